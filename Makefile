@@ -1,0 +1,45 @@
+# planner: two commands on a fresh machine — `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run serve test test-browser lint bench clean install
+
+$(BIN)/planner: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(VENV)/.test-installed: $(BIN)/planner
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+install: $(BIN)/planner
+
+## Set up, migrate the embedded SQLite database, load the bundled strategies, serve.
+run: $(BIN)/planner
+	$(BIN)/planner db upgrade
+	$(BIN)/planner seed
+	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+
+## Production: gunicorn against DATABASE_URL (see README).
+serve: $(BIN)/planner
+	$(BIN)/planner db upgrade
+	$(BIN)/gunicorn --workers $${WORKERS:-3} --bind $${BIND:-$(HOST):8000} wsgi:app
+
+## Install the test extras and run the whole suite (browser tests included).
+test: $(VENV)/.test-installed
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check planner tests bench
+	$(BIN)/ruff format --check planner tests bench
+
+bench: $(BIN)/planner
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance/*.db .pytest_cache

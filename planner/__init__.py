@@ -1,0 +1,32 @@
+"""planner: digitalisation strategy and roadmap of a Gesundheitsamt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from . import config
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints."""
+    app = Flask(
+        __name__,
+        template_folder=str(config.ROOT / "templates"),
+        static_folder=str(config.ROOT / "static"),
+        instance_path=str(config.INSTANCE),
+    )
+    app.config.from_mapping(config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+
+    from .extensions import csrf, db
+
+    db.init_app(app)
+    csrf.init_app(app)
+
+    from .web import register
+
+    register(app)
+    return app

@@ -1,0 +1,150 @@
+"""The `planner` command. Commands import what they need lazily: `check` loads no web stack."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+
+def _load_file(path: Path):
+    """Parse and validate a strategy file; exit 1 with the German problems on stderr."""
+    from .formats.strategy_file import StrategyFileError, load_strategy
+
+    try:
+        return load_strategy(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        click.echo(f"{path}: Die Datei ist nicht UTF-8-kodiert.", err=True)
+    except StrategyFileError as exc:
+        click.echo(f"{path}: ungültig", err=True)
+        for message in exc.messages:
+            click.echo(f"  {message}", err=True)
+    sys.exit(1)
+
+
+def _app():
+    from . import create_app
+
+    return create_app()
+
+
+@click.group()
+def main() -> None:
+    """planner – Digitalisierungsstrategie und Umsetzungsfahrplan für Gesundheitsämter."""
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON-Objekt ausgeben.")
+def check(file: Path, as_json: bool) -> None:
+    """Prüft eine Strategiedatei, ohne Datenbank. Exit 0 wenn gültig, sonst 1."""
+    from .formats.strategy_file import StrategyFileError, load_strategy
+
+    try:
+        strategy = load_strategy(file.read_text(encoding="utf-8"))
+    except (StrategyFileError, UnicodeDecodeError) as exc:
+        messages = exc.messages if isinstance(exc, StrategyFileError) else ["Die Datei ist nicht UTF-8-kodiert."]
+        if as_json:
+            click.echo(json.dumps({"valid": False, "errors": messages, "measures": None}, ensure_ascii=False))
+        for message in messages:
+            click.echo(message, err=True)
+        sys.exit(1)
+    report = {"valid": True, "errors": [], "measures": len(strategy.measures)}
+    from .domain import findings
+
+    report.update(findings.check_report(strategy))
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"{file}: gültig – {len(strategy.measures)} Maßnahmen")
+        for line in findings.check_summary(report):
+            click.echo(f"  {line}")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_(file: Path) -> None:
+    """Importiert eine Strategiedatei als neue Strategie ihrer Organisation."""
+    strategy = _load_file(file)
+    from .extensions import db
+    from .services.strategies import import_strategy
+
+    with _app().app_context():
+        row = import_strategy(db.session, strategy)
+        db.session.commit()
+        click.echo(f"Importiert: „{row.title}“ (ID {row.id}) mit {len(strategy.measures)} Maßnahmen")
+
+
+@main.command()
+@click.option("--strategy", "strategy_id", type=int, required=True, help="ID der Strategie")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Zieldatei (sonst stdout)")
+def export(strategy_id: int, output: Path | None) -> None:
+    """Exportiert eine Strategie als Strategiedatei (YAML)."""
+    from .extensions import db
+    from .formats.strategy_file import dump_strategy
+    from .services.strategies import load_strategy_row, strategy_to_domain
+
+    with _app().app_context():
+        row = load_strategy_row(db.session, strategy_id)
+        if row is None:
+            click.echo(f"Keine Strategie mit der ID {strategy_id}.", err=True)
+            sys.exit(1)
+        text = dump_strategy(strategy_to_domain(row))
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Exportiert nach {output}")
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=None)
+def seed(directory: Path | None) -> None:
+    """Lädt die mitgelieferten Strategien, wenn die Datenbank noch leer ist."""
+    import sqlalchemy as sa
+
+    from . import models
+    from .extensions import db
+    from .services.strategies import import_strategy
+
+    app = _app()
+    directory = directory or Path(app.config["STRATEGIES_DIR"])
+    with app.app_context():
+        if db.session.scalar(sa.select(sa.func.count()).select_from(models.Strategy)):
+            click.echo("Datenbank enthält bereits Strategien – nichts geladen.")
+            return
+        for path in sorted(directory.glob("*.yaml")):
+            strategy = _load_file(path)
+            import_strategy(db.session, strategy)
+            click.echo(f"Geladen: {path.name} – {strategy.title} ({len(strategy.measures)} Maßnahmen)")
+        db.session.commit()
+
+
+@main.group()
+def db() -> None:
+    """Datenbank-Migrationen (Alembic)."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Bringt die Datenbank (DATABASE_URL, sonst SQLite unter instance/) auf den neuesten Stand."""
+    from .config import database_url
+    from .migrate import upgrade as run_upgrade
+
+    url = database_url()
+    run_upgrade(url)
+    click.echo("Datenbank ist auf dem neuesten Stand.")
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def schema(output: Path | None) -> None:
+    """Gibt das JSON Schema der Strategiedatei aus."""
+    from .formats.schema import schema_json
+
+    if output:
+        output.write_text(schema_json(), encoding="utf-8")
+    else:
+        click.echo(schema_json(), nl=False)

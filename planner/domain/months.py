@@ -1,0 +1,70 @@
+"""Year-month values: the granularity of every plan in a strategy."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+_GERMAN = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A calendar month, e.g. Month(2023, 4) for April 2023."""
+
+    year: int
+    month: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12:
+            raise ValueError(f"Monat {self.month} liegt nicht zwischen 1 und 12")
+        if not 1900 <= self.year <= 2200:
+            raise ValueError(f"Jahr {self.year} ist nicht plausibel")
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """Parse 'YYYY-MM' or the German '04/2023'."""
+        text = str(text)
+        if m := _ISO.match(text):
+            return cls(int(m.group(1)), int(m.group(2)))
+        if m := _GERMAN.match(text):
+            return cls(int(m.group(2)), int(m.group(1)))
+        raise ValueError(f"„{text}“ ist kein Monat (erwartet JJJJ-MM, z. B. 2023-04)")
+
+    @classmethod
+    def from_index(cls, index: int) -> Month:
+        """Inverse of `index`."""
+        return cls(index // 12, index % 12 + 1)
+
+    @property
+    def index(self) -> int:
+        """Months since year 0: makes month arithmetic plain integer arithmetic."""
+        return self.year * 12 + self.month - 1
+
+    def __add__(self, months: int) -> Month:
+        return Month.from_index(self.index + months)
+
+    def __sub__(self, other: Month) -> int:
+        return self.index - other.index
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    def german(self) -> str:
+        """The way the documents write it: 04/2023."""
+        return f"{self.month:02d}/{self.year:04d}"
+
+
+def months_inclusive(start: Month, end: Month) -> int:
+    """Number of months from start to end, both included (01/2023-04/2023 is 4)."""
+    return end - start + 1
+
+
+def format_range(start: Month | None, end: Month | None) -> str:
+    """German display of a planned range: '01/2023 – 04/2023', 'ab 04/2023' or ''."""
+    if start is None:
+        return ""
+    if end is None:
+        return f"ab {start.german()}"
+    return f"{start.german()} – {end.german()}"

@@ -1,0 +1,167 @@
+"""Strategy, measures and their scales: the product's core vocabulary."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .months import Month, format_range, months_inclusive
+
+
+class Rating(Enum):
+    """Ordinal rating used for Dringlichkeit and Machbarkeit."""
+
+    GERING = "gering"
+    GERING_MITTEL = "gering/mittel"
+    MITTEL = "mittel"
+    MITTEL_HOCH = "mittel/hoch"
+    HOCH = "hoch"
+
+    @property
+    def rank(self) -> int:
+        """1 (gering) to 5 (hoch)."""
+        return list(Rating).index(self) + 1
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+    def __lt__(self, other: Rating) -> bool:
+        return self.rank < other.rank
+
+
+class Status(Enum):
+    """Implementation status of a measure."""
+
+    BACKLOG = "backlog"
+    GEPLANT = "geplant"
+    IN_UMSETZUNG = "in_umsetzung"
+    ABGESCHLOSSEN = "abgeschlossen"
+    FORTLAUFEND = "fortlaufend"
+    VERWORFEN = "verworfen"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    Status.BACKLOG: "Backlog",
+    Status.GEPLANT: "geplant",
+    Status.IN_UMSETZUNG: "in Umsetzung",
+    Status.ABGESCHLOSSEN: "abgeschlossen",
+    Status.FORTLAUFEND: "fortlaufend",
+    Status.VERWORFEN: "verworfen",
+}
+
+
+class OwnerRole(Enum):
+    """Role of a person or unit responsible for a measure."""
+
+    LEAD = "lead"
+    SUPPORT = "support"
+
+    @property
+    def label(self) -> str:
+        return "Lead" if self is OwnerRole.LEAD else "Support"
+
+
+@dataclass(frozen=True)
+class Owner:
+    """A person or unit responsible for a measure (Verantwortliche)."""
+
+    name: str
+    role: OwnerRole = OwnerRole.LEAD
+
+
+@dataclass
+class Measure:
+    """A Maßnahme with every field of its Steckbrief."""
+
+    key: str
+    title: str
+    dimension: str
+    description: str = ""
+    goal: str = ""
+    further_dimensions: list[str] = field(default_factory=list)
+    subdimensions: list[str] = field(default_factory=list)
+    target_stage: int | None = None
+    urgency: Rating | None = None
+    feasibility: Rating | None = None
+    status: Status = Status.GEPLANT
+    second_loop: bool = False
+    owners: list[Owner] = field(default_factory=list)
+    actors: list[str] = field(default_factory=list)
+    requirements: list[str] = field(default_factory=list)
+    start: Month | None = None
+    end: Month | None = None
+    depends_on: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
+    budget: float | None = None
+    funding_call: str | None = None
+    deferrals: int = 0
+
+    @property
+    def is_planned(self) -> bool:
+        """Has a start month and takes part in the roadmap."""
+        return self.start is not None and self.status not in (Status.BACKLOG, Status.VERWORFEN)
+
+    @property
+    def open_ended(self) -> bool:
+        return self.start is not None and self.end is None
+
+    @property
+    def duration(self) -> int | None:
+        """Months from start to end inclusive; None when unplanned or open-ended."""
+        if self.start is None or self.end is None:
+            return None
+        return months_inclusive(self.start, self.end)
+
+    @property
+    def planned_range(self) -> str:
+        """German display: '01/2023 – 04/2023', 'ab 04/2023' or ''."""
+        return format_range(self.start, self.end)
+
+    @property
+    def lead_owners(self) -> list[Owner]:
+        return [o for o in self.owners if o.role is OwnerRole.LEAD]
+
+
+@dataclass
+class Strategy:
+    """A digitalisation strategy of one organisation, in one version."""
+
+    organisation: str
+    title: str
+    version: str = ""
+    adopted: Month | None = None
+    window_start: Month | None = None
+    window_end: Month | None = None
+    vision: str = ""
+    mission: str = ""
+    principles: list[str] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+
+    def measure(self, key: str) -> Measure | None:
+        """The measure with that key, or None."""
+        return next((m for m in self.measures if m.key == key), None)
+
+    def dependents(self, key: str) -> list[Measure]:
+        """Measures that depend on the measure `key` ("Grundlage für")."""
+        return [m for m in self.measures if key in m.depends_on]
+
+
+_TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
+
+
+def make_key(title: str, taken: set[str] | frozenset[str] = frozenset(), max_length: int = 60) -> str:
+    """A readable, unique id from a title: 'Entwicklung eines Schulungskonzepts' -> 'entwicklung-eines-schulungskonzepts'."""
+    base = re.sub(r"[^a-z0-9]+", "-", title.translate(_TRANSLIT).lower()).strip("-")[:max_length].strip("-")
+    base = base or "massnahme"
+    key, n = base, 2
+    while key in taken:
+        key = f"{base}-{n}"
+        n += 1
+    return key

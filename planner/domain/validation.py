@@ -1,0 +1,102 @@
+"""Whole-strategy checks that every adapter (file, form, database) relies on."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .catalogue import catalogue
+from .graph import build_graph, find_cycles
+from .strategy import Measure, Strategy
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a strategy is invalid, in German, naming the measure and field."""
+
+    message: str
+    measure: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.measure:
+            where.append(f"Maßnahme „{self.measure}“")
+        if self.field:
+            where.append(f"Feld „{self.field}“")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+def validate_measure(m: Measure, keys: set[str] | None = None) -> list[Problem]:
+    """Problems of one measure on its own (and its dependencies against `keys`)."""
+    cat = catalogue()
+    problems: list[Problem] = []
+
+    def add(field: str, message: str) -> None:
+        problems.append(Problem(message, m.key, field))
+
+    if not m.title.strip():
+        add("title", "Der Titel fehlt.")
+    if cat.dimension(m.dimension) is None:
+        add("dimension", f"Unbekannte Dimension „{m.dimension}“.")
+    for d in m.further_dimensions:
+        if cat.dimension(d) is None:
+            add("further_dimensions", f"Unbekannte Dimension „{d}“.")
+    for s in m.subdimensions:
+        if cat.canonical_subdimension(s) is None:
+            add("subdimensions", f"Unbekannte Subdimension „{s}“.")
+    if m.target_stage is not None and m.target_stage not in cat.stages:
+        add("target_stage", f"Zielstufe {m.target_stage} liegt nicht zwischen 0 und 4.")
+    if m.end is not None and m.start is None:
+        add("end", "Ein Ende ist angegeben, aber kein Beginn.")
+    if m.start is not None and m.end is not None and m.end < m.start:
+        add("end", f"Das Ende {m.end.german()} liegt vor dem Beginn {m.start.german()}.")
+    if m.budget is not None and m.budget < 0:
+        add("budget", "Das Budget darf nicht negativ sein.")
+    if m.deferrals < 0:
+        add("deferrals", "Die Zahl der Zurückstellungen darf nicht negativ sein.")
+    for dep in m.depends_on:
+        if dep == m.key:
+            add("depends_on", "Eine Maßnahme kann nicht von sich selbst abhängen.")
+        elif keys is not None and dep not in keys:
+            add("depends_on", f"Unbekannte Abhängigkeit „{dep}“.")
+    if len(set(m.depends_on)) != len(m.depends_on):
+        add("depends_on", "Eine Abhängigkeit ist doppelt angegeben.")
+    return problems
+
+
+def describe_cycle(cycle: list[str], strategy: Strategy | None = None) -> str:
+    """'a → b → a' with titles where known."""
+    def name(key: str) -> str:
+        m = strategy.measure(key) if strategy else None
+        return f"{m.title} ({key})" if m else key
+
+    return " → ".join(name(k) for k in [*cycle, cycle[0]])
+
+
+def validate_strategy(strategy: Strategy) -> list[Problem]:
+    """Every problem that makes the strategy invalid; empty when it is valid."""
+    problems: list[Problem] = []
+    if not strategy.title.strip():
+        problems.append(Problem("Der Titel der Strategie fehlt.", field="strategy.title"))
+    if not strategy.organisation.strip():
+        problems.append(Problem("Der Name der Organisation fehlt.", field="organisation.name"))
+    ws, we = strategy.window_start, strategy.window_end
+    if (ws is None) != (we is None):
+        problems.append(Problem("Der Fahrplanzeitraum braucht Beginn und Ende.", field="strategy.roadmap_window"))
+    elif ws is not None and we is not None and we < ws:
+        problems.append(
+            Problem("Das Ende des Fahrplanzeitraums liegt vor seinem Beginn.", field="strategy.roadmap_window")
+        )
+    counts = Counter(m.key for m in strategy.measures)
+    for key, n in counts.items():
+        if n > 1:
+            problems.append(Problem(f"Die ID „{key}“ kommt {n}-mal vor.", key, "id"))
+    keys = set(counts)
+    for m in strategy.measures:
+        problems.extend(validate_measure(m, keys))
+    for cycle in find_cycles(build_graph(strategy.measures)):
+        problems.append(
+            Problem(f"Die Abhängigkeiten bilden einen Zyklus: {describe_cycle(cycle, strategy)}.", cycle[0], "depends_on")
+        )
+    return problems

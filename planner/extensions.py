@@ -1,0 +1,56 @@
+"""Flask extensions, created unbound and initialised in create_app."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g
+from flask_wtf import CSRFProtect
+from sqlalchemy.orm import Session, sessionmaker
+
+csrf = CSRFProtect()
+
+
+class Database:
+    """One engine per app and one session per app context, closed at teardown.
+
+    A dozen lines instead of an extension: Flask-SQLAlchemy-Lite registers an async
+    teardown that cannot run while Playwright's event loop owns the main thread.
+    """
+
+    def init_app(self, app: Flask) -> None:
+        url = app.config["SQLALCHEMY_ENGINES"]["default"]
+        options = {"pool_pre_ping": True}
+        if url.startswith("sqlite"):
+            options = {"connect_args": {"check_same_thread": False}}
+        engine = sa.create_engine(url, **options)
+        if url.startswith("sqlite"):
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+        app.extensions["planner.db"] = (engine, sessionmaker(engine, expire_on_commit=False))
+        app.teardown_appcontext(self._close)
+
+    @property
+    def engine(self) -> sa.Engine:
+        return current_app.extensions["planner.db"][0]
+
+    @property
+    def session(self) -> Session:
+        """The session of the current app context."""
+        if "db_session" not in g:
+            g.db_session = current_app.extensions["planner.db"][1]()
+        return g.db_session
+
+    @staticmethod
+    def _close(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Enforce foreign keys (ON DELETE CASCADE) on SQLite, as PostgreSQL does."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+db = Database()

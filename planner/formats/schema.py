@@ -1,0 +1,118 @@
+"""JSON Schema of the strategy file, built from the domain's scales (one source of truth).
+
+`docs/strategy.schema.json` is this schema written out; a test keeps the two equal
+(`planner schema -o docs/strategy.schema.json` regenerates it).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..domain.strategy import OwnerRole, Rating, Status
+
+FORMAT_ID = "planner-strategy/1"
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+_text = {"type": "string"}
+_texts = {"type": "array", "items": {"type": "string"}}
+_month = {"type": "string", "pattern": MONTH_PATTERN}
+_optional_month = {"anyOf": [_month, {"type": "null"}]}
+_rating = {"enum": [r.value for r in Rating] + [None]}
+
+# Sections added by other capabilities register here, so this module stays the one
+# place where the file's shape is described.
+EXTRA_TOP_LEVEL: dict[str, dict[str, Any]] = {}
+EXTRA_MEASURE: dict[str, dict[str, Any]] = {}
+
+
+def measure_schema() -> dict[str, Any]:
+    """Schema of one entry under `measures`."""
+    props: dict[str, Any] = {
+        "id": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"},
+        "title": {"type": "string", "minLength": 1},
+        "description": _text,
+        "goal": _text,
+        "dimension": {"type": "string", "minLength": 1},
+        "further_dimensions": _texts,
+        "subdimensions": _texts,
+        "target_stage": {"anyOf": [{"type": "integer", "minimum": 0, "maximum": 4}, {"type": "null"}]},
+        "urgency": _rating,
+        "feasibility": _rating,
+        "status": {"enum": [s.value for s in Status]},
+        "second_loop": {"type": "boolean"},
+        "owners": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name"],
+                "additionalProperties": False,
+                "properties": {"name": {"type": "string", "minLength": 1}, "role": {"enum": [r.value for r in OwnerRole]}},
+            },
+        },
+        "actors": _texts,
+        "requirements": _texts,
+        "start": _optional_month,
+        "end": _optional_month,
+        "depends_on": _texts,
+        "examples": _texts,
+        "steps": _texts,
+        "budget": {"anyOf": [{"type": "number", "minimum": 0}, {"type": "null"}]},
+        "funding_call": {"anyOf": [_text, {"type": "null"}]},
+        "deferrals": {"type": "integer", "minimum": 0},
+    }
+    props.update(EXTRA_MEASURE)
+    return {
+        "type": "object",
+        "required": ["id", "title", "dimension"],
+        "additionalProperties": False,
+        "properties": props,
+    }
+
+
+def strategy_file_schema() -> dict[str, Any]:
+    """The JSON Schema of a whole strategy file."""
+    props: dict[str, Any] = {
+        "format": {"const": FORMAT_ID},
+        "organisation": {
+            "type": "object",
+            "required": ["name"],
+            "additionalProperties": False,
+            "properties": {"name": {"type": "string", "minLength": 1}},
+        },
+        "strategy": {
+            "type": "object",
+            "required": ["title"],
+            "additionalProperties": False,
+            "properties": {
+                "title": {"type": "string", "minLength": 1},
+                "version": _text,
+                "adopted": _optional_month,
+                "roadmap_window": {
+                    "type": "object",
+                    "required": ["from", "to"],
+                    "additionalProperties": False,
+                    "properties": {"from": _month, "to": _month},
+                },
+                "vision": _text,
+                "mission": _text,
+                "principles": _texts,
+            },
+        },
+        "measures": {"type": "array", "items": measure_schema()},
+    }
+    props.update(EXTRA_TOP_LEVEL)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://planner.example/schema/planner-strategy-1.json",
+        "title": "planner strategy file (planner-strategy/1)",
+        "type": "object",
+        "required": ["format", "organisation", "strategy"],
+        "additionalProperties": False,
+        "properties": props,
+    }
+
+
+def schema_json() -> str:
+    """The schema as the text of docs/strategy.schema.json."""
+    return json.dumps(strategy_file_schema(), ensure_ascii=False, indent=2) + "\n"

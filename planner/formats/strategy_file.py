@@ -1,0 +1,277 @@
+"""Load and dump the strategy file (YAML, format planner-strategy/1).
+
+An invalid file is rejected as a whole: `load_strategy` raises StrategyFileError
+with every problem, each in German and naming the measure and field at fault.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from ..domain.catalogue import catalogue
+from ..domain.months import Month
+from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
+from ..domain.validation import Problem, validate_strategy
+from .schema import FORMAT_ID, strategy_file_schema
+
+
+class StrategyFileError(ValueError):
+    """A strategy file that cannot be taken over; `problems` says why."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(strategy_file_schema())
+
+
+_TYPE_NAMES = {
+    "string": "ein Text",
+    "array": "eine Liste",
+    "object": "ein Abschnitt mit Feldern",
+    "integer": "eine ganze Zahl",
+    "number": "eine Zahl",
+    "boolean": "true oder false",
+    "null": "leer (null)",
+}
+_FIELD_LABELS = {"from": "roadmap_window.from", "to": "roadmap_window.to"}
+
+
+def _schema_problem(error: ValidationError, data: Any) -> Problem:
+    """Translate a JSON Schema error into German, naming measure and field."""
+    path = list(error.absolute_path)
+    measure = None
+    field_path = [str(p) for p in path]
+    if len(path) >= 2 and path[0] == "measures" and isinstance(path[1], int):
+        entry = data["measures"][path[1]]
+        ident = entry.get("id") if isinstance(entry, dict) else None
+        measure = str(ident) if ident else f"Nr. {path[1] + 1}"
+        field_path = [str(p) for p in path[2:]]
+    field = ".".join(field_path) or None
+    value = error.instance
+    v = error.validator
+    if v == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else "?"
+        return Problem(f"Pflichtfeld „{missing}“ fehlt.", measure, field)
+    if v == "additionalProperties":
+        extra = sorted(set(value) - set(error.schema.get("properties", {}))) if isinstance(value, dict) else []
+        return Problem(f"Unbekanntes Feld „{', '.join(extra)}“.", measure, field)
+    if v == "const":
+        return Problem(f"Das Format muss „{FORMAT_ID}“ sein, nicht „{value}“.", measure, field)
+    if v == "enum":
+        allowed = ", ".join("leer" if x is None else str(x) for x in error.validator_value)
+        return Problem(f"„{value}“ ist nicht erlaubt; erlaubt sind: {allowed}.", measure, field)
+    if v == "pattern" and error.validator_value.startswith(r"^\d{4}"):
+        return Problem(f"„{value}“ ist kein Monat im Format JJJJ-MM (z. B. 2023-04).", measure, field)
+    if v == "pattern":
+        return Problem(f"„{value}“ ist keine gültige ID (Buchstaben, Ziffern, - _ .).", measure, field)
+    if v == "type":
+        return Problem(f"Erwartet ist {_TYPE_NAMES.get(error.validator_value, error.validator_value)}.", measure, field)
+    if v == "anyOf":
+        if isinstance(value, str) and any("pattern" in s and "\\d{4}" in s["pattern"] for s in error.validator_value):
+            return Problem(f"„{value}“ ist kein Monat im Format JJJJ-MM (z. B. 2023-04).", measure, field)
+        return Problem(f"Der Wert „{value}“ hat nicht die erwartete Form.", measure, field)
+    if v in ("minimum", "maximum"):
+        return Problem(f"Der Wert {value} liegt außerhalb des erlaubten Bereichs.", measure, field)
+    if v == "minLength":
+        return Problem("Das Feld darf nicht leer sein.", measure, field)
+    return Problem(f"Ungültiger Wert „{value}“.", measure, field)
+
+
+def _rating(value: str | None) -> Rating | None:
+    return Rating(value) if value is not None else None
+
+
+def _month(value: str | None) -> Month | None:
+    return Month.parse(value) if value is not None else None
+
+
+def measure_from_dict(raw: dict[str, Any]) -> tuple[Measure, list[Problem]]:
+    """A Measure from a schema-valid dict, canonicalising dimension names."""
+    cat = catalogue()
+    key = str(raw["id"])
+    problems: list[Problem] = []
+
+    def dim(name: str, field: str) -> str:
+        canonical = cat.canonical_dimension(name)
+        if canonical is None:
+            problems.append(Problem(f"Unbekannte Dimension „{name}“.", key, field))
+            return name
+        return canonical
+
+    def sub(name: str) -> str:
+        canonical = cat.canonical_subdimension(name)
+        if canonical is None:
+            problems.append(Problem(f"Unbekannte Subdimension „{name}“.", key, "subdimensions"))
+            return name
+        return canonical
+
+    measure = Measure(
+        key=key,
+        title=raw["title"],
+        dimension=dim(raw["dimension"], "dimension"),
+        description=raw.get("description", ""),
+        goal=raw.get("goal", ""),
+        further_dimensions=[dim(d, "further_dimensions") for d in raw.get("further_dimensions", [])],
+        subdimensions=[sub(s) for s in raw.get("subdimensions", [])],
+        target_stage=raw.get("target_stage"),
+        urgency=_rating(raw.get("urgency")),
+        feasibility=_rating(raw.get("feasibility")),
+        status=Status(raw.get("status", Status.GEPLANT.value)),
+        second_loop=raw.get("second_loop", False),
+        owners=[Owner(o["name"], OwnerRole(o.get("role", "lead"))) for o in raw.get("owners", [])],
+        actors=list(raw.get("actors", [])),
+        requirements=list(raw.get("requirements", [])),
+        start=_month(raw.get("start")),
+        end=_month(raw.get("end")),
+        depends_on=list(raw.get("depends_on", [])),
+        examples=list(raw.get("examples", [])),
+        steps=list(raw.get("steps", [])),
+        budget=raw.get("budget"),
+        funding_call=raw.get("funding_call"),
+        deferrals=raw.get("deferrals", 0),
+    )
+    return measure, problems
+
+
+def _normalise(node: Any) -> Any:
+    """YAML reads 2022-06-09 as a date; the format treats dates and months as text."""
+    if isinstance(node, dict):
+        return {str(k) if not isinstance(k, str) else k: _normalise(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_normalise(v) for v in node]
+    if hasattr(node, "isoformat") and not isinstance(node, (int, float, bool)):
+        return node.isoformat()
+    return node
+
+
+def parse_yaml(text: str) -> dict[str, Any]:
+    """The YAML document as plain data; a syntax error names its line."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"Zeile {mark.line + 1}, Spalte {mark.column + 1}: " if mark else ""
+        reason = getattr(exc, "problem", None) or "ungültiges YAML"
+        raise StrategyFileError([Problem(f"{where}Die Datei ist kein gültiges YAML ({reason}).")]) from exc
+    if not isinstance(data, dict):
+        raise StrategyFileError([Problem("Die Datei enthält keine Strategie (erwartet ein YAML-Dokument mit Feldern).")])
+    return _normalise(data)
+
+
+def strategy_from_data(data: dict[str, Any]) -> Strategy:
+    """A validated Strategy from parsed file data; raises StrategyFileError."""
+    errors = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    if errors:
+        raise StrategyFileError([_schema_problem(e, data) for e in errors])
+    problems: list[Problem] = []
+    measures = []
+    for raw in data.get("measures", []):
+        measure, found = measure_from_dict(raw)
+        measures.append(measure)
+        problems.extend(found)
+    s = data["strategy"]
+    window = s.get("roadmap_window") or {}
+    strategy = Strategy(
+        organisation=data["organisation"]["name"],
+        title=s["title"],
+        version=str(s.get("version", "")),
+        adopted=_month(s.get("adopted")),
+        window_start=_month(window.get("from")),
+        window_end=_month(window.get("to")),
+        vision=s.get("vision", ""),
+        mission=s.get("mission", ""),
+        principles=list(s.get("principles", [])),
+        measures=measures,
+    )
+    # validate_strategy re-reports unknown dimensions found above: keep each problem once
+    problems = list(dict.fromkeys([*problems, *validate_strategy(strategy)]))
+    if problems:
+        raise StrategyFileError(problems)
+    return strategy
+
+
+def load_strategy(text: str) -> Strategy:
+    """Parse and validate a strategy file; raises StrategyFileError naming every problem."""
+    return strategy_from_data(parse_yaml(text))
+
+
+def _m(month: Month | None) -> str | None:
+    return str(month) if month is not None else None
+
+
+def measure_to_dict(m: Measure) -> dict[str, Any]:
+    """The file form of a measure, keys in the documented order."""
+    return {
+        "id": m.key,
+        "title": m.title,
+        "description": m.description,
+        "goal": m.goal,
+        "dimension": m.dimension,
+        "further_dimensions": list(m.further_dimensions),
+        "subdimensions": list(m.subdimensions),
+        "target_stage": m.target_stage,
+        "urgency": m.urgency.value if m.urgency else None,
+        "feasibility": m.feasibility.value if m.feasibility else None,
+        "status": m.status.value,
+        "second_loop": m.second_loop,
+        "owners": [{"name": o.name, "role": o.role.value} for o in m.owners],
+        "actors": list(m.actors),
+        "requirements": list(m.requirements),
+        "start": _m(m.start),
+        "end": _m(m.end),
+        "depends_on": list(m.depends_on),
+        "examples": list(m.examples),
+        "steps": list(m.steps),
+        "budget": m.budget,
+        "funding_call": m.funding_call,
+        "deferrals": m.deferrals,
+    }
+
+
+def strategy_to_data(strategy: Strategy) -> dict[str, Any]:
+    """The file form of a whole strategy as plain data."""
+    s: dict[str, Any] = {"title": strategy.title, "version": strategy.version, "adopted": _m(strategy.adopted)}
+    if strategy.window_start and strategy.window_end:
+        s["roadmap_window"] = {"from": _m(strategy.window_start), "to": _m(strategy.window_end)}
+    s.update(vision=strategy.vision, mission=strategy.mission, principles=list(strategy.principles))
+    return {
+        "format": FORMAT_ID,
+        "organisation": {"name": strategy.organisation},
+        "strategy": s,
+        "measures": [measure_to_dict(m) for m in strategy.measures],
+    }
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, multi-line texts as literal blocks."""
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def dump_data(data: dict[str, Any]) -> str:
+    """YAML text of file data."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def dump_strategy(strategy: Strategy) -> str:
+    """The strategy as a planner-strategy/1 YAML document."""
+    return dump_data(strategy_to_data(strategy))

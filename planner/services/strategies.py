@@ -1,0 +1,233 @@
+"""Strategies in the database <-> domain strategies; import, export and measure edits."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from .. import models
+from ..domain.months import Month
+from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
+from ..domain.validation import Problem, validate_strategy
+
+
+class ValidationFailed(ValueError):
+    """A change that would make the strategy invalid; nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _month(text: str | None) -> Month | None:
+    return Month.parse(text) if text else None
+
+
+def _text(month: Month | None) -> str | None:
+    return str(month) if month else None
+
+
+def load_strategy_row(session: Session, strategy_id: int) -> models.Strategy | None:
+    """The strategy with measures, owners and dependencies loaded in few queries."""
+    return session.scalar(
+        sa.select(models.Strategy)
+        .where(models.Strategy.id == strategy_id)
+        .options(
+            selectinload(models.Strategy.organisation),
+            selectinload(models.Strategy.measures).selectinload(models.Measure.owners).selectinload(
+                models.MeasureOwner.person
+            ),
+            selectinload(models.Strategy.measures).selectinload(models.Measure.prerequisites),
+        )
+    )
+
+
+def measure_to_domain(row: models.Measure, keys_by_id: dict[int, str]) -> Measure:
+    """The domain measure of a row; `keys_by_id` maps measure ids to keys."""
+    return Measure(
+        key=row.key,
+        title=row.title,
+        dimension=row.dimension,
+        description=row.description or "",
+        goal=row.goal or "",
+        further_dimensions=list(row.further_dimensions or []),
+        subdimensions=list(row.subdimensions or []),
+        target_stage=row.target_stage,
+        urgency=Rating(row.urgency) if row.urgency else None,
+        feasibility=Rating(row.feasibility) if row.feasibility else None,
+        status=Status(row.status),
+        second_loop=row.second_loop,
+        owners=[Owner(o.person.name, OwnerRole(o.role)) for o in row.owners],
+        actors=list(row.actors or []),
+        requirements=list(row.requirements or []),
+        start=_month(row.start),
+        end=_month(row.end),
+        depends_on=sorted(
+            (keys_by_id[d.prerequisite_id] for d in row.prerequisites if d.prerequisite_id in keys_by_id),
+        ),
+        examples=list(row.examples or []),
+        steps=list(row.steps or []),
+        budget=float(row.budget) if row.budget is not None else None,
+        funding_call=row.funding_call,
+        deferrals=row.deferrals,
+    )
+
+
+def strategy_to_domain(row: models.Strategy) -> Strategy:
+    """The domain strategy of a row, measures in their stored order."""
+    keys_by_id = {m.id: m.key for m in row.measures}
+    return Strategy(
+        organisation=row.organisation.name,
+        title=row.title,
+        version=row.version or "",
+        adopted=_month(row.adopted),
+        window_start=_month(row.window_start),
+        window_end=_month(row.window_end),
+        vision=row.vision or "",
+        mission=row.mission or "",
+        principles=list(row.principles or []),
+        measures=[measure_to_domain(m, keys_by_id) for m in row.measures],
+    )
+
+
+def get_or_create_organisation(session: Session, name: str) -> models.Organisation:
+    """The organisation of that name, created when new."""
+    org = session.scalar(sa.select(models.Organisation).where(models.Organisation.name == name))
+    if org is None:
+        org = models.Organisation(name=name)
+        session.add(org)
+        session.flush()
+    return org
+
+
+def get_or_create_person(session: Session, organisation: models.Organisation, name: str) -> models.Person:
+    """The person (or unit) of that name in the organisation, created when new."""
+    person = session.scalar(
+        sa.select(models.Person).where(models.Person.organisation_id == organisation.id, models.Person.name == name)
+    )
+    if person is None:
+        person = models.Person(organisation=organisation, name=name)
+        session.add(person)
+        session.flush()
+    return person
+
+
+def _write_fields(session: Session, row: models.Measure, m: Measure, organisation: models.Organisation) -> None:
+    row.key = m.key
+    row.title = m.title
+    row.description = m.description
+    row.goal = m.goal
+    row.dimension = m.dimension
+    row.further_dimensions = list(m.further_dimensions)
+    row.subdimensions = list(m.subdimensions)
+    row.target_stage = m.target_stage
+    row.urgency = m.urgency.value if m.urgency else None
+    row.feasibility = m.feasibility.value if m.feasibility else None
+    row.status = m.status.value
+    row.second_loop = m.second_loop
+    row.actors = list(m.actors)
+    row.requirements = list(m.requirements)
+    row.start = _text(m.start)
+    row.end = _text(m.end)
+    row.examples = list(m.examples)
+    row.steps = list(m.steps)
+    row.budget = Decimal(str(m.budget)) if m.budget is not None else None
+    row.funding_call = m.funding_call
+    row.deferrals = m.deferrals
+    current = [(o.person.name, o.role) for o in row.owners]
+    wanted = [(o.name, o.role.value) for o in m.owners]
+    if current != wanted:
+        row.owners.clear()
+        session.flush()
+        for i, o in enumerate(m.owners):
+            person = get_or_create_person(session, organisation, o.name)
+            row.owners.append(models.MeasureOwner(person=person, role=o.role.value, position=i))
+
+
+def _write_dependencies(session: Session, row: models.Measure, depends_on: list[str], rows_by_key: dict) -> None:
+    current = {d.prerequisite.key for d in row.prerequisites}
+    if current == set(depends_on):
+        return
+    for dep in list(row.prerequisites):
+        if dep.prerequisite.key not in depends_on:
+            row.prerequisites.remove(dep)
+    for key in depends_on:
+        if key not in current:
+            row.prerequisites.append(models.Dependency(prerequisite=rows_by_key[key], dependent=row))
+
+
+def import_strategy(session: Session, strategy: Strategy) -> models.Strategy:
+    """Write a validated domain strategy as a new strategy of its organisation."""
+    problems = validate_strategy(strategy)
+    if problems:
+        raise ValidationFailed(problems)
+    org = get_or_create_organisation(session, strategy.organisation)
+    row = models.Strategy(
+        organisation=org,
+        title=strategy.title,
+        version=strategy.version,
+        adopted=_text(strategy.adopted),
+        window_start=_text(strategy.window_start),
+        window_end=_text(strategy.window_end),
+        vision=strategy.vision,
+        mission=strategy.mission,
+        principles=list(strategy.principles),
+    )
+    session.add(row)
+    rows_by_key = {}
+    for i, m in enumerate(strategy.measures):
+        mrow = models.Measure(position=i, key=m.key, title=m.title, dimension=m.dimension)
+        row.measures.append(mrow)
+        _write_fields(session, mrow, m, org)
+        rows_by_key[m.key] = mrow
+    session.flush()
+    for m in strategy.measures:
+        _write_dependencies(session, rows_by_key[m.key], m.depends_on, rows_by_key)
+    session.flush()
+    return row
+
+
+def save_measure(
+    session: Session, strategy_row: models.Strategy, measure: Measure, existing_key: str | None = None
+) -> models.Measure:
+    """Create (existing_key None) or update a measure; refuses a change that makes the strategy invalid."""
+    domain = strategy_to_domain(strategy_row)
+    if existing_key is None:
+        domain.measures.append(measure)
+    else:
+        domain.measures = [measure if m.key == existing_key else m for m in domain.measures]
+    problems = validate_strategy(domain)
+    if problems:
+        raise ValidationFailed(problems)
+    rows_by_key = {m.key: m for m in strategy_row.measures}
+    if existing_key is None:
+        row = models.Measure(
+            position=max((m.position for m in strategy_row.measures), default=-1) + 1,
+            key=measure.key,
+            title=measure.title,
+            dimension=measure.dimension,
+        )
+        strategy_row.measures.append(row)
+    else:
+        row = rows_by_key[existing_key]
+    _write_fields(session, row, measure, strategy_row.organisation)
+    session.flush()
+    _write_dependencies(session, row, measure.depends_on, rows_by_key)
+    session.flush()
+    return row
+
+
+def delete_measure(session: Session, strategy_row: models.Strategy, key: str) -> None:
+    """Remove a measure with its dependencies in both directions."""
+    row = next(m for m in strategy_row.measures if m.key == key)
+    strategy_row.measures.remove(row)
+    session.delete(row)
+    session.flush()
+
+
+def with_dependency(measure: Measure, prerequisite: str) -> Measure:
+    """A copy of the measure that also depends on `prerequisite`."""
+    return replace(measure, depends_on=sorted({*measure.depends_on, prerequisite}))

@@ -1,0 +1,17 @@
+"""The web interface: one blueprint per area, registered here."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import assets, errors, filters, measures, nav, strategies
+
+
+def register(app: Flask) -> None:
+    """Attach every blueprint, the template filters and the error pages."""
+    filters.register(app)
+    nav.register(app)
+    errors.register(app)
+    app.register_blueprint(strategies.bp)
+    app.register_blueprint(measures.bp)
+    app.register_blueprint(assets.bp)

@@ -1,0 +1,48 @@
+"""German error pages; nothing ends in a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: ("Ungültige Anfrage", "Die Anfrage konnte nicht verarbeitet werden."),
+    403: ("Kein Zugriff", "Sie haben keinen Zugriff auf diese Seite."),
+    404: ("Nicht gefunden", "Die angeforderte Seite gibt es nicht (mehr)."),
+    405: ("Nicht erlaubt", "Diese Aktion ist auf dieser Seite nicht möglich."),
+    413: ("Datei zu groß", "Die hochgeladene Datei ist zu groß (höchstens 16 MB)."),
+    500: ("Interner Fehler", "Es ist ein unerwarteter Fehler aufgetreten. Ihre Eingaben wurden nicht gespeichert."),
+}
+
+
+def register(app: Flask) -> None:
+    """Error handlers for HTTP errors, CSRF failures and unexpected exceptions."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        """The form's security token is missing or expired."""
+        return (
+            render_template(
+                "error.html",
+                code=400,
+                title="Sitzung abgelaufen",
+                message="Das Formular war zu lange geöffnet oder wurde nicht über planner abgeschickt. "
+                "Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.",
+            ),
+            400,
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        """Any HTTP error as a German page."""
+        code = error.code or 500
+        title, message = MESSAGES.get(code, (error.name, error.description or ""))
+        return render_template("error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        """Log and answer with a German page instead of a stack trace."""
+        app.logger.exception("Unerwarteter Fehler")
+        title, message = MESSAGES[500]
+        return render_template("error.html", code=500, title=title, message=message), 500

@@ -1,0 +1,42 @@
+"""Template helpers: German labels for the domain's values, the catalogue for every page."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from ..domain.catalogue import catalogue
+from ..domain.months import Month
+from ..domain.strategy import STATUS_LABELS, Rating, Status
+
+
+def status_label(value: str | Status) -> str:
+    """German label of a status value."""
+    return STATUS_LABELS[Status(value) if isinstance(value, str) else value]
+
+
+def rating_label(value: str | Rating | None) -> str:
+    """German label of a rating; 'unbekannt' when unknown."""
+    if value is None or value == "":
+        return "unbekannt"
+    return Rating(value).value if isinstance(value, str) else value.value
+
+
+def month_label(value: str | Month | None) -> str:
+    """04/2023 from '2023-04'."""
+    if not value:
+        return ""
+    return (Month.parse(value) if isinstance(value, str) else value).german()
+
+
+def dimension_colour(name: str) -> str:
+    dim = catalogue().dimension(name)
+    return dim.colour if dim else "#777777"
+
+
+def register(app: Flask) -> None:
+    """Make the filters and the catalogue available to every template."""
+    app.add_template_filter(status_label, "status")
+    app.add_template_filter(rating_label, "rating")
+    app.add_template_filter(month_label, "month")
+    app.add_template_filter(dimension_colour, "dimension_colour")
+    app.add_template_global(catalogue, "catalogue")

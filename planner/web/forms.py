@@ -1,0 +1,214 @@
+"""Flask-WTF forms with German labels and messages; conversion to domain objects."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+    widgets,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..domain.catalogue import catalogue
+from ..domain.months import Month
+from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
+
+REQUIRED = "Bitte ausfüllen."
+_OWNER = re.compile(r"^(?P<name>.+?)\s*(?:\((?P<role>lead|support)\))?$", re.IGNORECASE)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes: accessible and usable without a mouse, unlike <select multiple>."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+    def pre_validate(self, form) -> None:
+        values = {str(c.value) for c in self.iter_choices()}
+        for d in self.data or []:
+            if str(d) not in values:
+                raise ValidationError(f"„{d}“ ist keine gültige Auswahl.")
+
+
+def lines(text: str | None) -> list[str]:
+    """Non-empty, stripped lines of a textarea."""
+    return [line.strip(" \t-•") for line in (text or "").splitlines() if line.strip(" \t-•")]
+
+
+def parse_month_field(field) -> Month | None:
+    """The month in a text field, or None; a German error on the field when malformed."""
+    text = (field.data or "").strip()
+    if not text:
+        return None
+    try:
+        return Month.parse(text)
+    except ValueError:
+        field.errors.append(f"„{text}“ ist kein Monat. Bitte als MM/JJJJ angeben, z. B. 04/2023.")
+        return None
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """WTForms options from (value, label) pairs."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def rating_choices() -> list[SelectChoice]:
+    return choices([("", "unbekannt")] + [(r.value, r.value) for r in Rating])
+
+
+def dimension_choices() -> list[SelectChoice]:
+    return choices((d, d) for d in catalogue().dimension_names)
+
+
+def subdimension_choices() -> list[SelectChoice]:
+    return choices((s, f"{s} ({d.short})") for d in catalogue().dimensions for s in d.subdimensions)
+
+
+class MeasureForm(FlaskForm):
+    """Every field of a Maßnahmensteckbrief."""
+
+    title = StringField("Titel", validators=[DataRequired(REQUIRED), Length(max=300)])
+    description = TextAreaField("Kurzbeschreibung", validators=[Optional()])
+    goal = TextAreaField("Ziel (SMART)", validators=[Optional()])
+    dimension = SelectField("Dimension", choices=dimension_choices, validators=[InputRequired(REQUIRED)])
+    further_dimensions = MultiCheckboxField("Weitere Dimensionen", choices=dimension_choices)
+    subdimensions = MultiCheckboxField("Subdimensionen, auf die die Maßnahme zielt", choices=subdimension_choices)
+    target_stage = SelectField(
+        "Angestrebte Reifegradstufe",
+        choices=choices([("", "keine Angabe")] + [(s, f"Stufe {s}") for s in range(5)]),
+        validators=[Optional()],
+    )
+    urgency = SelectField("Dringlichkeit", choices=rating_choices)
+    feasibility = SelectField("Machbarkeit", choices=rating_choices)
+    status = SelectField("Status", choices=choices((s.value, s.label) for s in Status))
+    second_loop = BooleanField("In der zweiten Evaluationsschleife hinzugefügt (*)")
+    owners = TextAreaField(
+        "Verantwortliche",
+        description="Eine Person oder Einheit je Zeile, Rolle in Klammern: „Annika Feldhues (Lead)“, "
+        "„Andreas Heeke (Support)“. Ohne Angabe gilt Lead.",
+    )
+    actors = TextAreaField("Beteiligte Akteure", description="Ein Akteur je Zeile.")
+    requirements = TextAreaField("Anforderungen", description="Eine Anforderung je Zeile.")
+    start = StringField("Geplanter Beginn", description="MM/JJJJ, z. B. 01/2023. Leer bei Backlog.")
+    end = StringField("Geplantes Ende", description="MM/JJJJ. Leer lassen für fortlaufende Maßnahmen („ab …“).")
+    depends_on = MultiCheckboxField("Abhängig von (diese Maßnahmen müssen vorher umgesetzt sein)", choices=[])
+    examples = TextAreaField("Praxisbeispiele", description="Ein Beispiel je Zeile.")
+    steps = TextAreaField("Operative Schritte", description="Ein Schritt je Zeile.")
+    budget = DecimalField(
+        "Budget (EUR)", places=2, validators=[Optional(), NumberRange(min=0, message="Das Budget darf nicht negativ sein.")]
+    )
+    funding_call = StringField("Förderaufruf", validators=[Optional(), Length(max=200)])
+    lock_version = HiddenField()
+
+    def set_dependency_choices(self, strategy: Strategy, own_key: str | None) -> None:
+        """Offer every other measure of the strategy as a prerequisite."""
+        self.depends_on.choices = choices((m.key, m.title) for m in strategy.measures if m.key != own_key)
+
+    def fill_from(self, m: Measure) -> None:
+        """Show a domain measure in the form."""
+        self.title.data = m.title
+        self.description.data = m.description
+        self.goal.data = m.goal
+        self.dimension.data = m.dimension
+        self.further_dimensions.data = list(m.further_dimensions)
+        self.subdimensions.data = list(m.subdimensions)
+        self.target_stage.data = "" if m.target_stage is None else str(m.target_stage)
+        self.urgency.data = m.urgency.value if m.urgency else ""
+        self.feasibility.data = m.feasibility.value if m.feasibility else ""
+        self.status.data = m.status.value
+        self.second_loop.data = m.second_loop
+        self.owners.data = "\n".join(f"{o.name} ({o.role.label})" for o in m.owners)
+        self.actors.data = "\n".join(m.actors)
+        self.requirements.data = "\n".join(m.requirements)
+        self.start.data = m.start.german() if m.start else ""
+        self.end.data = m.end.german() if m.end else ""
+        self.depends_on.data = list(m.depends_on)
+        self.examples.data = "\n".join(m.examples)
+        self.steps.data = "\n".join(m.steps)
+        self.budget.data = m.budget
+        self.funding_call.data = m.funding_call or ""
+
+    def to_measure(self, key: str, deferrals: int = 0) -> Measure | None:
+        """The domain measure typed into the form; None (with field errors) when malformed."""
+        start = parse_month_field(self.start)
+        end = parse_month_field(self.end)
+        if self.start.errors or self.end.errors:
+            return None
+        owners = []
+        for line in lines(self.owners.data):
+            match = _OWNER.match(line)
+            role = (match.group("role") or "lead").lower()
+            owners.append(Owner(match.group("name").strip(), OwnerRole(role)))
+        return Measure(
+            key=key,
+            title=self.title.data.strip(),
+            dimension=self.dimension.data,
+            description=(self.description.data or "").strip(),
+            goal=(self.goal.data or "").strip(),
+            further_dimensions=[d for d in self.further_dimensions.data or [] if d != self.dimension.data],
+            subdimensions=list(self.subdimensions.data or []),
+            target_stage=int(self.target_stage.data) if self.target_stage.data not in (None, "") else None,
+            urgency=Rating(self.urgency.data) if self.urgency.data else None,
+            feasibility=Rating(self.feasibility.data) if self.feasibility.data else None,
+            status=Status(self.status.data),
+            second_loop=bool(self.second_loop.data),
+            owners=owners,
+            actors=lines(self.actors.data),
+            requirements=lines(self.requirements.data),
+            start=start,
+            end=end,
+            depends_on=sorted(self.depends_on.data or []),
+            examples=lines(self.examples.data),
+            steps=lines(self.steps.data),
+            budget=float(self.budget.data) if self.budget.data is not None else None,
+            funding_call=(self.funding_call.data or "").strip() or None,
+            deferrals=deferrals,
+        )
+
+
+class DependencyForm(FlaskForm):
+    """Add one prerequisite to a measure."""
+
+    prerequisite = SelectField("Neue Abhängigkeit", choices=[], validators=[InputRequired(REQUIRED)])
+
+
+class StrategyForm(FlaskForm):
+    """Title, version, roadmap window, vision, mission and guiding principles."""
+
+    organisation = StringField("Organisation", validators=[DataRequired(REQUIRED), Length(max=200)])
+    title = StringField("Titel der Strategie", validators=[DataRequired(REQUIRED), Length(max=300)])
+    version = StringField("Version", validators=[Optional(), Length(max=50)])
+    adopted = StringField("Beschlossen im Monat", description="MM/JJJJ, z. B. 03/2023.")
+    window_start = StringField("Fahrplan von", description="MM/JJJJ; der Fahrplan gilt in der Regel zwei Jahre.")
+    window_end = StringField("Fahrplan bis", description="MM/JJJJ")
+    vision = TextAreaField("Vision-Statement")
+    mission = TextAreaField("Mission-Statement")
+    principles = TextAreaField("Leitsätze", description="Ein Leitsatz je Zeile.")
+    lock_version = HiddenField()
+
+
+class UploadForm(FlaskForm):
+    """A strategy file to import."""
+
+    file = FileField(
+        "Strategiedatei (YAML)",
+        validators=[
+            FileRequired("Bitte wählen Sie eine Datei aus."),
+            FileAllowed(["yaml", "yml"], "Bitte eine YAML-Datei (.yaml oder .yml) hochladen."),
+        ],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: only the CSRF token, for confirmations like deleting."""

@@ -1,0 +1,179 @@
+"""Measures: the measure page, create, edit, delete, and their dependencies."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from .. import models
+from ..domain.graph import build_graph, cycle_through
+from ..domain.strategy import Strategy, make_key
+from ..domain.validation import describe_cycle
+from ..extensions import db
+from ..services import strategies as service
+from .forms import ConfirmForm, DependencyForm, MeasureForm, choices
+from .strategies import get_strategy_or_404
+
+bp = Blueprint("measures", __name__, url_prefix="/strategien/<int:strategy_id>/massnahmen")
+
+
+def _measure_or_404(strategy: Strategy, key: str):
+    measure = strategy.measure(key)
+    if measure is None:
+        abort(404)
+    return measure
+
+
+def _row(strategy_row: models.Strategy, key: str) -> models.Measure:
+    return next(m for m in strategy_row.measures if m.key == key)
+
+
+def _attach_problems(form: MeasureForm, problems) -> list[str]:
+    """Put each problem on its form field; return those that belong to no field."""
+    general = []
+    for p in problems:
+        field = getattr(form, p.field, None) if p.field else None
+        if field is not None and p.field != "id":
+            field.errors = [*field.errors, p.message]
+        else:
+            general.append(p.message)
+    return general
+
+
+def _dependency_form(strategy: Strategy, key: str) -> DependencyForm:
+    measure = strategy.measure(key)
+    form = DependencyForm(prefix="dep")
+    form.prerequisite.choices = choices(
+        (m.key, m.title) for m in strategy.measures if m.key != key and m.key not in measure.depends_on
+    )
+    return form
+
+
+@bp.get("/<key>")
+def detail(strategy_id: int, key: str):
+    """All fields of a measure, with both directions of its dependencies."""
+    row = get_strategy_or_404(strategy_id)
+    strategy = service.strategy_to_domain(row)
+    measure = _measure_or_404(strategy, key)
+    return render_template(
+        "measures/detail.html",
+        row=row,
+        strategy=strategy,
+        measure=measure,
+        prerequisites=[strategy.measure(k) for k in measure.depends_on],
+        dependents=strategy.dependents(key),
+        dep_form=_dependency_form(strategy, key),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/neu", methods=["GET", "POST"])
+def create(strategy_id: int):
+    """A new measure; on error the form keeps everything typed."""
+    row = get_strategy_or_404(strategy_id)
+    strategy = service.strategy_to_domain(row)
+    form = MeasureForm()
+    form.set_dependency_choices(strategy, None)
+    if request.method == "GET":
+        form.dimension.data = request.args.get("dimension") or form.dimension.data
+        form.status.data = "geplant"
+    general: list[str] = []
+    if form.validate_on_submit():
+        key = make_key(form.title.data, {m.key for m in strategy.measures})
+        measure = form.to_measure(key)
+        if measure is not None:
+            try:
+                service.save_measure(db.session, row, measure)
+            except service.ValidationFailed as exc:
+                db.session.rollback()
+                general = _attach_problems(form, exc.problems)
+            else:
+                db.session.commit()
+                flash(f"Die Maßnahme „{measure.title}“ wurde angelegt.", "success")
+                return redirect(url_for("measures.detail", strategy_id=strategy_id, key=key))
+    status = 422 if request.method == "POST" else 200
+    return render_template("measures/form.html", form=form, row=row, measure=None, general=general), status
+
+
+@bp.route("/<key>/bearbeiten", methods=["GET", "POST"])
+def edit(strategy_id: int, key: str):
+    """Edit a measure; a dependency that would close a cycle is refused with the cycle named."""
+    row = get_strategy_or_404(strategy_id)
+    strategy = service.strategy_to_domain(row)
+    current = _measure_or_404(strategy, key)
+    form = MeasureForm()
+    form.set_dependency_choices(strategy, key)
+    if request.method == "GET":
+        form.fill_from(current)
+    general: list[str] = []
+    if form.validate_on_submit():
+        measure = form.to_measure(key, deferrals=current.deferrals)
+        if measure is not None:
+            try:
+                service.save_measure(db.session, row, measure, existing_key=key)
+            except service.ValidationFailed as exc:
+                db.session.rollback()
+                general = _attach_problems(form, exc.problems)
+            else:
+                db.session.commit()
+                flash("Die Maßnahme wurde gespeichert.", "success")
+                return redirect(url_for("measures.detail", strategy_id=strategy_id, key=key))
+    status = 422 if request.method == "POST" else 200
+    return render_template("measures/form.html", form=form, row=row, measure=current, general=general), status
+
+
+@bp.route("/<key>/loeschen", methods=["GET", "POST"])
+def delete(strategy_id: int, key: str):
+    """Ask, then delete a measure and its dependencies."""
+    row = get_strategy_or_404(strategy_id)
+    strategy = service.strategy_to_domain(row)
+    measure = _measure_or_404(strategy, key)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        service.delete_measure(db.session, row, key)
+        db.session.commit()
+        flash(f"Die Maßnahme „{measure.title}“ wurde gelöscht.", "success")
+        return redirect(url_for("strategies.detail", strategy_id=strategy_id))
+    return render_template(
+        "measures/delete.html", row=row, measure=measure, dependents=strategy.dependents(key), form=form
+    )
+
+
+@bp.post("/<key>/abhaengigkeiten")
+def add_dependency(strategy_id: int, key: str):
+    """Link a prerequisite; refuse it when it would close a cycle, naming the cycle."""
+    row = get_strategy_or_404(strategy_id)
+    strategy = service.strategy_to_domain(row)
+    measure = _measure_or_404(strategy, key)
+    form = _dependency_form(strategy, key)
+    form.prerequisite.choices = choices((m.key, m.title) for m in strategy.measures if m.key != key)
+    if not form.validate_on_submit():
+        flash("Bitte wählen Sie eine Maßnahme aus, von der diese Maßnahme abhängt.", "error")
+        return redirect(url_for("measures.detail", strategy_id=strategy_id, key=key))
+    prerequisite = form.prerequisite.data
+    cycle = cycle_through(build_graph(strategy.measures), prerequisite, key)
+    if cycle is not None:
+        flash(
+            "Die Abhängigkeit wurde nicht gespeichert, weil sie einen Zyklus schließen würde: "
+            + describe_cycle(cycle, strategy),
+            "error",
+        )
+        return redirect(url_for("measures.detail", strategy_id=strategy_id, key=key))
+    service.save_measure(db.session, row, service.with_dependency(measure, prerequisite), existing_key=key)
+    db.session.commit()
+    flash(f"„{measure.title}“ hängt jetzt von „{strategy.measure(prerequisite).title}“ ab.", "success")
+    return redirect(url_for("measures.detail", strategy_id=strategy_id, key=key))
+
+
+@bp.post("/<key>/abhaengigkeiten/<prerequisite>/entfernen")
+def remove_dependency(strategy_id: int, key: str, prerequisite: str):
+    """Unlink a prerequisite."""
+    row = get_strategy_or_404(strategy_id)
+    strategy = service.strategy_to_domain(row)
+    measure = _measure_or_404(strategy, key)
+    if not ConfirmForm().validate_on_submit() or prerequisite not in measure.depends_on:
+        abort(400)
+    measure.depends_on = [k for k in measure.depends_on if k != prerequisite]
+    service.save_measure(db.session, row, measure, existing_key=key)
+    db.session.commit()
+    flash("Die Abhängigkeit wurde entfernt.", "success")
+    return redirect(url_for("measures.detail", strategy_id=strategy_id, key=key))

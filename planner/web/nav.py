@@ -1,0 +1,20 @@
+"""Links other areas contribute to the strategy's sub-navigation and download buttons.
+
+Each area appends (endpoint, German label) in its own blueprint module; templates show
+only endpoints that are registered. This keeps base templates free of area knowledge.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+STRATEGY_SECTIONS: list[tuple[str, str]] = []
+STRATEGY_DOWNLOADS: list[tuple[str, str]] = []
+MEASURE_DOWNLOADS: list[tuple[str, str]] = []
+
+
+def register(app: Flask) -> None:
+    """Expose the link lists to templates."""
+    app.add_template_global(lambda: STRATEGY_SECTIONS, "strategy_sections")
+    app.add_template_global(lambda: STRATEGY_DOWNLOADS, "strategy_downloads")
+    app.add_template_global(lambda: MEASURE_DOWNLOADS, "measure_downloads")

@@ -1,0 +1,151 @@
+"""Organisations and their strategies: overview, strategy page, edit, import and export."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import selectinload
+
+from .. import models
+from ..domain.catalogue import catalogue
+from ..domain.months import Month
+from ..extensions import db
+from ..formats.strategy_file import StrategyFileError, dump_strategy, load_strategy
+from ..services import strategies as service
+from .forms import StrategyForm, UploadForm, lines, parse_month_field
+
+bp = Blueprint("strategies", __name__)
+
+
+def get_strategy_or_404(strategy_id: int) -> models.Strategy:
+    """The strategy row with everything loaded, or 404."""
+    row = service.load_strategy_row(db.session, strategy_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.get("/")
+def index():
+    """Organisations and their strategies."""
+    organisations = db.session.scalars(
+        sa.select(models.Organisation)
+        .options(selectinload(models.Organisation.strategies).selectinload(models.Strategy.measures))
+        .order_by(models.Organisation.name)
+    ).all()
+    return render_template("strategies/index.html", organisations=organisations)
+
+
+@bp.get("/strategien/<int:strategy_id>")
+def detail(strategy_id: int):
+    """Vision, mission, principles and the measures grouped by dimension."""
+    row = get_strategy_or_404(strategy_id)
+    strategy = service.strategy_to_domain(row)
+    groups = [(dim, [m for m in strategy.measures if m.dimension == dim.name]) for dim in catalogue().dimensions]
+    return render_template("strategies/detail.html", row=row, strategy=strategy, groups=groups)
+
+
+@bp.get("/strategien/<int:strategy_id>/export.yaml")
+def export(strategy_id: int):
+    """Download the strategy as a planner-strategy/1 file."""
+    row = get_strategy_or_404(strategy_id)
+    text = dump_strategy(service.strategy_to_domain(row))
+    filename = f"strategie-{row.id}-{row.version or 'export'}.yaml".replace(" ", "_")
+    return Response(
+        text,
+        mimetype="application/yaml",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/strategien/importieren", methods=["GET", "POST"])
+def upload():
+    """Import a strategy file; an invalid file is refused whole with every problem listed."""
+    form = UploadForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        raw = form.file.data.read()
+        try:
+            strategy = load_strategy(raw.decode("utf-8"))
+            row = service.import_strategy(db.session, strategy)
+        except UnicodeDecodeError:
+            problems = ["Die Datei ist nicht UTF-8-kodiert. Bitte als UTF-8 speichern."]
+        except (StrategyFileError, service.ValidationFailed) as exc:
+            problems = [str(p) for p in exc.problems]
+        else:
+            db.session.commit()
+            flash(f"Die Strategie „{row.title}“ mit {len(strategy.measures)} Maßnahmen wurde importiert.", "success")
+            return redirect(url_for("strategies.detail", strategy_id=row.id))
+        db.session.rollback()
+    status = 422 if problems or form.errors else 200
+    return render_template("strategies/upload.html", form=form, problems=problems), status
+
+
+def _form_to_fields(form: StrategyForm) -> dict | None:
+    months = {name: parse_month_field(getattr(form, name)) for name in ("adopted", "window_start", "window_end")}
+    if any(getattr(form, name).errors for name in months):
+        return None
+    if (months["window_start"] is None) != (months["window_end"] is None):
+        form.window_end.errors.append("Der Fahrplanzeitraum braucht Beginn und Ende.")
+        return None
+    if months["window_start"] and months["window_end"] and months["window_end"] < months["window_start"]:
+        form.window_end.errors.append("Das Ende des Fahrplanzeitraums liegt vor seinem Beginn.")
+        return None
+    return {
+        "title": form.title.data.strip(),
+        "version": (form.version.data or "").strip(),
+        "adopted": str(months["adopted"]) if months["adopted"] else None,
+        "window_start": str(months["window_start"]) if months["window_start"] else None,
+        "window_end": str(months["window_end"]) if months["window_end"] else None,
+        "vision": (form.vision.data or "").strip(),
+        "mission": (form.mission.data or "").strip(),
+        "principles": lines(form.principles.data),
+    }
+
+
+@bp.route("/strategien/neu", methods=["GET", "POST"])
+def create():
+    """Start a new, empty strategy for an organisation."""
+    form = StrategyForm()
+    if request.method == "GET":
+        form.organisation.data = request.args.get("organisation", "")
+        start = Month(date.today().year, date.today().month)
+        form.window_start.data = start.german()
+        form.window_end.data = (start + 23).german()
+    if form.validate_on_submit() and (fields := _form_to_fields(form)) is not None:
+        org = service.get_or_create_organisation(db.session, form.organisation.data.strip())
+        row = models.Strategy(organisation=org, **fields)
+        db.session.add(row)
+        db.session.commit()
+        flash(f"Die Strategie „{row.title}“ wurde angelegt.", "success")
+        return redirect(url_for("strategies.detail", strategy_id=row.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("strategies/form.html", form=form, row=None), status
+
+
+@bp.route("/strategien/<int:strategy_id>/bearbeiten", methods=["GET", "POST"])
+def edit(strategy_id: int):
+    """Edit title, roadmap window, vision, mission and guiding principles."""
+    row = get_strategy_or_404(strategy_id)
+    form = StrategyForm()
+    if request.method == "GET":
+        form.organisation.data = row.organisation.name
+        form.title.data = row.title
+        form.version.data = row.version
+        form.adopted.data = Month.parse(row.adopted).german() if row.adopted else ""
+        form.window_start.data = Month.parse(row.window_start).german() if row.window_start else ""
+        form.window_end.data = Month.parse(row.window_end).german() if row.window_end else ""
+        form.vision.data = row.vision
+        form.mission.data = row.mission
+        form.principles.data = "\n".join(row.principles or [])
+    form.organisation.data = row.organisation.name
+    if form.validate_on_submit() and (fields := _form_to_fields(form)) is not None:
+        for name, value in fields.items():
+            setattr(row, name, value)
+        db.session.commit()
+        flash("Die Strategie wurde gespeichert.", "success")
+        return redirect(url_for("strategies.detail", strategy_id=row.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("strategies/form.html", form=form, row=row), status

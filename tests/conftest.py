@@ -1,0 +1,173 @@
+"""Shared fixtures: an app on a fresh database per test (SQLite, or PostgreSQL when
+TEST_DATABASE_URL is set), the Flask client, a live server and the system Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from planner import create_app
+from planner.extensions import db
+from planner.formats.strategy_file import load_strategy
+from planner.models import Model
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+STEINFURT = ROOT / "strategies" / "steinfurt-2023.yaml"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def _database_url(tmp_path: Path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+
+
+def _reset(engine: sa.Engine) -> None:
+    """Empty every table; on PostgreSQL the schema is created once and rows are deleted."""
+    if engine.dialect.name == "sqlite":
+        Model.metadata.create_all(engine)
+        return
+    Model.metadata.create_all(engine)
+    with engine.begin() as conn:
+        names = ", ".join(f'"{t.name}"' for t in Model.metadata.sorted_tables)
+        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def app(tmp_path: Path):
+    """The application on an empty database."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "WTF_CSRF_ENABLED": False,
+            "SQLALCHEMY_ENGINES": {"default": _database_url(tmp_path)},
+        }
+    )
+    with app.app_context():
+        _reset(db.engine)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def import_file(app, path: Path) -> int:
+    """Import a strategy file into the app's database; returns the strategy id."""
+    from planner.services.strategies import import_strategy
+
+    with app.app_context():
+        row = import_strategy(db.session, load_strategy(path.read_text(encoding="utf-8")))
+        db.session.commit()
+        return row.id
+
+
+@pytest.fixture
+def sample_id(app) -> int:
+    """A small strategy (tests/data/sample.yaml) in the database."""
+    return import_file(app, DATA / "sample.yaml")
+
+
+@pytest.fixture
+def steinfurt_id(app) -> int:
+    """The bundled Kreis Steinfurt strategy in the database."""
+    return import_file(app, STEINFURT)
+
+
+# --- browser -----------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need the system Chromium; in CI its absence is an error, not a skip."""
+    browser_items = [i for i in items if "browser" in i.keywords]
+    if not browser_items or Path(CHROMIUM).exists():
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError(f"Browser-Tests brauchen Chromium unter {CHROMIUM} (apt-get install chromium).")
+    skip = pytest.mark.skip(reason="system Chromium not installed (apt-get install chromium)")
+    for item in browser_items:
+        item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "de-DE", "viewport": {"width": 1280, "height": 900}}
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> LiveServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_app(tmp_path: Path):
+    """Like `app`, but with CSRF protection on, as a browser sees it."""
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "test-live", "SQLALCHEMY_ENGINES": {"default": _database_url(tmp_path)}}
+    )
+    with app.app_context():
+        _reset(db.engine)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(live_app) -> Iterator[LiveServer]:
+    """The app served on 127.0.0.1 on a free port."""
+    server = LiveServer(live_app).start()
+    yield server
+    server.stop()
+
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a screenshot to test-artifacts/NAME.png (for looking at what the product shows)."""
+
+    def take(name: str, full_page: bool = True) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
