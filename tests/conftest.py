@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 from planner import create_app
 from planner.extensions import db
 from planner.formats.strategy_file import load_strategy
+import planner.models_all  # noqa: F401
 from planner.models import Model
 
 ROOT = Path(__file__).resolve().parent.parent
