@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any
 
 from . import config
+
+if TYPE_CHECKING:  # importing flask here would load the web stack for `planner check`
+    from flask import Flask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints."""
+    from flask import Flask
+
     app = Flask(
         __name__,
         template_folder=str(config.ROOT / "templates"),

@@ -148,3 +148,7 @@ def schema(output: Path | None) -> None:
         output.write_text(schema_json(), encoding="utf-8")
     else:
         click.echo(schema_json(), nl=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -16,7 +16,7 @@ from jsonschema.exceptions import ValidationError
 from ..domain.catalogue import catalogue
 from ..domain.months import Month
 from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
-from ..domain.validation import Problem, validate_strategy
+from ..domain.validation import Problem, validate_measure, validate_strategy
 from .schema import FORMAT_ID, strategy_file_schema
 
 
@@ -175,7 +175,15 @@ def strategy_from_data(data: dict[str, Any]) -> Strategy:
     """A validated Strategy from parsed file data; raises StrategyFileError."""
     errors = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
-        raise StrategyFileError([_schema_problem(e, data) for e in errors])
+        problems = [_schema_problem(e, data) for e in errors]
+        # measures without structural errors are still checked, so one upload shows every problem
+        broken = {e.absolute_path[1] for e in errors if len(e.absolute_path) > 1 and e.absolute_path[0] == "measures"}
+        measures = data.get("measures") if isinstance(data.get("measures"), list) else []
+        for i, raw in enumerate(measures):
+            if i not in broken and isinstance(raw, dict):
+                measure, found = measure_from_dict(raw)
+                problems.extend([*found, *validate_measure(measure)])
+        raise StrategyFileError(list(dict.fromkeys(problems)))
     problems: list[Problem] = []
     measures = []
     for raw in data.get("measures", []):

@@ -153,6 +153,7 @@ def _write_dependencies(session: Session, row: models.Measure, depends_on: list[
         return
     for dep in list(row.prerequisites):
         if dep.prerequisite.key not in depends_on:
+            dep.prerequisite.dependents.remove(dep)
             row.prerequisites.remove(dep)
     for key in depends_on:
         if key not in current:
@@ -223,6 +224,14 @@ def save_measure(
 def delete_measure(session: Session, strategy_row: models.Strategy, key: str) -> None:
     """Remove a measure with its dependencies in both directions."""
     row = next(m for m in strategy_row.measures if m.key == key)
+    # each Dependency sits in two collections; detach it from the other end first
+    for dep in list(row.dependents):
+        dep.dependent.prerequisites.remove(dep)
+        row.dependents.remove(dep)
+    for dep in list(row.prerequisites):
+        dep.prerequisite.dependents.remove(dep)
+        row.prerequisites.remove(dep)
+    session.flush()
     strategy_row.measures.remove(row)
     session.delete(row)
     session.flush()

@@ -139,12 +139,17 @@ class MeasureForm(FlaskForm):
         self.budget.data = m.budget
         self.funding_call.data = m.funding_call or ""
 
-    def to_measure(self, key: str, deferrals: int = 0) -> Measure | None:
-        """The domain measure typed into the form; None (with field errors) when malformed."""
+    def validate_all(self) -> bool:
+        """Validate the fields and the month texts, so every error shows at once."""
+        valid = self.validate()
+        parse_month_field(self.start)
+        parse_month_field(self.end)
+        return valid and not (self.start.errors or self.end.errors)
+
+    def to_measure(self, key: str, deferrals: int = 0) -> Measure:
+        """The domain measure typed into a form that passed validate_all."""
         start = parse_month_field(self.start)
         end = parse_month_field(self.end)
-        if self.start.errors or self.end.errors:
-            return None
         owners = []
         for line in lines(self.owners.data):
             match = _OWNER.match(line)

@@ -77,19 +77,18 @@ def create(strategy_id: int):
         form.dimension.data = request.args.get("dimension") or form.dimension.data
         form.status.data = "geplant"
     general: list[str] = []
-    if form.validate_on_submit():
+    if request.method == "POST" and form.validate_all():
         key = make_key(form.title.data, {m.key for m in strategy.measures})
         measure = form.to_measure(key)
-        if measure is not None:
-            try:
-                service.save_measure(db.session, row, measure)
-            except service.ValidationFailed as exc:
-                db.session.rollback()
-                general = _attach_problems(form, exc.problems)
-            else:
-                db.session.commit()
-                flash(f"Die Maßnahme „{measure.title}“ wurde angelegt.", "success")
-                return redirect(url_for("measures.detail", strategy_id=strategy_id, key=key))
+        try:
+            service.save_measure(db.session, row, measure)
+        except service.ValidationFailed as exc:
+            db.session.rollback()
+            general = _attach_problems(form, exc.problems)
+        else:
+            db.session.commit()
+            flash(f"Die Maßnahme „{measure.title}“ wurde angelegt.", "success")
+            return redirect(url_for("measures.detail", strategy_id=strategy_id, key=key))
     status = 422 if request.method == "POST" else 200
     return render_template("measures/form.html", form=form, row=row, measure=None, general=general), status
 
@@ -105,18 +104,17 @@ def edit(strategy_id: int, key: str):
     if request.method == "GET":
         form.fill_from(current)
     general: list[str] = []
-    if form.validate_on_submit():
+    if request.method == "POST" and form.validate_all():
         measure = form.to_measure(key, deferrals=current.deferrals)
-        if measure is not None:
-            try:
-                service.save_measure(db.session, row, measure, existing_key=key)
-            except service.ValidationFailed as exc:
-                db.session.rollback()
-                general = _attach_problems(form, exc.problems)
-            else:
-                db.session.commit()
-                flash("Die Maßnahme wurde gespeichert.", "success")
-                return redirect(url_for("measures.detail", strategy_id=strategy_id, key=key))
+        try:
+            service.save_measure(db.session, row, measure, existing_key=key)
+        except service.ValidationFailed as exc:
+            db.session.rollback()
+            general = _attach_problems(form, exc.problems)
+        else:
+            db.session.commit()
+            flash("Die Maßnahme wurde gespeichert.", "success")
+            return redirect(url_for("measures.detail", strategy_id=strategy_id, key=key))
     status = 422 if request.method == "POST" else 200
     return render_template("measures/form.html", form=form, row=row, measure=current, general=general), status
 

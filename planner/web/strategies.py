@@ -83,6 +83,15 @@ def upload():
     return render_template("strategies/upload.html", form=form, problems=problems), status
 
 
+def _valid(form: StrategyForm) -> bool:
+    """Field validation plus the month texts, so every error shows at once."""
+    valid = form.validate()
+    names = ("adopted", "window_start", "window_end")
+    for name in names:
+        parse_month_field(getattr(form, name))
+    return valid and not any(getattr(form, name).errors for name in names)
+
+
 def _form_to_fields(form: StrategyForm) -> dict | None:
     months = {name: parse_month_field(getattr(form, name)) for name in ("adopted", "window_start", "window_end")}
     if any(getattr(form, name).errors for name in months):
@@ -114,7 +123,7 @@ def create():
         start = Month(date.today().year, date.today().month)
         form.window_start.data = start.german()
         form.window_end.data = (start + 23).german()
-    if form.validate_on_submit() and (fields := _form_to_fields(form)) is not None:
+    if request.method == "POST" and _valid(form) and (fields := _form_to_fields(form)) is not None:
         org = service.get_or_create_organisation(db.session, form.organisation.data.strip())
         row = models.Strategy(organisation=org, **fields)
         db.session.add(row)
@@ -141,7 +150,7 @@ def edit(strategy_id: int):
         form.mission.data = row.mission
         form.principles.data = "\n".join(row.principles or [])
     form.organisation.data = row.organisation.name
-    if form.validate_on_submit() and (fields := _form_to_fields(form)) is not None:
+    if request.method == "POST" and _valid(form) and (fields := _form_to_fields(form)) is not None:
         for name, value in fields.items():
             setattr(row, name, value)
         db.session.commit()
