@@ -13,10 +13,10 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
+import planner.models_all  # noqa: F401
 from planner import create_app
 from planner.extensions import db
 from planner.formats.strategy_file import load_strategy
-import planner.models_all  # noqa: F401
 from planner.models import Model
 
 ROOT = Path(__file__).resolve().parent.parent

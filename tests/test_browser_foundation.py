@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from a11y import assert_accessible, crawl
 from conftest import DATA, import_file
 from playwright.sync_api import Page, expect
-
-from a11y import assert_accessible, crawl
 
 pytestmark = pytest.mark.browser
 
