@@ -5,8 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from .months import Month, format_range, months_inclusive
+
+if TYPE_CHECKING:
+    from .funding import FundingParticipation
+    from .maturity import Assessment
 
 
 class Rating(Enum):
@@ -143,6 +148,11 @@ class Strategy:
     mission: str = ""
     principles: list[str] = field(default_factory=list)
     measures: list[Measure] = field(default_factory=list)
+    # maturity (planner/domain/maturity.py): the organisation's assessments, this strategy's
+    # targets per subdimension (absent: stage 3) and its part in funding calls
+    assessments: list[Assessment] = field(default_factory=list)
+    targets: dict[str, int] = field(default_factory=dict)
+    funding: list[FundingParticipation] = field(default_factory=list)
 
     def measure(self, key: str) -> Measure | None:
         """The measure with that key, or None."""

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from ..domain.strategy import OwnerRole, Rating, Status
+from .maturity_file import schema_sections as maturity_schema_sections
 
 FORMAT_ID = "planner-strategy/1"
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -24,6 +25,7 @@ _rating = {"enum": [r.value for r in Rating] + [None]}
 # place where the file's shape is described.
 EXTRA_TOP_LEVEL: dict[str, dict[str, Any]] = {}
 EXTRA_MEASURE: dict[str, dict[str, Any]] = {}
+EXTRA_TOP_LEVEL.update(maturity_schema_sections())  # assessments, targets, funding
 
 
 def measure_schema() -> dict[str, Any]:

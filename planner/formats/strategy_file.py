@@ -17,6 +17,7 @@ from ..domain.catalogue import catalogue
 from ..domain.months import Month
 from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
 from ..domain.validation import Problem, validate_measure, validate_strategy
+from .maturity_file import maturity_from_data, maturity_to_data
 from .schema import FORMAT_ID, strategy_file_schema
 
 
@@ -204,6 +205,8 @@ def strategy_from_data(data: dict[str, Any]) -> Strategy:
         principles=list(s.get("principles", [])),
         measures=measures,
     )
+    strategy.assessments, strategy.targets, strategy.funding, found = maturity_from_data(data)
+    problems.extend(found)
     # validate_strategy re-reports unknown dimensions found above: keep each problem once
     problems = list(dict.fromkeys([*problems, *validate_strategy(strategy)]))
     if problems:
@@ -260,6 +263,7 @@ def strategy_to_data(strategy: Strategy) -> dict[str, Any]:
         "organisation": {"name": strategy.organisation},
         "strategy": s,
         "measures": [measure_to_dict(m) for m in strategy.measures],
+        **maturity_to_data(strategy.assessments, strategy.targets, strategy.funding),
     }
 
 

@@ -78,6 +78,8 @@ def measure_to_domain(row: models.Measure, keys_by_id: dict[int, str]) -> Measur
 
 def strategy_to_domain(row: models.Strategy) -> Strategy:
     """The domain strategy of a row, measures in their stored order."""
+    from .maturity import domain_fields  # the maturity service builds on this module
+
     keys_by_id = {m.id: m.key for m in row.measures}
     return Strategy(
         organisation=row.organisation.name,
@@ -90,6 +92,7 @@ def strategy_to_domain(row: models.Strategy) -> Strategy:
         mission=row.mission or "",
         principles=list(row.principles or []),
         measures=[measure_to_domain(m, keys_by_id) for m in row.measures],
+        **domain_fields(row),
     )
 
 
@@ -188,6 +191,9 @@ def import_strategy(session: Session, strategy: Strategy) -> models.Strategy:
     for m in strategy.measures:
         _write_dependencies(session, rows_by_key[m.key], m.depends_on, rows_by_key)
     session.flush()
+    from .maturity import store_strategy_maturity  # the maturity service builds on this module
+
+    store_strategy_maturity(session, row, strategy)
     return row
 
 
