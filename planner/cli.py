@@ -139,6 +139,22 @@ def upgrade() -> None:
 
 
 @main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Stufen als JSON-Objekt ausgeben.")
+def maturity(file: Path, as_json: bool) -> None:
+    """Berechnet die Reifegradstufen der Messungen einer Strategiedatei (Subdimensionen und Dimensionen)."""
+    from .domain.maturity import levels_report, levels_text
+
+    strategy = _load_file(file)
+    if as_json:
+        click.echo(json.dumps(levels_report(strategy.assessments), ensure_ascii=False, indent=2))
+    elif not strategy.assessments:
+        click.echo(f"{file}: keine Reifegradmessungen")
+    else:
+        click.echo("\n".join(levels_text(strategy.assessments)))
+
+
+@main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def schema(output: Path | None) -> None:
     """Gibt das JSON Schema der Strategiedatei aus."""

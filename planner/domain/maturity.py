@@ -364,3 +364,28 @@ def baseline(assessments: Iterable[Assessment], start: date | None) -> Assessmen
 def german_date(value: date) -> str:
     """09.06.2022"""
     return value.strftime("%d.%m.%Y")
+
+
+def levels_report(assessments: Iterable[Assessment]) -> dict:
+    """`planner maturity --json`: every assessment by date with all 27 subdimensions and all
+    8 dimensions under their canonical names; null for "–" and for no data."""
+    report = []
+    for a in by_date(assessments):
+        subs, dims = all_levels(a.subdimension_levels())
+        report.append({"date": a.date.isoformat(), "subdimensions": subs, "dimensions": dims})
+    return {"assessments": report}
+
+
+def levels_text(assessments: Iterable[Assessment]) -> list[str]:
+    """The same as readable lines: one block per assessment, dimensions with their subdimensions."""
+    lines = []
+    for a in by_date(assessments):
+        subs = a.subdimension_levels()
+        dims = dimension_levels(subs)
+        lines.append(f"Messung vom {german_date(a.date)} ({a.kind.label})")
+        for dim in catalogue().dimensions:
+            shown = level_label(dims[dim.name]) if dim.name in dims else "keine Daten"
+            lines.append(f"  {dim.name}: {shown}")
+            for s in dim.subdimensions:
+                lines.append(f"    {s}: {level_label(subs[s]) if s in subs else 'keine Daten'}")
+    return lines
