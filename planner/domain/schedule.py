@@ -17,7 +17,7 @@ import networkx as nx
 
 from .graph import build_graph, find_cycles, redundant_edges, topological_layers
 from .months import Month
-from .strategy import Measure, Status, Strategy
+from .strategy import Measure, Rating, Status, Strategy
 
 _TRANSLIT = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 
@@ -32,9 +32,12 @@ def in_order(m: Measure) -> bool:
     return m.status not in (Status.BACKLOG, Status.VERWORFEN)
 
 
+_RANK = {r: i + 1 for i, r in enumerate(Rating)}  # Rating.rank, without its list look-up per call
+
+
 def tie_key(m: Measure) -> tuple:
     """Stable tie-break: higher Dringlichkeit first, unknown last, then title (German), then id."""
-    urgency = -m.urgency.rank if m.urgency else 1
+    urgency = -_RANK[m.urgency] if m.urgency else 1
     return (urgency, m.title.casefold().translate(_TRANSLIT), m.key)
 
 
@@ -97,9 +100,9 @@ def waves(measures: list[Measure]) -> list[list[str]]:
     behind a dependency cycle have no place and are left out.
     """
     members = [m for m in measures if in_order(m)]
-    by_key = {m.key: m for m in members}
+    keys = {m.key: tie_key(m) for m in members}
     layers, _blocked = topological_layers(build_graph(members))
-    return [sorted(layer, key=lambda k: tie_key(by_key[k])) for layer in layers]
+    return [sorted(layer, key=keys.__getitem__) for layer in layers]
 
 
 def logical_order(measures: list[Measure]) -> list[str]:
@@ -117,7 +120,8 @@ def critical_path(measures: list[Measure]) -> tuple[list[str], int]:
     by_key = {m.key: m for m in dated}
     graph = build_graph(dated)
     layers, blocked = topological_layers(graph)
-    rank = {k: i for i, k in enumerate(sorted(by_key, key=lambda k: tie_key(by_key[k])))}
+    keys = {m.key: tie_key(m) for m in dated}
+    rank = {k: i for i, k in enumerate(sorted(by_key, key=keys.__getitem__))}
     best: dict[str, int] = {}
     previous: dict[str, str | None] = {}
     for layer in layers:
@@ -180,8 +184,10 @@ def analyse(strategy: Strategy, graph: nx.DiGraph | None = None) -> Analysis:
     measures = strategy.measures
     graph = graph if graph is not None else build_graph(measures)
     path, months = critical_path(measures)
+    _, blocked = topological_layers(graph)
     return Analysis(
-        cycles=find_cycles(graph),
+        # simple_cycles is the slow part on large graphs; a graph Kahn can fully order has none
+        cycles=find_cycles(graph) if blocked else [],
         conflicts=schedule_conflicts(measures),
         waves=waves(measures),
         critical_path=path,

@@ -1,0 +1,609 @@
+"""Umsetzungsfahrplan: the roadmap as a Gantt chart, one row per measure, grouped by dimension
+in the model's order, with the backlog and a legend beside it (as in Steinfurt's Abbildung 6).
+
+Layout is computed in inches: the chart's y axis counts inches from its top, its x axis months
+from the window's start. So the figure grows with the rows and every row keeps its height.
+"""
+
+from __future__ import annotations
+
+import calendar
+import textwrap
+from dataclasses import dataclass
+from datetime import date
+
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, Rectangle
+from matplotlib.path import Path as MplPath
+
+from ..domain.catalogue import catalogue
+from ..domain.months import Month
+from ..domain.roadmap_view import Bar, RoadmapView, roadmap_view
+from ..domain.schedule import Analysis, analyse, ready_month
+from ..domain.strategy import Strategy
+from .common import GRID, INK, MUTED, lighter, new_figure
+
+MONTHS_DE = ["Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"]
+CONFLICT = "#c00000"
+CRITICAL = "#000000"
+TODAY = "#0b5394"
+BASELINE = "#8d949c"
+ARROW = "#5f6b78"
+
+WIDTH = 16.0
+LABEL_W = 4.6  # row labels
+SIDE_W = 3.5  # legend and backlog
+GAP = 0.3
+LEFT = 0.2
+TOP = 1.45  # title and the year / quarter / month header
+BOTTOM = 0.75
+ROW_H = 0.27
+HEAD_H = 0.34
+LINE_H = 0.19  # one line of text in the side panel
+LABEL_CHARS = 66
+SIDE_CHARS = 40
+
+Baseline = dict[str, tuple[Month | None, Month | None]]
+
+
+@dataclass
+class _Row:
+    y: float  # centre, inches from the chart's top
+    bar: Bar
+
+
+def gantt_chart(
+    strategy: Strategy,
+    analysis: Analysis | None = None,
+    *,
+    today: date | None = None,
+    dependencies: bool = False,
+    critical: bool = False,
+    baseline: Baseline | None = None,
+    baseline_name: str = "",
+) -> Figure:
+    """The Umsetzungsfahrplan as a figure. `today` draws the today line (default: today);
+    `baseline` maps measure keys to frozen (start, end) drawn as grey bars under the current ones."""
+    today = today or date.today()
+    analysis = analysis or analyse(strategy)
+    view = roadmap_view(strategy, today)
+    rows, headers, chart_h = _rows(view)
+    side = _side_panel_lines(view, analysis, critical, dependencies, baseline is not None, baseline_name, today)
+    side_h = sum(h for h, *_ in side)
+    height = TOP + max(chart_h, side_h) + BOTTOM
+    fig = new_figure(WIDTH, height)
+    chart_w = WIDTH - LEFT - LABEL_W - GAP - SIDE_W
+    ax = fig.add_axes(((LEFT + LABEL_W) / WIDTH, (height - TOP - chart_h) / height, chart_w / WIDTH, chart_h / height))
+    ax.set_xlim(0, view.months)
+    ax.set_ylim(chart_h, 0)
+    ax.set_axis_off()
+    _title(fig, strategy, view, today, height)
+    _time_axis(ax, view, chart_h, len(rows) > 25)
+    _groups(ax, headers, chart_h, view.months, chart_w)
+    by_key = {r.bar.measure.key: r for r in rows}
+    critical_keys = set(analysis.critical_path) if critical else set()
+    if not rows:
+        ax.text(
+            view.months / 2,
+            chart_h / 2,
+            "Keine Maßnahme mit Termin im Fahrplanzeitraum.",
+            ha="center",
+            va="center",
+            fontsize=10,
+            color=MUTED,
+        )
+    for i, row in enumerate(rows):
+        _row(ax, row, i, view, chart_w, baseline, row.bar.measure.key in critical_keys)
+    _conflicts(ax, analysis, by_key, view)
+    if dependencies or critical:
+        _arrows(ax, strategy, analysis, by_key, view, dependencies, critical_keys)
+    _today_line(ax, view, today, chart_h)
+    _draw_side_panel(fig, side, height)
+    return fig
+
+
+def _rows(view: RoadmapView) -> tuple[list[_Row], list[tuple[float, object]], float]:
+    rows, headers, y = [], [], 0.0
+    for dim, bars in view.groups:
+        headers.append((y, dim))
+        y += HEAD_H
+        for bar in bars:
+            rows.append(_Row(y + ROW_H / 2, bar))
+            y += ROW_H
+    return rows, headers, max(y, 3 * ROW_H)
+
+
+def _title(fig: Figure, strategy: Strategy, view: RoadmapView, today: date, height: float) -> None:
+    t = fig.dpi_scale_trans
+    fig.text(LEFT, height - 0.38, "Umsetzungsfahrplan", transform=t, fontsize=16, fontweight="bold", color=INK)
+    who = f"{strategy.organisation} – {strategy.title}" + (f" ({strategy.version})" if strategy.version else "")
+    fig.text(
+        LEFT,
+        height - 0.62,
+        f"{who} · Zeitraum {view.window_start.german()} – {view.window_end.german()}"
+        f" · Stand {today.strftime('%d.%m.%Y')}",
+        transform=t,
+        fontsize=9,
+        color=MUTED,
+    )
+
+
+def _x(month: Month, view: RoadmapView) -> float:
+    return float(month - view.window_start)
+
+
+def _time_axis(ax, view: RoadmapView, chart_h: float, months_below_too: bool) -> None:
+    n = view.months
+    month_labels = n <= 36
+    for i in range(n + 1):
+        month = view.window_start + i
+        if i in (0, n) or month.month == 1:
+            colour, width = "#59636e", 1.0
+        elif month.month in (4, 7, 10):
+            colour, width = "#a9b2bc", 0.8
+        else:
+            colour, width = GRID, 0.5
+        ax.plot([i, i], [0, chart_h], color=colour, linewidth=width, zorder=0.5)
+    # year and quarter bands above the chart
+    i = 0
+    while i < n:
+        month = view.window_start + i
+        year_len = min(13 - month.month, n - i)
+        _band(ax, i, year_len, -0.74, 0.24, "#dfe6ee", str(month.year), 9, "bold")
+        i += year_len
+    i = 0
+    while i < n:
+        month = view.window_start + i
+        q_len = min(3 - (month.month - 1) % 3, n - i)
+        label = f"Q{(month.month - 1) // 3 + 1}" if q_len >= 2 or n <= 24 else ""
+        _band(ax, i, q_len, -0.48, 0.22, "#eef2f6", label, 8, "normal")
+        i += q_len
+    if month_labels:
+        rows_y = [-0.13] + ([chart_h + 0.14] if months_below_too else [])
+        for i in range(n):
+            month = view.window_start + i
+            label = MONTHS_DE[month.month - 1] if n <= 30 else MONTHS_DE[month.month - 1][0]
+            for y in rows_y:
+                ax.text(i + 0.5, y, label, ha="center", va="center", fontsize=7, color=MUTED, clip_on=False)
+
+
+def _band(ax, x: float, width: float, y: float, h: float, fill: str, label: str, size: float, weight: str) -> None:
+    ax.add_patch(Rectangle((x, y), width, h, facecolor=fill, edgecolor="white", linewidth=1.2, clip_on=False))
+    if label:
+        ax.text(
+            x + width / 2,
+            y + h / 2,
+            label,
+            ha="center",
+            va="center",
+            fontsize=size,
+            fontweight=weight,
+            color=INK,
+            clip_on=False,
+        )
+
+
+def _groups(ax, headers, chart_h: float, months: int, chart_w: float) -> None:
+    label_frac = LABEL_W / chart_w
+    for y, dim in headers:
+        ax.add_patch(
+            Rectangle((0, y), months, HEAD_H, facecolor=lighter(dim.colour, 0.86), edgecolor="none", zorder=0.2)
+        )
+        ax.add_patch(
+            Rectangle(
+                (-label_frac, y + 0.05),
+                0.012,
+                HEAD_H - 0.1,
+                transform=ax.get_yaxis_transform(),
+                facecolor=dim.colour,
+                edgecolor="none",
+                clip_on=False,
+            )
+        )
+        ax.text(
+            -label_frac + 0.02,
+            y + HEAD_H / 2,
+            dim.name,
+            transform=ax.get_yaxis_transform(),
+            ha="left",
+            va="center",
+            fontsize=9,
+            fontweight="bold",
+            color=INK,
+            clip_on=False,
+        )
+
+
+def _label(title: str, second_loop: bool) -> str:
+    text = ("*" if second_loop else "") + title
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def _row(
+    ax, row: _Row, index: int, view: RoadmapView, chart_w: float, baseline: Baseline | None, on_critical: bool
+) -> None:
+    bar, m, y = row.bar, row.bar.measure, row.y
+    if index % 2:
+        ax.add_patch(
+            Rectangle((0, y - ROW_H / 2), view.months, ROW_H, facecolor="#f4f6f8", edgecolor="none", zorder=0.1)
+        )
+    ax.text(
+        -0.01,
+        y,
+        _label(m.title, m.second_loop),
+        transform=ax.get_yaxis_transform(),
+        ha="right",
+        va="center",
+        fontsize=8,
+        color=INK,
+        fontweight="bold" if on_critical else "normal",
+        clip_on=False,
+    )
+    x0, x1 = _x(bar.start, view), _x(bar.end, view) + 1
+    colour = bar.dimension.colour
+    top, h = (y - 0.36 * ROW_H, 0.5 * ROW_H) if baseline is not None else (y - 0.32 * ROW_H, 0.64 * ROW_H)
+    if baseline is not None and m.key in baseline:
+        _baseline_bar(ax, baseline[m.key], view, y)
+    if m.end is None:  # open-ended: solid, then fading out to the window's end
+        fade = min(3.0, (x1 - x0) / 2)
+        ax.add_patch(Rectangle((x0, top), x1 - x0 - fade, h, facecolor=colour, edgecolor="none", zorder=2))
+        steps = 6
+        for s in range(steps):
+            ax.add_patch(
+                Rectangle(
+                    (x1 - fade + s * fade / steps, top),
+                    fade / steps,
+                    h,
+                    facecolor=colour,
+                    alpha=0.85 - s * 0.13,
+                    edgecolor="none",
+                    zorder=2,
+                )
+            )
+    elif bar.completed:
+        ax.add_patch(
+            Rectangle(
+                (x0, top),
+                x1 - x0,
+                h,
+                facecolor=lighter(colour, 0.6),
+                edgecolor=colour,
+                hatch="////",
+                linewidth=0.8,
+                zorder=2,
+            )
+        )
+    else:
+        ax.add_patch(Rectangle((x0, top), x1 - x0, h, facecolor=colour, edgecolor="none", zorder=2))
+    if on_critical:
+        ax.add_patch(Rectangle((x0, top), x1 - x0, h, facecolor="none", edgecolor=CRITICAL, linewidth=2.0, zorder=4))
+    if bar.after_window:
+        ax.text(
+            view.months + 0.05,
+            y - 0.1 * ROW_H if baseline else y,
+            "▶",
+            ha="left",
+            va="center",
+            fontsize=8,
+            color=colour,
+            clip_on=False,
+        )
+    if bar.before_window:
+        ax.text(-0.05, y, "◀", ha="right", va="center", fontsize=8, color=colour, clip_on=False, zorder=3)
+    if bar.completed:
+        _mark(ax, x0, x1, y, view.months, "✓", INK)
+
+
+def _mark(ax, x0: float, x1: float, y: float, months: int, symbol: str, colour: str, nth: int = 0) -> None:
+    """A symbol right after the bar; before it when the bar reaches the window's end."""
+    if x1 + 0.9 + nth * 0.7 <= months:
+        ax.text(
+            x1 + 0.15 + nth * 0.7,
+            y,
+            symbol,
+            ha="left",
+            va="center",
+            fontsize=9,
+            color=colour,
+            fontweight="bold",
+            zorder=5,
+        )
+    elif x0 >= 1.0 + nth * 0.7:
+        ax.text(
+            x0 - 0.15 - nth * 0.7,
+            y,
+            symbol,
+            ha="right",
+            va="center",
+            fontsize=9,
+            color=colour,
+            fontweight="bold",
+            zorder=5,
+        )
+    else:
+        ax.text(
+            x0 + 0.2 + nth * 0.7,
+            y,
+            symbol,
+            ha="left",
+            va="center",
+            fontsize=9,
+            color=colour,
+            fontweight="bold",
+            zorder=5,
+            bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none"},
+        )
+
+
+def _baseline_bar(ax, dates: tuple[Month | None, Month | None], view: RoadmapView, y: float) -> None:
+    start, end = dates
+    if start is None:
+        return
+    last = end or view.window_end
+    if start > view.window_end or last < view.window_start:
+        return
+    x0 = _x(max(start, view.window_start), view)
+    x1 = _x(min(last, view.window_end), view) + 1
+    ax.add_patch(
+        Rectangle((x0, y + 0.18 * ROW_H), x1 - x0, 0.22 * ROW_H, facecolor=BASELINE, edgecolor="none", zorder=1.5)
+    )
+
+
+def _conflicts(ax, analysis: Analysis, by_key: dict[str, _Row], view: RoadmapView) -> None:
+    """The months a measure runs before its prerequisite allows, hatched red, and ⚠ beside it."""
+    too_early: dict[str, Month] = {}
+    for c in analysis.conflicts:
+        ready = c.prerequisite_ends or c.prerequisite_starts
+        too_early[c.measure] = max(ready, too_early.get(c.measure, ready))
+    for key, ready in too_early.items():
+        row = by_key.get(key)
+        if row is None:
+            continue
+        bar = row.bar
+        x0 = _x(bar.start, view)
+        x_ready = min(_x(ready, view), _x(bar.end, view) + 1)
+        top = row.y - 0.42 * ROW_H
+        if x_ready > x0:
+            # white underlay: the red hatch must show on every dimension colour, red included
+            ax.add_patch(
+                Rectangle(
+                    (x0, top), x_ready - x0, 0.84 * ROW_H, facecolor="white", alpha=0.6, edgecolor="none", zorder=2.9
+                )
+            )
+            ax.add_patch(
+                Rectangle(
+                    (x0, top),
+                    x_ready - x0,
+                    0.84 * ROW_H,
+                    facecolor="none",
+                    edgecolor=CONFLICT,
+                    hatch="xxxx",
+                    linewidth=1.4,
+                    zorder=3,
+                )
+            )
+        ax.text(
+            x0 - 0.12,
+            row.y,
+            "⚠",
+            ha="right",
+            va="center",
+            fontsize=10,
+            color=CONFLICT,
+            zorder=5,
+            clip_on=False,
+            fontweight="bold",
+        )
+
+
+def _arrows(
+    ax,
+    strategy: Strategy,
+    analysis: Analysis,
+    by_key: dict[str, _Row],
+    view: RoadmapView,
+    all_links: bool,
+    critical_keys: set[str],
+) -> None:
+    """Elbow arrows from the prerequisite's last month (its start, when open-ended) down or up to
+    the dependent: into its start when that comes later, onto its bar when it already runs."""
+    conflicting = {(c.depends_on, c.measure) for c in analysis.conflicts}
+    path = analysis.critical_path
+    critical_edges = set(zip(path, path[1:], strict=False)) if critical_keys else set()
+    half = 0.32 * ROW_H
+    for m in strategy.measures:
+        if m.key not in by_key:
+            continue
+        for p in m.depends_on:
+            if p not in by_key or (not all_links and (p, m.key) not in critical_edges):
+                continue
+            pre, dep = by_key[p], by_key[m.key]
+            anchor = min(max(_x(ready_month(pre.bar.measure), view), 0), view.months - 1) + 0.5
+            x_to = _x(dep.bar.start, view)
+            down = 1 if dep.y > pre.y else -1
+            points = [(anchor, pre.y + down * half)]
+            if x_to > anchor + 0.2:
+                points += [(anchor, dep.y), (x_to, dep.y)]
+            else:
+                points += [(anchor, dep.y - down * half)]
+            if (p, m.key) in critical_edges:
+                colour, width, style = CRITICAL, 1.4, "-"
+            elif (p, m.key) in conflicting:
+                colour, width, style = CONFLICT, 1.1, (0, (3, 1.5))
+            else:
+                colour, width, style = ARROW, 0.8, "-"
+            ax.add_patch(
+                FancyArrowPatch(
+                    path=MplPath(points),
+                    arrowstyle="-|>",
+                    mutation_scale=7,
+                    color=colour,
+                    linewidth=width,
+                    linestyle=style,
+                    zorder=3.5,
+                )
+            )
+
+
+def _today_line(ax, view: RoadmapView, today: date, chart_h: float) -> None:
+    month = Month(today.year, today.month)
+    if not view.window_start <= month <= view.window_end:
+        return
+    days = calendar.monthrange(today.year, today.month)[1]
+    x = _x(month, view) + (today.day - 1) / days
+    ax.plot([x, x], [-0.02, chart_h], color=TODAY, linewidth=1.4, linestyle=(0, (4, 2)), zorder=6)
+    ax.text(
+        x,
+        chart_h + 0.42,
+        f"heute {today.strftime('%d.%m.%Y')}",
+        ha="center",
+        va="center",
+        fontsize=8,
+        color=TODAY,
+        fontweight="bold",
+        clip_on=False,
+    )
+
+
+# --- the side panel: legend and the measures listed apart ------------------------------
+
+
+def _side_panel_lines(view, analysis, critical, dependencies, with_baseline, baseline_name, today):
+    """(height, kind, payload) entries, top to bottom."""
+    lines: list[tuple[float, str, object]] = [(0.3, "heading", "Legende")]
+    for dim in catalogue().dimensions:
+        lines.append((LINE_H, "dimension", dim))
+    lines.append((0.12, "space", None))
+    lines.append((LINE_H, "sample", ("plain", "geplant / in Umsetzung")))
+    lines.append((LINE_H, "sample", ("done", "abgeschlossen (schraffiert, ✓)")))
+    lines.append((LINE_H, "sample", ("open", "fortlaufend (ab …), verblasst ▶")))
+    lines.append((LINE_H, "sample", ("conflict", "⚠ Zeitkonflikt: beginnt vor Ende")))
+    lines.append((LINE_H * 0.9, "text", "   einer Voraussetzung (rot schraffiert)"))
+    lines.append((LINE_H, "sample", ("today", f"heute ({today.strftime('%d.%m.%Y')})")))
+    lines.append((LINE_H, "text", "◀ ▶  beginnt / endet außerhalb des Zeitraums"))
+    if critical:
+        lines.append((LINE_H, "sample", ("critical", f"kritischer Pfad ({analysis.critical_path_months} Monate)")))
+    if dependencies:
+        lines.append((LINE_H, "sample", ("arrow", "Abhängigkeit (Voraussetzung → Maßnahme)")))
+    if with_baseline:
+        lines.append((LINE_H, "sample", ("baseline", f"Basisplan „{baseline_name}“" if baseline_name else "Basisplan")))
+    lines.append((LINE_H, "text", "* in der zweiten Evaluationsschleife ergänzt"))
+    for heading, measures in (
+        ("Maßnahmen-Backlog", view.backlog),
+        ("Ohne Termin", view.unplanned),
+        ("Außerhalb des Zeitraums", view.outside),
+    ):
+        if not measures and heading != "Maßnahmen-Backlog":
+            continue
+        lines.append((0.14, "space", None))
+        lines.append((0.3, "heading", heading))
+        if not measures:
+            lines.append((LINE_H, "text", "keine"))
+        for m in measures:
+            wrapped = textwrap.wrap(m.title, SIDE_CHARS) or [m.key]
+            for j, part in enumerate(wrapped):
+                lines.append((LINE_H * 0.92, "text", ("• " if j == 0 else "  ") + part))
+    return lines
+
+
+def _draw_side_panel(fig: Figure, lines, height: float) -> None:
+    t = fig.dpi_scale_trans
+    x = WIDTH - SIDE_W + 0.15
+    y = height - TOP + 0.12
+    for h, kind, payload in lines:
+        mid = y - h / 2
+        if kind == "heading":
+            fig.text(x, mid, payload, transform=t, fontsize=10, fontweight="bold", va="center", color=INK)
+        elif kind == "dimension":
+            fig.add_artist(
+                Rectangle((x, mid - 0.06), 0.26, 0.12, transform=t, facecolor=payload.colour, edgecolor="none")
+            )
+            fig.text(x + 0.36, mid, payload.name, transform=t, fontsize=8, va="center", color=INK)
+        elif kind == "sample":
+            style, label = payload
+            _sample(fig, x, mid, style)
+            fig.text(x + 0.36, mid, label, transform=t, fontsize=8, va="center", color=INK)
+        elif kind == "text":
+            fig.text(x, mid, payload, transform=t, fontsize=8, va="center", color=INK)
+        y -= h
+
+
+def _sample(fig: Figure, x: float, y: float, style: str) -> None:
+    t = fig.dpi_scale_trans
+    grey = "#4a6a8a"
+    box = dict(transform=t, zorder=3)
+    if style == "plain":
+        fig.add_artist(Rectangle((x, y - 0.05), 0.26, 0.1, facecolor=grey, edgecolor="none", **box))
+    elif style == "done":
+        fig.add_artist(
+            Rectangle(
+                (x, y - 0.05),
+                0.26,
+                0.1,
+                facecolor=lighter(grey, 0.6),
+                edgecolor=grey,
+                hatch="////",
+                linewidth=0.8,
+                **box,
+            )
+        )
+    elif style == "open":
+        for s in range(4):
+            fig.add_artist(
+                Rectangle(
+                    (x + s * 0.065, y - 0.05), 0.065, 0.1, facecolor=grey, alpha=0.9 - s * 0.22, edgecolor="none", **box
+                )
+            )
+    elif style == "conflict":
+        fig.add_artist(Rectangle((x, y - 0.05), 0.26, 0.1, facecolor=grey, edgecolor="none", **box))
+        fig.add_artist(
+            Rectangle(
+                (x, y - 0.07), 0.14, 0.14, facecolor="none", edgecolor=CONFLICT, hatch="xxxx", linewidth=1.2, **box
+            )
+        )
+    elif style == "today":
+        fig.add_artist(
+            Rectangle((x + 0.12, y - 0.08), 0.0, 0.16, edgecolor=TODAY, linewidth=1.4, linestyle=(0, (4, 2)), **box)
+        )
+    elif style == "critical":
+        fig.add_artist(Rectangle((x, y - 0.05), 0.26, 0.1, facecolor=grey, edgecolor=CRITICAL, linewidth=2, **box))
+    elif style == "arrow":
+        fig.add_artist(
+            FancyArrowPatch(
+                (x, y), (x + 0.26, y), arrowstyle="-|>", mutation_scale=7, color=ARROW, linewidth=0.8, transform=t
+            )
+        )
+    elif style == "baseline":
+        fig.add_artist(Rectangle((x, y - 0.03), 0.26, 0.06, facecolor=BASELINE, edgecolor="none", **box))
+
+
+# --- text for screen readers and the page ----------------------------------------------
+
+
+def gantt_text(strategy: Strategy, analysis: Analysis, today: date | None = None) -> tuple[str, str]:
+    """Title and description of the chart: what a screen reader announces."""
+    view = roadmap_view(strategy, today)
+    titles = {m.key: m.title for m in strategy.measures}
+    title = f"Umsetzungsfahrplan {view.window_start.german()} – {view.window_end.german()}: {strategy.title}"
+    counts = ", ".join(f"{dim.name} {len(bars)}" for dim, bars in view.groups)
+    parts = [f"Gantt-Diagramm mit {len(view.bars)} Maßnahmen nach Dimension ({counts})."]
+    if analysis.conflicts:
+        items = "; ".join(
+            f"„{titles[c.measure]}“ beginnt {c.starts.german()}, hängt aber von „{titles[c.depends_on]}“ ab ("
+            + (
+                f"endet {c.prerequisite_ends.german()}"
+                if c.prerequisite_ends
+                else f"fortlaufend ab {c.prerequisite_starts.german()}"
+            )
+            + ")"
+            for c in analysis.conflicts
+        )
+        parts.append(f"{len(analysis.conflicts)} Zeitkonflikte: {items}.")
+    else:
+        parts.append("Keine Zeitkonflikte.")
+    if analysis.critical_path:
+        chain = " → ".join(f"„{titles[k]}“" for k in analysis.critical_path)
+        parts.append(f"Kritischer Pfad ({analysis.critical_path_months} Monate): {chain}.")
+    if view.backlog:
+        parts.append("Maßnahmen-Backlog: " + ", ".join(f"„{m.title}“" for m in view.backlog) + ".")
+    return title, " ".join(parts)
