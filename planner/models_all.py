@@ -5,3 +5,4 @@ Each area keeps its models in its own module (planner/<area>_models.py) and adds
 
 from . import models  # noqa: F401
 from . import maturity_models  # noqa: F401
+from . import roadmap_models  # noqa: F401
