@@ -11,7 +11,7 @@ from ..domain.validation import describe_cycle
 from ..extensions import db
 from ..services import strategies as service
 from .forms import ConfirmForm, DependencyForm, MeasureForm, choices
-from .strategies import get_strategy_or_404
+from .access import get_strategy_or_404
 
 bp = Blueprint("measures", __name__, url_prefix="/strategien/<int:strategy_id>/massnahmen")
 

@@ -14,17 +14,10 @@ from ..domain.months import Month
 from ..extensions import db
 from ..formats.strategy_file import StrategyFileError, dump_strategy, load_strategy
 from ..services import strategies as service
+from .access import get_strategy_or_404
 from .forms import StrategyForm, UploadForm, lines, parse_month_field
 
 bp = Blueprint("strategies", __name__)
-
-
-def get_strategy_or_404(strategy_id: int) -> models.Strategy:
-    """The strategy row with everything loaded, or 404."""
-    row = service.load_strategy_row(db.session, strategy_id)
-    if row is None:
-        abort(404)
-    return row
 
 
 @bp.get("/")
