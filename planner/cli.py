@@ -155,6 +155,37 @@ def maturity(file: Path, as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Zieldatei; das Format folgt der Endung: .svg, .png oder .pdf.")
+@click.option("--abhaengigkeiten", is_flag=True, help="Abhängigkeiten als Pfeile einzeichnen.")
+@click.option("--kritischer-pfad/--ohne-kritischen-pfad", default=True, help="Kritischen Pfad hervorheben.")
+@click.option("--heute", default=None, help="Datum der Heute-Linie als JJJJ-MM-TT (sonst das heutige).")
+def roadmap(file: Path, output: Path, abhaengigkeiten: bool, kritischer_pfad: bool, heute: str | None) -> None:
+    """Zeichnet den Umsetzungsfahrplan einer Strategiedatei als SVG, PNG oder PDF."""
+    from datetime import date
+
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in ("svg", "png", "pdf"):
+        click.echo(f"{output}: unbekanntes Format „{output.suffix}“ – bitte .svg, .png oder .pdf.", err=True)
+        sys.exit(2)
+    try:
+        today = date.fromisoformat(heute) if heute else date.today()
+    except ValueError:
+        click.echo(f"„{heute}“ ist kein Datum (JJJJ-MM-TT).", err=True)
+        sys.exit(2)
+    strategy = _load_file(file)
+    from .charts.common import render
+    from .charts.gantt import gantt_chart, gantt_text
+    from .domain.schedule import analyse
+
+    analysis = analyse(strategy)
+    fig = gantt_chart(strategy, analysis, today=today, dependencies=abhaengigkeiten, critical=kritischer_pfad)
+    output.write_bytes(render(fig, fmt, *gantt_text(strategy, analysis, today)))
+    click.echo(f"Fahrplan geschrieben: {output} – {len(analysis.conflicts)} Zeitkonflikte")
+
+
+@main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def schema(output: Path | None) -> None:
     """Gibt das JSON Schema der Strategiedatei aus."""

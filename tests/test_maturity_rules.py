@@ -19,11 +19,21 @@ PEINE = Path(__file__).resolve().parent.parent / "strategies" / "peine-2024.yaml
 ALL = catalogue().subdimension_names
 
 
-def strategy(*measures: Measure, window=(Month(2024, 1), Month(2025, 12))) -> Strategy:
-    return Strategy("GA Test", "Test", window_start=window[0] if window else None, window_end=window[1] if window else None, measures=list(measures))
+WINDOW = (Month(2024, 1), Month(2025, 12))
+MARCH, DECEMBER = Month(2024, 3), Month(2024, 12)
 
 
-def measure(key: str, subs: list[str], stage: int | None = 3, start=Month(2024, 3), end=Month(2024, 12), **kw) -> Measure:
+def strategy(*measures: Measure, window=WINDOW) -> Strategy:
+    return Strategy(
+        "GA Test",
+        "Test",
+        window_start=window[0] if window else None,
+        window_end=window[1] if window else None,
+        measures=list(measures),
+    )
+
+
+def measure(key: str, subs: list[str], stage: int | None = 3, start=MARCH, end=DECEMBER, **kw) -> Measure:
     dim = catalogue().dimension_of(subs[0]) if subs else "Mitarbeitende"
     return Measure(key, key.title(), dim, subdimensions=subs, target_stage=stage, start=start, end=end, **kw)
 
@@ -177,7 +187,9 @@ def test_third_call_any_of_and_stage_reached(peine):
     assert "Digitalisierungsstrategie (1 → 3)" in reached.reason and "Mitarbeitende (1 → 3)" in reached.reason
     assert [r.outcome for r in check.results[2:]] == [Outcome.HINWEIS, Outcome.HINWEIS]
     # nothing changes: no condition of the any_of holds
-    same = check_call(call, baseline_levels=before, baseline_label="a", outcome_levels=before, outcome_label="b", measures=[])
+    same = check_call(
+        call, baseline_levels=before, baseline_label="a", outcome_levels=before, outcome_label="b", measures=[]
+    )
     assert same.results[0].outcome is Outcome.NICHT_ERFUELLT
 
 
@@ -193,7 +205,13 @@ def _budget_measures(security: float, other: float) -> list[Measure]:
 def _budget_result(measures, granted=None):
     call = find_call("foerderaufruf-1")
     return check_call(
-        call, baseline_levels=None, baseline_label="", outcome_levels=None, outcome_label="", measures=measures, granted=granted
+        call,
+        baseline_levels=None,
+        baseline_label="",
+        outcome_levels=None,
+        outcome_label="",
+        measures=measures,
+        granted=granted,
     ).results[1]
 
 
@@ -209,7 +227,14 @@ def test_it_security_share_boundary_at_15_percent():
 def test_budget_details_name_uncounted_measures_and_deviation_from_granted():
     measures = _budget_measures(20_000, 80_000) + [
         Measure("o", "Ohne Budget", "Mitarbeitende", funding_call="foerderaufruf-1"),
-        Measure("f", "Schlösser", "IT-Bereitstellung", further_dimensions=["IT-Sicherheit"], budget=5, funding_call="foerderaufruf-1"),
+        Measure(
+            "f",
+            "Schlösser",
+            "IT-Bereitstellung",
+            further_dimensions=["IT-Sicherheit"],
+            budget=5,
+            funding_call="foerderaufruf-1",
+        ),
     ]
     result = _budget_result(measures, granted=200_000)
     text = " ".join(result.details)

@@ -22,14 +22,14 @@ from ..domain.strategy import Measure, Status, Strategy
 from .common import INK, MUTED, lighter, new_figure
 from .gantt import CONFLICT
 
-NODE_W = 2.45
-NODE_H = 0.72
+NODE_W = 2.6
+NODE_H = 0.78
 LAYER_GAP = 1.0
 ROW_GAP = 0.22
 MARGIN = 0.4
-TOP = 1.5  # title and legend
+TOP_TITLE = 0.95  # title and subtitle; the legend rows follow
 TITLE_CHARS = 30
-MIN_WIDTH = 15.0
+MIN_WIDTH = 13.0
 ISOLATED_COLS_MIN = 4
 
 
@@ -82,7 +82,9 @@ def dependency_chart(strategy: Strategy, analysis: Analysis | None = None) -> Fi
     cols = max(ISOLATED_COLS_MIN, int((width - 2 * MARGIN + ROW_GAP) // (NODE_W + ROW_GAP)))
     iso_rows = -(-len(isolated) // cols) if isolated else 0
     iso_h = (0.55 + iso_rows * (NODE_H + ROW_GAP)) if isolated else 0
-    height = TOP + graph_h + iso_h + MARGIN + (0.4 if not layers else 0)
+    legend = _legend_rows(width)
+    top_h = TOP_TITLE + len(legend) * LEGEND_ROW + 0.25
+    height = top_h + graph_h + iso_h + MARGIN + (0.4 if not layers else 0)
     fig = new_figure(width, height)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, width)
@@ -100,10 +102,10 @@ def dependency_chart(strategy: Strategy, analysis: Analysis | None = None) -> Fi
         color=MUTED,
         va="center",
     )
-    _legend(ax, MARGIN, height - 1.05)
+    _legend(ax, legend, height - TOP_TITLE - 0.1)
 
     centre: dict[str, tuple[float, float]] = {}
-    top = height - TOP
+    top = height - top_h
     x0 = MARGIN + max(0.0, (width - 2 * MARGIN - (len(layers) * NODE_W + (len(layers) - 1) * gap)) / 2)
     for li, layer in enumerate(layers):
         x = x0 + li * (NODE_W + gap)
@@ -165,7 +167,7 @@ def _node(ax, cx: float, cy: float, m: Measure, number: int | None, conflict: bo
         label + "\n".join(lines),
         ha="left",
         va="top",
-        fontsize=7.5,
+        fontsize=8,
         color=INK,
         linespacing=1.15,
         zorder=4,
@@ -177,7 +179,7 @@ def _node(ax, cx: float, cy: float, m: Measure, number: int | None, conflict: bo
         ("⚠ " if conflict else "") + when,
         ha="left",
         va="bottom",
-        fontsize=6.8,
+        fontsize=7.2,
         color=CONFLICT if conflict else MUTED,
         fontweight="bold" if conflict else "normal",
         zorder=4,
@@ -211,34 +213,56 @@ def _edge(ax, a: tuple[float, float], b: tuple[float, float], conflict: bool, re
     )
 
 
-def _legend(ax, x: float, y: float) -> None:
-    for dim in catalogue().dimensions:
-        ax.add_patch(Rectangle((x, y - 0.06), 0.22, 0.12, facecolor=dim.colour, edgecolor="none"))
-        label = ax.text(x + 0.3, y, dim.name, fontsize=7.5, va="center", color=INK)
-        x += 0.45 + 0.062 * len(label.get_text())
-    y -= 0.28
-    x = MARGIN
-    samples = [
-        ("#5f6b78", "-", "→ Abhängigkeit (Voraussetzung → Maßnahme)"),
-        (CONFLICT, "-", "⚠ Zeitkonflikt: beginnt vor Ende der Voraussetzung (rot)"),
-        ("#8d949c", (0, (1, 2)), "redundant: schon über andere Abhängigkeiten gegeben"),
+LEGEND_FONT = 8.0
+CHAR_W = 0.057  # inches per character of DejaVu Sans at 8 pt, roughly (measured)
+LEGEND_ROW = 0.28
+
+
+def _legend_items() -> list[tuple[str, object, str]]:
+    items: list[tuple[str, object, str]] = [("dimension", d.colour, d.name) for d in catalogue().dimensions]
+    items += [
+        ("arrow", ("#5f6b78", "-"), "Abhängigkeit (Voraussetzung → Maßnahme)"),
+        ("arrow", (CONFLICT, "-"), "⚠ Zeitkonflikt: beginnt vor Ende der Voraussetzung (rot)"),
+        ("arrow", ("#8d949c", (0, (1, 2))), "redundant: schon über andere Abhängigkeiten gegeben"),
+        ("backlog", None, "Backlog (gestrichelt)"),
     ]
-    for colour, style, text in samples:
-        ax.add_patch(
-            FancyArrowPatch(
-                (x, y),
-                (x + 0.35, y),
-                arrowstyle="-|>",
-                mutation_scale=8,
-                color=colour,
-                linewidth=1.5 if colour == CONFLICT else 1.0,
-                linestyle=style,
-            )
-        )
-        label = ax.text(x + 0.45, y, text, fontsize=7.5, va="center", color=INK)
-        x += 0.75 + 0.062 * len(label.get_text())
-    ax.add_patch(Rectangle((x, y - 0.07), 0.3, 0.14, facecolor="white", edgecolor="#7d8792", linestyle=(0, (3, 2))))
-    ax.text(x + 0.4, y, "Backlog (gestrichelt)", fontsize=7.5, va="center", color=INK)
+    return items
+
+
+def _legend_rows(width: float) -> list[list[tuple[float, tuple[str, object, str]]]]:
+    """The legend items flowed into rows that fit the figure, each with its x position."""
+    rows: list[list[tuple[float, tuple[str, object, str]]]] = [[]]
+    x = MARGIN
+    for item in _legend_items():
+        sample = 0.22 if item[0] == "dimension" else 0.35
+        needed = sample + 0.1 + CHAR_W * len(item[2])
+        if rows[-1] and item[0] != rows[-1][-1][1][0] and item[0] == "arrow" and rows[-1][-1][1][0] == "dimension":
+            rows.append([])  # symbols start a new row after the colours
+            x = MARGIN
+        if rows[-1] and x + needed > width - MARGIN:
+            rows.append([])
+            x = MARGIN
+        rows[-1].append((x, item))
+        x += needed + 0.25
+    return rows
+
+
+def _legend(ax, rows, y: float) -> None:
+    for row in rows:
+        for x, (kind, payload, text) in row:
+            if kind == "dimension":
+                ax.add_patch(Rectangle((x, y - 0.06), 0.22, 0.12, facecolor=payload, edgecolor="none"))
+                ax.text(x + 0.32, y, text, fontsize=LEGEND_FONT, va="center", color=INK)
+            elif kind == "arrow":
+                colour, style = payload
+                ax.add_patch(FancyArrowPatch((x, y), (x + 0.35, y), arrowstyle="-|>", mutation_scale=8, color=colour,
+                                             linewidth=1.5 if colour == CONFLICT else 1.0, linestyle=style))
+                ax.text(x + 0.45, y, text, fontsize=LEGEND_FONT, va="center", color=INK)
+            else:
+                ax.add_patch(Rectangle((x, y - 0.07), 0.35, 0.14, facecolor="white", edgecolor="#7d8792",
+                                       linestyle=(0, (3, 2))))
+                ax.text(x + 0.45, y, text, fontsize=LEGEND_FONT, va="center", color=INK)
+        y -= LEGEND_ROW
 
 
 def dependency_text(strategy: Strategy, analysis: Analysis) -> tuple[str, str]:

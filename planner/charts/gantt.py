@@ -30,18 +30,18 @@ TODAY = "#0b5394"
 BASELINE = "#8d949c"
 ARROW = "#5f6b78"
 
-WIDTH = 16.0
-LABEL_W = 4.6  # row labels
-SIDE_W = 3.5  # legend and backlog
+WIDTH = 13.6
+LABEL_W = 4.1  # row labels
+SIDE_W = 3.05  # legend and backlog
 GAP = 0.3
 LEFT = 0.2
 TOP = 1.45  # title and the year / quarter / month header
 BOTTOM = 0.75
-ROW_H = 0.27
+ROW_H = 0.29
 HEAD_H = 0.34
-LINE_H = 0.19  # one line of text in the side panel
-LABEL_CHARS = 66
-SIDE_CHARS = 40
+LINE_H = 0.2  # one line of text in the side panel
+LABEL_CHARS = 56
+SIDE_CHARS = 34
 
 Baseline = dict[str, tuple[Month | None, Month | None]]
 
@@ -60,7 +60,8 @@ def gantt_chart(
     dependencies: bool = False,
     critical: bool = False,
     baseline: Baseline | None = None,
-    baseline_name: str = "",
+    baseline_label: str = "Basisplan",
+    heading: str = "Umsetzungsfahrplan",
 ) -> Figure:
     """The Umsetzungsfahrplan as a figure. `today` draws the today line (default: today);
     `baseline` maps measure keys to frozen (start, end) drawn as grey bars under the current ones."""
@@ -68,7 +69,7 @@ def gantt_chart(
     analysis = analysis or analyse(strategy)
     view = roadmap_view(strategy, today)
     rows, headers, chart_h = _rows(view)
-    side = _side_panel_lines(view, analysis, critical, dependencies, baseline is not None, baseline_name, today)
+    side = _side_panel_lines(view, analysis, critical, dependencies, baseline is not None, baseline_label, today)
     side_h = sum(h for h, *_ in side)
     height = TOP + max(chart_h, side_h) + BOTTOM
     fig = new_figure(WIDTH, height)
@@ -77,7 +78,7 @@ def gantt_chart(
     ax.set_xlim(0, view.months)
     ax.set_ylim(chart_h, 0)
     ax.set_axis_off()
-    _title(fig, strategy, view, today, height)
+    _title(fig, heading, strategy, view, today, height)
     _time_axis(ax, view, chart_h, len(rows) > 25)
     _groups(ax, headers, chart_h, view.months, chart_w)
     by_key = {r.bar.measure.key: r for r in rows}
@@ -113,9 +114,9 @@ def _rows(view: RoadmapView) -> tuple[list[_Row], list[tuple[float, object]], fl
     return rows, headers, max(y, 3 * ROW_H)
 
 
-def _title(fig: Figure, strategy: Strategy, view: RoadmapView, today: date, height: float) -> None:
+def _title(fig: Figure, heading: str, strategy: Strategy, view: RoadmapView, today: date, height: float) -> None:
     t = fig.dpi_scale_trans
-    fig.text(LEFT, height - 0.38, "Umsetzungsfahrplan", transform=t, fontsize=16, fontweight="bold", color=INK)
+    fig.text(LEFT, height - 0.38, heading, transform=t, fontsize=16, fontweight="bold", color=INK)
     who = f"{strategy.organisation} – {strategy.title}" + (f" ({strategy.version})" if strategy.version else "")
     fig.text(
         LEFT,
@@ -164,7 +165,7 @@ def _time_axis(ax, view: RoadmapView, chart_h: float, months_below_too: bool) ->
             month = view.window_start + i
             label = MONTHS_DE[month.month - 1] if n <= 30 else MONTHS_DE[month.month - 1][0]
             for y in rows_y:
-                ax.text(i + 0.5, y, label, ha="center", va="center", fontsize=7, color=MUTED, clip_on=False)
+                ax.text(i + 0.5, y, label, ha="center", va="center", fontsize=7.5, color=MUTED, clip_on=False)
 
 
 def _band(ax, x: float, width: float, y: float, h: float, fill: str, label: str, size: float, weight: str) -> None:
@@ -234,7 +235,7 @@ def _row(
         transform=ax.get_yaxis_transform(),
         ha="right",
         va="center",
-        fontsize=8,
+        fontsize=8.5,
         color=INK,
         fontweight="bold" if on_critical else "normal",
         clip_on=False,
@@ -468,7 +469,7 @@ def _today_line(ax, view: RoadmapView, today: date, chart_h: float) -> None:
 # --- the side panel: legend and the measures listed apart ------------------------------
 
 
-def _side_panel_lines(view, analysis, critical, dependencies, with_baseline, baseline_name, today):
+def _side_panel_lines(view, analysis, critical, dependencies, with_baseline, baseline_label, today):
     """(height, kind, payload) entries, top to bottom."""
     lines: list[tuple[float, str, object]] = [(0.3, "heading", "Legende")]
     for dim in catalogue().dimensions:
@@ -478,15 +479,15 @@ def _side_panel_lines(view, analysis, critical, dependencies, with_baseline, bas
     lines.append((LINE_H, "sample", ("done", "abgeschlossen (schraffiert, ✓)")))
     lines.append((LINE_H, "sample", ("open", "fortlaufend (ab …), verblasst ▶")))
     lines.append((LINE_H, "sample", ("conflict", "⚠ Zeitkonflikt: beginnt vor Ende")))
-    lines.append((LINE_H * 0.9, "text", "   einer Voraussetzung (rot schraffiert)"))
+    lines.append((LINE_H * 0.9, "indent", "einer Voraussetzung (rot schraffiert)"))
     lines.append((LINE_H, "sample", ("today", f"heute ({today.strftime('%d.%m.%Y')})")))
     lines.append((LINE_H, "text", "◀ ▶  beginnt / endet außerhalb des Zeitraums"))
     if critical:
         lines.append((LINE_H, "sample", ("critical", f"kritischer Pfad ({analysis.critical_path_months} Monate)")))
     if dependencies:
-        lines.append((LINE_H, "sample", ("arrow", "Abhängigkeit (Voraussetzung → Maßnahme)")))
+        lines.append((LINE_H, "sample", ("arrow", "Pfeil: Voraussetzung → Maßnahme")))
     if with_baseline:
-        lines.append((LINE_H, "sample", ("baseline", f"Basisplan „{baseline_name}“" if baseline_name else "Basisplan")))
+        lines.append((LINE_H, "sample", ("baseline", baseline_label)))
     lines.append((LINE_H, "text", "* in der zweiten Evaluationsschleife ergänzt"))
     for heading, measures in (
         ("Maßnahmen-Backlog", view.backlog),
@@ -518,13 +519,15 @@ def _draw_side_panel(fig: Figure, lines, height: float) -> None:
             fig.add_artist(
                 Rectangle((x, mid - 0.06), 0.26, 0.12, transform=t, facecolor=payload.colour, edgecolor="none")
             )
-            fig.text(x + 0.36, mid, payload.name, transform=t, fontsize=8, va="center", color=INK)
+            fig.text(x + 0.36, mid, payload.name, transform=t, fontsize=8.5, va="center", color=INK)
         elif kind == "sample":
             style, label = payload
             _sample(fig, x, mid, style)
-            fig.text(x + 0.36, mid, label, transform=t, fontsize=8, va="center", color=INK)
+            fig.text(x + 0.36, mid, label, transform=t, fontsize=8.5, va="center", color=INK)
+        elif kind == "indent":
+            fig.text(x + 0.36, mid, payload, transform=t, fontsize=8.5, va="center", color=INK)
         elif kind == "text":
-            fig.text(x, mid, payload, transform=t, fontsize=8, va="center", color=INK)
+            fig.text(x, mid, payload, transform=t, fontsize=8.5, va="center", color=INK)
         y -= h
 
 

@@ -21,15 +21,15 @@ from .common import INK, MUTED, lighter, new_figure
 MAIN_LEVELS = (Rating.GERING, Rating.MITTEL, Rating.HOCH)
 DOT = 0.34  # diameter, inches
 PITCH = 0.42  # distance between dots
-PER_ROW = 4
+PER_ROW = 3
 CELL_W = PER_ROW * PITCH + 0.3
 LEFT = 1.55  # room for the Dringlichkeit labels
 TOP = 1.25
 BOTTOM = 0.95
 GAP = 0.35  # between the grid and the "unbekannt" strip
-LEGEND_W = 5.0
+LEGEND_W = 4.3
 LINE_H = 0.2
-LEGEND_CHARS = 58
+LEGEND_CHARS = 50
 
 Key = tuple[Rating | None, Rating | None]  # (urgency, feasibility)
 

@@ -220,7 +220,9 @@ def _improved(rule: Rule, before: Mapping[str, Level], after: Mapping[str, Level
 def _reached(rule: Rule, before: Mapping[str, Level], after: Mapping[str, Level]) -> RuleResult:
     comparison = compare_levels(before, after)
     hits = comparison.newly_reached(rule.stage)
-    already = [c.name for c in comparison.dimensions if c.before_known and c.before is not None and c.before >= rule.stage]
+    already = [
+        c.name for c in comparison.dimensions if c.before_known and c.before is not None and c.before >= rule.stage
+    ]
     details = [f"Schon vorher auf Stufe {rule.stage} (nicht „weitere“): {', '.join(already)}."] if already else []
     listed = ": " + ", ".join(_change_text(c) for c in hits) if hits else ""
     counted = f"{len(hits)} weitere {_dimension_word(len(hits))} erreichen Stufe {rule.stage}{listed}"
@@ -257,9 +259,13 @@ def _budget(rule: Rule, call: FundingCall, measures: Iterable[Measure], granted:
     if further:
         details.append(f"Nennen {dim} nur als weitere Dimension (nicht gezählt): {', '.join(further)}.")
     if granted is not None and abs(total - granted) >= 0.005:
-        details.append(f"Die Summe der Maßnahmenbudgets ({format_eur(total)}) weicht von der bewilligten Summe ({format_eur(granted)}) ab.")
+        details.append(
+            f"Die Summe der Maßnahmenbudgets ({format_eur(total)}) weicht von der bewilligten Summe ({format_eur(granted)}) ab."
+        )
     if total == 0:
-        return RuleResult(rule, Outcome.NICHT_PRUEFBAR, "Die Budgets des Aufrufs summieren sich zu 0 €.", tuple(details))
+        return RuleResult(
+            rule, Outcome.NICHT_PRUEFBAR, "Die Budgets des Aufrufs summieren sich zu 0 €.", tuple(details)
+        )
     share = part / total
     text = (
         f"{format_eur(part)} von {format_eur(total)} für Maßnahmen der Dimension {dim}: {_percent(share)} "
@@ -290,11 +296,17 @@ def _check_rule(
             return RuleResult(rule, Outcome.ERFUELLT, "Eine der Bedingungen ist erfüllt.", children=children)
         if all(o is Outcome.NICHT_ERFUELLT for o in outcomes):
             return RuleResult(rule, Outcome.NICHT_ERFUELLT, "Keine der Bedingungen ist erfüllt.", children=children)
-        return RuleResult(rule, Outcome.NICHT_PRUEFBAR, "Keine Bedingung ist erfüllt, nicht alle sind prüfbar.", children=children)
+        return RuleResult(
+            rule, Outcome.NICHT_PRUEFBAR, "Keine Bedingung ist erfüllt, nicht alle sind prüfbar.", children=children
+        )
     if before is None:
-        return RuleResult(rule, Outcome.NICHT_PRUEFBAR, "Es gibt keine Ausgangsmessung, mit der verglichen werden kann.")
+        return RuleResult(
+            rule, Outcome.NICHT_PRUEFBAR, "Es gibt keine Ausgangsmessung, mit der verglichen werden kann."
+        )
     if after is None:
-        return RuleResult(rule, Outcome.NICHT_PRUEFBAR, "Es gibt keinen Stand, der mit der Ausgangsmessung verglichen werden kann.")
+        return RuleResult(
+            rule, Outcome.NICHT_PRUEFBAR, "Es gibt keinen Stand, der mit der Ausgangsmessung verglichen werden kann."
+        )
     if rule.kind is RuleKind.DIMENSIONS_IMPROVED:
         return _improved(rule, before, after)
     return _reached(rule, before, after)

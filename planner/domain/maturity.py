@@ -109,7 +109,10 @@ class Assessment:
         """Stages marked X on the result sheet: met stages (criteria) or 0..level (result sheet)."""
         if self.kind is AssessmentKind.CRITERIA:
             return {s: r.met_stages for s, r in evaluate_criteria(self.answers, self.effective_threshold).items()}
-        return {s: frozenset(range(lvl + 1)) if lvl is not None else frozenset() for s, lvl in self.subdimension_levels().items()}
+        return {
+            s: frozenset(range(lvl + 1)) if lvl is not None else frozenset()
+            for s, lvl in self.subdimension_levels().items()
+        }
 
 
 # --- levels ------------------------------------------------------------------
@@ -207,7 +210,9 @@ def level_from_met(met: Iterable[int]) -> Level:
     return None if level < 0 else level
 
 
-def evaluate_subdimension(subdimension: str, answers: Iterable[CriterionAnswer], threshold: float) -> SubdimensionResult:
+def evaluate_subdimension(
+    subdimension: str, answers: Iterable[CriterionAnswer], threshold: float
+) -> SubdimensionResult:
     """Stage by stage result of one subdimension's answers."""
     answers = [a for a in answers if a.subdimension == subdimension]
     stages = tuple(
@@ -216,13 +221,13 @@ def evaluate_subdimension(subdimension: str, answers: Iterable[CriterionAnswer],
     return SubdimensionResult(subdimension, stages)
 
 
-def evaluate_criteria(answers: Iterable[CriterionAnswer], threshold: float = DEFAULT_THRESHOLD) -> dict[str, SubdimensionResult]:
+def evaluate_criteria(
+    answers: Iterable[CriterionAnswer], threshold: float = DEFAULT_THRESHOLD
+) -> dict[str, SubdimensionResult]:
     """Results of every subdimension that has answers, in catalogue order."""
     answers = list(answers)
     present = {a.subdimension for a in answers}
-    return {
-        s: evaluate_subdimension(s, answers, threshold) for s in catalogue().subdimension_names if s in present
-    }
+    return {s: evaluate_subdimension(s, answers, threshold) for s in catalogue().subdimension_names if s in present}
 
 
 def rank(level: Level) -> int:

@@ -103,7 +103,9 @@ def gap_analysis(
     window = (strategy.window_start, strategy.window_end) if strategy.window_start and strategy.window_end else None
     report = GapReport(assessed_on=assessed_on, window=window)
     open_measures = [m for m in strategy.measures if _counts_for(m, assessed_on)]
-    report.without_subdimension = [m for m in strategy.measures if m.status is not Status.VERWORFEN and not m.subdimensions]
+    report.without_subdimension = [
+        m for m in strategy.measures if m.status is not Status.VERWORFEN and not m.subdimensions
+    ]
 
     dims = dimension_levels(levels)
     gaps: dict[str, SubdimensionGap] = {}

@@ -60,8 +60,11 @@ def criteria_from_rows(rows: Iterable[tuple[int, list[object]]]) -> list[Criteri
     if missing:
         found = ", ".join(f"„{str(h).strip()}“" for h in header if str(h or "").strip()) or "keine"
         raise CriteriaFileError(
-            [f"Zeile {header_line}: Spalte „{m}“ fehlt (gefunden: {found}). Die erste Zeile muss die Spaltennamen "
-             f"{', '.join(REQUIRED)} enthalten." for m in missing]
+            [
+                f"Zeile {header_line}: Spalte „{m}“ fehlt (gefunden: {found}). Die erste Zeile muss die Spaltennamen "
+                f"{', '.join(REQUIRED)} enthalten."
+                for m in missing
+            ]
         )
     cat = catalogue()
     problems: list[str] = []
@@ -123,7 +126,9 @@ def parse_csv(data: bytes) -> list[Criterion]:
     try:
         text = _decode(data)
     except UnicodeDecodeError:
-        raise CriteriaFileError(["Die Datei ist weder UTF-8 noch Windows-1252 kodiert. Bitte als UTF-8 speichern."]) from None
+        raise CriteriaFileError(
+            ["Die Datei ist weder UTF-8 noch Windows-1252 kodiert. Bitte als UTF-8 speichern."]
+        ) from None
     first = text.split("\n", 1)[0]
     delimiter = max((";", "\t", ","), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

@@ -93,7 +93,10 @@ def _assessment(i: int, raw: dict[str, Any], problems: list[Problem]) -> Assessm
     has_levels, has_answers = "levels" in raw, "answers" in raw
     if has_levels == has_answers:
         problems.append(
-            Problem("Eine Messung braucht entweder „levels“ (Ergebnisblatt) oder „answers“ (Kriterien), nicht beides.", field=where)
+            Problem(
+                "Eine Messung braucht entweder „levels“ (Ergebnisblatt) oder „answers“ (Kriterien), nicht beides.",
+                field=where,
+            )
         )
         return None
     levels: dict[str, int | None] = {}
@@ -112,16 +115,22 @@ def _assessment(i: int, raw: dict[str, Any], problems: list[Problem]) -> Assessm
             continue
         key = (sub, a["stage"], a["criterion"])
         if key in seen:
-            problems.append(Problem(f"Das Kriterium „{a['criterion']}“ ist doppelt beantwortet.", field=f"{where}.answers.{j}"))
+            problems.append(
+                Problem(f"Das Kriterium „{a['criterion']}“ ist doppelt beantwortet.", field=f"{where}.answers.{j}")
+            )
         seen.add(key)
         answers.append(CriterionAnswer(sub, a["stage"], a["criterion"], Answer(a["answer"])))
     if has_levels and raw.get("threshold") is not None:
-        problems.append(Problem("Die Schwelle („threshold“) gilt nur für Kriterienbewertungen.", field=f"{where}.threshold"))
+        problems.append(
+            Problem("Die Schwelle („threshold“) gilt nur für Kriterienbewertungen.", field=f"{where}.threshold")
+        )
     if has_answers and not raw["answers"]:
         problems.append(Problem("Eine Kriterienbewertung braucht mindestens eine Antwort.", field=f"{where}.answers"))
     if when is None:
         return None
-    return Assessment(date=when, levels=levels, answers=answers, threshold=raw.get("threshold"), note=raw.get("note", ""))
+    return Assessment(
+        date=when, levels=levels, answers=answers, threshold=raw.get("threshold"), note=raw.get("note", "")
+    )
 
 
 def maturity_from_data(
@@ -140,7 +149,9 @@ def maturity_from_data(
         call = find_call(raw["call"])
         if call is None:
             known = ", ".join(c.id for c in funding_calls())
-            problems.append(Problem(f"Unbekannter Förderaufruf „{raw['call']}“ (bekannt: {known}).", field=f"funding.{i}.call"))
+            problems.append(
+                Problem(f"Unbekannter Förderaufruf „{raw['call']}“ (bekannt: {known}).", field=f"funding.{i}.call")
+            )
             continue
         baseline = raw.get("baseline")
         funding.append(
@@ -170,7 +181,10 @@ def validate_maturity(
     for f in funding:
         if f.baseline is not None and f.baseline not in dates:
             problems.append(
-                Problem(f"Ausgangsmessung {german_date(f.baseline)} für „{f.call}“: keine Messung mit diesem Datum.", field="funding")
+                Problem(
+                    f"Ausgangsmessung {german_date(f.baseline)} für „{f.call}“: keine Messung mit diesem Datum.",
+                    field="funding",
+                )
             )
     return problems
 

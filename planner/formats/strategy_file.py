@@ -158,10 +158,21 @@ def _normalise(node: Any) -> Any:
     return node
 
 
+class _Loader(yaml.SafeLoader):
+    """Dates stay text: an impossible one (2022-13-09) is then reported in German with its field
+    instead of PyYAML raising a bare ValueError."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def parse_yaml(text: str) -> dict[str, Any]:
     """The YAML document as plain data; a syntax error names its line."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"Zeile {mark.line + 1}, Spalte {mark.column + 1}: " if mark else ""

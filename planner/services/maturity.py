@@ -15,17 +15,23 @@ from sqlalchemy.orm import Session, object_session, selectinload
 
 from .. import maturity_models as mm
 from .. import models
-from ..domain.funding import FundingParticipation, ParticipationStatus
+from ..domain.catalogue import catalogue
+from ..domain.funding import CallCheck, FundingCall, FundingParticipation, ParticipationStatus, check_call, find_call
 from ..domain.maturity import (
     Answer,
     Assessment,
     Criterion,
     CriterionAnswer,
+    Level,
     baseline,
+    dimension_levels,
+    dimension_targets,
     effective_targets,
     german_date,
     latest,
+    level_label,
 )
+from ..domain.maturity_gaps import GapReport, gap_analysis
 from ..domain.strategy import Strategy
 from ..domain.validation import Problem
 from ..formats.criteria import sample_criteria
@@ -55,7 +61,9 @@ def _write_assessment(row: mm.MaturityAssessment, a: Assessment) -> None:
     if a.answers:
         for i, x in enumerate(a.answers):
             row.answers.append(
-                mm.MaturityAnswer(position=i, subdimension=x.subdimension, stage=x.stage, criterion=x.criterion, answer=x.answer.value)
+                mm.MaturityAnswer(
+                    position=i, subdimension=x.subdimension, stage=x.stage, criterion=x.criterion, answer=x.answer.value
+                )
             )
     else:
         for sub, level in a.levels.items():
@@ -179,7 +187,12 @@ def save_assessment(
     )
     if clash is not None and clash is not row:
         raise ValidationFailed(
-            [Problem(f"Zum {german_date(assessment.date)} gibt es bereits eine Messung. Bitte ein anderes Datum wählen.", field="date")]
+            [
+                Problem(
+                    f"Zum {german_date(assessment.date)} gibt es bereits eine Messung. Bitte ein anderes Datum wählen.",
+                    field="date",
+                )
+            ]
         )
     if row is None:
         row = mm.MaturityAssessment(organisation_id=organisation_id)
@@ -194,7 +207,9 @@ def delete_assessment(session: Session, row: mm.MaturityAssessment) -> None:
     for f in session.scalars(
         sa.select(mm.FundingParticipation)
         .join(models.Strategy, models.Strategy.id == mm.FundingParticipation.strategy_id)
-        .where(models.Strategy.organisation_id == row.organisation_id, mm.FundingParticipation.baseline == row.assessed_on)
+        .where(
+            models.Strategy.organisation_id == row.organisation_id, mm.FundingParticipation.baseline == row.assessed_on
+        )
     ):
         f.baseline = None
     session.delete(row)
@@ -222,7 +237,12 @@ def replace_criteria(session: Session, organisation_id: int, new: list[Criterion
     for i, c in enumerate(new):
         session.add(
             mm.MaturityCriterion(
-                organisation_id=organisation_id, position=i, subdimension=c.subdimension, stage=c.stage, text=c.text, note=c.note
+                organisation_id=organisation_id,
+                position=i,
+                subdimension=c.subdimension,
+                stage=c.stage,
+                text=c.text,
+                note=c.note,
             )
         )
     session.flush()
@@ -277,3 +297,121 @@ def maturity_for(session: Session, row: models.Strategy) -> Maturity:
     """Everything the maturity pages of a strategy need (the row comes from get_strategy_or_404)."""
     strategy = strategy_to_domain(row)
     return Maturity(row, strategy, entries(session, row.organisation_id), effective_targets(strategy.targets))
+
+
+# --- the pictures and analyses of the pages ------------------------------------------------------
+
+
+def radar_series(m: Maturity) -> list:
+    """Target, baseline and latest assessment as radar series (baseline left out when it is the latest)."""
+    from ..charts.radar import RadarSeries
+
+    series = []
+    base, last = m.baseline, m.latest
+    if base is not None and base is not last:
+        series.append(
+            RadarSeries(
+                f"Ausgangsmessung {german_date(base.assessment.date)}", base.assessment.dimension_levels(), "baseline"
+            )
+        )
+    if last is not None:
+        series.append(
+            RadarSeries(
+                f"Letzte Messung {german_date(last.assessment.date)}", last.assessment.dimension_levels(), "latest"
+            )
+        )
+    series.append(RadarSeries("Ziel", dimension_targets(m.targets), "target"))
+    return series
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    known: bool
+    level: Level
+
+    @property
+    def css(self) -> str:
+        if not self.known:
+            return "lvl-nodata"
+        return "lvl-none" if self.level is None else f"lvl-{self.level}"
+
+    @property
+    def label(self) -> str:
+        return level_label(self.level) if self.known else "k. A."
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    name: str
+    is_dimension: bool
+    dim_index: int
+    cells: tuple[HeatCell, ...]
+    target: int
+
+
+def heat_rows(m: Maturity) -> list[HeatRow]:
+    """Dimension and subdimension rows × assessments (oldest first), with the target."""
+    cat = catalogue()
+    subs = [e.assessment.subdimension_levels() for e in m.entries]
+    dims = [dimension_levels(s) for s in subs]
+    dim_targets = dimension_targets(m.targets)
+    rows = []
+    for d in cat.dimensions:
+        rows.append(
+            HeatRow(
+                d.name, True, d.index, tuple(HeatCell(d.name in x, x.get(d.name)) for x in dims), dim_targets[d.name]
+            )
+        )
+        for s in d.subdimensions:
+            rows.append(HeatRow(s, False, d.index, tuple(HeatCell(s in x, x.get(s)) for x in subs), m.targets[s]))
+    return rows
+
+
+def gaps(m: Maturity, entry: Entry | None) -> GapReport:
+    """The gap analysis of the strategy against an assessment (usually the latest)."""
+    levels = entry.assessment.subdimension_levels() if entry else {}
+    return gap_analysis(m.strategy, levels, entry.assessment.date if entry else None, m.strategy.targets)
+
+
+def participation(m: Maturity, call: FundingCall) -> FundingParticipation | None:
+    return next((f for f in m.strategy.funding if f.call == call.id), None)
+
+
+def default_baseline(m: Maturity, call: FundingCall) -> Entry | None:
+    """The assessment a call is checked from: the one named in the strategy's funding entry,
+    else the latest on or before the call starts, else the earliest."""
+    part = participation(m, call)
+    if part is not None and part.baseline is not None and (named := m.by_date(part.baseline)):
+        return named
+    return m.entry_for(baseline([e.assessment for e in m.entries], call.start))
+
+
+def check_funding(m: Maturity, call: FundingCall, base: Entry | None, outcome: Entry | None) -> CallCheck:
+    """Check a call from `base` to `outcome` (an assessment) or, with outcome None, to the targets."""
+    part = participation(m, call)
+    if outcome is None:
+        outcome_levels, outcome_label = effective_targets(m.strategy.targets), "Ziele der Strategie"
+    else:
+        outcome_levels = outcome.assessment.subdimension_levels()
+        outcome_label = f"Messung vom {german_date(outcome.assessment.date)}"
+    return check_call(
+        call,
+        baseline_levels=base.assessment.subdimension_levels() if base else None,
+        baseline_label=f"Messung vom {german_date(base.assessment.date)}" if base else "keine",
+        outcome_levels=outcome_levels,
+        outcome_label=outcome_label,
+        measures=m.strategy.measures,
+        granted=part.granted if part else None,
+    )
+
+
+def call_measures(m: Maturity, call: FundingCall) -> list:
+    """The strategy's measures assigned to the call."""
+    return [x for x in m.strategy.measures if find_call(x.funding_call) == call]
+
+
+def unassigned_funding_texts(m: Maturity) -> list[tuple[str, str]]:
+    """(measure title, text) for measures whose funding call names no known call."""
+    return [
+        (x.title, x.funding_call) for x in m.strategy.measures if x.funding_call and find_call(x.funding_call) is None
+    ]

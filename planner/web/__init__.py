@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask
 
 from . import assets, errors, filters, measures, nav, strategies
+from . import maturity
+from . import roadmap
 
 
 def register(app: Flask) -> None:
@@ -15,3 +17,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(strategies.bp)
     app.register_blueprint(measures.bp)
     app.register_blueprint(assets.bp)
+    app.register_blueprint(maturity.bp)
+    app.register_blueprint(roadmap.bp)

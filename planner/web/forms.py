@@ -88,6 +88,8 @@ class MeasureForm(FlaskForm):
         "Angestrebte Reifegradstufe",
         choices=choices([("", "keine Angabe")] + [(s, f"Stufe {s}") for s in range(5)]),
         validators=[Optional()],
+        description="Die Stufe, die die gewählten Subdimensionen mit dieser Maßnahme erreichen sollen "
+        "(Mindestanforderung: Stufe 3). Zählt in der Lückenanalyse.",
     )
     urgency = SelectField("Dringlichkeit", choices=rating_choices)
     feasibility = SelectField("Machbarkeit", choices=rating_choices)
@@ -108,7 +110,12 @@ class MeasureForm(FlaskForm):
     budget = DecimalField(
         "Budget (EUR)", places=2, validators=[Optional(), NumberRange(min=0, message="Das Budget darf nicht negativ sein.")]
     )
-    funding_call = StringField("Förderaufruf", validators=[Optional(), Length(max=200)])
+    funding_call = StringField(
+        "Förderaufruf",
+        validators=[Optional(), Length(max=200)],
+        description="Z. B. „1. Förderaufruf“, „3. Förderaufruf“ oder foerderaufruf-3: ordnet Budget und Maßnahme "
+        "dem Aufruf zu (Reifegrad › Förderaufrufe).",
+    )
     lock_version = HiddenField()
 
     def set_dependency_choices(self, strategy: Strategy, own_key: str | None) -> None:

@@ -6,7 +6,7 @@ only endpoints that are registered. This keeps base templates free of area knowl
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
 
 STRATEGY_SECTIONS: list[tuple[str, str]] = []
 STRATEGY_DOWNLOADS: list[tuple[str, str]] = []
@@ -18,3 +18,6 @@ def register(app: Flask) -> None:
     app.add_template_global(lambda: STRATEGY_SECTIONS, "strategy_sections")
     app.add_template_global(lambda: STRATEGY_DOWNLOADS, "strategy_downloads")
     app.add_template_global(lambda: MEASURE_DOWNLOADS, "measure_downloads")
+    # the templates show only registered endpoints (`endpoint in current_app.view_functions`);
+    # Flask does not put current_app into the template context by itself
+    app.add_template_global(current_app, "current_app")

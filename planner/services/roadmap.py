@@ -1,0 +1,147 @@
+"""Roadmap operations on a stored strategy: analyses and charts, baselines, taking over a
+scheduling proposal. Views hand in the strategy row they loaded through
+web.strategies.get_strategy_or_404; nothing here touches the request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from .. import models
+from ..domain.baseline import Change, Frozen, compare
+from ..domain.months import Month
+from ..domain.planning import Proposal, propose_schedule
+from ..domain.schedule import Analysis, analyse
+from ..domain.strategy import Status, Strategy
+from ..domain.validation import validate_strategy
+from ..roadmap_models import Baseline, BaselineEntry
+from .strategies import ValidationFailed, strategy_to_domain
+
+
+class BaselineError(ValueError):
+    """A baseline that cannot be created; the message is German."""
+
+
+@dataclass
+class Roadmap:
+    """A strategy with its roadmap analysis: what every roadmap page starts from."""
+
+    strategy: Strategy
+    analysis: Analysis
+
+    @property
+    def titles(self) -> dict[str, str]:
+        return {m.key: m.title for m in self.strategy.measures}
+
+
+def roadmap(row: models.Strategy) -> Roadmap:
+    """The domain strategy of the row and its analysis."""
+    strategy = strategy_to_domain(row)
+    return Roadmap(strategy, analyse(strategy))
+
+
+# --- baselines ---------------------------------------------------------------------------
+
+
+def baselines(session: Session, row: models.Strategy) -> list[Baseline]:
+    """The strategy's baselines, newest first."""
+    return list(
+        session.scalars(
+            sa.select(Baseline).where(Baseline.strategy_id == row.id).order_by(Baseline.created_at.desc(),
+                                                                               Baseline.id.desc())
+        )
+    )
+
+
+def get_baseline(session: Session, row: models.Strategy, baseline_id: int) -> Baseline | None:
+    """The baseline with that id if it belongs to this strategy (another strategy's id gives None)."""
+    return session.scalar(sa.select(Baseline).where(Baseline.id == baseline_id, Baseline.strategy_id == row.id))
+
+
+def create_baseline(session: Session, row: models.Strategy, name: str) -> Baseline:
+    """Freeze every measure's status and planned months under `name`."""
+    name = name.strip()
+    if not name:
+        raise BaselineError("Bitte geben Sie dem Basisplan einen Namen.")
+    if session.scalar(sa.select(Baseline.id).where(Baseline.strategy_id == row.id, Baseline.name == name)):
+        raise BaselineError(f"Einen Basisplan „{name}“ gibt es schon. Bitte wählen Sie einen anderen Namen.")
+    baseline = Baseline(strategy_id=row.id, name=name)
+    for i, m in enumerate(strategy_to_domain(row).measures):
+        baseline.entries.append(
+            BaselineEntry(
+                position=i,
+                measure_key=m.key,
+                title=m.title,
+                status=m.status.value,
+                start=str(m.start) if m.start else None,
+                end=str(m.end) if m.end else None,
+            )
+        )
+    session.add(baseline)
+    session.flush()
+    return baseline
+
+
+def delete_baseline(session: Session, baseline: Baseline) -> None:
+    session.delete(baseline)
+    session.flush()
+
+
+def frozen(baseline: Baseline) -> list[Frozen]:
+    """The baseline's entries as domain values."""
+    return [
+        Frozen(
+            e.measure_key,
+            e.title,
+            Status(e.status),
+            Month.parse(e.start) if e.start else None,
+            Month.parse(e.end) if e.end else None,
+        )
+        for e in baseline.entries
+    ]
+
+
+def baseline_dates(baseline: Baseline) -> dict[str, tuple[Month | None, Month | None]]:
+    """Measure key → frozen (start, end), for the bars drawn behind the current ones."""
+    return {f.key: (f.start, f.end) for f in frozen(baseline) if f.status not in (Status.BACKLOG, Status.VERWORFEN)}
+
+
+def baseline_changes(baseline: Baseline, strategy: Strategy) -> list[Change]:
+    """What moved since the baseline was taken."""
+    return compare(frozen(baseline), strategy.measures)
+
+
+# --- scheduling proposal -----------------------------------------------------------------
+
+
+def proposal(strategy: Strategy, max_parallel: int | None, keep_planned: bool, earliest: Month | None) -> Proposal:
+    return propose_schedule(strategy, max_parallel=max_parallel, keep_planned=keep_planned, earliest=earliest)
+
+
+def take_over(session: Session, row: models.Strategy, plan: Proposal, keys: set[str] | None = None) -> list[str]:
+    """Write the proposed months of the moved measures (only `keys`, when given); returns the keys written.
+
+    Checked like every edit: a change that made the strategy invalid is refused whole.
+    """
+    chosen = [p for p in plan.moved if keys is None or p.key in keys]
+    rows = {m.key: m for m in row.measures}
+    for p in chosen:
+        rows[p.key].start = str(p.proposed_start)
+        rows[p.key].end = str(p.proposed_end) if p.proposed_end else None
+    problems = validate_strategy(strategy_to_domain(row))
+    if problems:
+        raise ValidationFailed(problems)
+    session.flush()
+    return [p.key for p in chosen]
+
+
+def today(configured: str | date | None) -> date:
+    """The app's idea of today: a fixed date from the configuration (tests, screenshots), else today."""
+    if isinstance(configured, date):
+        return configured
+    if configured:
+        return date.fromisoformat(configured)
+    return date.today()

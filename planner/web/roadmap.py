@@ -1,0 +1,414 @@
+"""Roadmap pages: Fahrplan (chart, table, conflicts, critical path, baselines), Backlog,
+Bewertung, Abhängigkeiten (graph and slip impact) and Planungsvorschlag."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+
+from .. import models
+from ..charts.common import MIMETYPES, render
+from ..charts.depgraph import dependency_chart, dependency_text
+from ..charts.gantt import gantt_chart, gantt_text
+from ..charts.matrix import levels, matrix_cells, matrix_chart, matrix_text
+from ..domain.graph import build_graph, implied_path
+from ..domain.planning import slip_impact
+from ..domain.roadmap_view import numbered, roadmap_view
+from ..domain.schedule import analyse, tie_key
+from ..domain.strategy import Status
+from ..extensions import db
+from ..services import roadmap as service
+from ..services.strategies import ValidationFailed
+from . import nav
+from .forms import ConfirmForm, choices
+from .roadmap_forms import BaselineForm, ProposalForm, SlipForm, TakeOverForm, ViewForm
+from .access import get_strategy_or_404
+
+bp = Blueprint("roadmap", __name__, url_prefix="/strategien/<int:strategy_id>")
+
+nav.STRATEGY_SECTIONS.extend(
+    [
+        ("roadmap.fahrplan", "Fahrplan"),
+        ("roadmap.backlog", "Backlog"),
+        ("roadmap.bewertung", "Bewertung"),
+        ("roadmap.abhaengigkeiten", "Abhängigkeiten"),
+        ("roadmap.vorschlag", "Planungsvorschlag"),
+    ]
+)
+nav.STRATEGY_DOWNLOADS.append(("roadmap.fahrplan_pdf", "Fahrplan (PDF)"))
+
+
+def _today():
+    return service.today(current_app.config.get("ROADMAP_TODAY"))
+
+
+def _file(data: bytes, fmt: str, name: str) -> Response:
+    """Chart bytes; PNG and PDF as downloads, SVG inline (the pages embed it)."""
+    disposition = "inline" if fmt == "svg" else "attachment"
+    return Response(
+        data,
+        mimetype=MIMETYPES[fmt],
+        headers={"Content-Disposition": f'{disposition}; filename="{name}.{fmt}"', "Cache-Control": "no-cache"},
+    )
+
+
+def _slug(row: models.Strategy) -> str:
+    return f"strategie-{row.id}"
+
+
+# --- Fahrplan ----------------------------------------------------------------------------
+
+
+def _view_form(row: models.Strategy):
+    """The chart options from the address, with the baseline (looked up through the strategy)."""
+    form = ViewForm(formdata=request.args)
+    form.apply_defaults()
+    options = service.baselines(db.session, row)
+    form.basisplan.choices = choices([("", "keinen"), *((b.id, b.name) for b in options)])
+    baseline = None
+    if form.basisplan.data:
+        try:
+            baseline = service.get_baseline(db.session, row, int(form.basisplan.data))
+        except ValueError:
+            baseline = None
+        if baseline is None:
+            abort(404)
+    args = {"ansicht": 1, "kritisch": int(bool(form.kritisch.data)),
+            "abhaengigkeiten": int(bool(form.abhaengigkeiten.data))}
+    if baseline is not None:
+        args["basisplan"] = baseline.id
+    return form, baseline, options, args
+
+
+def _fahrplan_page(row: models.Strategy, baseline_form: BaselineForm, status: int = 200):
+    rm = service.roadmap(row)
+    form, baseline, options, args = _view_form(row)
+    today = _today()
+    title, description = gantt_text(rm.strategy, rm.analysis, today)
+    frozen = service.baseline_dates(baseline) if baseline else {}
+    return render_template(
+        "roadmap/fahrplan.html",
+        row=row,
+        rm=rm,
+        view=roadmap_view(rm.strategy, today),
+        form=form,
+        args=args,
+        chart_title=title,
+        chart_description=description,
+        baseline=baseline,
+        frozen=frozen,
+        changes=service.baseline_changes(baseline, rm.strategy) if baseline else None,
+        baselines=options,
+        baseline_form=baseline_form,
+        confirm=ConfirmForm(),
+        critical=set(rm.analysis.critical_path),
+        conflicting=rm.analysis.conflicting(),
+    ), status
+
+
+@bp.get("/fahrplan")
+def fahrplan(strategy_id: int):
+    """The Umsetzungsfahrplan: chart, the same data as a table, conflicts, critical path, baselines."""
+    row = get_strategy_or_404(strategy_id)
+    form = BaselineForm(formdata=None)
+    form.name.data = f"Basisplan {_today().year}"
+    return _fahrplan_page(row, form)
+
+
+def _fahrplan_chart(strategy_id: int, fmt: str) -> Response:
+    row = get_strategy_or_404(strategy_id)
+    rm = service.roadmap(row)
+    form, baseline, _, _ = _view_form(row)
+    today = _today()
+    fig = gantt_chart(
+        rm.strategy,
+        rm.analysis,
+        today=today,
+        dependencies=bool(form.abhaengigkeiten.data),
+        critical=bool(form.kritisch.data),
+        baseline=service.baseline_dates(baseline) if baseline else None,
+        baseline_label=f"Basisplan „{baseline.name}“" if baseline else "Basisplan",
+    )
+    return _file(render(fig, fmt, *gantt_text(rm.strategy, rm.analysis, today)), fmt, f"fahrplan-{_slug(row)}")
+
+
+@bp.get("/fahrplan.svg")
+def fahrplan_svg(strategy_id: int):
+    """The Fahrplan chart as SVG (with title and description for screen readers)."""
+    return _fahrplan_chart(strategy_id, "svg")
+
+
+@bp.get("/fahrplan.png")
+def fahrplan_png(strategy_id: int):
+    """The Fahrplan chart as PNG."""
+    return _fahrplan_chart(strategy_id, "png")
+
+
+@bp.get("/fahrplan.pdf")
+def fahrplan_pdf(strategy_id: int):
+    """The Fahrplan chart as PDF."""
+    return _fahrplan_chart(strategy_id, "pdf")
+
+
+@bp.post("/fahrplan/basisplaene")
+def create_baseline(strategy_id: int):
+    """Freeze the current roadmap under a name."""
+    row = get_strategy_or_404(strategy_id)
+    form = BaselineForm()
+    if form.validate_on_submit():
+        try:
+            baseline = service.create_baseline(db.session, row, form.name.data)
+        except service.BaselineError as exc:
+            db.session.rollback()
+            form.name.errors = [*form.name.errors, str(exc)]
+        else:
+            db.session.commit()
+            flash(f"Der Basisplan „{baseline.name}“ wurde angelegt.", "success")
+            return redirect(url_for("roadmap.fahrplan", strategy_id=row.id, ansicht=1, kritisch=1,
+                                    basisplan=baseline.id))
+    return _fahrplan_page(row, form, 422)
+
+
+@bp.post("/fahrplan/basisplaene/<int:baseline_id>/loeschen")
+def delete_baseline(strategy_id: int, baseline_id: int):
+    """Delete a baseline (the measures stay as they are)."""
+    row = get_strategy_or_404(strategy_id)
+    baseline = service.get_baseline(db.session, row, baseline_id)
+    if baseline is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    name = baseline.name
+    service.delete_baseline(db.session, baseline)
+    db.session.commit()
+    flash(f"Der Basisplan „{name}“ wurde gelöscht.", "success")
+    return redirect(url_for("roadmap.fahrplan", strategy_id=row.id))
+
+
+# --- Backlog -----------------------------------------------------------------------------
+
+
+@bp.get("/backlog")
+def backlog(strategy_id: int):
+    """Deferred measures with how often each was deferred, and measures without dates."""
+    row = get_strategy_or_404(strategy_id)
+    rm = service.roadmap(row)
+    view = roadmap_view(rm.strategy, _today())
+    waiting = {
+        m.key: [d for d in rm.strategy.dependents(m.key) if d.status not in (Status.BACKLOG, Status.VERWORFEN)]
+        for m in view.backlog
+    }
+    items = sorted(view.backlog, key=lambda m: (-m.deferrals, tie_key(m)))
+    return render_template("roadmap/backlog.html", row=row, rm=rm, items=items, waiting=waiting, view=view)
+
+
+# --- Bewertung ---------------------------------------------------------------------------
+
+
+@bp.get("/bewertung")
+def bewertung(strategy_id: int):
+    """Maßnahmenbewertung: urgency × feasibility grid with the same data as a table."""
+    row = get_strategy_or_404(strategy_id)
+    rm = service.roadmap(row)
+    items = numbered(rm.strategy)
+    cells = matrix_cells(rm.strategy)
+    measures = [m for _, m in items]
+    title, description = matrix_text(rm.strategy)
+    return render_template(
+        "roadmap/bewertung.html",
+        row=row,
+        items=items,
+        cells=cells,
+        urgency_levels=list(reversed(levels(measures, "urgency"))),
+        feasibility_levels=levels(measures, "feasibility"),
+        unknown=[(n, m) for n, m in items if m.urgency is None or m.feasibility is None],
+        chart_title=title,
+        chart_description=description,
+    )
+
+
+def _bewertung_chart(strategy_id: int, fmt: str) -> Response:
+    row = get_strategy_or_404(strategy_id)
+    strategy = service.roadmap(row).strategy
+    return _file(render(matrix_chart(strategy), fmt, *matrix_text(strategy)), fmt, f"bewertung-{_slug(row)}")
+
+
+@bp.get("/bewertung.svg")
+def bewertung_svg(strategy_id: int):
+    """The Maßnahmenbewertung as SVG."""
+    return _bewertung_chart(strategy_id, "svg")
+
+
+@bp.get("/bewertung.png")
+def bewertung_png(strategy_id: int):
+    """The Maßnahmenbewertung as PNG."""
+    return _bewertung_chart(strategy_id, "png")
+
+
+@bp.get("/bewertung.pdf")
+def bewertung_pdf(strategy_id: int):
+    """The Maßnahmenbewertung as PDF."""
+    return _bewertung_chart(strategy_id, "pdf")
+
+
+# --- Abhängigkeiten ----------------------------------------------------------------------
+
+
+@bp.get("/abhaengigkeiten")
+def abhaengigkeiten(strategy_id: int):
+    """The dependency graph, the logical order in waves, redundant links and the slip-impact form."""
+    row = get_strategy_or_404(strategy_id)
+    rm = service.roadmap(row)
+    strategy = rm.strategy
+    slip = SlipForm(formdata=request.args if "massnahme" in request.args else None)
+    on_roadmap = [m for m in strategy.measures if m.is_planned]
+    slip.massnahme.choices = choices((m.key, f"{m.title} ({m.planned_range})") for m in on_roadmap)
+    impact, status = None, 200
+    if "massnahme" in request.args:
+        if slip.validate():
+            impact = slip_impact(strategy.measures, slip.massnahme.data, slip.monate.data)
+        else:
+            status = 422
+    elif on_roadmap and slip.monate.data is None:
+        slip.monate.data = 3
+    graph = build_graph(strategy.measures)
+    conflicts = {(c.depends_on, c.measure) for c in rm.analysis.conflicts}
+    redundant = [(p, d, implied_path(graph, p, d)) for p, d in rm.analysis.redundant]
+    links = [(m, p) for m in strategy.measures for p in m.depends_on]
+    title, description = dependency_text(strategy, rm.analysis)
+    return render_template(
+        "roadmap/abhaengigkeiten.html",
+        row=row,
+        rm=rm,
+        links=links,
+        conflicts=conflicts,
+        redundant=redundant,
+        redundant_pairs=set(rm.analysis.redundant),
+        slip=slip,
+        impact=impact,
+        chart_title=title,
+        chart_description=description,
+    ), status
+
+
+def _graph_chart(strategy_id: int, fmt: str) -> Response:
+    row = get_strategy_or_404(strategy_id)
+    rm = service.roadmap(row)
+    fig = dependency_chart(rm.strategy, rm.analysis)
+    return _file(render(fig, fmt, *dependency_text(rm.strategy, rm.analysis)), fmt, f"abhaengigkeiten-{_slug(row)}")
+
+
+@bp.get("/abhaengigkeiten.svg")
+def abhaengigkeiten_svg(strategy_id: int):
+    """The dependency graph as SVG."""
+    return _graph_chart(strategy_id, "svg")
+
+
+@bp.get("/abhaengigkeiten.png")
+def abhaengigkeiten_png(strategy_id: int):
+    """The dependency graph as PNG."""
+    return _graph_chart(strategy_id, "png")
+
+
+@bp.get("/abhaengigkeiten.pdf")
+def abhaengigkeiten_pdf(strategy_id: int):
+    """The dependency graph as PDF."""
+    return _graph_chart(strategy_id, "pdf")
+
+
+# --- Planungsvorschlag -------------------------------------------------------------------
+
+
+def _proposal_params(formdata):
+    """The proposal's parameters from the address or a take-over form; None when invalid."""
+    form = ProposalForm(formdata=formdata)
+    valid = form.validate()
+    earliest = form.earliest()
+    if not valid or form.ab.errors:
+        return form, None
+    return form, {"max_parallel": form.k.data, "keep_planned": form.modus.data != "frueh", "earliest": earliest}
+
+
+def _proposal_args(form: ProposalForm) -> dict:
+    args = {"modus": form.modus.data or "geplant"}
+    if form.ab.data:
+        args["ab"] = form.ab.data.strip()
+    if form.k.data:
+        args["k"] = form.k.data
+    return args
+
+
+def _proposal_page(row: models.Strategy, formdata, status: int = 200):
+    rm = service.roadmap(row)
+    form, params = _proposal_params(formdata)
+    plan = service.proposal(rm.strategy, **params) if params else None
+    take = TakeOverForm(formdata=None)
+    return render_template(
+        "roadmap/vorschlag.html",
+        row=row,
+        rm=rm,
+        form=form,
+        plan=plan,
+        take=take,
+        args=_proposal_args(form) if params else {},
+        by_key={m.key: m for m in rm.strategy.measures},
+    ), (status if params else 422)
+
+
+@bp.get("/planungsvorschlag")
+def vorschlag(strategy_id: int):
+    """Earliest dates that respect every dependency, next to the current plan; take over one or all."""
+    row = get_strategy_or_404(strategy_id)
+    return _proposal_page(row, request.args if request.args else None)
+
+
+@bp.get("/planungsvorschlag.svg")
+def vorschlag_svg(strategy_id: int):
+    """The proposal as a Fahrplan, the current plan as grey bars beneath."""
+    row = get_strategy_or_404(strategy_id)
+    rm = service.roadmap(row)
+    _, params = _proposal_params(request.args if request.args else None)
+    if params is None:
+        abort(400)
+    plan = service.proposal(rm.strategy, **params)
+    proposed = replace(rm.strategy, measures=plan.apply(rm.strategy.measures))
+    current = {m.key: (m.start, m.end) for m in rm.strategy.measures if m.is_planned}
+    analysis = analyse(proposed)
+    today = _today()
+    fig = gantt_chart(proposed, analysis, today=today, baseline=current, baseline_label="bisherige Planung",
+                      heading="Planungsvorschlag")
+    title, description = gantt_text(proposed, analysis, today)
+    return _file(render(fig, "svg", "Planungsvorschlag: " + title, description), "svg", f"vorschlag-{_slug(row)}")
+
+
+@bp.post("/planungsvorschlag/uebernehmen")
+def uebernehmen(strategy_id: int):
+    """Write the proposed months, for one measure or for all moved ones."""
+    row = get_strategy_or_404(strategy_id)
+    take = TakeOverForm()
+    if not take.validate_on_submit():
+        abort(400)
+    form, params = _proposal_params(request.form)
+    if params is None:
+        return _proposal_page(row, request.form, 422)
+    rm = service.roadmap(row)
+    plan = service.proposal(rm.strategy, **params)
+    key = (take.massnahme.data or "").strip()
+    if key and plan.placement(key) is None:
+        abort(404)
+    try:
+        written = service.take_over(db.session, row, plan, {key} if key else None)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash("Der Vorschlag wurde nicht übernommen: " + "; ".join(str(p) for p in exc.problems), "error")
+        return _proposal_page(row, request.form, 422)
+    db.session.commit()
+    titles = rm.titles
+    if not written:
+        flash("Es gab nichts zu übernehmen: keine Maßnahme verschiebt sich.", "success")
+    elif key:
+        flash(f"Die neuen Termine für „{titles[key]}“ wurden übernommen.", "success")
+    else:
+        flash(f"Der Vorschlag wurde übernommen: {len(written)} Maßnahmen haben neue Termine.", "success")
+    return redirect(url_for("roadmap.vorschlag", strategy_id=row.id, **_proposal_args(form)))

@@ -1,0 +1,104 @@
+"""Forms of the roadmap pages, German labels and messages. Read-only views (chart options,
+slip impact, proposal parameters) are GET forms without CSRF token: they change nothing and
+their addresses can be bookmarked and shared."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField
+from wtforms.meta import DefaultMeta
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..domain.months import Month
+from .forms import REQUIRED, choices
+
+
+class GermanForm(FlaskForm):
+    """WTForms' own German messages ("Keine gültige, ganze Zahl."): Flask-WTF would look for
+    flask-babel, which planner does not use, and fall back to English."""
+
+    class Meta:
+        locales = ("de_DE", "de")
+
+        def get_translations(self, form):
+            return DefaultMeta.get_translations(self, form)
+
+
+class GetForm(GermanForm):
+    class Meta:
+        csrf = False
+
+
+class ViewForm(GetForm):
+    """How the Fahrplan is drawn."""
+
+    ansicht = HiddenField(default="1")
+    kritisch = BooleanField("Kritischen Pfad hervorheben")
+    abhaengigkeiten = BooleanField("Abhängigkeiten als Pfeile einzeichnen")
+    basisplan = SelectField("Basisplan im Hintergrund zeigen", choices=[], validators=[Optional()])
+
+    def apply_defaults(self) -> None:
+        """A first visit (no `ansicht` in the address) highlights the critical path."""
+        if not self.ansicht.raw_data:
+            self.kritisch.data = True
+
+
+class BaselineForm(GermanForm):
+    """Freeze the current roadmap."""
+
+    name = StringField(
+        "Name des Basisplans",
+        validators=[DataRequired(REQUIRED), Length(max=200, message="Höchstens 200 Zeichen.")],
+        description="Zum Beispiel „Basisplan 2023“ oder „Stand Kreisausschuss 03/2023“.",
+    )
+
+
+class SlipForm(GetForm):
+    """Which measure slips, by how many months."""
+
+    massnahme = SelectField("Maßnahme, die sich verschiebt", choices=[], validators=[InputRequired(REQUIRED)])
+    monate = IntegerField(
+        "Verschiebung in Monaten",
+        validators=[
+            InputRequired("Bitte eine Zahl von Monaten angeben."),
+            NumberRange(min=1, max=60, message="Bitte eine Zahl zwischen 1 und 60 angeben."),
+        ],
+    )
+
+
+MODES = [
+    ("geplant", "nicht vor dem bisher geplanten Beginn (nur verschieben, was muss)"),
+    ("frueh", "so früh wie möglich ab Fahrplanbeginn (oder ab dem Monat unten)"),
+]
+
+
+class ProposalForm(GetForm):
+    """Parameters of the scheduling proposal."""
+
+    modus = RadioField("Frühester Beginn", choices=choices(MODES), default="geplant")
+    ab = StringField("Frühestens ab (MM/JJJJ, optional)", description="Kein Vorschlag beginnt vor diesem Monat.")
+    k = IntegerField(
+        "Höchstens so viele Maßnahmen gleichzeitig je Lead (optional)",
+        validators=[Optional(), NumberRange(min=1, max=50, message="Bitte eine Zahl zwischen 1 und 50 angeben.")],
+        description="Leer lassen für unbegrenzt. Fortlaufende Maßnahmen zählen nicht mit.",
+    )
+
+    def earliest(self) -> Month | None:
+        """The month typed into „ab“; a German error on the field when it is not one."""
+        text = (self.ab.data or "").strip()
+        if not text:
+            return None
+        try:
+            return Month.parse(text)
+        except ValueError:
+            self.ab.errors = [*self.ab.errors, f"„{text}“ ist kein Monat. Bitte als MM/JJJJ angeben, z. B. 04/2023."]
+            return None
+
+
+class TakeOverForm(GermanForm):
+    """Take over the proposal, for one measure (massnahme) or all moved ones; repeats the parameters."""
+
+    modus = HiddenField()
+    ab = HiddenField()
+    k = HiddenField()
+    massnahme = HiddenField()

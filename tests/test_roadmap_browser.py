@@ -1,0 +1,64 @@
+"""Roadmap pages in a real browser: screenshots to look at, axe-core on every page, and the
+baseline and proposal journeys as a user clicks them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from conftest import DATA, import_file
+from playwright.sync_api import Page, expect
+
+from a11y import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def sample(live_app):
+    live_app.config["ROADMAP_TODAY"] = date(2024, 3, 15)
+    return import_file(live_app, DATA / "sample.yaml")
+
+
+def test_roadmap_pages_pass_axe_and_are_photographed(page: Page, live_server, sample, screenshot):
+    base = f"{live_server.url}/strategien/{sample}"
+    for path, name, heading in (
+        ("fahrplan", "roadmap-fahrplan", "Umsetzungsfahrplan"),
+        ("backlog", "roadmap-backlog", "Maßnahmen-Backlog"),
+        ("bewertung", "roadmap-bewertung", "Maßnahmenbewertung"),
+        ("abhaengigkeiten?massnahme=konzept&monate=3", "roadmap-abhaengigkeiten", "Abhängigkeiten"),
+        ("planungsvorschlag", "roadmap-vorschlag", "Planungsvorschlag"),
+    ):
+        page.goto(f"{base}/{path}")
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        # the chart images load (an <img> that failed has naturalWidth 0)
+        for img in page.locator("img.chart-img").all():
+            expect(img).to_be_visible()
+            assert img.evaluate("i => i.complete && i.naturalWidth > 0"), path
+        screenshot(name)
+        assert_accessible(page)
+
+
+def test_freeze_baseline_then_take_over_proposal(page: Page, live_server, sample, screenshot):
+    base = f"{live_server.url}/strategien/{sample}"
+    page.goto(f"{base}/fahrplan")
+    page.get_by_label("Name des Basisplans").fill("Basisplan 2024")
+    page.get_by_role("button", name="Basisplan anlegen").click()
+    expect(page.get_by_text("Der Basisplan „Basisplan 2024“ wurde angelegt.")).to_be_visible()
+    expect(page.get_by_text("Nichts hat sich verschoben")).to_be_visible()
+
+    page.get_by_role("link", name="Planungsvorschlag", exact=True).click()
+    expect(page.get_by_text("1 Maßnahme bekommen neue Termine.")).to_be_visible()
+    page.get_by_role("button", name="Neue Termine für Entwicklung eines Awareness-Konzepts übernehmen").click()
+    expect(page.get_by_text("Die neuen Termine für „Entwicklung eines Awareness-Konzepts“ wurden übernommen.")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Fahrplan", exact=True).click()
+    expect(page.get_by_text("Keine Zeitkonflikte: Jede Maßnahme")).to_be_visible()
+    page.get_by_label("Basisplan im Hintergrund zeigen").select_option(label="Basisplan 2024")
+    page.get_by_label("Abhängigkeiten als Pfeile einzeichnen").check()
+    page.get_by_role("button", name="Anzeigen").click()
+    changes = page.locator("table", has_text="im Basisplan")
+    expect(changes).to_contain_text("Beginn 2 Monate später, Ende 2 Monate später")
+    screenshot("roadmap-fahrplan-basisplan")
+    assert_accessible(page)
