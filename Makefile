@@ -39,7 +39,7 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff format --check planner tests bench
 
 bench: $(BIN)/planner
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(AREAS)
 
 clean:
 	rm -rf $(VENV) instance/*.db .pytest_cache

@@ -1,1 +1,1 @@
-"""Benchmarks: `python -m bench.<area>` from the repository root."""
+"""Benchmarks: `python -m bench [area ...]` (or `make bench AREAS=roadmap`) from the repository root."""
