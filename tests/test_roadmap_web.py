@@ -228,3 +228,29 @@ def test_proposal_form_errors_answer_422_with_german_messages(client, sample_id)
         f"/strategien/{sample_id}/planungsvorschlag/uebernehmen", data={"modus": "geplant", "massnahme": "nope"}
     )
     assert unknown.status_code == 404
+
+
+def test_changing_routes_ask_for_write_access(client, app, sample_id, monkeypatch):
+    from planner.web import access
+
+    bid = int(
+        re.search(
+            r"basisplan=(\d+)",
+            client.post(f"/strategien/{sample_id}/fahrplan/basisplaene", data={"name": "B"}).location,
+        ).group(1)
+    )
+    monkeypatch.setattr(access, "may_write", lambda organisation_id: False)
+    base = f"/strategien/{sample_id}"
+    # reading stays allowed
+    for page in ("fahrplan", "backlog", "bewertung", "abhaengigkeiten", "planungsvorschlag"):
+        assert client.get(f"{base}/{page}").status_code == 200, page
+    # every change answers 404 and changes nothing
+    assert client.post(f"{base}/fahrplan/basisplaene", data={"name": "C"}).status_code == 404
+    assert client.post(f"{base}/fahrplan/basisplaene/{bid}/loeschen").status_code == 404
+    assert client.post(f"{base}/planungsvorschlag/uebernehmen", data={"modus": "geplant"}).status_code == 404
+    s = domain(app, sample_id)
+    assert str(s.measure("awareness").start) == "2024-02"
+    with app.app_context():
+        from planner.services.roadmap import baselines
+
+        assert [b.name for b in baselines(db.session, load_strategy_row(db.session, sample_id))] == ["B"]

@@ -154,7 +154,7 @@ def fahrplan_pdf(strategy_id: int):
 @bp.post("/fahrplan/basisplaene")
 def create_baseline(strategy_id: int):
     """Freeze the current roadmap under a name."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, write=True)
     form = BaselineForm()
     if form.validate_on_submit():
         try:
@@ -173,7 +173,7 @@ def create_baseline(strategy_id: int):
 @bp.post("/fahrplan/basisplaene/<int:baseline_id>/loeschen")
 def delete_baseline(strategy_id: int, baseline_id: int):
     """Delete a baseline (the measures stay as they are)."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, write=True)
     baseline = service.get_baseline(db.session, row, baseline_id)
     if baseline is None:
         abort(404)
@@ -385,7 +385,7 @@ def vorschlag_svg(strategy_id: int):
 @bp.post("/planungsvorschlag/uebernehmen")
 def uebernehmen(strategy_id: int):
     """Write the proposed months, for one measure or for all moved ones."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, write=True)
     take = TakeOverForm()
     if not take.validate_on_submit():
         abort(400)
