@@ -6,3 +6,4 @@ Each area keeps its models in its own module (planner/<area>_models.py) and adds
 from . import models  # noqa: F401
 from . import maturity_models  # noqa: F401
 from . import roadmap_models  # noqa: F401
+from . import auth_models  # noqa: F401
