@@ -35,6 +35,18 @@ def main() -> None:
     """planner – Digitalisierungsstrategie und Umsetzungsfahrplan für Gesundheitsämter."""
 
 
+def _raw_cycles(file: Path) -> dict:
+    """The dependency cycles of an invalid file, read from its raw data: the analysis names them
+    even when the file is refused for them (or for anything else)."""
+    from .domain.findings import raw_cycles
+    from .formats.strategy_file import StrategyFileError, parse_yaml
+
+    try:
+        return {"cycles": raw_cycles(parse_yaml(file.read_text(encoding="utf-8")))}
+    except (StrategyFileError, UnicodeDecodeError):
+        return {}
+
+
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON-Objekt ausgeben.")
@@ -47,7 +59,8 @@ def check(file: Path, as_json: bool) -> None:
     except (StrategyFileError, UnicodeDecodeError) as exc:
         messages = exc.messages if isinstance(exc, StrategyFileError) else ["Die Datei ist nicht UTF-8-kodiert."]
         if as_json:
-            click.echo(json.dumps({"valid": False, "errors": messages, "measures": None}, ensure_ascii=False))
+            failed = {"valid": False, "errors": messages, "measures": None, **_raw_cycles(file)}
+            click.echo(json.dumps(failed, ensure_ascii=False))
         for message in messages:
             click.echo(message, err=True)
         sys.exit(1)

@@ -91,3 +91,27 @@ def test_roadmap_command_refuses_unknown_format_date_and_invalid_file(tmp_path: 
     bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     result = run("roadmap", bad, "-o", tmp_path / "x.svg")
     assert result.exit_code == 1 and "Zyklus" in result.output and not (tmp_path / "x.svg").exists()
+
+
+def test_check_json_names_every_cycle_of_a_refused_file(tmp_path: Path):
+    data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    by_id = {m["id"]: m for m in data["measures"]}
+    by_id["konzept"]["depends_on"] = ["awareness"]  # konzept ↔ awareness
+    by_id["chatbot"]["depends_on"] = ["schulungen", "chatbot"]  # a self-loop, and chatbot → schulungen below
+    by_id["schulungen"]["depends_on"] = ["konzept", "chatbot"]  # konzept → schulungen → ... chatbot → schulungen
+    path = tmp_path / "zyklen.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run("check", "--json", path)
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["valid"] is False and report["errors"]
+    # shortest first, each starting at its smallest id
+    assert report["cycles"] == [["chatbot"], ["awareness", "konzept"], ["chatbot", "schulungen"]]
+
+
+def test_check_json_of_broken_yaml_has_no_cycles_key(tmp_path: Path):
+    path = tmp_path / "kaputt.yaml"
+    path.write_text("measures: [\n", encoding="utf-8")
+    result = run("check", "--json", path)
+    assert result.exit_code == 1
+    assert "cycles" not in json.loads(result.stdout)
