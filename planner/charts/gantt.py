@@ -38,9 +38,11 @@ LEFT = 0.2
 TOP = 1.45  # title and the year / quarter / month header
 BOTTOM = 0.75
 ROW_H = 0.29
+ROW_H2 = 0.4  # a row whose title needs two lines
 HEAD_H = 0.34
 LINE_H = 0.2  # one line of text in the side panel
-LABEL_CHARS = 56
+LABEL_CHARS = 56  # per line; a longer title wraps onto a second line
+LABEL_PAD = 0.2  # inches between a row's label and the chart: room for ◀ and ⚠ at the window's start
 SIDE_CHARS = 34
 
 Baseline = dict[str, tuple[Month | None, Month | None]]
@@ -50,6 +52,8 @@ Baseline = dict[str, tuple[Month | None, Month | None]]
 class _Row:
     y: float  # centre, inches from the chart's top
     bar: Bar
+    label: str  # one or two lines
+    h: float = ROW_H
 
 
 def gantt_chart(
@@ -109,8 +113,10 @@ def _rows(view: RoadmapView) -> tuple[list[_Row], list[tuple[float, object]], fl
         headers.append((y, dim))
         y += HEAD_H
         for bar in bars:
-            rows.append(_Row(y + ROW_H / 2, bar))
-            y += ROW_H
+            label = _label(bar.measure.title, bar.measure.second_loop)
+            h = ROW_H2 if "\n" in label else ROW_H
+            rows.append(_Row(y + h / 2, bar, label, h))
+            y += h
     return rows, headers, max(y, 3 * ROW_H)
 
 
@@ -216,8 +222,15 @@ def _groups(ax, headers, chart_h: float, months: int, chart_w: float) -> None:
 
 
 def _label(title: str, second_loop: bool) -> str:
+    """The row's label: the whole title on one or two lines; only a title too long for two is shortened (…)."""
     text = ("*" if second_loop else "") + title
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
+    if len(text) <= LABEL_CHARS:
+        return text
+    lines = textwrap.wrap(text, LABEL_CHARS, break_on_hyphens=False)
+    if len(lines) > 2:
+        rest = " ".join(lines[1:])
+        lines = [lines[0], rest[: LABEL_CHARS - 1].rstrip() + "…"]
+    return "\n".join(lines)
 
 
 def _row(
@@ -226,19 +239,21 @@ def _row(
     bar, m, y = row.bar, row.bar.measure, row.y
     if index % 2:
         ax.add_patch(
-            Rectangle((0, y - ROW_H / 2), view.months, ROW_H, facecolor="#f4f6f8", edgecolor="none", zorder=0.1)
+            Rectangle((0, y - row.h / 2), view.months, row.h, facecolor="#f4f6f8", edgecolor="none", zorder=0.1)
         )
     ax.text(
-        -0.01,
+        -LABEL_PAD / chart_w,
         y,
-        _label(m.title, m.second_loop),
+        row.label,
         transform=ax.get_yaxis_transform(),
         ha="right",
         va="center",
         fontsize=8.5,
+        linespacing=1.05,
         color=INK,
         fontweight="bold" if on_critical else "normal",
         clip_on=False,
+        gid=f"zeile-{m.key}",
     )
     x0, x1 = _x(bar.start, view), _x(bar.end, view) + 1
     colour = bar.dimension.colour
@@ -383,6 +398,10 @@ def _conflicts(ax, analysis: Analysis, by_key: dict[str, _Row], view: RoadmapVie
                     zorder=3,
                 )
             )
+        if bar.before_window:  # ◀ has the place before the bar: the warning goes after it
+            x1 = _x(bar.end, view) + 1
+            _mark(ax, x0, x1, row.y, view.months, "⚠", CONFLICT, nth=1 if bar.completed else 0)
+            continue
         ax.text(
             x0 - 0.12,
             row.y,

@@ -1,0 +1,116 @@
+"""The roadmap pictures as a reader sees them: nothing overlaps or is cut off, long titles wrap,
+the figure grows with the rows; PNGs of each go to test-artifacts/ to be looked at."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+import pytest
+from conftest import DATA, ROOT
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from planner.charts.common import render
+from planner.charts.depgraph import dependency_chart
+from planner.charts.gantt import gantt_chart
+from planner.charts.matrix import matrix_chart
+from planner.domain.months import Month
+from planner.domain.schedule import analyse
+from planner.domain.strategy import Measure, Status, Strategy
+from planner.formats.strategy_file import load_strategy
+
+if str(ROOT) not in sys.path:  # bench/ generates the large strategies
+    sys.path.insert(0, str(ROOT))
+from bench.roadmap import generated_strategy  # noqa: E402
+
+ARTIFACTS = ROOT / "test-artifacts"
+TODAY = date(2025, 11, 1)
+
+
+def boxes(fig, prefix: str):
+    """Pixel boxes of the texts whose gid starts with prefix, top to bottom."""
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    found = [(t.get_gid(), t.get_window_extent(renderer)) for t in fig.findobj() if
+             getattr(t, "get_gid", None) and (t.get_gid() or "").startswith(prefix)]
+    return sorted(found, key=lambda item: -item[1].y1)
+
+
+def assert_readable(fig) -> None:
+    """Row labels do not overlap one another, stay left of the chart and inside the figure."""
+    labels = boxes(fig, "zeile-")
+    assert labels, "no row labels found"
+    width, height = fig.bbox.width, fig.bbox.height
+    chart_left = fig.axes[0].get_window_extent().x0
+    for gid, box in labels:
+        assert box.x0 >= 0 and box.y0 >= 0 and box.y1 <= height, f"{gid} is cut off"
+        assert box.x1 <= chart_left, f"{gid} runs into the chart"
+    for (a, upper), (b, lower) in zip(labels, labels[1:], strict=False):
+        assert lower.y1 <= upper.y0 + 0.5, f"{a} and {b} overlap"
+    assert width > 0
+
+
+def save(name: str, data: bytes) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"{name}.png").write_bytes(data)
+
+
+@pytest.mark.parametrize("n", [60, 300])
+def test_large_generated_fahrplan_is_readable_and_grows_with_its_rows(n):
+    s = generated_strategy(n, n * 2 // 3, seed=n)
+    analysis = analyse(s)
+    fig = gantt_chart(s, analysis, today=TODAY, dependencies=True, critical=True)
+    assert_readable(fig)
+    rows = len(boxes(fig, "zeile-"))
+    assert rows == sum(1 for m in s.measures if m.is_planned)
+    # every row keeps its height: about 0.29 inch a row plus headers, title and axis
+    assert fig.get_figheight() > rows * 0.29
+    save(f"roadmap-gantt-generiert-{n}", render(fig, "png"))
+
+
+def test_long_titles_wrap_onto_a_second_line_instead_of_being_cut():
+    title = "Programmierung einer Schnittstelle (Fachsoftware / Navo-Portal) zur Herstellung der Bi-Direktionalität"
+    s = Strategy(
+        "GA Test",
+        "Test",
+        window_start=Month(2024, 1),
+        window_end=Month(2025, 12),
+        measures=[
+            Measure("lang", title, "Software, Daten, Interoperabilität", start=Month(2024, 1), end=Month(2024, 6)),
+            Measure("kurz", "Kurz", "Software, Daten, Interoperabilität", start=Month(2024, 3), end=Month(2024, 4)),
+        ],
+    )
+    fig = gantt_chart(s, today=TODAY)
+    assert_readable(fig)
+    (label,) = [t for t in fig.findobj() if getattr(t, "get_gid", None) and t.get_gid() == "zeile-lang"]
+    assert label.get_text().replace("\n", " ") == title
+    svg = render(fig, "svg").decode()
+    assert "Bi-Direktionalität" in svg and "Programmierung einer Schnittstelle" in svg
+
+
+def test_sample_and_peine_fahrplan_with_baseline_are_readable():
+    sample = load_strategy((DATA / "sample.yaml").read_text(encoding="utf-8"))
+    frozen = {"awareness": (Month(2024, 1), Month(2024, 3)), "konzept": (Month(2024, 1), Month(2024, 2))}
+    fig = gantt_chart(sample, today=date(2024, 3, 15), critical=True, dependencies=True, baseline=frozen)
+    assert_readable(fig)
+    save("roadmap-gantt-sample-basisplan", render(fig, "png"))
+    peine = load_strategy((ROOT / "strategies" / "peine-2024.yaml").read_text(encoding="utf-8"))
+    fig = gantt_chart(peine, today=date(2025, 3, 15), critical=True)
+    assert_readable(fig)
+    save("roadmap-gantt-peine", render(fig, "png"))
+
+
+def test_matrix_and_dependency_graph_pictures_render_for_a_large_strategy():
+    s = generated_strategy(60, 40, seed=60)
+    for name, fig in (("bewertung", matrix_chart(s)), ("abhaengigkeiten", dependency_chart(s, analyse(s)))):
+        data = render(fig, "png")
+        assert data.startswith(b"\x89PNG")
+        save(f"roadmap-{name}-generiert-60", data)
+
+
+def test_completed_and_backlog_measures_in_the_generated_strategy():
+    # the bench input has every kind the chart distinguishes
+    s = generated_strategy(60, 40, seed=60)
+    kinds = {m.status for m in s.measures}
+    assert {Status.BACKLOG, Status.ABGESCHLOSSEN, Status.GEPLANT} <= kinds
+    assert any(m.open_ended for m in s.measures)
