@@ -1,0 +1,334 @@
+"""What a Steckbrief shows, built from the domain objects: one code path for file and database.
+
+`select_measures` applies the filters (measure, dimension, owner, status) and names unknown
+values in German; `sheet_view` turns a measure into display values (texts, not objects),
+`bundle_view` adds the cover data. The PDF (Jinja → WeasyPrint) and the Word file both read
+these views, so both show the same content.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..domain.catalogue import catalogue
+from ..domain.graph import build_graph
+from ..domain.strategy import Measure, Rating, Status, Strategy
+
+UNKNOWN = "unbekannt"
+RATING_STEPS = len(Rating)
+
+
+class FilterError(ValueError):
+    """A filter value that names nothing in the strategy; the message is German and lists what exists."""
+
+
+@dataclass(frozen=True)
+class SheetFilter:
+    """Which measures a bundle holds; every given criterion must match (AND)."""
+
+    measure: str | None = None
+    dimension: str | None = None
+    owner: str | None = None
+    status: str | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.measure or self.dimension or self.owner or self.status)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Dringlichkeit or Machbarkeit: the text and the filled steps of the visual scale."""
+
+    label: str
+    rank: int  # 0 = unknown
+    steps: int = RATING_STEPS
+
+    @property
+    def known(self) -> bool:
+        return self.rank > 0
+
+    @property
+    def marks(self) -> str:
+        """The scale as characters, for Word and plain text: ●●●○○."""
+        return "●" * self.rank + "○" * (self.steps - self.rank)
+
+
+@dataclass(frozen=True)
+class Link:
+    """Another measure named under Schnittstellen."""
+
+    key: str
+    title: str
+    planned: str
+
+
+@dataclass(frozen=True)
+class OwnerView:
+    name: str
+    role: str
+
+
+@dataclass
+class SheetView:
+    """Every field of one Steckbrief as display values."""
+
+    key: str
+    title: str
+    description: str
+    goal: str
+    dimension: str
+    dimension_index: int | None
+    dimension_colour: str
+    further_dimensions: list[str]
+    subdimensions: list[str]
+    target_stage: str
+    urgency: Scale
+    feasibility: Scale
+    status: str
+    status_value: str
+    second_loop: bool
+    owners: list[OwnerView]
+    actors: list[str]
+    requirements: list[str]
+    planned: str
+    depends_on: list[Link]
+    basis_for: list[Link]
+    examples: list[str]
+    steps: list[str]
+    budget: str
+    funding_call: str
+    density: int = 0
+
+    @property
+    def anchor(self) -> str:
+        return f"m-{self.key}"
+
+    @property
+    def display_title(self) -> str:
+        """The title with Steinfurt's star for measures added in the second evaluation loop."""
+        return f"*{self.title}" if self.second_loop else self.title
+
+
+@dataclass
+class BundleView:
+    """A set of Steckbriefe with what the cover page and footer need."""
+
+    organisation: str
+    title: str
+    version: str
+    vision: str
+    mission: str
+    principles: list[str]
+    generated: date
+    selection: str  # German description of the filter, "" for the whole strategy
+    sheets: list[SheetView] = field(default_factory=list)
+    single: bool = False
+
+    @property
+    def generated_text(self) -> str:
+        return self.generated.strftime("%d.%m.%Y")
+
+    @property
+    def has_second_loop(self) -> bool:
+        return any(s.second_loop for s in self.sheets)
+
+
+# --- filters ---------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+_STATUS_WORDS = {
+    **{_fold(s.value): s for s in Status},
+    **{_fold(s.label): s for s in Status},
+    **{_fold(s.value.replace("_", " ")): s for s in Status},
+}
+
+
+def parse_status(text: str) -> Status:
+    """A status from its value or German label ('in Umsetzung', 'in_umsetzung', 'Backlog')."""
+    status = _STATUS_WORDS.get(_fold(text))
+    if status is None:
+        known = ", ".join(s.label for s in Status)
+        raise FilterError(f"Unbekannter Status „{text}“. Möglich sind: {known}.")
+    return status
+
+
+def parse_dimension(text: str) -> str:
+    """The canonical dimension name of a name or alias ('Bürgerzentrierung')."""
+    name = catalogue().canonical_dimension(text)
+    if name is None:
+        known = ", ".join(catalogue().dimension_names)
+        raise FilterError(f"Unbekannte Dimension „{text}“. Möglich sind: {known}.")
+    return name
+
+
+def owner_names(strategy: Strategy) -> list[str]:
+    """Every distinct person or unit named as Verantwortliche, sorted."""
+    return sorted({o.name for m in strategy.measures for o in m.owners}, key=str.casefold)
+
+
+def _owner_match(strategy: Strategy, text: str) -> set[str]:
+    """Owner names meant by `text`: the exact name (any case), else names containing it
+    ("Lukas Bäumer" finds "IT-Service (Lukas Bäumer)")."""
+    wanted = _fold(text)
+    names = owner_names(strategy)
+    exact = {n for n in names if _fold(n) == wanted}
+    return exact or {n for n in names if wanted and wanted in _fold(n)}
+
+
+def select_measures(strategy: Strategy, flt: SheetFilter) -> list[Measure]:
+    """The measures the filter selects, in the strategy's order; FilterError for unknown values
+    or a combination that selects nothing."""
+    measures = list(strategy.measures)
+    parts: list[str] = []
+    if flt.measure:
+        m = strategy.measure(flt.measure)
+        if m is None:
+            raise FilterError(f"Keine Maßnahme mit der ID „{flt.measure}“ in „{strategy.title}“.")
+        measures = [m]
+    if flt.dimension:
+        dim = parse_dimension(flt.dimension)
+        measures = [m for m in measures if catalogue().canonical_dimension(m.dimension) == dim]
+        parts.append(f"Dimension {dim}")
+    if flt.owner:
+        names = _owner_match(strategy, flt.owner)
+        if not names:
+            known = ", ".join(owner_names(strategy)) or "keine"
+            raise FilterError(
+                f"Niemand namens „{flt.owner.strip()}“ ist für eine Maßnahme verantwortlich. Verantwortliche: {known}."
+            )
+        measures = [m for m in measures if any(o.name in names for o in m.owners)]
+        parts.append(f"Verantwortlich: {', '.join(sorted(names))}")
+    if flt.status:
+        status = parse_status(flt.status)
+        measures = [m for m in measures if m.status is status]
+        parts.append(f"Status: {status.label}")
+    if not measures:
+        raise FilterError(f"Keine Maßnahme passt zur Auswahl ({'; '.join(parts)}).")
+    return measures
+
+
+def describe_filter(strategy: Strategy, flt: SheetFilter) -> str:
+    """German description of a valid filter, e.g. 'Verantwortlich: Annika Feldhues'."""
+    parts = []
+    if flt.dimension:
+        parts.append(f"Dimension {parse_dimension(flt.dimension)}")
+    if flt.owner:
+        parts.append(f"Verantwortlich: {', '.join(sorted(_owner_match(strategy, flt.owner)))}")
+    if flt.status:
+        parts.append(f"Status: {parse_status(flt.status).label}")
+    return " · ".join(parts)
+
+
+# --- views -----------------------------------------------------------------------------
+
+
+def _scale(rating: Rating | None) -> Scale:
+    return Scale(rating.label, rating.rank) if rating else Scale(UNKNOWN, 0)
+
+
+def _money(value: float | None) -> str:
+    if value is None:
+        return ""
+    return "{:,.2f}".format(value).replace(",", "X").replace(".", ",").replace("X", ".") + " EUR"
+
+
+def _link(m: Measure) -> Link:
+    return Link(m.key, m.title, m.planned_range or "nicht geplant")
+
+
+# Rough capacity of one A4 sheet in "lines" at the normal font size: beyond it the sheet is set
+# smaller (density 1, 2, 3). The PDF renderer checks the real page breaks and tightens further.
+_LINE_CHARS = 48
+_CAPACITY = 58
+
+
+def estimate_density(s: SheetView) -> int:
+    """0 (normal) to 3 (smallest type) from an estimate of the sheet's length."""
+
+    def lines(text: str, width: int = _LINE_CHARS) -> int:
+        return math.ceil(len(text) / width) if text else 0
+
+    left = lines(s.description, 90) + lines(s.goal, 90) + 6
+    right = (
+        sum(lines(o.name) for o in s.owners)
+        + sum(lines(a) for a in s.actors)
+        + sum(lines(r) for r in s.requirements)
+        + sum(lines(x.title) + 1 for x in s.depends_on + s.basis_for)
+        + sum(lines(x) for x in s.examples)
+        + sum(lines(x, 90) for x in s.steps)
+    )
+    total = left + right + 2 * 8 + lines(s.title, 40) * 2
+    if total <= _CAPACITY:
+        return 0
+    if total <= _CAPACITY * 1.3:
+        return 1
+    if total <= _CAPACITY * 1.7:
+        return 2
+    return 3
+
+
+def sheet_view(strategy: Strategy, measure: Measure, graph=None) -> SheetView:
+    """The Steckbrief of one measure; dependencies in both directions from the one graph."""
+    graph = graph if graph is not None else build_graph(strategy.measures)
+    by_key = {m.key: m for m in strategy.measures}
+    dim = catalogue().dimension(measure.dimension)
+    prerequisites = [by_key[k] for k in graph.predecessors(measure.key)] if measure.key in graph else []
+    dependents = [by_key[k] for k in graph.successors(measure.key)] if measure.key in graph else []
+    order = {m.key: i for i, m in enumerate(strategy.measures)}
+    view = SheetView(
+        key=measure.key,
+        title=measure.title,
+        description=measure.description,
+        goal=measure.goal,
+        dimension=dim.name if dim else measure.dimension,
+        dimension_index=dim.index if dim else None,
+        dimension_colour=dim.colour if dim else "#4a4a4a",
+        further_dimensions=list(measure.further_dimensions),
+        subdimensions=list(measure.subdimensions),
+        target_stage=f"Stufe {measure.target_stage}" if measure.target_stage is not None else "",
+        urgency=_scale(measure.urgency),
+        feasibility=_scale(measure.feasibility),
+        status=measure.status.label,
+        status_value=measure.status.value,
+        second_loop=measure.second_loop,
+        owners=[OwnerView(o.name, o.role.label) for o in measure.owners],
+        actors=list(measure.actors),
+        requirements=list(measure.requirements),
+        planned=measure.planned_range or ("im Backlog" if measure.status is Status.BACKLOG else "nicht geplant"),
+        depends_on=[_link(m) for m in sorted(prerequisites, key=lambda m: order[m.key])],
+        basis_for=[_link(m) for m in sorted(dependents, key=lambda m: order[m.key])],
+        examples=list(measure.examples),
+        steps=list(measure.steps),
+        budget=_money(measure.budget),
+        funding_call=measure.funding_call or "",
+    )
+    view.density = estimate_density(view)
+    return view
+
+
+def bundle_view(
+    strategy: Strategy, flt: SheetFilter | None = None, *, generated: date | None = None
+) -> BundleView:
+    """The Steckbriefe the filter selects (all by default) with the strategy's cover data."""
+    flt = flt or SheetFilter()
+    measures = select_measures(strategy, flt)
+    graph = build_graph(strategy.measures)
+    return BundleView(
+        organisation=strategy.organisation,
+        title=strategy.title,
+        version=strategy.version,
+        vision=strategy.vision,
+        mission=strategy.mission,
+        principles=list(strategy.principles),
+        generated=generated or date.today(),
+        selection=describe_filter(strategy, flt),
+        sheets=[sheet_view(strategy, m, graph) for m in measures],
+        single=bool(flt.measure),
+    )
