@@ -199,6 +199,29 @@ def roadmap(file: Path, output: Path, abhaengigkeiten: bool, kritischer_pfad: bo
 
 
 @main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--today", "today_text", default=None, help="Stichtag als JJJJ-MM-TT (sonst das heutige Datum).")
+@click.option("--json", "as_json", is_flag=True, help="Kalender als JSON-Objekt ausgeben.")
+def evaluations(file: Path, today_text: str | None, as_json: bool) -> None:
+    """Evaluationskalender einer Strategiedatei: Prozess- und Wirkungsevaluationen, fällig und überfällig."""
+    from datetime import date
+
+    from .domain.verstetigung import calendar, calendar_lines
+
+    try:
+        today = date.fromisoformat(today_text) if today_text else date.today()
+    except ValueError:
+        click.echo(f"„{today_text}“ ist kein Datum (JJJJ-MM-TT).", err=True)
+        sys.exit(2)
+    strategy = _load_file(file)
+    entries = calendar(strategy, today)
+    if as_json:
+        click.echo(json.dumps({"evaluations": [d.as_json() for d in entries]}, ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(calendar_lines(strategy, entries)))
+
+
+@main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def schema(output: Path | None) -> None:
     """Gibt das JSON Schema der Strategiedatei aus."""

@@ -12,6 +12,7 @@ from .months import Month, format_range, months_inclusive
 if TYPE_CHECKING:
     from .funding import FundingParticipation
     from .maturity import Assessment
+    from .verstetigung import EvaluationRecord, Indicator, StatusChange, VersionEntry
 
 
 class Rating(Enum):
@@ -107,6 +108,9 @@ class Measure:
     budget: float | None = None
     funding_call: str | None = None
     deferrals: int = 0
+    # Verstetigung (planner/domain/verstetigung.py): the months it really started and ended
+    actual_start: Month | None = None
+    actual_end: Month | None = None
 
     @property
     def is_planned(self) -> bool:
@@ -153,6 +157,12 @@ class Strategy:
     assessments: list[Assessment] = field(default_factory=list)
     targets: dict[str, int] = field(default_factory=dict)
     funding: list[FundingParticipation] = field(default_factory=list)
+    # Verstetigung (planner/domain/verstetigung.py): evaluations, indicators and status history
+    # per measure key, and the earlier versions this one was carried over from
+    evaluations: list[EvaluationRecord] = field(default_factory=list)
+    indicators: dict[str, list[Indicator]] = field(default_factory=dict)
+    status_history: dict[str, list[StatusChange]] = field(default_factory=dict)
+    history: list[VersionEntry] = field(default_factory=list)
 
     def measure(self, key: str) -> Measure | None:
         """The measure with that key, or None."""

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from ..domain.strategy import OwnerRole, Rating, Status
+from . import verstetigung_file
 from .maturity_file import schema_sections as maturity_schema_sections
 
 FORMAT_ID = "planner-strategy/1"
@@ -26,6 +27,8 @@ _rating = {"enum": [r.value for r in Rating] + [None]}
 EXTRA_TOP_LEVEL: dict[str, dict[str, Any]] = {}
 EXTRA_MEASURE: dict[str, dict[str, Any]] = {}
 EXTRA_TOP_LEVEL.update(maturity_schema_sections())  # assessments, targets, funding
+EXTRA_TOP_LEVEL.update(verstetigung_file.schema_sections())  # evaluations, history
+EXTRA_MEASURE.update(verstetigung_file.measure_schema_fields())  # actual months, status history, indicators
 
 
 def measure_schema() -> dict[str, Any]:

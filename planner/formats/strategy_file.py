@@ -18,6 +18,7 @@ from ..domain.months import Month
 from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
 from ..domain.validation import Problem, validate_measure, validate_strategy
 from .maturity_file import maturity_from_data, maturity_to_data
+from .verstetigung_file import measure_extras, verstetigung_from_data, verstetigung_to_data
 from .schema import FORMAT_ID, strategy_file_schema
 
 
@@ -143,6 +144,8 @@ def measure_from_dict(raw: dict[str, Any]) -> tuple[Measure, list[Problem]]:
         budget=raw.get("budget"),
         funding_call=raw.get("funding_call"),
         deferrals=raw.get("deferrals", 0),
+        actual_start=_month(raw.get("actual_start")),
+        actual_end=_month(raw.get("actual_end")),
     )
     return measure, problems
 
@@ -218,6 +221,7 @@ def strategy_from_data(data: dict[str, Any]) -> Strategy:
     )
     strategy.assessments, strategy.targets, strategy.funding, found = maturity_from_data(data)
     problems.extend(found)
+    problems.extend(verstetigung_from_data(data, strategy))
     # validate_strategy re-reports unknown dimensions found above: keep each problem once
     problems = list(dict.fromkeys([*problems, *validate_strategy(strategy)]))
     if problems:
@@ -260,6 +264,9 @@ def measure_to_dict(m: Measure) -> dict[str, Any]:
         "budget": m.budget,
         "funding_call": m.funding_call,
         "deferrals": m.deferrals,
+        # Verstetigung: written only when recorded, so files without them stay as they were
+        **({"actual_start": _m(m.actual_start)} if m.actual_start else {}),
+        **({"actual_end": _m(m.actual_end)} if m.actual_end else {}),
     }
 
 
@@ -273,8 +280,9 @@ def strategy_to_data(strategy: Strategy) -> dict[str, Any]:
         "format": FORMAT_ID,
         "organisation": {"name": strategy.organisation},
         "strategy": s,
-        "measures": [measure_to_dict(m) for m in strategy.measures],
+        "measures": [measure_to_dict(m) | measure_extras(strategy, m.key) for m in strategy.measures],
         **maturity_to_data(strategy.assessments, strategy.targets, strategy.funding),
+        **verstetigung_to_data(strategy),
     }
 
 

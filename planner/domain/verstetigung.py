@@ -1,0 +1,419 @@
+"""Verstetigung (Steinfurt Verstetigungskonzept): the records a strategy keeps about its own
+progress — status history, evaluations, indicators, earlier versions — and the evaluation
+calendar that says which evaluation is due when.
+
+The calendar rules (defaults, intervals are `Rules` settings):
+
+- a measure with an end (the actual end when recorded, else the planned end) has a `prozess`
+  evaluation the month after its end and a `wirkung` evaluation 12 months after its end;
+- a measure running longer than 12 months (start to end inclusive), or open-ended, has a
+  `prozess` evaluation every 12 months after its start while it runs: due months up to and
+  including its end month; open-ended: up to the first one after today's month;
+- backlog, unplanned (no start and no actual start/end) and dropped measures have none;
+- the strategy has a `prozess` evaluation every 24 months after adoption (up to the first one
+  after today's month) and a `wirkung` evaluation 60 months after adoption;
+- an evaluation is overdue when its due month is before today's month and no such evaluation
+  is recorded.
+
+"After today" means after today's month: a due month equal to today's month is listed and so
+is the next one. The start of the yearly rhythm is the actual start when recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+
+from .months import Month
+from .strategy import Measure, Status, Strategy
+
+STRATEGY = "strategy"  # the subject of strategy-level evaluations
+
+
+class Kind(Enum):
+    """Process evaluation or impact evaluation (Wirkungsevaluation)."""
+
+    PROZESS = "prozess"
+    WIRKUNG = "wirkung"
+
+    @property
+    def label(self) -> str:
+        return "Prozessevaluation" if self is Kind.PROZESS else "Wirkungsevaluation"
+
+
+class Answer(Enum):
+    """Answer to a measurable criterion of the process evaluation."""
+
+    JA = "ja"
+    TEILWEISE = "teilweise"
+    NEIN = "nein"
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+
+class Outcome(Enum):
+    """What a measure evaluation recommends for the Fortschreibung (Steinfurt's Stellschrauben)."""
+
+    FORTFUEHREN = "fortfuehren"
+    ANPASSEN = "anpassen"
+    NEU_AUSRICHTEN = "neu_ausrichten"
+    VERWERFEN = "verwerfen"
+    TEAM_AENDERN = "team_aendern"
+    OKR = "okr"
+
+    @property
+    def label(self) -> str:
+        return OUTCOME_LABELS[self]
+
+
+OUTCOME_LABELS = {
+    Outcome.FORTFUEHREN: "fortführen",
+    Outcome.ANPASSEN: "Maßnahme anpassen",
+    Outcome.NEU_AUSRICHTEN: "neu ausrichten",
+    Outcome.VERWERFEN: "verwerfen",
+    Outcome.TEAM_AENDERN: "Umsetzungsteam ändern",
+    Outcome.OKR: "Prozess anpassen (z. B. OKR)",
+}
+
+
+class Decision(Enum):
+    """The decision on a carried-over measure in a Fortschreibung."""
+
+    BEHALTEN = "behalten"
+    ANPASSEN = "anpassen"
+    VERWERFEN = "verwerfen"
+
+    @property
+    def label(self) -> str:
+        return {"behalten": "behalten", "anpassen": "anpassen", "verwerfen": "verwerfen"}[self.value]
+
+
+SOFT_CRITERIA = {
+    "cooperation": "Zusammenarbeit (ämterintern und -übergreifend)",
+    "participation": "Beteiligung der Mitarbeitenden",
+    "communication": "Kommunikation (im Team und mit Betroffenen)",
+}
+RATINGS = {1: "sehr schlecht", 2: "schlecht", 3: "mittel", 4: "gut", 5: "sehr gut"}
+
+
+@dataclass
+class Soft:
+    """One soft criterion: a rating 1 (sehr schlecht) to 5 (sehr gut) and a text."""
+
+    rating: int | None = None
+    text: str = ""
+
+
+@dataclass
+class EvaluationRecord:
+    """A recorded evaluation of a measure or of the strategy."""
+
+    subject: str  # measure key or STRATEGY
+    kind: Kind
+    performed: date
+    due: Month | None = None  # the calendar slot it fulfils; None: the earliest open one
+    by: str = ""
+    # measurable criteria (process evaluation of a measure)
+    done: Answer | None = None
+    schedule_kept: Answer | None = None
+    financial: Answer | None = None
+    staff: Answer | None = None
+    material: Answer | None = None
+    # soft criteria
+    cooperation: Soft = field(default_factory=Soft)
+    participation: Soft = field(default_factory=Soft)
+    communication: Soft = field(default_factory=Soft)
+    # lessons learned
+    went_well: str = ""
+    went_badly: str = ""
+    outcome: Outcome | None = None
+    # impact evaluation: survey summaries
+    citizen_survey: str = ""
+    staff_survey: str = ""
+    # strategy review: the two core questions and the decisions of the meeting
+    direction: str = ""
+    goals_reached: str = ""
+    decisions: str = ""
+    notes: str = ""
+
+    @property
+    def has_lessons(self) -> bool:
+        return bool(self.went_well.strip() or self.went_badly.strip())
+
+
+@dataclass
+class IndicatorValue:
+    """One measured value of an indicator."""
+
+    measured: date
+    value: float
+
+
+@dataclass
+class Indicator:
+    """A quantitative indicator of a measure's impact (e.g. average process duration in days)."""
+
+    name: str
+    unit: str = ""
+    baseline: float | None = None
+    target: float | None = None
+    values: list[IndicatorValue] = field(default_factory=list)
+
+    @property
+    def latest(self) -> IndicatorValue | None:
+        return max(self.values, key=lambda v: v.measured) if self.values else None
+
+    @property
+    def lower_is_better(self) -> bool:
+        """A target below the baseline (e.g. processing time) means falling values are progress."""
+        return self.baseline is not None and self.target is not None and self.target < self.baseline
+
+    def progress(self) -> float | None:
+        """Share of the way from baseline to target reached by the latest value (1.0 = target met)."""
+        latest = self.latest
+        if latest is None or self.baseline is None or self.target is None or self.target == self.baseline:
+            return None
+        return (latest.value - self.baseline) / (self.target - self.baseline)
+
+
+@dataclass
+class StatusChange:
+    """A status a measure was given, by whom and when."""
+
+    changed: date
+    status: Status
+    by: str = ""
+    note: str = ""
+
+
+@dataclass
+class CarryOver:
+    """The decision on one measure when the strategy was carried into its next version."""
+
+    measure: str
+    title: str
+    decision: Decision
+    note: str = ""
+
+
+@dataclass
+class VersionEntry:
+    """An earlier version of the strategy and the decisions of its Fortschreibung."""
+
+    version: str
+    title: str
+    adopted: Month | None = None
+    replaced: date | None = None
+    decisions: list[CarryOver] = field(default_factory=list)
+
+
+# --- the calendar ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Intervals of the evaluation calendar in months; the defaults are Steinfurt's."""
+
+    process_after_end: int = 1
+    impact_after_end: int = 12
+    yearly: int = 12  # the rhythm while a measure runs, and what counts as long-running
+    strategy_process: int = 24
+    strategy_impact: int = 60
+
+
+REASONS = {
+    "ende": "nach Abschluss",
+    "jaehrlich": "jährlich während der Umsetzung",
+    "wirkung": "Wirkung frühestens ein Jahr nach Abschluss",
+    "strategie": "Strategieevaluation alle zwei Jahre",
+    "strategie-wirkung": "Wirkung der Strategie nach fünf Jahren",
+}
+
+
+@dataclass(frozen=True)
+class Due:
+    """One evaluation in the calendar."""
+
+    subject: str
+    kind: Kind
+    due: Month
+    reason: str
+    overdue: bool = False
+    record: EvaluationRecord | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.record is not None
+
+    def as_json(self) -> dict:
+        """The CLI's form: subject, kind, due, overdue."""
+        return {"subject": self.subject, "kind": self.kind.value, "due": str(self.due), "overdue": self.overdue}
+
+
+def actual_or_planned(m: Measure) -> tuple[Month | None, Month | None]:
+    """Start and end of a measure: the actual months when recorded, else the planned ones."""
+    return (m.actual_start or m.start, m.actual_end or m.end)
+
+
+def has_evaluations(m: Measure) -> bool:
+    """Backlog, dropped and unplanned measures have no evaluations."""
+    if m.status in (Status.BACKLOG, Status.VERWORFEN):
+        return False
+    start, end = actual_or_planned(m)
+    return start is not None or end is not None
+
+
+def measure_slots(m: Measure, today: Month, rules: Rules = Rules()) -> list[tuple[Kind, Month, str]]:
+    """The evaluation slots of one measure, by the rules in the module docstring."""
+    if not has_evaluations(m):
+        return []
+    start, end = actual_or_planned(m)
+    slots: list[tuple[Kind, Month, str]] = []
+    if start is not None and end is None:  # open-ended: yearly, up to the first one after today
+        due = start + rules.yearly
+        while True:
+            slots.append((Kind.PROZESS, due, "jaehrlich"))
+            if due > today:
+                break
+            due = due + rules.yearly
+        return slots
+    if start is not None and end - start + 1 > rules.yearly:  # long-running: yearly while it runs
+        due = start + rules.yearly
+        while due <= end:
+            slots.append((Kind.PROZESS, due, "jaehrlich"))
+            due = due + rules.yearly
+    slots.append((Kind.PROZESS, end + rules.process_after_end, "ende"))
+    slots.append((Kind.WIRKUNG, end + rules.impact_after_end, "wirkung"))
+    return slots
+
+
+def strategy_slots(s: Strategy, today: Month, rules: Rules = Rules()) -> list[tuple[Kind, Month, str]]:
+    """The strategy's own evaluations: every 24 months after adoption, impact after 60."""
+    if s.adopted is None:
+        return []
+    slots: list[tuple[Kind, Month, str]] = []
+    due = s.adopted + rules.strategy_process
+    while True:
+        slots.append((Kind.PROZESS, due, "strategie"))
+        if due > today:
+            break
+        due = due + rules.strategy_process
+    slots.append((Kind.WIRKUNG, s.adopted + rules.strategy_impact, "strategie-wirkung"))
+    return slots
+
+
+def _assign(slots: list[tuple[Kind, Month, str]], records: list[EvaluationRecord]) -> dict[int, EvaluationRecord]:
+    """Which record fulfils which slot: its `due` month exactly, else the earliest open slot of its kind."""
+    taken: dict[int, EvaluationRecord] = {}
+    ordered = sorted(records, key=lambda r: (r.due is None, r.performed))
+    for record in ordered:
+        candidates = [i for i, (kind, due, _) in enumerate(slots) if kind is record.kind and i not in taken]
+        if record.due is not None:
+            candidates = [i for i in candidates if slots[i][1] == record.due]
+        if candidates:
+            taken[min(candidates, key=lambda i: slots[i][1])] = record
+    return taken
+
+
+def month_of(day: date) -> Month:
+    return Month(day.year, day.month)
+
+
+def calendar(strategy: Strategy, today: date, rules: Rules = Rules()) -> list[Due]:
+    """Every evaluation of the strategy and its measures, by due month (strategy first within a month)."""
+    now = month_of(today)
+    by_subject: dict[str, list[EvaluationRecord]] = {}
+    for r in strategy.evaluations:
+        by_subject.setdefault(r.subject, []).append(r)
+    order = {STRATEGY: -1} | {m.key: i for i, m in enumerate(strategy.measures)}
+    out: list[Due] = []
+    subjects = [(STRATEGY, strategy_slots(strategy, now, rules))]
+    subjects += [(m.key, measure_slots(m, now, rules)) for m in strategy.measures]
+    for subject, slots in subjects:
+        done = _assign(slots, by_subject.get(subject, []))
+        for i, (kind, due, reason) in enumerate(slots):
+            record = done.get(i)
+            out.append(Due(subject, kind, due, REASONS[reason], overdue=record is None and due < now, record=record))
+    out.sort(key=lambda d: (d.due, order.get(d.subject, 0), d.kind.value))
+    return out
+
+
+def calendar_report(strategy: Strategy, today: date, rules: Rules = Rules()) -> dict:
+    """`planner evaluations --json`: {"evaluations": [{subject, kind, due, overdue}, ...]}."""
+    return {"evaluations": [d.as_json() for d in calendar(strategy, today, rules)]}
+
+
+# --- actual progress ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Adherence:
+    """Planned against actual months; a positive delay means later than planned."""
+
+    start_delay: int | None
+    end_delay: int | None
+
+    @property
+    def kept(self) -> bool | None:
+        """Schedule kept: ended no later than planned (None while unknown)."""
+        if self.end_delay is not None:
+            return self.end_delay <= 0
+        return None
+
+
+def adherence(m: Measure) -> Adherence:
+    """Schedule adherence from planned and actual months."""
+    start = m.actual_start - m.start if m.actual_start and m.start else None
+    end = m.actual_end - m.end if m.actual_end and m.end else None
+    return Adherence(start, end)
+
+
+def schedule_answer(m: Measure) -> Answer | None:
+    """The prefill of „Zeitplan eingehalten?“: ja / nein from planned vs actual end, else unknown."""
+    kept = adherence(m).kept
+    if kept is None:
+        return None
+    return Answer.JA if kept else Answer.NEIN
+
+
+class Progress(Enum):
+    """Where a measure stands, for the review pack."""
+
+    ERLEDIGT = "erledigt"
+    LAUFEND = "laufend"
+    VERSPAETET = "verspätet"
+    GEPLANT = "geplant"
+    VERWORFEN = "verworfen"
+    BACKLOG = "backlog"
+
+
+def progress(m: Measure, today: date) -> Progress:
+    """Done, running, late (past its planned end or start and not there), planned, dropped or backlog."""
+    now = month_of(today)
+    if m.status is Status.VERWORFEN:
+        return Progress.VERWORFEN
+    if m.status is Status.BACKLOG:
+        return Progress.BACKLOG
+    if m.status is Status.ABGESCHLOSSEN or m.actual_end is not None:
+        return Progress.ERLEDIGT
+    started = m.actual_start is not None or m.status in (Status.IN_UMSETZUNG, Status.FORTLAUFEND)
+    if m.end is not None and m.end < now:
+        return Progress.VERSPAETET
+    if not started and m.start is not None and m.start < now:
+        return Progress.VERSPAETET
+    return Progress.LAUFEND if started else Progress.GEPLANT
+
+
+def calendar_lines(strategy: Strategy, entries: list[Due]) -> list[str]:
+    """The calendar as German text lines, one evaluation each."""
+    titles = {m.key: m.title for m in strategy.measures} | {STRATEGY: "Strategie"}
+    lines = []
+    for d in entries:
+        state = "erledigt" if d.done else ("ÜBERFÄLLIG" if d.overdue else "offen")
+        lines.append(f"{d.due.german()}  {d.kind.label:<19} {state:<10} {titles.get(d.subject, d.subject)}")
+    overdue = sum(d.overdue for d in entries)
+    lines.append(f"{len(entries)} Evaluationen, davon {overdue} überfällig")
+    return lines

@@ -1,0 +1,247 @@
+"""The Verstetigung parts of the strategy file: per measure `actual_start`, `actual_end`,
+`status_history` and `indicators`; at the top `evaluations` and `history`.
+
+```yaml
+measures:
+  - id: konzept
+    ...
+    actual_start: 2024-02
+    actual_end: 2024-05
+    status_history:
+      - {date: 2024-02-01, status: in_umsetzung, by: Annika Feldhues}
+    indicators:
+      - name: Schulungen je Mitarbeitendem
+        unit: Anzahl
+        baseline: 0.5
+        target: 2
+        values: [{date: 2025-06-30, value: 1.2}]
+evaluations:
+  - subject: konzept            # a measure id, or "strategy"
+    kind: prozess               # prozess | wirkung
+    due: 2024-06                # optional: the calendar month it fulfils
+    date: 2024-06-12
+    by: Annika Feldhues
+    done: ja                    # ja | teilweise | nein (also schedule_kept, financial, staff, material)
+    cooperation: {rating: 4, text: "…"}
+    went_well: "…"
+    went_badly: "…"
+    outcome: fortfuehren
+history:                        # earlier versions, oldest first, with their carry-over decisions
+  - version: "2023"
+    title: Digitalisierungsstrategie …
+    adopted: 2023-03
+    replaced: 2025-03-10
+    decisions: [{measure: chatbot, title: …, decision: behalten, note: "…"}]
+```
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from ..domain.months import Month
+from ..domain.strategy import Status, Strategy
+from ..domain.validation import Problem
+from ..domain.verstetigung import (
+    SOFT_CRITERIA,
+    STRATEGY,
+    Answer,
+    CarryOver,
+    Decision,
+    EvaluationRecord,
+    Indicator,
+    IndicatorValue,
+    Kind,
+    Outcome,
+    Soft,
+    StatusChange,
+    VersionEntry,
+)
+
+_MONTH = {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"}
+_DATE = {"type": "string", "description": "Datum JJJJ-MM-TT"}
+_TEXT = {"type": "string"}
+_NUMBER = {"anyOf": [{"type": "number"}, {"type": "null"}]}
+_ANSWER = {"enum": [a.value for a in Answer] + [None]}
+ANSWER_FIELDS = ("done", "schedule_kept", "financial", "staff", "material")
+TEXT_FIELDS = ("by", "went_well", "went_badly", "citizen_survey", "staff_survey", "direction", "goals_reached",
+               "decisions", "notes")
+
+
+def _obj(required: list[str], props: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "required": required, "additionalProperties": False, "properties": props}
+
+
+def measure_schema_fields() -> dict[str, dict[str, Any]]:
+    """Extra keys of a measure (registered in schema.EXTRA_MEASURE)."""
+    change = _obj(["date", "status"], {"date": _DATE, "status": {"enum": [s.value for s in Status]},
+                                        "by": _TEXT, "note": _TEXT})
+    value = _obj(["date", "value"], {"date": _DATE, "value": {"type": "number"}})
+    indicator = _obj(["name"], {"name": {"type": "string", "minLength": 1}, "unit": _TEXT, "baseline": _NUMBER,
+                                "target": _NUMBER, "values": {"type": "array", "items": value}})
+    return {
+        "actual_start": {"anyOf": [_MONTH, {"type": "null"}]},
+        "actual_end": {"anyOf": [_MONTH, {"type": "null"}]},
+        "status_history": {"type": "array", "items": change},
+        "indicators": {"type": "array", "items": indicator},
+    }
+
+
+def schema_sections() -> dict[str, dict[str, Any]]:
+    """Top-level `evaluations` and `history` (registered in schema.EXTRA_TOP_LEVEL)."""
+    soft = _obj([], {"rating": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 5}, {"type": "null"}]},
+                     "text": _TEXT})
+    props: dict[str, Any] = {
+        "subject": {"type": "string", "minLength": 1},
+        "kind": {"enum": [k.value for k in Kind]},
+        "due": {"anyOf": [_MONTH, {"type": "null"}]},
+        "date": _DATE,
+        "outcome": {"enum": [o.value for o in Outcome] + [None]},
+    }
+    props |= {f: _ANSWER for f in ANSWER_FIELDS} | {f: _TEXT for f in TEXT_FIELDS} | {f: soft for f in SOFT_CRITERIA}
+    decision = _obj(["measure", "decision"], {"measure": {"type": "string", "minLength": 1}, "title": _TEXT,
+                                              "decision": {"enum": [d.value for d in Decision]}, "note": _TEXT})
+    version = _obj(["version", "title"], {"version": _TEXT, "title": _TEXT,
+                                          "adopted": {"anyOf": [_MONTH, {"type": "null"}]},
+                                          "replaced": {"anyOf": [_DATE, {"type": "null"}]},
+                                          "decisions": {"type": "array", "items": decision}})
+    return {
+        "evaluations": {"type": "array", "items": _obj(["subject", "kind", "date"], props)},
+        "history": {"type": "array", "items": version},
+    }
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _date(text: Any, problems: list[Problem], measure: str | None, field: str) -> date | None:
+    try:
+        return date.fromisoformat(str(text))
+    except ValueError:
+        problems.append(Problem(f"„{text}“ ist kein Datum im Format JJJJ-MM-TT (z. B. 2024-06-12).", measure, field))
+        return None
+
+
+def _month(text: Any) -> Month | None:
+    return Month.parse(text) if text else None
+
+
+def _indicators(key: str, raw: list[dict[str, Any]], problems: list[Problem]) -> list[Indicator]:
+    out = []
+    for i, r in enumerate(raw):
+        values = []
+        for j, v in enumerate(r.get("values", [])):
+            when = _date(v["date"], problems, key, f"indicators.{i}.values.{j}.date")
+            if when is not None:
+                values.append(IndicatorValue(when, float(v["value"])))
+        out.append(Indicator(r["name"], r.get("unit", ""), r.get("baseline"), r.get("target"), values))
+    return out
+
+
+def _record(i: int, r: dict[str, Any], keys: set[str], problems: list[Problem]) -> EvaluationRecord | None:
+    field = f"evaluations.{i + 1}"
+    if r["subject"] != STRATEGY and r["subject"] not in keys:
+        problems.append(Problem(f"Evaluation Nr. {i + 1}: keine Maßnahme mit der ID „{r['subject']}“.", field=field))
+        return None
+    performed = _date(r["date"], problems, None, f"{field}.date")
+    if performed is None:
+        return None
+    answers = {f: Answer(r[f]) if r.get(f) else None for f in ANSWER_FIELDS}
+    texts = {f: r.get(f, "") for f in TEXT_FIELDS}
+    soft = {f: Soft(r.get(f, {}).get("rating"), r.get(f, {}).get("text", "")) for f in SOFT_CRITERIA}
+    return EvaluationRecord(
+        subject=r["subject"], kind=Kind(r["kind"]), performed=performed, due=_month(r.get("due")),
+        outcome=Outcome(r["outcome"]) if r.get("outcome") else None, **answers, **texts, **soft,
+    )
+
+
+def verstetigung_from_data(data: dict[str, Any], strategy: Strategy) -> list[Problem]:
+    """Fill the strategy's Verstetigung fields from schema-valid file data; returns the problems found."""
+    problems: list[Problem] = []
+    keys = {m.key for m in strategy.measures}
+    for raw in data.get("measures", []):
+        key = str(raw["id"])
+        if raw.get("indicators"):
+            strategy.indicators[key] = _indicators(key, raw["indicators"], problems)
+        changes = []
+        for j, c in enumerate(raw.get("status_history", [])):
+            when = _date(c["date"], problems, key, f"status_history.{j + 1}.date")
+            if when is not None:
+                changes.append(StatusChange(when, Status(c["status"]), c.get("by", ""), c.get("note", "")))
+        if changes:
+            strategy.status_history[key] = changes
+    for m in strategy.measures:
+        if m.actual_start and m.actual_end and m.actual_end < m.actual_start:
+            problems.append(Problem(f"Das tatsächliche Ende {m.actual_end.german()} liegt vor dem tatsächlichen "
+                                    f"Beginn {m.actual_start.german()}.", m.key, "actual_end"))
+    strategy.evaluations = [
+        rec for i, r in enumerate(data.get("evaluations", [])) if (rec := _record(i, r, keys, problems))
+    ]
+    for i, v in enumerate(data.get("history", [])):
+        replaced = _date(v["replaced"], problems, None, f"history.{i + 1}.replaced") if v.get("replaced") else None
+        decisions = [CarryOver(d["measure"], d.get("title", ""), Decision(d["decision"]), d.get("note", ""))
+                     for d in v.get("decisions", [])]
+        strategy.history.append(VersionEntry(str(v["version"]), v["title"], _month(v.get("adopted")), replaced,
+                                             decisions))
+    return problems
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def _num(value: float | None) -> float | int | None:
+    """Whole numbers without a trailing .0, so a file written by hand stays as it was."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def measure_extras(strategy: Strategy, key: str) -> dict[str, Any]:
+    """Status history and indicators of one measure in file form; empty ones left out."""
+    out: dict[str, Any] = {}
+    if changes := strategy.status_history.get(key):
+        out["status_history"] = [
+            {"date": c.changed.isoformat(), "status": c.status.value, "by": c.by, "note": c.note} for c in changes
+        ]
+    if indicators := strategy.indicators.get(key):
+        out["indicators"] = [
+            {"name": i.name, "unit": i.unit, "baseline": _num(i.baseline), "target": _num(i.target),
+             "values": [{"date": v.measured.isoformat(), "value": _num(v.value)} for v in i.values]}
+            for i in indicators
+        ]
+    return out
+
+
+def _record_to_dict(r: EvaluationRecord) -> dict[str, Any]:
+    out: dict[str, Any] = {"subject": r.subject, "kind": r.kind.value, "due": str(r.due) if r.due else None,
+                           "date": r.performed.isoformat()}
+    for f in ANSWER_FIELDS:
+        if (a := getattr(r, f)) is not None:
+            out[f] = a.value
+    for f in SOFT_CRITERIA:
+        soft: Soft = getattr(r, f)
+        if soft.rating is not None or soft.text:
+            out[f] = {"rating": soft.rating, "text": soft.text}
+    for f in TEXT_FIELDS:
+        if getattr(r, f):
+            out[f] = getattr(r, f)
+    if r.outcome is not None:
+        out["outcome"] = r.outcome.value
+    return out
+
+
+def verstetigung_to_data(strategy: Strategy) -> dict[str, Any]:
+    """The top-level sections `evaluations` and `history`; empty ones left out."""
+    out: dict[str, Any] = {}
+    if strategy.evaluations:
+        out["evaluations"] = [_record_to_dict(r) for r in strategy.evaluations]
+    if strategy.history:
+        out["history"] = [
+            {"version": v.version, "title": v.title, "adopted": str(v.adopted) if v.adopted else None,
+             "replaced": v.replaced.isoformat() if v.replaced else None,
+             "decisions": [{"measure": d.measure, "title": d.title, "decision": d.decision.value, "note": d.note}
+                           for d in v.decisions]}
+            for v in strategy.history
+        ]
+    return out
