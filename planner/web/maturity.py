@@ -68,8 +68,9 @@ def _date_filter(value) -> str:
     return german_date(value) if value else ""
 
 
-def _load(strategy_id: int) -> service.Maturity:
-    return service.maturity_for(db.session, get_strategy_or_404(strategy_id))
+def _load(strategy_id: int, *, write: bool = False) -> service.Maturity:
+    """The strategy's maturity data; `write=True` on every route that changes data (404 otherwise)."""
+    return service.maturity_for(db.session, get_strategy_or_404(strategy_id, write=write))
 
 
 def _entry_or_404(m: service.Maturity, assessment_id: int) -> service.Entry:
@@ -243,19 +244,19 @@ def _criteria_for(catalogue_criteria, assessment):
 @bp.route("/messungen/neu/ergebnisblatt", methods=["GET", "POST"])
 def new_sheet(strategy_id: int):
     """Record a result sheet: one level per subdimension."""
-    return _assessment_form(_load(strategy_id), AssessmentKind.RESULT_SHEET, None)
+    return _assessment_form(_load(strategy_id, write=True), AssessmentKind.RESULT_SHEET, None)
 
 
 @bp.route("/messungen/neu/kriterien", methods=["GET", "POST"])
 def new_criteria(strategy_id: int):
     """Answer the criteria catalogue."""
-    return _assessment_form(_load(strategy_id), AssessmentKind.CRITERIA, None)
+    return _assessment_form(_load(strategy_id, write=True), AssessmentKind.CRITERIA, None)
 
 
 @bp.route("/messungen/<int:assessment_id>/bearbeiten", methods=["GET", "POST"])
 def edit_assessment(strategy_id: int, assessment_id: int):
     """Change an assessment (its kind stays)."""
-    m = _load(strategy_id)
+    m = _load(strategy_id, write=True)
     entry = _entry_or_404(m, assessment_id)
     return _assessment_form(m, entry.assessment.kind, entry)
 
@@ -263,7 +264,7 @@ def edit_assessment(strategy_id: int, assessment_id: int):
 @bp.route("/messungen/<int:assessment_id>/loeschen", methods=["GET", "POST"])
 def delete_assessment(strategy_id: int, assessment_id: int):
     """Ask, then delete an assessment."""
-    m = _load(strategy_id)
+    m = _load(strategy_id, write=True)
     entry = _entry_or_404(m, assessment_id)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -301,7 +302,7 @@ def comparison(strategy_id: int):
 @bp.route("/ziele", methods=["GET", "POST"])
 def targets(strategy_id: int):
     """Target stage per subdimension (default: stage 3)."""
-    m = _load(strategy_id)
+    m = _load(strategy_id, write=request.method == "POST")
     form = targets_form(request.form if request.method == "POST" else None)
     if request.method == "GET":
         fill_targets(form, m.targets)
@@ -357,7 +358,7 @@ def funding(strategy_id: int):
 @bp.route("/kriterien", methods=["GET", "POST"])
 def criteria(strategy_id: int):
     """The organisation's criteria catalogue and its import (CSV/XLSX, all or nothing)."""
-    m = _load(strategy_id)
+    m = _load(strategy_id, write=request.method == "POST")
     form = CriteriaImportForm()
     problems: list[str] = []
     if form.validate_on_submit():
