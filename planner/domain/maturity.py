@@ -338,6 +338,12 @@ def effective_targets(targets: Mapping[str, int]) -> dict[str, int]:
     return {s: targets.get(s, default_target()) for s in catalogue().subdimension_names}
 
 
+def planned_levels(current: Mapping[str, Level], targets: Mapping[str, int]) -> dict[str, int]:
+    """The levels once every subdimension meets its target: the target, or the current level when
+    that is already higher (a plan never lowers what is reached). Used as the outcome of a funding check."""
+    return {s: max(t, rank(current[s])) if s in current else t for s, t in effective_targets(targets).items()}
+
+
 def dimension_targets(targets: Mapping[str, int]) -> dict[str, int]:
     """The stage each dimension reaches when every subdimension meets its target (the minimum)."""
     eff = effective_targets(targets)

@@ -30,6 +30,7 @@ from ..domain.maturity import (
     german_date,
     latest,
     level_label,
+    planned_levels,
 )
 from ..domain.maturity_gaps import GapReport, gap_analysis
 from ..domain.strategy import Strategy
@@ -390,7 +391,8 @@ def check_funding(m: Maturity, call: FundingCall, base: Entry | None, outcome: E
     """Check a call from `base` to `outcome` (an assessment) or, with outcome None, to the targets."""
     part = participation(m, call)
     if outcome is None:
-        outcome_levels, outcome_label = effective_targets(m.strategy.targets), "Ziele der Strategie"
+        current = base.assessment.subdimension_levels() if base else {}
+        outcome_levels, outcome_label = planned_levels(current, m.strategy.targets), "Ziele der Strategie"
     else:
         outcome_levels = outcome.assessment.subdimension_levels()
         outcome_label = f"Messung vom {german_date(outcome.assessment.date)}"
