@@ -113,7 +113,7 @@ def sheet_xlsx(organisation: str, assessment: Assessment) -> bytes:
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     r = head_bottom + 1
     for row in sheet_rows(assessment):
-        ws.cell(r, 1, row.dimension.name if row.first else None)
+        ws.cell(r, 1, row.dimension.name if row.first else None).font = Font(bold=True)
         ws.cell(r, 2, row.subdimension)
         for j, mark in enumerate(row.marks):
             cell = ws.cell(r, 3 + j, "X" if mark else None)
@@ -133,18 +133,28 @@ def sheet_xlsx(organisation: str, assessment: Assessment) -> bytes:
         ws.cell(r, last_col).font = Font(bold=True)
         r += 1
     r += 1
-    for line in legend(assessment):
-        ws.cell(r, 1, line)
-        r += 1
-    ws.cell(r + 1, 1, footer(organisation, assessment))
+    lines = [*legend(assessment), None, footer(organisation, assessment)]
     if assessment.note:
-        ws.cell(r + 2, 1, assessment.note)
+        lines.append(assessment.note)
+    for line in lines:
+        if line is not None:
+            # across the table's width and wrapped, so long notes stay on the printed page
+            ws.cell(r, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=last_col)
+            if len(line) > 110:
+                ws.row_dimensions[r].height = 30
+        r += 1
     widths = {1: 28, 2: 46, last_col - 1: 14, last_col: 12}
     for col in range(1, last_col + 1):
         ws.column_dimensions[get_column_letter(col)].width = widths.get(col, 6)
     ws.freeze_panes = ws.cell(head_bottom + 1, 3)
+    # printed like the source: one portrait A4 page (fitToWidth alone is ignored without fitToPage)
     ws.page_setup.orientation = "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1
+    ws.print_area = f"A1:{get_column_letter(last_col)}{ws.max_row}"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
