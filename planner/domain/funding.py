@@ -124,8 +124,11 @@ def _fold(text: str) -> str:
 
 def find_call(text: str | None) -> FundingCall | None:
     """The call named by its id, name or an alias ("1. Förderaufruf", "foerderaufruf-1")."""
-    if not text:
-        return None
+    return _find_call(text) if text else None
+
+
+@cache  # asked once per measure in every budget check; the calls are fixed data
+def _find_call(text: str) -> FundingCall | None:
     wanted = _fold(text)
     for call in funding_calls():
         if wanted in {_fold(n) for n in (call.id, call.name, *call.aliases)}:
