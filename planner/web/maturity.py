@@ -32,6 +32,7 @@ from ..formats.criteria import (
 from ..services import maturity as service
 from ..services.strategies import ValidationFailed
 from . import nav
+from .access import get_strategy_or_404
 from .forms import ConfirmForm
 from .maturity_forms import (
     CriteriaImportForm,
@@ -47,7 +48,6 @@ from .maturity_forms import (
     targets_form,
     targets_from_form,
 )
-from .access import get_strategy_or_404
 
 bp = Blueprint("maturity", __name__, url_prefix="/strategien/<int:strategy_id>/reifegrad")
 nav.STRATEGY_SECTIONS.append(("maturity.overview", "Reifegrad"))
