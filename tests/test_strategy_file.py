@@ -46,7 +46,6 @@ def test_round_trip_is_lossless():
     assert dump_strategy(load_strategy(text)) == text
 
 
-@pytest.mark.skipif(not STEINFURT.exists(), reason="Steinfurt file not yet transcribed")
 def test_steinfurt_round_trip_is_lossless():
     s = load_strategy(STEINFURT.read_text(encoding="utf-8"))
     assert load_strategy(dump_strategy(s)) == s
