@@ -154,7 +154,7 @@ def parse_status(text: str) -> Status:
     """A status from its value or German label ('in Umsetzung', 'in_umsetzung', 'Backlog')."""
     status = _STATUS_WORDS.get(_fold(text))
     if status is None:
-        known = ", ".join(s.label for s in Status)
+        known = ", ".join(f"„{s.label}“" for s in Status)
         raise FilterError(f"Unbekannter Status „{text}“. Möglich sind: {known}.")
     return status
 
@@ -163,7 +163,7 @@ def parse_dimension(text: str) -> str:
     """The canonical dimension name of a name or alias ('Bürgerzentrierung')."""
     name = catalogue().canonical_dimension(text)
     if name is None:
-        known = ", ".join(catalogue().dimension_names)
+        known = ", ".join(f"„{d}“" for d in catalogue().dimension_names)
         raise FilterError(f"Unbekannte Dimension „{text}“. Möglich sind: {known}.")
     return name
 
@@ -199,7 +199,7 @@ def select_measures(strategy: Strategy, flt: SheetFilter) -> list[Measure]:
     if flt.owner:
         names = _owner_match(strategy, flt.owner)
         if not names:
-            known = ", ".join(owner_names(strategy)) or "keine"
+            known = ", ".join(f"„{n}“" for n in owner_names(strategy)) or "keine"
             raise FilterError(
                 f"Niemand namens „{flt.owner.strip()}“ ist für eine Maßnahme verantwortlich. Verantwortliche: {known}."
             )

@@ -1,0 +1,185 @@
+"""Maßnahmensteckbriefe: the Steckbrief page of a measure, its PDF and Word file, and the
+Steckbriefe of a strategy (all, or filtered by dimension, Verantwortliche, status) as a bundle."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+
+from ..domain.catalogue import catalogue
+from ..domain.strategy import Status, Strategy
+from ..services import strategies as service
+from ..steckbriefe import FilterError, SheetFilter, bundle_view, select_measures
+from ..steckbriefe.context import owner_names
+from . import nav
+from .access import get_strategy_or_404
+from .forms import choices
+
+bp = Blueprint("steckbriefe", __name__, url_prefix="/strategien/<int:strategy_id>")
+
+nav.STRATEGY_SECTIONS.append(("steckbriefe.index", "Steckbriefe"))
+nav.STRATEGY_DOWNLOADS.extend(
+    [
+        ("steckbriefe.bundle_pdf", "Alle Steckbriefe (PDF)"),
+        ("steckbriefe.bundle_docx", "Alle Steckbriefe (Word)"),
+    ]
+)
+nav.MEASURE_DOWNLOADS.extend(
+    [
+        ("steckbriefe.page", "Steckbrief"),
+        ("steckbriefe.measure_pdf", "Steckbrief (PDF)"),
+        ("steckbriefe.measure_docx", "Steckbrief (Word)"),
+    ]
+)
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class FilterForm(FlaskForm):
+    """The bundle's filters, sent by GET; unknown values are reported by the domain filter."""
+
+    class Meta:
+        csrf = False
+
+    dimension = SelectField("Dimension", validate_choice=False)
+    verantwortlich = SelectField("Verantwortliche", validate_choice=False)
+    status = SelectField("Status", validate_choice=False)
+
+
+def _filter_form(strategy: Strategy) -> FilterForm:
+    form = FilterForm(request.args)
+    form.dimension.choices = choices([("", "alle Dimensionen"), *((d, d) for d in catalogue().dimension_names)])
+    form.verantwortlich.choices = choices([("", "alle Verantwortlichen"), *((n, n) for n in owner_names(strategy))])
+    form.status.choices = choices([("", "jeder Status"), *((s.value, s.label) for s in Status)])
+    return form
+
+
+def _sheet_filter(measure: str | None = None) -> SheetFilter:
+    """The filter in the query string (dimension, verantwortlich, status)."""
+    args = request.args
+    return SheetFilter(
+        measure=measure,
+        dimension=(args.get("dimension") or "").strip() or None,
+        owner=(args.get("verantwortlich") or "").strip() or None,
+        status=(args.get("status") or "").strip() or None,
+    )
+
+
+def _query(flt: SheetFilter) -> dict[str, str]:
+    return {
+        k: v for k, v in (("dimension", flt.dimension), ("verantwortlich", flt.owner), ("status", flt.status)) if v
+    }
+
+
+def _slug(text: str) -> str:
+    text = text.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}))
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:60] or "auswahl"
+
+
+def _file(data: bytes, mimetype: str, name: str) -> Response:
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-cache"},
+    )
+
+
+def _index(row, strategy: Strategy, flt: SheetFilter, error: str | None = None, status: int = 200):
+    measures = [] if error else select_measures(strategy, flt)
+    return (
+        render_template(
+            "steckbriefe/index.html",
+            row=row,
+            strategy=strategy,
+            form=_filter_form(strategy),
+            measures=measures,
+            owners=owner_names(strategy),
+            query=_query(flt),
+            error=error,
+        ),
+        status,
+    )
+
+
+@bp.get("/steckbriefe")
+def index(strategy_id: int):
+    """The Steckbriefe of a strategy: filter by dimension, Verantwortliche or status; download."""
+    row = get_strategy_or_404(strategy_id)
+    strategy = service.strategy_to_domain(row)
+    flt = _sheet_filter()
+    try:
+        select_measures(strategy, flt)
+    except FilterError as exc:
+        return _index(row, strategy, flt, str(exc), 400)
+    return _index(row, strategy, flt)
+
+
+def _bundle(strategy_id: int, fmt: str):
+    row = get_strategy_or_404(strategy_id)
+    strategy = service.strategy_to_domain(row)
+    flt = _sheet_filter()
+    try:
+        bundle = bundle_view(strategy, flt)
+    except FilterError as exc:
+        return _index(row, strategy, flt, str(exc), 400)
+    name = "-".join(["steckbriefe", _slug(row.organisation.name), *(_slug(v) for v in _query(flt).values())])
+    if fmt == "pdf":
+        from ..steckbriefe.render import bundle_pdf
+
+        return _file(bundle_pdf(bundle), PDF, f"{name}.pdf")
+    from ..steckbriefe.word import bundle_docx
+
+    return _file(bundle_docx(bundle), DOCX, f"{name}.docx")
+
+
+@bp.get("/steckbriefe.pdf")
+def bundle_pdf(strategy_id: int):
+    """Cover, contents and one Steckbrief per page as a PDF (all measures or the filtered ones)."""
+    return _bundle(strategy_id, "pdf")
+
+
+@bp.get("/steckbriefe.docx")
+def bundle_docx(strategy_id: int):
+    """The same bundle as an editable Word file."""
+    return _bundle(strategy_id, "docx")
+
+
+def _single(strategy_id: int, key: str):
+    row = get_strategy_or_404(strategy_id)
+    strategy = service.strategy_to_domain(row)
+    if strategy.measure(key) is None:
+        abort(404)
+    return row, strategy, bundle_view(strategy, SheetFilter(measure=key))
+
+
+@bp.get("/massnahmen/<key>/steckbrief")
+def page(strategy_id: int, key: str):
+    """The Steckbrief of one measure as a page; printing it gives one A4 page."""
+    row, strategy, bundle = _single(strategy_id, key)
+
+    def href(other: str) -> str:
+        return url_for("steckbriefe.page", strategy_id=strategy_id, key=other)
+
+    return render_template("steckbriefe/page.html", row=row, strategy=strategy, s=bundle.sheets[0], href=href)
+
+
+@bp.get("/massnahmen/<key>/steckbrief.pdf")
+def measure_pdf(strategy_id: int, key: str):
+    """The Steckbrief of one measure as a one-page PDF."""
+    from ..steckbriefe.render import bundle_pdf
+
+    _, _, bundle = _single(strategy_id, key)
+    return _file(bundle_pdf(bundle), PDF, f"steckbrief-{_slug(key)}.pdf")
+
+
+@bp.get("/massnahmen/<key>/steckbrief.docx")
+def measure_docx(strategy_id: int, key: str):
+    """The Steckbrief of one measure as a Word file."""
+    from ..steckbriefe.word import bundle_docx
+
+    _, _, bundle = _single(strategy_id, key)
+    return _file(bundle_docx(bundle), DOCX, f"steckbrief-{_slug(key)}.docx")
