@@ -222,6 +222,38 @@ def evaluations(file: Path, today_text: str | None, as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Zieldatei; das Format folgt der Endung: .pdf oder .docx.")
+@click.option("--measure", "measure", default=None, help="Nur der Steckbrief der Maßnahme mit dieser ID.")
+@click.option("--dimension", default=None, help="Nur Maßnahmen dieser Dimension.")
+@click.option("--owner", default=None, help="Nur Maßnahmen dieser Verantwortlichen (Name).")
+@click.option("--status", default=None, help="Nur Maßnahmen mit diesem Status (z. B. geplant, „in Umsetzung“).")
+def steckbriefe(file: Path, output: Path, measure: str | None, dimension: str | None, owner: str | None,
+                status: str | None) -> None:
+    """Schreibt die Maßnahmensteckbriefe einer Strategiedatei als PDF oder Word-Datei."""
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in ("pdf", "docx"):
+        click.echo(f"{output}: unbekanntes Format „{output.suffix}“ – bitte .pdf oder .docx.", err=True)
+        sys.exit(2)
+    strategy = _load_file(file)
+    from .steckbriefe import FilterError, SheetFilter, bundle_view
+
+    try:
+        bundle = bundle_view(strategy, SheetFilter(measure, dimension, owner, status))
+    except FilterError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    if fmt == "pdf":
+        from .steckbriefe.render import bundle_pdf as render
+    else:
+        from .steckbriefe.word import bundle_docx as render
+    output.write_bytes(render(bundle))
+    count = len(bundle.sheets)
+    click.echo(f"Steckbriefe geschrieben: {output} – {count} {'Maßnahme' if count == 1 else 'Maßnahmen'}")
+
+
+@main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def schema(output: Path | None) -> None:
     """Gibt das JSON Schema der Strategiedatei aus."""
