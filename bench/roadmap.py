@@ -1,5 +1,6 @@
-"""Roadmap benchmarks: the analysis of 5,000 measures with 10,000 dependencies, and the
-Fahrplan chart for 60 and for 300 measures. Generates its own strategies.
+"""Roadmap benchmarks: the analysis for 60, 300 and 1,000 measures and for 5,000 measures with
+10,000 dependencies, and the Fahrplan chart for 60, 300 and 1,000 measures. Generates its own
+strategies.
 
 Run from the repository root: .venv/bin/python -m bench.roadmap
 """
@@ -74,6 +75,11 @@ def main() -> None:
     from planner.domain.planning import propose_schedule, slip_impact
     from planner.domain.schedule import analyse
 
+    print("Analyse je Strategiegröße (alle Analysen von planner check)")
+    for n in (60, 300, 1000):
+        s = generated_strategy(n, n * 2, seed=n)
+        seconds, _ = timed(lambda s=s: check_report(s), 5)
+        print(f"  {n:>5} Maßnahmen, {n * 2:>5} Abhängigkeiten: {seconds * 1000:.1f} ms")
     big = generated_strategy(5000, 10000)
     edges = sum(len(m.depends_on) for m in big.measures)
     print(f"Analyse: {len(big.measures)} Maßnahmen, {edges} Abhängigkeiten")
@@ -101,7 +107,7 @@ def main() -> None:
 
     today = date(2025, 11, 1)
     print("Umsetzungsfahrplan (Diagramm aufbauen und rendern, mit Abhängigkeitspfeilen und kritischem Pfad)")
-    for n in (60, 300):
+    for n in (60, 300, 1000):
         s = generated_strategy(n, n * 2 // 3, seed=n)
         analysis = analyse(s)
         for fmt in ("svg", "png", "pdf"):
@@ -112,7 +118,7 @@ def main() -> None:
 
             chart()  # warm-up: font loading and caches, as in a running server
             seconds, data = timed(chart, 3)
-            print(f"  {n:>3} Maßnahmen, {fmt.upper()}: {seconds * 1000:.0f} ms ({len(data) // 1024} KiB)")
+            print(f"  {n:>4} Maßnahmen, {fmt.upper()}: {seconds * 1000:.0f} ms ({len(data) // 1024} KiB)")
 
 
 if __name__ == "__main__":

@@ -60,5 +60,9 @@ def test_freeze_baseline_then_take_over_proposal(page: Page, live_server, sample
     page.get_by_role("button", name="Anzeigen").click()
     changes = page.locator("table", has_text="im Basisplan")
     expect(changes).to_contain_text("Beginn 2 Monate später, Ende 2 Monate später")
+    chart = page.locator("img.chart-img")
+    expect(chart).to_be_visible()
+    page.wait_for_function("() => [...document.images].every(i => i.complete)")
+    assert chart.evaluate("i => i.naturalWidth > 0"), "the Fahrplan with its baseline bars did not load"
     screenshot("roadmap-fahrplan-basisplan")
     assert_accessible(page)

@@ -20,7 +20,7 @@ from ..domain.catalogue import catalogue
 from ..domain.months import Month
 from ..domain.roadmap_view import Bar, RoadmapView, roadmap_view
 from ..domain.schedule import Analysis, analyse, ready_month
-from ..domain.strategy import Strategy
+from ..domain.strategy import Status, Strategy
 from .common import GRID, INK, MUTED, lighter, new_figure
 
 MONTHS_DE = ["Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"]
@@ -441,10 +441,13 @@ def _arrows(
             anchor = min(max(_x(ready_month(pre.bar.measure), view), 0), view.months - 1) + 0.5
             x_to = _x(dep.bar.start, view)
             down = 1 if dep.y > pre.y else -1
+            dep_end = _x(dep.bar.end, view) + 1
             points = [(anchor, pre.y + down * half)]
-            if x_to > anchor + 0.2:
+            if x_to > anchor + 0.2:  # starts later: into its start
                 points += [(anchor, dep.y), (x_to, dep.y)]
-            else:
+            elif dep_end < anchor - 0.2:  # over before the prerequisite is: back to its end
+                points += [(anchor, dep.y), (dep_end, dep.y)]
+            else:  # runs at that month: onto the bar
                 points += [(anchor, dep.y - down * half)]
             if (p, m.key) in critical_edges:
                 colour, width, style = CRITICAL, 1.4, "-"
@@ -505,6 +508,8 @@ def _side_panel_lines(view, analysis, critical, dependencies, with_baseline, bas
         lines.append((LINE_H, "sample", ("critical", f"kritischer Pfad ({analysis.critical_path_months} Monate)")))
     if dependencies:
         lines.append((LINE_H, "sample", ("arrow", "Pfeil: Voraussetzung → Maßnahme")))
+        if analysis.conflicts:
+            lines.append((LINE_H, "sample", ("conflict-arrow", "rot gestrichelt: im Zeitkonflikt")))
     if with_baseline:
         lines.append((LINE_H, "sample", ("baseline", baseline_label)))
     lines.append((LINE_H, "text", "* in der zweiten Evaluationsschleife ergänzt"))
@@ -520,7 +525,8 @@ def _side_panel_lines(view, analysis, critical, dependencies, with_baseline, bas
         if not measures:
             lines.append((LINE_H, "text", "keine"))
         for m in measures:
-            wrapped = textwrap.wrap(m.title, SIDE_CHARS) or [m.key]
+            done = " (abgeschlossen)" if m.status is Status.ABGESCHLOSSEN else ""
+            wrapped = textwrap.wrap(m.title + done, SIDE_CHARS) or [m.key]
             for j, part in enumerate(wrapped):
                 lines.append((LINE_H * 0.92, "text", ("• " if j == 0 else "  ") + part))
     return lines
@@ -593,6 +599,13 @@ def _sample(fig: Figure, x: float, y: float, style: str) -> None:
         fig.add_artist(
             FancyArrowPatch(
                 (x, y), (x + 0.26, y), arrowstyle="-|>", mutation_scale=7, color=ARROW, linewidth=0.8, transform=t
+            )
+        )
+    elif style == "conflict-arrow":
+        fig.add_artist(
+            FancyArrowPatch(
+                (x, y), (x + 0.26, y), arrowstyle="-|>", mutation_scale=7, color=CONFLICT, linewidth=1.1,
+                linestyle=(0, (3, 1.5)), transform=t,
             )
         )
     elif style == "baseline":
