@@ -172,6 +172,31 @@ def test_targets_as_outcome(peine):
     assert "8 Dimensionen" in check.results[0].reason
 
 
+def test_targets_as_outcome_never_lower_a_level_already_reached(peine):
+    from planner.domain.maturity import planned_levels
+
+    base = peine.assessments[1].subdimension_levels()  # 2024: Organisation der IT-Beschaffung at 4
+    planned = planned_levels(base, {"Präferenzen": 2})
+    assert planned["Organisation der IT-Beschaffung"] == 4  # target 3, reached 4: stays 4
+    assert planned["Präferenzen"] == 2 and planned["Interaktion"] == 3 and planned["Datenschutz"] == 3
+    assert planned_levels({}, {}) == effective_targets({})
+    # a dimension above its target in the baseline does not count as a loss: one at 4 stays at 4
+    base4 = dict.fromkeys(ALL, 4)
+    call = find_call("foerderaufruf-1")
+    check = check_call(
+        call,
+        baseline_levels=base4,
+        baseline_label="a",
+        outcome_levels=planned_levels(base4, {}),
+        outcome_label="b",
+        measures=[],
+    )
+    assert "0 Dimensionen um mindestens 2 Stufen verbessert" in check.results[0].reason
+    from planner.domain.maturity import compare_levels
+
+    assert {c.delta for c in compare_levels(base4, planned_levels(base4, {})).dimensions} == {0}
+
+
 def test_third_call_any_of_and_stage_reached(peine):
     before = peine.assessments[1].subdimension_levels()
     after = dict(before, Schulungen=3, **{"Definition, Kommunikation und Umsetzung": 3})

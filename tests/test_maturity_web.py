@@ -364,3 +364,56 @@ def test_measure_form_offers_subdimensions_target_stage_and_funding_call(client,
     assert "Subdimensionen, auf die die Maßnahme zielt" in html and 'value="Präferenzen"' in html
     assert "Angestrebte Reifegradstufe" in html and "Zählt in der Lückenanalyse" in html
     assert "3. Förderaufruf" in html
+
+
+# --- write access, and the measure form feeding the gap analysis and the funding check ---------
+
+
+def test_data_changing_routes_need_write_access(client, app, peine_id, monkeypatch):
+    from planner.web import access
+
+    first, _ = entries(app, peine_id)
+    monkeypatch.setattr(access, "may_write", lambda organisation_id: False)
+    for path in ("", "/vergleich", "/ziele", "/luecken", "/foerderung", "/kriterien", f"/messungen/{first.id}"):
+        assert client.get(url(peine_id, path)).status_code == 200, path
+    for path in ("/messungen/neu/ergebnisblatt", "/messungen/neu/kriterien", f"/messungen/{first.id}/bearbeiten",
+                 f"/messungen/{first.id}/loeschen"):  # fmt: skip
+        assert client.get(url(peine_id, path)).status_code == 404, path
+        assert client.post(url(peine_id, path), data=_sheet_form(Interaktion="1")).status_code == 404, path
+    assert client.post(url(peine_id, "/ziele"), data={f"sub_{i}": "2" for i in range(27)}).status_code == 404
+    upload = {"file": (io.BytesIO(b"Subdimension;Stufe;Kriterium\nSchulungen;0;x\n"), "k.csv")}
+    assert client.post(url(peine_id, "/kriterien"), data=upload, content_type="multipart/form-data").status_code == 404
+    assert len(entries(app, peine_id)) == 2 and domain(app, peine_id).targets == {}
+
+
+def test_measure_form_links_subdimension_and_stage_into_gaps_and_funding(client, app, sample_id):
+    client.post(url(sample_id, "/messungen/neu/ergebnisblatt"), data=_sheet_form(Präferenzen="none", Interaktion="0"))
+    before = client.get(url(sample_id, "/luecken")).text
+    uncovered = before[before.index('id="uncovered-h"') : before.index('id="covered-h"')]
+    assert "Präferenzen" in uncovered
+    form = {
+        "title": "Newsletter für Bürger*innen",
+        "dimension": "Bürger*innenzentrierung",
+        "subdimensions": ["Präferenzen"],
+        "target_stage": "3",
+        "status": "geplant",
+        "urgency": "",
+        "feasibility": "",
+        "start": "03/2025",
+        "end": "09/2025",
+        "budget": "12000.50",
+        "funding_call": "3. Förderaufruf",
+    }
+    response = client.post(f"/strategien/{sample_id}/massnahmen/neu", data=form)
+    assert response.status_code == 302, response.text
+    measure = next(m for m in domain(app, sample_id).measures if m.title == form["title"])
+    assert measure.subdimensions == ["Präferenzen"] and measure.target_stage == 3
+    after = client.get(url(sample_id, "/luecken")).text
+    uncovered = after[after.index('id="uncovered-h"') : after.index('id="covered-h"')]
+    covered = after[after.index('id="covered-h"') : after.index('id="reach-h"')]
+    assert "Präferenzen" not in uncovered
+    assert "Newsletter für Bürger*innen" in covered and "Stufe 3" in covered
+    funding = client.get(url(sample_id, "/foerderung?aufruf=foerderaufruf-3")).text
+    assert "Newsletter für Bürger*innen" in funding and "12.000,50 €" in funding
+    # the only budget of the call is outside IT-Sicherheit: 0 % of 12.000,50 €
+    assert "0,00 € von 12.000,50 € für Maßnahmen der Dimension IT-Sicherheit: 0,0 %" in funding
