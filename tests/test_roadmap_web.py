@@ -254,3 +254,28 @@ def test_changing_routes_ask_for_write_access(client, app, sample_id, monkeypatc
         from planner.services.roadmap import baselines
 
         assert [b.name for b in baselines(db.session, load_strategy_row(db.session, sample_id))] == ["B"]
+
+
+def test_months_beyond_the_calendar_answer_422_not_500(client, app, sample_id, tmp_path):
+    base = f"/strategien/{sample_id}"
+    response = client.get(f"{base}/planungsvorschlag?modus=frueh&ab=12%2F2200")
+    assert response.status_code == 422
+    assert "zwischen 01/2000 und 12/2100" in response.text and 'value="12/2200"' in response.text
+    assert client.get(f"{base}/planungsvorschlag.svg?modus=frueh&ab=12%2F2200").status_code == 400
+    taken = client.post(f"{base}/planungsvorschlag/uebernehmen", data={"modus": "frueh", "ab": "12/2200"})
+    assert taken.status_code == 422 and "zwischen 01/2000 und 12/2100" in taken.text
+    assert str(domain(app, sample_id).measure("konzept").start) == "2024-01"  # nothing written
+    # a plan at the calendar's end: slipping past the year 2200 is refused in German
+    data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    data["strategy"]["roadmap_window"] = {"from": "2199-01", "to": "2200-12"}
+    for m in data["measures"]:
+        if m.get("start"):
+            m["start"] = "2200" + m["start"][4:]
+        if m.get("end"):
+            m["end"] = "2200" + m["end"][4:]
+    path = tmp_path / "spaet.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    late = import_file(app, path)
+    response = client.get(f"/strategien/{late}/abhaengigkeiten?massnahme=konzept&monate=60")
+    assert response.status_code == 422
+    assert "Diese Verschiebung lässt sich nicht berechnen" in response.text and 'value="60"' in response.text

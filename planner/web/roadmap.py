@@ -266,9 +266,11 @@ def abhaengigkeiten(strategy_id: int):
     slip.massnahme.choices = choices((m.key, f"{m.title} ({m.planned_range})") for m in on_roadmap)
     impact, status = None, 200
     if "massnahme" in request.args:
-        if slip.validate():
-            impact = slip_impact(strategy.measures, slip.massnahme.data, slip.monate.data)
-        else:
+        try:
+            impact = slip_impact(strategy.measures, slip.massnahme.data, slip.monate.data) if slip.validate() else None
+        except ValueError as exc:  # dates pushed beyond what a month may be
+            slip.monate.errors = [*slip.monate.errors, f"Diese Verschiebung lässt sich nicht berechnen: {exc}."]
+        if impact is None:
             status = 422
     elif on_roadmap and slip.monate.data is None:
         slip.monate.data = 3
@@ -320,14 +322,20 @@ def abhaengigkeiten_pdf(strategy_id: int):
 # --- Planungsvorschlag -------------------------------------------------------------------
 
 
-def _proposal_params(formdata):
-    """The proposal's parameters from the address or a take-over form; None when invalid."""
+def _proposal(formdata, strategy):
+    """The proposal form from the address or a take-over form, and the proposal it asks for;
+    None (with German errors on the form) when the input is invalid."""
     form = ProposalForm(formdata=formdata)
     valid = form.validate()
     earliest = form.earliest()
     if not valid or form.ab.errors:
         return form, None
-    return form, {"max_parallel": form.k.data, "keep_planned": form.modus.data != "frueh", "earliest": earliest}
+    try:
+        plan = service.proposal(strategy, form.k.data, form.modus.data != "frueh", earliest)
+    except ValueError as exc:  # e.g. dates pushed beyond what a month may be
+        form.ab.errors = [*form.ab.errors, f"Der Vorschlag lässt sich so nicht berechnen: {exc}."]
+        return form, None
+    return form, plan
 
 
 def _proposal_args(form: ProposalForm) -> dict:
@@ -341,8 +349,7 @@ def _proposal_args(form: ProposalForm) -> dict:
 
 def _proposal_page(row: models.Strategy, formdata, status: int = 200):
     rm = service.roadmap(row)
-    form, params = _proposal_params(formdata)
-    plan = service.proposal(rm.strategy, **params) if params else None
+    form, plan = _proposal(formdata, rm.strategy)
     take = TakeOverForm(formdata=None)
     return render_template(
         "roadmap/vorschlag.html",
@@ -351,9 +358,9 @@ def _proposal_page(row: models.Strategy, formdata, status: int = 200):
         form=form,
         plan=plan,
         take=take,
-        args=_proposal_args(form) if params else {},
+        args=_proposal_args(form) if plan else {},
         by_key={m.key: m for m in rm.strategy.measures},
-    ), (status if params else 422)
+    ), (status if plan else 422)
 
 
 @bp.get("/planungsvorschlag")
@@ -368,10 +375,9 @@ def vorschlag_svg(strategy_id: int):
     """The proposal as a Fahrplan, the current plan as grey bars beneath."""
     row = get_strategy_or_404(strategy_id)
     rm = service.roadmap(row)
-    _, params = _proposal_params(request.args if request.args else None)
-    if params is None:
+    _, plan = _proposal(request.args if request.args else None, rm.strategy)
+    if plan is None:
         abort(400)
-    plan = service.proposal(rm.strategy, **params)
     proposed = replace(rm.strategy, measures=plan.apply(rm.strategy.measures))
     current = {m.key: (m.start, m.end) for m in rm.strategy.measures if m.is_planned}
     analysis = analyse(proposed)
@@ -389,11 +395,10 @@ def uebernehmen(strategy_id: int):
     take = TakeOverForm()
     if not take.validate_on_submit():
         abort(400)
-    form, params = _proposal_params(request.form)
-    if params is None:
-        return _proposal_page(row, request.form, 422)
     rm = service.roadmap(row)
-    plan = service.proposal(rm.strategy, **params)
+    form, plan = _proposal(request.form, rm.strategy)
+    if plan is None:
+        return _proposal_page(row, request.form, 422)
     key = (take.massnahme.data or "").strip()
     if key and plan.placement(key) is None:
         abort(404)

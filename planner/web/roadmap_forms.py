@@ -72,6 +72,9 @@ MODES = [
 ]
 
 
+EARLIEST_FROM, EARLIEST_TO = Month(2000, 1), Month(2100, 12)  # a plan's months, with room to move
+
+
 class ProposalForm(GetForm):
     """Parameters of the scheduling proposal."""
 
@@ -89,10 +92,17 @@ class ProposalForm(GetForm):
         if not text:
             return None
         try:
-            return Month.parse(text)
+            month = Month.parse(text)
         except ValueError:
             self.ab.errors = [*self.ab.errors, f"„{text}“ ist kein Monat. Bitte als MM/JJJJ angeben, z. B. 04/2023."]
             return None
+        if not EARLIEST_FROM <= month <= EARLIEST_TO:
+            self.ab.errors = [
+                *self.ab.errors,
+                f"Bitte einen Monat zwischen {EARLIEST_FROM.german()} und {EARLIEST_TO.german()} angeben.",
+            ]
+            return None
+        return month
 
 
 class TakeOverForm(GermanForm):
