@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from auth_support import admin_client, anonymous_client, client_as, ensure_admin, login_page, make_user  # noqa: F401
 from werkzeug.serving import make_server
 
 import planner.models_all  # noqa: F401
@@ -53,6 +54,7 @@ def app(tmp_path: Path):
     )
     with app.app_context():
         _reset(db.engine)
+    ensure_admin(app)
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -60,7 +62,8 @@ def app(tmp_path: Path):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A client logged in as the default administrator (anonymous_client, client_as: see auth_support)."""
+    return admin_client(app)
 
 
 def import_file(app, path: Path) -> int:
@@ -145,6 +148,7 @@ def live_app(tmp_path: Path):
     )
     with app.app_context():
         _reset(db.engine)
+    ensure_admin(app)
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -156,6 +160,21 @@ def live_server(live_app) -> Iterator[LiveServer]:
     server = LiveServer(live_app).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def page(page, request):
+    """Playwright's page, logged in as the default administrator when the test uses live_server."""
+    if "live_server" in request.fixturenames:
+        login_page(page, request.getfixturevalue("live_app"), request.getfixturevalue("live_server").url)
+    return page
+
+
+@pytest.fixture
+def anonymous_page(page):
+    """A page without a login."""
+    page.context.clear_cookies()
+    return page
 
 
 ARTIFACTS = ROOT / "test-artifacts"

@@ -1,35 +1,95 @@
 """The one place every route asks "may the current user see or change this?".
 
 Routes never load a strategy or organisation by id themselves: they call these functions.
-An object the user may not see answers 404 (never 403, never its data). The users-and-roles
-area fills in the rules here; until a rule says otherwise everything is visible.
+An object the user may not see answers 404 (never 403, never its data).
+
+The rules: an administrator sees and changes everything. Anyone else acts through
+memberships, one role per organisation: "lesen" reads, "bearbeiten" also changes,
+"verwalten" also manages members, persons and backups. A member of a coordinating
+organisation (a state office) reads every organisation it coordinates. Any request
+that is not GET/HEAD/OPTIONS needs write access, even if a route forgot `write=True`.
 """
 
 from __future__ import annotations
 
-from flask import abort
+import sqlalchemy as sa
+from flask import abort, g, has_request_context, request
+from flask_login import current_user
+from werkzeug.exceptions import Conflict
 
 from .. import models
 from ..extensions import db
 from ..services import strategies as service
 
 
+_RANK = {"lesen": 1, "bearbeiten": 2, "verwalten": 3}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _user():
+    if not has_request_context():
+        return None
+    return current_user if getattr(current_user, "is_authenticated", False) else None
+
+
+def is_admin() -> bool:
+    """Whether the current user is an administrator."""
+    user = _user()
+    return bool(user and user.is_admin)
+
+
+def _roles() -> dict[int, int]:
+    """Organisation id -> rank of the current user's role there (coordinated organisations: lesen)."""
+    if "access_roles" in g:
+        return g.access_roles
+    from ..auth_models import Coordination, Membership
+
+    user = _user()
+    roles: dict[int, int] = {}
+    if user is not None:
+        for org_id, role in db.session.execute(
+            sa.select(Membership.organisation_id, Membership.role).where(Membership.user_id == user.id)
+        ):
+            roles[org_id] = max(roles.get(org_id, 0), _RANK.get(role, 0))
+        if roles:
+            for (org_id,) in db.session.execute(
+                sa.select(Coordination.organisation_id).where(Coordination.coordinator_id.in_(list(roles)))
+            ):
+                roles.setdefault(org_id, _RANK["lesen"])
+    g.access_roles = roles
+    return roles
+
+
 def visible_organisation_ids() -> set[int] | None:
     """Ids of the organisations the current user may read; None means all of them."""
-    return None
+    if not has_request_context():
+        return None  # command line: the operator has the database anyway
+    if is_admin():
+        return None
+    return set(_roles())
 
 
 def may_write(organisation_id: int) -> bool:
     """Whether the current user may change data of this organisation (role bearbeiten or above)."""
-    return True
+    if not has_request_context() or is_admin():
+        return True
+    return _roles().get(organisation_id, 0) >= _RANK["bearbeiten"]
 
 
 def may_manage(organisation_id: int) -> bool:
     """Whether the current user administers this organisation (role verwalten)."""
-    return True
+    if not has_request_context() or is_admin():
+        return True
+    return _roles().get(organisation_id, 0) >= _RANK["verwalten"]
+
+
+def may_create_organisation() -> bool:
+    """Only administrators found new organisations."""
+    return not has_request_context() or is_admin()
 
 
 def _check(organisation_id: int, write: bool) -> None:
+    write = write or (has_request_context() and request.method not in SAFE_METHODS)
     visible = visible_organisation_ids()
     if visible is not None and organisation_id not in visible:
         abort(404)
@@ -37,12 +97,27 @@ def _check(organisation_id: int, write: bool) -> None:
         abort(404)
 
 
-def get_strategy_or_404(strategy_id: int, *, write: bool = False) -> models.Strategy:
-    """The strategy row with everything loaded, or 404 if missing or not visible/writable."""
+class ReadOnlyVersion(Conflict):
+    """A change to a strategy version that has been carried over into its next version."""
+
+    name = "Version schreibgeschützt"
+
+
+def get_strategy_or_404(strategy_id: int, *, write: bool = False, superseded_ok: bool = False) -> models.Strategy:
+    """The strategy row with everything loaded, or 404 if missing or not visible/writable.
+
+    A change to an old version (one with a Fortschreibung) answers 409 with a German message;
+    `superseded_ok` lets Verstetigung records (evaluations, indicator values) still be added to it.
+    """
     row = service.load_strategy_row(db.session, strategy_id)
     if row is None:
         abort(404)
     _check(row.organisation_id, write)
+    if (write or (has_request_context() and request.method not in SAFE_METHODS)) and not superseded_ok:
+        from ..services.verstetigung import read_only_message
+
+        if message := read_only_message(db.session, row):
+            raise ReadOnlyVersion(description=message)
     return row
 
 

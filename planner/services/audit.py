@@ -1,0 +1,460 @@
+"""The audit trail, recorded generically from SQLAlchemy session events.
+
+Every flush of every session writes one AuditEntry per changed column of every mapped
+object (insert, update, delete): who, when, table and id, field, old and new value. No
+area has to call anything: new models are covered as soon as they are mapped.
+
+The same foreign-key walk gives each entry its organisation and its ancestors ("path"),
+so a measure's Verlauf shows its owners and dependencies, and the backup knows which
+rows belong to an organisation.
+
+Optimistic locking: a change to a part of a versioned object (a measure's owners or
+dependencies, reached through a delete-orphan relationship) bumps the owner's version
+too, so a concurrent edit of the measure form notices it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Mapper, Session
+from sqlalchemy.orm.attributes import flag_modified, get_history
+
+from ..models import Model, utcnow
+
+NOT_AUDITED = {"audit_entries", "login_attempts"}
+# recorded as changed without the value; last_login_at would fill the trail on every login
+SECRET_FIELDS = {"password_hash"}
+SKIPPED_FIELDS = {("users", "last_login_at")}
+REDACTED = "(anonymisiert)"
+
+# who acts outside a request (CLI, tests, benchmark setup)
+actor: ContextVar[tuple[int | None, str] | None] = ContextVar("planner_audit_actor", default=None)
+
+
+def current_actor() -> tuple[int | None, str]:
+    """(user id, username) of whoever causes the change."""
+    from flask import has_request_context
+
+    if has_request_context():
+        from flask_login import current_user
+
+        if current_user and getattr(current_user, "is_authenticated", False):
+            return current_user.id, current_user.username
+    return actor.get() or (None, "System")
+
+
+# --- the foreign-key graph of the metadata ----------------------------------------
+
+
+@cache
+def class_of_table() -> dict[str, type]:
+    """Mapped class of every table name."""
+    return {m.local_table.name: m.class_ for m in Model.registry.mappers}
+
+
+def _column_attr(mapper: Mapper, column: sa.Column) -> str:
+    return mapper.get_property_by_column(column).key
+
+
+def parents(session: Session, obj: Any) -> list[Any]:
+    """The objects this object's foreign keys point to (loaded through the identity map when possible)."""
+    mapper = inspect(obj).mapper
+    found = []
+    for fk in sorted(mapper.local_table.foreign_keys, key=lambda f: f.parent.name):
+        value = inspect(obj).dict.get(_column_attr(mapper, fk.parent))
+        if value is None:
+            value = getattr(obj, _column_attr(mapper, fk.parent), None)
+        cls = class_of_table().get(fk.column.table.name)
+        if value is None or cls is None:
+            continue
+        with session.no_autoflush:
+            parent = session.get(cls, value)
+        if parent is not None:
+            found.append(parent)
+    return found
+
+
+def identity(obj: Any) -> tuple[str, str]:
+    """(table name, id as text) of a mapped object; composite keys joined by commas."""
+    state = inspect(obj)
+    key = state.identity or state.mapper.primary_key_from_instance(obj)
+    return state.mapper.local_table.name, ",".join(str(k) for k in key)
+
+
+def ancestors(session: Session, obj: Any, depth: int = 6) -> list[tuple[str, str]]:
+    """Every object above this one along foreign keys, nearest first, without repeats."""
+    seen: list[tuple[str, str]] = []
+    frontier = [obj]
+    for _ in range(depth):
+        nxt = []
+        for o in frontier:
+            for p in parents(session, o):
+                ident = identity(p)
+                if ident not in seen:
+                    seen.append(ident)
+                    nxt.append(p)
+        frontier = nxt
+    return seen
+
+
+def organisation_of(table: str, object_id: str, path: list[tuple[str, str]], values: dict) -> int | None:
+    """The organisation an object belongs to: itself, an ancestor, or an organisation_id column."""
+    if table == "organisations":
+        return int(object_id)
+    for t, i in path:
+        if t == "organisations":
+            return int(i)
+    value = values.get("organisation_id")
+    return int(value) if isinstance(value, int) else None
+
+
+# --- values ---------------------------------------------------------------------------
+
+
+def as_text(value: Any) -> str | None:
+    """A column value as stored in the trail."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return str(value)
+
+
+def _columns(obj: Any) -> list[tuple[str, str]]:
+    """(attribute key, column name) of the object's table columns."""
+    mapper = inspect(obj).mapper
+    return [(_column_attr(mapper, c), c.name) for c in mapper.local_table.columns]
+
+
+# --- session events -------------------------------------------------------------------
+
+
+@dataclass
+class _Pending:
+    obj: Any
+    action: str
+    changes: list[tuple[str, Any, Any]]  # column, old, new (new None for delete, filled after flush for insert)
+    version_old: int | None = None
+
+
+def _versioned_parts() -> dict[type, list[tuple[type, Any]]]:
+    """Child class -> [(versioned parent class, relationship)] for delete-orphan parts of versioned objects."""
+    parts: dict[type, list[tuple[type, Any]]] = {}
+    for mapper in Model.registry.mappers:
+        if mapper.version_id_col is None:
+            continue
+        for rel in mapper.relationships:
+            if rel.cascade.delete_orphan and rel.mapper.version_id_col is None:
+                parts.setdefault(rel.mapper.class_, []).append((mapper.class_, rel))
+    return parts
+
+
+def _touch_versioned_owners(session: Session) -> set[int]:
+    """Bump the version of a measure (or any versioned object) whose parts changed."""
+    parts = _versioned_parts()
+    touched: set[int] = set()
+    for obj in [*session.new, *session.dirty, *session.deleted]:
+        for parent_cls, rel in parts.get(type(obj), []):
+            for local, remote in rel.local_remote_pairs:
+                # local is the parent's column, remote the child's foreign key column
+                child_mapper = inspect(obj).mapper
+                value = getattr(obj, _column_attr(child_mapper, remote), None)
+                if value is None:
+                    continue
+                parent = session.identity_map.get(session.identity_key(parent_cls, value))
+                if parent is None:
+                    with session.no_autoflush:
+                        parent = session.get(parent_cls, value)
+                if parent is None or parent in session.deleted or parent in session.new or id(parent) in touched:
+                    continue
+                version_key = _column_attr(inspect(parent).mapper, inspect(parent).mapper.version_id_col)
+                first = next(k for k, name in _columns(parent) if name not in ("id", version_key))
+                if not session.is_modified(parent, include_collections=False):
+                    flag_modified(parent, first)
+                touched.add(id(parent))
+    return touched
+
+
+def _before_flush(session: Session, _context, _instances) -> None:
+    if session.info.get("audit_off"):
+        return
+    touched = _touch_versioned_owners(session)
+    pending: list[_Pending] = session.info.setdefault("audit_pending", [])
+    for obj in session.new:
+        if _audited(obj):
+            pending.append(_Pending(obj, "insert", []))
+    for obj in session.dirty:
+        if not _audited(obj) or not (session.is_modified(obj, include_collections=False) or id(obj) in touched):
+            continue
+        changes = []
+        table = inspect(obj).mapper.local_table.name
+        for key, name in _columns(obj):
+            if (table, name) in SKIPPED_FIELDS:
+                continue
+            hist = get_history(obj, key, passive=True)
+            if not hist.has_changes() or not hist.deleted:
+                continue
+            old, new = hist.deleted[0], hist.added[0] if hist.added else None
+            if old != new:
+                changes.append((name, old, new))
+        mapper = inspect(obj).mapper
+        version = None
+        if mapper.version_id_col is not None:
+            version = inspect(obj).committed_state.get(_column_attr(mapper, mapper.version_id_col))
+            version = version if version is not None else getattr(obj, _column_attr(mapper, mapper.version_id_col))
+        if changes or version is not None:
+            pending.append(_Pending(obj, "update", changes, version))
+    for obj in session.deleted:
+        if _audited(obj):
+            values = [(name, getattr(obj, key), None) for key, name in _columns(obj)]
+            pending.append(_Pending(obj, "delete", values))
+
+
+def _audited(obj: Any) -> bool:
+    return isinstance(obj, Model) and inspect(obj).mapper.local_table.name not in NOT_AUDITED
+
+
+def _after_flush(session: Session, _context) -> None:
+    pending: list[_Pending] = session.info.pop("audit_pending", [])
+    if not pending:
+        return
+    user_id, username = current_actor()
+    redact = session.info.get("audit_redact", False)
+    change_id = uuid.uuid4().hex
+    now = utcnow()
+    rows = []
+    for p in pending:
+        table, object_id = identity(p.obj)
+        path = ancestors(session, p.obj)
+        values = {name: getattr(p.obj, key, None) for key, name in _columns(p.obj)}
+        if p.action == "insert":
+            changes = [(name, None, value) for name, value in values.items() if value is not None and value != []]
+        elif p.action == "update":
+            changes = list(p.changes)
+            mapper = inspect(p.obj).mapper
+            if p.version_old is not None:
+                new_version = getattr(p.obj, _column_attr(mapper, mapper.version_id_col))
+                if new_version != p.version_old:
+                    changes.append((mapper.version_id_col.name, p.version_old, new_version))
+        else:
+            changes = [(name, old, None) for name, old, _ in p.changes if old is not None]
+        org = organisation_of(table, object_id, path, values)
+        path_text = "|" + "|".join(f"{t}:{i}" for t, i in path) + "|" if path else ""
+        for name, old, new in changes:
+            if (table, name) in SKIPPED_FIELDS:
+                continue
+            old_t, new_t = as_text(old), as_text(new)
+            if name in SECRET_FIELDS:
+                old_t, new_t = ("***" if old is not None else None), ("***" if new is not None else None)
+            elif redact:
+                old_t, new_t = (REDACTED if old is not None else None), (REDACTED if new is not None else None)
+            rows.append(
+                {
+                    "change_id": change_id,
+                    "at": now,
+                    "user_id": user_id,
+                    "username": username,
+                    "organisation_id": org,
+                    "table_name": table,
+                    "object_id": object_id,
+                    "action": p.action,
+                    "field": name,
+                    "old": old_t,
+                    "new": new_t,
+                    "path": path_text,
+                }
+            )
+    if rows:
+        from ..auth_models import AuditEntry
+
+        session.connection().execute(sa.insert(AuditEntry.__table__), rows)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop("audit_pending", None)
+
+
+_installed = False
+
+
+def install() -> None:
+    """Listen to every ORM session (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    event.listen(Session, "before_flush", _before_flush)
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "after_soft_rollback", lambda s, _t: _after_rollback(s))
+    _installed = True
+
+
+# --- reading the trail ----------------------------------------------------------------
+
+
+def history(session: Session, table: str, object_id: int | str, limit: int = 500) -> list:
+    """Entries about the object itself or anything below it, newest first."""
+    from ..auth_models import AuditEntry
+
+    marker = f"%|{table}:{object_id}|%"
+    return list(
+        session.scalars(
+            sa.select(AuditEntry)
+            .where(
+                sa.or_(
+                    sa.and_(AuditEntry.table_name == table, AuditEntry.object_id == str(object_id)),
+                    AuditEntry.path.like(marker),
+                )
+            )
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def object_organisation(session: Session, table: str, object_id: str) -> int | None | bool:
+    """The organisation of the object's trail; False when there is no trail at all."""
+    from ..auth_models import AuditEntry
+
+    row = session.execute(
+        sa.select(AuditEntry.organisation_id)
+        .where(AuditEntry.table_name == table, AuditEntry.object_id == str(object_id))
+        .limit(1)
+    ).first()
+    return False if row is None else row[0]
+
+
+def changes_since(session: Session, table: str, object_id: int | str, version: int) -> list:
+    """What others changed on a versioned object after `version`: entries of those saves, oldest first."""
+    from ..auth_models import AuditEntry
+
+    bumps = session.execute(
+        sa.select(AuditEntry.change_id, AuditEntry.new).where(
+            AuditEntry.table_name == table, AuditEntry.object_id == str(object_id), AuditEntry.field == "lock_version"
+        )
+    ).all()
+    change_ids = [c for c, new in bumps if new is not None and new.isdigit() and int(new) > version]
+    if not change_ids:
+        return []
+    marker = f"%|{table}:{object_id}|%"
+    return list(
+        session.scalars(
+            sa.select(AuditEntry)
+            .where(
+                AuditEntry.change_id.in_(change_ids),
+                AuditEntry.field != "lock_version",
+                sa.or_(
+                    sa.and_(AuditEntry.table_name == table, AuditEntry.object_id == str(object_id)),
+                    AuditEntry.path.like(marker),
+                ),
+            )
+            .order_by(AuditEntry.id)
+        )
+    )
+
+
+TABLE_LABELS = {
+    "organisations": "Organisation",
+    "strategies": "Strategie",
+    "measures": "Maßnahme",
+    "measure_owners": "Verantwortliche(r)",
+    "dependencies": "Abhängigkeit",
+    "persons": "Person",
+    "users": "Benutzer",
+    "memberships": "Rolle",
+    "coordinations": "Koordination",
+    "maturity_assessments": "Reifegradmessung",
+    "maturity_levels": "Reifegradstufe",
+    "maturity_answers": "Kriterienantwort",
+    "maturity_criteria": "Kriterium",
+    "maturity_targets": "Zielstufe",
+    "funding_participations": "Förderaufruf",
+    "roadmap_baselines": "Basisplan",
+    "roadmap_baseline_entries": "Basisplan-Eintrag",
+}
+FIELD_LABELS = {
+    "title": "Titel",
+    "name": "Name",
+    "description": "Kurzbeschreibung",
+    "goal": "Ziel",
+    "dimension": "Dimension",
+    "further_dimensions": "Weitere Dimensionen",
+    "subdimensions": "Subdimensionen",
+    "target_stage": "Angestrebte Stufe",
+    "urgency": "Dringlichkeit",
+    "feasibility": "Machbarkeit",
+    "status": "Status",
+    "second_loop": "Zweite Evaluationsschleife",
+    "actors": "Beteiligte Akteure",
+    "requirements": "Anforderungen",
+    "start": "Geplanter Beginn",
+    "end": "Geplantes Ende",
+    "examples": "Praxisbeispiele",
+    "steps": "Operative Schritte",
+    "budget": "Budget",
+    "funding_call": "Förderaufruf",
+    "deferrals": "Zurückstellungen",
+    "version": "Version",
+    "adopted": "Beschlossen",
+    "window_start": "Fahrplan von",
+    "window_end": "Fahrplan bis",
+    "vision": "Vision",
+    "mission": "Mission",
+    "principles": "Leitsätze",
+    "person_id": "Person",
+    "role": "Rolle",
+    "prerequisite_id": "Voraussetzung",
+    "dependent_id": "Abhängige Maßnahme",
+    "position": "Position",
+    "key": "Schlüssel",
+    "note": "Notiz",
+    "password_hash": "Passwort",
+    "display_name": "Anzeigename",
+    "username": "Benutzername",
+    "is_admin": "Administrator",
+    "active": "Aktiv",
+}
+ACTION_LABELS = {"insert": "angelegt", "update": "geändert", "delete": "gelöscht"}
+
+
+def field_label(field: str) -> str:
+    return FIELD_LABELS.get(field, field)
+
+
+def table_label(table: str) -> str:
+    return TABLE_LABELS.get(table, table)
+
+
+def resolve_references(session: Session, entries: Iterable) -> dict[tuple[str, str], str]:
+    """Readable names for foreign-key values in entries (a person's name, a measure's title)."""
+    names: dict[tuple[str, str], str] = {}
+    tables = {t.name: t for t in Model.metadata.sorted_tables}
+    for e in entries:
+        table = tables.get(e.table_name)
+        if table is None or e.field not in table.c:
+            continue
+        for fk in table.c[e.field].foreign_keys:
+            cls = class_of_table().get(fk.column.table.name)
+            for value in (e.old, e.new):
+                if cls is None or value is None or not value.isdigit() or (e.field, value) in names:
+                    continue
+                target = session.get(cls, int(value))
+                label = getattr(target, "title", None) or getattr(target, "name", None) if target else None
+                names[(e.field, value)] = label or f"#{value}"
+    return names

@@ -1,0 +1,149 @@
+"""Persons (staff or units owning measures) as personal data: export and anonymisation (DSGVO Art. 15, 17).
+
+A person's name can appear in the person row, as owner of measures, in free text of any
+table of the organisation (actors, steps, notes, ...) and in the audit trail. Both
+operations search every text column of every table that belongs to the organisation
+(the same metadata walk as the backup), so other areas' tables are included.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from .. import models
+from ..auth_models import AuditEntry
+from ..models import Model, utcnow
+from . import backup
+
+ANONYMOUS = "Anonymisierte Person"
+
+
+def _text_columns(table: sa.Table) -> list[sa.Column]:
+    return [c for c in table.columns if isinstance(c.type, (sa.String, sa.Text, sa.JSON)) and not c.primary_key]
+
+
+def _contains(value: Any, name: str) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return name in value
+    return name in json.dumps(value, ensure_ascii=False)
+
+
+def _replace(value: Any, name: str, replacement: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(name, replacement)
+    if isinstance(value, list):
+        return [_replace(v, name, replacement) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace(v, name, replacement) for k, v in value.items()}
+    return value
+
+
+def mentions(session: Session, person: models.Person) -> list[tuple[sa.Table, dict, str]]:
+    """(table, row, column) of every text value in the organisation's data that contains the name."""
+    found = []
+    rows = backup.collect(session.connection(), person.organisation_id)
+    by_name = {t.name: t for t in backup.tables()}
+    for name, table_rows in rows.items():
+        if name in ("persons", "audit_entries", "users"):
+            continue
+        table = by_name[name]
+        columns = _text_columns(table)
+        for row in table_rows:
+            for column in columns:
+                if _contains(row[column.name], person.name):
+                    found.append((table, row, column.name))
+    return found
+
+
+def export_person(session: Session, person: models.Person) -> dict:
+    """Everything stored about a person: the row, the measures owned, mentions in text, the audit trail."""
+    owned = session.execute(
+        sa.select(models.Strategy.title, models.Measure.title, models.MeasureOwner.role)
+        .join(models.Measure, models.MeasureOwner.measure_id == models.Measure.id)
+        .join(models.Strategy, models.Measure.strategy_id == models.Strategy.id)
+        .where(models.MeasureOwner.person_id == person.id)
+        .order_by(models.Strategy.id, models.Measure.position)
+    ).all()
+    trail = session.scalars(
+        sa.select(AuditEntry)
+        .where(
+            sa.or_(
+                sa.and_(AuditEntry.table_name == "persons", AuditEntry.object_id == str(person.id)),
+                sa.and_(AuditEntry.field == "person_id", sa.or_(AuditEntry.new == str(person.id), AuditEntry.old == str(person.id))),
+                AuditEntry.old.contains(person.name, autoescape=True),
+                AuditEntry.new.contains(person.name, autoescape=True),
+            ),
+            AuditEntry.organisation_id == person.organisation_id,
+        )
+        .order_by(AuditEntry.id)
+    ).all()
+    return {
+        "format": "planner-person-export/1",
+        "exported_at": utcnow().isoformat(),
+        "person": {"id": person.id, "name": person.name, "organisation": person.organisation.name},
+        "measures": [{"strategy": s, "measure": m, "role": r} for s, m, r in owned],
+        "mentions": [
+            {"table": t.name, "id": ",".join(str(row[c.name]) for c in t.primary_key.columns), "field": column}
+            for t, row, column in mentions(session, person)
+        ],
+        "audit_trail": [
+            {
+                "at": e.at.isoformat(),
+                "by": e.username,
+                "table": e.table_name,
+                "object": e.object_id,
+                "action": e.action,
+                "field": e.field,
+                "old": e.old,
+                "new": e.new,
+            }
+            for e in trail
+        ],
+    }
+
+
+def anonymise_person(session: Session, person: models.Person) -> int:
+    """Replace the name everywhere in the organisation's data and trail; returns how many values changed.
+
+    The change itself is recorded in the trail, but with the values redacted.
+    """
+    name = person.name
+    taken = set(
+        session.scalars(sa.select(models.Person.name).where(models.Person.organisation_id == person.organisation_id))
+    )
+    n = 1
+    while f"{ANONYMOUS} {n}" in taken:
+        n += 1
+    replacement = f"{ANONYMOUS} {n}"
+    classes = {m.local_table.name: m.class_ for m in Model.registry.mappers}
+    count = 0
+    session.info["audit_redact"] = True
+    try:
+        for table, row, column in mentions(session, person):
+            cls = classes.get(table.name)
+            obj = session.get(cls, tuple(row[c.name] for c in table.primary_key.columns)) if cls else None
+            if obj is None:
+                continue
+            attr = sa.inspect(cls).get_property_by_column(table.c[column]).key
+            setattr(obj, attr, _replace(getattr(obj, attr), name, replacement))
+            count += 1
+        person.name = replacement
+        count += 1
+        session.flush()
+    finally:
+        session.info.pop("audit_redact", None)
+    audit = AuditEntry.__table__
+    for col in ("old", "new"):
+        result = session.execute(
+            sa.update(audit)
+            .where(audit.c[col].contains(name, autoescape=True), audit.c.organisation_id == person.organisation_id)
+            .values({col: sa.func.replace(audit.c[col], name, replacement)})
+        )
+        count += result.rowcount or 0
+    return count

@@ -1,0 +1,362 @@
+"""Administration: users and their roles, an organisation's members, persons, coordination and backup;
+the Verlauf (audit trail) of any object."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from .. import models
+from ..auth_models import ROLE_LABELS, ROLES, Coordination, Membership, User
+from ..extensions import db
+from ..services import audit, backup, persons
+from .access import get_organisation_or_404, is_admin, may_manage, visible_organisation_ids
+from .auth import hash_password
+from .forms import ConfirmForm, choices
+
+bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
+
+MIN_PASSWORD = 10
+
+
+class UserForm(FlaskForm):
+    """A user account."""
+
+    username = StringField(
+        "Benutzername",
+        validators=[
+            DataRequired("Bitte ausfüllen."),
+            Length(max=100),
+            Regexp(r"^[\w.@-]+$", message="Nur Buchstaben, Ziffern und . _ - @, keine Leerzeichen."),
+        ],
+    )
+    display_name = StringField("Anzeigename", validators=[Optional(), Length(max=200)])
+    password = PasswordField(
+        "Passwort",
+        validators=[Optional(), Length(min=MIN_PASSWORD, message=f"Mindestens {MIN_PASSWORD} Zeichen.")],
+        description=f"Mindestens {MIN_PASSWORD} Zeichen. Leer lassen: beim Anlegen wird eines erzeugt und einmal "
+        "angezeigt, beim Bearbeiten bleibt das bisherige.",
+    )
+    is_admin = BooleanField("Administrator (sieht und verwaltet alle Organisationen)")
+    active = BooleanField("Aktiv (darf sich anmelden)", default=True)
+
+
+class MembershipForm(FlaskForm):
+    """A role in an organisation."""
+
+    organisation = SelectField("Organisation", choices=[])
+    role = SelectField("Rolle", choices=choices((r, ROLE_LABELS[r]) for r in ROLES))
+
+
+class CoordinationForm(FlaskForm):
+    """An organisation this one (a state office) coordinates."""
+
+    organisation = SelectField("Koordinierte Organisation", choices=[])
+
+
+def managed_organisations() -> list[int]:
+    """Ids of organisations the current user administers (for the navigation)."""
+    visible = visible_organisation_ids()
+    if visible is None:
+        return []
+    return sorted(o for o in visible if may_manage(o))
+
+
+@bp.record_once
+def _globals(state) -> None:
+    from .auth import logout_form
+
+    state.app.add_template_global(managed_organisations, "managed_organisations")
+    state.app.add_template_global(logout_form, "logout_form")
+    state.app.add_template_global(recent_history, "recent_history")
+    state.app.add_template_global(audit.table_label, "audit_table_label")
+    state.app.add_template_global(audit.field_label, "audit_field_label")
+    state.app.add_template_global(lambda a: audit.ACTION_LABELS.get(a, a), "audit_action_label")
+    state.app.add_template_global(audit_value, "audit_value")
+
+
+def recent_history(table: str, object_id) -> dict:
+    """The last changes of an object for the Verlauf box on its page (the page checked access)."""
+    entries = [e for e in audit.history(db.session, table, object_id, limit=12) if e.field != "lock_version"][:8]
+    return {"entries": entries, "references": audit.resolve_references(db.session, entries)}
+
+
+def audit_value(value: str | None, field: str, references: dict) -> str:
+    """A stored value for people: names for ids, lists joined, nothing as a dash."""
+    if value is None or value == "":
+        return "–"
+    if (field, value) in references:
+        return references[(field, value)]
+    if value.startswith("["):
+        try:
+            items = json.loads(value)
+        except ValueError:
+            return value
+        return "; ".join(str(i) for i in items) if items else "–"
+    return value
+
+
+def _admin_only() -> None:
+    if not is_admin():
+        abort(404)
+
+
+def _organisation_choices(exclude: set[int] = frozenset()):
+    rows = db.session.scalars(sa.select(models.Organisation).order_by(models.Organisation.name))
+    return choices((o.id, o.name) for o in rows if o.id not in exclude)
+
+
+# --- users -----------------------------------------------------------------------------
+
+
+@bp.get("/benutzer")
+def users():
+    """All user accounts with their roles."""
+    _admin_only()
+    rows = db.session.scalars(sa.select(User).order_by(User.username)).all()
+    organisations = db.session.scalars(sa.select(models.Organisation).order_by(models.Organisation.name)).all()
+    return render_template("admin/users.html", users=rows, organisations=organisations, role_labels=ROLE_LABELS)
+
+
+@bp.route("/benutzer/neu", methods=["GET", "POST"])
+def create_user():
+    """A new account; a generated password is shown once."""
+    _admin_only()
+    form = UserForm()
+    if form.validate_on_submit():
+        username = form.username.data.strip()
+        if db.session.scalar(sa.select(User.id).where(User.username == username)):
+            form.username.errors.append("Diesen Benutzernamen gibt es schon.")
+        else:
+            password = form.password.data or secrets.token_urlsafe(12)
+            user = User(
+                username=username,
+                display_name=(form.display_name.data or "").strip(),
+                password_hash=hash_password(password),
+                is_admin=form.is_admin.data,
+                active=form.active.data,
+            )
+            db.session.add(user)
+            db.session.commit()
+            if form.password.data:
+                flash(f"Das Konto „{username}“ wurde angelegt.", "success")
+            else:
+                flash(f"Das Konto „{username}“ wurde angelegt. Erstes Passwort (nur jetzt sichtbar): {password}", "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/user_form.html", form=form, user=None), status
+
+
+def _user_or_404(user_id: int) -> User:
+    _admin_only()
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/benutzer/<int:user_id>", methods=["GET", "POST"])
+def user(user_id: int):
+    """Edit an account; a new password or deactivation ends its sessions."""
+    from flask_login import current_user
+
+    row = _user_or_404(user_id)
+    form = UserForm(obj=row if request.method == "GET" else None)
+    membership_form = MembershipForm(prefix="rolle")
+    membership_form.organisation.choices = _organisation_choices({m.organisation_id for m in row.memberships})
+    if request.method == "POST" and form.validate_on_submit():
+        username = form.username.data.strip()
+        clash = db.session.scalar(sa.select(User.id).where(User.username == username, User.id != row.id))
+        if clash:
+            form.username.errors.append("Diesen Benutzernamen gibt es schon.")
+        elif row.id == current_user.id and (not form.is_admin.data or not form.active.data):
+            form.is_admin.errors.append("Sie können sich nicht selbst die Administration oder den Zugang entziehen.")
+        else:
+            row.username = username
+            row.display_name = (form.display_name.data or "").strip()
+            if form.password.data or (row.active and not form.active.data):
+                row.session_version += 1
+            if form.password.data:
+                row.password_hash = hash_password(form.password.data)
+            row.is_admin = form.is_admin.data
+            row.active = form.active.data
+            db.session.commit()
+            if row.id == current_user.id and form.password.data:
+                from flask_login import login_user
+
+                login_user(row)
+            flash("Das Konto wurde gespeichert.", "success")
+            return redirect(url_for("admin.user", user_id=row.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=row,
+        membership_form=membership_form,
+        role_labels=ROLE_LABELS,
+        confirm=ConfirmForm(),
+    ), status
+
+
+@bp.post("/benutzer/<int:user_id>/rollen")
+def add_membership(user_id: int):
+    """Give the user a role in an organisation."""
+    row = _user_or_404(user_id)
+    form = MembershipForm(prefix="rolle")
+    form.organisation.choices = _organisation_choices({m.organisation_id for m in row.memberships})
+    if form.validate_on_submit():
+        db.session.add(Membership(user=row, organisation_id=int(form.organisation.data), role=form.role.data))
+        db.session.commit()
+        flash("Die Rolle wurde vergeben.", "success")
+    else:
+        flash("Bitte Organisation und Rolle wählen.", "error")
+    return redirect(url_for("admin.user", user_id=row.id))
+
+
+@bp.post("/benutzer/<int:user_id>/rollen/<int:membership_id>/entfernen")
+def remove_membership(user_id: int, membership_id: int):
+    """Take a role away."""
+    row = _user_or_404(user_id)
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.user_id != row.id or not ConfirmForm().validate_on_submit():
+        abort(404)
+    db.session.delete(membership)
+    db.session.commit()
+    flash("Die Rolle wurde entzogen.", "success")
+    return redirect(url_for("admin.user", user_id=row.id))
+
+
+# --- one organisation -------------------------------------------------------------------
+
+
+def _managed_organisation_or_404(organisation_id: int) -> models.Organisation:
+    org = get_organisation_or_404(organisation_id)
+    if not may_manage(org.id):
+        abort(404)
+    return org
+
+
+@bp.get("/organisationen/<int:organisation_id>")
+def organisation(organisation_id: int):
+    """Members, persons, coordinated organisations and the backup of one organisation."""
+    org = _managed_organisation_or_404(organisation_id)
+    members = db.session.execute(
+        sa.select(User, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == org.id)
+        .order_by(User.username)
+    ).all()
+    coordinated = db.session.scalars(
+        sa.select(models.Organisation)
+        .join(Coordination, Coordination.organisation_id == models.Organisation.id)
+        .where(Coordination.coordinator_id == org.id)
+        .order_by(models.Organisation.name)
+    ).all()
+    coordination_form = CoordinationForm(prefix="koord")
+    coordination_form.organisation.choices = _organisation_choices({org.id, *(o.id for o in coordinated)})
+    return render_template(
+        "admin/organisation.html",
+        org=org,
+        members=members,
+        coordinated=coordinated,
+        coordination_form=coordination_form,
+        role_labels=ROLE_LABELS,
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/organisationen/<int:organisation_id>/koordination")
+def add_coordination(organisation_id: int):
+    """Let this organisation (a state office) read another one."""
+    _admin_only()
+    org = get_organisation_or_404(organisation_id)
+    form = CoordinationForm(prefix="koord")
+    form.organisation.choices = _organisation_choices({org.id})
+    if form.validate_on_submit():
+        target = int(form.organisation.data)
+        exists = db.session.scalar(
+            sa.select(Coordination.id).where(Coordination.coordinator_id == org.id, Coordination.organisation_id == target)
+        )
+        if not exists:
+            db.session.add(Coordination(coordinator_id=org.id, organisation_id=target))
+            db.session.commit()
+        flash("Die Organisation wird jetzt koordiniert (Lesezugriff für die Mitglieder).", "success")
+    return redirect(url_for("admin.organisation", organisation_id=org.id))
+
+
+@bp.get("/organisationen/<int:organisation_id>/sicherung.json")
+def backup_download(organisation_id: int):
+    """The whole organisation as a backup file (restore: `planner restore DATEI`)."""
+    org = _managed_organisation_or_404(organisation_id)
+    document = backup.export_organisation(db.session.connection(), org.id)
+    filename = f"sicherung-organisation-{org.id}.json"
+    return Response(
+        backup.dumps(document),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _person_or_404(organisation_id: int, person_id: int) -> tuple[models.Organisation, models.Person]:
+    org = _managed_organisation_or_404(organisation_id)
+    person = db.session.get(models.Person, person_id)
+    if person is None or person.organisation_id != org.id:
+        abort(404)
+    return org, person
+
+
+@bp.get("/organisationen/<int:organisation_id>/personen/<int:person_id>/auskunft.json")
+def person_export(organisation_id: int, person_id: int):
+    """Everything stored about a person (Auskunft nach Art. 15 DSGVO)."""
+    _org, person = _person_or_404(organisation_id, person_id)
+    document = persons.export_person(db.session, person)
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=1),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="auskunft-person-{person.id}.json"'},
+    )
+
+
+@bp.route("/organisationen/<int:organisation_id>/personen/<int:person_id>/anonymisieren", methods=["GET", "POST"])
+def person_anonymise(organisation_id: int, person_id: int):
+    """Ask, then replace the person's name everywhere (Löschung nach Art. 17 DSGVO)."""
+    org, person = _person_or_404(organisation_id, person_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        count = persons.anonymise_person(db.session, person)
+        db.session.commit()
+        flash(f"Die Person wurde anonymisiert ({count} Einträge geändert).", "success")
+        return redirect(url_for("admin.organisation", organisation_id=org.id))
+    found = persons.mentions(db.session, person)
+    return render_template("admin/anonymise.html", org=org, person=person, mentions=found, form=form)
+
+
+# --- Verlauf ------------------------------------------------------------------------------
+
+
+@bp.get("/verlauf/<table>/<object_id>")
+def history(table: str, object_id: str):
+    """The audit trail of one object and everything below it."""
+    org_id = audit.object_organisation(db.session, table, object_id)
+    if org_id is False:
+        abort(404)
+    if org_id is None:
+        _admin_only()
+    else:
+        visible = visible_organisation_ids()
+        if visible is not None and org_id not in visible:
+            abort(404)
+    entries = audit.history(db.session, table, object_id)
+    return render_template(
+        "admin/history.html",
+        title=f"Verlauf: {audit.table_label(table)} {object_id}",
+        entries=entries,
+        references=audit.resolve_references(db.session, entries),
+        audit=audit,
+    )
