@@ -223,3 +223,16 @@ def test_csrf_is_enforced_when_enabled(live_app, sample_id=None):
     client = live_app.test_client()
     response = client.post("/strategien/neu", data={"organisation": "GA", "title": "T"})
     assert response.status_code == 400 and "Sitzung abgelaufen" in response.text
+
+
+def test_import_lists_each_dependency_once_in_the_same_session(app):
+    from planner.services.strategies import import_strategy
+
+    with app.app_context():
+        row = import_strategy(db.session, load_strategy((DATA / "sample.yaml").read_text(encoding="utf-8")))
+        for measure in row.measures:
+            keys = [d.prerequisite.key for d in measure.prerequisites]
+            assert len(keys) == len(set(keys)), measure.key
+            back = [d.dependent.key for d in measure.dependents]
+            assert len(back) == len(set(back)), measure.key
+        assert any(m.prerequisites for m in row.measures)

@@ -73,12 +73,15 @@ def measure_to_domain(row: models.Measure, keys_by_id: dict[int, str]) -> Measur
         budget=float(row.budget) if row.budget is not None else None,
         funding_call=row.funding_call,
         deferrals=row.deferrals,
+        actual_start=_month(row.actual_start),
+        actual_end=_month(row.actual_end),
     )
 
 
 def strategy_to_domain(row: models.Strategy) -> Strategy:
     """The domain strategy of a row, measures in their stored order."""
     from .maturity import domain_fields  # the maturity service builds on this module
+    from .verstetigung import verstetigung_fields  # so does the Verstetigung service
 
     keys_by_id = {m.id: m.key for m in row.measures}
     return Strategy(
@@ -93,6 +96,7 @@ def strategy_to_domain(row: models.Strategy) -> Strategy:
         principles=list(row.principles or []),
         measures=[measure_to_domain(m, keys_by_id) for m in row.measures],
         **domain_fields(row),
+        **verstetigung_fields(row),
     )
 
 
@@ -140,6 +144,8 @@ def _write_fields(session: Session, row: models.Measure, m: Measure, organisatio
     row.budget = Decimal(str(m.budget)) if m.budget is not None else None
     row.funding_call = m.funding_call
     row.deferrals = m.deferrals
+    row.actual_start = _text(m.actual_start)
+    row.actual_end = _text(m.actual_end)
     current = [(o.person.name, o.role) for o in row.owners]
     wanted = [(o.name, o.role.value) for o in m.owners]
     if current != wanted:
@@ -160,7 +166,8 @@ def _write_dependencies(session: Session, row: models.Measure, depends_on: list[
             row.prerequisites.remove(dep)
     for key in depends_on:
         if key not in current:
-            row.prerequisites.append(models.Dependency(prerequisite=rows_by_key[key], dependent=row))
+            # back_populates puts the new link into both collections; appending again would list it twice
+            session.add(models.Dependency(prerequisite=rows_by_key[key], dependent=row))
 
 
 def import_strategy(session: Session, strategy: Strategy) -> models.Strategy:
@@ -194,6 +201,9 @@ def import_strategy(session: Session, strategy: Strategy) -> models.Strategy:
     from .maturity import store_strategy_maturity  # the maturity service builds on this module
 
     store_strategy_maturity(session, row, strategy)
+    from .verstetigung import store_strategy_verstetigung
+
+    store_strategy_verstetigung(session, row, strategy)
     return row
 
 
