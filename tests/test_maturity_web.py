@@ -199,7 +199,7 @@ def test_criteria_answers_form_computes_the_seed_example(client, app, sample_id)
     html = client.get(response.headers["Location"]).text
     assert "Interaktion: Stufe 0" in html and "Präferenzen: Stufe –" in html
     assert "Was Stufe 1 zurückhält" in html and "FAQs zu den häufigsten Fragen" in html
-    assert "Es fehlen noch 1 Kriterien" in html
+    assert "Es fehlt noch 1 Kriterium mit „Trifft zu“ (1 von 2, nötig 2)" in html
 
 
 def test_criteria_form_threshold_and_errors(client, app, sample_id):
