@@ -3,6 +3,7 @@ baseline and proposal journeys as a user clicks them."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -65,4 +66,47 @@ def test_freeze_baseline_then_take_over_proposal(page: Page, live_server, sample
     page.wait_for_function("() => [...document.images].every(i => i.complete)")
     assert chart.evaluate("i => i.naturalWidth > 0"), "the Fahrplan with its baseline bars did not load"
     screenshot("roadmap-fahrplan-basisplan")
+    assert_accessible(page)
+
+
+def test_steinfurt_conflicts_resolved_by_taking_over_the_proposal(page: Page, live_server, live_app, screenshot):
+    from conftest import STEINFURT
+
+    if not STEINFURT.exists():
+        pytest.skip("strategies/steinfurt-2023.yaml is not there yet")
+    live_app.config["ROADMAP_TODAY"] = date(2023, 6, 15)
+    sid = import_file(live_app, STEINFURT)
+    base = f"{live_server.url}/strategien/{sid}"
+    page.goto(f"{base}/fahrplan")
+    conflicts = page.locator("section", has=page.get_by_role("heading", name="Zeitkonflikte"))
+    expect(conflicts.locator("tbody tr")).to_have_count(7)
+    page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    screenshot("roadmap-steinfurt-fahrplan")
+    assert_accessible(page)
+    page.get_by_label("Name des Basisplans").fill("Basisplan 2023")
+    page.get_by_role("button", name="Basisplan anlegen").click()
+    expect(page.get_by_text("Der Basisplan „Basisplan 2023“ wurde angelegt.")).to_be_visible()
+
+    # a wrong month is refused in German, the input kept
+    page.goto(f"{base}/planungsvorschlag?modus=frueh&ab=13%2F2023")
+    expect(page.get_by_text("„13/2023“ ist kein Monat")).to_be_visible()
+    expect(page.get_by_label("Frühestens ab (MM/JJJJ, optional)")).to_have_value("13/2023")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Planungsvorschlag", exact=True).click()
+    expect(page.get_by_text("4 Maßnahmen bekommen neue Termine.")).to_be_visible()
+    screenshot("roadmap-steinfurt-vorschlag")
+    page.get_by_role("button", name=re.compile("^Alle .*übernehmen")).click()
+    expect(page.get_by_text("Der Vorschlag wurde übernommen: 4 Maßnahmen haben neue Termine.")).to_be_visible()
+
+    page.get_by_role("link", name="Fahrplan", exact=True).click()
+    expect(page.get_by_text("Keine Zeitkonflikte: Jede Maßnahme")).to_be_visible()
+    page.get_by_label("Basisplan im Hintergrund zeigen").select_option(label="Basisplan 2023")
+    page.get_by_role("button", name="Anzeigen").click()
+    moved = page.locator("table", has_text="im Basisplan")
+    expect(moved.locator("tbody tr")).to_have_count(4)
+    expect(moved).to_contain_text("Regelmäßige Evaluation der Prozessmodellierung")
+    expect(moved).to_contain_text("Beginn 18 Monate später, Ende 18 Monate später")
+    page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    screenshot("roadmap-steinfurt-basisplan")
     assert_accessible(page)

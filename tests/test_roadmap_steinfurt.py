@@ -110,3 +110,23 @@ def test_steinfurt_gantt_reads_well():
     assert all(box.x0 >= 0 and box.x1 <= chart_left for box in labels)  # none cut off or in the chart
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
     (ROOT / "test-artifacts" / "roadmap-gantt-steinfurt.png").write_bytes(render(fig, "png"))
+
+
+def test_proposal_resolves_steinfurts_conflicts_by_hand():
+    from planner.domain.planning import propose_schedule
+
+    plan = propose_schedule(load_strategy(STEINFURT.read_text(encoding="utf-8")))
+    moved = {p.key: (str(p.proposed_start), str(p.proposed_end) if p.proposed_end else None, p.after)
+             for p in plan.moved}
+    assert moved == {
+        # after Onboarding (ends 07/2023), five months as planned
+        "awareness-konzept": ("2023-07", "2023-11", "onboarding"),
+        # open-ended: starts when the Awareness-Konzept ends
+        "schulungen": ("2023-11", None, "awareness-konzept"),
+        # after RPA (ends 07/2024), four months
+        "evaluation-prozessmodellierung": ("2024-07", "2024-10", "prozessoptimierung-rpa"),
+        # after Erhebung (ends 12/2023), ten months
+        "terminkalendertool": ("2023-12", "2024-09", "prozesserhebung"),
+    }
+    assert (str(plan.end_before), str(plan.end_after)) == ("2024-08", "2024-10")
+    assert plan.remaining_conflicts == []

@@ -279,3 +279,16 @@ def test_months_beyond_the_calendar_answer_422_not_500(client, app, sample_id, t
     response = client.get(f"/strategien/{late}/abhaengigkeiten?massnahme=konzept&monate=60")
     assert response.status_code == 422
     assert "Diese Verschiebung lässt sich nicht berechnen" in response.text and 'value="60"' in response.text
+
+
+def test_chart_options_in_the_address_switch_arrows_and_critical_path_off(client, sample_id, fixed_today):
+    base = f"/strategien/{sample_id}/fahrplan.svg?ansicht=1"
+    both = client.get(f"{base}&kritisch=1&abhaengigkeiten=1").text
+    assert "Pfeil: Voraussetzung → Maßnahme" in both and "kritischer Pfad (9 Monate)" in both
+    neither = client.get(f"{base}&kritisch=0&abhaengigkeiten=0").text
+    assert "Pfeil: Voraussetzung" not in neither and "kritischer Pfad (" not in neither
+    # the page links its chart and downloads with what the form shows
+    page = client.get(f"/strategien/{sample_id}/fahrplan?ansicht=1&kritisch=0&abhaengigkeiten=0").text
+    assert "fahrplan.svg?ansicht=1&amp;kritisch=0&amp;abhaengigkeiten=0" in page
+    (box,) = re.findall(r'<input[^>]*id="kritisch"[^>]*>', page)
+    assert "checked" not in box

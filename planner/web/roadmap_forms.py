@@ -29,12 +29,16 @@ class GetForm(GermanForm):
         csrf = False
 
 
+OFF = (False, "false", "", "0")
+
+
 class ViewForm(GetForm):
     """How the Fahrplan is drawn."""
 
     ansicht = HiddenField(default="1")
-    kritisch = BooleanField("Kritischen Pfad hervorheben")
-    abhaengigkeiten = BooleanField("Abhängigkeiten als Pfeile einzeichnen")
+    # the page's own links say kritisch=0 / abhaengigkeiten=0: "0" must read as off
+    kritisch = BooleanField("Kritischen Pfad hervorheben", false_values=OFF)
+    abhaengigkeiten = BooleanField("Abhängigkeiten als Pfeile einzeichnen", false_values=OFF)
     basisplan = SelectField("Basisplan im Hintergrund zeigen", choices=[], validators=[Optional()])
 
     def apply_defaults(self) -> None:
