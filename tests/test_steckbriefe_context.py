@@ -59,7 +59,10 @@ def full_strategy() -> Strategy:
         description=LONG * 5,
         goal=LONG * 2,
         urgency=Rating.GERING_MITTEL,
-        owners=[Owner(f"Verantwortliche Person Nr. {i} aus dem Sachgebiet Überwachung", OwnerRole.SUPPORT) for i in range(16)],
+        owners=[
+            Owner(f"Verantwortliche Person Nr. {i} aus dem Sachgebiet Überwachung", OwnerRole.SUPPORT)
+            for i in range(16)
+        ],
         actors=[f"Beteiligte Stelle {i} (Gesundheitsaufsicht, Infektionsschutz)" for i in range(12)],
         requirements=["Beteiligung Personalrat", "Datenschutzkonformität", "Barrierefreiheit nach BITV 2.0"],
         start=Month(2023, 9),
@@ -154,7 +157,10 @@ def test_dimension_filter_accepts_aliases_and_status_filter_labels():
 @pytest.mark.parametrize(
     ("flt", "message"),
     [
-        (SheetFilter(owner="Erika Mustermann"), "Niemand namens „Erika Mustermann“ ist für eine Maßnahme verantwortlich"),
+        (
+            SheetFilter(owner="Erika Mustermann"),
+            "Niemand namens „Erika Mustermann“ ist für eine Maßnahme verantwortlich",
+        ),
         (SheetFilter(dimension="Raumfahrt"), "Unbekannte Dimension „Raumfahrt“"),
         (SheetFilter(status="erledigt"), "Unbekannter Status „erledigt“"),
         (SheetFilter(measure="gibt-es-nicht"), "Keine Maßnahme mit der ID „gibt-es-nicht“"),

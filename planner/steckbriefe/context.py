@@ -236,7 +236,7 @@ def _scale(rating: Rating | None) -> Scale:
 def _money(value: float | None) -> str:
     if value is None:
         return ""
-    return "{:,.2f}".format(value).replace(",", "X").replace(".", ",").replace("X", ".") + " EUR"
+    return f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".") + " EUR"
 
 
 def _link(m: Measure) -> Link:
@@ -313,9 +313,7 @@ def sheet_view(strategy: Strategy, measure: Measure, graph=None) -> SheetView:
     return view
 
 
-def bundle_view(
-    strategy: Strategy, flt: SheetFilter | None = None, *, generated: date | None = None
-) -> BundleView:
+def bundle_view(strategy: Strategy, flt: SheetFilter | None = None, *, generated: date | None = None) -> BundleView:
     """The Steckbriefe the filter selects (all by default) with the strategy's cover data."""
     flt = flt or SheetFilter()
     measures = select_measures(strategy, flt)

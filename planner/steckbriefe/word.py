@@ -27,7 +27,11 @@ def _rgb(hex_colour: str) -> RGBColor:
 def _field(paragraph, instruction: str) -> None:
     """A Word field (PAGE, NUMPAGES) that Word fills in when it lays out the page."""
     run = paragraph.add_run()
-    for tag, attrs in (("w:fldChar", {"w:fldCharType": "begin"}), ("w:instrText", None), ("w:fldChar", {"w:fldCharType": "separate"})):
+    for tag, attrs in (
+        ("w:fldChar", {"w:fldCharType": "begin"}),
+        ("w:instrText", None),
+        ("w:fldChar", {"w:fldCharType": "separate"}),
+    ):
         el = OxmlElement(tag)
         if attrs:
             for k, v in attrs.items():

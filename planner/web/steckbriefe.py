@@ -70,9 +70,7 @@ def _sheet_filter(measure: str | None = None) -> SheetFilter:
 
 
 def _query(flt: SheetFilter) -> dict[str, str]:
-    return {
-        k: v for k, v in (("dimension", flt.dimension), ("verantwortlich", flt.owner), ("status", flt.status)) if v
-    }
+    return {k: v for k, v in (("dimension", flt.dimension), ("verantwortlich", flt.owner), ("status", flt.status)) if v}
 
 
 def _slug(text: str) -> str:
