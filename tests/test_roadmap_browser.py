@@ -49,7 +49,7 @@ def test_freeze_baseline_then_take_over_proposal(page: Page, live_server, sample
     expect(page.get_by_text("Nichts hat sich verschoben")).to_be_visible()
 
     page.get_by_role("link", name="Planungsvorschlag", exact=True).click()
-    expect(page.get_by_text("1 Maßnahme bekommen neue Termine.")).to_be_visible()
+    expect(page.get_by_text("1 Maßnahme bekommt neue Termine.")).to_be_visible()
     page.get_by_role("button", name="Neue Termine für Entwicklung eines Awareness-Konzepts übernehmen").click()
     expect(page.get_by_text("Die neuen Termine für „Entwicklung eines Awareness-Konzepts“ wurden übernommen.")).to_be_visible()
     assert_accessible(page)
@@ -95,7 +95,9 @@ def test_steinfurt_conflicts_resolved_by_taking_over_the_proposal(page: Page, li
 
     page.get_by_role("link", name="Planungsvorschlag", exact=True).click()
     expect(page.get_by_text("4 Maßnahmen bekommen neue Termine.")).to_be_visible()
+    page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
     screenshot("roadmap-steinfurt-vorschlag")
+    assert_accessible(page)
     page.get_by_role("button", name=re.compile("^Alle .*übernehmen")).click()
     expect(page.get_by_text("Der Vorschlag wurde übernommen: 4 Maßnahmen haben neue Termine.")).to_be_visible()
 

@@ -188,7 +188,7 @@ def test_slip_form_errors_are_german_keep_input_and_answer_422(client, sample_id
 
 def test_proposal_page_and_taking_over_one_measure(client, app, sample_id):
     html = client.get(f"/strategien/{sample_id}/planungsvorschlag").text
-    assert "1 Maßnahme bekommen neue Termine." in html
+    assert "1 Maßnahme bekommt neue Termine." in html
     assert "04/2024 – 08/2024" in html and "wartet auf „Entwicklung eines Schulungskonzepts“" in html
     assert "Ende des Fahrplans: 06/2024 → <strong>08/2024</strong>" in html
     assert f'src="/strategien/{sample_id}/planungsvorschlag.svg?modus=geplant"' in html
