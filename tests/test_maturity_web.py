@@ -4,6 +4,8 @@ targets, gaps, funding check, criteria import, downloads, and another organisati
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from conftest import import_file
 from openpyxl import load_workbook
 
 from planner.extensions import db
-from planner.formats.criteria import criteria_to_xlsx, sample_criteria
+from planner.formats.criteria import criteria_to_xlsx, parse_csv, sample_criteria
 from planner.services import maturity as service
 from planner.services.strategies import load_strategy_row, strategy_to_domain
 
@@ -417,3 +419,40 @@ def test_measure_form_links_subdimension_and_stage_into_gaps_and_funding(client,
     assert "Newsletter für Bürger*innen" in funding and "12.000,50 €" in funding
     # the only budget of the call is outside IT-Sicherheit: 0 % of 12.000,50 €
     assert "0,00 € von 12.000,50 € für Maßnahmen der Dimension IT-Sicherheit: 0,0 %" in funding
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+def test_result_sheet_pdf_reads_as_anlage_1(client, app, peine_id, tmp_path):
+    first, second = entries(app, peine_id)
+    path = tmp_path / "anlage1.pdf"
+    path.write_bytes(client.get(url(peine_id, f"/messungen/{first.id}/anlage-1.pdf")).data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    lines = text.splitlines()
+    assert lines[0].strip() == "Digitales Gesundheitsamt 2025"
+    assert lines[1].strip() == "Anlage 1 Ergebnis der Reifegradmessung"
+
+    def row(name: str) -> list[str]:
+        line = next(x for x in lines if name in x)
+        return line.split(name, 1)[1].split()
+
+    # X marks and the level; the dimension's level (a cell spanning its rows) may share the line
+    assert row("Verantwortlichkeiten")[:4] == ["X", "X", "X", "2"]
+    assert row("Organisation der IT-Beschaffung")[:6] == ["X"] * 5 + ["4"]
+    assert row("IT-Sicherheitsmanagement")[:1] == ["–"]
+    assert row("Identitäts- und Zugangsmanagement")[:2] == ["X", "0"]
+    assert "Landkreis Peine, Zeitpunkt der Datenübermittlung: 09.06.2022" in text
+    assert "X: Mind. 80 % der beeinflussbaren Kriterien erreicht" in text
+
+
+def test_criteria_catalogue_download(client, sample_id):
+    sample = client.get(url(sample_id, "/kriterien/katalog.csv"))
+    assert sample.mimetype == "text/csv" and "kriterienkatalog.csv" in sample.headers["Content-Disposition"]
+    assert parse_csv(sample.data) == list(sample_criteria())
+    own = "Subdimension;Stufe;Kriterium\nSchulungen;0;Es gibt ein Schulungsangebot.\n"
+    client.post(
+        url(sample_id, "/kriterien"),
+        data={"file": (io.BytesIO(own.encode()), "k.csv")},
+        content_type="multipart/form-data",
+    )
+    (only,) = parse_csv(client.get(url(sample_id, "/kriterien/katalog.csv")).data)
+    assert (only.subdimension, only.stage, only.text) == ("Schulungen", 0, "Es gibt ein Schulungsangebot.")
