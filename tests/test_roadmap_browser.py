@@ -7,10 +7,9 @@ import re
 from datetime import date
 
 import pytest
+from a11y import assert_accessible
 from conftest import DATA, import_file
 from playwright.sync_api import Page, expect
-
-from a11y import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +50,9 @@ def test_freeze_baseline_then_take_over_proposal(page: Page, live_server, sample
     page.get_by_role("link", name="Planungsvorschlag", exact=True).click()
     expect(page.get_by_text("1 Maßnahme bekommt neue Termine.")).to_be_visible()
     page.get_by_role("button", name="Neue Termine für Entwicklung eines Awareness-Konzepts übernehmen").click()
-    expect(page.get_by_text("Die neuen Termine für „Entwicklung eines Awareness-Konzepts“ wurden übernommen.")).to_be_visible()
+    expect(
+        page.get_by_text("Die neuen Termine für „Entwicklung eines Awareness-Konzepts“ wurden übernommen.")
+    ).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Fahrplan", exact=True).click()

@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 from conftest import DATA, ROOT
-
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from planner.charts.common import render
@@ -31,8 +30,11 @@ TODAY = date(2025, 11, 1)
 def boxes(fig, prefix: str):
     """Pixel boxes of the texts whose gid starts with prefix, top to bottom."""
     renderer = FigureCanvasAgg(fig).get_renderer()
-    found = [(t.get_gid(), t.get_window_extent(renderer)) for t in fig.findobj() if
-             getattr(t, "get_gid", None) and (t.get_gid() or "").startswith(prefix)]
+    found = [
+        (t.get_gid(), t.get_window_extent(renderer))
+        for t in fig.findobj()
+        if getattr(t, "get_gid", None) and (t.get_gid() or "").startswith(prefix)
+    ]
     return sorted(found, key=lambda item: -item[1].y1)
 
 

@@ -42,17 +42,37 @@ pytestmark = pytest.mark.skipif(not STEINFURT.exists(), reason="strategies/stein
 
 CONFLICTS = [
     {"measure": "schulungen", "depends_on": "awareness-konzept", "starts": "2023-04", "prerequisite_ends": "2023-05"},
-    {"measure": "evaluation-prozessmodellierung", "depends_on": "dokumentationskonzept", "starts": "2023-01",
-     "prerequisite_ends": "2023-04"},
-    {"measure": "evaluation-prozessmodellierung", "depends_on": "prozessoptimierung-rpa", "starts": "2023-01",
-     "prerequisite_ends": "2024-07"},
-    {"measure": "evaluation-prozessmodellierung", "depends_on": "prozessoptimierung-workshops", "starts": "2023-01",
-     "prerequisite_ends": "2024-04"},
+    {
+        "measure": "evaluation-prozessmodellierung",
+        "depends_on": "dokumentationskonzept",
+        "starts": "2023-01",
+        "prerequisite_ends": "2023-04",
+    },
+    {
+        "measure": "evaluation-prozessmodellierung",
+        "depends_on": "prozessoptimierung-rpa",
+        "starts": "2023-01",
+        "prerequisite_ends": "2024-07",
+    },
+    {
+        "measure": "evaluation-prozessmodellierung",
+        "depends_on": "prozessoptimierung-workshops",
+        "starts": "2023-01",
+        "prerequisite_ends": "2024-04",
+    },
     {"measure": "awareness-konzept", "depends_on": "onboarding", "starts": "2023-01", "prerequisite_ends": "2023-07"},
-    {"measure": "awareness-konzept", "depends_on": "schulungskonzept", "starts": "2023-01",
-     "prerequisite_ends": "2023-04"},
-    {"measure": "terminkalendertool", "depends_on": "prozesserhebung", "starts": "2023-09",
-     "prerequisite_ends": "2023-12"},
+    {
+        "measure": "awareness-konzept",
+        "depends_on": "schulungskonzept",
+        "starts": "2023-01",
+        "prerequisite_ends": "2023-04",
+    },
+    {
+        "measure": "terminkalendertool",
+        "depends_on": "prozesserhebung",
+        "starts": "2023-09",
+        "prerequisite_ends": "2023-12",
+    },
 ]
 
 
@@ -67,12 +87,29 @@ def test_planner_check_finds_every_conflict_of_the_document():
     assert report["backlog"] == ["chatbot", "elearning-portal", "data-governance"]
     # waves by hand: prerequisites first; within a wave hoch before mittel before gering, then title
     assert report["waves"] == [
-        ["anforderungsprofile", "agora-anmeldung", "agora-key-users", "strategie-leitbild",
-         "dokumentationskonzept", "kommunikationskonzept", "schulungskonzept", "it-notfallkonzept",
-         "it-sicherheitskonzept", "externe-moderation", "inventur-hardware",
-         "arbeitsmasken", "whiteboard-tool", "onboarding"],
-        ["beschaffung-hardware", "awareness-konzept", "prozesserhebung", "prozessoptimierung-workshops",
-         "prozessoptimierung-rpa"],
+        [
+            "anforderungsprofile",
+            "agora-anmeldung",
+            "agora-key-users",
+            "strategie-leitbild",
+            "dokumentationskonzept",
+            "kommunikationskonzept",
+            "schulungskonzept",
+            "it-notfallkonzept",
+            "it-sicherheitskonzept",
+            "externe-moderation",
+            "inventur-hardware",
+            "arbeitsmasken",
+            "whiteboard-tool",
+            "onboarding",
+        ],
+        [
+            "beschaffung-hardware",
+            "awareness-konzept",
+            "prozesserhebung",
+            "prozessoptimierung-workshops",
+            "prozessoptimierung-rpa",
+        ],
         ["evaluation-prozessmodellierung", "terminkalendertool", "schulungen"],
     ]
     assert report["order"] == [k for wave in report["waves"] for k in wave]
@@ -83,8 +120,12 @@ def test_steinfurt_fahrplan_marks_every_conflict(client, steinfurt_id, app):
     html = client.get(f"/strategien/{steinfurt_id}/fahrplan").text
     conflicts = html[html.index('id="konflikte-h"') : html.index('id="pfad-h"')]
     assert conflicts.count("<tr>") == 1 + len(CONFLICTS)  # header + one row each
-    for title in ("Regelmäßige Evaluation der Prozessmodellierung", "Entwicklung eines Awareness-Konzepts",
-                  "Organisationsweites Onboarding adaptieren", "Terminkalendertools"):
+    for title in (
+        "Regelmäßige Evaluation der Prozessmodellierung",
+        "Entwicklung eines Awareness-Konzepts",
+        "Organisationsweites Onboarding adaptieren",
+        "Terminkalendertools",
+    ):
         assert title in conflicts
     assert "22</strong> Monate" in html
     table = html[html.index('id="daten-h"') : html.index('id="basis-h"')]
@@ -99,8 +140,11 @@ def test_steinfurt_gantt_reads_well():
     fig = gantt_chart(strategy, analysis, today=date(2023, 6, 15), dependencies=True, critical=True)
     renderer = FigureCanvasAgg(fig).get_renderer()
     labels = sorted(
-        (t.get_window_extent(renderer) for t in fig.findobj() if (getattr(t, "get_gid", lambda: None)() or "")
-         .startswith("zeile-")),
+        (
+            t.get_window_extent(renderer)
+            for t in fig.findobj()
+            if (getattr(t, "get_gid", lambda: None)() or "").startswith("zeile-")
+        ),
         key=lambda box: -box.y1,
     )
     assert len(labels) == sum(1 for m in strategy.measures if m.is_planned)
@@ -116,8 +160,9 @@ def test_proposal_resolves_steinfurts_conflicts_by_hand():
     from planner.domain.planning import propose_schedule
 
     plan = propose_schedule(load_strategy(STEINFURT.read_text(encoding="utf-8")))
-    moved = {p.key: (str(p.proposed_start), str(p.proposed_end) if p.proposed_end else None, p.after)
-             for p in plan.moved}
+    moved = {
+        p.key: (str(p.proposed_start), str(p.proposed_end) if p.proposed_end else None, p.after) for p in plan.moved
+    }
     assert moved == {
         # after Onboarding (ends 07/2023), five months as planned
         "awareness-konzept": ("2023-07", "2023-11", "onboarding"),

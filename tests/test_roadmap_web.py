@@ -58,8 +58,8 @@ def test_chart_downloads_have_the_right_types(client, sample_id, fixed_today):
     svg = client.get(f"/strategien/{sample_id}/fahrplan.svg")
     assert svg.mimetype == "image/svg+xml"
     text = svg.text
-    assert 'role="img"' in text and "<title id=\"chart-title\">Umsetzungsfahrplan" in text
-    assert "<desc id=\"chart-desc\">" in text and "1 Zeitkonflikte" in text
+    assert 'role="img"' in text and '<title id="chart-title">Umsetzungsfahrplan' in text
+    assert '<desc id="chart-desc">' in text and "1 Zeitkonflikte" in text
     assert "Entwicklung eines Schulungskonzepts</text>" in text or ">Entwicklung eines Schulungskonzepts<" in text
     assert "heute 15.03.2024" in text
     png = client.get(f"/strategien/{sample_id}/fahrplan.png")
@@ -129,12 +129,23 @@ def test_backlog_page_shows_deferrals_and_dependents(client, app, tmp_path):
     chatbot = data["measures"][3]
     chatbot["deferrals"] = 3
     data["measures"].append(
-        {"id": "portal", "title": "Beschaffung und Einführung eines Portals", "dimension": "Mitarbeitende",
-         "status": "backlog", "deferrals": 1}
+        {
+            "id": "portal",
+            "title": "Beschaffung und Einführung eines Portals",
+            "dimension": "Mitarbeitende",
+            "status": "backlog",
+            "deferrals": 1,
+        }
     )
     data["measures"].append(
-        {"id": "faq", "title": "FAQ für den Chatbot", "dimension": "Bürgerzentrierung", "start": "2025-01",
-         "end": "2025-03", "depends_on": ["chatbot"]}
+        {
+            "id": "faq",
+            "title": "FAQ für den Chatbot",
+            "dimension": "Bürgerzentrierung",
+            "start": "2025-01",
+            "end": "2025-03",
+            "depends_on": ["chatbot"],
+        }
     )
     path = tmp_path / "backlog.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
@@ -150,16 +161,13 @@ def test_backlog_page_shows_deferrals_and_dependents(client, app, tmp_path):
 def test_bewertung_page_places_each_measure_and_lists_unknown_ratings(client, sample_id):
     html = client.get(f"/strategien/{sample_id}/bewertung").text
     grid = html[html.index('id="raster-h"') : html.index('id="liste-h"')]
-    rows = {
-        m.group(1): m.group(2)
-        for m in re.finditer(r'<th scope="row">([^<]+)</th>(.*?)</tr>', grid, re.S)
-    }
+    rows = {m.group(1): m.group(2) for m in re.finditer(r'<th scope="row">([^<]+)</th>(.*?)</tr>', grid, re.S)}
     # numbers: Mitarbeitende 1 konzept, 2 schulungen; IT-Sicherheit 3 awareness; Bürger*innen 4 chatbot
     assert re.findall(r">(\d+)</span>", rows["hoch"]) == ["1", "3"]
     assert re.findall(r">(\d+)</span>", rows["mittel"]) == ["2"]
     assert re.findall(r">(\d+)</span>", rows["gering"]) == ["4"]
     assert "2 Maßnahmen haben keine vollständige Bewertung" in html
-    assert 'src="/strategien/%d/bewertung.svg"' % sample_id in html
+    assert f'src="/strategien/{sample_id}/bewertung.svg"' in html
 
 
 def test_abhaengigkeiten_page_waves_and_slip_impact(client, sample_id):

@@ -255,12 +255,22 @@ def _legend(ax, rows, y: float) -> None:
                 ax.text(x + 0.32, y, text, fontsize=LEGEND_FONT, va="center", color=INK)
             elif kind == "arrow":
                 colour, style = payload
-                ax.add_patch(FancyArrowPatch((x, y), (x + 0.35, y), arrowstyle="-|>", mutation_scale=8, color=colour,
-                                             linewidth=1.5 if colour == CONFLICT else 1.0, linestyle=style))
+                ax.add_patch(
+                    FancyArrowPatch(
+                        (x, y),
+                        (x + 0.35, y),
+                        arrowstyle="-|>",
+                        mutation_scale=8,
+                        color=colour,
+                        linewidth=1.5 if colour == CONFLICT else 1.0,
+                        linestyle=style,
+                    )
+                )
                 ax.text(x + 0.45, y, text, fontsize=LEGEND_FONT, va="center", color=INK)
             else:
-                ax.add_patch(Rectangle((x, y - 0.07), 0.35, 0.14, facecolor="white", edgecolor="#7d8792",
-                                       linestyle=(0, (3, 2))))
+                ax.add_patch(
+                    Rectangle((x, y - 0.07), 0.35, 0.14, facecolor="white", edgecolor="#7d8792", linestyle=(0, (3, 2)))
+                )
                 ax.text(x + 0.45, y, text, fontsize=LEGEND_FONT, va="center", color=INK)
         y -= LEGEND_ROW
 

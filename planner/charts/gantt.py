@@ -604,8 +604,14 @@ def _sample(fig: Figure, x: float, y: float, style: str) -> None:
     elif style == "conflict-arrow":
         fig.add_artist(
             FancyArrowPatch(
-                (x, y), (x + 0.26, y), arrowstyle="-|>", mutation_scale=7, color=CONFLICT, linewidth=1.1,
-                linestyle=(0, (3, 1.5)), transform=t,
+                (x, y),
+                (x + 0.26, y),
+                arrowstyle="-|>",
+                mutation_scale=7,
+                color=CONFLICT,
+                linewidth=1.1,
+                linestyle=(0, (3, 1.5)),
+                transform=t,
             )
         )
     elif style == "baseline":

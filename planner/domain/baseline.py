@@ -71,8 +71,16 @@ def compare(frozen: list[Frozen], measures: list[Measure]) -> list[Change]:
         else:
             what = _describe(f, m)
         changes.append(
-            Change(m.key, m.title, was, now, _delta(f.start, m.start) if was and now else None,
-                   _delta(f.end, m.end) if was and now else None, what, True)
+            Change(
+                m.key,
+                m.title,
+                was,
+                now,
+                _delta(f.start, m.start) if was and now else None,
+                _delta(f.end, m.end) if was and now else None,
+                what,
+                True,
+            )
         )
     current = {m.key for m in measures}
     for f in frozen:

@@ -50,8 +50,9 @@ def baselines(session: Session, row: models.Strategy) -> list[Baseline]:
     """The strategy's baselines, newest first."""
     return list(
         session.scalars(
-            sa.select(Baseline).where(Baseline.strategy_id == row.id).order_by(Baseline.created_at.desc(),
-                                                                               Baseline.id.desc())
+            sa.select(Baseline)
+            .where(Baseline.strategy_id == row.id)
+            .order_by(Baseline.created_at.desc(), Baseline.id.desc())
         )
     )
 

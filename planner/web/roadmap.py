@@ -21,9 +21,9 @@ from ..extensions import db
 from ..services import roadmap as service
 from ..services.strategies import ValidationFailed
 from . import nav
+from .access import get_strategy_or_404
 from .forms import ConfirmForm, choices
 from .roadmap_forms import BaselineForm, ProposalForm, SlipForm, TakeOverForm, ViewForm
-from .access import get_strategy_or_404
 
 bp = Blueprint("roadmap", __name__, url_prefix="/strategien/<int:strategy_id>")
 
@@ -74,8 +74,11 @@ def _view_form(row: models.Strategy):
             baseline = None
         if baseline is None:
             abort(404)
-    args = {"ansicht": 1, "kritisch": int(bool(form.kritisch.data)),
-            "abhaengigkeiten": int(bool(form.abhaengigkeiten.data))}
+    args = {
+        "ansicht": 1,
+        "kritisch": int(bool(form.kritisch.data)),
+        "abhaengigkeiten": int(bool(form.abhaengigkeiten.data)),
+    }
     if baseline is not None:
         args["basisplan"] = baseline.id
     return form, baseline, options, args
@@ -165,8 +168,9 @@ def create_baseline(strategy_id: int):
         else:
             db.session.commit()
             flash(f"Der Basisplan „{baseline.name}“ wurde angelegt.", "success")
-            return redirect(url_for("roadmap.fahrplan", strategy_id=row.id, ansicht=1, kritisch=1,
-                                    basisplan=baseline.id))
+            return redirect(
+                url_for("roadmap.fahrplan", strategy_id=row.id, ansicht=1, kritisch=1, basisplan=baseline.id)
+            )
     return _fahrplan_page(row, form, 422)
 
 
@@ -382,8 +386,14 @@ def vorschlag_svg(strategy_id: int):
     current = {m.key: (m.start, m.end) for m in rm.strategy.measures if m.is_planned}
     analysis = analyse(proposed)
     today = _today()
-    fig = gantt_chart(proposed, analysis, today=today, baseline=current, baseline_label="bisherige Planung",
-                      heading="Planungsvorschlag")
+    fig = gantt_chart(
+        proposed,
+        analysis,
+        today=today,
+        baseline=current,
+        baseline_label="bisherige Planung",
+        heading="Planungsvorschlag",
+    )
     title, description = gantt_text(proposed, analysis, today)
     return _file(render(fig, "svg", "Planungsvorschlag: " + title, description), "svg", f"vorschlag-{_slug(row)}")
 
