@@ -112,6 +112,12 @@ def test_another_organisations_assessment_answers_404(client, app, peine_id, sam
     first, _ = entries(app, peine_id)
     for path in ("", "/bearbeiten", "/loeschen", "/anlage-1.pdf", "/anlage-1.xlsx"):
         assert client.get(url(sample_id, f"/messungen/{first.id}{path}")).status_code == 404
+    for path in ("/bearbeiten", "/loeschen"):  # nor can it be changed or deleted through another strategy
+        assert client.post(url(sample_id, f"/messungen/{first.id}{path}"), data=_sheet_form()).status_code == 404
+    assert len(entries(app, peine_id)) == 2
+    assert client.get(url(sample_id, f"/vergleich?von={first.id}")).status_code == 200  # ignored, not shown
+    assert "09.06.2022" not in client.get(url(sample_id, f"/vergleich?von={first.id}")).text
+    assert "09.06.2022" not in client.get(url(sample_id, f"/foerderung?basis={first.id}")).text
     assert client.get(url(9999)).status_code == 404
 
 
@@ -456,3 +462,22 @@ def test_criteria_catalogue_download(client, sample_id):
     )
     (only,) = parse_csv(client.get(url(sample_id, "/kriterien/katalog.csv")).data)
     assert (only.subdimension, only.stage, only.text) == ("Schulungen", 0, "Es gibt ein Schulungsangebot.")
+
+
+def test_roles_reader_reads_other_organisation_sees_nothing(client_as, app, peine_id, sample_id):
+    first, _ = entries(app, peine_id)
+    with app.app_context():
+        peine_org = load_strategy_row(db.session, peine_id).organisation_id
+        sample_org = load_strategy_row(db.session, sample_id).organisation_id
+    reader = client_as({peine_org: "lesen"})
+    assert reader.get(url(peine_id)).status_code == 200
+    assert reader.get(url(peine_id, f"/messungen/{first.id}/anlage-1.xlsx")).status_code == 200
+    assert reader.get(url(peine_id, "/messungen/neu/ergebnisblatt")).status_code == 404
+    assert reader.post(url(peine_id, f"/messungen/{first.id}/loeschen")).status_code == 404
+    editor = client_as({peine_org: "bearbeiten"})
+    assert editor.get(url(peine_id, f"/messungen/{first.id}/bearbeiten")).status_code == 200
+    stranger = client_as({sample_org: "verwalten"})
+    for path in ("", f"/messungen/{first.id}", f"/messungen/{first.id}/anlage-1.pdf", "/foerderung"):
+        assert stranger.get(url(peine_id, path)).status_code == 404, path
+    assert stranger.get(url(sample_id, f"/messungen/{first.id}")).status_code == 404
+    assert len(entries(app, peine_id)) == 2
