@@ -108,6 +108,9 @@ class Measure(Model):
     budget: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
     funding_call: Mapped[str | None] = mapped_column(sa.String(200))
     deferrals: Mapped[int] = mapped_column(default=0)
+    # Verstetigung (migration 0004_verstetigung): the months it really started and ended
+    actual_start: Mapped[str | None] = mapped_column(sa.String(7))
+    actual_end: Mapped[str | None] = mapped_column(sa.String(7))
     lock_version: Mapped[int] = mapped_column(default=1)
 
     strategy: Mapped[Strategy] = relationship(back_populates="measures")

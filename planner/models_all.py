@@ -7,3 +7,4 @@ from . import models  # noqa: F401
 from . import maturity_models  # noqa: F401
 from . import roadmap_models  # noqa: F401
 from . import auth_models  # noqa: F401
+from . import verstetigung_models  # noqa: F401

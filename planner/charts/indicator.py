@@ -1,0 +1,60 @@
+"""A small line chart per impact indicator: measured values over time, baseline and target as lines."""
+
+from __future__ import annotations
+
+from matplotlib.dates import DateFormatter
+from matplotlib.figure import Figure
+
+from ..domain.verstetigung import Indicator
+from .common import GRID, INK, MUTED, new_figure
+
+VALUE = "#1f5fa8"
+TARGET = "#1b7a3a"
+
+
+def _num(value: float) -> str:
+    text = f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    return text.replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def indicator_chart(ind: Indicator) -> Figure:
+    """Values as a line with points; baseline dotted grey, target dashed green."""
+    fig = new_figure(4.8, 2.4)
+    ax = fig.add_axes((0.14, 0.2, 0.6, 0.68))
+    values = sorted(ind.values, key=lambda v: v.measured)
+    if values:
+        ax.plot([v.measured for v in values], [v.value for v in values], color=VALUE, marker="o", linewidth=2,
+                label="gemessen")
+        for v in values:
+            ax.annotate(_num(v.value), (v.measured, v.value), textcoords="offset points", xytext=(0, 6),
+                        ha="center", fontsize=7, color=INK)
+    if ind.baseline is not None:
+        ax.axhline(ind.baseline, color=MUTED, linestyle=":", linewidth=1.5, label=f"Ausgangswert {_num(ind.baseline)}")
+    if ind.target is not None:
+        ax.axhline(ind.target, color=TARGET, linestyle="--", linewidth=1.5, label=f"Zielwert {_num(ind.target)}")
+    ax.set_title(ind.name, fontsize=9, color=INK, loc="left")
+    ax.set_ylabel(ind.unit or "Wert", fontsize=8, color=MUTED)
+    ax.tick_params(labelsize=7, colors=INK)
+    ax.xaxis.set_major_formatter(DateFormatter("%m/%Y"))
+    ax.grid(True, color=GRID, linewidth=0.6)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if not values:
+        ax.text(0.5, 0.5, "noch keine Messwerte", transform=ax.transAxes, ha="center", va="center", fontsize=8,
+                color=MUTED)
+        ax.set_xticks([])
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=7, frameon=False)
+    return fig
+
+
+def indicator_text(ind: Indicator) -> tuple[str, str]:
+    """Title and description for screen readers."""
+    unit = f" {ind.unit}" if ind.unit else ""
+    parts = [f"Ausgangswert {_num(ind.baseline)}{unit}" if ind.baseline is not None else "kein Ausgangswert",
+             f"Zielwert {_num(ind.target)}{unit}" if ind.target is not None else "kein Zielwert"]
+    values = sorted(ind.values, key=lambda v: v.measured)
+    if values:
+        parts.append("Messwerte: " + ", ".join(f"{v.measured:%d.%m.%Y} {_num(v.value)}{unit}" for v in values))
+    else:
+        parts.append("noch keine Messwerte")
+    return f"Indikator {ind.name}", "; ".join(parts) + "."

@@ -1,0 +1,346 @@
+"""Verstetigung operations on stored strategies: the records (status history, evaluations,
+indicators, version history) between the database and the domain, actual progress, the
+knowledge base, successions (Fortschreibung) and read-only old versions.
+
+Views hand in the strategy row they loaded through web.access; nothing here touches the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, object_session, selectinload
+
+from .. import models
+from .. import verstetigung_models as vm
+from ..domain.months import Month
+from ..domain.strategy import Status, Strategy
+from ..domain.verstetigung import (
+    SOFT_CRITERIA,
+    STRATEGY,
+    Answer,
+    CarryOver,
+    Decision,
+    EvaluationRecord,
+    Indicator,
+    IndicatorValue,
+    Kind,
+    Outcome,
+    Soft,
+    StatusChange,
+    VersionEntry,
+)
+from .strategies import ValidationFailed, save_measure, strategy_to_domain
+
+ANSWERS = ("done", "schedule_kept", "financial", "staff", "material")
+TEXTS = ("went_well", "went_badly", "citizen_survey", "staff_survey", "direction", "goals_reached", "decisions",
+         "notes")
+
+
+def _month(text: str | None) -> Month | None:
+    return Month.parse(text) if text else None
+
+
+# --- records: database <-> domain ------------------------------------------------------------
+
+
+def evaluation_to_domain(row: vm.Evaluation, key: str) -> EvaluationRecord:
+    """The domain record of an evaluation row; `key` is its measure's key or STRATEGY."""
+    return EvaluationRecord(
+        subject=key,
+        kind=Kind(row.kind),
+        performed=row.performed_on,
+        due=_month(row.due),
+        by=row.evaluator or "",
+        outcome=Outcome(row.outcome) if row.outcome else None,
+        **{f: Answer(getattr(row, f)) if getattr(row, f) else None for f in ANSWERS},
+        **{f: Soft(getattr(row, f"{f}_rating"), getattr(row, f"{f}_text") or "") for f in SOFT_CRITERIA},
+        **{f: getattr(row, f) or "" for f in TEXTS},
+    )
+
+
+def write_evaluation(row: vm.Evaluation, r: EvaluationRecord) -> None:
+    """Copy a domain record's fields onto an evaluation row (strategy and measure are set by the caller)."""
+    row.kind = r.kind.value
+    row.due = str(r.due) if r.due else None
+    row.performed_on = r.performed
+    row.evaluator = r.by
+    row.outcome = r.outcome.value if r.outcome else None
+    for f in ANSWERS:
+        setattr(row, f, getattr(r, f).value if getattr(r, f) else None)
+    for f in SOFT_CRITERIA:
+        soft: Soft = getattr(r, f)
+        setattr(row, f"{f}_rating", soft.rating)
+        setattr(row, f"{f}_text", soft.text)
+    for f in TEXTS:
+        setattr(row, f, getattr(r, f))
+
+
+def indicator_to_domain(row: vm.Indicator) -> Indicator:
+    return Indicator(row.name, row.unit or "", row.baseline, row.target,
+                     [IndicatorValue(v.measured_on, v.value) for v in row.values])
+
+
+def verstetigung_fields(row: models.Strategy) -> dict:
+    """evaluations, indicators, status history and version history of a row, as Strategy keyword arguments."""
+    session = object_session(row)
+    if session is None or row.id is None:
+        return {"evaluations": [], "indicators": {}, "status_history": {}, "history": []}
+    keys = {m.id: m.key for m in row.measures}
+    evaluations = session.scalars(
+        sa.select(vm.Evaluation).where(vm.Evaluation.strategy_id == row.id)
+        .order_by(vm.Evaluation.performed_on, vm.Evaluation.id)
+    )
+    indicators: dict[str, list[Indicator]] = {}
+    changes: dict[str, list[StatusChange]] = {}
+    if keys:
+        for ind in session.scalars(
+            sa.select(vm.Indicator).where(vm.Indicator.measure_id.in_(list(keys)))
+            .options(selectinload(vm.Indicator.values)).order_by(vm.Indicator.position, vm.Indicator.id)
+        ):
+            indicators.setdefault(keys[ind.measure_id], []).append(indicator_to_domain(ind))
+        for c in session.scalars(
+            sa.select(vm.StatusChange).where(vm.StatusChange.measure_id.in_(list(keys)))
+            .order_by(vm.StatusChange.changed_on, vm.StatusChange.id)
+        ):
+            changes.setdefault(keys[c.measure_id], []).append(
+                StatusChange(c.changed_on, Status(c.status), c.changed_by or "", c.note or ""))
+    history = session.scalars(
+        sa.select(vm.HistoryEntry).where(vm.HistoryEntry.strategy_id == row.id).order_by(vm.HistoryEntry.position)
+    )
+    return {
+        "evaluations": [evaluation_to_domain(e, keys.get(e.measure_id, STRATEGY)) for e in evaluations
+                        if e.measure_id is None or e.measure_id in keys],
+        "indicators": indicators,
+        "status_history": changes,
+        "history": [
+            VersionEntry(h.version, h.title, _month(h.adopted), h.replaced_on,
+                         [CarryOver(d["measure"], d.get("title", ""), Decision(d["decision"]), d.get("note", ""))
+                          for d in h.decisions or []])
+            for h in history
+        ],
+    }
+
+
+def _add_indicator(session: Session, measure: models.Measure, ind: Indicator, position: int) -> vm.Indicator:
+    row = vm.Indicator(measure=measure, position=position, name=ind.name, unit=ind.unit, baseline=ind.baseline,
+                       target=ind.target)
+    row.values = [vm.IndicatorValue(measured_on=v.measured, value=v.value) for v in ind.values]
+    session.add(row)
+    return row
+
+
+def store_strategy_verstetigung(session: Session, row: models.Strategy, strategy: Strategy) -> None:
+    """Write the Verstetigung records of a newly imported strategy (the file's or a Fortschreibung's)."""
+    rows = {m.key: m for m in row.measures}
+    for key, changes in strategy.status_history.items():
+        for c in changes:
+            session.add(vm.StatusChange(measure=rows[key], status=c.status.value, changed_on=c.changed,
+                                        changed_by=c.by, note=c.note))
+    for key, indicators in strategy.indicators.items():
+        for i, ind in enumerate(indicators):
+            _add_indicator(session, rows[key], ind, i)
+    for r in strategy.evaluations:
+        ev = vm.Evaluation(strategy=row, measure=rows.get(r.subject))
+        write_evaluation(ev, r)
+        session.add(ev)
+    for i, v in enumerate(strategy.history):
+        session.add(vm.HistoryEntry(
+            strategy_id=row.id, position=i, version=v.version, title=v.title,
+            adopted=str(v.adopted) if v.adopted else None, replaced_on=v.replaced,
+            decisions=[{"measure": d.measure, "title": d.title, "decision": d.decision.value, "note": d.note}
+                       for d in v.decisions],
+        ))
+    session.flush()
+
+
+# --- versions ----------------------------------------------------------------------------------
+
+
+def successor_id(session: Session, strategy_id: int) -> int | None:
+    """The id of the strategy's Fortschreibung, if it has one."""
+    return session.scalar(sa.select(vm.Succession.successor_id).where(vm.Succession.predecessor_id == strategy_id))
+
+
+def predecessor_id(session: Session, strategy_id: int) -> int | None:
+    """The id of the version this strategy was carried over from, if any."""
+    return session.scalar(sa.select(vm.Succession.predecessor_id).where(vm.Succession.successor_id == strategy_id))
+
+
+def read_only_message(session: Session, row: models.Strategy) -> str | None:
+    """Why the strategy may not be changed any more (it has a Fortschreibung), or None."""
+    newer = successor_id(session, row.id)
+    if newer is None:
+        return None
+    title = session.scalar(sa.select(models.Strategy.version).where(models.Strategy.id == newer)) or ""
+    label = f"Version „{row.version}“" if row.version else "Diese Version"
+    return (f"{label} der Strategie ist schreibgeschützt: Sie wurde fortgeschrieben"
+            f"{f' (neue Version „{title}“)' if title else ''}. Änderungen bitte in der neuen Version vornehmen.")
+
+
+def add_succession(session: Session, old: models.Strategy, new: models.Strategy, by: str) -> None:
+    """Record that `new` is the Fortschreibung of `old` (which thereby becomes read only)."""
+    if successor_id(session, old.id) is not None:
+        raise ValueError("Diese Version wurde bereits fortgeschrieben.")
+    session.add(vm.Succession(predecessor_id=old.id, successor_id=new.id, created_by=by))
+    session.flush()
+
+
+def version_chain(session: Session, row: models.Strategy) -> list[models.Strategy]:
+    """All versions of this strategy, oldest first (following the successions both ways)."""
+    ids = [row.id]
+    seen = {row.id}
+    while (p := predecessor_id(session, ids[0])) is not None and p not in seen:
+        ids.insert(0, p)
+        seen.add(p)
+    while (s := successor_id(session, ids[-1])) is not None and s not in seen:
+        ids.append(s)
+        seen.add(s)
+    rows = {r.id: r for r in session.scalars(sa.select(models.Strategy).where(models.Strategy.id.in_(ids)))}
+    return [rows[i] for i in ids]
+
+
+# --- actual progress -----------------------------------------------------------------------------
+
+
+def record_progress(
+    session: Session, row: models.Strategy, key: str, *, status: Status, actual_start: Month | None,
+    actual_end: Month | None, on: date, by: str, note: str = "",
+) -> bool:
+    """Set status and actual months of a measure; a status change goes into its history. True if it changed."""
+    strategy = strategy_to_domain(row)
+    current = strategy.measure(key)
+    updated = replace(current, status=status, actual_start=actual_start, actual_end=actual_end)
+    if updated == current and not note:
+        return False
+    save_measure(session, row, updated, existing_key=key)
+    if status is not current.status or note:
+        measure_row = next(m for m in row.measures if m.key == key)
+        session.add(vm.StatusChange(measure=measure_row, status=status.value, changed_on=on, changed_by=by,
+                                    note=note))
+        session.flush()
+    return True
+
+
+# --- evaluations ---------------------------------------------------------------------------------
+
+
+def save_evaluation(session: Session, row: models.Strategy, record: EvaluationRecord) -> vm.Evaluation:
+    """Store a new evaluation of a measure of this strategy, or of the strategy itself."""
+    measure = None
+    if record.subject != STRATEGY:
+        measure = next((m for m in row.measures if m.key == record.subject), None)
+        if measure is None:
+            raise ValidationFailed([])
+    ev = vm.Evaluation(strategy_id=row.id, measure=measure)
+    write_evaluation(ev, record)
+    session.add(ev)
+    session.flush()
+    return ev
+
+
+def evaluations_of(session: Session, row: models.Strategy, key: str | None) -> list[vm.Evaluation]:
+    """Evaluations of one measure (key) or of the strategy itself (None), newest first."""
+    query = sa.select(vm.Evaluation).where(vm.Evaluation.strategy_id == row.id)
+    if key is None:
+        query = query.where(vm.Evaluation.measure_id.is_(None))
+    else:
+        measure = next(m for m in row.measures if m.key == key)
+        query = query.where(vm.Evaluation.measure_id == measure.id)
+    return list(session.scalars(query.order_by(vm.Evaluation.performed_on.desc(), vm.Evaluation.id.desc())))
+
+
+def get_evaluation(session: Session, row: models.Strategy, evaluation_id: int) -> vm.Evaluation | None:
+    """The evaluation with that id if it belongs to this strategy (another strategy's id gives None)."""
+    ev = session.get(vm.Evaluation, evaluation_id)
+    return ev if ev is not None and ev.strategy_id == row.id else None
+
+
+# --- indicators ----------------------------------------------------------------------------------
+
+
+def indicators_of(session: Session, measure: models.Measure) -> list[vm.Indicator]:
+    return list(session.scalars(
+        sa.select(vm.Indicator).where(vm.Indicator.measure_id == measure.id)
+        .options(selectinload(vm.Indicator.values)).order_by(vm.Indicator.position, vm.Indicator.id)
+    ))
+
+
+def add_indicator(session: Session, measure: models.Measure, indicator: Indicator) -> vm.Indicator:
+    position = len(indicators_of(session, measure))
+    row = _add_indicator(session, measure, indicator, position)
+    session.flush()
+    return row
+
+
+def get_indicator(session: Session, measure: models.Measure, indicator_id: int) -> vm.Indicator | None:
+    """The indicator with that id if it belongs to this measure."""
+    row = session.get(vm.Indicator, indicator_id)
+    return row if row is not None and row.measure_id == measure.id else None
+
+
+def add_value(session: Session, indicator: vm.Indicator, measured: date, value: float) -> None:
+    indicator.values.append(vm.IndicatorValue(measured_on=measured, value=value))
+    session.flush()
+
+
+# --- knowledge base ------------------------------------------------------------------------------
+
+
+@dataclass
+class Lesson:
+    """Lessons learned of one evaluation, with where they come from."""
+
+    strategy_id: int
+    strategy: str
+    version: str
+    organisation: str
+    measure_key: str | None
+    measure: str
+    dimension: str
+    further_dimensions: list[str]
+    record: EvaluationRecord
+
+
+def lessons(
+    session: Session, organisation_ids: set[int] | None, *, text: str = "", dimension: str = "",
+    outcome: str = "", since: date | None = None, strategy_ids: list[int] | None = None,
+) -> list[Lesson]:
+    """Evaluations with lessons learned across strategies and versions, newest first, filtered."""
+    query = (
+        sa.select(vm.Evaluation, models.Strategy, models.Measure, models.Organisation)
+        .join(models.Strategy, vm.Evaluation.strategy_id == models.Strategy.id)
+        .join(models.Organisation, models.Strategy.organisation_id == models.Organisation.id)
+        .outerjoin(models.Measure, vm.Evaluation.measure_id == models.Measure.id)
+        .where(sa.or_(vm.Evaluation.went_well != "", vm.Evaluation.went_badly != ""))
+    )
+    if organisation_ids is not None:
+        query = query.where(models.Strategy.organisation_id.in_(list(organisation_ids) or [-1]))
+    if strategy_ids is not None:
+        query = query.where(models.Strategy.id.in_(strategy_ids or [-1]))
+    if outcome:
+        query = query.where(vm.Evaluation.outcome == outcome)
+    if since is not None:
+        query = query.where(vm.Evaluation.performed_on > since)
+    for word in text.split():
+        pattern = f"%{word}%"
+        query = query.where(sa.or_(
+            vm.Evaluation.went_well.ilike(pattern), vm.Evaluation.went_badly.ilike(pattern),
+            vm.Evaluation.notes.ilike(pattern), models.Measure.title.ilike(pattern),
+            models.Strategy.title.ilike(pattern),
+        ))
+    query = query.order_by(vm.Evaluation.performed_on.desc(), vm.Evaluation.id.desc())
+    out = []
+    for ev, strategy, measure, org in session.execute(query):
+        if dimension and (measure is None or (measure.dimension != dimension
+                                              and dimension not in (measure.further_dimensions or []))):
+            continue
+        key = measure.key if measure is not None else STRATEGY
+        out.append(Lesson(
+            strategy.id, strategy.title, strategy.version or "", org.name, measure.key if measure else None,
+            measure.title if measure else "Strategie insgesamt", measure.dimension if measure else "",
+            list(measure.further_dimensions or []) if measure else [], evaluation_to_domain(ev, key),
+        ))
+    return out

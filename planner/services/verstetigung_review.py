@@ -1,0 +1,154 @@
+"""The biennial strategy review (review pack), the Fortschreibung and the version comparison.
+
+Uses the roadmap analysis (domain.schedule) and the maturity service where data exists;
+reads both, changes neither.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from .. import models
+from ..domain.catalogue import catalogue
+from ..domain.maturity import Change, compare, level_label
+from ..domain.months import Month
+from ..domain.schedule import Analysis, analyse
+from ..domain.strategy import Measure, Status, Strategy
+from ..domain.verstetigung import STRATEGY, Decision, Due, EvaluationRecord, Kind, Progress, calendar, progress
+from ..domain.verstetigung_versions import carried_over, next_version, still_relevant_question
+from . import verstetigung as records
+from .strategies import import_strategy, strategy_to_domain
+
+CORE_QUESTIONS = (
+    "Entwickeln wir uns mit Hilfe der Strategie tatsächlich in die Richtung, in die wir uns als Gesundheitsamt "
+    "bewegen wollen?",
+    "Erreichen wir mit den gewählten Maßnahmen unsere (Umsetzungs-)Ziele?",
+)
+SHOWN = (Progress.ERLEDIGT, Progress.LAUFEND, Progress.VERSPAETET, Progress.VERWORFEN)
+
+
+@dataclass
+class DimensionStatus:
+    """The measures of one dimension by where they stand."""
+
+    name: str
+    by_progress: dict[Progress, list[Measure]]
+
+    def count(self, p: Progress) -> int:
+        return len(self.by_progress.get(p, []))
+
+
+@dataclass
+class MaturityProgress:
+    """Dimension levels of the baseline and the latest assessment."""
+
+    before: date
+    after: date
+    changes: list[Change]
+
+    @staticmethod
+    def label(level) -> str:
+        return level_label(level)
+
+
+@dataclass
+class ReviewPack:
+    """Everything the biennial strategy review looks at."""
+
+    row: models.Strategy
+    strategy: Strategy
+    today: date
+    dimensions: list[DimensionStatus]
+    maturity: MaturityProgress | None
+    latest_levels: tuple[date, dict] | None
+    backlog: list[Measure]
+    unfinished: list[tuple[Measure, Progress]]
+    lessons: list[records.Lesson]
+    overdue: list[Due]
+    last_review: EvaluationRecord | None
+    analysis: Analysis
+    questions: tuple[str, ...] = CORE_QUESTIONS
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def question(self, m: Measure) -> bool:
+        return still_relevant_question(m)
+
+
+def _maturity(session: Session, row: models.Strategy) -> tuple[MaturityProgress | None, tuple[date, dict] | None]:
+    from .maturity import maturity_for  # read only: the maturity area's service
+
+    m = maturity_for(session, row)
+    base, latest = m.baseline, m.latest
+    if latest is None:
+        return None, None
+    latest_levels = (latest.assessment.date, latest.assessment.dimension_levels())
+    if base is None or base.assessment.date == latest.assessment.date:
+        return None, latest_levels
+    comparison = compare(base.assessment, latest.assessment)
+    return MaturityProgress(base.assessment.date, latest.assessment.date, list(comparison.dimensions)), latest_levels
+
+
+def review_pack(session: Session, row: models.Strategy, today: date) -> ReviewPack:
+    """The review pack of a strategy as of `today`."""
+    strategy = strategy_to_domain(row)
+    reviews = [r for r in strategy.evaluations if r.subject == STRATEGY and r.kind is Kind.PROZESS]
+    last = max(reviews, key=lambda r: r.performed) if reviews else None
+    dims = []
+    for name in catalogue().dimension_names:
+        by: dict[Progress, list[Measure]] = {}
+        for m in strategy.measures:
+            if m.dimension == name:
+                by.setdefault(progress(m, today), []).append(m)
+        if by:
+            dims.append(DimensionStatus(name, by))
+    unfinished = [(m, progress(m, today)) for m in strategy.measures
+                  if m.status not in (Status.BACKLOG, Status.VERWORFEN, Status.ABGESCHLOSSEN)
+                  and progress(m, today) is not Progress.ERLEDIGT]
+    maturity, latest_levels = _maturity(session, row)
+    chain_ids = [r.id for r in records.version_chain(session, row)]
+    return ReviewPack(
+        row=row,
+        strategy=strategy,
+        today=today,
+        dimensions=dims,
+        maturity=maturity,
+        latest_levels=latest_levels,
+        backlog=sorted((m for m in strategy.measures if m.status is Status.BACKLOG), key=lambda m: -m.deferrals),
+        unfinished=unfinished,
+        lessons=records.lessons(session, None, since=last.performed if last else None, strategy_ids=chain_ids),
+        overdue=[d for d in calendar(strategy, today) if d.overdue],
+        last_review=last,
+        analysis=analyse(strategy),
+        titles={m.key: m.title for m in strategy.measures} | {STRATEGY: "Strategie insgesamt"},
+    )
+
+
+def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
+    """WeasyPrint: HTML and its CSS to PDF bytes."""
+    from weasyprint import HTML  # heavy import: only when a PDF is asked for
+
+    return HTML(string=html, base_url=base_url).write_pdf()
+
+
+# --- Fortschreibung --------------------------------------------------------------------------
+
+
+def pending(row: models.Strategy) -> list[Measure]:
+    """The measures the Fortschreibung must decide on."""
+    return carried_over(strategy_to_domain(row))
+
+
+def create_successor(
+    session: Session, row: models.Strategy, decisions: dict[str, tuple[Decision, str]], *, version: str,
+    adopted: Month | None, vision: str, mission: str, by: str, today: date,
+) -> models.Strategy:
+    """Write the next version through the import path and make the old one read only."""
+    old = strategy_to_domain(row)
+    new = next_version(old, decisions, version, adopted, today)
+    new.vision, new.mission = vision, mission
+    new_row = import_strategy(session, new)
+    records.add_succession(session, row, new_row, by)
+    return new_row

@@ -1,0 +1,265 @@
+"""Forms of the Verstetigung pages: progress, evaluation, indicator, review decisions, Fortschreibung,
+knowledge-base search. German labels and messages; dates as TT.MM.JJJJ, months as MM/JJJJ."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..domain.catalogue import catalogue
+from ..domain.months import Month
+from ..domain.strategy import Status
+from ..domain.verstetigung import (
+    OUTCOME_LABELS,
+    RATINGS,
+    SOFT_CRITERIA,
+    STRATEGY,
+    Answer,
+    Decision,
+    EvaluationRecord,
+    Kind,
+    Soft,
+)
+from .forms import REQUIRED, choices, parse_month_field
+
+ANSWER_CHOICES = [("", "keine Angabe")] + [(a.value, a.label) for a in Answer]
+RATING_CHOICES = [("", "keine Angabe")] + [(str(k), f"{k} – {v}") for k, v in RATINGS.items()]
+
+
+def parse_date_field(field: Field, required: bool = False) -> date | None:
+    """The date in a text field (TT.MM.JJJJ or JJJJ-MM-TT); a German error on the field when malformed."""
+    text = (field.data or "").strip()
+    if not text:
+        if required:
+            field.errors.append("Bitte ein Datum angeben (TT.MM.JJJJ).")
+        return None
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    field.errors.append(f"„{text}“ ist kein gültiges Datum. Bitte als TT.MM.JJJJ angeben, z. B. 12.06.2024.")
+    return None
+
+
+def parse_number_field(field: Field) -> float | None:
+    """A number typed the German way (1.234,5) or plainly (1234.5); a German error when it is none."""
+    text = (field.data or "").strip().replace(" ", "")
+    if not text:
+        return None
+    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):
+        text = text.replace(".", "")
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        field.errors.append(f"„{field.data}“ ist keine Zahl (z. B. 12,5).")
+        return None
+
+
+def german(d: date) -> str:
+    return d.strftime("%d.%m.%Y")
+
+
+class ProgressForm(FlaskForm):
+    """Actual progress of a measure: status, actual start and end, who and when."""
+
+    status = SelectField("Status", choices=choices((s.value, s.label) for s in Status))
+    actual_start = StringField("Tatsächlicher Beginn", description="MM/JJJJ, z. B. 02/2024.")
+    actual_end = StringField("Tatsächliches Ende", description="MM/JJJJ; leer, solange die Maßnahme läuft.")
+    changed_on = StringField("Stand vom", description="TT.MM.JJJJ")
+    by = StringField("Erfasst von", validators=[DataRequired(REQUIRED), Length(max=200)])
+    note = TextAreaField("Anmerkung", validators=[Optional()])
+
+    def validate_all(self, today: date) -> bool:
+        """Fields, months and their rules; every error at once."""
+        valid = self.validate()
+        start = parse_month_field(self.actual_start)
+        end = parse_month_field(self.actual_end)
+        parse_date_field(self.changed_on, required=True)
+        now = Month(today.year, today.month)
+        if start and end and end < start:
+            self.actual_end.errors.append(f"Das Ende {end.german()} liegt vor dem Beginn {start.german()}.")
+        for f, m in ((self.actual_start, start), (self.actual_end, end)):
+            if m and m > now:
+                f.errors.append(f"{m.german()} liegt in der Zukunft; erfasst wird, was tatsächlich geschah.")
+        if self.status.data == Status.ABGESCHLOSSEN.value and end is None and not self.actual_end.errors:
+            self.actual_end.errors.append("Für eine abgeschlossene Maßnahme bitte das tatsächliche Ende angeben.")
+        fields = (self.actual_start, self.actual_end, self.changed_on)
+        return valid and not any(f.errors for f in fields)
+
+
+class EvaluationForm(FlaskForm):
+    """A process or impact evaluation of a measure or of the strategy (Steinfurt's criteria)."""
+
+    kind = HiddenField()
+    due = HiddenField()
+    performed = StringField("Datum der Evaluation", description="TT.MM.JJJJ, z. B. 12.06.2024.")
+    by = StringField("Durchgeführt von", validators=[DataRequired(REQUIRED), Length(max=200)])
+    done = SelectField("Ist die Maßnahme fertig umgesetzt bzw. etabliert?", choices=choices(ANSWER_CHOICES))
+    schedule_kept = SelectField("Wurde der Zeitplan eingehalten?", choices=choices(ANSWER_CHOICES))
+    financial = SelectField("Waren die finanziellen Ressourcen auskömmlich?", choices=choices(ANSWER_CHOICES))
+    staff = SelectField("Waren die personellen Ressourcen auskömmlich?", choices=choices(ANSWER_CHOICES))
+    material = SelectField("Waren die materiellen Ressourcen auskömmlich?", choices=choices(ANSWER_CHOICES))
+    cooperation_rating = SelectField(f"{SOFT_CRITERIA['cooperation']}: Bewertung", choices=choices(RATING_CHOICES))
+    cooperation_text = TextAreaField(f"{SOFT_CRITERIA['cooperation']}: Beschreibung")
+    participation_rating = SelectField(f"{SOFT_CRITERIA['participation']}: Bewertung",
+                                       choices=choices(RATING_CHOICES))
+    participation_text = TextAreaField(f"{SOFT_CRITERIA['participation']}: Beschreibung")
+    communication_rating = SelectField(f"{SOFT_CRITERIA['communication']}: Bewertung",
+                                       choices=choices(RATING_CHOICES))
+    communication_text = TextAreaField(f"{SOFT_CRITERIA['communication']}: Beschreibung")
+    went_well = TextAreaField("Lessons Learned: Was lief gut?")
+    went_badly = TextAreaField("Lessons Learned: Was lief nicht gut?")
+    outcome = SelectField("Ergebnis für die Fortschreibung",
+                          choices=choices([("", "noch offen")] + [(o.value, v) for o, v in OUTCOME_LABELS.items()]))
+    citizen_survey = TextAreaField("Bürgerbefragung: Zusammenfassung",
+                                   description="Zufriedenheit mit den digitalen Leistungen, fehlende Angebote, "
+                                   "Verbesserungsbedarfe.")
+    staff_survey = TextAreaField("Befragung der Mitarbeitenden: Zusammenfassung",
+                                 description="Prozessqualität der neuen Verfahren, Usability der neuen Werkzeuge.")
+    notes = TextAreaField("Weitere Anmerkungen")
+
+    def validate_all(self, today: date) -> bool:
+        valid = self.validate()
+        performed = parse_date_field(self.performed, required=True)
+        if performed and performed > today:
+            self.performed.errors.append("Das Datum liegt in der Zukunft; erfasst werden durchgeführte Evaluationen.")
+        if self.kind.data not in (Kind.PROZESS.value, Kind.WIRKUNG.value):
+            self.kind.errors.append("Unbekannte Art der Evaluation.")
+        if self.due.data:
+            try:
+                Month.parse(self.due.data)
+            except ValueError:
+                self.due.errors.append("Ungültiger Fälligkeitsmonat.")
+        return valid and not (self.performed.errors or self.kind.errors or self.due.errors)
+
+    def to_record(self, subject: str) -> EvaluationRecord:
+        """The domain record of a form that passed validate_all."""
+        answer = {f: Answer(getattr(self, f).data) if getattr(self, f).data else None
+                  for f in ("done", "schedule_kept", "financial", "staff", "material")}
+        soft = {f: Soft(int(getattr(self, f"{f}_rating").data) if getattr(self, f"{f}_rating").data else None,
+                        (getattr(self, f"{f}_text").data or "").strip()) for f in SOFT_CRITERIA}
+        texts = {f: (getattr(self, f).data or "").strip()
+                 for f in ("went_well", "went_badly", "citizen_survey", "staff_survey", "notes")}
+        from ..domain.verstetigung import Outcome
+
+        return EvaluationRecord(
+            subject=subject, kind=Kind(self.kind.data), performed=parse_date_field(self.performed),
+            due=Month.parse(self.due.data) if self.due.data else None, by=self.by.data.strip(),
+            outcome=Outcome(self.outcome.data) if self.outcome.data else None, **answer, **soft, **texts,
+        )
+
+
+class IndicatorForm(FlaskForm):
+    """A new indicator of a measure."""
+
+    name = StringField("Bezeichnung", validators=[DataRequired(REQUIRED), Length(max=200)],
+                       description="Z. B. durchschnittliche Bearbeitungszeit, Schulungen je Mitarbeitendem.")
+    unit = StringField("Einheit", validators=[Optional(), Length(max=50)], description="Z. B. Tage, Anzahl, %.")
+    baseline = StringField("Ausgangswert")
+    target = StringField("Zielwert")
+
+    def validate_all(self) -> bool:
+        valid = self.validate()
+        parse_number_field(self.baseline)
+        parse_number_field(self.target)
+        return valid and not (self.baseline.errors or self.target.errors)
+
+
+class ValueForm(FlaskForm):
+    """A measured value of an indicator."""
+
+    measured = StringField("Gemessen am", description="TT.MM.JJJJ")
+    value = StringField("Wert")
+
+    def validate_all(self) -> bool:
+        valid = self.validate()
+        parse_date_field(self.measured, required=True)
+        number = parse_number_field(self.value)
+        if number is None and not self.value.errors:
+            self.value.errors.append("Bitte einen Wert angeben.")
+        return valid and not (self.measured.errors or self.value.errors)
+
+
+class ReviewForm(FlaskForm):
+    """The decisions section of the biennial review, filled in during the meeting."""
+
+    performed = StringField("Datum der Sitzung", description="TT.MM.JJJJ")
+    by = StringField("Teilnehmende", validators=[DataRequired(REQUIRED), Length(max=200)])
+    direction = TextAreaField("Kernfrage 1: Entwickeln wir uns in die gewünschte Richtung?")
+    goals_reached = TextAreaField("Kernfrage 2: Erreichen wir mit den gewählten Maßnahmen unsere Ziele?")
+    decisions = TextAreaField("Beschlüsse", validators=[DataRequired("Bitte die Beschlüsse der Sitzung festhalten.")])
+    notes = TextAreaField("Weitere Perspektiven jenseits des Reifegradmodells")
+
+    def validate_all(self, today: date) -> bool:
+        valid = self.validate()
+        when = parse_date_field(self.performed, required=True)
+        if when and when > today:
+            self.performed.errors.append("Das Datum liegt in der Zukunft.")
+        return valid and not self.performed.errors
+
+    def to_record(self, due: Month | None) -> EvaluationRecord:
+        return EvaluationRecord(
+            subject=STRATEGY, kind=Kind.PROZESS, performed=parse_date_field(self.performed), due=due,
+            by=self.by.data.strip(), direction=(self.direction.data or "").strip(),
+            goals_reached=(self.goals_reached.data or "").strip(), decisions=self.decisions.data.strip(),
+            notes=(self.notes.data or "").strip(),
+        )
+
+
+DECISION_CHOICES = [("", "bitte wählen")] + [(d.value, d.label) for d in Decision]
+
+
+class FortschreibungBase(FlaskForm):
+    """The next version: label, adoption month, vision and mission; decisions are added per measure."""
+
+    version = StringField("Bezeichnung der neuen Version", validators=[DataRequired(REQUIRED), Length(max=50)],
+                          description="Z. B. 2025.")
+    adopted = StringField("Beschlossen im Monat", description="MM/JJJJ; der Fahrplan beginnt dann neu.")
+    vision = TextAreaField("Vision-Statement")
+    mission = TextAreaField("Mission-Statement")
+    by = StringField("Fortgeschrieben von", validators=[DataRequired(REQUIRED), Length(max=200)])
+
+
+def fortschreibung_form(measures, formdata=None) -> FortschreibungBase:
+    """The form with a decision and a note for every measure to reconsider (fields d_<n>, n_<n>)."""
+
+    class Form(FortschreibungBase):
+        pass
+
+    for i, m in enumerate(measures):
+        setattr(Form, f"d_{i}", SelectField(f"Entscheidung zu „{m.title}“", choices=choices(DECISION_CHOICES),
+                                            validators=[DataRequired("Bitte eine Entscheidung wählen.")]))
+        setattr(Form, f"n_{i}", StringField(f"Begründung zu „{m.title}“", validators=[Optional(), Length(max=500)]))
+    form = Form() if formdata is None else Form(formdata=formdata)
+    form.pending = list(measures)
+    return form
+
+
+def decision_rows(form: FortschreibungBase):
+    """(measure, decision field, note field) for the template."""
+    return [(m, form[f"d_{i}"], form[f"n_{i}"]) for i, m in enumerate(form.pending)]
+
+
+def decisions_of(form: FortschreibungBase) -> dict[str, tuple[Decision, str]]:
+    return {m.key: (Decision(form[f"d_{i}"].data), (form[f"n_{i}"].data or "").strip())
+            for i, m in enumerate(form.pending)}
+
+
+class KnowledgeForm(FlaskForm):
+    """Search and filters of the knowledge base (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Suchbegriff")
+    dimension = SelectField("Dimension", choices=lambda: choices([("", "alle Dimensionen")]
+                                                                 + [(d, d) for d in catalogue().dimension_names]))
+    outcome = SelectField("Ergebnis", choices=choices([("", "alle Ergebnisse")] + [(o.value, v) for o, v in
+                                                                                  OUTCOME_LABELS.items()]))
+    scope = SelectField("Umfang", choices=choices([("alle", "alle Strategien und Versionen"),
+                                                   ("diese", "diese Strategie (alle Versionen)")]))
