@@ -7,10 +7,9 @@ import shutil
 import subprocess
 
 import pytest
+from a11y import assert_accessible
 from conftest import DATA, STEINFURT, import_file
 from playwright.sync_api import Page, expect
-
-from a11y import assert_accessible
 
 pytestmark = pytest.mark.browser
 
