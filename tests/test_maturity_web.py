@@ -481,3 +481,18 @@ def test_roles_reader_reads_other_organisation_sees_nothing(client_as, app, pein
         assert stranger.get(url(peine_id, path)).status_code == 404, path
     assert stranger.get(url(sample_id, f"/messungen/{first.id}")).status_code == 404
     assert len(entries(app, peine_id)) == 2
+
+
+def test_measure_form_refuses_an_unknown_funding_call(client, app, sample_id):
+    form = {"title": "Portal", "dimension": "Bürger*innenzentrierung", "status": "geplant", "urgency": "",
+            "feasibility": "", "funding_call": "4. Förderaufruf"}  # fmt: skip
+    response = client.post(f"/strategien/{sample_id}/massnahmen/neu", data=form)
+    assert response.status_code == 422
+    assert "Unbekannter Förderaufruf „4. Förderaufruf“. Bekannt sind: „1. Förderaufruf“" in response.text
+    assert 'value="4. Förderaufruf"' in response.text
+    assert (
+        client.post(
+            f"/strategien/{sample_id}/massnahmen/neu", data=form | {"funding_call": "foerderaufruf-3"}
+        ).status_code
+        == 302
+    )

@@ -21,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..domain.catalogue import catalogue
+from ..domain.funding import find_call, funding_calls
 from ..domain.months import Month
 from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
 
@@ -117,6 +118,13 @@ class MeasureForm(FlaskForm):
         "dem Aufruf zu (Reifegrad › Förderaufrufe).",
     )
     lock_version = HiddenField()
+
+    def validate_funding_call(self, field) -> None:
+        """A funding call must name one of the known calls, or the budget check could not count it."""
+        text = (field.data or "").strip()
+        if text and find_call(text) is None:
+            known = ", ".join(f"„{c.name}“" for c in funding_calls())
+            raise ValidationError(f"Unbekannter Förderaufruf „{text}“. Bekannt sind: {known}.")
 
     def set_dependency_choices(self, strategy: Strategy, own_key: str | None) -> None:
         """Offer every other measure of the strategy as a prerequisite."""
