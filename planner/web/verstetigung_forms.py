@@ -67,7 +67,7 @@ def german(d: date) -> str:
 class ProgressForm(FlaskForm):
     """Actual progress of a measure: status, actual start and end, who and when."""
 
-    status = SelectField("Status", choices=choices((s.value, s.label) for s in Status))
+    status = SelectField("Status", choices=choices((s.value, s.label) for s in Status), default="geplant")
     actual_start = StringField("Tatsächlicher Beginn", description="MM/JJJJ, z. B. 02/2024.")
     actual_end = StringField("Tatsächliches Ende", description="MM/JJJJ; leer, solange die Maßnahme läuft.")
     changed_on = StringField("Stand vom", description="TT.MM.JJJJ")
@@ -99,23 +99,23 @@ class EvaluationForm(FlaskForm):
     due = HiddenField()
     performed = StringField("Datum der Evaluation", description="TT.MM.JJJJ, z. B. 12.06.2024.")
     by = StringField("Durchgeführt von", validators=[DataRequired(REQUIRED), Length(max=200)])
-    done = SelectField("Ist die Maßnahme fertig umgesetzt bzw. etabliert?", choices=choices(ANSWER_CHOICES))
-    schedule_kept = SelectField("Wurde der Zeitplan eingehalten?", choices=choices(ANSWER_CHOICES))
-    financial = SelectField("Waren die finanziellen Ressourcen auskömmlich?", choices=choices(ANSWER_CHOICES))
-    staff = SelectField("Waren die personellen Ressourcen auskömmlich?", choices=choices(ANSWER_CHOICES))
-    material = SelectField("Waren die materiellen Ressourcen auskömmlich?", choices=choices(ANSWER_CHOICES))
-    cooperation_rating = SelectField(f"{SOFT_CRITERIA['cooperation']}: Bewertung", choices=choices(RATING_CHOICES))
+    done = SelectField("Ist die Maßnahme fertig umgesetzt bzw. etabliert?", choices=choices(ANSWER_CHOICES), default="")
+    schedule_kept = SelectField("Wurde der Zeitplan eingehalten?", choices=choices(ANSWER_CHOICES), default="")
+    financial = SelectField("Waren die finanziellen Ressourcen auskömmlich?", choices=choices(ANSWER_CHOICES), default="")
+    staff = SelectField("Waren die personellen Ressourcen auskömmlich?", choices=choices(ANSWER_CHOICES), default="")
+    material = SelectField("Waren die materiellen Ressourcen auskömmlich?", choices=choices(ANSWER_CHOICES), default="")
+    cooperation_rating = SelectField(f"{SOFT_CRITERIA['cooperation']}: Bewertung", choices=choices(RATING_CHOICES), default="")
     cooperation_text = TextAreaField(f"{SOFT_CRITERIA['cooperation']}: Beschreibung")
     participation_rating = SelectField(f"{SOFT_CRITERIA['participation']}: Bewertung",
-                                       choices=choices(RATING_CHOICES))
+                                       choices=choices(RATING_CHOICES), default="")
     participation_text = TextAreaField(f"{SOFT_CRITERIA['participation']}: Beschreibung")
     communication_rating = SelectField(f"{SOFT_CRITERIA['communication']}: Bewertung",
-                                       choices=choices(RATING_CHOICES))
+                                       choices=choices(RATING_CHOICES), default="")
     communication_text = TextAreaField(f"{SOFT_CRITERIA['communication']}: Beschreibung")
     went_well = TextAreaField("Lessons Learned: Was lief gut?")
     went_badly = TextAreaField("Lessons Learned: Was lief nicht gut?")
     outcome = SelectField("Ergebnis für die Fortschreibung",
-                          choices=choices([("", "noch offen")] + [(o.value, v) for o, v in OUTCOME_LABELS.items()]))
+                          choices=choices([("", "noch offen")] + [(o.value, v) for o, v in OUTCOME_LABELS.items()]), default="")
     citizen_survey = TextAreaField("Bürgerbefragung: Zusammenfassung",
                                    description="Zufriedenheit mit den digitalen Leistungen, fehlende Angebote, "
                                    "Verbesserungsbedarfe.")
@@ -232,7 +232,7 @@ def fortschreibung_form(measures, formdata=None) -> FortschreibungBase:
         pass
 
     for i, m in enumerate(measures):
-        setattr(Form, f"d_{i}", SelectField(f"Entscheidung zu „{m.title}“", choices=choices(DECISION_CHOICES),
+        setattr(Form, f"d_{i}", SelectField(f"Entscheidung zu „{m.title}“", choices=choices(DECISION_CHOICES), default="",
                                             validators=[DataRequired("Bitte eine Entscheidung wählen.")]))
         setattr(Form, f"n_{i}", StringField(f"Begründung zu „{m.title}“", validators=[Optional(), Length(max=500)]))
     form = Form() if formdata is None else Form(formdata=formdata)
@@ -258,8 +258,8 @@ class KnowledgeForm(FlaskForm):
 
     q = StringField("Suchbegriff")
     dimension = SelectField("Dimension", choices=lambda: choices([("", "alle Dimensionen")]
-                                                                 + [(d, d) for d in catalogue().dimension_names]))
+                                                                 + [(d, d) for d in catalogue().dimension_names]), default="")
     outcome = SelectField("Ergebnis", choices=choices([("", "alle Ergebnisse")] + [(o.value, v) for o, v in
-                                                                                  OUTCOME_LABELS.items()]))
+                                                                                  OUTCOME_LABELS.items()]), default="")
     scope = SelectField("Umfang", choices=choices([("alle", "alle Strategien und Versionen"),
-                                                   ("diese", "diese Strategie (alle Versionen)")]))
+                                                   ("diese", "diese Strategie (alle Versionen)")]), default="alle")

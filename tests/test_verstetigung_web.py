@@ -1,0 +1,261 @@
+"""Verstetigung pages through the Flask client: every page, the forms' German errors (422, input kept),
+read-only old versions, objects of other strategies (404)."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from conftest import DATA, import_file
+from icalendar import Calendar
+
+from planner.extensions import db
+from planner.services.strategies import load_strategy_row, strategy_to_domain
+
+TODAY = "2025-03-15"
+
+
+@pytest.fixture
+def sid(app) -> int:
+    app.config["VERSTETIGUNG_TODAY"] = TODAY
+    return import_file(app, DATA / "sample.yaml")
+
+
+def domain(app, strategy_id):
+    with app.app_context():
+        return strategy_to_domain(load_strategy_row(db.session, strategy_id))
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def complete(client, sid, key="konzept", end="05/2024"):
+    return client.post(f"/strategien/{sid}/massnahmen/{key}/fortschritt", data={
+        "status": "abgeschlossen", "actual_start": "01/2024", "actual_end": end, "changed_on": "31.05.2024",
+        "by": "Annika Feldhues", "note": "fertig"})
+
+
+def evaluate(client, sid, key="konzept", **extra):
+    data = {"kind": "prozess", "due": "2024-06", "performed": "12.06.2024", "by": "Annika Feldhues",
+            "done": "ja", "schedule_kept": "nein", "financial": "ja", "staff": "teilweise", "material": "ja",
+            "cooperation_rating": "4", "cooperation_text": "gut abgestimmt", "went_well": "Frühe Beteiligung "
+            "des Personalrats", "went_badly": "Schulungsräume zu spät gebucht", "outcome": "anpassen"} | extra
+    return client.post(f"/strategien/{sid}/massnahmen/{key}/evaluation", data=data)
+
+
+def test_calendar_page_lists_overdue_and_by_owner(client, sid):
+    page = text(client.get(f"/strategien/{sid}/evaluationen"))
+    assert "Überfällig <span class=\"count\">(2)</span>" in page
+    assert "Entwicklung eines Schulungskonzepts" in page and "05/2024" in page
+    assert "Annika Feldhues" in page and "IT-Sicherheitsbeauftragte" in page  # by owner
+    assert "Strategieteam" in page
+
+
+def test_ics_has_one_event_per_open_evaluation(client, sid):
+    response = client.get(f"/strategien/{sid}/evaluationen.ics")
+    assert response.mimetype == "text/calendar"
+    cal = Calendar.from_ical(response.data)
+    events = [e for e in cal.walk("VEVENT")]
+    assert len(events) == 7
+    summaries = sorted(str(e["SUMMARY"]) for e in events)
+    assert "Überfällig: Prozessevaluation: Entwicklung eines Schulungskonzepts" in summaries
+    first = next(e for e in events if "Schulungskonzepts" in str(e["SUMMARY"]) and "Prozess" in str(e["SUMMARY"]))
+    assert first.decoded("DTSTART").isoformat() == "2024-05-01"
+
+
+def test_progress_errors_keep_input_then_status_history(client, app, sid):
+    bad = client.post(f"/strategien/{sid}/massnahmen/konzept/fortschritt", data={
+        "status": "abgeschlossen", "actual_start": "01/2024", "actual_end": "", "changed_on": "31.05.2024",
+        "by": "Annika Feldhues"})
+    assert bad.status_code == 422
+    assert "bitte das tatsächliche Ende angeben" in text(bad)
+    assert 'value="Annika Feldhues"' in text(bad) and 'value="01/2024"' in text(bad)
+    future = client.post(f"/strategien/{sid}/massnahmen/konzept/fortschritt", data={
+        "status": "abgeschlossen", "actual_end": "01/2030", "changed_on": "31.05.2024", "by": "A"})
+    assert future.status_code == 422 and "liegt in der Zukunft" in text(future)
+    assert complete(client, sid).status_code == 302
+    s = domain(app, sid)
+    m = s.measure("konzept")
+    assert (m.status.value, str(m.actual_end)) == ("abgeschlossen", "2024-05")
+    assert [(c.status.value, c.by) for c in s.status_history["konzept"]] == [("abgeschlossen", "Annika Feldhues")]
+    page = text(client.get(f"/strategien/{sid}/massnahmen/konzept/verstetigung"))
+    assert "nicht eingehalten" in page and "1 Monat(e) später" in page and "31.05.2024" in page
+
+
+def test_evaluation_form_prefills_schedule_and_keeps_input_on_error(client, app, sid):
+    complete(client, sid)
+    form = text(client.get(f"/strategien/{sid}/massnahmen/konzept/evaluation?art=prozess&faellig=2024-06"))
+    assert '<option selected value="nein">' in form or '<option value="nein" selected>' in form
+    bad = evaluate(client, sid, performed="31.02.2024")
+    assert bad.status_code == 422
+    assert "„31.02.2024“ ist kein gültiges Datum" in text(bad)
+    assert "Schulungsräume zu spät gebucht" in text(bad)
+    ok = evaluate(client, sid)
+    assert ok.status_code == 302
+    shown = text(client.get(ok.headers["Location"]))
+    assert "Frühe Beteiligung des Personalrats" in shown and "Maßnahme anpassen" in shown and "4 – gut" in shown
+    calendar_page = text(client.get(f"/strategien/{sid}/evaluationen"))
+    assert "Erledigt <span class=\"count\">(1)</span>" in calendar_page
+
+
+def test_impact_evaluation_and_strategy_evaluation(client, app, sid):
+    form = text(client.get(f"/strategien/{sid}/massnahmen/konzept/evaluation?art=wirkung"))
+    assert "Bürgerbefragung" in form and "Messbare Kriterien" not in form
+    ok = client.post(f"/strategien/{sid}/massnahmen/konzept/evaluation", data={
+        "kind": "wirkung", "performed": "01.03.2025", "by": "Team", "citizen_survey": "82 % zufrieden",
+        "staff_survey": "Masken übersichtlich"})
+    assert ok.status_code == 302
+    assert "82 % zufrieden" in text(client.get(ok.headers["Location"]))
+    strat = client.post(f"/strategien/{sid}/evaluation", data={"kind": "wirkung", "performed": "01.03.2025",
+                                                               "by": "Team", "notes": "Vision näher"})
+    assert strat.status_code == 302
+    assert [r.subject for r in domain(app, sid).evaluations] == ["konzept", "strategy"]
+
+
+def test_indicators_chart_and_number_errors(client, app, sid):
+    base = f"/strategien/{sid}/massnahmen/konzept"
+    bad = client.post(f"{base}/indikatoren", data={"name": "Schulungen je Mitarbeitendem", "baseline": "viel"})
+    assert bad.status_code == 422 and "„viel“ ist keine Zahl" in text(bad)
+    assert client.post(f"{base}/indikatoren", data={"name": "Schulungen je Mitarbeitendem", "unit": "Anzahl",
+                                                    "baseline": "0,5", "target": "2"}).status_code == 302
+    ind = domain(app, sid).indicators["konzept"][0]
+    assert (ind.baseline, ind.target) == (0.5, 2.0)
+    with app.app_context():
+        from planner.verstetigung_models import Indicator
+        ind_id = db.session.scalar(db.session.query(Indicator.id).statement)
+    prefix = f"wert-{ind_id}"
+    bad_value = client.post(f"{base}/indikatoren/{ind_id}/werte", data={f"{prefix}-measured": "2025-13-01",
+                                                                         f"{prefix}-value": "1,2"})
+    assert bad_value.status_code == 422 and "kein gültiges Datum" in text(bad_value)
+    for when, value in (("30.06.2024", "0,9"), ("28.02.2025", "1,4")):
+        assert client.post(f"{base}/indikatoren/{ind_id}/werte", data={f"{prefix}-measured": when,
+                                                                        f"{prefix}-value": value}).status_code == 302
+    assert [v.value for v in domain(app, sid).indicators["konzept"][0].values] == [0.9, 1.4]
+    svg = client.get(f"{base}/indikatoren/{ind_id}.svg")
+    assert svg.mimetype == "image/svg+xml" and b'role="img"' in svg.data
+    assert "Zielwert 2" in svg.get_data(as_text=True) and "28.02.2025 1,4" in svg.get_data(as_text=True)
+    assert client.get(f"{base}/indikatoren/{ind_id}.png").data[:4] == b"\x89PNG"
+    # the indicator belongs to konzept, not to awareness
+    assert client.get(f"/strategien/{sid}/massnahmen/awareness/indikatoren/{ind_id}.svg").status_code == 404
+
+
+def test_knowledge_base_search_and_filters(client, app, sid):
+    complete(client, sid)
+    evaluate(client, sid)
+    evaluate(client, sid, key="awareness", went_well="Phishing-Test gut angenommen", went_badly="",
+             outcome="fortfuehren", due="")
+    url = f"/strategien/{sid}/wissensdatenbank"
+    assert "2 Treffer" in text(client.get(url))
+    assert "1 Treffer" in text(client.get(url, query_string={"q": "personalrat"}))
+    only_security = text(client.get(url, query_string={"dimension": "IT-Sicherheit"}))
+    assert "1 Treffer" in only_security and "Phishing-Test" in only_security
+    assert "Phishing" not in text(client.get(url, query_string={"outcome": "anpassen"}))
+    assert "0 Treffer" in text(client.get(url, query_string={"q": "gibtsnicht"}))
+
+
+def test_review_pack_page_decisions_and_pdf(client, app, sid, tmp_path):
+    complete(client, sid)
+    evaluate(client, sid)
+    page = text(client.get(f"/strategien/{sid}/review"))
+    for heading in ("Die zwei Kernfragen", "Vision und Mission", "Umsetzungsstand je Dimension", "Reifegradfortschritt",
+                    "Maßnahmen-Backlog", "Nicht abgeschlossene Maßnahmen", "Lessons Learned seit dem letzten Review",
+                    "Überfällige Evaluationen", "Beschlüsse der Sitzung"):
+        assert heading in page, heading
+    assert "Schulungsräume zu spät gebucht" in page
+    bad = client.post(f"/strategien/{sid}/review", data={"performed": "10.03.2025", "by": "Lenkungskreis"})
+    assert bad.status_code == 422 and "Bitte die Beschlüsse der Sitzung festhalten." in text(bad)
+    ok = client.post(f"/strategien/{sid}/review", data={"performed": "10.03.2025", "by": "Lenkungskreis",
+                                                         "direction": "ja", "decisions": "Chatbot streichen"})
+    assert ok.status_code == 302
+    page = text(client.get(f"/strategien/{sid}/review"))
+    assert "Letztes Strategiereview: 10.03.2025" in page
+    assert "Keine neuen Lessons Learned." in page  # lessons since the last review only
+    pdf = client.get(f"/strategien/{sid}/review.pdf")
+    assert pdf.data[:5] == b"%PDF-"
+    path = tmp_path / "review.pdf"
+    path.write_bytes(pdf.data)
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Strategiereview 2025" in out and "Beschlüsse der Sitzung" in out and "Entwicklung eines Awareness" in out
+
+
+def test_backlog_deferred_twice_is_flagged(client, app, sid):
+    with app.app_context():
+        row = load_strategy_row(db.session, sid)
+        next(m for m in row.measures if m.key == "chatbot").deferrals = 2
+        db.session.commit()
+    page = text(client.get(f"/strategien/{sid}/review"))
+    assert "2-mal" in page and "noch relevant?" in page
+
+
+def fortschreibung(client, sid, **extra):
+    data = {"version": "2026", "adopted": "04/2025", "vision": "Neue Vision", "mission": "Mission bleibt",
+            "by": "Strategieteam", "d_0": "behalten", "d_1": "anpassen", "n_1": "Termin verschieben",
+            "d_2": "behalten"} | extra
+    return client.post(f"/strategien/{sid}/fortschreibung", data=data)
+
+
+def test_fortschreibung_carries_over_and_makes_the_old_version_read_only(client, app, sid):
+    complete(client, sid)  # konzept done: stays behind
+    evaluate(client, sid)
+    form = text(client.get(f"/strategien/{sid}/fortschreibung"))
+    # schulungen (fortlaufend), awareness (geplant), chatbot (backlog) must be decided
+    assert form.count("Entscheidung zu") == 3 and "Neue Vision" not in form
+    missing = fortschreibung(client, sid, d_2="")
+    assert missing.status_code == 422 and "Bitte eine Entscheidung wählen." in text(missing)
+    assert 'value="Strategieteam"' in text(missing)
+    same = fortschreibung(client, sid, version="2024")
+    assert same.status_code == 422 and "andere Bezeichnung" in text(same)
+    ok = fortschreibung(client, sid)
+    assert ok.status_code == 302
+    new_id = int(ok.headers["Location"].split("/")[2])
+    new = domain(app, new_id)
+    assert [m.key for m in new.measures] == ["schulungen", "awareness", "chatbot"]
+    assert new.measure("chatbot").deferrals == 1
+    assert new.vision == "Neue Vision" and new.version == "2026" and str(new.adopted) == "2025-04"
+    assert new.measure("awareness").depends_on == []  # its prerequisite konzept is done and stayed behind
+    assert [(d.measure, d.decision.value) for d in new.history[0].decisions] == [
+        ("schulungen", "behalten"), ("awareness", "anpassen"), ("chatbot", "behalten")]
+    old = domain(app, sid)
+    assert old.measure("konzept").status.value == "abgeschlossen" and len(old.evaluations) == 1
+    # the old version is read only, with a German message instead of an error page
+    refused = complete(client, sid, key="awareness")
+    assert refused.status_code == 409 and "schreibgeschützt" in text(refused) and "2026" in text(refused)
+    edit = client.post(f"/strategien/{sid}/massnahmen/awareness/bearbeiten", data={"title": "x"})
+    assert edit.status_code == 409
+    assert client.post(f"/strategien/{sid}/review", data={"performed": "10.03.2025", "by": "x",
+                                                          "decisions": "y"}).status_code == 409
+    assert fortschreibung(client, sid, version="2027").status_code == 409
+    # a finished measure's impact evaluation can still be recorded in the old version
+    late = client.post(f"/strategien/{sid}/massnahmen/konzept/evaluation", data={
+        "kind": "wirkung", "performed": "01.03.2025", "by": "Team"})
+    assert late.status_code == 302
+    # versions page and comparison
+    versions = text(client.get(f"/strategien/{new_id}/versionen"))
+    assert "schreibgeschützt" in versions and "Termin verschieben" in versions
+    diff = text(client.get(ok.headers["Location"]))
+    assert "Entwicklung eines Schulungskonzepts</a> – abgeschlossen" in diff
+    assert "Vision-Statement" in diff and "Neue Vision" in diff
+    assert "Zurückgestellt (Anzahl)" in diff  # chatbot 0 -> 1
+    assert "Abhängig von" in diff  # awareness lost its done prerequisite
+    back = text(client.get(f"/strategien/{sid}/vergleich", query_string={"mit": new_id}))
+    assert "2024 → 2026" in back
+
+
+def test_objects_of_other_strategies_are_404(client, app, sid):
+    other = import_file(app, DATA / "sample.yaml")
+    complete(client, sid)
+    ok = evaluate(client, sid)
+    ev_id = int(ok.headers["Location"].rsplit("/", 1)[1])
+    assert client.get(f"/strategien/{other}/evaluationen/{ev_id}").status_code == 404
+    assert client.get(f"/strategien/{sid}/massnahmen/gibtsnicht/verstetigung").status_code == 404
+    assert client.post(f"/strategien/{sid}/massnahmen/gibtsnicht/evaluation", data={}).status_code == 404
+    assert client.get(f"/strategien/{sid}/vergleich", query_string={"mit": other}).status_code == 404
+    assert client.get("/strategien/999/evaluationen").status_code == 404
+
+
+def test_reader_may_not_record(app, sid, client_as):
+    reader = client_as(roles={1: "lesen"})
+    assert reader.get(f"/strategien/{sid}/evaluationen").status_code == 200
+    assert complete(reader, sid).status_code == 404
+    assert evaluate(reader, sid).status_code == 404
