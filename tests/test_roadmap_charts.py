@@ -116,3 +116,26 @@ def test_completed_and_backlog_measures_in_the_generated_strategy():
     kinds = {m.status for m in s.measures}
     assert {Status.BACKLOG, Status.ABGESCHLOSSEN, Status.GEPLANT} <= kinds
     assert any(m.open_ended for m in s.measures)
+
+
+def test_a_link_that_skips_a_wave_runs_between_the_boxes_not_behind_them():
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    def dated(key, deps=()):
+        return Measure(
+            key, key.upper(), "Mitarbeitende", start=Month(2024, 1), end=Month(2024, 2), depends_on=list(deps)
+        )
+
+    # a -> b -> c and a -> c: the straight line a -> c would cross b, which sits level with a and c
+    s = Strategy("GA", "Test", measures=[dated("a"), dated("b", ["a"]), dated("c", ["a", "b"])])
+    fig = dependency_chart(s)
+    ax = fig.axes[0]
+    boxes = [p.get_bbox() for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    (edge,) = [p for p in ax.patches if p.get_gid() == "kante-a-c"]
+    assert isinstance(edge, FancyArrowPatch)
+    vertices = edge.get_path().vertices
+    start, end = vertices[0], vertices[-1]
+    inner = [v for v in vertices if min(abs(v[0] - start[0]), abs(v[0] - end[0])) > 0.3]  # the part between
+    assert inner, "the link has no points between its ends"
+    for x, y in inner:
+        assert not any(b.x0 < x < b.x1 and b.y0 < y < b.y1 for b in boxes), (x, y)

@@ -13,6 +13,7 @@ import textwrap
 import networkx as nx
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+from matplotlib.path import Path as MplPath
 
 from ..domain.catalogue import catalogue
 from ..domain.graph import build_graph, topological_layers
@@ -27,7 +28,8 @@ NODE_H = 0.78
 LAYER_GAP = 1.0
 ROW_GAP = 0.22
 MARGIN = 0.4
-TOP_TITLE = 0.95  # title and subtitle; the legend rows follow
+TOP_TITLE = 0.78  # the title; the subtitle lines and the legend rows follow
+SUB_LINE = 0.19  # one subtitle line
 TITLE_CHARS = 30
 MIN_WIDTH = 13.0
 ISOLATED_COLS_MIN = 4
@@ -83,7 +85,12 @@ def dependency_chart(strategy: Strategy, analysis: Analysis | None = None) -> Fi
     iso_rows = -(-len(isolated) // cols) if isolated else 0
     iso_h = (0.55 + iso_rows * (NODE_H + ROW_GAP)) if isolated else 0
     legend = _legend_rows(width)
-    top_h = TOP_TITLE + len(legend) * LEGEND_ROW + 0.25
+    chars = int((width - 2 * MARGIN) / SUB_CHAR_W)
+    subtitle = textwrap.wrap(f"{strategy.organisation} – {strategy.title}", chars) + textwrap.wrap(
+        "Voraussetzungen links, darauf aufbauende Maßnahmen rechts (Spalten = Wellen der logischen Reihenfolge)", chars
+    )
+    head_h = TOP_TITLE + len(subtitle) * SUB_LINE
+    top_h = head_h + len(legend) * LEGEND_ROW + 0.25
     height = top_h + graph_h + iso_h + MARGIN + (0.4 if not layers else 0)
     fig = new_figure(width, height)
     ax = fig.add_axes((0, 0, 1, 1))
@@ -93,18 +100,13 @@ def dependency_chart(strategy: Strategy, analysis: Analysis | None = None) -> Fi
     ax.text(
         MARGIN, height - 0.4, "Abhängigkeiten der Maßnahmen", fontsize=16, fontweight="bold", color=INK, va="center"
     )
-    ax.text(
-        MARGIN,
-        height - 0.68,
-        f"{strategy.organisation} – {strategy.title}: Voraussetzungen links, "
-        "darauf aufbauende Maßnahmen rechts (Spalten = Wellen der logischen Reihenfolge)",
-        fontsize=9,
-        color=MUTED,
-        va="center",
-    )
-    _legend(ax, legend, height - TOP_TITLE - 0.1)
+    for i, line in enumerate(subtitle):
+        ax.text(MARGIN, height - 0.68 - i * SUB_LINE, line, fontsize=9, color=MUTED, va="center")
+    _legend(ax, legend, height - head_h - 0.1)
 
     centre: dict[str, tuple[float, float]] = {}
+    layer_of: dict[str, int] = {}
+    columns: list[tuple[float, list[float]]] = []  # per layer: left edge, node centres top to bottom
     top = height - top_h
     x0 = MARGIN + max(0.0, (width - 2 * MARGIN - (len(layers) * NODE_W + (len(layers) - 1) * gap)) / 2)
     for li, layer in enumerate(layers):
@@ -113,13 +115,17 @@ def dependency_chart(strategy: Strategy, analysis: Analysis | None = None) -> Fi
         for ri, k in enumerate(layer):
             y = top - offset - ri * (NODE_H + ROW_GAP) - NODE_H
             centre[k] = (x + NODE_W / 2, y + NODE_H / 2)
+            layer_of[k] = li
+        columns.append((x, [centre[k][1] for k in layer]))
     conflicting_nodes = {c.measure for c in analysis.conflicts}  # the one that starts too early
     conflict_edges = {(c.depends_on, c.measure) for c in analysis.conflicts}
     redundant = set(analysis.redundant)
     for m in strategy.measures:
         for p in m.depends_on:
             if p in centre and m.key in centre:
-                _edge(ax, centre[p], centre[m.key], (p, m.key) in conflict_edges, (p, m.key) in redundant)
+                between = columns[layer_of[p] + 1 : layer_of[m.key]]
+                _edge(ax, centre[p], centre[m.key], (p, m.key) in conflict_edges, (p, m.key) in redundant, between)
+                ax.patches[-1].set_gid(f"kante-{p}-{m.key}")
     for k, (cx, cy) in centre.items():
         _node(ax, cx, cy, by_key[k], numbers.get(k), k in conflicting_nodes)
     if not layers:
@@ -158,8 +164,8 @@ def _node(ax, cx: float, cy: float, m: Measure, number: int | None, conflict: bo
     ax.add_patch(Rectangle((x, y), 0.09, NODE_H, facecolor=colour, edgecolor="none", zorder=3.5))
     title = ("*" if m.second_loop else "") + m.title
     lines = textwrap.wrap(title, TITLE_CHARS)
-    if len(lines) > 2:
-        lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), TITLE_CHARS, placeholder=" …")]
+    if len(lines) > 3:  # three lines fit above the months; only longer titles are shortened
+        lines = [*lines[:2], textwrap.shorten(" ".join(lines[2:]), TITLE_CHARS, placeholder=" …")]
     label = f"{number}  " if number else ""
     ax.text(
         x + 0.17,
@@ -186,7 +192,27 @@ def _node(ax, cx: float, cy: float, m: Measure, number: int | None, conflict: bo
     )
 
 
-def _edge(ax, a: tuple[float, float], b: tuple[float, float], conflict: bool, redundant: bool) -> None:
+def _gap_y(y: float, centres: list[float]) -> float:
+    """The y nearest to `y` where a line crosses a column without running through a box:
+    `y` itself when it misses every box, else the middle of the nearest gap (or above/below)."""
+    half = NODE_H / 2 + 0.03
+    if all(abs(y - c) > half for c in centres):
+        return y
+    pitch = NODE_H + ROW_GAP
+    gaps = [c + pitch / 2 for c in centres] + [centres[-1] - pitch / 2]
+    return min(gaps, key=lambda g: abs(g - y))
+
+
+def _edge(
+    ax,
+    a: tuple[float, float],
+    b: tuple[float, float],
+    conflict: bool,
+    redundant: bool,
+    between: list[tuple[float, list[float]]] = (),
+) -> None:
+    """An arrow from a's right side to b's left side. A link that skips columns runs through the
+    gaps between the boxes of the columns in between, never behind a box."""
     start = (a[0] + NODE_W / 2, a[1])
     end = (b[0] - NODE_W / 2, b[1])
     if conflict:
@@ -195,26 +221,31 @@ def _edge(ax, a: tuple[float, float], b: tuple[float, float], conflict: bool, re
         colour, width, style = "#8d949c", 0.9, (0, (1, 2))
     else:
         colour, width, style = "#5f6b78", 1.0, "-"
-    rad = 0.0 if abs(a[1] - b[1]) < 0.01 else 0.12
-    ax.add_patch(
-        FancyArrowPatch(
-            start,
-            end,
-            arrowstyle="-|>",
-            mutation_scale=9,
-            connectionstyle=f"arc3,rad={rad}",
-            color=colour,
-            linewidth=width,
-            linestyle=style,
-            zorder=2 if not conflict else 2.5,
-            shrinkA=1,
-            shrinkB=1,
-        )
+    common = dict(
+        arrowstyle="-|>",
+        mutation_scale=9,
+        color=colour,
+        linewidth=width,
+        linestyle=style,
+        zorder=2 if not conflict else 2.5,
     )
+    if between:
+        points = [start]
+        for left, centres in between:
+            x_mid = left + NODE_W / 2
+            straight = start[1] + (end[1] - start[1]) * (x_mid - start[0]) / (end[0] - start[0])
+            y = _gap_y(straight, centres)
+            points += [(left - 0.15, y), (left + NODE_W + 0.15, y)]
+        points.append(end)
+        ax.add_patch(FancyArrowPatch(path=MplPath(points), **common))
+        return
+    rad = 0.0 if abs(a[1] - b[1]) < 0.01 else 0.12
+    ax.add_patch(FancyArrowPatch(start, end, connectionstyle=f"arc3,rad={rad}", shrinkA=1, shrinkB=1, **common))
 
 
 LEGEND_FONT = 8.0
-CHAR_W = 0.057  # inches per character of DejaVu Sans at 8 pt, roughly (measured)
+CHAR_W = 0.062  # inches per character of DejaVu Sans at 8 pt, with a little room (measured 0.057)
+SUB_CHAR_W = 0.07  # the same at 9 pt
 LEGEND_ROW = 0.28
 
 
