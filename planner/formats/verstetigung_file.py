@@ -140,7 +140,7 @@ def _indicators(key: str, raw: list[dict[str, Any]], problems: list[Problem]) ->
 
 
 def _record(i: int, r: dict[str, Any], keys: set[str], problems: list[Problem]) -> EvaluationRecord | None:
-    field = f"evaluations.{i + 1}"
+    field = f"evaluations.{i}"
     if r["subject"] != STRATEGY and r["subject"] not in keys:
         problems.append(Problem(f"Evaluation Nr. {i + 1}: keine Maßnahme mit der ID „{r['subject']}“.", field=field))
         return None
@@ -166,7 +166,7 @@ def verstetigung_from_data(data: dict[str, Any], strategy: Strategy) -> list[Pro
             strategy.indicators[key] = _indicators(key, raw["indicators"], problems)
         changes = []
         for j, c in enumerate(raw.get("status_history", [])):
-            when = _date(c["date"], problems, key, f"status_history.{j + 1}.date")
+            when = _date(c["date"], problems, key, f"status_history.{j}.date")
             if when is not None:
                 changes.append(StatusChange(when, Status(c["status"]), c.get("by", ""), c.get("note", "")))
         if changes:
@@ -179,7 +179,7 @@ def verstetigung_from_data(data: dict[str, Any], strategy: Strategy) -> list[Pro
         rec for i, r in enumerate(data.get("evaluations", [])) if (rec := _record(i, r, keys, problems))
     ]
     for i, v in enumerate(data.get("history", [])):
-        replaced = _date(v["replaced"], problems, None, f"history.{i + 1}.replaced") if v.get("replaced") else None
+        replaced = _date(v["replaced"], problems, None, f"history.{i}.replaced") if v.get("replaced") else None
         decisions = [CarryOver(d["measure"], d.get("title", ""), Decision(d["decision"]), d.get("note", ""))
                      for d in v.get("decisions", [])]
         strategy.history.append(VersionEntry(str(v["version"]), v["title"], _month(v.get("adopted")), replaced,
