@@ -23,6 +23,7 @@ install: $(BIN)/planner
 run: $(BIN)/planner
 	$(BIN)/planner db upgrade
 	$(BIN)/planner seed
+	$(BIN)/planner create-admin --first-run
 	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
 ## Production: gunicorn against DATABASE_URL (see README).

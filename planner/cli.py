@@ -135,6 +135,66 @@ def seed(directory: Path | None) -> None:
         db.session.commit()
 
 
+@main.command("create-admin")
+@click.option("--username", default="admin", show_default=True)
+@click.option("--password", default=None, help="Sonst wird eines erzeugt und einmal ausgegeben.")
+@click.option("--first-run", is_flag=True, help="Nur anlegen, wenn es noch kein Konto gibt (für `make run`).")
+def create_admin(username: str, password: str | None, first_run: bool) -> None:
+    """Legt ein Administratorkonto an (oder setzt dessen Passwort neu)."""
+    from .services.accounts import create_admin as create
+
+    with _app().app_context():
+        result = create(username, password, only_if_no_users=first_run)
+    if result is None:
+        return
+    name, generated = result
+    if generated:
+        click.echo("=" * 64)
+        click.echo("  Erstes Administratorkonto angelegt – bitte notieren, es wird nur jetzt angezeigt:")
+        click.echo(f"    Benutzername: {name}")
+        click.echo(f"    Passwort:     {generated}")
+        click.echo("  Ändern unter Verwaltung › Benutzer nach der Anmeldung.")
+        click.echo("=" * 64)
+    else:
+        click.echo(f"Administratorkonto „{name}“ ist eingerichtet.")
+
+
+@main.command()
+@click.option("--organisation", "organisation_id", type=int, required=True, help="ID der Organisation")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def backup(organisation_id: int, output: Path) -> None:
+    """Sichert eine ganze Organisation (Strategien, Fassungen, Messungen, Bewertungen, Verlauf) als JSON."""
+    from .extensions import db
+    from .services import backup as service
+
+    with _app().app_context():
+        try:
+            document = service.export_organisation(db.session.connection(), organisation_id)
+        except LookupError:
+            click.echo(f"Keine Organisation mit der ID {organisation_id}.", err=True)
+            sys.exit(1)
+    output.write_text(service.dumps(document), encoding="utf-8")
+    click.echo(f"Gesichert: {document['organisation']['name']} nach {output}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore(file: Path) -> None:
+    """Spielt eine Sicherung in eine leere Datenbank ein (vorher `planner db upgrade`)."""
+    from .extensions import db
+    from .services import backup as service
+
+    document = json.loads(file.read_text(encoding="utf-8"))
+    with _app().app_context():
+        try:
+            with db.engine.begin() as conn:
+                counts = service.restore(conn, document)
+        except service.RestoreError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+    click.echo(f"Wiederhergestellt: {document['organisation']['name']} – {sum(counts.values())} Zeilen")
+
+
 @main.group()
 def db() -> None:
     """Datenbank-Migrationen (Alembic)."""

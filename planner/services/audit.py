@@ -245,7 +245,9 @@ def _after_flush(session: Session, _context) -> None:
         path = ancestors(session, p.obj)
         values = {name: getattr(p.obj, key, None) for key, name in _columns(p.obj)}
         if p.action == "insert":
-            changes = [(name, None, value) for name, value in values.items() if value is not None and value != []]
+            changes = [
+                (name, None, value) for name, value in values.items() if value is not None and value != [] and name != "id"
+            ]
         elif p.action == "update":
             changes = list(p.changes)
             mapper = inspect(p.obj).mapper
@@ -458,3 +460,45 @@ def resolve_references(session: Session, entries: Iterable) -> dict[tuple[str, s
                 label = getattr(target, "title", None) or getattr(target, "name", None) if target else None
                 names[(e.field, value)] = label or f"#{value}"
     return names
+
+
+def display(value: str | None, field: str, references: dict) -> str:
+    """A stored value for people: names for ids, lists joined, nothing as a dash."""
+    if value is None or value == "":
+        return "–"
+    if (field, value) in references:
+        return references[(field, value)]
+    if value.startswith("["):
+        try:
+            items = json.loads(value)
+        except ValueError:
+            return value
+        return "; ".join(str(i) for i in items) if items else "–"
+    return value
+
+
+def describe_conflict(session: Session, table: str, object_id: int | str, version: int) -> list[str]:
+    """German lines naming what others saved since `version`: field, their value, who and when."""
+    entries = changes_since(session, table, object_id, version)
+    references = resolve_references(session, entries)
+    lines = []
+    for e in entries:
+        what = field_label(e.field)
+        if e.table_name != table:
+            what = f"{table_label(e.table_name)} {ACTION_LABELS.get(e.action, e.action)} – {what}"
+        value = display(e.old if e.action == "delete" else e.new, e.field, references)
+        when = e.at.strftime("%d.%m.%Y %H:%M")
+        lines.append(f"{what}: „{value}“ (von {e.username}, {when} UTC)")
+    return lines
+
+
+def conflict_message(lines: list[str]) -> str:
+    """The refusal shown above the form."""
+    head = (
+        "Ihre Änderungen wurden nicht gespeichert: Jemand anderes hat diesen Datensatz inzwischen geändert. "
+        "Ihre Eingaben stehen unten noch im Formular. Prüfen Sie sie und speichern Sie erneut, um die "
+        "Änderungen der anderen Person zu überschreiben."
+    )
+    if not lines:
+        return head
+    return head + " Geändert wurde: " + "; ".join(lines) + "."

@@ -78,28 +78,13 @@ def _globals(state) -> None:
     state.app.add_template_global(audit.table_label, "audit_table_label")
     state.app.add_template_global(audit.field_label, "audit_field_label")
     state.app.add_template_global(lambda a: audit.ACTION_LABELS.get(a, a), "audit_action_label")
-    state.app.add_template_global(audit_value, "audit_value")
+    state.app.add_template_global(audit.display, "audit_value")
 
 
 def recent_history(table: str, object_id) -> dict:
     """The last changes of an object for the Verlauf box on its page (the page checked access)."""
     entries = [e for e in audit.history(db.session, table, object_id, limit=12) if e.field != "lock_version"][:8]
     return {"entries": entries, "references": audit.resolve_references(db.session, entries)}
-
-
-def audit_value(value: str | None, field: str, references: dict) -> str:
-    """A stored value for people: names for ids, lists joined, nothing as a dash."""
-    if value is None or value == "":
-        return "–"
-    if (field, value) in references:
-        return references[(field, value)]
-    if value.startswith("["):
-        try:
-            items = json.loads(value)
-        except ValueError:
-            return value
-        return "; ".join(str(i) for i in items) if items else "–"
-    return value
 
 
 def _admin_only() -> None:

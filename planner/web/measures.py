@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import models
 from ..domain.graph import build_graph, cycle_through
 from ..domain.strategy import Strategy, make_key
 from ..domain.validation import describe_cycle
 from ..extensions import db
+from ..services import audit
 from ..services import strategies as service
 from .forms import ConfirmForm, DependencyForm, MeasureForm, choices
 from .access import get_strategy_or_404
@@ -63,13 +65,14 @@ def detail(strategy_id: int, key: str):
         dependents=strategy.dependents(key),
         dep_form=_dependency_form(strategy, key),
         confirm=ConfirmForm(),
+        measure_id=_row(row, key).id,
     )
 
 
 @bp.route("/neu", methods=["GET", "POST"])
 def create(strategy_id: int):
     """A new measure; on error the form keeps everything typed."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, write=True)
     strategy = service.strategy_to_domain(row)
     form = MeasureForm()
     form.set_dependency_choices(strategy, None)
@@ -95,22 +98,38 @@ def create(strategy_id: int):
 
 @bp.route("/<key>/bearbeiten", methods=["GET", "POST"])
 def edit(strategy_id: int, key: str):
-    """Edit a measure; a dependency that would close a cycle is refused with the cycle named."""
-    row = get_strategy_or_404(strategy_id)
+    """Edit a measure; a dependency that would close a cycle is refused with the cycle named.
+
+    The form carries the measure's version: a save based on an older version is refused
+    (what the other person changed is listed) and the form keeps what was typed.
+    """
+    row = get_strategy_or_404(strategy_id, write=True)
     strategy = service.strategy_to_domain(row)
     current = _measure_or_404(strategy, key)
+    mrow = _row(row, key)
     form = MeasureForm()
     form.set_dependency_choices(strategy, key)
     if request.method == "GET":
         form.fill_from(current)
+        form.lock_version.data = mrow.lock_version
     general: list[str] = []
     if request.method == "POST" and form.validate_all():
         measure = form.to_measure(key, deferrals=current.deferrals)
+        seen = form.lock_version.data
         try:
+            if seen and seen.isdigit() and int(seen) != mrow.lock_version:
+                raise StaleDataError(seen)
             service.save_measure(db.session, row, measure, existing_key=key)
+            db.session.flush()
         except service.ValidationFailed as exc:
             db.session.rollback()
             general = _attach_problems(form, exc.problems)
+        except StaleDataError:
+            db.session.rollback()
+            version = int(seen) if seen and seen.isdigit() else mrow.lock_version
+            mid = db.session.get(models.Measure, mrow.id)
+            general = [audit.conflict_message(audit.describe_conflict(db.session, "measures", mrow.id, version))]
+            form.lock_version.data = mid.lock_version if mid else ""
         else:
             db.session.commit()
             flash("Die Maßnahme wurde gespeichert.", "success")
@@ -122,7 +141,7 @@ def edit(strategy_id: int, key: str):
 @bp.route("/<key>/loeschen", methods=["GET", "POST"])
 def delete(strategy_id: int, key: str):
     """Ask, then delete a measure and its dependencies."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, write=True)
     strategy = service.strategy_to_domain(row)
     measure = _measure_or_404(strategy, key)
     form = ConfirmForm()

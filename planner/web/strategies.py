@@ -7,14 +7,16 @@ from datetime import date
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import models
 from ..domain.catalogue import catalogue
 from ..domain.months import Month
 from ..extensions import db
 from ..formats.strategy_file import StrategyFileError, dump_strategy, load_strategy
+from ..services import audit
 from ..services import strategies as service
-from .access import get_strategy_or_404
+from .access import get_strategy_or_404, may_create_organisation, may_write, visible_organisation_ids
 from .forms import StrategyForm, UploadForm, lines, parse_month_field
 
 bp = Blueprint("strategies", __name__)
@@ -23,9 +25,11 @@ bp = Blueprint("strategies", __name__)
 @bp.get("/")
 def index():
     """Organisations and their strategies."""
+    query = sa.select(models.Organisation)
+    if (visible := visible_organisation_ids()) is not None:
+        query = query.where(models.Organisation.id.in_(visible))
     organisations = db.session.scalars(
-        sa.select(models.Organisation)
-        .options(selectinload(models.Organisation.strategies).selectinload(models.Strategy.measures))
+        query.options(selectinload(models.Organisation.strategies).selectinload(models.Strategy.measures))
         .order_by(models.Organisation.name)
     ).all()
     return render_template("strategies/index.html", organisations=organisations)
@@ -62,6 +66,8 @@ def upload():
         raw = form.file.data.read()
         try:
             strategy = load_strategy(raw.decode("utf-8"))
+            if problem := _organisation_refused(strategy.organisation):
+                raise service.ValidationFailed([problem])
             row = service.import_strategy(db.session, strategy)
         except UnicodeDecodeError:
             problems = ["Die Datei ist nicht UTF-8-kodiert. Bitte als UTF-8 speichern."]
@@ -74,6 +80,18 @@ def upload():
         db.session.rollback()
     status = 422 if problems or form.errors else 200
     return render_template("strategies/upload.html", form=form, problems=problems), status
+
+
+def _organisation_refused(name: str) -> str | None:
+    """Why the current user may not add a strategy to the organisation of that name, or None."""
+    org = db.session.scalar(sa.select(models.Organisation).where(models.Organisation.name == name.strip()))
+    if org is None:
+        return None if may_create_organisation() else (
+            f"Die Organisation „{name}“ gibt es noch nicht; neue Organisationen legt die Administration an."
+        )
+    if not may_write(org.id):
+        return f"Sie dürfen für die Organisation „{name}“ keine Strategien anlegen."
+    return None
 
 
 def _valid(form: StrategyForm) -> bool:
@@ -116,7 +134,9 @@ def create():
         start = Month(date.today().year, date.today().month)
         form.window_start.data = start.german()
         form.window_end.data = (start + 23).german()
-    if request.method == "POST" and _valid(form) and (fields := _form_to_fields(form)) is not None:
+    if request.method == "POST" and (refused := _organisation_refused(form.organisation.data or "")):
+        form.organisation.errors = [*form.organisation.errors, refused]
+    elif request.method == "POST" and _valid(form) and (fields := _form_to_fields(form)) is not None:
         org = service.get_or_create_organisation(db.session, form.organisation.data.strip())
         row = models.Strategy(organisation=org, **fields)
         db.session.add(row)
@@ -129,8 +149,8 @@ def create():
 
 @bp.route("/strategien/<int:strategy_id>/bearbeiten", methods=["GET", "POST"])
 def edit(strategy_id: int):
-    """Edit title, roadmap window, vision, mission and guiding principles."""
-    row = get_strategy_or_404(strategy_id)
+    """Edit title, roadmap window, vision, mission and guiding principles; a save based on an old version is refused."""
+    row = get_strategy_or_404(strategy_id, write=True)
     form = StrategyForm()
     if request.method == "GET":
         form.organisation.data = row.organisation.name
@@ -142,11 +162,22 @@ def edit(strategy_id: int):
         form.vision.data = row.vision
         form.mission.data = row.mission
         form.principles.data = "\n".join(row.principles or [])
+        form.lock_version.data = row.lock_version
     form.organisation.data = row.organisation.name
     if request.method == "POST" and _valid(form) and (fields := _form_to_fields(form)) is not None:
-        for name, value in fields.items():
-            setattr(row, name, value)
-        db.session.commit()
+        seen = form.lock_version.data
+        try:
+            if seen and seen.isdigit() and int(seen) != row.lock_version:
+                raise StaleDataError(seen)
+            for name, value in fields.items():
+                setattr(row, name, value)
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            version = int(seen) if seen and seen.isdigit() else row.lock_version
+            message = audit.conflict_message(audit.describe_conflict(db.session, "strategies", row.id, version))
+            form.lock_version.data = row.lock_version
+            return render_template("strategies/form.html", form=form, row=row, conflict=message), 422
         flash("Die Strategie wurde gespeichert.", "success")
         return redirect(url_for("strategies.detail", strategy_id=row.id))
     status = 422 if request.method == "POST" else 200
