@@ -169,14 +169,29 @@ def test_criteria_import_and_answers(page: Page, live_server, live_app, tmp_path
 
     page.get_by_role("link", name="Kriterien beantworten").click()
     page.get_by_label("Datum der Messung").fill("2024-11-07")
-    answers = {
+    answers = {  # the seed's answers (Peine slides), every criterion of both subdimensions
         "Die Kommunikation mit Bürger*innen erfolgt auch digital": "Trifft zu",
         "Eine Online-Verfügbarkeit und Web-Präsenz": "Trifft zu",
         "Mindestens eine digitale One-to-One-Kommunikation": "Trifft zu",
         "FAQs zu den häufigsten Fragen": "Trifft nicht zu",
+        "Die digitale Two-to-Many-Kommunikation": "In Umsetzung",
+        "Den Bürger*innen wird eine medienbruchfreie": "In Umsetzung",
+        "Es wird eine Mischung aus Online- und Offline-Diensten": "In Umsetzung",
+        "Beratungsgespräche und Angebote zur Gesundheitsförderung": "Trifft nicht zu",
+        "Die individuellen Präferenzen von Bürger*innen": "Trifft nicht zu",
         "Die online verfügbaren Informationen werden regelmäßig": "Trifft nicht zu",
         "Ein alternativer Kanal": "Trifft zu",
+        "Proaktive Push-Benachrichtigungen": "Trifft nicht zu",
+        "Das Gesundheitsamt stellt Bürger*innen die gängigen Onlineanwendungen": "In Umsetzung",
+        "Geschäftsprozesse und IT-Systeme werden": "Trifft nicht zu",
     }
+    first_text, first_answer = next(iter(answers.items()))
+    page.locator("fieldset.criterion").filter(has_text=first_text).get_by_label(first_answer, exact=True).check()
+    page.get_by_role("button", name="Speichern").click()
+    # half-answered: refused, the open criteria of Interaktion are marked, the answer given is kept
+    expect(page.get_by_role("alert")).to_contain_text("nicht gespeichert")
+    expect(page.get_by_text("Andere Kriterien von „Interaktion“ sind beantwortet")).to_have_count(8)
+    assert_accessible(page)
     for text, answer in answers.items():
         group = page.locator("fieldset.criterion").filter(has_text=text)
         group.get_by_label(answer, exact=True).check()

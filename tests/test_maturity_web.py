@@ -496,3 +496,21 @@ def test_measure_form_refuses_an_unknown_funding_call(client, app, sample_id):
         ).status_code
         == 302
     )
+
+
+def test_criteria_form_refuses_a_half_answered_subdimension(client, app, sample_id):
+    page = client.get(url(sample_id, "/messungen/neu/kriterien")).text
+    fields = _criteria_page_fields(page)
+    # only the two stage-0 criteria of Interaktion answered: the seven open ones would not count,
+    # so they must be answered (or marked not influenceable) before the assessment is stored
+    form = {"assessed_on": "2024-03-01", "threshold": "80", fields[0]: "trifft_zu", fields[1]: "trifft_zu"}
+    response = client.post(url(sample_id, "/messungen/neu/kriterien"), data=form)
+    assert response.status_code == 422
+    assert response.text.count("Andere Kriterien von „Interaktion“ sind beantwortet") == 7
+    assert "Andere Kriterien von „Präferenzen“" not in response.text  # not answered at all: fine
+    assert '<input checked id="c_0-0" name="c_0" type="radio" value="trifft_zu">' in response.text
+    assert entries(app, sample_id) == []
+    complete = form | dict.fromkeys(fields[2:9], "nicht_beeinflussbar")
+    assert client.post(url(sample_id, "/messungen/neu/kriterien"), data=complete).status_code == 302
+    (entry,) = entries(app, sample_id)
+    assert entry.assessment.subdimension_levels() == {"Interaktion": 4}  # the rest is out of its influence

@@ -167,7 +167,8 @@ def criteria_assessment_from_form(form: FlaskForm) -> Assessment | None:
             answers.append(CriterionAnswer(c.subdimension, c.stage, c.text, Answer(value)))
     if not answers:
         form.assessed_on.errors.append("Bitte mindestens ein Kriterium beantworten.")
-    if not valid or when is None or not answers:
+    incomplete = _unanswered_in_answered_subdimensions(form, {a.subdimension for a in answers})
+    if not valid or when is None or not answers or incomplete:
         return None
     threshold = form.threshold.data / 100
     return Assessment(
@@ -176,6 +177,24 @@ def criteria_assessment_from_form(form: FlaskForm) -> Assessment | None:
         threshold=None if threshold == DEFAULT_THRESHOLD else threshold,
         note=(form.note.data or "").strip(),
     )
+
+
+def _unanswered_in_answered_subdimensions(form: FlaskForm, answered: set[str]) -> bool:
+    """Mark every open criterion of a subdimension that is otherwise answered; True when there is one.
+
+    An open criterion would simply not count, so a half-answered stage could pass the 80 % rule
+    on the few answers given: a subdimension is answered completely or not at all."""
+    found = False
+    for i, c in enumerate(form.criteria):
+        field = getattr(form, f"c_{i}")
+        if c.subdimension in answered and field.data in (NO_DATA, None):
+            field.errors.append(
+                f"Bitte beantworten: Andere Kriterien von „{c.subdimension}“ sind beantwortet. Ein offenes "
+                "Kriterium zählte nicht mit und ließe die Stufe zu hoch erscheinen – wenn es außerhalb des "
+                "Einflusses des Gesundheitsamts liegt, „nicht beeinflussbar“ wählen."
+            )
+            found = True
+    return found
 
 
 # --- targets and criteria import --------------------------------------------------------------
