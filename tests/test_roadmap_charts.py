@@ -52,6 +52,20 @@ def assert_readable(fig) -> None:
     assert width > 0
 
 
+def assert_inside(fig) -> None:
+    """Every text of the figure lies within it: nothing is cut off at an edge."""
+    from matplotlib.text import Text
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    for text in fig.findobj(Text):
+        if not text.get_visible() or not text.get_text().strip():
+            continue
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= -0.5 and box.x1 <= width + 0.5, f"cut off at the side: {text.get_text()!r}"
+        assert box.y0 >= -0.5 and box.y1 <= height + 0.5, f"cut off at top or bottom: {text.get_text()!r}"
+
+
 def save(name: str, data: bytes) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"{name}.png").write_bytes(data)
@@ -63,6 +77,7 @@ def test_large_generated_fahrplan_is_readable_and_grows_with_its_rows(n):
     analysis = analyse(s)
     fig = gantt_chart(s, analysis, today=TODAY, dependencies=True, critical=True)
     assert_readable(fig)
+    assert_inside(fig)
     rows = len(boxes(fig, "zeile-"))
     assert rows == sum(1 for m in s.measures if m.is_planned)
     # every row keeps its height: about 0.29 inch a row plus headers, title and axis
@@ -105,6 +120,7 @@ def test_sample_and_peine_fahrplan_with_baseline_are_readable():
 def test_matrix_and_dependency_graph_pictures_render_for_a_large_strategy():
     s = generated_strategy(60, 40, seed=60)
     for name, fig in (("bewertung", matrix_chart(s)), ("abhaengigkeiten", dependency_chart(s, analyse(s)))):
+        assert_inside(fig)
         data = render(fig, "png")
         assert data.startswith(b"\x89PNG")
         save(f"roadmap-{name}-generiert-60", data)
@@ -139,3 +155,25 @@ def test_a_link_that_skips_a_wave_runs_between_the_boxes_not_behind_them():
     assert inner, "the link has no points between its ends"
     for x, y in inner:
         assert not any(b.x0 < x < b.x1 and b.y0 < y < b.y1 for b in boxes), (x, y)
+
+
+def test_a_very_long_name_is_shortened_not_cut_off_in_every_picture():
+    s = generated_strategy(12, 8, seed=12)
+    s.organisation = "Gesundheitsamt des Landkreises " + "Mittelstadt-Nord und Umgebung " * 6
+    s.title = "Digitalisierungsstrategie " + "mit einem sehr langen Titel " * 6
+    for fig in (gantt_chart(s, today=TODAY, critical=True), matrix_chart(s), dependency_chart(s)):
+        assert_inside(fig)
+
+
+def test_steinfurt_pictures_are_inside_their_figures():
+    path = ROOT / "strategies" / "steinfurt-2023.yaml"
+    if not path.exists():
+        pytest.skip("strategies/steinfurt-2023.yaml is not there yet")
+    s = load_strategy(path.read_text(encoding="utf-8"))
+    for name, fig in (
+        ("gantt", gantt_chart(s, today=date(2023, 6, 15), critical=True, dependencies=True)),
+        ("bewertung", matrix_chart(s)),
+        ("abhaengigkeiten", dependency_chart(s)),
+    ):
+        assert_inside(fig)
+        save(f"roadmap-{name}-steinfurt", render(fig, "png"))

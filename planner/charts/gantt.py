@@ -124,11 +124,13 @@ def _title(fig: Figure, heading: str, strategy: Strategy, view: RoadmapView, tod
     t = fig.dpi_scale_trans
     fig.text(LEFT, height - 0.38, heading, transform=t, fontsize=16, fontweight="bold", color=INK)
     who = f"{strategy.organisation} – {strategy.title}" + (f" ({strategy.version})" if strategy.version else "")
+    when = f" · Zeitraum {view.window_start.german()} – {view.window_end.german()} · Stand {today.strftime('%d.%m.%Y')}"
+    # one line across the figure (about 0.07 inch a character at 9 pt): a very long name is shortened
+    who = textwrap.shorten(who, max(40, int((WIDTH - 2 * LEFT) / 0.07) - len(when)), placeholder=" …")
     fig.text(
         LEFT,
         height - 0.62,
-        f"{who} · Zeitraum {view.window_start.german()} – {view.window_end.german()}"
-        f" · Stand {today.strftime('%d.%m.%Y')}",
+        who + when,
         transform=t,
         fontsize=9,
         color=MUTED,

@@ -84,7 +84,11 @@ def matrix_chart(strategy: Strategy) -> Figure:
     ax.text(
         0.25,
         height - 0.68,
-        f"{strategy.organisation} – {strategy.title}: Dringlichkeit × Machbarkeit, {len(measures)} Maßnahmen",
+        # one line across the figure (about 0.07 inch a character at 9 pt): a very long name is shortened
+        textwrap.shorten(
+            f"{strategy.organisation} – {strategy.title}", max(40, int((width - 0.5) / 0.07) - 50), placeholder=" …"
+        )
+        + f": Dringlichkeit × Machbarkeit, {len(measures)} Maßnahmen",
         fontsize=9,
         color=MUTED,
         va="center",
