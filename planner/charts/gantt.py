@@ -362,8 +362,9 @@ def _baseline_bar(ax, dates: tuple[Month | None, Month | None], view: RoadmapVie
         return
     x0 = _x(max(start, view.window_start), view)
     x1 = _x(min(last, view.window_end), view) + 1
+    # above the conflict hatch (which spans the whole row), below the critical-path outline
     ax.add_patch(
-        Rectangle((x0, y + 0.18 * ROW_H), x1 - x0, 0.22 * ROW_H, facecolor=BASELINE, edgecolor="none", zorder=1.5)
+        Rectangle((x0, y + 0.18 * ROW_H), x1 - x0, 0.22 * ROW_H, facecolor=BASELINE, edgecolor="none", zorder=3.2)
     )
 
 
