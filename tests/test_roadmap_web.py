@@ -300,3 +300,21 @@ def test_chart_options_in_the_address_switch_arrows_and_critical_path_off(client
     assert "fahrplan.svg?ansicht=1&amp;kritisch=0&amp;abhaengigkeiten=0" in page
     (box,) = re.findall(r'<input[^>]*id="kritisch"[^>]*>', page)
     assert "checked" not in box
+
+
+def test_proposal_names_conflicts_it_cannot_resolve(client, app, tmp_path):
+    # the Awareness-Konzept is already running: its dates stay, its conflict with the concept stays
+    data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    next(m for m in data["measures"] if m["id"] == "awareness")["status"] = "in_umsetzung"
+    path = tmp_path / "laufend.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    sid = import_file(app, path)
+    response = client.get(f"/strategien/{sid}/planungsvorschlag")
+    assert response.status_code == 200
+    html = response.text
+    assert "Keine Maßnahme muss sich verschieben." in html
+    problems = html[html.index("Diese Konflikte kann der Vorschlag nicht auflösen") :]
+    assert (
+        "„Entwicklung eines Awareness-Konzepts“ beginnt 02/2024, „Entwicklung eines Schulungskonzepts“ endet 04/2024."
+        in problems
+    )
