@@ -149,3 +149,17 @@ def test_compare_versions_field_by_field():
     assert changed["schulungen"] == {"depends_on": ("Entwicklung eines Schulungskonzepts", "–")}
     assert diff.unchanged == []
     assert {f.field for f in diff.strategy} == {"version", "adopted", "window"}
+
+
+def test_indicator_chart_text_and_empty_chart():
+    from planner.charts.common import render
+    from planner.charts.indicator import indicator_chart, indicator_text
+
+    ind = Indicator("Bearbeitungszeit", "Tage", 21, 10, [IndicatorValue(date(2025, 1, 15), 18.5)])
+    title, desc = indicator_text(ind)
+    assert title == "Indikator Bearbeitungszeit"
+    assert desc == "Ausgangswert 21 Tage; Zielwert 10 Tage; Messwerte: 15.01.2025 18,5 Tage."
+    svg = render(indicator_chart(ind), "svg", title, desc).decode()
+    assert "Zielwert 10" in svg and "18,5" in svg
+    empty = render(indicator_chart(Indicator("Neu")), "svg").decode()  # no legend warning, no data
+    assert "noch keine Messwerte" in empty

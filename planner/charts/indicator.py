@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from matplotlib.dates import DateFormatter
+from datetime import timedelta
+
+from matplotlib.dates import AutoDateLocator, DateFormatter
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from ..domain.verstetigung import Indicator
 from .common import GRID, INK, MUTED, new_figure
@@ -19,8 +22,8 @@ def _num(value: float) -> str:
 
 def indicator_chart(ind: Indicator) -> Figure:
     """Values as a line with points; baseline dotted grey, target dashed green."""
-    fig = new_figure(4.8, 2.4)
-    ax = fig.add_axes((0.14, 0.2, 0.6, 0.68))
+    fig = new_figure(4.8, 2.5)
+    ax = fig.add_axes((0.13, 0.27, 0.83, 0.6))
     values = sorted(ind.values, key=lambda v: v.measured)
     if values:
         ax.plot([v.measured for v in values], [v.value for v in values], color=VALUE, marker="o", linewidth=2,
@@ -35,7 +38,11 @@ def indicator_chart(ind: Indicator) -> Figure:
     ax.set_title(ind.name, fontsize=9, color=INK, loc="left")
     ax.set_ylabel(ind.unit or "Wert", fontsize=8, color=MUTED)
     ax.tick_params(labelsize=7, colors=INK)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _num(v)))  # 0,5 not 0.5
+    ax.xaxis.set_major_locator(AutoDateLocator(minticks=2, maxticks=5))
     ax.xaxis.set_major_formatter(DateFormatter("%m/%Y"))
+    if len(values) == 1:  # a single point: room either side, so it is not drawn on the frame
+        ax.set_xlim(values[0].measured - timedelta(days=60), values[0].measured + timedelta(days=60))
     ax.grid(True, color=GRID, linewidth=0.6)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -43,7 +50,11 @@ def indicator_chart(ind: Indicator) -> Figure:
         ax.text(0.5, 0.5, "noch keine Messwerte", transform=ax.transAxes, ha="center", va="center", fontsize=8,
                 color=MUTED)
         ax.set_xticks([])
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=7, frameon=False)
+    ax.margins(y=0.18)
+    if not (values or ind.baseline is not None or ind.target is not None):
+        ax.set_yticks([])
+        return fig
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=7, frameon=False)
     return fig
 
 
