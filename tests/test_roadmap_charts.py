@@ -177,3 +177,12 @@ def test_steinfurt_pictures_are_inside_their_figures():
     ):
         assert_inside(fig)
         save(f"roadmap-{name}-steinfurt", render(fig, "png"))
+
+
+def test_today_outside_the_window_draws_no_line_and_says_so():
+    sample = load_strategy((DATA / "sample.yaml").read_text(encoding="utf-8"))
+    inside = render(gantt_chart(sample, today=date(2024, 3, 15)), "svg").decode()
+    assert "heute 15.03.2024" in inside and "): außerhalb des Zeitraums" not in inside
+    outside = render(gantt_chart(sample, today=date(2026, 5, 2)), "svg").decode()
+    assert "heute 02.05.2026" not in outside  # the label under the line
+    assert "heute (02.05.2026): außerhalb des Zeitraums" in outside

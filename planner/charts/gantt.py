@@ -505,7 +505,10 @@ def _side_panel_lines(view, analysis, critical, dependencies, with_baseline, bas
     lines.append((LINE_H, "sample", ("open", "fortlaufend (ab …), verblasst ▶")))
     lines.append((LINE_H, "sample", ("conflict", "⚠ Zeitkonflikt: beginnt vor Ende")))
     lines.append((LINE_H * 0.9, "indent", "einer Voraussetzung (rot schraffiert)"))
-    lines.append((LINE_H, "sample", ("today", f"heute ({today.strftime('%d.%m.%Y')})")))
+    if view.window_start <= Month(today.year, today.month) <= view.window_end:
+        lines.append((LINE_H, "sample", ("today", f"heute ({today.strftime('%d.%m.%Y')})")))
+    else:
+        lines.append((LINE_H, "text", f"heute ({today.strftime('%d.%m.%Y')}): außerhalb des Zeitraums"))
     lines.append((LINE_H, "text", "◀ ▶  beginnt / endet außerhalb des Zeitraums"))
     if critical:
         lines.append((LINE_H, "sample", ("critical", f"kritischer Pfad ({analysis.critical_path_months} Monate)")))
