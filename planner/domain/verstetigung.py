@@ -337,7 +337,7 @@ def calendar(strategy: Strategy, today: date, rules: Rules = Rules()) -> list[Du
         for i, (kind, due, reason) in enumerate(slots):
             record = done.get(i)
             out.append(Due(subject, kind, due, REASONS[reason], overdue=record is None and due < now, record=record))
-    out.sort(key=lambda d: (d.due, order.get(d.subject, 0), d.kind.value))
+    out.sort(key=lambda d: (d.due.index, order.get(d.subject, 0), d.kind.value))  # ints: Month compares slowly
     return out
 
 
