@@ -7,6 +7,7 @@ Run from the repository root: .venv/bin/python -m bench.roadmap
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import time
@@ -75,6 +76,8 @@ def main() -> None:
     from planner.domain.planning import propose_schedule, slip_impact
     from planner.domain.schedule import analyse
 
+    # figures are medians; on a shared machine they grow with its load, so say what it was
+    print(f"Rechner: {os.cpu_count()} CPUs, Last (1 min) {os.getloadavg()[0]:.1f}")
     print("Analyse je Strategiegröße (alle Analysen von planner check)")
     for n in (60, 300, 1000):
         s = generated_strategy(n, n * 2, seed=n)
