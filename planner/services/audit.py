@@ -27,7 +27,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Mapper, Session
+from sqlalchemy.orm import Mapper, Session, object_session
 from sqlalchemy.orm.attributes import flag_modified, get_history
 
 from ..models import Model, utcnow
@@ -170,6 +170,18 @@ def _touch_versioned_owners(session: Session) -> set[int]:
     """Bump the version of a measure (or any versioned object) whose parts changed."""
     parts = _versioned_parts()
     touched: set[int] = set()
+    # a part removed from a collection is deleted as an orphan only during the flush: look at the collections
+    for obj in session.dirty:
+        mapper = inspect(obj).mapper
+        if mapper.version_id_col is None or obj in session.deleted:
+            continue
+        for rel in mapper.relationships:
+            if rel.cascade.delete_orphan and get_history(obj, rel.key, passive=True).has_changes():
+                if not session.is_modified(obj, include_collections=False):
+                    version_key = _column_attr(mapper, mapper.version_id_col)
+                    flag_modified(obj, next(k for k, name in _columns(obj) if name not in ("id", version_key)))
+                touched.add(id(obj))
+                break
     for obj in [*session.new, *session.dirty, *session.deleted]:
         for parent_cls, rel in parts.get(type(obj), []):
             for local, remote in rel.local_remote_pairs:
@@ -221,10 +233,16 @@ def _before_flush(session: Session, _context, _instances) -> None:
             version = version if version is not None else getattr(obj, _column_attr(mapper, mapper.version_id_col))
         if changes or version is not None:
             pending.append(_Pending(obj, "update", changes, version))
-    for obj in session.deleted:
-        if _audited(obj):
-            values = [(name, getattr(obj, key), None) for key, name in _columns(obj)]
-            pending.append(_Pending(obj, "delete", values))
+    # deletions, orphans included, are collected by the mapper event below
+
+
+def _before_delete(_mapper, _connection, target) -> None:
+    """Every deleted row, also orphans removed from a collection (not in session.deleted before the flush)."""
+    session = object_session(target)
+    if session is None or session.info.get("audit_off") or not _audited(target):
+        return
+    values = [(name, getattr(target, key), None) for key, name in _columns(target)]
+    session.info.setdefault("audit_pending", []).append(_Pending(target, "delete", values))
 
 
 def _audited(obj: Any) -> bool:
@@ -303,6 +321,7 @@ def install() -> None:
         return
     event.listen(Session, "before_flush", _before_flush)
     event.listen(Session, "after_flush", _after_flush)
+    event.listen(Model, "before_delete", _before_delete, propagate=True)
     event.listen(Session, "after_soft_rollback", lambda s, _t: _after_rollback(s))
     _installed = True
 
