@@ -87,7 +87,8 @@ def test_full_cycle(page: Page, live_server, sample, screenshot):
         expect(page.get_by_text("Der Messwert wurde gespeichert.")).to_be_visible()
     chart = page.get_by_role("img", name=re.compile("Verlauf des Indikators Schulungen je Mitarbeitendem"))
     expect(chart).to_be_visible()
-    assert chart.evaluate("i => i.complete && i.naturalWidth > 0")
+    # the chart loads (an <img> that failed has naturalWidth 0); wait: the SVG is rendered on request
+    page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=chart.element_handle(), timeout=10_000)
     screenshot("verstetigung-massnahme")
     assert_accessible(page)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from conftest import DATA, import_file
+from conftest import DATA, STEINFURT, import_file
 from icalendar import Calendar
 
 from planner.extensions import db
@@ -226,10 +226,16 @@ def test_fortschreibung_carries_over_and_makes_the_old_version_read_only(client,
     assert client.post(f"/strategien/{sid}/review", data={"performed": "10.03.2025", "by": "x",
                                                           "decisions": "y"}).status_code == 409
     assert fortschreibung(client, sid, version="2027").status_code == 409
+    # the new version's calendar still shows the finished measure's open evaluations of the old version
+    cal = text(client.get(f"/strategien/{new_id}/evaluationen"))
+    assert "Offen aus früheren Versionen" in cal and "Entwicklung eines Schulungskonzepts" in cal
+    ics = Calendar.from_ical(client.get(f"/strategien/{new_id}/evaluationen.ics").data)
+    assert any("Schulungskonzepts" in str(e["SUMMARY"]) for e in ics.walk("VEVENT"))
     # a finished measure's impact evaluation can still be recorded in the old version
     late = client.post(f"/strategien/{sid}/massnahmen/konzept/evaluation", data={
         "kind": "wirkung", "performed": "01.03.2025", "by": "Team"})
     assert late.status_code == 302
+    assert "Offen aus früheren Versionen" not in text(client.get(f"/strategien/{new_id}/evaluationen"))
     # versions page and comparison
     versions = text(client.get(f"/strategien/{new_id}/versionen"))
     assert "schreibgeschützt" in versions and "Termin verschieben" in versions
@@ -259,3 +265,31 @@ def test_reader_may_not_record(app, sid, client_as):
     assert reader.get(f"/strategien/{sid}/evaluationen").status_code == 200
     assert complete(reader, sid).status_code == 404
     assert evaluate(reader, sid).status_code == 404
+
+
+@pytest.mark.skipif(not STEINFURT.exists(), reason="Steinfurt file not yet transcribed")
+def test_steinfurt_calendar_shows_what_was_due_by_today_as_overdue(client, app):
+    app.config["VERSTETIGUNG_TODAY"] = "2026-11-25"
+    sid = import_file(app, STEINFURT)
+    s = domain(app, sid)
+    from datetime import date
+
+    from planner.domain.verstetigung import calendar
+
+    entries = calendar(s, date(2026, 11, 25))
+    overdue = [d for d in entries if d.overdue]
+    page = text(client.get(f"/strategien/{sid}/evaluationen"))
+    assert f"Überfällig <span class=\"count\">({len(overdue)})</span>" in page
+    assert len(overdue) == len([d for d in entries if str(d.due) < "2026-11"]) > 10
+    # the first biennial strategy review (adopted 03/2023) is among them
+    assert any(d.subject == "strategy" and str(d.due) == "2025-03" for d in overdue)
+
+
+def test_review_pack_shows_maturity_progress(client, app):
+    app.config["VERSTETIGUNG_TODAY"] = TODAY
+    from conftest import ROOT
+
+    sid = import_file(app, ROOT / "strategies" / "peine-2024.yaml")
+    page = text(client.get(f"/strategien/{sid}/review"))
+    assert "Dimensionsstufen 09.06.2022 und 07.11.2024" in page
+    assert "+3" in page  # IT-Bereitstellung: – to 2

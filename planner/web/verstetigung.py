@@ -7,7 +7,7 @@ added to them, since a finished measure's impact evaluation falls due after the 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -38,6 +38,7 @@ from ..services.roadmap import today as configured_today
 from ..services.strategies import ValidationFailed, strategy_to_domain
 from . import nav
 from .access import get_strategy_or_404, visible_organisation_ids
+from .forms import parse_month_field
 from .verstetigung_forms import (
     EvaluationForm,
     IndicatorForm,
@@ -52,7 +53,6 @@ from .verstetigung_forms import (
     parse_date_field,
     parse_number_field,
 )
-from .forms import parse_month_field
 
 bp = Blueprint("verstetigung", __name__, url_prefix="/strategien/<int:strategy_id>")
 
@@ -110,6 +110,20 @@ def _owners(measure) -> list[str]:
     return leads or ([o.name for o in measure.owners] if measure and measure.owners else ["ohne Verantwortliche"])
 
 
+def _earlier_versions(row: models.Strategy, strategy, today: date) -> list[tuple[models.Strategy, object, str]]:
+    """Open evaluations of finished measures that stayed in earlier versions (their impact evaluation
+    often falls due after the Fortschreibung): (old version row, due entry, measure title)."""
+    chain = service.version_chain(db.session, row)
+    carried = {m.key for m in strategy.measures}
+    out = []
+    for old in chain[: chain.index(row)]:
+        old_strategy = strategy_to_domain(old)
+        for d in calendar(old_strategy, today):
+            if d.subject != STRATEGY and d.subject not in carried and not d.done:
+                out.append((old, d, old_strategy.measure(d.subject).title))
+    return sorted(out, key=lambda e: e[1].due.index)
+
+
 @bp.get("/evaluationen")
 def kalender(strategy_id: int):
     """Evaluation calendar: overdue, due soon, later and done; and the same by owner."""
@@ -135,6 +149,7 @@ def kalender(strategy_id: int):
         "verstetigung/kalender.html", row=row, strategy=strategy, groups=groups, today=today,
         by_owner=sorted(by_owner.items(), key=lambda kv: (kv[0] == "ohne Verantwortliche", kv[0].lower())),
         titles={m.key: m.title for m in strategy.measures} | {STRATEGY: "Strategie insgesamt"},
+        earlier=_earlier_versions(row, strategy, today),
     )
 
 
@@ -150,19 +165,18 @@ def kalender_ics(strategy_id: int):
     cal.add("prodid", "-//planner//Evaluationskalender//DE")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"Evaluationen – {row.title}")
-    stamp = datetime.now(timezone.utc).replace(microsecond=0)
-    for d in calendar(strategy, _today()):
-        if d.done:
-            continue
+    stamp = datetime.now(UTC).replace(microsecond=0)
+    entries = [(row, d, titles.get(d.subject, d.subject)) for d in calendar(strategy, _today()) if not d.done]
+    for version, d, title in entries + _earlier_versions(row, strategy, _today()):
         event = Event()
-        event.add("uid", f"planner-{row.id}-{d.subject}-{d.kind.value}-{d.due}@planner")
+        event.add("uid", f"planner-{version.id}-{d.subject}-{d.kind.value}-{d.due}@planner")
         event.add("dtstamp", stamp)
         event.add("dtstart", date(d.due.year, d.due.month, 1))
         event.add("dtend", date(d.due.year, d.due.month, 2))
         prefix = "Überfällig: " if d.overdue else ""
-        event.add("summary", f"{prefix}{d.kind.label}: {titles.get(d.subject, d.subject)}")
-        event.add("description", f"{d.reason}; fällig {d.due.german()} – {row.title}"
-                  + (f" (Version {row.version})" if row.version else ""))
+        event.add("summary", f"{prefix}{d.kind.label}: {title}")
+        event.add("description", f"{d.reason}; fällig {d.due.german()} – {version.title}"
+                  + (f" (Version {version.version})" if version.version else ""))
         event.add("categories", ["Evaluation"])
         cal.add_component(event)
     return Response(cal.to_ical(), mimetype="text/calendar",
