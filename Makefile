@@ -29,7 +29,7 @@ run: $(BIN)/planner
 ## Production: gunicorn against DATABASE_URL (see README).
 serve: $(BIN)/planner
 	$(BIN)/planner db upgrade
-	$(BIN)/gunicorn --workers $${WORKERS:-3} --bind $${BIND:-$(HOST):8000} wsgi:app
+	$(BIN)/gunicorn --workers $${WORKERS:-3} --threads $${THREADS:-8} --keep-alive 30 --bind $${BIND:-$(HOST):8000} wsgi:app
 
 ## Install the test extras and run the whole suite (browser tests included).
 test: $(VENV)/.test-installed
