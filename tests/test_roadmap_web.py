@@ -154,6 +154,7 @@ def test_backlog_page_shows_deferrals_and_dependents(client, app, tmp_path):
     table = html[html.index("<table") : html.index("</table>")]
     assert table.index("Chatbots") < table.index("Portals")  # most deferred first
     assert "3-mal" in table and "1-mal" in table
+    assert "bisher nicht" not in table
     assert table.count("wiederholt zurückgestellt") == 1
     assert "„FAQ für den Chatbot“ (01/2025 – 03/2025) hängt von dieser Maßnahme ab." in table
 
@@ -318,3 +319,9 @@ def test_proposal_names_conflicts_it_cannot_resolve(client, app, tmp_path):
         "„Entwicklung eines Awareness-Konzepts“ beginnt 02/2024, „Entwicklung eines Schulungskonzepts“ endet 04/2024."
         in problems
     )
+
+
+def test_backlog_page_of_a_measure_never_deferred_again(client, sample_id):
+    html = client.get(f"/strategien/{sample_id}/backlog").text
+    table = html[html.index("<table") : html.index("</table>")]
+    assert "Beschaffung und Einführung eines Chatbots" in table and "bisher nicht" in table and "0-mal" not in table
