@@ -210,12 +210,47 @@ def bench_pictures() -> None:
         print(f"  Anlage 1 XLSX ({label}): {seconds * 1000:6.0f} ms ({len(data) // 1024} KiB)")
 
 
+def bench_pdf() -> None:
+    """Anlage 1 as PDF: the page's Jinja template through WeasyPrint, as the download route does."""
+    from types import SimpleNamespace
+
+    from flask import render_template
+
+    from planner import create_app
+    from planner.domain.catalogue import catalogue as cat
+    from planner.formats import result_sheet
+
+    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_ENGINES": {"default": "sqlite://"}})
+    a = generated_sheet(date(2024, 11, 7), random.Random(2))
+    m = SimpleNamespace(strategy=SimpleNamespace(organisation="Bench-Gesundheitsamt"))
+
+    def pdf() -> bytes:
+        with app.test_request_context("/"):
+            html = render_template(
+                "maturity/sheet_pdf.html",
+                m=m,
+                a=a,
+                rows=result_sheet.sheet_rows(a),
+                legend=result_sheet.legend(a),
+                footer=result_sheet.footer("Bench-Gesundheitsamt", a),
+                stages=cat().stages,
+                title=result_sheet.TITLE,
+                subtitle=result_sheet.SUBTITLE,
+            )
+            return result_sheet.html_to_pdf(html)
+
+    pdf()  # warm-up: WeasyPrint import and fonts
+    seconds, data = timed(pdf, 3)
+    print(f"  Anlage 1 PDF (WeasyPrint): {seconds * 1000:6.0f} ms ({len(data) // 1024} KiB)")
+
+
 def main() -> None:
     bench_levels()
     bench_comparison()
     bench_funding_and_gaps()
     bench_files()
     bench_pictures()
+    bench_pdf()
 
 
 if __name__ == "__main__":
