@@ -239,8 +239,15 @@ def _money(value: float | None) -> str:
     return f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".") + " EUR"
 
 
+def _planned(m: Measure) -> str:
+    """'01/2023 – 04/2023', 'ab 04/2023', or why there is no range."""
+    if m.planned_range:
+        return m.planned_range
+    return "im Backlog" if m.status is Status.BACKLOG else "kein Zeitraum angegeben"
+
+
 def _link(m: Measure) -> Link:
-    return Link(m.key, m.title, m.planned_range or "nicht geplant")
+    return Link(m.key, m.title, _planned(m))
 
 
 # How many lines fit under the header of one A4 sheet at the normal type size (9.5 pt), and how
@@ -318,7 +325,7 @@ def sheet_view(strategy: Strategy, measure: Measure, graph=None) -> SheetView:
         owners=[OwnerView(o.name, o.role.label) for o in measure.owners],
         actors=list(measure.actors),
         requirements=list(measure.requirements),
-        planned=measure.planned_range or ("im Backlog" if measure.status is Status.BACKLOG else "nicht geplant"),
+        planned=_planned(measure),
         depends_on=[_link(m) for m in sorted(prerequisites, key=lambda m: order[m.key])],
         basis_for=[_link(m) for m in sorted(dependents, key=lambda m: order[m.key])],
         examples=list(measure.examples),
