@@ -514,3 +514,24 @@ def test_criteria_form_refuses_a_half_answered_subdimension(client, app, sample_
     assert client.post(url(sample_id, "/messungen/neu/kriterien"), data=complete).status_code == 302
     (entry,) = entries(app, sample_id)
     assert entry.assessment.subdimension_levels() == {"Interaktion": 4}  # the rest is out of its influence
+
+
+def test_editing_an_older_criteria_assessment_after_a_new_catalogue(client, app, sample_id):
+    fields = _criteria_page_fields(client.get(url(sample_id, "/messungen/neu/kriterien")).text)
+    form = {"assessed_on": "2022-06-09", "threshold": "80"} | dict(zip(fields, SEED_ANSWERS, strict=True))
+    client.post(url(sample_id, "/messungen/neu/kriterien"), data=form)
+    (entry,) = entries(app, sample_id)
+    new = "Subdimension;Stufe;Kriterium\nInteraktion;0;Ein neues Kriterium.\nSchulungen;0;Es gibt Schulungen.\n"
+    client.post(
+        url(sample_id, "/kriterien"),
+        data={"file": (io.BytesIO(new.encode()), "k.csv")},
+        content_type="multipart/form-data",
+    )
+    page = client.get(url(sample_id, f"/messungen/{entry.id}/bearbeiten")).text
+    assert "Ein neues Kriterium." not in page  # Interaktion was answered with the old criteria
+    assert "Es gibt Schulungen." in page  # Schulungen was not answered: the catalogue's criterion is offered
+    fields = _criteria_page_fields(page)
+    assert len(fields) == 15
+    again = {"assessed_on": "2022-06-09", "threshold": "80"} | dict(zip(fields, SEED_ANSWERS, strict=False))
+    assert client.post(url(sample_id, f"/messungen/{entry.id}/bearbeiten"), data=again).status_code == 302
+    assert entries(app, sample_id)[0].assessment.subdimension_levels() == {"Interaktion": 0, "Präferenzen": None}

@@ -231,14 +231,18 @@ def _assessment_form(m: service.Maturity, kind: AssessmentKind, existing: servic
 
 
 def _criteria_for(catalogue_criteria, assessment):
-    """The catalogue's criteria plus those an existing assessment answered that the catalogue lacks."""
+    """The criteria a form asks: the catalogue's for a new assessment; for an existing one the
+    criteria it answered, plus the catalogue's for the subdimensions it left out.
+
+    A subdimension is answered completely or not at all, so criteria added to the catalogue
+    later must not creep into a subdimension an older assessment has answered."""
     from ..domain.maturity import Criterion
 
     if assessment is None:
         return list(catalogue_criteria)
     own = [Criterion(x.subdimension, x.stage, x.criterion) for x in assessment.answers]
-    known = {(c.subdimension, c.stage, c.text) for c in own}
-    return own + [c for c in catalogue_criteria if (c.subdimension, c.stage, c.text) not in known]
+    answered = {c.subdimension for c in own}
+    return own + [c for c in catalogue_criteria if c.subdimension not in answered]
 
 
 @bp.route("/messungen/neu/ergebnisblatt", methods=["GET", "POST"])
