@@ -84,6 +84,12 @@ def test_steinfurt_conflicts_resolved_by_taking_over_the_proposal(page: Page, li
     page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
     screenshot("roadmap-steinfurt-fahrplan")
     assert_accessible(page)
+    for path in ("backlog", "bewertung", "abhaengigkeiten?massnahme=dokumentationskonzept&monate=2"):
+        page.goto(f"{base}/{path}")
+        page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
+        screenshot(f"roadmap-steinfurt-{path.split('?')[0]}")
+        assert_accessible(page)
+    page.goto(f"{base}/fahrplan")
     page.get_by_label("Name des Basisplans").fill("Basisplan 2023")
     page.get_by_role("button", name="Basisplan anlegen").click()
     expect(page.get_by_text("Der Basisplan „Basisplan 2023“ wurde angelegt.")).to_be_visible()
