@@ -373,3 +373,24 @@ def test_proposal_keeps_begun_measures_and_counts_them_but_not_open_ended_ones()
     assert pairs(p.remaining_conflicts) == [("running", "new")]
     with pytest.raises(ValueError):
         propose_schedule(s, max_parallel=0)
+
+
+def test_a_dense_tangle_of_cycles_is_named_in_part_and_quickly():
+    import random
+
+    from planner.domain.graph import MAX_CYCLES, find_cycles
+
+    # 300 measures, 600 random links: hundreds of thousands of cycles, listing all would hang
+    rnd = random.Random(1)
+    measures = [m(f"m{i:03d}") for i in range(300)]
+    links = set()
+    while len(links) < 600:
+        a, b = rnd.randrange(300), rnd.randrange(300)
+        if a != b:
+            links.add((a, b))
+    for a, b in links:
+        measures[b].depends_on.append(measures[a].key)
+    cycles = find_cycles(build_graph(measures))
+    assert len(cycles) == MAX_CYCLES
+    assert all(c[0] == min(c) for c in cycles)
+    assert len(analyse(strategy(*measures)).cycles) == MAX_CYCLES

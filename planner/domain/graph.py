@@ -6,6 +6,7 @@ Edges run from prerequisite to dependent: an edge a -> b means "b depends on a".
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import islice
 
 import networkx as nx
 
@@ -25,10 +26,13 @@ def build_graph(measures: Iterable[Measure]) -> nx.DiGraph:
     return graph
 
 
-def find_cycles(graph: nx.DiGraph) -> list[list[str]]:
-    """Every elementary cycle, each as the keys along it, starting at its smallest key."""
+MAX_CYCLES = 100  # a dense tangle of links has millions of cycles: name the first ones, fast
+
+
+def find_cycles(graph: nx.DiGraph, limit: int = MAX_CYCLES) -> list[list[str]]:
+    """Every elementary cycle (at most `limit`), each as the keys along it, starting at its smallest key."""
     cycles = []
-    for cycle in nx.simple_cycles(graph):
+    for cycle in islice(nx.simple_cycles(graph), limit):
         i = cycle.index(min(cycle))
         cycles.append(cycle[i:] + cycle[:i])
     return sorted(cycles, key=lambda c: (len(c), c))
