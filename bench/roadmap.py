@@ -1,6 +1,6 @@
 """Roadmap benchmarks: the analysis for 60, 300 and 1,000 measures and for 5,000 measures with
-10,000 dependencies, and the Fahrplan chart for 60, 300 and 1,000 measures. Generates its own
-strategies.
+10,000 dependencies; the Fahrplan chart, the Maßnahmenbewertung and the dependency graph for 60,
+300 and 1,000 measures. Generates its own strategies.
 
 Run from the repository root: .venv/bin/python -m bench.roadmap
 """
@@ -122,6 +122,20 @@ def main() -> None:
             chart()  # warm-up: font loading and caches, as in a running server
             seconds, data = timed(chart, 3)
             print(f"  {n:>4} Maßnahmen, {fmt.upper()}: {seconds * 1000:.0f} ms ({len(data) // 1024} KiB)")
+
+    from planner.charts.depgraph import dependency_chart
+    from planner.charts.matrix import matrix_chart
+
+    print("Maßnahmenbewertung und Abhängigkeitsgraph (SVG, wie auf den Seiten)")
+    for n in (60, 300, 1000):
+        s = generated_strategy(n, n * 2 // 3, seed=n)
+        analysis = analyse(s)
+        for name, build in (
+            ("Bewertung", lambda s=s: matrix_chart(s)),
+            ("Abhängigkeiten", lambda s=s, a=analysis: dependency_chart(s, a)),
+        ):
+            seconds, data = timed(lambda build=build: render(build(), "svg"), 3)
+            print(f"  {n:>4} Maßnahmen, {name}: {seconds * 1000:.0f} ms ({len(data) // 1024} KiB)")
 
 
 if __name__ == "__main__":
