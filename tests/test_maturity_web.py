@@ -535,3 +535,31 @@ def test_editing_an_older_criteria_assessment_after_a_new_catalogue(client, app,
     again = {"assessed_on": "2022-06-09", "threshold": "80"} | dict(zip(fields, SEED_ANSWERS, strict=False))
     assert client.post(url(sample_id, f"/messungen/{entry.id}/bearbeiten"), data=again).status_code == 302
     assert entries(app, sample_id)[0].assessment.subdimension_levels() == {"Interaktion": 0, "Präferenzen": None}
+
+
+def test_odd_input_never_ends_in_a_500(client, app, peine_id):
+    first, _ = entries(app, peine_id)
+    for path in (
+        "/vergleich?von=abc&bis=-1",
+        f"/vergleich?von={first.id}&bis=999999",
+        "/luecken?messung=999999",
+        "/foerderung?aufruf=&basis=&vergleich=xyz",
+        "/foerderung?aufruf=foerderaufruf-2&basis=999999",
+    ):
+        assert client.get(url(peine_id, path)).status_code == 200, path
+    for path in ("/messungen/999999", "/messungen/999999/bearbeiten", "/kriterien/vorlage.ods", "/radar.pdf"):
+        assert client.get(url(peine_id, path)).status_code == 404, path
+    posts = {
+        "/messungen/neu/ergebnisblatt": {"assessed_on": "2025-01-01", "sub_0": "abc"},
+        "/messungen/neu/kriterien": {"assessed_on": "", "threshold": "achtzig", "c_0": "vielleicht"},
+        "/ziele": {"sub_3": "x"},
+        "/kriterien": {},
+    }
+    for path, data in posts.items():
+        response = client.post(url(peine_id, path), data=data)
+        assert response.status_code == 422, path
+        assert 'role="alert"' in response.text, path
+        assert "Not a valid" not in response.text and "This field" not in response.text, path  # German only
+    sheet = client.post(url(peine_id, "/messungen/neu/ergebnisblatt"), data=posts["/messungen/neu/ergebnisblatt"])
+    assert "Keine gültige Auswahl." in sheet.text
+    assert len(entries(app, peine_id)) == 2

@@ -12,6 +12,7 @@ from datetime import date
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.meta import DefaultMeta
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ..domain.catalogue import catalogue
@@ -49,7 +50,20 @@ def _sub_field(i: int) -> str:
     return f"sub_{i}"
 
 
-class _AssessmentBase(FlaskForm):
+class _GermanForm(FlaskForm):
+    """WTForms' own German messages ("Keine gültige Auswahl.") instead of English ones.
+
+    Flask-WTF hands translation to Flask-Babel, which planner does not use; without it the
+    built-in messages of the fields stay English."""
+
+    class Meta:
+        locales = ["de_DE", "de"]
+
+        def get_translations(self, form):
+            return DefaultMeta.get_translations(self, form)
+
+
+class _AssessmentBase(_GermanForm):
     assessed_on = StringField(
         "Datum der Messung",
         description="Zeitpunkt der Datenübermittlung, z. B. 09.06.2022.",
@@ -90,11 +104,13 @@ def result_sheet_from_form(form: FlaskForm) -> Assessment | None:
     when = parse_date_field(form.assessed_on)
     levels: dict[str, int | None] = {}
     for i, sub in enumerate(catalogue().subdimension_names):
-        value = getattr(form, _sub_field(i)).data
-        if value == NONE_VALUE:
+        field = getattr(form, _sub_field(i))
+        if field.errors:  # not one of the offered choices: already marked, nothing to convert
+            continue
+        if field.data == NONE_VALUE:
             levels[sub] = None
-        elif value not in (NO_DATA, None):
-            levels[sub] = int(value)
+        elif field.data not in (NO_DATA, None):
+            levels[sub] = int(field.data)
     if not levels:
         form.assessed_on.errors.append("Bitte mindestens für eine Subdimension eine Stufe angeben.")
     if not valid or when is None or not levels:
@@ -162,9 +178,9 @@ def criteria_assessment_from_form(form: FlaskForm) -> Assessment | None:
     when = parse_date_field(form.assessed_on)
     answers = []
     for i, c in enumerate(form.criteria):
-        value = getattr(form, f"c_{i}").data
-        if value not in (NO_DATA, None):
-            answers.append(CriterionAnswer(c.subdimension, c.stage, c.text, Answer(value)))
+        field = getattr(form, f"c_{i}")
+        if not field.errors and field.data not in (NO_DATA, None):
+            answers.append(CriterionAnswer(c.subdimension, c.stage, c.text, Answer(field.data)))
     if not answers:
         form.assessed_on.errors.append("Bitte mindestens ein Kriterium beantworten.")
     incomplete = _unanswered_in_answered_subdimensions(form, {a.subdimension for a in answers})
@@ -203,7 +219,7 @@ def _unanswered_in_answered_subdimensions(form: FlaskForm, answered: set[str]) -
 def targets_form(formdata=None) -> FlaskForm:
     """One select per subdimension: the stage the strategy aims at."""
 
-    class TargetsForm(FlaskForm):
+    class TargetsForm(_GermanForm):
         pass
 
     for i, sub in enumerate(catalogue().subdimension_names):
@@ -230,7 +246,7 @@ def targets_from_form(form: FlaskForm) -> dict[str, int] | None:
     return {sub: int(getattr(form, _sub_field(i)).data) for i, sub in enumerate(catalogue().subdimension_names)}
 
 
-class CriteriaImportForm(FlaskForm):
+class CriteriaImportForm(_GermanForm):
     """A criteria catalogue to import."""
 
     file = FileField(
