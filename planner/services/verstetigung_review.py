@@ -126,13 +126,6 @@ def review_pack(session: Session, row: models.Strategy, today: date) -> ReviewPa
     )
 
 
-def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
-    """WeasyPrint: HTML and its CSS to PDF bytes."""
-    from weasyprint import HTML  # heavy import: only when a PDF is asked for
-
-    return HTML(string=html, base_url=base_url).write_pdf()
-
-
 # --- Fortschreibung --------------------------------------------------------------------------
 
 

@@ -32,6 +32,7 @@ from ..domain.verstetigung import (
 )
 from ..domain.verstetigung_versions import FortschreibungError, compare_versions
 from ..extensions import db
+from ..formats.result_sheet import html_to_pdf  # the one WeasyPrint helper so far
 from ..services import verstetigung as service
 from ..services import verstetigung_review as review_service
 from ..services.roadmap import today as configured_today
@@ -429,7 +430,7 @@ def review_pdf(strategy_id: int):
     pack = review_service.review_pack(db.session, row, _today())
     html = render_template("verstetigung/review_pdf.html", row=row, pack=pack, Progress=Progress,
                            shown=review_service.SHOWN)
-    pdf = review_service.html_to_pdf(html, base_url=request.url_root)
+    pdf = html_to_pdf(html, base_url=request.url_root)
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="strategiereview-strategie-{row.id}.pdf"'})
 
