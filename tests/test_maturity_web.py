@@ -563,3 +563,21 @@ def test_odd_input_never_ends_in_a_500(client, app, peine_id):
     sheet = client.post(url(peine_id, "/messungen/neu/ergebnisblatt"), data=posts["/messungen/neu/ergebnisblatt"])
     assert "Keine gültige Auswahl." in sheet.text
     assert len(entries(app, peine_id)) == 2
+
+
+def test_anlage_1_of_a_criteria_assessment_marks_each_met_stage(client, app, sample_id):
+    fields = _criteria_page_fields(client.get(url(sample_id, "/messungen/neu/kriterien")).text)
+    form = {"assessed_on": "2022-06-09", "threshold": "80"} | dict(zip(fields, SEED_ANSWERS, strict=True))
+    client.post(url(sample_id, "/messungen/neu/kriterien"), data=form)
+    (entry,) = entries(app, sample_id)
+    xlsx = client.get(url(sample_id, f"/messungen/{entry.id}/anlage-1.xlsx"))
+    cells = list(load_workbook(io.BytesIO(xlsx.data)).active.iter_rows(min_row=6, values_only=True))
+    rows = {r[1]: r for r in cells if r[1]}
+    # Präferenzen: stage 1 is met (1 of 1 "Trifft zu") above an unmet stage 0 – marked, level still "–"
+    assert rows["Präferenzen"][2:9] == (None, "X", None, None, None, "–", None)
+    assert rows["Interaktion"][2:9] == ("X", None, None, None, None, 0, "–")  # Bürger*innenzentrierung "–"
+    assert rows["Schulungen"][7] == "k. A."
+    legend = [r[0] for r in cells if r[0] and not r[1]]
+    assert "X: Mind. 80 % der beeinflussbaren Kriterien erreicht" in legend
+    pdf = client.get(url(sample_id, f"/messungen/{entry.id}/anlage-1.pdf"))
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
