@@ -173,3 +173,20 @@ def test_steinfurt_bundle_one_page_per_measure(tmp_path):
         # titles are set in capitals and may break after a hyphen (which pdftotext then drops)
         assert re.sub(r"[\s-]", "", m.title.upper()) in re.sub(r"[\s-]", "", page)
     assert "Gesundheitsamt Kreis Steinfurt" in text[0]
+
+
+def test_contents_start_under_their_heading_when_every_entry_opens_a_dimension(tmp_path):
+    from planner.domain.catalogue import catalogue
+    from planner.domain.strategy import Measure, Strategy
+
+    dims = catalogue().dimension_names
+    strategy = Strategy(
+        organisation="Gesundheitsamt Beispiel",
+        title="Dreißig Maßnahmen",
+        measures=[Measure(key=f"m{i}", title=f"Maßnahme Nummer {i}", dimension=dims[i % len(dims)]) for i in range(30)],
+    )
+    text = pages(bundle_pdf(_bundle(strategy)), tmp_path)
+    assert "Inhalt" in text[1] and "Maßnahme Nummer 0" in text[1]
+    toc_pages = len(text) - 1 - 30
+    assert toc_pages in (1, 2)
+    assert "MASSNAHME NUMMER 0" in text[1 + toc_pages]
