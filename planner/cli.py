@@ -255,7 +255,8 @@ def roadmap(file: Path, output: Path, abhaengigkeiten: bool, kritischer_pfad: bo
     analysis = analyse(strategy)
     fig = gantt_chart(strategy, analysis, today=today, dependencies=abhaengigkeiten, critical=kritischer_pfad)
     output.write_bytes(render(fig, fmt, *gantt_text(strategy, analysis, today)))
-    click.echo(f"Fahrplan geschrieben: {output} – {len(analysis.conflicts)} Zeitkonflikte")
+    n = len(analysis.conflicts)
+    click.echo(f"Fahrplan geschrieben: {output} – {n} Zeitkonflikt{'' if n == 1 else 'e'}")
 
 
 @main.command()

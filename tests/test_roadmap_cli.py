@@ -65,7 +65,7 @@ def test_roadmap_command_writes_svg_png_and_pdf(tmp_path: Path):
         out = tmp_path / f"fahrplan.{fmt}"
         result = run("roadmap", SAMPLE, "-o", out, "--heute", "2024-03-15", "--abhaengigkeiten")
         assert result.exit_code == 0, result.output
-        assert "1 Zeitkonflikte" in result.output
+        assert "– 1 Zeitkonflikt\n" in result.output
         assert out.read_bytes().startswith(head)
     svg = (tmp_path / "fahrplan.svg").read_text(encoding="utf-8")
     assert "heute 15.03.2024" in svg and "Maßnahmen-Backlog" in svg
@@ -115,3 +115,14 @@ def test_check_json_of_broken_yaml_has_no_cycles_key(tmp_path: Path):
     result = run("check", "--json", path)
     assert result.exit_code == 1
     assert "cycles" not in json.loads(result.stdout)
+
+
+def test_check_text_counts_in_german_singular_and_plural(tmp_path: Path):
+    assert "Logische Reihenfolge: 2 Wellen" in run("check", SAMPLE).output
+    data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    for measure in data["measures"]:
+        measure.pop("depends_on", None)
+    path = tmp_path / "flach.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run("check", path)
+    assert "Logische Reihenfolge: 1 Welle\n" in result.output and "Zeitkonflikte: keine" in result.output

@@ -59,7 +59,7 @@ def test_chart_downloads_have_the_right_types(client, sample_id, fixed_today):
     assert svg.mimetype == "image/svg+xml"
     text = svg.text
     assert 'role="img"' in text and '<title id="chart-title">Umsetzungsfahrplan' in text
-    assert '<desc id="chart-desc">' in text and "1 Zeitkonflikte" in text
+    assert '<desc id="chart-desc">' in text and "1 Zeitkonflikt: " in text
     assert "Entwicklung eines Schulungskonzepts</text>" in text or ">Entwicklung eines Schulungskonzepts<" in text
     assert "heute 15.03.2024" in text
     png = client.get(f"/strategien/{sample_id}/fahrplan.png")

@@ -645,7 +645,8 @@ def gantt_text(strategy: Strategy, analysis: Analysis, today: date | None = None
             + ")"
             for c in analysis.conflicts
         )
-        parts.append(f"{len(analysis.conflicts)} Zeitkonflikte: {items}.")
+        n = len(analysis.conflicts)
+        parts.append(f"{n} Zeitkonflikt{'' if n == 1 else 'e'}: {items}.")
     else:
         parts.append("Keine Zeitkonflikte.")
     if analysis.critical_path:

@@ -213,7 +213,8 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
             f"  {c['measure']} beginnt {Month.parse(c['starts']).german()}, hängt ab von {c['depends_on']} ({why})"
         )
     if report.get("waves"):
-        lines.append(f"Logische Reihenfolge: {len(report['waves'])} Wellen")
+        n = len(report["waves"])
+        lines.append(f"Logische Reihenfolge: {n} Welle{'' if n == 1 else 'n'}")
     if report.get("critical_path"):
         lines.append(
             f"Kritischer Pfad ({report['critical_path_months']} Monate): " + " → ".join(report["critical_path"])
