@@ -325,3 +325,9 @@ def test_backlog_page_of_a_measure_never_deferred_again(client, sample_id):
     html = client.get(f"/strategien/{sample_id}/backlog").text
     table = html[html.index("<table") : html.index("</table>")]
     assert "Beschaffung und Einführung eines Chatbots" in table and "bisher nicht" in table and "0-mal" not in table
+
+
+def test_fahrplan_counts_in_german_singular(client, sample_id):
+    html = client.get(f"/strategien/{sample_id}/fahrplan").text
+    assert "Maßnahmen-Backlog: 1 Maßnahme (" in html  # one chatbot
+    assert "<strong>2</strong> Wellen der logischen Reihenfolge" in html
