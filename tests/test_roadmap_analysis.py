@@ -394,3 +394,20 @@ def test_a_dense_tangle_of_cycles_is_named_in_part_and_quickly():
     assert len(cycles) == MAX_CYCLES
     assert all(c[0] == min(c) for c in cycles)
     assert len(analyse(strategy(*measures)).cycles) == MAX_CYCLES
+
+
+def test_cycles_of_a_refused_file_are_read_from_its_raw_data_whatever_its_shape():
+    from planner.domain.findings import raw_cycles
+
+    assert raw_cycles(None) == [] and raw_cycles({"measures": {"a": 1}}) == []
+    raw = {
+        "measures": [
+            1,
+            "text",
+            {"id": 5, "depends_on": ["a"]},  # not an id
+            {"id": "a", "depends_on": "b"},  # not a list: ignored
+            {"id": "b", "depends_on": ["c", None, "unbekannt"]},
+            {"id": "c", "depends_on": ["b"]},
+        ]
+    }
+    assert raw_cycles(raw) == [["b", "c"]]
