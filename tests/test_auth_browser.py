@@ -107,3 +107,34 @@ def test_second_save_refused_in_the_browser(page: Page, live_server, live_app, s
     expect(page.get_by_label("Ziel (SMART)")).to_have_value("Was ich gerade getippt habe")
     assert_accessible(page)
     screenshot("auth-conflict")
+
+
+def test_no_page_breaks_the_content_security_policy(page: Page, live_server, live_app):
+    """Every reachable page (one per shape) loads without a CSP violation: no inline script or style anywhere."""
+    from urllib.parse import urljoin, urlparse
+
+    from a11y import DOWNLOAD, _shape
+
+    from conftest import STEINFURT
+
+    import_file(live_app, STEINFURT)
+    violations = _csp_violations(page)
+    seen, shapes, queue, visited = set(), set(), [live_server.url + "/"], []
+    while queue and len(visited) < 120:
+        url = queue.pop(0).split("#")[0]
+        path = urlparse(url).path
+        if url in seen or urlparse(url).netloc != urlparse(live_server.url).netloc or DOWNLOAD.search(path):
+            continue
+        seen.add(url)
+        if _shape(path) in shapes or "abmelden" in path:
+            continue
+        shapes.add(_shape(path))
+        response = page.goto(url)
+        if response is None or "text/html" not in (response.headers.get("content-type") or ""):
+            continue
+        visited.append(path)
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
+            if href and not href.startswith(("mailto:", "javascript:")):
+                queue.append(urljoin(url, href))
+    assert len(visited) >= 15, visited
+    assert violations == [], violations
