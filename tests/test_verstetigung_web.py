@@ -293,3 +293,19 @@ def test_review_pack_shows_maturity_progress(client, app):
     page = text(client.get(f"/strategien/{sid}/review"))
     assert "Dimensionsstufen 09.06.2022 und 07.11.2024" in page
     assert "+3" in page  # IT-Bereitstellung: – to 2
+
+
+def test_status_changed_in_the_measure_form_goes_into_the_history(client, app, sid):
+    form = {"title": "Entwicklung eines Awareness-Konzepts", "dimension": "IT-Sicherheit", "status": "in_umsetzung",
+            "urgency": "hoch", "feasibility": "hoch", "start": "02/2024", "end": "06/2024",
+            "owners": "IT-Sicherheitsbeauftragte (Lead)", "depends_on": ["konzept"]}
+    assert client.post(f"/strategien/{sid}/massnahmen/awareness/bearbeiten", data=form).status_code == 302
+    history = domain(app, sid).status_history["awareness"]
+    assert [(c.status.value, c.by) for c in history] == [("in_umsetzung", "admin")]
+    # an edit without a status change adds nothing; recording progress adds exactly one entry
+    form["goal"] = "Sensibilisierung"
+    client.post(f"/strategien/{sid}/massnahmen/awareness/bearbeiten", data=form)
+    complete(client, sid, key="awareness", end="06/2024")
+    entries = domain(app, sid).status_history["awareness"]  # ordered by date: the progress form's 31.05.2024 first
+    assert sorted((c.status.value, c.by) for c in entries) == [("abgeschlossen", "Annika Feldhues"),
+                                                               ("in_umsetzung", "admin")]

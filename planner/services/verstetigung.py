@@ -205,6 +205,31 @@ def version_chain(session: Session, row: models.Strategy) -> list[models.Strateg
 # --- actual progress -----------------------------------------------------------------------------
 
 
+RECORDED = "verstetigung.status_recorded"
+
+
+def _status_changes_without_history(session: Session, _context, _instances) -> None:
+    """A status changed anywhere else (measure form, import into an existing measure, CLI) still gets
+    its status-history entry: who (the audit trail's actor) and when (today)."""
+    recorded = {id(c.measure) for c in session.new if isinstance(c, vm.StatusChange)}
+    recorded |= session.info.get(RECORDED, set())  # record_progress wrote its own entry
+    for obj in list(session.dirty):
+        if not isinstance(obj, models.Measure) or id(obj) in recorded:
+            continue
+        changed = sa.inspect(obj).attrs.status.history
+        if changed.deleted and changed.added and changed.deleted[0] != changed.added[0]:
+            from .audit import current_actor
+
+            session.add(vm.StatusChange(measure=obj, status=obj.status, changed_on=date.today(),
+                                        changed_by=current_actor()[1], note="über die Maßnahmenbearbeitung"))
+
+
+def install_status_history() -> None:
+    """Listen to every ORM session (idempotent), like the audit trail does."""
+    if not sa.event.contains(Session, "before_flush", _status_changes_without_history):
+        sa.event.listen(Session, "before_flush", _status_changes_without_history)
+
+
 def record_progress(
     session: Session, row: models.Strategy, key: str, *, status: Status, actual_start: Month | None,
     actual_end: Month | None, on: date, by: str, note: str = "",
@@ -215,12 +240,16 @@ def record_progress(
     updated = replace(current, status=status, actual_start=actual_start, actual_end=actual_end)
     if updated == current and not note:
         return False
-    save_measure(session, row, updated, existing_key=key)
+    measure_row = next(m for m in row.measures if m.key == key)
     if status is not current.status or note:
-        measure_row = next(m for m in row.measures if m.key == key)
         session.add(vm.StatusChange(measure=measure_row, status=status.value, changed_on=on, changed_by=by,
                                     note=note))
+        session.info.setdefault(RECORDED, set()).add(id(measure_row))
+    try:
+        save_measure(session, row, updated, existing_key=key)
         session.flush()
+    finally:
+        session.info.get(RECORDED, set()).discard(id(measure_row))
     return True
 
 

@@ -72,6 +72,12 @@ nav.MEASURE_DOWNLOADS.append(("verstetigung.massnahme", "Fortschritt & Evaluatio
 OUTCOME_BY_VALUE = {o.value: label for o, label in OUTCOME_LABELS.items()}
 
 
+@bp.record_once
+def _install(_state) -> None:
+    """Status changes made on other pages go into the status history too."""
+    service.install_status_history()
+
+
 @bp.app_template_filter("verst_num")
 def number_label(value: float | None) -> str:
     """A number the German way: 1.234,5 (whole numbers without decimals)."""
