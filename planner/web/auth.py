@@ -205,6 +205,8 @@ def login():
                     return redirect(target or url_for("strategies.index"))
                 if user is None:
                     hasher.hash(form.password.data)  # same time whether or not the user exists
+                window = timedelta(minutes=current_app_config("LOGIN_FAILURE_WINDOW_MINUTES"))
+                db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.at < utcnow() - window))
                 db.session.add(LoginAttempt(username=username[:100], remote_addr=_client_address()))
                 db.session.commit()
                 error = "Benutzername oder Passwort ist falsch."
