@@ -309,3 +309,19 @@ def test_status_changed_in_the_measure_form_goes_into_the_history(client, app, s
     entries = domain(app, sid).status_history["awareness"]  # ordered by date: the progress form's 31.05.2024 first
     assert sorted((c.status.value, c.by) for c in entries) == [("abgeschlossen", "Annika Feldhues"),
                                                                ("in_umsetzung", "admin")]
+
+
+def test_knowledge_base_shows_only_visible_organisations(client, app, sid, client_as, tmp_path):
+    other_file = tmp_path / "andere.yaml"
+    other_file.write_text((DATA / "sample.yaml").read_text(encoding="utf-8").replace(
+        "Gesundheitsamt Musterstadt", "Gesundheitsamt Anderswo"), encoding="utf-8")
+    other = import_file(app, other_file)
+    evaluate(client, sid, due="")
+    evaluate(client, other, went_well="Geheimer Erfolg in Anderswo", due="")
+    assert "2 Treffer" in text(client.get(f"/strategien/{sid}/wissensdatenbank"))  # the administrator sees both
+    with app.app_context():
+        org = load_strategy_row(db.session, sid).organisation_id
+    reader = client_as(roles={org: "lesen"})
+    page = text(reader.get(f"/strategien/{sid}/wissensdatenbank"))
+    assert "1 Treffer" in page and "Anderswo" not in page
+    assert reader.get(f"/strategien/{other}/wissensdatenbank").status_code == 404
