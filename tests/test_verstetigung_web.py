@@ -306,6 +306,9 @@ def test_status_changed_in_the_measure_form_goes_into_the_history(client, app, s
     form["goal"] = "Sensibilisierung"
     client.post(f"/strategien/{sid}/massnahmen/awareness/bearbeiten", data=form)
     complete(client, sid, key="awareness", end="06/2024")
+    # editing the measure in its form keeps the actual months recorded here
+    client.post(f"/strategien/{sid}/massnahmen/awareness/bearbeiten", data=form | {"status": "abgeschlossen"})
+    assert str(domain(app, sid).measure("awareness").actual_end) == "2024-06"
     entries = domain(app, sid).status_history["awareness"]  # ordered by date: the progress form's 31.05.2024 first
     assert sorted((c.status.value, c.by) for c in entries) == [("abgeschlossen", "Annika Feldhues"),
                                                                ("in_umsetzung", "admin")]

@@ -115,6 +115,8 @@ def edit(strategy_id: int, key: str):
     general: list[str] = []
     if request.method == "POST" and form.validate_all():
         measure = form.to_measure(key, deferrals=current.deferrals)
+        # the form does not show the actual months (Verstetigung records them): keep them
+        measure.actual_start, measure.actual_end = current.actual_start, current.actual_end
         seen = form.lock_version.data
         try:
             if seen and seen.isdigit() and int(seen) != mrow.lock_version:
