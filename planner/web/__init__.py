@@ -7,6 +7,7 @@ from flask import Flask
 from . import assets, errors, filters, measures, nav, strategies
 from . import maturity
 from . import roadmap
+from . import verstetigung
 
 
 def register(app: Flask) -> None:
@@ -19,3 +20,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(assets.bp)
     app.register_blueprint(maturity.bp)
     app.register_blueprint(roadmap.bp)
+    app.register_blueprint(verstetigung.bp)
