@@ -59,18 +59,76 @@ class Postgres:
     def start(self) -> str:
         shutil.chown(self.dir, "postgres", "postgres")
         run_as = ["runuser", "-u", "postgres", "--"]
-        subprocess.run([*run_as, str(self.bin / "initdb"), "-D", str(self.dir / "data"), "-U", "postgres", "-A", "trust",
-                        "-E", "UTF8", "--locale=C.UTF-8"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                *run_as,
+                str(self.bin / "initdb"),
+                "-D",
+                str(self.dir / "data"),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-        subprocess.run([*run_as, str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-l", str(self.dir / "pg.log"),
-                        "-w", "-o", options, "start"], check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([*run_as, str(self.bin / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                        "-q", "-c", "CREATE DATABASE planner"], check=True)
+        subprocess.run(
+            [
+                *run_as,
+                str(self.bin / "pg_ctl"),
+                "-D",
+                str(self.dir / "data"),
+                "-l",
+                str(self.dir / "pg.log"),
+                "-w",
+                "-o",
+                options,
+                "start",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        subprocess.run(
+            [
+                *run_as,
+                str(self.bin / "psql"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-q",
+                "-c",
+                "CREATE DATABASE planner",
+            ],
+            check=True,
+        )
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/planner"
 
     def stop(self) -> None:
-        subprocess.run(["runuser", "-u", "postgres", "--", str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"),
-                        "-m", "fast", "-w", "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                "runuser",
+                "-u",
+                "postgres",
+                "--",
+                str(self.bin / "pg_ctl"),
+                "-D",
+                str(self.dir / "data"),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -110,9 +168,23 @@ with app.app_context():
 
 def start_gunicorn(env: dict[str, str], workers: int, threads: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{APP_PORT}",
-         "--keep-alive", "30", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, start_new_session=True,
+        [
+            str(BIN / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--bind",
+            f"127.0.0.1:{APP_PORT}",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -237,8 +309,9 @@ class Client:
     def login(self, username: str) -> None:
         _, page = self.request("login", "GET", "/anmelden")
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        response, _ = self.request("login", "POST", "/anmelden",
-                                   [("csrf_token", token), ("username", username), ("password", PASSWORD)])
+        response, _ = self.request(
+            "login", "POST", "/anmelden", [("csrf_token", token), ("username", username), ("password", PASSWORD)]
+        )
         if response is None or response.status != 302:
             raise RuntimeError(f"login {username} failed: {response and response.status}")
 
@@ -263,8 +336,9 @@ class WriteLog:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def writer(client: Client, name: str, target: tuple[int, str, int], stop: float, stats: Stats, log: WriteLog,
-           shared: bool) -> None:
+def writer(
+    client: Client, name: str, target: tuple[int, str, int], stop: float, stats: Stats, log: WriteLog, shared: bool
+) -> None:
     sid, key, mid = target
     url = f"/strategien/{sid}/massnahmen/{key}/bearbeiten"
     n = 0
@@ -313,8 +387,14 @@ with app.app_context():
             lost.append([mid, value, "not the final value"])
     print(json.dumps(lost))
 """
-    result = subprocess.run([str(BIN / "python"), "-c", script], env=env, input=json.dumps(log.acknowledged),
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [str(BIN / "python"), "-c", script],
+        env=env,
+        input=json.dumps(log.acknowledged),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     lost = json.loads(result.stdout.strip().splitlines()[-1])
     for item in lost[:10]:
         print("  lost:", item)
@@ -355,12 +435,20 @@ def main(argv: list[str] | None = None) -> int:
         stop = time.monotonic() + args.seconds
         threads = [threading.Thread(target=reader, args=(clients[i], ids, stop, stats)) for i in range(args.readers)]
         for j in range(args.writers):
-            threads.append(threading.Thread(target=writer, args=(clients[args.readers + j], f"Schreiber {j}",
-                                                                  measures[j], stop, stats, log, False)))
+            threads.append(
+                threading.Thread(
+                    target=writer,
+                    args=(clients[args.readers + j], f"Schreiber {j}", measures[j], stop, stats, log, False),
+                )
+            )
         shared = measures[args.writers]
         for j in range(2):  # two people on the same measure: conflicts are refused, never lost
-            threads.append(threading.Thread(target=writer, args=(clients[args.readers + args.writers + j],
-                                                                  f"Gemeinsam {j}", shared, stop, stats, log, True)))
+            threads.append(
+                threading.Thread(
+                    target=writer,
+                    args=(clients[args.readers + args.writers + j], f"Gemeinsam {j}", shared, stop, stats, log, True),
+                )
+            )
         started = time.monotonic()
         for t in threads:
             t.start()
@@ -376,15 +464,19 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(instance, ignore_errors=True)
 
     total = sum(len(v) for v in stats.latencies.values())
-    print(f"Lasttest: gunicorn {args.workers} Worker × {args.threads} Threads + PostgreSQL auf 127.0.0.1, "
-          f"{args.readers} Lesende, {args.writers} + 2 Schreibende, {elapsed:.1f} s")
+    print(
+        f"Lasttest: gunicorn {args.workers} Worker × {args.threads} Threads + PostgreSQL auf 127.0.0.1, "
+        f"{args.readers} Lesende, {args.writers} + 2 Schreibende, {elapsed:.1f} s"
+    )
     print(f"  Anfragen gesamt: {total}  ({total / elapsed:.1f} Anfragen/s)")
     for kind in ("read", "write-form", "write"):
         values = stats.latencies.get(kind, [])
         if values:
-            print(f"  {kind:<10} n={len(values):>6}  p50={percentile(values, 50) * 1000:7.1f} ms  "
-                  f"p90={percentile(values, 90) * 1000:7.1f} ms  p99={percentile(values, 99) * 1000:7.1f} ms  "
-                  f"max={max(values) * 1000:7.1f} ms  mean={statistics.fmean(values) * 1000:7.1f} ms")
+            print(
+                f"  {kind:<10} n={len(values):>6}  p50={percentile(values, 50) * 1000:7.1f} ms  "
+                f"p90={percentile(values, 90) * 1000:7.1f} ms  p99={percentile(values, 99) * 1000:7.1f} ms  "
+                f"max={max(values) * 1000:7.1f} ms  mean={statistics.fmean(values) * 1000:7.1f} ms"
+            )
     print(f"  Fehler: {len(stats.errors)}  (GET nach geschlossener Keep-alive-Verbindung wiederholt: {stats.retries})")
     for error in stats.errors[:10]:
         print(f"    {error}")

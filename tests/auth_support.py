@@ -28,14 +28,25 @@ def password_hash(password: str) -> str:
     return hash_password(password)
 
 
-def create_user(app, username: str, *, password: str = "geheimes-passwort", is_admin: bool = False,
-                roles: dict[int, str] | None = None, display_name: str = "") -> int:
+def create_user(
+    app,
+    username: str,
+    *,
+    password: str = "geheimes-passwort",
+    is_admin: bool = False,
+    roles: dict[int, str] | None = None,
+    display_name: str = "",
+) -> int:
     """A user with roles {organisation id: role}; returns its id."""
     from planner.auth_models import Membership, User
 
     with app.app_context():
-        user = User(username=username, display_name=display_name or username, password_hash=password_hash(password),
-                    is_admin=is_admin)
+        user = User(
+            username=username,
+            display_name=display_name or username,
+            password_hash=password_hash(password),
+            is_admin=is_admin,
+        )
         db.session.add(user)
         for org_id, role in (roles or {}).items():
             user.memberships.append(Membership(organisation_id=org_id, role=role))
@@ -49,8 +60,9 @@ def ensure_admin(app) -> int:
 
     with app.app_context():
         existing = db.session.scalar(sa.select(User.id).where(User.username == ADMIN_USERNAME))
-    return existing or create_user(app, ADMIN_USERNAME, password=ADMIN_PASSWORD, is_admin=True,
-                                   display_name="Administration")
+    return existing or create_user(
+        app, ADMIN_USERNAME, password=ADMIN_PASSWORD, is_admin=True, display_name="Administration"
+    )
 
 
 def login(client, user_id: int, session_version: int = 1):

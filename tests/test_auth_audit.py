@@ -30,7 +30,7 @@ def measure_id(app, sid: int, key: str) -> int:
 
 
 def test_strategy_edit_is_recorded_with_who_when_field_old_new(client, app, sample_id):
-    before = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(seconds=1)
+    before = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(seconds=1)
     data = form_data(client.get(f"/strategien/{sample_id}/bearbeiten").get_data(as_text=True))
     data["vision"] = "Wir sind das digitalste Gesundheitsamt."
     assert client.post(f"/strategien/{sample_id}/bearbeiten", data=data).status_code == 302
@@ -77,7 +77,10 @@ def test_dependency_add_and_remove_are_recorded(client, app, sample_id):
     assert {(e.field, e.new) for e in added} == {("prerequisite_id", str(schulungen)), ("dependent_id", str(awareness))}
     assert client.post(url + "/abhaengigkeiten/schulungen/entfernen").status_code == 302
     removed = entries(app, table_name="dependencies", action="delete", username="admin")
-    assert {(e.field, e.old) for e in removed} == {("prerequisite_id", str(schulungen)), ("dependent_id", str(awareness))}
+    assert {(e.field, e.old) for e in removed} == {
+        ("prerequisite_id", str(schulungen)),
+        ("dependent_id", str(awareness)),
+    }
     history = client.get(f"/verwaltung/verlauf/measures/{awareness}").get_data(as_text=True)
     assert "Abhängigkeit" in history and "Nichttechnische und technische Schulungen" in history
 
@@ -89,7 +92,11 @@ def test_organisation_changes_are_recorded(app, sample_id, client):
         db.session.commit()
         org_id = org.id
     [entry] = entries(app, table_name="organisations", action="update")
-    assert (entry.field, entry.old, entry.new) == ("name", "Gesundheitsamt Musterstadt", "Gesundheitsamt Musterstadt-Land")
+    assert (entry.field, entry.old, entry.new) == (
+        "name",
+        "Gesundheitsamt Musterstadt",
+        "Gesundheitsamt Musterstadt-Land",
+    )
     assert entry.username == "System"  # no request: the command line or a script
     assert client.get(f"/verwaltung/verlauf/organisations/{org_id}").status_code == 200
 
@@ -129,15 +136,24 @@ def test_evaluation_changes_are_recorded(app, client, sample_id):
     with app.app_context():
         evaluation = db.session.scalar(sa.select(cls))
         if evaluation is None:  # through the strategy file's evaluations section
+            import yaml
             from conftest import DATA
+
             from planner.formats.strategy_file import load_strategy
             from planner.services.strategies import import_strategy
-            import yaml
 
             data = yaml.safe_load((DATA / "sample.yaml").read_text(encoding="utf-8"))
             data["organisation"]["name"] = "Gesundheitsamt Evaluation"
-            data["evaluations"] = [{"subject": "konzept", "kind": "prozess", "date": "2024-06-12", "by": "Annika Feldhues",
-                                    "done": "ja", "went_well": "Gute Beteiligung"}]
+            data["evaluations"] = [
+                {
+                    "subject": "konzept",
+                    "kind": "prozess",
+                    "date": "2024-06-12",
+                    "by": "Annika Feldhues",
+                    "done": "ja",
+                    "went_well": "Gute Beteiligung",
+                }
+            ]
             import_strategy(db.session, load_strategy(yaml.safe_dump(data, allow_unicode=True)))
             db.session.commit()
             evaluation = db.session.scalar(sa.select(cls))
@@ -173,6 +189,8 @@ def test_history_of_another_organisation_is_404(client_as, app, sample_id, clien
 
 
 def test_passwords_never_reach_the_trail(client, app):
-    client.post("/verwaltung/benutzer/neu", data={"username": "erika", "password": "ein-sehr-geheimes-passwort", "active": "y"})
+    client.post(
+        "/verwaltung/benutzer/neu", data={"username": "erika", "password": "ein-sehr-geheimes-passwort", "active": "y"}
+    )
     values = [(e.old, e.new) for e in entries(app, table_name="users", field="password_hash")]
     assert values and all(v in (None, "***") for pair in values for v in pair)

@@ -20,8 +20,18 @@ def test_every_table_of_the_metadata_is_covered():
     missing = [t.name for t in Model.metadata.sorted_tables if t.name not in plan]
     assert missing == [], f"Tabellen ohne Weg in die Sicherung (Fremdschlüssel zur Organisation?): {missing}"
     assert {name for name, how in plan.items() if how == "excluded"} == set(backup.EXCLUDED)
-    for name in ("organisations", "strategies", "measures", "measure_owners", "dependencies", "persons",
-                 "memberships", "audit_entries", "maturity_assessments", "roadmap_baselines"):
+    for name in (
+        "organisations",
+        "strategies",
+        "measures",
+        "measure_owners",
+        "dependencies",
+        "persons",
+        "memberships",
+        "audit_entries",
+        "maturity_assessments",
+        "roadmap_baselines",
+    ):
         assert plan[name] == "organisation", name
     assert plan["users"] == "referenced"
     assert all(reason for reason in backup.EXCLUDED.values())
@@ -43,7 +53,9 @@ def _organisation_a(app, client, tmp_path, make_user) -> int:
         peine_org = db.session.get(models.Strategy, peine).organisation_id
         for table in Model.metadata.sorted_tables:
             if "organisation_id" in table.c and table.name != "memberships":
-                db.session.execute(sa.update(table).where(table.c.organisation_id == peine_org).values(organisation_id=org))
+                db.session.execute(
+                    sa.update(table).where(table.c.organisation_id == peine_org).values(organisation_id=org)
+                )
         db.session.commit()
     return org
 
@@ -61,8 +73,20 @@ def test_backup_restore_round_trip_is_lossless(app, client, tmp_path, make_user)
     before = _document(app, org)
     tables = before["tables"]
     # everything of A is in it, nothing of B
-    for name in ("strategies", "measures", "measure_owners", "dependencies", "persons", "maturity_assessments",
-                 "maturity_levels", "roadmap_baselines", "roadmap_baseline_entries", "memberships", "users", "audit_entries"):
+    for name in (
+        "strategies",
+        "measures",
+        "measure_owners",
+        "dependencies",
+        "persons",
+        "maturity_assessments",
+        "maturity_levels",
+        "roadmap_baselines",
+        "roadmap_baseline_entries",
+        "memberships",
+        "users",
+        "audit_entries",
+    ):
         assert tables.get(name), f"{name} fehlt in der Sicherung"
     assert "Gesundheitsamt Musterstadt" not in json.dumps(tables)
     assert {s["organisation_id"] for s in tables["strategies"]} == {org}

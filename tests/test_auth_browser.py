@@ -114,7 +114,6 @@ def test_no_page_breaks_the_content_security_policy(page: Page, live_server, liv
     from urllib.parse import urljoin, urlparse
 
     from a11y import DOWNLOAD, _shape
-
     from conftest import STEINFURT
 
     import_file(live_app, STEINFURT)

@@ -37,12 +37,23 @@ def _rich_steinfurt(tmp_path):
     first = data["measures"][0]
     first["status_history"] = [{"date": "2024-02-01", "status": "in_umsetzung", "by": "Annika Feldhues"}]
     first["indicators"] = [
-        {"name": "Schulungen je Mitarbeitendem", "unit": "Anzahl", "baseline": 0.5, "target": 2,
-         "values": [{"date": "2025-06-30", "value": 1.2}]}
+        {
+            "name": "Schulungen je Mitarbeitendem",
+            "unit": "Anzahl",
+            "baseline": 0.5,
+            "target": 2,
+            "values": [{"date": "2025-06-30", "value": 1.2}],
+        }
     ]
     data["evaluations"] = [
-        {"subject": first["id"], "kind": "prozess", "date": "2024-06-12", "by": "Annika Feldhues", "done": "ja",
-         "went_well": "Gute Beteiligung"}
+        {
+            "subject": first["id"],
+            "kind": "prozess",
+            "date": "2024-06-12",
+            "by": "Annika Feldhues",
+            "done": "ja",
+            "went_well": "Gute Beteiligung",
+        }
     ]
     path = tmp_path / "steinfurt-verstetigung.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -57,7 +68,11 @@ def _rich_steinfurt(tmp_path):
 def two_organisations(app, make_user, tmp_path):
     """A: Kreis Steinfurt (strategy, measures, persons, a baseline, every table filled); B: a sample office."""
     a_sid = import_file(app, _rich_steinfurt(tmp_path))
-    text = (DATA / "sample.yaml").read_text(encoding="utf-8").replace("Gesundheitsamt Musterstadt", "Gesundheitsamt B-Stadt")
+    text = (
+        (DATA / "sample.yaml")
+        .read_text(encoding="utf-8")
+        .replace("Gesundheitsamt Musterstadt", "Gesundheitsamt B-Stadt")
+    )
     b_file = tmp_path / "isolation-b.yaml"
     b_file.write_text(text, encoding="utf-8")
     b_sid = import_file(app, b_file)
@@ -69,7 +84,9 @@ def two_organisations(app, make_user, tmp_path):
         peine_org = db.session.scalar(sa.text("select organisation_id from strategies where id = :i"), {"i": peine})
         for table in Model.metadata.sorted_tables:
             if "organisation_id" in table.c and table.name not in ("memberships",):
-                db.session.execute(sa.update(table).where(table.c.organisation_id == peine_org).values(organisation_id=a_org))
+                db.session.execute(
+                    sa.update(table).where(table.c.organisation_id == peine_org).values(organisation_id=a_org)
+                )
         db.session.commit()
     a_user = make_user("a-verwalten", roles={a_org: "verwalten"})
     # a roadmap baseline of A, through its own page
@@ -206,7 +223,9 @@ def test_state_office_reads_coordinated_organisations_only(app, client, client_a
         db.session.add(row)
         db.session.commit()
         office = row.id
-    response = client.post(f"/verwaltung/organisationen/{office}/koordination", data={"koord-organisation": str(data["a_org"])})
+    response = client.post(
+        f"/verwaltung/organisationen/{office}/koordination", data={"koord-organisation": str(data["a_org"])}
+    )
     assert response.status_code == 302
     coordinator = client_as({office: "lesen"})
     assert coordinator.get(f"/strategien/{data['a_sid']}").status_code == 200
@@ -223,10 +242,24 @@ def test_users_cannot_add_strategies_to_foreign_or_new_organisations(client_as, 
     with app.app_context():
         a_name = db.session.scalar(sa.text("select name from organisations where id = :i"), {"i": data["a_org"]})
     for org in (a_name, "Ganz neues Amt"):
-        response = editor.post("/strategien/neu", data={"organisation": org, "title": "Fremd", "window_start": "01/2025", "window_end": "12/2026"})
+        response = editor.post(
+            "/strategien/neu",
+            data={"organisation": org, "title": "Fremd", "window_start": "01/2025", "window_end": "12/2026"},
+        )
         assert response.status_code == 422
-    response = editor.post("/strategien/neu", data={"organisation": "Gesundheitsamt B-Stadt", "title": "Eigen", "window_start": "01/2025", "window_end": "12/2026"})
+    response = editor.post(
+        "/strategien/neu",
+        data={
+            "organisation": "Gesundheitsamt B-Stadt",
+            "title": "Eigen",
+            "window_start": "01/2025",
+            "window_end": "12/2026",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalars(sa.select(models.Strategy).where(models.Strategy.title == "Fremd")).all() == []
-        assert db.session.scalar(sa.select(models.Organisation).where(models.Organisation.name == "Ganz neues Amt")) is None
+        assert (
+            db.session.scalar(sa.select(models.Organisation).where(models.Organisation.name == "Ganz neues Amt"))
+            is None
+        )

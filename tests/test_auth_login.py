@@ -20,7 +20,13 @@ def _login(client, username, password, **kwargs):
 
 
 def test_every_page_but_login_requires_a_login(anonymous_client, sample_id):
-    for path in ("/", f"/strategien/{sample_id}", "/strategien/neu", "/verwaltung/benutzer", f"/strategien/{sample_id}/fahrplan"):
+    for path in (
+        "/",
+        f"/strategien/{sample_id}",
+        "/strategien/neu",
+        "/verwaltung/benutzer",
+        f"/strategien/{sample_id}/fahrplan",
+    ):
         response = anonymous_client.get(path)
         assert response.status_code == 302, path
         assert response.headers["Location"].startswith("/anmelden"), path
@@ -36,7 +42,9 @@ def test_login_with_argon2_password_then_logout(anonymous_client, sample_id, app
     with app.app_context():
         stored = db.session.scalar(sa.select(User.password_hash).where(User.username == ADMIN_USERNAME))
     assert stored.startswith("$argon2id$")
-    response = _login(anonymous_client, ADMIN_USERNAME, ADMIN_PASSWORD, query_string={"next": f"/strategien/{sample_id}"})
+    response = _login(
+        anonymous_client, ADMIN_USERNAME, ADMIN_PASSWORD, query_string={"next": f"/strategien/{sample_id}"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == f"/strategien/{sample_id}"
     assert anonymous_client.get(f"/strategien/{sample_id}").status_code == 200
@@ -87,7 +95,9 @@ def test_sessions_end_when_password_changes_or_user_is_deactivated(app, client, 
     uid = make_user("erika")
     user_client = login(app.test_client(), uid)
     assert user_client.get("/").status_code == 200
-    response = client.post(f"/verwaltung/benutzer/{uid}", data={"username": "erika", "password": "ein-neues-passwort", "active": "y"})
+    response = client.post(
+        f"/verwaltung/benutzer/{uid}", data={"username": "erika", "password": "ein-neues-passwort", "active": "y"}
+    )
     assert response.status_code == 302
     assert user_client.get("/").status_code == 302
 
@@ -103,7 +113,11 @@ def test_session_has_a_lifetime_and_cookie_flags(app, anonymous_client):
 
 
 def test_security_headers_on_every_response(client, anonymous_client, sample_id):
-    for response in (client.get(f"/strategien/{sample_id}"), anonymous_client.get("/anmelden"), client.get("/nicht-da")):
+    for response in (
+        client.get(f"/strategien/{sample_id}"),
+        anonymous_client.get("/anmelden"),
+        client.get("/nicht-da"),
+    ):
         csp = response.headers["Content-Security-Policy"]
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp
         assert "frame-ancestors 'none'" in csp
@@ -139,7 +153,9 @@ def csrf_app(tmp_path):
     from auth_support import ensure_admin
     from conftest import _database_url, _reset
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "csrf", "SQLALCHEMY_ENGINES": {"default": _database_url(tmp_path)}})
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "csrf", "SQLALCHEMY_ENGINES": {"default": _database_url(tmp_path)}}
+    )
     with app.app_context():
         _reset(db.engine)
     ensure_admin(app)
@@ -166,7 +182,10 @@ def test_csrf_refuses_state_changes_without_token(csrf_app):
     with csrf_app.app_context():
         assert db.session.scalar(sa.select(User.id).where(User.username == "mallory")) is None
     # the login form itself is protected too
-    assert csrf_app.test_client().post("/anmelden", data={"username": "admin", "password": ADMIN_PASSWORD}).status_code == 400
+    assert (
+        csrf_app.test_client().post("/anmelden", data={"username": "admin", "password": ADMIN_PASSWORD}).status_code
+        == 400
+    )
 
 
 def test_create_admin_first_run_prints_credentials_once(tmp_path, monkeypatch):
@@ -194,13 +213,18 @@ def test_create_admin_first_run_prints_credentials_once(tmp_path, monkeypatch):
 def test_admin_creates_user_with_generated_password_and_role(client, app, sample_id):
     with app.app_context():
         org_id = db.session.scalar(sa.text("select organisation_id from strategies where id = :i"), {"i": sample_id})
-    response = client.post("/verwaltung/benutzer/neu", data={"username": "neu", "display_name": "Neue Person", "active": "y"},
-                           follow_redirects=True)
+    response = client.post(
+        "/verwaltung/benutzer/neu",
+        data={"username": "neu", "display_name": "Neue Person", "active": "y"},
+        follow_redirects=True,
+    )
     text = response.get_data(as_text=True)
     password = re.search(r"Erstes Passwort \(nur jetzt sichtbar\): ([^\s<]+)", text).group(1)
     with app.app_context():
         uid = db.session.scalar(sa.select(User.id).where(User.username == "neu"))
-    response = client.post(f"/verwaltung/benutzer/{uid}/rollen", data={"rolle-organisation": str(org_id), "rolle-role": "lesen"})
+    response = client.post(
+        f"/verwaltung/benutzer/{uid}/rollen", data={"rolle-organisation": str(org_id), "rolle-role": "lesen"}
+    )
     assert response.status_code == 302
     other = app.test_client()
     assert _login(other, "neu", password).status_code == 302

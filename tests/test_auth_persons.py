@@ -32,7 +32,9 @@ def _everywhere(app, text: str) -> list[str]:
             for column in table.columns:
                 if isinstance(column.type, (sa.String, sa.Text, sa.JSON)):
                     for (value,) in db.session.execute(sa.select(column)):
-                        if value is not None and text in (value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)):
+                        if value is not None and text in (
+                            value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+                        ):
                             found.append(f"{table.name}.{column.name}")
     return sorted(set(found))
 
@@ -75,8 +77,9 @@ def test_anonymise_replaces_the_name_everywhere(app, client, sample_id):
 
     with app.app_context():
         redacted = db.session.scalars(
-            sa.select(AuditEntry).where(AuditEntry.table_name == "persons", AuditEntry.object_id == str(pid),
-                                        AuditEntry.action == "update")
+            sa.select(AuditEntry).where(
+                AuditEntry.table_name == "persons", AuditEntry.object_id == str(pid), AuditEntry.action == "update"
+            )
         ).all()
         assert redacted and all(e.old == "(anonymisiert)" for e in redacted)
 

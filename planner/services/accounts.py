@@ -10,7 +10,9 @@ from ..auth_models import User
 from ..extensions import db
 
 
-def create_admin(username: str, password: str | None, *, only_if_no_users: bool = False) -> tuple[str, str | None] | None:
+def create_admin(
+    username: str, password: str | None, *, only_if_no_users: bool = False
+) -> tuple[str, str | None] | None:
     """Create (or reset the password of) an administrator; returns (username, generated password or None).
 
     With only_if_no_users, nothing happens (None) once any account exists: `make run` calls

@@ -184,7 +184,7 @@ def _touch_versioned_owners(session: Session) -> set[int]:
                 break
     for obj in [*session.new, *session.dirty, *session.deleted]:
         for parent_cls, rel in parts.get(type(obj), []):
-            for local, remote in rel.local_remote_pairs:
+            for _local, remote in rel.local_remote_pairs:
                 # local is the parent's column, remote the child's foreign key column
                 child_mapper = inspect(obj).mapper
                 value = getattr(obj, _column_attr(child_mapper, remote), None)
@@ -264,7 +264,9 @@ def _after_flush(session: Session, _context) -> None:
         values = {name: getattr(p.obj, key, None) for key, name in _columns(p.obj)}
         if p.action == "insert":
             changes = [
-                (name, None, value) for name, value in values.items() if value is not None and value != [] and name != "id"
+                (name, None, value)
+                for name, value in values.items()
+                if value is not None and value != [] and name != "id"
             ]
         elif p.action == "update":
             changes = list(p.changes)

@@ -50,13 +50,13 @@ def coverage() -> dict[str, str]:
     for table in tables():
         if table.name in EXCLUDED:
             continue
-        if table.name in reachable or any(fk.column.table.name in reachable for fk in table.foreign_keys):
+        if (
+            table.name in reachable
+            or any(fk.column.table.name in reachable for fk in table.foreign_keys)
+            or _scoped_by_column(table)
+        ):
             reachable.add(table.name)
-        elif _scoped_by_column(table):
-            reachable.add(table.name)
-    referenced = {
-        fk.column.table.name for t in tables() if t.name in reachable for fk in t.foreign_keys
-    } - reachable
+    referenced = {fk.column.table.name for t in tables() if t.name in reachable for fk in t.foreign_keys} - reachable
     for table in tables():
         if table.name in EXCLUDED:
             result[table.name] = "excluded"
@@ -141,8 +141,15 @@ def collect(conn: Connection, organisation_id: int) -> dict[str, list[dict]]:
 
 def export_organisation(conn: Connection, organisation_id: int) -> dict:
     """The backup document of one organisation (JSON-serialisable)."""
-    org = conn.execute(sa.select(Model.metadata.tables[ROOT_TABLE]).where(
-        Model.metadata.tables[ROOT_TABLE].c.id == organisation_id)).mappings().first()
+    org = (
+        conn.execute(
+            sa.select(Model.metadata.tables[ROOT_TABLE]).where(
+                Model.metadata.tables[ROOT_TABLE].c.id == organisation_id
+            )
+        )
+        .mappings()
+        .first()
+    )
     if org is None:
         raise LookupError(organisation_id)
     data = collect(conn, organisation_id)
@@ -173,15 +180,15 @@ def restore(conn: Connection, document: dict) -> dict[str, int]:
         raise RestoreError("Die Sicherung enthält unbekannte Tabellen: " + ", ".join(sorted(unknown)))
     for table in tables():
         if conn.execute(sa.select(sa.func.count()).select_from(table)).scalar():
-            raise RestoreError(f"Die Datenbank ist nicht leer (Tabelle {table.name}). Bitte in eine leere Datenbank einspielen.")
+            raise RestoreError(
+                f"Die Datenbank ist nicht leer (Tabelle {table.name}). Bitte in eine leere Datenbank einspielen."
+            )
     counts = {}
     for table in tables():
         rows = document["tables"].get(table.name) or []
         if not rows:
             continue
-        conn.execute(
-            sa.insert(table), [{c.name: _decode(c, row.get(c.name)) for c in table.columns} for row in rows]
-        )
+        conn.execute(sa.insert(table), [{c.name: _decode(c, row.get(c.name)) for c in table.columns} for row in rows])
         counts[table.name] = len(rows)
     if conn.dialect.name == "postgresql":
         _reset_sequences(conn)
@@ -194,7 +201,9 @@ def _reset_sequences(conn: Connection) -> None:
         pk = _pk(table)
         if len(pk) != 1 or not isinstance(pk[0].type, sa.Integer):
             continue
-        seq = conn.execute(sa.text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": pk[0].name}).scalar()
+        seq = conn.execute(
+            sa.text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": pk[0].name}
+        ).scalar()
         if seq:
             conn.execute(
                 sa.text(f'SELECT setval(:s, COALESCE((SELECT MAX("{pk[0].name}") FROM "{table.name}"), 0) + 1, false)'),

@@ -75,7 +75,10 @@ def export_person(session: Session, person: models.Person) -> dict:
         .where(
             sa.or_(
                 sa.and_(AuditEntry.table_name == "persons", AuditEntry.object_id == str(person.id)),
-                sa.and_(AuditEntry.field == "person_id", sa.or_(AuditEntry.new == str(person.id), AuditEntry.old == str(person.id))),
+                sa.and_(
+                    AuditEntry.field == "person_id",
+                    sa.or_(AuditEntry.new == str(person.id), AuditEntry.old == str(person.id)),
+                ),
                 AuditEntry.old.contains(person.name, autoescape=True),
                 AuditEntry.new.contains(person.name, autoescape=True),
             ),

@@ -132,7 +132,10 @@ def create_user():
             if form.password.data:
                 flash(f"Das Konto „{username}“ wurde angelegt.", "success")
             else:
-                flash(f"Das Konto „{username}“ wurde angelegt. Erstes Passwort (nur jetzt sichtbar): {password}", "success")
+                flash(
+                    f"Das Konto „{username}“ wurde angelegt. Erstes Passwort (nur jetzt sichtbar): {password}",
+                    "success",
+                )
             return redirect(url_for("admin.user", user_id=user.id))
     status = 422 if request.method == "POST" else 200
     return render_template("admin/user_form.html", form=form, user=None), status
@@ -266,7 +269,9 @@ def add_coordination(organisation_id: int):
     if form.validate_on_submit():
         target = int(form.organisation.data)
         exists = db.session.scalar(
-            sa.select(Coordination.id).where(Coordination.coordinator_id == org.id, Coordination.organisation_id == target)
+            sa.select(Coordination.id).where(
+                Coordination.coordinator_id == org.id, Coordination.organisation_id == target
+            )
         )
         if not exists:
             db.session.add(Coordination(coordinator_id=org.id, organisation_id=target))

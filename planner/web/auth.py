@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -105,7 +105,7 @@ def _load_user(token: str) -> User | None:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _require_login():
@@ -159,14 +159,14 @@ def _client_address() -> str:
 def _too_many_failures(username: str) -> bool:
     since = utcnow() - timedelta(minutes=current_app_config("LOGIN_FAILURE_WINDOW_MINUTES"))
     by_name = db.session.scalar(
-        sa.select(sa.func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.username == username, LoginAttempt.at >= since
-        )
+        sa.select(sa.func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.username == username, LoginAttempt.at >= since)
     )
     by_address = db.session.scalar(
-        sa.select(sa.func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.remote_addr == _client_address(), LoginAttempt.at >= since
-        )
+        sa.select(sa.func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.remote_addr == _client_address(), LoginAttempt.at >= since)
     )
     return by_name >= current_app_config("LOGIN_MAX_FAILURES") or by_address >= current_app_config(
         "LOGIN_MAX_FAILURES_PER_ADDRESS"

@@ -12,8 +12,8 @@ from ..domain.validation import describe_cycle
 from ..extensions import db
 from ..services import audit
 from ..services import strategies as service
-from .forms import ConfirmForm, DependencyForm, MeasureForm, choices
 from .access import get_strategy_or_404
+from .forms import ConfirmForm, DependencyForm, MeasureForm, choices
 
 bp = Blueprint("measures", __name__, url_prefix="/strategien/<int:strategy_id>/massnahmen")
 
