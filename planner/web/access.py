@@ -21,7 +21,6 @@ from .. import models
 from ..extensions import db
 from ..services import strategies as service
 
-
 _RANK = {"lesen": 1, "bearbeiten": 2, "verwalten": 3}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
