@@ -198,3 +198,16 @@ def test_steinfurt_owner_bundle(client, steinfurt_id):
     ]
     assert "Entwicklung eines Schulungskonzepts" in titles
     assert len(titles) >= 3
+
+
+def test_strategy_without_measures(app, client, tmp_path):
+    text = (ROOT / "tests" / "data" / "sample.yaml").read_text(encoding="utf-8")
+    empty = tmp_path / "leer.yaml"
+    empty.write_text(text[: text.index("measures:")] + "measures: []\n", encoding="utf-8")
+    sid = import_file(app, empty)
+    r = client.get(f"/strategien/{sid}/steckbriefe")
+    assert r.status_code == 200
+    assert "Diese Strategie enthält noch keine Maßnahmen." in r.get_data(as_text=True)
+    r = client.get(f"/strategien/{sid}/steckbriefe.pdf")
+    assert r.status_code == 400
+    assert "enthält noch keine Maßnahmen" in r.get_data(as_text=True)

@@ -34,9 +34,6 @@ class SheetFilter:
     owner: str | None = None
     status: str | None = None
 
-    def is_empty(self) -> bool:
-        return not (self.measure or self.dimension or self.owner or self.status)
-
 
 @dataclass(frozen=True)
 class Scale:
@@ -209,6 +206,8 @@ def select_measures(strategy: Strategy, flt: SheetFilter) -> list[Measure]:
         status = parse_status(flt.status)
         measures = [m for m in measures if m.status is status]
         parts.append(f"Status: {status.label}")
+    if not strategy.measures:
+        raise FilterError(f"„{strategy.title}“ enthält noch keine Maßnahmen.")
     if not measures:
         raise FilterError(f"Keine Maßnahme passt zur Auswahl ({'; '.join(parts)}).")
     return measures

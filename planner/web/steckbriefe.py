@@ -109,6 +109,17 @@ def index(strategy_id: int):
     row = get_strategy_or_404(strategy_id)
     strategy = service.strategy_to_domain(row)
     flt = _sheet_filter()
+    if not strategy.measures:
+        return render_template(
+            "steckbriefe/index.html",
+            row=row,
+            strategy=strategy,
+            form=_filter_form(strategy),
+            measures=[],
+            owners=[],
+            query={},
+            error=None,
+        )
     try:
         select_measures(strategy, flt)
     except FilterError as exc:
