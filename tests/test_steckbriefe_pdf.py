@@ -190,3 +190,12 @@ def test_contents_start_under_their_heading_when_every_entry_opens_a_dimension(t
     toc_pages = len(text) - 1 - 30
     assert toc_pages in (1, 2)
     assert "MASSNAHME NUMMER 0" in text[1 + toc_pages]
+
+
+@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="pdfinfo (poppler-utils) not installed")
+def test_pdf_is_tagged_and_titled(tmp_path):
+    path = tmp_path / "steckbriefe.pdf"
+    path.write_bytes(bundle_pdf(_bundle(full_strategy())))
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    assert re.search(r"Tagged:\s+yes", info)
+    assert "Maßnahmensteckbriefe – Digitalisierungsstrategie Gesundheitsamt Musterfurt" in info

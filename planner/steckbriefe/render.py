@@ -91,5 +91,6 @@ def render_document(bundle: BundleView) -> Document:
 
 
 def bundle_pdf(bundle: BundleView) -> bytes:
-    """The PDF bytes of a bundle (or of a single Steckbrief when `bundle.single`)."""
-    return render_document(bundle).write_pdf()
+    """The PDF bytes of a bundle (or of a single Steckbrief when `bundle.single`); tagged, so that
+    screen readers find headings, lists and reading order when it is attached to a committee paper."""
+    return render_document(bundle).write_pdf(pdf_tags=True)
