@@ -189,8 +189,11 @@ def test_overview_lists_only_visible_organisations(app, client_as, two_organisat
     assert "B-Stadt" in text
     assert "Steinfurt" not in text and "Peine" not in text
     # and no page without parameters (overviews, knowledge base, comparisons...) shows A's data either
-    pages = [r.rule for r in app.url_map.iter_rules()
-             if not r.arguments and "GET" in r.methods and r.endpoint not in PUBLIC_OR_GLOBAL]
+    pages = [
+        r.rule
+        for r in app.url_map.iter_rules()
+        if not r.arguments and "GET" in r.methods and r.endpoint not in PUBLIC_OR_GLOBAL
+    ]
     assert "/strategien/neu" in pages
     leaks = [p for p in pages if "Steinfurt" in other.get(p).get_data(as_text=True)]
     assert leaks == []
@@ -269,3 +272,20 @@ def test_users_cannot_add_strategies_to_foreign_or_new_organisations(client_as, 
             db.session.scalar(sa.select(models.Organisation).where(models.Organisation.name == "Ganz neues Amt"))
             is None
         )
+
+
+def test_users_cannot_import_into_foreign_organisations(client_as, two_organisations, app):
+    import io
+
+    data = two_organisations
+    editor = client_as({data["b_org"]: "bearbeiten"})
+    before = client_as({data["a_org"]: "lesen"}).get("/").get_data(as_text=True).count("/strategien/")
+    response = editor.post(
+        "/strategien/importieren",
+        data={"file": (io.BytesIO(STEINFURT.read_bytes()), "steinfurt.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "keine Strategien anlegen" in response.get_data(as_text=True)
+    after = client_as({data["a_org"]: "lesen"}).get("/").get_data(as_text=True).count("/strategien/")
+    assert after == before
