@@ -441,6 +441,11 @@ FIELD_LABELS = {
     "mission": "Mission",
     "principles": "Leitsätze",
     "person_id": "Person",
+    "strategy_id": "Strategie",
+    "measure_id": "Maßnahme",
+    "organisation_id": "Organisation",
+    "assessment_id": "Messung",
+    "created_at": "Angelegt am",
     "role": "Rolle",
     "prerequisite_id": "Voraussetzung",
     "dependent_id": "Abhängige Maßnahme",
@@ -523,3 +528,65 @@ def conflict_message(lines: list[str]) -> str:
     if not lines:
         return head
     return head + " Geändert wurde: " + "; ".join(lines) + "."
+
+
+@dataclass
+class Row:
+    """One line of a Verlauf table: an update of one field, or a whole object created or deleted."""
+
+    at: datetime
+    username: str
+    table: str
+    object_id: str
+    action: str
+    field: str
+    old: str
+    new: str
+
+
+def display_rows(session: Session, entries: list, limit_value: int = 120) -> list[Row]:
+    """Verlauf lines, newest first: updates field by field; a created or deleted object as one line."""
+    references = resolve_references(session, entries)
+    rows: list[Row] = []
+    grouped: dict[tuple, Row] = {}
+    for e in entries:
+        if e.field == "lock_version":
+            continue
+        value = display(e.old if e.action == "delete" else e.new, e.field, references)
+        if e.action == "update":
+            rows.append(
+                Row(
+                    e.at,
+                    e.username,
+                    e.table_name,
+                    e.object_id,
+                    e.action,
+                    field_label(e.field),
+                    display(e.old, e.field, references),
+                    display(e.new, e.field, references),
+                )
+            )
+            continue
+        key = (e.change_id, e.table_name, e.object_id, e.action)
+        part = f"{field_label(e.field)}: {value[:limit_value]}"
+        if key in grouped:
+            row = grouped[key]
+            # entries come newest first: put each earlier column in front, so columns read in table order
+            if e.action == "delete":
+                row.old = f"{part}; {row.old}"
+            else:
+                row.new = f"{part}; {row.new}"
+        else:
+            row = Row(
+                e.at,
+                e.username,
+                e.table_name,
+                e.object_id,
+                e.action,
+                "–",
+                part if e.action == "delete" else "–",
+                part if e.action == "insert" else "–",
+            )
+            grouped[key] = row
+            rows.append(row)
+    return rows

@@ -76,15 +76,12 @@ def _globals(state) -> None:
     state.app.add_template_global(logout_form, "logout_form")
     state.app.add_template_global(recent_history, "recent_history")
     state.app.add_template_global(audit.table_label, "audit_table_label")
-    state.app.add_template_global(audit.field_label, "audit_field_label")
     state.app.add_template_global(lambda a: audit.ACTION_LABELS.get(a, a), "audit_action_label")
-    state.app.add_template_global(audit.display, "audit_value")
 
 
-def recent_history(table: str, object_id) -> dict:
+def recent_history(table: str, object_id) -> list:
     """The last changes of an object for the Verlauf box on its page (the page checked access)."""
-    entries = [e for e in audit.history(db.session, table, object_id, limit=12) if e.field != "lock_version"][:8]
-    return {"entries": entries, "references": audit.resolve_references(db.session, entries)}
+    return audit.display_rows(db.session, audit.history(db.session, table, object_id, limit=60))[:8]
 
 
 def _admin_only() -> None:
@@ -342,11 +339,5 @@ def history(table: str, object_id: str):
         visible = visible_organisation_ids()
         if visible is not None and org_id not in visible:
             abort(404)
-    entries = audit.history(db.session, table, object_id)
-    return render_template(
-        "admin/history.html",
-        title=f"Verlauf: {audit.table_label(table)} {object_id}",
-        entries=entries,
-        references=audit.resolve_references(db.session, entries),
-        audit=audit,
-    )
+    rows = audit.display_rows(db.session, audit.history(db.session, table, object_id, limit=2000))
+    return render_template("admin/history.html", title=f"Verlauf: {audit.table_label(table)} {object_id}", rows=rows)
