@@ -15,7 +15,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_BREAK, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Inches, Pt, RGBColor
 
 from .context import BundleView, Link, SheetView
 
@@ -63,6 +63,17 @@ def _setup(doc, bundle: BundleView) -> None:
     normal = doc.styles["Normal"]
     normal.font.name = "Calibri"
     normal.font.size = Pt(10)
+    normal.paragraph_format.space_after = Pt(2)
+    # compact headings: a Steckbrief should fit on one page in Word as well
+    for name, size, before in (("Heading 1", 15, 0), ("Heading 2", 10.5, 7), ("Heading 3", 9.5, 3)):
+        style = doc.styles[name]
+        style.font.size = Pt(size)
+        style.paragraph_format.space_before = Pt(before)
+        style.paragraph_format.space_after = Pt(1)
+    for name in ("List Bullet", "List Number"):
+        doc.styles[name].paragraph_format.space_after = Pt(0)
+    # the cover page of a bundle carries no header and footer
+    section.different_first_page_header_footer = not bundle.single
     # German spell checking in Word
     rpr = normal.element.get_or_add_rPr()
     lang = OxmlElement("w:lang")
@@ -78,6 +89,9 @@ def _setup(doc, bundle: BundleView) -> None:
     header.text = f"{bundle.organisation} · {bundle.title}" + (f" ({bundle.version})" if bundle.version else "")
     header.style.font.size = Pt(8)
     footer = section.footer.paragraphs[0]
+    # the Footer style's centre and right stops assume Letter margins: clear them, right-align at the margin
+    for position in (Inches(3.25), Inches(6.5)):
+        footer.paragraph_format.tab_stops.add_tab_stop(position, WD_TAB_ALIGNMENT.CLEAR)
     footer.paragraph_format.tab_stops.add_tab_stop(Cm(17.0), WD_TAB_ALIGNMENT.RIGHT)
     footer.add_run(f"Erstellt am {bundle.generated_text}\tSeite ")
     _field(footer, "PAGE")
