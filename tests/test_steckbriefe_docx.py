@@ -41,6 +41,9 @@ def test_cover_and_contents():
     footer = doc.sections[0].footer.paragraphs[0]
     assert footer.text.startswith("Erstellt am 25.11.2026\tSeite ")
     assert "PAGE" in footer._p.xml and "NUMPAGES" in footer._p.xml
+    # the cover page has neither header nor footer
+    assert doc.sections[0].different_first_page_header_footer
+    assert doc.sections[0].first_page_footer.paragraphs[0].text == ""
 
 
 def test_one_heading_per_measure_each_on_a_new_page():
