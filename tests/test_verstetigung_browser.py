@@ -129,6 +129,7 @@ def test_full_cycle(page: Page, live_server, sample, screenshot):
     # the chatbot decision is missing: German error, the rest kept
     expect(page.get_by_text("Bitte eine Entscheidung wählen.")).to_be_visible()
     expect(page.get_by_label("Bezeichnung der neuen Version")).to_have_value("2026")
+    screenshot("verstetigung-fortschreibung-fehler")
     assert_accessible(page)
     page.get_by_label("Entscheidung zu „Beschaffung und Einführung eines Chatbots“").select_option("behalten")
     page.get_by_role("button", name="Neue Version anlegen").click()
@@ -143,6 +144,7 @@ def test_full_cycle(page: Page, live_server, sample, screenshot):
     page.get_by_role("link", name="Versionen", exact=True).click()
     expect(page.get_by_role("cell", name="schreibgeschützt")).to_be_visible()
     expect(page.get_by_role("cell", name="neu terminieren")).to_be_visible()
+    screenshot("verstetigung-versionen")
     assert_accessible(page)
 
     # the old version says it is read only

@@ -201,6 +201,11 @@ def test_fortschreibung_carries_over_and_makes_the_old_version_read_only(client,
     form = text(client.get(f"/strategien/{sid}/fortschreibung"))
     # schulungen (fortlaufend), awareness (geplant), chatbot (backlog) must be decided
     assert form.count("Entscheidung zu") == 3 and "Neue Vision" not in form
+    # an evaluation's outcome suggests the decision
+    evaluate(client, sid, key="awareness", outcome="verwerfen", due="")
+    form = text(client.get(f"/strategien/{sid}/fortschreibung"))
+    assert "empfiehlt: <strong>verwerfen</strong>" in form
+    assert '<option selected value="verwerfen">' in form or '<option value="verwerfen" selected>' in form
     missing = fortschreibung(client, sid, d_2="")
     assert missing.status_code == 422 and "Bitte eine Entscheidung wählen." in text(missing)
     assert 'value="Strategieteam"' in text(missing)
@@ -217,7 +222,7 @@ def test_fortschreibung_carries_over_and_makes_the_old_version_read_only(client,
     assert [(d.measure, d.decision.value) for d in new.history[0].decisions] == [
         ("schulungen", "behalten"), ("awareness", "anpassen"), ("chatbot", "behalten")]
     old = domain(app, sid)
-    assert old.measure("konzept").status.value == "abgeschlossen" and len(old.evaluations) == 1
+    assert old.measure("konzept").status.value == "abgeschlossen" and len(old.evaluations) == 2
     # the old version is read only, with a German message instead of an error page
     refused = complete(client, sid, key="awareness")
     assert refused.status_code == 409 and "schreibgeschützt" in text(refused) and "2026" in text(refused)

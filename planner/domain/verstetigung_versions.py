@@ -13,7 +13,7 @@ from typing import Any
 
 from .months import Month, format_range
 from .strategy import Measure, Status, Strategy
-from .verstetigung import CarryOver, Decision, VersionEntry
+from .verstetigung import CarryOver, Decision, EvaluationRecord, Outcome, VersionEntry
 
 FINISHED = (Status.ABGESCHLOSSEN, Status.VERWORFEN)
 QUESTION_AFTER = 2  # deferred this often: "still relevant?"
@@ -27,6 +27,25 @@ def carried_over(strategy: Strategy) -> list[Measure]:
 def still_relevant_question(m: Measure) -> bool:
     """Deferred twice or more: the review asks whether it is still relevant."""
     return m.deferrals >= QUESTION_AFTER
+
+
+SUGGESTED = {
+    Outcome.FORTFUEHREN: Decision.BEHALTEN,
+    Outcome.ANPASSEN: Decision.ANPASSEN,
+    Outcome.NEU_AUSRICHTEN: Decision.ANPASSEN,
+    Outcome.TEAM_AENDERN: Decision.ANPASSEN,
+    Outcome.OKR: Decision.ANPASSEN,
+    Outcome.VERWERFEN: Decision.VERWERFEN,
+}
+
+
+def latest_outcomes(strategy: Strategy) -> dict[str, EvaluationRecord]:
+    """Per measure its latest evaluation that recommends an outcome: it feeds the Fortschreibung."""
+    out: dict[str, EvaluationRecord] = {}
+    for r in sorted(strategy.evaluations, key=lambda r: r.performed):
+        if r.outcome is not None:
+            out[r.subject] = r
+    return out
 
 
 class FortschreibungError(ValueError):

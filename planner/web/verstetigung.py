@@ -30,7 +30,7 @@ from ..domain.verstetigung import (
     month_of,
     schedule_answer,
 )
-from ..domain.verstetigung_versions import FortschreibungError, compare_versions
+from ..domain.verstetigung_versions import SUGGESTED, FortschreibungError, compare_versions, latest_outcomes
 from ..extensions import db
 from ..formats.result_sheet import html_to_pdf  # the one WeasyPrint helper so far
 from ..services import verstetigung as service
@@ -455,7 +455,8 @@ def versionen(strategy_id: int):
 
 def _fortschreibung_page(row, form, status: int = 200, general: list[str] | None = None):
     return render_template("verstetigung/fortschreibung.html", row=row, form=form, rows=decision_rows(form),
-                           general=general or [], read_only=_read_only(row)), status
+                           general=general or [], read_only=_read_only(row),
+                           outcomes=latest_outcomes(strategy_to_domain(row))), status
 
 
 @bp.route("/fortschreibung", methods=["GET", "POST"])
@@ -468,6 +469,10 @@ def fortschreibung(strategy_id: int):
         form.vision.data, form.mission.data = row.vision, row.mission
         form.by.data = _user_name()
         form.adopted.data = Month(_today().year, _today().month).german()
+        outcomes = latest_outcomes(strategy_to_domain(row))
+        for i, m in enumerate(pending):  # the evaluations' outcomes suggest the decisions
+            if m.key in outcomes:
+                form[f"d_{i}"].data = SUGGESTED[outcomes[m.key].outcome].value
         return _fortschreibung_page(row, form)
     form = fortschreibung_form(pending)
     valid = form.validate()
