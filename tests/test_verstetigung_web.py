@@ -333,3 +333,18 @@ def test_knowledge_base_shows_only_visible_organisations(client, app, sid, clien
     page = text(reader.get(f"/strategien/{sid}/wissensdatenbank"))
     assert "1 Treffer" in page and "Anderswo" not in page
     assert reader.get(f"/strategien/{other}/wissensdatenbank").status_code == 404
+
+
+def test_deleting_a_measure_deletes_its_records(client, app, sid):
+    complete(client, sid)
+    evaluate(client, sid)
+    client.post(f"/strategien/{sid}/massnahmen/konzept/indikatoren", data={"name": "Quote", "target": "1"})
+    assert client.post(f"/strategien/{sid}/massnahmen/konzept/loeschen", data={}).status_code == 302
+    s = domain(app, sid)
+    assert s.measure("konzept") is None
+    assert s.evaluations == [] and s.indicators == {} and "konzept" not in s.status_history
+    with app.app_context():
+        from planner import verstetigung_models as vm
+
+        for table in (vm.Evaluation, vm.Indicator, vm.StatusChange):
+            assert db.session.query(table).count() == 0, table
