@@ -8,6 +8,7 @@ from . import assets, errors, filters, measures, nav, strategies
 from . import maturity
 from . import roadmap
 from . import verstetigung
+from . import admin, auth
 
 
 def register(app: Flask) -> None:
@@ -21,3 +22,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(maturity.bp)
     app.register_blueprint(roadmap.bp)
     app.register_blueprint(verstetigung.bp)
+    auth.init_app(app)
+    app.register_blueprint(admin.bp)
