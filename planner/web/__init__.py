@@ -9,6 +9,7 @@ from . import maturity
 from . import roadmap
 from . import verstetigung
 from . import admin, auth
+from . import steckbriefe
 
 
 def register(app: Flask) -> None:
@@ -22,5 +23,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(maturity.bp)
     app.register_blueprint(roadmap.bp)
     app.register_blueprint(verstetigung.bp)
+    app.register_blueprint(steckbriefe.bp)
     auth.init_app(app)
     app.register_blueprint(admin.bp)
