@@ -8,6 +8,7 @@ import pytest
 
 from planner.domain.months import Month
 from planner.domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
+from planner.domain.verstetigung import Indicator, IndicatorValue
 from planner.steckbriefe import FilterError, SheetFilter, bundle_view, select_measures, sheet_view
 from planner.steckbriefe.context import estimate_density, owner_names, parse_status
 
@@ -42,6 +43,7 @@ def full_strategy() -> Strategy:
         steps=["Bedarfe erheben", "Schulungsformate wählen", "Schulungsplan abstimmen"],
         budget=12500.5,
         funding_call="foerderaufruf-3",
+        actual_start=Month(2023, 2),
     )
     courses = Measure(
         key="schulungen",
@@ -86,6 +88,18 @@ def full_strategy() -> Strategy:
         mission="Schritt für Schritt, gemeinsam mit den Mitarbeitenden.",
         principles=["Bürgerfreundlich", "Transparent"],
         measures=[full, courses, crowded, backlog],
+        indicators={
+            "schulungskonzept": [
+                Indicator(
+                    "Durchgeführte Schulungen je Mitarbeitender",
+                    "Schulungen",
+                    0,
+                    2.5,
+                    [IndicatorValue(date(2024, 3, 15), 1.25)],
+                ),
+                Indicator("Zufriedenheit mit den Schulungen"),
+            ]
+        },
     )
 
 
@@ -106,6 +120,14 @@ def test_every_field_of_the_sheet():
         "Beschaffung und Einführung eines vollumfänglichen Terminkalendertools für alle Abteilungen des Gesundheitsamts",
     ]
     assert s.depends_on == []
+    assert s.actual == "seit 02/2023"
+    assert [(i.name, i.text) for i in s.indicators] == [
+        (
+            "Durchgeführte Schulungen je Mitarbeitender",
+            "Ausgangswert 0 Schulungen · Ziel 2,5 Schulungen · zuletzt 1,25 Schulungen (15.03.2024)",
+        ),
+        ("Zufriedenheit mit den Schulungen", "noch nicht gemessen"),
+    ]
 
 
 def test_dependencies_both_directions_and_open_ended_range():

@@ -78,6 +78,7 @@ def test_every_field_in_headings_tables_and_lists():
         "Schnittstellen zu anderen Maßnahmen",
         "Praxisbeispiele",
         "Operative Schritte",
+        "Indikatoren für die Wirkungsevaluation",
     ]
     texts = [t for _, t in paragraphs]
     for text in [
@@ -93,6 +94,9 @@ def test_every_field_in_headings_tables_and_lists():
         "Miro",
         "Bedarfe erheben",
         "Schulungsplan abstimmen",
+        "tatsächlich: seit 02/2023",
+        "Durchgeführte Schulungen je Mitarbeitender: Ausgangswert 0 Schulungen · Ziel 2,5 Schulungen · "
+        "zuletzt 1,25 Schulungen (15.03.2024)",
     ]:
         assert text in texts, text
     assert ("List Number", "Bedarfe erheben") in paragraphs

@@ -108,6 +108,11 @@ def test_every_field_of_a_measure_page(full_pages):
         "Grundlage für • Nichttechnische und technische Schulungen (ab 04/2023)",
         "Abhängigkeit von keine",
         "PRAXISBEISPIELE • d.3-Schulungen (Grundlagen, Tipps & Tricks) • Miro",
+        "tatsächlich: seit 02/2023",
+        "INDIKATOREN FÜR DIE WIRKUNGSEVALUATION",
+        "Durchgeführte Schulungen je Mitarbeitender: Ausgangswert 0 Schulungen · Ziel 2,5 Schulungen · "
+        "zuletzt 1,25 Schulungen (15.03.2024)",
+        "Zufriedenheit mit den Schulungen: noch nicht gemessen",
         "Erstellt am 25.11.2026",
         "Seite 3 von 6",
     ]:

@@ -15,7 +15,9 @@ from datetime import date
 
 from ..domain.catalogue import catalogue
 from ..domain.graph import build_graph
+from ..domain.months import format_range
 from ..domain.strategy import Measure, Rating, Status, Strategy
+from ..domain.verstetigung import Indicator
 
 UNKNOWN = "unbekannt"
 RATING_STEPS = len(Rating)
@@ -68,6 +70,14 @@ class OwnerView:
     role: str
 
 
+@dataclass(frozen=True)
+class IndicatorView:
+    """An indicator for the impact evaluation, as one line of text."""
+
+    name: str
+    text: str  # "Ausgangswert 14 Tage · Ziel 7 Tage · zuletzt 10 Tage (15.03.2024)"
+
+
 @dataclass
 class SheetView:
     """Every field of one Steckbrief as display values."""
@@ -97,6 +107,8 @@ class SheetView:
     steps: list[str]
     budget: str
     funding_call: str
+    actual: str = ""  # tatsächliche Umsetzung, when recorded
+    indicators: list[IndicatorView] = field(default_factory=list)
     density: int = 0
 
     @property
@@ -238,6 +250,31 @@ def _money(value: float | None) -> str:
     return f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".") + " EUR"
 
 
+def _number(value: float) -> str:
+    text = f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+    return text.replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def _indicator(ind: Indicator) -> IndicatorView:
+    unit = f" {ind.unit}" if ind.unit else ""
+    parts = []
+    if ind.baseline is not None:
+        parts.append(f"Ausgangswert {_number(ind.baseline)}{unit}")
+    if ind.target is not None:
+        parts.append(f"Ziel {_number(ind.target)}{unit}")
+    if latest := ind.latest:
+        parts.append(f"zuletzt {_number(latest.value)}{unit} ({latest.measured.strftime('%d.%m.%Y')})")
+    return IndicatorView(ind.name, " · ".join(parts) or "noch nicht gemessen")
+
+
+def _actual(m: Measure) -> str:
+    if m.actual_start is None:
+        return ""
+    if m.actual_end is None:
+        return f"seit {m.actual_start.german()}"
+    return format_range(m.actual_start, m.actual_end)
+
+
 def _planned(m: Measure) -> str:
     """'01/2023 – 04/2023', 'ab 04/2023', or why there is no range."""
     if m.planned_range:
@@ -274,13 +311,15 @@ def estimate_density(s: SheetView) -> int:
         + 4
         + _lines(", ".join(s.subdimensions), _LEFT_CHARS - 20)
         + sum(_lines(x, _LEFT_CHARS - 3) for x in s.steps)
+        + sum(_lines(f"{i.name}: {i.text}", _LEFT_CHARS - 3) for i in s.indicators)
+        + (2 if s.indicators else 0)
         + 5 * 2  # section headings
     )
     right = (
         sum(_lines(f"{o.name} ({o.role})", _RIGHT_CHARS - 2) for o in s.owners)
         + sum(_lines(a, _RIGHT_CHARS - 2) for a in s.actors)
         + sum(_lines(r, _RIGHT_CHARS - 2) for r in s.requirements)
-        + 1
+        + (2 if s.actual else 1)
         + sum(_lines(f"{x.title} ({x.planned})", _RIGHT_CHARS - 2) for x in s.depends_on + s.basis_for)
         + 2 * 2  # Grundlage für, Abhängigkeit von
         + sum(_lines(x, _RIGHT_CHARS - 2) for x in s.examples)
@@ -331,6 +370,8 @@ def sheet_view(strategy: Strategy, measure: Measure, graph=None) -> SheetView:
         steps=list(measure.steps),
         budget=_money(measure.budget),
         funding_call=measure.funding_call or "",
+        actual=_actual(measure),
+        indicators=[_indicator(i) for i in strategy.indicators.get(measure.key, [])],
     )
     view.density = estimate_density(view)
     return view

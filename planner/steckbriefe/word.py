@@ -220,6 +220,8 @@ def _sheet(doc, s: SheetView, first: bool) -> None:
     _list(doc, s.requirements)
     doc.add_heading("Geplante Umsetzung", level=2)
     doc.add_paragraph(s.planned)
+    if s.actual:
+        doc.add_paragraph(f"tatsächlich: {s.actual}")
     doc.add_heading("Schnittstellen zu anderen Maßnahmen", level=2)
     doc.add_heading("Grundlage für", level=3)
     _links(doc, s.basis_for)
@@ -229,6 +231,12 @@ def _sheet(doc, s: SheetView, first: bool) -> None:
     _list(doc, s.examples)
     doc.add_heading("Operative Schritte", level=2)
     _list(doc, s.steps, style="List Number")
+    if s.indicators:
+        doc.add_heading("Indikatoren für die Wirkungsevaluation", level=2)
+        for i in s.indicators:
+            p = doc.add_paragraph(style="List Bullet")
+            p.add_run(f"{i.name}: ").bold = True
+            p.add_run(i.text)
 
 
 def bundle_docx(bundle: BundleView) -> bytes:
