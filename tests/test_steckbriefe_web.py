@@ -211,3 +211,25 @@ def test_strategy_without_measures(app, client, tmp_path):
     r = client.get(f"/strategien/{sid}/steckbriefe.pdf")
     assert r.status_code == 400
     assert "enthält noch keine Maßnahmen" in r.get_data(as_text=True)
+
+
+def test_indicators_and_actual_months_from_the_database(app, client, tmp_path):
+    text = (ROOT / "tests" / "data" / "sample.yaml").read_text(encoding="utf-8")
+    extra = (
+        "    end: 2024-04\n"
+        "    actual_start: 2024-02\n"
+        "    actual_end: 2024-05\n"
+        "    indicators:\n"
+        "      - {name: Schulungen je Mitarbeitendem, unit: Anzahl, baseline: 0.5, target: 2,"
+        " values: [{date: 2025-06-30, value: 1.2}]}\n"
+    )
+    path = tmp_path / "mit-indikatoren.yaml"
+    path.write_text(text.replace("    end: 2024-04\n", extra, 1), encoding="utf-8")
+    sid = import_file(app, path)
+    html = client.get(f"/strategien/{sid}/massnahmen/konzept/steckbrief").get_data(as_text=True)
+    assert "tatsächlich: 02/2024 – 05/2024" in html
+    assert "Indikatoren für die Wirkungsevaluation" in html
+    assert "Ausgangswert 0,5 Anzahl · Ziel 2 Anzahl · zuletzt 1,2 Anzahl (30.06.2025)" in html
+    r = client.get(f"/strategien/{sid}/massnahmen/konzept/steckbrief.docx")
+    texts = [p.text for p in Document(BytesIO(r.data)).paragraphs]
+    assert "tatsächlich: 02/2024 – 05/2024" in texts
