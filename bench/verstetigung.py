@@ -46,16 +46,29 @@ def generated_strategy(n: int, seed: int = 11) -> Strategy:
             status, end = Status.FORTLAUFEND, None
         elif roll < 0.45:
             end = start + rnd.randrange(12, 48)
-        m = Measure(f"m{i:05d}", f"Maßnahme {i:05d}", dims[i % len(dims)], status=status, start=start, end=end,
-                    owners=[Owner(rnd.choice(owners))])
+        m = Measure(
+            f"m{i:05d}",
+            f"Maßnahme {i:05d}",
+            dims[i % len(dims)],
+            status=status,
+            start=start,
+            end=end,
+            owners=[Owner(rnd.choice(owners))],
+        )
         if end is not None and rnd.random() < 0.3:
             m.actual_end = end + rnd.randrange(-1, 4)
             m.status = Status.ABGESCHLOSSEN
             if rnd.random() < 0.5:
                 records.append(EvaluationRecord(m.key, Kind.PROZESS, date(m.actual_end.year, m.actual_end.month, 28)))
         measures.append(m)
-    return Strategy("Bench-Gesundheitsamt", f"Strategie mit {n} Maßnahmen", version=str(seed), adopted=ADOPTED,
-                    measures=measures, evaluations=records)
+    return Strategy(
+        "Bench-Gesundheitsamt",
+        f"Strategie mit {n} Maßnahmen",
+        version=str(seed),
+        adopted=ADOPTED,
+        measures=measures,
+        evaluations=records,
+    )
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
@@ -81,8 +94,14 @@ def _web(n: int) -> None:
     from planner.services.strategies import import_strategy
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"TESTING": True, "SECRET_KEY": "bench", "VERSTETIGUNG_TODAY": TODAY.isoformat(),
-                          "SQLALCHEMY_ENGINES": {"default": f"sqlite:///{Path(tmp) / 'bench.db'}"}})
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "bench",
+                "VERSTETIGUNG_TODAY": TODAY.isoformat(),
+                "SQLALCHEMY_ENGINES": {"default": f"sqlite:///{Path(tmp) / 'bench.db'}"},
+            }
+        )
         with app.app_context():
             Model.metadata.create_all(db.engine)
             t0 = time.perf_counter()
@@ -92,9 +111,11 @@ def _web(n: int) -> None:
             print(f"  Import einer Strategie mit {n} Maßnahmen und Evaluationen: {time.perf_counter() - t0:.2f} s")
         client = app.test_client()
         login(client, ensure_admin(app))
-        for label, url in (("Kalenderseite", f"/strategien/{sid}/evaluationen"),
-                           ("ICS-Datei", f"/strategien/{sid}/evaluationen.ics"),
-                           ("Strategiereview (Seite)", f"/strategien/{sid}/review")):
+        for label, url in (
+            ("Kalenderseite", f"/strategien/{sid}/evaluationen"),
+            ("ICS-Datei", f"/strategien/{sid}/evaluationen.ics"),
+            ("Strategiereview (Seite)", f"/strategien/{sid}/review"),
+        ):
             client.get(url)  # warm-up: templates compiled, as in a running server
             seconds, response = timed(lambda url=url: client.get(url), 5)
             assert response.status_code == 200, (url, response.status_code)
@@ -110,8 +131,10 @@ def main() -> None:
         seconds, entries = timed(lambda s=s: calendar(s, TODAY), 5)
         overdue = sum(d.overdue for d in entries)
         done = sum(d.done for d in entries)
-        print(f"  {n:>5} Maßnahmen: {seconds * 1000:7.1f} ms  [{len(entries)} Evaluationen, {overdue} überfällig,"
-              f" {done} erledigt]")
+        print(
+            f"  {n:>5} Maßnahmen: {seconds * 1000:7.1f} ms  [{len(entries)} Evaluationen, {overdue} überfällig,"
+            f" {done} erledigt]"
+        )
     many = [generated_strategy(60, seed=i) for i in range(200)]
     seconds, _ = timed(lambda: [calendar(s, TODAY) for s in many], 3)
     print(f"  200 Strategien × 60 Maßnahmen: {seconds * 1000:.0f} ms")

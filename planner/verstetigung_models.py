@@ -93,8 +93,9 @@ class IndicatorValue(Model):
     __tablename__ = "verstetigung_indicator_values"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("verstetigung_indicators.id", ondelete="CASCADE"),
-                                              index=True)
+    indicator_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("verstetigung_indicators.id", ondelete="CASCADE"), index=True
+    )
     measured_on: Mapped[date]
     value: Mapped[float]
 

@@ -138,7 +138,9 @@ def test_full_cycle(page: Page, live_server, sample, screenshot):
     # 8. the comparison of the two versions
     expect(page.get_by_role("heading", name="Versionsvergleich: 2024 → 2026")).to_be_visible()
     expect(page.get_by_text("abgeschlossen – bleibt mit ihren Evaluationen in der alten Version")).to_be_visible()
-    expect(page.get_by_role("cell", name="Wir sind ein digitales, bürgernahes und lernendes Gesundheitsamt.")).to_be_visible()
+    expect(
+        page.get_by_role("cell", name="Wir sind ein digitales, bürgernahes und lernendes Gesundheitsamt.")
+    ).to_be_visible()
     screenshot("verstetigung-vergleich")
     assert_accessible(page)
     page.get_by_role("link", name="Versionen", exact=True).click()

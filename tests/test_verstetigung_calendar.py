@@ -63,21 +63,31 @@ def test_twelve_months_is_not_long_running_thirteen_is():
     thirteen = only(measure(start="2023-01", end="2024-01"))
     # yearly 12 months after the start (its end month, it still runs), then the completion ones
     assert [(k, d) for _, k, d, _ in slots(thirteen, "2023-01-01")] == [
-        ("prozess", "2024-01"), ("prozess", "2024-02"), ("wirkung", "2025-01")]
+        ("prozess", "2024-01"),
+        ("prozess", "2024-02"),
+        ("wirkung", "2025-01"),
+    ]
 
 
 def test_long_running_measure_yearly_while_it_runs():
     s = only(measure(start="2022-03", end="2025-06"))
     assert [(k, d) for _, k, d, _ in slots(s, "2022-01-01")] == [
-        ("prozess", "2023-03"), ("prozess", "2024-03"), ("prozess", "2025-03"),
-        ("prozess", "2025-07"), ("wirkung", "2026-06")]
+        ("prozess", "2023-03"),
+        ("prozess", "2024-03"),
+        ("prozess", "2025-03"),
+        ("prozess", "2025-07"),
+        ("wirkung", "2026-06"),
+    ]
 
 
 def test_yearly_slot_after_the_end_is_not_listed():
     # 2023-01 .. 2024-12: start+24 = 2025-01 is after the end: only the completion evaluation that month
     s = only(measure(start="2023-01", end="2024-12"))
     assert [(k, d) for _, k, d, _ in slots(s, "2023-01-01")] == [
-        ("prozess", "2024-01"), ("prozess", "2025-01"), ("wirkung", "2025-12")]
+        ("prozess", "2024-01"),
+        ("prozess", "2025-01"),
+        ("wirkung", "2025-12"),
+    ]
 
 
 def test_open_ended_yearly_up_to_the_first_after_today():
@@ -112,7 +122,10 @@ def test_strategy_every_24_months_up_to_first_after_today_and_impact_after_60():
         ("strategy", "wirkung", "2028-03", False),
         ("strategy", "prozess", "2029-03", False),
     ]
-    assert slots(s, "2023-03-01") == [("strategy", "prozess", "2025-03", False), ("strategy", "wirkung", "2028-03", False)]
+    assert slots(s, "2023-03-01") == [
+        ("strategy", "prozess", "2025-03", False),
+        ("strategy", "wirkung", "2028-03", False),
+    ]
 
 
 def test_no_adoption_no_strategy_evaluations():
@@ -132,8 +145,12 @@ def test_record_with_due_fulfils_that_slot_only():
     s = only(measure(start="2022-01", end="2024-06"))
     s.evaluations.append(EvaluationRecord("m", P, date(2024, 8, 1), due=M("2024-07")))
     result = slots(s, "2024-09-01")
-    assert result == [("m", "prozess", "2023-01", True), ("m", "prozess", "2024-01", True),
-                      ("m", "prozess", "2024-07", False), ("m", "wirkung", "2025-06", False)]
+    assert result == [
+        ("m", "prozess", "2023-01", True),
+        ("m", "prozess", "2024-01", True),
+        ("m", "prozess", "2024-07", False),
+        ("m", "wirkung", "2025-06", False),
+    ]
 
 
 def test_record_without_due_fulfils_the_earliest_open_slot_of_its_kind():
@@ -148,8 +165,12 @@ def test_intervals_are_settings():
     s = only(measure(start="2023-01", end="2023-04"), adopted="2023-01")
     rules = Rules(process_after_end=2, impact_after_end=18, strategy_process=12, strategy_impact=36)
     got = [(d.subject, d.kind.value, str(d.due)) for d in calendar(s, date(2023, 1, 1), rules)]
-    assert got == [("m", "prozess", "2023-06"), ("strategy", "prozess", "2024-01"), ("m", "wirkung", "2024-10"),
-                   ("strategy", "wirkung", "2026-01")]
+    assert got == [
+        ("m", "prozess", "2023-06"),
+        ("strategy", "prozess", "2024-01"),
+        ("m", "wirkung", "2024-10"),
+        ("strategy", "wirkung", "2026-01"),
+    ]
 
 
 def test_report_has_exactly_the_stated_keys():

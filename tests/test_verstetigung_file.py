@@ -35,17 +35,31 @@ def recorded():
     s = load_strategy((DATA / "sample.yaml").read_text(encoding="utf-8"))
     konzept = s.measure("konzept")
     konzept.status, konzept.actual_start, konzept.actual_end = Status.ABGESCHLOSSEN, M("2024-02"), M("2024-05")
-    s.status_history["konzept"] = [StatusChange(date(2024, 2, 1), Status.IN_UMSETZUNG, "Annika Feldhues"),
-                                   StatusChange(date(2024, 5, 31), Status.ABGESCHLOSSEN, "Annika Feldhues", "fertig")]
-    s.indicators["konzept"] = [Indicator("Schulungen je Mitarbeitendem", "Anzahl", 0.5, 2,
-                                         [IndicatorValue(date(2025, 6, 30), 1.25)])]
+    s.status_history["konzept"] = [
+        StatusChange(date(2024, 2, 1), Status.IN_UMSETZUNG, "Annika Feldhues"),
+        StatusChange(date(2024, 5, 31), Status.ABGESCHLOSSEN, "Annika Feldhues", "fertig"),
+    ]
+    s.indicators["konzept"] = [
+        Indicator("Schulungen je Mitarbeitendem", "Anzahl", 0.5, 2, [IndicatorValue(date(2025, 6, 30), 1.25)])
+    ]
     s.evaluations = [
-        EvaluationRecord("konzept", Kind.PROZESS, date(2024, 6, 12), due=M("2024-06"), by="Annika Feldhues",
-                         done=Answer.JA, schedule_kept=Answer.NEIN, staff=Answer.TEILWEISE,
-                         cooperation=Soft(4, "gut"), went_well="Personalrat früh beteiligt\nund informiert",
-                         went_badly="Räume zu spät", outcome=Outcome.OKR),
-        EvaluationRecord("strategy", Kind.PROZESS, date(2026, 1, 20), by="Lenkungskreis", direction="ja",
-                         decisions="Chatbot prüfen"),
+        EvaluationRecord(
+            "konzept",
+            Kind.PROZESS,
+            date(2024, 6, 12),
+            due=M("2024-06"),
+            by="Annika Feldhues",
+            done=Answer.JA,
+            schedule_kept=Answer.NEIN,
+            staff=Answer.TEILWEISE,
+            cooperation=Soft(4, "gut"),
+            went_well="Personalrat früh beteiligt\nund informiert",
+            went_badly="Räume zu spät",
+            outcome=Outcome.OKR,
+        ),
+        EvaluationRecord(
+            "strategy", Kind.PROZESS, date(2026, 1, 20), by="Lenkungskreis", direction="ja", decisions="Chatbot prüfen"
+        ),
     ]
     return s
 
@@ -99,8 +113,11 @@ def test_database_round_trip(app):
 
 
 def decisions(**chosen):
-    base = {"schulungen": (Decision.BEHALTEN, ""), "awareness": (Decision.ANPASSEN, "später"),
-            "chatbot": (Decision.BEHALTEN, "")}
+    base = {
+        "schulungen": (Decision.BEHALTEN, ""),
+        "awareness": (Decision.ANPASSEN, "später"),
+        "chatbot": (Decision.BEHALTEN, ""),
+    }
     return base | {k: (Decision(v), "") for k, v in chosen.items()}
 
 
@@ -139,8 +156,7 @@ def test_compare_versions_field_by_field():
     new.measures.append(Measure("portal", "Bürgerportal", "Bürger*innenzentrierung"))
     diff = compare_versions(old, new)
     assert [m.key for m in diff.added] == ["portal"]
-    assert [(m.key, why.split(" ")[0]) for m, why in diff.dropped] == [("konzept", "abgeschlossen"),
-                                                                       ("chatbot", "in")]
+    assert [(m.key, why.split(" ")[0]) for m, why in diff.dropped] == [("konzept", "abgeschlossen"), ("chatbot", "in")]
     changed = {c.key: {f.field: (f.before, f.after) for f in c.changes} for c in diff.changed}
     assert changed["awareness"]["planned"] == ("02/2024 – 06/2024", "02/2024 – 09/2026")
     assert changed["awareness"]["owners"] == ("IT-Sicherheitsbeauftragte (Lead)", "–")

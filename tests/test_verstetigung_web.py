@@ -31,22 +31,42 @@ def text(response) -> str:
 
 
 def complete(client, sid, key="konzept", end="05/2024"):
-    return client.post(f"/strategien/{sid}/massnahmen/{key}/fortschritt", data={
-        "status": "abgeschlossen", "actual_start": "01/2024", "actual_end": end, "changed_on": "31.05.2024",
-        "by": "Annika Feldhues", "note": "fertig"})
+    return client.post(
+        f"/strategien/{sid}/massnahmen/{key}/fortschritt",
+        data={
+            "status": "abgeschlossen",
+            "actual_start": "01/2024",
+            "actual_end": end,
+            "changed_on": "31.05.2024",
+            "by": "Annika Feldhues",
+            "note": "fertig",
+        },
+    )
 
 
 def evaluate(client, sid, key="konzept", **extra):
-    data = {"kind": "prozess", "due": "2024-06", "performed": "12.06.2024", "by": "Annika Feldhues",
-            "done": "ja", "schedule_kept": "nein", "financial": "ja", "staff": "teilweise", "material": "ja",
-            "cooperation_rating": "4", "cooperation_text": "gut abgestimmt", "went_well": "Frühe Beteiligung "
-            "des Personalrats", "went_badly": "Schulungsräume zu spät gebucht", "outcome": "anpassen"} | extra
+    data = {
+        "kind": "prozess",
+        "due": "2024-06",
+        "performed": "12.06.2024",
+        "by": "Annika Feldhues",
+        "done": "ja",
+        "schedule_kept": "nein",
+        "financial": "ja",
+        "staff": "teilweise",
+        "material": "ja",
+        "cooperation_rating": "4",
+        "cooperation_text": "gut abgestimmt",
+        "went_well": "Frühe Beteiligung des Personalrats",
+        "went_badly": "Schulungsräume zu spät gebucht",
+        "outcome": "anpassen",
+    } | extra
     return client.post(f"/strategien/{sid}/massnahmen/{key}/evaluation", data=data)
 
 
 def test_calendar_page_lists_overdue_and_by_owner(client, sid):
     page = text(client.get(f"/strategien/{sid}/evaluationen"))
-    assert "Überfällig <span class=\"count\">(2)</span>" in page
+    assert 'Überfällig <span class="count">(2)</span>' in page
     assert "Entwicklung eines Schulungskonzepts" in page and "05/2024" in page
     assert "Annika Feldhues" in page and "IT-Sicherheitsbeauftragte" in page  # by owner
     assert "Strategieteam" in page
@@ -65,14 +85,23 @@ def test_ics_has_one_event_per_open_evaluation(client, sid):
 
 
 def test_progress_errors_keep_input_then_status_history(client, app, sid):
-    bad = client.post(f"/strategien/{sid}/massnahmen/konzept/fortschritt", data={
-        "status": "abgeschlossen", "actual_start": "01/2024", "actual_end": "", "changed_on": "31.05.2024",
-        "by": "Annika Feldhues"})
+    bad = client.post(
+        f"/strategien/{sid}/massnahmen/konzept/fortschritt",
+        data={
+            "status": "abgeschlossen",
+            "actual_start": "01/2024",
+            "actual_end": "",
+            "changed_on": "31.05.2024",
+            "by": "Annika Feldhues",
+        },
+    )
     assert bad.status_code == 422
     assert "bitte das tatsächliche Ende angeben" in text(bad)
     assert 'value="Annika Feldhues"' in text(bad) and 'value="01/2024"' in text(bad)
-    future = client.post(f"/strategien/{sid}/massnahmen/konzept/fortschritt", data={
-        "status": "abgeschlossen", "actual_end": "01/2030", "changed_on": "31.05.2024", "by": "A"})
+    future = client.post(
+        f"/strategien/{sid}/massnahmen/konzept/fortschritt",
+        data={"status": "abgeschlossen", "actual_end": "01/2030", "changed_on": "31.05.2024", "by": "A"},
+    )
     assert future.status_code == 422 and "liegt in der Zukunft" in text(future)
     assert complete(client, sid).status_code == 302
     s = domain(app, sid)
@@ -96,19 +125,28 @@ def test_evaluation_form_prefills_schedule_and_keeps_input_on_error(client, app,
     shown = text(client.get(ok.headers["Location"]))
     assert "Frühe Beteiligung des Personalrats" in shown and "Maßnahme anpassen" in shown and "4 – gut" in shown
     calendar_page = text(client.get(f"/strategien/{sid}/evaluationen"))
-    assert "Erledigt <span class=\"count\">(1)</span>" in calendar_page
+    assert 'Erledigt <span class="count">(1)</span>' in calendar_page
 
 
 def test_impact_evaluation_and_strategy_evaluation(client, app, sid):
     form = text(client.get(f"/strategien/{sid}/massnahmen/konzept/evaluation?art=wirkung"))
     assert "Bürgerbefragung" in form and "Messbare Kriterien" not in form
-    ok = client.post(f"/strategien/{sid}/massnahmen/konzept/evaluation", data={
-        "kind": "wirkung", "performed": "01.03.2025", "by": "Team", "citizen_survey": "82 % zufrieden",
-        "staff_survey": "Masken übersichtlich"})
+    ok = client.post(
+        f"/strategien/{sid}/massnahmen/konzept/evaluation",
+        data={
+            "kind": "wirkung",
+            "performed": "01.03.2025",
+            "by": "Team",
+            "citizen_survey": "82 % zufrieden",
+            "staff_survey": "Masken übersichtlich",
+        },
+    )
     assert ok.status_code == 302
     assert "82 % zufrieden" in text(client.get(ok.headers["Location"]))
-    strat = client.post(f"/strategien/{sid}/evaluation", data={"kind": "wirkung", "performed": "01.03.2025",
-                                                               "by": "Team", "notes": "Vision näher"})
+    strat = client.post(
+        f"/strategien/{sid}/evaluation",
+        data={"kind": "wirkung", "performed": "01.03.2025", "by": "Team", "notes": "Vision näher"},
+    )
     assert strat.status_code == 302
     assert [r.subject for r in domain(app, sid).evaluations] == ["konzept", "strategy"]
 
@@ -117,20 +155,31 @@ def test_indicators_chart_and_number_errors(client, app, sid):
     base = f"/strategien/{sid}/massnahmen/konzept"
     bad = client.post(f"{base}/indikatoren", data={"name": "Schulungen je Mitarbeitendem", "baseline": "viel"})
     assert bad.status_code == 422 and "„viel“ ist keine Zahl" in text(bad)
-    assert client.post(f"{base}/indikatoren", data={"name": "Schulungen je Mitarbeitendem", "unit": "Anzahl",
-                                                    "baseline": "0,5", "target": "2"}).status_code == 302
+    assert (
+        client.post(
+            f"{base}/indikatoren",
+            data={"name": "Schulungen je Mitarbeitendem", "unit": "Anzahl", "baseline": "0,5", "target": "2"},
+        ).status_code
+        == 302
+    )
     ind = domain(app, sid).indicators["konzept"][0]
     assert (ind.baseline, ind.target) == (0.5, 2.0)
     with app.app_context():
         from planner.verstetigung_models import Indicator
+
         ind_id = db.session.scalar(db.session.query(Indicator.id).statement)
     prefix = f"wert-{ind_id}"
-    bad_value = client.post(f"{base}/indikatoren/{ind_id}/werte", data={f"{prefix}-measured": "2025-13-01",
-                                                                         f"{prefix}-value": "1,2"})
+    bad_value = client.post(
+        f"{base}/indikatoren/{ind_id}/werte", data={f"{prefix}-measured": "2025-13-01", f"{prefix}-value": "1,2"}
+    )
     assert bad_value.status_code == 422 and "kein gültiges Datum" in text(bad_value)
     for when, value in (("30.06.2024", "0,9"), ("28.02.2025", "1,4")):
-        assert client.post(f"{base}/indikatoren/{ind_id}/werte", data={f"{prefix}-measured": when,
-                                                                        f"{prefix}-value": value}).status_code == 302
+        assert (
+            client.post(
+                f"{base}/indikatoren/{ind_id}/werte", data={f"{prefix}-measured": when, f"{prefix}-value": value}
+            ).status_code
+            == 302
+        )
     assert [v.value for v in domain(app, sid).indicators["konzept"][0].values] == [0.9, 1.4]
     svg = client.get(f"{base}/indikatoren/{ind_id}.svg")
     assert svg.mimetype == "image/svg+xml" and b'role="img"' in svg.data
@@ -143,8 +192,15 @@ def test_indicators_chart_and_number_errors(client, app, sid):
 def test_knowledge_base_search_and_filters(client, app, sid):
     complete(client, sid)
     evaluate(client, sid)
-    evaluate(client, sid, key="awareness", went_well="Phishing-Test gut angenommen", went_badly="",
-             outcome="fortfuehren", due="")
+    evaluate(
+        client,
+        sid,
+        key="awareness",
+        went_well="Phishing-Test gut angenommen",
+        went_badly="",
+        outcome="fortfuehren",
+        due="",
+    )
     url = f"/strategien/{sid}/wissensdatenbank"
     assert "2 Treffer" in text(client.get(url))
     assert "1 Treffer" in text(client.get(url, query_string={"q": "personalrat"}))
@@ -158,15 +214,25 @@ def test_review_pack_page_decisions_and_pdf(client, app, sid, tmp_path):
     complete(client, sid)
     evaluate(client, sid)
     page = text(client.get(f"/strategien/{sid}/review"))
-    for heading in ("Die zwei Kernfragen", "Vision und Mission", "Umsetzungsstand je Dimension", "Reifegradfortschritt",
-                    "Maßnahmen-Backlog", "Nicht abgeschlossene Maßnahmen", "Lessons Learned seit dem letzten Review",
-                    "Überfällige Evaluationen", "Beschlüsse der Sitzung"):
+    for heading in (
+        "Die zwei Kernfragen",
+        "Vision und Mission",
+        "Umsetzungsstand je Dimension",
+        "Reifegradfortschritt",
+        "Maßnahmen-Backlog",
+        "Nicht abgeschlossene Maßnahmen",
+        "Lessons Learned seit dem letzten Review",
+        "Überfällige Evaluationen",
+        "Beschlüsse der Sitzung",
+    ):
         assert heading in page, heading
     assert "Schulungsräume zu spät gebucht" in page
     bad = client.post(f"/strategien/{sid}/review", data={"performed": "10.03.2025", "by": "Lenkungskreis"})
     assert bad.status_code == 422 and "Bitte die Beschlüsse der Sitzung festhalten." in text(bad)
-    ok = client.post(f"/strategien/{sid}/review", data={"performed": "10.03.2025", "by": "Lenkungskreis",
-                                                         "direction": "ja", "decisions": "Chatbot streichen"})
+    ok = client.post(
+        f"/strategien/{sid}/review",
+        data={"performed": "10.03.2025", "by": "Lenkungskreis", "direction": "ja", "decisions": "Chatbot streichen"},
+    )
     assert ok.status_code == 302
     page = text(client.get(f"/strategien/{sid}/review"))
     assert "Letztes Strategiereview: 10.03.2025" in page
@@ -189,9 +255,17 @@ def test_backlog_deferred_twice_is_flagged(client, app, sid):
 
 
 def fortschreibung(client, sid, **extra):
-    data = {"version": "2026", "adopted": "04/2025", "vision": "Neue Vision", "mission": "Mission bleibt",
-            "by": "Strategieteam", "d_0": "behalten", "d_1": "anpassen", "n_1": "Termin verschieben",
-            "d_2": "behalten"} | extra
+    data = {
+        "version": "2026",
+        "adopted": "04/2025",
+        "vision": "Neue Vision",
+        "mission": "Mission bleibt",
+        "by": "Strategieteam",
+        "d_0": "behalten",
+        "d_1": "anpassen",
+        "n_1": "Termin verschieben",
+        "d_2": "behalten",
+    } | extra
     return client.post(f"/strategien/{sid}/fortschreibung", data=data)
 
 
@@ -220,7 +294,10 @@ def test_fortschreibung_carries_over_and_makes_the_old_version_read_only(client,
     assert new.vision == "Neue Vision" and new.version == "2026" and str(new.adopted) == "2025-04"
     assert new.measure("awareness").depends_on == []  # its prerequisite konzept is done and stayed behind
     assert [(d.measure, d.decision.value) for d in new.history[0].decisions] == [
-        ("schulungen", "behalten"), ("awareness", "anpassen"), ("chatbot", "behalten")]
+        ("schulungen", "behalten"),
+        ("awareness", "anpassen"),
+        ("chatbot", "behalten"),
+    ]
     old = domain(app, sid)
     assert old.measure("konzept").status.value == "abgeschlossen" and len(old.evaluations) == 2
     # the old version is read only, with a German message instead of an error page
@@ -228,8 +305,12 @@ def test_fortschreibung_carries_over_and_makes_the_old_version_read_only(client,
     assert refused.status_code == 409 and "schreibgeschützt" in text(refused) and "2026" in text(refused)
     edit = client.post(f"/strategien/{sid}/massnahmen/awareness/bearbeiten", data={"title": "x"})
     assert edit.status_code == 409
-    assert client.post(f"/strategien/{sid}/review", data={"performed": "10.03.2025", "by": "x",
-                                                          "decisions": "y"}).status_code == 409
+    assert (
+        client.post(
+            f"/strategien/{sid}/review", data={"performed": "10.03.2025", "by": "x", "decisions": "y"}
+        ).status_code
+        == 409
+    )
     assert fortschreibung(client, sid, version="2027").status_code == 409
     # the new version's calendar still shows the finished measure's open evaluations of the old version
     cal = text(client.get(f"/strategien/{new_id}/evaluationen"))
@@ -237,8 +318,10 @@ def test_fortschreibung_carries_over_and_makes_the_old_version_read_only(client,
     ics = Calendar.from_ical(client.get(f"/strategien/{new_id}/evaluationen.ics").data)
     assert any("Schulungskonzepts" in str(e["SUMMARY"]) for e in ics.walk("VEVENT"))
     # a finished measure's impact evaluation can still be recorded in the old version
-    late = client.post(f"/strategien/{sid}/massnahmen/konzept/evaluation", data={
-        "kind": "wirkung", "performed": "01.03.2025", "by": "Team"})
+    late = client.post(
+        f"/strategien/{sid}/massnahmen/konzept/evaluation",
+        data={"kind": "wirkung", "performed": "01.03.2025", "by": "Team"},
+    )
     assert late.status_code == 302
     assert "Offen aus früheren Versionen" not in text(client.get(f"/strategien/{new_id}/evaluationen"))
     # versions page and comparison
@@ -284,7 +367,7 @@ def test_steinfurt_calendar_shows_what_was_due_by_today_as_overdue(client, app):
     entries = calendar(s, date(2026, 11, 25))
     overdue = [d for d in entries if d.overdue]
     page = text(client.get(f"/strategien/{sid}/evaluationen"))
-    assert f"Überfällig <span class=\"count\">({len(overdue)})</span>" in page
+    assert f'Überfällig <span class="count">({len(overdue)})</span>' in page
     assert len(overdue) == len([d for d in entries if str(d.due) < "2026-11"]) > 10
     # the first biennial strategy review (adopted 03/2023) is among them
     assert any(d.subject == "strategy" and str(d.due) == "2025-03" for d in overdue)
@@ -301,9 +384,17 @@ def test_review_pack_shows_maturity_progress(client, app):
 
 
 def test_status_changed_in_the_measure_form_goes_into_the_history(client, app, sid):
-    form = {"title": "Entwicklung eines Awareness-Konzepts", "dimension": "IT-Sicherheit", "status": "in_umsetzung",
-            "urgency": "hoch", "feasibility": "hoch", "start": "02/2024", "end": "06/2024",
-            "owners": "IT-Sicherheitsbeauftragte (Lead)", "depends_on": ["konzept"]}
+    form = {
+        "title": "Entwicklung eines Awareness-Konzepts",
+        "dimension": "IT-Sicherheit",
+        "status": "in_umsetzung",
+        "urgency": "hoch",
+        "feasibility": "hoch",
+        "start": "02/2024",
+        "end": "06/2024",
+        "owners": "IT-Sicherheitsbeauftragte (Lead)",
+        "depends_on": ["konzept"],
+    }
     assert client.post(f"/strategien/{sid}/massnahmen/awareness/bearbeiten", data=form).status_code == 302
     history = domain(app, sid).status_history["awareness"]
     assert [(c.status.value, c.by) for c in history] == [("in_umsetzung", "admin")]
@@ -315,14 +406,20 @@ def test_status_changed_in_the_measure_form_goes_into_the_history(client, app, s
     client.post(f"/strategien/{sid}/massnahmen/awareness/bearbeiten", data=form | {"status": "abgeschlossen"})
     assert str(domain(app, sid).measure("awareness").actual_end) == "2024-06"
     entries = domain(app, sid).status_history["awareness"]  # ordered by date: the progress form's 31.05.2024 first
-    assert sorted((c.status.value, c.by) for c in entries) == [("abgeschlossen", "Annika Feldhues"),
-                                                               ("in_umsetzung", "admin")]
+    assert sorted((c.status.value, c.by) for c in entries) == [
+        ("abgeschlossen", "Annika Feldhues"),
+        ("in_umsetzung", "admin"),
+    ]
 
 
 def test_knowledge_base_shows_only_visible_organisations(client, app, sid, client_as, tmp_path):
     other_file = tmp_path / "andere.yaml"
-    other_file.write_text((DATA / "sample.yaml").read_text(encoding="utf-8").replace(
-        "Gesundheitsamt Musterstadt", "Gesundheitsamt Anderswo"), encoding="utf-8")
+    other_file.write_text(
+        (DATA / "sample.yaml")
+        .read_text(encoding="utf-8")
+        .replace("Gesundheitsamt Musterstadt", "Gesundheitsamt Anderswo"),
+        encoding="utf-8",
+    )
     other = import_file(app, other_file)
     evaluate(client, sid, due="")
     evaluate(client, other, went_well="Geheimer Erfolg in Anderswo", due="")

@@ -26,11 +26,24 @@ def indicator_chart(ind: Indicator) -> Figure:
     ax = fig.add_axes((0.13, 0.27, 0.83, 0.6))
     values = sorted(ind.values, key=lambda v: v.measured)
     if values:
-        ax.plot([v.measured for v in values], [v.value for v in values], color=VALUE, marker="o", linewidth=2,
-                label="gemessen")
+        ax.plot(
+            [v.measured for v in values],
+            [v.value for v in values],
+            color=VALUE,
+            marker="o",
+            linewidth=2,
+            label="gemessen",
+        )
         for v in values:
-            ax.annotate(_num(v.value), (v.measured, v.value), textcoords="offset points", xytext=(0, 6),
-                        ha="center", fontsize=7, color=INK)
+            ax.annotate(
+                _num(v.value),
+                (v.measured, v.value),
+                textcoords="offset points",
+                xytext=(0, 6),
+                ha="center",
+                fontsize=7,
+                color=INK,
+            )
     if ind.baseline is not None:
         ax.axhline(ind.baseline, color=MUTED, linestyle=":", linewidth=1.5, label=f"Ausgangswert {_num(ind.baseline)}")
     if ind.target is not None:
@@ -47,8 +60,9 @@ def indicator_chart(ind: Indicator) -> Figure:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     if not values:
-        ax.text(0.5, 0.5, "noch keine Messwerte", transform=ax.transAxes, ha="center", va="center", fontsize=8,
-                color=MUTED)
+        ax.text(
+            0.5, 0.5, "noch keine Messwerte", transform=ax.transAxes, ha="center", va="center", fontsize=8, color=MUTED
+        )
         ax.set_xticks([])
     ax.margins(y=0.18)
     if not (values or ind.baseline is not None or ind.target is not None):
@@ -61,8 +75,10 @@ def indicator_chart(ind: Indicator) -> Figure:
 def indicator_text(ind: Indicator) -> tuple[str, str]:
     """Title and description for screen readers."""
     unit = f" {ind.unit}" if ind.unit else ""
-    parts = [f"Ausgangswert {_num(ind.baseline)}{unit}" if ind.baseline is not None else "kein Ausgangswert",
-             f"Zielwert {_num(ind.target)}{unit}" if ind.target is not None else "kein Zielwert"]
+    parts = [
+        f"Ausgangswert {_num(ind.baseline)}{unit}" if ind.baseline is not None else "kein Ausgangswert",
+        f"Zielwert {_num(ind.target)}{unit}" if ind.target is not None else "kein Zielwert",
+    ]
     values = sorted(ind.values, key=lambda v: v.measured)
     if values:
         parts.append("Messwerte: " + ", ".join(f"{v.measured:%d.%m.%Y} {_num(v.value)}{unit}" for v in values))

@@ -53,7 +53,11 @@ class FortschreibungError(ValueError):
 
 
 def next_version(
-    old: Strategy, decisions: dict[str, tuple[Decision, str]], version: str, adopted: Month | None, today: date,
+    old: Strategy,
+    decisions: dict[str, tuple[Decision, str]],
+    version: str,
+    adopted: Month | None,
+    today: date,
 ) -> Strategy:
     """The next version: vision and mission carried over; unfinished and backlog measures with a
     keep/adapt decision carried over (backlog: deferral count + 1); dropped and finished ones stay behind."""
@@ -64,24 +68,30 @@ def next_version(
     pending = carried_over(old)
     missing = [m.title for m in pending if m.key not in decisions]
     if missing:
-        raise FortschreibungError("Für jede übernommene Maßnahme ist eine Entscheidung nötig; es fehlt: "
-                                  + ", ".join(missing) + ".")
+        raise FortschreibungError(
+            "Für jede übernommene Maßnahme ist eine Entscheidung nötig; es fehlt: " + ", ".join(missing) + "."
+        )
     keep = [m for m in pending if decisions[m.key][0] is not Decision.VERWERFEN]
     kept = {m.key for m in keep}
     measures = []
     for m in keep:
-        measures.append(replace(
-            copy.deepcopy(m),
-            deferrals=m.deferrals + 1 if m.status is Status.BACKLOG else m.deferrals,
-            depends_on=[k for k in m.depends_on if k in kept],
-        ))
+        measures.append(
+            replace(
+                copy.deepcopy(m),
+                deferrals=m.deferrals + 1 if m.status is Status.BACKLOG else m.deferrals,
+                depends_on=[k for k in m.depends_on if k in kept],
+            )
+        )
     window_start = window_end = None
     if old.window_start and old.window_end:
         length = old.window_end - old.window_start
         window_start = adopted or (old.window_end + 1)
         window_end = window_start + length
     entry = VersionEntry(
-        old.version, old.title, old.adopted, today,
+        old.version,
+        old.title,
+        old.adopted,
+        today,
         [CarryOver(m.key, m.title, decisions[m.key][0], decisions[m.key][1]) for m in pending],
     )
     return Strategy(
@@ -164,16 +174,25 @@ def measure_values(m: Measure, titles: dict[str, str]) -> dict[str, str]:
     """Every compared field of a measure as German display text."""
     raw: dict[str, Any] = {f: getattr(m, f) for f in MEASURE_FIELDS if hasattr(m, f)}
     raw["planned"] = format_range(m.start, m.end) or "nicht geplant"
-    raw["actual"] = (format_range(m.actual_start, m.actual_end) if m.actual_start
-                     else (f"bis {m.actual_end.german()}" if m.actual_end else ""))
+    raw["actual"] = (
+        format_range(m.actual_start, m.actual_end)
+        if m.actual_start
+        else (f"bis {m.actual_end.german()}" if m.actual_end else "")
+    )
     raw["depends_on"] = [titles.get(k, k) for k in m.depends_on]
     return {f: _show(raw[f]) for f in MEASURE_FIELDS}
 
 
 def strategy_values(s: Strategy) -> dict[str, str]:
-    raw: dict[str, Any] = {"title": s.title, "version": s.version, "adopted": s.adopted,
-                           "window": format_range(s.window_start, s.window_end), "vision": s.vision,
-                           "mission": s.mission, "principles": s.principles}
+    raw: dict[str, Any] = {
+        "title": s.title,
+        "version": s.version,
+        "adopted": s.adopted,
+        "window": format_range(s.window_start, s.window_end),
+        "vision": s.vision,
+        "mission": s.mission,
+        "principles": s.principles,
+    }
     return {f: _show(raw[f]) for f in STRATEGY_FIELDS}
 
 

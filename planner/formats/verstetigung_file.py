@@ -65,8 +65,17 @@ _TEXT = {"type": "string"}
 _NUMBER = {"anyOf": [{"type": "number"}, {"type": "null"}]}
 _ANSWER = {"enum": [a.value for a in Answer] + [None]}
 ANSWER_FIELDS = ("done", "schedule_kept", "financial", "staff", "material")
-TEXT_FIELDS = ("by", "went_well", "went_badly", "citizen_survey", "staff_survey", "direction", "goals_reached",
-               "decisions", "notes")
+TEXT_FIELDS = (
+    "by",
+    "went_well",
+    "went_badly",
+    "citizen_survey",
+    "staff_survey",
+    "direction",
+    "goals_reached",
+    "decisions",
+    "notes",
+)
 
 
 def _obj(required: list[str], props: dict[str, Any]) -> dict[str, Any]:
@@ -75,11 +84,20 @@ def _obj(required: list[str], props: dict[str, Any]) -> dict[str, Any]:
 
 def measure_schema_fields() -> dict[str, dict[str, Any]]:
     """Extra keys of a measure (registered in schema.EXTRA_MEASURE)."""
-    change = _obj(["date", "status"], {"date": _DATE, "status": {"enum": [s.value for s in Status]},
-                                        "by": _TEXT, "note": _TEXT})
+    change = _obj(
+        ["date", "status"], {"date": _DATE, "status": {"enum": [s.value for s in Status]}, "by": _TEXT, "note": _TEXT}
+    )
     value = _obj(["date", "value"], {"date": _DATE, "value": {"type": "number"}})
-    indicator = _obj(["name"], {"name": {"type": "string", "minLength": 1}, "unit": _TEXT, "baseline": _NUMBER,
-                                "target": _NUMBER, "values": {"type": "array", "items": value}})
+    indicator = _obj(
+        ["name"],
+        {
+            "name": {"type": "string", "minLength": 1},
+            "unit": _TEXT,
+            "baseline": _NUMBER,
+            "target": _NUMBER,
+            "values": {"type": "array", "items": value},
+        },
+    )
     return {
         "actual_start": {"anyOf": [_MONTH, {"type": "null"}]},
         "actual_end": {"anyOf": [_MONTH, {"type": "null"}]},
@@ -90,8 +108,9 @@ def measure_schema_fields() -> dict[str, dict[str, Any]]:
 
 def schema_sections() -> dict[str, dict[str, Any]]:
     """Top-level `evaluations` and `history` (registered in schema.EXTRA_TOP_LEVEL)."""
-    soft = _obj([], {"rating": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 5}, {"type": "null"}]},
-                     "text": _TEXT})
+    soft = _obj(
+        [], {"rating": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 5}, {"type": "null"}]}, "text": _TEXT}
+    )
     props: dict[str, Any] = {
         "subject": {"type": "string", "minLength": 1},
         "kind": {"enum": [k.value for k in Kind]},
@@ -100,12 +119,25 @@ def schema_sections() -> dict[str, dict[str, Any]]:
         "outcome": {"enum": [o.value for o in Outcome] + [None]},
     }
     props |= {f: _ANSWER for f in ANSWER_FIELDS} | {f: _TEXT for f in TEXT_FIELDS} | {f: soft for f in SOFT_CRITERIA}
-    decision = _obj(["measure", "decision"], {"measure": {"type": "string", "minLength": 1}, "title": _TEXT,
-                                              "decision": {"enum": [d.value for d in Decision]}, "note": _TEXT})
-    version = _obj(["version", "title"], {"version": _TEXT, "title": _TEXT,
-                                          "adopted": {"anyOf": [_MONTH, {"type": "null"}]},
-                                          "replaced": {"anyOf": [_DATE, {"type": "null"}]},
-                                          "decisions": {"type": "array", "items": decision}})
+    decision = _obj(
+        ["measure", "decision"],
+        {
+            "measure": {"type": "string", "minLength": 1},
+            "title": _TEXT,
+            "decision": {"enum": [d.value for d in Decision]},
+            "note": _TEXT,
+        },
+    )
+    version = _obj(
+        ["version", "title"],
+        {
+            "version": _TEXT,
+            "title": _TEXT,
+            "adopted": {"anyOf": [_MONTH, {"type": "null"}]},
+            "replaced": {"anyOf": [_DATE, {"type": "null"}]},
+            "decisions": {"type": "array", "items": decision},
+        },
+    )
     return {
         "evaluations": {"type": "array", "items": _obj(["subject", "kind", "date"], props)},
         "history": {"type": "array", "items": version},
@@ -151,8 +183,14 @@ def _record(i: int, r: dict[str, Any], keys: set[str], problems: list[Problem]) 
     texts = {f: r.get(f, "") for f in TEXT_FIELDS}
     soft = {f: Soft(r.get(f, {}).get("rating"), r.get(f, {}).get("text", "")) for f in SOFT_CRITERIA}
     return EvaluationRecord(
-        subject=r["subject"], kind=Kind(r["kind"]), performed=performed, due=_month(r.get("due")),
-        outcome=Outcome(r["outcome"]) if r.get("outcome") else None, **answers, **texts, **soft,
+        subject=r["subject"],
+        kind=Kind(r["kind"]),
+        performed=performed,
+        due=_month(r.get("due")),
+        outcome=Outcome(r["outcome"]) if r.get("outcome") else None,
+        **answers,
+        **texts,
+        **soft,
     )
 
 
@@ -173,17 +211,26 @@ def verstetigung_from_data(data: dict[str, Any], strategy: Strategy) -> list[Pro
             strategy.status_history[key] = changes
     for m in strategy.measures:
         if m.actual_start and m.actual_end and m.actual_end < m.actual_start:
-            problems.append(Problem(f"Das tatsächliche Ende {m.actual_end.german()} liegt vor dem tatsächlichen "
-                                    f"Beginn {m.actual_start.german()}.", m.key, "actual_end"))
+            problems.append(
+                Problem(
+                    f"Das tatsächliche Ende {m.actual_end.german()} liegt vor dem tatsächlichen "
+                    f"Beginn {m.actual_start.german()}.",
+                    m.key,
+                    "actual_end",
+                )
+            )
     strategy.evaluations = [
         rec for i, r in enumerate(data.get("evaluations", [])) if (rec := _record(i, r, keys, problems))
     ]
     for i, v in enumerate(data.get("history", [])):
         replaced = _date(v["replaced"], problems, None, f"history.{i}.replaced") if v.get("replaced") else None
-        decisions = [CarryOver(d["measure"], d.get("title", ""), Decision(d["decision"]), d.get("note", ""))
-                     for d in v.get("decisions", [])]
-        strategy.history.append(VersionEntry(str(v["version"]), v["title"], _month(v.get("adopted")), replaced,
-                                             decisions))
+        decisions = [
+            CarryOver(d["measure"], d.get("title", ""), Decision(d["decision"]), d.get("note", ""))
+            for d in v.get("decisions", [])
+        ]
+        strategy.history.append(
+            VersionEntry(str(v["version"]), v["title"], _month(v.get("adopted")), replaced, decisions)
+        )
     return problems
 
 
@@ -206,16 +253,25 @@ def measure_extras(strategy: Strategy, key: str) -> dict[str, Any]:
         ]
     if indicators := strategy.indicators.get(key):
         out["indicators"] = [
-            {"name": i.name, "unit": i.unit, "baseline": _num(i.baseline), "target": _num(i.target),
-             "values": [{"date": v.measured.isoformat(), "value": _num(v.value)} for v in i.values]}
+            {
+                "name": i.name,
+                "unit": i.unit,
+                "baseline": _num(i.baseline),
+                "target": _num(i.target),
+                "values": [{"date": v.measured.isoformat(), "value": _num(v.value)} for v in i.values],
+            }
             for i in indicators
         ]
     return out
 
 
 def _record_to_dict(r: EvaluationRecord) -> dict[str, Any]:
-    out: dict[str, Any] = {"subject": r.subject, "kind": r.kind.value, "due": str(r.due) if r.due else None,
-                           "date": r.performed.isoformat()}
+    out: dict[str, Any] = {
+        "subject": r.subject,
+        "kind": r.kind.value,
+        "due": str(r.due) if r.due else None,
+        "date": r.performed.isoformat(),
+    }
     for f in ANSWER_FIELDS:
         if (a := getattr(r, f)) is not None:
             out[f] = a.value
@@ -238,10 +294,16 @@ def verstetigung_to_data(strategy: Strategy) -> dict[str, Any]:
         out["evaluations"] = [_record_to_dict(r) for r in strategy.evaluations]
     if strategy.history:
         out["history"] = [
-            {"version": v.version, "title": v.title, "adopted": str(v.adopted) if v.adopted else None,
-             "replaced": v.replaced.isoformat() if v.replaced else None,
-             "decisions": [{"measure": d.measure, "title": d.title, "decision": d.decision.value, "note": d.note}
-                           for d in v.decisions]}
+            {
+                "version": v.version,
+                "title": v.title,
+                "adopted": str(v.adopted) if v.adopted else None,
+                "replaced": v.replaced.isoformat() if v.replaced else None,
+                "decisions": [
+                    {"measure": d.measure, "title": d.title, "decision": d.decision.value, "note": d.note}
+                    for d in v.decisions
+                ],
+            }
             for v in strategy.history
         ]
     return out

@@ -35,8 +35,16 @@ from ..domain.verstetigung import (
 from .strategies import ValidationFailed, save_measure, strategy_to_domain
 
 ANSWERS = ("done", "schedule_kept", "financial", "staff", "material")
-TEXTS = ("went_well", "went_badly", "citizen_survey", "staff_survey", "direction", "goals_reached", "decisions",
-         "notes")
+TEXTS = (
+    "went_well",
+    "went_badly",
+    "citizen_survey",
+    "staff_survey",
+    "direction",
+    "goals_reached",
+    "decisions",
+    "notes",
+)
 
 
 def _month(text: str | None) -> Month | None:
@@ -79,8 +87,9 @@ def write_evaluation(row: vm.Evaluation, r: EvaluationRecord) -> None:
 
 
 def indicator_to_domain(row: vm.Indicator) -> Indicator:
-    return Indicator(row.name, row.unit or "", row.baseline, row.target,
-                     [IndicatorValue(v.measured_on, v.value) for v in row.values])
+    return Indicator(
+        row.name, row.unit or "", row.baseline, row.target, [IndicatorValue(v.measured_on, v.value) for v in row.values]
+    )
 
 
 def verstetigung_fields(row: models.Strategy) -> dict:
@@ -90,43 +99,59 @@ def verstetigung_fields(row: models.Strategy) -> dict:
         return {"evaluations": [], "indicators": {}, "status_history": {}, "history": []}
     keys = {m.id: m.key for m in row.measures}
     evaluations = session.scalars(
-        sa.select(vm.Evaluation).where(vm.Evaluation.strategy_id == row.id)
+        sa.select(vm.Evaluation)
+        .where(vm.Evaluation.strategy_id == row.id)
         .order_by(vm.Evaluation.performed_on, vm.Evaluation.id)
     )
     indicators: dict[str, list[Indicator]] = {}
     changes: dict[str, list[StatusChange]] = {}
     if keys:
         for ind in session.scalars(
-            sa.select(vm.Indicator).where(vm.Indicator.measure_id.in_(list(keys)))
-            .options(selectinload(vm.Indicator.values)).order_by(vm.Indicator.position, vm.Indicator.id)
+            sa.select(vm.Indicator)
+            .where(vm.Indicator.measure_id.in_(list(keys)))
+            .options(selectinload(vm.Indicator.values))
+            .order_by(vm.Indicator.position, vm.Indicator.id)
         ):
             indicators.setdefault(keys[ind.measure_id], []).append(indicator_to_domain(ind))
         for c in session.scalars(
-            sa.select(vm.StatusChange).where(vm.StatusChange.measure_id.in_(list(keys)))
+            sa.select(vm.StatusChange)
+            .where(vm.StatusChange.measure_id.in_(list(keys)))
             .order_by(vm.StatusChange.changed_on, vm.StatusChange.id)
         ):
             changes.setdefault(keys[c.measure_id], []).append(
-                StatusChange(c.changed_on, Status(c.status), c.changed_by or "", c.note or ""))
+                StatusChange(c.changed_on, Status(c.status), c.changed_by or "", c.note or "")
+            )
     history = session.scalars(
         sa.select(vm.HistoryEntry).where(vm.HistoryEntry.strategy_id == row.id).order_by(vm.HistoryEntry.position)
     )
     return {
-        "evaluations": [evaluation_to_domain(e, keys.get(e.measure_id, STRATEGY)) for e in evaluations
-                        if e.measure_id is None or e.measure_id in keys],
+        "evaluations": [
+            evaluation_to_domain(e, keys.get(e.measure_id, STRATEGY))
+            for e in evaluations
+            if e.measure_id is None or e.measure_id in keys
+        ],
         "indicators": indicators,
         "status_history": changes,
         "history": [
-            VersionEntry(h.version, h.title, _month(h.adopted), h.replaced_on,
-                         [CarryOver(d["measure"], d.get("title", ""), Decision(d["decision"]), d.get("note", ""))
-                          for d in h.decisions or []])
+            VersionEntry(
+                h.version,
+                h.title,
+                _month(h.adopted),
+                h.replaced_on,
+                [
+                    CarryOver(d["measure"], d.get("title", ""), Decision(d["decision"]), d.get("note", ""))
+                    for d in h.decisions or []
+                ],
+            )
             for h in history
         ],
     }
 
 
 def _add_indicator(session: Session, measure: models.Measure, ind: Indicator, position: int) -> vm.Indicator:
-    row = vm.Indicator(measure=measure, position=position, name=ind.name, unit=ind.unit, baseline=ind.baseline,
-                       target=ind.target)
+    row = vm.Indicator(
+        measure=measure, position=position, name=ind.name, unit=ind.unit, baseline=ind.baseline, target=ind.target
+    )
     row.values = [vm.IndicatorValue(measured_on=v.measured, value=v.value) for v in ind.values]
     session.add(row)
     return row
@@ -137,8 +162,11 @@ def store_strategy_verstetigung(session: Session, row: models.Strategy, strategy
     rows = {m.key: m for m in row.measures}
     for key, changes in strategy.status_history.items():
         for c in changes:
-            session.add(vm.StatusChange(measure=rows[key], status=c.status.value, changed_on=c.changed,
-                                        changed_by=c.by, note=c.note))
+            session.add(
+                vm.StatusChange(
+                    measure=rows[key], status=c.status.value, changed_on=c.changed, changed_by=c.by, note=c.note
+                )
+            )
     for key, indicators in strategy.indicators.items():
         for i, ind in enumerate(indicators):
             _add_indicator(session, rows[key], ind, i)
@@ -147,12 +175,20 @@ def store_strategy_verstetigung(session: Session, row: models.Strategy, strategy
         write_evaluation(ev, r)
         session.add(ev)
     for i, v in enumerate(strategy.history):
-        session.add(vm.HistoryEntry(
-            strategy_id=row.id, position=i, version=v.version, title=v.title,
-            adopted=str(v.adopted) if v.adopted else None, replaced_on=v.replaced,
-            decisions=[{"measure": d.measure, "title": d.title, "decision": d.decision.value, "note": d.note}
-                       for d in v.decisions],
-        ))
+        session.add(
+            vm.HistoryEntry(
+                strategy_id=row.id,
+                position=i,
+                version=v.version,
+                title=v.title,
+                adopted=str(v.adopted) if v.adopted else None,
+                replaced_on=v.replaced,
+                decisions=[
+                    {"measure": d.measure, "title": d.title, "decision": d.decision.value, "note": d.note}
+                    for d in v.decisions
+                ],
+            )
+        )
     session.flush()
 
 
@@ -176,8 +212,10 @@ def read_only_message(session: Session, row: models.Strategy) -> str | None:
         return None
     title = session.scalar(sa.select(models.Strategy.version).where(models.Strategy.id == newer)) or ""
     label = f"Version „{row.version}“" if row.version else "Diese Version"
-    return (f"{label} der Strategie ist schreibgeschützt: Sie wurde fortgeschrieben"
-            f"{f' (neue Version „{title}“)' if title else ''}. Änderungen bitte in der neuen Version vornehmen.")
+    return (
+        f"{label} der Strategie ist schreibgeschützt: Sie wurde fortgeschrieben"
+        f"{f' (neue Version „{title}“)' if title else ''}. Änderungen bitte in der neuen Version vornehmen."
+    )
 
 
 def add_succession(session: Session, old: models.Strategy, new: models.Strategy, by: str) -> None:
@@ -220,8 +258,15 @@ def _status_changes_without_history(session: Session, _context, _instances) -> N
         if changed.deleted and changed.added and changed.deleted[0] != changed.added[0]:
             from .audit import current_actor
 
-            session.add(vm.StatusChange(measure=obj, status=obj.status, changed_on=date.today(),
-                                        changed_by=current_actor()[1], note="über die Maßnahmenbearbeitung"))
+            session.add(
+                vm.StatusChange(
+                    measure=obj,
+                    status=obj.status,
+                    changed_on=date.today(),
+                    changed_by=current_actor()[1],
+                    note="über die Maßnahmenbearbeitung",
+                )
+            )
 
 
 def install_status_history() -> None:
@@ -231,8 +276,16 @@ def install_status_history() -> None:
 
 
 def record_progress(
-    session: Session, row: models.Strategy, key: str, *, status: Status, actual_start: Month | None,
-    actual_end: Month | None, on: date, by: str, note: str = "",
+    session: Session,
+    row: models.Strategy,
+    key: str,
+    *,
+    status: Status,
+    actual_start: Month | None,
+    actual_end: Month | None,
+    on: date,
+    by: str,
+    note: str = "",
 ) -> bool:
     """Set status and actual months of a measure; a status change goes into its history. True if it changed."""
     strategy = strategy_to_domain(row)
@@ -242,8 +295,7 @@ def record_progress(
         return False
     measure_row = next(m for m in row.measures if m.key == key)
     if status is not current.status or note:
-        session.add(vm.StatusChange(measure=measure_row, status=status.value, changed_on=on, changed_by=by,
-                                    note=note))
+        session.add(vm.StatusChange(measure=measure_row, status=status.value, changed_on=on, changed_by=by, note=note))
         session.info.setdefault(RECORDED, set()).add(id(measure_row))
     try:
         save_measure(session, row, updated, existing_key=key)
@@ -291,10 +343,14 @@ def get_evaluation(session: Session, row: models.Strategy, evaluation_id: int) -
 
 
 def indicators_of(session: Session, measure: models.Measure) -> list[vm.Indicator]:
-    return list(session.scalars(
-        sa.select(vm.Indicator).where(vm.Indicator.measure_id == measure.id)
-        .options(selectinload(vm.Indicator.values)).order_by(vm.Indicator.position, vm.Indicator.id)
-    ))
+    return list(
+        session.scalars(
+            sa.select(vm.Indicator)
+            .where(vm.Indicator.measure_id == measure.id)
+            .options(selectinload(vm.Indicator.values))
+            .order_by(vm.Indicator.position, vm.Indicator.id)
+        )
+    )
 
 
 def add_indicator(session: Session, measure: models.Measure, indicator: Indicator) -> vm.Indicator:
@@ -334,8 +390,14 @@ class Lesson:
 
 
 def lessons(
-    session: Session, organisation_ids: set[int] | None, *, text: str = "", dimension: str = "",
-    outcome: str = "", since: date | None = None, strategy_ids: list[int] | None = None,
+    session: Session,
+    organisation_ids: set[int] | None,
+    *,
+    text: str = "",
+    dimension: str = "",
+    outcome: str = "",
+    since: date | None = None,
+    strategy_ids: list[int] | None = None,
 ) -> list[Lesson]:
     """Evaluations with lessons learned across strategies and versions, newest first, filtered."""
     query = (
@@ -355,21 +417,34 @@ def lessons(
         query = query.where(vm.Evaluation.performed_on > since)
     for word in text.split():
         pattern = f"%{word}%"
-        query = query.where(sa.or_(
-            vm.Evaluation.went_well.ilike(pattern), vm.Evaluation.went_badly.ilike(pattern),
-            vm.Evaluation.notes.ilike(pattern), models.Measure.title.ilike(pattern),
-            models.Strategy.title.ilike(pattern),
-        ))
+        query = query.where(
+            sa.or_(
+                vm.Evaluation.went_well.ilike(pattern),
+                vm.Evaluation.went_badly.ilike(pattern),
+                vm.Evaluation.notes.ilike(pattern),
+                models.Measure.title.ilike(pattern),
+                models.Strategy.title.ilike(pattern),
+            )
+        )
     query = query.order_by(vm.Evaluation.performed_on.desc(), vm.Evaluation.id.desc())
     out = []
     for ev, strategy, measure, org in session.execute(query):
-        if dimension and (measure is None or (measure.dimension != dimension
-                                              and dimension not in (measure.further_dimensions or []))):
+        if dimension and (
+            measure is None or (measure.dimension != dimension and dimension not in (measure.further_dimensions or []))
+        ):
             continue
         key = measure.key if measure is not None else STRATEGY
-        out.append(Lesson(
-            strategy.id, strategy.title, strategy.version or "", org.name, measure.key if measure else None,
-            measure.title if measure else "Strategie insgesamt", measure.dimension if measure else "",
-            list(measure.further_dimensions or []) if measure else [], evaluation_to_domain(ev, key),
-        ))
+        out.append(
+            Lesson(
+                strategy.id,
+                strategy.title,
+                strategy.version or "",
+                org.name,
+                measure.key if measure else None,
+                measure.title if measure else "Strategie insgesamt",
+                measure.dimension if measure else "",
+                list(measure.further_dimensions or []) if measure else [],
+                evaluation_to_domain(ev, key),
+            )
+        )
     return out

@@ -104,9 +104,12 @@ def review_pack(session: Session, row: models.Strategy, today: date) -> ReviewPa
                 by.setdefault(progress(m, today), []).append(m)
         if by:
             dims.append(DimensionStatus(name, by))
-    unfinished = [(m, progress(m, today)) for m in strategy.measures
-                  if m.status not in (Status.BACKLOG, Status.VERWORFEN, Status.ABGESCHLOSSEN)
-                  and progress(m, today) is not Progress.ERLEDIGT]
+    unfinished = [
+        (m, progress(m, today))
+        for m in strategy.measures
+        if m.status not in (Status.BACKLOG, Status.VERWORFEN, Status.ABGESCHLOSSEN)
+        and progress(m, today) is not Progress.ERLEDIGT
+    ]
     maturity, latest_levels = _maturity(session, row)
     chain_ids = [r.id for r in records.version_chain(session, row)]
     return ReviewPack(
@@ -135,8 +138,16 @@ def pending(row: models.Strategy) -> list[Measure]:
 
 
 def create_successor(
-    session: Session, row: models.Strategy, decisions: dict[str, tuple[Decision, str]], *, version: str,
-    adopted: Month | None, vision: str, mission: str, by: str, today: date,
+    session: Session,
+    row: models.Strategy,
+    decisions: dict[str, tuple[Decision, str]],
+    *,
+    version: str,
+    adopted: Month | None,
+    vision: str,
+    mission: str,
+    by: str,
+    today: date,
 ) -> models.Strategy:
     """Write the next version through the import path and make the old one read only."""
     old = strategy_to_domain(row)

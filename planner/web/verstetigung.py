@@ -153,7 +153,11 @@ def kalender(strategy_id: int):
         for name in names:
             by_owner.setdefault(name, []).append(d)
     return render_template(
-        "verstetigung/kalender.html", row=row, strategy=strategy, groups=groups, today=today,
+        "verstetigung/kalender.html",
+        row=row,
+        strategy=strategy,
+        groups=groups,
+        today=today,
         by_owner=sorted(by_owner.items(), key=lambda kv: (kv[0] == "ohne Verantwortliche", kv[0].lower())),
         titles={m.key: m.title for m in strategy.measures} | {STRATEGY: "Strategie insgesamt"},
         earlier=_earlier_versions(row, strategy, today),
@@ -182,19 +186,31 @@ def kalender_ics(strategy_id: int):
         event.add("dtend", date(d.due.year, d.due.month, 2))
         prefix = "Überfällig: " if d.overdue else ""
         event.add("summary", f"{prefix}{d.kind.label}: {title}")
-        event.add("description", f"{d.reason}; fällig {d.due.german()} – {version.title}"
-                  + (f" (Version {version.version})" if version.version else ""))
+        event.add(
+            "description",
+            f"{d.reason}; fällig {d.due.german()} – {version.title}"
+            + (f" (Version {version.version})" if version.version else ""),
+        )
         event.add("categories", ["Evaluation"])
         cal.add_component(event)
-    return Response(cal.to_ical(), mimetype="text/calendar",
-                    headers={"Content-Disposition": f'attachment; filename="evaluationen-strategie-{row.id}.ics"'})
+    return Response(
+        cal.to_ical(),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="evaluationen-strategie-{row.id}.ics"'},
+    )
 
 
 # --- a measure: progress, evaluations, indicators -------------------------------------------------
 
 
-def _measure_page(row: models.Strategy, key: str, progress_form: ProgressForm | None = None,
-                  indicator_form: IndicatorForm | None = None, value_forms: dict | None = None, status: int = 200):
+def _measure_page(
+    row: models.Strategy,
+    key: str,
+    progress_form: ProgressForm | None = None,
+    indicator_form: IndicatorForm | None = None,
+    value_forms: dict | None = None,
+    status: int = 200,
+):
     strategy = strategy_to_domain(row)
     measure = strategy.measure(key)
     if progress_form is None:
@@ -212,11 +228,20 @@ def _measure_page(row: models.Strategy, key: str, progress_form: ProgressForm | 
             value_forms[ind.id] = ValueForm(formdata=None, prefix=f"wert-{ind.id}")
     slots = [d for d in calendar(strategy, _today()) if d.subject == key]
     return render_template(
-        "verstetigung/massnahme.html", row=row, strategy=strategy, measure=measure,
-        history=strategy.status_history.get(key, []), adherence=adherence(measure), slots=slots,
-        evaluations=service.evaluations_of(db.session, row, key), indicators=indicators,
-        progress_form=progress_form, indicator_form=indicator_form or IndicatorForm(formdata=None),
-        value_forms=value_forms, read_only=_read_only(row), outcomes=OUTCOME_BY_VALUE,
+        "verstetigung/massnahme.html",
+        row=row,
+        strategy=strategy,
+        measure=measure,
+        history=strategy.status_history.get(key, []),
+        adherence=adherence(measure),
+        slots=slots,
+        evaluations=service.evaluations_of(db.session, row, key),
+        indicators=indicators,
+        progress_form=progress_form,
+        indicator_form=indicator_form or IndicatorForm(formdata=None),
+        value_forms=value_forms,
+        read_only=_read_only(row),
+        outcomes=OUTCOME_BY_VALUE,
     ), status
 
 
@@ -239,9 +264,15 @@ def fortschritt(strategy_id: int, key: str):
         return _measure_page(row, key, progress_form=form, status=422)
     try:
         changed = service.record_progress(
-            db.session, row, key, status=Status(form.status.data),
-            actual_start=parse_month_field(form.actual_start), actual_end=parse_month_field(form.actual_end),
-            on=parse_date_field(form.changed_on), by=form.by.data.strip(), note=(form.note.data or "").strip(),
+            db.session,
+            row,
+            key,
+            status=Status(form.status.data),
+            actual_start=parse_month_field(form.actual_start),
+            actual_end=parse_month_field(form.actual_end),
+            on=parse_date_field(form.changed_on),
+            by=form.by.data.strip(),
+            note=(form.note.data or "").strip(),
         )
     except ValidationFailed as exc:
         db.session.rollback()
@@ -260,9 +291,16 @@ def indikator_neu(strategy_id: int, key: str):
     form = IndicatorForm()
     if not form.validate_all():
         return _measure_page(row, key, indicator_form=form, status=422)
-    service.add_indicator(db.session, measure_row, Indicator(
-        form.name.data.strip(), (form.unit.data or "").strip(), parse_number_field(form.baseline),
-        parse_number_field(form.target)))
+    service.add_indicator(
+        db.session,
+        measure_row,
+        Indicator(
+            form.name.data.strip(),
+            (form.unit.data or "").strip(),
+            parse_number_field(form.baseline),
+            parse_number_field(form.target),
+        ),
+    )
     db.session.commit()
     flash(f"Der Indikator „{form.name.data.strip()}“ wurde angelegt.", "success")
     return redirect(url_for("verstetigung.massnahme", strategy_id=strategy_id, key=key) + "#indikatoren")
@@ -307,9 +345,14 @@ def _evaluation_page(row, strategy, subject: str, form: EvaluationForm, status: 
     measure = strategy.measure(subject) if subject != STRATEGY else None
     indicators = service.indicators_of(db.session, _measure_row(row, subject)) if measure else []
     return render_template(
-        "verstetigung/evaluation_form.html", row=row, strategy=strategy, measure=measure, form=form,
+        "verstetigung/evaluation_form.html",
+        row=row,
+        strategy=strategy,
+        measure=measure,
+        form=form,
         kind=Kind(form.kind.data) if form.kind.data in ("prozess", "wirkung") else Kind.PROZESS,
-        adherence=adherence(measure) if measure else None, indicators=indicators,
+        adherence=adherence(measure) if measure else None,
+        indicators=indicators,
         soft=[(f, label) for f, label in SOFT_CRITERIA.items()],
     ), status
 
@@ -367,8 +410,13 @@ def evaluation(strategy_id: int, evaluation_id: int):
         abort(404)
     key = ev.measure.key if ev.measure is not None else STRATEGY
     return render_template(
-        "verstetigung/evaluation.html", row=row, ev=ev, record=service.evaluation_to_domain(ev, key),
-        measure=ev.measure, soft=SOFT_CRITERIA, ratings=RATINGS,
+        "verstetigung/evaluation.html",
+        row=row,
+        ev=ev,
+        record=service.evaluation_to_domain(ev, key),
+        measure=ev.measure,
+        soft=SOFT_CRITERIA,
+        ratings=RATINGS,
     )
 
 
@@ -385,8 +433,14 @@ def wissen(strategy_id: int):
     chain = None
     if form.scope.data == "diese":
         chain = [r.id for r in service.version_chain(db.session, row)]
-    found = service.lessons(db.session, visible_organisation_ids(), text=form.q.data or "",
-                            dimension=form.dimension.data or "", outcome=form.outcome.data or "", strategy_ids=chain)
+    found = service.lessons(
+        db.session,
+        visible_organisation_ids(),
+        text=form.q.data or "",
+        dimension=form.dimension.data or "",
+        outcome=form.outcome.data or "",
+        strategy_ids=chain,
+    )
     return render_template("verstetigung/wissen.html", row=row, form=form, lessons=found, outcomes=OUTCOME_BY_VALUE)
 
 
@@ -395,14 +449,22 @@ def wissen(strategy_id: int):
 
 def _review_page(row, form: ReviewForm, status: int = 200):
     pack = review_service.review_pack(db.session, row, _today())
-    return render_template("verstetigung/review.html", row=row, pack=pack, form=form, Progress=Progress,
-                           shown=review_service.SHOWN, read_only=_read_only(row)), status
+    return render_template(
+        "verstetigung/review.html",
+        row=row,
+        pack=pack,
+        form=form,
+        Progress=Progress,
+        shown=review_service.SHOWN,
+        read_only=_read_only(row),
+    ), status
 
 
 def _next_review_due(row) -> Month | None:
     strategy = strategy_to_domain(row)
-    open_slots = [d for d in calendar(strategy, _today())
-                  if d.subject == STRATEGY and d.kind is Kind.PROZESS and not d.done]
+    open_slots = [
+        d for d in calendar(strategy, _today()) if d.subject == STRATEGY and d.kind is Kind.PROZESS and not d.done
+    ]
     return open_slots[0].due if open_slots else None
 
 
@@ -434,11 +496,15 @@ def review_pdf(strategy_id: int):
     """The review pack as PDF (WeasyPrint)."""
     row = get_strategy_or_404(strategy_id)
     pack = review_service.review_pack(db.session, row, _today())
-    html = render_template("verstetigung/review_pdf.html", row=row, pack=pack, Progress=Progress,
-                           shown=review_service.SHOWN)
+    html = render_template(
+        "verstetigung/review_pdf.html", row=row, pack=pack, Progress=Progress, shown=review_service.SHOWN
+    )
     pdf = html_to_pdf(html, base_url=request.url_root)
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="strategiereview-strategie-{row.id}.pdf"'})
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="strategiereview-strategie-{row.id}.pdf"'},
+    )
 
 
 # --- versions: Fortschreibung and comparison ----------------------------------------------------------
@@ -449,14 +515,26 @@ def versionen(strategy_id: int):
     """All versions of the strategy, the history of decisions, links to compare and to continue."""
     row = get_strategy_or_404(strategy_id)
     chain = service.version_chain(db.session, row)
-    return render_template("verstetigung/versionen.html", row=row, chain=chain, strategy=strategy_to_domain(row),
-                           read_only=_read_only(row), predecessor=service.predecessor_id(db.session, row.id))
+    return render_template(
+        "verstetigung/versionen.html",
+        row=row,
+        chain=chain,
+        strategy=strategy_to_domain(row),
+        read_only=_read_only(row),
+        predecessor=service.predecessor_id(db.session, row.id),
+    )
 
 
 def _fortschreibung_page(row, form, status: int = 200, general: list[str] | None = None):
-    return render_template("verstetigung/fortschreibung.html", row=row, form=form, rows=decision_rows(form),
-                           general=general or [], read_only=_read_only(row),
-                           outcomes=latest_outcomes(strategy_to_domain(row))), status
+    return render_template(
+        "verstetigung/fortschreibung.html",
+        row=row,
+        form=form,
+        rows=decision_rows(form),
+        general=general or [],
+        read_only=_read_only(row),
+        outcomes=latest_outcomes(strategy_to_domain(row)),
+    ), status
 
 
 @bp.route("/fortschreibung", methods=["GET", "POST"])
@@ -481,9 +559,15 @@ def fortschreibung(strategy_id: int):
         return _fortschreibung_page(row, form, 422)
     try:
         new_row = review_service.create_successor(
-            db.session, row, decisions_of(form), version=form.version.data, adopted=adopted,
-            vision=(form.vision.data or "").strip(), mission=(form.mission.data or "").strip(),
-            by=form.by.data.strip(), today=_today(),
+            db.session,
+            row,
+            decisions_of(form),
+            version=form.version.data,
+            adopted=adopted,
+            vision=(form.vision.data or "").strip(),
+            mission=(form.mission.data or "").strip(),
+            by=form.by.data.strip(),
+            today=_today(),
         )
     except FortschreibungError as exc:
         db.session.rollback()
@@ -492,8 +576,9 @@ def fortschreibung(strategy_id: int):
         db.session.rollback()
         return _fortschreibung_page(row, form, 422, [str(p) for p in exc.problems])
     db.session.commit()
-    flash(f"Die Version „{new_row.version}“ wurde angelegt. Die bisherige Version ist jetzt schreibgeschützt.",
-          "success")
+    flash(
+        f"Die Version „{new_row.version}“ wurde angelegt. Die bisherige Version ist jetzt schreibgeschützt.", "success"
+    )
     return redirect(url_for("verstetigung.vergleich", strategy_id=new_row.id))
 
 
@@ -513,5 +598,4 @@ def vergleich(strategy_id: int):
         diff = compare_versions(strategy_to_domain(old_row), strategy_to_domain(new_row))
     else:
         old_row = new_row = None
-    return render_template("verstetigung/vergleich.html", row=row, others=others, diff=diff, old=old_row,
-                           new=new_row)
+    return render_template("verstetigung/vergleich.html", row=row, others=others, diff=diff, old=old_row, new=new_row)

@@ -101,26 +101,38 @@ class EvaluationForm(FlaskForm):
     by = StringField("Durchgeführt von", validators=[DataRequired(REQUIRED), Length(max=200)])
     done = SelectField("Ist die Maßnahme fertig umgesetzt bzw. etabliert?", choices=choices(ANSWER_CHOICES), default="")
     schedule_kept = SelectField("Wurde der Zeitplan eingehalten?", choices=choices(ANSWER_CHOICES), default="")
-    financial = SelectField("Waren die finanziellen Ressourcen auskömmlich?", choices=choices(ANSWER_CHOICES), default="")
+    financial = SelectField(
+        "Waren die finanziellen Ressourcen auskömmlich?", choices=choices(ANSWER_CHOICES), default=""
+    )
     staff = SelectField("Waren die personellen Ressourcen auskömmlich?", choices=choices(ANSWER_CHOICES), default="")
     material = SelectField("Waren die materiellen Ressourcen auskömmlich?", choices=choices(ANSWER_CHOICES), default="")
-    cooperation_rating = SelectField(f"{SOFT_CRITERIA['cooperation']}: Bewertung", choices=choices(RATING_CHOICES), default="")
+    cooperation_rating = SelectField(
+        f"{SOFT_CRITERIA['cooperation']}: Bewertung", choices=choices(RATING_CHOICES), default=""
+    )
     cooperation_text = TextAreaField(f"{SOFT_CRITERIA['cooperation']}: Beschreibung")
-    participation_rating = SelectField(f"{SOFT_CRITERIA['participation']}: Bewertung",
-                                       choices=choices(RATING_CHOICES), default="")
+    participation_rating = SelectField(
+        f"{SOFT_CRITERIA['participation']}: Bewertung", choices=choices(RATING_CHOICES), default=""
+    )
     participation_text = TextAreaField(f"{SOFT_CRITERIA['participation']}: Beschreibung")
-    communication_rating = SelectField(f"{SOFT_CRITERIA['communication']}: Bewertung",
-                                       choices=choices(RATING_CHOICES), default="")
+    communication_rating = SelectField(
+        f"{SOFT_CRITERIA['communication']}: Bewertung", choices=choices(RATING_CHOICES), default=""
+    )
     communication_text = TextAreaField(f"{SOFT_CRITERIA['communication']}: Beschreibung")
     went_well = TextAreaField("Lessons Learned: Was lief gut?")
     went_badly = TextAreaField("Lessons Learned: Was lief nicht gut?")
-    outcome = SelectField("Ergebnis für die Fortschreibung",
-                          choices=choices([("", "noch offen")] + [(o.value, v) for o, v in OUTCOME_LABELS.items()]), default="")
-    citizen_survey = TextAreaField("Bürgerbefragung: Zusammenfassung",
-                                   description="Zufriedenheit mit den digitalen Leistungen, fehlende Angebote, "
-                                   "Verbesserungsbedarfe.")
-    staff_survey = TextAreaField("Befragung der Mitarbeitenden: Zusammenfassung",
-                                 description="Prozessqualität der neuen Verfahren, Usability der neuen Werkzeuge.")
+    outcome = SelectField(
+        "Ergebnis für die Fortschreibung",
+        choices=choices([("", "noch offen")] + [(o.value, v) for o, v in OUTCOME_LABELS.items()]),
+        default="",
+    )
+    citizen_survey = TextAreaField(
+        "Bürgerbefragung: Zusammenfassung",
+        description="Zufriedenheit mit den digitalen Leistungen, fehlende Angebote, Verbesserungsbedarfe.",
+    )
+    staff_survey = TextAreaField(
+        "Befragung der Mitarbeitenden: Zusammenfassung",
+        description="Prozessqualität der neuen Verfahren, Usability der neuen Werkzeuge.",
+    )
     notes = TextAreaField("Weitere Anmerkungen")
 
     def validate_all(self, today: date) -> bool:
@@ -139,26 +151,44 @@ class EvaluationForm(FlaskForm):
 
     def to_record(self, subject: str) -> EvaluationRecord:
         """The domain record of a form that passed validate_all."""
-        answer = {f: Answer(getattr(self, f).data) if getattr(self, f).data else None
-                  for f in ("done", "schedule_kept", "financial", "staff", "material")}
-        soft = {f: Soft(int(getattr(self, f"{f}_rating").data) if getattr(self, f"{f}_rating").data else None,
-                        (getattr(self, f"{f}_text").data or "").strip()) for f in SOFT_CRITERIA}
-        texts = {f: (getattr(self, f).data or "").strip()
-                 for f in ("went_well", "went_badly", "citizen_survey", "staff_survey", "notes")}
+        answer = {
+            f: Answer(getattr(self, f).data) if getattr(self, f).data else None
+            for f in ("done", "schedule_kept", "financial", "staff", "material")
+        }
+        soft = {
+            f: Soft(
+                int(getattr(self, f"{f}_rating").data) if getattr(self, f"{f}_rating").data else None,
+                (getattr(self, f"{f}_text").data or "").strip(),
+            )
+            for f in SOFT_CRITERIA
+        }
+        texts = {
+            f: (getattr(self, f).data or "").strip()
+            for f in ("went_well", "went_badly", "citizen_survey", "staff_survey", "notes")
+        }
         from ..domain.verstetigung import Outcome
 
         return EvaluationRecord(
-            subject=subject, kind=Kind(self.kind.data), performed=parse_date_field(self.performed),
-            due=Month.parse(self.due.data) if self.due.data else None, by=self.by.data.strip(),
-            outcome=Outcome(self.outcome.data) if self.outcome.data else None, **answer, **soft, **texts,
+            subject=subject,
+            kind=Kind(self.kind.data),
+            performed=parse_date_field(self.performed),
+            due=Month.parse(self.due.data) if self.due.data else None,
+            by=self.by.data.strip(),
+            outcome=Outcome(self.outcome.data) if self.outcome.data else None,
+            **answer,
+            **soft,
+            **texts,
         )
 
 
 class IndicatorForm(FlaskForm):
     """A new indicator of a measure."""
 
-    name = StringField("Bezeichnung", validators=[DataRequired(REQUIRED), Length(max=200)],
-                       description="Z. B. durchschnittliche Bearbeitungszeit, Schulungen je Mitarbeitendem.")
+    name = StringField(
+        "Bezeichnung",
+        validators=[DataRequired(REQUIRED), Length(max=200)],
+        description="Z. B. durchschnittliche Bearbeitungszeit, Schulungen je Mitarbeitendem.",
+    )
     unit = StringField("Einheit", validators=[Optional(), Length(max=50)], description="Z. B. Tage, Anzahl, %.")
     baseline = StringField("Ausgangswert")
     target = StringField("Zielwert")
@@ -204,9 +234,14 @@ class ReviewForm(FlaskForm):
 
     def to_record(self, due: Month | None) -> EvaluationRecord:
         return EvaluationRecord(
-            subject=STRATEGY, kind=Kind.PROZESS, performed=parse_date_field(self.performed), due=due,
-            by=self.by.data.strip(), direction=(self.direction.data or "").strip(),
-            goals_reached=(self.goals_reached.data or "").strip(), decisions=self.decisions.data.strip(),
+            subject=STRATEGY,
+            kind=Kind.PROZESS,
+            performed=parse_date_field(self.performed),
+            due=due,
+            by=self.by.data.strip(),
+            direction=(self.direction.data or "").strip(),
+            goals_reached=(self.goals_reached.data or "").strip(),
+            decisions=self.decisions.data.strip(),
             notes=(self.notes.data or "").strip(),
         )
 
@@ -217,8 +252,9 @@ DECISION_CHOICES = [("", "bitte wählen")] + [(d.value, d.label) for d in Decisi
 class FortschreibungBase(FlaskForm):
     """The next version: label, adoption month, vision and mission; decisions are added per measure."""
 
-    version = StringField("Bezeichnung der neuen Version", validators=[DataRequired(REQUIRED), Length(max=50)],
-                          description="Z. B. 2025.")
+    version = StringField(
+        "Bezeichnung der neuen Version", validators=[DataRequired(REQUIRED), Length(max=50)], description="Z. B. 2025."
+    )
     adopted = StringField("Beschlossen im Monat", description="MM/JJJJ; der Fahrplan beginnt dann neu.")
     vision = TextAreaField("Vision-Statement")
     mission = TextAreaField("Mission-Statement")
@@ -232,8 +268,16 @@ def fortschreibung_form(measures, formdata=None) -> FortschreibungBase:
         pass
 
     for i, m in enumerate(measures):
-        setattr(Form, f"d_{i}", SelectField(f"Entscheidung zu „{m.title}“", choices=choices(DECISION_CHOICES), default="",
-                                            validators=[DataRequired("Bitte eine Entscheidung wählen.")]))
+        setattr(
+            Form,
+            f"d_{i}",
+            SelectField(
+                f"Entscheidung zu „{m.title}“",
+                choices=choices(DECISION_CHOICES),
+                default="",
+                validators=[DataRequired("Bitte eine Entscheidung wählen.")],
+            ),
+        )
         setattr(Form, f"n_{i}", StringField(f"Begründung zu „{m.title}“", validators=[Optional(), Length(max=500)]))
     form = Form() if formdata is None else Form(formdata=formdata)
     form.pending = list(measures)
@@ -246,8 +290,9 @@ def decision_rows(form: FortschreibungBase):
 
 
 def decisions_of(form: FortschreibungBase) -> dict[str, tuple[Decision, str]]:
-    return {m.key: (Decision(form[f"d_{i}"].data), (form[f"n_{i}"].data or "").strip())
-            for i, m in enumerate(form.pending)}
+    return {
+        m.key: (Decision(form[f"d_{i}"].data), (form[f"n_{i}"].data or "").strip()) for i, m in enumerate(form.pending)
+    }
 
 
 class KnowledgeForm(FlaskForm):
@@ -257,9 +302,18 @@ class KnowledgeForm(FlaskForm):
         csrf = False
 
     q = StringField("Suchbegriff")
-    dimension = SelectField("Dimension", choices=lambda: choices([("", "alle Dimensionen")]
-                                                                 + [(d, d) for d in catalogue().dimension_names]), default="")
-    outcome = SelectField("Ergebnis", choices=choices([("", "alle Ergebnisse")] + [(o.value, v) for o, v in
-                                                                                  OUTCOME_LABELS.items()]), default="")
-    scope = SelectField("Umfang", choices=choices([("alle", "alle Strategien und Versionen"),
-                                                   ("diese", "diese Strategie (alle Versionen)")]), default="alle")
+    dimension = SelectField(
+        "Dimension",
+        choices=lambda: choices([("", "alle Dimensionen")] + [(d, d) for d in catalogue().dimension_names]),
+        default="",
+    )
+    outcome = SelectField(
+        "Ergebnis",
+        choices=choices([("", "alle Ergebnisse")] + [(o.value, v) for o, v in OUTCOME_LABELS.items()]),
+        default="",
+    )
+    scope = SelectField(
+        "Umfang",
+        choices=choices([("alle", "alle Strategien und Versionen"), ("diese", "diese Strategie (alle Versionen)")]),
+        default="alle",
+    )
