@@ -336,19 +336,20 @@ def history(session: Session, table: str, object_id: int | str, limit: int = 500
     from ..auth_models import AuditEntry
 
     marker = f"%|{table}:{object_id}|%"
-    return list(
-        session.scalars(
-            sa.select(AuditEntry)
-            .where(
-                sa.or_(
-                    sa.and_(AuditEntry.table_name == table, AuditEntry.object_id == str(object_id)),
-                    AuditEntry.path.like(marker),
-                )
-            )
-            .order_by(AuditEntry.id.desc())
-            .limit(limit)
+    query = sa.select(AuditEntry).where(
+        sa.or_(
+            sa.and_(AuditEntry.table_name == table, AuditEntry.object_id == str(object_id)),
+            AuditEntry.path.like(marker),
         )
     )
+    # the path search cannot use an index: narrow it to the object's organisation (indexed) first
+    organisation = object_organisation(session, table, str(object_id))
+    if organisation is False:
+        return []
+    query = query.where(
+        AuditEntry.organisation_id.is_(None) if organisation is None else AuditEntry.organisation_id == organisation
+    )
+    return list(session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))
 
 
 def object_organisation(session: Session, table: str, object_id: str) -> int | None | bool:
@@ -358,6 +359,7 @@ def object_organisation(session: Session, table: str, object_id: str) -> int | N
     row = session.execute(
         sa.select(AuditEntry.organisation_id)
         .where(AuditEntry.table_name == table, AuditEntry.object_id == str(object_id))
+        .order_by(AuditEntry.id.desc())
         .limit(1)
     ).first()
     return False if row is None else row[0]
