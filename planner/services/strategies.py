@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import models
 from ..domain.months import Month
@@ -37,9 +38,9 @@ def load_strategy_row(session: Session, strategy_id: int) -> models.Strategy | N
         .where(models.Strategy.id == strategy_id)
         .options(
             selectinload(models.Strategy.organisation),
-            selectinload(models.Strategy.measures).selectinload(models.Measure.owners).selectinload(
-                models.MeasureOwner.person
-            ),
+            selectinload(models.Strategy.measures)
+            .selectinload(models.Measure.owners)
+            .selectinload(models.MeasureOwner.person),
             selectinload(models.Strategy.measures).selectinload(models.Measure.prerequisites),
         )
     )
@@ -110,19 +111,40 @@ def get_or_create_organisation(session: Session, name: str) -> models.Organisati
     return org
 
 
-def get_or_create_person(session: Session, organisation: models.Organisation, name: str) -> models.Person:
-    """The person (or unit) of that name in the organisation, created when new."""
-    person = session.scalar(
-        sa.select(models.Person).where(models.Person.organisation_id == organisation.id, models.Person.name == name)
-    )
+def get_or_create_person(
+    session: Session, organisation: models.Organisation, name: str, known: dict[str, models.Person] | None = None
+) -> models.Person:
+    """The person (or unit) of that name in the organisation, created when new.
+
+    `known` (name → person, from `persons_by_name`) spares one query per owner in bulk writes."""
+    person = known.get(name) if known is not None else None
+    if person is None:
+        person = session.scalar(
+            sa.select(models.Person).where(models.Person.organisation_id == organisation.id, models.Person.name == name)
+        )
     if person is None:
         person = models.Person(organisation=organisation, name=name)
         session.add(person)
-        session.flush()
+    if known is not None:
+        known[name] = person
     return person
 
 
-def _write_fields(session: Session, row: models.Measure, m: Measure, organisation: models.Organisation) -> None:
+def persons_by_name(session: Session, organisation: models.Organisation) -> dict[str, models.Person]:
+    """Every person of the organisation by name, loaded in one query."""
+    if organisation.id is None:
+        return {}
+    rows = session.scalars(sa.select(models.Person).where(models.Person.organisation_id == organisation.id))
+    return {p.name: p for p in rows}
+
+
+def _write_fields(
+    session: Session,
+    row: models.Measure,
+    m: Measure,
+    organisation: models.Organisation,
+    persons: dict[str, models.Person] | None = None,
+) -> None:
     row.key = m.key
     row.title = m.title
     row.description = m.description
@@ -149,15 +171,19 @@ def _write_fields(session: Session, row: models.Measure, m: Measure, organisatio
     current = [(o.person.name, o.role) for o in row.owners]
     wanted = [(o.name, o.role.value) for o in m.owners]
     if current != wanted:
-        row.owners.clear()
-        session.flush()
+        if current:
+            row.owners.clear()
+            session.flush()
         for i, o in enumerate(m.owners):
-            person = get_or_create_person(session, organisation, o.name)
+            person = get_or_create_person(session, organisation, o.name, persons)
             row.owners.append(models.MeasureOwner(person=person, role=o.role.value, position=i))
 
 
-def _write_dependencies(session: Session, row: models.Measure, depends_on: list[str], rows_by_key: dict) -> None:
-    current = {d.prerequisite.key for d in row.prerequisites}
+def _write_dependencies(
+    session: Session, row: models.Measure, depends_on: list[str], rows_by_key: dict, *, new: bool = False
+) -> None:
+    # a measure created in this unit of work has no links yet: don't ask the database
+    current = set() if new else {d.prerequisite.key for d in row.prerequisites}
     if current == set(depends_on):
         return
     for dep in list(row.prerequisites):
@@ -189,14 +215,22 @@ def import_strategy(session: Session, strategy: Strategy) -> models.Strategy:
     )
     session.add(row)
     rows_by_key = {}
-    for i, m in enumerate(strategy.measures):
-        mrow = models.Measure(position=i, key=m.key, title=m.title, dimension=m.dimension)
-        row.measures.append(mrow)
-        _write_fields(session, mrow, m, org)
-        rows_by_key[m.key] = mrow
+    persons = persons_by_name(session, org)
+    with session.no_autoflush:
+        for i, m in enumerate(strategy.measures):
+            mrow = models.Measure(position=i, key=m.key, title=m.title, dimension=m.dimension)
+            row.measures.append(mrow)
+            _write_fields(session, mrow, m, org, persons)
+            rows_by_key[m.key] = mrow
     session.flush()
-    for m in strategy.measures:
-        _write_dependencies(session, rows_by_key[m.key], m.depends_on, rows_by_key)
+    for mrow in rows_by_key.values():
+        # new rows have no links in the database: mark both collections as loaded and empty,
+        # so adding links below costs no lazy load per measure
+        set_committed_value(mrow, "prerequisites", [])
+        set_committed_value(mrow, "dependents", [])
+    with session.no_autoflush:
+        for m in strategy.measures:
+            _write_dependencies(session, rows_by_key[m.key], m.depends_on, rows_by_key, new=True)
     session.flush()
     from .maturity import store_strategy_maturity  # the maturity service builds on this module
 
