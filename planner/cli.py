@@ -289,14 +289,20 @@ def evaluations(file: Path, today_text: str | None, as_json: bool) -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Zieldatei; das Format folgt der Endung: .pdf oder .docx.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Zieldatei; das Format folgt der Endung: .pdf oder .docx.",
+)
 @click.option("--measure", "measure", default=None, help="Nur der Steckbrief der Maßnahme mit dieser ID.")
 @click.option("--dimension", default=None, help="Nur Maßnahmen dieser Dimension.")
 @click.option("--owner", default=None, help="Nur Maßnahmen dieser Verantwortlichen (Name).")
 @click.option("--status", default=None, help="Nur Maßnahmen mit diesem Status (z. B. geplant, „in Umsetzung“).")
-def steckbriefe(file: Path, output: Path, measure: str | None, dimension: str | None, owner: str | None,
-                status: str | None) -> None:
+def steckbriefe(
+    file: Path, output: Path, measure: str | None, dimension: str | None, owner: str | None, status: str | None
+) -> None:
     """Schreibt die Maßnahmensteckbriefe einer Strategiedatei als PDF oder Word-Datei."""
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in ("pdf", "docx"):

@@ -3,8 +3,10 @@
 Each area keeps its models in its own module (planner/<area>_models.py) and adds one import here.
 """
 
-from . import models  # noqa: F401
-from . import maturity_models  # noqa: F401
-from . import roadmap_models  # noqa: F401
-from . import auth_models  # noqa: F401
-from . import verstetigung_models  # noqa: F401
+from . import (
+    auth_models,  # noqa: F401
+    maturity_models,  # noqa: F401
+    models,  # noqa: F401
+    roadmap_models,  # noqa: F401
+    verstetigung_models,  # noqa: F401
+)

@@ -45,7 +45,13 @@ def test_catalogue_has_8_dimensions_and_27_subdimensions_in_model_order():
 
 @pytest.mark.parametrize(
     "alias",
-    ["Bürgerzentrierung", "BürgerInnenzentrierung", "Bürger:innen-Zentrierung", "Bürger*innenzentrierung", "BÜRGER-ZENTRIERUNG"],
+    [
+        "Bürgerzentrierung",
+        "BürgerInnenzentrierung",
+        "Bürger:innen-Zentrierung",
+        "Bürger*innenzentrierung",
+        "BÜRGER-ZENTRIERUNG",
+    ],
 )
 def test_citizen_dimension_aliases(alias):
     assert catalogue().canonical_dimension(alias) == "Bürger*innenzentrierung"
@@ -63,19 +69,34 @@ def test_other_aliases_and_subdimensions():
 def test_rating_is_ordinal():
     assert Rating.GERING < Rating.GERING_MITTEL < Rating.MITTEL < Rating.MITTEL_HOCH < Rating.HOCH
     assert Rating("gering/mittel").rank == 2
-    assert [s.value for s in Status] == ["backlog", "geplant", "in_umsetzung", "abgeschlossen", "fortlaufend", "verworfen"]
+    assert [s.value for s in Status] == [
+        "backlog",
+        "geplant",
+        "in_umsetzung",
+        "abgeschlossen",
+        "fortlaufend",
+        "verworfen",
+    ]
 
 
 def test_make_key_transliterates_and_stays_unique():
-    assert make_key("Beschaffung und Einführung eines „Whiteboard Tool“") == "beschaffung-und-einfuehrung-eines-whiteboard-tool"
+    assert (
+        make_key("Beschaffung und Einführung eines „Whiteboard Tool“")
+        == "beschaffung-und-einfuehrung-eines-whiteboard-tool"
+    )
     assert make_key("Größe", {"groesse"}) == "groesse-2"
     assert make_key("!!!") == "massnahme"
 
 
 def _m(key, deps=(), start=None, end=None, **kw):
     return Measure(
-        key=key, title=key.upper(), dimension="IT-Sicherheit", depends_on=list(deps),
-        start=Month.parse(start) if start else None, end=Month.parse(end) if end else None, **kw,
+        key=key,
+        title=key.upper(),
+        dimension="IT-Sicherheit",
+        depends_on=list(deps),
+        start=Month.parse(start) if start else None,
+        end=Month.parse(end) if end else None,
+        **kw,
     )
 
 
@@ -123,4 +144,6 @@ def test_validate_strategy_reports_every_problem_with_measure_and_field():
 
 def test_end_without_start_is_invalid():
     s = Strategy(organisation="GA", title="T", measures=[_m("a", end="2023-04")])
-    assert [str(p) for p in validate_strategy(s)] == ["Maßnahme „a“, Feld „end“: Ein Ende ist angegeben, aber kein Beginn."]
+    assert [str(p) for p in validate_strategy(s)] == [
+        "Maßnahme „a“, Feld „end“: Ein Ende ist angegeben, aber kein Beginn."
+    ]

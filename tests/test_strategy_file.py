@@ -58,7 +58,10 @@ def test_steinfurt_round_trip_is_lossless():
         ({"start": "2024-13"}, "Maßnahme „awareness“, Feld „start“: „2024-13“ ist kein Monat im Format JJJJ-MM"),
         ({"end": "2023-01"}, "Maßnahme „awareness“, Feld „end“: Das Ende 01/2023 liegt vor dem Beginn 02/2024."),
         ({"id": "konzept"}, "Maßnahme „konzept“, Feld „id“: Die ID „konzept“ kommt 2-mal vor."),
-        ({"depends_on": ["gibtsnicht"]}, "Maßnahme „awareness“, Feld „depends_on“: Unbekannte Abhängigkeit „gibtsnicht“."),
+        (
+            {"depends_on": ["gibtsnicht"]},
+            "Maßnahme „awareness“, Feld „depends_on“: Unbekannte Abhängigkeit „gibtsnicht“.",
+        ),
         ({"urgency": "sehr hoch"}, "Maßnahme „awareness“, Feld „urgency“: „sehr hoch“ ist nicht erlaubt"),
         ({"status": "fertig"}, "Maßnahme „awareness“, Feld „status“: „fertig“ ist nicht erlaubt"),
         ({"colour": "rot"}, "Maßnahme „awareness“: Unbekanntes Feld „colour“."),

@@ -59,16 +59,25 @@ def test_strategy_page_groups_measures_by_dimension(client, sample_id):
 
 def test_measure_page_shows_every_field_and_both_dependency_directions(client, sample_id):
     html = client.get(f"/strategien/{sample_id}/massnahmen/konzept").text
-    for text in ["Ein Schulungskonzept wird erstellt.", "Kompetenzentwicklung", "Annika Feldhues (Lead)",
-                 "Andreas Heeke (Support)", "Haupt-/Personalamt", "Beteiligung Personalrat", "01/2024 – 04/2024",
-                 "Schulungen", "hoch", "mittel"]:
+    for text in [
+        "Ein Schulungskonzept wird erstellt.",
+        "Kompetenzentwicklung",
+        "Annika Feldhues (Lead)",
+        "Andreas Heeke (Support)",
+        "Haupt-/Personalamt",
+        "Beteiligung Personalrat",
+        "01/2024 – 04/2024",
+        "Schulungen",
+        "hoch",
+        "mittel",
+    ]:
         assert text in html, text
     # konzept is the basis for two measures
-    grundlage = html[html.index("Grundlage für"):]
+    grundlage = html[html.index("Grundlage für") :]
     assert "Nichttechnische und technische Schulungen" in grundlage and "Awareness" in grundlage
     awareness = client.get(f"/strategien/{sample_id}/massnahmen/awareness").text
     assert "Konzeption und Planung" in awareness
-    assert "Entwicklung eines Schulungskonzepts" in awareness[awareness.index("Abhängigkeit von"):]
+    assert "Entwicklung eines Schulungskonzepts" in awareness[awareness.index("Abhängigkeit von") :]
     assert "unbekannt" in client.get(f"/strategien/{sample_id}/massnahmen/schulungen").text
 
 
@@ -100,8 +109,17 @@ def test_create_form_keeps_input_and_names_errors(app, client, sample_id):
     assert len(domain(app, sample_id).measures) == 4
 
 
+def test_a_value_outside_the_choices_is_refused_in_german(client, sample_id):
+    response = client.post(f"/strategien/{sample_id}/massnahmen/neu", data={**MEASURE, "urgency": "sehr hoch"})
+    assert response.status_code == 422
+    assert "Keine gültige Auswahl" in response.text
+    assert "Not a valid choice" not in response.text
+
+
 def test_end_before_start_is_refused_on_the_field(client, sample_id):
-    response = client.post(f"/strategien/{sample_id}/massnahmen/neu", data={**MEASURE, "start": "06/2025", "end": "01/2025"})
+    response = client.post(
+        f"/strategien/{sample_id}/massnahmen/neu", data={**MEASURE, "start": "06/2025", "end": "01/2025"}
+    )
     assert response.status_code == 422
     assert "Das Ende 01/2025 liegt vor dem Beginn 06/2025." in response.text
 
@@ -118,7 +136,12 @@ def test_edit_measure(app, client, sample_id):
 
 def test_edit_that_closes_a_cycle_is_refused_with_the_cycle_named(app, client, sample_id):
     url = f"/strategien/{sample_id}/massnahmen/konzept/bearbeiten"
-    data = {**MEASURE, "title": "Entwicklung eines Schulungskonzepts", "dimension": "Mitarbeitende", "depends_on": ["awareness"]}
+    data = {
+        **MEASURE,
+        "title": "Entwicklung eines Schulungskonzepts",
+        "dimension": "Mitarbeitende",
+        "depends_on": ["awareness"],
+    }
     response = client.post(url, data=data)
     assert response.status_code == 422
     assert "Zyklus" in response.text and "Entwicklung eines Awareness-Konzepts (awareness)" in response.text
@@ -141,7 +164,10 @@ def test_dependency_closing_a_cycle_is_refused(app, client, sample_id):
         follow_redirects=True,
     )
     assert "weil sie einen Zyklus schließen würde" in response.text
-    assert "Entwicklung eines Schulungskonzepts (konzept) → Entwicklung eines Awareness-Konzepts (awareness)" in response.text
+    assert (
+        "Entwicklung eines Schulungskonzepts (konzept) → Entwicklung eines Awareness-Konzepts (awareness)"
+        in response.text
+    )
     assert domain(app, sample_id).measure("konzept").depends_on == []
 
 
@@ -185,18 +211,32 @@ def test_upload_invalid_file_is_refused_whole(client):
 
 
 def test_upload_rejects_non_yaml_and_non_utf8(client):
-    response = client.post("/strategien/importieren", data={"file": (io.BytesIO(b"x"), "x.pdf")}, content_type="multipart/form-data")
+    response = client.post(
+        "/strategien/importieren", data={"file": (io.BytesIO(b"x"), "x.pdf")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 422 and "YAML-Datei" in response.text
-    response = client.post("/strategien/importieren", data={"file": (io.BytesIO("ä".encode("latin-1")), "x.yaml")}, content_type="multipart/form-data")
+    response = client.post(
+        "/strategien/importieren",
+        data={"file": (io.BytesIO("ä".encode("latin-1")), "x.yaml")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422 and "UTF-8" in response.text
     assert client.post("/strategien/importieren", data={}).status_code == 422
 
 
 def test_create_and_edit_strategy(app, client):
     assert client.get("/strategien/neu").status_code == 200
-    data = {"organisation": "GA Neustadt", "title": "Strategie 2025", "version": "1", "adopted": "01/2025",
-            "window_start": "01/2025", "window_end": "12/2026", "vision": "Digital.", "mission": "Schrittweise.",
-            "principles": "Offen\nSicher"}
+    data = {
+        "organisation": "GA Neustadt",
+        "title": "Strategie 2025",
+        "version": "1",
+        "adopted": "01/2025",
+        "window_start": "01/2025",
+        "window_end": "12/2026",
+        "vision": "Digital.",
+        "mission": "Schrittweise.",
+        "principles": "Offen\nSicher",
+    }
     response = client.post("/strategien/neu", data=data)
     assert response.status_code == 302
     sid = int(response.location.rsplit("/", 1)[1])
@@ -209,7 +249,9 @@ def test_create_and_edit_strategy(app, client):
 
 
 def test_strategy_form_month_error_keeps_input(client):
-    response = client.post("/strategien/neu", data={"organisation": "GA", "title": "T", "adopted": "März", "vision": "Meine Vision"})
+    response = client.post(
+        "/strategien/neu", data={"organisation": "GA", "title": "T", "adopted": "März", "vision": "Meine Vision"}
+    )
     assert response.status_code == 422
     assert "„März“ ist kein Monat" in response.text and "Meine Vision" in response.text
 

@@ -67,6 +67,7 @@ def validate_measure(m: Measure, keys: set[str] | None = None) -> list[Problem]:
 
 def describe_cycle(cycle: list[str], strategy: Strategy | None = None) -> str:
     """'a → b → a' with titles where known."""
+
     def name(key: str) -> str:
         m = strategy.measure(key) if strategy else None
         return f"{m.title} ({key})" if m else key
@@ -97,6 +98,8 @@ def validate_strategy(strategy: Strategy) -> list[Problem]:
         problems.extend(validate_measure(m, keys))
     for cycle in find_cycles(build_graph(strategy.measures)):
         problems.append(
-            Problem(f"Die Abhängigkeiten bilden einen Zyklus: {describe_cycle(cycle, strategy)}.", cycle[0], "depends_on")
+            Problem(
+                f"Die Abhängigkeiten bilden einen Zyklus: {describe_cycle(cycle, strategy)}.", cycle[0], "depends_on"
+            )
         )
     return problems

@@ -52,7 +52,10 @@ def measure_schema() -> dict[str, Any]:
                 "type": "object",
                 "required": ["name"],
                 "additionalProperties": False,
-                "properties": {"name": {"type": "string", "minLength": 1}, "role": {"enum": [r.value for r in OwnerRole]}},
+                "properties": {
+                    "name": {"type": "string", "minLength": 1},
+                    "role": {"enum": [r.value for r in OwnerRole]},
+                },
             },
         },
         "actors": _texts,

@@ -18,8 +18,8 @@ from ..domain.months import Month
 from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
 from ..domain.validation import Problem, validate_measure, validate_strategy
 from .maturity_file import maturity_from_data, maturity_to_data
-from .verstetigung_file import measure_extras, verstetigung_from_data, verstetigung_to_data
 from .schema import FORMAT_ID, strategy_file_schema
+from .verstetigung_file import measure_extras, verstetigung_from_data, verstetigung_to_data
 
 
 class StrategyFileError(ValueError):
@@ -182,7 +182,9 @@ def parse_yaml(text: str) -> dict[str, Any]:
         reason = getattr(exc, "problem", None) or "ungültiges YAML"
         raise StrategyFileError([Problem(f"{where}Die Datei ist kein gültiges YAML ({reason}).")]) from exc
     if not isinstance(data, dict):
-        raise StrategyFileError([Problem("Die Datei enthält keine Strategie (erwartet ein YAML-Dokument mit Feldern).")])
+        raise StrategyFileError(
+            [Problem("Die Datei enthält keine Strategie (erwartet ein YAML-Dokument mit Feldern).")]
+        )
     return _normalise(data)
 
 

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import assets, errors, filters, measures, nav, strategies
-from . import maturity
-from . import roadmap
-from . import verstetigung
-from . import admin, auth
-from . import steckbriefe
+from . import (
+    admin,
+    assets,
+    auth,
+    errors,
+    filters,
+    maturity,
+    measures,
+    nav,
+    roadmap,
+    steckbriefe,
+    strategies,
+    verstetigung,
+)
 
 
 def register(app: Flask) -> None:

@@ -8,7 +8,6 @@ import secrets
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
@@ -18,14 +17,14 @@ from ..extensions import db
 from ..services import audit, backup, persons
 from .access import get_organisation_or_404, is_admin, may_manage, visible_organisation_ids
 from .auth import hash_password
-from .forms import ConfirmForm, choices
+from .forms import ConfirmForm, GermanForm, choices
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 
 MIN_PASSWORD = 10
 
 
-class UserForm(FlaskForm):
+class UserForm(GermanForm):
     """A user account."""
 
     username = StringField(
@@ -47,14 +46,14 @@ class UserForm(FlaskForm):
     active = BooleanField("Aktiv (darf sich anmelden)", default=True)
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(GermanForm):
     """A role in an organisation."""
 
     organisation = SelectField("Organisation", choices=[])
     role = SelectField("Rolle", choices=choices((r, ROLE_LABELS[r]) for r in ROLES))
 
 
-class CoordinationForm(FlaskForm):
+class CoordinationForm(GermanForm):
     """An organisation this one (a state office) coordinates."""
 
     organisation = SelectField("Koordinierte Organisation", choices=[])

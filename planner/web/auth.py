@@ -18,6 +18,7 @@ from ..auth_models import LoginAttempt, User
 from ..extensions import db
 from ..models import utcnow
 from ..services import audit
+from .forms import GermanForm
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -56,7 +57,7 @@ def check_password(user: User, password: str) -> bool:
     return True
 
 
-class LoginForm(FlaskForm):
+class LoginForm(GermanForm):
     """Username and password."""
 
     username = StringField("Benutzername", validators=[DataRequired("Bitte ausfüllen."), Length(max=100)])

@@ -18,6 +18,7 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..domain.catalogue import catalogue
@@ -27,6 +28,19 @@ from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strateg
 
 REQUIRED = "Bitte ausfüllen."
 _OWNER = re.compile(r"^(?P<name>.+?)\s*(?:\((?P<role>lead|support)\))?$", re.IGNORECASE)
+
+
+class GermanForm(FlaskForm):
+    """Base of every form: WTForms' own German messages ("Keine gültige Auswahl.").
+
+    Flask-WTF hands translation to Flask-Babel, which planner does not use; without this the
+    built-in messages of the fields stay English."""
+
+    class Meta:
+        locales = ("de_DE", "de")
+
+        def get_translations(self, form):
+            return DefaultMeta.get_translations(self, form)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -76,7 +90,7 @@ def subdimension_choices() -> list[SelectChoice]:
     return choices((s, f"{s} ({d.short})") for d in catalogue().dimensions for s in d.subdimensions)
 
 
-class MeasureForm(FlaskForm):
+class MeasureForm(GermanForm):
     """Every field of a Maßnahmensteckbrief."""
 
     title = StringField("Titel", validators=[DataRequired(REQUIRED), Length(max=300)])
@@ -109,7 +123,9 @@ class MeasureForm(FlaskForm):
     examples = TextAreaField("Praxisbeispiele", description="Ein Beispiel je Zeile.")
     steps = TextAreaField("Operative Schritte", description="Ein Schritt je Zeile.")
     budget = DecimalField(
-        "Budget (EUR)", places=2, validators=[Optional(), NumberRange(min=0, message="Das Budget darf nicht negativ sein.")]
+        "Budget (EUR)",
+        places=2,
+        validators=[Optional(), NumberRange(min=0, message="Das Budget darf nicht negativ sein.")],
     )
     funding_call = StringField(
         "Förderaufruf",
@@ -197,13 +213,13 @@ class MeasureForm(FlaskForm):
         )
 
 
-class DependencyForm(FlaskForm):
+class DependencyForm(GermanForm):
     """Add one prerequisite to a measure."""
 
     prerequisite = SelectField("Neue Abhängigkeit", choices=[], validators=[InputRequired(REQUIRED)])
 
 
-class StrategyForm(FlaskForm):
+class StrategyForm(GermanForm):
     """Title, version, roadmap window, vision, mission and guiding principles."""
 
     organisation = StringField("Organisation", validators=[DataRequired(REQUIRED), Length(max=200)])
@@ -218,7 +234,7 @@ class StrategyForm(FlaskForm):
     lock_version = HiddenField()
 
 
-class UploadForm(FlaskForm):
+class UploadForm(GermanForm):
     """A strategy file to import."""
 
     file = FileField(
@@ -230,5 +246,5 @@ class UploadForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(GermanForm):
     """An empty form: only the CSRF token, for confirmations like deleting."""

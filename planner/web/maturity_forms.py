@@ -12,12 +12,11 @@ from datetime import date
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.meta import DefaultMeta
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ..domain.catalogue import catalogue
 from ..domain.maturity import DEFAULT_THRESHOLD, Answer, Assessment, Criterion, CriterionAnswer, german_date
-from .forms import REQUIRED, choices
+from .forms import REQUIRED, GermanForm, choices
 
 NO_DATA = ""
 NONE_VALUE = "none"
@@ -50,20 +49,7 @@ def _sub_field(i: int) -> str:
     return f"sub_{i}"
 
 
-class _GermanForm(FlaskForm):
-    """WTForms' own German messages ("Keine gültige Auswahl.") instead of English ones.
-
-    Flask-WTF hands translation to Flask-Babel, which planner does not use; without it the
-    built-in messages of the fields stay English."""
-
-    class Meta:
-        locales = ["de_DE", "de"]
-
-        def get_translations(self, form):
-            return DefaultMeta.get_translations(self, form)
-
-
-class _AssessmentBase(_GermanForm):
+class _AssessmentBase(GermanForm):
     assessed_on = StringField(
         "Datum der Messung",
         description="Zeitpunkt der Datenübermittlung, z. B. 09.06.2022.",
@@ -219,7 +205,7 @@ def _unanswered_in_answered_subdimensions(form: FlaskForm, answered: set[str]) -
 def targets_form(formdata=None) -> FlaskForm:
     """One select per subdimension: the stage the strategy aims at."""
 
-    class TargetsForm(_GermanForm):
+    class TargetsForm(GermanForm):
         pass
 
     for i, sub in enumerate(catalogue().subdimension_names):
@@ -246,7 +232,7 @@ def targets_from_form(form: FlaskForm) -> dict[str, int] | None:
     return {sub: int(getattr(form, _sub_field(i)).data) for i, sub in enumerate(catalogue().subdimension_names)}
 
 
-class CriteriaImportForm(_GermanForm):
+class CriteriaImportForm(GermanForm):
     """A criteria catalogue to import."""
 
     file = FileField(

@@ -4,24 +4,11 @@ their addresses can be bookmarked and shared."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField
-from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..domain.months import Month
-from .forms import REQUIRED, choices
-
-
-class GermanForm(FlaskForm):
-    """WTForms' own German messages ("Keine gültige, ganze Zahl."): Flask-WTF would look for
-    flask-babel, which planner does not use, and fall back to English."""
-
-    class Meta:
-        locales = ("de_DE", "de")
-
-        def get_translations(self, form):
-            return DefaultMeta.get_translations(self, form)
+from .forms import REQUIRED, GermanForm, choices
 
 
 class GetForm(GermanForm):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 
 from ..domain.catalogue import catalogue
@@ -16,7 +15,7 @@ from ..steckbriefe import FilterError, SheetFilter, bundle_view, select_measures
 from ..steckbriefe.context import owner_names
 from . import nav
 from .access import get_strategy_or_404
-from .forms import choices
+from .forms import GermanForm, choices
 
 bp = Blueprint("steckbriefe", __name__, url_prefix="/strategien/<int:strategy_id>")
 
@@ -39,7 +38,7 @@ PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-class FilterForm(FlaskForm):
+class FilterForm(GermanForm):
     """The bundle's filters, sent by GET; unknown values are reported by the domain filter."""
 
     class Meta:

@@ -29,8 +29,9 @@ def index():
     if (visible := visible_organisation_ids()) is not None:
         query = query.where(models.Organisation.id.in_(visible))
     organisations = db.session.scalars(
-        query.options(selectinload(models.Organisation.strategies).selectinload(models.Strategy.measures))
-        .order_by(models.Organisation.name)
+        query.options(selectinload(models.Organisation.strategies).selectinload(models.Strategy.measures)).order_by(
+            models.Organisation.name
+        )
     ).all()
     return render_template("strategies/index.html", organisations=organisations)
 
@@ -86,8 +87,10 @@ def _organisation_refused(name: str) -> str | None:
     """Why the current user may not add a strategy to the organisation of that name, or None."""
     org = db.session.scalar(sa.select(models.Organisation).where(models.Organisation.name == name.strip()))
     if org is None:
-        return None if may_create_organisation() else (
-            f"Die Organisation „{name}“ gibt es noch nicht; neue Organisationen legt die Administration an."
+        return (
+            None
+            if may_create_organisation()
+            else (f"Die Organisation „{name}“ gibt es noch nicht; neue Organisationen legt die Administration an.")
         )
     if not may_write(org.id):
         return f"Sie dürfen für die Organisation „{name}“ keine Strategien anlegen."

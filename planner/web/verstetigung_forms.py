@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -24,7 +23,7 @@ from ..domain.verstetigung import (
     Kind,
     Soft,
 )
-from .forms import REQUIRED, choices, parse_month_field
+from .forms import REQUIRED, GermanForm, choices, parse_month_field
 
 ANSWER_CHOICES = [("", "keine Angabe")] + [(a.value, a.label) for a in Answer]
 RATING_CHOICES = [("", "keine Angabe")] + [(str(k), f"{k} – {v}") for k, v in RATINGS.items()]
@@ -64,7 +63,7 @@ def german(d: date) -> str:
     return d.strftime("%d.%m.%Y")
 
 
-class ProgressForm(FlaskForm):
+class ProgressForm(GermanForm):
     """Actual progress of a measure: status, actual start and end, who and when."""
 
     status = SelectField("Status", choices=choices((s.value, s.label) for s in Status), default="geplant")
@@ -92,7 +91,7 @@ class ProgressForm(FlaskForm):
         return valid and not any(f.errors for f in fields)
 
 
-class EvaluationForm(FlaskForm):
+class EvaluationForm(GermanForm):
     """A process or impact evaluation of a measure or of the strategy (Steinfurt's criteria)."""
 
     kind = HiddenField()
@@ -181,7 +180,7 @@ class EvaluationForm(FlaskForm):
         )
 
 
-class IndicatorForm(FlaskForm):
+class IndicatorForm(GermanForm):
     """A new indicator of a measure."""
 
     name = StringField(
@@ -200,7 +199,7 @@ class IndicatorForm(FlaskForm):
         return valid and not (self.baseline.errors or self.target.errors)
 
 
-class ValueForm(FlaskForm):
+class ValueForm(GermanForm):
     """A measured value of an indicator."""
 
     measured = StringField("Gemessen am", description="TT.MM.JJJJ")
@@ -215,7 +214,7 @@ class ValueForm(FlaskForm):
         return valid and not (self.measured.errors or self.value.errors)
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(GermanForm):
     """The decisions section of the biennial review, filled in during the meeting."""
 
     performed = StringField("Datum der Sitzung", description="TT.MM.JJJJ")
@@ -249,7 +248,7 @@ class ReviewForm(FlaskForm):
 DECISION_CHOICES = [("", "bitte wählen")] + [(d.value, d.label) for d in Decision]
 
 
-class FortschreibungBase(FlaskForm):
+class FortschreibungBase(GermanForm):
     """The next version: label, adoption month, vision and mission; decisions are added per measure."""
 
     version = StringField(
@@ -295,7 +294,7 @@ def decisions_of(form: FortschreibungBase) -> dict[str, tuple[Decision, str]]:
     }
 
 
-class KnowledgeForm(FlaskForm):
+class KnowledgeForm(GermanForm):
     """Search and filters of the knowledge base (GET, no CSRF)."""
 
     class Meta:
