@@ -88,7 +88,7 @@ def test_second_strategy_save_is_refused(two_editors, sample_id, app):
     response = second.post(url, data=form_2)
     assert response.status_code == 422
     text = response.get_data(as_text=True)
-    assert "Vision: „Vision von Anna“" in text
+    assert "Vision-Statement: „Vision von Anna“" in text
     assert form_data(text)["mission"] == "Mission von Ben"
     with app.app_context():
         assert db.session.get(models.Strategy, sample_id).mission != "Mission von Ben"

@@ -30,6 +30,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Mapper, Session, object_session
 from sqlalchemy.orm.attributes import flag_modified, get_history
 
+from ..domain.verstetigung_versions import MEASURE_FIELDS, STRATEGY_FIELDS
 from ..models import Model, utcnow
 
 NOT_AUDITED = {"audit_entries", "login_attempts"}
@@ -413,35 +414,16 @@ TABLE_LABELS = {
     "roadmap_baselines": "Basisplan",
     "roadmap_baseline_entries": "Basisplan-Eintrag",
 }
+# German labels of the columns: the domain's field labels (one source with the version
+# comparison), plus the columns only the database has
 FIELD_LABELS = {
-    "title": "Titel",
+    **MEASURE_FIELDS,
+    **STRATEGY_FIELDS,
     "name": "Name",
-    "description": "Kurzbeschreibung",
-    "goal": "Ziel",
-    "dimension": "Dimension",
-    "further_dimensions": "Weitere Dimensionen",
-    "subdimensions": "Subdimensionen",
-    "target_stage": "Angestrebte Stufe",
-    "urgency": "Dringlichkeit",
-    "feasibility": "Machbarkeit",
-    "status": "Status",
-    "second_loop": "Zweite Evaluationsschleife",
-    "actors": "Beteiligte Akteure",
-    "requirements": "Anforderungen",
     "start": "Geplanter Beginn",
     "end": "Geplantes Ende",
-    "examples": "Praxisbeispiele",
-    "steps": "Operative Schritte",
-    "budget": "Budget",
-    "funding_call": "Förderaufruf",
-    "deferrals": "Zurückstellungen",
-    "version": "Version",
-    "adopted": "Beschlossen",
     "window_start": "Fahrplan von",
     "window_end": "Fahrplan bis",
-    "vision": "Vision",
-    "mission": "Mission",
-    "principles": "Leitsätze",
     "person_id": "Person",
     "strategy_id": "Strategie",
     "measure_id": "Maßnahme",
