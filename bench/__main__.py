@@ -26,6 +26,7 @@ def main(argv: list[str]) -> int:
         return 2
     for area in wanted:
         print(f"== bench.{area}", flush=True)
+        sys.argv = [f"bench.{area}"]  # an area's own options keep their defaults
         importlib.import_module(f"bench.{area}").main()
     return 0
 
