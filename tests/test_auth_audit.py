@@ -194,3 +194,12 @@ def test_passwords_never_reach_the_trail(client, app):
     )
     values = [(e.old, e.new) for e in entries(app, table_name="users", field="password_hash")]
     assert values and all(v in (None, "***") for pair in values for v in pair)
+
+
+def test_verlauf_shows_roles_and_status_with_their_german_labels(client, sample_id):
+    page = client.get(f"/strategien/{sample_id}/massnahmen/awareness").text
+    assert "Rolle: Lead" in page
+    assert "Rolle: lead" not in page
+    assert audit.display("in_umsetzung", "status", {}) == "in Umsetzung"
+    assert audit.display("support", "role", {}) == "Support"
+    assert audit.display("lesen", "role", {}) == "lesen"

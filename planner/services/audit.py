@@ -30,6 +30,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Mapper, Session, object_session
 from sqlalchemy.orm.attributes import flag_modified, get_history
 
+from ..domain.strategy import OwnerRole, Status
 from ..domain.verstetigung_versions import MEASURE_FIELDS, STRATEGY_FIELDS
 from ..models import Model, utcnow
 
@@ -472,12 +473,21 @@ def resolve_references(session: Session, entries: Iterable) -> dict[tuple[str, s
     return names
 
 
+# stored enum values shown with the German labels the pages use ("lead" → "Lead")
+_ENUM_LABELS = {
+    **{("status", s.value): s.label for s in Status},
+    **{("role", r.value): r.label for r in OwnerRole},
+}
+
+
 def display(value: str | None, field: str, references: dict) -> str:
     """A stored value for people: names for ids, lists joined, nothing as a dash."""
     if value is None or value == "":
         return "–"
     if (field, value) in references:
         return references[(field, value)]
+    if (field, value) in _ENUM_LABELS:
+        return _ENUM_LABELS[(field, value)]
     if value.startswith("["):
         try:
             items = json.loads(value)
