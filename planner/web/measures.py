@@ -7,6 +7,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import models
 from ..domain.graph import build_graph, cycle_through
+from ..domain.schedule import Conflict, schedule_conflicts
 from ..domain.strategy import Strategy, make_key
 from ..domain.validation import describe_cycle
 from ..extensions import db
@@ -50,6 +51,19 @@ def _dependency_form(strategy: Strategy, key: str) -> DependencyForm:
     return form
 
 
+def _conflicts_of(strategy: Strategy, key: str) -> list[Conflict]:
+    """The schedule conflicts this measure is part of, as dependent or as prerequisite."""
+    return [c for c in schedule_conflicts(strategy.measures) if key in (c.measure, c.depends_on)]
+
+
+def _conflict_sentence(strategy: Strategy, c: Conflict) -> str:
+    ends = f"endet {c.prerequisite_ends.german()}" if c.prerequisite_ends else f"beginnt {c.prerequisite_starts.german()}"
+    return (
+        f"„{strategy.measure(c.measure).title}“ beginnt {c.starts.german()}, hängt aber von "
+        f"„{strategy.measure(c.depends_on).title}“ ab ({ends})"
+    )
+
+
 @bp.get("/<key>")
 def detail(strategy_id: int, key: str):
     """All fields of a measure, with both directions of its dependencies."""
@@ -66,7 +80,20 @@ def detail(strategy_id: int, key: str):
         dep_form=_dependency_form(strategy, key),
         confirm=ConfirmForm(),
         measure_id=_row(row, key).id,
+        conflicts=[_conflict_sentence(strategy, c) for c in _conflicts_of(strategy, key)],
     )
+
+
+def _flash_conflicts(session, row: models.Strategy, key: str) -> None:
+    """After a save: warn when the measure's months now clash with a dependency."""
+    session.expire_all()
+    strategy = service.strategy_to_domain(row)
+    found = _conflicts_of(strategy, key)
+    if found:
+        flash(
+            "Zeitkonflikt im Fahrplan: " + "; ".join(_conflict_sentence(strategy, c) for c in found) + ".",
+            "warning",
+        )
 
 
 @bp.route("/neu", methods=["GET", "POST"])
@@ -91,6 +118,7 @@ def create(strategy_id: int):
         else:
             db.session.commit()
             flash(f"Die Maßnahme „{measure.title}“ wurde angelegt.", "success")
+            _flash_conflicts(db.session, row, key)
             return redirect(url_for("measures.detail", strategy_id=strategy_id, key=key))
     status = 422 if request.method == "POST" else 200
     return render_template("measures/form.html", form=form, row=row, measure=None, general=general), status
@@ -135,6 +163,7 @@ def edit(strategy_id: int, key: str):
         else:
             db.session.commit()
             flash("Die Maßnahme wurde gespeichert.", "success")
+            _flash_conflicts(db.session, row, key)
             return redirect(url_for("measures.detail", strategy_id=strategy_id, key=key))
     status = 422 if request.method == "POST" else 200
     return render_template("measures/form.html", form=form, row=row, measure=current, general=general), status
@@ -180,6 +209,7 @@ def add_dependency(strategy_id: int, key: str):
     service.save_measure(db.session, row, service.with_dependency(measure, prerequisite), existing_key=key)
     db.session.commit()
     flash(f"„{measure.title}“ hängt jetzt von „{strategy.measure(prerequisite).title}“ ab.", "success")
+    _flash_conflicts(db.session, row, key)
     return redirect(url_for("measures.detail", strategy_id=strategy_id, key=key))
 
 
