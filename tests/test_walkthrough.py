@@ -47,3 +47,16 @@ def test_saving_without_conflict_gives_no_warning(client, steinfurt_id):
     response = client.post(f"{base}/bearbeiten", data={**data, "start": "04/2023"}, follow_redirects=True)
     assert "Die Maßnahme wurde gespeichert." in response.text
     assert "flash-warning" not in response.text
+
+
+def test_progress_page_calls_a_measure_past_its_planned_end_late_like_the_review(app, client, steinfurt_id):
+    app.config["VERSTETIGUNG_TODAY"] = "2024-03-15"
+    page = client.get(f"/strategien/{steinfurt_id}/massnahmen/beschaffung-hardware/verstetigung").text
+    assert "noch nicht beurteilbar" not in page
+    assert "verspätet" in page and "geplantes Ende 12/2023 überschritten" in page
+    review = client.get(f"/strategien/{steinfurt_id}/review").text
+    assert "verspätet" in review
+    # a measure whose planned months have not come yet stays open
+    app.config["VERSTETIGUNG_TODAY"] = "2022-06-01"
+    running = client.get(f"/strategien/{steinfurt_id}/massnahmen/prozessoptimierung-rpa/verstetigung").text
+    assert "noch nicht beurteilbar" in running

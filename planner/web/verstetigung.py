@@ -28,6 +28,7 @@ from ..domain.verstetigung import (
     adherence,
     calendar,
     month_of,
+    progress,
     schedule_answer,
 )
 from ..domain.verstetigung_versions import SUGGESTED, FortschreibungError, compare_versions, latest_outcomes
@@ -203,6 +204,15 @@ def kalender_ics(strategy_id: int):
 # --- a measure: progress, evaluations, indicators -------------------------------------------------
 
 
+def _late_note(measure, today: date) -> str | None:
+    """Why the review pack calls an unfinished measure late ("verspätet"), or None."""
+    if progress(measure, today) is not Progress.VERSPAETET:
+        return None
+    if measure.end is not None and measure.end < month_of(today):
+        return f"geplantes Ende {measure.end.german()} überschritten, kein tatsächliches Ende erfasst"
+    return f"geplanter Beginn {measure.start.german()} überschritten, kein tatsächlicher Beginn erfasst"
+
+
 def _measure_page(
     row: models.Strategy,
     key: str,
@@ -229,6 +239,7 @@ def _measure_page(
     slots = [d for d in calendar(strategy, _today()) if d.subject == key]
     return render_template(
         "verstetigung/massnahme.html",
+        late=_late_note(measure, _today()),
         row=row,
         strategy=strategy,
         measure=measure,
