@@ -38,7 +38,7 @@ def test_second_measure_save_is_refused_with_the_other_change_named(two_editors,
     text = response.get_data(as_text=True)
     assert "Ihre Änderungen wurden nicht gespeichert" in text
     assert "Titel: „Schulungskonzept (Fassung Anna)“" in text
-    assert "Status: „in_umsetzung“" in text
+    assert "Status: „in Umsetzung“" in text
     assert "von admin" in text
     # what the second person typed is still in the form, with the new version to save over it deliberately
     again = form_data(text)

@@ -35,7 +35,10 @@ def test_saving_a_measure_that_now_starts_too_early_warns_and_the_page_names_the
     text = response.text
     assert "Die Maßnahme wurde gespeichert." in text
     assert "flash-warning" in text
-    assert "„Beschaffung Hardware“ beginnt 03/2023, hängt aber von „Anforderungsprofile an die Arbeitsplätze“ ab (endet 04/2023)" in text
+    assert (
+        "„Beschaffung Hardware“ beginnt 03/2023, hängt aber von „Anforderungsprofile an die Arbeitsplätze“ ab (endet 04/2023)"
+        in text
+    )
     # the prerequisite's page shows the same conflict
     other = client.get(f"/strategien/{steinfurt_id}/massnahmen/anforderungsprofile").text
     assert "Zeitkonflikt" in other and "beginnt 03/2023" in other
@@ -60,3 +63,37 @@ def test_progress_page_calls_a_measure_past_its_planned_end_late_like_the_review
     app.config["VERSTETIGUNG_TODAY"] = "2022-06-01"
     running = client.get(f"/strategien/{steinfurt_id}/massnahmen/prozessoptimierung-rpa/verstetigung").text
     assert "noch nicht beurteilbar" in running
+
+
+def test_verlauf_of_a_measure_after_progress_and_evaluation_speaks_german(app, client, steinfurt_id):
+    base = f"/strategien/{steinfurt_id}/massnahmen/beschaffung-hardware"
+    progress = {"status": "abgeschlossen", "actual_start": "04/2023", "actual_end": "02/2024"}
+    progress |= {"changed_on": "01.03.2024", "by": "IT-Service"}
+    assert client.post(f"{base}/fortschritt", data=progress).status_code == 302
+    evaluation = {"kind": "prozess", "due": "2024-03", "performed": "10.03.2024", "by": "IT-Service"}
+    evaluation |= {"done": "ja", "schedule_kept": "nein", "went_well": "Frühe Abstimmung", "outcome": "fortfuehren"}
+    assert client.post(f"{base}/evaluation", data=evaluation).status_code == 302
+    page = client.get(base).text
+    doc = lxml_html.fromstring(page)
+    verlauf = " ".join(doc.xpath("//table[contains(@class,'audit-table')]")[0].itertext())
+    for raw in ("verstetigung_", "actual_end", "performed_on", "schedule_kept", "went_well", "fortfuehren", "kind:"):
+        assert raw not in verlauf, raw
+    assert "Evaluation" in verlauf and "Statusänderung" in verlauf
+    assert "Tatsächliches Ende" in verlauf and "02/2024" in verlauf
+    assert "Durchgeführt am: 10.03.2024" in verlauf and "Ergebnis: fortführen" in verlauf
+    assert "Art: Prozessevaluation" in verlauf
+    assert "T20" not in verlauf and "2024-03-10" not in verlauf
+
+
+def test_verlauf_writes_dates_the_german_way_and_marks_shortened_values(client, steinfurt_id):
+    from planner.services.audit import display
+
+    assert display("2023-05", "start", {}) == "05/2023"
+    assert display("2026-11-25T20:49:07.241980", "created_at", {}) == "25.11.2026 20:49"
+    assert display("Planung 2023-05", "title", {}) == "Planung 2023-05"
+    page = client.get(f"/strategien/{steinfurt_id}/massnahmen/beschaffung-hardware").text
+    full = lxml_html.fromstring(page).xpath("//a[text()='Vollständigen Verlauf anzeigen']/@href")[0]
+    history = client.get(full).text
+    assert "Geplanter Beginn: 05/2023" in history
+    assert "digitales Arbeiten s;" not in history  # cut without a mark before
+    assert "…" in history

@@ -16,6 +16,7 @@ too, so a concurrent edit of the measure form notices it.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterable
 from contextvars import ContextVar
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Mapper, Session, object_session
 from sqlalchemy.orm.attributes import flag_modified, get_history
 
 from ..domain.strategy import OwnerRole, Status
+from ..domain.verstetigung import OUTCOME_LABELS, Kind
 from ..domain.verstetigung_versions import MEASURE_FIELDS, STRATEGY_FIELDS
 from ..models import Model, utcnow
 
@@ -414,6 +416,12 @@ TABLE_LABELS = {
     "funding_participations": "Förderaufruf",
     "roadmap_baselines": "Basisplan",
     "roadmap_baseline_entries": "Basisplan-Eintrag",
+    "verstetigung_status_changes": "Statusänderung",
+    "verstetigung_evaluations": "Evaluation",
+    "verstetigung_indicators": "Indikator",
+    "verstetigung_indicator_values": "Indikatorwert",
+    "verstetigung_history": "Frühere Version",
+    "verstetigung_successions": "Fortschreibung",
 }
 # German labels of the columns: the domain's field labels (one source with the version
 # comparison), plus the columns only the database has
@@ -442,6 +450,45 @@ FIELD_LABELS = {
     "username": "Benutzername",
     "is_admin": "Administrator",
     "active": "Aktiv",
+    # Verstetigung: progress, evaluations, indicators, versions
+    "actual_start": "Tatsächlicher Beginn",
+    "actual_end": "Tatsächliches Ende",
+    "changed_on": "Stand vom",
+    "changed_by": "Erfasst von",
+    "kind": "Art",
+    "due": "Fällig",
+    "performed_on": "Durchgeführt am",
+    "evaluator": "Durchgeführt von",
+    "done": "Fertig umgesetzt / etabliert",
+    "schedule_kept": "Zeitplan eingehalten",
+    "financial": "Finanzielle Ressourcen auskömmlich",
+    "staff": "Personelle Ressourcen auskömmlich",
+    "material": "Materielle Ressourcen auskömmlich",
+    "cooperation_rating": "Zusammenarbeit (Bewertung)",
+    "cooperation_text": "Zusammenarbeit",
+    "participation_rating": "Beteiligung der Mitarbeitenden (Bewertung)",
+    "participation_text": "Beteiligung der Mitarbeitenden",
+    "communication_rating": "Kommunikation (Bewertung)",
+    "communication_text": "Kommunikation",
+    "went_well": "Was lief gut?",
+    "went_badly": "Was lief nicht gut?",
+    "outcome": "Ergebnis",
+    "citizen_survey": "Bürgerbefragung",
+    "staff_survey": "Mitarbeitendenbefragung",
+    "direction": "Kernfrage 1 (Richtung)",
+    "goals_reached": "Kernfrage 2 (Ziele)",
+    "decisions": "Beschlüsse",
+    "notes": "Anmerkungen",
+    "unit": "Einheit",
+    "baseline": "Ausgangswert",
+    "target": "Zielwert",
+    "indicator_id": "Indikator",
+    "measured_on": "Gemessen am",
+    "value": "Wert",
+    "replaced_on": "Abgelöst am",
+    "predecessor_id": "Vorgängerversion",
+    "successor_id": "Nachfolgeversion",
+    "created_by": "Angelegt von",
 }
 ACTION_LABELS = {"insert": "angelegt", "update": "geändert", "delete": "gelöscht"}
 
@@ -477,7 +524,23 @@ def resolve_references(session: Session, entries: Iterable) -> dict[tuple[str, s
 _ENUM_LABELS = {
     **{("status", s.value): s.label for s in Status},
     **{("role", r.value): r.label for r in OwnerRole},
+    **{("kind", k.value): k.label for k in Kind},
+    **{("outcome", o.value): label for o, label in OUTCOME_LABELS.items()},
 }
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_MOMENT = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2})?")
+
+
+def _german_date(value: str) -> str | None:
+    """A stored month, date or timestamp in the way the pages write it (05/2023, 10.03.2024)."""
+    if m := _MONTH.fullmatch(value):
+        return f"{m[2]}/{m[1]}"
+    if m := _DAY.fullmatch(value):
+        return f"{m[3]}.{m[2]}.{m[1]}"
+    if m := _MOMENT.fullmatch(value):
+        return f"{m[3]}.{m[2]}.{m[1]} {m[4]}:{m[5]}"
+    return None
 
 
 def display(value: str | None, field: str, references: dict) -> str:
@@ -488,6 +551,8 @@ def display(value: str | None, field: str, references: dict) -> str:
         return references[(field, value)]
     if (field, value) in _ENUM_LABELS:
         return _ENUM_LABELS[(field, value)]
+    if (when := _german_date(value)) is not None:
+        return when
     if value.startswith("["):
         try:
             items = json.loads(value)
@@ -562,7 +627,8 @@ def display_rows(session: Session, entries: list, limit_value: int = 120) -> lis
             )
             continue
         key = (e.change_id, e.table_name, e.object_id, e.action)
-        part = f"{field_label(e.field)}: {value[:limit_value]}"
+        shown = value if len(value) <= limit_value else value[: limit_value - 1].rstrip() + "…"
+        part = f"{field_label(e.field)}: {shown}"
         if key in grouped:
             row = grouped[key]
             # entries come newest first: put each earlier column in front, so columns read in table order

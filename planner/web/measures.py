@@ -57,7 +57,9 @@ def _conflicts_of(strategy: Strategy, key: str) -> list[Conflict]:
 
 
 def _conflict_sentence(strategy: Strategy, c: Conflict) -> str:
-    ends = f"endet {c.prerequisite_ends.german()}" if c.prerequisite_ends else f"beginnt {c.prerequisite_starts.german()}"
+    ends = (
+        f"endet {c.prerequisite_ends.german()}" if c.prerequisite_ends else f"beginnt {c.prerequisite_starts.german()}"
+    )
     return (
         f"„{strategy.measure(c.measure).title}“ beginnt {c.starts.german()}, hängt aber von "
         f"„{strategy.measure(c.depends_on).title}“ ab ({ends})"
