@@ -97,3 +97,17 @@ def test_verlauf_writes_dates_the_german_way_and_marks_shortened_values(client, 
     assert "Geplanter Beginn: 05/2023" in history
     assert "digitales Arbeiten s;" not in history  # cut without a mark before
     assert "…" in history
+
+
+def test_backlog_never_deferred_again_is_not_called_zero_times_deferred(client, steinfurt_id, tmp_path):
+    import subprocess
+
+    page = client.get(f"/strategien/{steinfurt_id}/review").text
+    assert "0-mal" not in page
+    assert "noch nie" in page
+    pdf = tmp_path / "review.pdf"
+    pdf.write_bytes(client.get(f"/strategien/{steinfurt_id}/review.pdf").data)
+    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "0-mal" not in out and "Beschaffung und Einführung eines Chatbots" in out
+    form = client.get(f"/strategien/{steinfurt_id}/fortschreibung").text
+    assert "0-mal" not in form and "noch nie erneut zurückgestellt" in form
