@@ -111,3 +111,43 @@ def test_backlog_never_deferred_again_is_not_called_zero_times_deferred(client, 
     assert "0-mal" not in out and "Beschaffung und Einführung eines Chatbots" in out
     form = client.get(f"/strategien/{steinfurt_id}/fortschreibung").text
     assert "0-mal" not in form and "noch nie erneut zurückgestellt" in form
+
+
+def _organisation_of(app, strategy_id: int) -> int:
+    from planner import models
+    from planner.extensions import db
+
+    with app.app_context():
+        return db.session.get(models.Strategy, strategy_id).organisation_id
+
+
+def test_a_reader_is_offered_no_change_that_would_answer_404(app, client_as, steinfurt_id):
+    org = _organisation_of(app, steinfurt_id)
+    reader, editor = client_as({org: "lesen"}), client_as({org: "bearbeiten"})
+    s = f"/strategien/{steinfurt_id}"
+    pages = {
+        "/": ["Neue Strategie anlegen", "/strategien/importieren"],
+        s: ["Neue Maßnahme", "Strategie bearbeiten"],
+        f"{s}/massnahmen/beschaffung-hardware": ["/bearbeiten", "/loeschen", "Abhängigkeit hinzufügen", "entfernen"],
+        f"{s}/massnahmen/beschaffung-hardware/verstetigung": [
+            "Fortschritt speichern",
+            "Prozessevaluation erfassen",
+            "Neuen Indikator anlegen",
+            "/evaluation?",
+        ],
+        f"{s}/fahrplan": ["Basisplan anlegen"],
+        f"{s}/reifegrad": ["Ergebnisblatt erfassen", "Kriterien beantworten"],
+        f"{s}/review": ["Fortschreibung erstellen", "Review festhalten"],
+        f"{s}/versionen": ["Fortschreibung erstellen"],
+    }
+    for url, offers in pages.items():
+        as_reader = reader.get(url)
+        assert as_reader.status_code == 200, url
+        as_editor = editor.get(url).text
+        for offer in offers:
+            assert offer in as_editor, (url, offer)
+            assert offer not in as_reader.text, (url, offer)
+    # and the reader is told why
+    assert "nur Leserechte" in reader.get(f"{s}/review").text
+    # the links a reader would have seen indeed answer 404
+    assert reader.get(f"{s}/massnahmen/beschaffung-hardware/bearbeiten").status_code == 404

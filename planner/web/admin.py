@@ -15,7 +15,7 @@ from .. import models
 from ..auth_models import ROLE_LABELS, ROLES, Coordination, Membership, User
 from ..extensions import db
 from ..services import audit, backup, persons
-from .access import get_organisation_or_404, is_admin, may_manage, visible_organisation_ids
+from .access import get_organisation_or_404, is_admin, may_manage, may_write, visible_organisation_ids
 from .auth import hash_password
 from .forms import ConfirmForm, GermanForm, choices
 
@@ -67,11 +67,19 @@ def managed_organisations() -> list[int]:
     return sorted(o for o in visible if may_manage(o))
 
 
+def may_write_somewhere() -> bool:
+    """Whether the current user may change any organisation (offers to create or import a strategy)."""
+    visible = visible_organisation_ids()
+    return visible is None or any(may_write(o) for o in visible)
+
+
 @bp.record_once
 def _globals(state) -> None:
     from .auth import logout_form
 
     state.app.add_template_global(managed_organisations, "managed_organisations")
+    state.app.add_template_global(may_write, "may_write")
+    state.app.add_template_global(may_write_somewhere, "may_write_somewhere")
     state.app.add_template_global(logout_form, "logout_form")
     state.app.add_template_global(recent_history, "recent_history")
     state.app.add_template_global(audit.table_label, "audit_table_label")

@@ -39,7 +39,7 @@ from ..services import verstetigung_review as review_service
 from ..services.roadmap import today as configured_today
 from ..services.strategies import ValidationFailed, strategy_to_domain
 from . import nav
-from .access import get_strategy_or_404, visible_organisation_ids
+from .access import get_strategy_or_404, may_write, visible_organisation_ids
 from .forms import parse_month_field
 from .verstetigung_forms import (
     EvaluationForm,
@@ -107,6 +107,8 @@ def _measure_row(row: models.Strategy, key: str) -> models.Measure:
 
 
 def _read_only(row: models.Strategy) -> str | None:
+    if not may_write(row.organisation_id):
+        return f"Sie haben für „{row.organisation.name}“ nur Leserechte."
     return service.read_only_message(db.session, row)
 
 
