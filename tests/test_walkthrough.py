@@ -151,3 +151,16 @@ def test_a_reader_is_offered_no_change_that_would_answer_404(app, client_as, ste
     assert "nur Leserechte" in reader.get(f"{s}/review").text
     # the links a reader would have seen indeed answer 404
     assert reader.get(f"{s}/massnahmen/beschaffung-hardware/bearbeiten").status_code == 404
+
+
+def test_every_audited_column_has_a_german_label():
+    import planner.models_all  # noqa: F401
+    from planner.models import Model
+    from planner.services.audit import FIELD_LABELS, NOT_AUDITED, TABLE_LABELS
+
+    for table in Model.metadata.sorted_tables:
+        if table.name in NOT_AUDITED:
+            continue
+        assert table.name in TABLE_LABELS, table.name
+        missing = [c.name for c in table.columns if c.name not in FIELD_LABELS and c.name not in ("id", "lock_version")]
+        assert not missing, (table.name, missing)

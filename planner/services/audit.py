@@ -489,6 +489,23 @@ FIELD_LABELS = {
     "predecessor_id": "Vorgängerversion",
     "successor_id": "Nachfolgeversion",
     "created_by": "Angelegt von",
+    # accounts, maturity, funding, baselines
+    "session_version": "Sitzungsstand",
+    "last_login_at": "Letzte Anmeldung",
+    "coordinator_id": "Koordinierende Organisation",
+    "user_id": "Benutzer",
+    "assessed_on": "Messung vom",
+    "threshold": "Schwelle",
+    "subdimension": "Subdimension",
+    "stage": "Stufe",
+    "text": "Text",
+    "criterion": "Kriterium",
+    "answer": "Antwort",
+    "level": "Stufe",
+    "call": "Förderaufruf",
+    "granted": "Bewilligt (EUR)",
+    "baseline_id": "Basisplan",
+    "measure_key": "Maßnahme",
 }
 ACTION_LABELS = {"insert": "angelegt", "update": "geändert", "delete": "gelöscht"}
 
