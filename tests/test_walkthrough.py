@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import html as lxml_html
 
 
@@ -164,3 +166,18 @@ def test_every_audited_column_has_a_german_label():
         assert table.name in TABLE_LABELS, table.name
         missing = [c.name for c in table.columns if c.name not in FIELD_LABELS and c.name not in ("id", "lock_version")]
         assert not missing, (table.name, missing)
+
+
+def test_fortschreibung_says_when_carried_over_months_lie_before_the_new_roadmap(app, client, steinfurt_id):
+    app.config["VERSTETIGUNG_TODAY"] = "2025-03-01"
+    data = form_data(client.get(f"/strategien/{steinfurt_id}/fortschreibung").text)
+    decisions = {k: "behalten" for k in data if re.fullmatch(r"d_\d+", k)}
+    assert len(decisions) == 22
+    data |= decisions | {"version": "2025", "adopted": "03/2025"}
+    response = client.post(f"/strategien/{steinfurt_id}/fortschreibung", data=data, follow_redirects=True)
+    assert response.status_code == 200
+    text = response.text
+    assert "Die Version „2025“ wurde angelegt." in text
+    # 18 planned measures carried over with their 2022–2024 months; "Schulungen" (ab 04/2023) still runs
+    assert "17 übernommene Maßnahmen liegen mit den bisher geplanten Monaten vor dem neuen Fahrplan-Zeitraum" in text
+    assert "03/2025 – 02/2027" in text

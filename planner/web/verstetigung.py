@@ -16,6 +16,7 @@ from .. import models
 from ..charts.common import MIMETYPES, render
 from ..charts.indicator import indicator_chart, indicator_text
 from ..domain.months import Month
+from ..domain.roadmap_view import roadmap_view
 from ..domain.strategy import Status
 from ..domain.verstetigung import (
     OUTCOME_LABELS,
@@ -592,7 +593,22 @@ def fortschreibung(strategy_id: int):
     flash(
         f"Die Version „{new_row.version}“ wurde angelegt. Die bisherige Version ist jetzt schreibgeschützt.", "success"
     )
+    _flash_outdated_months(new_row)
     return redirect(url_for("verstetigung.vergleich", strategy_id=new_row.id))
+
+
+def _flash_outdated_months(new_row: models.Strategy) -> None:
+    """Carried-over measures keep their months: say when they lie before the new roadmap window."""
+    view = roadmap_view(strategy_to_domain(new_row), _today())
+    before = [m for m in view.outside if (m.end or m.start) < view.window_start]
+    if before:
+        many = len(before) != 1
+        flash(
+            f"{len(before)} übernommene Maßnahme{'n liegen' if many else ' liegt'} mit den bisher geplanten Monaten "
+            f"vor dem neuen Fahrplan-Zeitraum {view.window_start.german()} – {view.window_end.german()} und "
+            f"erschein{'en' if many else 't'} nicht im Fahrplan. Bitte neu planen, z. B. mit dem Planungsvorschlag.",
+            "warning",
+        )
 
 
 @bp.get("/vergleich")
