@@ -181,3 +181,20 @@ def test_fortschreibung_says_when_carried_over_months_lie_before_the_new_roadmap
     # 18 planned measures carried over with their 2022–2024 months; "Schulungen" (ab 04/2023) still runs
     assert "17 übernommene Maßnahmen liegen mit den bisher geplanten Monaten vor dem neuen Fahrplan-Zeitraum" in text
     assert "03/2025 – 02/2027" in text
+
+
+def test_the_old_version_says_it_was_carried_over_and_offers_no_edits(app, client, steinfurt_id):
+    data = form_data(client.get(f"/strategien/{steinfurt_id}/fortschreibung").text)
+    data |= {k: "behalten" for k in data if re.fullmatch(r"d_\d+", k)} | {"version": "2025", "adopted": "03/2025"}
+    new_id = int(client.post(f"/strategien/{steinfurt_id}/fortschreibung", data=data).headers["Location"].split("/")[2])
+    old = client.get(f"/strategien/{steinfurt_id}").text
+    assert "Diese Version wurde fortgeschrieben" in old and f'href="/strategien/{new_id}"' in old
+    assert "Strategie bearbeiten" not in old and "Neue Maßnahme" not in old
+    measure = client.get(f"/strategien/{steinfurt_id}/massnahmen/chatbot").text
+    assert "Diese Version wurde fortgeschrieben" in measure and "/bearbeiten" not in measure
+    new = client.get(f"/strategien/{new_id}").text
+    assert "fortgeschrieben" not in new and "Strategie bearbeiten" in new
+    index = lxml_html.fromstring(client.get("/").text)
+    rows = [" ".join(tr.itertext()) for tr in index.xpath("//tbody/tr")]
+    assert any("2023" in r and "fortgeschrieben" in r for r in rows)
+    assert not any("2025" in r and "fortgeschrieben" in r for r in rows)

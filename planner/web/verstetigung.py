@@ -80,6 +80,13 @@ def _install(_state) -> None:
     service.install_status_history()
 
 
+@bp.app_template_global("successor_of")
+def successor_of(row: models.Strategy) -> models.Strategy | None:
+    """The version this strategy was carried over into (it is then read only), or None."""
+    newer = service.successor_id(db.session, row.id)
+    return db.session.get(models.Strategy, newer) if newer is not None else None
+
+
 @bp.app_template_filter("verst_num")
 def number_label(value: float | None) -> str:
     """A number the German way: 1.234,5 (whole numbers without decimals)."""
