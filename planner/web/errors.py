@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 MESSAGES = {
     400: ("Ungültige Anfrage", "Die Anfrage konnte nicht verarbeitet werden."),
@@ -16,8 +17,20 @@ MESSAGES = {
 }
 
 
+class IdConverter(IntegerConverter):
+    """`<int:…>` in addresses: a number beyond the database's integer range is not found (404)
+    instead of overflowing in the query (500). At most ten digits: longer numbers match no route
+    at all (rather than another method's route of the same path, which would answer 405)."""
+
+    regex = r"\d{1,10}"
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int = 2**31 - 1, signed: bool = False):
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
 def register(app: Flask) -> None:
-    """Error handlers for HTTP errors, CSRF failures and unexpected exceptions."""
+    """Error handlers for HTTP errors, CSRF failures and unexpected exceptions; ids in range."""
+    app.url_map.converters["int"] = IdConverter  # before any blueprint adds its routes
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

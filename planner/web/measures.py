@@ -221,7 +221,9 @@ def remove_dependency(strategy_id: int, key: str, prerequisite: str):
     row = get_strategy_or_404(strategy_id)
     strategy = service.strategy_to_domain(row)
     measure = _measure_or_404(strategy, key)
-    if not ConfirmForm().validate_on_submit() or prerequisite not in measure.depends_on:
+    if prerequisite not in measure.depends_on:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     measure.depends_on = [k for k in measure.depends_on if k != prerequisite]
     service.save_measure(db.session, row, measure, existing_key=key)

@@ -68,10 +68,8 @@ def _view_form(row: models.Strategy):
     form.basisplan.choices = choices([("", "keinen"), *((b.id, b.name) for b in options)])
     baseline = None
     if form.basisplan.data:
-        try:
-            baseline = service.get_baseline(db.session, row, int(form.basisplan.data))
-        except ValueError:
-            baseline = None
+        # one of the strategy's own baselines, or none: no database lookup of arbitrary numbers
+        baseline = next((b for b in options if str(b.id) == form.basisplan.data.strip()), None)
         if baseline is None:
             abort(404)
     args = {
