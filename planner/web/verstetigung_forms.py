@@ -145,7 +145,12 @@ class EvaluationForm(GermanForm):
             try:
                 Month.parse(self.due.data)
             except ValueError:
-                self.due.errors.append("Ungültiger Fälligkeitsmonat.")
+                # a hidden field: say so, and drop the value, so that saving again works
+                self.due.errors.append(
+                    f"Der Fälligkeitsmonat „{self.due.data[:20]}“ ist ungültig und wurde entfernt; "
+                    "bitte erneut speichern oder die Evaluation aus dem Kalender öffnen."
+                )
+                self.due.data = ""
         return valid and not (self.performed.errors or self.kind.errors or self.due.errors)
 
     def to_record(self, subject: str) -> EvaluationRecord:
