@@ -3,10 +3,116 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
 import click
+
+
+class _InputFile(click.ParamType):
+    """An existing, readable file (not a directory), with German messages."""
+
+    name = "datei"
+
+    def convert(self, value, param, ctx) -> Path:
+        path = Path(value)
+        if not path.exists():
+            self.fail(f"Die Datei „{path}“ gibt es nicht.", param, ctx)
+        if path.is_dir():
+            self.fail(f"„{path}“ ist ein Verzeichnis, keine Datei.", param, ctx)
+        if not os.access(path, os.R_OK):
+            self.fail(f"Die Datei „{path}“ ist nicht lesbar (Zugriffsrechte).", param, ctx)
+        return path
+
+
+class _OutputFile(click.ParamType):
+    """A file to write: not a directory, in a directory that exists."""
+
+    name = "zieldatei"
+
+    def convert(self, value, param, ctx) -> Path:
+        path = Path(value)
+        if path.is_dir():
+            self.fail(f"„{path}“ ist ein Verzeichnis; bitte einen Dateinamen angeben.", param, ctx)
+        if not path.parent.is_dir():
+            self.fail(f"Das Verzeichnis „{path.parent}“ gibt es nicht.", param, ctx)
+        return path
+
+
+class _Id(click.ParamType):
+    """A database id: a whole number."""
+
+    name = "id"
+
+    def convert(self, value, param, ctx) -> int:
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            self.fail(f"„{value}“ ist keine Zahl (erwartet wird eine ID wie 1).", param, ctx)
+
+
+INPUT_FILE, OUTPUT_FILE, ID = _InputFile(), _OutputFile(), _Id()
+
+
+def _german(exc: click.ClickException) -> str:
+    """click's own messages are English: the German text for the usage errors planner users meet."""
+    ctx = getattr(exc, "ctx", None)
+    param = getattr(exc, "param", None)
+    name = max(param.opts, key=len) if isinstance(param, click.Option) else getattr(param, "human_readable_name", "")
+    hint = f"„{name}“" if name else ""
+    if isinstance(exc, click.MissingParameter):
+        return f"Angabe fehlt: {hint or exc.param_hint or ''}".strip()
+    if isinstance(exc, click.BadParameter):
+        return f"Ungültiger Wert für {hint}: {exc.message}" if hint else exc.message
+    if isinstance(exc, click.NoSuchOption):
+        return f"Unbekannte Option „{exc.option_name}“."
+    if isinstance(exc, click.BadOptionUsage):
+        return f"Die Option „{exc.option_name}“ ist falsch angegeben (fehlt ihr Wert?)."
+    if isinstance(exc, click.FileError):
+        return f"Die Datei „{exc.ui_filename}“ lässt sich nicht öffnen."
+    if isinstance(exc, click.UsageError):
+        if ctx is not None and ctx.invoked_subcommand is None and ctx.command is main:
+            return "Unbekannter Befehl oder ungültiger Aufruf."
+        return "Ungültiger Aufruf."
+    return "Der Befehl ist fehlgeschlagen."
+
+
+class _GermanGroup(click.Group):
+    """The command group: usage errors answered in German (exit 2), never with a stack trace."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("Abgebrochen.", err=True)
+            sys.exit(1)
+        except click.ClickException as exc:
+            if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):
+                exc.show()  # `planner` alone: the help
+                sys.exit(exc.exit_code)
+            click.echo(f"Fehler: {_german(exc)}", err=True)
+            ctx = getattr(exc, "ctx", None)
+            if isinstance(exc, click.UsageError) and ctx is not None:
+                click.echo(f"Hilfe: {ctx.command_path} --help", err=True)
+            sys.exit(exc.exit_code)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _write(output: Path, data: bytes | str) -> None:
+    """Write an output file; exit 1 with a German message when that is impossible."""
+    try:
+        if isinstance(data, str):
+            output.write_text(data, encoding="utf-8")
+        else:
+            output.write_bytes(data)
+    except OSError:
+        click.echo(
+            f"{output}: Die Datei lässt sich nicht schreiben (Verzeichnis oder Zugriffsrechte prüfen).", err=True
+        )
+        sys.exit(1)
 
 
 def _load_file(path: Path):
@@ -17,6 +123,8 @@ def _load_file(path: Path):
         return load_strategy(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         click.echo(f"{path}: Die Datei ist nicht UTF-8-kodiert.", err=True)
+    except OSError:
+        click.echo(f"{path}: Die Datei lässt sich nicht lesen.", err=True)
     except StrategyFileError as exc:
         click.echo(f"{path}: ungültig", err=True)
         for message in exc.messages:
@@ -30,7 +138,7 @@ def _app():
     return create_app()
 
 
-@click.group()
+@click.group(cls=_GermanGroup)
 def main() -> None:
     """planner – Digitalisierungsstrategie und Umsetzungsfahrplan für Gesundheitsämter."""
 
@@ -48,7 +156,7 @@ def _raw_cycles(file: Path) -> dict:
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=INPUT_FILE)
 @click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON-Objekt ausgeben.")
 def check(file: Path, as_json: bool) -> None:
     """Prüft eine Strategiedatei, ohne Datenbank. Exit 0 wenn gültig, sonst 1."""
@@ -77,7 +185,7 @@ def check(file: Path, as_json: bool) -> None:
 
 
 @main.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=INPUT_FILE)
 def import_(file: Path) -> None:
     """Importiert eine Strategiedatei als neue Strategie ihrer Organisation."""
     strategy = _load_file(file)
@@ -91,8 +199,8 @@ def import_(file: Path) -> None:
 
 
 @main.command()
-@click.option("--strategy", "strategy_id", type=int, required=True, help="ID der Strategie")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Zieldatei (sonst stdout)")
+@click.option("--strategy", "strategy_id", type=ID, required=True, help="ID der Strategie")
+@click.option("-o", "--output", type=OUTPUT_FILE, help="Zieldatei (sonst stdout)")
 def export(strategy_id: int, output: Path | None) -> None:
     """Exportiert eine Strategie als Strategiedatei (YAML)."""
     from .extensions import db
@@ -106,7 +214,7 @@ def export(strategy_id: int, output: Path | None) -> None:
             sys.exit(1)
         text = dump_strategy(strategy_to_domain(row))
     if output:
-        output.write_text(text, encoding="utf-8")
+        _write(output, text)
         click.echo(f"Exportiert nach {output}")
     else:
         click.echo(text, nl=False)
@@ -160,8 +268,8 @@ def create_admin(username: str, password: str | None, first_run: bool) -> None:
 
 
 @main.command()
-@click.option("--organisation", "organisation_id", type=int, required=True, help="ID der Organisation")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--organisation", "organisation_id", type=ID, required=True, help="ID der Organisation")
+@click.option("-o", "--output", type=OUTPUT_FILE, required=True)
 def backup(organisation_id: int, output: Path) -> None:
     """Sichert eine ganze Organisation (Strategien, Fassungen, Messungen, Bewertungen, Verlauf) als JSON."""
     from .extensions import db
@@ -173,18 +281,30 @@ def backup(organisation_id: int, output: Path) -> None:
         except LookupError:
             click.echo(f"Keine Organisation mit der ID {organisation_id}.", err=True)
             sys.exit(1)
-    output.write_text(service.dumps(document), encoding="utf-8")
+    _write(output, service.dumps(document))
     click.echo(f"Gesichert: {document['organisation']['name']} nach {output}")
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=INPUT_FILE)
 def restore(file: Path) -> None:
     """Spielt eine Sicherung in eine leere Datenbank ein (vorher `planner db upgrade`)."""
     from .extensions import db
     from .services import backup as service
 
-    document = json.loads(file.read_text(encoding="utf-8"))
+    try:
+        document = json.loads(file.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        document = None
+    except json.JSONDecodeError as exc:
+        click.echo(f"{file}: keine gültige JSON-Datei (Zeile {exc.lineno}, Spalte {exc.colno}).", err=True)
+        sys.exit(1)
+    if not isinstance(document, dict) or not isinstance(document.get("tables"), dict):
+        click.echo(
+            f"{file}: keine Sicherung von planner (erwartet wird eine mit `planner backup` erstellte JSON-Datei).",
+            err=True,
+        )
+        sys.exit(1)
     with _app().app_context():
         try:
             with db.engine.begin() as conn:
@@ -212,7 +332,7 @@ def upgrade() -> None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=INPUT_FILE)
 @click.option("--json", "as_json", is_flag=True, help="Stufen als JSON-Objekt ausgeben.")
 def maturity(file: Path, as_json: bool) -> None:
     """Berechnet die Reifegradstufen der Messungen einer Strategiedatei (Subdimensionen und Dimensionen)."""
@@ -228,11 +348,11 @@ def maturity(file: Path, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=INPUT_FILE)
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OUTPUT_FILE,
     required=True,
     help="Zieldatei; das Format folgt der Endung: .svg, .png oder .pdf.",
 )
@@ -259,13 +379,13 @@ def roadmap(file: Path, output: Path, abhaengigkeiten: bool, kritischer_pfad: bo
 
     analysis = analyse(strategy)
     fig = gantt_chart(strategy, analysis, today=today, dependencies=abhaengigkeiten, critical=kritischer_pfad)
-    output.write_bytes(render(fig, fmt, *gantt_text(strategy, analysis, today)))
+    _write(output, render(fig, fmt, *gantt_text(strategy, analysis, today)))
     n = len(analysis.conflicts)
     click.echo(f"Fahrplan geschrieben: {output} – {n} Zeitkonflikt{'' if n == 1 else 'e'}")
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=INPUT_FILE)
 @click.option("--today", "today_text", default=None, help="Stichtag als JJJJ-MM-TT (sonst das heutige Datum).")
 @click.option("--json", "as_json", is_flag=True, help="Kalender als JSON-Objekt ausgeben.")
 def evaluations(file: Path, today_text: str | None, as_json: bool) -> None:
@@ -288,11 +408,11 @@ def evaluations(file: Path, today_text: str | None, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=INPUT_FILE)
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OUTPUT_FILE,
     required=True,
     help="Zieldatei; das Format folgt der Endung: .pdf oder .docx.",
 )
@@ -320,19 +440,19 @@ def steckbriefe(
         from .steckbriefe.render import bundle_pdf as render
     else:
         from .steckbriefe.word import bundle_docx as render
-    output.write_bytes(render(bundle))
+    _write(output, render(bundle))
     count = len(bundle.sheets)
     click.echo(f"Steckbriefe geschrieben: {output} – {count} {'Maßnahme' if count == 1 else 'Maßnahmen'}")
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("-o", "--output", type=OUTPUT_FILE, default=None)
 def schema(output: Path | None) -> None:
     """Gibt das JSON Schema der Strategiedatei aus."""
     from .formats.schema import schema_json
 
     if output:
-        output.write_text(schema_json(), encoding="utf-8")
+        _write(output, schema_json())
     else:
         click.echo(schema_json(), nl=False)
 
