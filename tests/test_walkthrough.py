@@ -198,3 +198,13 @@ def test_the_old_version_says_it_was_carried_over_and_offers_no_edits(app, clien
     rows = [" ".join(tr.itertext()) for tr in index.xpath("//tbody/tr")]
     assert any("2023" in r and "fortgeschrieben" in r for r in rows)
     assert not any("2025" in r and "fortgeschrieben" in r for r in rows)
+
+
+def test_new_dependency_has_no_preselected_measure(app, client, steinfurt_id):
+    base = f"/strategien/{steinfurt_id}/massnahmen/beschaffung-hardware"
+    doc = lxml_html.fromstring(client.get(base).text)
+    options = doc.xpath("//select[@name='dep-prerequisite']/option")
+    assert options[0].get("value") == "" and options[0].text == "bitte wählen"
+    response = client.post(f"{base}/abhaengigkeiten", data={"dep-prerequisite": ""}, follow_redirects=True)
+    assert "Bitte wählen Sie eine Maßnahme aus" in response.text
+    assert "hängt jetzt von" not in response.text

@@ -45,9 +45,9 @@ def _attach_problems(form: MeasureForm, problems) -> list[str]:
 def _dependency_form(strategy: Strategy, key: str) -> DependencyForm:
     measure = strategy.measure(key)
     form = DependencyForm(prefix="dep")
-    form.prerequisite.choices = choices(
-        (m.key, m.title) for m in strategy.measures if m.key != key and m.key not in measure.depends_on
-    )
+    options = [(m.key, m.title) for m in strategy.measures if m.key != key and m.key not in measure.depends_on]
+    # no preselected measure: a click on the button alone must not link the first one in the list
+    form.prerequisite.choices = choices([("", "bitte wählen"), *options]) if options else []
     return form
 
 
