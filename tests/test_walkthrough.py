@@ -208,3 +208,24 @@ def test_new_dependency_has_no_preselected_measure(app, client, steinfurt_id):
     response = client.post(f"{base}/abhaengigkeiten", data={"dep-prerequisite": ""}, follow_redirects=True)
     assert "Bitte wählen Sie eine Maßnahme aus" in response.text
     assert "hängt jetzt von" not in response.text
+
+
+def test_downloads_are_named_after_organisation_and_version(client, steinfurt_id):
+    s = f"/strategien/{steinfurt_id}"
+    stem = "gesundheitsamt-kreis-steinfurt-2023"
+    for url, name in [
+        (f"{s}/fahrplan.pdf", f"fahrplan-{stem}.pdf"),
+        (f"{s}/review.pdf", f"strategiereview-{stem}.pdf"),
+        (f"{s}/evaluationen.ics", f"evaluationen-{stem}.ics"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert f'filename="{name}"' in response.headers["Content-Disposition"], url
+
+
+def test_file_stem():
+    from planner.web.filters import file_stem
+
+    assert file_stem("Landkreis Peine", "Vorlage 2025/006") == "landkreis-peine-vorlage-2025-006"
+    assert file_stem("Gesundheitsamt Köln-Süd", None) == "gesundheitsamt-koeln-sued"
+    assert file_stem("", "   ") == ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 
 from ..domain.catalogue import catalogue
@@ -31,6 +33,18 @@ def month_label(value: str | Month | None) -> str:
 def dimension_colour(name: str) -> str:
     dim = catalogue().dimension(name)
     return dim.colour if dim else "#777777"
+
+
+def file_stem(*parts: str | None) -> str:
+    """A download's file name from words: "Kreis Steinfurt", "2023" → "kreis-steinfurt-2023"."""
+    umlauts = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+    words = (re.sub(r"[^A-Za-z0-9]+", "-", p.translate(umlauts)).strip("-").lower() for p in parts if p)
+    return "-".join(w for w in words if w)[:80].strip("-")
+
+
+def strategy_file_stem(row) -> str:
+    """Organisation and version of a strategy, for the names of its downloads."""
+    return file_stem(row.organisation.name, row.version) or f"strategie-{row.id}"
 
 
 def register(app: Flask) -> None:

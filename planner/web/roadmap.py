@@ -22,6 +22,7 @@ from ..services import roadmap as service
 from ..services.strategies import ValidationFailed
 from . import nav
 from .access import get_strategy_or_404
+from .filters import strategy_file_stem
 from .forms import ConfirmForm, choices
 from .roadmap_forms import BaselineForm, ProposalForm, SlipForm, TakeOverForm, ViewForm
 
@@ -54,7 +55,7 @@ def _file(data: bytes, fmt: str, name: str) -> Response:
 
 
 def _slug(row: models.Strategy) -> str:
-    return f"strategie-{row.id}"
+    return strategy_file_stem(row)
 
 
 # --- Fahrplan ----------------------------------------------------------------------------

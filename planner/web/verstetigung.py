@@ -41,6 +41,7 @@ from ..services.roadmap import today as configured_today
 from ..services.strategies import ValidationFailed, strategy_to_domain
 from . import nav
 from .access import get_strategy_or_404, may_write, visible_organisation_ids
+from .filters import strategy_file_stem
 from .forms import parse_month_field
 from .verstetigung_forms import (
     EvaluationForm,
@@ -207,7 +208,7 @@ def kalender_ics(strategy_id: int):
     return Response(
         cal.to_ical(),
         mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="evaluationen-strategie-{row.id}.ics"'},
+        headers={"Content-Disposition": f'attachment; filename="evaluationen-{strategy_file_stem(row)}.ics"'},
     )
 
 
@@ -524,7 +525,7 @@ def review_pdf(strategy_id: int):
     return Response(
         pdf,
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="strategiereview-strategie-{row.id}.pdf"'},
+        headers={"Content-Disposition": f'attachment; filename="strategiereview-{strategy_file_stem(row)}.pdf"'},
     )
 
 
