@@ -229,3 +229,16 @@ def test_file_stem():
     assert file_stem("Landkreis Peine", "Vorlage 2025/006") == "landkreis-peine-vorlage-2025-006"
     assert file_stem("Gesundheitsamt Köln-Süd", None) == "gesundheitsamt-koeln-sued"
     assert file_stem("", "   ") == ""
+
+
+def test_a_carried_over_version_offers_no_plan_changes(app, client, client_as, steinfurt_id):
+    s = f"/strategien/{steinfurt_id}"
+    assert "Basisplan anlegen" in client.get(f"{s}/fahrplan").text
+    assert "übernehmen</button>" in client.get(f"{s}/planungsvorschlag").text
+    reader = client_as({_organisation_of(app, steinfurt_id): "lesen"})
+    assert "übernehmen</button>" not in reader.get(f"{s}/planungsvorschlag").text
+    data = form_data(client.get(f"{s}/fortschreibung").text)
+    data |= {k: "behalten" for k in data if re.fullmatch(r"d_\d+", k)} | {"version": "2025", "adopted": "03/2025"}
+    assert client.post(f"{s}/fortschreibung", data=data).status_code == 302
+    assert "Basisplan anlegen" not in client.get(f"{s}/fahrplan").text
+    assert "übernehmen</button>" not in client.get(f"{s}/planungsvorschlag").text

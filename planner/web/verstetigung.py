@@ -88,6 +88,12 @@ def successor_of(row: models.Strategy) -> models.Strategy | None:
     return db.session.get(models.Strategy, newer) if newer is not None else None
 
 
+@bp.app_template_global("may_change")
+def may_change(row: models.Strategy) -> bool:
+    """Whether the current user may change this strategy: write access, and not a carried-over version."""
+    return may_write(row.organisation_id) and service.successor_id(db.session, row.id) is None
+
+
 @bp.app_template_filter("verst_num")
 def number_label(value: float | None) -> str:
     """A number the German way: 1.234,5 (whole numbers without decimals)."""
