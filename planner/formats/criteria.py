@@ -134,8 +134,13 @@ def parse_csv(data: bytes) -> list[Criterion]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         return criteria_from_rows((reader.line_num, row) for row in reader)
-    except csv.Error as exc:
-        raise CriteriaFileError([f"Zeile {reader.line_num}: Die CSV-Datei ist fehlerhaft ({exc})."]) from None
+    except csv.Error as exc:  # the csv module's messages are English
+        reason = (
+            "ein Feld ist zu lang (höchstens 131.072 Zeichen)"
+            if "field larger" in str(exc)
+            else "z. B. ein Anführungszeichen wird nicht geschlossen"
+        )
+        raise CriteriaFileError([f"Zeile {reader.line_num}: Die CSV-Datei ist fehlerhaft ({reason})."]) from None
 
 
 def parse_xlsx(data: bytes) -> list[Criterion]:

@@ -150,15 +150,56 @@ def measure_from_dict(raw: dict[str, Any]) -> tuple[Measure, list[Problem]]:
     return measure, problems
 
 
-def _normalise(node: Any) -> Any:
-    """YAML reads 2022-06-09 as a date; the format treats dates and months as text."""
+MAX_NODES = 1_000_000  # Kreis Steinfurt (25 measures) has 515; 1,000 measures with histories far below
+MAX_DEPTH = 50
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _normalise(node: Any, budget: list[int] | None = None, depth: int = 0) -> Any:
+    """YAML reads 2022-06-09 as a date; the format treats dates and months as text.
+
+    Anchors and aliases (&a, *a) let a few lines stand for billions of values: the copy counts
+    its values and stops at MAX_NODES or MAX_DEPTH."""
+    budget = [MAX_NODES] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0 or depth > MAX_DEPTH:
+        raise _TooLarge
     if isinstance(node, dict):
-        return {str(k) if not isinstance(k, str) else k: _normalise(v) for k, v in node.items()}
+        return {str(k) if not isinstance(k, str) else k: _normalise(v, budget, depth + 1) for k, v in node.items()}
     if isinstance(node, list):
-        return [_normalise(v) for v in node]
+        return [_normalise(v, budget, depth + 1) for v in node]
     if hasattr(node, "isoformat") and not isinstance(node, (int, float, bool)):
         return node.isoformat()
     return node
+
+
+# PyYAML's messages are English: the German reason for the ones people run into
+_YAML_REASONS = [
+    ("'\\t'", "Tabulatorzeichen sind nicht erlaubt, bitte mit Leerzeichen einrücken"),
+    ("cannot start any token", "ein Zeichen, mit dem kein Wert beginnen kann"),
+    (
+        "mapping values are not allowed",
+        "ein Doppelpunkt an unerwarteter Stelle; Text mit „:“ bitte in Anführungszeichen",
+    ),
+    ("could not find expected ':'", "ein Doppelpunkt fehlt"),
+    ("but got", "eine Liste [ ] oder Zuordnung { } wird nicht richtig geschlossen"),
+    ("end of stream", "ein Anführungszeichen oder eine Klammer wird nicht geschlossen"),
+    ("expected <block end>", "die Einrückung passt nicht zu den Zeilen davor"),
+    ("did not find expected", "die Einrückung oder ein Listenzeichen „-“ passt nicht"),
+    ("undefined alias", "ein Verweis (*…) auf einen unbekannten Anker (&…)"),
+    ("escape", "eine unbekannte Escape-Sequenz mit „\\“ in doppelten Anführungszeichen"),
+    ("unhashable", "ein ungültiger Feldname"),
+]
+
+
+def _yaml_reason(exc: yaml.YAMLError) -> str:
+    if isinstance(exc, yaml.reader.ReaderError):
+        return f"ein nicht erlaubtes Steuerzeichen an Position {exc.position}; ist es eine Textdatei?"
+    problem = getattr(exc, "problem", None) or ""
+    return next((german for english, german in _YAML_REASONS if english in problem), "ein Formfehler")
 
 
 class _Loader(yaml.SafeLoader):
@@ -174,18 +215,30 @@ _Loader.yaml_implicit_resolvers = {
 
 def parse_yaml(text: str) -> dict[str, Any]:
     """The YAML document as plain data; a syntax error names its line."""
+    too_large = StrategyFileError(
+        [
+            Problem(
+                f"Die Datei ist zu groß oder zu tief verschachtelt (höchstens {MAX_DEPTH} Ebenen und "
+                f"{MAX_NODES:,} Werte, Verweise mit * mitgezählt).".replace(",", ".")
+            )
+        ]
+    )
     try:
         data = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"Zeile {mark.line + 1}, Spalte {mark.column + 1}: " if mark else ""
-        reason = getattr(exc, "problem", None) or "ungültiges YAML"
-        raise StrategyFileError([Problem(f"{where}Die Datei ist kein gültiges YAML ({reason}).")]) from exc
+        raise StrategyFileError([Problem(f"{where}Die Datei ist kein gültiges YAML ({_yaml_reason(exc)}).")]) from exc
+    except RecursionError:
+        raise too_large from None
     if not isinstance(data, dict):
         raise StrategyFileError(
             [Problem("Die Datei enthält keine Strategie (erwartet ein YAML-Dokument mit Feldern).")]
         )
-    return _normalise(data)
+    try:
+        return _normalise(data)
+    except _TooLarge:
+        raise too_large from None
 
 
 def strategy_from_data(data: dict[str, Any]) -> Strategy:
