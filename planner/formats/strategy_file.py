@@ -219,7 +219,7 @@ def parse_yaml(text: str) -> dict[str, Any]:
         [
             Problem(
                 f"Die Datei ist zu groß oder zu tief verschachtelt (höchstens {MAX_DEPTH} Ebenen und "
-                f"{MAX_NODES:,} Werte, Verweise mit * mitgezählt).".replace(",", ".")
+                f"{MAX_NODES:_} Werte, Verweise mit * mitgezählt).".replace("_", ".")
             )
         ]
     )
