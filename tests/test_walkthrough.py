@@ -242,3 +242,12 @@ def test_a_carried_over_version_offers_no_plan_changes(app, client, client_as, s
     assert client.post(f"{s}/fortschreibung", data=data).status_code == 302
     assert "Basisplan anlegen" not in client.get(f"{s}/fahrplan").text
     assert "übernehmen</button>" not in client.get(f"{s}/planungsvorschlag").text
+
+
+def test_verlauf_names_objects_instead_of_database_ids(client, steinfurt_id):
+    page = client.get(f"/strategien/{steinfurt_id}/massnahmen/beschaffung-hardware").text
+    table = lxml_html.fromstring(page).xpath("//table[contains(@class,'audit-table')]")[0]
+    objects = [" ".join(td.itertext()).strip() for td in table.xpath(".//tbody/tr/td[3]")]
+    assert "Maßnahme „Beschaffung Hardware“" in objects
+    assert "Verantwortliche(r)" in objects  # an owner link has no name of its own: no database id either
+    assert not any(re.search(r"\d", o) for o in objects), objects

@@ -618,6 +618,21 @@ class Row:
     field: str
     old: str
     new: str
+    name: str = ""  # the object's title or name, when it still exists and has one
+
+
+def _object_names(session: Session, rows: list[Row]) -> None:
+    """Name each row's object („Beschaffung Hardware“ instead of a database id) where it has a name."""
+    classes = class_of_table()
+    cache: dict[tuple[str, str], str] = {}
+    for row in rows:
+        key = (row.table, row.object_id)
+        if key not in cache:
+            cls = classes.get(row.table)
+            target = session.get(cls, int(row.object_id)) if cls is not None and row.object_id.isdigit() else None
+            label = getattr(target, "title", None) or getattr(target, "name", None) if target is not None else None
+            cache[key] = label if isinstance(label, str) else ""
+        row.name = cache[key]
 
 
 def display_rows(session: Session, entries: list, limit_value: int = 120) -> list[Row]:
@@ -666,4 +681,5 @@ def display_rows(session: Session, entries: list, limit_value: int = 120) -> lis
             )
             grouped[key] = row
             rows.append(row)
+    _object_names(session, rows)
     return rows
