@@ -251,3 +251,11 @@ def test_verlauf_names_objects_instead_of_database_ids(client, steinfurt_id):
     assert "Maßnahme „Beschaffung Hardware“" in objects
     assert "Verantwortliche(r)" in objects  # an owner link has no name of its own: no database id either
     assert not any(re.search(r"\d", o) for o in objects), objects
+
+
+def test_full_verlauf_page_names_the_measure_and_leads_back(client, steinfurt_id):
+    base = f"/strategien/{steinfurt_id}/massnahmen/beschaffung-hardware"
+    full = lxml_html.fromstring(client.get(base).text).xpath("//a[text()='Vollständigen Verlauf anzeigen']/@href")[0]
+    doc = lxml_html.fromstring(client.get(full).text)
+    assert doc.xpath("string(//h1)") == "Verlauf: Maßnahme „Beschaffung Hardware“"
+    assert doc.xpath("//a[text()='Zur Maßnahme']/@href") == [base]

@@ -347,4 +347,24 @@ def history(table: str, object_id: str):
         if visible is not None and org_id not in visible:
             abort(404)
     rows = audit.display_rows(db.session, audit.history(db.session, table, object_id, limit=2000))
-    return render_template("admin/history.html", title=f"Verlauf: {audit.table_label(table)} {object_id}", rows=rows)
+    name, back = _history_target(table, object_id)
+    title = f"Verlauf: {audit.table_label(table)} " + (f"„{name}“" if name else object_id)
+    return render_template("admin/history.html", title=title, rows=rows, back=back)
+
+
+def _history_target(table: str, object_id: str) -> tuple[str | None, tuple[str, str] | None]:
+    """The object's name and (link, label) of its own page, when it still exists."""
+    cls = audit.class_of_table().get(table)
+    obj = db.session.get(cls, int(object_id)) if cls is not None and object_id.isdigit() else None
+    if obj is None:
+        return None, None
+    name = getattr(obj, "title", None) or getattr(obj, "name", None) or getattr(obj, "username", None)
+    if isinstance(obj, models.Measure):
+        return name, (url_for("measures.detail", strategy_id=obj.strategy_id, key=obj.key), "Zur Maßnahme")
+    if isinstance(obj, models.Strategy):
+        return name, (url_for("strategies.detail", strategy_id=obj.id), "Zur Strategie")
+    if isinstance(obj, User):
+        return name, (url_for("admin.user", user_id=obj.id), "Zum Konto")
+    if isinstance(obj, models.Organisation):
+        return name, (url_for("admin.organisation", organisation_id=obj.id), "Zur Organisation")
+    return (name if isinstance(name, str) else None), None
