@@ -85,6 +85,8 @@ def test_verlauf_of_a_measure_after_progress_and_evaluation_speaks_german(app, c
     assert "Durchgeführt am: 10.03.2024" in verlauf and "Ergebnis: fortführen" in verlauf
     assert "Art: Prozessevaluation" in verlauf
     assert "T20" not in verlauf and "2024-03-10" not in verlauf
+    # a created evaluation lists only what was filled in
+    assert "Bürgerbefragung" not in verlauf and "Kernfrage" not in verlauf
 
 
 def test_verlauf_writes_dates_the_german_way_and_marks_shortened_values(client, steinfurt_id):

@@ -660,14 +660,17 @@ def display_rows(session: Session, entries: list, limit_value: int = 120) -> lis
             continue
         key = (e.change_id, e.table_name, e.object_id, e.action)
         shown = value if len(value) <= limit_value else value[: limit_value - 1].rstrip() + "…"
-        part = f"{field_label(e.field)}: {shown}"
+        # a created or deleted object: only the columns that hold something
+        part = f"{field_label(e.field)}: {shown}" if value != "–" else "–"
         if key in grouped:
             row = grouped[key]
             # entries come newest first: put each earlier column in front, so columns read in table order
-            if e.action == "delete":
-                row.old = f"{part}; {row.old}"
+            if part == "–":
+                pass
+            elif e.action == "delete":
+                row.old = part if row.old == "–" else f"{part}; {row.old}"
             else:
-                row.new = f"{part}; {row.new}"
+                row.new = part if row.new == "–" else f"{part}; {row.new}"
         else:
             row = Row(
                 e.at,
