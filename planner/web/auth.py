@@ -228,5 +228,6 @@ def logout():
 def logout_form() -> FlaskForm:
     """The logout button's form (only the CSRF token)."""
     if "logout_form" not in g:
-        g.logout_form = FlaskForm()
+        # not bound to the request's form: an error page of a POST (413 too large) must not read it again
+        g.logout_form = FlaskForm(formdata=None)
     return g.logout_form

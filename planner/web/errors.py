@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, Request, render_template
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -28,9 +29,29 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits, min, max, signed)
 
 
+def _without_nul(text):
+    return text.replace("\x00", "") if isinstance(text, str) else text
+
+
+class TextParameters(ImmutableMultiDict):
+    """Form fields and query parameters without NUL characters: nobody types them, and
+    PostgreSQL refuses them in text (which would end in a 500)."""
+
+    def __init__(self, mapping=None):
+        if mapping is not None and not isinstance(mapping, dict):  # the parsers' (name, value) pairs
+            mapping = [(_without_nul(k), _without_nul(v)) for k, v in mapping]
+        super().__init__(mapping)
+
+
+class PlannerRequest(Request):
+    parameter_storage_class = TextParameters
+
+
 def register(app: Flask) -> None:
-    """Error handlers for HTTP errors, CSRF failures and unexpected exceptions; ids in range."""
+    """Error handlers for HTTP errors, CSRF failures and unexpected exceptions; ids in range;
+    request parameters without NUL characters."""
     app.url_map.converters["int"] = IdConverter  # before any blueprint adds its routes
+    app.request_class = PlannerRequest
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
