@@ -38,6 +38,7 @@ GARBAGE = [
     "x" * 5000,
     "<script>alert(1)</script>",
     "99999999999999999999999",
+    "a\x00b",  # PostgreSQL refuses NUL characters in text
 ]
 # English text the user must never see: WTForms' built-in messages, Werkzeug's pages, Python errors,
 # the messages of parsers (PyYAML, csv) passed through
@@ -292,6 +293,25 @@ def test_broken_uploads_to_every_upload_route(client, routes):
             action, data={"anders": (io.BytesIO(b"x"), "x.yaml")}, content_type="multipart/form-data"
         )
         problems += _problems("POST", f"{action} [falsches Feld]", response)
+    assert problems == [], "\n".join(problems)
+
+
+def test_upload_over_the_limit_is_a_german_413(client):
+    big = io.BytesIO(b"x" * (16 * 1024 * 1024 + 1))
+    response = client.post("/strategien/importieren", data={"file": (big, "gross.yaml")})
+    assert response.status_code == 413
+    assert "Datei zu groß" in response.text and not _problems("POST", "/strategien/importieren", response)
+
+
+def test_login_with_garbage(anonymous_client):
+    problems = []
+    for value in GARBAGE:
+        for url in ("/anmelden", "/anmelden?next=" + value, "/anmelden?next=//evil.example"):
+            problems += _problems("GET", url, anonymous_client.get(url))
+            response = anonymous_client.post(url, data={"username": value, "password": value})
+            problems += _problems("POST", f"{url} [{value[:20]!r}]", response)
+            assert response.status_code in (200, 400, 422, 429), response.status_code
+        assert "evil.example" not in (response.headers.get("Location") or "")
     assert problems == [], "\n".join(problems)
 
 
