@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from auth_support import Forms
@@ -40,6 +40,9 @@ GARBAGE = [
     "99999999999999999999999",
     "a\x00b",  # PostgreSQL refuses NUL characters in text
 ]
+# for query strings: the kinds that reach different code (numbers, months, text, paths, length)
+QUERY_GARBAGE = ["abc", "13/2024", "-1", "ÄÖÜ äöü ß – „Zitat“ 🙂", "../../etc/passwd", "", "x" * 5000]
+QUERY_GARBAGE += ["99999999999999999999999", "a\x00b"]
 # English text the user must never see: WTForms' built-in messages, Werkzeug's pages, Python errors,
 # the messages of parsers (PyYAML, csv) passed through
 ENGLISH = re.compile(
@@ -153,7 +156,7 @@ def test_get_with_garbage_query_strings(client, routes):
         names = set(SOURCE_ARGS)
         if page.mimetype == "text/html":
             names |= _query_names(page.get_data(as_text=True), url)
-        for value in GARBAGE:
+        for value in QUERY_GARBAGE:
             response = client.get(url, query_string={name: value for name in names})
             problems += _problems("GET", f"{url}?…={value[:30]}", response)
         # repeated and nameless parameters
@@ -305,13 +308,12 @@ def test_upload_over_the_limit_is_a_german_413(client):
 
 def test_login_with_garbage(anonymous_client):
     problems = []
-    for value in GARBAGE:
-        for url in ("/anmelden", "/anmelden?next=" + value, "/anmelden?next=//evil.example"):
-            problems += _problems("GET", url, anonymous_client.get(url))
-            response = anonymous_client.post(url, data={"username": value, "password": value})
-            problems += _problems("POST", f"{url} [{value[:20]!r}]", response)
-            assert response.status_code in (200, 400, 422, 429), response.status_code
-        assert "evil.example" not in (response.headers.get("Location") or "")
+    for value in [*GARBAGE, "//evil.example"]:
+        url = "/anmelden?" + urlencode({"next": value})
+        problems += _problems("GET", url, anonymous_client.get(url))
+        response = anonymous_client.post(url, data={"username": value, "password": value})  # argon2: slow
+        problems += _problems("POST", f"{url[:60]} [{value[:20]!r}]", response)
+        assert response.status_code in (200, 400, 422, 429), response.status_code
     assert problems == [], "\n".join(problems)
 
 
