@@ -261,3 +261,14 @@ def test_full_verlauf_page_names_the_measure_and_leads_back(client, steinfurt_id
     doc = lxml_html.fromstring(client.get(full).text)
     assert doc.xpath("string(//h1)") == "Verlauf: Maßnahme „Beschaffung Hardware“"
     assert doc.xpath("//a[text()='Zur Maßnahme']/@href") == [base]
+
+
+def test_progress_page_counts_months_in_proper_german(client, steinfurt_id):
+    base = f"/strategien/{steinfurt_id}/massnahmen/beschaffung-hardware"
+    progress = {"status": "abgeschlossen", "actual_start": "06/2023", "actual_end": "02/2024"}
+    assert (
+        client.post(f"{base}/fortschritt", data=progress | {"changed_on": "01.03.2024", "by": "IT"}).status_code == 302
+    )
+    page = client.get(f"{base}/verstetigung").text
+    assert "Monat(e)" not in page
+    assert "(2 Monate später)" in page and "Beginn 1 Monat später als geplant" in page
