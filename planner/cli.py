@@ -289,6 +289,8 @@ def backup(organisation_id: int, output: Path) -> None:
 @click.argument("file", type=INPUT_FILE)
 def restore(file: Path) -> None:
     """Spielt eine Sicherung in eine leere Datenbank ein (vorher `planner db upgrade`)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from .extensions import db
     from .services import backup as service
 
@@ -299,7 +301,11 @@ def restore(file: Path) -> None:
     except json.JSONDecodeError as exc:
         click.echo(f"{file}: keine gültige JSON-Datei (Zeile {exc.lineno}, Spalte {exc.colno}).", err=True)
         sys.exit(1)
-    if not isinstance(document, dict) or not isinstance(document.get("tables"), dict):
+    if (
+        not isinstance(document, dict)
+        or not isinstance(document.get("tables"), dict)
+        or not isinstance(document.get("organisation"), dict)
+    ):
         click.echo(
             f"{file}: keine Sicherung von planner (erwartet wird eine mit `planner backup` erstellte JSON-Datei).",
             err=True,
@@ -312,7 +318,15 @@ def restore(file: Path) -> None:
         except service.RestoreError as exc:
             click.echo(str(exc), err=True)
             sys.exit(1)
-    click.echo(f"Wiederhergestellt: {document['organisation']['name']} – {sum(counts.values())} Zeilen")
+        except (SQLAlchemyError, AttributeError, TypeError, KeyError, ValueError):
+            # a damaged or edited backup: the transaction is rolled back, the database stays as it was
+            click.echo(
+                f"{file}: Die Sicherung ist beschädigt oder passt nicht zu dieser Datenbank; nichts wurde eingespielt.",
+                err=True,
+            )
+            sys.exit(1)
+    name = document["organisation"].get("name", "")
+    click.echo(f"Wiederhergestellt: {name} – {sum(counts.values())} Zeilen")
 
 
 @main.group()
