@@ -377,7 +377,7 @@ def _cli_problems(command: str, args: list, label: str) -> list[str]:
         found.append(f"planner {command} [{label}]: Exit 0")
     if "Traceback" in output or "exc_info" in output or "Error" in output or "Usage" in output:
         found.append(f"planner {command} [{label}]: {output[-300:]!r}")
-    elif not re.search(r"[äöüß„“]|nicht|Datei|ungültig|kein|bitte|fehlt", output, re.IGNORECASE):
+    elif not re.search(r"[äöüß„“]|nicht|Datei|ungültig|kein|bitte|fehlt|unbekannt", output, re.IGNORECASE):
         found.append(f"planner {command} [{label}]: keine deutsche Meldung: {output[-300:]!r}")
     return found
 
@@ -389,6 +389,26 @@ def test_cli_with_bad_files(bad_files, cli_env, tmp_path):
         # every file for the commands that only read; the others share the same loading code
         for label in bad_files if command in ("check", "restore") else some:
             problems += _cli_problems(command, make(bad_files[label], tmp_path), label)
+    assert problems == [], "\n".join(problems)
+
+
+def test_cli_restore_of_damaged_backups(tmp_path, cli_env):
+    import json
+
+    from planner.services.backup import FORMAT
+
+    problems = []
+    for label, document in {
+        "falscher-typ": {"format": FORMAT, "organisation": {"name": "A"}, "tables": {"strategies": [{"id": "x"}]}},
+        "zeile-kein-objekt": {"format": FORMAT, "organisation": {"name": "A"}, "tables": {"organisations": ["x"]}},
+        "ohne-organisation": {"format": FORMAT, "tables": {}},
+        "fehlende-pflichtfelder": {"format": FORMAT, "organisation": {}, "tables": {"organisations": [{"id": 1}]}},
+        "falsches-format": {"format": "anderes/9", "organisation": {}, "tables": {}},
+        "liste": [1, 2],
+    }.items():
+        path = tmp_path / f"{label}.json"
+        path.write_text(json.dumps(document), encoding="utf-8")
+        problems += _cli_problems("restore", ["restore", path], label)
     assert problems == [], "\n".join(problems)
 
 
