@@ -10,25 +10,13 @@ Run from the repository root: .venv/bin/python -m bench maturity (or -m bench.ma
 from __future__ import annotations
 
 import random
-import statistics
-import time
-from collections.abc import Callable
 from datetime import date
 
+from bench._timing import timed
 from planner.domain.catalogue import catalogue
 from planner.domain.maturity import Answer, Assessment, CriterionAnswer
 
 ANSWERS = [Answer.TRIFFT_ZU] * 6 + [Answer.IN_UMSETZUNG, Answer.TRIFFT_NICHT_ZU, Answer.NICHT_BEEINFLUSSBAR]
-
-
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
-    """Median wall time in seconds over `repeat` runs, and the last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
 
 
 def generated_answers(n: int, seed: int) -> list[CriterionAnswer]:

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import os
 import random
-import statistics
-import time
-from collections.abc import Callable
 
+from bench._timing import timed
 from planner.domain.catalogue import catalogue
 from planner.domain.months import Month
 from planner.domain.strategy import Measure, Owner, Rating, Status, Strategy
@@ -59,16 +57,6 @@ def generated_strategy(n: int, edges: int, seed: int = 7) -> Strategy:
         window_end=START + 23,
         measures=measures,
     )
-
-
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
-    """Median wall time in seconds over `repeat` runs, and the last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
 
 
 def main() -> None:

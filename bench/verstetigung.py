@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import random
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from bench._timing import timed
 from planner.domain.catalogue import catalogue
 from planner.domain.months import Month
 from planner.domain.strategy import Measure, Owner, Status, Strategy
@@ -69,16 +68,6 @@ def generated_strategy(n: int, seed: int = 11) -> Strategy:
         measures=measures,
         evaluations=records,
     )
-
-
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
-    """Median wall time in seconds over `repeat` runs, and the last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
 
 
 def _web(n: int) -> None:
