@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import time
 
-import pytest
 import sqlalchemy as sa
 from auth_support import ADMIN_PASSWORD, ADMIN_USERNAME, create_user, login
 from click.testing import CliRunner
@@ -148,23 +147,9 @@ def test_templates_have_no_inline_script_or_style():
     assert offenders == []
 
 
-@pytest.fixture
-def csrf_app(tmp_path):
-    from auth_support import ensure_admin
-    from conftest import _database_url, _reset
-
-    app = create_app(
-        {"TESTING": True, "SECRET_KEY": "csrf", "SQLALCHEMY_ENGINES": {"default": _database_url(tmp_path)}}
-    )
-    with app.app_context():
-        _reset(db.engine)
-    ensure_admin(app)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
-def test_csrf_refuses_state_changes_without_token(csrf_app):
+def test_csrf_refuses_state_changes_without_token(live_app):
+    """live_app (conftest) has CSRF protection on, as a browser sees it."""
+    csrf_app = live_app
     from conftest import DATA, import_file
 
     sid = import_file(csrf_app, DATA / "sample.yaml")
