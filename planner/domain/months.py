@@ -68,3 +68,13 @@ def format_range(start: Month | None, end: Month | None) -> str:
     if end is None:
         return f"ab {start.german()}"
     return f"{start.german()} – {end.german()}"
+
+
+def parse_month(text: str | None) -> Month | None:
+    """The month of a stored or file value ('2023-04'); None when there is none."""
+    return Month.parse(text) if text else None
+
+
+def month_text(month: Month | None) -> str | None:
+    """The stored and file form of a month ('2023-04'); None when there is none."""
+    return str(month) if month is not None else None

@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from ..domain.catalogue import catalogue
-from ..domain.months import Month
+from ..domain.months import month_text, parse_month
 from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
 from ..domain.validation import Problem, validate_measure, validate_strategy
 from .maturity_file import maturity_from_data, maturity_to_data
@@ -96,10 +96,6 @@ def _rating(value: str | None) -> Rating | None:
     return Rating(value) if value is not None else None
 
 
-def _month(value: str | None) -> Month | None:
-    return Month.parse(value) if value is not None else None
-
-
 def measure_from_dict(raw: dict[str, Any]) -> tuple[Measure, list[Problem]]:
     """A Measure from a schema-valid dict, canonicalising dimension names."""
     cat = catalogue()
@@ -136,16 +132,16 @@ def measure_from_dict(raw: dict[str, Any]) -> tuple[Measure, list[Problem]]:
         owners=[Owner(o["name"], OwnerRole(o.get("role", "lead"))) for o in raw.get("owners", [])],
         actors=list(raw.get("actors", [])),
         requirements=list(raw.get("requirements", [])),
-        start=_month(raw.get("start")),
-        end=_month(raw.get("end")),
+        start=parse_month(raw.get("start")),
+        end=parse_month(raw.get("end")),
         depends_on=list(raw.get("depends_on", [])),
         examples=list(raw.get("examples", [])),
         steps=list(raw.get("steps", [])),
         budget=raw.get("budget"),
         funding_call=raw.get("funding_call"),
         deferrals=raw.get("deferrals", 0),
-        actual_start=_month(raw.get("actual_start")),
-        actual_end=_month(raw.get("actual_end")),
+        actual_start=parse_month(raw.get("actual_start")),
+        actual_end=parse_month(raw.get("actual_end")),
     )
     return measure, problems
 
@@ -266,9 +262,9 @@ def strategy_from_data(data: dict[str, Any]) -> Strategy:
         organisation=data["organisation"]["name"],
         title=s["title"],
         version=str(s.get("version", "")),
-        adopted=_month(s.get("adopted")),
-        window_start=_month(window.get("from")),
-        window_end=_month(window.get("to")),
+        adopted=parse_month(s.get("adopted")),
+        window_start=parse_month(window.get("from")),
+        window_end=parse_month(window.get("to")),
         vision=s.get("vision", ""),
         mission=s.get("mission", ""),
         principles=list(s.get("principles", [])),
@@ -289,10 +285,6 @@ def load_strategy(text: str) -> Strategy:
     return strategy_from_data(parse_yaml(text))
 
 
-def _m(month: Month | None) -> str | None:
-    return str(month) if month is not None else None
-
-
 def measure_to_dict(m: Measure) -> dict[str, Any]:
     """The file form of a measure, keys in the documented order."""
     return {
@@ -311,8 +303,8 @@ def measure_to_dict(m: Measure) -> dict[str, Any]:
         "owners": [{"name": o.name, "role": o.role.value} for o in m.owners],
         "actors": list(m.actors),
         "requirements": list(m.requirements),
-        "start": _m(m.start),
-        "end": _m(m.end),
+        "start": month_text(m.start),
+        "end": month_text(m.end),
         "depends_on": list(m.depends_on),
         "examples": list(m.examples),
         "steps": list(m.steps),
@@ -320,16 +312,16 @@ def measure_to_dict(m: Measure) -> dict[str, Any]:
         "funding_call": m.funding_call,
         "deferrals": m.deferrals,
         # Verstetigung: written only when recorded, so files without them stay as they were
-        **({"actual_start": _m(m.actual_start)} if m.actual_start else {}),
-        **({"actual_end": _m(m.actual_end)} if m.actual_end else {}),
+        **({"actual_start": month_text(m.actual_start)} if m.actual_start else {}),
+        **({"actual_end": month_text(m.actual_end)} if m.actual_end else {}),
     }
 
 
 def strategy_to_data(strategy: Strategy) -> dict[str, Any]:
     """The file form of a whole strategy as plain data."""
-    s: dict[str, Any] = {"title": strategy.title, "version": strategy.version, "adopted": _m(strategy.adopted)}
+    s: dict[str, Any] = {"title": strategy.title, "version": strategy.version, "adopted": month_text(strategy.adopted)}
     if strategy.window_start and strategy.window_end:
-        s["roadmap_window"] = {"from": _m(strategy.window_start), "to": _m(strategy.window_end)}
+        s["roadmap_window"] = {"from": month_text(strategy.window_start), "to": month_text(strategy.window_end)}
     s.update(vision=strategy.vision, mission=strategy.mission, principles=list(strategy.principles))
     return {
         "format": FORMAT_ID,

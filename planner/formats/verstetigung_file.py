@@ -40,7 +40,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ..domain.months import Month
+from ..domain.months import month_text, parse_month
 from ..domain.strategy import Status, Strategy
 from ..domain.validation import Problem
 from ..domain.verstetigung import (
@@ -155,10 +155,6 @@ def _date(text: Any, problems: list[Problem], measure: str | None, field: str) -
         return None
 
 
-def _month(text: Any) -> Month | None:
-    return Month.parse(text) if text else None
-
-
 def _indicators(key: str, raw: list[dict[str, Any]], problems: list[Problem]) -> list[Indicator]:
     out = []
     for i, r in enumerate(raw):
@@ -186,7 +182,7 @@ def _record(i: int, r: dict[str, Any], keys: set[str], problems: list[Problem]) 
         subject=r["subject"],
         kind=Kind(r["kind"]),
         performed=performed,
-        due=_month(r.get("due")),
+        due=parse_month(r.get("due")),
         outcome=Outcome(r["outcome"]) if r.get("outcome") else None,
         **answers,
         **texts,
@@ -229,7 +225,7 @@ def verstetigung_from_data(data: dict[str, Any], strategy: Strategy) -> list[Pro
             for d in v.get("decisions", [])
         ]
         strategy.history.append(
-            VersionEntry(str(v["version"]), v["title"], _month(v.get("adopted")), replaced, decisions)
+            VersionEntry(str(v["version"]), v["title"], parse_month(v.get("adopted")), replaced, decisions)
         )
     return problems
 
@@ -269,7 +265,7 @@ def _record_to_dict(r: EvaluationRecord) -> dict[str, Any]:
     out: dict[str, Any] = {
         "subject": r.subject,
         "kind": r.kind.value,
-        "due": str(r.due) if r.due else None,
+        "due": month_text(r.due),
         "date": r.performed.isoformat(),
     }
     for f in ANSWER_FIELDS:
@@ -297,7 +293,7 @@ def verstetigung_to_data(strategy: Strategy) -> dict[str, Any]:
             {
                 "version": v.version,
                 "title": v.title,
-                "adopted": str(v.adopted) if v.adopted else None,
+                "adopted": month_text(v.adopted),
                 "replaced": v.replaced.isoformat() if v.replaced else None,
                 "decisions": [
                     {"measure": d.measure, "title": d.title, "decision": d.decision.value, "note": d.note}

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import models
-from ..domain.months import Month
+from ..domain.months import month_text, parse_month
 from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
 from ..domain.validation import Problem, validate_strategy
 
@@ -21,14 +21,6 @@ class ValidationFailed(ValueError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
-
-
-def _month(text: str | None) -> Month | None:
-    return Month.parse(text) if text else None
-
-
-def _text(month: Month | None) -> str | None:
-    return str(month) if month else None
 
 
 def load_strategy_row(session: Session, strategy_id: int) -> models.Strategy | None:
@@ -64,8 +56,8 @@ def measure_to_domain(row: models.Measure, keys_by_id: dict[int, str]) -> Measur
         owners=[Owner(o.person.name, OwnerRole(o.role)) for o in row.owners],
         actors=list(row.actors or []),
         requirements=list(row.requirements or []),
-        start=_month(row.start),
-        end=_month(row.end),
+        start=parse_month(row.start),
+        end=parse_month(row.end),
         depends_on=sorted(
             (keys_by_id[d.prerequisite_id] for d in row.prerequisites if d.prerequisite_id in keys_by_id),
         ),
@@ -74,8 +66,8 @@ def measure_to_domain(row: models.Measure, keys_by_id: dict[int, str]) -> Measur
         budget=float(row.budget) if row.budget is not None else None,
         funding_call=row.funding_call,
         deferrals=row.deferrals,
-        actual_start=_month(row.actual_start),
-        actual_end=_month(row.actual_end),
+        actual_start=parse_month(row.actual_start),
+        actual_end=parse_month(row.actual_end),
     )
 
 
@@ -89,9 +81,9 @@ def strategy_to_domain(row: models.Strategy) -> Strategy:
         organisation=row.organisation.name,
         title=row.title,
         version=row.version or "",
-        adopted=_month(row.adopted),
-        window_start=_month(row.window_start),
-        window_end=_month(row.window_end),
+        adopted=parse_month(row.adopted),
+        window_start=parse_month(row.window_start),
+        window_end=parse_month(row.window_end),
         vision=row.vision or "",
         mission=row.mission or "",
         principles=list(row.principles or []),
@@ -159,15 +151,15 @@ def _write_fields(
     row.second_loop = m.second_loop
     row.actors = list(m.actors)
     row.requirements = list(m.requirements)
-    row.start = _text(m.start)
-    row.end = _text(m.end)
+    row.start = month_text(m.start)
+    row.end = month_text(m.end)
     row.examples = list(m.examples)
     row.steps = list(m.steps)
     row.budget = Decimal(str(m.budget)) if m.budget is not None else None
     row.funding_call = m.funding_call
     row.deferrals = m.deferrals
-    row.actual_start = _text(m.actual_start)
-    row.actual_end = _text(m.actual_end)
+    row.actual_start = month_text(m.actual_start)
+    row.actual_end = month_text(m.actual_end)
     current = [(o.person.name, o.role) for o in row.owners]
     wanted = [(o.name, o.role.value) for o in m.owners]
     if current != wanted:
@@ -206,9 +198,9 @@ def import_strategy(session: Session, strategy: Strategy) -> models.Strategy:
         organisation=org,
         title=strategy.title,
         version=strategy.version,
-        adopted=_text(strategy.adopted),
-        window_start=_text(strategy.window_start),
-        window_end=_text(strategy.window_end),
+        adopted=month_text(strategy.adopted),
+        window_start=month_text(strategy.window_start),
+        window_end=month_text(strategy.window_end),
         vision=strategy.vision,
         mission=strategy.mission,
         principles=list(strategy.principles),

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, object_session, selectinload
 
 from .. import models
 from .. import verstetigung_models as vm
-from ..domain.months import Month
+from ..domain.months import Month, parse_month
 from ..domain.strategy import Status, Strategy
 from ..domain.verstetigung import (
     SOFT_CRITERIA,
@@ -47,10 +47,6 @@ TEXTS = (
 )
 
 
-def _month(text: str | None) -> Month | None:
-    return Month.parse(text) if text else None
-
-
 # --- records: database <-> domain ------------------------------------------------------------
 
 
@@ -60,7 +56,7 @@ def evaluation_to_domain(row: vm.Evaluation, key: str) -> EvaluationRecord:
         subject=key,
         kind=Kind(row.kind),
         performed=row.performed_on,
-        due=_month(row.due),
+        due=parse_month(row.due),
         by=row.evaluator or "",
         outcome=Outcome(row.outcome) if row.outcome else None,
         **{f: Answer(getattr(row, f)) if getattr(row, f) else None for f in ANSWERS},
@@ -136,7 +132,7 @@ def verstetigung_fields(row: models.Strategy) -> dict:
             VersionEntry(
                 h.version,
                 h.title,
-                _month(h.adopted),
+                parse_month(h.adopted),
                 h.replaced_on,
                 [
                     CarryOver(d["measure"], d.get("title", ""), Decision(d["decision"]), d.get("note", ""))
