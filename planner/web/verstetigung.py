@@ -32,7 +32,13 @@ from ..domain.verstetigung import (
     progress,
     schedule_answer,
 )
-from ..domain.verstetigung_versions import SUGGESTED, FortschreibungError, compare_versions, latest_outcomes
+from ..domain.verstetigung_versions import (
+    SUGGESTED,
+    FortschreibungError,
+    carried_over,
+    compare_versions,
+    latest_outcomes,
+)
 from ..extensions import db
 from ..formats.result_sheet import html_to_pdf  # the one WeasyPrint helper so far
 from ..services import verstetigung as service
@@ -553,7 +559,7 @@ def versionen(strategy_id: int):
     )
 
 
-def _fortschreibung_page(row, form, status: int = 200, general: list[str] | None = None):
+def _fortschreibung_page(row, form, outcomes, status: int = 200, general: list[str] | None = None):
     return render_template(
         "verstetigung/fortschreibung.html",
         row=row,
@@ -561,7 +567,7 @@ def _fortschreibung_page(row, form, status: int = 200, general: list[str] | None
         rows=decision_rows(form),
         general=general or [],
         read_only=_read_only(row),
-        outcomes=latest_outcomes(strategy_to_domain(row)),
+        outcomes=outcomes,
     ), status
 
 
@@ -569,22 +575,23 @@ def _fortschreibung_page(row, form, status: int = 200, general: list[str] | None
 def fortschreibung(strategy_id: int):
     """Create the next version: vision and mission to edit, a decision per unfinished or backlog measure."""
     row = get_strategy_or_404(strategy_id, write=True)
-    pending = review_service.pending(row)
+    strategy = strategy_to_domain(row)
+    pending = carried_over(strategy)
+    outcomes = latest_outcomes(strategy)
     if request.method == "GET":
         form = fortschreibung_form(pending, formdata=None)
         form.vision.data, form.mission.data = row.vision, row.mission
         form.by.data = _user_name()
         form.adopted.data = Month(_today().year, _today().month).german()
-        outcomes = latest_outcomes(strategy_to_domain(row))
         for i, m in enumerate(pending):  # the evaluations' outcomes suggest the decisions
             if m.key in outcomes:
                 form[f"d_{i}"].data = SUGGESTED[outcomes[m.key].outcome].value
-        return _fortschreibung_page(row, form)
+        return _fortschreibung_page(row, form, outcomes)
     form = fortschreibung_form(pending)
     valid = form.validate()
     adopted = parse_month_field(form.adopted)
     if not (valid and not form.adopted.errors):
-        return _fortschreibung_page(row, form, 422)
+        return _fortschreibung_page(row, form, outcomes, 422)
     try:
         new_row = review_service.create_successor(
             db.session,
@@ -599,10 +606,10 @@ def fortschreibung(strategy_id: int):
         )
     except FortschreibungError as exc:
         db.session.rollback()
-        return _fortschreibung_page(row, form, 422, [str(exc)])
+        return _fortschreibung_page(row, form, outcomes, 422, [str(exc)])
     except ValidationFailed as exc:
         db.session.rollback()
-        return _fortschreibung_page(row, form, 422, [str(p) for p in exc.problems])
+        return _fortschreibung_page(row, form, outcomes, 422, [str(p) for p in exc.problems])
     db.session.commit()
     flash(
         f"Die Version „{new_row.version}“ wurde angelegt. Die bisherige Version ist jetzt schreibgeschützt.", "success"
