@@ -15,6 +15,7 @@ from enum import Enum
 from fractions import Fraction
 
 from .catalogue import catalogue
+from .months import german_date  # also imported from here by the maturity pages
 
 Level = int | None
 DEFAULT_THRESHOLD = 0.8
@@ -370,11 +371,6 @@ def baseline(assessments: Iterable[Assessment], start: date | None) -> Assessmen
         if before:
             return before[-1]
     return ordered[0]
-
-
-def german_date(value: date) -> str:
-    """09.06.2022"""
-    return value.strftime("%d.%m.%Y")
 
 
 def levels_report(assessments: Iterable[Assessment]) -> dict:

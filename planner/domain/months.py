@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 _GERMAN = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
@@ -78,3 +79,8 @@ def parse_month(text: str | None) -> Month | None:
 def month_text(month: Month | None) -> str | None:
     """The stored and file form of a month ('2023-04'); None when there is none."""
     return str(month) if month is not None else None
+
+
+def german_date(value: date) -> str:
+    """A day the way the pages and documents write it: 09.06.2022."""
+    return value.strftime("%d.%m.%Y")
