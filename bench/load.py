@@ -35,8 +35,9 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
+
+from bench._forms import largest_form
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -200,55 +201,6 @@ def start_gunicorn(env: dict[str, str], workers: int, threads: int) -> subproces
 
 
 # --- a virtual user --------------------------------------------------------------------------
-
-
-class Forms(HTMLParser):
-    """Submittable values of every form on a page."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms: list[list[tuple[str, str]]] = []
-        self._select = None
-        self._textarea = False
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self.forms.append([])
-        if not self.forms:
-            return
-        fields = self.forms[-1]
-        if tag == "input" and a.get("name"):
-            if a.get("type") in ("checkbox", "radio"):
-                if "checked" in a:
-                    fields.append((a["name"], a.get("value", "y")))
-            elif a.get("type") != "submit":
-                fields.append((a["name"], a.get("value", "")))
-        elif tag == "select":
-            self._select = a.get("name")
-        elif tag == "option" and self._select and "selected" in a:
-            fields.append((self._select, a.get("value", "")))
-        elif tag == "textarea":
-            self._textarea = True
-            fields.append((a.get("name"), ""))
-
-    def handle_data(self, data):
-        if self._textarea:
-            name, value = self.forms[-1][-1]
-            self.forms[-1][-1] = (name, value + data)
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = False
-
-
-def largest_form(html: str) -> list[tuple[str, str]]:
-    parser = Forms()
-    parser.feed(html)
-    form = max(parser.forms, key=len)
-    return [(k, v.removeprefix("\r\n").removeprefix("\n")) for k, v in form]
 
 
 @dataclass

@@ -7,14 +7,20 @@ test: argon2 is slow on purpose); tests of the login form itself post the form.
 
 from __future__ import annotations
 
+import sys
 import time
 from functools import cache
-from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from planner.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # the form parser is shared with bench/load.py
+    sys.path.insert(0, str(ROOT))
+from bench._forms import Forms, largest_form  # noqa: E402, F401  (Forms: used by test_robustness)
 
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "admin-passwort-123"
@@ -115,58 +121,10 @@ def login_page(page, live_app, base_url: str) -> None:
     page.context.add_cookies([{"name": "session", "value": cookie.value, "url": base_url}])
 
 
-class Forms(HTMLParser):
-    """The values a browser would submit, for every form on a page."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms: list[list[tuple[str, str]]] = []
-        self._select = None
-        self._textarea = False
-
-    @property
-    def fields(self) -> list[tuple[str, str]]:
-        return self.forms[-1]
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self.forms.append([])
-        if not self.forms:
-            return
-        if tag == "input" and a.get("name"):
-            if a.get("type") in ("checkbox", "radio"):
-                if "checked" in a:
-                    self.fields.append((a["name"], a.get("value", "y")))
-            elif a.get("type") != "submit":
-                self.fields.append((a["name"], a.get("value", "")))
-        elif tag == "select":
-            self._select = a.get("name")
-        elif tag == "option" and self._select and "selected" in a:
-            self.fields.append((self._select, a.get("value", "")))
-        elif tag == "textarea":
-            self._textarea = True
-            self.fields.append((a.get("name"), ""))
-
-    def handle_data(self, data):
-        if self._textarea:
-            name, value = self.fields[-1]
-            self.fields[-1] = (name, value + data)
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = False
-
-
 def form_data(html: str) -> dict:
     """The submitted values of the page's largest form (multi-valued fields as lists)."""
-    parser = Forms()
-    parser.feed(html)
     data: dict = {}
-    for name, value in max(parser.forms, key=len):
-        value = value.removeprefix("\r\n").removeprefix("\n")  # the newline after <textarea> is not part of the value
+    for name, value in largest_form(html):
         if name in data:
             data[name] = [*data[name]] if isinstance(data[name], list) else [data[name]]
             data[name].append(value)
