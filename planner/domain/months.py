@@ -8,6 +8,7 @@ from datetime import date
 
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 _GERMAN = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"  # the stored and file form, JSON Schema pattern
 
 
 @dataclass(frozen=True, order=True)

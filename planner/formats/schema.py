@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..domain.months import MONTH_PATTERN
 from ..domain.strategy import OwnerRole, Rating, Status
 from . import verstetigung_file
 from .maturity_file import schema_sections as maturity_schema_sections
 
 FORMAT_ID = "planner-strategy/1"
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 _text = {"type": "string"}
 _texts = {"type": "array", "items": {"type": "string"}}

@@ -40,7 +40,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ..domain.months import month_text, parse_month
+from ..domain.months import MONTH_PATTERN, month_text, parse_month
 from ..domain.strategy import Status, Strategy
 from ..domain.validation import Problem
 from ..domain.verstetigung import (
@@ -59,7 +59,7 @@ from ..domain.verstetigung import (
     VersionEntry,
 )
 
-_MONTH = {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"}
+_MONTH = {"type": "string", "pattern": MONTH_PATTERN}
 _DATE = {"type": "string", "description": "Datum JJJJ-MM-TT"}
 _TEXT = {"type": "string"}
 _NUMBER = {"anyOf": [{"type": "number"}, {"type": "null"}]}
