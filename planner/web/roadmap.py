@@ -44,18 +44,16 @@ def _today():
     return service.today(current_app.config.get("ROADMAP_TODAY"))
 
 
-def _file(data: bytes, fmt: str, name: str) -> Response:
-    """Chart bytes; PNG and PDF as downloads, SVG inline (the pages embed it)."""
+def _file(data: bytes, fmt: str, chart: str, row: models.Strategy) -> Response:
+    """Chart bytes named after the chart and the strategy; PNG and PDF as downloads, SVG inline
+    (the pages embed it)."""
     disposition = "inline" if fmt == "svg" else "attachment"
+    name = f"{chart}-{strategy_file_stem(row)}.{fmt}"
     return Response(
         data,
         mimetype=MIMETYPES[fmt],
-        headers={"Content-Disposition": f'{disposition}; filename="{name}.{fmt}"', "Cache-Control": "no-cache"},
+        headers={"Content-Disposition": f'{disposition}; filename="{name}"', "Cache-Control": "no-cache"},
     )
-
-
-def _slug(row: models.Strategy) -> str:
-    return strategy_file_stem(row)
 
 
 # --- Fahrplan ----------------------------------------------------------------------------
@@ -132,7 +130,7 @@ def _fahrplan_chart(strategy_id: int, fmt: str) -> Response:
         baseline=service.baseline_dates(baseline) if baseline else None,
         baseline_label=f"Basisplan „{baseline.name}“" if baseline else "Basisplan",
     )
-    return _file(render(fig, fmt, *gantt_text(rm.strategy, rm.analysis, today)), fmt, f"fahrplan-{_slug(row)}")
+    return _file(render(fig, fmt, *gantt_text(rm.strategy, rm.analysis, today)), fmt, "fahrplan", row)
 
 
 @bp.get("/fahrplan.svg")
@@ -234,7 +232,7 @@ def bewertung(strategy_id: int):
 def _bewertung_chart(strategy_id: int, fmt: str) -> Response:
     row = get_strategy_or_404(strategy_id)
     strategy = service.roadmap(row).strategy
-    return _file(render(matrix_chart(strategy), fmt, *matrix_text(strategy)), fmt, f"bewertung-{_slug(row)}")
+    return _file(render(matrix_chart(strategy), fmt, *matrix_text(strategy)), fmt, "bewertung", row)
 
 
 @bp.get("/bewertung.svg")
@@ -301,7 +299,7 @@ def _graph_chart(strategy_id: int, fmt: str) -> Response:
     row = get_strategy_or_404(strategy_id)
     rm = service.roadmap(row)
     fig = dependency_chart(rm.strategy, rm.analysis)
-    return _file(render(fig, fmt, *dependency_text(rm.strategy, rm.analysis)), fmt, f"abhaengigkeiten-{_slug(row)}")
+    return _file(render(fig, fmt, *dependency_text(rm.strategy, rm.analysis)), fmt, "abhaengigkeiten", row)
 
 
 @bp.get("/abhaengigkeiten.svg")
@@ -394,7 +392,7 @@ def vorschlag_svg(strategy_id: int):
         heading="Planungsvorschlag",
     )
     title, description = gantt_text(proposed, analysis, today)
-    return _file(render(fig, "svg", "Planungsvorschlag: " + title, description), "svg", f"vorschlag-{_slug(row)}")
+    return _file(render(fig, "svg", "Planungsvorschlag: " + title, description), "svg", "vorschlag", row)
 
 
 @bp.post("/planungsvorschlag/uebernehmen")
