@@ -3,8 +3,6 @@ Steckbriefe of a strategy (all, or filtered by dimension, Verantwortliche, statu
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from wtforms import SelectField
 
@@ -15,6 +13,7 @@ from ..steckbriefe import FilterError, SheetFilter, bundle_view, select_measures
 from ..steckbriefe.context import owner_names
 from . import nav
 from .access import get_strategy_or_404
+from .filters import file_stem
 from .forms import GermanForm, choices
 
 bp = Blueprint("steckbriefe", __name__, url_prefix="/strategien/<int:strategy_id>")
@@ -73,8 +72,7 @@ def _query(flt: SheetFilter) -> dict[str, str]:
 
 
 def _slug(text: str) -> str:
-    text = text.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}))
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:60] or "auswahl"
+    return file_stem(text)[:60] or "auswahl"
 
 
 def _file(data: bytes, mimetype: str, name: str) -> Response:
