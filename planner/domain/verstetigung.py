@@ -88,7 +88,7 @@ class Decision(Enum):
 
     @property
     def label(self) -> str:
-        return {"behalten": "behalten", "anpassen": "anpassen", "verwerfen": "verwerfen"}[self.value]
+        return self.value
 
 
 SOFT_CRITERIA = {
@@ -96,6 +96,17 @@ SOFT_CRITERIA = {
     "participation": "Beteiligung der Mitarbeitenden",
     "communication": "Kommunikation (im Team und mit Betroffenen)",
 }
+ANSWER_FIELDS = ("done", "schedule_kept", "financial", "staff", "material")  # the measurable criteria
+TEXT_FIELDS = (  # the free texts of a record
+    "went_well",
+    "went_badly",
+    "citizen_survey",
+    "staff_survey",
+    "direction",
+    "goals_reached",
+    "decisions",
+    "notes",
+)
 RATINGS = {1: "sehr schlecht", 2: "schlecht", 3: "mittel", 4: "gut", 5: "sehr gut"}
 
 

@@ -44,8 +44,10 @@ from ..domain.months import MONTH_PATTERN, month_text, parse_month
 from ..domain.strategy import Status, Strategy
 from ..domain.validation import Problem
 from ..domain.verstetigung import (
+    ANSWER_FIELDS,
     SOFT_CRITERIA,
     STRATEGY,
+    TEXT_FIELDS,
     Answer,
     CarryOver,
     Decision,
@@ -64,18 +66,7 @@ _DATE = {"type": "string", "description": "Datum JJJJ-MM-TT"}
 _TEXT = {"type": "string"}
 _NUMBER = {"anyOf": [{"type": "number"}, {"type": "null"}]}
 _ANSWER = {"enum": [a.value for a in Answer] + [None]}
-ANSWER_FIELDS = ("done", "schedule_kept", "financial", "staff", "material")
-TEXT_FIELDS = (
-    "by",
-    "went_well",
-    "went_badly",
-    "citizen_survey",
-    "staff_survey",
-    "direction",
-    "goals_reached",
-    "decisions",
-    "notes",
-)
+_TEXTS = ("by", *TEXT_FIELDS)  # the file writes the evaluator beside the free texts
 
 
 def _obj(required: list[str], props: dict[str, Any]) -> dict[str, Any]:
@@ -118,7 +109,7 @@ def schema_sections() -> dict[str, dict[str, Any]]:
         "date": _DATE,
         "outcome": {"enum": [o.value for o in Outcome] + [None]},
     }
-    props |= {f: _ANSWER for f in ANSWER_FIELDS} | {f: _TEXT for f in TEXT_FIELDS} | {f: soft for f in SOFT_CRITERIA}
+    props |= {f: _ANSWER for f in ANSWER_FIELDS} | {f: _TEXT for f in _TEXTS} | {f: soft for f in SOFT_CRITERIA}
     decision = _obj(
         ["measure", "decision"],
         {
@@ -176,7 +167,7 @@ def _record(i: int, r: dict[str, Any], keys: set[str], problems: list[Problem]) 
     if performed is None:
         return None
     answers = {f: Answer(r[f]) if r.get(f) else None for f in ANSWER_FIELDS}
-    texts = {f: r.get(f, "") for f in TEXT_FIELDS}
+    texts = {f: r.get(f, "") for f in _TEXTS}
     soft = {f: Soft(r.get(f, {}).get("rating"), r.get(f, {}).get("text", "")) for f in SOFT_CRITERIA}
     return EvaluationRecord(
         subject=r["subject"],
@@ -275,7 +266,7 @@ def _record_to_dict(r: EvaluationRecord) -> dict[str, Any]:
         soft: Soft = getattr(r, f)
         if soft.rating is not None or soft.text:
             out[f] = {"rating": soft.rating, "text": soft.text}
-    for f in TEXT_FIELDS:
+    for f in _TEXTS:
         if getattr(r, f):
             out[f] = getattr(r, f)
     if r.outcome is not None:

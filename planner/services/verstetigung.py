@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session, object_session, selectinload
 
 from .. import models
 from .. import verstetigung_models as vm
-from ..domain.months import Month, parse_month
+from ..domain.months import Month, month_text, parse_month
 from ..domain.strategy import Status, Strategy
 from ..domain.verstetigung import (
+    ANSWER_FIELDS,
     SOFT_CRITERIA,
     STRATEGY,
+    TEXT_FIELDS,
     Answer,
     CarryOver,
     Decision,
@@ -34,19 +36,6 @@ from ..domain.verstetigung import (
 )
 from .strategies import ValidationFailed, save_measure, strategy_to_domain
 
-ANSWERS = ("done", "schedule_kept", "financial", "staff", "material")
-TEXTS = (
-    "went_well",
-    "went_badly",
-    "citizen_survey",
-    "staff_survey",
-    "direction",
-    "goals_reached",
-    "decisions",
-    "notes",
-)
-
-
 # --- records: database <-> domain ------------------------------------------------------------
 
 
@@ -59,26 +48,26 @@ def evaluation_to_domain(row: vm.Evaluation, key: str) -> EvaluationRecord:
         due=parse_month(row.due),
         by=row.evaluator or "",
         outcome=Outcome(row.outcome) if row.outcome else None,
-        **{f: Answer(getattr(row, f)) if getattr(row, f) else None for f in ANSWERS},
+        **{f: Answer(getattr(row, f)) if getattr(row, f) else None for f in ANSWER_FIELDS},
         **{f: Soft(getattr(row, f"{f}_rating"), getattr(row, f"{f}_text") or "") for f in SOFT_CRITERIA},
-        **{f: getattr(row, f) or "" for f in TEXTS},
+        **{f: getattr(row, f) or "" for f in TEXT_FIELDS},
     )
 
 
 def write_evaluation(row: vm.Evaluation, r: EvaluationRecord) -> None:
     """Copy a domain record's fields onto an evaluation row (strategy and measure are set by the caller)."""
     row.kind = r.kind.value
-    row.due = str(r.due) if r.due else None
+    row.due = month_text(r.due)
     row.performed_on = r.performed
     row.evaluator = r.by
     row.outcome = r.outcome.value if r.outcome else None
-    for f in ANSWERS:
+    for f in ANSWER_FIELDS:
         setattr(row, f, getattr(r, f).value if getattr(r, f) else None)
     for f in SOFT_CRITERIA:
         soft: Soft = getattr(r, f)
         setattr(row, f"{f}_rating", soft.rating)
         setattr(row, f"{f}_text", soft.text)
-    for f in TEXTS:
+    for f in TEXT_FIELDS:
         setattr(row, f, getattr(r, f))
 
 
