@@ -17,7 +17,7 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
 from ..domain.catalogue import catalogue
-from ..domain.months import Month
+from ..domain.months import Month, german_date
 from ..domain.roadmap_view import Bar, RoadmapView, roadmap_view
 from ..domain.schedule import Analysis, analyse, ready_month
 from ..domain.strategy import Status, Strategy
@@ -124,7 +124,7 @@ def _title(fig: Figure, heading: str, strategy: Strategy, view: RoadmapView, tod
     t = fig.dpi_scale_trans
     fig.text(LEFT, height - 0.38, heading, transform=t, fontsize=16, fontweight="bold", color=INK)
     who = f"{strategy.organisation} – {strategy.title}" + (f" ({strategy.version})" if strategy.version else "")
-    when = f" · Zeitraum {view.window_start.german()} – {view.window_end.german()} · Stand {today.strftime('%d.%m.%Y')}"
+    when = f" · Zeitraum {view.window_start.german()} – {view.window_end.german()} · Stand {german_date(today)}"
     # one line across the figure (about 0.07 inch a character at 9 pt): a very long name is shortened
     who = textwrap.shorten(who, max(40, int((WIDTH - 2 * LEFT) / 0.07) - len(when)), placeholder=" …")
     fig.text(
@@ -481,7 +481,7 @@ def _today_line(ax, view: RoadmapView, today: date, chart_h: float) -> None:
     ax.text(
         x,
         chart_h + 0.42,
-        f"heute {today.strftime('%d.%m.%Y')}",
+        f"heute {german_date(today)}",
         ha="center",
         va="center",
         fontsize=8,
@@ -506,9 +506,9 @@ def _side_panel_lines(view, analysis, critical, dependencies, with_baseline, bas
     lines.append((LINE_H, "sample", ("conflict", "⚠ Zeitkonflikt: beginnt vor Ende")))
     lines.append((LINE_H * 0.9, "indent", "einer Voraussetzung (rot schraffiert)"))
     if view.window_start <= Month(today.year, today.month) <= view.window_end:
-        lines.append((LINE_H, "sample", ("today", f"heute ({today.strftime('%d.%m.%Y')})")))
+        lines.append((LINE_H, "sample", ("today", f"heute ({german_date(today)})")))
     else:
-        lines.append((LINE_H, "text", f"heute ({today.strftime('%d.%m.%Y')}): außerhalb des Zeitraums"))
+        lines.append((LINE_H, "text", f"heute ({german_date(today)}): außerhalb des Zeitraums"))
     lines.append((LINE_H, "text", "◀ ▶  beginnt / endet außerhalb des Zeitraums"))
     if critical:
         lines.append((LINE_H, "sample", ("critical", f"kritischer Pfad ({analysis.critical_path_months} Monate)")))

@@ -8,6 +8,7 @@ from matplotlib.dates import AutoDateLocator, DateFormatter
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from ..domain.months import german_date
 from ..domain.verstetigung import Indicator
 from .common import GRID, INK, MUTED, new_figure
 
@@ -81,7 +82,7 @@ def indicator_text(ind: Indicator) -> tuple[str, str]:
     ]
     values = sorted(ind.values, key=lambda v: v.measured)
     if values:
-        parts.append("Messwerte: " + ", ".join(f"{v.measured:%d.%m.%Y} {_num(v.value)}{unit}" for v in values))
+        parts.append("Messwerte: " + ", ".join(f"{german_date(v.measured)} {_num(v.value)}{unit}" for v in values))
     else:
         parts.append("noch keine Messwerte")
     return f"Indikator {ind.name}", "; ".join(parts) + "."

@@ -15,7 +15,7 @@ from datetime import date
 
 from ..domain.catalogue import catalogue
 from ..domain.graph import build_graph
-from ..domain.months import format_range
+from ..domain.months import format_range, german_date
 from ..domain.strategy import Measure, Rating, Status, Strategy
 from ..domain.verstetigung import Indicator
 
@@ -138,7 +138,7 @@ class BundleView:
 
     @property
     def generated_text(self) -> str:
-        return self.generated.strftime("%d.%m.%Y")
+        return german_date(self.generated)
 
     @property
     def has_second_loop(self) -> bool:
@@ -263,7 +263,7 @@ def _indicator(ind: Indicator) -> IndicatorView:
     if ind.target is not None:
         parts.append(f"Ziel {_number(ind.target)}{unit}")
     if latest := ind.latest:
-        parts.append(f"zuletzt {_number(latest.value)}{unit} ({latest.measured.strftime('%d.%m.%Y')})")
+        parts.append(f"zuletzt {_number(latest.value)}{unit} ({german_date(latest.measured)})")
     return IndicatorView(ind.name, " · ".join(parts) or "noch nicht gemessen")
 
 
