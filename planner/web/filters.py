@@ -7,7 +7,7 @@ import re
 from flask import Flask
 
 from ..domain.catalogue import catalogue
-from ..domain.months import Month
+from ..domain.months import Month, german_date
 from ..domain.strategy import STATUS_LABELS, Rating, Status
 
 
@@ -28,6 +28,11 @@ def month_label(value: str | Month | None) -> str:
     if not value:
         return ""
     return (Month.parse(value) if isinstance(value, str) else value).german()
+
+
+def date_label(value) -> str:
+    """09.06.2022 from a date; empty when there is none."""
+    return german_date(value) if value else ""
 
 
 def dimension_colour(name: str) -> str:
@@ -52,5 +57,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(status_label, "status")
     app.add_template_filter(rating_label, "rating")
     app.add_template_filter(month_label, "month")
+    app.add_template_filter(date_label, "date_de")
     app.add_template_filter(dimension_colour, "dimension_colour")
     app.add_template_global(catalogue, "catalogue")

@@ -16,10 +16,10 @@ from ..domain.maturity import (
     default_target,
     dimension_targets,
     evaluate_criteria,
-    german_date,
     level_label,
     rank,
 )
+from ..domain.months import german_date
 from ..extensions import db
 from ..formats import result_sheet
 from ..formats.criteria import (
@@ -61,11 +61,6 @@ def _level_filter(value) -> str:
 @bp.app_template_filter("eur_de")
 def _eur_filter(value) -> str:
     return format_eur(value) if value is not None else "–"
-
-
-@bp.app_template_filter("date_de")
-def _date_filter(value) -> str:
-    return german_date(value) if value else ""
 
 
 def _load(strategy_id: int, *, write: bool = False) -> service.Maturity:

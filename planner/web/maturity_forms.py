@@ -15,7 +15,7 @@ from wtforms import IntegerField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ..domain.catalogue import catalogue
-from ..domain.maturity import DEFAULT_THRESHOLD, Answer, Assessment, Criterion, CriterionAnswer, german_date
+from ..domain.maturity import DEFAULT_THRESHOLD, Answer, Assessment, Criterion, CriterionAnswer
 from .forms import REQUIRED, GermanForm, choices
 
 NO_DATA = ""
@@ -242,7 +242,3 @@ class CriteriaImportForm(GermanForm):
             FileAllowed(["csv", "xlsx"], "Bitte eine CSV- oder XLSX-Datei hochladen."),
         ],
     )
-
-
-def date_label(value: date) -> str:
-    return german_date(value)

@@ -15,7 +15,7 @@ from flask_login import current_user
 from .. import models
 from ..charts.common import MIMETYPES, render
 from ..charts.indicator import indicator_chart, indicator_text
-from ..domain.months import Month
+from ..domain.months import Month, german_date
 from ..domain.roadmap_view import roadmap_view
 from ..domain.strategy import Status
 from ..domain.verstetigung import (
@@ -59,7 +59,6 @@ from .verstetigung_forms import (
     decision_rows,
     decisions_of,
     fortschreibung_form,
-    german,
     parse_date_field,
     parse_number_field,
 )
@@ -251,7 +250,7 @@ def _measure_page(
         progress_form.status.data = measure.status.value
         progress_form.actual_start.data = measure.actual_start.german() if measure.actual_start else ""
         progress_form.actual_end.data = measure.actual_end.german() if measure.actual_end else ""
-        progress_form.changed_on.data = german(_today())
+        progress_form.changed_on.data = german_date(_today())
         progress_form.by.data = _user_name()
     measure_row = _measure_row(row, key)
     indicators = service.indicators_of(db.session, measure_row)
@@ -406,7 +405,7 @@ def _evaluate(strategy_id: int, subject: str):
             form.due.data = str(Month.parse(due)) if due else ""
         except ValueError:
             form.due.data = ""
-        form.performed.data = german(today)
+        form.performed.data = german_date(today)
         form.by.data = _user_name()
         if subject != STRATEGY:
             measure = strategy.measure(subject)
@@ -507,7 +506,7 @@ def review(strategy_id: int):
     """The review pack of the biennial strategy review, with the decisions section to fill in."""
     row = get_strategy_or_404(strategy_id)
     form = ReviewForm(formdata=None)
-    form.performed.data = german(_today())
+    form.performed.data = german_date(_today())
     form.by.data = _user_name()
     return _review_page(row, form)
 

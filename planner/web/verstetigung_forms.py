@@ -59,10 +59,6 @@ def parse_number_field(field: Field) -> float | None:
         return None
 
 
-def german(d: date) -> str:
-    return d.strftime("%d.%m.%Y")
-
-
 class ProgressForm(GermanForm):
     """Actual progress of a measure: status, actual start and end, who and when."""
 
