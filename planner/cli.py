@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -99,6 +100,15 @@ class _GermanGroup(click.Group):
                 click.echo(f"Hilfe: {ctx.command_path} --help", err=True)
             sys.exit(exc.exit_code)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _day(text: str | None) -> date:
+    """A --heute/--today option: the day given as JJJJ-MM-TT, else today; exit 2 on anything else."""
+    try:
+        return date.fromisoformat(text) if text else date.today()
+    except ValueError:
+        click.echo(f"„{text}“ ist kein Datum (JJJJ-MM-TT).", err=True)
+        sys.exit(2)
 
 
 def _write(output: Path, data: bytes | str) -> None:
@@ -375,17 +385,11 @@ def maturity(file: Path, as_json: bool) -> None:
 @click.option("--heute", default=None, help="Datum der Heute-Linie als JJJJ-MM-TT (sonst das heutige).")
 def roadmap(file: Path, output: Path, abhaengigkeiten: bool, kritischer_pfad: bool, heute: str | None) -> None:
     """Zeichnet den Umsetzungsfahrplan einer Strategiedatei als SVG, PNG oder PDF."""
-    from datetime import date
-
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in ("svg", "png", "pdf"):
         click.echo(f"{output}: unbekanntes Format „{output.suffix}“ – bitte .svg, .png oder .pdf.", err=True)
         sys.exit(2)
-    try:
-        today = date.fromisoformat(heute) if heute else date.today()
-    except ValueError:
-        click.echo(f"„{heute}“ ist kein Datum (JJJJ-MM-TT).", err=True)
-        sys.exit(2)
+    today = _day(heute)
     strategy = _load_file(file)
     from .charts.common import render
     from .charts.gantt import gantt_chart, gantt_text
@@ -404,15 +408,9 @@ def roadmap(file: Path, output: Path, abhaengigkeiten: bool, kritischer_pfad: bo
 @click.option("--json", "as_json", is_flag=True, help="Kalender als JSON-Objekt ausgeben.")
 def evaluations(file: Path, today_text: str | None, as_json: bool) -> None:
     """Evaluationskalender einer Strategiedatei: Prozess- und Wirkungsevaluationen, fällig und überfällig."""
-    from datetime import date
-
     from .domain.verstetigung import calendar, calendar_lines
 
-    try:
-        today = date.fromisoformat(today_text) if today_text else date.today()
-    except ValueError:
-        click.echo(f"„{today_text}“ ist kein Datum (JJJJ-MM-TT).", err=True)
-        sys.exit(2)
+    today = _day(today_text)
     strategy = _load_file(file)
     entries = calendar(strategy, today)
     if as_json:
