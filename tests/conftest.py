@@ -23,6 +23,7 @@ from planner.models import Model
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 STEINFURT = ROOT / "strategies" / "steinfurt-2023.yaml"
+PEINE = ROOT / "strategies" / "peine-2024.yaml"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 

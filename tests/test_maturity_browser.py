@@ -11,19 +11,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from a11y import assert_accessible
-from conftest import DATA, import_file
+from conftest import DATA, PEINE, import_file
 from playwright.sync_api import Page, expect
 
 from planner.domain.catalogue import catalogue
 
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parent.parent
-PEINE = ROOT / "strategies" / "peine-2024.yaml"
 
 
 def _fill_sheet(page: Page, when: str, levels: dict[str, str]) -> None:

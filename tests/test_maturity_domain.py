@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
+from conftest import DATA, PEINE
 
 from planner.domain.catalogue import catalogue
 from planner.domain.maturity import (
@@ -26,9 +26,7 @@ from planner.domain.maturity import (
 )
 from planner.formats.strategy_file import load_strategy
 
-ROOT = Path(__file__).resolve().parent.parent
-PEINE = ROOT / "strategies" / "peine-2024.yaml"
-EXAMPLE = Path(__file__).resolve().parent / "data" / "maturity-kriterien-beispiel.yaml"
+EXAMPLE = DATA / "maturity-kriterien-beispiel.yaml"
 
 T, U, N, X = Answer.TRIFFT_ZU, Answer.IN_UMSETZUNG, Answer.TRIFFT_NICHT_ZU, Answer.NICHT_BEEINFLUSSBAR
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import DATA, import_file
+from conftest import DATA, PEINE, import_file
 
 from planner.cli import main
 from planner.domain.catalogue import catalogue
@@ -24,8 +23,6 @@ from planner.formats.criteria import (
 from planner.formats.strategy_file import StrategyFileError, dump_strategy, load_strategy
 from planner.services.strategies import ValidationFailed, import_strategy, load_strategy_row, strategy_to_domain
 
-ROOT = Path(__file__).resolve().parent.parent
-PEINE = ROOT / "strategies" / "peine-2024.yaml"
 EXAMPLE = DATA / "maturity-kriterien-beispiel.yaml"
 SAMPLE = (DATA / "sample.yaml").read_text(encoding="utf-8")
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
+from conftest import PEINE
 
 from planner.domain.catalogue import catalogue
 from planner.domain.funding import Outcome, RuleKind, check_call, find_call, format_eur, funding_calls
@@ -15,7 +15,6 @@ from planner.domain.months import Month
 from planner.domain.strategy import Measure, Status, Strategy
 from planner.formats.strategy_file import load_strategy
 
-PEINE = Path(__file__).resolve().parent.parent / "strategies" / "peine-2024.yaml"
 ALL = catalogue().subdimension_names
 
 

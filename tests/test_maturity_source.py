@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
+from conftest import DATA, PEINE
 
 from planner.domain.catalogue import catalogue
 from planner.domain.maturity import Answer, Assessment, CriterionAnswer, evaluate_criteria, level_from_met
 from planner.formats.criteria import sample_criteria
 from planner.formats.strategy_file import load_strategy
 
-ROOT = Path(__file__).resolve().parent.parent
-EXCERPT = Path(__file__).resolve().parent / "data" / "peine-seed000-auszug.txt"
-PEINE = ROOT / "strategies" / "peine-2024.yaml"
-EXAMPLE = Path(__file__).resolve().parent / "data" / "maturity-kriterien-beispiel.yaml"
+EXCERPT = DATA / "peine-seed000-auszug.txt"
+EXAMPLE = DATA / "maturity-kriterien-beispiel.yaml"
 
 
 def _sections() -> dict[str, list[str]]:

@@ -7,19 +7,15 @@ import io
 import shutil
 import subprocess
 from datetime import date
-from pathlib import Path
 
 import pytest
-from conftest import import_file
+from conftest import PEINE, import_file
 from openpyxl import load_workbook
 
 from planner.extensions import db
 from planner.formats.criteria import criteria_to_xlsx, parse_csv, sample_criteria
 from planner.services import maturity as service
 from planner.services.strategies import load_strategy_row, strategy_to_domain
-
-ROOT = Path(__file__).resolve().parent.parent
-PEINE = ROOT / "strategies" / "peine-2024.yaml"
 
 
 @pytest.fixture
