@@ -8,7 +8,7 @@ from datetime import date
 
 from .catalogue import catalogue
 from .maturity import Level, dimension_levels, effective_targets, level_label, rank
-from .months import Month
+from .months import Month, month_of
 from .strategy import Measure, Status, Strategy
 
 
@@ -67,7 +67,7 @@ def _counts_for(measure: Measure, assessed_on: date | None) -> bool:
     if measure.status is Status.ABGESCHLOSSEN:
         if assessed_on is None or measure.end is None:
             return False
-        return measure.end > Month(assessed_on.year, assessed_on.month)
+        return measure.end > month_of(assessed_on)
     return True
 
 

@@ -58,6 +58,11 @@ class Month:
         return f"{self.month:02d}/{self.year:04d}"
 
 
+def month_of(day: date) -> Month:
+    """The month a day falls in."""
+    return Month(day.year, day.month)
+
+
 def months_inclusive(start: Month, end: Month) -> int:
     """Number of months from start to end, both included (01/2023-04/2023 is 4)."""
     return end - start + 1

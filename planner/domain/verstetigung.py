@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 
-from .months import Month
+from .months import Month, month_of  # month_of: also imported from here by the pages
 from .strategy import Measure, Status, Strategy
 
 STRATEGY = "strategy"  # the subject of strategy-level evaluations
@@ -327,10 +327,6 @@ def _assign(slots: list[tuple[Kind, Month, str]], records: list[EvaluationRecord
         if candidates:
             taken[min(candidates, key=lambda i: slots[i][1])] = record
     return taken
-
-
-def month_of(day: date) -> Month:
-    return Month(day.year, day.month)
 
 
 def calendar(strategy: Strategy, today: date, rules: Rules = Rules()) -> list[Due]:
