@@ -77,6 +77,14 @@ def import_file(app, path: Path) -> int:
         return row.id
 
 
+def domain(app, strategy_id: int):
+    """The stored strategy as a domain object, read back from the app's database."""
+    from planner.services.strategies import load_strategy_row, strategy_to_domain
+
+    with app.app_context():
+        return strategy_to_domain(load_strategy_row(db.session, strategy_id))
+
+
 @pytest.fixture
 def sample_id(app) -> int:
     """A small strategy (tests/data/sample.yaml) in the database."""

@@ -9,13 +9,13 @@ import subprocess
 from datetime import date
 
 import pytest
-from conftest import PEINE, import_file
+from conftest import PEINE, domain, import_file
 from openpyxl import load_workbook
 
 from planner.extensions import db
 from planner.formats.criteria import criteria_to_xlsx, parse_csv, sample_criteria
 from planner.services import maturity as service
-from planner.services.strategies import load_strategy_row, strategy_to_domain
+from planner.services.strategies import load_strategy_row
 
 
 @pytest.fixture
@@ -30,11 +30,6 @@ def url(sid: int, path: str = "") -> str:
 def entries(app, sid):
     with app.app_context():
         return service.maturity_for(db.session, load_strategy_row(db.session, sid)).entries
-
-
-def domain(app, sid):
-    with app.app_context():
-        return strategy_to_domain(load_strategy_row(db.session, sid))
 
 
 # --- overview, radar, heat table -------------------------------------------------------------

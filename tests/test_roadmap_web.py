@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 import yaml
-from conftest import DATA, import_file
+from conftest import DATA, domain, import_file
 
 from planner.extensions import db
-from planner.services.strategies import load_strategy_row, strategy_to_domain
+from planner.services.strategies import load_strategy_row
 
 SAMPLE = DATA / "sample.yaml"
 
@@ -19,11 +19,6 @@ SAMPLE = DATA / "sample.yaml"
 @pytest.fixture
 def fixed_today(app):
     app.config["ROADMAP_TODAY"] = date(2024, 3, 15)
-
-
-def domain(app, sid):
-    with app.app_context():
-        return strategy_to_domain(load_strategy_row(db.session, sid))
 
 
 def test_fahrplan_page_shows_chart_table_conflict_and_critical_path(client, sample_id, fixed_today):

@@ -6,11 +6,11 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from conftest import DATA, STEINFURT, import_file
+from conftest import DATA, STEINFURT, domain, import_file
 from icalendar import Calendar
 
 from planner.extensions import db
-from planner.services.strategies import load_strategy_row, strategy_to_domain
+from planner.services.strategies import load_strategy_row
 
 TODAY = "2025-03-15"
 
@@ -19,11 +19,6 @@ TODAY = "2025-03-15"
 def sid(app) -> int:
     app.config["VERSTETIGUNG_TODAY"] = TODAY
     return import_file(app, DATA / "sample.yaml")
-
-
-def domain(app, strategy_id):
-    with app.app_context():
-        return strategy_to_domain(load_strategy_row(db.session, strategy_id))
 
 
 def text(response) -> str:

@@ -5,18 +5,12 @@ from __future__ import annotations
 import io
 
 import yaml
-from conftest import DATA
+from conftest import DATA, domain
 
 from planner.extensions import db
 from planner.formats.strategy_file import load_strategy
-from planner.services.strategies import load_strategy_row, strategy_to_domain
 
 SAMPLE = (DATA / "sample.yaml").read_text(encoding="utf-8")
-
-
-def domain(app, sid):
-    with app.app_context():
-        return strategy_to_domain(load_strategy_row(db.session, sid))
 
 
 MEASURE = {
