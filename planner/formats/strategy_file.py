@@ -48,7 +48,6 @@ _TYPE_NAMES = {
     "boolean": "true oder false",
     "null": "leer (null)",
 }
-_FIELD_LABELS = {"from": "roadmap_window.from", "to": "roadmap_window.to"}
 
 
 def _schema_problem(error: ValidationError, data: Any) -> Problem:
