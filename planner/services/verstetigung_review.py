@@ -96,19 +96,20 @@ def review_pack(session: Session, row: models.Strategy, today: date) -> ReviewPa
     strategy = strategy_to_domain(row)
     reviews = [r for r in strategy.evaluations if r.subject == STRATEGY and r.kind is Kind.PROZESS]
     last = max(reviews, key=lambda r: r.performed) if reviews else None
+    where = {m.key: progress(m, today) for m in strategy.measures}  # each measure's progress, once
     dims = []
     for name in catalogue().dimension_names:
         by: dict[Progress, list[Measure]] = {}
         for m in strategy.measures:
             if m.dimension == name:
-                by.setdefault(progress(m, today), []).append(m)
+                by.setdefault(where[m.key], []).append(m)
         if by:
             dims.append(DimensionStatus(name, by))
     unfinished = [
-        (m, progress(m, today))
+        (m, where[m.key])
         for m in strategy.measures
         if m.status not in (Status.BACKLOG, Status.VERWORFEN, Status.ABGESCHLOSSEN)
-        and progress(m, today) is not Progress.ERLEDIGT
+        and where[m.key] is not Progress.ERLEDIGT
     ]
     maturity, latest_levels = _maturity(session, row)
     chain_ids = [r.id for r in records.version_chain(session, row)]
