@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from .. import models
 from ..domain.baseline import Change, Frozen, compare
-from ..domain.months import Month
+from ..domain.months import Month, month_text
 from ..domain.planning import Proposal, propose_schedule
 from ..domain.schedule import Analysis, analyse
 from ..domain.strategy import Status, Strategy
@@ -131,7 +131,7 @@ def take_over(session: Session, row: models.Strategy, plan: Proposal, keys: set[
     rows = {m.key: m for m in row.measures}
     for p in chosen:
         rows[p.key].start = str(p.proposed_start)
-        rows[p.key].end = str(p.proposed_end) if p.proposed_end else None
+        rows[p.key].end = month_text(p.proposed_end)
     problems = validate_strategy(strategy_to_domain(row))
     if problems:
         raise ValidationFailed(problems)
