@@ -4,26 +4,8 @@ from __future__ import annotations
 
 import re
 
+from auth_support import form_data
 from lxml import html as lxml_html
-
-
-def form_data(page: str) -> dict[str, list[str] | str]:
-    """The values a browser would submit for the page's main form (checked boxes, selected options)."""
-    doc = lxml_html.fromstring(page)
-    form = doc.xpath("//form[contains(@class,'form')][not(contains(@class,'inline'))]")[0]
-    data: dict[str, list[str]] = {}
-    for el in form.xpath(".//input[@name]|.//textarea[@name]|.//select[@name]"):
-        name = el.get("name")
-        if el.tag == "input" and el.get("type") in ("checkbox", "radio") and el.get("checked") is None:
-            continue
-        if el.tag == "select":
-            values = [o.get("value") for o in el.xpath(".//option[@selected]")] or []
-        elif el.tag == "textarea":
-            values = [el.text or ""]
-        else:
-            values = [el.get("value") or ""]
-        data.setdefault(name, []).extend(values)
-    return {k: v if len(v) != 1 else v[0] for k, v in data.items()}
 
 
 def test_saving_a_measure_that_now_starts_too_early_warns_and_the_page_names_the_conflict(client, steinfurt_id):
