@@ -16,7 +16,7 @@ from typing import Any
 import networkx as nx
 
 from .graph import build_graph, find_cycles, redundant_edges, topological_layers
-from .months import Month
+from .months import Month, month_text
 from .strategy import Measure, Rating, Status, Strategy
 
 _TRANSLIT = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
@@ -72,7 +72,7 @@ class Conflict:
             "measure": self.measure,
             "depends_on": self.depends_on,
             "starts": str(self.starts),
-            "prerequisite_ends": str(self.prerequisite_ends) if self.prerequisite_ends else None,
+            "prerequisite_ends": month_text(self.prerequisite_ends),
         }
 
 

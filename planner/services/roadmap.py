@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from .. import models
 from ..domain.baseline import Change, Frozen, compare
-from ..domain.months import Month, month_text
+from ..domain.months import Month, month_text, parse_month
 from ..domain.planning import Proposal, propose_schedule
 from ..domain.schedule import Analysis, analyse
 from ..domain.strategy import Status, Strategy
@@ -77,8 +77,8 @@ def create_baseline(session: Session, row: models.Strategy, name: str) -> Baseli
                 measure_key=m.key,
                 title=m.title,
                 status=m.status.value,
-                start=str(m.start) if m.start else None,
-                end=str(m.end) if m.end else None,
+                start=month_text(m.start),
+                end=month_text(m.end),
             )
         )
     session.add(baseline)
@@ -98,8 +98,8 @@ def frozen(baseline: Baseline) -> list[Frozen]:
             e.measure_key,
             e.title,
             Status(e.status),
-            Month.parse(e.start) if e.start else None,
-            Month.parse(e.end) if e.end else None,
+            parse_month(e.start),
+            parse_month(e.end),
         )
         for e in baseline.entries
     ]

@@ -166,7 +166,7 @@ def store_strategy_verstetigung(session: Session, row: models.Strategy, strategy
                 position=i,
                 version=v.version,
                 title=v.title,
-                adopted=str(v.adopted) if v.adopted else None,
+                adopted=month_text(v.adopted),
                 replaced_on=v.replaced,
                 decisions=[
                     {"measure": d.measure, "title": d.title, "decision": d.decision.value, "note": d.note}
