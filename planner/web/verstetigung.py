@@ -116,7 +116,7 @@ def _today() -> date:
 def _user_name() -> str:
     """The logged-in user's name to prefill "who" fields; empty without a login."""
     user = current_user if getattr(current_user, "is_authenticated", False) else None
-    return (getattr(user, "display_name", "") or getattr(user, "username", "")) if user else ""
+    return user.label if user else ""
 
 
 def _measure_row(row: models.Strategy, key: str) -> models.Measure:
