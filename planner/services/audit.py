@@ -22,7 +22,6 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -136,9 +135,7 @@ def as_text(value: Any) -> str | None:
         return json.dumps(value, ensure_ascii=False, default=str)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return str(value)
+    return str(value)  # numbers, Decimal, text
 
 
 def _columns(obj: Any) -> list[tuple[str, str]]:
