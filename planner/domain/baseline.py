@@ -18,10 +18,6 @@ class Frozen:
     start: Month | None
     end: Month | None
 
-    @classmethod
-    def of(cls, m: Measure) -> Frozen:
-        return cls(m.key, m.title, m.status, m.start, m.end)
-
 
 @dataclass(frozen=True)
 class Change:
@@ -38,7 +34,7 @@ class Change:
 
 
 def _planned(status: Status, start: Month | None) -> bool:
-    return start is not None and status not in (Status.BACKLOG, Status.VERWORFEN)
+    return start is not None and status.in_roadmap
 
 
 def _delta(a: Month | None, b: Month | None) -> int | None:

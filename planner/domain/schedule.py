@@ -29,7 +29,7 @@ def on_roadmap(m: Measure) -> bool:
 
 def in_order(m: Measure) -> bool:
     """Takes part in the logical order: neither Backlog nor verworfen."""
-    return m.status not in (Status.BACKLOG, Status.VERWORFEN)
+    return m.status.in_roadmap
 
 
 _RANK = {r: i + 1 for i, r in enumerate(Rating)}  # Rating.rank, without its list look-up per call

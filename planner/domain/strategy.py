@@ -51,6 +51,11 @@ class Status(Enum):
     def label(self) -> str:
         return STATUS_LABELS[self]
 
+    @property
+    def in_roadmap(self) -> bool:
+        """Takes part in the roadmap and its logical order: neither Backlog nor verworfen."""
+        return self not in (Status.BACKLOG, Status.VERWORFEN)
+
 
 STATUS_LABELS = {
     Status.BACKLOG: "Backlog",
@@ -115,7 +120,7 @@ class Measure:
     @property
     def is_planned(self) -> bool:
         """Has a start month and takes part in the roadmap."""
-        return self.start is not None and self.status not in (Status.BACKLOG, Status.VERWORFEN)
+        return self.start is not None and self.status.in_roadmap
 
     @property
     def open_ended(self) -> bool:

@@ -271,7 +271,7 @@ def actual_or_planned(m: Measure) -> tuple[Month | None, Month | None]:
 
 def has_evaluations(m: Measure) -> bool:
     """Backlog, dropped and unplanned measures have no evaluations."""
-    if m.status in (Status.BACKLOG, Status.VERWORFEN):
+    if not m.status.in_roadmap:
         return False
     start, end = actual_or_planned(m)
     return start is not None or end is not None

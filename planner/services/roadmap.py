@@ -107,7 +107,7 @@ def frozen(baseline: Baseline) -> list[Frozen]:
 
 def baseline_dates(baseline: Baseline) -> dict[str, tuple[Month | None, Month | None]]:
     """Measure key → frozen (start, end), for the bars drawn behind the current ones."""
-    return {f.key: (f.start, f.end) for f in frozen(baseline) if f.status not in (Status.BACKLOG, Status.VERWORFEN)}
+    return {f.key: (f.start, f.end) for f in frozen(baseline) if f.status.in_roadmap}
 
 
 def baseline_changes(baseline: Baseline, strategy: Strategy) -> list[Change]:
