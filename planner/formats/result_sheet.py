@@ -13,7 +13,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from ..domain.catalogue import Dimension, catalogue
-from ..domain.maturity import Assessment, AssessmentKind, Level, german_date, level_label
+from ..domain.maturity import Assessment, AssessmentKind, Level, level_label
+from ..domain.months import german_date
 
 TITLE = "Digitales Gesundheitsamt 2025"
 SUBTITLE = "Anlage 1 Ergebnis der Reifegradmessung"

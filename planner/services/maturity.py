@@ -27,12 +27,12 @@ from ..domain.maturity import (
     dimension_levels,
     dimension_targets,
     effective_targets,
-    german_date,
     latest,
     level_label,
     planned_levels,
 )
 from ..domain.maturity_gaps import GapReport, gap_analysis
+from ..domain.months import german_date
 from ..domain.strategy import Strategy
 from ..domain.validation import Problem
 from ..formats.criteria import sample_criteria
