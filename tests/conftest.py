@@ -77,6 +77,15 @@ def import_file(app, path: Path) -> int:
         return row.id
 
 
+def run(*args):
+    """The planner command line, in-process; arguments may be paths."""
+    from click.testing import CliRunner
+
+    from planner.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
 def domain(app, strategy_id: int):
     """The stored strategy as a domain object, read back from the app's database."""
     from planner.services.strategies import load_strategy_row, strategy_to_domain

@@ -8,17 +8,11 @@ import sys
 from pathlib import Path
 
 import yaml
-from click.testing import CliRunner
-from conftest import DATA, STEINFURT
+from conftest import DATA, STEINFURT, run
 
-from planner.cli import main
 from planner.formats.strategy_file import load_strategy
 
 SAMPLE = DATA / "sample.yaml"
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def test_check_valid_file():

@@ -7,17 +7,10 @@ import subprocess
 from pathlib import Path
 
 import yaml
-from click.testing import CliRunner
-from conftest import DATA, ROOT
-
-from planner.cli import main
+from conftest import DATA, ROOT, run
 
 SAMPLE = DATA / "sample.yaml"
 ARTIFACTS = ROOT / "test-artifacts"
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def test_check_json_reports_every_roadmap_key():
