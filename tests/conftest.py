@@ -94,6 +94,12 @@ def domain(app, strategy_id: int):
         return strategy_to_domain(load_strategy_row(db.session, strategy_id))
 
 
+@pytest.fixture(scope="module")
+def peine():
+    """The bundled Peine strategy with its maturity assessments, parsed once per test module."""
+    return load_strategy(PEINE.read_text(encoding="utf-8"))
+
+
 @pytest.fixture
 def sample_id(app) -> int:
     """A small strategy (tests/data/sample.yaml) in the database."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import DATA, PEINE
+from conftest import DATA
 
 from planner.domain.catalogue import catalogue
 from planner.domain.maturity import (
@@ -203,11 +203,6 @@ PEINE_2024 = {
     "Anforderungen, Dokumentation und Fehlermanagement": 1,
     "Datenschutz": 1,
 }
-
-
-@pytest.fixture(scope="module")
-def peine():
-    return load_strategy(PEINE.read_text(encoding="utf-8"))
 
 
 def _sheet(peine, when: date) -> Assessment:

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-from conftest import PEINE
-
 from planner.domain.catalogue import catalogue
 from planner.domain.funding import Outcome, RuleKind, check_call, find_call, format_eur, funding_calls
 from planner.domain.maturity import effective_targets
 from planner.domain.maturity_gaps import gap_analysis
 from planner.domain.months import Month
 from planner.domain.strategy import Measure, Status, Strategy
-from planner.formats.strategy_file import load_strategy
 
 ALL = catalogue().subdimension_names
 
@@ -140,11 +136,6 @@ def _peine_check(peine: Strategy, call_id: str, outcome: dict | None, measures=N
         measures=peine.measures if measures is None else measures,
         granted=1005706.0,
     )
-
-
-@pytest.fixture(scope="module")
-def peine():
-    return load_strategy(PEINE.read_text(encoding="utf-8"))
 
 
 def test_peine_first_call_met_by_the_2024_sheet_but_budget_not_checkable(peine):

@@ -55,15 +55,15 @@ SHEETS = {"Anlage 1 2022-06-09": date(2022, 6, 9), "Anlage 1 2024-11-07": date(2
 
 
 @pytest.fixture(scope="module")
-def peine():
-    return {a.date: a for a in load_strategy(PEINE.read_text(encoding="utf-8")).assessments}
+def sheets(peine):
+    return {a.date: a for a in peine.assessments}
 
 
 @pytest.mark.parametrize("title", SHEETS)
-def test_every_subdimension_level_is_the_sources(peine, title):
+def test_every_subdimension_level_is_the_sources(sheets, title):
     source = source_sheet(title)
     assert set(source) == set(catalogue().subdimension_names)  # all 27 found in the text
-    levels = peine[SHEETS[title]].subdimension_levels()
+    levels = sheets[SHEETS[title]].subdimension_levels()
     assert {s: lv for s, (_, lv) in source.items()} == levels
 
 
@@ -97,9 +97,9 @@ def test_x_marks_2024_deviate_where_the_strategy_file_says_so():
 
 
 @pytest.mark.parametrize("title", SHEETS)
-def test_dimension_levels_are_the_minimum_of_the_source_levels(peine, title):
+def test_dimension_levels_are_the_minimum_of_the_source_levels(sheets, title):
     source = source_sheet(title)
-    dims = peine[SHEETS[title]].dimension_levels()
+    dims = sheets[SHEETS[title]].dimension_levels()
     for dim in catalogue().dimensions:
         levels = [source[s][1] for s in dim.subdimensions]
         expected = None if any(lv is None for lv in levels) else min(levels)
