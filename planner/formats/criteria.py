@@ -12,9 +12,6 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-
 from ..domain.catalogue import catalogue
 from ..domain.maturity import Criterion
 
@@ -145,6 +142,8 @@ def parse_csv(data: bytes) -> list[Criterion]:
 
 def parse_xlsx(data: bytes) -> list[Criterion]:
     """Criteria from the first worksheet of an XLSX file."""
+    from openpyxl import load_workbook  # only when a workbook is read
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
@@ -183,6 +182,9 @@ def criteria_to_csv(criteria: Iterable[Criterion]) -> bytes:
 
 def criteria_to_xlsx(criteria: Iterable[Criterion]) -> bytes:
     """A catalogue as XLSX: the criteria sheet plus a sheet with the valid subdimensions."""
+    from openpyxl import Workbook  # only when a workbook is written
+    from openpyxl.styles import Alignment, Font, PatternFill
+
     book = Workbook()
     sheet = book.active
     sheet.title = "Kriterien"

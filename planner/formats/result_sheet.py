@@ -8,10 +8,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-
 from ..domain.catalogue import Dimension, catalogue
 from ..domain.maturity import Assessment, AssessmentKind, Level, level_label
 from ..domain.months import german_date
@@ -77,12 +73,6 @@ def footer(organisation: str, assessment: Assessment) -> str:
     return f"{organisation}, Zeitpunkt der Datenübermittlung: {german_date(assessment.date)}"
 
 
-_thin = Side(style="thin", color="808080")
-_BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-_HEAD_FILL = PatternFill("solid", fgColor="D9E2EC")
-_MARK_FILL = PatternFill("solid", fgColor="C8E6C9")
-
-
 def _cell_value(label: str) -> int | str:
     """Stages as numbers, so Excel can count them; "–" and "k. A." stay text."""
     return int(label) if label.isdigit() else label
@@ -90,6 +80,15 @@ def _cell_value(label: str) -> int | str:
 
 def sheet_xlsx(organisation: str, assessment: Assessment) -> bytes:
     """The sheet as an Excel workbook laid out like Peine's Anlage 1."""
+    # openpyxl only when a workbook is written: pages and `planner check` don't need it
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    head_fill = PatternFill("solid", fgColor="D9E2EC")
+    mark_fill = PatternFill("solid", fgColor="C8E6C9")
     stages = catalogue().stages
     book = Workbook()
     ws = book.active
@@ -109,8 +108,8 @@ def sheet_xlsx(organisation: str, assessment: Assessment) -> bytes:
     for row in ws.iter_rows(min_row=head_top, max_row=head_bottom, max_col=last_col):
         for cell in row:
             cell.font = Font(bold=True)
-            cell.fill = _HEAD_FILL
-            cell.border = _BORDER
+            cell.fill = head_fill
+            cell.border = border
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     r = head_bottom + 1
     for row in sheet_rows(assessment):
@@ -119,12 +118,12 @@ def sheet_xlsx(organisation: str, assessment: Assessment) -> bytes:
         for j, mark in enumerate(row.marks):
             cell = ws.cell(r, 3 + j, "X" if mark else None)
             if mark:
-                cell.fill = _MARK_FILL
+                cell.fill = mark_fill
         ws.cell(r, last_col - 1, _cell_value(row.level))
         ws.cell(r, last_col, _cell_value(row.dimension_level) if row.first else None)
         for col in range(1, last_col + 1):
             cell = ws.cell(r, col)
-            cell.border = _BORDER
+            cell.border = border
             cell.alignment = Alignment(
                 horizontal="left" if col <= 2 else "center", vertical="center", wrap_text=col <= 2
             )

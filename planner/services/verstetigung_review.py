@@ -18,7 +18,7 @@ from ..domain.months import Month
 from ..domain.schedule import Analysis, analyse
 from ..domain.strategy import Measure, Status, Strategy
 from ..domain.verstetigung import STRATEGY, Decision, Due, EvaluationRecord, Kind, Progress, calendar, progress
-from ..domain.verstetigung_versions import carried_over, next_version, still_relevant_question
+from ..domain.verstetigung_versions import next_version, still_relevant_question
 from . import verstetigung as records
 from .strategies import import_strategy, strategy_to_domain
 
@@ -131,11 +131,6 @@ def review_pack(session: Session, row: models.Strategy, today: date) -> ReviewPa
 
 
 # --- Fortschreibung --------------------------------------------------------------------------
-
-
-def pending(row: models.Strategy) -> list[Measure]:
-    """The measures the Fortschreibung must decide on."""
-    return carried_over(strategy_to_domain(row))
 
 
 def create_successor(

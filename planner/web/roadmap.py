@@ -16,7 +16,6 @@ from ..domain.graph import build_graph, implied_path
 from ..domain.planning import slip_impact
 from ..domain.roadmap_view import numbered, roadmap_view
 from ..domain.schedule import analyse, tie_key
-from ..domain.strategy import Status
 from ..extensions import db
 from ..services import roadmap as service
 from ..services.strategies import ValidationFailed
@@ -196,10 +195,7 @@ def backlog(strategy_id: int):
     row = get_strategy_or_404(strategy_id)
     rm = service.roadmap(row)
     view = roadmap_view(rm.strategy, _today())
-    waiting = {
-        m.key: [d for d in rm.strategy.dependents(m.key) if d.status not in (Status.BACKLOG, Status.VERWORFEN)]
-        for m in view.backlog
-    }
+    waiting = {m.key: [d for d in rm.strategy.dependents(m.key) if d.status.in_roadmap] for m in view.backlog}
     items = sorted(view.backlog, key=lambda m: (-m.deferrals, tie_key(m)))
     return render_template("roadmap/backlog.html", row=row, rm=rm, items=items, waiting=waiting, view=view)
 
