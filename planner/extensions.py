@@ -19,7 +19,12 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         url = app.config["SQLALCHEMY_ENGINES"]["default"]
-        options = {"pool_pre_ping": True}
+        # After a database restart the pool holds dead connections: pre-ping replaces them at checkout,
+        # so the app recovers by itself; while the server is away a request fails fast (503, see
+        # web/errors.py) instead of hanging on an unreachable host.
+        options = {"pool_pre_ping": True, "pool_timeout": 10}
+        if url.startswith("postgresql"):
+            options["connect_args"] = {"connect_timeout": 5}
         if url.startswith("sqlite"):
             options = {"connect_args": {"check_same_thread": False}}
         engine = sa.create_engine(url, **options)

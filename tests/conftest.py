@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from auth_support import admin_client, anonymous_client, client_as, ensure_admin, login_page, make_user  # noqa: F401
+from auth_support import (  # noqa: F401
+    admin_client,
+    anonymous_client,
+    client_as,
+    ensure_admin,
+    form_data,
+    login_page,
+    make_user,
+)
 from werkzeug.serving import make_server
 
 import planner.models_all  # noqa: F401
@@ -84,6 +92,11 @@ def run(*args):
     from planner.cli import main
 
     return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def version_of(client, edit_url: str) -> str:
+    """The lock version an edit form carries (a save without it is refused)."""
+    return form_data(client.get(edit_url).get_data(as_text=True))["lock_version"]
 
 
 def domain(app, strategy_id: int):

@@ -34,3 +34,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(steckbriefe.bp)
     auth.init_app(app)
     app.register_blueprint(admin.bp)
+    errors.retry_on_conflict(app)  # last: wraps every view registered above

@@ -17,7 +17,7 @@ from ..formats.strategy_file import StrategyFileError, dump_strategy, load_strat
 from ..services import audit
 from ..services import strategies as service
 from .access import get_strategy_or_404, may_create_organisation, may_write, visible_organisation_ids
-from .forms import StrategyForm, UploadForm, lines, parse_month_field
+from .forms import MALFORMED_VERSION, StrategyForm, UploadForm, lines, parse_month_field, seen_version
 
 bp = Blueprint("strategies", __name__)
 
@@ -168,16 +168,19 @@ def edit(strategy_id: int):
         form.lock_version.data = row.lock_version
     form.organisation.data = row.organisation.name
     if request.method == "POST" and _valid(form) and (fields := _form_to_fields(form)) is not None:
-        seen = form.lock_version.data
+        seen = seen_version(form.lock_version)
+        if seen is None:
+            form.lock_version.data = row.lock_version
+            return render_template("strategies/form.html", form=form, row=row, conflict=MALFORMED_VERSION), 422
         try:
-            if seen and seen.isdigit() and int(seen) != row.lock_version:
+            if seen != row.lock_version:
                 raise StaleDataError(seen)
             for name, value in fields.items():
                 setattr(row, name, value)
             db.session.commit()
         except StaleDataError:
             db.session.rollback()
-            version = int(seen) if seen and seen.isdigit() else row.lock_version
+            version = seen
             message = audit.conflict_message(audit.describe_conflict(db.session, "strategies", row.id, version))
             form.lock_version.data = row.lock_version
             return render_template("strategies/form.html", form=form, row=row, conflict=message), 422
