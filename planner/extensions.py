@@ -48,7 +48,18 @@ class Database:
     def _close(_exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
         if session is not None:
-            session.close()
+            close_or_discard(session)
+
+
+def close_or_discard(session: Session) -> None:
+    """Close the session; when the database went away mid-transaction, the rollback that closing
+    does fails: then throw the connection away instead (the pool opens a new one when needed).
+    An exception here would replace the finished response (a German error page) by a bare 500."""
+    try:
+        session.close()
+    except sa.exc.DBAPIError:
+        current_app.logger.warning("Datenbankverbindung verworfen", exc_info=False)
+        session.invalidate()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

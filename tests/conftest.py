@@ -199,9 +199,21 @@ def live_server(live_app) -> Iterator[LiveServer]:
     server.stop()
 
 
+# Browser waits are waits for a condition (a heading visible, a download finished), never fixed
+# sleeps. Their ceilings are generous: on a shared CI machine (load 4 on 2 cores) a chart page
+# or a PDF can take many times its usual second, and Playwright's defaults (5 s for `expect`,
+# 30 s for actions) then fail tests that are right. A passing test waits no longer for this.
+BROWSER_WAIT_MS = 60_000
+
+
 @pytest.fixture
 def page(page, request):
     """Playwright's page, logged in as the default administrator when the test uses live_server."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=BROWSER_WAIT_MS)
+    page.set_default_timeout(BROWSER_WAIT_MS)
+    page.set_default_navigation_timeout(2 * BROWSER_WAIT_MS)
     if "live_server" in request.fixturenames:
         login_page(page, request.getfixturevalue("live_app"), request.getfixturevalue("live_server").url)
     return page

@@ -21,8 +21,8 @@ MESSAGES = {
 }
 UNAVAILABLE = (
     "Vorübergehend nicht verfügbar",
-    "Die Datenbank ist gerade nicht erreichbar. Ihre Eingaben wurden nicht gespeichert. "
-    "Bitte versuchen Sie es in einigen Augenblicken noch einmal.",
+    "Die Datenbank ist gerade nicht erreichbar. Was Sie zuletzt abgeschickt haben, ist wahrscheinlich nicht "
+    "gespeichert: bitte prüfen Sie es in einigen Augenblicken und versuchen Sie es dann noch einmal.",
 )
 CONCURRENT = (
     "Gleichzeitige Änderung",
@@ -69,8 +69,9 @@ def _rollback() -> None:
 
     try:
         db.session.rollback()
-    except Exception:  # the connection is gone; the session is closed at teardown anyway
-        current_app.logger.warning("Rollback nach Fehler nicht möglich", exc_info=True)
+    except sa_exc.DBAPIError:  # the connection is gone: discard it, the pool opens a new one
+        current_app.logger.warning("Rollback nach Fehler nicht möglich; Verbindung verworfen")
+        db.session.invalidate()
 
 
 def _anonymous_page() -> None:
@@ -112,7 +113,7 @@ def register(app: Flask) -> None:
 
     def database_unavailable(error: Exception):
         """The database cannot be reached: 503, and the client may try again shortly."""
-        app.logger.warning("Datenbank nicht erreichbar: %s", error)
+        app.logger.warning("Datenbank nicht erreichbar: %s", getattr(error, "orig", error))
         _rollback()
         _anonymous_page()
         return _page(503, *UNAVAILABLE, headers={"Retry-After": "10"})
