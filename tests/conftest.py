@@ -140,11 +140,19 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(skip)
 
 
+# Browser waits are waits for a condition (a heading visible, a download finished), never fixed
+# sleeps. Their ceilings are generous: on a shared CI machine (load 4 on 2 cores) a chart page
+# or a PDF can take many times its usual second, and Playwright's defaults (5 s for `expect`,
+# 30 s for actions) then fail tests that are right. A passing test waits no longer for this.
+BROWSER_WAIT_MS = 60_000
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
+        "timeout": 4 * BROWSER_WAIT_MS,  # starting Chromium on a busy machine can take long (default 30 s)
         "args": [
             "--no-sandbox",
             "--disable-gpu",
@@ -197,13 +205,6 @@ def live_server(live_app) -> Iterator[LiveServer]:
     server = LiveServer(live_app).start()
     yield server
     server.stop()
-
-
-# Browser waits are waits for a condition (a heading visible, a download finished), never fixed
-# sleeps. Their ceilings are generous: on a shared CI machine (load 4 on 2 cores) a chart page
-# or a PDF can take many times its usual second, and Playwright's defaults (5 s for `expect`,
-# 30 s for actions) then fail tests that are right. A passing test waits no longer for this.
-BROWSER_WAIT_MS = 60_000
 
 
 @pytest.fixture

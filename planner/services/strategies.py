@@ -29,7 +29,7 @@ def lock_strategy(session: Session, strategy_id: int) -> None:
     Checks that span the whole strategy (no dependency cycle, one Fortschreibung per version,
     unique measure keys and baseline names) read the strategy first and write afterwards; two
     requests doing that at the same moment would both pass the check. PostgreSQL: a row lock
-    (SELECT … FOR UPDATE); the second request waits and then reads what the first committed.
+    (SELECT … FOR NO KEY UPDATE); the second request waits and then reads what the first committed.
     SQLite has no row locks: a write (that changes nothing) takes the database's write lock,
     which is likewise held until the commit or rollback.
     """
@@ -37,7 +37,9 @@ def lock_strategy(session: Session, strategy_id: int) -> None:
     if session.get_bind().dialect.name == "sqlite":
         session.execute(sa.update(table).where(table.c.id == strategy_id).values(lock_version=table.c.lock_version))
     else:
-        session.execute(sa.select(table.c.id).where(table.c.id == strategy_id).with_for_update())
+        # FOR NO KEY UPDATE: excludes the other changes of this strategy, but not inserts elsewhere
+        # that merely reference it (a foreign key check takes the weaker KEY SHARE lock)
+        session.execute(sa.select(table.c.id).where(table.c.id == strategy_id).with_for_update(key_share=True))
 
 
 def load_strategy_row(session: Session, strategy_id: int, *, fresh: bool = False) -> models.Strategy | None:

@@ -134,7 +134,8 @@ def create():
     form = StrategyForm()
     if request.method == "GET":
         form.organisation.data = request.args.get("organisation", "")
-        start = Month(date.today().year, date.today().month)
+        today = date.today()  # once: two calls can straddle midnight at the turn of a month
+        start = Month(today.year, today.month)
         form.window_start.data = start.german()
         form.window_end.data = (start + 23).german()
     if request.method == "POST" and (refused := _organisation_refused(form.organisation.data or "")):
