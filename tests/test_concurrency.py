@@ -128,6 +128,26 @@ def test_opposite_dependencies_added_at_once_never_make_a_cycle(live_app, sample
     assert all("weil sie einen Zyklus schließen würde" in a.text for a in losers)
 
 
+def test_opposite_dependencies_saved_through_the_edit_forms_at_once_never_make_a_cycle(live_app, sample):
+    """Defect 1, the other way to link: both measures' edit forms saved at the same moment, each
+    naming the other as prerequisite. One is stored; the other is refused with the cycle named."""
+    sid, browser = sample
+    base = f"/strategien/{sid}/massnahmen"
+    forms = {}
+    for key, other in (("chatbot", "awareness"), ("awareness", "chatbot")):
+        form = {k: v for k, v in form_data(browser.get(f"{base}/{key}/bearbeiten")).items() if k != "csrf_token"}
+        for select in ("urgency", "feasibility", "target_stage"):  # the parser sends no unselected select
+            form.setdefault(select, "")
+        depends = form.get("depends_on", [])
+        form["depends_on"] = [*(depends if isinstance(depends, list) else [depends]), other]
+        forms[key] = form
+    answers = at_once([lambda key=key: browser.post(f"{base}/{key}/bearbeiten", forms[key]) for key in forms])
+    no_server_errors(answers)
+    assert sorted(a.status for a in answers) == [302, 422]
+    assert "Zyklus" in next(a.text for a in answers if a.status == 422)
+    assert analyse(domain(live_app, sid)).cycles == []
+
+
 def test_the_same_baseline_name_at_once_is_stored_once_and_the_others_keep_their_input(live_app, sample):
     """Defect 7: ten "Basisplan anlegen" with one name: one is stored, nine get the German message
     with the name still in the form; no 500."""
