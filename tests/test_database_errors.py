@@ -75,6 +75,11 @@ def test_an_unreachable_database_answers_503_even_before_the_user_is_loaded(tmp_
         assert response.status_code == 503, path
         assert "Vorübergehend nicht verfügbar" in response.text
         assert "Traceback" not in response.text
+    # the page's stylesheets need no database; an unknown address is still a German 404
+    assert client.get("/static/style.css").status_code == 200
+    assert client.get("/assets/dimensionen.css").status_code == 200
+    missing = client.get("/gibt-es-nicht")
+    assert missing.status_code == 404 and "Nicht gefunden" in missing.text
 
 
 def test_a_clash_that_persists_answers_409_in_german(client, monkeypatch):

@@ -82,7 +82,13 @@ def _anonymous_page() -> None:
 
 
 def _page(code: int, title: str, message: str, headers: dict | None = None):
-    return render_template("error.html", code=code, title=title, message=message), code, headers or {}
+    try:
+        page = render_template("error.html", code=code, title=title, message=message)
+    except DATABASE_UNAVAILABLE:  # e.g. a 404 while the database is away: the page without the user's menu
+        _rollback()
+        _anonymous_page()
+        page = render_template("error.html", code=code, title=title, message=message)
+    return page, code, headers or {}
 
 
 def register(app: Flask) -> None:
