@@ -6,6 +6,7 @@ import re
 
 from flask import Flask
 
+from ..documents.pdf import english
 from ..domain.catalogue import catalogue
 from ..domain.months import Month, german_date
 from ..domain.strategy import STATUS_LABELS, Rating, Status
@@ -58,5 +59,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(rating_label, "rating")
     app.add_template_filter(month_label, "month")
     app.add_template_filter(date_label, "date_de")
+    app.add_template_filter(english, "en")
     app.add_template_filter(dimension_colour, "dimension_colour")
     app.add_template_global(catalogue, "catalogue")
