@@ -36,7 +36,7 @@ def test_steckbrief_page_shows_every_field(client, sample_id):
         "Annika Feldhues",
         '(<span lang="en">Lead</span>)',
         "Andreas Heeke",
-        "(Support)",
+        '(<span lang="en">Support</span>)',
         "Haupt-/Personalamt",
         "Beteiligung Personalrat",
         "01/2024 – 04/2024",
