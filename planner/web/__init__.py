@@ -14,6 +14,7 @@ from . import (
     measures,
     nav,
     roadmap,
+    session_timeout,
     steckbriefe,
     strategies,
     verstetigung,
@@ -33,5 +34,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(verstetigung.bp)
     app.register_blueprint(steckbriefe.bp)
     auth.init_app(app)
+    session_timeout.init_app(app)
     app.register_blueprint(admin.bp)
     errors.retry_on_conflict(app)  # last: wraps every view registered above
