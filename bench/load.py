@@ -136,7 +136,9 @@ class Postgres:
 def prepare(env: dict[str, str], writers: int) -> dict:
     """Migrate, seed, create the users; return the ids the virtual users work on."""
     for command in (["db", "upgrade"], ["seed"]):
-        subprocess.run([PYTHON, "-m", "planner.cli", *command], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [PYTHON, "-m", "planner.cli", *command], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+        )
     script = f"""
 import json, sqlalchemy as sa
 from planner import create_app

@@ -65,7 +65,9 @@ class Timeline:
 
     outage_start: float = float("inf")
     outage_end: float = float("inf")
-    answers: dict[str, Counter] = field(default_factory=lambda: {p: Counter() for p in ("vorher", "Ausfall", "nachher")})
+    answers: dict[str, Counter] = field(
+        default_factory=lambda: {p: Counter() for p in ("vorher", "Ausfall", "nachher")}
+    )
     bad: list[str] = field(default_factory=list)
     first_success_after: float | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -82,10 +84,9 @@ class Timeline:
         ok = status in (200, 302)
         german_503 = status == 503 and UNAVAILABLE in page
         with self.lock:
-            self.answers[phase][status if ok or german_503 or status == 422 else f"{status} (unerwartet)"] += 1
-            if not (ok or german_503 or status == 422):
-                if len(self.bad) < 20:
-                    self.bad.append(f"{phase}: {what} → {status} {page[:120]!r}")
+            self.answers[phase][status if ok or german_503 else f"{status} (unerwartet)"] += 1
+            if not (ok or german_503) and len(self.bad) < 20:
+                self.bad.append(f"{phase}: {what} → {status} {page[:120]!r}")
             if ok and phase == "nachher" and self.first_success_after is None:
                 self.first_success_after = time.monotonic() - self.outage_end
         return ok
@@ -230,7 +231,9 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(max(0.0, timeline.outage_start + args.outage - time.monotonic()))
         postgres.resume()
         timeline.outage_end = time.monotonic()
-        print(f"PostgreSQL wieder gestartet nach {timeline.outage_end - timeline.outage_start:.1f} s Ausfall", flush=True)
+        print(
+            f"PostgreSQL wieder gestartet nach {timeline.outage_end - timeline.outage_start:.1f} s Ausfall", flush=True
+        )
         for t in threads:
             t.join(timeout=args.after + 120)
         result = verify(env, acks)
@@ -250,7 +253,11 @@ def main(argv: list[str] | None = None) -> int:
     recovered = timeline.first_success_after
     print(
         "  Erholung: erste erfolgreiche Antwort "
-        + (f"{recovered:.1f} s nach dem Neustart von PostgreSQL (gunicorn lief durch)" if recovered is not None else "NIE")
+        + (
+            f"{recovered:.1f} s nach dem Neustart von PostgreSQL (gunicorn lief durch)"
+            if recovered is not None
+            else "NIE"
+        )
     )
     print(
         f"  Schreibvorgänge bestätigt: {len(acks.acknowledged)}, mit 503 abgewiesen: {acks.refused}, "

@@ -73,7 +73,9 @@ class Browser:
         status, location, text, cookie = self._request("POST", path, {**form, "csrf_token": self.token})
         if status in (302, 303):
             target = urllib.parse.urlsplit(location)
-            _, _, text, _ = self._request("GET", target.path + (f"?{target.query}" if target.query else ""), cookie=cookie)
+            _, _, text, _ = self._request(
+                "GET", target.path + (f"?{target.query}" if target.query else ""), cookie=cookie
+            )
         return Answer(status, location, text)
 
 
@@ -113,7 +115,9 @@ def test_opposite_dependencies_added_at_once_never_make_a_cycle(live_app, sample
     jobs = []
     for i in range(2 * PARALLEL):
         key, other = ("chatbot", "awareness") if i % 2 else ("awareness", "chatbot")
-        jobs.append(lambda key=key, other=other: browser.post(f"{base}/{key}/abhaengigkeiten", {"dep-prerequisite": other}))
+        jobs.append(
+            lambda key=key, other=other: browser.post(f"{base}/{key}/abhaengigkeiten", {"dep-prerequisite": other})
+        )
     answers = at_once(jobs)
 
     no_server_errors(answers)
@@ -225,7 +229,9 @@ def test_a_new_organisation_named_by_many_at_once_is_created_once(live_app, samp
     no_server_errors(answers)
     assert {a.status for a in answers} == {302}
     with live_app.app_context():
-        org = db.session.scalar(sa.select(models.Organisation).where(models.Organisation.name == "Gesundheitsamt Neustadt"))
+        org = db.session.scalar(
+            sa.select(models.Organisation).where(models.Organisation.name == "Gesundheitsamt Neustadt")
+        )
         assert len(org.strategies) == PARALLEL
 
 

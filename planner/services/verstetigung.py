@@ -17,7 +17,6 @@ from .. import models
 from .. import verstetigung_models as vm
 from ..domain.months import Month, month_text, parse_month
 from ..domain.strategy import Status, Strategy
-from ..domain.verstetigung_versions import FortschreibungError
 from ..domain.verstetigung import (
     ANSWER_FIELDS,
     SOFT_CRITERIA,
@@ -35,6 +34,7 @@ from ..domain.verstetigung import (
     StatusChange,
     VersionEntry,
 )
+from ..domain.verstetigung_versions import FortschreibungError
 from .strategies import ValidationFailed, save_measure, strategy_to_domain
 
 # --- records: database <-> domain ------------------------------------------------------------

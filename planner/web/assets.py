@@ -9,7 +9,6 @@ from ..domain.catalogue import catalogue
 bp = Blueprint("assets", __name__)
 
 
-
 @bp.get("/assets/dimensionen.css")
 def dimension_css():
     """CSS custom property --dim per dimension index."""

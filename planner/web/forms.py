@@ -253,7 +253,7 @@ def seen_version(field: HiddenField) -> int | None:
 
     A save without a valid version is refused, never treated as "no check"."""
     text = (field.data or "").strip() if isinstance(field.data, str) else str(field.data or "")
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 class UploadForm(GermanForm):
