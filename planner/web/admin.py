@@ -16,12 +16,10 @@ from ..auth_models import ROLE_LABELS, ROLES, Coordination, Membership, User
 from ..extensions import db
 from ..services import audit, backup, persons
 from .access import get_organisation_or_404, is_admin, may_manage, may_write, visible_organisation_ids
-from .auth import hash_password
+from .auth import MIN_PASSWORD, hash_password
 from .forms import ConfirmForm, GermanForm, choices
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
-
-MIN_PASSWORD = 10
 
 
 class UserForm(GermanForm):
