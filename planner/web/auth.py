@@ -91,13 +91,18 @@ class PasswordChangeForm(GermanForm):
         "Neues Passwort",
         validators=[
             DataRequired("Bitte ausfüllen."),
-            Length(min=MIN_PASSWORD, max=200, message=f"Das Passwort muss mindestens {MIN_PASSWORD} Zeichen lang sein."),
+            Length(
+                min=MIN_PASSWORD, max=200, message=f"Das Passwort muss mindestens {MIN_PASSWORD} Zeichen lang sein."
+            ),
         ],
         description=f"Mindestens {MIN_PASSWORD} Zeichen.",
     )
     confirm = PasswordField(
         "Neues Passwort wiederholen",
-        validators=[DataRequired("Bitte ausfüllen."), EqualTo("password", "Die beiden neuen Passwörter stimmen nicht überein.")],
+        validators=[
+            DataRequired("Bitte ausfüllen."),
+            EqualTo("password", "Die beiden neuen Passwörter stimmen nicht überein."),
+        ],
     )
 
 
