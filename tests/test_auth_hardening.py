@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from auth_support import ADMIN_PASSWORD, ADMIN_USERNAME, create_user, login
+from auth_support import ADMIN_PASSWORD, ADMIN_USERNAME, login
 
 from planner.auth_models import User
 from planner.extensions import db

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from planner import models
 from planner.extensions import db
 from planner.web.downloads import content_disposition
@@ -30,7 +28,7 @@ def test_content_disposition_from_hostile_names():
         value = content_disposition(name)
         assert value.isascii() and value.isprintable(), (name, value)
         assert "\r" not in value and "\n" not in value
-        assert value.startswith("attachment; filename=\"")
+        assert value.startswith('attachment; filename="')
         plain = re.match(r'attachment; filename="([^"]*)"', value).group(1)
         assert plain and "/" not in plain and "\\" not in plain, value
         assert len(value) < 1200
