@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..domain.catalogue import catalogue
 from ..domain.maturity import Criterion
+from ..domain.validation import MAX_TEXT
 from .spreadsheet import NOT_A_WORKBOOK, WorkbookError, csv_escape, csv_unescape, open_workbook, sheet_rows, text_only
 
 SAMPLE_FILE = Path(__file__).resolve().parent.parent / "data" / "kriterien-beispiel.csv"
@@ -102,6 +103,11 @@ def criteria_from_rows(rows: Iterable[tuple[int, list[object]]]) -> list[Criteri
             line_problems.append(f"„{shown}“ ist keine Stufe (erlaubt: 0 bis 4)." if shown else "Die Stufe fehlt.")
         if not text:
             line_problems.append("Der Text des Kriteriums fehlt.")
+        for label, value in (("Der Text des Kriteriums", text), ("Der Hinweis", note)):
+            if len(value) > MAX_TEXT:
+                line_problems.append(
+                    f"{label} ist zu lang: höchstens {MAX_TEXT:_} Zeichen, hier {len(value):_}.".replace("_", ".")
+                )
         if line_problems:
             problems.extend(f"Zeile {line}: {p}" for p in line_problems)
             continue

@@ -14,6 +14,7 @@ the same way, so a restore gives the same rows with the same ids.
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -73,7 +74,9 @@ def _encode(column: sa.Column, value: Any) -> Any:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value)
+        return str(value) if value.is_finite() else None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # inf or nan is no number JSON could carry (stored before such input was refused)
     return value
 
 
@@ -167,7 +170,7 @@ def export_organisation(conn: Connection, organisation_id: int) -> dict:
 
 
 def dumps(document: dict) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True)
+    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False)
 
 
 def restore(conn: Connection, document: dict) -> dict[str, int]:
