@@ -42,7 +42,9 @@ def test_organisation_backup_holds_no_password_hashes(app, client_as, make_user,
     plain, with_hashes = tmp_path / "ohne.json", tmp_path / "mit.json"
     assert CliRunner().invoke(main, ["backup", "--organisation", str(org), "-o", str(plain)]).exit_code == 0
     assert "$argon2" not in plain.read_text(encoding="utf-8")
-    result = CliRunner().invoke(main, ["backup", "--organisation", str(org), "-o", str(with_hashes), "--password-hashes"])
+    result = CliRunner().invoke(
+        main, ["backup", "--organisation", str(org), "-o", str(with_hashes), "--password-hashes"]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(with_hashes.read_text(encoding="utf-8"))["tables"]["users"][0]["password_hash"].startswith(
         "$argon2"
@@ -59,11 +61,15 @@ def test_organisation_backup_holds_no_password_hashes(app, client_as, make_user,
     assert "Konten ohne Passwort" in result.output and "planner create-admin --username NAME" in result.output
     restored = create_app({"SQLALCHEMY_ENGINES": {"default": url}, "TESTING": True, "WTF_CSRF_ENABLED": False})
     try:
-        response = restored.test_client().post("/anmelden", data={"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD})
+        response = restored.test_client().post(
+            "/anmelden", data={"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD}
+        )
         assert response.status_code == 422
         result = CliRunner().invoke(main, ["create-admin", "--username", ADMIN_USERNAME, "--password", ADMIN_PASSWORD])
         assert result.exit_code == 0, result.output
-        response = restored.test_client().post("/anmelden", data={"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD})
+        response = restored.test_client().post(
+            "/anmelden", data={"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD}
+        )
         assert response.status_code == 302
         with restored.app_context():
             team_id = db.session.scalar(sa.select(User.id).where(User.username == "team"))

@@ -392,8 +392,9 @@ def _evaluation_page(row, strategy, subject: str, form: EvaluationForm, status: 
 
 
 def _evaluate(strategy_id: int, subject: str):
-    # superseded_ok: a finished measure of an old version still gets its (impact) evaluation
-    row = get_strategy_or_404(strategy_id, write=request.method == "POST", superseded_ok=True)
+    # superseded_ok: a finished measure of an old version still gets its (impact) evaluation;
+    # the form page itself is for those who may save it (readers are not shown a form they cannot send)
+    row = get_strategy_or_404(strategy_id, write=True, superseded_ok=True)
     if subject != STRATEGY:
         _measure_row(row, subject)
     strategy = strategy_to_domain(row)
