@@ -76,7 +76,8 @@ def test_csv_escape_round_trip():
 
 
 def test_criteria_catalogue_download_escapes_formulas(client, app, sample_id):
-    data = b"Subdimension;Stufe;Kriterium;Hinweis\nInteraktion;0;'=cmd|' /C calc'!A0;'@SUM(1)\n"
+    # typed by someone into their own spreadsheet: stored as written, exported harmless
+    data = b"Subdimension;Stufe;Kriterium;Hinweis\nInteraktion;0;=cmd|' /C calc'!A0;@SUM(1)\n"
     response = client.post(
         f"/strategien/{sample_id}/reifegrad/kriterien",
         data={"file": (io.BytesIO(data), "k.csv")},
