@@ -152,6 +152,14 @@ def test_users_change_their_own_password(app, sample_id, make_user):
     assert other_device.get("/").status_code == 302
     assert _login(app.test_client(), "erika", "altes-passwort-1").status_code == 422
     assert _login(app.test_client(), "erika", "neues-passwort-1").status_code == 302
+    # guessing the current password counts like failed logins
+    for _ in range(5):
+        client.post("/passwort", data={"current": "geraten", "password": "x" * 12, "confirm": "x" * 12})
+    limited = client.post(
+        "/passwort",
+        data={"current": "neues-passwort-1", "password": "noch-ein-passwort", "confirm": "noch-ein-passwort"},
+    )
+    assert limited.status_code == 429 and "Zu viele fehlgeschlagene Versuche" in limited.text
     with app.app_context():
         from planner.auth_models import AuditEntry
 

@@ -329,7 +329,15 @@ def change_password():
         status = 422
         if form.validate_on_submit():
             user = current_user._get_current_object()
-            if not check_password(user, form.current.data):
+            if _too_many_failures(user.username):  # the same limit as the login: no guessing here either
+                form.current.errors.append(
+                    "Zu viele fehlgeschlagene Versuche. Bitte warten Sie "
+                    f"{current_app_config('LOGIN_FAILURE_WINDOW_MINUTES')} Minuten und versuchen Sie es erneut."
+                )
+                status = 429
+            elif not check_password(user, form.current.data):
+                db.session.add(LoginAttempt(username=user.username[:100], remote_addr=_client_address()))
+                db.session.commit()
                 form.current.errors.append("Das bisherige Passwort ist falsch.")
             elif form.password.data == form.current.data:
                 form.password.errors.append("Das neue Passwort muss sich vom bisherigen unterscheiden.")
