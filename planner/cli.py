@@ -280,14 +280,22 @@ def create_admin(username: str, password: str | None, first_run: bool) -> None:
 @main.command()
 @click.option("--organisation", "organisation_id", type=ID, required=True, help="ID der Organisation")
 @click.option("-o", "--output", type=OUTPUT_FILE, required=True)
-def backup(organisation_id: int, output: Path) -> None:
+@click.option(
+    "--password-hashes",
+    is_flag=True,
+    help="Auch die Passwort-Hashes der Konten sichern (sonst müssen nach dem Einspielen neue Passwörter "
+    "vergeben werden). Die Datei dann wie die Datenbank selbst schützen.",
+)
+def backup(organisation_id: int, output: Path, password_hashes: bool) -> None:
     """Sichert eine ganze Organisation (Strategien, Fassungen, Messungen, Bewertungen, Verlauf) als JSON."""
     from .extensions import db
     from .services import backup as service
 
     with _app().app_context():
         try:
-            document = service.export_organisation(db.session.connection(), organisation_id)
+            document = service.export_organisation(
+                db.session.connection(), organisation_id, password_hashes=password_hashes
+            )
         except LookupError:
             click.echo(f"Keine Organisation mit der ID {organisation_id}.", err=True)
             sys.exit(1)
@@ -337,6 +345,14 @@ def restore(file: Path) -> None:
             sys.exit(1)
     name = document["organisation"].get("name", "")
     click.echo(f"Wiederhergestellt: {name} – {sum(counts.values())} Zeilen")
+    without = service.accounts_without_password(document)
+    if without:
+        click.echo(
+            f"{len(without)} Konten ohne Passwort (die Sicherung enthält keine Passwort-Hashes): "
+            + ", ".join(without)
+            + ". Neues Passwort für Administratoren: `planner create-admin --username NAME`; "
+            "für alle anderen unter Verwaltung › Benutzer."
+        )
 
 
 @main.group()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -20,14 +21,29 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
 
 from ..domain.catalogue import catalogue
 from ..domain.funding import find_call, funding_calls
 from ..domain.months import Month
 from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
+from ..domain.validation import MAX_AMOUNT, MAX_TEXT
 
 REQUIRED = "Bitte ausfüllen."
+MAX_BUDGET = Decimal(str(MAX_AMOUNT))
+LONG_TEXT = Length(max=MAX_TEXT, message=f"Der Text ist zu lang (höchstens {MAX_TEXT:_} Zeichen).".replace("_", "."))
+
+
+def finite_number(form, field) -> None:
+    """A number field must hold an ordinary number: not inf, nan or beyond the column (1e400)."""
+    value = field.data
+    if value is None:
+        return
+    if not Decimal(value).is_finite():
+        field.errors[:] = [f"„{field.raw_data[0] if field.raw_data else value}“ ist keine gültige Zahl."]
+        raise StopValidation()
+
+
 _OWNER = re.compile(r"^(?P<name>.+?)\s*(?:\((?P<role>lead|support)\))?$", re.IGNORECASE)
 
 
@@ -42,6 +58,15 @@ class GermanForm(FlaskForm):
 
         def get_translations(self, form):
             return DefaultMeta.get_translations(self, form)
+
+    def validate(self, extra_validators=None) -> bool:
+        """Every text area without a length limit of its own takes at most MAX_TEXT characters
+        (what a text column holds; the file imports enforce the same)."""
+        extra = {name: list(validators) for name, validators in (extra_validators or {}).items()}
+        for name, field in self._fields.items():
+            if isinstance(field, TextAreaField) and not any(isinstance(v, Length) for v in field.validators):
+                extra.setdefault(name, []).append(LONG_TEXT)
+        return super().validate(extra)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -128,7 +153,12 @@ class MeasureForm(GermanForm):
     budget = DecimalField(
         "Budget (EUR)",
         places=2,
-        validators=[Optional(), NumberRange(min=0, message="Das Budget darf nicht negativ sein.")],
+        validators=[
+            Optional(),
+            finite_number,
+            NumberRange(min=0, message="Das Budget darf nicht negativ sein."),
+            NumberRange(max=MAX_BUDGET, message="Das Budget ist zu groß (höchstens 999.999.999.999,99 EUR)."),
+        ],
     )
     funding_call = StringField(
         "Förderaufruf",

@@ -3,6 +3,7 @@ knowledge-base search. German labels and messages; dates as TT.MM.JJJJ, months a
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 
@@ -54,10 +55,14 @@ def parse_number_field(field: Field) -> float | None:
     if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):
         text = text.replace(".", "")
     try:
-        return float(text.replace(",", "."))
+        number = float(text.replace(",", "."))
     except ValueError:
         field.errors.append(f"„{field.data}“ ist keine Zahl (z. B. 12,5).")
         return None
+    if not math.isfinite(number):  # inf, nan, 1e309
+        field.errors.append(f"„{field.data}“ ist keine gültige Zahl (z. B. 12,5).")
+        return None
+    return number
 
 
 class ProgressForm(GermanForm):
