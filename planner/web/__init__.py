@@ -36,3 +36,4 @@ def register(app: Flask) -> None:
     auth.init_app(app)
     session_timeout.init_app(app)
     app.register_blueprint(admin.bp)
+    errors.retry_on_conflict(app)  # last: wraps every view registered above

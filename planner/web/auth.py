@@ -226,7 +226,9 @@ def _security_headers(response):
         response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if current_user and getattr(current_user, "is_authenticated", False):
+    # only a user this request has loaded: a stylesheet needs no database (and gets it while the database is away)
+    user = g.get("_login_user")
+    if user is not None and getattr(user, "is_authenticated", False):
         response.headers.setdefault("Cache-Control", "private, no-store")
     return response
 

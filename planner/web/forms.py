@@ -267,6 +267,25 @@ class StrategyForm(GermanForm):
     lock_version = HiddenField()
 
 
+MALFORMED_VERSION = (
+    "Das Formular enthält keinen gültigen Bearbeitungsstand, deshalb wurde nichts gespeichert: so könnte eine "
+    "gleichzeitige Änderung einer anderen Person überschrieben werden. Ihre Eingaben stehen unten; bitte prüfen Sie "
+    "den aktuellen Stand und speichern Sie dann erneut."
+)
+
+
+class MissingVersion(Exception):
+    """An edit form came back without a valid version."""
+
+
+def seen_version(field: HiddenField) -> int | None:
+    """The version (lock_version) an edit form was filled from; None when missing or malformed.
+
+    A save without a valid version is refused, never treated as "no check"."""
+    text = (field.data or "").strip() if isinstance(field.data, str) else str(field.data or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
 class UploadForm(GermanForm):
     """A strategy file to import."""
 

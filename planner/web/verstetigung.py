@@ -605,6 +605,9 @@ def fortschreibung(strategy_id: int):
             by=form.by.data.strip(),
             today=_today(),
         )
+    except service.AlreadyContinued as exc:  # someone else was quicker (the strategy lock makes this rare)
+        db.session.rollback()
+        return _fortschreibung_page(row, form, outcomes, 409, [str(exc)])
     except FortschreibungError as exc:
         db.session.rollback()
         return _fortschreibung_page(row, form, outcomes, 422, [str(exc)])
