@@ -371,6 +371,9 @@ class WorkbookContent:
         if problem.measure is None:
             return self._where_strategy(problem)
         field_name = (problem.field or "").split(".")[0]
+        message = problem.message
+        if not field_name and (required := re.fullmatch(r"Pflichtfeld „(\w+)“ fehlt\.", message)):
+            field_name, message = required.group(1), "Die Zelle ist leer; das Feld ist Pflicht."
         index = next(
             (i for i, m in enumerate(self.measures) if problem.measure and m.get("id") == problem.measure), None
         )
@@ -383,7 +386,7 @@ class WorkbookContent:
         place = f"Blatt „{SHEET_MEASURES}“, Zeile {self.rows[index]}"
         if col is not None:
             place += f", Spalte {_letter(col)} ({BY_KEY[field_name].header})"
-        return f"{place}: {problem.message}"
+        return f"{place}: {message}"
 
     _STRATEGY_FIELDS = {
         "organisation.name": "organisation",
@@ -486,11 +489,11 @@ def read_cell(kind: str, value: Any) -> Any:
     raise AssertionError(kind)
 
 
-def _checked_value(cell, sheet_name: str, row: int, header: str, problems: list[str]) -> Any:
+def _checked_value(cell, sheet_name: str, row: int, col: int, header: str, problems: list[str]) -> Any:
     """The value of a cell, or a problem when it holds a formula or an error value."""
     if cell is None:
         return None
-    place = f"Blatt „{sheet_name}“, Zeile {row}, Spalte {_letter(cell.column)} ({header})"
+    place = f"Blatt „{sheet_name}“, Zeile {row}, Spalte {_letter(col)} ({header})"
     if getattr(cell, "data_type", None) == "f":
         problems.append(
             f"{place}: Die Zelle enthält eine Formel ({cell.value}); planner übernimmt keine Formeln. "
@@ -536,12 +539,10 @@ def _read_measures(sheet, content: WorkbookContent, problems: list[str]) -> None
         return
     content.columns = columns
     seen: dict[str, int] = {}
-    for cells in rows:
-        if not cells:
-            continue
-        row = cells[0].row
-        by_col = {c.column: c for c in cells if getattr(c, "column", None)}
-        if not any(c.value not in (None, "") for c in by_col.values() if c.column in columns.values()):
+    # read-only rows are tuples from column A, empty rows and cells filled in: count positions
+    for row, cells in enumerate(rows, start=2):
+        by_col = dict(enumerate(cells, start=1))
+        if not any(by_col[c].value not in (None, "") for c in columns.values() if c in by_col):
             continue
         if len(content.measures) >= MAX_ROWS:
             problems.append(f"Blatt „{SHEET_MEASURES}“, Zeile {row}: Die Liste hat mehr als {MAX_ROWS} Maßnahmen.")
@@ -551,7 +552,7 @@ def _read_measures(sheet, content: WorkbookContent, problems: list[str]) -> None
             column = BY_KEY[key]
             if column.kind == "state":
                 continue
-            value = _checked_value(by_col.get(col), SHEET_MEASURES, row, column.header, problems)
+            value = _checked_value(by_col.get(col), SHEET_MEASURES, row, col, column.header, problems)
             try:
                 raw[key] = read_cell(column.kind, value)
             except ValueError as exc:
@@ -578,17 +579,16 @@ def _read_strategy(sheet, content: WorkbookContent, problems: list[str]) -> None
     by_label.update({label.split(" (")[0].casefold(): key for key, label in STRATEGY_LABELS})
     values: dict[str, Any] = {}
     principles: list[str] = []
-    for cells in sheet.iter_rows(min_row=2):
+    for row, cells in enumerate(sheet.iter_rows(min_row=2), start=2):
         if not cells or cells[0].value in (None, ""):
             continue
-        row = cells[0].row
         label = " ".join(str(cells[0].value).split())
         key = by_label.get(label.casefold())
         if key is None:
             problems.append(f"Blatt „{SHEET_STRATEGY}“, Zeile {row}, Spalte A (Feld): Unbekanntes Feld „{label}“.")
             continue
         content.strategy_rows.setdefault(key, row)
-        value = _checked_value(cells[1] if len(cells) > 1 else None, SHEET_STRATEGY, row, "Wert", problems)
+        value = _checked_value(cells[1] if len(cells) > 1 else None, SHEET_STRATEGY, row, 2, "Wert", problems)
         try:
             if key in ("adopted", "window_from", "window_to"):
                 month = normalise.month_value(value)
