@@ -18,7 +18,11 @@ FORMAT_ID = "planner-strategy/1"
 
 _text = {"type": "string"}
 _texts = {"type": "array", "items": {"type": "string"}}
-_month = {"type": "string", "pattern": MONTH_PATTERN}
+_month = {
+    "type": "string",
+    "pattern": MONTH_PATTERN,
+    "description": "JJJJ-MM; planner also reads MM/JJJJ, M/JJJJ and MM.JJJJ and stores JJJJ-MM",
+}
 _optional_month = {"anyOf": [_month, {"type": "null"}]}
 _rating = {"enum": [r.value for r in Rating] + [None]}
 
