@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
 from a11y import assert_accessible
 from conftest import DATA, domain, import_file
@@ -16,7 +19,7 @@ def test_download_edit_upload_preview_confirm(page: Page, live_server, live_app,
     page.goto(f"{live_server.url}/strategien/{sid}")
     with page.expect_download() as download:
         page.get_by_role("link", name="Maßnahmenliste (Excel)").click()
-    book = load_workbook(download.value.path())
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     sheet = book["Maßnahmen"]
     sheet["I2"] = "Mittel"  # Dringlichkeit, typed in another case
     sheet["P3"] = "2024-05"  # Beginn
