@@ -118,6 +118,8 @@ def test_column_widths_fit_their_content():
     assert widths["ID"] >= max(len(m.key) for m in steinfurt().measures)
     assert widths["Titel"] == 60  # capped: long titles wrap
     assert 8 <= widths["Zielstufe"] <= 12
+    assert sheet["C3"].alignment.wrap_text and sheet["C3"].alignment.vertical == "top"
+    assert sheet.cell(row=3, column=len(COLUMNS)).font.i  # the read-only state column is set apart
 
 
 def test_drop_downs_for_dimension_scales_and_status():

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import re
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -320,15 +321,17 @@ def workbook_bytes(strategy: Strategy, today: date) -> bytes:
     for col, c in enumerate(COLUMNS, start=1):
         _put(sheet, 1, col, c.header)
         widths[col] = len(c.header)
-    top = Alignment(wrap_text=True, vertical="top")
-    grey = Font(italic=True, color="555555")
+    # one styled cell per kind, copied (as openpyxl's own sheet copy does): setting a style on
+    # each of 25,000 cells looks it up in the workbook's style lists every time
+    plain, state = sheet.cell(row=2, column=1), sheet.cell(row=2, column=len(COLUMNS))
+    plain.alignment = state.alignment = Alignment(wrap_text=True, vertical="top")
+    state.font = Font(italic=True, color="555555")
+    styles = [copy(state._style if c.kind == "state" else plain._style) for c in COLUMNS]
     for row, m in enumerate(strategy.measures, start=2):
         cells = measure_cells(m, today)
         for col, c in enumerate(COLUMNS, start=1):
             cell = _put(sheet, row, col, cells[c.key])
-            cell.alignment = top
-            if c.kind == "state":
-                cell.font = grey
+            cell._style = copy(styles[col - 1])
             widths[col] = max(widths[col], _text_width(cells[c.key]))
     _style_header(sheet)
     _fit_widths(sheet, widths)
