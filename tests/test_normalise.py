@@ -206,3 +206,24 @@ def test_the_strategy_form_accepts_months_with_a_dot(app, client, sample_id):
     assert client.post(f"/strategien/{sample_id}/bearbeiten", data=data).status_code == 302
     s = domain(app, sample_id)
     assert (s.adopted, s.window_start, s.window_end) == (Month(2027, 1), Month(2027, 1), Month(2028, 12))
+
+
+def test_planner_check_and_the_web_upload_accept_the_hand_written_file(app, client, tmp_path):
+    import io
+
+    from conftest import run
+
+    path = tmp_path / "hand.yaml"
+    path.write_text(HAND_WRITTEN, encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 0, result.output
+    assert "gültig – 2 Maßnahmen" in result.output
+    response = client.post(
+        "/strategien/importieren",
+        data={"file": (io.BytesIO(HAND_WRITTEN.encode()), "hand.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.text
+    sid = int(response.location.rstrip("/").split("/")[-1])
+    exported = client.get(f"/strategien/{sid}/export.yaml").text
+    assert "start: 2025-04" in exported and "status: in_umsetzung" in exported and "urgency: hoch" in exported

@@ -22,7 +22,6 @@ from .. import models
 from ..domain.strategy import Measure, Strategy
 from ..formats.measure_workbook import (
     BY_KEY,
-    SHEET_STRATEGY,
     WorkbookError,
     assign_keys,
     measure_cells,
@@ -208,6 +207,3 @@ def apply_import(session: Session, row: models.Strategy, plan: ImportPlan, seen:
         if m.key in touched or m.key in new_keys:
             core._write_dependencies(session, rows_by_key[m.key], m.depends_on, rows_by_key, new=m.key in new_keys)
     session.flush()
-
-
-__all__ = ["SHEET_STRATEGY", "ImportPlan", "StaleImport", "WorkbookError", "apply_import", "plan_import"]
