@@ -165,7 +165,13 @@ def plan_import(
             else:
                 unchanged += 1
         else:
-            new.append(MeasureChange(m.key, m.title, content.rows[i]))
+            shown = measure_cells(m, today)
+            fields = [
+                FieldChange(BY_KEY[key].header, "–", _shown(value))
+                for key, value in shown.items()
+                if key not in ("id", "title", "schedule_state") and value not in (None, "", 0, "nein")
+            ]
+            new.append(MeasureChange(m.key, m.title, content.rows[i], fields))
     strategy_changes = _strategy_changes(current_data["strategy"], section) if content.strategy is not None else []
     return ImportPlan(merged, changed, new, missing, deleted, strategy_changes, unchanged, fingerprint(row))
 
