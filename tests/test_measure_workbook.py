@@ -347,3 +347,12 @@ def test_convert_needs_one_yaml_and_one_xlsx(tmp_path):
     result = run("convert", STEINFURT, "-o", tmp_path / "x.txt")
     assert result.exit_code == 2
     assert "von .yaml/.yml nach .xlsx" in result.stderr
+
+
+@pytest.mark.parametrize("typed", ["nan", "inf", "zwölf"])
+def test_a_budget_must_be_an_amount(typed):
+    [problem] = problems_of(edited(workbook_bytes(sample(), TODAY), (2, "Budget (EUR)", typed)))
+    assert (
+        problem
+        == f"Blatt „Maßnahmen“, Zeile 2, Spalte U (Budget (EUR)): „{typed}“ ist kein Betrag (z. B. 12500 oder 12.500,00)."
+    )

@@ -227,3 +227,10 @@ def test_planner_check_and_the_web_upload_accept_the_hand_written_file(app, clie
     sid = int(response.location.rstrip("/").split("/")[-1])
     exported = client.get(f"/strategien/{sid}/export.yaml").text
     assert "start: 2025-04" in exported and "status: in_umsetzung" in exported and "urgency: hoch" in exported
+
+
+def test_owner_lines_as_forms_and_workbooks_write_them():
+    assert normalise.owner_line("Annika Feldhues (Lead)") == ("Annika Feldhues", OwnerRole.LEAD)
+    assert normalise.owner_line("IT-Service ( SUPPORT )") == ("IT-Service", OwnerRole.SUPPORT)
+    assert normalise.owner_line("Amt 53 (Gesundheit)") == ("Amt 53 (Gesundheit)", OwnerRole.LEAD)
+    assert normalise.owner_line("  Andreas   Heeke ") == ("Andreas Heeke", OwnerRole.LEAD)

@@ -100,6 +100,18 @@ def role_value(value: Any) -> OwnerRole:
     return found
 
 
+_OWNER_LINE = re.compile(r"^(?P<name>.+?)\s*(?:\(\s*(?P<role>lead|support)\s*\))?$", re.IGNORECASE)
+
+
+def owner_line(text: str) -> tuple[str, OwnerRole]:
+    """A Verantwortliche(r) as written in a form or a workbook cell: 'Annika Feldhues (Lead)'.
+
+    Only (Lead) and (Support), in any case, are a role; other brackets belong to the name
+    ('Amt 53 (Gesundheit)'), which is then Lead."""
+    match = _OWNER_LINE.match(" ".join(text.split()))
+    return match.group("name").strip(), role_value(match.group("role"))
+
+
 # --- the strategy file ----------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ with its sheet, row and column: planner takes no values Excel computed.
 from __future__ import annotations
 
 import io
+import math
 import re
 from copy import copy
 from dataclasses import dataclass, field
@@ -423,7 +424,6 @@ def _split_lines(value: Any) -> list[str]:
     return [line.strip() for line in _cell_text(value).splitlines() if line.strip()] if value is not None else []
 
 
-_OWNER = re.compile(r"^(?P<name>.+?)\s*(?:\(\s*(?P<role>[^()]*?)\s*\))?$")
 _YES = {"ja", "x", "true", "wahr", "1", "yes"}
 _NO = {"nein", "false", "falsch", "0", "no", ""}
 
@@ -435,9 +435,12 @@ def _number(value: Any) -> float:
     if re.fullmatch(r"-?\d{1,3}(\.\d{3})*(,\d+)?|-?\d+(,\d+)?", text):
         text = text.replace(".", "").replace(",", ".")
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
-        raise ValueError(f"„{value}“ ist kein Betrag (z. B. 12500 oder 12.500,00).") from None
+        number = math.nan
+    if not math.isfinite(number):
+        raise ValueError(f"„{value}“ ist kein Betrag (z. B. 12500 oder 12.500,00).")
+    return number
 
 
 def _whole(value: Any, low: int, high: int | None, what: str) -> int:
@@ -479,9 +482,8 @@ def read_cell(kind: str, value: Any) -> Any:
     if kind == "owners":
         owners = []
         for line in _split_lines(value):
-            match = _OWNER.match(line)
-            role = normalise.role_value(match.group("role"))
-            owners.append({"name": match.group("name").strip(), "role": role.value})
+            name, role = normalise.owner_line(line)
+            owners.append({"name": name, "role": role.value})
         return owners
     if kind == "stage":
         return None if empty else _whole(value, 0, 4, "keine Reifegradstufe")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -28,7 +26,6 @@ from ..domain.months import Month
 from ..domain.strategy import Measure, Owner, Rating, Status, Strategy
 
 REQUIRED = "Bitte ausfüllen."
-_OWNER = re.compile(r"^(?P<name>.+?)\s*(?:\(\s*(?P<role>lead|support)\s*\))?$", re.IGNORECASE)
 
 
 class GermanForm(FlaskForm):
@@ -200,8 +197,7 @@ class MeasureForm(GermanForm):
         end = parse_month_field(self.end)
         owners = []
         for line in lines(self.owners.data):
-            match = _OWNER.match(line)
-            owners.append(Owner(match.group("name").strip(), normalise.role_value(match.group("role"))))
+            owners.append(Owner(*normalise.owner_line(line)))
         return Measure(
             key=key,
             title=self.title.data.strip(),
