@@ -27,10 +27,12 @@ from typing import Any
 
 from ..domain import normalise
 from ..domain.catalogue import catalogue
+from ..domain.months import Month
 from ..domain.schedule_state import schedule_state
-from ..domain.strategy import Measure, Rating, Status, Strategy, make_key
+from ..domain.strategy import Measure, OwnerRole, Rating, Status, Strategy, make_key
 from ..domain.validation import Problem
 from .schema import FORMAT_ID
+from .strategy_file import StrategyFileError, measure_to_dict, strategy_from_data
 from .xlsx_safe import UnreadableWorkbook, open_workbook
 
 SHEET_MEASURES = "Maßnahmen"
@@ -136,40 +138,27 @@ def _letter(index: int) -> str:
 # --- writing --------------------------------------------------------------------------
 
 
-def _lines(values: list[str]) -> str:
-    return "\n".join(values)
+def write_cell(kind: str, value: Any) -> Any:
+    """The cell of one file value of the given column kind (the inverse of `read_cell`)."""
+    if kind in ("list", "ids"):
+        return "\n".join(value or [])
+    if kind == "month":
+        return Month.parse(value).german() if value else None
+    if kind == "status":
+        return Status(value).label
+    if kind == "bool":
+        return "ja" if value else "nein"
+    if kind == "owners":
+        return "\n".join(f"{o['name']} ({OwnerRole(o['role']).label})" for o in value or [])
+    return value
 
 
 def measure_cells(m: Measure, today: date) -> dict[str, Any]:
     """The cell values of one measure by column key."""
-    return {
-        "id": m.key,
-        "title": m.title,
-        "description": m.description,
-        "goal": m.goal,
-        "dimension": m.dimension,
-        "further_dimensions": _lines(m.further_dimensions),
-        "subdimensions": _lines(m.subdimensions),
-        "target_stage": m.target_stage,
-        "urgency": m.urgency.value if m.urgency else None,
-        "feasibility": m.feasibility.value if m.feasibility else None,
-        "status": m.status.label,
-        "second_loop": "ja" if m.second_loop else "nein",
-        "owners": _lines([f"{o.name} ({o.role.label})" for o in m.owners]),
-        "actors": _lines(m.actors),
-        "requirements": _lines(m.requirements),
-        "start": m.start.german() if m.start else None,
-        "end": m.end.german() if m.end else None,
-        "depends_on": _lines(m.depends_on),
-        "examples": _lines(m.examples),
-        "steps": _lines(m.steps),
-        "budget": m.budget,
-        "funding_call": m.funding_call,
-        "deferrals": m.deferrals,
-        "actual_start": m.actual_start.german() if m.actual_start else None,
-        "actual_end": m.actual_end.german() if m.actual_end else None,
-        "schedule_state": schedule_state(m, today).text,
-    }
+    data = measure_to_dict(m)
+    cells = {c.key: write_cell(c.kind, data.get(c.key)) for c in COLUMNS if c.kind != "state"}
+    cells["schedule_state"] = schedule_state(m, today).text
+    return cells
 
 
 def _put(sheet, row: int, col: int, value: Any):
@@ -654,8 +643,6 @@ def assign_keys(content: WorkbookContent, taken: set[str]) -> None:
 
 def strategy_from_workbook(data: bytes) -> Strategy:
     """A whole strategy from a workbook with both sheets (for `planner convert`); raises WorkbookError."""
-    from .strategy_file import StrategyFileError, strategy_from_data
-
     content = read_workbook(data)
     if content.strategy is None:
         raise WorkbookError([f"Die Arbeitsmappe hat kein Blatt „{SHEET_STRATEGY}“ mit Organisation und Titel."])
