@@ -180,6 +180,8 @@ def test_deleting_a_measure_others_depend_on_is_refused_with_the_row(app, client
     assert (
         "Blatt „Maßnahmen“, Zeile 2, Spalte R (Abhängig von (IDs)): Unbekannte Abhängigkeit „konzept“." in response.text
     )
+    assert "Vorschau: Maßnahmenliste übernehmen" in response.text  # the preview again, nothing ticked
+    assert "checked" not in response.text
     assert snapshot(app, sample_id) == before
 
 

@@ -121,7 +121,8 @@ def confirm(strategy_id: int):
         plan = measure_import.plan_import(row, data, delete)
     except WorkbookError as exc:
         db.session.rollback()
-        return _preview(row, data, form, set(form.delete.data or []), problems=exc.problems)
+        # shown on the preview as planned without the deletions that broke it
+        return _preview(row, data, WorkbookConfirmForm(formdata=None), set(), problems=exc.problems)
     try:
         measure_import.apply_import(db.session, row, plan, form.seen.data or "")
         db.session.commit()
