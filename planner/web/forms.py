@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -124,8 +125,10 @@ class MeasureForm(GermanForm):
     second_loop = BooleanField("In der zweiten Evaluationsschleife hinzugefügt (*)")
     owners = TextAreaField(
         "Verantwortliche",
-        description="Eine Person oder Einheit je Zeile, Rolle in Klammern: „Annika Feldhues (Lead)“, "
-        "„Andreas Heeke (Support)“. Ohne Angabe gilt Lead.",
+        description=Markup(
+            'Eine Person oder Einheit je Zeile, Rolle in Klammern: „Annika Feldhues (<span lang="en">Lead</span>)“, '
+            '„Andreas Heeke (<span lang="en">Support</span>)“. Ohne Angabe gilt <span lang="en">Lead</span>.'
+        ),
     )
     actors = TextAreaField("Beteiligte Akteure", description="Ein Akteur je Zeile.")
     requirements = TextAreaField("Anforderungen", description="Eine Anforderung je Zeile.")
