@@ -230,6 +230,65 @@ def export(strategy_id: int, output: Path | None) -> None:
         click.echo(text, nl=False)
 
 
+_NOT_IN_WORKBOOK = {
+    "assessments": "Reifegradmessungen",
+    "targets": "Zielstufen",
+    "funding": "Förderaufrufe",
+    "evaluations": "Evaluationen",
+    "history": "frühere Versionen",
+    "status_history": "Statusverläufe",
+    "indicators": "Wirkungsindikatoren",
+}
+
+
+def _left_out(strategy) -> list[str]:
+    """What a strategy holds that the Maßnahmenliste does not carry."""
+    from .formats.strategy_file import strategy_to_data
+
+    data = strategy_to_data(strategy)
+    found = [key for key in ("assessments", "targets", "funding", "evaluations", "history") if data.get(key)]
+    found += [key for key in ("status_history", "indicators") if any(m.get(key) for m in data["measures"])]
+    return [_NOT_IN_WORKBOOK[key] for key in found]
+
+
+@main.command()
+@click.argument("file", type=INPUT_FILE)
+@click.option("-o", "--output", type=OUTPUT_FILE, required=True, help="Zieldatei: .xlsx oder .yaml/.yml")
+@click.option("--heute", help="Stichtag der Spalte „Stand heute“ (JJJJ-MM-TT), sonst heute.")
+def convert(file: Path, output: Path, heute: str | None) -> None:
+    """Wandelt eine Strategiedatei (.yaml) in die Maßnahmenliste (.xlsx) um und zurück."""
+    source, target = file.suffix.lower(), output.suffix.lower()
+    if {source, target} not in ({".xlsx", ".yaml"}, {".xlsx", ".yml"}):
+        click.echo("Bitte von .yaml/.yml nach .xlsx oder von .xlsx nach .yaml/.yml umwandeln.", err=True)
+        sys.exit(2)
+    if source == ".xlsx":
+        from .formats.measure_workbook import WorkbookError, strategy_from_workbook
+        from .formats.strategy_file import dump_strategy
+
+        try:
+            strategy = strategy_from_workbook(file.read_bytes())
+        except OSError:
+            click.echo(f"{file}: Die Datei lässt sich nicht lesen.", err=True)
+            sys.exit(1)
+        except WorkbookError as exc:
+            click.echo(f"{file}: ungültig", err=True)
+            for message in exc.problems:
+                click.echo(f"  {message}", err=True)
+            sys.exit(1)
+        _write(output, dump_strategy(strategy))
+    else:
+        from .formats.measure_workbook import workbook_bytes
+
+        strategy = _load_file(file)
+        _write(output, workbook_bytes(strategy, _day(heute)))
+        if left_out := _left_out(strategy):
+            click.echo(
+                f"Hinweis: Die Maßnahmenliste enthält Strategie und Maßnahmen; nicht enthalten: {', '.join(left_out)}.",
+                err=True,
+            )
+    click.echo(f"{file} → {output}: {len(strategy.measures)} Maßnahmen")
+
+
 @main.command()
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=None)
 def seed(directory: Path | None) -> None:

@@ -26,7 +26,11 @@ def _short(length: int, required: bool = False) -> dict[str, Any]:
     return {"type": "string", **({"minLength": 1} if required else {}), "maxLength": length}
 
 
-_month = {"type": "string", "pattern": MONTH_PATTERN}
+_month = {
+    "type": "string",
+    "pattern": MONTH_PATTERN,
+    "description": "JJJJ-MM; planner also reads MM/JJJJ, M/JJJJ and MM.JJJJ and stores JJJJ-MM",
+}
 _optional_month = {"anyOf": [_month, {"type": "null"}]}
 _rating = {"enum": [r.value for r in Rating] + [None]}
 

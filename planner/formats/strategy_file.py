@@ -17,6 +17,7 @@ from jsonschema.exceptions import ValidationError
 
 from ..domain.catalogue import catalogue
 from ..domain.months import month_text, parse_month
+from ..domain.normalise import normalise_strategy_data
 from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
 from ..domain.validation import Problem, validate_measure, validate_strategy
 from .maturity_file import maturity_from_data, maturity_to_data
@@ -93,14 +94,14 @@ def _schema_problem(error: ValidationError, data: Any) -> Problem:
         allowed = ", ".join("leer" if x is None else str(x) for x in error.validator_value)
         return Problem(f"„{value}“ ist nicht erlaubt; erlaubt sind: {allowed}.", measure, field)
     if v == "pattern" and error.validator_value.startswith(r"^\d{4}"):
-        return Problem(f"„{value}“ ist kein Monat im Format JJJJ-MM (z. B. 2023-04).", measure, field)
+        return Problem(f"„{value}“ ist kein Monat (erwartet MM/JJJJ oder JJJJ-MM, z. B. 04/2023).", measure, field)
     if v == "pattern":
         return Problem(f"„{value}“ ist keine gültige ID (Buchstaben, Ziffern, - _ .).", measure, field)
     if v == "type":
         return Problem(f"Erwartet ist {_TYPE_NAMES.get(error.validator_value, error.validator_value)}.", measure, field)
     if v == "anyOf":
         if isinstance(value, str) and any("pattern" in s and "\\d{4}" in s["pattern"] for s in error.validator_value):
-            return Problem(f"„{value}“ ist kein Monat im Format JJJJ-MM (z. B. 2023-04).", measure, field)
+            return Problem(f"„{value}“ ist kein Monat (erwartet MM/JJJJ oder JJJJ-MM, z. B. 04/2023).", measure, field)
         if isinstance(value, int | float) and not isinstance(value, bool):
             return Problem(f"Der Wert {value} liegt außerhalb des erlaubten Bereichs.", measure, field)
         return Problem(f"Der Wert „{value}“ hat nicht die erwartete Form.", measure, field)
@@ -267,13 +268,16 @@ def parse_yaml(text: str) -> dict[str, Any]:
 
 
 def strategy_from_data(data: dict[str, Any]) -> Strategy:
-    """A validated Strategy from parsed file data; raises StrategyFileError."""
+    """A validated Strategy from parsed file data; raises StrategyFileError.
+
+    Typed forms (`start: 04/2025`, `urgency: Hoch`, `status: in Umsetzung`) are made canonical first."""
     not_numbers = [
         Problem("Der Wert ist keine gültige Zahl (unendlich oder nicht definiert).", *_where(path, data))
         for path in _non_finite(data, [])
     ]
     if not_numbers:
         raise StrategyFileError(not_numbers)
+    data = normalise_strategy_data(data)
     errors = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
         problems = [_schema_problem(e, data) for e in errors]
