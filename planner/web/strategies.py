@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -17,6 +17,7 @@ from ..formats.strategy_file import StrategyFileError, dump_strategy, load_strat
 from ..services import audit
 from ..services import strategies as service
 from .access import get_strategy_or_404, may_create_organisation, may_write, visible_organisation_ids
+from .downloads import download
 from .forms import MALFORMED_VERSION, StrategyForm, UploadForm, lines, parse_month_field, seen_version
 
 bp = Blueprint("strategies", __name__)
@@ -50,12 +51,7 @@ def export(strategy_id: int):
     """Download the strategy as a planner-strategy/1 file."""
     row = get_strategy_or_404(strategy_id)
     text = dump_strategy(service.strategy_to_domain(row))
-    filename = f"strategie-{row.id}-{row.version or 'export'}.yaml".replace(" ", "_")
-    return Response(
-        text,
-        mimetype="application/yaml",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return download(text, "application/yaml", f"strategie-{row.id}-{row.version or 'export'}.yaml".replace(" ", "_"))
 
 
 @bp.route("/strategien/importieren", methods=["GET", "POST"])
