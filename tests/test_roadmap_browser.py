@@ -96,7 +96,7 @@ def test_steinfurt_conflicts_resolved_by_taking_over_the_proposal(page: Page, li
 
     # a wrong month is refused in German, the input kept
     page.goto(f"{base}/planungsvorschlag?modus=frueh&ab=13%2F2023")
-    expect(page.get_by_text("„13/2023“ ist kein Monat")).to_be_visible()
+    expect(page.get_by_text("„13/2023“ ist kein Monat")).to_have_count(2)  # in the error summary and beside the field
     expect(page.get_by_label("Frühestens ab (MM/JJJJ, optional)")).to_have_value("13/2023")
     assert_accessible(page)
 

@@ -41,7 +41,9 @@ def test_full_cycle(page: Page, live_server, sample, screenshot):
     page.get_by_label("Tatsächliches Ende").fill("")
     page.get_by_label("Erfasst von").fill("Annika Feldhues")
     page.get_by_role("button", name="Fortschritt speichern").click()
-    expect(page.get_by_text("Für eine abgeschlossene Maßnahme bitte das tatsächliche Ende angeben.")).to_be_visible()
+    expect(page.get_by_text("Für eine abgeschlossene Maßnahme bitte das tatsächliche Ende angeben.")).to_have_count(
+        2
+    )  # in the error summary and beside the field
     expect(page.get_by_label("Erfasst von")).to_have_value("Annika Feldhues")
     assert_accessible(page)
     page.get_by_label("Tatsächliches Ende").fill("05/2024")
@@ -62,7 +64,9 @@ def test_full_cycle(page: Page, live_server, sample, screenshot):
     page.get_by_label("Lessons Learned: Was lief nicht gut?").fill("Schulungsräume zu spät gebucht")
     page.get_by_label("Ergebnis für die Fortschreibung").select_option("anpassen")
     page.get_by_role("button", name="Evaluation speichern").click()
-    expect(page.get_by_text("„31.02.2025“ ist kein gültiges Datum")).to_be_visible()
+    expect(page.get_by_text("„31.02.2025“ ist kein gültiges Datum")).to_have_count(
+        2
+    )  # in the error summary and beside the field
     expect(page.get_by_label("Lessons Learned: Was lief gut?")).to_have_value("Frühe Beteiligung des Personalrats")
     screenshot("verstetigung-evaluation-fehler")
     assert_accessible(page)
@@ -127,7 +131,9 @@ def test_full_cycle(page: Page, live_server, sample, screenshot):
     page.get_by_label("Begründung zu „Entwicklung eines Awareness-Konzepts“").fill("neu terminieren")
     page.get_by_role("button", name="Neue Version anlegen").click()
     # the chatbot decision is missing: German error, the rest kept
-    expect(page.get_by_text("Bitte eine Entscheidung wählen.")).to_be_visible()
+    expect(page.get_by_text("Bitte eine Entscheidung wählen.")).to_have_count(
+        2
+    )  # in the error summary and beside the field
     expect(page.get_by_label("Bezeichnung der neuen Version")).to_have_value("2026")
     screenshot("verstetigung-fortschreibung-fehler")
     assert_accessible(page)
