@@ -11,7 +11,7 @@ import base64
 import binascii
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
@@ -23,6 +23,7 @@ from ..services import measure_import
 from ..services import strategies as service
 from . import nav
 from .access import get_strategy_or_404
+from .downloads import download as send_download
 from .filters import strategy_file_stem
 from .forms import GermanForm, MultiCheckboxField, choices
 
@@ -61,7 +62,7 @@ def download(strategy_id: int):
     row = get_strategy_or_404(strategy_id)
     data = workbook_bytes(service.strategy_to_domain(row), date.today())
     filename = f"massnahmenliste-{strategy_file_stem(row)}.xlsx"
-    return Response(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return send_download(data, XLSX, filename)
 
 
 def _preview(row, data: bytes, form: WorkbookConfirmForm, delete: set[str], problems=None, conflict=None):
