@@ -235,16 +235,17 @@ def main(argv: list[str] | None = None) -> int:
             r = wrk(path, cookies, args.seconds, args.connections)
             others = r["connect"] + r["read"] + r["write"] + r["status"]
             failed = failed or bool(others or r["timeout"])
-            print(
-                f"| {name} | {r['rps']:.1f} | {r['p50'] / 1000:.0f} ms | {r['p95'] / 1000:.0f} ms | "
-                f"{r['p99'] / 1000:.0f} ms | {r['timeout']} | {others} |",
-                flush=True,
-            )
+            ms = [f"{r[p] / 1000:.0f} ms" if r["requests"] else "–" for p in ("p50", "p95", "p99")]
+            print(f"| {name} | {r['rps']:.1f} | {' | '.join(ms)} | {r['timeout']} | {others} |", flush=True)
         print(f"Last (1 min) am Ende: {os.getloadavg()[0]:.1f}")
     finally:
         if gunicorn is not None:
             os.killpg(gunicorn.pid, signal.SIGTERM)
-            gunicorn.wait(timeout=30)
+            try:
+                gunicorn.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(gunicorn.pid, signal.SIGKILL)
+                gunicorn.wait()
         if postgres is not None:
             postgres.stop()
         shutil.rmtree(instance, ignore_errors=True)

@@ -34,8 +34,9 @@ from ..domain.strategy import OwnerRole, Status
 from ..domain.verstetigung import OUTCOME_LABELS, Kind
 from ..domain.verstetigung_versions import MEASURE_FIELDS, STRATEGY_FIELDS
 from ..models import Model, utcnow
+from . import chart_cache
 
-NOT_AUDITED = {"audit_entries", "login_attempts"}
+NOT_AUDITED = {"audit_entries", "login_attempts", "strategy_revisions", "chart_cache"}
 # recorded as changed without the value; last_login_at would fill the trail on every login
 SECRET_FIELDS = {"password_hash"}
 SKIPPED_FIELDS = {("users", "last_login_at")}
@@ -307,7 +308,10 @@ def _after_flush(session: Session, _context) -> None:
     if rows:
         from ..auth_models import AuditEntry
 
-        session.connection().execute(sa.insert(AuditEntry.__table__), rows)
+        connection = session.connection()
+        connection.execute(sa.insert(AuditEntry.__table__), rows)
+        # every change also counts for the charts that show it (services/chart_cache.py)
+        chart_cache.bump(connection, chart_cache.changed_strategies(connection, rows))
 
 
 def _after_rollback(session: Session) -> None:

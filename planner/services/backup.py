@@ -27,6 +27,8 @@ FORMAT = "planner-backup/1"
 ROOT_TABLE = "organisations"
 EXCLUDED = {
     "login_attempts": "Fehlgeschlagene Anmeldeversuche sind flüchtig (Ratenbegrenzung) und gehören keiner Organisation.",
+    "strategy_revisions": "Änderungszähler für den Diagramm-Zwischenspeicher; beginnt nach einer Wiederherstellung neu.",
+    "chart_cache": "Zwischengespeicherte Diagramme werden bei Bedarf neu gezeichnet.",
 }
 
 

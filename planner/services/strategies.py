@@ -23,19 +23,27 @@ class ValidationFailed(ValueError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def load_strategy_row(session: Session, strategy_id: int) -> models.Strategy | None:
-    """The strategy with measures, owners and dependencies loaded in few queries."""
-    return session.scalar(
-        sa.select(models.Strategy)
-        .where(models.Strategy.id == strategy_id)
-        .options(
-            selectinload(models.Strategy.organisation),
-            selectinload(models.Strategy.measures)
-            .selectinload(models.Measure.owners)
-            .selectinload(models.MeasureOwner.person),
-            selectinload(models.Strategy.measures).selectinload(models.Measure.prerequisites),
-        )
+def _core_options():
+    return (
+        selectinload(models.Strategy.organisation),
+        selectinload(models.Strategy.measures)
+        .selectinload(models.Measure.owners)
+        .selectinload(models.MeasureOwner.person),
+        selectinload(models.Strategy.measures).selectinload(models.Measure.prerequisites),
     )
+
+
+def load_strategy_row(session: Session, strategy_id: int, *, core: bool = True) -> models.Strategy | None:
+    """The strategy row; with `core` also its organisation, measures, owners and dependencies,
+    in a fixed number of queries (five) whatever the number of measures."""
+    query = sa.select(models.Strategy).where(models.Strategy.id == strategy_id)
+    return session.scalar(query.options(*_core_options()) if core else query)
+
+
+def load_core(session: Session, row: models.Strategy) -> models.Strategy:
+    """Load the core (organisation, measures, owners, dependencies) of a row fetched without it."""
+    session.scalars(sa.select(models.Strategy).where(models.Strategy.id == row.id).options(*_core_options())).all()
+    return row
 
 
 def measure_to_domain(row: models.Measure, keys_by_id: dict[int, str]) -> Measure:
@@ -71,11 +79,10 @@ def measure_to_domain(row: models.Measure, keys_by_id: dict[int, str]) -> Measur
     )
 
 
-def strategy_to_domain(row: models.Strategy) -> Strategy:
-    """The domain strategy of a row, measures in their stored order."""
-    from .maturity import domain_fields  # the maturity service builds on this module
-    from .verstetigung import verstetigung_fields  # so does the Verstetigung service
-
+def core_to_domain(row: models.Strategy, **parts) -> Strategy:
+    """The domain strategy of a row with the core only: strategy fields, measures in their
+    stored order, owners and dependencies. An area that needs its own data passes it as
+    `parts` (e.g. `**maturity.domain_fields(row)`), so a page loads only what it shows."""
     keys_by_id = {m.id: m.key for m in row.measures}
     return Strategy(
         organisation=row.organisation.name,
@@ -88,9 +95,17 @@ def strategy_to_domain(row: models.Strategy) -> Strategy:
         mission=row.mission or "",
         principles=list(row.principles or []),
         measures=[measure_to_domain(m, keys_by_id) for m in row.measures],
-        **domain_fields(row),
-        **verstetigung_fields(row),
+        **parts,
     )
+
+
+def strategy_to_domain(row: models.Strategy) -> Strategy:
+    """The whole domain strategy of a row: the core and every area's data (export, backup,
+    Steckbriefe, Verstetigung). Pages that show less use `core_to_domain`."""
+    from .maturity import domain_fields  # the maturity service builds on this module
+    from .verstetigung import verstetigung_fields  # so does the Verstetigung service
+
+    return core_to_domain(row, **domain_fields(row), **verstetigung_fields(row))
 
 
 def get_or_create_organisation(session: Session, name: str) -> models.Organisation:
@@ -233,15 +248,32 @@ def import_strategy(session: Session, strategy: Strategy) -> models.Strategy:
     return row
 
 
+def with_measure(strategy: Strategy, measure: Measure, existing_key: str | None = None) -> Strategy:
+    """A copy of the strategy with the measure put in place of `existing_key`, or added when
+    `existing_key` is None and no measure has its key yet."""
+    key = existing_key or measure.key
+    if existing_key is None and strategy.measure(key) is None:
+        return replace(strategy, measures=[*strategy.measures, measure])
+    return replace(strategy, measures=[measure if m.key == key else m for m in strategy.measures])
+
+
 def save_measure(
-    session: Session, strategy_row: models.Strategy, measure: Measure, existing_key: str | None = None
+    session: Session,
+    strategy_row: models.Strategy,
+    measure: Measure,
+    existing_key: str | None = None,
+    *,
+    current: Strategy | None = None,
 ) -> models.Measure:
-    """Create (existing_key None) or update a measure; refuses a change that makes the strategy invalid."""
-    domain = strategy_to_domain(strategy_row)
+    """Create (existing_key None) or update a measure; refuses a change that makes the strategy invalid.
+
+    `current` is the row's domain strategy when the caller has built it already (validation
+    looks at the core only)."""
+    domain = current or core_to_domain(strategy_row)
     if existing_key is None:
-        domain.measures.append(measure)
+        domain = replace(domain, measures=[*domain.measures, measure])
     else:
-        domain.measures = [measure if m.key == existing_key else m for m in domain.measures]
+        domain = replace(domain, measures=[measure if m.key == existing_key else m for m in domain.measures])
     problems = validate_strategy(domain)
     if problems:
         raise ValidationFailed(problems)

@@ -18,9 +18,10 @@ from ..domain.roadmap_view import numbered, roadmap_view
 from ..domain.schedule import analyse, tie_key
 from ..extensions import db
 from ..services import roadmap as service
-from ..services.strategies import ValidationFailed
+from ..services.strategies import ValidationFailed, core_to_domain, load_core
 from . import nav
 from .access import get_strategy_or_404
+from .chart_files import chart_response
 from .filters import strategy_file_stem
 from .forms import ConfirmForm, choices
 from .roadmap_forms import BaselineForm, ProposalForm, SlipForm, TakeOverForm, ViewForm
@@ -115,21 +116,32 @@ def fahrplan(strategy_id: int):
     return _fahrplan_page(row, form)
 
 
+def _filename(chart: str, fmt: str):
+    return lambda row: f"{chart}-{strategy_file_stem(row)}.{fmt}"
+
+
 def _fahrplan_chart(strategy_id: int, fmt: str) -> Response:
-    row = get_strategy_or_404(strategy_id)
-    rm = service.roadmap(row)
-    form, baseline, _, _ = _view_form(row)
-    today = _today()
-    fig = gantt_chart(
-        rm.strategy,
-        rm.analysis,
-        today=today,
-        dependencies=bool(form.abhaengigkeiten.data),
-        critical=bool(form.kritisch.data),
-        baseline=service.baseline_dates(baseline) if baseline else None,
-        baseline_label=f"Basisplan „{baseline.name}“" if baseline else "Basisplan",
-    )
-    return _file(render(fig, fmt, *gantt_text(rm.strategy, rm.analysis, today)), fmt, "fahrplan", row)
+    def prepare(row: models.Strategy):
+        form, baseline, _, args = _view_form(row)
+        today = _today()
+
+        def draw() -> bytes:
+            rm = service.roadmap(load_core(db.session, row))
+            fig = gantt_chart(
+                rm.strategy,
+                rm.analysis,
+                today=today,
+                dependencies=bool(form.abhaengigkeiten.data),
+                critical=bool(form.kritisch.data),
+                baseline=service.baseline_dates(baseline) if baseline else None,
+                baseline_label=f"Basisplan „{baseline.name}“" if baseline else "Basisplan",
+            )
+            return render(fig, fmt, *gantt_text(rm.strategy, rm.analysis, today))
+
+        # the chart draws today's line and date: a new day, a new picture
+        return {**args, "heute": today.isoformat()}, draw
+
+    return chart_response(strategy_id, "fahrplan", fmt, prepare, _filename("fahrplan", fmt))
 
 
 @bp.get("/fahrplan.svg")
@@ -226,9 +238,14 @@ def bewertung(strategy_id: int):
 
 
 def _bewertung_chart(strategy_id: int, fmt: str) -> Response:
-    row = get_strategy_or_404(strategy_id)
-    strategy = service.roadmap(row).strategy
-    return _file(render(matrix_chart(strategy), fmt, *matrix_text(strategy)), fmt, "bewertung", row)
+    def prepare(row: models.Strategy):
+        def draw() -> bytes:
+            strategy = core_to_domain(load_core(db.session, row))
+            return render(matrix_chart(strategy), fmt, *matrix_text(strategy))
+
+        return {}, draw
+
+    return chart_response(strategy_id, "bewertung", fmt, prepare, _filename("bewertung", fmt))
 
 
 @bp.get("/bewertung.svg")
@@ -292,10 +309,15 @@ def abhaengigkeiten(strategy_id: int):
 
 
 def _graph_chart(strategy_id: int, fmt: str) -> Response:
-    row = get_strategy_or_404(strategy_id)
-    rm = service.roadmap(row)
-    fig = dependency_chart(rm.strategy, rm.analysis)
-    return _file(render(fig, fmt, *dependency_text(rm.strategy, rm.analysis)), fmt, "abhaengigkeiten", row)
+    def prepare(row: models.Strategy):
+        def draw() -> bytes:
+            rm = service.roadmap(load_core(db.session, row))
+            fig = dependency_chart(rm.strategy, rm.analysis)
+            return render(fig, fmt, *dependency_text(rm.strategy, rm.analysis))
+
+        return {}, draw
+
+    return chart_response(strategy_id, "abhaengigkeiten", fmt, prepare, _filename("abhaengigkeiten", fmt))
 
 
 @bp.get("/abhaengigkeiten.svg")
