@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from .. import models
 from ..domain.baseline import Change, Frozen, compare
@@ -18,7 +18,7 @@ from ..domain.schedule import Analysis, analyse
 from ..domain.strategy import Status, Strategy
 from ..domain.validation import validate_strategy
 from ..roadmap_models import Baseline, BaselineEntry
-from .strategies import ValidationFailed, core_to_domain
+from .strategies import ValidationFailed, core_to_domain, read_core
 
 
 class BaselineError(ValueError):
@@ -39,7 +39,7 @@ class Roadmap:
 
 def roadmap(row: models.Strategy) -> Roadmap:
     """The domain strategy of the row and its analysis."""
-    strategy = core_to_domain(row)
+    strategy = read_core(object_session(row), row)  # shown, not changed: plain rows are enough
     return Roadmap(strategy, analyse(strategy))
 
 

@@ -48,6 +48,15 @@ def load_core(session: Session, row: models.Strategy) -> models.Strategy:
 
 def measure_to_domain(row: models.Measure, keys_by_id: dict[int, str]) -> Measure:
     """The domain measure of a row; `keys_by_id` maps measure ids to keys."""
+    return _measure(
+        row,
+        [Owner(o.person.name, OwnerRole(o.role)) for o in row.owners],
+        sorted(keys_by_id[d.prerequisite_id] for d in row.prerequisites if d.prerequisite_id in keys_by_id),
+    )
+
+
+def _measure(row, owners: list[Owner], depends_on: list[str]) -> Measure:
+    """A domain measure from anything with the measures table's columns as attributes."""
     return Measure(
         key=row.key,
         title=row.title,
@@ -61,14 +70,12 @@ def measure_to_domain(row: models.Measure, keys_by_id: dict[int, str]) -> Measur
         feasibility=Rating(row.feasibility) if row.feasibility else None,
         status=Status(row.status),
         second_loop=row.second_loop,
-        owners=[Owner(o.person.name, OwnerRole(o.role)) for o in row.owners],
+        owners=owners,
         actors=list(row.actors or []),
         requirements=list(row.requirements or []),
         start=parse_month(row.start),
         end=parse_month(row.end),
-        depends_on=sorted(
-            (keys_by_id[d.prerequisite_id] for d in row.prerequisites if d.prerequisite_id in keys_by_id),
-        ),
+        depends_on=depends_on,
         examples=list(row.examples or []),
         steps=list(row.steps or []),
         budget=float(row.budget) if row.budget is not None else None,
@@ -84,6 +91,42 @@ def core_to_domain(row: models.Strategy, **parts) -> Strategy:
     stored order, owners and dependencies. An area that needs its own data passes it as
     `parts` (e.g. `**maturity.domain_fields(row)`), so a page loads only what it shows."""
     keys_by_id = {m.id: m.key for m in row.measures}
+    return _strategy(row, [measure_to_domain(m, keys_by_id) for m in row.measures], **parts)
+
+
+def read_core(session: Session, row: models.Strategy, **parts) -> Strategy:
+    """The same as `core_to_domain`, read as plain rows in three statements (measures, owners
+    with their names, dependencies) without building ORM objects: for pages that only show the
+    strategy (a row from `load_strategy_row(..., core=False)` is enough)."""
+    m, o, p, d = (t.__table__ for t in (models.Measure, models.MeasureOwner, models.Person, models.Dependency))
+    ids = sa.select(m.c.id).where(m.c.strategy_id == row.id).scalar_subquery()
+    rows = session.execute(sa.select(m).where(m.c.strategy_id == row.id).order_by(m.c.position, m.c.id)).all()
+    keys_by_id = {r.id: r.key for r in rows}
+    owners: dict[int, list[Owner]] = {}
+    for measure_id, name, role in session.execute(
+        sa.select(o.c.measure_id, p.c.name, o.c.role)
+        .join(p, p.c.id == o.c.person_id)
+        .where(o.c.measure_id.in_(ids))
+        .order_by(o.c.measure_id, o.c.position, o.c.id)
+    ):
+        owners.setdefault(measure_id, []).append(Owner(name, OwnerRole(role)))
+    depends: dict[int, list[str]] = {}
+    for dependent, prerequisite in session.execute(
+        sa.select(d.c.dependent_id, d.c.prerequisite_id).where(d.c.dependent_id.in_(ids))
+    ):
+        if prerequisite in keys_by_id:
+            depends.setdefault(dependent, []).append(keys_by_id[prerequisite])
+    measures = [_measure(r, owners.get(r.id, []), sorted(depends.get(r.id, []))) for r in rows]
+    return _strategy(row, measures, **parts)
+
+
+def measure_id(session: Session, row: models.Strategy, key: str) -> int | None:
+    """The id of the strategy's measure with that key."""
+    m = models.Measure.__table__
+    return session.execute(sa.select(m.c.id).where(m.c.strategy_id == row.id, m.c.key == key)).scalar_one_or_none()
+
+
+def _strategy(row: models.Strategy, measures: list[Measure], **parts) -> Strategy:
     return Strategy(
         organisation=row.organisation.name,
         title=row.title,
@@ -94,7 +137,7 @@ def core_to_domain(row: models.Strategy, **parts) -> Strategy:
         vision=row.vision or "",
         mission=row.mission or "",
         principles=list(row.principles or []),
-        measures=[measure_to_domain(m, keys_by_id) for m in row.measures],
+        measures=measures,
         **parts,
     )
 

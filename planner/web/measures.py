@@ -71,8 +71,8 @@ def _conflict_sentence(strategy: Strategy, c: Conflict) -> str:
 @bp.get("/<key>")
 def detail(strategy_id: int, key: str):
     """All fields of a measure, with both directions of its dependencies."""
-    row = get_strategy_or_404(strategy_id)
-    strategy = service.core_to_domain(row)
+    row = get_strategy_or_404(strategy_id, load=False)
+    strategy = service.read_core(db.session, row)
     measure = _measure_or_404(strategy, key)
     return render_template(
         "measures/detail.html",
@@ -83,7 +83,7 @@ def detail(strategy_id: int, key: str):
         dependents=strategy.dependents(key),
         dep_form=_dependency_form(strategy, key),
         confirm=ConfirmForm(),
-        measure_id=_row(row, key).id,
+        measure_id=service.measure_id(db.session, row, key),
         conflicts=[_conflict_sentence(strategy, c) for c in _conflicts_of(strategy, key)],
     )
 

@@ -18,7 +18,7 @@ from ..domain.roadmap_view import numbered, roadmap_view
 from ..domain.schedule import analyse, tie_key
 from ..extensions import db
 from ..services import roadmap as service
-from ..services.strategies import ValidationFailed, core_to_domain, load_core
+from ..services.strategies import ValidationFailed, read_core
 from . import nav
 from .access import get_strategy_or_404
 from .chart_files import chart_response
@@ -110,7 +110,7 @@ def _fahrplan_page(row: models.Strategy, baseline_form: BaselineForm, status: in
 @bp.get("/fahrplan")
 def fahrplan(strategy_id: int):
     """The Umsetzungsfahrplan: chart, the same data as a table, conflicts, critical path, baselines."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, load=False)
     form = BaselineForm(formdata=None)
     form.name.data = f"Basisplan {_today().year}"
     return _fahrplan_page(row, form)
@@ -126,7 +126,7 @@ def _fahrplan_chart(strategy_id: int, fmt: str) -> Response:
         today = _today()
 
         def draw() -> bytes:
-            rm = service.roadmap(load_core(db.session, row))
+            rm = service.roadmap(row)
             fig = gantt_chart(
                 rm.strategy,
                 rm.analysis,
@@ -204,7 +204,7 @@ def delete_baseline(strategy_id: int, baseline_id: int):
 @bp.get("/backlog")
 def backlog(strategy_id: int):
     """Deferred measures with how often each was deferred, and measures without dates."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, load=False)
     rm = service.roadmap(row)
     view = roadmap_view(rm.strategy, _today())
     waiting = {m.key: [d for d in rm.strategy.dependents(m.key) if d.status.in_roadmap] for m in view.backlog}
@@ -218,7 +218,7 @@ def backlog(strategy_id: int):
 @bp.get("/bewertung")
 def bewertung(strategy_id: int):
     """Maßnahmenbewertung: urgency × feasibility grid with the same data as a table."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, load=False)
     rm = service.roadmap(row)
     items = numbered(rm.strategy)
     cells = matrix_cells(rm.strategy)
@@ -240,7 +240,7 @@ def bewertung(strategy_id: int):
 def _bewertung_chart(strategy_id: int, fmt: str) -> Response:
     def prepare(row: models.Strategy):
         def draw() -> bytes:
-            strategy = core_to_domain(load_core(db.session, row))
+            strategy = read_core(db.session, row)
             return render(matrix_chart(strategy), fmt, *matrix_text(strategy))
 
         return {}, draw
@@ -272,7 +272,7 @@ def bewertung_pdf(strategy_id: int):
 @bp.get("/abhaengigkeiten")
 def abhaengigkeiten(strategy_id: int):
     """The dependency graph, the logical order in waves, redundant links and the slip-impact form."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, load=False)
     rm = service.roadmap(row)
     strategy = rm.strategy
     slip = SlipForm(formdata=request.args if "massnahme" in request.args else None)
@@ -311,7 +311,7 @@ def abhaengigkeiten(strategy_id: int):
 def _graph_chart(strategy_id: int, fmt: str) -> Response:
     def prepare(row: models.Strategy):
         def draw() -> bytes:
-            rm = service.roadmap(load_core(db.session, row))
+            rm = service.roadmap(row)
             fig = dependency_chart(rm.strategy, rm.analysis)
             return render(fig, fmt, *dependency_text(rm.strategy, rm.analysis))
 
@@ -385,14 +385,14 @@ def _proposal_page(row: models.Strategy, formdata, status: int = 200):
 @bp.get("/planungsvorschlag")
 def vorschlag(strategy_id: int):
     """Earliest dates that respect every dependency, next to the current plan; take over one or all."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, load=False)
     return _proposal_page(row, request.args if request.args else None)
 
 
 @bp.get("/planungsvorschlag.svg")
 def vorschlag_svg(strategy_id: int):
     """The proposal as a Fahrplan, the current plan as grey bars beneath."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, load=False)
     rm = service.roadmap(row)
     _, plan = _proposal(request.args if request.args else None, rm.strategy)
     if plan is None:

@@ -45,8 +45,8 @@ def index():
 @bp.get("/strategien/<int:strategy_id>")
 def detail(strategy_id: int):
     """Vision, mission, principles and the measures grouped by dimension."""
-    row = get_strategy_or_404(strategy_id)
-    strategy = service.core_to_domain(row)
+    row = get_strategy_or_404(strategy_id, load=False)
+    strategy = service.read_core(db.session, row)
     groups = [(dim, [m for m in strategy.measures if m.dimension == dim.name]) for dim in catalogue().dimensions]
     return render_template("strategies/detail.html", row=row, strategy=strategy, groups=groups)
 
