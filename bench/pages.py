@@ -235,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
             r = wrk(path, cookies, args.seconds, args.connections)
             others = r["connect"] + r["read"] + r["write"] + r["status"]
             failed = failed or bool(others or r["timeout"])
-            ms = [f"{r[p] / 1000:.0f} ms" if r["requests"] else "–" for p in ("p50", "p95", "p99")]
+            # wrk's percentiles cover the answered requests only: none answered in time, no figure
+            ms = [f"{r[p] / 1000:.0f} ms" if r[p] > 0 else "–" for p in ("p50", "p95", "p99")]
             print(f"| {name} | {r['rps']:.1f} | {' | '.join(ms)} | {r['timeout']} | {others} |", flush=True)
         print(f"Last (1 min) am Ende: {os.getloadavg()[0]:.1f}")
     finally:
