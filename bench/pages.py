@@ -4,7 +4,8 @@ Sets up a database (the bundled strategies plus a generated strategy of 300 meas
 links), starts gunicorn (2 workers × 4 threads) against it and measures each page for 12 s with
 wrk (16 connections, 2 wrk threads, 2 s timeout), every request carrying the session cookie of
 one of 16 logged-in users (a Lua script, bench/pages.lua). Prints requests/s, p50, p95, p99,
-timeouts and other errors per page.
+timeouts and other errors per page, and the CPU time gunicorn spent per answer (a figure that
+depends little on other load of a shared machine).
 
 Database: `--database-url` or BENCH_DATABASE_URL, a PostgreSQL database whose name contains
 "bench" (it is dropped and created anew); without one a throwaway PostgreSQL server is started
@@ -161,6 +162,25 @@ def pages(ids: dict) -> list[tuple[str, str]]:
     ]
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by gunicorn and its workers: unlike latency it hardly
+    depends on what else the shared machine is doing."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    try:
+        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
 def wrk(path: str, cookies: list[str], seconds: float, connections: int) -> dict:
     env = {**os.environ, "PAGES_COOKIES": "\n".join(cookies)}
     result = subprocess.run(
@@ -225,19 +245,28 @@ def main(argv: list[str] | None = None) -> int:
             f"{os.cpu_count()} CPUs, Last (1 min) {os.getloadavg()[0]:.1f}",
             flush=True,
         )
-        print("| Seite | Anfragen/s | p50 | p95 | p99 | Zeitüberschreitungen (> 2 s) | andere Fehler |")
-        print("|---|---|---|---|---|---|---|")
+        print(
+            "| Seite | Anfragen/s | p50 | p95 | p99 | Zeitüberschreitungen (> 2 s) | andere Fehler "
+            "| CPU der App je Antwort |"
+        )
+        print("|---|---|---|---|---|---|---|---|")
         failed = False
         for name, path in pages(ids):
             if args.only and args.only.lower() not in name.lower():
                 continue
             wrk(path, cookies, 2, args.connections)  # warm-up: imports, first renders
+            cpu = cpu_seconds(gunicorn.pid)
             r = wrk(path, cookies, args.seconds, args.connections)
+            cpu = cpu_seconds(gunicorn.pid) - cpu
             others = r["connect"] + r["read"] + r["write"] + r["status"]
             failed = failed or bool(others or r["timeout"])
             # wrk's percentiles cover the answered requests only: none answered in time, no figure
             ms = [f"{r[p] / 1000:.0f} ms" if r[p] > 0 else "–" for p in ("p50", "p95", "p99")]
-            print(f"| {name} | {r['rps']:.1f} | {' | '.join(ms)} | {r['timeout']} | {others} |", flush=True)
+            per_request = f"{cpu / r['requests'] * 1000:.0f} ms" if r["requests"] else "–"
+            print(
+                f"| {name} | {r['rps']:.1f} | {' | '.join(ms)} | {r['timeout']} | {others} | {per_request} |",
+                flush=True,
+            )
         print(f"Last (1 min) am Ende: {os.getloadavg()[0]:.1f}")
     finally:
         if gunicorn is not None:
