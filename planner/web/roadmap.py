@@ -12,6 +12,7 @@ from ..charts.common import MIMETYPES, render
 from ..charts.depgraph import dependency_chart, dependency_text
 from ..charts.gantt import gantt_chart, gantt_text
 from ..charts.matrix import levels, matrix_cells, matrix_chart, matrix_text
+from ..charts.tables import dependency_table, gantt_table, matrix_table
 from ..domain.graph import build_graph, implied_path
 from ..domain.planning import slip_impact
 from ..domain.roadmap_view import numbered, roadmap_view
@@ -136,7 +137,8 @@ def _fahrplan_chart(strategy_id: int, fmt: str) -> Response:
                 baseline=service.baseline_dates(baseline) if baseline else None,
                 baseline_label=f"Basisplan „{baseline.name}“" if baseline else "Basisplan",
             )
-            return render(fig, fmt, *gantt_text(rm.strategy, rm.analysis, today))
+            table = gantt_table(rm.strategy, rm.analysis, today) if fmt == "pdf" else None
+            return render(fig, fmt, *gantt_text(rm.strategy, rm.analysis, today), table)
 
         # the chart draws today's line and date: a new day, a new picture
         return {**args, "heute": today.isoformat()}, draw
@@ -241,7 +243,8 @@ def _bewertung_chart(strategy_id: int, fmt: str) -> Response:
     def prepare(row: models.Strategy):
         def draw() -> bytes:
             strategy = read_core(db.session, row)
-            return render(matrix_chart(strategy), fmt, *matrix_text(strategy))
+            table = matrix_table(strategy) if fmt == "pdf" else None
+            return render(matrix_chart(strategy), fmt, *matrix_text(strategy), table)
 
         return {}, draw
 
@@ -313,7 +316,8 @@ def _graph_chart(strategy_id: int, fmt: str) -> Response:
         def draw() -> bytes:
             rm = service.roadmap(row)
             fig = dependency_chart(rm.strategy, rm.analysis)
-            return render(fig, fmt, *dependency_text(rm.strategy, rm.analysis))
+            table = dependency_table(rm.strategy, rm.analysis) if fmt == "pdf" else None
+            return render(fig, fmt, *dependency_text(rm.strategy, rm.analysis), table)
 
         return {}, draw
 
