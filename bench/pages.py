@@ -125,6 +125,24 @@ def start_gunicorn(env: dict[str, str], workers: int, threads: int) -> subproces
     raise RuntimeError("gunicorn did not start")
 
 
+def wait_idle(limit: float = 180) -> None:
+    """Wait until the server answers the login page within half a second: requests of the last
+    page that wrk gave up on are still being worked off and must not count for the next one."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", APP_PORT, timeout=limit)
+            conn.request("GET", "/anmelden")
+            conn.getresponse().read()
+            conn.close()
+        except OSError:
+            pass
+        if time.monotonic() - started < 0.5:
+            return
+        time.sleep(1)
+
+
 def login(username: str) -> str:
     """The session cookie of a fresh login."""
     conn = http.client.HTTPConnection("127.0.0.1", APP_PORT, timeout=30)
@@ -253,14 +271,17 @@ def main(argv: list[str] | None = None) -> int:
         for name, path in pages(ids):
             if args.only and args.only.lower() not in name.lower():
                 continue
+            wait_idle()
             wrk(path, cookies, 2, args.connections)  # warm-up: imports, first renders
+            wait_idle()
             cpu = cpu_seconds(gunicorn.pid)
             r = wrk(path, cookies, args.seconds, args.connections)
-            cpu = cpu_seconds(gunicorn.pid) - cpu
             others = r["connect"] + r["read"] + r["write"] + r["status"]
             failed = failed or bool(others or r["timeout"])
             # wrk's percentiles cover the answered requests only: none answered in time, no figure
             ms = [f"{r[p] / 1000:.0f} ms" if r[p] > 0 else "–" for p in ("p50", "p95", "p99")]
+            wait_idle()  # the CPU time of every request wrk sent, answered or given up on
+            cpu = cpu_seconds(gunicorn.pid) - cpu
             per_request = f"{cpu / r['requests'] * 1000:.0f} ms" if r["requests"] else "–"
             print(
                 f"| {name} | {r['rps']:.1f} | {' | '.join(ms)} | {r['timeout']} | {others} | {per_request} |",
