@@ -34,11 +34,13 @@ _cache = ChartCacheEntry.__table__
 
 @cache
 def code_fingerprint() -> str:
-    """A hash of the drawing code: a new release draws its charts anew."""
+    """A hash of the code charts are drawn with (charts, the PDF helper, the domain analyses and
+    the catalogue): a new release draws its charts anew."""
     digest = hashlib.sha256()
     root = Path(__file__).resolve().parent.parent
-    for path in sorted([*(root / "charts").glob("*.py"), root / "domain" / "roadmap_view.py"]):
-        digest.update(path.read_bytes())
+    for folder, pattern in (("charts", "*.py"), ("documents", "*.py"), ("domain", "*.py"), ("data", "*.yaml")):
+        for path in sorted((root / folder).glob(pattern)):
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
