@@ -283,8 +283,9 @@ def main(argv: list[str] | None = None) -> int:
             wait_idle()  # the CPU time of every request wrk sent, answered or given up on
             cpu = cpu_seconds(gunicorn.pid) - cpu
             per_request = f"{cpu / r['requests'] * 1000:.0f} ms" if r["requests"] else "–"
+            rps = f"{r['rps']:.1f}" if r["requests"] else f"0 (keine Antwort in {args.seconds:g} s)"
             print(
-                f"| {name} | {r['rps']:.1f} | {' | '.join(ms)} | {r['timeout']} | {others} | {per_request} |",
+                f"| {name} | {rps} | {' | '.join(ms)} | {r['timeout']} | {others} | {per_request} |",
                 flush=True,
             )
         print(f"Last (1 min) am Ende: {os.getloadavg()[0]:.1f}")
