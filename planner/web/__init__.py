@@ -11,6 +11,7 @@ from . import (
     errors,
     filters,
     maturity,
+    measure_list,
     measures,
     nav,
     roadmap,
@@ -33,6 +34,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(roadmap.bp)
     app.register_blueprint(verstetigung.bp)
     app.register_blueprint(steckbriefe.bp)
+    app.register_blueprint(measure_list.bp)
     auth.init_app(app)
     session_timeout.init_app(app)
     app.register_blueprint(admin.bp)
+    errors.retry_on_conflict(app)  # last: wraps every view registered above

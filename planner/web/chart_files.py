@@ -12,6 +12,7 @@ from ..charts.common import MIMETYPES
 from ..extensions import db
 from ..services import chart_cache
 from .access import get_strategy_or_404
+from .downloads import content_disposition
 
 # (options that select the picture, a function that draws it) for a loaded strategy row
 Prepare = Callable[[models.Strategy], tuple[dict, Callable[[], bytes]]]
@@ -28,8 +29,7 @@ def chart_response(
     key = chart_cache.key(row.id, revision, chart, fmt, options)
     headers = {"Cache-Control": "no-cache"}
     if filename is not None:
-        disposition = "inline" if fmt == "svg" else "attachment"
-        headers["Content-Disposition"] = f'{disposition}; filename="{filename(row)}"'
+        headers["Content-Disposition"] = content_disposition(filename(row), inline=fmt == "svg")
     if request.if_none_match.contains(key):
         response = Response(status=304, headers=headers)
         response.set_etag(key)
