@@ -153,16 +153,12 @@ def main() -> None:
     """planner – Digitalisierungsstrategie und Umsetzungsfahrplan für Gesundheitsämter."""
 
 
-def _raw_cycles(file: Path) -> dict:
+def _raw_cycles(data: dict | None) -> dict:
     """The dependency cycles of an invalid file, read from its raw data: the analysis names them
-    even when the file is refused for them (or for anything else)."""
+    even when the file is refused for them (or for anything else). None: not even YAML."""
     from .domain.findings import raw_cycles
-    from .formats.strategy_file import StrategyFileError, parse_yaml
 
-    try:
-        return {"cycles": raw_cycles(parse_yaml(file.read_text(encoding="utf-8")))}
-    except (StrategyFileError, UnicodeDecodeError):
-        return {}
+    return {"cycles": raw_cycles(data)} if data is not None else {}
 
 
 @main.command()
@@ -170,14 +166,16 @@ def _raw_cycles(file: Path) -> dict:
 @click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON-Objekt ausgeben.")
 def check(file: Path, as_json: bool) -> None:
     """Prüft eine Strategiedatei, ohne Datenbank. Exit 0 wenn gültig, sonst 1."""
-    from .formats.strategy_file import StrategyFileError, load_strategy
+    from .formats.strategy_file import StrategyFileError, parse_yaml, strategy_from_data
 
+    data = None  # parsed once: a refused file's cycles come from the same data
     try:
-        strategy = load_strategy(file.read_text(encoding="utf-8"))
+        data = parse_yaml(file.read_text(encoding="utf-8"))
+        strategy = strategy_from_data(data)
     except (StrategyFileError, UnicodeDecodeError) as exc:
         messages = exc.messages if isinstance(exc, StrategyFileError) else ["Die Datei ist nicht UTF-8-kodiert."]
         if as_json:
-            failed = {"valid": False, "errors": messages, "measures": None, **_raw_cycles(file)}
+            failed = {"valid": False, "errors": messages, "measures": None, **_raw_cycles(data)}
             click.echo(json.dumps(failed, ensure_ascii=False))
         for message in messages:
             click.echo(message, err=True)

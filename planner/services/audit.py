@@ -34,8 +34,9 @@ from ..domain.strategy import OwnerRole, Status
 from ..domain.verstetigung import OUTCOME_LABELS, Kind
 from ..domain.verstetigung_versions import MEASURE_FIELDS, STRATEGY_FIELDS
 from ..models import Model, utcnow
+from . import chart_cache
 
-NOT_AUDITED = {"audit_entries", "login_attempts"}
+NOT_AUDITED = {"audit_entries", "login_attempts", "strategy_revisions", "chart_cache"}
 # recorded as changed without the value; last_login_at would fill the trail on every login
 SECRET_FIELDS = {"password_hash"}
 SKIPPED_FIELDS = {("users", "last_login_at")}
@@ -307,7 +308,10 @@ def _after_flush(session: Session, _context) -> None:
     if rows:
         from ..auth_models import AuditEntry
 
-        session.connection().execute(sa.insert(AuditEntry.__table__), rows)
+        connection = session.connection()
+        connection.execute(sa.insert(AuditEntry.__table__), rows)
+        # every change also counts for the charts that show it (services/chart_cache.py)
+        chart_cache.bump(connection, chart_cache.changed_strategies(connection, rows))
 
 
 def _after_rollback(session: Session) -> None:
@@ -515,10 +519,27 @@ def table_label(table: str) -> str:
     return TABLE_LABELS.get(table, table)
 
 
+def _labels(session: Session, wanted: dict[type, set[int]]) -> dict[tuple[type, int], str | None]:
+    """Title or name of objects by class and id, one statement per class (a Verlauf of a hundred
+    entries must not cost a hundred lookups)."""
+    found: dict[tuple[type, int], str | None] = {}
+    for cls, ids in wanted.items():
+        key = inspect(cls).primary_key
+        if len(key) != 1 or not ids:
+            continue
+        with session.no_autoflush:
+            for target in session.scalars(sa.select(cls).where(key[0].in_(sorted(ids)))):
+                label = getattr(target, "title", None) or getattr(target, "name", None)
+                found[(cls, getattr(target, _column_attr(inspect(cls), key[0])))] = (
+                    label if isinstance(label, str) else None
+                )
+    return found
+
+
 def resolve_references(session: Session, entries: Iterable) -> dict[tuple[str, str], str]:
     """Readable names for foreign-key values in entries (a person's name, a measure's title)."""
-    names: dict[tuple[str, str], str] = {}
     tables = {t.name: t for t in Model.metadata.sorted_tables}
+    references: list[tuple[str, str, type]] = []
     for e in entries:
         table = tables.get(e.table_name)
         if table is None or e.field not in table.c:
@@ -526,12 +547,13 @@ def resolve_references(session: Session, entries: Iterable) -> dict[tuple[str, s
         for fk in table.c[e.field].foreign_keys:
             cls = class_of_table().get(fk.column.table.name)
             for value in (e.old, e.new):
-                if cls is None or value is None or not value.isdigit() or (e.field, value) in names:
-                    continue
-                target = session.get(cls, int(value))
-                label = getattr(target, "title", None) or getattr(target, "name", None) if target else None
-                names[(e.field, value)] = label or f"#{value}"
-    return names
+                if cls is not None and value is not None and value.isdigit():
+                    references.append((e.field, value, cls))
+    wanted: dict[type, set[int]] = {}
+    for _, value, cls in references:
+        wanted.setdefault(cls, set()).add(int(value))
+    labels = _labels(session, wanted)
+    return {(field, value): labels.get((cls, int(value))) or f"#{value}" for field, value, cls in references}
 
 
 # stored enum values shown with the German labels the pages use ("lead" → "Lead")
@@ -621,15 +643,15 @@ class Row:
 def _object_names(session: Session, rows: list[Row]) -> None:
     """Name each row's object („Beschaffung Hardware“ instead of a database id) where it has a name."""
     classes = class_of_table()
-    cache: dict[tuple[str, str], str] = {}
+    wanted: dict[type, set[int]] = {}
     for row in rows:
-        key = (row.table, row.object_id)
-        if key not in cache:
-            cls = classes.get(row.table)
-            target = session.get(cls, int(row.object_id)) if cls is not None and row.object_id.isdigit() else None
-            label = getattr(target, "title", None) or getattr(target, "name", None) if target is not None else None
-            cache[key] = label if isinstance(label, str) else ""
-        row.name = cache[key]
+        if (cls := classes.get(row.table)) is not None and row.object_id.isdigit():
+            wanted.setdefault(cls, set()).add(int(row.object_id))
+    labels = _labels(session, wanted)
+    for row in rows:
+        cls = classes.get(row.table)
+        label = labels.get((cls, int(row.object_id))) if cls is not None and row.object_id.isdigit() else None
+        row.name = label or ""
 
 
 def display_rows(session: Session, entries: list, limit_value: int = 120) -> list[Row]:

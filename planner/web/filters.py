@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask
+from flask import Flask, current_app, g, url_for
 from markupsafe import Markup
 
 from ..documents.pdf import english
@@ -54,6 +54,19 @@ def strategy_file_stem(row) -> str:
     return file_stem(row.organisation.name, row.version) or f"strategie-{row.id}"
 
 
+_PLACEHOLDER = "MEASURE-KEY-PLACEHOLDER"
+
+
+def measure_url(strategy_id: int, key: str) -> str:
+    """The address of a measure page: `url_for` once per strategy and page, the key put in with
+    the route's own converter (a 300-measure table would otherwise build 300 addresses)."""
+    cache = g.setdefault("measure_urls", {})
+    if strategy_id not in cache:
+        cache[strategy_id] = url_for("measures.detail", strategy_id=strategy_id, key=_PLACEHOLDER)
+    converter = current_app.url_map.converters["default"](current_app.url_map)
+    return cache[strategy_id].replace(_PLACEHOLDER, converter.to_url(key))
+
+
 def striptags(text: str) -> str:
     return Markup(text).striptags()
 
@@ -85,3 +98,4 @@ def register(app: Flask) -> None:
     app.add_template_global(error_links, "error_links")
     app.add_template_filter(dimension_colour, "dimension_colour")
     app.add_template_global(catalogue, "catalogue")
+    app.add_template_global(measure_url, "measure_url")

@@ -19,9 +19,10 @@ from ..domain.roadmap_view import numbered, roadmap_view
 from ..domain.schedule import analyse, tie_key
 from ..extensions import db
 from ..services import roadmap as service
-from ..services.strategies import ValidationFailed
+from ..services.strategies import ValidationFailed, read_core
 from . import nav
 from .access import get_strategy_or_404
+from .chart_files import chart_response
 from .downloads import download
 from .filters import strategy_file_stem
 from .forms import ConfirmForm, choices
@@ -106,28 +107,39 @@ def _fahrplan_page(row: models.Strategy, baseline_form: BaselineForm, status: in
 @bp.get("/fahrplan")
 def fahrplan(strategy_id: int):
     """The Umsetzungsfahrplan: chart, the same data as a table, conflicts, critical path, baselines."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, load=False)
     form = BaselineForm(formdata=None)
     form.name.data = f"Basisplan {_today().year}"
     return _fahrplan_page(row, form)
 
 
+def _filename(chart: str, fmt: str):
+    return lambda row: f"{chart}-{strategy_file_stem(row)}.{fmt}"
+
+
 def _fahrplan_chart(strategy_id: int, fmt: str) -> Response:
-    row = get_strategy_or_404(strategy_id)
-    rm = service.roadmap(row)
-    form, baseline, _, _ = _view_form(row)
-    today = _today()
-    fig = gantt_chart(
-        rm.strategy,
-        rm.analysis,
-        today=today,
-        dependencies=bool(form.abhaengigkeiten.data),
-        critical=bool(form.kritisch.data),
-        baseline=service.baseline_dates(baseline) if baseline else None,
-        baseline_label=f"Basisplan „{baseline.name}“" if baseline else "Basisplan",
-    )
-    table = gantt_table(rm.strategy, rm.analysis, today) if fmt == "pdf" else None
-    return _file(render(fig, fmt, *gantt_text(rm.strategy, rm.analysis, today), table), fmt, "fahrplan", row)
+    def prepare(row: models.Strategy):
+        form, baseline, _, args = _view_form(row)
+        today = _today()
+
+        def draw() -> bytes:
+            rm = service.roadmap(row)
+            fig = gantt_chart(
+                rm.strategy,
+                rm.analysis,
+                today=today,
+                dependencies=bool(form.abhaengigkeiten.data),
+                critical=bool(form.kritisch.data),
+                baseline=service.baseline_dates(baseline) if baseline else None,
+                baseline_label=f"Basisplan „{baseline.name}“" if baseline else "Basisplan",
+            )
+            table = gantt_table(rm.strategy, rm.analysis, today) if fmt == "pdf" else None
+            return render(fig, fmt, *gantt_text(rm.strategy, rm.analysis, today), table)
+
+        # the chart draws today's line and date: a new day, a new picture
+        return {**args, "heute": today.isoformat()}, draw
+
+    return chart_response(strategy_id, "fahrplan", fmt, prepare, _filename("fahrplan", fmt))
 
 
 @bp.get("/fahrplan.svg")
@@ -190,7 +202,7 @@ def delete_baseline(strategy_id: int, baseline_id: int):
 @bp.get("/backlog")
 def backlog(strategy_id: int):
     """Deferred measures with how often each was deferred, and measures without dates."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, load=False)
     rm = service.roadmap(row)
     view = roadmap_view(rm.strategy, _today())
     waiting = {m.key: [d for d in rm.strategy.dependents(m.key) if d.status.in_roadmap] for m in view.backlog}
@@ -204,7 +216,7 @@ def backlog(strategy_id: int):
 @bp.get("/bewertung")
 def bewertung(strategy_id: int):
     """Maßnahmenbewertung: urgency × feasibility grid with the same data as a table."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, load=False)
     rm = service.roadmap(row)
     items = numbered(rm.strategy)
     cells = matrix_cells(rm.strategy)
@@ -224,10 +236,15 @@ def bewertung(strategy_id: int):
 
 
 def _bewertung_chart(strategy_id: int, fmt: str) -> Response:
-    row = get_strategy_or_404(strategy_id)
-    strategy = service.roadmap(row).strategy
-    table = matrix_table(strategy) if fmt == "pdf" else None
-    return _file(render(matrix_chart(strategy), fmt, *matrix_text(strategy), table), fmt, "bewertung", row)
+    def prepare(row: models.Strategy):
+        def draw() -> bytes:
+            strategy = read_core(db.session, row)
+            table = matrix_table(strategy) if fmt == "pdf" else None
+            return render(matrix_chart(strategy), fmt, *matrix_text(strategy), table)
+
+        return {}, draw
+
+    return chart_response(strategy_id, "bewertung", fmt, prepare, _filename("bewertung", fmt))
 
 
 @bp.get("/bewertung.svg")
@@ -254,7 +271,7 @@ def bewertung_pdf(strategy_id: int):
 @bp.get("/abhaengigkeiten")
 def abhaengigkeiten(strategy_id: int):
     """The dependency graph, the logical order in waves, redundant links and the slip-impact form."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, load=False)
     rm = service.roadmap(row)
     strategy = rm.strategy
     slip = SlipForm(formdata=request.args if "massnahme" in request.args else None)
@@ -291,11 +308,16 @@ def abhaengigkeiten(strategy_id: int):
 
 
 def _graph_chart(strategy_id: int, fmt: str) -> Response:
-    row = get_strategy_or_404(strategy_id)
-    rm = service.roadmap(row)
-    fig = dependency_chart(rm.strategy, rm.analysis)
-    table = dependency_table(rm.strategy, rm.analysis) if fmt == "pdf" else None
-    return _file(render(fig, fmt, *dependency_text(rm.strategy, rm.analysis), table), fmt, "abhaengigkeiten", row)
+    def prepare(row: models.Strategy):
+        def draw() -> bytes:
+            rm = service.roadmap(row)
+            fig = dependency_chart(rm.strategy, rm.analysis)
+            table = dependency_table(rm.strategy, rm.analysis) if fmt == "pdf" else None
+            return render(fig, fmt, *dependency_text(rm.strategy, rm.analysis), table)
+
+        return {}, draw
+
+    return chart_response(strategy_id, "abhaengigkeiten", fmt, prepare, _filename("abhaengigkeiten", fmt))
 
 
 @bp.get("/abhaengigkeiten.svg")
@@ -363,14 +385,14 @@ def _proposal_page(row: models.Strategy, formdata, status: int = 200):
 @bp.get("/planungsvorschlag")
 def vorschlag(strategy_id: int):
     """Earliest dates that respect every dependency, next to the current plan; take over one or all."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, load=False)
     return _proposal_page(row, request.args if request.args else None)
 
 
 @bp.get("/planungsvorschlag.svg")
 def vorschlag_svg(strategy_id: int):
     """The proposal as a Fahrplan, the current plan as grey bars beneath."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, load=False)
     rm = service.roadmap(row)
     _, plan = _proposal(request.args if request.args else None, rm.strategy)
     if plan is None:

@@ -30,18 +30,24 @@ def index():
     if (visible := visible_organisation_ids()) is not None:
         query = query.where(models.Organisation.id.in_(visible))
     organisations = db.session.scalars(
-        query.options(selectinload(models.Organisation.strategies).selectinload(models.Strategy.measures)).order_by(
-            models.Organisation.name
-        )
+        query.options(selectinload(models.Organisation.strategies)).order_by(models.Organisation.name)
     ).all()
-    return render_template("strategies/index.html", organisations=organisations)
+    ids = [s.id for o in organisations for s in o.strategies]
+    counts = dict(
+        db.session.execute(
+            sa.select(models.Measure.strategy_id, sa.func.count())
+            .where(models.Measure.strategy_id.in_(ids))
+            .group_by(models.Measure.strategy_id)
+        ).all()
+    )
+    return render_template("strategies/index.html", organisations=organisations, measure_counts=counts)
 
 
 @bp.get("/strategien/<int:strategy_id>")
 def detail(strategy_id: int):
     """Vision, mission, principles and the measures grouped by dimension."""
-    row = get_strategy_or_404(strategy_id)
-    strategy = service.strategy_to_domain(row)
+    row = get_strategy_or_404(strategy_id, load=False)
+    strategy = service.read_core(db.session, row)
     groups = [(dim, [m for m in strategy.measures if m.dimension == dim.name]) for dim in catalogue().dimensions]
     return render_template("strategies/detail.html", row=row, strategy=strategy, groups=groups)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import models
@@ -90,8 +90,16 @@ def _install(_state) -> None:
 @bp.app_template_global("successor_of")
 def successor_of(row: models.Strategy) -> models.Strategy | None:
     """The version this strategy was carried over into (it is then read only), or None."""
-    newer = service.successor_id(db.session, row.id)
+    newer = _successors().get(row.id) if request.method == "GET" else service.successor_id(db.session, row.id)
     return db.session.get(models.Strategy, newer) if newer is not None else None
+
+
+def _successors() -> dict[int, int]:
+    """Predecessor id → successor id of every carried-over strategy, read once per page
+    (a list of strategies asks for each one)."""
+    if "verstetigung_successors" not in g:
+        g.verstetigung_successors = service.successors(db.session)
+    return g.verstetigung_successors
 
 
 @bp.app_template_global("may_change")
