@@ -17,7 +17,7 @@ TODAY = "2025-03-15"
 
 @pytest.fixture
 def sid(app) -> int:
-    app.config["VERSTETIGUNG_TODAY"] = TODAY
+    app.config["TODAY"] = TODAY
     return import_file(app, DATA / "sample.yaml")
 
 
@@ -352,7 +352,7 @@ def test_reader_may_not_record(app, sid, client_as):
 
 @pytest.mark.skipif(not STEINFURT.exists(), reason="Steinfurt file not yet transcribed")
 def test_steinfurt_calendar_shows_what_was_due_by_today_as_overdue(client, app):
-    app.config["VERSTETIGUNG_TODAY"] = "2026-11-25"
+    app.config["TODAY"] = "2026-11-25"
     sid = import_file(app, STEINFURT)
     s = domain(app, sid)
     from datetime import date
@@ -369,7 +369,7 @@ def test_steinfurt_calendar_shows_what_was_due_by_today_as_overdue(client, app):
 
 
 def test_review_pack_shows_maturity_progress(client, app):
-    app.config["VERSTETIGUNG_TODAY"] = TODAY
+    app.config["TODAY"] = TODAY
     from conftest import ROOT
 
     sid = import_file(app, ROOT / "strategies" / "peine-2024.yaml")
