@@ -17,6 +17,7 @@ from ..charts.common import MIMETYPES, render
 from ..charts.indicator import indicator_chart, indicator_text
 from ..domain.months import Month, german_date
 from ..domain.roadmap_view import roadmap_view
+from ..domain.schedule_state import State, schedule_state
 from ..domain.strategy import Status
 from ..domain.verstetigung import (
     OUTCOME_LABELS,
@@ -25,11 +26,9 @@ from ..domain.verstetigung import (
     STRATEGY,
     Indicator,
     Kind,
-    Progress,
     adherence,
     calendar,
     month_of,
-    progress,
     schedule_answer,
 )
 from ..domain.verstetigung_versions import (
@@ -148,36 +147,53 @@ def _earlier_versions(row: models.Strategy, strategy, today: date) -> list[tuple
     return sorted(out, key=lambda e: e[1].due.index)
 
 
+OPEN = ("offen", "ueberfaellig")  # Due.state of an evaluation that has a date to keep
+
+
+def _open_entries(row: models.Strategy, strategy, today: date) -> list:
+    """The calendar of a strategy; none for a carried-over (read-only) version: its open items
+    live in its successor ("Offen aus früheren Versionen")."""
+    if service.successor_id(db.session, row.id) is not None:
+        return []
+    return calendar(strategy, today)
+
+
 @bp.get("/evaluationen")
 def kalender(strategy_id: int):
-    """Evaluation calendar: overdue, due soon, later and done; and the same by owner."""
+    """Evaluation calendar: overdue, waiting for a status (Status klären), due soon, later and done; by owner."""
     row = get_strategy_or_404(strategy_id)
     strategy = strategy_to_domain(row)
     today = clock.today()
-    entries = calendar(strategy, today)
+    entries = _open_entries(row, strategy, today)
     now = month_of(today)
+    open_ = [d for d in entries if not d.done and not d.unclear]
     groups = {
-        "ueberfaellig": [d for d in entries if d.overdue],
-        "demnaechst": [d for d in entries if not d.done and not d.overdue and d.due <= now + 6],
-        "spaeter": [d for d in entries if not d.done and d.due > now + 6],
+        "ueberfaellig": [d for d in open_ if d.overdue],
+        "demnaechst": [d for d in open_ if not d.overdue and d.due <= now + 6],
+        "spaeter": [d for d in open_ if d.due > now + 6],
         "erledigt": [d for d in entries if d.done],
     }
-    by_owner: dict[str, list] = {}
+    waiting: dict[str, list] = {}  # measure key → its evaluations waiting for the status
     for d in entries:
-        if d.done:
-            continue
+        if d.unclear:
+            waiting.setdefault(d.subject, []).append(d)
+    by_owner: dict[str, list] = {}
+    for d in open_:
         names = ["Strategieteam"] if d.subject == STRATEGY else _owners(strategy.measure(d.subject))
         for name in names:
             by_owner.setdefault(name, []).append(d)
+    superseded = successor_of(row)
     return render_template(
         "verstetigung/kalender.html",
         row=row,
         strategy=strategy,
         groups=groups,
+        waiting=[(strategy.measure(key), items) for key, items in waiting.items()],
         today=today,
+        superseded=superseded,
         by_owner=sorted(by_owner.items(), key=lambda kv: (kv[0] == "ohne Verantwortliche", kv[0].lower())),
         titles={m.key: m.title for m in strategy.measures} | {STRATEGY: "Strategie insgesamt"},
-        earlier=_earlier_versions(row, strategy, today),
+        earlier=[] if superseded else _earlier_versions(row, strategy, today),
     )
 
 
@@ -194,8 +210,12 @@ def kalender_ics(strategy_id: int):
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"Evaluationen – {row.title}")
     stamp = datetime.now(UTC).replace(microsecond=0)
-    entries = [(row, d, titles.get(d.subject, d.subject)) for d in calendar(strategy, clock.today()) if not d.done]
-    for version, d, title in entries + _earlier_versions(row, strategy, clock.today()):
+    today = clock.today()
+    superseded = service.successor_id(db.session, row.id) is not None
+    # no date is due before the measure's status is clear: waiting evaluations get no event
+    entries = [(row, d, titles.get(d.subject, d.subject)) for d in calendar(strategy, today) if d.state in OPEN]
+    earlier = [e for e in _earlier_versions(row, strategy, today) if e[1].state in OPEN]
+    for version, d, title in [] if superseded else entries + earlier:
         event = Event()
         event.add("uid", f"planner-{version.id}-{d.subject}-{d.kind.value}-{d.due}@planner")
         event.add("dtstamp", stamp)
@@ -221,12 +241,13 @@ def kalender_ics(strategy_id: int):
 
 
 def _late_note(measure, today: date) -> str | None:
-    """Why the review pack calls an unfinished measure late ("verspätet"), or None."""
-    if progress(measure, today) is not Progress.VERSPAETET:
-        return None
-    if measure.end is not None and measure.end < month_of(today):
+    """Why an unfinished measure is overdue (its schedule state), or None."""
+    state = schedule_state(measure, today).state
+    if state is State.ABSCHLUSS_UEBERFAELLIG:
         return f"geplantes Ende {measure.end.german()} überschritten, kein tatsächliches Ende erfasst"
-    return f"geplanter Beginn {measure.start.german()} überschritten, kein tatsächlicher Beginn erfasst"
+    if state is State.BEGINN_UEBERFAELLIG:
+        return f"geplanter Beginn {measure.start.german()} überschritten, kein tatsächlicher Beginn erfasst"
+    return None
 
 
 def _measure_page(
@@ -481,7 +502,6 @@ def _review_page(row, form: ReviewForm, status: int = 200):
         row=row,
         pack=pack,
         form=form,
-        Progress=Progress,
         shown=review_service.SHOWN,
         read_only=_read_only(row),
     ), status
@@ -523,9 +543,7 @@ def review_pdf(strategy_id: int):
     """The review pack as PDF (WeasyPrint)."""
     row = get_strategy_or_404(strategy_id)
     pack = review_service.review_pack(db.session, row, clock.today())
-    html = render_template(
-        "verstetigung/review_pdf.html", row=row, pack=pack, Progress=Progress, shown=review_service.SHOWN
-    )
+    html = render_template("verstetigung/review_pdf.html", row=row, pack=pack, shown=review_service.SHOWN)
     pdf = html_to_pdf(html, base_url=request.url_root)
     return Response(
         pdf,
