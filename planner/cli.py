@@ -386,7 +386,16 @@ def maturity(file: Path, as_json: bool) -> None:
 @click.option("--abhaengigkeiten", is_flag=True, help="Abhängigkeiten als Pfeile einzeichnen.")
 @click.option("--kritischer-pfad/--ohne-kritischen-pfad", default=True, help="Kritischen Pfad hervorheben.")
 @click.option("--heute", default=None, help="Datum der Heute-Linie als JJJJ-MM-TT (sonst das heutige).")
-def roadmap(file: Path, output: Path, abhaengigkeiten: bool, kritischer_pfad: bool, heute: str | None) -> None:
+@click.option(
+    "--papier",
+    type=click.Choice(["a3", "a4"], case_sensitive=False),
+    default="a3",
+    show_default=True,
+    help="PDF: Seitenformat (quer).",
+)
+def roadmap(
+    file: Path, output: Path, abhaengigkeiten: bool, kritischer_pfad: bool, heute: str | None, papier: str
+) -> None:
     """Zeichnet den Umsetzungsfahrplan einer Strategiedatei als SVG, PNG oder PDF."""
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in ("svg", "png", "pdf"):
@@ -394,13 +403,14 @@ def roadmap(file: Path, output: Path, abhaengigkeiten: bool, kritischer_pfad: bo
         sys.exit(2)
     today = _day(heute)
     strategy = _load_file(file)
-    from .charts.common import render
+    from .charts.common import pdf_page, render
     from .charts.gantt import gantt_chart, gantt_text
     from .domain.schedule import analyse
 
     analysis = analyse(strategy)
     fig = gantt_chart(strategy, analysis, today=today, dependencies=abhaengigkeiten, critical=kritischer_pfad)
-    _write(output, render(fig, fmt, *gantt_text(strategy, analysis, today)))
+    text = gantt_text(strategy, analysis, today)
+    _write(output, pdf_page(fig, *text, paper=papier.lower()) if fmt == "pdf" else render(fig, fmt, *text))
     n = len(analysis.conflicts)
     click.echo(f"Fahrplan geschrieben: {output} – {n} Zeitkonflikt{'' if n == 1 else 'e'}")
 

@@ -12,7 +12,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from planner.charts.common import render
 from planner.charts.depgraph import dependency_chart
-from planner.charts.gantt import gantt_chart
+from planner.charts.gantt import OVERDUE_HATCH, gantt_chart
 from planner.charts.matrix import matrix_chart
 from planner.domain.months import Month
 from planner.domain.schedule import analyse
@@ -212,8 +212,8 @@ def test_steinfurt_at_2026_11_30_shows_today_and_extends_overdue_bars():
     # the today line: 11/2026 is month 49 of the window, the 30th of 30 days
     today_x = 49 + 29 / 30
     assert any(list(line.get_xdata()) == [today_x, today_x] for line in ax.lines)
-    # 17 measures past their planned end, not finished: each bar goes on to today, dotted
-    extensions = [p for p in ax.patches if p.get_hatch() == "...."]
+    # 17 measures past their planned end, not finished: each bar goes on to today, hatched
+    extensions = [p for p in ax.patches if p.get_hatch() == OVERDUE_HATCH]
     assert len(extensions) == 17
     kommunikation = next(b for b in view.bars if b.measure.key == "kommunikationskonzept")
     ext = next(

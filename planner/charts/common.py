@@ -74,3 +74,30 @@ def accessible_svg(svg: bytes, title: str, description: str) -> bytes:
     )
     text = text[: match.start()] + labelled + children + text[match.end() :]
     return text.encode("utf-8")
+
+
+PAPER = {"a3": ("A3", 420, 297), "a4": ("A4", 297, 210)}  # landscape pages for chart PDFs: name, width, height in mm
+MARGIN_MM = 8
+
+
+def pdf_page(fig: Figure, title: str = "", description: str = "", paper: str = "a3") -> bytes:
+    """The figure on one landscape page (A3 by default, A4 on request), scaled to fit, text kept as
+    text: the SVG rendering placed on the page by WeasyPrint."""
+    import base64
+
+    from weasyprint import HTML  # heavy import: only when a PDF is asked for
+
+    if paper not in PAPER:
+        raise ValueError(f"Unbekanntes Papierformat „{paper}“ (a3 oder a4).")
+    size, width, height = PAPER[paper]
+    box = f"max-width: {width - 2 * MARGIN_MM}mm; max-height: {height - 2 * MARGIN_MM - 1}mm;"
+    svg = render(fig, "svg", title, description)
+    uri = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    html = (
+        f'<!doctype html><html lang="de"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f'<meta name="description" content="{escape(description, {chr(34): "&quot;"})}">'
+        f"<style>@page {{ size: {size} landscape; margin: {MARGIN_MM}mm; }} html, body {{ margin: 0; }}"
+        f" img {{ display: block; width: auto; height: auto; {box} }}"
+        f'</style></head><body><img src="{uri}" alt="{escape(title, {chr(34): "&quot;"})}"></body></html>'
+    )
+    return HTML(string=html).write_pdf()

@@ -24,13 +24,14 @@ from ..domain.strategy import Status, Strategy
 from .common import GRID, INK, MUTED, lighter, new_figure
 
 MONTHS_DE = ["Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"]
-# magenta: no dimension uses it (redige.yaml), nor its cross-hatch (completed bars: ////, overdue: ....)
+# magenta: no dimension uses it (redige.yaml), nor its cross-hatch (completed bars: ////, overdue: \\\\)
 CONFLICT = "#c2007a"
 CRITICAL = "#000000"
 TODAY = "#0b5394"
 BASELINE = "#8d949c"
 OUTSIDE_PLAN = "#e9ecef"  # months drawn beyond the plan period
 PLAN_EDGE = "#1b1f24"
+OVERDUE_HATCH = "\\\\\\\\"  # back-slanted, unlike the completed bars (a dotted hatch makes SVGs huge)
 PLAN_BAND = 0.3  # inches above the header for the plan period band, when the window is widened
 ARROW = "#5f6b78"
 
@@ -357,7 +358,7 @@ def _today_x(today: date, view: RoadmapView) -> float:
 
 def _overdue_extension(ax, bar: Bar, view: RoadmapView, top: float, h: float, today: date) -> float:
     """The months from the planned end to today, for a measure not marked finished: the bar goes
-    on, lighter and dotted, with a dashed outline. Returns the right end drawn."""
+    on, lighter and back-hatched, with a dashed outline. Returns the right end drawn."""
     start = _x(bar.end, view) + 1
     end = max(start, min(_today_x(today, view), float(view.months)))
     if end <= start:
@@ -370,7 +371,7 @@ def _overdue_extension(ax, bar: Bar, view: RoadmapView, top: float, h: float, to
             h,
             facecolor=lighter(colour, 0.72),
             edgecolor=colour,
-            hatch="....",
+            hatch=OVERDUE_HATCH,
             linewidth=0.9,
             linestyle=(0, (2, 1.5)),
             zorder=2,
@@ -564,7 +565,7 @@ def _side_panel_lines(view, analysis, critical, dependencies, with_baseline, bas
     lines.append((LINE_H, "sample", ("open", "fortlaufend (ab …), verblasst ▶")))
     if any(b.overdue_to for b in view.bars):
         lines.append((LINE_H, "sample", ("overdue", "Abschluss überfällig: geplantes")))
-        lines.append((LINE_H * 0.9, "indent", "Ende bis heute (hell, gepunktet)"))
+        lines.append((LINE_H * 0.9, "indent", "Ende bis heute (hell, schraffiert)"))
     lines.append((LINE_H, "sample", ("conflict", "⚠ Zeitkonflikt: beginnt vor Ende")))
     lines.append((LINE_H * 0.9, "indent", "einer Voraussetzung (magenta gekreuzt)"))
     if view.widened:
@@ -669,7 +670,7 @@ def _sample(fig: Figure, x: float, y: float, style: str) -> None:
                 0.1,
                 facecolor=lighter(grey, 0.72),
                 edgecolor=grey,
-                hatch="....",
+                hatch=OVERDUE_HATCH,
                 linewidth=0.9,
                 linestyle=(0, (2, 1.5)),
                 **box,

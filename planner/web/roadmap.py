@@ -8,7 +8,7 @@ from dataclasses import replace
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from .. import models
-from ..charts.common import MIMETYPES, render
+from ..charts.common import MIMETYPES, pdf_page, render
 from ..charts.depgraph import dependency_chart, dependency_text
 from ..charts.gantt import gantt_chart, gantt_text
 from ..charts.matrix import levels, matrix_cells, matrix_chart, matrix_text
@@ -125,7 +125,11 @@ def _fahrplan_chart(strategy_id: int, fmt: str) -> Response:
         baseline=service.baseline_dates(baseline) if baseline else None,
         baseline_label=f"Basisplan „{baseline.name}“" if baseline else "Basisplan",
     )
-    return _file(render(fig, fmt, *gantt_text(rm.strategy, rm.analysis, today)), fmt, "fahrplan", row)
+    text = gantt_text(rm.strategy, rm.analysis, today)
+    if fmt == "pdf":  # one landscape page: A3, or A4 with ?papier=a4
+        paper = "a4" if request.args.get("papier", "").lower() == "a4" else "a3"
+        return _file(pdf_page(fig, *text, paper=paper), fmt, "fahrplan", row)
+    return _file(render(fig, fmt, *text), fmt, "fahrplan", row)
 
 
 @bp.get("/fahrplan.svg")
@@ -142,7 +146,7 @@ def fahrplan_png(strategy_id: int):
 
 @bp.get("/fahrplan.pdf")
 def fahrplan_pdf(strategy_id: int):
-    """The Fahrplan chart as PDF."""
+    """The Fahrplan chart as PDF: one page A3 landscape, A4 landscape with ?papier=a4."""
     return _fahrplan_chart(strategy_id, "pdf")
 
 
