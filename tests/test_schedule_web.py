@@ -145,3 +145,11 @@ def test_fahrplan_pdf_is_one_a3_landscape_page_or_a4_on_request(app, client, ste
     # the chart's text alternative stays in the page, collapsed
     assert '<details class="chart-text">' in page and 'id="fahrplan-beschreibung"' in page
     assert "Abschluss überfällig, Balken bis heute verlängert" in page
+
+
+def test_planungsvorschlag_starts_nothing_unbegun_before_the_current_month(app, client, steinfurt_id):
+    app.config["TODAY"] = LATE
+    html = client.get(f"/strategien/{steinfurt_id}/planungsvorschlag").get_data(as_text=True)
+    assert "frühestens im laufenden Monat (11/2026)" in html
+    # Inventur Hardware (11/2022–03/2023, five months, never begun) is proposed from now on
+    assert "11/2026 – 03/2027" in html

@@ -13,6 +13,7 @@ from ..charts.depgraph import dependency_chart, dependency_text
 from ..charts.gantt import gantt_chart, gantt_text
 from ..charts.matrix import levels, matrix_cells, matrix_chart, matrix_text
 from ..domain.graph import build_graph, implied_path
+from ..domain.months import month_of
 from ..domain.planning import slip_impact
 from ..domain.roadmap_view import numbered, roadmap_view
 from ..domain.schedule import analyse, tie_key
@@ -328,7 +329,8 @@ def _proposal(formdata, strategy):
     if not valid or form.ab.errors:
         return form, None
     try:
-        plan = service.proposal(strategy, form.k.data, form.modus.data != "frueh", earliest)
+        now = month_of(clock.today())
+        plan = service.proposal(strategy, form.k.data, form.modus.data != "frueh", earliest, now)
     except ValueError as exc:  # e.g. dates pushed beyond what a month may be
         form.ab.errors = [*form.ab.errors, f"Der Vorschlag lässt sich so nicht berechnen: {exc}."]
         return form, None
