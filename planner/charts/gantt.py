@@ -330,7 +330,7 @@ def _row(
     else:
         ax.add_patch(Rectangle((x0, top), x1 - x0, h, facecolor=colour, edgecolor="none", zorder=2))
     if bar.overdue_to is not None:
-        x1 = _overdue_extension(ax, bar, view, top, h, today)
+        _overdue_extension(ax, bar, view, top, h, today)  # the critical-path outline stays on the plan
     if on_critical:
         ax.add_patch(Rectangle((x0, top), x1 - x0, h, facecolor="none", edgecolor=CRITICAL, linewidth=2.0, zorder=4))
     if bar.after_window:
