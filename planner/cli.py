@@ -403,14 +403,15 @@ def roadmap(
         sys.exit(2)
     today = _day(heute)
     strategy = _load_file(file)
-    from .charts.common import pdf_page, render
+    from .charts.common import render
     from .charts.gantt import gantt_chart, gantt_text
+    from .charts.tables import gantt_table
     from .domain.schedule import analyse
 
     analysis = analyse(strategy)
     fig = gantt_chart(strategy, analysis, today=today, dependencies=abhaengigkeiten, critical=kritischer_pfad)
-    text = gantt_text(strategy, analysis, today)
-    _write(output, pdf_page(fig, *text, paper=papier.lower()) if fmt == "pdf" else render(fig, fmt, *text))
+    table = gantt_table(strategy, analysis, today) if fmt == "pdf" else None
+    _write(output, render(fig, fmt, *gantt_text(strategy, analysis, today), table, paper=papier.lower()))
     n = len(analysis.conflicts)
     click.echo(f"Fahrplan geschrieben: {output} – {n} Zeitkonflikt{'' if n == 1 else 'e'}")
 

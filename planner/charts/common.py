@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import io
 import re
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 import matplotlib
 from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    from ..documents.pdf import DataTable
 
 # Read when a chart is saved, process-wide. Set once here instead of rc_context per
 # request: rc_context swaps global state and would race between threads of the server.
@@ -44,8 +48,18 @@ def lighter(colour: str, amount: float) -> str:
     return "#{:02x}{:02x}{:02x}".format(*mix)
 
 
-def render(fig: Figure, fmt: str, title: str = "", description: str = "") -> bytes:
-    """The figure as SVG (with <title>/<desc> and role="img"), PNG or PDF bytes."""
+def render(
+    fig: Figure,
+    fmt: str,
+    title: str = "",
+    description: str = "",
+    table: DataTable | None = None,
+    *,
+    paper: str = "a4",
+) -> bytes:
+    """The figure as SVG (with <title>/<desc> and role="img"), PNG or PDF bytes. The PDF is a tagged
+    PDF/UA-1 document: the chart as a figure with the description as alternative text on one
+    landscape page of `paper` ("a4" or "a3"), then `table`."""
     buffer = io.BytesIO()
     if fmt == "svg":
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": title})
@@ -55,9 +69,9 @@ def render(fig: Figure, fmt: str, title: str = "", description: str = "") -> byt
         fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata=metadata)
         return buffer.getvalue()
     if fmt == "pdf":
-        metadata = {"Title": title, "Subject": description, "Creator": "planner", "CreationDate": None}
-        fig.savefig(buffer, format="pdf", metadata=metadata)
-        return buffer.getvalue()
+        from ..documents.pdf import chart_pdf
+
+        return chart_pdf(render(fig, "svg", title, description), title, description, table, paper=paper)
     raise ValueError(f"Unbekanntes Format „{fmt}“ (svg, png oder pdf).")
 
 
@@ -74,30 +88,3 @@ def accessible_svg(svg: bytes, title: str, description: str) -> bytes:
     )
     text = text[: match.start()] + labelled + children + text[match.end() :]
     return text.encode("utf-8")
-
-
-PAPER = {"a3": ("A3", 420, 297), "a4": ("A4", 297, 210)}  # landscape pages for chart PDFs: name, width, height in mm
-MARGIN_MM = 8
-
-
-def pdf_page(fig: Figure, title: str = "", description: str = "", paper: str = "a3") -> bytes:
-    """The figure on one landscape page (A3 by default, A4 on request), scaled to fit, text kept as
-    text: the SVG rendering placed on the page by WeasyPrint."""
-    import base64
-
-    from weasyprint import HTML  # heavy import: only when a PDF is asked for
-
-    if paper not in PAPER:
-        raise ValueError(f"Unbekanntes Papierformat „{paper}“ (a3 oder a4).")
-    size, width, height = PAPER[paper]
-    box = f"max-width: {width - 2 * MARGIN_MM}mm; max-height: {height - 2 * MARGIN_MM - 1}mm;"
-    svg = render(fig, "svg", title, description)
-    uri = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
-    html = (
-        f'<!doctype html><html lang="de"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-        f'<meta name="description" content="{escape(description, {chr(34): "&quot;"})}">'
-        f"<style>@page {{ size: {size} landscape; margin: {MARGIN_MM}mm; }} html, body {{ margin: 0; }}"
-        f" img {{ display: block; width: auto; height: auto; {box} }}"
-        f'</style></head><body><img src="{uri}" alt="{escape(title, {chr(34): "&quot;"})}"></body></html>'
-    )
-    return HTML(string=html).write_pdf()

@@ -15,6 +15,7 @@ from . import (
     measures,
     nav,
     roadmap,
+    session_timeout,
     steckbriefe,
     strategies,
     verstetigung,
@@ -35,4 +36,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(verstetigung.bp)
     app.register_blueprint(steckbriefe.bp)
     auth.init_app(app)
+    session_timeout.init_app(app)
     app.register_blueprint(admin.bp)
