@@ -5,7 +5,6 @@ web.strategies.get_strategy_or_404; nothing here touches the request."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session
@@ -118,8 +117,13 @@ def baseline_changes(baseline: Baseline, strategy: Strategy) -> list[Change]:
 # --- scheduling proposal -----------------------------------------------------------------
 
 
-def proposal(strategy: Strategy, max_parallel: int | None, keep_planned: bool, earliest: Month | None) -> Proposal:
-    return propose_schedule(strategy, max_parallel=max_parallel, keep_planned=keep_planned, earliest=earliest)
+def proposal(
+    strategy: Strategy, max_parallel: int | None, keep_planned: bool, earliest: Month | None, today: Month | None = None
+) -> Proposal:
+    """The Planungsvorschlag; nothing that has not begun starts before `today`'s month."""
+    return propose_schedule(
+        strategy, max_parallel=max_parallel, keep_planned=keep_planned, earliest=earliest, today=today
+    )
 
 
 def take_over(session: Session, row: models.Strategy, plan: Proposal, keys: set[str] | None = None) -> list[str]:
@@ -137,12 +141,3 @@ def take_over(session: Session, row: models.Strategy, plan: Proposal, keys: set[
         raise ValidationFailed(problems)
     session.flush()
     return [p.key for p in chosen]
-
-
-def today(configured: str | date | None) -> date:
-    """The app's idea of today: a fixed date from the configuration (tests, screenshots), else today."""
-    if isinstance(configured, date):
-        return configured
-    if configured:
-        return date.fromisoformat(configured)
-    return date.today()

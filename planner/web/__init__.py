@@ -8,6 +8,7 @@ from . import (
     admin,
     assets,
     auth,
+    clock,
     errors,
     filters,
     maturity,
@@ -25,6 +26,7 @@ from . import (
 def register(app: Flask) -> None:
     """Attach every blueprint, the template filters and the error pages."""
     filters.register(app)
+    clock.register(app)
     nav.register(app)
     errors.register(app)
     app.register_blueprint(strategies.bp)
