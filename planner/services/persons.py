@@ -150,3 +150,12 @@ def anonymise_person(session: Session, person: models.Person) -> int:
         )
         count += result.rowcount or 0
     return count
+
+
+def person_of_user(session: Session, user_id: int, organisation_id: int) -> models.Person | None:
+    """The person of the organisation linked to this login, if any."""
+    return session.scalar(
+        sa.select(models.Person).where(
+            models.Person.user_id == user_id, models.Person.organisation_id == organisation_id
+        )
+    )

@@ -8,12 +8,16 @@ from . import (
     admin,
     assets,
     auth,
+    clock,
     errors,
     filters,
+    guide,
+    lagebild,
     maturity,
     measures,
     nav,
     roadmap,
+    rounds,
     steckbriefe,
     strategies,
     verstetigung,
@@ -23,8 +27,10 @@ from . import (
 def register(app: Flask) -> None:
     """Attach every blueprint, the template filters and the error pages."""
     filters.register(app)
+    clock.register(app)
     nav.register(app)
     errors.register(app)
+    app.register_blueprint(lagebild.bp)
     app.register_blueprint(strategies.bp)
     app.register_blueprint(measures.bp)
     app.register_blueprint(assets.bp)
@@ -32,5 +38,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(roadmap.bp)
     app.register_blueprint(verstetigung.bp)
     app.register_blueprint(steckbriefe.bp)
+    app.register_blueprint(rounds.bp)
+    app.register_blueprint(guide.bp)
     auth.init_app(app)
     app.register_blueprint(admin.bp)

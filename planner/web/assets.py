@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template_string
+from flask import Blueprint, Response, current_app, render_template_string, send_from_directory
 
 from ..domain.catalogue import catalogue
 
@@ -18,3 +18,9 @@ def dimension_css():
     """CSS custom property --dim per dimension index."""
     css = render_template_string(_CSS, dims=catalogue().dimensions)
     return Response(css, mimetype="text/css", headers={"Cache-Control": "public, max-age=3600"})
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The icon browsers ask for at the root, even when the page names the SVG one."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", max_age=86400)

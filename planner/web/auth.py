@@ -25,7 +25,7 @@ login_manager = LoginManager()
 hasher = PasswordHasher()
 
 # endpoints reachable without a login: the login page and what it needs to render
-PUBLIC_ENDPOINTS = {"auth.login", "static", "assets.dimension_css"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "assets.dimension_css", "assets.favicon"}
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -178,7 +178,7 @@ def _too_many_failures(username: str) -> bool:
 def login():
     """The login form; failed attempts are counted per username and address."""
     if current_user.is_authenticated and request.method == "GET":
-        return redirect(url_for("strategies.index"))
+        return redirect(url_for("lagebild.start"))
     form = LoginForm()
     error = None
     status = 200
@@ -203,7 +203,7 @@ def login():
                     login_user(user)
                     session["seen"] = _now().timestamp()
                     target = _safe_next(request.args.get("next"))
-                    return redirect(target or url_for("strategies.index"))
+                    return redirect(target or url_for("lagebild.start"))
                 if user is None:
                     hasher.hash(form.password.data)  # same time whether or not the user exists
                 window = timedelta(minutes=current_app_config("LOGIN_FAILURE_WINDOW_MINUTES"))

@@ -35,6 +35,20 @@ def date_label(value) -> str:
     return german_date(value) if value else ""
 
 
+BERLIN = "Europe/Berlin"
+
+
+def berlin_time(value) -> str:
+    """A stored UTC timestamp as people in the office read it: 30.11.2026 14:05 (Europe/Berlin)."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    if not value:
+        return ""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(BERLIN)).strftime("%d.%m.%Y %H:%M")
+
+
 def dimension_colour(name: str) -> str:
     dim = catalogue().dimension(name)
     return dim.colour if dim else "#777777"
@@ -59,4 +73,5 @@ def register(app: Flask) -> None:
     app.add_template_filter(month_label, "month")
     app.add_template_filter(date_label, "date_de")
     app.add_template_filter(dimension_colour, "dimension_colour")
+    app.add_template_filter(berlin_time, "berlin")
     app.add_template_global(catalogue, "catalogue")

@@ -22,18 +22,22 @@ from .forms import StrategyForm, UploadForm, lines, parse_month_field
 bp = Blueprint("strategies", __name__)
 
 
-@bp.get("/")
-def index():
-    """Organisations and their strategies."""
+def visible_organisations() -> list[models.Organisation]:
+    """The organisations the current user may see, with their strategies, by name."""
     query = sa.select(models.Organisation)
     if (visible := visible_organisation_ids()) is not None:
         query = query.where(models.Organisation.id.in_(visible))
-    organisations = db.session.scalars(
+    return db.session.scalars(
         query.options(selectinload(models.Organisation.strategies).selectinload(models.Strategy.measures)).order_by(
             models.Organisation.name
         )
     ).all()
-    return render_template("strategies/index.html", organisations=organisations)
+
+
+@bp.get("/strategien")
+def index():
+    """Organisations and their strategies."""
+    return render_template("strategies/index.html", organisations=visible_organisations())
 
 
 @bp.get("/strategien/<int:strategy_id>")
