@@ -112,9 +112,18 @@ def recent_changes(
         query = query.where(sa.or_(AuditEntry.user_id.is_(None), AuditEntry.user_id != user_id))
     if organisation_ids is not None:
         query = query.where(AuditEntry.organisation_id.in_(list(organisation_ids) or [-1]))
-    entries = session.scalars(query.order_by(AuditEntry.id.desc()).limit(500)).all()
+    entries = session.scalars(query.order_by(AuditEntry.id.desc()).limit(2000)).all()
+    imports = audit.imported_changes(entries)
     grouped: dict[tuple[str, str], RecentChange] = {}
     for e in entries:
+        if e.change_id in imports:
+            table, object_id, count = imports[e.change_id]
+            key = (e.change_id, "import")
+            if key not in grouped and len(grouped) < limit:
+                grouped[key] = RecentChange(
+                    e.at, e.username, "", [f"importiert ({count} Änderungen)"], table=table, object_id=object_id
+                )
+            continue
         target = _target(e)
         key = (e.change_id, f"{target[0]}:{target[1]}")
         change = grouped.get(key)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -17,6 +20,7 @@ from ..extensions import db
 from ..services import audit, backup, persons
 from .access import get_organisation_or_404, is_admin, may_manage, may_write, visible_organisation_ids
 from .auth import hash_password
+from .filters import BERLIN
 from .forms import ConfirmForm, GermanForm, choices
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
@@ -346,10 +350,69 @@ def history(table: str, object_id: str):
         visible = visible_organisation_ids()
         if visible is not None and org_id not in visible:
             abort(404)
-    rows = audit.display_rows(db.session, audit.history(db.session, table, object_id, limit=2000))
+    rows = audit.display_rows(db.session, audit.history(db.session, table, object_id, limit=20000))
     name, back = _history_target(table, object_id)
     title = f"Verlauf: {audit.table_label(table)} " + (f"„{name}“" if name else object_id)
-    return render_template("admin/history.html", title=title, rows=rows, back=back)
+    view = history_view(rows, request.args)
+    return render_template("admin/history.html", title=title, back=back, view=view, table=table, object_id=object_id)
+
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class HistoryView:
+    """One page of a filtered Verlauf, with the filter's choices and what was chosen."""
+
+    rows: list
+    total: int
+    page: int
+    pages: int
+    fields: list[str]
+    people: list[str]
+    chosen: dict[str, str]
+    errors: list[str]
+
+
+def _day(text: str, errors: list[str], label: str) -> date | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    errors.append(f"„{text[:40]}“ ist kein Datum ({label}). Bitte als TT.MM.JJJJ angeben.")
+    return None
+
+
+def history_view(rows: list, args) -> HistoryView:
+    """Filter Verlauf lines by field, person and Berlin date range (`feld`, `person`, `von`, `bis`), then page (`seite`)."""
+    errors: list[str] = []
+    chosen = {k: (args.get(k) or "").strip()[:200] for k in ("feld", "person", "von", "bis")}
+    since, until = _day(chosen["von"], errors, "von"), _day(chosen["bis"], errors, "bis")
+    fields = sorted({r.field for r in rows if r.field != "–"}, key=str.lower)
+    people = sorted({r.username for r in rows}, key=str.lower)
+    berlin = ZoneInfo(BERLIN)
+
+    def local_day(r) -> date:
+        return r.at.replace(tzinfo=UTC).astimezone(berlin).date()
+
+    shown = [
+        r
+        for r in rows
+        if (not chosen["feld"] or r.field == chosen["feld"])
+        and (not chosen["person"] or r.username == chosen["person"])
+        and (since is None or local_day(r) >= since)
+        and (until is None or local_day(r) <= until)
+    ]
+    pages = max(1, -(-len(shown) // PAGE_SIZE))
+    page = args.get("seite", "1")
+    page = min(max(int(page), 1), pages) if page.isdigit() and len(page) < 7 else 1
+    return HistoryView(
+        shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], len(shown), page, pages, fields, people, chosen, errors
+    )
 
 
 def _history_target(table: str, object_id: str) -> tuple[str | None, tuple[str, str] | None]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template_string, send_from_directory
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template_string
 
 from ..domain.catalogue import catalogue
 
@@ -23,4 +26,11 @@ def dimension_css():
 @bp.get("/favicon.ico")
 def favicon():
     """The icon browsers ask for at the root, even when the page names the SVG one."""
-    return send_from_directory(current_app.static_folder, "favicon.ico", max_age=86400)
+    return Response(
+        _icon(current_app.static_folder), mimetype="image/vnd.microsoft.icon", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+@cache
+def _icon(folder: str) -> bytes:
+    return (Path(folder) / "favicon.ico").read_bytes()
