@@ -168,9 +168,12 @@ def _raw_cycles(file: Path) -> dict:
 @main.command()
 @click.argument("file", type=INPUT_FILE)
 @click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON-Objekt ausgeben.")
-def check(file: Path, as_json: bool) -> None:
+@click.option("--today", "--heute", "today_text", default=None, help="Stichtag des Zeitstands als JJJJ-MM-TT.")
+def check(file: Path, as_json: bool, today_text: str | None) -> None:
     """Prüft eine Strategiedatei, ohne Datenbank. Exit 0 wenn gültig, sonst 1."""
     from .formats.strategy_file import StrategyFileError, load_strategy
+
+    today = _day(today_text)
 
     try:
         strategy = load_strategy(file.read_text(encoding="utf-8"))
@@ -185,7 +188,7 @@ def check(file: Path, as_json: bool) -> None:
     report = {"valid": True, "errors": [], "measures": len(strategy.measures)}
     from .domain import findings
 
-    report.update(findings.check_report(strategy))
+    report.update(findings.check_report(strategy, today))
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:

@@ -18,7 +18,7 @@ SAMPLE = DATA / "sample.yaml"
 
 @pytest.fixture
 def fixed_today(app):
-    app.config["ROADMAP_TODAY"] = date(2024, 3, 15)
+    app.config["TODAY"] = date(2024, 3, 15)
 
 
 def test_fahrplan_page_shows_chart_table_conflict_and_critical_path(client, sample_id, fixed_today):

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def sample(live_app):
-    live_app.config["VERSTETIGUNG_TODAY"] = "2025-03-15"
+    live_app.config["TODAY"] = "2025-03-15"
     return import_file(live_app, DATA / "sample.yaml")
 
 

@@ -5,7 +5,6 @@ web.strategies.get_strategy_or_404; nothing here touches the request."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -137,12 +136,3 @@ def take_over(session: Session, row: models.Strategy, plan: Proposal, keys: set[
         raise ValidationFailed(problems)
     session.flush()
     return [p.key for p in chosen]
-
-
-def today(configured: str | date | None) -> date:
-    """The app's idea of today: a fixed date from the configuration (tests, screenshots), else today."""
-    if isinstance(configured, date):
-        return configured
-    if configured:
-        return date.fromisoformat(configured)
-    return date.today()

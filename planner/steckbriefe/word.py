@@ -162,6 +162,7 @@ def _facts_table(doc, s: SheetView) -> None:
         ("Dringlichkeit", f"{s.urgency.marks}  {s.urgency.label}"),
         ("Machbarkeit", f"{s.feasibility.marks}  {s.feasibility.label}"),
         ("Geplante Umsetzung", s.planned),
+        *([(f"Stand am {s.schedule_date}", s.schedule)] if s.schedule else []),
         ("Weitere Dimensionen", ", ".join(s.further_dimensions) or "–"),
         ("Subdimensionen", ", ".join(s.subdimensions) or "–"),
         ("Angestrebte Stufe", s.target_stage or "–"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from ..charts.common import MIMETYPES
@@ -31,7 +29,7 @@ from ..formats.criteria import (
 )
 from ..services import maturity as service
 from ..services.strategies import ValidationFailed
-from . import nav
+from . import clock, nav
 from .access import get_strategy_or_404
 from .forms import ConfirmForm
 from .maturity_forms import (
@@ -199,7 +197,7 @@ def _assessment_form(m: service.Maturity, kind: AssessmentKind, existing: servic
     if request.method == "GET" and existing is not None:
         (fill_criteria if is_criteria else fill_result_sheet)(form, existing.assessment)
     elif request.method == "GET":
-        form.assessed_on.data = date.today().isoformat()
+        form.assessed_on.data = clock.today().isoformat()
     if request.method == "POST":
         a = (criteria_assessment_from_form if is_criteria else result_sheet_from_form)(form)
         if a is not None:

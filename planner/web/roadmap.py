@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from .. import models
 from ..charts.common import MIMETYPES, render
@@ -19,7 +19,7 @@ from ..domain.schedule import analyse, tie_key
 from ..extensions import db
 from ..services import roadmap as service
 from ..services.strategies import ValidationFailed
-from . import nav
+from . import clock, nav
 from .access import get_strategy_or_404
 from .filters import strategy_file_stem
 from .forms import ConfirmForm, choices
@@ -37,10 +37,6 @@ nav.STRATEGY_SECTIONS.extend(
     ]
 )
 nav.STRATEGY_DOWNLOADS.append(("roadmap.fahrplan_pdf", "Fahrplan (PDF)"))
-
-
-def _today():
-    return service.today(current_app.config.get("ROADMAP_TODAY"))
 
 
 def _file(data: bytes, fmt: str, chart: str, row: models.Strategy) -> Response:
@@ -83,7 +79,7 @@ def _view_form(row: models.Strategy):
 def _fahrplan_page(row: models.Strategy, baseline_form: BaselineForm, status: int = 200):
     rm = service.roadmap(row)
     form, baseline, options, args = _view_form(row)
-    today = _today()
+    today = clock.today()
     title, description = gantt_text(rm.strategy, rm.analysis, today)
     frozen = service.baseline_dates(baseline) if baseline else {}
     return render_template(
@@ -111,7 +107,7 @@ def fahrplan(strategy_id: int):
     """The Umsetzungsfahrplan: chart, the same data as a table, conflicts, critical path, baselines."""
     row = get_strategy_or_404(strategy_id)
     form = BaselineForm(formdata=None)
-    form.name.data = f"Basisplan {_today().year}"
+    form.name.data = f"Basisplan {clock.today().year}"
     return _fahrplan_page(row, form)
 
 
@@ -119,7 +115,7 @@ def _fahrplan_chart(strategy_id: int, fmt: str) -> Response:
     row = get_strategy_or_404(strategy_id)
     rm = service.roadmap(row)
     form, baseline, _, _ = _view_form(row)
-    today = _today()
+    today = clock.today()
     fig = gantt_chart(
         rm.strategy,
         rm.analysis,
@@ -194,7 +190,7 @@ def backlog(strategy_id: int):
     """Deferred measures with how often each was deferred, and measures without dates."""
     row = get_strategy_or_404(strategy_id)
     rm = service.roadmap(row)
-    view = roadmap_view(rm.strategy, _today())
+    view = roadmap_view(rm.strategy, clock.today())
     waiting = {m.key: [d for d in rm.strategy.dependents(m.key) if d.status.in_roadmap] for m in view.backlog}
     items = sorted(view.backlog, key=lambda m: (-m.deferrals, tie_key(m)))
     return render_template("roadmap/backlog.html", row=row, rm=rm, items=items, waiting=waiting, view=view)
@@ -378,7 +374,7 @@ def vorschlag_svg(strategy_id: int):
     proposed = replace(rm.strategy, measures=plan.apply(rm.strategy.measures))
     current = {m.key: (m.start, m.end) for m in rm.strategy.measures if m.is_planned}
     analysis = analyse(proposed)
-    today = _today()
+    today = clock.today()
     fig = gantt_chart(
         proposed,
         analysis,

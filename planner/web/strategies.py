@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import selectinload
@@ -11,11 +9,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import models
 from ..domain.catalogue import catalogue
-from ..domain.months import Month
+from ..domain.months import Month, month_of
 from ..extensions import db
 from ..formats.strategy_file import StrategyFileError, dump_strategy, load_strategy
 from ..services import audit
 from ..services import strategies as service
+from . import clock
 from .access import get_strategy_or_404, may_create_organisation, may_write, visible_organisation_ids
 from .forms import StrategyForm, UploadForm, lines, parse_month_field
 
@@ -45,8 +44,11 @@ def detail(strategy_id: int):
     """Vision, mission, principles and the measures grouped by dimension."""
     row = get_strategy_or_404(strategy_id)
     strategy = service.strategy_to_domain(row)
-    groups = [(dim, [m for m in strategy.measures if m.dimension == dim.name]) for dim in catalogue().dimensions]
-    return render_template("strategies/detail.html", row=row, strategy=strategy, groups=groups)
+    shown, counts, selected = clock.schedule_filter(strategy.measures, request.args.get("zeitstand"))
+    groups = [(dim, [m for m in shown if m.dimension == dim.name]) for dim in catalogue().dimensions]
+    return render_template(
+        "strategies/detail.html", row=row, strategy=strategy, groups=groups, counts=counts, selected=selected
+    )
 
 
 @bp.get("/strategien/<int:strategy_id>/export.yaml")
@@ -138,7 +140,7 @@ def create():
     form = StrategyForm()
     if request.method == "GET":
         form.organisation.data = request.args.get("organisation", "")
-        start = Month(date.today().year, date.today().month)
+        start = month_of(clock.today())
         form.window_start.data = start.german()
         form.window_end.data = (start + 23).german()
     if request.method == "POST" and (refused := _organisation_refused(form.organisation.data or "")):
