@@ -63,10 +63,7 @@ def test_status_round_closes_three_measures_in_one_save(app, client, steinfurt_i
                 )
             )
         )
-        ids = set(
-            str(i)
-            for i in db.session.scalars(sa.select(models.Measure.id).where(models.Measure.key.in_(CLOSE)))
-        )
+        ids = set(str(i) for i in db.session.scalars(sa.select(models.Measure.id).where(models.Measure.key.in_(CLOSE))))
     assert changed == ids
 
 

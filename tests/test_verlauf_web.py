@@ -15,7 +15,10 @@ from planner.extensions import db
 
 def _rows(text: str) -> list[str]:
     doc = lxml_html.fromstring(text)
-    return [" ".join(" ".join(tr.itertext()).split()) for tr in doc.xpath("//table[contains(@class,'audit-table')]/tbody/tr")]
+    return [
+        " ".join(" ".join(tr.itertext()).split())
+        for tr in doc.xpath("//table[contains(@class,'audit-table')]/tbody/tr")
+    ]
 
 
 def _edit_title(client, sid: int, key: str, title: str) -> None:

@@ -62,18 +62,13 @@ class ActionItems:
     @property
     def count(self) -> int:
         review = 1 if self.review is not None and self.review.overdue else 0
-        return (
-            len(self.to_update)
-            + len(self.conflicts)
-            + len(self.evaluations)
-            + review
-            + len(self.stale_indicators)
-        )
+        return len(self.to_update) + len(self.conflicts) + len(self.evaluations) + review + len(self.stale_indicators)
 
 
-def next_review(strategy: Strategy, today: date, rules: Rules = Rules()) -> Review | None:
+def next_review(strategy: Strategy, today: date, rules: Rules | None = None) -> Review | None:
     """The next strategy review: 24 months after the last review (a strategy process evaluation), else
     after the adoption; None without an adoption month and without a review."""
+    rules = rules or Rules()
     reviews = [r for r in strategy.evaluations if r.subject == STRATEGY and r.kind is Kind.PROZESS]
     if reviews:
         since, after = month_of(max(r.performed for r in reviews)), True
@@ -101,21 +96,21 @@ def _stale_indicators(strategy: Strategy, states: dict[str, ScheduleState], toda
     return out
 
 
-def action_items(strategy: Strategy, today: date, rules: Rules = Rules()) -> ActionItems:
+def action_items(strategy: Strategy, today: date, rules: Rules | None = None) -> ActionItems:
     """What needs attention in the strategy on `today`."""
+    rules = rules or Rules()
     now = month_of(today)
     states = {m.key: schedule_state(m, now) for m in strategy.measures}
     to_update = [MeasureItem(m, states[m.key]) for m in strategy.measures if states[m.key].state.overdue]
     to_update.sort(key=lambda i: (i.state.state is not State.ABSCHLUSS_UEBERFAELLIG, -(i.state.months_overdue or 0)))
-    # a measure whose status is unclear (end or start passed, not recorded): its evaluations wait
-    # for the real months ("Status klären"); it is listed among the measures to update instead
-    waiting = {k for k, s in states.items() if s.state.overdue}
+    # an evaluation waiting for a measure's real dates ("Status klären") is not due: the measure is
+    # listed among those to update instead
     finished = {State.ABGESCHLOSSEN, State.VERWORFEN, State.BACKLOG}
     evaluations = [
         d
         for d in calendar(strategy, today, rules)
         if not d.done
-        and d.subject not in waiting
+        and not d.unclear
         and (d.overdue or d.due <= now + DUE_SOON_MONTHS)
         and not (d.subject == STRATEGY and d.kind is Kind.PROZESS)  # the review has its own line
     ]

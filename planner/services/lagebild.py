@@ -58,9 +58,7 @@ class RecentChange:
 
 def current_strategies(session: Session, organisation_ids: set[int] | None) -> list[models.Strategy]:
     """The visible strategies without a Fortschreibung (an old version's open items live in its successor)."""
-    query = sa.select(models.Strategy.id).where(
-        ~sa.exists().where(vm.Succession.predecessor_id == models.Strategy.id)
-    )
+    query = sa.select(models.Strategy.id).where(~sa.exists().where(vm.Succession.predecessor_id == models.Strategy.id))
     if organisation_ids is not None:
         query = query.where(models.Strategy.organisation_id.in_(list(organisation_ids) or [-1]))
     ids = session.scalars(query.order_by(models.Strategy.organisation_id, models.Strategy.id)).all()

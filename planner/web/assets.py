@@ -27,7 +27,9 @@ def dimension_css():
 def favicon():
     """The icon browsers ask for at the root, even when the page names the SVG one."""
     return Response(
-        _icon(current_app.static_folder), mimetype="image/vnd.microsoft.icon", headers={"Cache-Control": "public, max-age=86400"}
+        _icon(current_app.static_folder),
+        mimetype="image/vnd.microsoft.icon",
+        headers={"Cache-Control": "public, max-age=86400"},
     )
 
 

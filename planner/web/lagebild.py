@@ -24,9 +24,12 @@ def change_link(change: service.RecentChange) -> str:
         row = db.session.get(models.Measure, int(change.object_id))
         if row is not None:
             return url_for("measures.detail", strategy_id=row.strategy_id, key=row.key)
-    if change.table == "strategies" and change.object_id.isdigit():
-        if db.session.get(models.Strategy, int(change.object_id)) is not None:
-            return url_for("strategies.detail", strategy_id=int(change.object_id))
+    if (
+        change.table == "strategies"
+        and change.object_id.isdigit()
+        and db.session.get(models.Strategy, int(change.object_id)) is not None
+    ):
+        return url_for("strategies.detail", strategy_id=int(change.object_id))
     return url_for("admin.history", table=change.table, object_id=change.object_id)
 
 

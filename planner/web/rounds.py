@@ -4,18 +4,16 @@ Bewertungsworkshop. Each is one form saved in one transaction (see services/roun
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from .. import models
 from ..domain.months import german_date
 from ..domain.strategy import Status
 from ..extensions import db
 from ..formats import status_round
-from ..services import persons as persons_service
 from ..services import rounds as service
 from ..services.strategies import strategy_to_domain
 from . import nav
-from .access import get_strategy_or_404
+from .access import actor_name, get_strategy_or_404
 from .clock import today
 from .filters import file_stem, strategy_file_stem
 from .rounds_forms import (
@@ -32,14 +30,6 @@ bp = Blueprint("rounds", __name__, url_prefix="/strategien/<int:strategy_id>")
 
 nav.STRATEGY_SECTIONS.extend([("rounds.statusabfrage", "Statusabfrage"), ("rounds.workshop", "Bewertungsworkshop")])
 nav.STRATEGY_DOWNLOADS.append(("rounds.statusabfrage_xlsx", "Statusabfrage (XLSX)"))
-
-
-def actor_name(organisation_id: int) -> str:
-    """Who records: the person linked to the login in this organisation, else the account's name."""
-    if not getattr(current_user, "is_authenticated", False):
-        return ""
-    person = persons_service.person_of_user(db.session, current_user.id, organisation_id)
-    return person.name if person is not None else current_user.label
 
 
 def _owner_filter(row: models.Strategy) -> tuple[list[models.Person], models.Person | None]:

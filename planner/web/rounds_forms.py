@@ -26,9 +26,7 @@ class StatusRow(Form):
     status = SelectField("Status", choices=choices((s.value, s.label) for s in Status))
     actual_start = StringField("Tatsächlicher Beginn")
     actual_end = StringField("Tatsächliches Ende")
-    note = StringField(
-        "Stand", validators=[Optional(), Length(max=NOTE_MAX, message=f"Höchstens {NOTE_MAX} Zeichen.")]
-    )
+    note = StringField("Stand", validators=[Optional(), Length(max=NOTE_MAX, message=f"Höchstens {NOTE_MAX} Zeichen.")])
 
     def fill(self, m: Measure, version: int) -> None:
         self.key.data = m.key
