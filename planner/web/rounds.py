@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 
 from .. import models
 from ..domain.months import german_date
+from ..domain.schedule_state import State
 from ..domain.strategy import Status
 from ..extensions import db
 from ..formats import status_round
@@ -14,7 +15,7 @@ from ..services import rounds as service
 from ..services.strategies import strategy_to_domain
 from . import nav
 from .access import actor_name, get_strategy_or_404
-from .clock import today
+from .clock import schedule, today
 from .filters import file_stem, strategy_file_stem
 from .rounds_forms import (
     RatingRoundForm,
@@ -82,7 +83,10 @@ def statusabfrage(strategy_id: int):
     form.by.data = actor_name(row.organisation_id)
     strategy = strategy_to_domain(row)
     rows = []
-    for i, mrow in enumerate(_measures(row, chosen)):
+    # the measures that need an answer first (schedule state, most urgent first), then in the strategy's order
+    order = list(State)
+    measures = sorted(_measures(row, chosen), key=lambda m: order.index(schedule(strategy.measure(m.key)).state))
+    for i, mrow in enumerate(measures):
         r = StatusRow(prefix=f"m{i}")
         r.fill(strategy.measure(mrow.key), mrow.lock_version)
         rows.append(r)
