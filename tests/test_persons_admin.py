@@ -90,3 +90,19 @@ def test_person_kind_name_and_linked_login(app, client, client_as, make_user, st
 def test_strategy_file_round_trip_is_unchanged(app, client, steinfurt_id):
     text = client.get(f"/strategien/{steinfurt_id}/export.yaml").text
     assert load_strategy(text).measures == load_strategy(STEINFURT.read_text(encoding="utf-8")).measures
+
+
+def test_owner_is_picked_from_the_organisation_or_added_inline(app, client, steinfurt_id):
+    url = f"/strategien/{steinfurt_id}/massnahmen/inventur-hardware/bearbeiten"
+    data = form_data(client.get(url).text)
+    assert "IT-Service" in client.get(url).text.split('name="owner_pick"')[1].split("</select>")[0]
+    data["owner_pick"], data["owner_pick_role"] = "Annika Feldhues", "support"
+    data["owners"] = data["owners"] + "\nNeue Kollegin (Support)"
+    response = client.post(url, data=data, follow_redirects=True)
+    assert "Neu in der Organisation angelegt: „Neue Kollegin“" in response.text
+    owners = {(o.name, o.role.value) for o in domain(app, steinfurt_id).measure("inventur-hardware").owners}
+    assert {("Annika Feldhues", "support"), ("Neue Kollegin", "support")} <= owners
+    data = form_data(client.get(url).text)
+    data["owner_pick"] = "Niemand Bekanntes"
+    response = client.post(url, data=data)
+    assert response.status_code == 422 and "Bitte eine Person der Organisation wählen" in response.text
