@@ -172,3 +172,46 @@ def test_no_console_error_or_failed_request_on_the_main_pages(page: Page, live_s
     assert errors == [], errors
     icon = page.request.get(live_server.url + "/favicon.ico")
     assert icon.ok and icon.headers["content-type"] == "image/vnd.microsoft.icon"
+
+
+def test_help_persons_and_verlauf_pages_pass_axe(page: Page, live_server, live_app, steinfurt, screenshot):
+    """The user guide (from the app's help link, with its screenshots), the persons' pages, the Verlauf."""
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Hilfe").click()
+    expect(page.get_by_role("heading", name="Handbuch", level=1)).to_be_visible()
+    image = page.get_by_role("img", name="Startseite Handlungsbedarf am 30.11.2026")
+    expect(image).to_be_visible()
+    assert page.evaluate("img => img.naturalWidth", image.element_handle()) > 0
+    page.get_by_role("link", name="Statusabfrage: den Stand aller Maßnahmen erfassen").click()
+    expect(page).to_have_url(
+        re.compile(
+            "#statusabfrage-den-stand-aller-ma%C3%9Fnahmen-erfassen$|#statusabfrage-den-stand-aller-maßnahmen-erfassen$"
+        )
+    )
+    assert_accessible(page)
+
+    from planner import models
+    from planner.extensions import db
+
+    with live_app.app_context():
+        org = db.session.get(models.Strategy, steinfurt).organisation_id
+    page.goto(f"{live_server.url}/verwaltung/organisationen/{org}")
+    expect(page.get_by_text("Mögliche Dubletten")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="zusammenführen („IT“ mit „IT-Service“)").click()
+    expect(page.get_by_role("heading", name="„IT“ zusammenführen")).to_be_visible()
+    expect(page.get_by_label("Zusammenführen mit")).to_have_value(re.compile(r"\d+"))
+    assert_accessible(page)
+    page.get_by_role("button", name="Zusammenführen").click()
+    expect(page.get_by_text("„IT“ wurde mit „IT-Service“ zusammengeführt")).to_be_visible()
+    page.get_by_role("link", name="Bearbeiten (IT-Service)", exact=True).click()
+    expect(page.get_by_label("Art")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(f"{live_server.url}/verwaltung/verlauf/strategies/{steinfurt}")
+    expect(page.get_by_text("importiert (")).to_be_visible()
+    page.get_by_label("von (TT.MM.JJJJ)").fill("gestern")
+    page.get_by_role("button", name="Filtern").click()
+    expect(page.get_by_text("„gestern“ ist kein Datum")).to_be_visible()
+    screenshot("verlauf")
+    assert_accessible(page)

@@ -20,9 +20,16 @@ _IMAGE = re.compile(r"^[a-z0-9-]+\.png$")
 @cache
 def _html() -> str:
     import markdown  # only when the guide is shown
+    from markdown.extensions.toc import slugify_unicode
 
     text = (DOCS / "handbuch.md").read_text(encoding="utf-8")
-    return markdown.markdown(text, extensions=["tables", "toc"], output_format="html")
+    # anchors keep umlauts and ß, as on GitHub, so the contents' links work in both places
+    return markdown.markdown(
+        text,
+        extensions=["tables", "toc"],
+        extension_configs={"toc": {"slugify": slugify_unicode}},
+        output_format="html",
+    )
 
 
 @bp.get("/")
