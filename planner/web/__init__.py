@@ -18,6 +18,7 @@ from . import (
     nav,
     roadmap,
     rounds,
+    session_timeout,
     steckbriefe,
     strategies,
     verstetigung,
@@ -41,4 +42,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(rounds.bp)
     app.register_blueprint(guide.bp)
     auth.init_app(app)
+    session_timeout.init_app(app)
     app.register_blueprint(admin.bp)

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from .. import models
 from ..charts.common import MIMETYPES, render
 from ..charts.indicator import indicator_chart, indicator_text
+from ..documents.pdf import html_pdf
 from ..domain.months import Month, german_date
 from ..domain.roadmap_view import roadmap_view
 from ..domain.schedule_state import State, schedule_state
@@ -38,7 +39,6 @@ from ..domain.verstetigung_versions import (
     latest_outcomes,
 )
 from ..extensions import db
-from ..formats.result_sheet import html_to_pdf  # the one WeasyPrint helper so far
 from ..services import verstetigung as service
 from ..services import verstetigung_review as review_service
 from ..services.strategies import ValidationFailed, strategy_to_domain
@@ -542,7 +542,7 @@ def review_pdf(strategy_id: int):
     row = get_strategy_or_404(strategy_id)
     pack = review_service.review_pack(db.session, row, clock.today())
     html = render_template("verstetigung/review_pdf.html", row=row, pack=pack, shown=review_service.SHOWN)
-    pdf = html_to_pdf(html, base_url=request.url_root)
+    pdf = html_pdf(html, base_url=request.url_root)
     return Response(
         pdf,
         mimetype="application/pdf",
