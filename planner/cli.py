@@ -386,7 +386,16 @@ def maturity(file: Path, as_json: bool) -> None:
 @click.option("--abhaengigkeiten", is_flag=True, help="Abhängigkeiten als Pfeile einzeichnen.")
 @click.option("--kritischer-pfad/--ohne-kritischen-pfad", default=True, help="Kritischen Pfad hervorheben.")
 @click.option("--heute", default=None, help="Datum der Heute-Linie als JJJJ-MM-TT (sonst das heutige).")
-def roadmap(file: Path, output: Path, abhaengigkeiten: bool, kritischer_pfad: bool, heute: str | None) -> None:
+@click.option(
+    "--papier",
+    type=click.Choice(["a3", "a4"], case_sensitive=False),
+    default="a3",
+    show_default=True,
+    help="PDF: Seitenformat (quer).",
+)
+def roadmap(
+    file: Path, output: Path, abhaengigkeiten: bool, kritischer_pfad: bool, heute: str | None, papier: str
+) -> None:
     """Zeichnet den Umsetzungsfahrplan einer Strategiedatei als SVG, PNG oder PDF."""
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in ("svg", "png", "pdf"):
@@ -402,7 +411,7 @@ def roadmap(file: Path, output: Path, abhaengigkeiten: bool, kritischer_pfad: bo
     analysis = analyse(strategy)
     fig = gantt_chart(strategy, analysis, today=today, dependencies=abhaengigkeiten, critical=kritischer_pfad)
     table = gantt_table(strategy, analysis, today) if fmt == "pdf" else None
-    _write(output, render(fig, fmt, *gantt_text(strategy, analysis, today), table))
+    _write(output, render(fig, fmt, *gantt_text(strategy, analysis, today), table, paper=papier.lower()))
     n = len(analysis.conflicts)
     click.echo(f"Fahrplan geschrieben: {output} – {n} Zeitkonflikt{'' if n == 1 else 'e'}")
 

@@ -156,3 +156,12 @@ def test_check_without_today_uses_todays_date_and_refuses_a_bad_one():
     result = run("check", "--json", "--today", "30.11.2026", SAMPLE)
     assert result.exit_code == 2
     assert "kein Datum" in result.output
+
+
+def test_roadmap_pdf_is_a3_landscape_unless_a4_is_asked_for(tmp_path: Path):
+    a3, a4 = tmp_path / "a3.pdf", tmp_path / "a4.pdf"
+    assert run("roadmap", SAMPLE, "-o", a3, "--heute", "2024-03-15").exit_code == 0
+    assert run("roadmap", SAMPLE, "-o", a4, "--heute", "2024-03-15", "--papier", "a4").exit_code == 0
+    sizes = [subprocess.run(["pdfinfo", str(p)], capture_output=True, text=True, check=True).stdout for p in (a3, a4)]
+    assert "1190.55 x 841.89 pts (A3)" in sizes[0] and "841.89 x 595.276 pts (A4)" in sizes[1]
+    assert run("roadmap", SAMPLE, "-o", a4, "--papier", "a5").exit_code == 2

@@ -119,3 +119,37 @@ def test_steckbriefe_filter_by_state(app, client, steinfurt_id):
     assert bundle.status_code == 200
     unknown = client.get(f"{base}?zeitstand=irgendwann")
     assert unknown.status_code == 400 and "Unbekannter Zeitstand „irgendwann“" in unknown.get_data(as_text=True)
+
+
+def _page_size(pdf: bytes) -> str:
+    import subprocess
+
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return next(line for line in info.splitlines() if line.startswith("Page size")).split(":", 1)[1].strip()
+
+
+def test_fahrplan_pdf_is_one_a3_landscape_page_or_a4_on_request(app, client, steinfurt_id):
+    import subprocess
+
+    app.config["TODAY"] = LATE
+    base = f"/strategien/{steinfurt_id}/fahrplan"
+    a3 = client.get(f"{base}.pdf")
+    assert a3.mimetype == "application/pdf"
+    assert _page_size(a3.data).endswith("(A3)") and _page_size(a3.data).startswith("1190.55 x 841.89")
+    text = subprocess.run(["pdftotext", "-", "-"], input=a3.data, capture_output=True, check=True).stdout.decode()
+    assert "heute 30.11.2026" in text  # the whole chart is on the page, down to the today label
+    a4 = client.get(f"{base}.pdf?papier=a4")
+    assert _page_size(a4.data).startswith("841.89 x 595.276")
+    page = client.get(base).get_data(as_text=True)
+    assert "papier=a4" in page
+    # the chart's text alternative stays in the page, collapsed
+    assert '<details class="chart-text">' in page and 'id="fahrplan-beschreibung"' in page
+    assert "Abschluss überfällig, Balken bis heute verlängert" in page
+
+
+def test_planungsvorschlag_starts_nothing_unbegun_before_the_current_month(app, client, steinfurt_id):
+    app.config["TODAY"] = LATE
+    html = client.get(f"/strategien/{steinfurt_id}/planungsvorschlag").get_data(as_text=True)
+    assert "frühestens im laufenden Monat (11/2026)" in html
+    # Inventur Hardware (11/2022–03/2023, five months, never begun) is proposed from now on
+    assert "11/2026 – 03/2027" in html

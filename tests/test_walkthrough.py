@@ -164,7 +164,7 @@ def test_fortschreibung_says_when_carried_over_months_lie_before_the_new_roadmap
     text = response.text
     assert "Die Version „2025“ wurde angelegt." in text
     # 18 planned measures carried over with their 2022–2024 months; "Schulungen" (ab 04/2023) still runs
-    assert "17 übernommene Maßnahmen liegen mit den bisher geplanten Monaten vor dem neuen Fahrplan-Zeitraum" in text
+    assert "17 übernommene Maßnahmen liegen mit den bisher geplanten Monaten vor dem neuen Planungszeitraum" in text
     assert "03/2025 – 02/2027" in text
 
 

@@ -117,8 +117,13 @@ def baseline_changes(baseline: Baseline, strategy: Strategy) -> list[Change]:
 # --- scheduling proposal -----------------------------------------------------------------
 
 
-def proposal(strategy: Strategy, max_parallel: int | None, keep_planned: bool, earliest: Month | None) -> Proposal:
-    return propose_schedule(strategy, max_parallel=max_parallel, keep_planned=keep_planned, earliest=earliest)
+def proposal(
+    strategy: Strategy, max_parallel: int | None, keep_planned: bool, earliest: Month | None, today: Month | None = None
+) -> Proposal:
+    """The Planungsvorschlag; nothing that has not begun starts before `today`'s month."""
+    return propose_schedule(
+        strategy, max_parallel=max_parallel, keep_planned=keep_planned, earliest=earliest, today=today
+    )
 
 
 def take_over(session: Session, row: models.Strategy, plan: Proposal, keys: set[str] | None = None) -> list[str]:

@@ -14,6 +14,7 @@ from ..charts.gantt import gantt_chart, gantt_text
 from ..charts.matrix import levels, matrix_cells, matrix_chart, matrix_text
 from ..charts.tables import dependency_table, gantt_table, matrix_table
 from ..domain.graph import build_graph, implied_path
+from ..domain.months import month_of
 from ..domain.planning import slip_impact
 from ..domain.roadmap_view import numbered, roadmap_view
 from ..domain.schedule import analyse, tie_key
@@ -127,7 +128,9 @@ def _fahrplan_chart(strategy_id: int, fmt: str) -> Response:
         baseline_label=f"Basisplan „{baseline.name}“" if baseline else "Basisplan",
     )
     table = gantt_table(rm.strategy, rm.analysis, today) if fmt == "pdf" else None
-    return _file(render(fig, fmt, *gantt_text(rm.strategy, rm.analysis, today), table), fmt, "fahrplan", row)
+    paper = "a4" if request.args.get("papier", "").lower() == "a4" else "a3"  # PDF: A3 landscape unless asked
+    text = gantt_text(rm.strategy, rm.analysis, today)
+    return _file(render(fig, fmt, *text, table, paper=paper), fmt, "fahrplan", row)
 
 
 @bp.get("/fahrplan.svg")
@@ -144,7 +147,7 @@ def fahrplan_png(strategy_id: int):
 
 @bp.get("/fahrplan.pdf")
 def fahrplan_pdf(strategy_id: int):
-    """The Fahrplan chart as PDF."""
+    """The Fahrplan chart as PDF: one page A3 landscape, A4 landscape with ?papier=a4."""
     return _fahrplan_chart(strategy_id, "pdf")
 
 
@@ -328,7 +331,8 @@ def _proposal(formdata, strategy):
     if not valid or form.ab.errors:
         return form, None
     try:
-        plan = service.proposal(strategy, form.k.data, form.modus.data != "frueh", earliest)
+        now = month_of(clock.today())
+        plan = service.proposal(strategy, form.k.data, form.modus.data != "frueh", earliest, now)
     except ValueError as exc:  # e.g. dates pushed beyond what a month may be
         form.ab.errors = [*form.ab.errors, f"Der Vorschlag lässt sich so nicht berechnen: {exc}."]
         return form, None

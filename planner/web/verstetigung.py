@@ -629,14 +629,15 @@ def fortschreibung(strategy_id: int):
 
 def _flash_outdated_months(new_row: models.Strategy) -> None:
     """Carried-over measures keep their months: say when they lie before the new roadmap window."""
-    view = roadmap_view(strategy_to_domain(new_row), clock.today())
-    before = [m for m in view.outside if (m.end or m.start) < view.window_start]
+    strategy = strategy_to_domain(new_row)
+    view = roadmap_view(strategy, clock.today())
+    before = [m for m in strategy.measures if m.is_planned and m.end is not None and m.end < view.plan_start]
     if before:
         many = len(before) != 1
         flash(
             f"{len(before)} übernommene Maßnahme{'n liegen' if many else ' liegt'} mit den bisher geplanten Monaten "
-            f"vor dem neuen Fahrplan-Zeitraum {view.window_start.german()} – {view.window_end.german()} und "
-            f"erschein{'en' if many else 't'} nicht im Fahrplan. Bitte neu planen, z. B. mit dem Planungsvorschlag.",
+            f"vor dem neuen Planungszeitraum {view.plan_start.german()} – {view.plan_end.german()}. "
+            "Bitte neu planen, z. B. mit dem Planungsvorschlag.",
             "warning",
         )
 
