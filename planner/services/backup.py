@@ -27,6 +27,7 @@ FORMAT = "planner-backup/1"
 ROOT_TABLE = "organisations"
 EXCLUDED = {
     "login_attempts": "Fehlgeschlagene Anmeldeversuche sind flüchtig (Ratenbegrenzung) und gehören keiner Organisation.",
+    "kept_forms": "Nach Ablauf der Sitzung aufbewahrte Formulareingaben sind flüchtig und gehören einer Anmeldung, keiner Organisation.",
 }
 
 
