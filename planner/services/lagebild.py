@@ -54,6 +54,7 @@ class RecentChange:
     fields: list[str] = field(default_factory=list)
     table: str = ""
     object_id: str = ""
+    imported: int | None = None  # an import: how many entries it wrote
 
 
 def current_strategies(session: Session, organisation_ids: set[int] | None) -> list[models.Strategy]:
@@ -118,9 +119,7 @@ def recent_changes(
             table, object_id, count = imports[e.change_id]
             key = (e.change_id, "import")
             if key not in grouped and len(grouped) < limit:
-                grouped[key] = RecentChange(
-                    e.at, e.username, "", [f"importiert ({count} Änderungen)"], table=table, object_id=object_id
-                )
+                grouped[key] = RecentChange(e.at, e.username, "", [], table=table, object_id=object_id, imported=count)
             continue
         target = _target(e)
         key = (e.change_id, f"{target[0]}:{target[1]}")
