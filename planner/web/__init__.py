@@ -14,6 +14,7 @@ from . import (
     guide,
     lagebild,
     maturity,
+    measure_list,
     measures,
     nav,
     roadmap,
@@ -41,6 +42,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(steckbriefe.bp)
     app.register_blueprint(rounds.bp)
     app.register_blueprint(guide.bp)
+    app.register_blueprint(measure_list.bp)
     auth.init_app(app)
     session_timeout.init_app(app)
     app.register_blueprint(admin.bp)
+    errors.retry_on_conflict(app)  # last: wraps every view registered above

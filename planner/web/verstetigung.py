@@ -44,6 +44,7 @@ from ..services import verstetigung_review as review_service
 from ..services.strategies import ValidationFailed, strategy_to_domain
 from . import clock, nav
 from .access import actor_name, get_strategy_or_404, may_write, visible_organisation_ids
+from .downloads import download
 from .filters import strategy_file_stem
 from .forms import parse_month_field
 from .verstetigung_forms import (
@@ -228,10 +229,10 @@ def kalender_ics(strategy_id: int):
         )
         event.add("categories", ["Evaluation"])
         cal.add_component(event)
-    return Response(
+    return download(
         cal.to_ical(),
-        mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="evaluationen-{strategy_file_stem(row)}.ics"'},
+        "text/calendar",
+        f"evaluationen-{strategy_file_stem(row)}.ics",
     )
 
 
@@ -404,8 +405,9 @@ def _evaluation_page(row, strategy, subject: str, form: EvaluationForm, status: 
 
 
 def _evaluate(strategy_id: int, subject: str):
-    # superseded_ok: a finished measure of an old version still gets its (impact) evaluation
-    row = get_strategy_or_404(strategy_id, write=request.method == "POST", superseded_ok=True)
+    # superseded_ok: a finished measure of an old version still gets its (impact) evaluation;
+    # the form page itself is for those who may save it (readers are not shown a form they cannot send)
+    row = get_strategy_or_404(strategy_id, write=True, superseded_ok=True)
     if subject != STRATEGY:
         _measure_row(row, subject)
     strategy = strategy_to_domain(row)
@@ -543,10 +545,10 @@ def review_pdf(strategy_id: int):
     pack = review_service.review_pack(db.session, row, clock.today())
     html = render_template("verstetigung/review_pdf.html", row=row, pack=pack, shown=review_service.SHOWN)
     pdf = html_pdf(html, base_url=request.url_root)
-    return Response(
+    return download(
         pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="strategiereview-{strategy_file_stem(row)}.pdf"'},
+        "application/pdf",
+        f"strategiereview-{strategy_file_stem(row)}.pdf",
     )
 
 
@@ -613,6 +615,9 @@ def fortschreibung(strategy_id: int):
             by=form.by.data.strip(),
             today=clock.today(),
         )
+    except service.AlreadyContinued as exc:  # someone else was quicker (the strategy lock makes this rare)
+        db.session.rollback()
+        return _fortschreibung_page(row, form, outcomes, 409, [str(exc)])
     except FortschreibungError as exc:
         db.session.rollback()
         return _fortschreibung_page(row, form, outcomes, 422, [str(exc)])
