@@ -257,7 +257,8 @@ def _after_flush(session: Session, _context) -> None:
         return
     user_id, username = current_actor()
     redact = session.info.get("audit_redact", False)
-    change_id = uuid.uuid4().hex
+    # one id per transaction: a save that flushes several times (an import, a status round) is one change
+    change_id = session.info.setdefault("audit_change_id", uuid.uuid4().hex)
     now = utcnow()
     rows = []
     for p in pending:
@@ -316,6 +317,11 @@ def _after_flush(session: Session, _context) -> None:
 
 def _after_rollback(session: Session) -> None:
     session.info.pop("audit_pending", None)
+    session.info.pop("audit_change_id", None)
+
+
+def _after_commit(session: Session) -> None:
+    session.info.pop("audit_change_id", None)
 
 
 _installed = False
@@ -330,6 +336,7 @@ def install() -> None:
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Model, "before_delete", _before_delete, propagate=True)
     event.listen(Session, "after_soft_rollback", lambda s, _t: _after_rollback(s))
+    event.listen(Session, "after_commit", _after_commit)
     _installed = True
 
 
@@ -508,7 +515,7 @@ FIELD_LABELS = {
     "baseline_id": "Basisplan",
     "measure_key": "Maßnahme",
 }
-ACTION_LABELS = {"insert": "angelegt", "update": "geändert", "delete": "gelöscht"}
+ACTION_LABELS = {"insert": "angelegt", "update": "geändert", "delete": "gelöscht", "import": "importiert"}
 
 
 def field_label(field: str) -> str:
@@ -625,6 +632,21 @@ def conflict_message(lines: list[str]) -> str:
     return head + " Geändert wurde: " + "; ".join(lines) + "."
 
 
+def imported_changes(entries: Iterable) -> dict[str, tuple[str, str, int]]:
+    """Saves that imported a strategy (a strategy inserted with its measures in one save: a strategy
+    file, a Fortschreibung): change id -> (table, id of the strategy, number of entries among `entries`)."""
+    found: dict[str, tuple[str, str, int]] = {}
+    counts: dict[str, int] = {}
+    with_measures: set[str] = set()
+    for e in entries:
+        counts[e.change_id] = counts.get(e.change_id, 0) + 1
+        if e.table_name == "strategies" and e.action == "insert":
+            found[e.change_id] = ("strategies", e.object_id, 0)
+        elif e.table_name == "measures" and e.action == "insert":
+            with_measures.add(e.change_id)
+    return {c: (t, i, counts[c]) for c, (t, i, _) in found.items() if c in with_measures}
+
+
 @dataclass
 class Row:
     """One line of a Verlauf table: an update of one field, or a whole object created or deleted."""
@@ -654,13 +676,37 @@ def _object_names(session: Session, rows: list[Row]) -> None:
         row.name = label or ""
 
 
+# bookkeeping columns people do not read in a Verlauf: order, keys, counters, versions
+INTERNAL_FIELDS = {"lock_version", "session_version", "position", "key", "id", "change_id"}
+
+
 def display_rows(session: Session, entries: list, limit_value: int = 120) -> list[Row]:
-    """Verlauf lines, newest first: updates field by field; a created or deleted object as one line."""
+    """Verlauf lines, newest first: updates field by field; a created or deleted object as one line;
+    everything one import wrote as one line "importiert (N Änderungen)"; internal fields left out."""
     references = resolve_references(session, entries)
+    imports = imported_changes(entries)
+    if imports:  # `entries` may hold only part of an import: count all of it
+        from ..auth_models import AuditEntry
+
+        counts = dict(
+            session.execute(
+                sa.select(AuditEntry.change_id, sa.func.count())
+                .where(AuditEntry.change_id.in_(list(imports)))
+                .group_by(AuditEntry.change_id)
+            ).all()
+        )
+        imports = {c: (t, i, counts.get(c, n)) for c, (t, i, n) in imports.items()}
     rows: list[Row] = []
     grouped: dict[tuple, Row] = {}
     for e in entries:
-        if e.field == "lock_version":
+        if e.change_id in imports:
+            if e.change_id not in grouped:
+                table, object_id, count = imports[e.change_id]
+                row = Row(e.at, e.username, table, object_id, "import", "–", "–", f"{count} Änderungen")
+                grouped[e.change_id] = row
+                rows.append(row)
+            continue
+        if e.field in INTERNAL_FIELDS:
             continue
         value = display(e.old if e.action == "delete" else e.new, e.field, references)
         if e.action == "update":

@@ -144,3 +144,15 @@ def get_organisation_or_404(organisation_id: int, *, write: bool = False) -> mod
         abort(404)
     _check(row.id, write)
     return row
+
+
+def actor_name(organisation_id: int) -> str:
+    """Who records, to prefill "erfasst von" / "durchgeführt von": the person of the organisation
+    linked to the login, else the login's name; empty without a login."""
+    user = _user()
+    if user is None:
+        return ""
+    from ..services.persons import person_of_user
+
+    person = person_of_user(db.session, user.id, organisation_id)
+    return person.name if person is not None else user.label

@@ -37,6 +37,20 @@ def date_label(value) -> str:
     return german_date(value) if value else ""
 
 
+BERLIN = "Europe/Berlin"
+
+
+def berlin_time(value) -> str:
+    """A stored UTC timestamp as people in the office read it: 30.11.2026 14:05 (Europe/Berlin)."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    if not value:
+        return ""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(BERLIN)).strftime("%d.%m.%Y %H:%M")
+
+
 def dimension_colour(name: str) -> str:
     dim = catalogue().dimension(name)
     return dim.colour if dim else "#777777"
@@ -97,5 +111,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(english, "en")
     app.add_template_global(error_links, "error_links")
     app.add_template_filter(dimension_colour, "dimension_colour")
+    app.add_template_filter(berlin_time, "berlin")
     app.add_template_global(catalogue, "catalogue")
     app.add_template_global(measure_url, "measure_url")

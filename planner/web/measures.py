@@ -101,6 +101,17 @@ def _flash_conflicts(strategy: Strategy, measure: Measure) -> None:
         )
 
 
+def _flash_new_persons(known: set[str], measure) -> None:
+    """Owners typed in that the organisation did not know yet were added as persons: say so."""
+    new = [o.name for o in measure.owners if o.name not in known]
+    if new:
+        names = ", ".join(f"„{n}“" for n in new)
+        flash(
+            f"Neu in der Organisation angelegt: {names}. Art (Person oder Einheit) und Dubletten: Verwaltung › Personen.",
+            "success",
+        )
+
+
 @bp.route("/neu", methods=["GET", "POST"])
 def create(strategy_id: int):
     """A new measure; on error the form keeps everything typed."""
@@ -108,6 +119,8 @@ def create(strategy_id: int):
     strategy = service.core_to_domain(row)
     form = MeasureForm()
     form.set_dependency_choices(strategy, None)
+    known = {p.name for p in row.organisation.persons}
+    form.set_owner_choices(sorted(known, key=str.lower))
     if request.method == "GET":
         form.dimension.data = request.args.get("dimension") or form.dimension.data
         form.status.data = "geplant"
@@ -123,6 +136,7 @@ def create(strategy_id: int):
         else:
             db.session.commit()
             flash(f"Die Maßnahme „{measure.title}“ wurde angelegt.", "success")
+            _flash_new_persons(known, measure)
             _flash_conflicts(strategy, measure)
             return redirect(url_for("measures.detail", strategy_id=strategy_id, key=key))
     status = 422 if request.method == "POST" else 200
@@ -142,6 +156,8 @@ def edit(strategy_id: int, key: str):
     mrow = _row(row, key)
     form = MeasureForm()
     form.set_dependency_choices(strategy, key)
+    known = {p.name for p in row.organisation.persons}
+    form.set_owner_choices(sorted(known, key=str.lower))
     if request.method == "GET":
         form.fill_from(current)
         form.lock_version.data = mrow.lock_version
@@ -173,6 +189,7 @@ def edit(strategy_id: int, key: str):
         else:
             db.session.commit()
             flash("Die Maßnahme wurde gespeichert.", "success")
+            _flash_new_persons(known, measure)
             _flash_conflicts(strategy, measure)
             return redirect(url_for("measures.detail", strategy_id=strategy_id, key=key))
     status = 422 if request.method == "POST" else 200

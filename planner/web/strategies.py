@@ -22,24 +22,35 @@ from .forms import MALFORMED_VERSION, StrategyForm, UploadForm, lines, parse_mon
 bp = Blueprint("strategies", __name__)
 
 
-@bp.get("/")
-def index():
-    """Organisations and their strategies."""
+def visible_organisations() -> list[models.Organisation]:
+    """The organisations the current user may see, with their strategies, by name."""
     query = sa.select(models.Organisation)
     if (visible := visible_organisation_ids()) is not None:
         query = query.where(models.Organisation.id.in_(visible))
-    organisations = db.session.scalars(
+    return db.session.scalars(
         query.options(selectinload(models.Organisation.strategies)).order_by(models.Organisation.name)
     ).all()
+
+
+def measure_counts(organisations: list[models.Organisation]) -> dict[int, int]:
+    """Number of measures per strategy of these organisations, in one query."""
     ids = [s.id for o in organisations for s in o.strategies]
-    counts = dict(
+    return dict(
         db.session.execute(
             sa.select(models.Measure.strategy_id, sa.func.count())
             .where(models.Measure.strategy_id.in_(ids))
             .group_by(models.Measure.strategy_id)
         ).all()
     )
-    return render_template("strategies/index.html", organisations=organisations, measure_counts=counts)
+
+
+@bp.get("/strategien")
+def index():
+    """Organisations and their strategies."""
+    organisations = visible_organisations()
+    return render_template(
+        "strategies/index.html", organisations=organisations, measure_counts=measure_counts(organisations)
+    )
 
 
 @bp.get("/strategien/<int:strategy_id>")

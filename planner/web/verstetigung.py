@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from .. import models
 from ..charts.common import MIMETYPES, render
@@ -44,7 +43,7 @@ from ..services import verstetigung as service
 from ..services import verstetigung_review as review_service
 from ..services.strategies import ValidationFailed, strategy_to_domain
 from . import clock, nav
-from .access import get_strategy_or_404, may_write, visible_organisation_ids
+from .access import actor_name, get_strategy_or_404, may_write, visible_organisation_ids
 from .downloads import download
 from .filters import strategy_file_stem
 from .forms import parse_month_field
@@ -115,10 +114,9 @@ def number_label(value: float | None) -> str:
     return text.replace(",", "X").replace(".", ",").replace("X", ".")
 
 
-def _user_name() -> str:
-    """The logged-in user's name to prefill "who" fields; empty without a login."""
-    user = current_user if getattr(current_user, "is_authenticated", False) else None
-    return user.label if user else ""
+def _user_name(row: models.Strategy) -> str:
+    """Who records, to prefill "who" fields: the login's person in the organisation, else the login's name."""
+    return actor_name(row.organisation_id)
 
 
 def _measure_row(row: models.Strategy, key: str) -> models.Measure:
@@ -275,7 +273,7 @@ def _measure_page(
         progress_form.actual_start.data = measure.actual_start.german() if measure.actual_start else ""
         progress_form.actual_end.data = measure.actual_end.german() if measure.actual_end else ""
         progress_form.changed_on.data = german_date(clock.today())
-        progress_form.by.data = _user_name()
+        progress_form.by.data = _user_name(row)
     measure_row = _measure_row(row, key)
     indicators = service.indicators_of(db.session, measure_row)
     value_forms = value_forms or {}
@@ -431,7 +429,7 @@ def _evaluate(strategy_id: int, subject: str):
         except ValueError:
             form.due.data = ""
         form.performed.data = german_date(today)
-        form.by.data = _user_name()
+        form.by.data = _user_name(row)
         if subject != STRATEGY:
             measure = strategy.measure(subject)
             answer = schedule_answer(measure)
@@ -531,7 +529,7 @@ def review(strategy_id: int):
     row = get_strategy_or_404(strategy_id)
     form = ReviewForm(formdata=None)
     form.performed.data = german_date(clock.today())
-    form.by.data = _user_name()
+    form.by.data = _user_name(row)
     return _review_page(row, form)
 
 
@@ -602,7 +600,7 @@ def fortschreibung(strategy_id: int):
     if request.method == "GET":
         form = fortschreibung_form(pending, formdata=None)
         form.vision.data, form.mission.data = row.vision, row.mission
-        form.by.data = _user_name()
+        form.by.data = _user_name(row)
         form.adopted.data = Month(clock.today().year, clock.today().month).german()
         for i, m in enumerate(pending):  # the evaluations' outcomes suggest the decisions
             if m.key in outcomes:
