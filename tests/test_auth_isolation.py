@@ -22,7 +22,7 @@ from planner.models import Model
 from planner.services import backup
 
 ROOT = DATA.parent.parent
-PUBLIC_OR_GLOBAL = {"static", "auth.login", "auth.logout"}
+PUBLIC_OR_GLOBAL = {"static", "auth.login", "auth.logout", "guide.image", "assets.favicon"}
 FORMATS = ["svg", "png", "pdf", "csv", "xlsx", "yaml", "json", "docx", "ics", "html"]
 
 

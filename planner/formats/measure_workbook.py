@@ -32,8 +32,9 @@ from ..domain.schedule_state import schedule_state
 from ..domain.strategy import Measure, OwnerRole, Rating, Status, Strategy, make_key
 from ..domain.validation import Problem
 from .schema import FORMAT_ID
+from .spreadsheet import WorkbookError as UnreadableWorkbook
+from .spreadsheet import open_workbook
 from .strategy_file import StrategyFileError, measure_to_dict, strategy_from_data
-from .xlsx_safe import UnreadableWorkbook, open_workbook
 
 SHEET_MEASURES = "Maßnahmen"
 SHEET_STRATEGY = "Strategie"
@@ -607,7 +608,7 @@ def _read_strategy(sheet, content: WorkbookContent, problems: list[str]) -> None
 def read_workbook(data: bytes) -> WorkbookContent:
     """The measures (and the Strategie sheet) of a Maßnahmenliste; raises WorkbookError naming every problem."""
     try:
-        book = open_workbook(data, read_only=True, data_only=False)
+        book = open_workbook(data, formulas=True)
     except UnreadableWorkbook as exc:
         raise WorkbookError([str(exc)]) from None
     problems: list[str] = []

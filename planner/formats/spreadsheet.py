@@ -89,13 +89,16 @@ def _check_zip(data: bytes) -> None:
                     raise WorkbookError(NOT_A_WORKBOOK)
 
 
-def open_workbook(data: bytes):
-    """The workbook (read-only, values instead of formulas); WorkbookError when it is none."""
+def open_workbook(data: bytes, *, formulas: bool = False):
+    """The workbook (read-only, values instead of formulas); WorkbookError when it is none.
+
+    `formulas=True` keeps formula cells as formulas (data_type "f"), so a reader can refuse them
+    instead of taking the value Excel last computed (the Maßnahmenliste does)."""
     from openpyxl import load_workbook  # only when a workbook is read
 
     _check_zip(data)
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=not formulas)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise WorkbookError(NOT_A_WORKBOOK) from None
 

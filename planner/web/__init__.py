@@ -8,13 +8,17 @@ from . import (
     admin,
     assets,
     auth,
+    clock,
     errors,
     filters,
+    guide,
+    lagebild,
     maturity,
     measure_list,
     measures,
     nav,
     roadmap,
+    rounds,
     session_timeout,
     steckbriefe,
     strategies,
@@ -25,8 +29,10 @@ from . import (
 def register(app: Flask) -> None:
     """Attach every blueprint, the template filters and the error pages."""
     filters.register(app)
+    clock.register(app)
     nav.register(app)
     errors.register(app)
+    app.register_blueprint(lagebild.bp)
     app.register_blueprint(strategies.bp)
     app.register_blueprint(measures.bp)
     app.register_blueprint(assets.bp)
@@ -34,6 +40,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(roadmap.bp)
     app.register_blueprint(verstetigung.bp)
     app.register_blueprint(steckbriefe.bp)
+    app.register_blueprint(rounds.bp)
+    app.register_blueprint(guide.bp)
     app.register_blueprint(measure_list.bp)
     auth.init_app(app)
     session_timeout.init_app(app)
