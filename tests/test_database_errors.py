@@ -32,11 +32,11 @@ def broken_detail(monkeypatch):
     """Make the strategy page fail after its transaction failed, with the given exception."""
 
     def install(error: Exception):
-        def fail(row):
+        def fail(*_args, **_kwargs):
             _break_transaction()
             raise error
 
-        monkeypatch.setattr(strategy_service, "strategy_to_domain", fail)
+        monkeypatch.setattr(strategy_service, "read_core", fail)
 
     return install
 
