@@ -37,8 +37,8 @@ from ..models import Model, utcnow
 
 NOT_AUDITED = {"audit_entries", "login_attempts"}
 # recorded as changed without the value; last_login_at would fill the trail on every login
-SECRET_FIELDS = {"password_hash"}
-SKIPPED_FIELDS = {("users", "last_login_at")}
+SECRET_FIELDS = {"password_hash", "token_hash"}
+SKIPPED_FIELDS = {("users", "last_login_at"), ("user_tokens", "last_used_at")}
 REDACTED = "(anonymisiert)"
 
 # who acts outside a request (CLI, tests, benchmark setup)
@@ -53,7 +53,10 @@ def current_actor() -> tuple[int | None, str]:
         from flask_login import current_user
 
         if current_user and getattr(current_user, "is_authenticated", False):
-            return current_user.id, current_user.username
+            from flask import g
+
+            via = g.get("audit_via")  # e.g. the API token the request came with
+            return current_user.id, (f"{current_user.username} ({via})" if via else current_user.username)[:100]
     return actor.get() or (None, "System")
 
 

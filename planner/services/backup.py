@@ -27,6 +27,8 @@ FORMAT = "planner-backup/1"
 ROOT_TABLE = "organisations"
 EXCLUDED = {
     "login_attempts": "Fehlgeschlagene Anmeldeversuche sind flüchtig (Ratenbegrenzung) und gehören keiner Organisation.",
+    "user_tokens": "Persönliche Zugänge (API, Kalender-Abo) gehören einer Person, nicht der Organisation; "
+    "nach einer Wiederherstellung legt jede Person neue an.",
 }
 
 

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from flask import Flask
 
+from ..extensions import csrf
+from .api import views as api
+
 from . import (
     admin,
     assets,
     auth,
+    calendar_feed,
     errors,
     filters,
     maturity,
     measures,
     nav,
+    profile,
     roadmap,
     steckbriefe,
     strategies,
@@ -34,3 +39,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(steckbriefe.bp)
     auth.init_app(app)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(profile.bp)
+    app.register_blueprint(calendar_feed.bp)
+    csrf.exempt(api.bp)  # token-authenticated, never the session cookie (api/views.py)
+    app.register_blueprint(api.bp)

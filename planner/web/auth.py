@@ -19,6 +19,7 @@ from ..extensions import db
 from ..models import utcnow
 from ..services import audit
 from .forms import GermanForm
+from .token_auth import TOKEN_BLUEPRINTS
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -113,6 +114,8 @@ def _require_login():
     """Every endpoint but the login page needs a logged-in, active user whose session is not idle too long."""
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
+    if request.blueprint in TOKEN_BLUEPRINTS:
+        return None  # they authenticate by token and never read the session (token_auth.py)
     if current_user.is_authenticated:
         seen = session.get("seen")
         idle = timedelta(minutes=current_app_config("LOGIN_IDLE_MINUTES"))

@@ -8,6 +8,8 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from .api.problems import from_http_error, is_api_request, problem_response
+
 MESSAGES = {
     400: ("Ungültige Anfrage", "Die Anfrage konnte nicht verarbeitet werden."),
     403: ("Kein Zugriff", "Sie haben keinen Zugriff auf diese Seite."),
@@ -69,7 +71,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        """Any HTTP error as a German page."""
+        """Any HTTP error as a German page (in the API: as German problem details)."""
+        if is_api_request():
+            return from_http_error(error)
         code = error.code or 500
         title, message = MESSAGES.get(code, (error.name, error.description or ""))
         return render_template("error.html", code=code, title=title, message=message), code
@@ -78,5 +82,7 @@ def register(app: Flask) -> None:
     def unexpected(error: Exception):
         """Log and answer with a German page instead of a stack trace."""
         app.logger.exception("Unerwarteter Fehler")
+        if is_api_request():
+            return problem_response(500)
         title, message = MESSAGES[500]
         return render_template("error.html", code=500, title=title, message=message), 500

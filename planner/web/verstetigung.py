@@ -108,7 +108,7 @@ def number_label(value: float | None) -> str:
     return text.replace(",", "X").replace(".", ",").replace("X", ".")
 
 
-def _today() -> date:
+def evaluation_today() -> date:
     config = current_app.config
     return configured_today(config.get("VERSTETIGUNG_TODAY") or config.get("ROADMAP_TODAY"))
 
@@ -159,7 +159,7 @@ def kalender(strategy_id: int):
     """Evaluation calendar: overdue, due soon, later and done; and the same by owner."""
     row = get_strategy_or_404(strategy_id)
     strategy = strategy_to_domain(row)
-    today = _today()
+    today = evaluation_today()
     entries = calendar(strategy, today)
     now = month_of(today)
     groups = {
@@ -187,21 +187,15 @@ def kalender(strategy_id: int):
     )
 
 
-@bp.get("/evaluationen.ics")
-def kalender_ics(strategy_id: int):
-    """The open evaluations as an iCalendar file (for Outlook and other calendars)."""
-    from icalendar import Calendar, Event
+def calendar_events(cal, row: models.Strategy, today: date) -> None:
+    """Add the open evaluations of a strategy (and those left in its earlier versions) to an iCalendar."""
+    from icalendar import Event
 
-    row = get_strategy_or_404(strategy_id)
     strategy = strategy_to_domain(row)
     titles = {m.key: m.title for m in strategy.measures} | {STRATEGY: "Strategie insgesamt"}
-    cal = Calendar()
-    cal.add("prodid", "-//planner//Evaluationskalender//DE")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"Evaluationen – {row.title}")
     stamp = datetime.now(UTC).replace(microsecond=0)
-    entries = [(row, d, titles.get(d.subject, d.subject)) for d in calendar(strategy, _today()) if not d.done]
-    for version, d, title in entries + _earlier_versions(row, strategy, _today()):
+    entries = [(row, d, titles.get(d.subject, d.subject)) for d in calendar(strategy, today) if not d.done]
+    for version, d, title in entries + _earlier_versions(row, strategy, today):
         event = Event()
         event.add("uid", f"planner-{version.id}-{d.subject}-{d.kind.value}-{d.due}@planner")
         event.add("dtstamp", stamp)
@@ -216,6 +210,25 @@ def kalender_ics(strategy_id: int):
         )
         event.add("categories", ["Evaluation"])
         cal.add_component(event)
+
+
+def new_calendar(name: str):
+    """An empty iCalendar named `name`."""
+    from icalendar import Calendar
+
+    cal = Calendar()
+    cal.add("prodid", "-//planner//Evaluationskalender//DE")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", name)
+    return cal
+
+
+@bp.get("/evaluationen.ics")
+def kalender_ics(strategy_id: int):
+    """The open evaluations as an iCalendar file (for Outlook and other calendars)."""
+    row = get_strategy_or_404(strategy_id)
+    cal = new_calendar(f"Evaluationen – {row.title}")
+    calendar_events(cal, row, evaluation_today())
     return Response(
         cal.to_ical(),
         mimetype="text/calendar",
@@ -250,7 +263,7 @@ def _measure_page(
         progress_form.status.data = measure.status.value
         progress_form.actual_start.data = measure.actual_start.german() if measure.actual_start else ""
         progress_form.actual_end.data = measure.actual_end.german() if measure.actual_end else ""
-        progress_form.changed_on.data = german_date(_today())
+        progress_form.changed_on.data = german_date(evaluation_today())
         progress_form.by.data = _user_name()
     measure_row = _measure_row(row, key)
     indicators = service.indicators_of(db.session, measure_row)
@@ -258,10 +271,10 @@ def _measure_page(
     for ind in indicators:
         if ind.id not in value_forms:
             value_forms[ind.id] = ValueForm(formdata=None, prefix=f"wert-{ind.id}")
-    slots = [d for d in calendar(strategy, _today()) if d.subject == key]
+    slots = [d for d in calendar(strategy, evaluation_today()) if d.subject == key]
     return render_template(
         "verstetigung/massnahme.html",
-        late=_late_note(measure, _today()),
+        late=_late_note(measure, evaluation_today()),
         row=row,
         strategy=strategy,
         measure=measure,
@@ -292,7 +305,7 @@ def fortschritt(strategy_id: int, key: str):
     row = get_strategy_or_404(strategy_id, write=True)
     _measure_row(row, key)
     form = ProgressForm()
-    today = _today()
+    today = evaluation_today()
     if not form.validate_all(today):
         return _measure_page(row, key, progress_form=form, status=422)
     try:
@@ -396,7 +409,7 @@ def _evaluate(strategy_id: int, subject: str):
     if subject != STRATEGY:
         _measure_row(row, subject)
     strategy = strategy_to_domain(row)
-    today = _today()
+    today = evaluation_today()
     if request.method == "GET":
         form = EvaluationForm(formdata=None)
         form.kind.data = request.args.get("art") if request.args.get("art") in ("prozess", "wirkung") else "prozess"
@@ -481,7 +494,7 @@ def wissen(strategy_id: int):
 
 
 def _review_page(row, form: ReviewForm, status: int = 200):
-    pack = review_service.review_pack(db.session, row, _today())
+    pack = review_service.review_pack(db.session, row, evaluation_today())
     return render_template(
         "verstetigung/review.html",
         row=row,
@@ -496,7 +509,7 @@ def _review_page(row, form: ReviewForm, status: int = 200):
 def _next_review_due(row) -> Month | None:
     strategy = strategy_to_domain(row)
     open_slots = [
-        d for d in calendar(strategy, _today()) if d.subject == STRATEGY and d.kind is Kind.PROZESS and not d.done
+        d for d in calendar(strategy, evaluation_today()) if d.subject == STRATEGY and d.kind is Kind.PROZESS and not d.done
     ]
     return open_slots[0].due if open_slots else None
 
@@ -506,7 +519,7 @@ def review(strategy_id: int):
     """The review pack of the biennial strategy review, with the decisions section to fill in."""
     row = get_strategy_or_404(strategy_id)
     form = ReviewForm(formdata=None)
-    form.performed.data = german_date(_today())
+    form.performed.data = german_date(evaluation_today())
     form.by.data = _user_name()
     return _review_page(row, form)
 
@@ -516,7 +529,7 @@ def review_speichern(strategy_id: int):
     """Record the review meeting: answers to the core questions and the decisions."""
     row = get_strategy_or_404(strategy_id, write=True)
     form = ReviewForm()
-    if not form.validate_all(_today()):
+    if not form.validate_all(evaluation_today()):
         return _review_page(row, form, 422)
     service.save_evaluation(db.session, row, form.to_record(_next_review_due(row)))
     db.session.commit()
@@ -528,7 +541,7 @@ def review_speichern(strategy_id: int):
 def review_pdf(strategy_id: int):
     """The review pack as PDF (WeasyPrint)."""
     row = get_strategy_or_404(strategy_id)
-    pack = review_service.review_pack(db.session, row, _today())
+    pack = review_service.review_pack(db.session, row, evaluation_today())
     html = render_template(
         "verstetigung/review_pdf.html", row=row, pack=pack, Progress=Progress, shown=review_service.SHOWN
     )
@@ -581,7 +594,7 @@ def fortschreibung(strategy_id: int):
         form = fortschreibung_form(pending, formdata=None)
         form.vision.data, form.mission.data = row.vision, row.mission
         form.by.data = _user_name()
-        form.adopted.data = Month(_today().year, _today().month).german()
+        form.adopted.data = Month(evaluation_today().year, evaluation_today().month).german()
         for i, m in enumerate(pending):  # the evaluations' outcomes suggest the decisions
             if m.key in outcomes:
                 form[f"d_{i}"].data = SUGGESTED[outcomes[m.key].outcome].value
@@ -601,7 +614,7 @@ def fortschreibung(strategy_id: int):
             vision=(form.vision.data or "").strip(),
             mission=(form.mission.data or "").strip(),
             by=form.by.data.strip(),
-            today=_today(),
+            today=evaluation_today(),
         )
     except FortschreibungError as exc:
         db.session.rollback()
@@ -619,7 +632,7 @@ def fortschreibung(strategy_id: int):
 
 def _flash_outdated_months(new_row: models.Strategy) -> None:
     """Carried-over measures keep their months: say when they lie before the new roadmap window."""
-    view = roadmap_view(strategy_to_domain(new_row), _today())
+    view = roadmap_view(strategy_to_domain(new_row), evaluation_today())
     before = [m for m in view.outside if (m.end or m.start) < view.window_start]
     if before:
         many = len(before) != 1
