@@ -89,12 +89,14 @@ api = SpecTree(
     page_templates={},
     before=_german_validation,
     validation_error_model=s.Problem,
+    naming_strategy=lambda model: model.__name__,
+    nested_naming_strategy=lambda _parent, child: child,
     security_schemes=[SecurityScheme(name="token", data=SecuritySchemeData(type=SecureType.HTTP, scheme="bearer"))],
     security={"token": []},
 )
 
 READ = {"HTTP_401": s.Problem, "HTTP_404": s.Problem}
-WRITE = {**READ, "HTTP_409": s.Problem, "HTTP_412": s.Problem, "HTTP_415": s.Problem, "HTTP_428": s.Problem}
+WRITE = {**READ, "HTTP_400": s.Problem, "HTTP_409": s.Problem, "HTTP_412": s.Problem, "HTTP_415": s.Problem, "HTTP_428": s.Problem}
 
 
 # --- authentication and preconditions -----------------------------------------------------------
@@ -307,7 +309,7 @@ def assessments(organisation_id: int):
         out.append(
             {
                 "id": entry.id,
-                "date": a.date,
+                "date": a.date.isoformat(),
                 "kind": a.kind.value,
                 "note": a.note,
                 "subdimension_levels": a.subdimension_levels(),
@@ -377,7 +379,7 @@ def analysis(strategy_id: int):
     strategy = service.strategy_to_domain(row)
     today = _today()
     return {
-        "today": today,
+        "today": today.isoformat(),
         **analyse(strategy).to_json(),
         "schedule_states": [{"measure": m.key, **_state(m, today)} for m in strategy.measures],
     }
@@ -393,13 +395,13 @@ def evaluations(strategy_id: int):
     strategy = service.strategy_to_domain(row)
     today = evaluation_today()
     return {
-        "today": today,
+        "today": today.isoformat(),
         "calendar": [{**d.as_json(), "done": d.done, "reason": d.reason} for d in calendar(strategy, today)],
         "recorded": [
             {
                 "subject": e.subject,
                 "kind": e.kind.value,
-                "performed": e.performed,
+                "performed": e.performed.isoformat(),
                 "due": str(e.due) if e.due else None,
                 "by": e.by,
                 "outcome": e.outcome.value if e.outcome else None,
