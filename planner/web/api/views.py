@@ -117,6 +117,12 @@ def _authenticate():
         )
         raise ApiProblem(401, detail)
     act_as(token, f"API-Zugang „{token.name}“")
+    # the object in the address first: another organisation's strategy is 404 whatever the body says
+    args = request.view_args or {}
+    if "strategy_id" in args:
+        get_strategy_or_404(args["strategy_id"])
+    if "organisation_id" in args:
+        get_organisation_or_404(args["organisation_id"])
     if request.method in ("POST", "PATCH", "PUT"):
         if not request.is_json:
             raise ApiProblem(415, "Bitte senden Sie die Angaben als JSON (Content-Type: application/json).")
