@@ -150,6 +150,19 @@ def fahrplan_pdf(strategy_id: int):
     return _fahrplan_chart(strategy_id, "pdf")
 
 
+@bp.get("/fahrplan.xml")
+def fahrplan_mspdi(strategy_id: int):
+    """The Fahrplan as MS Project XML (MSPDI) for MS Project, ProjectLibre, GanttProject, OpenProject."""
+    from ..formats.mspdi import roadmap_mspdi
+
+    row = get_strategy_or_404(strategy_id)
+    data = roadmap_mspdi(service.roadmap(row).strategy, _today())
+    name = f"fahrplan-{strategy_file_stem(row)}.xml"
+    return Response(
+        data, mimetype="application/xml", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
 @bp.post("/fahrplan/basisplaene")
 def create_baseline(strategy_id: int):
     """Freeze the current roadmap under a name."""

@@ -120,7 +120,9 @@ def _authenticate():
     # the object in the address first: another organisation's strategy is 404 whatever the body says
     args = request.view_args or {}
     if "strategy_id" in args:
-        get_strategy_or_404(args["strategy_id"])
+        row = get_strategy_or_404(args["strategy_id"])
+        if "key" in args:
+            _measure_row(row, args["key"])
     if "organisation_id" in args:
         get_organisation_or_404(args["organisation_id"])
     if request.method in ("POST", "PATCH", "PUT"):
