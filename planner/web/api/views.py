@@ -95,8 +95,20 @@ api = SpecTree(
     security={"token": []},
 )
 
-READ = {"HTTP_401": s.Problem, "HTTP_404": s.Problem}
-WRITE = {**READ, "HTTP_400": s.Problem, "HTTP_409": s.Problem, "HTTP_412": s.Problem, "HTTP_415": s.Problem, "HTTP_428": s.Problem}
+READ = {
+    "HTTP_401": (s.Problem, "Kein oder ein ungültiger API-Zugang"),
+    "HTTP_404": (s.Problem, "Nicht gefunden oder nicht sichtbar"),
+}
+WRITE = {
+    **READ,
+    "HTTP_400": (s.Problem, "Kein gültiges JSON"),
+    "HTTP_409": (s.Problem, "Die Version ist schreibgeschützt (fortgeschrieben)"),
+    "HTTP_412": (s.Problem, "Die Maßnahme wurde inzwischen geändert (If-Match veraltet)"),
+    "HTTP_415": (s.Problem, "Der Inhalt ist kein JSON"),
+    "HTTP_422": (s.Problem, "Ungültige Angaben (mit den Fehlern je Feld)"),
+    "HTTP_428": (s.Problem, "If-Match fehlt"),
+}
+OK = "Erfolg"
 
 
 # --- authentication and preconditions -----------------------------------------------------------
@@ -288,7 +300,7 @@ def openapi():
 
 
 @bp.get("/organisationen")
-@api.validate(resp=Response(HTTP_200=list[s.Organisation], HTTP_401=s.Problem), tags=["Organisationen"])
+@api.validate(resp=Response(HTTP_200=(list[s.Organisation], OK), HTTP_401=READ["HTTP_401"]), tags=["Organisationen"])
 def organisations():
     """Organisationen, die der Zugang sehen darf."""
     query = sa.select(models.Organisation).order_by(models.Organisation.name)
@@ -299,7 +311,7 @@ def organisations():
 
 
 @bp.get("/organisationen/<int:organisation_id>")
-@api.validate(resp=Response(HTTP_200=s.OrganisationDetail, **READ), tags=["Organisationen"])
+@api.validate(resp=Response(HTTP_200=(s.OrganisationDetail, OK), **READ), tags=["Organisationen"])
 def organisation(organisation_id: int):
     """Eine Organisation mit ihren Strategien."""
     org = get_organisation_or_404(organisation_id)
@@ -307,7 +319,7 @@ def organisation(organisation_id: int):
 
 
 @bp.get("/organisationen/<int:organisation_id>/erhebungen")
-@api.validate(resp=Response(HTTP_200=s.Assessments, **READ), tags=["Reifegrad"])
+@api.validate(resp=Response(HTTP_200=(s.Assessments, OK), **READ), tags=["Reifegrad"])
 def assessments(organisation_id: int):
     """Die Reifegrad-Erhebungen einer Organisation mit den Stufen je Subdimension und Dimension."""
     get_organisation_or_404(organisation_id)
@@ -331,7 +343,7 @@ def assessments(organisation_id: int):
 
 
 @bp.get("/strategien")
-@api.validate(resp=Response(HTTP_200=list[s.StrategyRef], HTTP_401=s.Problem), tags=["Strategien"])
+@api.validate(resp=Response(HTTP_200=(list[s.StrategyRef], OK), HTTP_401=READ["HTTP_401"]), tags=["Strategien"])
 def strategies():
     """Strategien (alle Versionen), die der Zugang sehen darf."""
     query = sa.select(models.Strategy).order_by(models.Strategy.id)
@@ -342,7 +354,7 @@ def strategies():
 
 
 @bp.get("/strategien/<int:strategy_id>")
-@api.validate(resp=Response(HTTP_200=s.Strategy, **READ), tags=["Strategien"])
+@api.validate(resp=Response(HTTP_200=(s.Strategy, OK), **READ), tags=["Strategien"])
 def strategy(strategy_id: int):
     """Eine Strategie: Vision, Mission, Leitsätze, Fahrplanzeitraum und die IDs ihrer Maßnahmen."""
     row = get_strategy_or_404(strategy_id)
@@ -363,7 +375,7 @@ def strategy(strategy_id: int):
 
 
 @bp.get("/strategien/<int:strategy_id>/versionen")
-@api.validate(resp=Response(HTTP_200=list[s.Version], **READ), tags=["Strategien"])
+@api.validate(resp=Response(HTTP_200=(list[s.Version], OK), **READ), tags=["Strategien"])
 def versions(strategy_id: int):
     """Alle Versionen der Strategie (Fortschreibungen), die älteste zuerst."""
     row = get_strategy_or_404(strategy_id)
@@ -380,7 +392,7 @@ def versions(strategy_id: int):
 
 
 @bp.get("/strategien/<int:strategy_id>/analyse")
-@api.validate(resp=Response(HTTP_200=s.Analysis, **READ), tags=["Fahrplan"])
+@api.validate(resp=Response(HTTP_200=(s.Analysis, OK), **READ), tags=["Fahrplan"])
 def analysis(strategy_id: int):
     """Die Fahrplananalyse: Zeitkonflikte, kritischer Pfad, Wellen, Zeitplanstand jeder Maßnahme."""
     row = get_strategy_or_404(strategy_id)
@@ -394,7 +406,7 @@ def analysis(strategy_id: int):
 
 
 @bp.get("/strategien/<int:strategy_id>/evaluationen")
-@api.validate(resp=Response(HTTP_200=s.Evaluations, **READ), tags=["Evaluationen"])
+@api.validate(resp=Response(HTTP_200=(s.Evaluations, OK), **READ), tags=["Evaluationen"])
 def evaluations(strategy_id: int):
     """Der Evaluationskalender (fällige, überfällige und erledigte Termine) und die erfassten Evaluationen."""
     from ..verstetigung import evaluation_today
@@ -425,7 +437,7 @@ def evaluations(strategy_id: int):
 
 
 @bp.get("/strategien/<int:strategy_id>/massnahmen")
-@api.validate(resp=Response(HTTP_200=list[s.Measure], **READ), tags=["Maßnahmen"])
+@api.validate(resp=Response(HTTP_200=(list[s.Measure], OK), **READ), tags=["Maßnahmen"])
 def measures(strategy_id: int):
     """Alle Maßnahmen der Strategie mit allen Feldern ihres Steckbriefs und ihrem Zeitplanstand."""
     row = get_strategy_or_404(strategy_id)
@@ -434,7 +446,7 @@ def measures(strategy_id: int):
 
 
 @bp.post("/strategien/<int:strategy_id>/massnahmen")
-@api.validate(json=s.NewMeasure, resp=Response(HTTP_201=s.Measure, **WRITE), tags=["Maßnahmen"])
+@api.validate(json=s.NewMeasure, resp=Response(HTTP_201=(s.Measure, "Angelegt"), **WRITE), tags=["Maßnahmen"])
 def create_measure(strategy_id: int, json: s.NewMeasure):
     """Eine neue Maßnahme anlegen (dieselben Prüfungen wie im Formular und beim Import)."""
     row = get_strategy_or_404(strategy_id, write=True)
@@ -448,7 +460,7 @@ def create_measure(strategy_id: int, json: s.NewMeasure):
 
 
 @bp.get("/strategien/<int:strategy_id>/massnahmen/<key>")
-@api.validate(resp=Response(HTTP_200=s.Measure, **READ), tags=["Maßnahmen"])
+@api.validate(resp=Response(HTTP_200=(s.Measure, OK), **READ), tags=["Maßnahmen"])
 def measure(strategy_id: int, key: str):
     """Eine Maßnahme; ihr ETag dient als If-Match für Änderungen."""
     get_strategy_or_404(strategy_id)
@@ -456,7 +468,7 @@ def measure(strategy_id: int, key: str):
 
 
 @bp.patch("/strategien/<int:strategy_id>/massnahmen/<key>")
-@api.validate(json=s.MeasureChange, resp=Response(HTTP_200=s.Measure, **WRITE), tags=["Maßnahmen"])
+@api.validate(json=s.MeasureChange, resp=Response(HTTP_200=(s.Measure, OK), **WRITE), tags=["Maßnahmen"])
 def update_measure(strategy_id: int, key: str, json: s.MeasureChange):
     """Felder einer Maßnahme ändern; nicht genannte Felder bleiben. Braucht If-Match."""
     row = get_strategy_or_404(strategy_id, write=True)
@@ -468,7 +480,7 @@ def update_measure(strategy_id: int, key: str, json: s.MeasureChange):
 
 
 @bp.get("/strategien/<int:strategy_id>/abhaengigkeiten")
-@api.validate(resp=Response(HTTP_200=list[s.Link], **READ), tags=["Abhängigkeiten"])
+@api.validate(resp=Response(HTTP_200=(list[s.Link], OK), **READ), tags=["Abhängigkeiten"])
 def links(strategy_id: int):
     """Alle Abhängigkeiten der Strategie: Maßnahme → ihre Voraussetzung."""
     row = get_strategy_or_404(strategy_id)
@@ -476,7 +488,7 @@ def links(strategy_id: int):
 
 
 @bp.post("/strategien/<int:strategy_id>/massnahmen/<key>/abhaengigkeiten")
-@api.validate(json=s.NewLink, resp=Response(HTTP_200=s.Measure, **WRITE), tags=["Abhängigkeiten"])
+@api.validate(json=s.NewLink, resp=Response(HTTP_200=(s.Measure, OK), **WRITE), tags=["Abhängigkeiten"])
 def add_link(strategy_id: int, key: str, json: s.NewLink):
     """Eine Voraussetzung hinzufügen; eine Abhängigkeit, die einen Zyklus schlösse, wird mit ihm abgelehnt."""
     row = get_strategy_or_404(strategy_id, write=True)
@@ -502,7 +514,7 @@ def add_link(strategy_id: int, key: str, json: s.NewLink):
 
 
 @bp.delete("/strategien/<int:strategy_id>/massnahmen/<key>/abhaengigkeiten/<prerequisite>")
-@api.validate(resp=Response(HTTP_200=s.Measure, **WRITE), tags=["Abhängigkeiten"])
+@api.validate(resp=Response(HTTP_200=(s.Measure, OK), **WRITE), tags=["Abhängigkeiten"])
 def remove_link(strategy_id: int, key: str, prerequisite: str):
     """Eine Voraussetzung entfernen. Braucht If-Match."""
     row = get_strategy_or_404(strategy_id, write=True)
