@@ -164,10 +164,12 @@ def _check_if_match(mrow: models.Measure) -> None:
 
 
 def _stale(mrow: models.Measure, seen: int | None) -> ApiProblem:
-    detail = "Die Maßnahme wurde inzwischen geändert. Bitte lesen Sie sie neu und wiederholen Sie die Änderung."
+    """412, naming what others changed since the version the client had (the form's conflict lines)."""
+    detail = "Die Änderung wurde nicht gespeichert: Jemand anderes hat die Maßnahme inzwischen geändert."
     if seen is not None and seen < mrow.lock_version:
-        lines = audit.describe_conflict(db.session, "measures", mrow.id, seen)
-        detail = audit.conflict_message(lines)
+        if lines := audit.describe_conflict(db.session, "measures", mrow.id, seen):
+            detail += " Geändert wurde: " + "; ".join(lines) + "."
+    detail += " Bitte lesen Sie die Maßnahme neu und senden Sie die Änderung mit ihrem neuen ETag."
     return ApiProblem(412, detail)
 
 
@@ -267,7 +269,11 @@ def _finish(spec: dict) -> dict:
     spec = copy.deepcopy(spec)
     for path, operations in spec["paths"].items():
         for method, op in operations.items():
+            if method == "get":
+                op["responses"].pop("422", None)  # reads take no body: spectree lists its check everywhere
             for code, response in op.get("responses", {}).items():
+                if code == "422":  # spectree's own entry for its request check
+                    response["description"] = "Ungültige Angaben (mit den Fehlern je Feld)"
                 if int(code) >= 400 and "content" in response:
                     response["content"] = {"application/problem+json": response["content"]["application/json"]}
                 if int(code) in (200, 201) and "/massnahmen/{key}" in path:
