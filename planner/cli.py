@@ -395,7 +395,9 @@ def roadmap(file: Path, output: Path, abhaengigkeiten: bool, kritischer_pfad: bo
         from .formats.mspdi import dated_measures, roadmap_mspdi
 
         _write(output, roadmap_mspdi(strategy, today))
-        click.echo(f"Fahrplan als MS-Project-XML geschrieben: {output} – {len(dated_measures(strategy))} Maßnahmen mit Termin")
+        click.echo(
+            f"Fahrplan als MS-Project-XML geschrieben: {output} – {len(dated_measures(strategy))} Maßnahmen mit Termin"
+        )
         return
     from .charts.common import render
     from .charts.gantt import gantt_chart, gantt_text

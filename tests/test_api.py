@@ -161,7 +161,9 @@ def test_update_with_if_match_and_the_audit_trail_names_the_token(app, steinfurt
     measure = domain(app, sid).measures[0]
     assert (str(measure.start), str(measure.end)) == ("2027-01", "2027-06")
     with app.app_context():
-        entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.field == "start").order_by(AuditEntry.id.desc()))
+        entry = db.session.scalar(
+            sa.select(AuditEntry).where(AuditEntry.field == "start").order_by(AuditEntry.id.desc())
+        )
         assert entry.username == "redaktion (API-Zugang „Excel-Abgleich“)" and entry.new == "2027-01"
     # the old ETag is stale now: 412, naming what changed; nothing is written
     stale = c.patch(url, json={"title": "Überschrieben"}, headers=auth(steinfurt["editor"], **{"If-Match": etag}))
@@ -247,7 +249,9 @@ def test_analysis_uses_the_one_schedule_state(app, steinfurt):
     body = c.get(f"/api/v1/strategien/{sid}/analyse", headers=auth(steinfurt["reader"])).get_json()
     strategy = domain(app, sid)
     expected = {m.key: schedule_state(m, date(2026, 11, 30)) for m in strategy.measures}
-    assert {s["measure"]: s["state"] for s in body["schedule_states"]} == {k: v.state.value for k, v in expected.items()}
+    assert {s["measure"]: s["state"] for s in body["schedule_states"]} == {
+        k: v.state.value for k, v in expected.items()
+    }
     assert body["critical_path"] and body["waves"] and body["today"] == "2026-11-30"
     evaluations = c.get(f"/api/v1/strategien/{sid}/evaluationen", headers=auth(steinfurt["reader"])).get_json()
     assert evaluations["calendar"]
@@ -316,3 +320,18 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(app, stei
             case.call_and_validate(headers=headers, checks=checks)
 
         run()
+
+
+def test_csrf_applies_to_cookie_sessions_but_not_to_the_token_api(app, client, steinfurt):
+    app.config["WTF_CSRF_ENABLED"] = True
+    sid = steinfurt["sid"]
+    # a form posted with the session cookie but without the form's token is refused
+    refused = client.post("/profil/zugaenge/api", data={"api-name": "ohne Token"})
+    assert refused.status_code == 400 and "Sitzung abgelaufen" in refused.get_data(as_text=True)
+    # the API takes the bearer token alone
+    created = steinfurt["client"].post(
+        f"/api/v1/strategien/{sid}/massnahmen",
+        json={"title": "Per API", "dimension": "IT-Bereitstellung"},
+        headers=auth(steinfurt["editor"]),
+    )
+    assert created.status_code == 201

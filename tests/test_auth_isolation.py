@@ -210,7 +210,8 @@ def test_every_route_of_one_organisation_is_404_for_another(app, client, make_us
     wrong = [
         url
         for _e, url, methods in urls
-        if "GET" in methods and (admin_api.call("GET", url) if url.startswith("/api/") else client.get(url)).status_code == 404
+        if "GET" in methods
+        and (admin_api.call("GET", url) if url.startswith("/api/") else client.get(url)).status_code == 404
     ]
     assert wrong == [], wrong
     assert sum(url.startswith("/api/") for _e, url, _m in urls) >= 10

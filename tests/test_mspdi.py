@@ -99,4 +99,6 @@ def test_download_on_the_fahrplan_page(client, steinfurt_id):
     assert "attachment" in response.headers["Content-Disposition"]
     root = ET.fromstring(response.data)
     tasks = root.findall(f"{{{NAMESPACE}}}Tasks/{{{NAMESPACE}}}Task")
-    assert len(tasks) == 1 + 19 + len({m.dimension for m in dated_measures(load_strategy(STEINFURT.read_text("utf-8")))})
+    assert len(tasks) == 1 + 19 + len(
+        {m.dimension for m in dated_measures(load_strategy(STEINFURT.read_text("utf-8")))}
+    )

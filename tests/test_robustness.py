@@ -59,7 +59,9 @@ def _problems(method: str, url: str, response) -> list[str]:
     if response.status_code >= 500:
         found.append(f"{method} {url[:200]} -> {response.status_code}")
     text = (
-        response.get_data(as_text=True) if response.mimetype in ("text/html", "text/plain", "application/json", "application/problem+json") else ""
+        response.get_data(as_text=True)
+        if response.mimetype in ("text/html", "text/plain", "application/json", "application/problem+json")
+        else ""
     )
     text = re.sub(r"<(script|style)\b.*?</\1>|<[^>]*>", " ", text, flags=re.DOTALL)  # what the user reads
     if match := ENGLISH.search(text):

@@ -5,8 +5,6 @@ from __future__ import annotations
 from flask import Flask
 
 from ..extensions import csrf
-from .api import views as api
-
 from . import (
     admin,
     assets,
@@ -23,6 +21,7 @@ from . import (
     strategies,
     verstetigung,
 )
+from .api import views as api
 
 
 def register(app: Flask) -> None:

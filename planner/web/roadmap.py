@@ -158,9 +158,7 @@ def fahrplan_mspdi(strategy_id: int):
     row = get_strategy_or_404(strategy_id)
     data = roadmap_mspdi(service.roadmap(row).strategy, _today())
     name = f"fahrplan-{strategy_file_stem(row)}.xml"
-    return Response(
-        data, mimetype="application/xml", headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return Response(data, mimetype="application/xml", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.post("/fahrplan/basisplaene")

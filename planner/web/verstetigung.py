@@ -108,9 +108,14 @@ def number_label(value: float | None) -> str:
     return text.replace(",", "X").replace(".", ",").replace("X", ".")
 
 
-def evaluation_today() -> date:
+def _today() -> date:
     config = current_app.config
     return configured_today(config.get("VERSTETIGUNG_TODAY") or config.get("ROADMAP_TODAY"))
+
+
+def evaluation_today() -> date:
+    """Today for evaluations, or the configured day (tests, demonstrations); for the calendar feed and the API."""
+    return _today()
 
 
 def _user_name() -> str:
@@ -159,7 +164,7 @@ def kalender(strategy_id: int):
     """Evaluation calendar: overdue, due soon, later and done; and the same by owner."""
     row = get_strategy_or_404(strategy_id)
     strategy = strategy_to_domain(row)
-    today = evaluation_today()
+    today = _today()
     entries = calendar(strategy, today)
     now = month_of(today)
     groups = {
@@ -228,7 +233,7 @@ def kalender_ics(strategy_id: int):
     """The open evaluations as an iCalendar file (for Outlook and other calendars)."""
     row = get_strategy_or_404(strategy_id)
     cal = new_calendar(f"Evaluationen – {row.title}")
-    calendar_events(cal, row, evaluation_today())
+    calendar_events(cal, row, _today())
     return Response(
         cal.to_ical(),
         mimetype="text/calendar",
@@ -263,7 +268,7 @@ def _measure_page(
         progress_form.status.data = measure.status.value
         progress_form.actual_start.data = measure.actual_start.german() if measure.actual_start else ""
         progress_form.actual_end.data = measure.actual_end.german() if measure.actual_end else ""
-        progress_form.changed_on.data = german_date(evaluation_today())
+        progress_form.changed_on.data = german_date(_today())
         progress_form.by.data = _user_name()
     measure_row = _measure_row(row, key)
     indicators = service.indicators_of(db.session, measure_row)
@@ -271,10 +276,10 @@ def _measure_page(
     for ind in indicators:
         if ind.id not in value_forms:
             value_forms[ind.id] = ValueForm(formdata=None, prefix=f"wert-{ind.id}")
-    slots = [d for d in calendar(strategy, evaluation_today()) if d.subject == key]
+    slots = [d for d in calendar(strategy, _today()) if d.subject == key]
     return render_template(
         "verstetigung/massnahme.html",
-        late=_late_note(measure, evaluation_today()),
+        late=_late_note(measure, _today()),
         row=row,
         strategy=strategy,
         measure=measure,
@@ -305,7 +310,7 @@ def fortschritt(strategy_id: int, key: str):
     row = get_strategy_or_404(strategy_id, write=True)
     _measure_row(row, key)
     form = ProgressForm()
-    today = evaluation_today()
+    today = _today()
     if not form.validate_all(today):
         return _measure_page(row, key, progress_form=form, status=422)
     try:
@@ -409,7 +414,7 @@ def _evaluate(strategy_id: int, subject: str):
     if subject != STRATEGY:
         _measure_row(row, subject)
     strategy = strategy_to_domain(row)
-    today = evaluation_today()
+    today = _today()
     if request.method == "GET":
         form = EvaluationForm(formdata=None)
         form.kind.data = request.args.get("art") if request.args.get("art") in ("prozess", "wirkung") else "prozess"
@@ -494,7 +499,7 @@ def wissen(strategy_id: int):
 
 
 def _review_page(row, form: ReviewForm, status: int = 200):
-    pack = review_service.review_pack(db.session, row, evaluation_today())
+    pack = review_service.review_pack(db.session, row, _today())
     return render_template(
         "verstetigung/review.html",
         row=row,
@@ -509,7 +514,7 @@ def _review_page(row, form: ReviewForm, status: int = 200):
 def _next_review_due(row) -> Month | None:
     strategy = strategy_to_domain(row)
     open_slots = [
-        d for d in calendar(strategy, evaluation_today()) if d.subject == STRATEGY and d.kind is Kind.PROZESS and not d.done
+        d for d in calendar(strategy, _today()) if d.subject == STRATEGY and d.kind is Kind.PROZESS and not d.done
     ]
     return open_slots[0].due if open_slots else None
 
@@ -519,7 +524,7 @@ def review(strategy_id: int):
     """The review pack of the biennial strategy review, with the decisions section to fill in."""
     row = get_strategy_or_404(strategy_id)
     form = ReviewForm(formdata=None)
-    form.performed.data = german_date(evaluation_today())
+    form.performed.data = german_date(_today())
     form.by.data = _user_name()
     return _review_page(row, form)
 
@@ -529,7 +534,7 @@ def review_speichern(strategy_id: int):
     """Record the review meeting: answers to the core questions and the decisions."""
     row = get_strategy_or_404(strategy_id, write=True)
     form = ReviewForm()
-    if not form.validate_all(evaluation_today()):
+    if not form.validate_all(_today()):
         return _review_page(row, form, 422)
     service.save_evaluation(db.session, row, form.to_record(_next_review_due(row)))
     db.session.commit()
@@ -541,7 +546,7 @@ def review_speichern(strategy_id: int):
 def review_pdf(strategy_id: int):
     """The review pack as PDF (WeasyPrint)."""
     row = get_strategy_or_404(strategy_id)
-    pack = review_service.review_pack(db.session, row, evaluation_today())
+    pack = review_service.review_pack(db.session, row, _today())
     html = render_template(
         "verstetigung/review_pdf.html", row=row, pack=pack, Progress=Progress, shown=review_service.SHOWN
     )
@@ -594,7 +599,7 @@ def fortschreibung(strategy_id: int):
         form = fortschreibung_form(pending, formdata=None)
         form.vision.data, form.mission.data = row.vision, row.mission
         form.by.data = _user_name()
-        form.adopted.data = Month(evaluation_today().year, evaluation_today().month).german()
+        form.adopted.data = Month(_today().year, _today().month).german()
         for i, m in enumerate(pending):  # the evaluations' outcomes suggest the decisions
             if m.key in outcomes:
                 form[f"d_{i}"].data = SUGGESTED[outcomes[m.key].outcome].value
@@ -614,7 +619,7 @@ def fortschreibung(strategy_id: int):
             vision=(form.vision.data or "").strip(),
             mission=(form.mission.data or "").strip(),
             by=form.by.data.strip(),
-            today=evaluation_today(),
+            today=_today(),
         )
     except FortschreibungError as exc:
         db.session.rollback()
@@ -632,7 +637,7 @@ def fortschreibung(strategy_id: int):
 
 def _flash_outdated_months(new_row: models.Strategy) -> None:
     """Carried-over measures keep their months: say when they lie before the new roadmap window."""
-    view = roadmap_view(strategy_to_domain(new_row), evaluation_today())
+    view = roadmap_view(strategy_to_domain(new_row), _today())
     before = [m for m in view.outside if (m.end or m.start) < view.window_start]
     if before:
         many = len(before) != 1

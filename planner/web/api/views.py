@@ -166,9 +166,9 @@ def _check_if_match(mrow: models.Measure) -> None:
 def _stale(mrow: models.Measure, seen: int | None) -> ApiProblem:
     """412, naming what others changed since the version the client had (the form's conflict lines)."""
     detail = "Die Änderung wurde nicht gespeichert: Jemand anderes hat die Maßnahme inzwischen geändert."
-    if seen is not None and seen < mrow.lock_version:
-        if lines := audit.describe_conflict(db.session, "measures", mrow.id, seen):
-            detail += " Geändert wurde: " + "; ".join(lines) + "."
+    lines = audit.describe_conflict(db.session, "measures", mrow.id, seen) if seen is not None else []
+    if lines and seen < mrow.lock_version:
+        detail += " Geändert wurde: " + "; ".join(lines) + "."
     detail += " Bitte lesen Sie die Maßnahme neu und senden Sie die Änderung mit ihrem neuen ETag."
     return ApiProblem(412, detail)
 
@@ -460,7 +460,9 @@ def create_measure(strategy_id: int, json: s.NewMeasure):
     taken = {m.key for m in row.measures}
     key = data.pop("id", None) or make_key(json.title, taken)
     if key in taken:
-        raise ApiProblem(422, f"Die ID „{key}“ gibt es in dieser Strategie schon.", errors=[f"Feld „id“: „{key}“ ist vergeben."])
+        raise ApiProblem(
+            422, f"Die ID „{key}“ gibt es in dieser Strategie schon.", errors=[f"Feld „id“: „{key}“ ist vergeben."]
+        )
     _save(row, {"id": key, **data}, None)
     return _measure_answer(strategy_id, key, 201)
 
