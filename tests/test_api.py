@@ -185,6 +185,7 @@ def test_invalid_input_is_refused_in_german_and_nothing_changes(app, steinfurt):
         ({"farbe": "blau"}, "Unbekanntes Feld"),
         ({"budget": "viel"}, "Erwartet ist eine Zahl"),
         ({"depends_on": ["gibt-es-nicht"]}, "Unbekannte Abhängigkeit"),
+        ({"funding_call": "7. Förderaufruf"}, "Unbekannter Förderaufruf"),
     ]
     for body, words in cases:
         answer = c.patch(url, json=body, headers=headers)

@@ -19,6 +19,7 @@ from spectree.models import SecureType
 from sqlalchemy.orm.exc import StaleDataError
 
 from ... import models
+from ...domain.funding import find_call, funding_calls
 from ...domain.graph import build_graph, cycle_through
 from ...domain.schedule import analyse
 from ...domain.schedule_state import schedule_state
@@ -255,7 +256,13 @@ def _save(row: models.Strategy, raw: dict, existing: models.Measure | None) -> N
 
 
 def _change_data(json: s.MeasureChange) -> dict:
+    """The fields the request sets, in file form; a funding call must be a known one (as in the form)."""
     data = json.model_dump(exclude_unset=True)
+    call = data.get("funding_call")
+    if isinstance(call, str) and call.strip() and find_call(call.strip()) is None:
+        known = ", ".join(f"„{c.name}“" for c in funding_calls())
+        message = f"Feld „funding_call“: Unbekannter Förderaufruf „{call}“. Bekannt sind: {known}."
+        raise ApiProblem(422, "Die Maßnahme wurde nicht gespeichert: " + message, errors=[message])
     if data.get("owners") is not None:
         data["owners"] = [{"name": o["name"], "role": o.get("role") or "lead"} for o in data["owners"]]
     return data
