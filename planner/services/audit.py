@@ -422,6 +422,7 @@ TABLE_LABELS = {
     "verstetigung_indicator_values": "Indikatorwert",
     "verstetigung_history": "Frühere Version",
     "verstetigung_successions": "Fortschreibung",
+    "user_tokens": "Persönlicher Zugang",
 }
 # German labels of the columns: the domain's field labels (one source with the version
 # comparison), plus the columns only the database has
@@ -456,6 +457,8 @@ FIELD_LABELS = {
     "changed_on": "Stand vom",
     "changed_by": "Erfasst von",
     "kind": "Art",
+    "hint": "Beginnt mit",
+    "token_hash": "Schlüssel (Prüfsumme)",
     "due": "Fällig",
     "performed_on": "Durchgeführt am",
     "evaluator": "Durchgeführt von",
