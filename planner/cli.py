@@ -401,11 +401,13 @@ def roadmap(file: Path, output: Path, abhaengigkeiten: bool, kritischer_pfad: bo
         return
     from .charts.common import render
     from .charts.gantt import gantt_chart, gantt_text
+    from .charts.tables import gantt_table
     from .domain.schedule import analyse
 
     analysis = analyse(strategy)
     fig = gantt_chart(strategy, analysis, today=today, dependencies=abhaengigkeiten, critical=kritischer_pfad)
-    _write(output, render(fig, fmt, *gantt_text(strategy, analysis, today)))
+    table = gantt_table(strategy, analysis, today) if fmt == "pdf" else None
+    _write(output, render(fig, fmt, *gantt_text(strategy, analysis, today), table))
     n = len(analysis.conflicts)
     click.echo(f"Fahrplan geschrieben: {output} – {n} Zeitkonflikt{'' if n == 1 else 'e'}")
 

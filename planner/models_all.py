@@ -8,6 +8,7 @@ from . import (
     maturity_models,  # noqa: F401
     models,  # noqa: F401
     roadmap_models,  # noqa: F401
+    session_models,  # noqa: F401
     token_models,  # noqa: F401
     verstetigung_models,  # noqa: F401
 )

@@ -26,8 +26,9 @@ def _shape(path: str) -> str:
 DOWNLOAD = re.compile(r"\.(yaml|yml|pdf|docx|xlsx|svg|png|ics|csv|json|xml)$|/download|/export")
 
 
-def crawl(page, start: str, per_shape: int = 2, limit: int = 150) -> list[str]:
-    """Every same-origin HTML page reachable by links from `start`, at most `per_shape` per shape."""
+def crawl(page, start: str, per_shape: int = 2, limit: int = 150, check=None) -> list[str]:
+    """Every same-origin HTML page reachable by links from `start`, at most `per_shape` per shape;
+    `check(page)` runs on each page after axe-core."""
     origin = urlparse(start).netloc
     seen: set[str] = set()
     counts: dict[str, int] = {}
@@ -49,6 +50,8 @@ def crawl(page, start: str, per_shape: int = 2, limit: int = 150) -> list[str]:
         pages.append(url)
         assert response.status < 400, f"{url} answered {response.status}"
         assert_accessible(page)
+        if check is not None:
+            check(page)
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
             if href and not href.startswith(("mailto:", "javascript:")) and "logout" not in href:
                 queue.append(urljoin(url, href))

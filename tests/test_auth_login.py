@@ -126,7 +126,11 @@ def test_security_headers_on_every_response(client, anonymous_client, sample_id)
 
 
 # rendered into PDFs by WeasyPrint, never served to a browser: the CSP does not apply
-PDF_ONLY = {"templates/maturity/sheet_pdf.html", "templates/verstetigung/review_pdf.html"}
+PDF_ONLY = {
+    "templates/maturity/sheet_pdf.html",
+    "templates/verstetigung/review_pdf.html",
+    "templates/documents/chart_pdf.html",
+}
 
 
 def test_templates_have_no_inline_script_or_style():

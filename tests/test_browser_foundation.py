@@ -25,7 +25,9 @@ def test_create_measure_link_dependency_and_cycle_refused(page: Page, live_serve
     page.get_by_label("Verantwortliche").fill("Annika Feldhues (Lead)\nFelix Marincel (Support)")
     page.get_by_role("button", name="Speichern").click()
     # the bad month is named, and what was typed is still there
-    expect(page.get_by_text("„13/2024“ ist kein Monat")).to_be_visible()
+    # (once in the error summary, which links to the field, and once beside the field)
+    expect(page.get_by_role("link", name="Geplanter Beginn: „13/2024“ ist kein Monat", exact=False)).to_be_visible()
+    expect(page.get_by_text("„13/2024“ ist kein Monat")).to_have_count(2)
     expect(page.get_by_label("Titel")).to_have_value("Einführung eines Terminkalendertools")
     assert_accessible(page)
     page.get_by_label("Geplanter Beginn").fill("09/2024")

@@ -109,7 +109,7 @@ def test_every_field_of_the_sheet():
     assert s.title == "Entwicklung eines Schulungskonzepts für Mitarbeitende"
     assert s.display_title.startswith("*")
     assert (s.dimension, s.status, s.planned) == ("Mitarbeitende", "in Umsetzung", "01/2023 – 04/2023")
-    assert (s.urgency.label, s.urgency.rank, s.urgency.marks) == ("hoch", 5, "●●●●●")
+    assert (s.urgency.label, s.urgency.rank, s.urgency.words) == ("hoch", 5, "hoch (5 von 5)")
     assert (s.feasibility.label, s.feasibility.rank) == ("mittel", 3)
     assert [(o.name, o.role) for o in s.owners] == [("Annika Feldhues", "Lead"), ("Andreas Heeke", "Support")]
     assert s.target_stage == "Stufe 3"
@@ -142,7 +142,7 @@ def test_unknown_ratings_and_backlog():
     strategy = full_strategy()
     s = sheet_view(strategy, strategy.measure("chatbot"))
     assert (s.urgency.label, s.urgency.known, s.feasibility.label) == ("unbekannt", False, "unbekannt")
-    assert s.urgency.marks == "○○○○○"
+    assert s.urgency.words == "unbekannt"
     assert s.planned == "im Backlog"
     # the alias is shown under its canonical name
     assert s.dimension == "Bürger*innenzentrierung"

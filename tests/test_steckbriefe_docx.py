@@ -6,6 +6,7 @@ from datetime import date
 from io import BytesIO
 
 from docx import Document
+from docx.oxml.ns import qn
 from test_steckbriefe_context import full_strategy
 
 from planner.steckbriefe import SheetFilter, bundle_view
@@ -106,8 +107,9 @@ def test_every_field_in_headings_tables_and_lists():
     assert dict(map(tuple, facts)) == {
         "Dimension": "Mitarbeitende",
         "Status": "in Umsetzung · * in der zweiten Evaluationsschleife hinzugefügt",
-        "Dringlichkeit": "●●●●●  hoch",
-        "Machbarkeit": "●●●○○  mittel",
+        "Angabe": "Wert",
+        "Dringlichkeit": "hoch (5 von 5)",
+        "Machbarkeit": "mittel (3 von 5)",
         "Geplante Umsetzung": "01/2023 – 04/2023",
         "Weitere Dimensionen": "Prozessdigitalisierung",
         "Subdimensionen": "Schulungen, Sensibilisierung",
@@ -116,6 +118,13 @@ def test_every_field_in_headings_tables_and_lists():
         "Förderaufruf": "foerderaufruf-3",
     }
     assert owners == [["Name", "Rolle"], ["Annika Feldhues", "Lead"], ["Andreas Heeke", "Support"]]
+    # both tables have a marked header row (read with every cell, repeated on a new page)
+    for table in doc.tables[:2]:
+        assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+        assert all(r._tr.trPr is None or r._tr.trPr.find(qn("w:tblHeader")) is None for r in table.rows[1:])
+    # the English roles are English runs
+    lead = doc.tables[1].rows[1].cells[1].paragraphs[0].runs[0]
+    assert lead._r.rPr.find(qn("w:lang")).get(qn("w:val")) == "en-GB"
     # a single Steckbrief has no cover and starts on page one
     assert "Inhalt" not in texts
     assert doc.paragraphs[0].style.name == "Heading 1" and not doc.paragraphs[0].paragraph_format.page_break_before
@@ -123,8 +132,8 @@ def test_every_field_in_headings_tables_and_lists():
 
 def test_unknown_ratings_and_numbering_restarts_per_measure():
     doc = _doc()
-    facts = [dict(map(tuple, t)) for t in _tables_text(doc) if t[0][0] == "Dimension"]
-    assert facts[3]["Dringlichkeit"] == "○○○○○  unbekannt"
+    facts = [dict(map(tuple, t)) for t in _tables_text(doc) if t[0][0] == "Angabe"]
+    assert facts[3]["Dringlichkeit"] == "unbekannt"
     assert facts[3]["Geplante Umsetzung"] == "im Backlog"
     # every numbered list (contents, steps of each measure) starts its own numbering
     num_ids = [

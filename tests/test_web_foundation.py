@@ -56,8 +56,8 @@ def test_measure_page_shows_every_field_and_both_dependency_directions(client, s
     for text in [
         "Ein Schulungskonzept wird erstellt.",
         "Kompetenzentwicklung",
-        "Annika Feldhues (Lead)",
-        "Andreas Heeke (Support)",
+        'Annika Feldhues (<span lang="en">Lead</span>)',
+        'Andreas Heeke (<span lang="en">Support</span>)',
         "Haupt-/Personalamt",
         "Beteiligung Personalrat",
         "01/2024 – 04/2024",

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import io
 import re
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 import matplotlib
 from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    from ..documents.pdf import DataTable
 
 # Read when a chart is saved, process-wide. Set once here instead of rc_context per
 # request: rc_context swaps global state and would race between threads of the server.
@@ -44,8 +48,9 @@ def lighter(colour: str, amount: float) -> str:
     return "#{:02x}{:02x}{:02x}".format(*mix)
 
 
-def render(fig: Figure, fmt: str, title: str = "", description: str = "") -> bytes:
-    """The figure as SVG (with <title>/<desc> and role="img"), PNG or PDF bytes."""
+def render(fig: Figure, fmt: str, title: str = "", description: str = "", table: DataTable | None = None) -> bytes:
+    """The figure as SVG (with <title>/<desc> and role="img"), PNG or PDF bytes. The PDF is a tagged
+    PDF/UA-1 document: the chart as a figure with the description as alternative text, then `table`."""
     buffer = io.BytesIO()
     if fmt == "svg":
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": title})
@@ -55,9 +60,9 @@ def render(fig: Figure, fmt: str, title: str = "", description: str = "") -> byt
         fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata=metadata)
         return buffer.getvalue()
     if fmt == "pdf":
-        metadata = {"Title": title, "Subject": description, "Creator": "planner", "CreationDate": None}
-        fig.savefig(buffer, format="pdf", metadata=metadata)
-        return buffer.getvalue()
+        from ..documents.pdf import chart_pdf
+
+        return chart_pdf(render(fig, "svg", title, description), title, description, table)
     raise ValueError(f"Unbekanntes Format „{fmt}“ (svg, png oder pdf).")
 
 

@@ -78,6 +78,11 @@ class OwnerRole(Enum):
         return "Lead" if self is OwnerRole.LEAD else "Support"
 
 
+# English words the German interface and documents use as terms: marked lang="en" (pages, PDF)
+# or as English runs (Word), so that screen readers pronounce them in English
+ENGLISH_TERMS = frozenset({"Lead", "Support", "Lessons Learned"})
+
+
 @dataclass(frozen=True)
 class Owner:
     """A person or unit responsible for a measure (Verantwortliche)."""

@@ -158,10 +158,3 @@ def sheet_xlsx(organisation: str, assessment: Assessment) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
-    """WeasyPrint, called directly (planner has no shared PDF helper yet)."""
-    from weasyprint import HTML  # heavy import: only when a PDF is asked for
-
-    return HTML(string=html, base_url=base_url).write_pdf()

@@ -29,6 +29,7 @@ EXCLUDED = {
     "login_attempts": "Fehlgeschlagene Anmeldeversuche sind flüchtig (Ratenbegrenzung) und gehören keiner Organisation.",
     "user_tokens": "Persönliche Zugänge (API, Kalender-Abo) gehören einer Person, nicht der Organisation; "
     "nach einer Wiederherstellung legt jede Person neue an.",
+    "kept_forms": "Nach Ablauf der Sitzung aufbewahrte Formulareingaben sind flüchtig und gehören einer Anmeldung, keiner Organisation.",
 }
 
 

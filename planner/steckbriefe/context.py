@@ -50,9 +50,9 @@ class Scale:
         return self.rank > 0
 
     @property
-    def marks(self) -> str:
-        """The scale as characters, for Word and plain text: ●●●○○."""
-        return "●" * self.rank + "○" * (self.steps - self.rank)
+    def words(self) -> str:
+        """The rating in words, for Word and screen readers: 'mittel (3 von 5)' or 'unbekannt'."""
+        return f"{self.label} ({self.rank} von {self.steps})" if self.known else self.label
 
 
 @dataclass(frozen=True)

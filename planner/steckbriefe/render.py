@@ -8,31 +8,19 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
 from ..config import ROOT
+from ..documents.pdf import document_pdf, template_environment
 from ..domain.catalogue import catalogue
 from .context import BundleView
 
 if TYPE_CHECKING:
     from weasyprint import CSS, Document
 
-TEMPLATES = ROOT / "templates"
 STYLESHEETS = (ROOT / "static" / "steckbriefe.css", ROOT / "static" / "steckbriefe-pdf.css")
 MAX_DENSITY = 3
 # a sheet that still runs onto a second page is set one step smaller and the whole document
 # rendered again; each pass can only shrink type, so this ends after at most MAX_DENSITY passes
 MAX_PASSES = MAX_DENSITY + 1
-
-
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def dimension_css() -> str:
@@ -47,7 +35,7 @@ def document_html(bundle: BundleView) -> str:
     def href(key: str) -> str | None:
         return f"#m-{key}" if key in included and not bundle.single else None
 
-    return _environment().get_template("steckbriefe/document.html").render(b=bundle, href=href)
+    return template_environment().get_template("steckbriefe/document.html").render(b=bundle, href=href)
 
 
 @cache
@@ -91,6 +79,6 @@ def render_document(bundle: BundleView) -> Document:
 
 
 def bundle_pdf(bundle: BundleView) -> bytes:
-    """The PDF bytes of a bundle (or of a single Steckbrief when `bundle.single`); tagged, so that
-    screen readers find headings, lists and reading order when it is attached to a committee paper."""
-    return render_document(bundle).write_pdf(pdf_tags=True)
+    """The PDF bytes of a bundle (or of a single Steckbrief when `bundle.single`); tagged PDF/UA-1, so
+    that screen readers find headings, lists and reading order when it is attached to a committee paper."""
+    return document_pdf(render_document(bundle))

@@ -17,6 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Inches, Pt, RGBColor
 
+from ..domain.strategy import ENGLISH_TERMS
 from .context import BundleView, Link, SheetView
 
 
@@ -159,8 +160,8 @@ def _facts_table(doc, s: SheetView) -> None:
     rows = [
         ("Dimension", s.dimension),
         ("Status", s.status + (" · * in der zweiten Evaluationsschleife hinzugefügt" if s.second_loop else "")),
-        ("Dringlichkeit", f"{s.urgency.marks}  {s.urgency.label}"),
-        ("Machbarkeit", f"{s.feasibility.marks}  {s.feasibility.label}"),
+        ("Dringlichkeit", s.urgency.words),
+        ("Machbarkeit", s.feasibility.words),
         ("Geplante Umsetzung", s.planned),
         ("Weitere Dimensionen", ", ".join(s.further_dimensions) or "–"),
         ("Subdimensionen", ", ".join(s.subdimensions) or "–"),
@@ -170,17 +171,35 @@ def _facts_table(doc, s: SheetView) -> None:
         rows.append(("Budget", s.budget))
     if s.funding_call:
         rows.append(("Förderaufruf", s.funding_call))
-    table = doc.add_table(rows=0, cols=2)
+    table = doc.add_table(rows=1, cols=2)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    _header_row(table, ("Angabe", "Wert"))
     for label, value in rows:
         cells = table.add_row().cells
         cells[0].text, cells[1].text = label, value
         cells[0].paragraphs[0].runs[0].bold = True
         cells[0].width, cells[1].width = Cm(4.5), Cm(12.5)
-    _shade(table.rows[0].cells[0], s.dimension_colour)
-    run = table.rows[0].cells[0].paragraphs[0].runs[0]
+    _shade(table.rows[1].cells[0], s.dimension_colour)
+    run = table.rows[1].cells[0].paragraphs[0].runs[0]
     run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+
+
+def _header_row(table, names: tuple[str, ...]) -> None:
+    """The first row as the table's header: bold, and marked (w:tblHeader) so that screen readers
+    announce it with each cell and Word repeats it on the next page."""
+    head = table.rows[0].cells
+    for cell, name in zip(head, names, strict=True):
+        cell.text = name
+        cell.paragraphs[0].runs[0].bold = True
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+
+
+def _english(run) -> None:
+    """Mark a run as English (Lead, Support, Lessons Learned) for the pronunciation of screen readers."""
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "en-GB")
+    run._r.get_or_add_rPr().append(lang)
 
 
 def _owners_table(doc, s: SheetView) -> None:
@@ -189,16 +208,12 @@ def _owners_table(doc, s: SheetView) -> None:
         return
     table = doc.add_table(rows=1, cols=2)
     table.style = "Table Grid"
-    head = table.rows[0].cells
-    head[0].text, head[1].text = "Name", "Rolle"
-    for cell in head:
-        cell.paragraphs[0].runs[0].bold = True
-    # the header row repeats when the table runs onto the next page
-    trpr = table.rows[0]._tr.get_or_add_trPr()
-    trpr.append(OxmlElement("w:tblHeader"))
+    _header_row(table, ("Name", "Rolle"))
     for o in s.owners:
         cells = table.add_row().cells
         cells[0].text, cells[1].text = o.name, o.role
+        if o.role in ENGLISH_TERMS:
+            _english(cells[1].paragraphs[0].runs[0])
 
 
 def _sheet(doc, s: SheetView, first: bool) -> None:

@@ -17,6 +17,7 @@ from . import (
     nav,
     profile,
     roadmap,
+    session_timeout,
     steckbriefe,
     strategies,
     verstetigung,
@@ -37,6 +38,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(verstetigung.bp)
     app.register_blueprint(steckbriefe.bp)
     auth.init_app(app)
+    session_timeout.init_app(app)
     app.register_blueprint(admin.bp)
     app.register_blueprint(profile.bp)
     app.register_blueprint(calendar_feed.bp)

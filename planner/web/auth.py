@@ -61,8 +61,14 @@ def check_password(user: User, password: str) -> bool:
 class LoginForm(GermanForm):
     """Username and password."""
 
-    username = StringField("Benutzername", validators=[DataRequired("Bitte ausfüllen."), Length(max=100)])
-    password = PasswordField("Passwort", validators=[DataRequired("Bitte ausfüllen.")])
+    username = StringField(
+        "Benutzername",
+        validators=[DataRequired("Bitte ausfüllen."), Length(max=100)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        "Passwort", validators=[DataRequired("Bitte ausfüllen.")], render_kw={"autocomplete": "current-password"}
+    )
 
 
 class SessionInterface(SecureCookieSessionInterface):

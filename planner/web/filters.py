@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from flask import Flask
+from markupsafe import Markup
 
+from ..documents.pdf import english
 from ..domain.catalogue import catalogue
 from ..domain.months import Month, german_date
 from ..domain.strategy import STATUS_LABELS, Rating, Status
@@ -52,11 +54,34 @@ def strategy_file_stem(row) -> str:
     return file_stem(row.organisation.name, row.version) or f"strategie-{row.id}"
 
 
+def striptags(text: str) -> str:
+    return Markup(text).striptags()
+
+
+def error_links(form) -> list[tuple[str, str, str]]:
+    """Every error of a form as (field id, label, message), nested forms and lists included."""
+    links: list[tuple[str, str, str]] = []
+
+    def walk(fields) -> None:
+        for f in fields:
+            if f.type in ("FieldList", "FormField"):
+                walk(f)
+            elif f.type not in ("CSRFTokenField", "HiddenField"):
+                label = striptags(str(f.label.text)) if f.label else f.name
+                links.extend((f.id, label, str(e)) for e in f.errors if isinstance(e, str))
+
+    if form is not None:
+        walk(form)
+    return links
+
+
 def register(app: Flask) -> None:
     """Make the filters and the catalogue available to every template."""
     app.add_template_filter(status_label, "status")
     app.add_template_filter(rating_label, "rating")
     app.add_template_filter(month_label, "month")
     app.add_template_filter(date_label, "date_de")
+    app.add_template_filter(english, "en")
+    app.add_template_global(error_links, "error_links")
     app.add_template_filter(dimension_colour, "dimension_colour")
     app.add_template_global(catalogue, "catalogue")

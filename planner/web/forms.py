@@ -6,6 +6,7 @@ import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -112,8 +113,10 @@ class MeasureForm(GermanForm):
     second_loop = BooleanField("In der zweiten Evaluationsschleife hinzugefügt (*)")
     owners = TextAreaField(
         "Verantwortliche",
-        description="Eine Person oder Einheit je Zeile, Rolle in Klammern: „Annika Feldhues (Lead)“, "
-        "„Andreas Heeke (Support)“. Ohne Angabe gilt Lead.",
+        description=Markup(
+            'Eine Person oder Einheit je Zeile, Rolle in Klammern: „Annika Feldhues (<span lang="en">Lead</span>)“, '
+            '„Andreas Heeke (<span lang="en">Support</span>)“. Ohne Angabe gilt <span lang="en">Lead</span>.'
+        ),
     )
     actors = TextAreaField("Beteiligte Akteure", description="Ein Akteur je Zeile.")
     requirements = TextAreaField("Anforderungen", description="Eine Anforderung je Zeile.")

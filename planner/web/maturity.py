@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 
 from ..charts.common import MIMETYPES
 from ..charts.radar import describe, radar_chart
+from ..documents.pdf import html_pdf
 from ..domain.catalogue import catalogue
 from ..domain.funding import find_call, format_eur, funding_calls
 from ..domain.maturity import (
@@ -171,7 +172,7 @@ def sheet_pdf(strategy_id: int, assessment_id: int):
         subtitle=result_sheet.SUBTITLE,
     )
     return Response(
-        result_sheet.html_to_pdf(html, base_url=request.url_root),
+        html_pdf(html, base_url=request.url_root),
         mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{_sheet_name(entry, "pdf")}"'},
     )

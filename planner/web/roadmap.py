@@ -12,6 +12,7 @@ from ..charts.common import MIMETYPES, render
 from ..charts.depgraph import dependency_chart, dependency_text
 from ..charts.gantt import gantt_chart, gantt_text
 from ..charts.matrix import levels, matrix_cells, matrix_chart, matrix_text
+from ..charts.tables import dependency_table, gantt_table, matrix_table
 from ..domain.graph import build_graph, implied_path
 from ..domain.planning import slip_impact
 from ..domain.roadmap_view import numbered, roadmap_view
@@ -129,7 +130,8 @@ def _fahrplan_chart(strategy_id: int, fmt: str) -> Response:
         baseline=service.baseline_dates(baseline) if baseline else None,
         baseline_label=f"Basisplan „{baseline.name}“" if baseline else "Basisplan",
     )
-    return _file(render(fig, fmt, *gantt_text(rm.strategy, rm.analysis, today)), fmt, "fahrplan", row)
+    table = gantt_table(rm.strategy, rm.analysis, today) if fmt == "pdf" else None
+    return _file(render(fig, fmt, *gantt_text(rm.strategy, rm.analysis, today), table), fmt, "fahrplan", row)
 
 
 @bp.get("/fahrplan.svg")
@@ -239,7 +241,8 @@ def bewertung(strategy_id: int):
 def _bewertung_chart(strategy_id: int, fmt: str) -> Response:
     row = get_strategy_or_404(strategy_id)
     strategy = service.roadmap(row).strategy
-    return _file(render(matrix_chart(strategy), fmt, *matrix_text(strategy)), fmt, "bewertung", row)
+    table = matrix_table(strategy) if fmt == "pdf" else None
+    return _file(render(matrix_chart(strategy), fmt, *matrix_text(strategy), table), fmt, "bewertung", row)
 
 
 @bp.get("/bewertung.svg")
@@ -306,7 +309,8 @@ def _graph_chart(strategy_id: int, fmt: str) -> Response:
     row = get_strategy_or_404(strategy_id)
     rm = service.roadmap(row)
     fig = dependency_chart(rm.strategy, rm.analysis)
-    return _file(render(fig, fmt, *dependency_text(rm.strategy, rm.analysis)), fmt, "abhaengigkeiten", row)
+    table = dependency_table(rm.strategy, rm.analysis) if fmt == "pdf" else None
+    return _file(render(fig, fmt, *dependency_text(rm.strategy, rm.analysis), table), fmt, "abhaengigkeiten", row)
 
 
 @bp.get("/abhaengigkeiten.svg")

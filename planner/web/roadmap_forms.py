@@ -4,6 +4,7 @@ their addresses can be bookmarked and shared."""
 
 from __future__ import annotations
 
+from markupsafe import Markup
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -72,7 +73,7 @@ class ProposalForm(GetForm):
     modus = RadioField("Frühester Beginn", choices=choices(MODES), default="geplant")
     ab = StringField("Frühestens ab (MM/JJJJ, optional)", description="Kein Vorschlag beginnt vor diesem Monat.")
     k = IntegerField(
-        "Höchstens so viele Maßnahmen gleichzeitig je Lead (optional)",
+        Markup('Höchstens so viele Maßnahmen gleichzeitig je <span lang="en">Lead</span> (optional)'),
         validators=[Optional(), NumberRange(min=1, max=50, message="Bitte eine Zahl zwischen 1 und 50 angeben.")],
         description="Leer lassen für unbegrenzt. Fortlaufende Maßnahmen zählen nicht mit.",
     )

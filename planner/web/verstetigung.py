@@ -15,6 +15,7 @@ from flask_login import current_user
 from .. import models
 from ..charts.common import MIMETYPES, render
 from ..charts.indicator import indicator_chart, indicator_text
+from ..documents.pdf import html_pdf
 from ..domain.months import Month, german_date
 from ..domain.roadmap_view import roadmap_view
 from ..domain.strategy import Status
@@ -40,7 +41,6 @@ from ..domain.verstetigung_versions import (
     latest_outcomes,
 )
 from ..extensions import db
-from ..formats.result_sheet import html_to_pdf  # the one WeasyPrint helper so far
 from ..services import verstetigung as service
 from ..services import verstetigung_review as review_service
 from ..services.roadmap import today as configured_today
@@ -550,7 +550,7 @@ def review_pdf(strategy_id: int):
     html = render_template(
         "verstetigung/review_pdf.html", row=row, pack=pack, Progress=Progress, shown=review_service.SHOWN
     )
-    pdf = html_to_pdf(html, base_url=request.url_root)
+    pdf = html_pdf(html, base_url=request.url_root)
     return Response(
         pdf,
         mimetype="application/pdf",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from markupsafe import Markup
 from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -113,8 +114,8 @@ class EvaluationForm(GermanForm):
         f"{SOFT_CRITERIA['communication']}: Bewertung", choices=choices(RATING_CHOICES), default=""
     )
     communication_text = TextAreaField(f"{SOFT_CRITERIA['communication']}: Beschreibung")
-    went_well = TextAreaField("Lessons Learned: Was lief gut?")
-    went_badly = TextAreaField("Lessons Learned: Was lief nicht gut?")
+    went_well = TextAreaField(Markup('<span lang="en">Lessons Learned</span>: Was lief gut?'))
+    went_badly = TextAreaField(Markup('<span lang="en">Lessons Learned</span>: Was lief nicht gut?'))
     outcome = SelectField(
         "Ergebnis für die Fortschreibung",
         choices=choices([("", "noch offen")] + [(o.value, v) for o, v in OUTCOME_LABELS.items()]),

@@ -1,0 +1,81 @@
+"""The one way planner writes a PDF: HTML → WeasyPrint as tagged PDF/UA-1.
+
+WeasyPrint's "pdf/ua-1" variant tags the document (structure tree from the HTML: H1–H6, P, L/LI,
+Table/TR/TH/TD with scope, Figure with the <img> alt text), marks it (/MarkInfo), takes /Lang from
+<html lang> and the title from <title> (document info and XMP dc:title, shown as window title via
+/ViewerPreferences/DisplayDocTitle) and writes the PDF/UA identifier into the XMP metadata.
+Works without a Flask app: the CLI writes the same documents.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from ..config import ROOT
+from ..domain.strategy import ENGLISH_TERMS
+
+if TYPE_CHECKING:
+    from weasyprint import CSS, Document
+
+PDF_VARIANT = "pdf/ua-1"
+
+
+def english(text: str) -> Markup:
+    """An English term (Lead, Support, Lessons Learned) marked lang="en"; other text as it is."""
+    if str(text) in ENGLISH_TERMS:
+        return Markup('<span lang="en">{}</span>').format(text)
+    return escape(text)
+
+
+@cache
+def template_environment() -> Environment:
+    """Jinja on templates/ without Flask (for documents the CLI writes too)."""
+    env = Environment(
+        loader=FileSystemLoader(str(ROOT / "templates")),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["en"] = english
+    return env
+
+
+def document_pdf(document: Document) -> bytes:
+    """A laid-out WeasyPrint document as tagged PDF/UA-1 bytes."""
+    return document.write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def html_pdf(html: str, base_url: str | None = None, stylesheets: Iterable[CSS] = ()) -> bytes:
+    """HTML (with <html lang> and <title>) as tagged PDF/UA-1 bytes."""
+    from weasyprint import HTML  # heavy import: only when a PDF is asked for
+
+    return document_pdf(HTML(string=html, base_url=base_url).render(stylesheets=list(stylesheets)))
+
+
+@dataclass
+class DataTable:
+    """The data behind a chart, as the table printed after it: rows grouped under optional
+    group headings (e.g. dimensions); the first cell of a row names it."""
+
+    caption: str
+    columns: list[str]
+    groups: list[tuple[str, list[list[str]]]] = field(default_factory=list)
+
+
+def chart_pdf(svg: bytes, title: str, description: str, table: DataTable | None = None) -> bytes:
+    """A chart as an accessible PDF: heading, the chart as a figure whose alternative text is its
+    description, then the same data as a table (A4 landscape)."""
+    source = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    html = (
+        template_environment()
+        .get_template("documents/chart_pdf.html")
+        .render(title=title, description=description, source=source, table=table)
+    )
+    return html_pdf(html)

@@ -1,0 +1,26 @@
+"""Form input kept across an expired session (WCAG 2.2.1): what a user sent after the session had
+ended waits here, under a random token, until the form is shown again after the new login.
+Migration: 0006_h4_kept_forms."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .models import Model, utcnow
+
+
+class KeptForm(Model):
+    """The fields of one submitted form (without its security token), for one restore."""
+
+    __tablename__ = "kept_forms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # the user whose session expired; None when the request came without any login left
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(sa.String(500))
+    data: Mapped[str] = mapped_column(sa.Text)  # JSON: [[name, value], ...] in the form's order
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,0 +1,106 @@
+"""Every PDF planner writes (page downloads and CLI) is a tagged PDF/UA-1 document; Anlage 1 reads
+row by row."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import DATA, PEINE, STEINFURT, import_file, run
+from pdf_a11y import assert_accessible_pdf
+
+from planner.documents.pdf import DataTable, chart_pdf
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+
+
+def _pdf_routes(app) -> set[str]:
+    return {r.endpoint for r in app.url_map.iter_rules() if r.rule.endswith(".pdf")}
+
+
+@pytest.fixture
+def downloads(app, client):
+    """Every PDF download of the web interface: endpoint → (bytes, expected title)."""
+    sample = import_file(app, DATA / "sample.yaml")
+    peine = import_file(app, PEINE)
+    base = f"/strategien/{sample}"
+    page = client.get(f"/strategien/{peine}/reifegrad").get_data(as_text=True)
+    assessment = re.search(r"/reifegrad/messungen/(\d+)\"", page).group(1)
+    urls = {
+        "roadmap.fahrplan_pdf": (f"{base}/fahrplan.pdf", "Umsetzungsfahrplan"),
+        "roadmap.bewertung_pdf": (f"{base}/bewertung.pdf", "Maßnahmenbewertung"),
+        "roadmap.abhaengigkeiten_pdf": (f"{base}/abhaengigkeiten.pdf", "Abhängigkeiten"),
+        "steckbriefe.bundle_pdf": (f"{base}/steckbriefe.pdf", "Maßnahmensteckbriefe"),
+        "steckbriefe.measure_pdf": (f"{base}/massnahmen/konzept/steckbrief.pdf", "Maßnahmensteckbrief: "),
+        "verstetigung.review_pdf": (f"{base}/review.pdf", "Strategiereview"),
+        "maturity.sheet_pdf": (
+            f"/strategien/{peine}/reifegrad/messungen/{assessment}/anlage-1.pdf",
+            "Ergebnis der Reifegradmessung",
+        ),
+    }
+    result = {}
+    for endpoint, (url, title) in urls.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.mimetype == "application/pdf", url
+        result[endpoint] = (response.data, title)
+    return result
+
+
+def test_every_pdf_download_is_tagged_pdf_ua(app, downloads):
+    assert set(downloads) == _pdf_routes(app), "a PDF route is not covered by this test"
+    for endpoint, (data, title) in downloads.items():
+        types = assert_accessible_pdf(data, title)
+        assert types["/Table"] >= 1 and types["/TH"] >= 1, (endpoint, types)
+        if endpoint.startswith("roadmap."):
+            assert types["/Figure"] == 1, (endpoint, types)
+
+
+def test_chart_pdf_has_chart_then_its_data(app, downloads, tmp_path):
+    path = tmp_path / "fahrplan.pdf"
+    path.write_bytes(downloads["roadmap.fahrplan_pdf"][0])
+    text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    chart, data = text.split("Daten des Diagramms", 1)
+    assert "Umsetzungsfahrplan" in chart
+    assert "Maßnahmen im Fahrplan" in data
+    assert "Konzept" in data  # a measure of the sample strategy, as a table row
+
+
+def test_anlage_1_reads_row_by_row(downloads, tmp_path):
+    path = tmp_path / "anlage-1.pdf"
+    path.write_bytes(downloads["maturity.sheet_pdf"][0])
+    # -raw: the text in the order the page content is written (the reading order of the PDF)
+    lines = subprocess.run(["pdftotext", "-raw", str(path), "-"], check=True, capture_output=True, text=True)
+    lines = lines.stdout.splitlines()
+    # a subdimension, its X marks and its level on one line; the dimension as a line of its own before it
+    assert re.search(r"^Organisation der IT-Beschaffung( X){5} 4$", "\n".join(lines), re.M), lines
+    dimension = lines.index(next(line for line in lines if line.startswith("IT-Bereitstellung")))
+    assert lines[dimension + 1].startswith("IT-Arbeitsplatz X")
+
+
+def test_cli_pdfs_are_tagged(tmp_path):
+    fahrplan = tmp_path / "fahrplan.pdf"
+    assert run("roadmap", STEINFURT, "-o", fahrplan, "--heute", "2024-03-01").exit_code == 0
+    types = assert_accessible_pdf(fahrplan.read_bytes(), "Umsetzungsfahrplan")
+    assert types["/Figure"] == 1 and types["/Table"] >= 1
+    steckbriefe = tmp_path / "steckbriefe.pdf"
+    assert run("steckbriefe", STEINFURT, "-o", steckbriefe).exit_code == 0
+    assert_accessible_pdf(steckbriefe.read_bytes(), "Maßnahmensteckbriefe")
+
+
+def test_chart_pdf_without_table():
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+    types = assert_accessible_pdf(chart_pdf(svg, "Ein Diagramm", "Ein schwarzes Quadrat."), "Ein Diagramm")
+    assert types["/Figure"] == 1 and types["/Table"] == 0
+
+
+def test_data_table_groups_are_row_groups(tmp_path: Path):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+    table = DataTable("Werte", ["Name", "Wert"], [("Gruppe A", [["a", "1"]]), ("Gruppe B", [["b", "2"]])])
+    path = tmp_path / "t.pdf"
+    path.write_bytes(chart_pdf(svg, "Diagramm", "Beschreibung", table))
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    assert text.index("Gruppe A") < text.index("a 1") < text.index("Gruppe B") < text.index("b 2")
