@@ -9,8 +9,8 @@ import pkgutil
 import sys
 from pathlib import Path
 
-# the load benchmark starts its own PostgreSQL and gunicorn; run it by name only
-BY_NAME_ONLY = {"load"}
+# the load and outage benchmarks start their own PostgreSQL and gunicorn; run them by name only
+BY_NAME_ONLY = {"load", "outage"}
 
 
 def areas() -> list[str]:

@@ -40,7 +40,7 @@ from pathlib import Path
 from bench._forms import largest_form
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
+PYTHON = sys.executable  # the venv running the benchmark; `-m` with cwd=ROOT imports this checkout's planner
 PG_PORT = 55441
 APP_PORT = 58041
 PASSWORD = "last-test-passwort-1"
@@ -135,8 +135,10 @@ class Postgres:
 
 def prepare(env: dict[str, str], writers: int) -> dict:
     """Migrate, seed, create the users; return the ids the virtual users work on."""
-    subprocess.run([str(BIN / "planner"), "db", "upgrade"], env=env, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([str(BIN / "planner"), "seed"], env=env, check=True, stdout=subprocess.DEVNULL)
+    for command in (["db", "upgrade"], ["seed"]):
+        subprocess.run(
+            [PYTHON, "-m", "planner.cli", *command], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+        )
     script = f"""
 import json, sqlalchemy as sa
 from planner import create_app
@@ -161,22 +163,24 @@ with app.app_context():
             out["measures"].append([s.id, m.key, m.id])
     print(json.dumps(out))
 """
-    result = subprocess.run([str(BIN / "python"), "-c", script], env=env, check=True, capture_output=True, text=True)
+    result = subprocess.run([PYTHON, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
     import json
 
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def start_gunicorn(env: dict[str, str], workers: int, threads: int) -> subprocess.Popen:
+def start_gunicorn(env: dict[str, str], workers: int, threads: int, port: int = APP_PORT) -> subprocess.Popen:
     process = subprocess.Popen(
         [
-            str(BIN / "gunicorn"),
+            PYTHON,
+            "-m",
+            "gunicorn",
             "--workers",
             str(workers),
             "--threads",
             str(threads),
             "--bind",
-            f"127.0.0.1:{APP_PORT}",
+            f"127.0.0.1:{port}",
             "--keep-alive",
             "30",
             "--log-level",
@@ -190,7 +194,7 @@ def start_gunicorn(env: dict[str, str], workers: int, threads: int) -> subproces
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", APP_PORT, timeout=2)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/anmelden")
             if conn.getresponse().status == 200:
                 return process
@@ -225,9 +229,10 @@ class Stats:
 class Client:
     """One logged-in browser: a keep-alive connection and a session cookie."""
 
-    def __init__(self, stats: Stats):
+    def __init__(self, stats: Stats, port: int = APP_PORT):
         self.stats = stats
-        self.conn = http.client.HTTPConnection("127.0.0.1", APP_PORT, timeout=60)
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.cookie = ""
 
     def request(self, kind: str, method: str, path: str, form: list[tuple[str, str]] | None = None):
@@ -244,7 +249,7 @@ class Client:
                 break
             except (OSError, http.client.HTTPException) as exc:
                 self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", APP_PORT, timeout=60)
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
                 # the server closed an idle keep-alive connection just as we reused it: like a browser,
                 # repeat an idempotent GET once on a new connection (never a POST)
                 if attempt == 1 and method == "GET" and isinstance(exc, http.client.RemoteDisconnected):
@@ -340,8 +345,9 @@ with app.app_context():
     print(json.dumps(lost))
 """
     result = subprocess.run(
-        [str(BIN / "python"), "-c", script],
+        [PYTHON, "-c", script],
         env=env,
+        cwd=ROOT,
         input=json.dumps(log.acknowledged),
         capture_output=True,
         text=True,

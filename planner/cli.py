@@ -230,6 +230,65 @@ def export(strategy_id: int, output: Path | None) -> None:
         click.echo(text, nl=False)
 
 
+_NOT_IN_WORKBOOK = {
+    "assessments": "Reifegradmessungen",
+    "targets": "Zielstufen",
+    "funding": "Förderaufrufe",
+    "evaluations": "Evaluationen",
+    "history": "frühere Versionen",
+    "status_history": "Statusverläufe",
+    "indicators": "Wirkungsindikatoren",
+}
+
+
+def _left_out(strategy) -> list[str]:
+    """What a strategy holds that the Maßnahmenliste does not carry."""
+    from .formats.strategy_file import strategy_to_data
+
+    data = strategy_to_data(strategy)
+    found = [key for key in ("assessments", "targets", "funding", "evaluations", "history") if data.get(key)]
+    found += [key for key in ("status_history", "indicators") if any(m.get(key) for m in data["measures"])]
+    return [_NOT_IN_WORKBOOK[key] for key in found]
+
+
+@main.command()
+@click.argument("file", type=INPUT_FILE)
+@click.option("-o", "--output", type=OUTPUT_FILE, required=True, help="Zieldatei: .xlsx oder .yaml/.yml")
+@click.option("--heute", help="Stichtag der Spalte „Stand heute“ (JJJJ-MM-TT), sonst heute.")
+def convert(file: Path, output: Path, heute: str | None) -> None:
+    """Wandelt eine Strategiedatei (.yaml) in die Maßnahmenliste (.xlsx) um und zurück."""
+    source, target = file.suffix.lower(), output.suffix.lower()
+    if {source, target} not in ({".xlsx", ".yaml"}, {".xlsx", ".yml"}):
+        click.echo("Bitte von .yaml/.yml nach .xlsx oder von .xlsx nach .yaml/.yml umwandeln.", err=True)
+        sys.exit(2)
+    if source == ".xlsx":
+        from .formats.measure_workbook import WorkbookError, strategy_from_workbook
+        from .formats.strategy_file import dump_strategy
+
+        try:
+            strategy = strategy_from_workbook(file.read_bytes())
+        except OSError:
+            click.echo(f"{file}: Die Datei lässt sich nicht lesen.", err=True)
+            sys.exit(1)
+        except WorkbookError as exc:
+            click.echo(f"{file}: ungültig", err=True)
+            for message in exc.problems:
+                click.echo(f"  {message}", err=True)
+            sys.exit(1)
+        _write(output, dump_strategy(strategy))
+    else:
+        from .formats.measure_workbook import workbook_bytes
+
+        strategy = _load_file(file)
+        _write(output, workbook_bytes(strategy, _day(heute)))
+        if left_out := _left_out(strategy):
+            click.echo(
+                f"Hinweis: Die Maßnahmenliste enthält Strategie und Maßnahmen; nicht enthalten: {', '.join(left_out)}.",
+                err=True,
+            )
+    click.echo(f"{file} → {output}: {len(strategy.measures)} Maßnahmen")
+
+
 @main.command()
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=None)
 def seed(directory: Path | None) -> None:
@@ -280,14 +339,22 @@ def create_admin(username: str, password: str | None, first_run: bool) -> None:
 @main.command()
 @click.option("--organisation", "organisation_id", type=ID, required=True, help="ID der Organisation")
 @click.option("-o", "--output", type=OUTPUT_FILE, required=True)
-def backup(organisation_id: int, output: Path) -> None:
+@click.option(
+    "--password-hashes",
+    is_flag=True,
+    help="Auch die Passwort-Hashes der Konten sichern (sonst müssen nach dem Einspielen neue Passwörter "
+    "vergeben werden). Die Datei dann wie die Datenbank selbst schützen.",
+)
+def backup(organisation_id: int, output: Path, password_hashes: bool) -> None:
     """Sichert eine ganze Organisation (Strategien, Fassungen, Messungen, Bewertungen, Verlauf) als JSON."""
     from .extensions import db
     from .services import backup as service
 
     with _app().app_context():
         try:
-            document = service.export_organisation(db.session.connection(), organisation_id)
+            document = service.export_organisation(
+                db.session.connection(), organisation_id, password_hashes=password_hashes
+            )
         except LookupError:
             click.echo(f"Keine Organisation mit der ID {organisation_id}.", err=True)
             sys.exit(1)
@@ -337,6 +404,14 @@ def restore(file: Path) -> None:
             sys.exit(1)
     name = document["organisation"].get("name", "")
     click.echo(f"Wiederhergestellt: {name} – {sum(counts.values())} Zeilen")
+    without = service.accounts_without_password(document)
+    if without:
+        click.echo(
+            f"{len(without)} Konten ohne Passwort (die Sicherung enthält keine Passwort-Hashes): "
+            + ", ".join(without)
+            + ". Neues Passwort für Administratoren: `planner create-admin --username NAME`; "
+            "für alle anderen unter Verwaltung › Benutzer."
+        )
 
 
 @main.group()

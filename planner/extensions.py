@@ -19,7 +19,12 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         url = app.config["SQLALCHEMY_ENGINES"]["default"]
-        options = {"pool_pre_ping": True}
+        # After a database restart the pool holds dead connections: pre-ping replaces them at checkout,
+        # so the app recovers by itself; while the server is away a request fails fast (503, see
+        # web/errors.py) instead of hanging on an unreachable host.
+        options = {"pool_pre_ping": True, "pool_timeout": 10}
+        if url.startswith("postgresql"):
+            options["connect_args"] = {"connect_timeout": 5}
         if url.startswith("sqlite"):
             options = {"connect_args": {"check_same_thread": False}}
         engine = sa.create_engine(url, **options)
@@ -43,7 +48,18 @@ class Database:
     def _close(_exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
         if session is not None:
-            session.close()
+            close_or_discard(session)
+
+
+def close_or_discard(session: Session) -> None:
+    """Close the session; when the database went away mid-transaction, the rollback that closing
+    does fails: then throw the connection away instead (the pool opens a new one when needed).
+    An exception here would replace the finished response (a German error page) by a bare 500."""
+    try:
+        session.close()
+    except sa.exc.DBAPIError:
+        current_app.logger.warning("Datenbankverbindung verworfen", exc_info=False)
+        session.invalidate()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -76,7 +76,7 @@ def login(client, user_id: int, session_version: int = 1):
     with client.session_transaction() as session:
         session["_user_id"] = f"{user_id}:{session_version}"
         session["_fresh"] = True
-        session["seen"] = time.time()
+        session["seen"] = session["login_at"] = time.time()
         session.permanent = True
     return client
 

@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from auth_support import admin_client, anonymous_client, client_as, ensure_admin, login_page, make_user  # noqa: F401
+from auth_support import (  # noqa: F401
+    admin_client,
+    anonymous_client,
+    client_as,
+    ensure_admin,
+    form_data,
+    login_page,
+    make_user,
+)
 from werkzeug.serving import make_server
 
 import planner.models_all  # noqa: F401
@@ -86,6 +94,11 @@ def run(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
+def version_of(client, edit_url: str) -> str:
+    """The lock version an edit form carries (a save without it is refused)."""
+    return form_data(client.get(edit_url).get_data(as_text=True))["lock_version"]
+
+
 def domain(app, strategy_id: int):
     """The stored strategy as a domain object, read back from the app's database."""
     from planner.services.strategies import load_strategy_row, strategy_to_domain
@@ -127,11 +140,19 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(skip)
 
 
+# Browser waits are waits for a condition (a heading visible, a download finished), never fixed
+# sleeps. Their ceilings are generous: on a shared CI machine (load 4 on 2 cores) a chart page
+# or a PDF can take many times its usual second, and Playwright's defaults (5 s for `expect`,
+# 30 s for actions) then fail tests that are right. A passing test waits no longer for this.
+BROWSER_WAIT_MS = 60_000
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
+        "timeout": 4 * BROWSER_WAIT_MS,  # starting Chromium on a busy machine can take long (default 30 s)
         "args": [
             "--no-sandbox",
             "--disable-gpu",
@@ -189,6 +210,11 @@ def live_server(live_app) -> Iterator[LiveServer]:
 @pytest.fixture
 def page(page, request):
     """Playwright's page, logged in as the default administrator when the test uses live_server."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=BROWSER_WAIT_MS)
+    page.set_default_timeout(BROWSER_WAIT_MS)
+    page.set_default_navigation_timeout(2 * BROWSER_WAIT_MS)
     if "live_server" in request.fixturenames:
         login_page(page, request.getfixturevalue("live_app"), request.getfixturevalue("live_server").url)
     return page

@@ -153,11 +153,15 @@ def test_update_with_if_match_and_the_audit_trail_names_the_token(app, steinfurt
     etag = c.get(url, headers=auth(steinfurt["editor"])).headers["ETag"]
     missing = c.patch(url, json={"start": "2027-01"}, headers=auth(steinfurt["editor"]))
     assert missing.status_code == 428 and "If-Match" in missing.get_json()["detail"]
+    # months and scales as people type them (the strategy file's lenient forms) are stored canonically
     changed = c.patch(
-        url, json={"start": "2027-01", "end": "2027-06"}, headers=auth(steinfurt["editor"], **{"If-Match": etag})
+        url,
+        json={"start": "01/2027", "end": "2027-06", "urgency": "Hoch"},
+        headers=auth(steinfurt["editor"], **{"If-Match": etag}),
     )
     assert changed.status_code == 200, changed.get_json()
-    assert changed.get_json()["start"] == "2027-01" and changed.headers["ETag"] != etag
+    assert changed.get_json()["start"] == "2027-01" and changed.get_json()["urgency"] == "hoch"
+    assert changed.headers["ETag"] != etag
     measure = domain(app, sid).measures[0]
     assert (str(measure.start), str(measure.end)) == ("2027-01", "2027-06")
     with app.app_context():

@@ -43,7 +43,9 @@ def test_enter_result_sheets_see_levels_compare_and_check_funding(page: Page, li
     page.get_by_label("Datum der Messung").fill("2022-06-09")
     page.get_by_role("button", name="Speichern").click()
     expect(page.get_by_role("alert")).to_contain_text("nicht gespeichert")
-    expect(page.get_by_text("mindestens für eine Subdimension")).to_be_visible()
+    # once in the error summary (a link to the field) and once beside the field
+    expect(page.get_by_role("link", name="Datum der Messung: Bitte mindestens für eine Subdimension")).to_be_visible()
+    expect(page.get_by_text("mindestens für eine Subdimension")).to_have_count(2)
     assert_accessible(page)
 
     subs = catalogue().subdimension_names

@@ -108,7 +108,7 @@ def test_a_file_without_maturity_sections_dumps_without_them():
         ),
         (
             "assessments:\n  - {date: 2022-06-09, levels: {Interaktion: 5}}\n",
-            "levels.Interaktion“: Der Wert „5“ hat nicht die erwartete Form.",
+            "levels.Interaktion“: Der Wert 5 liegt außerhalb des erlaubten Bereichs.",
         ),
         (
             "assessments:\n  - {date: 2022-06-09, threshold: 0.5, levels: {Interaktion: 1}}\n",

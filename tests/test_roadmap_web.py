@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 import yaml
-from conftest import DATA, domain, import_file
+from conftest import DATA, domain, import_file, version_of
 
 from planner.extensions import db
 from planner.services.strategies import load_strategy_row
@@ -90,7 +90,8 @@ def test_baseline_freeze_show_and_what_moved(client, app, sample_id, fixed_today
         "depends_on": ["konzept"],
         "steps": "Konzeption und Planung\nDurchführung",
     }
-    assert client.post(f"/strategien/{sample_id}/massnahmen/awareness/bearbeiten", data=data).status_code == 302
+    url = f"/strategien/{sample_id}/massnahmen/awareness/bearbeiten"
+    assert client.post(url, data={**data, "lock_version": version_of(client, url)}).status_code == 302
     page = client.get(f"/strategien/{sample_id}/fahrplan?ansicht=1&kritisch=1&basisplan={bid}").text
     moved = page[page.index("Was sich gegenüber") :]
     assert "02/2024 – 06/2024" in moved and "04/2024 – 08/2024" in moved

@@ -88,7 +88,7 @@ def test_full_cycle(page: Page, live_server, sample, screenshot):
     chart = page.get_by_role("img", name=re.compile("Verlauf des Indikators Schulungen je Mitarbeitendem"))
     expect(chart).to_be_visible()
     # the chart loads (an <img> that failed has naturalWidth 0); wait: the SVG is rendered on request
-    page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=chart.element_handle(), timeout=10_000)
+    page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=chart.element_handle())
     screenshot("verstetigung-massnahme")
     assert_accessible(page)
 

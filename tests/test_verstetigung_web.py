@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from conftest import DATA, STEINFURT, domain, import_file
+from conftest import DATA, STEINFURT, domain, import_file, version_of
 from icalendar import Calendar
 
 from planner.extensions import db
@@ -390,15 +390,17 @@ def test_status_changed_in_the_measure_form_goes_into_the_history(client, app, s
         "owners": "IT-Sicherheitsbeauftragte (Lead)",
         "depends_on": ["konzept"],
     }
-    assert client.post(f"/strategien/{sid}/massnahmen/awareness/bearbeiten", data=form).status_code == 302
+    url = f"/strategien/{sid}/massnahmen/awareness/bearbeiten"
+    assert client.post(url, data=form | {"lock_version": version_of(client, url)}).status_code == 302
     history = domain(app, sid).status_history["awareness"]
     assert [(c.status.value, c.by) for c in history] == [("in_umsetzung", "admin")]
     # an edit without a status change adds nothing; recording progress adds exactly one entry
     form["goal"] = "Sensibilisierung"
-    client.post(f"/strategien/{sid}/massnahmen/awareness/bearbeiten", data=form)
+    assert client.post(url, data=form | {"lock_version": version_of(client, url)}).status_code == 302
     complete(client, sid, key="awareness", end="06/2024")
     # editing the measure in its form keeps the actual months recorded here
-    client.post(f"/strategien/{sid}/massnahmen/awareness/bearbeiten", data=form | {"status": "abgeschlossen"})
+    form |= {"status": "abgeschlossen", "lock_version": version_of(client, url)}
+    assert client.post(url, data=form).status_code == 302
     assert str(domain(app, sid).measure("awareness").actual_end) == "2024-06"
     entries = domain(app, sid).status_history["awareness"]  # ordered by date: the progress form's 31.05.2024 first
     assert sorted((c.status.value, c.by) for c in entries) == [

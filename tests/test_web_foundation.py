@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import yaml
-from conftest import DATA, domain
+from conftest import DATA, domain, version_of
 
 from planner.extensions import db
 from planner.formats.strategy_file import load_strategy
@@ -123,7 +123,7 @@ def test_edit_measure(app, client, sample_id):
     form = client.get(url).text
     assert "IT-Sicherheitsbeauftragte (Lead)" in form and "Konzeption und Planung" in form
     data = {**MEASURE, "title": "Awareness-Konzept", "dimension": "IT-Sicherheit", "depends_on": ["konzept"]}
-    assert client.post(url, data=data).status_code == 302
+    assert client.post(url, data={**data, "lock_version": version_of(client, url)}).status_code == 302
     m = domain(app, sample_id).measure("awareness")
     assert m.title == "Awareness-Konzept" and m.depends_on == ["konzept"]
 
@@ -135,6 +135,7 @@ def test_edit_that_closes_a_cycle_is_refused_with_the_cycle_named(app, client, s
         "title": "Entwicklung eines Schulungskonzepts",
         "dimension": "Mitarbeitende",
         "depends_on": ["awareness"],
+        "lock_version": version_of(client, url),
     }
     response = client.post(url, data=data)
     assert response.status_code == 422
@@ -235,6 +236,7 @@ def test_create_and_edit_strategy(app, client):
     assert response.status_code == 302
     sid = int(response.location.rsplit("/", 1)[1])
     assert client.get(f"/strategien/{sid}/bearbeiten").status_code == 200
+    data["lock_version"] = version_of(client, f"/strategien/{sid}/bearbeiten")
     response = client.post(f"/strategien/{sid}/bearbeiten", data={**data, "window_end": "12/2024"})
     assert response.status_code == 422 and "liegt vor seinem Beginn" in response.text
     assert client.post(f"/strategien/{sid}/bearbeiten", data={**data, "vision": "Neue Vision."}).status_code == 302

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from matplotlib.dates import AutoDateLocator, DateFormatter
@@ -25,7 +26,10 @@ def indicator_chart(ind: Indicator) -> Figure:
     """Values as a line with points; baseline dotted grey, target dashed green."""
     fig = new_figure(4.8, 2.5)
     ax = fig.add_axes((0.13, 0.27, 0.83, 0.6))
-    values = sorted(ind.values, key=lambda v: v.measured)
+    # inf and nan (stored before such input was refused) cannot be drawn: left out
+    values = sorted((v for v in ind.values if math.isfinite(v.value)), key=lambda v: v.measured)
+    baseline = ind.baseline if ind.baseline is not None and math.isfinite(ind.baseline) else None
+    target = ind.target if ind.target is not None and math.isfinite(ind.target) else None
     if values:
         ax.plot(
             [v.measured for v in values],
@@ -45,10 +49,10 @@ def indicator_chart(ind: Indicator) -> Figure:
                 fontsize=7,
                 color=INK,
             )
-    if ind.baseline is not None:
-        ax.axhline(ind.baseline, color=MUTED, linestyle=":", linewidth=1.5, label=f"Ausgangswert {_num(ind.baseline)}")
-    if ind.target is not None:
-        ax.axhline(ind.target, color=TARGET, linestyle="--", linewidth=1.5, label=f"Zielwert {_num(ind.target)}")
+    if baseline is not None:
+        ax.axhline(baseline, color=MUTED, linestyle=":", linewidth=1.5, label=f"Ausgangswert {_num(baseline)}")
+    if target is not None:
+        ax.axhline(target, color=TARGET, linestyle="--", linewidth=1.5, label=f"Zielwert {_num(target)}")
     ax.set_title(ind.name, fontsize=9, color=INK, loc="left")
     ax.set_ylabel(ind.unit or "Wert", fontsize=8, color=MUTED)
     ax.tick_params(labelsize=7, colors=INK)
@@ -66,7 +70,7 @@ def indicator_chart(ind: Indicator) -> Figure:
         )
         ax.set_xticks([])
     ax.margins(y=0.18)
-    if not (values or ind.baseline is not None or ind.target is not None):
+    if not (values or baseline is not None or target is not None):
         ax.set_yticks([])
         return fig
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=7, frameon=False)

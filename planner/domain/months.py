@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
-_GERMAN = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
+# MM/JJJJ, M/JJJJ (pages, Steckbriefe) and MM.JJJJ (how Excel users often type a month)
+_GERMAN = re.compile(r"^\s*(\d{1,2})\s*[/.]\s*(\d{4})\s*$")
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"  # the stored and file form, JSON Schema pattern
 
 
@@ -26,13 +27,13 @@ class Month:
 
     @classmethod
     def parse(cls, text: str) -> Month:
-        """Parse 'YYYY-MM' or the German '04/2023'."""
+        """Parse 'YYYY-MM' or the German '04/2023', '4/2023', '04.2023'."""
         text = str(text)
         if m := _ISO.match(text):
             return cls(int(m.group(1)), int(m.group(2)))
         if m := _GERMAN.match(text):
             return cls(int(m.group(2)), int(m.group(1)))
-        raise ValueError(f"„{text}“ ist kein Monat (erwartet JJJJ-MM, z. B. 2023-04)")
+        raise ValueError(f"„{text}“ ist kein Monat (erwartet MM/JJJJ oder JJJJ-MM, z. B. 04/2023)")
 
     @classmethod
     def from_index(cls, index: int) -> Month:

@@ -9,6 +9,11 @@ from .catalogue import catalogue
 from .graph import build_graph, find_cycles
 from .strategy import Measure, Strategy
 
+# Limits every adapter (forms, files) enforces, from the database columns: a text column
+# (vision, description, notes) takes at most MAX_TEXT characters, amounts are Numeric(14, 2).
+MAX_TEXT = 20_000
+MAX_AMOUNT = 999_999_999_999.99
+
 
 @dataclass(frozen=True)
 class Problem:

@@ -6,6 +6,7 @@ A file with any faulty line is refused whole; every problem names its line ("Zei
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterable
@@ -14,11 +15,19 @@ from pathlib import Path
 
 from ..domain.catalogue import catalogue
 from ..domain.maturity import Criterion
+from ..domain.validation import MAX_TEXT
+from .spreadsheet import NOT_A_WORKBOOK, WorkbookError, csv_escape, csv_unescape, open_workbook, sheet_rows, text_only
 
 SAMPLE_FILE = Path(__file__).resolve().parent.parent / "data" / "kriterien-beispiel.csv"
 HEADERS = ("Subdimension", "Stufe", "Kriterium", "Hinweis")
 REQUIRED = HEADERS[:3]
 MAX_ROWS = 5000
+MAX_COLUMNS = 50  # columns read of a worksheet: the four named ones stand among the first
+
+
+def _text(value: object) -> object:
+    """A CSV cell as read: without the apostrophe our own CSV export puts before a formula sign."""
+    return csv_unescape(value) if isinstance(value, str) else value
 
 
 class CriteriaFileError(ValueError):
@@ -94,6 +103,11 @@ def criteria_from_rows(rows: Iterable[tuple[int, list[object]]]) -> list[Criteri
             line_problems.append(f"„{shown}“ ist keine Stufe (erlaubt: 0 bis 4)." if shown else "Die Stufe fehlt.")
         if not text:
             line_problems.append("Der Text des Kriteriums fehlt.")
+        for label, value in (("Der Text des Kriteriums", text), ("Der Hinweis", note)):
+            if len(value) > MAX_TEXT:
+                line_problems.append(
+                    f"{label} ist zu lang: höchstens {MAX_TEXT:_} Zeichen, hier {len(value):_}.".replace("_", ".")
+                )
         if line_problems:
             problems.extend(f"Zeile {line}: {p}" for p in line_problems)
             continue
@@ -110,47 +124,95 @@ def criteria_from_rows(rows: Iterable[tuple[int, list[object]]]) -> list[Criteri
     return criteria
 
 
+def _utf16(data: bytes) -> str | None:
+    """The name of a UTF-16/32 encoding the data is in, or None (Excel's "Unicode-Text" is UTF-16)."""
+    for bom, name in (
+        (codecs.BOM_UTF32_LE, "UTF-32"),
+        (codecs.BOM_UTF32_BE, "UTF-32"),
+        (codecs.BOM_UTF16_LE, "UTF-16"),
+        (codecs.BOM_UTF16_BE, "UTF-16"),
+    ):
+        if data.startswith(bom):
+            return name
+    head = data[:4000]
+    if len(head) >= 4 and (head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4):
+        return "UTF-16"
+    return None
+
+
 def _decode(data: bytes) -> str:
+    """The text of a CSV file: UTF-8 or, as Excel on Windows saves "CSV (Trennzeichen-getrennt)",
+    Windows-1252. Other encodings and binary data are refused with the reason."""
+    wide = _utf16(data)
+    if wide:
+        raise CriteriaFileError(
+            [
+                f"Die Datei ist {wide}-kodiert. Bitte als „CSV UTF-8 (durch Trennzeichen getrennt)“ "
+                "speichern und erneut hochladen."
+            ]
+        )
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        # Excel on Windows saves "CSV (Trennzeichen-getrennt)" as Windows-1252
-        return data.decode("cp1252", errors="strict")
+        try:
+            text = data.decode("cp1252", errors="strict")
+        except UnicodeDecodeError:
+            raise CriteriaFileError(
+                ["Die Datei ist weder UTF-8 noch Windows-1252 kodiert. Bitte als UTF-8 speichern."]
+            ) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise CriteriaFileError(
+            [f"Zeile {line}: Die Datei enthält ein NUL-Zeichen (Byte 0). Ist es wirklich eine CSV-Textdatei?"]
+        )
+    return text
+
+
+_CSV_REASONS = [
+    ("field larger", "ein Feld ist zu lang (höchstens 131.072 Zeichen)"),
+    ("unexpected end of data", "ein Anführungszeichen wird nicht geschlossen"),
+    ("expected after", "nach einem schließenden Anführungszeichen fehlt das Trennzeichen"),
+    ("new-line character seen in unquoted field", "ein Zeilenumbruch steht mitten in einem Feld"),
+]
 
 
 def parse_csv(data: bytes) -> list[Criterion]:
     """Criteria from a CSV file (separator ; , or tab; UTF-8 or Windows-1252)."""
-    try:
-        text = _decode(data)
-    except UnicodeDecodeError:
-        raise CriteriaFileError(
-            ["Die Datei ist weder UTF-8 noch Windows-1252 kodiert. Bitte als UTF-8 speichern."]
-        ) from None
+    text = _decode(data)
     first = text.split("\n", 1)[0]
     delimiter = max((";", "\t", ","), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: an unclosed quote is an error instead of swallowing the rest of the file
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    last_line = 0
+
+    def rows():
+        nonlocal last_line
+        for row in reader:
+            yield reader.line_num, [_text(c) for c in row]
+            last_line = reader.line_num
+
     try:
-        return criteria_from_rows((reader.line_num, row) for row in reader)
+        return criteria_from_rows(rows())
     except csv.Error as exc:  # the csv module's messages are English
-        reason = (
-            "ein Feld ist zu lang (höchstens 131.072 Zeichen)"
-            if "field larger" in str(exc)
-            else "z. B. ein Anführungszeichen wird nicht geschlossen"
-        )
-        raise CriteriaFileError([f"Zeile {reader.line_num}: Die CSV-Datei ist fehlerhaft ({reason})."]) from None
+        reason = next((german for english, german in _CSV_REASONS if english in str(exc)), "ein Formfehler")
+        raise CriteriaFileError(
+            [f"Zeile {last_line + 1}: Die CSV-Datei ist fehlerhaft ({reason}). Es wurde nichts übernommen."]
+        ) from None
 
 
 def parse_xlsx(data: bytes) -> list[Criterion]:
     """Criteria from the first worksheet of an XLSX file."""
-    from openpyxl import load_workbook  # only when a workbook is read
-
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise CriteriaFileError(["Die Datei ist keine lesbare Excel-Arbeitsmappe (.xlsx)."]) from None
+        book = open_workbook(data)
+    except WorkbookError as exc:
+        raise CriteriaFileError([str(exc)]) from None
     try:
-        sheet = book.worksheets[0]
-        return criteria_from_rows((i, list(row)) for i, row in enumerate(sheet.iter_rows(values_only=True), start=1))
+        if not book.worksheets:
+            raise CriteriaFileError([NOT_A_WORKBOOK])
+        rows = sheet_rows(book.worksheets[0], max_col=MAX_COLUMNS, max_row=MAX_ROWS * 20)
+        return criteria_from_rows(rows)  # cells are typed: text stays text, no apostrophe to remove
+    except WorkbookError as exc:
+        raise CriteriaFileError([str(exc)]) from None
     finally:
         book.close()
 
@@ -176,7 +238,7 @@ def criteria_to_csv(criteria: Iterable[Criterion]) -> bytes:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADERS)
     for c in criteria:
-        writer.writerow([c.subdimension, c.stage, c.text, c.note])
+        writer.writerow([csv_escape(v) for v in (c.subdimension, c.stage, c.text, c.note)])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -213,6 +275,7 @@ def criteria_to_xlsx(criteria: Iterable[Criterion]) -> bytes:
     ref.column_dimensions["B"].width = 52
     ref.append([])
     ref.append(["Stufen", "0 bis 4; Stufe 3 ist die Mindestanforderung „Digitales Gesundheitsamt 2025“."])
+    text_only(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

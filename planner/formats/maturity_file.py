@@ -23,7 +23,7 @@ from ..domain.catalogue import catalogue
 from ..domain.funding import FundingParticipation, ParticipationStatus, find_call, funding_calls
 from ..domain.maturity import Answer, Assessment, CriterionAnswer
 from ..domain.months import german_date
-from ..domain.validation import Problem
+from ..domain.validation import MAX_AMOUNT, MAX_TEXT, Problem
 
 _stage = {"type": "integer", "minimum": 0, "maximum": 4}
 _date = {"type": "string", "description": "Datum JJJJ-MM-TT"}
@@ -38,7 +38,7 @@ def schema_sections() -> dict[str, dict[str, Any]]:
         "properties": {
             "subdimension": {"type": "string", "minLength": 1},
             "stage": _stage,
-            "criterion": {"type": "string", "minLength": 1},
+            "criterion": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
             "answer": {"enum": [a.value for a in Answer]},
         },
     }
@@ -48,7 +48,7 @@ def schema_sections() -> dict[str, dict[str, Any]]:
         "additionalProperties": False,
         "properties": {
             "date": _date,
-            "note": {"type": "string"},
+            "note": {"type": "string", "maxLength": MAX_TEXT},
             "threshold": {"anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": 1}, {"type": "null"}]},
             "levels": {"type": "object", "additionalProperties": {"anyOf": [_stage, {"type": "null"}]}},
             "answers": {"type": "array", "items": answer},
@@ -59,11 +59,11 @@ def schema_sections() -> dict[str, dict[str, Any]]:
         "required": ["call"],
         "additionalProperties": False,
         "properties": {
-            "call": {"type": "string", "minLength": 1},
+            "call": {"type": "string", "minLength": 1, "maxLength": 100},
             "status": {"enum": [s.value for s in ParticipationStatus]},
-            "granted": {"anyOf": [{"type": "number", "minimum": 0}, {"type": "null"}]},
+            "granted": {"anyOf": [{"type": "number", "minimum": 0, "maximum": MAX_AMOUNT}, {"type": "null"}]},
             "baseline": {"anyOf": [_date, {"type": "null"}]},
-            "note": {"type": "string"},
+            "note": {"type": "string", "maxLength": MAX_TEXT},
         },
     }
     return {

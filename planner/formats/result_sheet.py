@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ..domain.catalogue import Dimension, catalogue
 from ..domain.maturity import Assessment, AssessmentKind, Level, level_label
 from ..domain.months import german_date
+from .spreadsheet import text_only
 
 TITLE = "Digitales Gesundheitsamt 2025"
 SUBTITLE = "Anlage 1 Ergebnis der Reifegradmessung"
@@ -155,6 +156,7 @@ def sheet_xlsx(organisation: str, assessment: Assessment) -> bytes:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 1
     ws.print_area = f"A1:{get_column_letter(last_col)}{ws.max_row}"
+    text_only(book)  # the organisation's name and the note are user text: never a formula
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

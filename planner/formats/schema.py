@@ -11,14 +11,26 @@ from typing import Any
 
 from ..domain.months import MONTH_PATTERN
 from ..domain.strategy import OwnerRole, Rating, Status
+from ..domain.validation import MAX_AMOUNT, MAX_TEXT
 from . import verstetigung_file
 from .maturity_file import schema_sections as maturity_schema_sections
 
 FORMAT_ID = "planner-strategy/1"
 
-_text = {"type": "string"}
-_texts = {"type": "array", "items": {"type": "string"}}
-_month = {"type": "string", "pattern": MONTH_PATTERN}
+_text = {"type": "string", "maxLength": MAX_TEXT}
+_texts = {"type": "array", "items": _text}
+
+
+def _short(length: int, required: bool = False) -> dict[str, Any]:
+    """A text for a column of `length` characters."""
+    return {"type": "string", **({"minLength": 1} if required else {}), "maxLength": length}
+
+
+_month = {
+    "type": "string",
+    "pattern": MONTH_PATTERN,
+    "description": "JJJJ-MM; planner also reads MM/JJJJ, M/JJJJ and MM.JJJJ and stores JJJJ-MM",
+}
 _optional_month = {"anyOf": [_month, {"type": "null"}]}
 _rating = {"enum": [r.value for r in Rating] + [None]}
 
@@ -34,11 +46,11 @@ EXTRA_MEASURE.update(verstetigung_file.measure_schema_fields())  # actual months
 def measure_schema() -> dict[str, Any]:
     """Schema of one entry under `measures`."""
     props: dict[str, Any] = {
-        "id": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"},
-        "title": {"type": "string", "minLength": 1},
+        "id": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", "maxLength": 100},
+        "title": _short(300, required=True),
         "description": _text,
         "goal": _text,
-        "dimension": {"type": "string", "minLength": 1},
+        "dimension": _short(100, required=True),
         "further_dimensions": _texts,
         "subdimensions": _texts,
         "target_stage": {"anyOf": [{"type": "integer", "minimum": 0, "maximum": 4}, {"type": "null"}]},
@@ -53,7 +65,7 @@ def measure_schema() -> dict[str, Any]:
                 "required": ["name"],
                 "additionalProperties": False,
                 "properties": {
-                    "name": {"type": "string", "minLength": 1},
+                    "name": _short(200, required=True),
                     "role": {"enum": [r.value for r in OwnerRole]},
                 },
             },
@@ -65,8 +77,8 @@ def measure_schema() -> dict[str, Any]:
         "depends_on": _texts,
         "examples": _texts,
         "steps": _texts,
-        "budget": {"anyOf": [{"type": "number", "minimum": 0}, {"type": "null"}]},
-        "funding_call": {"anyOf": [_text, {"type": "null"}]},
+        "budget": {"anyOf": [{"type": "number", "minimum": 0, "maximum": MAX_AMOUNT}, {"type": "null"}]},
+        "funding_call": {"anyOf": [_short(200), {"type": "null"}]},
         "deferrals": {"type": "integer", "minimum": 0},
     }
     props.update(EXTRA_MEASURE)
@@ -86,15 +98,15 @@ def strategy_file_schema() -> dict[str, Any]:
             "type": "object",
             "required": ["name"],
             "additionalProperties": False,
-            "properties": {"name": {"type": "string", "minLength": 1}},
+            "properties": {"name": _short(200, required=True)},
         },
         "strategy": {
             "type": "object",
             "required": ["title"],
             "additionalProperties": False,
             "properties": {
-                "title": {"type": "string", "minLength": 1},
-                "version": _text,
+                "title": _short(300, required=True),
+                "version": _short(50),
                 "adopted": _optional_month,
                 "roadmap_window": {
                     "type": "object",

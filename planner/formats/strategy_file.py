@@ -6,6 +6,8 @@ with every problem, each in German and naming the measure and field at fault.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
 from dataclasses import replace
 from functools import cache
 from typing import Any
@@ -16,6 +18,7 @@ from jsonschema.exceptions import ValidationError
 
 from ..domain.catalogue import catalogue
 from ..domain.months import month_text, parse_month
+from ..domain.normalise import normalise_strategy_data
 from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
 from ..domain.validation import Problem, validate_measure, validate_strategy
 from .maturity_file import maturity_from_data, maturity_to_data
@@ -51,9 +54,8 @@ _TYPE_NAMES = {
 }
 
 
-def _schema_problem(error: ValidationError, data: Any) -> Problem:
-    """Translate a JSON Schema error into German, naming measure and field."""
-    path = list(error.absolute_path)
+def _where(path: list, data: Any) -> tuple[str | None, str | None]:
+    """The measure (its id, else its number) and the field a path into the file data points at."""
     measure = None
     field_path = [str(p) for p in path]
     if len(path) >= 2 and path[0] == "measures" and isinstance(path[1], int):
@@ -61,7 +63,24 @@ def _schema_problem(error: ValidationError, data: Any) -> Problem:
         ident = entry.get("id") if isinstance(entry, dict) else None
         measure = str(ident) if ident else f"Nr. {path[1] + 1}"
         field_path = [str(p) for p in path[2:]]
-    field = ".".join(field_path) or None
+    return measure, ".".join(field_path) or None
+
+
+def _non_finite(node: Any, path: list) -> Iterator[list]:
+    """Paths of numbers that are none: .inf, .nan, 1.0e309 (YAML reads them as floats)."""
+    if isinstance(node, float) and not math.isfinite(node):
+        yield path
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _non_finite(value, [*path, key])
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _non_finite(value, [*path, i])
+
+
+def _schema_problem(error: ValidationError, data: Any) -> Problem:
+    """Translate a JSON Schema error into German, naming measure and field."""
+    measure, field = _where(list(error.absolute_path), data)
     value = error.instance
     v = error.validator
     if v == "required":
@@ -76,19 +95,31 @@ def _schema_problem(error: ValidationError, data: Any) -> Problem:
         allowed = ", ".join("leer" if x is None else str(x) for x in error.validator_value)
         return Problem(f"„{value}“ ist nicht erlaubt; erlaubt sind: {allowed}.", measure, field)
     if v == "pattern" and error.validator_value.startswith(r"^\d{4}"):
-        return Problem(f"„{value}“ ist kein Monat im Format JJJJ-MM (z. B. 2023-04).", measure, field)
+        return Problem(f"„{value}“ ist kein Monat (erwartet MM/JJJJ oder JJJJ-MM, z. B. 04/2023).", measure, field)
     if v == "pattern":
         return Problem(f"„{value}“ ist keine gültige ID (Buchstaben, Ziffern, - _ .).", measure, field)
     if v == "type":
         return Problem(f"Erwartet ist {_TYPE_NAMES.get(error.validator_value, error.validator_value)}.", measure, field)
     if v == "anyOf":
         if isinstance(value, str) and any("pattern" in s and "\\d{4}" in s["pattern"] for s in error.validator_value):
-            return Problem(f"„{value}“ ist kein Monat im Format JJJJ-MM (z. B. 2023-04).", measure, field)
+            return Problem(f"„{value}“ ist kein Monat (erwartet MM/JJJJ oder JJJJ-MM, z. B. 04/2023).", measure, field)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return Problem(f"Der Wert {value} liegt außerhalb des erlaubten Bereichs.", measure, field)
         return Problem(f"Der Wert „{value}“ hat nicht die erwartete Form.", measure, field)
     if v in ("minimum", "maximum"):
         return Problem(f"Der Wert {value} liegt außerhalb des erlaubten Bereichs.", measure, field)
+    if isinstance(value, str) and len(value) > 200:
+        value = value[:200] + "…"
     if v == "minLength":
         return Problem("Das Feld darf nicht leer sein.", measure, field)
+    if v == "maxLength":
+        return Problem(
+            f"Der Text ist zu lang: höchstens {error.validator_value:_} Zeichen, hier {len(error.instance):_}.".replace(
+                "_", "."
+            ),
+            measure,
+            field,
+        )
     return Problem(f"Ungültiger Wert „{value}“.", measure, field)
 
 
@@ -238,7 +269,16 @@ def parse_yaml(text: str) -> dict[str, Any]:
 
 
 def strategy_from_data(data: dict[str, Any]) -> Strategy:
-    """A validated Strategy from parsed file data; raises StrategyFileError."""
+    """A validated Strategy from parsed file data; raises StrategyFileError.
+
+    Typed forms (`start: 04/2025`, `urgency: Hoch`, `status: in Umsetzung`) are made canonical first."""
+    not_numbers = [
+        Problem("Der Wert ist keine gültige Zahl (unendlich oder nicht definiert).", *_where(path, data))
+        for path in _non_finite(data, [])
+    ]
+    if not_numbers:
+        raise StrategyFileError(not_numbers)
+    data = normalise_strategy_data(data)
     errors = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
         problems = [_schema_problem(e, data) for e in errors]

@@ -42,7 +42,7 @@ from typing import Any
 
 from ..domain.months import MONTH_PATTERN, month_text, parse_month
 from ..domain.strategy import Status, Strategy
-from ..domain.validation import Problem
+from ..domain.validation import MAX_TEXT, Problem
 from ..domain.verstetigung import (
     ANSWER_FIELDS,
     SOFT_CRITERIA,
@@ -63,7 +63,8 @@ from ..domain.verstetigung import (
 
 _MONTH = {"type": "string", "pattern": MONTH_PATTERN}
 _DATE = {"type": "string", "description": "Datum JJJJ-MM-TT"}
-_TEXT = {"type": "string"}
+_TEXT = {"type": "string", "maxLength": MAX_TEXT}
+_NAME = {"type": "string", "maxLength": 200}  # a person: who recorded, who evaluated
 _NUMBER = {"anyOf": [{"type": "number"}, {"type": "null"}]}
 _ANSWER = {"enum": [a.value for a in Answer] + [None]}
 _TEXTS = ("by", *TEXT_FIELDS)  # the file writes the evaluator beside the free texts
@@ -76,14 +77,14 @@ def _obj(required: list[str], props: dict[str, Any]) -> dict[str, Any]:
 def measure_schema_fields() -> dict[str, dict[str, Any]]:
     """Extra keys of a measure (registered in schema.EXTRA_MEASURE)."""
     change = _obj(
-        ["date", "status"], {"date": _DATE, "status": {"enum": [s.value for s in Status]}, "by": _TEXT, "note": _TEXT}
+        ["date", "status"], {"date": _DATE, "status": {"enum": [s.value for s in Status]}, "by": _NAME, "note": _TEXT}
     )
     value = _obj(["date", "value"], {"date": _DATE, "value": {"type": "number"}})
     indicator = _obj(
         ["name"],
         {
-            "name": {"type": "string", "minLength": 1},
-            "unit": _TEXT,
+            "name": {"type": "string", "minLength": 1, "maxLength": 200},
+            "unit": {"type": "string", "maxLength": 50},
             "baseline": _NUMBER,
             "target": _NUMBER,
             "values": {"type": "array", "items": value},
@@ -110,6 +111,7 @@ def schema_sections() -> dict[str, dict[str, Any]]:
         "outcome": {"enum": [o.value for o in Outcome] + [None]},
     }
     props |= {f: _ANSWER for f in ANSWER_FIELDS} | {f: _TEXT for f in _TEXTS} | {f: soft for f in SOFT_CRITERIA}
+    props["by"] = _NAME
     decision = _obj(
         ["measure", "decision"],
         {
@@ -122,8 +124,8 @@ def schema_sections() -> dict[str, dict[str, Any]]:
     version = _obj(
         ["version", "title"],
         {
-            "version": _TEXT,
-            "title": _TEXT,
+            "version": {"type": "string", "maxLength": 50},
+            "title": {"type": "string", "maxLength": 300},
             "adopted": {"anyOf": [_MONTH, {"type": "null"}]},
             "replaced": {"anyOf": [_DATE, {"type": "null"}]},
             "decisions": {"type": "array", "items": decision},

@@ -9,11 +9,19 @@ members). Only EXCLUDED tables are left out, each for a stated reason.
 
 Values are written by column type (dates as ISO text, decimals as text), and read back
 the same way, so a restore gives the same rows with the same ids.
+
+Password hashes are SECRET: an organisation's backup, which its `verwalten` members can
+download, carries the member accounts (names, roles, administrator flag) without them, so
+nobody can attack another person's password offline. Restored accounts have no password
+until an administrator sets one (Verwaltung › Benutzer; `planner create-admin --username NAME`
+for administrators). Only the command line, run by whoever operates the server and its
+database, can include them (`planner backup --password-hashes`).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -25,6 +33,7 @@ from ..models import Model, utcnow
 
 FORMAT = "planner-backup/1"
 ROOT_TABLE = "organisations"
+SECRET = {("users", "password_hash"): ""}  # (table, column): the value written instead
 EXCLUDED = {
     "login_attempts": "Fehlgeschlagene Anmeldeversuche sind flüchtig (Ratenbegrenzung) und gehören keiner Organisation.",
     "user_tokens": "Persönliche Zugänge (API, Kalender-Abo) gehören einer Person, nicht der Organisation; "
@@ -76,7 +85,9 @@ def _encode(column: sa.Column, value: Any) -> Any:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value)
+        return str(value) if value.is_finite() else None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # inf or nan is no number JSON could carry (stored before such input was refused)
     return value
 
 
@@ -142,8 +153,8 @@ def collect(conn: Connection, organisation_id: int) -> dict[str, list[dict]]:
     return {name: [rows[k] for k in sorted(rows)] for name, rows in selected.items() if rows}
 
 
-def export_organisation(conn: Connection, organisation_id: int) -> dict:
-    """The backup document of one organisation (JSON-serialisable)."""
+def export_organisation(conn: Connection, organisation_id: int, *, password_hashes: bool = False) -> dict:
+    """The backup document of one organisation (JSON-serialisable); password hashes only when asked."""
     org = (
         conn.execute(
             sa.select(Model.metadata.tables[ROOT_TABLE]).where(
@@ -157,20 +168,32 @@ def export_organisation(conn: Connection, organisation_id: int) -> dict:
         raise LookupError(organisation_id)
     data = collect(conn, organisation_id)
     by_name = {t.name: t for t in tables()}
+
+    def value(table: str, column: sa.Column, row) -> Any:
+        if (table, column.name) in SECRET and not password_hashes:
+            return SECRET[(table, column.name)]
+        return _encode(column, row[column.name])
+
     return {
         "format": FORMAT,
         "organisation": {"id": org["id"], "name": org["name"]},
         "exported_at": utcnow().isoformat(),
+        "password_hashes": password_hashes,
         "tables": {
-            name: [{c.name: _encode(c, row[c.name]) for c in by_name[name].columns} for row in data[name]]
+            name: [{c.name: value(name, c, row) for c in by_name[name].columns} for row in data[name]]
             for name in (t.name for t in tables())
             if name in data
         },
     }
 
 
+def accounts_without_password(document: dict) -> list[str]:
+    """User names in a backup whose accounts come without a password."""
+    return [u.get("username", "") for u in document.get("tables", {}).get("users", []) if not u.get("password_hash")]
+
+
 def dumps(document: dict) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True)
+    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False)
 
 
 def restore(conn: Connection, document: dict) -> dict[str, int]:

@@ -23,11 +23,33 @@ class ValidationFailed(ValueError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def load_strategy_row(session: Session, strategy_id: int) -> models.Strategy | None:
-    """The strategy with measures, owners and dependencies loaded in few queries."""
+def lock_strategy(session: Session, strategy_id: int) -> None:
+    """Serialise every change to one strategy until the transaction ends.
+
+    Checks that span the whole strategy (no dependency cycle, one Fortschreibung per version,
+    unique measure keys and baseline names) read the strategy first and write afterwards; two
+    requests doing that at the same moment would both pass the check. PostgreSQL: a row lock
+    (SELECT … FOR NO KEY UPDATE); the second request waits and then reads what the first committed.
+    SQLite has no row locks: a write (that changes nothing) takes the database's write lock,
+    which is likewise held until the commit or rollback.
+    """
+    table = models.Strategy.__table__
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(sa.update(table).where(table.c.id == strategy_id).values(lock_version=table.c.lock_version))
+    else:
+        # FOR NO KEY UPDATE: excludes the other changes of this strategy, but not inserts elsewhere
+        # that merely reference it (a foreign key check takes the weaker KEY SHARE lock)
+        session.execute(sa.select(table.c.id).where(table.c.id == strategy_id).with_for_update(key_share=True))
+
+
+def load_strategy_row(session: Session, strategy_id: int, *, fresh: bool = False) -> models.Strategy | None:
+    """The strategy with measures, owners and dependencies loaded in few queries.
+
+    `fresh` overwrites what the session already holds (after `lock_strategy`: the committed state)."""
     return session.scalar(
         sa.select(models.Strategy)
         .where(models.Strategy.id == strategy_id)
+        .execution_options(populate_existing=fresh)
         .options(
             selectinload(models.Strategy.organisation),
             selectinload(models.Strategy.measures)

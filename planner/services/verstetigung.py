@@ -34,6 +34,7 @@ from ..domain.verstetigung import (
     StatusChange,
     VersionEntry,
 )
+from ..domain.verstetigung_versions import FortschreibungError
 from .strategies import ValidationFailed, save_measure, strategy_to_domain
 
 # --- records: database <-> domain ------------------------------------------------------------
@@ -203,10 +204,14 @@ def read_only_message(session: Session, row: models.Strategy) -> str | None:
     )
 
 
+class AlreadyContinued(FortschreibungError):
+    """The version has a Fortschreibung already (e.g. made by someone else a moment ago)."""
+
+
 def add_succession(session: Session, old: models.Strategy, new: models.Strategy, by: str) -> None:
     """Record that `new` is the Fortschreibung of `old` (which thereby becomes read only)."""
     if successor_id(session, old.id) is not None:
-        raise ValueError("Diese Version wurde bereits fortgeschrieben.")
+        raise AlreadyContinued("Diese Version wurde bereits fortgeschrieben.")
     session.add(vm.Succession(predecessor_id=old.id, successor_id=new.id, created_by=by))
     session.flush()
 

@@ -244,13 +244,20 @@ def _scale(rating: Rating | None) -> Scale:
     return Scale(rating.label, rating.rank) if rating else Scale(UNKNOWN, 0)
 
 
+INVALID = "ungültiger Wert"  # inf or nan, stored before such input was refused
+
+
 def _money(value: float | None) -> str:
     if value is None:
         return ""
+    if not math.isfinite(value):
+        return INVALID
     return f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".") + " EUR"
 
 
 def _number(value: float) -> str:
+    if not math.isfinite(value):
+        return INVALID
     text = f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
     return text.replace(",", "X").replace(".", ",").replace("X", ".")
 

@@ -13,6 +13,7 @@ from . import (
     errors,
     filters,
     maturity,
+    measure_list,
     measures,
     nav,
     profile,
@@ -37,6 +38,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(roadmap.bp)
     app.register_blueprint(verstetigung.bp)
     app.register_blueprint(steckbriefe.bp)
+    app.register_blueprint(measure_list.bp)
     auth.init_app(app)
     session_timeout.init_app(app)
     app.register_blueprint(admin.bp)
@@ -44,3 +46,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(calendar_feed.bp)
     csrf.exempt(api.bp)  # token-authenticated, never the session cookie (api/views.py)
     app.register_blueprint(api.bp)
+    errors.retry_on_conflict(app)  # last: wraps every view registered above

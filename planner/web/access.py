@@ -108,11 +108,25 @@ def get_strategy_or_404(strategy_id: int, *, write: bool = False, superseded_ok:
     A change to an old version (one with a Fortschreibung) answers 409 with a German message;
     `superseded_ok` lets Verstetigung records (evaluations, indicator values) still be added to it.
     """
-    row = service.load_strategy_row(db.session, strategy_id)
+    changing = has_request_context() and request.method not in SAFE_METHODS
+    write = write or changing
+    if changing:
+        # a change: check access on the bare row, then lock the strategy before reading it, so that
+        # whole-strategy checks (cycles, Fortschreibung, unique names) see every earlier change
+        organisation_id = db.session.scalar(
+            sa.select(models.Strategy.organisation_id).where(models.Strategy.id == strategy_id)
+        )
+        if organisation_id is None:
+            abort(404)
+        _check(organisation_id, True)
+        service.lock_strategy(db.session, strategy_id)
+        row = service.load_strategy_row(db.session, strategy_id, fresh=True)
+    else:
+        row = service.load_strategy_row(db.session, strategy_id)
     if row is None:
         abort(404)
     _check(row.organisation_id, write)
-    if (write or (has_request_context() and request.method not in SAFE_METHODS)) and not superseded_ok:
+    if write and not superseded_ok:
         from ..services.verstetigung import read_only_message
 
         if message := read_only_message(db.session, row):

@@ -7,7 +7,7 @@ import json
 import secrets
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
@@ -16,12 +16,11 @@ from ..auth_models import ROLE_LABELS, ROLES, Coordination, Membership, User
 from ..extensions import db
 from ..services import audit, backup, persons
 from .access import get_organisation_or_404, is_admin, may_manage, may_write, visible_organisation_ids
-from .auth import hash_password
+from .auth import MIN_PASSWORD, hash_password
+from .downloads import download
 from .forms import ConfirmForm, GermanForm, choices
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
-
-MIN_PASSWORD = 10
 
 
 class UserForm(GermanForm):
@@ -290,10 +289,10 @@ def backup_download(organisation_id: int):
     org = _managed_organisation_or_404(organisation_id)
     document = backup.export_organisation(db.session.connection(), org.id)
     filename = f"sicherung-organisation-{org.id}.json"
-    return Response(
+    return download(
         backup.dumps(document),
-        mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        "application/json",
+        filename,
     )
 
 
@@ -310,10 +309,10 @@ def person_export(organisation_id: int, person_id: int):
     """Everything stored about a person (Auskunft nach Art. 15 DSGVO)."""
     _org, person = _person_or_404(organisation_id, person_id)
     document = persons.export_person(db.session, person)
-    return Response(
+    return download(
         json.dumps(document, ensure_ascii=False, indent=1),
-        mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="auskunft-person-{person.id}.json"'},
+        "application/json",
+        f"auskunft-person-{person.id}.json",
     )
 
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template_string
+from flask import Blueprint, Response
 
 from ..domain.catalogue import catalogue
 
 bp = Blueprint("assets", __name__)
 
-_CSS = """{% for d in dims %}
-[data-dim="{{ d.index }}"] { --dim: {{ d.colour }}; }
-{% endfor %}"""
-
 
 @bp.get("/assets/dimensionen.css")
 def dimension_css():
     """CSS custom property --dim per dimension index."""
-    css = render_template_string(_CSS, dims=catalogue().dimensions)
+    # plain text, not a Flask template: a template would load the logged-in user (a database query)
+    css = "".join(f'[data-dim="{d.index}"] {{ --dim: {d.colour}; }}\n' for d in catalogue().dimensions)
     return Response(css, mimetype="text/css", headers={"Cache-Control": "public, max-age=3600"})

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
+import unicodedata
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from urllib.parse import quote, unquote, urlsplit
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -12,7 +16,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..auth_models import LoginAttempt, User
 from ..extensions import db
@@ -47,11 +51,23 @@ def hash_password(password: str) -> str:
     return hasher.hash(password)
 
 
-def check_password(user: User, password: str) -> bool:
-    """Whether the password matches; rehashes when argon2's parameters changed."""
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against when there is no usable one, so every refusal costs the same time."""
+    return hasher.hash(secrets.token_urlsafe(16))
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """Whether the password matches an active account; rehashes when argon2's parameters changed.
+
+    Unknown and deactivated accounts and accounts without a password (restored from a backup)
+    verify a dummy hash: the answer takes as long as for a wrong password."""
+    usable = user is not None and user.active and user.password_hash.startswith("$argon2")
     try:
-        hasher.verify(user.password_hash, password)
+        hasher.verify(user.password_hash if usable else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
+        return False
+    if not usable:
         return False
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
@@ -71,11 +87,46 @@ class LoginForm(GermanForm):
     )
 
 
+MIN_PASSWORD = 10
+
+
+class PasswordChangeForm(GermanForm):
+    """A user's own new password; the current one is asked for again."""
+
+    current = PasswordField("Bisheriges Passwort", validators=[DataRequired("Bitte ausfüllen.")])
+    password = PasswordField(
+        "Neues Passwort",
+        validators=[
+            DataRequired("Bitte ausfüllen."),
+            Length(
+                min=MIN_PASSWORD, max=200, message=f"Das Passwort muss mindestens {MIN_PASSWORD} Zeichen lang sein."
+            ),
+        ],
+        description=f"Mindestens {MIN_PASSWORD} Zeichen.",
+    )
+    confirm = PasswordField(
+        "Neues Passwort wiederholen",
+        validators=[
+            DataRequired("Bitte ausfüllen."),
+            EqualTo("password", "Die beiden neuen Passwörter stimmen nicht überein."),
+        ],
+    )
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """The session cookie is Secure whenever the request came over HTTPS (directly or via the proxy)."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or (has_request_context() and request.is_secure))
+
+    def get_expiration_time(self, app: Flask, session) -> datetime | None:
+        """Sliding with each request, but never past the login time plus the session lifetime."""
+        expires = super().get_expiration_time(app, session)
+        login_at = session.get("login_at")
+        if expires is not None and isinstance(login_at, int | float):
+            latest = datetime.fromtimestamp(login_at, UTC) + app.permanent_session_lifetime
+            expires = min(expires, latest)
+        return expires
 
 
 def init_app(app: Flask) -> None:
@@ -117,26 +168,54 @@ def _now() -> datetime:
 
 
 def _require_login():
-    """Every endpoint but the login page needs a logged-in, active user whose session is not idle too long."""
+    """Every endpoint but the login page needs a logged-in, active user with a valid session."""
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
     if request.blueprint in TOKEN_BLUEPRINTS:
         return None  # they authenticate by token and never read the session (token_auth.py)
     if current_user.is_authenticated:
-        seen = session.get("seen")
-        idle = timedelta(minutes=current_app_config("LOGIN_IDLE_MINUTES"))
-        now = _now().timestamp()
-        if seen is not None and now - seen > idle.total_seconds():
-            logout_user()
-            session.clear()
-            flash("Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.", "info")
-            return redirect(url_for("auth.login", next=_safe_next(request.full_path)))
-        if seen is None or now - seen > 30:
-            session["seen"] = now
-        return None
+        return _validate_session()
     if request.method == "GET":
         return redirect(url_for("auth.login", next=_safe_next(request.full_path)))
     return redirect(url_for("auth.login"))
+
+
+def _validate_session():
+    """The one check of a logged-in session on each request (the user's session counter was
+    already compared by the user loader): at most LOGIN_IDLE_MINUTES idle and at most
+    PERMANENT_SESSION_LIFETIME since the login. An expired session is ended; None if valid."""
+    now = _now().timestamp()
+    seen = session.get("seen")
+    login_at = session.get("login_at")
+    idle = timedelta(minutes=current_app_config("LOGIN_IDLE_MINUTES")).total_seconds()
+    lifetime = current_app_config("PERMANENT_SESSION_LIFETIME").total_seconds()
+    if (
+        not isinstance(login_at, int | float)
+        or not 0 <= now - login_at <= lifetime
+        or (seen is not None and now - seen > idle)
+    ):
+        logout_user()
+        session.clear()
+        flash("Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.", "info")
+        return redirect(url_for("auth.login", next=_safe_next(request.full_path)))
+    if seen is None or now - seen > 30:
+        session["seen"] = now
+    return None
+
+
+def start_session(user: User) -> None:
+    """Log the user in with a fresh session: login time and last activity in the signed cookie."""
+    session.clear()
+    session.permanent = True
+    login_user(user)
+    now = _now().timestamp()
+    session["login_at"] = now
+    session["seen"] = now
+
+
+def end_all_sessions(user: User) -> None:
+    """Every session of the user ends on its next request (the counter in the cookie no longer matches)."""
+    user.session_version += 1
 
 
 def current_app_config(name: str):
@@ -150,16 +229,34 @@ def _security_headers(response):
         response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if current_user and getattr(current_user, "is_authenticated", False):
+    # only a user this request has loaded: a stylesheet needs no database (and gets it while the database is away)
+    user = g.get("_login_user")
+    if user is not None and getattr(user, "is_authenticated", False):
         response.headers.setdefault("Cache-Control", "private, no-store")
     return response
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths, never another host."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only a path of this site, never another host.
+
+    Browsers drop tabs and line breaks from addresses and read a backslash as a slash, so
+    "/\t/evil.example/" would lead to //evil.example/: a control character, whitespace or
+    backslash, also percent-encoded, refuses the target, as does anything a URL parser reads
+    as a scheme or host."""
+    if not target or not isinstance(target, str):
         return None
-    return target.rstrip("?") or None
+    for text in (target, unquote(target)):
+        if "\\" in text or any(ch.isspace() or unicodedata.category(ch) in _INVISIBLE for ch in text):
+            return None
+        if not text.startswith("/") or text.startswith("//"):
+            return None
+        parts = urlsplit(text)
+        if parts.scheme or parts.netloc:
+            return None
+    return quote(target.rstrip("?"), safe="/?&=%#:@!$'()*+,;~-._") or None
+
+
+_INVISIBLE = {"Cc", "Cf", "Zl", "Zp", "Zs"}
 
 
 def _client_address() -> str:
@@ -203,18 +300,13 @@ def login():
                 status = 429
             else:
                 user = db.session.scalar(sa.select(User).where(User.username == username))
-                if user is not None and user.active and check_password(user, form.password.data):
+                if check_password(user, form.password.data):
                     db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username))
                     user.last_login_at = utcnow()
                     db.session.commit()
-                    session.clear()
-                    session.permanent = True
-                    login_user(user)
-                    session["seen"] = _now().timestamp()
+                    start_session(user)
                     target = _safe_next(request.args.get("next"))
                     return redirect(target or url_for("strategies.index"))
-                if user is None:
-                    hasher.hash(form.password.data)  # same time whether or not the user exists
                 window = timedelta(minutes=current_app_config("LOGIN_FAILURE_WINDOW_MINUTES"))
                 db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.at < utcnow() - window))
                 db.session.add(LoginAttempt(username=username[:100], remote_addr=_client_address()))
@@ -225,13 +317,49 @@ def login():
 
 @bp.post("/abmelden")
 def logout():
-    """End the session."""
+    """End the session on the server too: the user's session counter moves on, so a copied
+    cookie (and the user's sessions on other devices) no longer work."""
     form = FlaskForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            user = db.session.get(User, current_user.id)
+            end_all_sessions(user)
+            db.session.commit()
         logout_user()
         session.clear()
         flash("Sie wurden abgemeldet.", "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/passwort", methods=["GET", "POST"])
+def change_password():
+    """Users change their own password; their other sessions end, this one goes on."""
+    form = PasswordChangeForm()
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            user = current_user._get_current_object()
+            if _too_many_failures(user.username):  # the same limit as the login: no guessing here either
+                form.current.errors.append(
+                    "Zu viele fehlgeschlagene Versuche. Bitte warten Sie "
+                    f"{current_app_config('LOGIN_FAILURE_WINDOW_MINUTES')} Minuten und versuchen Sie es erneut."
+                )
+                status = 429
+            elif not check_password(user, form.current.data):
+                db.session.add(LoginAttempt(username=user.username[:100], remote_addr=_client_address()))
+                db.session.commit()
+                form.current.errors.append("Das bisherige Passwort ist falsch.")
+            elif form.password.data == form.current.data:
+                form.password.errors.append("Das neue Passwort muss sich vom bisherigen unterscheiden.")
+            else:
+                user.password_hash = hash_password(form.password.data)
+                end_all_sessions(user)
+                db.session.commit()
+                login_user(user)  # this session carries the new counter; login time stays
+                flash("Ihr Passwort wurde geändert. Ihre anderen Sitzungen sind beendet.", "success")
+                return redirect(url_for("auth.change_password"))
+    return render_template("auth/password.html", form=form), status
 
 
 def logout_form() -> FlaskForm:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -20,15 +20,28 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
 
+from ..domain import normalise
 from ..domain.catalogue import catalogue
 from ..domain.funding import find_call, funding_calls
 from ..domain.months import Month
-from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
+from ..domain.strategy import Measure, Owner, Rating, Status, Strategy
+from ..domain.validation import MAX_AMOUNT, MAX_TEXT
 
 REQUIRED = "Bitte ausfüllen."
-_OWNER = re.compile(r"^(?P<name>.+?)\s*(?:\((?P<role>lead|support)\))?$", re.IGNORECASE)
+MAX_BUDGET = Decimal(str(MAX_AMOUNT))
+LONG_TEXT = Length(max=MAX_TEXT, message=f"Der Text ist zu lang (höchstens {MAX_TEXT:_} Zeichen).".replace("_", "."))
+
+
+def finite_number(form, field) -> None:
+    """A number field must hold an ordinary number: not inf, nan or beyond the column (1e400)."""
+    value = field.data
+    if value is None:
+        return
+    if not Decimal(value).is_finite():
+        field.errors[:] = [f"„{field.raw_data[0] if field.raw_data else value}“ ist keine gültige Zahl."]
+        raise StopValidation()
 
 
 class GermanForm(FlaskForm):
@@ -42,6 +55,15 @@ class GermanForm(FlaskForm):
 
         def get_translations(self, form):
             return DefaultMeta.get_translations(self, form)
+
+    def validate(self, extra_validators=None) -> bool:
+        """Every text area without a length limit of its own takes at most MAX_TEXT characters
+        (what a text column holds; the file imports enforce the same)."""
+        extra = {name: list(validators) for name, validators in (extra_validators or {}).items()}
+        for name, field in self._fields.items():
+            if isinstance(field, TextAreaField) and not any(isinstance(v, Length) for v in field.validators):
+                extra.setdefault(name, []).append(LONG_TEXT)
+        return super().validate(extra)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -64,14 +86,26 @@ def lines(text: str | None) -> list[str]:
 
 def parse_month_field(field) -> Month | None:
     """The month in a text field, or None; a German error on the field when malformed."""
-    text = (field.data or "").strip()
-    if not text:
-        return None
     try:
-        return Month.parse(text)
-    except ValueError:
-        field.errors.append(f"„{text}“ ist kein Monat. Bitte als MM/JJJJ angeben, z. B. 04/2023.")
+        return normalise.month_value(field.data)
+    except ValueError as exc:
+        field.errors.append(str(exc))
         return None
+
+
+def canonical(convert):
+    """A field filter: the canonical value of what was sent ("Hoch" → "hoch"), or the value unchanged."""
+
+    def apply(value):
+        if not value:
+            return value
+        try:
+            result = convert(value)
+        except ValueError:
+            return value
+        return result.value if result is not None else ""
+
+    return apply
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -107,9 +141,11 @@ class MeasureForm(GermanForm):
         description="Die Stufe, die die gewählten Subdimensionen mit dieser Maßnahme erreichen sollen "
         "(Mindestanforderung: Stufe 3). Zählt in der Lückenanalyse.",
     )
-    urgency = SelectField("Dringlichkeit", choices=rating_choices)
-    feasibility = SelectField("Machbarkeit", choices=rating_choices)
-    status = SelectField("Status", choices=choices((s.value, s.label) for s in Status))
+    urgency = SelectField("Dringlichkeit", choices=rating_choices, filters=[canonical(normalise.rating_value)])
+    feasibility = SelectField("Machbarkeit", choices=rating_choices, filters=[canonical(normalise.rating_value)])
+    status = SelectField(
+        "Status", choices=choices((s.value, s.label) for s in Status), filters=[canonical(normalise.status_value)]
+    )
     second_loop = BooleanField("In der zweiten Evaluationsschleife hinzugefügt (*)")
     owners = TextAreaField(
         "Verantwortliche",
@@ -120,7 +156,9 @@ class MeasureForm(GermanForm):
     )
     actors = TextAreaField("Beteiligte Akteure", description="Ein Akteur je Zeile.")
     requirements = TextAreaField("Anforderungen", description="Eine Anforderung je Zeile.")
-    start = StringField("Geplanter Beginn", description="MM/JJJJ, z. B. 01/2023. Leer bei Backlog.")
+    start = StringField(
+        "Geplanter Beginn", description="MM/JJJJ, z. B. 01/2023 (auch MM.JJJJ oder JJJJ-MM). Leer bei Backlog."
+    )
     end = StringField("Geplantes Ende", description="MM/JJJJ. Leer lassen für fortlaufende Maßnahmen („ab …“).")
     depends_on = MultiCheckboxField("Abhängig von (diese Maßnahmen müssen vorher umgesetzt sein)", choices=[])
     examples = TextAreaField("Praxisbeispiele", description="Ein Beispiel je Zeile.")
@@ -128,7 +166,12 @@ class MeasureForm(GermanForm):
     budget = DecimalField(
         "Budget (EUR)",
         places=2,
-        validators=[Optional(), NumberRange(min=0, message="Das Budget darf nicht negativ sein.")],
+        validators=[
+            Optional(),
+            finite_number,
+            NumberRange(min=0, message="Das Budget darf nicht negativ sein."),
+            NumberRange(max=MAX_BUDGET, message="Das Budget ist zu groß (höchstens 999.999.999.999,99 EUR)."),
+        ],
     )
     funding_call = StringField(
         "Förderaufruf",
@@ -186,9 +229,7 @@ class MeasureForm(GermanForm):
         end = parse_month_field(self.end)
         owners = []
         for line in lines(self.owners.data):
-            match = _OWNER.match(line)
-            role = (match.group("role") or "lead").lower()
-            owners.append(Owner(match.group("name").strip(), OwnerRole(role)))
+            owners.append(Owner(*normalise.owner_line(line)))
         return Measure(
             key=key,
             title=self.title.data.strip(),
@@ -235,6 +276,25 @@ class StrategyForm(GermanForm):
     mission = TextAreaField("Mission-Statement")
     principles = TextAreaField("Leitsätze", description="Ein Leitsatz je Zeile.")
     lock_version = HiddenField()
+
+
+MALFORMED_VERSION = (
+    "Das Formular enthält keinen gültigen Bearbeitungsstand, deshalb wurde nichts gespeichert: so könnte eine "
+    "gleichzeitige Änderung einer anderen Person überschrieben werden. Ihre Eingaben stehen unten; bitte prüfen Sie "
+    "den aktuellen Stand und speichern Sie dann erneut."
+)
+
+
+class MissingVersion(Exception):
+    """An edit form came back without a valid version."""
+
+
+def seen_version(field: HiddenField) -> int | None:
+    """The version (lock_version) an edit form was filled from; None when missing or malformed.
+
+    A save without a valid version is refused, never treated as "no check"."""
+    text = (field.data or "").strip() if isinstance(field.data, str) else str(field.data or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 class UploadForm(GermanForm):

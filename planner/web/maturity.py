@@ -34,6 +34,7 @@ from ..services import maturity as service
 from ..services.strategies import ValidationFailed
 from . import nav
 from .access import get_strategy_or_404
+from .downloads import download
 from .forms import ConfirmForm
 from .maturity_forms import (
     CriteriaImportForm,
@@ -147,10 +148,10 @@ def sheet_xlsx(strategy_id: int, assessment_id: int):
     m = _load(strategy_id)
     entry = _entry_or_404(m, assessment_id)
     data = result_sheet.sheet_xlsx(m.strategy.organisation, entry.assessment)
-    return Response(
+    return download(
         data,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{_sheet_name(entry, "xlsx")}"'},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _sheet_name(entry, "xlsx"),
     )
 
 
@@ -171,10 +172,11 @@ def sheet_pdf(strategy_id: int, assessment_id: int):
         title=result_sheet.TITLE,
         subtitle=result_sheet.SUBTITLE,
     )
-    return Response(
+    return download(
         html_pdf(html, base_url=request.url_root),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{_sheet_name(entry, "pdf")}"'},
+        "application/pdf",
+        _sheet_name(entry, "pdf"),
+        inline=True,
     )
 
 
@@ -395,16 +397,16 @@ def criteria_template(strategy_id: int, fmt: str):
     """A template to fill in: the columns with the built-in sample criteria as example rows."""
     get_strategy_or_404(strategy_id)
     if fmt == "xlsx":
-        return Response(
+        return download(
             criteria_to_xlsx(sample_criteria()),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": 'attachment; filename="kriterien-vorlage.xlsx"'},
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "kriterien-vorlage.xlsx",
         )
     if fmt == "csv":
-        return Response(
+        return download(
             criteria_to_csv(sample_criteria()),
-            mimetype="text/csv",
-            headers={"Content-Disposition": 'attachment; filename="kriterien-vorlage.csv"'},
+            "text/csv",
+            "kriterien-vorlage.csv",
         )
     abort(404)
 
@@ -414,8 +416,8 @@ def criteria_export(strategy_id: int):
     """The organisation's current criteria catalogue as CSV."""
     m = _load(strategy_id)
     items, _ = service.criteria(db.session, m.row.organisation_id)
-    return Response(
+    return download(
         criteria_to_csv(items),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="kriterienkatalog.csv"'},
+        "text/csv",
+        "kriterienkatalog.csv",
     )

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..services import audit
 from ..services import strategies as service
 from .access import get_strategy_or_404
-from .forms import ConfirmForm, DependencyForm, MeasureForm, choices
+from .forms import MALFORMED_VERSION, ConfirmForm, DependencyForm, MeasureForm, MissingVersion, choices, seen_version
 
 bp = Blueprint("measures", __name__, url_prefix="/strategien/<int:strategy_id>/massnahmen")
 
@@ -147,18 +147,23 @@ def edit(strategy_id: int, key: str):
         measure = form.to_measure(key, deferrals=current.deferrals)
         # the form does not show the actual months (Verstetigung records them): keep them
         measure.actual_start, measure.actual_end = current.actual_start, current.actual_end
-        seen = form.lock_version.data
+        seen = seen_version(form.lock_version)
         try:
-            if seen and seen.isdigit() and int(seen) != mrow.lock_version:
+            if seen is None:
+                raise MissingVersion
+            if seen != mrow.lock_version:
                 raise StaleDataError(seen)
             service.save_measure(db.session, row, measure, existing_key=key)
             db.session.flush()
         except service.ValidationFailed as exc:
             db.session.rollback()
             general = _attach_problems(form, exc.problems)
+        except MissingVersion:
+            general = [MALFORMED_VERSION]
+            form.lock_version.data = mrow.lock_version
         except StaleDataError:
             db.session.rollback()
-            version = int(seen) if seen and seen.isdigit() else mrow.lock_version
+            version = seen if seen is not None else mrow.lock_version
             mid = db.session.get(models.Measure, mrow.id)
             general = [audit.conflict_message(audit.describe_conflict(db.session, "measures", mrow.id, version))]
             form.lock_version.data = mid.lock_version if mid else ""

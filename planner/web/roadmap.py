@@ -22,6 +22,7 @@ from ..services import roadmap as service
 from ..services.strategies import ValidationFailed
 from . import nav
 from .access import get_strategy_or_404
+from .downloads import download
 from .filters import strategy_file_stem
 from .forms import ConfirmForm, choices
 from .roadmap_forms import BaselineForm, ProposalForm, SlipForm, TakeOverForm, ViewForm
@@ -47,13 +48,8 @@ def _today():
 def _file(data: bytes, fmt: str, chart: str, row: models.Strategy) -> Response:
     """Chart bytes named after the chart and the strategy; PNG and PDF as downloads, SVG inline
     (the pages embed it)."""
-    disposition = "inline" if fmt == "svg" else "attachment"
     name = f"{chart}-{strategy_file_stem(row)}.{fmt}"
-    return Response(
-        data,
-        mimetype=MIMETYPES[fmt],
-        headers={"Content-Disposition": f'{disposition}; filename="{name}"', "Cache-Control": "no-cache"},
-    )
+    return download(data, MIMETYPES[fmt], name, inline=fmt == "svg", headers={"Cache-Control": "no-cache"})
 
 
 # --- Fahrplan ----------------------------------------------------------------------------

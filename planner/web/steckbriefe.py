@@ -13,6 +13,7 @@ from ..steckbriefe import FilterError, SheetFilter, bundle_view, select_measures
 from ..steckbriefe.context import owner_names
 from . import nav
 from .access import get_strategy_or_404
+from .downloads import download
 from .filters import file_stem
 from .forms import GermanForm, choices
 
@@ -76,11 +77,7 @@ def _slug(text: str) -> str:
 
 
 def _file(data: bytes, mimetype: str, name: str) -> Response:
-    return Response(
-        data,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-cache"},
-    )
+    return download(data, mimetype, name, headers={"Cache-Control": "no-cache"})
 
 
 def _index(row, strategy: Strategy, flt: SheetFilter, error: str | None = None, status: int = 200):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -17,7 +17,8 @@ from ..formats.strategy_file import StrategyFileError, dump_strategy, load_strat
 from ..services import audit
 from ..services import strategies as service
 from .access import get_strategy_or_404, may_create_organisation, may_write, visible_organisation_ids
-from .forms import StrategyForm, UploadForm, lines, parse_month_field
+from .downloads import download
+from .forms import MALFORMED_VERSION, StrategyForm, UploadForm, lines, parse_month_field, seen_version
 
 bp = Blueprint("strategies", __name__)
 
@@ -50,12 +51,7 @@ def export(strategy_id: int):
     """Download the strategy as a planner-strategy/1 file."""
     row = get_strategy_or_404(strategy_id)
     text = dump_strategy(service.strategy_to_domain(row))
-    filename = f"strategie-{row.id}-{row.version or 'export'}.yaml".replace(" ", "_")
-    return Response(
-        text,
-        mimetype="application/yaml",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return download(text, "application/yaml", f"strategie-{row.id}-{row.version or 'export'}.yaml".replace(" ", "_"))
 
 
 @bp.route("/strategien/importieren", methods=["GET", "POST"])
@@ -134,7 +130,8 @@ def create():
     form = StrategyForm()
     if request.method == "GET":
         form.organisation.data = request.args.get("organisation", "")
-        start = Month(date.today().year, date.today().month)
+        today = date.today()  # once: two calls can straddle midnight at the turn of a month
+        start = Month(today.year, today.month)
         form.window_start.data = start.german()
         form.window_end.data = (start + 23).german()
     if request.method == "POST" and (refused := _organisation_refused(form.organisation.data or "")):
@@ -168,16 +165,19 @@ def edit(strategy_id: int):
         form.lock_version.data = row.lock_version
     form.organisation.data = row.organisation.name
     if request.method == "POST" and _valid(form) and (fields := _form_to_fields(form)) is not None:
-        seen = form.lock_version.data
+        seen = seen_version(form.lock_version)
+        if seen is None:
+            form.lock_version.data = row.lock_version
+            return render_template("strategies/form.html", form=form, row=row, conflict=MALFORMED_VERSION), 422
         try:
-            if seen and seen.isdigit() and int(seen) != row.lock_version:
+            if seen != row.lock_version:
                 raise StaleDataError(seen)
             for name, value in fields.items():
                 setattr(row, name, value)
             db.session.commit()
         except StaleDataError:
             db.session.rollback()
-            version = int(seen) if seen and seen.isdigit() else row.lock_version
+            version = seen
             message = audit.conflict_message(audit.describe_conflict(db.session, "strategies", row.id, version))
             form.lock_version.data = row.lock_version
             return render_template("strategies/form.html", form=form, row=row, conflict=message), 422

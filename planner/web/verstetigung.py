@@ -47,6 +47,7 @@ from ..services.roadmap import today as configured_today
 from ..services.strategies import ValidationFailed, strategy_to_domain
 from . import nav
 from .access import get_strategy_or_404, may_write, visible_organisation_ids
+from .downloads import download
 from .filters import strategy_file_stem
 from .forms import parse_month_field
 from .verstetigung_forms import (
@@ -234,10 +235,10 @@ def kalender_ics(strategy_id: int):
     row = get_strategy_or_404(strategy_id)
     cal = new_calendar(f"Evaluationen – {row.title}")
     calendar_events(cal, row, _today())
-    return Response(
+    return download(
         cal.to_ical(),
-        mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="evaluationen-{strategy_file_stem(row)}.ics"'},
+        "text/calendar",
+        f"evaluationen-{strategy_file_stem(row)}.ics",
     )
 
 
@@ -409,8 +410,9 @@ def _evaluation_page(row, strategy, subject: str, form: EvaluationForm, status: 
 
 
 def _evaluate(strategy_id: int, subject: str):
-    # superseded_ok: a finished measure of an old version still gets its (impact) evaluation
-    row = get_strategy_or_404(strategy_id, write=request.method == "POST", superseded_ok=True)
+    # superseded_ok: a finished measure of an old version still gets its (impact) evaluation;
+    # the form page itself is for those who may save it (readers are not shown a form they cannot send)
+    row = get_strategy_or_404(strategy_id, write=True, superseded_ok=True)
     if subject != STRATEGY:
         _measure_row(row, subject)
     strategy = strategy_to_domain(row)
@@ -551,10 +553,10 @@ def review_pdf(strategy_id: int):
         "verstetigung/review_pdf.html", row=row, pack=pack, Progress=Progress, shown=review_service.SHOWN
     )
     pdf = html_pdf(html, base_url=request.url_root)
-    return Response(
+    return download(
         pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="strategiereview-{strategy_file_stem(row)}.pdf"'},
+        "application/pdf",
+        f"strategiereview-{strategy_file_stem(row)}.pdf",
     )
 
 
@@ -621,6 +623,9 @@ def fortschreibung(strategy_id: int):
             by=form.by.data.strip(),
             today=_today(),
         )
+    except service.AlreadyContinued as exc:  # someone else was quicker (the strategy lock makes this rare)
+        db.session.rollback()
+        return _fortschreibung_page(row, form, outcomes, 409, [str(exc)])
     except FortschreibungError as exc:
         db.session.rollback()
         return _fortschreibung_page(row, form, outcomes, 422, [str(exc)])

@@ -3,6 +3,7 @@ knowledge-base search. German labels and messages; dates as TT.MM.JJJJ, months a
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 
@@ -10,6 +11,7 @@ from markupsafe import Markup
 from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..domain import normalise
 from ..domain.catalogue import catalogue
 from ..domain.months import Month
 from ..domain.strategy import Status
@@ -24,7 +26,7 @@ from ..domain.verstetigung import (
     Kind,
     Soft,
 )
-from .forms import REQUIRED, GermanForm, choices, parse_month_field
+from .forms import REQUIRED, GermanForm, canonical, choices, parse_month_field
 
 ANSWER_CHOICES = [("", "keine Angabe")] + [(a.value, a.label) for a in Answer]
 RATING_CHOICES = [("", "keine Angabe")] + [(str(k), f"{k} – {v}") for k, v in RATINGS.items()]
@@ -54,16 +56,25 @@ def parse_number_field(field: Field) -> float | None:
     if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):
         text = text.replace(".", "")
     try:
-        return float(text.replace(",", "."))
+        number = float(text.replace(",", "."))
     except ValueError:
         field.errors.append(f"„{field.data}“ ist keine Zahl (z. B. 12,5).")
         return None
+    if not math.isfinite(number):  # inf, nan, 1e309
+        field.errors.append(f"„{field.data}“ ist keine gültige Zahl (z. B. 12,5).")
+        return None
+    return number
 
 
 class ProgressForm(GermanForm):
     """Actual progress of a measure: status, actual start and end, who and when."""
 
-    status = SelectField("Status", choices=choices((s.value, s.label) for s in Status), default="geplant")
+    status = SelectField(
+        "Status",
+        choices=choices((s.value, s.label) for s in Status),
+        default="geplant",
+        filters=[canonical(normalise.status_value)],
+    )
     actual_start = StringField("Tatsächlicher Beginn", description="MM/JJJJ, z. B. 02/2024.")
     actual_end = StringField("Tatsächliches Ende", description="MM/JJJJ; leer, solange die Maßnahme läuft.")
     changed_on = StringField("Stand vom", description="TT.MM.JJJJ")

@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ... import models
 from ...domain.funding import find_call, funding_calls
 from ...domain.graph import build_graph, cycle_through
+from ...domain.normalise import normalise_strategy_data
 from ...domain.schedule import analyse
 from ...domain.schedule_state import schedule_state
 from ...domain.strategy import make_key
@@ -237,7 +238,9 @@ def _invalid(problems) -> ApiProblem:
 
 
 def _save(row: models.Strategy, raw: dict, existing: models.Measure | None) -> None:
-    """Check a measure in file form like an import does, then save it like the form does; commit."""
+    """Check a measure in file form like an import does, then save it like the form does; commit.
+    Typed forms (04/2025, Hoch, in Umsetzung, Lead) become canonical first, as in files and forms."""
+    raw = normalise_strategy_data({"measures": [raw]})["measures"][0]
     problems = measure_problems(raw)
     if problems:
         raise _invalid(problems)

@@ -1,0 +1,115 @@
+"""What every spreadsheet planner writes or reads goes through here.
+
+Writing: user text never becomes a formula. openpyxl stores a text starting with "=" as a
+formula; `text_only` turns every such cell back into text. CSV has no types: a cell
+starting with = + - @ (or a tab or line break) is prefixed with an apostrophe as OWASP
+recommends ("CSV Injection"), and `csv_unescape` removes exactly that prefix on import so
+our own export reads back unchanged.
+
+Reading: an XLSX is a zip of XML files. `open_workbook` refuses, before openpyxl sees
+it, anything that is not a zip, too many or too large members (zip bombs), and XML with a
+DOCTYPE (entity expansion); openpyxl's own errors while reading become the same German
+message.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+
+NOT_A_WORKBOOK = "Die Datei ist keine lesbare Excel-Arbeitsmappe (.xlsx)."
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+MAX_MEMBERS = 1000
+MAX_UNPACKED = 100 * 1024 * 1024  # bytes of all members together
+MAX_RATIO = 200  # unpacked : packed per member; real workbooks stay far below
+_DTD_MARKS = tuple(
+    mark.encode(enc)
+    for mark in ("<!DOCTYPE", "<!doctype", "<!ENTITY", "<!entity")
+    for enc in ("utf-8", "utf-16-le", "utf-16-be")
+)
+
+
+class WorkbookError(ValueError):
+    """The data is not a workbook planner can read; the message is German."""
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def text_only(book) -> None:
+    """Every cell of the workbook that openpyxl would write as a formula is written as text."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
+def csv_escape(value: object) -> object:
+    """A text cell for CSV that no spreadsheet program reads as a formula."""
+    if (
+        isinstance(value, str)
+        and value
+        and (value[0] in FORMULA_START or (value[0] == "'" and len(value) > 1 and value[1] in (*FORMULA_START, "'")))
+    ):
+        return "'" + value
+    return value
+
+
+def csv_unescape(value: str) -> str:
+    """The text `csv_escape` protected, as it was."""
+    if len(value) > 1 and value[0] == "'" and value[1] in (*FORMULA_START, "'"):
+        return value[1:]
+    return value
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _check_zip(data: bytes) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise WorkbookError(NOT_A_WORKBOOK) from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED:
+            raise WorkbookError(NOT_A_WORKBOOK + " Sie ist ungewöhnlich groß entpackt.")
+        for member in members:
+            if member.file_size > MAX_RATIO * max(member.compress_size, 1024):
+                raise WorkbookError(NOT_A_WORKBOOK + " Sie ist ungewöhnlich stark gepackt.")
+            if member.filename.endswith((".xml", ".rels")):
+                try:
+                    with archive.open(member) as stream:
+                        text = stream.read(MAX_UNPACKED + 1)
+                except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+                    raise WorkbookError(NOT_A_WORKBOOK) from None
+                if len(text) > member.file_size or any(mark in text for mark in _DTD_MARKS):
+                    raise WorkbookError(NOT_A_WORKBOOK)
+
+
+def open_workbook(data: bytes):
+    """The workbook (read-only, values instead of formulas); WorkbookError when it is none."""
+    from openpyxl import load_workbook  # only when a workbook is read
+
+    _check_zip(data)
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise WorkbookError(NOT_A_WORKBOOK) from None
+
+
+def sheet_rows(sheet, *, max_col: int, max_row: int) -> Iterator[tuple[int, list[object]]]:
+    """(line number, values) of a worksheet; a damaged sheet raises WorkbookError while reading."""
+    rows = sheet.iter_rows(values_only=True, max_col=max_col, max_row=max_row)
+    line = 0
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception:  # truncated or malformed XML inside the sheet
+            raise WorkbookError(NOT_A_WORKBOOK) from None
+        line += 1
+        yield line, list(row)
