@@ -87,7 +87,7 @@ def _web(n: int) -> None:
             {
                 "TESTING": True,
                 "SECRET_KEY": "bench",
-                "VERSTETIGUNG_TODAY": TODAY.isoformat(),
+                "TODAY": TODAY.isoformat(),
                 "SQLALCHEMY_ENGINES": {"default": f"sqlite:///{Path(tmp) / 'bench.db'}"},
             }
         )

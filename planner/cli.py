@@ -153,31 +153,32 @@ def main() -> None:
     """planner – Digitalisierungsstrategie und Umsetzungsfahrplan für Gesundheitsämter."""
 
 
-def _raw_cycles(file: Path) -> dict:
+def _raw_cycles(data: dict | None) -> dict:
     """The dependency cycles of an invalid file, read from its raw data: the analysis names them
-    even when the file is refused for them (or for anything else)."""
+    even when the file is refused for them (or for anything else). None: not even YAML."""
     from .domain.findings import raw_cycles
-    from .formats.strategy_file import StrategyFileError, parse_yaml
 
-    try:
-        return {"cycles": raw_cycles(parse_yaml(file.read_text(encoding="utf-8")))}
-    except (StrategyFileError, UnicodeDecodeError):
-        return {}
+    return {"cycles": raw_cycles(data)} if data is not None else {}
 
 
 @main.command()
 @click.argument("file", type=INPUT_FILE)
 @click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON-Objekt ausgeben.")
-def check(file: Path, as_json: bool) -> None:
+@click.option("--today", "--heute", "today_text", default=None, help="Stichtag des Zeitstands als JJJJ-MM-TT.")
+def check(file: Path, as_json: bool, today_text: str | None) -> None:
     """Prüft eine Strategiedatei, ohne Datenbank. Exit 0 wenn gültig, sonst 1."""
-    from .formats.strategy_file import StrategyFileError, load_strategy
+    from .formats.strategy_file import StrategyFileError, parse_yaml, strategy_from_data
+
+    data = None  # parsed once: a refused file's cycles come from the same data
+    today = _day(today_text)
 
     try:
-        strategy = load_strategy(file.read_text(encoding="utf-8"))
+        data = parse_yaml(file.read_text(encoding="utf-8"))
+        strategy = strategy_from_data(data)
     except (StrategyFileError, UnicodeDecodeError) as exc:
         messages = exc.messages if isinstance(exc, StrategyFileError) else ["Die Datei ist nicht UTF-8-kodiert."]
         if as_json:
-            failed = {"valid": False, "errors": messages, "measures": None, **_raw_cycles(file)}
+            failed = {"valid": False, "errors": messages, "measures": None, **_raw_cycles(data)}
             click.echo(json.dumps(failed, ensure_ascii=False))
         for message in messages:
             click.echo(message, err=True)
@@ -185,7 +186,7 @@ def check(file: Path, as_json: bool) -> None:
     report = {"valid": True, "errors": [], "measures": len(strategy.measures)}
     from .domain import findings
 
-    report.update(findings.check_report(strategy))
+    report.update(findings.check_report(strategy, today))
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -458,7 +459,16 @@ def maturity(file: Path, as_json: bool) -> None:
 @click.option("--abhaengigkeiten", is_flag=True, help="Abhängigkeiten als Pfeile einzeichnen.")
 @click.option("--kritischer-pfad/--ohne-kritischen-pfad", default=True, help="Kritischen Pfad hervorheben.")
 @click.option("--heute", default=None, help="Datum der Heute-Linie als JJJJ-MM-TT (sonst das heutige).")
-def roadmap(file: Path, output: Path, abhaengigkeiten: bool, kritischer_pfad: bool, heute: str | None) -> None:
+@click.option(
+    "--papier",
+    type=click.Choice(["a3", "a4"], case_sensitive=False),
+    default="a3",
+    show_default=True,
+    help="PDF: Seitenformat (quer).",
+)
+def roadmap(
+    file: Path, output: Path, abhaengigkeiten: bool, kritischer_pfad: bool, heute: str | None, papier: str
+) -> None:
     """Zeichnet den Umsetzungsfahrplan einer Strategiedatei als SVG, PNG oder PDF, oder schreibt ihn als MS-Project-XML."""
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in ("svg", "png", "pdf", "xml"):
@@ -482,7 +492,7 @@ def roadmap(file: Path, output: Path, abhaengigkeiten: bool, kritischer_pfad: bo
     analysis = analyse(strategy)
     fig = gantt_chart(strategy, analysis, today=today, dependencies=abhaengigkeiten, critical=kritischer_pfad)
     table = gantt_table(strategy, analysis, today) if fmt == "pdf" else None
-    _write(output, render(fig, fmt, *gantt_text(strategy, analysis, today), table))
+    _write(output, render(fig, fmt, *gantt_text(strategy, analysis, today), table, paper=papier.lower()))
     n = len(analysis.conflicts)
     click.echo(f"Fahrplan geschrieben: {output} – {n} Zeitkonflikt{'' if n == 1 else 'e'}")
 

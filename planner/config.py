@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +39,17 @@ def secret_key() -> str:
     return key
 
 
+def today_override() -> str | None:
+    """PLANNER_TODAY=JJJJ-MM-TT fixes the app's today (tests, screenshots, demos); checked at start."""
+    text = os.environ.get("PLANNER_TODAY") or None
+    if text:
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"PLANNER_TODAY must be a date JJJJ-MM-TT, not {text!r}") from None
+    return text
+
+
 def from_environment() -> dict:
     """The settings a deployment controls through the environment."""
     return {
@@ -45,4 +57,5 @@ def from_environment() -> dict:
         "SQLALCHEMY_ENGINES": {"default": database_url()},
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "STRATEGIES_DIR": str(ROOT / "strategies"),
+        "TODAY": today_override(),
     }

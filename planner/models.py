@@ -43,8 +43,14 @@ class Organisation(Model):
     )
 
 
+PERSON_KINDS = {"person": "Person", "einheit": "Einheit"}
+
+
 class Person(Model):
-    """A person or unit of an organisation that can own measures."""
+    """A person or unit (kind "einheit", e.g. "IT-Service") of an organisation that can own measures.
+
+    `user_id` links the person to a login (migration 0006_h6_persons): the start page then shows
+    that user's own measures first, and "erfasst von" fields prefill with the person's name."""
 
     __tablename__ = "persons"
     __table_args__ = (sa.UniqueConstraint("organisation_id", "name", name="uq_persons_organisation_name"),)
@@ -52,6 +58,8 @@ class Person(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(sa.String(10), default="person", server_default="person")
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     organisation: Mapped[Organisation] = relationship(back_populates="persons")
 

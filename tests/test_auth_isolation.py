@@ -23,7 +23,7 @@ from planner.services import backup
 
 ROOT = DATA.parent.parent
 # the calendar feed is opened by the secret in its address, not by a session (test_calendar_feed.py)
-PUBLIC_OR_GLOBAL = {"static", "auth.login", "auth.logout", "calendar_feed.feed"}
+PUBLIC_OR_GLOBAL = {"static", "auth.login", "auth.logout", "guide.image", "assets.favicon", "calendar_feed.feed"}
 FORMATS = ["svg", "png", "pdf", "csv", "xlsx", "yaml", "json", "docx", "ics", "html"]
 
 

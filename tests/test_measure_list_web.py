@@ -148,7 +148,9 @@ def test_new_rows_and_missing_measures_keep_or_delete(app, client, sample_id):
     assert preview.status_code == 200, preview.text
     assert "0 geändert, 1 neu, 1 nicht mehr in der Datei" in preview.text
     assert "Beschaffung und Einführung eines Chatbots löschen" in preview.text
-    assert "Digitale Aktenführung" in preview.text and "03/2025" in preview.text and "IT-Service (Support)" in preview.text
+    assert (
+        "Digitale Aktenführung" in preview.text and "03/2025" in preview.text and "IT-Service (Support)" in preview.text
+    )
     # without a tick the missing measure stays
     assert confirm(client, sample_id, preview.text).status_code == 302
     s = domain(app, sample_id)

@@ -375,6 +375,36 @@ def test_proposal_keeps_begun_measures_and_counts_them_but_not_open_ended_ones()
         propose_schedule(s, max_parallel=0)
 
 
+def test_proposal_never_starts_a_measure_that_has_not_begun_before_the_current_month():
+    from dataclasses import replace
+
+    s = strategy(
+        m("old", "2024-01", "2024-04"),  # still "geplant" in 11/2026: at the earliest now
+        m("next", "2024-03", "2024-05", ["old"]),  # after "old": 11/2026–01/2027 + its duration
+        m("future", "2027-02", "2027-03"),  # planned after today: stays
+        m("running", "2024-01", "2024-06", status=Status.IN_UMSETZUNG),  # has begun: keeps its months
+    )
+    s.measures.append(replace(m("started", "2024-02", "2024-03"), actual_start=mm("2024-02")))  # begun by record
+    today = Month(2026, 11)
+    p = propose_schedule(s, today=today)
+    assert proposed(p)["old"] == ("2026-11", "2027-02")  # 4 months, from the current month
+    assert proposed(p)["next"] == ("2027-02", "2027-04")  # in the month "old" ends, 3 months
+    assert proposed(p)["future"] == ("2027-02", "2027-03")
+    assert proposed(p)["running"] == ("2024-01", "2024-06") and p.placement("running").fixed
+    assert proposed(p)["started"] == ("2024-02", "2024-03") and p.placement("started").fixed
+    assert all(
+        Month.parse(start) >= today for key, (start, _) in proposed(p).items() if key not in ("running", "started")
+    )
+    # "frueh" mode from an earlier month does not go before today either
+    early = propose_schedule(s, keep_planned=False, earliest=Month(2024, 1), today=today)
+    assert proposed(early)["old"][0] == "2026-11"
+    # the boundary: a measure planned to start in the current month keeps that month
+    assert proposed(propose_schedule(strategy(m("now", "2026-11", "2026-12")), today=today))["now"] == (
+        "2026-11",
+        "2026-12",
+    )
+
+
 def test_a_dense_tangle_of_cycles_is_named_in_part_and_quickly():
     import random
 

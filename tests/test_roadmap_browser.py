@@ -16,7 +16,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def sample(live_app):
-    live_app.config["ROADMAP_TODAY"] = date(2024, 3, 15)
+    # before the first planned start: the proposal holds nothing back for being in the past
+    live_app.config["TODAY"] = date(2024, 1, 15)
     return import_file(live_app, DATA / "sample.yaml")
 
 
@@ -75,7 +76,8 @@ def test_steinfurt_conflicts_resolved_by_taking_over_the_proposal(page: Page, li
 
     if not STEINFURT.exists():
         pytest.skip("strategies/steinfurt-2023.yaml is not there yet")
-    live_app.config["ROADMAP_TODAY"] = date(2023, 6, 15)
+    # the month of the first planned start (Inventur Hardware 11/2022): nothing is held back by today
+    live_app.config["TODAY"] = date(2022, 11, 15)
     sid = import_file(live_app, STEINFURT)
     base = f"{live_server.url}/strategien/{sid}"
     page.goto(f"{base}/fahrplan")

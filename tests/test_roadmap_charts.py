@@ -7,12 +7,12 @@ import sys
 from datetime import date
 
 import pytest
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, STEINFURT
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from planner.charts.common import render
 from planner.charts.depgraph import dependency_chart
-from planner.charts.gantt import gantt_chart
+from planner.charts.gantt import OVERDUE_HATCH, gantt_chart
 from planner.charts.matrix import matrix_chart
 from planner.domain.months import Month
 from planner.domain.schedule import analyse
@@ -179,10 +179,67 @@ def test_steinfurt_pictures_are_inside_their_figures():
         save(f"roadmap-{name}-steinfurt", render(fig, "png"))
 
 
-def test_today_outside_the_window_draws_no_line_and_says_so():
+def test_today_after_the_plan_period_widens_the_chart_and_draws_the_line():
     sample = load_strategy((DATA / "sample.yaml").read_text(encoding="utf-8"))
     inside = render(gantt_chart(sample, today=date(2024, 3, 15)), "svg").decode()
-    assert "heute 15.03.2024" in inside and "): außerhalb des Zeitraums" not in inside
-    outside = render(gantt_chart(sample, today=date(2026, 5, 2)), "svg").decode()
-    assert "heute 02.05.2026" not in outside  # the label under the line
-    assert "heute (02.05.2026): außerhalb des Zeitraums" in outside
+    assert "heute 15.03.2024" in inside and "außerhalb des Planungszeitraums" not in inside
+    later = render(gantt_chart(sample, today=date(2026, 5, 2)), "svg").decode()
+    assert "heute 02.05.2026" in later  # the label under the line
+    assert "Planungszeitraum 01/2024 – 12/2025 (dargestellt 01/2024 – 06/2026)" in later
+    assert "außerhalb des Planungszeitraums" in later  # legend of the shaded months
+
+
+def _hex(colour) -> str:
+    from matplotlib.colors import to_hex
+
+    return to_hex(colour)
+
+
+def test_steinfurt_at_2026_11_30_shows_today_and_extends_overdue_bars():
+    from planner.domain.catalogue import catalogue
+    from planner.domain.roadmap_view import roadmap_view
+
+    s = load_strategy(STEINFURT.read_text(encoding="utf-8"))
+    today = date(2026, 11, 30)
+    view = roadmap_view(s, today)
+    # plan 01/2023–12/2024; Inventur Hardware starts 11/2022, today is 11/2026: whole quarters around both
+    assert (str(view.plan_start), str(view.plan_end)) == ("2023-01", "2024-12")
+    assert (str(view.window_start), str(view.window_end)) == ("2022-10", "2026-12")
+    assert view.outside == [] and len(view.bars) == 19  # every dated measure is drawn
+    fig = gantt_chart(s, today=today)
+    ax = fig.axes[0]
+    assert ax.get_xlim() == (0, view.months) == (0, 51)
+    # the today line: 11/2026 is month 49 of the window, the 30th of 30 days
+    today_x = 49 + 29 / 30
+    assert any(list(line.get_xdata()) == [today_x, today_x] for line in ax.lines)
+    # 17 measures past their planned end, not finished: each bar goes on to today, hatched
+    extensions = [p for p in ax.patches if p.get_hatch() == OVERDUE_HATCH]
+    assert len(extensions) == 17
+    kommunikation = next(b for b in view.bars if b.measure.key == "kommunikationskonzept")
+    ext = next(
+        p for p in extensions if abs(p.get_y() + p.get_height() / 2 - _row_y(fig, "kommunikationskonzept")) < 0.2
+    )
+    assert ext.get_x() == 7  # after 04/2023 (month 6 of the window)
+    assert abs(ext.get_x() + ext.get_width() - today_x) < 1e-9
+    assert kommunikation.overdue_to == Month(2026, 11)
+    # conflicts: a colour and a pattern no dimension uses; the bars keep their dimension colour
+    dimension_colours = {d.colour.lower() for d in catalogue().dimensions}
+    marks = [p for p in ax.patches if p.get_hatch() == "xxxx"]
+    assert len(marks) == 4  # four measures start too early (Steinfurt's seven conflicts)
+    assert all(_hex(p.get_edgecolor()) not in dimension_colours for p in marks)
+    awareness_colour = catalogue().dimension("IT-Sicherheit").colour.lower()
+    solid = [
+        p
+        for p in ax.patches
+        if p.get_hatch() is None and p.get_zorder() == 2 and _hex(p.get_facecolor()) == awareness_colour
+    ]
+    assert len(solid) == 3  # the three IT-Sicherheit bars, the conflicting one included
+    # the finished open-ended AGORA registration: hatched as finished, with ✓
+    texts = [t.get_text() for t in ax.texts]
+    assert "✓" in texts
+    save("roadmap-fahrplan-steinfurt-2026-11-30", render(fig, "png"))
+
+
+def _row_y(fig, key: str) -> float:
+    label = next(t for t in fig.axes[0].texts if t.get_gid() == f"zeile-{key}")
+    return label.get_position()[1]

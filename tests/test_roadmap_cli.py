@@ -119,3 +119,49 @@ def test_check_text_counts_in_german_singular_and_plural(tmp_path: Path):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     result = run("check", path)
     assert "Logische Reihenfolge: 1 Welle\n" in result.output and "Zeitkonflikte: keine" in result.output
+
+
+def test_check_json_gives_the_schedule_state_of_every_measure_in_file_order():
+    from conftest import STEINFURT
+
+    report = json.loads(run("check", "--json", "--today", "2026-11-30", STEINFURT).output)
+    assert report["today"] == "2026-11-30"
+    schedule = report["schedule"]
+    ids = [m["id"] for m in yaml.safe_load(STEINFURT.read_text(encoding="utf-8"))["measures"]]
+    assert [e["measure"] for e in schedule] == ids
+    by_id = {e["measure"]: e for e in schedule}
+    # planned 01/2023–04/2023, still "geplant": 2026-11 − 2023-04 = 43 months
+    assert by_id["kommunikationskonzept"] == {
+        "measure": "kommunikationskonzept",
+        "state": "abschluss_ueberfaellig",
+        "months_overdue": 43,
+    }
+    assert by_id["schulungen"] == {"measure": "schulungen", "state": "beginn_ueberfaellig", "months_overdue": 43}
+    assert by_id["chatbot"] == {"measure": "chatbot", "state": "backlog", "months_overdue": None}
+    assert by_id["strategie-leitbild"]["state"] == "ohne_termin"
+    assert by_id["externe-moderation"]["state"] == "abgeschlossen"
+    assert sum(e["state"] == "abschluss_ueberfaellig" for e in schedule) == 17
+    # inside the plan period nothing has passed its planned end
+    early = json.loads(run("check", "--json", "--today", "2023-02-15", STEINFURT).output)["schedule"]
+    assert not any(e["state"] == "abschluss_ueberfaellig" for e in early)
+    assert {e["measure"]: e["months_overdue"] for e in early}["inventur-hardware"] == 3  # start 11/2022
+
+
+def test_check_without_today_uses_todays_date_and_refuses_a_bad_one():
+    from datetime import date
+
+    report = json.loads(run("check", "--json", SAMPLE).output)
+    assert report["today"] == date.today().isoformat()
+    assert len(report["schedule"]) == report["measures"]
+    result = run("check", "--json", "--today", "30.11.2026", SAMPLE)
+    assert result.exit_code == 2
+    assert "kein Datum" in result.output
+
+
+def test_roadmap_pdf_is_a3_landscape_unless_a4_is_asked_for(tmp_path: Path):
+    a3, a4 = tmp_path / "a3.pdf", tmp_path / "a4.pdf"
+    assert run("roadmap", SAMPLE, "-o", a3, "--heute", "2024-03-15").exit_code == 0
+    assert run("roadmap", SAMPLE, "-o", a4, "--heute", "2024-03-15", "--papier", "a4").exit_code == 0
+    sizes = [subprocess.run(["pdfinfo", str(p)], capture_output=True, text=True, check=True).stdout for p in (a3, a4)]
+    assert "1190.55 x 841.89 pts (A3)" in sizes[0] and "841.89 x 595.276 pts (A4)" in sizes[1]
+    assert run("roadmap", SAMPLE, "-o", a4, "--papier", "a5").exit_code == 2

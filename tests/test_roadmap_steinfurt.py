@@ -116,7 +116,7 @@ def test_planner_check_finds_every_conflict_of_the_document():
 
 
 def test_steinfurt_fahrplan_marks_every_conflict(client, steinfurt_id, app):
-    app.config["ROADMAP_TODAY"] = date(2023, 6, 15)
+    app.config["TODAY"] = date(2023, 6, 15)
     html = client.get(f"/strategien/{steinfurt_id}/fahrplan").text
     conflicts = html[html.index('id="konflikte-h"') : html.index('id="pfad-h"')]
     assert conflicts.count("<tr>") == 1 + len(CONFLICTS)  # header + one row each

@@ -18,7 +18,7 @@ SAMPLE = DATA / "sample.yaml"
 
 @pytest.fixture
 def fixed_today(app):
-    app.config["ROADMAP_TODAY"] = date(2024, 3, 15)
+    app.config["TODAY"] = date(2024, 3, 15)
 
 
 def test_fahrplan_page_shows_chart_table_conflict_and_critical_path(client, sample_id, fixed_today):
@@ -192,6 +192,7 @@ def test_slip_form_errors_are_german_keep_input_and_answer_422(client, sample_id
 
 
 def test_proposal_page_and_taking_over_one_measure(client, app, sample_id):
+    app.config["TODAY"] = "2024-01-15"  # before the first planned start: nothing is held back by today
     html = client.get(f"/strategien/{sample_id}/planungsvorschlag").text
     assert "1 Maßnahme bekommt neue Termine." in html
     assert "04/2024 – 08/2024" in html and "wartet auf „Entwicklung eines Schulungskonzepts“" in html
@@ -209,6 +210,7 @@ def test_proposal_page_and_taking_over_one_measure(client, app, sample_id):
 
 
 def test_proposal_with_one_measure_per_lead_taken_over_all_at_once(client, app, sample_id):
+    app.config["TODAY"] = "2024-01-15"  # before the first planned start: nothing is held back by today
     # from the window start: Feldhues leads konzept and the open-ended training (which does not count)
     html = client.get(f"/strategien/{sample_id}/planungsvorschlag?modus=frueh&ab=03%2F2024&k=1").text
     assert "03/2024 – 06/2024" in html  # konzept moved to the earliest month given
@@ -300,6 +302,7 @@ def test_chart_options_in_the_address_switch_arrows_and_critical_path_off(client
 
 
 def test_proposal_names_conflicts_it_cannot_resolve(client, app, tmp_path):
+    app.config["TODAY"] = "2024-01-15"  # before the first planned start: nothing is held back by today
     # the Awareness-Konzept is already running: its dates stay, its conflict with the concept stays
     data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
     next(m for m in data["measures"] if m["id"] == "awareness")["status"] = "in_umsetzung"

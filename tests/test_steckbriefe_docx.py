@@ -111,6 +111,8 @@ def test_every_field_in_headings_tables_and_lists():
         "Dringlichkeit": "hoch (5 von 5)",
         "Machbarkeit": "mittel (3 von 5)",
         "Geplante Umsetzung": "01/2023 – 04/2023",
+        # planned end 04/2023, not finished: 11/2026 − 04/2023 = 43 months
+        "Stand am 25.11.2026": "Abschluss überfällig seit 43 Monaten",
         "Weitere Dimensionen": "Prozessdigitalisierung",
         "Subdimensionen": "Schulungen, Sensibilisierung",
         "Angestrebte Stufe": "Stufe 3",

@@ -55,7 +55,10 @@ def test_steinfurt_round_trip_is_lossless():
     ("changes", "expected"),
     [
         ({"dimension": "Weltraum"}, "Maßnahme „awareness“, Feld „dimension“: Unbekannte Dimension „Weltraum“."),
-        ({"start": "2024-13"}, "Maßnahme „awareness“, Feld „start“: „2024-13“ ist kein Monat (erwartet MM/JJJJ oder JJJJ-MM"),
+        (
+            {"start": "2024-13"},
+            "Maßnahme „awareness“, Feld „start“: „2024-13“ ist kein Monat (erwartet MM/JJJJ oder JJJJ-MM",
+        ),
         ({"end": "2023-01"}, "Maßnahme „awareness“, Feld „end“: Das Ende 01/2023 liegt vor dem Beginn 02/2024."),
         ({"id": "konzept"}, "Maßnahme „konzept“, Feld „id“: Die ID „konzept“ kommt 2-mal vor."),
         (

@@ -16,18 +16,20 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def sample(live_app):
-    live_app.config["VERSTETIGUNG_TODAY"] = "2025-03-15"
+    live_app.config["TODAY"] = "2025-03-15"
     return import_file(live_app, DATA / "sample.yaml")
 
 
 def test_full_cycle(page: Page, live_server, sample, screenshot):
     base = f"{live_server.url}/strategien/{sample}"
 
-    # 1. the calendar: two evaluations overdue on 15.03.2025
+    # 1. the calendar on 15.03.2025: two measures past their planned end, not marked finished:
+    # their evaluations wait for the status ("Status klären"), none is overdue
     page.goto(base)
     page.get_by_role("link", name="Evaluationen", exact=True).click()
     expect(page.get_by_role("heading", name="Evaluationskalender")).to_be_visible()
-    expect(page.get_by_role("heading", name="Überfällig (2)")).to_be_visible()
+    expect(page.get_by_role("heading", name="Status klären (2 Maßnahmen)")).to_be_visible()
+    expect(page.get_by_role("heading", name="Überfällig (0)")).to_be_visible()
     screenshot("verstetigung-kalender")
     assert_accessible(page)
 

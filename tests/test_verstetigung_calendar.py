@@ -13,15 +13,14 @@ from planner.cli import main
 from planner.domain.months import Month
 from planner.domain.strategy import Measure, Status, Strategy
 from planner.domain.verstetigung import (
+    STRATEGY,
     Answer,
     EvaluationRecord,
     Kind,
-    Progress,
     Rules,
     adherence,
     calendar,
     calendar_report,
-    progress,
     schedule_answer,
 )
 from planner.formats.strategy_file import dump_strategy, load_strategy
@@ -133,7 +132,7 @@ def test_no_adoption_no_strategy_evaluations():
 
 
 def test_overdue_only_before_todays_month_and_not_when_recorded():
-    s = only(measure(start="2023-01", end="2023-04"))
+    s = only(measure(start="2023-01", end="2023-04", status=Status.ABGESCHLOSSEN))
     assert slots(s, "2023-05-31")[0] == ("m", "prozess", "2023-05", False)  # due this month: not yet overdue
     assert slots(s, "2023-06-01")[0] == ("m", "prozess", "2023-05", True)
     s.evaluations.append(EvaluationRecord("m", P, date(2023, 6, 20)))
@@ -142,7 +141,7 @@ def test_overdue_only_before_todays_month_and_not_when_recorded():
 
 
 def test_record_with_due_fulfils_that_slot_only():
-    s = only(measure(start="2022-01", end="2024-06"))
+    s = only(measure(start="2022-01", end="2024-06", status=Status.ABGESCHLOSSEN))
     s.evaluations.append(EvaluationRecord("m", P, date(2024, 8, 1), due=M("2024-07")))
     result = slots(s, "2024-09-01")
     assert result == [
@@ -154,7 +153,7 @@ def test_record_with_due_fulfils_that_slot_only():
 
 
 def test_record_without_due_fulfils_the_earliest_open_slot_of_its_kind():
-    s = only(measure(start="2022-01", end="2024-06"))
+    s = only(measure(start="2022-01", end="2024-06", status=Status.ABGESCHLOSSEN))
     s.evaluations.append(EvaluationRecord("m", W, date(2024, 8, 1)))  # impact: only the impact slot
     s.evaluations.append(EvaluationRecord("m", P, date(2023, 2, 1)))
     result = slots(s, "2025-09-01")
@@ -174,9 +173,100 @@ def test_intervals_are_settings():
 
 
 def test_report_has_exactly_the_stated_keys():
-    report = calendar_report(only(measure(start="2023-01", end="2023-04")), date(2024, 1, 1))
+    report = calendar_report(
+        only(measure(start="2023-01", end="2023-04", status=Status.ABGESCHLOSSEN)), date(2024, 1, 1)
+    )
     assert list(report) == ["evaluations"]
-    assert report["evaluations"][0] == {"subject": "m", "kind": "prozess", "due": "2023-05", "overdue": True}
+    assert report["evaluations"][0] == {
+        "subject": "m",
+        "kind": "prozess",
+        "due": "2023-05",
+        "overdue": True,
+        "state": "ueberfaellig",
+    }
+    waiting = calendar_report(only(measure(start="2023-01", end="2023-04")), date(2024, 1, 1))["evaluations"][0]
+    assert (waiting["overdue"], waiting["state"]) == (False, "status_klaeren")
+
+
+# --- "Status klären": no evaluation is due before the real dates are known ---------------------
+
+
+def states(strategy: Strategy, today: str) -> list[tuple[str, str, str]]:
+    return [(d.kind.value, str(d.due), d.state) for d in calendar(strategy, date.fromisoformat(today))]
+
+
+def test_planned_end_passed_and_not_finished_waits_for_the_real_end():
+    # planned 01/2023–04/2023, still in Umsetzung in 11/2026: Abschluss überfällig seit 31 Monaten
+    s = only(measure(start="2023-01", end="2023-04", status=Status.IN_UMSETZUNG))
+    assert states(s, "2026-11-30") == [
+        ("prozess", "2023-05", "status_klaeren"),
+        ("wirkung", "2024-04", "status_klaeren"),
+    ]
+    # in the month of the planned end itself nothing waits: the end has not passed
+    assert states(s, "2023-04-30") == [("prozess", "2023-05", "offen"), ("wirkung", "2024-04", "offen")]
+    # the month after, the end has passed: the completion evaluation waits instead of falling due
+    assert states(s, "2023-05-01")[0] == ("prozess", "2023-05", "status_klaeren")
+
+
+def test_recording_the_actual_end_turns_waiting_into_due():
+    s = only(measure(start="2023-01", end="2023-04", status=Status.ABGESCHLOSSEN, actual_end=M("2026-11")))
+    # actual end 11/2026: process evaluation 12/2026 (open, due next month), impact 11/2027; it ran
+    # 01/2023–11/2026 (47 months), so the yearly ones while it ran (01/2024, 01/2025, 01/2026) are due too
+    assert states(s, "2026-11-30") == [
+        ("prozess", "2024-01", "ueberfaellig"),
+        ("prozess", "2025-01", "ueberfaellig"),
+        ("prozess", "2026-01", "ueberfaellig"),
+        ("prozess", "2026-12", "offen"),
+        ("wirkung", "2027-11", "offen"),
+    ]
+    assert states(s, "2027-01-04")[3] == ("prozess", "2026-12", "ueberfaellig")
+    # finished on the planned end (no actual end recorded): due from the planned end as before
+    planned = only(measure(start="2023-01", end="2023-04", status=Status.ABGESCHLOSSEN))
+    assert states(planned, "2026-11-30") == [
+        ("prozess", "2023-05", "ueberfaellig"),
+        ("wirkung", "2024-04", "ueberfaellig"),
+    ]
+
+
+def test_yearly_evaluations_of_a_begun_measure_stay_due_those_of_one_never_begun_wait():
+    # 01/2022–06/2024 (30 months): yearly 01/2023, 01/2024, then completion 07/2024 and impact 06/2025
+    begun = only(measure(start="2022-01", end="2024-06", status=Status.IN_UMSETZUNG))
+    assert states(begun, "2024-09-01") == [
+        ("prozess", "2023-01", "ueberfaellig"),
+        ("prozess", "2024-01", "ueberfaellig"),
+        ("prozess", "2024-07", "status_klaeren"),
+        ("wirkung", "2025-06", "status_klaeren"),
+    ]
+    never = only(measure(start="2022-01", end="2024-06"))  # still "geplant", no actual start
+    assert [st for *_, st in states(never, "2024-09-01")] == ["status_klaeren"] * 4
+    # start passed, end ahead, not begun (Beginn überfällig): the yearly one waits, the rest is open
+    late_start = only(measure(start="2022-01", end="2024-06"))
+    assert states(late_start, "2023-02-01") == [
+        ("prozess", "2023-01", "status_klaeren"),
+        ("prozess", "2024-01", "status_klaeren"),
+        ("prozess", "2024-07", "offen"),
+        ("wirkung", "2025-06", "offen"),
+    ]
+    with_actual_start = only(measure(start="2022-01", end="2024-06", actual_start=M("2022-03")))
+    assert states(with_actual_start, "2023-04-01")[0] == ("prozess", "2023-03", "ueberfaellig")
+
+
+def test_finished_open_ended_measure_without_actual_end_waits():
+    s = only(measure(start="2023-01", status=Status.ABGESCHLOSSEN))
+    assert {st for *_, st in states(s, "2026-11-30")} == {"status_klaeren"}
+    ended = only(measure(start="2023-01", status=Status.ABGESCHLOSSEN, actual_end=M("2024-06")))
+    assert states(ended, "2026-11-30") == [
+        ("prozess", "2024-01", "ueberfaellig"),  # yearly while it ran (01/2023 + 12)
+        ("prozess", "2024-07", "ueberfaellig"),
+        ("wirkung", "2025-06", "ueberfaellig"),
+    ]
+
+
+def test_a_recorded_evaluation_is_done_even_while_the_status_is_unclear():
+    s = only(measure(start="2023-01", end="2023-04", status=Status.IN_UMSETZUNG))
+    s.evaluations.append(EvaluationRecord("m", P, date(2023, 6, 1)))
+    assert states(s, "2026-11-30") == [("prozess", "2023-05", "erledigt"), ("wirkung", "2024-04", "status_klaeren")]
+    assert calendar(s, date(2026, 11, 30))[0].subject != STRATEGY
 
 
 def test_adherence_and_schedule_prefill():
@@ -188,35 +278,26 @@ def test_adherence_and_schedule_prefill():
     assert schedule_answer(measure(start="2023-01", end="2023-04")) is None
 
 
-def test_progress_classes():
-    today = date(2024, 3, 1)
-    assert progress(measure(start="2023-01", end="2023-04", status=Status.ABGESCHLOSSEN), today) is Progress.ERLEDIGT
-    assert progress(measure(start="2023-01", end="2023-04", status=Status.IN_UMSETZUNG), today) is Progress.VERSPAETET
-    assert progress(measure(start="2024-01", end="2024-06", status=Status.IN_UMSETZUNG), today) is Progress.LAUFEND
-    assert progress(measure(start="2024-01", end="2024-06"), today) is Progress.VERSPAETET  # should have started
-    assert progress(measure(start="2024-05", end="2024-06"), today) is Progress.GEPLANT
-    assert progress(measure(status=Status.BACKLOG), today) is Progress.BACKLOG
-    assert progress(measure(status=Status.VERWORFEN), today) is Progress.VERWORFEN
-
-
 # --- the CLI ---------------------------------------------------------------------------------
 
 
 def test_cli_json_on_the_sample(tmp_path):
     result = CliRunner().invoke(main, ["evaluations", str(DATA / "sample.yaml"), "--today", "2025-03-15", "--json"])
     assert result.exit_code == 0, result.output
-    got = [(e["subject"], e["kind"], e["due"], e["overdue"]) for e in json.loads(result.output)["evaluations"]]
-    # konzept 2024-01..04; schulungen open-ended from 2024-04; awareness 2024-02..06; chatbot backlog;
-    # strategy adopted 2024-01
+    got = [(e["subject"], e["kind"], e["due"], e["state"]) for e in json.loads(result.output)["evaluations"]]
+    # konzept 2024-01..04 and awareness 2024-02..06 still "geplant" in 03/2025: their end passed
+    # without being marked finished, so their evaluations wait ("Status klären"); schulungen
+    # open-ended (fortlaufend) from 2024-04; chatbot backlog; strategy adopted 2024-01
     assert got == [
-        ("konzept", "prozess", "2024-05", True),
-        ("awareness", "prozess", "2024-07", True),
-        ("konzept", "wirkung", "2025-04", False),
-        ("schulungen", "prozess", "2025-04", False),
-        ("awareness", "wirkung", "2025-06", False),
-        ("strategy", "prozess", "2026-01", False),
-        ("strategy", "wirkung", "2029-01", False),
+        ("konzept", "prozess", "2024-05", "status_klaeren"),
+        ("awareness", "prozess", "2024-07", "status_klaeren"),
+        ("konzept", "wirkung", "2025-04", "status_klaeren"),
+        ("schulungen", "prozess", "2025-04", "offen"),
+        ("awareness", "wirkung", "2025-06", "status_klaeren"),
+        ("strategy", "prozess", "2026-01", "offen"),
+        ("strategy", "wirkung", "2029-01", "offen"),
     ]
+    assert not any(e["overdue"] for e in json.loads(result.output)["evaluations"])
 
 
 def test_cli_recorded_evaluation_and_actual_end_from_the_file(tmp_path):
@@ -235,19 +316,20 @@ def test_cli_recorded_evaluation_and_actual_end_from_the_file(tmp_path):
 def test_cli_text_and_bad_date():
     runner = CliRunner()
     text = runner.invoke(main, ["evaluations", str(DATA / "sample.yaml"), "--today", "2025-03-15"])
-    assert "ÜBERFÄLLIG" in text.output and "7 Evaluationen, davon 2 überfällig" in text.output
+    assert "Status klären" in text.output
+    assert "7 Evaluationen, davon 0 überfällig, 4 warten auf den Status der Maßnahme (Status klären)" in text.output
     bad = runner.invoke(main, ["evaluations", str(DATA / "sample.yaml"), "--today", "15.03.2025"])
     assert bad.exit_code == 2 and "kein Datum" in bad.output
 
 
-@pytest.mark.skipif(not STEINFURT.exists(), reason="Steinfurt file not yet transcribed")
-def test_steinfurt_evaluations_due_by_today_are_overdue():
+def test_steinfurt_at_2026_11_30_overdue_only_what_is_really_due():
     s = load_strategy(STEINFURT.read_text(encoding="utf-8"))
-    today = date(2026, 11, 25)
-    entries = calendar(s, today)
-    past = [d for d in entries if d.due < Month(2026, 11)]
-    assert past and all(d.overdue for d in past)  # nothing is recorded in the source
-    assert not any(d.overdue for d in entries if d.due >= Month(2026, 11))
-    # the strategy (adopted 03/2023) was due for its first review in 03/2025
-    if s.adopted is not None:
-        assert ("strategy", P, s.adopted + 24) in {(d.subject, d.kind, d.due) for d in past}
+    entries = calendar(s, date(2026, 11, 30))
+    # nothing is recorded in the source and no measure is marked finished with an end: the only
+    # overdue evaluation is the strategy's first review (adopted 03/2023 + 24 months)
+    assert [(d.subject, d.kind, str(d.due)) for d in entries if d.overdue] == [("strategy", P, "2025-03")]
+    waiting = {d.subject for d in entries if d.unclear}
+    # the 17 measures whose planned end passed, Schulungen (start 04/2023, never begun) and the
+    # AGORA registration (finished, open-ended, no actual end)
+    assert len(waiting) == 19 and {"schulungen", "agora-anmeldung", "kommunikationskonzept"} <= waiting
+    assert not any(d.overdue for d in entries if d.subject != STRATEGY)

@@ -17,7 +17,7 @@ TODAY = "2025-03-15"
 
 @pytest.fixture
 def sid(app) -> int:
-    app.config["VERSTETIGUNG_TODAY"] = TODAY
+    app.config["TODAY"] = TODAY
     return import_file(app, DATA / "sample.yaml")
 
 
@@ -61,22 +61,35 @@ def evaluate(client, sid, key="konzept", **extra):
 
 def test_calendar_page_lists_overdue_and_by_owner(client, sid):
     page = text(client.get(f"/strategien/{sid}/evaluationen"))
-    assert 'Überfällig <span class="count">(2)</span>' in page
-    assert "Entwicklung eines Schulungskonzepts" in page and "05/2024" in page
-    assert "Annika Feldhues" in page and "IT-Sicherheitsbeauftragte" in page  # by owner
-    assert "Strategieteam" in page
+    # konzept (01–04/2024) and awareness (02–06/2024) are still "geplant" in 03/2025: their
+    # evaluations wait for the status, nothing of theirs is overdue
+    assert 'Status klären <span class="count">(2 Maßnahmen)</span>' in page
+    assert 'Überfällig <span class="count">(0)</span>' in page
+    assert "Abschluss überfällig seit 11 Monaten" in page  # konzept: 03/2025 − 04/2024
+    assert "Entwicklung eines Schulungskonzepts" in page
+    assert "Annika Feldhues" in page and "Strategieteam" in page  # by owner
+    # recording the actual end turns the waiting evaluations into dated ones
+    assert complete(client, sid).status_code == 302
+    page = text(client.get(f"/strategien/{sid}/evaluationen"))
+    assert 'Status klären <span class="count">(1 Maßnahme)</span>' in page
+    assert 'Überfällig <span class="count">(1)</span>' in page  # process evaluation 06/2024
+    assert "06/2024" in page and "abgeschlossen, 1 Monat später" in page
 
 
 def test_ics_has_one_event_per_open_evaluation(client, sid):
+    complete(client, sid)  # konzept ended 05/2024: its evaluations get dates
     response = client.get(f"/strategien/{sid}/evaluationen.ics")
     assert response.mimetype == "text/calendar"
     cal = Calendar.from_ical(response.data)
     events = [e for e in cal.walk("VEVENT")]
-    assert len(events) == 7
+    # konzept process 06/2024 + impact 05/2025, schulungen yearly 04/2025, strategy 01/2026 and 01/2029;
+    # awareness waits for its status and has no date
+    assert len(events) == 5
     summaries = sorted(str(e["SUMMARY"]) for e in events)
     assert "Überfällig: Prozessevaluation: Entwicklung eines Schulungskonzepts" in summaries
+    assert not any("Awareness" in x for x in summaries)
     first = next(e for e in events if "Schulungskonzepts" in str(e["SUMMARY"]) and "Prozess" in str(e["SUMMARY"]))
-    assert first.decoded("DTSTART").isoformat() == "2024-05-01"
+    assert first.decoded("DTSTART").isoformat() == "2024-06-01"
 
 
 def test_progress_errors_keep_input_then_status_history(client, app, sid):
@@ -312,6 +325,11 @@ def test_fortschreibung_carries_over_and_makes_the_old_version_read_only(client,
     assert "Offen aus früheren Versionen" in cal and "Entwicklung eines Schulungskonzepts" in cal
     ics = Calendar.from_ical(client.get(f"/strategien/{new_id}/evaluationen.ics").data)
     assert any("Schulungskonzepts" in str(e["SUMMARY"]) for e in ics.walk("VEVENT"))
+    # the old, read-only version lists none: its open items live in its successor
+    old_cal = text(client.get(f"/strategien/{sid}/evaluationen"))
+    assert "Evaluationskalender der neuen Version „2026“" in old_cal
+    assert "Überfällig <span" not in old_cal and "Status klären <span" not in old_cal
+    assert not Calendar.from_ical(client.get(f"/strategien/{sid}/evaluationen.ics").data).walk("VEVENT")
     # a finished measure's impact evaluation can still be recorded in the old version
     late = client.post(
         f"/strategien/{sid}/massnahmen/konzept/evaluation",
@@ -350,26 +368,21 @@ def test_reader_may_not_record(app, sid, client_as):
     assert evaluate(reader, sid).status_code == 404
 
 
-@pytest.mark.skipif(not STEINFURT.exists(), reason="Steinfurt file not yet transcribed")
-def test_steinfurt_calendar_shows_what_was_due_by_today_as_overdue(client, app):
-    app.config["VERSTETIGUNG_TODAY"] = "2026-11-25"
+def test_steinfurt_calendar_keeps_status_klaeren_apart_from_overdue(client, app):
+    app.config["TODAY"] = "2026-11-25"
     sid = import_file(app, STEINFURT)
-    s = domain(app, sid)
-    from datetime import date
-
-    from planner.domain.verstetigung import calendar
-
-    entries = calendar(s, date(2026, 11, 25))
-    overdue = [d for d in entries if d.overdue]
     page = text(client.get(f"/strategien/{sid}/evaluationen"))
-    assert f'Überfällig <span class="count">({len(overdue)})</span>' in page
-    assert len(overdue) == len([d for d in entries if str(d.due) < "2026-11"]) > 10
-    # the first biennial strategy review (adopted 03/2023) is among them
-    assert any(d.subject == "strategy" and str(d.due) == "2025-03" for d in overdue)
+    # only the first biennial strategy review (adopted 03/2023, due 03/2025) is really overdue;
+    # 17 measures past their planned end, Schulungen (never begun) and the AGORA registration
+    # (finished, no end) wait for their status
+    assert 'Überfällig <span class="count">(1)</span>' in page
+    assert 'Status klären <span class="count">(19 Maßnahmen)</span>' in page
+    assert "Abschluss überfällig seit 43 Monaten" in page
+    assert "(tatsächliches Ende fehlt)" in page
 
 
 def test_review_pack_shows_maturity_progress(client, app):
-    app.config["VERSTETIGUNG_TODAY"] = TODAY
+    app.config["TODAY"] = TODAY
     from conftest import ROOT
 
     sid = import_file(app, ROOT / "strategies" / "peine-2024.yaml")

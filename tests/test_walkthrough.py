@@ -37,14 +37,15 @@ def test_saving_without_conflict_gives_no_warning(client, steinfurt_id):
 
 
 def test_progress_page_calls_a_measure_past_its_planned_end_late_like_the_review(app, client, steinfurt_id):
-    app.config["VERSTETIGUNG_TODAY"] = "2024-03-15"
+    app.config["TODAY"] = "2024-03-15"
     page = client.get(f"/strategien/{steinfurt_id}/massnahmen/beschaffung-hardware/verstetigung").text
     assert "noch nicht beurteilbar" not in page
-    assert "verspätet" in page and "geplantes Ende 12/2023 überschritten" in page
+    # planned 05/2023–12/2023: 03/2024 − 12/2023 = 3 months, the same words on both pages
+    assert "Abschluss überfällig seit 3 Monaten" in page and "geplantes Ende 12/2023 überschritten" in page
     review = client.get(f"/strategien/{steinfurt_id}/review").text
-    assert "verspätet" in review
+    assert "Abschluss überfällig seit 3 Monaten" in review
     # a measure whose planned months have not come yet stays open
-    app.config["VERSTETIGUNG_TODAY"] = "2022-06-01"
+    app.config["TODAY"] = "2022-06-01"
     running = client.get(f"/strategien/{steinfurt_id}/massnahmen/prozessoptimierung-rpa/verstetigung").text
     assert "noch nicht beurteilbar" in running
 
@@ -153,7 +154,7 @@ def test_every_audited_column_has_a_german_label():
 
 
 def test_fortschreibung_says_when_carried_over_months_lie_before_the_new_roadmap(app, client, steinfurt_id):
-    app.config["VERSTETIGUNG_TODAY"] = "2025-03-01"
+    app.config["TODAY"] = "2025-03-01"
     data = form_data(client.get(f"/strategien/{steinfurt_id}/fortschreibung").text)
     decisions = {k: "behalten" for k in data if re.fullmatch(r"d_\d+", k)}
     assert len(decisions) == 22
@@ -163,7 +164,7 @@ def test_fortschreibung_says_when_carried_over_months_lie_before_the_new_roadmap
     text = response.text
     assert "Die Version „2025“ wurde angelegt." in text
     # 18 planned measures carried over with their 2022–2024 months; "Schulungen" (ab 04/2023) still runs
-    assert "17 übernommene Maßnahmen liegen mit den bisher geplanten Monaten vor dem neuen Fahrplan-Zeitraum" in text
+    assert "17 übernommene Maßnahmen liegen mit den bisher geplanten Monaten vor dem neuen Planungszeitraum" in text
     assert "03/2025 – 02/2027" in text
 
 

@@ -48,9 +48,18 @@ def lighter(colour: str, amount: float) -> str:
     return "#{:02x}{:02x}{:02x}".format(*mix)
 
 
-def render(fig: Figure, fmt: str, title: str = "", description: str = "", table: DataTable | None = None) -> bytes:
+def render(
+    fig: Figure,
+    fmt: str,
+    title: str = "",
+    description: str = "",
+    table: DataTable | None = None,
+    *,
+    paper: str = "a4",
+) -> bytes:
     """The figure as SVG (with <title>/<desc> and role="img"), PNG or PDF bytes. The PDF is a tagged
-    PDF/UA-1 document: the chart as a figure with the description as alternative text, then `table`."""
+    PDF/UA-1 document: the chart as a figure with the description as alternative text on one
+    landscape page of `paper` ("a4" or "a3"), then `table`."""
     buffer = io.BytesIO()
     if fmt == "svg":
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": title})
@@ -62,7 +71,7 @@ def render(fig: Figure, fmt: str, title: str = "", description: str = "", table:
     if fmt == "pdf":
         from ..documents.pdf import chart_pdf
 
-        return chart_pdf(render(fig, "svg", title, description), title, description, table)
+        return chart_pdf(render(fig, "svg", title, description), title, description, table, paper=paper)
     raise ValueError(f"Unbekanntes Format „{fmt}“ (svg, png oder pdf).")
 
 

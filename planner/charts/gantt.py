@@ -24,10 +24,15 @@ from ..domain.strategy import Status, Strategy
 from .common import GRID, INK, MUTED, lighter, new_figure
 
 MONTHS_DE = ["Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"]
-CONFLICT = "#c00000"
+# magenta: no dimension uses it (redige.yaml), nor its cross-hatch (completed bars: ////, overdue: \\\\)
+CONFLICT = "#c2007a"
 CRITICAL = "#000000"
 TODAY = "#0b5394"
 BASELINE = "#8d949c"
+OUTSIDE_PLAN = "#e9ecef"  # months drawn beyond the plan period
+PLAN_EDGE = "#1b1f24"
+OVERDUE_HATCH = "\\\\\\\\"  # back-slanted, unlike the completed bars (a dotted hatch makes SVGs huge)
+PLAN_BAND = 0.3  # inches above the header for the plan period band, when the window is widened
 ARROW = "#5f6b78"
 
 WIDTH = 13.6
@@ -75,15 +80,17 @@ def gantt_chart(
     rows, headers, chart_h = _rows(view)
     side = _side_panel_lines(view, analysis, critical, dependencies, baseline is not None, baseline_label, today)
     side_h = sum(h for h, *_ in side)
-    height = TOP + max(chart_h, side_h) + BOTTOM
+    top = TOP + (PLAN_BAND if view.widened else 0)
+    height = top + max(chart_h, side_h) + BOTTOM
     fig = new_figure(WIDTH, height)
     chart_w = WIDTH - LEFT - LABEL_W - GAP - SIDE_W
-    ax = fig.add_axes(((LEFT + LABEL_W) / WIDTH, (height - TOP - chart_h) / height, chart_w / WIDTH, chart_h / height))
+    ax = fig.add_axes(((LEFT + LABEL_W) / WIDTH, (height - top - chart_h) / height, chart_w / WIDTH, chart_h / height))
     ax.set_xlim(0, view.months)
     ax.set_ylim(chart_h, 0)
     ax.set_axis_off()
     _title(fig, heading, strategy, view, today, height)
     _time_axis(ax, view, chart_h, len(rows) > 25)
+    _plan_period(ax, view, chart_h)
     _groups(ax, headers, chart_h, view.months, chart_w)
     by_key = {r.bar.measure.key: r for r in rows}
     critical_keys = set(analysis.critical_path) if critical else set()
@@ -98,12 +105,12 @@ def gantt_chart(
             color=MUTED,
         )
     for i, row in enumerate(rows):
-        _row(ax, row, i, view, chart_w, baseline, row.bar.measure.key in critical_keys)
+        _row(ax, row, i, view, chart_w, baseline, row.bar.measure.key in critical_keys, today)
     _conflicts(ax, analysis, by_key, view)
     if dependencies or critical:
         _arrows(ax, strategy, analysis, by_key, view, dependencies, critical_keys)
     _today_line(ax, view, today, chart_h)
-    _draw_side_panel(fig, side, height)
+    _draw_side_panel(fig, side, height, top)
     return fig
 
 
@@ -124,7 +131,7 @@ def _title(fig: Figure, heading: str, strategy: Strategy, view: RoadmapView, tod
     t = fig.dpi_scale_trans
     fig.text(LEFT, height - 0.38, heading, transform=t, fontsize=16, fontweight="bold", color=INK)
     who = f"{strategy.organisation} – {strategy.title}" + (f" ({strategy.version})" if strategy.version else "")
-    when = f" · Zeitraum {view.window_start.german()} – {view.window_end.german()} · Stand {german_date(today)}"
+    when = f" · {_period_text(view)} · Stand {german_date(today)}"
     # one line across the figure (about 0.07 inch a character at 9 pt): a very long name is shortened
     who = textwrap.shorten(who, max(40, int((WIDTH - 2 * LEFT) / 0.07) - len(when)), placeholder=" …")
     fig.text(
@@ -135,6 +142,28 @@ def _title(fig: Figure, heading: str, strategy: Strategy, view: RoadmapView, tod
         fontsize=9,
         color=MUTED,
     )
+
+
+def _period_text(view: RoadmapView) -> str:
+    plan = f"Planungszeitraum {view.plan_start.german()} – {view.plan_end.german()}"
+    if not view.widened:
+        return plan
+    return f"{plan} (dargestellt {view.window_start.german()} – {view.window_end.german()})"
+
+
+def _plan_period(ax, view: RoadmapView, chart_h: float) -> None:
+    """Months beyond the plan period shaded, its edges drawn, and a labelled band above the header."""
+    if not view.widened:
+        return
+    x0 = max(_x(view.plan_start, view), 0.0)
+    x1 = min(_x(view.plan_end, view) + 1, float(view.months))
+    for a, b in ((0.0, x0), (x1, float(view.months))):
+        if b > a:
+            ax.add_patch(Rectangle((a, 0), b - a, chart_h, facecolor=OUTSIDE_PLAN, edgecolor="none", zorder=0.05))
+    for x in (x0, x1):
+        ax.plot([x, x], [-1.02, chart_h], color=PLAN_EDGE, linewidth=1.3, zorder=5.5, clip_on=False)
+    if x1 > x0:
+        _band(ax, x0, x1 - x0, -1.02, 0.24, "#c9d6e3", "Planungszeitraum", 8.5, "bold")
 
 
 def _x(month: Month, view: RoadmapView) -> float:
@@ -236,7 +265,14 @@ def _label(title: str, second_loop: bool) -> str:
 
 
 def _row(
-    ax, row: _Row, index: int, view: RoadmapView, chart_w: float, baseline: Baseline | None, on_critical: bool
+    ax,
+    row: _Row,
+    index: int,
+    view: RoadmapView,
+    chart_w: float,
+    baseline: Baseline | None,
+    on_critical: bool,
+    today: date,
 ) -> None:
     bar, m, y = row.bar, row.bar.measure, row.y
     if index % 2:
@@ -262,7 +298,20 @@ def _row(
     top, h = (y - 0.36 * ROW_H, 0.5 * ROW_H) if baseline is not None else (y - 0.32 * ROW_H, 0.64 * ROW_H)
     if baseline is not None and m.key in baseline:
         _baseline_bar(ax, baseline[m.key], view, y)
-    if m.end is None:  # open-ended: solid, then fading out to the window's end
+    if bar.completed:  # finished (open-ended ones too): light, hatched, ✓
+        ax.add_patch(
+            Rectangle(
+                (x0, top),
+                x1 - x0,
+                h,
+                facecolor=lighter(colour, 0.6),
+                edgecolor=colour,
+                hatch="////",
+                linewidth=0.8,
+                zorder=2,
+            )
+        )
+    elif m.end is None:  # open-ended: solid, then fading out to the window's end
         fade = min(3.0, (x1 - x0) / 2)
         ax.add_patch(Rectangle((x0, top), x1 - x0 - fade, h, facecolor=colour, edgecolor="none", zorder=2))
         steps = 6
@@ -278,21 +327,10 @@ def _row(
                     zorder=2,
                 )
             )
-    elif bar.completed:
-        ax.add_patch(
-            Rectangle(
-                (x0, top),
-                x1 - x0,
-                h,
-                facecolor=lighter(colour, 0.6),
-                edgecolor=colour,
-                hatch="////",
-                linewidth=0.8,
-                zorder=2,
-            )
-        )
     else:
         ax.add_patch(Rectangle((x0, top), x1 - x0, h, facecolor=colour, edgecolor="none", zorder=2))
+    if bar.overdue_to is not None:
+        _overdue_extension(ax, bar, view, top, h, today)  # the critical-path outline stays on the plan
     if on_critical:
         ax.add_patch(Rectangle((x0, top), x1 - x0, h, facecolor="none", edgecolor=CRITICAL, linewidth=2.0, zorder=4))
     if bar.after_window:
@@ -310,6 +348,36 @@ def _row(
         ax.text(-0.05, y, "◀", ha="right", va="center", fontsize=8, color=colour, clip_on=False, zorder=3)
     if bar.completed:
         _mark(ax, x0, x1, y, view.months, "✓", INK)
+
+
+def _today_x(today: date, view: RoadmapView) -> float:
+    """Where today is on the x axis: its month plus the share of the month gone by."""
+    days = calendar.monthrange(today.year, today.month)[1]
+    return _x(Month(today.year, today.month), view) + (today.day - 1) / days
+
+
+def _overdue_extension(ax, bar: Bar, view: RoadmapView, top: float, h: float, today: date) -> float:
+    """The months from the planned end to today, for a measure not marked finished: the bar goes
+    on, lighter and back-hatched, with a dashed outline. Returns the right end drawn."""
+    start = _x(bar.end, view) + 1
+    end = max(start, min(_today_x(today, view), float(view.months)))
+    if end <= start:
+        return start
+    colour = bar.dimension.colour
+    ax.add_patch(
+        Rectangle(
+            (start, top),
+            end - start,
+            h,
+            facecolor=lighter(colour, 0.72),
+            edgecolor=colour,
+            hatch=OVERDUE_HATCH,
+            linewidth=0.9,
+            linestyle=(0, (2, 1.5)),
+            zorder=2,
+        )
+    )
+    return end
 
 
 def _mark(ax, x0: float, x1: float, y: float, months: int, symbol: str, colour: str, nth: int = 0) -> None:
@@ -369,7 +437,7 @@ def _baseline_bar(ax, dates: tuple[Month | None, Month | None], view: RoadmapVie
 
 
 def _conflicts(ax, analysis: Analysis, by_key: dict[str, _Row], view: RoadmapView) -> None:
-    """The months a measure runs before its prerequisite allows, hatched red, and ⚠ beside it."""
+    """The months a measure runs before its prerequisite allows, cross-hatched magenta, and ⚠ beside it."""
     too_early: dict[str, Month] = {}
     for c in analysis.conflicts:
         ready = c.prerequisite_ends or c.prerequisite_starts
@@ -381,25 +449,17 @@ def _conflicts(ax, analysis: Analysis, by_key: dict[str, _Row], view: RoadmapVie
         bar = row.bar
         x0 = _x(bar.start, view)
         x_ready = min(_x(ready, view), _x(bar.end, view) + 1)
-        top = row.y - 0.42 * ROW_H
+        top = row.y - 0.5 * ROW_H
         if x_ready > x0:
-            # white underlay: the red hatch must show on every dimension colour, red included
+            # cross-hatched in magenta above and below the bar (behind it: the bar keeps its
+            # dimension colour), framed, so it shows on every dimension colour
             ax.add_patch(
                 Rectangle(
-                    (x0, top), x_ready - x0, 0.84 * ROW_H, facecolor="white", alpha=0.6, edgecolor="none", zorder=2.9
+                    (x0, top), x_ready - x0, ROW_H, facecolor="white", edgecolor=CONFLICT, hatch="xxxx", zorder=1.9
                 )
             )
             ax.add_patch(
-                Rectangle(
-                    (x0, top),
-                    x_ready - x0,
-                    0.84 * ROW_H,
-                    facecolor="none",
-                    edgecolor=CONFLICT,
-                    hatch="xxxx",
-                    linewidth=1.4,
-                    zorder=3,
-                )
+                Rectangle((x0, top), x_ready - x0, ROW_H, facecolor="none", edgecolor=CONFLICT, linewidth=1.6, zorder=3)
             )
         if bar.before_window:  # ◀ has the place before the bar: the warning goes after it
             x1 = _x(bar.end, view) + 1
@@ -503,13 +563,19 @@ def _side_panel_lines(view, analysis, critical, dependencies, with_baseline, bas
     lines.append((LINE_H, "sample", ("plain", "geplant / in Umsetzung")))
     lines.append((LINE_H, "sample", ("done", "abgeschlossen (schraffiert, ✓)")))
     lines.append((LINE_H, "sample", ("open", "fortlaufend (ab …), verblasst ▶")))
+    if any(b.overdue_to for b in view.bars):
+        lines.append((LINE_H, "sample", ("overdue", "Abschluss überfällig: geplantes")))
+        lines.append((LINE_H * 0.9, "indent", "Ende bis heute (hell, schraffiert)"))
     lines.append((LINE_H, "sample", ("conflict", "⚠ Zeitkonflikt: beginnt vor Ende")))
-    lines.append((LINE_H * 0.9, "indent", "einer Voraussetzung (rot schraffiert)"))
+    lines.append((LINE_H * 0.9, "indent", "einer Voraussetzung (magenta gekreuzt)"))
+    if view.widened:
+        lines.append((LINE_H, "sample", ("outside-plan", "außerhalb des Planungszeitraums")))
     if view.window_start <= Month(today.year, today.month) <= view.window_end:
         lines.append((LINE_H, "sample", ("today", f"heute ({german_date(today)})")))
     else:
         lines.append((LINE_H, "text", f"heute ({german_date(today)}): außerhalb des Zeitraums"))
-    lines.append((LINE_H, "text", "◀ ▶  beginnt / endet außerhalb des Zeitraums"))
+    if any(b.before_window or b.after_window for b in view.bars):
+        lines.append((LINE_H, "text", "◀ ▶  beginnt / endet außerhalb der Darstellung"))
     if critical:
         lines.append((LINE_H, "sample", ("critical", f"kritischer Pfad ({analysis.critical_path_months} Monate)")))
     if dependencies:
@@ -522,7 +588,7 @@ def _side_panel_lines(view, analysis, critical, dependencies, with_baseline, bas
     for heading, measures in (
         ("Maßnahmen-Backlog", view.backlog),
         ("Ohne Termin", view.unplanned),
-        ("Außerhalb des Zeitraums", view.outside),
+        ("Außerhalb der Darstellung", view.outside),
     ):
         if not measures and heading != "Maßnahmen-Backlog":
             continue
@@ -538,10 +604,10 @@ def _side_panel_lines(view, analysis, critical, dependencies, with_baseline, bas
     return lines
 
 
-def _draw_side_panel(fig: Figure, lines, height: float) -> None:
+def _draw_side_panel(fig: Figure, lines, height: float, top: float) -> None:
     t = fig.dpi_scale_trans
     x = WIDTH - SIDE_W + 0.15
-    y = height - TOP + 0.12
+    y = height - top + 0.12
     for h, kind, payload in lines:
         mid = y - h / 2
         if kind == "heading":
@@ -589,12 +655,29 @@ def _sample(fig: Figure, x: float, y: float, style: str) -> None:
                 )
             )
     elif style == "conflict":
-        fig.add_artist(Rectangle((x, y - 0.05), 0.26, 0.1, facecolor=grey, edgecolor="none", **box))
         fig.add_artist(
             Rectangle(
-                (x, y - 0.07), 0.14, 0.14, facecolor="none", edgecolor=CONFLICT, hatch="xxxx", linewidth=1.2, **box
+                (x, y - 0.09), 0.26, 0.18, facecolor="white", edgecolor=CONFLICT, hatch="xxxx", linewidth=1.4, **box
             )
         )
+        fig.add_artist(Rectangle((x, y - 0.05), 0.26, 0.1, facecolor=grey, edgecolor="none", transform=t, zorder=4))
+    elif style == "overdue":
+        fig.add_artist(Rectangle((x, y - 0.05), 0.12, 0.1, facecolor=grey, edgecolor="none", **box))
+        fig.add_artist(
+            Rectangle(
+                (x + 0.12, y - 0.05),
+                0.14,
+                0.1,
+                facecolor=lighter(grey, 0.72),
+                edgecolor=grey,
+                hatch=OVERDUE_HATCH,
+                linewidth=0.9,
+                linestyle=(0, (2, 1.5)),
+                **box,
+            )
+        )
+    elif style == "outside-plan":
+        fig.add_artist(Rectangle((x, y - 0.08), 0.26, 0.16, facecolor=OUTSIDE_PLAN, edgecolor=PLAN_EDGE, **box))
     elif style == "today":
         fig.add_artist(
             Rectangle((x + 0.12, y - 0.08), 0.0, 0.16, edgecolor=TODAY, linewidth=1.4, linestyle=(0, (4, 2)), **box)
@@ -631,9 +714,19 @@ def gantt_text(strategy: Strategy, analysis: Analysis, today: date | None = None
     """Title and description of the chart: what a screen reader announces."""
     view = roadmap_view(strategy, today)
     titles = {m.key: m.title for m in strategy.measures}
-    title = f"Umsetzungsfahrplan {view.window_start.german()} – {view.window_end.german()}: {strategy.title}"
+    title = f"Umsetzungsfahrplan {view.plan_start.german()} – {view.plan_end.german()}: {strategy.title}"
     counts = ", ".join(f"{dim.name} {len(bars)}" for dim, bars in view.groups)
     parts = [f"Gantt-Diagramm mit {len(view.bars)} Maßnahmen nach Dimension ({counts})."]
+    if view.widened:
+        parts.append(
+            f"Dargestellt {view.window_start.german()} – {view.window_end.german()}, damit heute "
+            f"({german_date(today or date.today())}) und jede terminierte Maßnahme sichtbar sind; "
+            "die Monate außerhalb des Planungszeitraums sind grau hinterlegt."
+        )
+    overdue = [b for b in view.bars if b.overdue_to is not None]
+    if overdue:
+        names = ", ".join(f"„{b.measure.title}“ (geplant bis {b.measure.end.german()})" for b in overdue)
+        parts.append(f"Abschluss überfällig, Balken bis heute verlängert: {names}.")
     if analysis.conflicts:
         items = "; ".join(
             f"„{titles[c.measure]}“ beginnt {c.starts.german()}, hängt aber von „{titles[c.depends_on]}“ ab ("

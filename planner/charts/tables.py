@@ -7,8 +7,10 @@ from datetime import date
 
 from ..documents.pdf import DataTable
 from ..domain.catalogue import catalogue
+from ..domain.months import german_date
 from ..domain.roadmap_view import numbered, roadmap_view
 from ..domain.schedule import Analysis
+from ..domain.schedule_state import schedule_state
 from ..domain.strategy import Rating, Strategy
 
 
@@ -17,7 +19,8 @@ def _rating(value: Rating | None) -> str:
 
 
 def gantt_table(strategy: Strategy, analysis: Analysis, today: date | None = None) -> DataTable:
-    """The Fahrplan's bars by dimension: status, start, end, duration, notes."""
+    """The Fahrplan's bars by dimension: status, schedule state on `today`, start, end, duration, notes."""
+    today = today or date.today()
     view = roadmap_view(strategy, today)
     conflicting = analysis.conflicting()
     critical = set(analysis.critical_path)
@@ -31,8 +34,8 @@ def gantt_table(strategy: Strategy, analysis: Analysis, today: date | None = Non
                 for flag, text in (
                     (m.key in conflicting, "Zeitkonflikt"),
                     (m.key in critical, "kritischer Pfad"),
-                    (bar.before_window, "beginnt vor dem Zeitraum"),
-                    (bar.after_window and m.end is not None, "endet nach dem Zeitraum"),
+                    (m.start < view.plan_start, "beginnt vor dem Planungszeitraum"),
+                    (m.end is not None and m.end > view.plan_end, "endet nach dem Planungszeitraum"),
                 )
                 if flag
             ]
@@ -40,6 +43,7 @@ def gantt_table(strategy: Strategy, analysis: Analysis, today: date | None = Non
                 [
                     ("*" if m.second_loop else "") + m.title,
                     m.status.label,
+                    schedule_state(m, today).text,
                     m.start.german() if m.start else "–",
                     m.end.german() if m.end else "fortlaufend",
                     f"{m.duration} Mon." if m.duration else "–",
@@ -48,10 +52,12 @@ def gantt_table(strategy: Strategy, analysis: Analysis, today: date | None = Non
             )
         groups.append((dim.name, rows))
     if view.backlog:
-        groups.append(("Maßnahmen-Backlog", [[m.title, m.status.label, "–", "–", "–", "–"] for m in view.backlog]))
+        groups.append(
+            ("Maßnahmen-Backlog", [[m.title, m.status.label, "Backlog", "–", "–", "–", "–"] for m in view.backlog])
+        )
     return DataTable(
-        f"Maßnahmen im Fahrplan {view.window_start.german()} – {view.window_end.german()}",
-        ["Maßnahme", "Status", "Beginn", "Ende", "Dauer", "Hinweise"],
+        f"Maßnahmen im Fahrplan, Planungszeitraum {view.plan_start.german()} – {view.plan_end.german()}",
+        ["Maßnahme", "Status", f"Zeitstand am {german_date(today)}", "Beginn", "Ende", "Dauer", "Hinweise"],
         groups,
     )
 

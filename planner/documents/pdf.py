@@ -69,13 +69,27 @@ class DataTable:
     groups: list[tuple[str, list[list[str]]]] = field(default_factory=list)
 
 
-def chart_pdf(svg: bytes, title: str, description: str, table: DataTable | None = None) -> bytes:
+# landscape pages a chart PDF can be laid out on: CSS page size and the height left for the chart (mm)
+PAPER = {"a4": ("A4 landscape", 170), "a3": ("A3 landscape", 257)}
+
+
+def chart_pdf(svg: bytes, title: str, description: str, table: DataTable | None = None, paper: str = "a4") -> bytes:
     """A chart as an accessible PDF: heading, the chart as a figure whose alternative text is its
-    description, then the same data as a table (A4 landscape)."""
+    description on one landscape page (A4, or A3), then the same data as a table."""
+    if paper not in PAPER:
+        raise ValueError(f"Unbekanntes Papierformat „{paper}“ (a4 oder a3).")
+    page_size, chart_height = PAPER[paper]
     source = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
     html = (
         template_environment()
         .get_template("documents/chart_pdf.html")
-        .render(title=title, description=description, source=source, table=table)
+        .render(
+            title=title,
+            description=description,
+            source=source,
+            table=table,
+            page_size=page_size,
+            chart_height=chart_height,
+        )
     )
     return html_pdf(html)

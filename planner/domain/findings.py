@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import networkx as nx
 
 from . import schedule
 from .graph import find_cycles
+from .months import german_date
+from .schedule_state import schedule_state
 from .strategy import Status, Strategy
 
 
-def check_report(strategy: Strategy) -> dict[str, Any]:
-    """Findings of a valid strategy as JSON-ready data."""
+def check_report(strategy: Strategy, today: date | None = None) -> dict[str, Any]:
+    """Findings of a valid strategy as JSON-ready data; the schedule state of every measure on `today`."""
     report: dict[str, Any] = {"backlog": [m.key for m in strategy.measures if m.status is Status.BACKLOG]}
     report.update(schedule.analyse(strategy).to_json())  # roadmap: cycles, conflicts, order, waves, critical path
+    report["today"] = (today or date.today()).isoformat()
+    report["schedule"] = schedule_report(strategy, today or date.today())
     return report
+
+
+def schedule_report(strategy: Strategy, today: date) -> list[dict[str, Any]]:
+    """Each measure's schedule state in file order: {"measure", "state", "months_overdue"}."""
+    out = []
+    for m in strategy.measures:
+        st = schedule_state(m, today)
+        out.append({"measure": m.key, "state": st.state.value, "months_overdue": st.months_overdue})
+    return out
 
 
 def check_summary(report: dict[str, Any]) -> list[str]:
@@ -24,6 +38,13 @@ def check_summary(report: dict[str, Any]) -> list[str]:
     if report.get("backlog"):
         lines.append(f"Backlog: {len(report['backlog'])} Maßnahmen")
     lines.extend(schedule.summary_lines(report))
+    overdue = [e for e in report.get("schedule", []) if e["months_overdue"] is not None]
+    if overdue:
+        ends = sum(e["state"] == "abschluss_ueberfaellig" for e in overdue)
+        lines.append(
+            f"Zeitstand am {german_date(date.fromisoformat(report['today']))}: {ends} Maßnahmen mit überfälligem Abschluss, "
+            f"{len(overdue) - ends} mit überfälligem Beginn"
+        )
     return lines
 
 

@@ -101,7 +101,8 @@ def _shifted(m: Measure, months: int) -> Measure:
 
 # --- scheduling proposal -------------------------------------------------------------
 
-# Measures that have begun (or are done) keep their dates: a proposal cannot move the past.
+# Measures that have begun (or are done) keep their dates: a proposal cannot move the past
+# (nor start a measure that has not begun in it: see `today`).
 FIXED_STATUSES = (Status.ABGESCHLOSSEN, Status.IN_UMSETZUNG, Status.FORTLAUFEND)
 
 
@@ -136,6 +137,7 @@ class Proposal:
     max_parallel: int | None = None
     keep_planned: bool = True
     earliest: Month | None = None
+    today: Month | None = None  # no measure that has not begun is proposed to start before this month
     end_before: Month | None = None
     end_after: Month | None = None
     remaining_conflicts: list[Conflict] = field(default_factory=list)
@@ -157,11 +159,16 @@ class Proposal:
         return out
 
 
-def _release(m: Measure, floor: Month, keep_planned: bool, earliest: Month | None) -> Month:
-    """The earliest month a movable measure may start in, before dependencies."""
-    if keep_planned:
-        return max(m.start, earliest) if earliest else m.start
-    return floor
+def begun(m: Measure) -> bool:
+    """Has begun (or is done): by its status or a recorded actual month."""
+    return m.status in FIXED_STATUSES or m.actual_start is not None or m.actual_end is not None
+
+
+def _release(m: Measure, floor: Month, keep_planned: bool, earliest: Month | None, today: Month | None) -> Month:
+    """The earliest month a movable measure may start in, before dependencies: never before
+    today's month — a measure that has not begun cannot start in the past."""
+    start = (max(m.start, earliest) if earliest else m.start) if keep_planned else floor
+    return max(start, today) if today is not None else start
 
 
 def propose_schedule(
@@ -169,8 +176,11 @@ def propose_schedule(
     max_parallel: int | None = None,
     keep_planned: bool = True,
     earliest: Month | None = None,
+    today: Month | None = None,
 ) -> Proposal:
     """Earliest dates that respect every dependency while keeping each measure's duration.
+
+    today: a measure that has not begun is never proposed to start before this month.
 
     keep_planned: no measure starts earlier than planned now (the proposal only pushes what
     must move); otherwise every planned measure may move up to `earliest`, else the window's
@@ -179,6 +189,7 @@ def propose_schedule(
     their dates. Measures are placed one by one, earliest possible start first, ties by
     Dringlichkeit and title: a good proposal, not a proven optimum.
     """
+    fixed = {m.key for m in strategy.measures if begun(m)}
     if max_parallel is not None and max_parallel < 1:
         raise ValueError("Höchstens K parallele Maßnahmen: K muss mindestens 1 sein.")
     roadmap = [m for m in strategy.measures if on_roadmap(m)]
@@ -214,7 +225,7 @@ def propose_schedule(
             s, blocker = busy[0] + 1, busy[1]
 
     for m in roadmap:
-        if m.status in FIXED_STATUSES:
+        if m.key in fixed:
             occupy(m, m.start)
     placed: dict[str, Placement] = {}
     indegree = dict(graph.in_degree())
@@ -222,10 +233,10 @@ def propose_schedule(
 
     def push(k: str) -> None:
         m = by_key[k]
-        if m.status in FIXED_STATUSES:
+        if k in fixed:
             heapq.heappush(heap, (m.start.index, tie_key(m), k, None))
             return
-        start, after = _release(m, floor, keep_planned, earliest), None
+        start, after = _release(m, floor, keep_planned, earliest, today), None
         for p in graph.predecessors(k):
             pp = placed[p]
             ready = pp.proposed_end if pp.proposed_end is not None else pp.proposed_start
@@ -239,7 +250,7 @@ def propose_schedule(
     while heap:
         index, _, k, after = heapq.heappop(heap)
         m = by_key[k]
-        if m.status in FIXED_STATUSES:
+        if k in fixed:
             placed[k] = Placement(k, m.start, m.end, m.start, m.end, fixed=True)
         else:
             start, owner = first_free(m, Month.from_index(index))
@@ -252,7 +263,7 @@ def propose_schedule(
                 push(succ)
     # measures on a dependency cycle cannot be placed: they keep their dates
     placements = [placed.get(m.key) or Placement(m.key, m.start, m.end, m.start, m.end, fixed=True) for m in roadmap]
-    proposal = Proposal(placements, max_parallel, keep_planned, earliest, end_before=roadmap_end(roadmap))
+    proposal = Proposal(placements, max_parallel, keep_planned, earliest, today, end_before=roadmap_end(roadmap))
     after_measures = proposal.apply(roadmap)
     proposal.end_after = roadmap_end(after_measures)
     proposal.remaining_conflicts = schedule_conflicts(after_measures)

@@ -13,7 +13,14 @@ The calendar rules (defaults, intervals are `Rules` settings):
 - the strategy has a `prozess` evaluation every 24 months after adoption (up to the first one
   after today's month) and a `wirkung` evaluation 60 months after adoption;
 - an evaluation is overdue when its due month is before today's month and no such evaluation
-  is recorded.
+  is recorded;
+- "Status klären" instead of due or overdue: no evaluation is due before the real dates are
+  known. While a measure's planned end has passed and it is not marked finished (schedule
+  state `abschluss_ueberfaellig`), its completion and impact evaluations wait for the actual
+  end; while its planned start has passed and it has not begun (status `geplant`, no actual
+  start), its yearly evaluations wait too; a finished measure without any end (open-ended,
+  no actual end recorded) waits for its actual end. Recording the status (finished, actual
+  end) turns them into ordinary due or overdue evaluations.
 
 "After today" means after today's month: a due month equal to today's month is listed and so
 is the next one. The start of the yearly rhythm is the actual start when recorded.
@@ -26,6 +33,7 @@ from datetime import date
 from enum import Enum
 
 from .months import Month, month_of  # month_of: also imported from here by the pages
+from .schedule_state import State, schedule_state
 from .strategy import Measure, Status, Strategy
 
 STRATEGY = "strategy"  # the subject of strategy-level evaluations
@@ -254,14 +262,30 @@ class Due:
     reason: str
     overdue: bool = False
     record: EvaluationRecord | None = None
+    unclear: bool = False  # "Status klären": waits for the measure's real start or end (module docstring)
 
     @property
     def done(self) -> bool:
         return self.record is not None
 
+    @property
+    def state(self) -> str:
+        """erledigt, ueberfaellig, status_klaeren or offen."""
+        if self.done:
+            return "erledigt"
+        if self.unclear:
+            return "status_klaeren"
+        return "ueberfaellig" if self.overdue else "offen"
+
     def as_json(self) -> dict:
-        """The CLI's form: subject, kind, due, overdue."""
-        return {"subject": self.subject, "kind": self.kind.value, "due": str(self.due), "overdue": self.overdue}
+        """The CLI's form: subject, kind, due, overdue, state."""
+        return {
+            "subject": self.subject,
+            "kind": self.kind.value,
+            "due": str(self.due),
+            "overdue": self.overdue,
+            "state": self.state,
+        }
 
 
 def actual_or_planned(m: Measure) -> tuple[Month | None, Month | None]:
@@ -329,6 +353,20 @@ def _assign(slots: list[tuple[Kind, Month, str]], records: list[EvaluationRecord
     return taken
 
 
+def waiting_reasons(m: Measure, today: Month) -> set[str]:
+    """The slot reasons of a measure that wait for its real dates ("Status klären"), see the module docstring."""
+    state = schedule_state(m, today).state
+    begun = m.actual_start is not None or m.status is not Status.GEPLANT
+    waiting: set[str] = set()
+    if state is State.ABSCHLUSS_UEBERFAELLIG:
+        waiting |= {"ende", "wirkung"}
+    if state in (State.ABSCHLUSS_UEBERFAELLIG, State.BEGINN_UEBERFAELLIG) and not begun:
+        waiting.add("jaehrlich")
+    if state is State.ABGESCHLOSSEN and m.end is None and m.actual_end is None:
+        waiting |= {"jaehrlich", "ende", "wirkung"}  # finished, but when?
+    return waiting
+
+
 def calendar(strategy: Strategy, today: date, rules: Rules = Rules()) -> list[Due]:
     """Every evaluation of the strategy and its measures, by due month (strategy first within a month)."""
     now = month_of(today)
@@ -337,19 +375,21 @@ def calendar(strategy: Strategy, today: date, rules: Rules = Rules()) -> list[Du
         by_subject.setdefault(r.subject, []).append(r)
     order = {STRATEGY: -1} | {m.key: i for i, m in enumerate(strategy.measures)}
     out: list[Due] = []
-    subjects = [(STRATEGY, strategy_slots(strategy, now, rules))]
-    subjects += [(m.key, measure_slots(m, now, rules)) for m in strategy.measures]
-    for subject, slots in subjects:
+    subjects = [(STRATEGY, strategy_slots(strategy, now, rules), set())]
+    subjects += [(m.key, measure_slots(m, now, rules), waiting_reasons(m, now)) for m in strategy.measures]
+    for subject, slots, waiting in subjects:
         done = _assign(slots, by_subject.get(subject, []))
         for i, (kind, due, reason) in enumerate(slots):
             record = done.get(i)
-            out.append(Due(subject, kind, due, REASONS[reason], overdue=record is None and due < now, record=record))
+            unclear = record is None and reason in waiting
+            overdue = record is None and not unclear and due < now
+            out.append(Due(subject, kind, due, REASONS[reason], overdue=overdue, record=record, unclear=unclear))
     out.sort(key=lambda d: (d.due.index, order.get(d.subject, 0), d.kind.value))  # ints: Month compares slowly
     return out
 
 
 def calendar_report(strategy: Strategy, today: date, rules: Rules = Rules()) -> dict:
-    """`planner evaluations --json`: {"evaluations": [{subject, kind, due, overdue}, ...]}."""
+    """`planner evaluations --json`: {"evaluations": [{subject, kind, due, overdue, state}, ...]}."""
     return {"evaluations": [d.as_json() for d in calendar(strategy, today, rules)]}
 
 
@@ -386,41 +426,19 @@ def schedule_answer(m: Measure) -> Answer | None:
     return Answer.JA if kept else Answer.NEIN
 
 
-class Progress(Enum):
-    """Where a measure stands, for the review pack."""
-
-    ERLEDIGT = "erledigt"
-    LAUFEND = "laufend"
-    VERSPAETET = "verspätet"
-    GEPLANT = "geplant"
-    VERWORFEN = "verworfen"
-    BACKLOG = "backlog"
-
-
-def progress(m: Measure, today: date) -> Progress:
-    """Done, running, late (past its planned end or start and not there), planned, dropped or backlog."""
-    now = month_of(today)
-    if m.status is Status.VERWORFEN:
-        return Progress.VERWORFEN
-    if m.status is Status.BACKLOG:
-        return Progress.BACKLOG
-    if m.status is Status.ABGESCHLOSSEN or m.actual_end is not None:
-        return Progress.ERLEDIGT
-    started = m.actual_start is not None or m.status in (Status.IN_UMSETZUNG, Status.FORTLAUFEND)
-    if m.end is not None and m.end < now:
-        return Progress.VERSPAETET
-    if not started and m.start is not None and m.start < now:
-        return Progress.VERSPAETET
-    return Progress.LAUFEND if started else Progress.GEPLANT
-
-
 def calendar_lines(strategy: Strategy, entries: list[Due]) -> list[str]:
     """The calendar as German text lines, one evaluation each."""
     titles = {m.key: m.title for m in strategy.measures} | {STRATEGY: "Strategie"}
     lines = []
     for d in entries:
-        state = "erledigt" if d.done else ("ÜBERFÄLLIG" if d.overdue else "offen")
-        lines.append(f"{d.due.german()}  {d.kind.label:<19} {state:<10} {titles.get(d.subject, d.subject)}")
+        state = {"erledigt": "erledigt", "ueberfaellig": "ÜBERFÄLLIG", "status_klaeren": "Status klären"}.get(
+            d.state, "offen"
+        )
+        lines.append(f"{d.due.german()}  {d.kind.label:<19} {state:<13} {titles.get(d.subject, d.subject)}")
     overdue = sum(d.overdue for d in entries)
-    lines.append(f"{len(entries)} Evaluationen, davon {overdue} überfällig")
+    unclear = sum(d.unclear for d in entries)
+    lines.append(
+        f"{len(entries)} Evaluationen, davon {overdue} überfällig"
+        + (f", {unclear} warten auf den Status der Maßnahme (Status klären)" if unclear else "")
+    )
     return lines

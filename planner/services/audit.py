@@ -34,8 +34,9 @@ from ..domain.strategy import OwnerRole, Status
 from ..domain.verstetigung import OUTCOME_LABELS, Kind
 from ..domain.verstetigung_versions import MEASURE_FIELDS, STRATEGY_FIELDS
 from ..models import Model, utcnow
+from . import chart_cache
 
-NOT_AUDITED = {"audit_entries", "login_attempts"}
+NOT_AUDITED = {"audit_entries", "login_attempts", "strategy_revisions", "chart_cache"}
 # recorded as changed without the value; last_login_at would fill the trail on every login
 SECRET_FIELDS = {"password_hash", "token_hash"}
 SKIPPED_FIELDS = {("users", "last_login_at"), ("user_tokens", "last_used_at")}
@@ -259,7 +260,8 @@ def _after_flush(session: Session, _context) -> None:
         return
     user_id, username = current_actor()
     redact = session.info.get("audit_redact", False)
-    change_id = uuid.uuid4().hex
+    # one id per transaction: a save that flushes several times (an import, a status round) is one change
+    change_id = session.info.setdefault("audit_change_id", uuid.uuid4().hex)
     now = utcnow()
     rows = []
     for p in pending:
@@ -310,11 +312,19 @@ def _after_flush(session: Session, _context) -> None:
     if rows:
         from ..auth_models import AuditEntry
 
-        session.connection().execute(sa.insert(AuditEntry.__table__), rows)
+        connection = session.connection()
+        connection.execute(sa.insert(AuditEntry.__table__), rows)
+        # every change also counts for the charts that show it (services/chart_cache.py)
+        chart_cache.bump(connection, chart_cache.changed_strategies(connection, rows))
 
 
 def _after_rollback(session: Session) -> None:
     session.info.pop("audit_pending", None)
+    session.info.pop("audit_change_id", None)
+
+
+def _after_commit(session: Session) -> None:
+    session.info.pop("audit_change_id", None)
 
 
 _installed = False
@@ -329,6 +339,7 @@ def install() -> None:
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Model, "before_delete", _before_delete, propagate=True)
     event.listen(Session, "after_soft_rollback", lambda s, _t: _after_rollback(s))
+    event.listen(Session, "after_commit", _after_commit)
     _installed = True
 
 
@@ -510,7 +521,7 @@ FIELD_LABELS = {
     "baseline_id": "Basisplan",
     "measure_key": "Maßnahme",
 }
-ACTION_LABELS = {"insert": "angelegt", "update": "geändert", "delete": "gelöscht"}
+ACTION_LABELS = {"insert": "angelegt", "update": "geändert", "delete": "gelöscht", "import": "importiert"}
 
 
 def field_label(field: str) -> str:
@@ -521,10 +532,27 @@ def table_label(table: str) -> str:
     return TABLE_LABELS.get(table, table)
 
 
+def _labels(session: Session, wanted: dict[type, set[int]]) -> dict[tuple[type, int], str | None]:
+    """Title or name of objects by class and id, one statement per class (a Verlauf of a hundred
+    entries must not cost a hundred lookups)."""
+    found: dict[tuple[type, int], str | None] = {}
+    for cls, ids in wanted.items():
+        key = inspect(cls).primary_key
+        if len(key) != 1 or not ids:
+            continue
+        with session.no_autoflush:
+            for target in session.scalars(sa.select(cls).where(key[0].in_(sorted(ids)))):
+                label = getattr(target, "title", None) or getattr(target, "name", None)
+                found[(cls, getattr(target, _column_attr(inspect(cls), key[0])))] = (
+                    label if isinstance(label, str) else None
+                )
+    return found
+
+
 def resolve_references(session: Session, entries: Iterable) -> dict[tuple[str, str], str]:
     """Readable names for foreign-key values in entries (a person's name, a measure's title)."""
-    names: dict[tuple[str, str], str] = {}
     tables = {t.name: t for t in Model.metadata.sorted_tables}
+    references: list[tuple[str, str, type]] = []
     for e in entries:
         table = tables.get(e.table_name)
         if table is None or e.field not in table.c:
@@ -532,12 +560,13 @@ def resolve_references(session: Session, entries: Iterable) -> dict[tuple[str, s
         for fk in table.c[e.field].foreign_keys:
             cls = class_of_table().get(fk.column.table.name)
             for value in (e.old, e.new):
-                if cls is None or value is None or not value.isdigit() or (e.field, value) in names:
-                    continue
-                target = session.get(cls, int(value))
-                label = getattr(target, "title", None) or getattr(target, "name", None) if target else None
-                names[(e.field, value)] = label or f"#{value}"
-    return names
+                if cls is not None and value is not None and value.isdigit():
+                    references.append((e.field, value, cls))
+    wanted: dict[type, set[int]] = {}
+    for _, value, cls in references:
+        wanted.setdefault(cls, set()).add(int(value))
+    labels = _labels(session, wanted)
+    return {(field, value): labels.get((cls, int(value))) or f"#{value}" for field, value, cls in references}
 
 
 # stored enum values shown with the German labels the pages use ("lead" → "Lead")
@@ -609,6 +638,21 @@ def conflict_message(lines: list[str]) -> str:
     return head + " Geändert wurde: " + "; ".join(lines) + "."
 
 
+def imported_changes(entries: Iterable) -> dict[str, tuple[str, str, int]]:
+    """Saves that imported a strategy (a strategy inserted with its measures in one save: a strategy
+    file, a Fortschreibung): change id -> (table, id of the strategy, number of entries among `entries`)."""
+    found: dict[str, tuple[str, str, int]] = {}
+    counts: dict[str, int] = {}
+    with_measures: set[str] = set()
+    for e in entries:
+        counts[e.change_id] = counts.get(e.change_id, 0) + 1
+        if e.table_name == "strategies" and e.action == "insert":
+            found[e.change_id] = ("strategies", e.object_id, 0)
+        elif e.table_name == "measures" and e.action == "insert":
+            with_measures.add(e.change_id)
+    return {c: (t, i, counts[c]) for c, (t, i, _) in found.items() if c in with_measures}
+
+
 @dataclass
 class Row:
     """One line of a Verlauf table: an update of one field, or a whole object created or deleted."""
@@ -627,24 +671,48 @@ class Row:
 def _object_names(session: Session, rows: list[Row]) -> None:
     """Name each row's object („Beschaffung Hardware“ instead of a database id) where it has a name."""
     classes = class_of_table()
-    cache: dict[tuple[str, str], str] = {}
+    wanted: dict[type, set[int]] = {}
     for row in rows:
-        key = (row.table, row.object_id)
-        if key not in cache:
-            cls = classes.get(row.table)
-            target = session.get(cls, int(row.object_id)) if cls is not None and row.object_id.isdigit() else None
-            label = getattr(target, "title", None) or getattr(target, "name", None) if target is not None else None
-            cache[key] = label if isinstance(label, str) else ""
-        row.name = cache[key]
+        if (cls := classes.get(row.table)) is not None and row.object_id.isdigit():
+            wanted.setdefault(cls, set()).add(int(row.object_id))
+    labels = _labels(session, wanted)
+    for row in rows:
+        cls = classes.get(row.table)
+        label = labels.get((cls, int(row.object_id))) if cls is not None and row.object_id.isdigit() else None
+        row.name = label or ""
+
+
+# bookkeeping columns people do not read in a Verlauf: order, keys, counters, versions
+INTERNAL_FIELDS = {"lock_version", "session_version", "position", "key", "id", "change_id"}
 
 
 def display_rows(session: Session, entries: list, limit_value: int = 120) -> list[Row]:
-    """Verlauf lines, newest first: updates field by field; a created or deleted object as one line."""
+    """Verlauf lines, newest first: updates field by field; a created or deleted object as one line;
+    everything one import wrote as one line "importiert (N Änderungen)"; internal fields left out."""
     references = resolve_references(session, entries)
+    imports = imported_changes(entries)
+    if imports:  # `entries` may hold only part of an import: count all of it
+        from ..auth_models import AuditEntry
+
+        counts = dict(
+            session.execute(
+                sa.select(AuditEntry.change_id, sa.func.count())
+                .where(AuditEntry.change_id.in_(list(imports)))
+                .group_by(AuditEntry.change_id)
+            ).all()
+        )
+        imports = {c: (t, i, counts.get(c, n)) for c, (t, i, n) in imports.items()}
     rows: list[Row] = []
     grouped: dict[tuple, Row] = {}
     for e in entries:
-        if e.field == "lock_version":
+        if e.change_id in imports:
+            if e.change_id not in grouped:
+                table, object_id, count = imports[e.change_id]
+                row = Row(e.at, e.username, table, object_id, "import", "–", "–", f"{count} Änderungen")
+                grouped[e.change_id] = row
+                rows.append(row)
+            continue
+        if e.field in INTERNAL_FIELDS:
             continue
         value = display(e.old if e.action == "delete" else e.new, e.field, references)
         if e.action == "update":

@@ -36,7 +36,8 @@ from ..domain.months import german_date
 from ..domain.strategy import Strategy
 from ..domain.validation import Problem
 from ..formats.criteria import sample_criteria
-from .strategies import ValidationFailed, strategy_to_domain
+from . import chart_cache
+from .strategies import ValidationFailed, core_to_domain
 
 # --- rows <-> domain -------------------------------------------------------------------
 
@@ -235,6 +236,8 @@ def criteria(session: Session, organisation_id: int) -> tuple[list[Criterion], b
 def replace_criteria(session: Session, organisation_id: int, new: list[Criterion]) -> None:
     """Replace the whole catalogue (an import is all-or-nothing; answers keep their own copy of the texts)."""
     session.execute(sa.delete(mm.MaturityCriterion).where(mm.MaturityCriterion.organisation_id == organisation_id))
+    # a bulk delete passes no audit listener: count the change for the charts here
+    chart_cache.bump(session.connection(), chart_cache.strategies_of(session.connection(), [organisation_id]))
     for i, c in enumerate(new):
         session.add(
             mm.MaturityCriterion(
@@ -255,6 +258,7 @@ def replace_criteria(session: Session, organisation_id: int, new: list[Criterion
 def save_targets(session: Session, strategy_id: int, targets: dict[str, int], default: int) -> None:
     """Store the targets that differ from the default (stage 3); the others follow the default."""
     session.execute(sa.delete(mm.MaturityTarget).where(mm.MaturityTarget.strategy_id == strategy_id))
+    chart_cache.bump(session.connection(), [strategy_id])  # a bulk delete passes no audit listener
     for sub, stage in targets.items():
         if stage != default:
             session.add(mm.MaturityTarget(strategy_id=strategy_id, subdimension=sub, stage=stage))
@@ -296,7 +300,7 @@ class Maturity:
 
 def maturity_for(session: Session, row: models.Strategy) -> Maturity:
     """Everything the maturity pages of a strategy need (the row comes from get_strategy_or_404)."""
-    strategy = strategy_to_domain(row)
+    strategy = core_to_domain(row, **domain_fields(row))
     return Maturity(row, strategy, entries(session, row.organisation_id), effective_targets(strategy.targets))
 
 

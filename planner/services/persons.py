@@ -150,3 +150,94 @@ def anonymise_person(session: Session, person: models.Person) -> int:
         )
         count += result.rowcount or 0
     return count
+
+
+def person_of_user(session: Session, user_id: int, organisation_id: int) -> models.Person | None:
+    """The person of the organisation linked to this login, if any."""
+    return session.scalar(
+        sa.select(models.Person).where(
+            models.Person.user_id == user_id, models.Person.organisation_id == organisation_id
+        )
+    )
+
+
+class PersonError(ValueError):
+    """A person change that cannot be made; the message is German."""
+
+
+def _base(name: str) -> str:
+    """The name without a parenthesis, lower case: "IT-Service (Lukas Bäumer)" -> "it-service"."""
+    return name.split("(")[0].strip().lower()
+
+
+def possible_duplicates(persons: list[models.Person]) -> list[tuple[models.Person, models.Person]]:
+    """Pairs that may name the same person or unit: "IT" / "IT-Service" / "IT-Service (Lukas Bäumer)"."""
+    pairs = []
+    for i, a in enumerate(persons):
+        for b in persons[i + 1 :]:
+            x, y = sorted((_base(a.name), _base(b.name)), key=len)
+            if x and (x == y or y.startswith(x + "-") or y.startswith(x + " ")):
+                pairs.append((a, b))
+    return pairs
+
+
+def link_user(session: Session, person: models.Person, user_id: int | None) -> None:
+    """Link a login to this person; a login has at most one person per organisation."""
+    if user_id is not None:
+        for other in session.scalars(
+            sa.select(models.Person).where(
+                models.Person.organisation_id == person.organisation_id,
+                models.Person.user_id == user_id,
+                models.Person.id != person.id,
+            )
+        ):
+            other.user_id = None
+    person.user_id = user_id
+    session.flush()
+
+
+def rename(session: Session, person: models.Person, name: str) -> None:
+    """Give a person another name; refused when the organisation has that name already."""
+    name = name.strip()
+    clash = session.scalar(
+        sa.select(models.Person.id).where(
+            models.Person.organisation_id == person.organisation_id,
+            models.Person.name == name,
+            models.Person.id != person.id,
+        )
+    )
+    if clash is not None:
+        raise PersonError(
+            f"„{name}“ gibt es in dieser Organisation schon. Zum Zusammenführen bitte „Zusammenführen“ wählen."
+        )
+    person.name = name
+    session.flush()
+
+
+def merge(session: Session, source: models.Person, target: models.Person) -> int:
+    """Merge `source` into `target`: its measures go to the target (a measure both own keeps one entry,
+    Lead before Support), a linked login moves if the target has none; then `source` is deleted.
+    Every change goes into the audit trail. Returns the number of measures moved."""
+    if source.id == target.id or source.organisation_id != target.organisation_id:
+        raise PersonError("Bitte eine andere Person derselben Organisation wählen.")
+    owned = session.scalars(sa.select(models.MeasureOwner).where(models.MeasureOwner.person_id == source.id)).all()
+    moved = 0
+    for owner in owned:
+        existing = session.scalar(
+            sa.select(models.MeasureOwner).where(
+                models.MeasureOwner.measure_id == owner.measure_id, models.MeasureOwner.person_id == target.id
+            )
+        )
+        if existing is None:
+            owner.person = target
+        else:
+            if owner.role == "lead":
+                existing.role = "lead"
+            owner.measure.owners.remove(owner)
+        moved += 1
+    if target.user_id is None and source.user_id is not None:
+        target.user_id, source.user_id = source.user_id, None
+    session.flush()
+    session.delete(source)
+    session.flush()
+    return moved

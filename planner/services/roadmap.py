@@ -5,10 +5,9 @@ web.strategies.get_strategy_or_404; nothing here touches the request."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from .. import models
 from ..domain.baseline import Change, Frozen, compare
@@ -18,7 +17,7 @@ from ..domain.schedule import Analysis, analyse
 from ..domain.strategy import Status, Strategy
 from ..domain.validation import validate_strategy
 from ..roadmap_models import Baseline, BaselineEntry
-from .strategies import ValidationFailed, strategy_to_domain
+from .strategies import ValidationFailed, core_to_domain, read_core
 
 
 class BaselineError(ValueError):
@@ -39,7 +38,7 @@ class Roadmap:
 
 def roadmap(row: models.Strategy) -> Roadmap:
     """The domain strategy of the row and its analysis."""
-    strategy = strategy_to_domain(row)
+    strategy = read_core(object_session(row), row)  # shown, not changed: plain rows are enough
     return Roadmap(strategy, analyse(strategy))
 
 
@@ -70,7 +69,7 @@ def create_baseline(session: Session, row: models.Strategy, name: str) -> Baseli
     if session.scalar(sa.select(Baseline.id).where(Baseline.strategy_id == row.id, Baseline.name == name)):
         raise BaselineError(f"Einen Basisplan „{name}“ gibt es schon. Bitte wählen Sie einen anderen Namen.")
     baseline = Baseline(strategy_id=row.id, name=name)
-    for i, m in enumerate(strategy_to_domain(row).measures):
+    for i, m in enumerate(core_to_domain(row).measures):
         baseline.entries.append(
             BaselineEntry(
                 position=i,
@@ -118,8 +117,13 @@ def baseline_changes(baseline: Baseline, strategy: Strategy) -> list[Change]:
 # --- scheduling proposal -----------------------------------------------------------------
 
 
-def proposal(strategy: Strategy, max_parallel: int | None, keep_planned: bool, earliest: Month | None) -> Proposal:
-    return propose_schedule(strategy, max_parallel=max_parallel, keep_planned=keep_planned, earliest=earliest)
+def proposal(
+    strategy: Strategy, max_parallel: int | None, keep_planned: bool, earliest: Month | None, today: Month | None = None
+) -> Proposal:
+    """The Planungsvorschlag; nothing that has not begun starts before `today`'s month."""
+    return propose_schedule(
+        strategy, max_parallel=max_parallel, keep_planned=keep_planned, earliest=earliest, today=today
+    )
 
 
 def take_over(session: Session, row: models.Strategy, plan: Proposal, keys: set[str] | None = None) -> list[str]:
@@ -132,17 +136,8 @@ def take_over(session: Session, row: models.Strategy, plan: Proposal, keys: set[
     for p in chosen:
         rows[p.key].start = str(p.proposed_start)
         rows[p.key].end = month_text(p.proposed_end)
-    problems = validate_strategy(strategy_to_domain(row))
+    problems = validate_strategy(core_to_domain(row))
     if problems:
         raise ValidationFailed(problems)
     session.flush()
     return [p.key for p in chosen]
-
-
-def today(configured: str | date | None) -> date:
-    """The app's idea of today: a fixed date from the configuration (tests, screenshots), else today."""
-    if isinstance(configured, date):
-        return configured
-    if configured:
-        return date.fromisoformat(configured)
-    return date.today()

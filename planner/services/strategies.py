@@ -42,26 +42,46 @@ def lock_strategy(session: Session, strategy_id: int) -> None:
         session.execute(sa.select(table.c.id).where(table.c.id == strategy_id).with_for_update(key_share=True))
 
 
-def load_strategy_row(session: Session, strategy_id: int, *, fresh: bool = False) -> models.Strategy | None:
-    """The strategy with measures, owners and dependencies loaded in few queries.
+def _core_options():
+    return (
+        selectinload(models.Strategy.organisation),
+        selectinload(models.Strategy.measures)
+        .selectinload(models.Measure.owners)
+        .selectinload(models.MeasureOwner.person),
+        selectinload(models.Strategy.measures).selectinload(models.Measure.prerequisites),
+    )
+
+
+def load_strategy_row(
+    session: Session, strategy_id: int, *, core: bool = True, fresh: bool = False
+) -> models.Strategy | None:
+    """The strategy row; with `core` also its organisation, measures, owners and dependencies,
+    in a fixed number of queries (five) whatever the number of measures.
 
     `fresh` overwrites what the session already holds (after `lock_strategy`: the committed state)."""
-    return session.scalar(
-        sa.select(models.Strategy)
-        .where(models.Strategy.id == strategy_id)
-        .execution_options(populate_existing=fresh)
-        .options(
-            selectinload(models.Strategy.organisation),
-            selectinload(models.Strategy.measures)
-            .selectinload(models.Measure.owners)
-            .selectinload(models.MeasureOwner.person),
-            selectinload(models.Strategy.measures).selectinload(models.Measure.prerequisites),
-        )
+    query = (
+        sa.select(models.Strategy).where(models.Strategy.id == strategy_id).execution_options(populate_existing=fresh)
     )
+    return session.scalar(query.options(*_core_options()) if core else query)
+
+
+def load_core(session: Session, row: models.Strategy) -> models.Strategy:
+    """Load the core (organisation, measures, owners, dependencies) of a row fetched without it."""
+    session.scalars(sa.select(models.Strategy).where(models.Strategy.id == row.id).options(*_core_options())).all()
+    return row
 
 
 def measure_to_domain(row: models.Measure, keys_by_id: dict[int, str]) -> Measure:
     """The domain measure of a row; `keys_by_id` maps measure ids to keys."""
+    return _measure(
+        row,
+        [Owner(o.person.name, OwnerRole(o.role)) for o in row.owners],
+        sorted(keys_by_id[d.prerequisite_id] for d in row.prerequisites if d.prerequisite_id in keys_by_id),
+    )
+
+
+def _measure(row, owners: list[Owner], depends_on: list[str]) -> Measure:
+    """A domain measure from anything with the measures table's columns as attributes."""
     return Measure(
         key=row.key,
         title=row.title,
@@ -75,14 +95,12 @@ def measure_to_domain(row: models.Measure, keys_by_id: dict[int, str]) -> Measur
         feasibility=Rating(row.feasibility) if row.feasibility else None,
         status=Status(row.status),
         second_loop=row.second_loop,
-        owners=[Owner(o.person.name, OwnerRole(o.role)) for o in row.owners],
+        owners=owners,
         actors=list(row.actors or []),
         requirements=list(row.requirements or []),
         start=parse_month(row.start),
         end=parse_month(row.end),
-        depends_on=sorted(
-            (keys_by_id[d.prerequisite_id] for d in row.prerequisites if d.prerequisite_id in keys_by_id),
-        ),
+        depends_on=depends_on,
         examples=list(row.examples or []),
         steps=list(row.steps or []),
         budget=float(row.budget) if row.budget is not None else None,
@@ -93,12 +111,47 @@ def measure_to_domain(row: models.Measure, keys_by_id: dict[int, str]) -> Measur
     )
 
 
-def strategy_to_domain(row: models.Strategy) -> Strategy:
-    """The domain strategy of a row, measures in their stored order."""
-    from .maturity import domain_fields  # the maturity service builds on this module
-    from .verstetigung import verstetigung_fields  # so does the Verstetigung service
-
+def core_to_domain(row: models.Strategy, **parts) -> Strategy:
+    """The domain strategy of a row with the core only: strategy fields, measures in their
+    stored order, owners and dependencies. An area that needs its own data passes it as
+    `parts` (e.g. `**maturity.domain_fields(row)`), so a page loads only what it shows."""
     keys_by_id = {m.id: m.key for m in row.measures}
+    return _strategy(row, [measure_to_domain(m, keys_by_id) for m in row.measures], **parts)
+
+
+def read_core(session: Session, row: models.Strategy, **parts) -> Strategy:
+    """The same as `core_to_domain`, read as plain rows in three statements (measures, owners
+    with their names, dependencies) without building ORM objects: for pages that only show the
+    strategy (a row from `load_strategy_row(..., core=False)` is enough)."""
+    m, o, p, d = (t.__table__ for t in (models.Measure, models.MeasureOwner, models.Person, models.Dependency))
+    ids = sa.select(m.c.id).where(m.c.strategy_id == row.id).scalar_subquery()
+    rows = session.execute(sa.select(m).where(m.c.strategy_id == row.id).order_by(m.c.position, m.c.id)).all()
+    keys_by_id = {r.id: r.key for r in rows}
+    owners: dict[int, list[Owner]] = {}
+    for measure_id, name, role in session.execute(
+        sa.select(o.c.measure_id, p.c.name, o.c.role)
+        .join(p, p.c.id == o.c.person_id)
+        .where(o.c.measure_id.in_(ids))
+        .order_by(o.c.measure_id, o.c.position, o.c.id)
+    ):
+        owners.setdefault(measure_id, []).append(Owner(name, OwnerRole(role)))
+    depends: dict[int, list[str]] = {}
+    for dependent, prerequisite in session.execute(
+        sa.select(d.c.dependent_id, d.c.prerequisite_id).where(d.c.dependent_id.in_(ids))
+    ):
+        if prerequisite in keys_by_id:
+            depends.setdefault(dependent, []).append(keys_by_id[prerequisite])
+    measures = [_measure(r, owners.get(r.id, []), sorted(depends.get(r.id, []))) for r in rows]
+    return _strategy(row, measures, **parts)
+
+
+def measure_id(session: Session, row: models.Strategy, key: str) -> int | None:
+    """The id of the strategy's measure with that key."""
+    m = models.Measure.__table__
+    return session.execute(sa.select(m.c.id).where(m.c.strategy_id == row.id, m.c.key == key)).scalar_one_or_none()
+
+
+def _strategy(row: models.Strategy, measures: list[Measure], **parts) -> Strategy:
     return Strategy(
         organisation=row.organisation.name,
         title=row.title,
@@ -109,10 +162,18 @@ def strategy_to_domain(row: models.Strategy) -> Strategy:
         vision=row.vision or "",
         mission=row.mission or "",
         principles=list(row.principles or []),
-        measures=[measure_to_domain(m, keys_by_id) for m in row.measures],
-        **domain_fields(row),
-        **verstetigung_fields(row),
+        measures=measures,
+        **parts,
     )
+
+
+def strategy_to_domain(row: models.Strategy) -> Strategy:
+    """The whole domain strategy of a row: the core and every area's data (export, backup,
+    Steckbriefe, Verstetigung). Pages that show less use `core_to_domain`."""
+    from .maturity import domain_fields  # the maturity service builds on this module
+    from .verstetigung import verstetigung_fields  # so does the Verstetigung service
+
+    return core_to_domain(row, **domain_fields(row), **verstetigung_fields(row))
 
 
 def get_or_create_organisation(session: Session, name: str) -> models.Organisation:
@@ -255,15 +316,32 @@ def import_strategy(session: Session, strategy: Strategy) -> models.Strategy:
     return row
 
 
+def with_measure(strategy: Strategy, measure: Measure, existing_key: str | None = None) -> Strategy:
+    """A copy of the strategy with the measure put in place of `existing_key`, or added when
+    `existing_key` is None and no measure has its key yet."""
+    key = existing_key or measure.key
+    if existing_key is None and strategy.measure(key) is None:
+        return replace(strategy, measures=[*strategy.measures, measure])
+    return replace(strategy, measures=[measure if m.key == key else m for m in strategy.measures])
+
+
 def save_measure(
-    session: Session, strategy_row: models.Strategy, measure: Measure, existing_key: str | None = None
+    session: Session,
+    strategy_row: models.Strategy,
+    measure: Measure,
+    existing_key: str | None = None,
+    *,
+    current: Strategy | None = None,
 ) -> models.Measure:
-    """Create (existing_key None) or update a measure; refuses a change that makes the strategy invalid."""
-    domain = strategy_to_domain(strategy_row)
+    """Create (existing_key None) or update a measure; refuses a change that makes the strategy invalid.
+
+    `current` is the row's domain strategy when the caller has built it already (validation
+    looks at the core only)."""
+    domain = current or core_to_domain(strategy_row)
     if existing_key is None:
-        domain.measures.append(measure)
+        domain = replace(domain, measures=[*domain.measures, measure])
     else:
-        domain.measures = [measure if m.key == existing_key else m for m in domain.measures]
+        domain = replace(domain, measures=[measure if m.key == existing_key else m for m in domain.measures])
     problems = validate_strategy(domain)
     if problems:
         raise ValidationFailed(problems)

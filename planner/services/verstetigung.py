@@ -181,6 +181,11 @@ def store_strategy_verstetigung(session: Session, row: models.Strategy, strategy
 # --- versions ----------------------------------------------------------------------------------
 
 
+def successors(session: Session) -> dict[int, int]:
+    """Predecessor id → successor id of every succession."""
+    return dict(session.execute(sa.select(vm.Succession.predecessor_id, vm.Succession.successor_id)).all())
+
+
 def successor_id(session: Session, strategy_id: int) -> int | None:
     """The id of the strategy's Fortschreibung, if it has one."""
     return session.scalar(sa.select(vm.Succession.successor_id).where(vm.Succession.predecessor_id == strategy_id))

@@ -16,8 +16,9 @@ from ..domain.catalogue import catalogue
 from ..domain.maturity import Change, compare, level_label
 from ..domain.months import Month
 from ..domain.schedule import Analysis, analyse
+from ..domain.schedule_state import ScheduleState, State, schedule_state
 from ..domain.strategy import Measure, Status, Strategy
-from ..domain.verstetigung import STRATEGY, Decision, Due, EvaluationRecord, Kind, Progress, calendar, progress
+from ..domain.verstetigung import STRATEGY, Decision, Due, EvaluationRecord, Kind, calendar
 from ..domain.verstetigung_versions import next_version, still_relevant_question
 from . import verstetigung as records
 from .strategies import import_strategy, strategy_to_domain
@@ -27,7 +28,8 @@ CORE_QUESTIONS = (
     "bewegen wollen?",
     "Erreichen wir mit den gewählten Maßnahmen unsere (Umsetzungs-)Ziele?",
 )
-SHOWN = (Progress.ERLEDIGT, Progress.LAUFEND, Progress.VERSPAETET, Progress.VERWORFEN)
+# the columns of the review's table "Umsetzungsstand je Dimension", in this order
+SHOWN = tuple(State)
 
 
 @dataclass
@@ -35,10 +37,18 @@ class DimensionStatus:
     """The measures of one dimension by where they stand."""
 
     name: str
-    by_progress: dict[Progress, list[Measure]]
+    by_state: dict[State, list[Measure]]
 
-    def count(self, p: Progress) -> int:
-        return len(self.by_progress.get(p, []))
+    def count(self, state: State) -> int:
+        return len(self.by_state.get(state, []))
+
+    @property
+    def done(self) -> list[Measure]:
+        return self.by_state.get(State.ABGESCHLOSSEN, [])
+
+    @property
+    def overdue(self) -> list[Measure]:
+        return [m for state, ms in self.by_state.items() if state.overdue for m in ms]
 
 
 @dataclass
@@ -65,13 +75,14 @@ class ReviewPack:
     maturity: MaturityProgress | None
     latest_levels: tuple[date, dict] | None
     backlog: list[Measure]
-    unfinished: list[tuple[Measure, Progress]]
+    unfinished: list[tuple[Measure, ScheduleState]]
     lessons: list[records.Lesson]
     overdue: list[Due]
     last_review: EvaluationRecord | None
     analysis: Analysis
     questions: tuple[str, ...] = CORE_QUESTIONS
     titles: dict[str, str] = field(default_factory=dict)
+    states: dict[str, ScheduleState] = field(default_factory=dict)  # each measure's schedule state on `today`
 
     def question(self, m: Measure) -> bool:
         return still_relevant_question(m)
@@ -96,20 +107,20 @@ def review_pack(session: Session, row: models.Strategy, today: date) -> ReviewPa
     strategy = strategy_to_domain(row)
     reviews = [r for r in strategy.evaluations if r.subject == STRATEGY and r.kind is Kind.PROZESS]
     last = max(reviews, key=lambda r: r.performed) if reviews else None
-    where = {m.key: progress(m, today) for m in strategy.measures}  # each measure's progress, once
+    where = {m.key: schedule_state(m, today) for m in strategy.measures}  # each measure's state, once
     dims = []
     for name in catalogue().dimension_names:
-        by: dict[Progress, list[Measure]] = {}
+        by: dict[State, list[Measure]] = {}
         for m in strategy.measures:
             if m.dimension == name:
-                by.setdefault(where[m.key], []).append(m)
+                by.setdefault(where[m.key].state, []).append(m)
         if by:
             dims.append(DimensionStatus(name, by))
     unfinished = [
         (m, where[m.key])
         for m in strategy.measures
         if m.status not in (Status.BACKLOG, Status.VERWORFEN, Status.ABGESCHLOSSEN)
-        and where[m.key] is not Progress.ERLEDIGT
+        and where[m.key].state is not State.ABGESCHLOSSEN
     ]
     maturity, latest_levels = _maturity(session, row)
     chain_ids = [r.id for r in records.version_chain(session, row)]
@@ -127,6 +138,7 @@ def review_pack(session: Session, row: models.Strategy, today: date) -> ReviewPa
         last_review=last,
         analysis=analyse(strategy),
         titles={m.key: m.title for m in strategy.measures} | {STRATEGY: "Strategie insgesamt"},
+        states=where,
     )
 
 

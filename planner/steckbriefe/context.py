@@ -16,6 +16,7 @@ from datetime import date
 from ..domain.catalogue import catalogue
 from ..domain.graph import build_graph
 from ..domain.months import format_range, german_date
+from ..domain.schedule_state import State, schedule_state
 from ..domain.strategy import Measure, Rating, Status, Strategy
 from ..domain.verstetigung import Indicator
 
@@ -35,6 +36,8 @@ class SheetFilter:
     dimension: str | None = None
     owner: str | None = None
     status: str | None = None
+    state: str | None = None  # schedule state value (abschluss_ueberfaellig, …) on `today`
+    today: date | None = None  # the day the schedule state is computed for (default: today)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,9 @@ class SheetView:
     budget: str
     funding_call: str
     actual: str = ""  # tatsächliche Umsetzung, when recorded
+    schedule: str = ""  # the schedule state on the bundle's date: "Abschluss überfällig seit 23 Monaten"
+    schedule_value: str = ""  # its state value, for the badge's style
+    schedule_date: str = ""  # the day it was computed for, 30.11.2026
     indicators: list[IndicatorView] = field(default_factory=list)
     density: int = 0
 
@@ -168,6 +174,16 @@ def parse_status(text: str) -> Status:
     return status
 
 
+def parse_state(text: str) -> State:
+    """A schedule state from its value or German label ('abschluss_ueberfaellig', 'Abschluss überfällig')."""
+    wanted = _fold(text)
+    for state in State:
+        if wanted in (_fold(state.value), _fold(state.label)):
+            return state
+    known = ", ".join(f"„{s.label}“" for s in State)
+    raise FilterError(f"Unbekannter Zeitstand „{text}“. Möglich sind: {known}.")
+
+
 def parse_dimension(text: str) -> str:
     """The canonical dimension name of a name or alias ('Bürgerzentrierung')."""
     name = catalogue().canonical_dimension(text)
@@ -218,6 +234,10 @@ def select_measures(strategy: Strategy, flt: SheetFilter) -> list[Measure]:
         status = parse_status(flt.status)
         measures = [m for m in measures if m.status is status]
         parts.append(f"Status: {status.label}")
+    if flt.state:
+        state = parse_state(flt.state)
+        measures = [m for m in measures if schedule_state(m, flt.today or date.today()).state is state]
+        parts.append(f"Zeitstand: {state.label}")
     if not strategy.measures:
         raise FilterError(f"„{strategy.title}“ enthält noch keine Maßnahmen.")
     if not measures:
@@ -234,6 +254,8 @@ def describe_filter(strategy: Strategy, flt: SheetFilter) -> str:
         parts.append(f"Verantwortlich: {', '.join(sorted(_owner_match(strategy, flt.owner)))}")
     if flt.status:
         parts.append(f"Status: {parse_status(flt.status).label}")
+    if flt.state:
+        parts.append(f"Zeitstand: {parse_state(flt.state).label}")
     return " · ".join(parts)
 
 
@@ -343,8 +365,8 @@ def estimate_density(s: SheetView) -> int:
     return len(_SCALE) - 1
 
 
-def sheet_view(strategy: Strategy, measure: Measure, graph=None) -> SheetView:
-    """The Steckbrief of one measure; dependencies in both directions from the one graph."""
+def sheet_view(strategy: Strategy, measure: Measure, graph=None, today: date | None = None) -> SheetView:
+    """The Steckbrief of one measure on `today` (default: today); dependencies in both directions from the one graph."""
     graph = graph if graph is not None else build_graph(strategy.measures)
     by_key = {m.key: m for m in strategy.measures}
     dim = catalogue().dimension(measure.dimension)
@@ -379,6 +401,9 @@ def sheet_view(strategy: Strategy, measure: Measure, graph=None) -> SheetView:
         funding_call=measure.funding_call or "",
         actual=_actual(measure),
         indicators=[_indicator(i) for i in strategy.indicators.get(measure.key, [])],
+        schedule=(state := schedule_state(measure, today or date.today())).text,
+        schedule_value=state.state.value,
+        schedule_date=german_date(today or date.today()),
     )
     view.density = estimate_density(view)
     return view
@@ -389,6 +414,7 @@ def bundle_view(strategy: Strategy, flt: SheetFilter | None = None, *, generated
     flt = flt or SheetFilter()
     measures = select_measures(strategy, flt)
     graph = build_graph(strategy.measures)
+    generated = generated or date.today()
     return BundleView(
         organisation=strategy.organisation,
         title=strategy.title,
@@ -396,8 +422,8 @@ def bundle_view(strategy: Strategy, flt: SheetFilter | None = None, *, generated
         vision=strategy.vision,
         mission=strategy.mission,
         principles=list(strategy.principles),
-        generated=generated or date.today(),
+        generated=generated,
         selection=describe_filter(strategy, flt),
-        sheets=[sheet_view(strategy, m, graph) for m in measures],
+        sheets=[sheet_view(strategy, m, graph, generated) for m in measures],
         single=bool(flt.measure),
     )

@@ -163,6 +163,7 @@ def _facts_table(doc, s: SheetView) -> None:
         ("Dringlichkeit", s.urgency.words),
         ("Machbarkeit", s.feasibility.words),
         ("Geplante Umsetzung", s.planned),
+        *([(f"Stand am {s.schedule_date}", s.schedule)] if s.schedule else []),
         ("Weitere Dimensionen", ", ".join(s.further_dimensions) or "–"),
         ("Subdimensionen", ", ".join(s.subdimensions) or "–"),
         ("Angestrebte Stufe", s.target_stage or "–"),

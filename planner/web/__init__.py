@@ -10,14 +10,18 @@ from . import (
     assets,
     auth,
     calendar_feed,
+    clock,
     errors,
     filters,
+    guide,
+    lagebild,
     maturity,
     measure_list,
     measures,
     nav,
     profile,
     roadmap,
+    rounds,
     session_timeout,
     steckbriefe,
     strategies,
@@ -29,8 +33,10 @@ from .api import views as api
 def register(app: Flask) -> None:
     """Attach every blueprint, the template filters and the error pages."""
     filters.register(app)
+    clock.register(app)
     nav.register(app)
     errors.register(app)
+    app.register_blueprint(lagebild.bp)
     app.register_blueprint(strategies.bp)
     app.register_blueprint(measures.bp)
     app.register_blueprint(assets.bp)
@@ -38,6 +44,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(roadmap.bp)
     app.register_blueprint(verstetigung.bp)
     app.register_blueprint(steckbriefe.bp)
+    app.register_blueprint(rounds.bp)
+    app.register_blueprint(guide.bp)
     app.register_blueprint(measure_list.bp)
     auth.init_app(app)
     session_timeout.init_app(app)

@@ -102,8 +102,11 @@ class ReadOnlyVersion(Conflict):
     name = "Version schreibgeschützt"
 
 
-def get_strategy_or_404(strategy_id: int, *, write: bool = False, superseded_ok: bool = False) -> models.Strategy:
-    """The strategy row with everything loaded, or 404 if missing or not visible/writable.
+def get_strategy_or_404(
+    strategy_id: int, *, write: bool = False, superseded_ok: bool = False, load: bool = True
+) -> models.Strategy:
+    """The strategy row with its core loaded (organisation, measures, owners, dependencies;
+    only the row when `load` is false), or 404 if missing or not visible/writable.
 
     A change to an old version (one with a Fortschreibung) answers 409 with a German message;
     `superseded_ok` lets Verstetigung records (evaluations, indicator values) still be added to it.
@@ -122,7 +125,7 @@ def get_strategy_or_404(strategy_id: int, *, write: bool = False, superseded_ok:
         service.lock_strategy(db.session, strategy_id)
         row = service.load_strategy_row(db.session, strategy_id, fresh=True)
     else:
-        row = service.load_strategy_row(db.session, strategy_id)
+        row = service.load_strategy_row(db.session, strategy_id, core=load)
     if row is None:
         abort(404)
     _check(row.organisation_id, write)
@@ -141,3 +144,15 @@ def get_organisation_or_404(organisation_id: int, *, write: bool = False) -> mod
         abort(404)
     _check(row.id, write)
     return row
+
+
+def actor_name(organisation_id: int) -> str:
+    """Who records, to prefill "erfasst von" / "durchgeführt von": the person of the organisation
+    linked to the login, else the login's name; empty without a login."""
+    user = _user()
+    if user is None:
+        return ""
+    from ..services.persons import person_of_user
+
+    person = person_of_user(db.session, user.id, organisation_id)
+    return person.name if person is not None else user.label

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -18,6 +21,7 @@ from ..services import audit, backup, persons
 from .access import get_organisation_or_404, is_admin, may_manage, may_write, visible_organisation_ids
 from .auth import MIN_PASSWORD, hash_password
 from .downloads import download
+from .filters import BERLIN
 from .forms import ConfirmForm, GermanForm, choices
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
@@ -251,8 +255,13 @@ def organisation(organisation_id: int):
     ).all()
     coordination_form = CoordinationForm(prefix="koord")
     coordination_form.organisation.choices = _organisation_choices({org.id, *(o.id for o in coordinated)})
+    person_form = NewPersonForm(prefix="neu", formdata=None)
     return render_template(
         "admin/organisation.html",
+        person_form=person_form,
+        duplicates=persons.possible_duplicates(list(org.persons)),
+        person_kinds=models.PERSON_KINDS,
+        linked={u.id: u.label for u, _role in members},
         org=org,
         members=members,
         coordinated=coordinated,
@@ -330,6 +339,111 @@ def person_anonymise(organisation_id: int, person_id: int):
     return render_template("admin/anonymise.html", org=org, person=person, mentions=found, form=form)
 
 
+class PersonForm(GermanForm):
+    """A person or unit of the organisation and the login linked to it."""
+
+    name = StringField("Name", validators=[DataRequired("Bitte ausfüllen."), Length(max=200)])
+    kind = SelectField("Art", choices=choices(models.PERSON_KINDS.items()))
+    user = SelectField(
+        "Verknüpftes Benutzerkonto",
+        choices=[],
+        description="Wer sich mit diesem Konto anmeldet, sieht auf der Startseite zuerst „Meine Maßnahmen“; "
+        "„Erfasst von“ und „Durchgeführt von“ werden mit diesem Namen vorbelegt.",
+    )
+
+
+class NewPersonForm(GermanForm):
+    """A person or unit added on the organisation page."""
+
+    name = StringField("Name", validators=[DataRequired("Bitte ausfüllen."), Length(max=200)])
+    kind = SelectField("Art", choices=choices(models.PERSON_KINDS.items()))
+
+
+class MergeForm(GermanForm):
+    """The person another one is merged into."""
+
+    target = SelectField("Zusammenführen mit", choices=[])
+
+
+def _member_choices(org: models.Organisation):
+    members = db.session.scalars(
+        sa.select(User).join(Membership, Membership.user_id == User.id).where(Membership.organisation_id == org.id)
+    ).all()
+    return choices(
+        [("", "kein Konto")] + [(u.id, f"{u.label} ({u.username})") for u in sorted(members, key=lambda u: u.username)]
+    )
+
+
+@bp.post("/organisationen/<int:organisation_id>/personen")
+def person_create(organisation_id: int):
+    """Add a person or unit to the organisation."""
+    org = _managed_organisation_or_404(organisation_id)
+    form = NewPersonForm(prefix="neu")
+    name = (form.name.data or "").strip()
+    if not form.validate_on_submit():
+        flash("Bitte einen Namen (höchstens 200 Zeichen) und die Art angeben.", "error")
+    elif db.session.scalar(
+        sa.select(models.Person.id).where(models.Person.organisation_id == org.id, models.Person.name == name)
+    ):
+        flash(f"„{name}“ gibt es in dieser Organisation schon.", "error")
+    else:
+        db.session.add(models.Person(organisation=org, name=name, kind=form.kind.data))
+        db.session.commit()
+        flash(f"„{name}“ wurde angelegt.", "success")
+    return redirect(url_for("admin.organisation", organisation_id=org.id) + "#personen-h")
+
+
+@bp.route("/organisationen/<int:organisation_id>/personen/<int:person_id>", methods=["GET", "POST"])
+def person_edit(organisation_id: int, person_id: int):
+    """Name, kind (person or unit) and linked login of a person."""
+    org, person = _person_or_404(organisation_id, person_id)
+    form = PersonForm()
+    form.user.choices = _member_choices(org)
+    if request.method == "GET":
+        form.name.data, form.kind.data = person.name, person.kind
+        form.user.data = str(person.user_id or "")
+    if form.validate_on_submit():
+        try:
+            persons.rename(db.session, person, form.name.data)
+        except persons.PersonError as exc:
+            db.session.rollback()
+            form.name.errors.append(str(exc))
+        else:
+            person.kind = form.kind.data
+            persons.link_user(db.session, person, int(form.user.data) if form.user.data else None)
+            db.session.commit()
+            flash("Die Person wurde gespeichert.", "success")
+            return redirect(url_for("admin.organisation", organisation_id=org.id) + "#personen-h")
+    status = 422 if request.method == "POST" else 200
+    owned = db.session.scalar(
+        sa.select(sa.func.count()).select_from(models.MeasureOwner).where(models.MeasureOwner.person_id == person.id)
+    )
+    return render_template("admin/person_form.html", org=org, person=person, form=form, owned=owned), status
+
+
+@bp.route("/organisationen/<int:organisation_id>/personen/<int:person_id>/zusammenfuehren", methods=["GET", "POST"])
+def person_merge(organisation_id: int, person_id: int):
+    """Merge a duplicate ("IT" into "IT-Service"): its measures move, then it is deleted (audit-logged)."""
+    org, person = _person_or_404(organisation_id, person_id)
+    form = MergeForm()
+    form.target.choices = choices((p.id, p.name) for p in org.persons if p.id != person.id)
+    if request.method == "GET" and request.args.get("mit", "").isdigit():
+        form.target.data = request.args["mit"]
+    if form.validate_on_submit():
+        target = db.session.get(models.Person, int(form.target.data))
+        try:
+            moved = persons.merge(db.session, person, target)
+        except persons.PersonError as exc:
+            db.session.rollback()
+            form.target.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"„{person.name}“ wurde mit „{target.name}“ zusammengeführt ({moved} Maßnahme(n)).", "success")
+            return redirect(url_for("admin.organisation", organisation_id=org.id) + "#personen-h")
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/person_merge.html", org=org, person=person, form=form), status
+
+
 # --- Verlauf ------------------------------------------------------------------------------
 
 
@@ -345,10 +459,69 @@ def history(table: str, object_id: str):
         visible = visible_organisation_ids()
         if visible is not None and org_id not in visible:
             abort(404)
-    rows = audit.display_rows(db.session, audit.history(db.session, table, object_id, limit=2000))
+    rows = audit.display_rows(db.session, audit.history(db.session, table, object_id, limit=20000))
     name, back = _history_target(table, object_id)
     title = f"Verlauf: {audit.table_label(table)} " + (f"„{name}“" if name else object_id)
-    return render_template("admin/history.html", title=title, rows=rows, back=back)
+    view = history_view(rows, request.args)
+    return render_template("admin/history.html", title=title, back=back, view=view, table=table, object_id=object_id)
+
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class HistoryView:
+    """One page of a filtered Verlauf, with the filter's choices and what was chosen."""
+
+    rows: list
+    total: int
+    page: int
+    pages: int
+    fields: list[str]
+    people: list[str]
+    chosen: dict[str, str]
+    errors: list[str]
+
+
+def _day(text: str, errors: list[str], label: str) -> date | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    errors.append(f"„{text[:40]}“ ist kein Datum ({label}). Bitte als TT.MM.JJJJ angeben.")
+    return None
+
+
+def history_view(rows: list, args) -> HistoryView:
+    """Filter Verlauf lines by field, person and Berlin date range (`feld`, `person`, `von`, `bis`), then page (`seite`)."""
+    errors: list[str] = []
+    chosen = {k: (args.get(k) or "").strip()[:200] for k in ("feld", "person", "von", "bis")}
+    since, until = _day(chosen["von"], errors, "von"), _day(chosen["bis"], errors, "bis")
+    fields = sorted({r.field for r in rows if r.field != "–"}, key=str.lower)
+    people = sorted({r.username for r in rows}, key=str.lower)
+    berlin = ZoneInfo(BERLIN)
+
+    def local_day(r) -> date:
+        return r.at.replace(tzinfo=UTC).astimezone(berlin).date()
+
+    shown = [
+        r
+        for r in rows
+        if (not chosen["feld"] or r.field == chosen["feld"])
+        and (not chosen["person"] or r.username == chosen["person"])
+        and (since is None or local_day(r) >= since)
+        and (until is None or local_day(r) <= until)
+    ]
+    pages = max(1, -(-len(shown) // PAGE_SIZE))
+    page = args.get("seite", "1")
+    page = min(max(int(page), 1), pages) if page.isdigit() and len(page) < 7 else 1
+    return HistoryView(
+        shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], len(shown), page, pages, fields, people, chosen, errors
+    )
 
 
 def _history_target(table: str, object_id: str) -> tuple[str | None, tuple[str, str] | None]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app
 
 from ..domain.catalogue import catalogue
 
@@ -15,3 +18,18 @@ def dimension_css():
     # plain text, not a Flask template: a template would load the logged-in user (a database query)
     css = "".join(f'[data-dim="{d.index}"] {{ --dim: {d.colour}; }}\n' for d in catalogue().dimensions)
     return Response(css, mimetype="text/css", headers={"Cache-Control": "public, max-age=3600"})
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The icon browsers ask for at the root, even when the page names the SVG one."""
+    return Response(
+        _icon(current_app.static_folder),
+        mimetype="image/vnd.microsoft.icon",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+@cache
+def _icon(folder: str) -> bytes:
+    return (Path(folder) / "favicon.ico").read_bytes()

@@ -30,7 +30,7 @@ login_manager = LoginManager()
 hasher = PasswordHasher()
 
 # endpoints reachable without a login: the login page and what it needs to render
-PUBLIC_ENDPOINTS = {"auth.login", "static", "assets.dimension_css"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "assets.dimension_css", "assets.favicon"}
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -284,7 +284,7 @@ def _too_many_failures(username: str) -> bool:
 def login():
     """The login form; failed attempts are counted per username and address."""
     if current_user.is_authenticated and request.method == "GET":
-        return redirect(url_for("strategies.index"))
+        return redirect(url_for("lagebild.start"))
     form = LoginForm()
     error = None
     status = 200
@@ -306,7 +306,7 @@ def login():
                     db.session.commit()
                     start_session(user)
                     target = _safe_next(request.args.get("next"))
-                    return redirect(target or url_for("strategies.index"))
+                    return redirect(target or url_for("lagebild.start"))
                 window = timedelta(minutes=current_app_config("LOGIN_FAILURE_WINDOW_MINUTES"))
                 db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.at < utcnow() - window))
                 db.session.add(LoginAttempt(username=username[:100], remote_addr=_client_address()))

@@ -11,9 +11,10 @@ from ..extensions import db
 from ..services import tokens
 from ..services.strategies import load_strategy_row
 from ..services.verstetigung import successor_id
+from . import clock
 from .access import visible_organisation_ids
 from .token_auth import act_as
-from .verstetigung import calendar_events, evaluation_today, new_calendar
+from .verstetigung import calendar_events, new_calendar
 
 bp = Blueprint("calendar_feed", __name__)
 
@@ -30,7 +31,7 @@ def feed(secret: str):
     if visible is not None:
         query = query.where(models.Strategy.organisation_id.in_(visible or [-1]))
     cal = new_calendar(f"planner – Evaluationen ({token.user.label})")
-    today = evaluation_today()
+    today = clock.today()
     for strategy_id in db.session.scalars(query):
         if successor_id(db.session, strategy_id) is not None:
             continue  # a carried-over version: its open evaluations appear with its successor

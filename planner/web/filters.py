@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask
+from flask import Flask, current_app, g, url_for
 from markupsafe import Markup
 
 from ..documents.pdf import english
@@ -37,6 +37,20 @@ def date_label(value) -> str:
     return german_date(value) if value else ""
 
 
+BERLIN = "Europe/Berlin"
+
+
+def berlin_time(value) -> str:
+    """A stored UTC timestamp as people in the office read it: 30.11.2026 14:05 (Europe/Berlin)."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    if not value:
+        return ""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(BERLIN)).strftime("%d.%m.%Y %H:%M")
+
+
 def dimension_colour(name: str) -> str:
     dim = catalogue().dimension(name)
     return dim.colour if dim else "#777777"
@@ -52,6 +66,19 @@ def file_stem(*parts: str | None) -> str:
 def strategy_file_stem(row) -> str:
     """Organisation and version of a strategy, for the names of its downloads."""
     return file_stem(row.organisation.name, row.version) or f"strategie-{row.id}"
+
+
+_PLACEHOLDER = "MEASURE-KEY-PLACEHOLDER"
+
+
+def measure_url(strategy_id: int, key: str) -> str:
+    """The address of a measure page: `url_for` once per strategy and page, the key put in with
+    the route's own converter (a 300-measure table would otherwise build 300 addresses)."""
+    cache = g.setdefault("measure_urls", {})
+    if strategy_id not in cache:
+        cache[strategy_id] = url_for("measures.detail", strategy_id=strategy_id, key=_PLACEHOLDER)
+    converter = current_app.url_map.converters["default"](current_app.url_map)
+    return cache[strategy_id].replace(_PLACEHOLDER, converter.to_url(key))
 
 
 def striptags(text: str) -> str:
@@ -84,4 +111,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(english, "en")
     app.add_template_global(error_links, "error_links")
     app.add_template_filter(dimension_colour, "dimension_colour")
+    app.add_template_filter(berlin_time, "berlin")
     app.add_template_global(catalogue, "catalogue")
+    app.add_template_global(measure_url, "measure_url")

@@ -26,7 +26,7 @@ from ..domain import normalise
 from ..domain.catalogue import catalogue
 from ..domain.funding import find_call, funding_calls
 from ..domain.months import Month
-from ..domain.strategy import Measure, Owner, Rating, Status, Strategy
+from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
 from ..domain.validation import MAX_AMOUNT, MAX_TEXT
 
 REQUIRED = "Bitte ausfüllen."
@@ -154,6 +154,14 @@ class MeasureForm(GermanForm):
             '„Andreas Heeke (<span lang="en">Support</span>)“. Ohne Angabe gilt <span lang="en">Lead</span>.'
         ),
     )
+    owner_pick = SelectField(
+        "Person oder Einheit der Organisation hinzufügen",
+        choices=[],
+        validate_choice=False,
+        description="Wird beim Speichern unten an die Verantwortlichen angefügt. Eine neue Person oder Einheit "
+        "einfach oben als Zeile eintragen: Sie wird beim Speichern in der Organisation angelegt.",
+    )
+    owner_pick_role = SelectField("Rolle", choices=choices((r.value, r.label) for r in OwnerRole), default="lead")
     actors = TextAreaField("Beteiligte Akteure", description="Ein Akteur je Zeile.")
     requirements = TextAreaField("Anforderungen", description="Eine Anforderung je Zeile.")
     start = StringField(
@@ -180,6 +188,15 @@ class MeasureForm(GermanForm):
         "dem Aufruf zu (Reifegrad › Förderaufrufe).",
     )
     lock_version = HiddenField()
+
+    def set_owner_choices(self, names: list[str]) -> None:
+        """Offer the organisation's persons and units to pick as owners."""
+        self.owner_pick.choices = choices([("", "– auswählen –"), *((n, n) for n in names)])
+
+    def validate_owner_pick(self, field) -> None:
+        """Only a person of the organisation can be picked (a new one is typed into the list)."""
+        if field.data and field.data not in {c.value for c in field.iter_choices()}:
+            raise ValidationError("Bitte eine Person der Organisation wählen oder den Namen oben eintragen.")
 
     def validate_funding_call(self, field) -> None:
         """A funding call must name one of the known calls, or the budget check could not count it."""
@@ -230,6 +247,9 @@ class MeasureForm(GermanForm):
         owners = []
         for line in lines(self.owners.data):
             owners.append(Owner(*normalise.owner_line(line)))
+        picked = (self.owner_pick.data or "").strip()
+        if picked and picked not in {o.name for o in owners}:
+            owners.append(Owner(picked, OwnerRole(self.owner_pick_role.data or "lead")))
         return Measure(
             key=key,
             title=self.title.data.strip(),

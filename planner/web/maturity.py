@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-
-from ..charts.common import MIMETYPES
 from ..charts.radar import describe, radar_chart
 from ..documents.pdf import html_pdf
 from ..domain.catalogue import catalogue
@@ -31,9 +28,10 @@ from ..formats.criteria import (
     sample_criteria,
 )
 from ..services import maturity as service
-from ..services.strategies import ValidationFailed
-from . import nav
+from ..services.strategies import ValidationFailed, load_core
+from . import clock, nav
 from .access import get_strategy_or_404
+from .chart_files import chart_response
 from .downloads import download
 from .forms import ConfirmForm
 from .maturity_forms import (
@@ -110,8 +108,15 @@ def radar(strategy_id: int, fmt: str):
     """The radar chart as SVG or PNG."""
     if fmt not in ("svg", "png"):
         abort(404)
-    m = _load(strategy_id)
-    return Response(radar_chart(service.radar_series(m), fmt), mimetype=MIMETYPES[fmt])
+
+    def prepare(row):
+        def draw() -> bytes:
+            m = service.maturity_for(db.session, load_core(db.session, row))
+            return radar_chart(service.radar_series(m), fmt)
+
+        return {}, draw
+
+    return chart_response(strategy_id, "radar", fmt, prepare)
 
 
 # --- assessments ---------------------------------------------------------------------------------
@@ -202,7 +207,7 @@ def _assessment_form(m: service.Maturity, kind: AssessmentKind, existing: servic
     if request.method == "GET" and existing is not None:
         (fill_criteria if is_criteria else fill_result_sheet)(form, existing.assessment)
     elif request.method == "GET":
-        form.assessed_on.data = date.today().isoformat()
+        form.assessed_on.data = clock.today().isoformat()
     if request.method == "POST":
         a = (criteria_assessment_from_form if is_criteria else result_sheet_from_form)(form)
         if a is not None:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
@@ -21,8 +20,9 @@ from ..extensions import db
 from ..formats.measure_workbook import WorkbookError, workbook_bytes
 from ..services import measure_import
 from ..services import strategies as service
-from . import nav
+from . import clock, nav
 from .access import get_strategy_or_404
+from .downloads import download as send_download
 from .filters import strategy_file_stem
 from .forms import GermanForm, MultiCheckboxField, choices
 
@@ -59,15 +59,15 @@ class WorkbookConfirmForm(GermanForm):
 def download(strategy_id: int):
     """The measures of the strategy as an Excel workbook (Maßnahmen, Strategie, Hinweise)."""
     row = get_strategy_or_404(strategy_id)
-    data = workbook_bytes(service.strategy_to_domain(row), date.today())
+    data = workbook_bytes(service.strategy_to_domain(row), clock.today())
     filename = f"massnahmenliste-{strategy_file_stem(row)}.xlsx"
-    return Response(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return send_download(data, XLSX, filename)
 
 
 def _preview(row, data: bytes, form: WorkbookConfirmForm, delete: set[str], problems=None, conflict=None):
     """The preview page of a plan; the upload page with every problem when the workbook is refused."""
     try:
-        plan = measure_import.plan_import(row, data, delete)
+        plan = measure_import.plan_import(row, data, delete, clock.today())
     except WorkbookError as exc:
         return _upload_page(row, WorkbookUploadForm(), exc.problems)
     form.workbook.data = base64.b64encode(data).decode("ascii")
@@ -114,11 +114,11 @@ def confirm(strategy_id: int):
             ["Die Vorschau ist unvollständig. Bitte die Datei erneut hochladen."],
         )
     try:
-        plan = measure_import.plan_import(row, data, set())
+        plan = measure_import.plan_import(row, data, set(), clock.today())
         form.delete.choices = choices(plan.missing)
         form.validate()
         delete = set(form.delete.data or []) & {key for key, _ in plan.missing}
-        plan = measure_import.plan_import(row, data, delete)
+        plan = measure_import.plan_import(row, data, delete, clock.today())
     except WorkbookError as exc:
         db.session.rollback()
         # shown on the preview as planned without the deletions that broke it

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import models
 from ..domain.graph import build_graph, cycle_through
 from ..domain.schedule import Conflict, schedule_conflicts
-from ..domain.strategy import Strategy, make_key
+from ..domain.strategy import Measure, Strategy, make_key
 from ..domain.validation import describe_cycle
 from ..extensions import db
 from ..services import audit
@@ -69,8 +71,8 @@ def _conflict_sentence(strategy: Strategy, c: Conflict) -> str:
 @bp.get("/<key>")
 def detail(strategy_id: int, key: str):
     """All fields of a measure, with both directions of its dependencies."""
-    row = get_strategy_or_404(strategy_id)
-    strategy = service.strategy_to_domain(row)
+    row = get_strategy_or_404(strategy_id, load=False)
+    strategy = service.read_core(db.session, row)
     measure = _measure_or_404(strategy, key)
     return render_template(
         "measures/detail.html",
@@ -81,15 +83,16 @@ def detail(strategy_id: int, key: str):
         dependents=strategy.dependents(key),
         dep_form=_dependency_form(strategy, key),
         confirm=ConfirmForm(),
-        measure_id=_row(row, key).id,
+        measure_id=service.measure_id(db.session, row, key),
         conflicts=[_conflict_sentence(strategy, c) for c in _conflicts_of(strategy, key)],
     )
 
 
-def _flash_conflicts(session, row: models.Strategy, key: str) -> None:
-    """After a save: warn when the measure's months now clash with a dependency."""
-    session.expire_all()
-    strategy = service.strategy_to_domain(row)
+def _flash_conflicts(strategy: Strategy, measure: Measure) -> None:
+    """After a save: warn when the measure's months now clash with a dependency (the strategy
+    as it was before the save, with the saved measure: no second load)."""
+    strategy = service.with_measure(strategy, measure)
+    key = measure.key
     found = _conflicts_of(strategy, key)
     if found:
         flash(
@@ -98,13 +101,26 @@ def _flash_conflicts(session, row: models.Strategy, key: str) -> None:
         )
 
 
+def _flash_new_persons(known: set[str], measure) -> None:
+    """Owners typed in that the organisation did not know yet were added as persons: say so."""
+    new = [o.name for o in measure.owners if o.name not in known]
+    if new:
+        names = ", ".join(f"„{n}“" for n in new)
+        flash(
+            f"Neu in der Organisation angelegt: {names}. Art (Person oder Einheit) und Dubletten: Verwaltung › Personen.",
+            "success",
+        )
+
+
 @bp.route("/neu", methods=["GET", "POST"])
 def create(strategy_id: int):
     """A new measure; on error the form keeps everything typed."""
     row = get_strategy_or_404(strategy_id, write=True)
-    strategy = service.strategy_to_domain(row)
+    strategy = service.core_to_domain(row)
     form = MeasureForm()
     form.set_dependency_choices(strategy, None)
+    known = {p.name for p in row.organisation.persons}
+    form.set_owner_choices(sorted(known, key=str.lower))
     if request.method == "GET":
         form.dimension.data = request.args.get("dimension") or form.dimension.data
         form.status.data = "geplant"
@@ -113,14 +129,15 @@ def create(strategy_id: int):
         key = make_key(form.title.data, {m.key for m in strategy.measures})
         measure = form.to_measure(key)
         try:
-            service.save_measure(db.session, row, measure)
+            service.save_measure(db.session, row, measure, current=strategy)
         except service.ValidationFailed as exc:
             db.session.rollback()
             general = _attach_problems(form, exc.problems)
         else:
             db.session.commit()
             flash(f"Die Maßnahme „{measure.title}“ wurde angelegt.", "success")
-            _flash_conflicts(db.session, row, key)
+            _flash_new_persons(known, measure)
+            _flash_conflicts(strategy, measure)
             return redirect(url_for("measures.detail", strategy_id=strategy_id, key=key))
     status = 422 if request.method == "POST" else 200
     return render_template("measures/form.html", form=form, row=row, measure=None, general=general), status
@@ -134,11 +151,13 @@ def edit(strategy_id: int, key: str):
     (what the other person changed is listed) and the form keeps what was typed.
     """
     row = get_strategy_or_404(strategy_id, write=True)
-    strategy = service.strategy_to_domain(row)
+    strategy = service.core_to_domain(row)
     current = _measure_or_404(strategy, key)
     mrow = _row(row, key)
     form = MeasureForm()
     form.set_dependency_choices(strategy, key)
+    known = {p.name for p in row.organisation.persons}
+    form.set_owner_choices(sorted(known, key=str.lower))
     if request.method == "GET":
         form.fill_from(current)
         form.lock_version.data = mrow.lock_version
@@ -153,7 +172,7 @@ def edit(strategy_id: int, key: str):
                 raise MissingVersion
             if seen != mrow.lock_version:
                 raise StaleDataError(seen)
-            service.save_measure(db.session, row, measure, existing_key=key)
+            service.save_measure(db.session, row, measure, existing_key=key, current=strategy)
             db.session.flush()
         except service.ValidationFailed as exc:
             db.session.rollback()
@@ -170,7 +189,8 @@ def edit(strategy_id: int, key: str):
         else:
             db.session.commit()
             flash("Die Maßnahme wurde gespeichert.", "success")
-            _flash_conflicts(db.session, row, key)
+            _flash_new_persons(known, measure)
+            _flash_conflicts(strategy, measure)
             return redirect(url_for("measures.detail", strategy_id=strategy_id, key=key))
     status = 422 if request.method == "POST" else 200
     return render_template("measures/form.html", form=form, row=row, measure=current, general=general), status
@@ -180,7 +200,7 @@ def edit(strategy_id: int, key: str):
 def delete(strategy_id: int, key: str):
     """Ask, then delete a measure and its dependencies."""
     row = get_strategy_or_404(strategy_id, write=True)
-    strategy = service.strategy_to_domain(row)
+    strategy = service.core_to_domain(row)
     measure = _measure_or_404(strategy, key)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -197,7 +217,7 @@ def delete(strategy_id: int, key: str):
 def add_dependency(strategy_id: int, key: str):
     """Link a prerequisite; refuse it when it would close a cycle, naming the cycle."""
     row = get_strategy_or_404(strategy_id)
-    strategy = service.strategy_to_domain(row)
+    strategy = service.core_to_domain(row)
     measure = _measure_or_404(strategy, key)
     form = _dependency_form(strategy, key)
     form.prerequisite.choices = choices((m.key, m.title) for m in strategy.measures if m.key != key)
@@ -213,10 +233,11 @@ def add_dependency(strategy_id: int, key: str):
             "error",
         )
         return redirect(url_for("measures.detail", strategy_id=strategy_id, key=key))
-    service.save_measure(db.session, row, service.with_dependency(measure, prerequisite), existing_key=key)
+    linked = service.with_dependency(measure, prerequisite)
+    service.save_measure(db.session, row, linked, existing_key=key, current=strategy)
     db.session.commit()
     flash(f"„{measure.title}“ hängt jetzt von „{strategy.measure(prerequisite).title}“ ab.", "success")
-    _flash_conflicts(db.session, row, key)
+    _flash_conflicts(strategy, linked)
     return redirect(url_for("measures.detail", strategy_id=strategy_id, key=key))
 
 
@@ -224,14 +245,14 @@ def add_dependency(strategy_id: int, key: str):
 def remove_dependency(strategy_id: int, key: str, prerequisite: str):
     """Unlink a prerequisite."""
     row = get_strategy_or_404(strategy_id)
-    strategy = service.strategy_to_domain(row)
+    strategy = service.core_to_domain(row)
     measure = _measure_or_404(strategy, key)
     if prerequisite not in measure.depends_on:
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    measure.depends_on = [k for k in measure.depends_on if k != prerequisite]
-    service.save_measure(db.session, row, measure, existing_key=key)
+    measure = replace(measure, depends_on=[k for k in measure.depends_on if k != prerequisite])
+    service.save_measure(db.session, row, measure, existing_key=key, current=strategy)
     db.session.commit()
     flash("Die Abhängigkeit wurde entfernt.", "success")
     return redirect(url_for("measures.detail", strategy_id=strategy_id, key=key))

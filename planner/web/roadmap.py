@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from .. import models
 from ..charts.common import MIMETYPES, render
@@ -14,14 +14,16 @@ from ..charts.gantt import gantt_chart, gantt_text
 from ..charts.matrix import levels, matrix_cells, matrix_chart, matrix_text
 from ..charts.tables import dependency_table, gantt_table, matrix_table
 from ..domain.graph import build_graph, implied_path
+from ..domain.months import month_of
 from ..domain.planning import slip_impact
 from ..domain.roadmap_view import numbered, roadmap_view
 from ..domain.schedule import analyse, tie_key
 from ..extensions import db
 from ..services import roadmap as service
-from ..services.strategies import ValidationFailed
-from . import nav
+from ..services.strategies import ValidationFailed, read_core
+from . import clock, nav
 from .access import get_strategy_or_404
+from .chart_files import chart_response
 from .downloads import download
 from .filters import strategy_file_stem
 from .forms import ConfirmForm, choices
@@ -39,10 +41,6 @@ nav.STRATEGY_SECTIONS.extend(
     ]
 )
 nav.STRATEGY_DOWNLOADS.append(("roadmap.fahrplan_pdf", "Fahrplan (PDF)"))
-
-
-def _today():
-    return service.today(current_app.config.get("ROADMAP_TODAY"))
 
 
 def _file(data: bytes, fmt: str, chart: str, row: models.Strategy) -> Response:
@@ -80,7 +78,7 @@ def _view_form(row: models.Strategy):
 def _fahrplan_page(row: models.Strategy, baseline_form: BaselineForm, status: int = 200):
     rm = service.roadmap(row)
     form, baseline, options, args = _view_form(row)
-    today = _today()
+    today = clock.today()
     title, description = gantt_text(rm.strategy, rm.analysis, today)
     frozen = service.baseline_dates(baseline) if baseline else {}
     return render_template(
@@ -106,28 +104,44 @@ def _fahrplan_page(row: models.Strategy, baseline_form: BaselineForm, status: in
 @bp.get("/fahrplan")
 def fahrplan(strategy_id: int):
     """The Umsetzungsfahrplan: chart, the same data as a table, conflicts, critical path, baselines."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, load=False)
     form = BaselineForm(formdata=None)
-    form.name.data = f"Basisplan {_today().year}"
+    form.name.data = f"Basisplan {clock.today().year}"
     return _fahrplan_page(row, form)
 
 
+def _filename(chart: str, fmt: str):
+    return lambda row: f"{chart}-{strategy_file_stem(row)}.{fmt}"
+
+
 def _fahrplan_chart(strategy_id: int, fmt: str) -> Response:
-    row = get_strategy_or_404(strategy_id)
-    rm = service.roadmap(row)
-    form, baseline, _, _ = _view_form(row)
-    today = _today()
-    fig = gantt_chart(
-        rm.strategy,
-        rm.analysis,
-        today=today,
-        dependencies=bool(form.abhaengigkeiten.data),
-        critical=bool(form.kritisch.data),
-        baseline=service.baseline_dates(baseline) if baseline else None,
-        baseline_label=f"Basisplan „{baseline.name}“" if baseline else "Basisplan",
-    )
-    table = gantt_table(rm.strategy, rm.analysis, today) if fmt == "pdf" else None
-    return _file(render(fig, fmt, *gantt_text(rm.strategy, rm.analysis, today), table), fmt, "fahrplan", row)
+    def prepare(row: models.Strategy):
+        form, baseline, _, args = _view_form(row)
+        today = clock.today()
+        paper = "a4" if request.args.get("papier", "").lower() == "a4" else "a3"  # PDF: A3 landscape unless asked
+
+        def draw() -> bytes:
+            rm = service.roadmap(row)
+            fig = gantt_chart(
+                rm.strategy,
+                rm.analysis,
+                today=today,
+                dependencies=bool(form.abhaengigkeiten.data),
+                critical=bool(form.kritisch.data),
+                baseline=service.baseline_dates(baseline) if baseline else None,
+                baseline_label=f"Basisplan „{baseline.name}“" if baseline else "Basisplan",
+            )
+            table = gantt_table(rm.strategy, rm.analysis, today) if fmt == "pdf" else None
+            text = gantt_text(rm.strategy, rm.analysis, today)
+            return render(fig, fmt, *text, table, paper=paper)
+
+        # the chart draws today's line and date: a new day, a new picture
+        key = {**args, "heute": today.isoformat()}
+        if fmt == "pdf":
+            key["papier"] = paper
+        return key, draw
+
+    return chart_response(strategy_id, "fahrplan", fmt, prepare, _filename("fahrplan", fmt))
 
 
 @bp.get("/fahrplan.svg")
@@ -144,7 +158,7 @@ def fahrplan_png(strategy_id: int):
 
 @bp.get("/fahrplan.pdf")
 def fahrplan_pdf(strategy_id: int):
-    """The Fahrplan chart as PDF."""
+    """The Fahrplan chart as PDF: one page A3 landscape, A4 landscape with ?papier=a4."""
     return _fahrplan_chart(strategy_id, "pdf")
 
 
@@ -201,9 +215,9 @@ def delete_baseline(strategy_id: int, baseline_id: int):
 @bp.get("/backlog")
 def backlog(strategy_id: int):
     """Deferred measures with how often each was deferred, and measures without dates."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, load=False)
     rm = service.roadmap(row)
-    view = roadmap_view(rm.strategy, _today())
+    view = roadmap_view(rm.strategy, clock.today())
     waiting = {m.key: [d for d in rm.strategy.dependents(m.key) if d.status.in_roadmap] for m in view.backlog}
     items = sorted(view.backlog, key=lambda m: (-m.deferrals, tie_key(m)))
     return render_template("roadmap/backlog.html", row=row, rm=rm, items=items, waiting=waiting, view=view)
@@ -215,7 +229,7 @@ def backlog(strategy_id: int):
 @bp.get("/bewertung")
 def bewertung(strategy_id: int):
     """Maßnahmenbewertung: urgency × feasibility grid with the same data as a table."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, load=False)
     rm = service.roadmap(row)
     items = numbered(rm.strategy)
     cells = matrix_cells(rm.strategy)
@@ -235,10 +249,15 @@ def bewertung(strategy_id: int):
 
 
 def _bewertung_chart(strategy_id: int, fmt: str) -> Response:
-    row = get_strategy_or_404(strategy_id)
-    strategy = service.roadmap(row).strategy
-    table = matrix_table(strategy) if fmt == "pdf" else None
-    return _file(render(matrix_chart(strategy), fmt, *matrix_text(strategy), table), fmt, "bewertung", row)
+    def prepare(row: models.Strategy):
+        def draw() -> bytes:
+            strategy = read_core(db.session, row)
+            table = matrix_table(strategy) if fmt == "pdf" else None
+            return render(matrix_chart(strategy), fmt, *matrix_text(strategy), table)
+
+        return {}, draw
+
+    return chart_response(strategy_id, "bewertung", fmt, prepare, _filename("bewertung", fmt))
 
 
 @bp.get("/bewertung.svg")
@@ -265,7 +284,7 @@ def bewertung_pdf(strategy_id: int):
 @bp.get("/abhaengigkeiten")
 def abhaengigkeiten(strategy_id: int):
     """The dependency graph, the logical order in waves, redundant links and the slip-impact form."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, load=False)
     rm = service.roadmap(row)
     strategy = rm.strategy
     slip = SlipForm(formdata=request.args if "massnahme" in request.args else None)
@@ -302,11 +321,16 @@ def abhaengigkeiten(strategy_id: int):
 
 
 def _graph_chart(strategy_id: int, fmt: str) -> Response:
-    row = get_strategy_or_404(strategy_id)
-    rm = service.roadmap(row)
-    fig = dependency_chart(rm.strategy, rm.analysis)
-    table = dependency_table(rm.strategy, rm.analysis) if fmt == "pdf" else None
-    return _file(render(fig, fmt, *dependency_text(rm.strategy, rm.analysis), table), fmt, "abhaengigkeiten", row)
+    def prepare(row: models.Strategy):
+        def draw() -> bytes:
+            rm = service.roadmap(row)
+            fig = dependency_chart(rm.strategy, rm.analysis)
+            table = dependency_table(rm.strategy, rm.analysis) if fmt == "pdf" else None
+            return render(fig, fmt, *dependency_text(rm.strategy, rm.analysis), table)
+
+        return {}, draw
+
+    return chart_response(strategy_id, "abhaengigkeiten", fmt, prepare, _filename("abhaengigkeiten", fmt))
 
 
 @bp.get("/abhaengigkeiten.svg")
@@ -339,7 +363,8 @@ def _proposal(formdata, strategy):
     if not valid or form.ab.errors:
         return form, None
     try:
-        plan = service.proposal(strategy, form.k.data, form.modus.data != "frueh", earliest)
+        now = month_of(clock.today())
+        plan = service.proposal(strategy, form.k.data, form.modus.data != "frueh", earliest, now)
     except ValueError as exc:  # e.g. dates pushed beyond what a month may be
         form.ab.errors = [*form.ab.errors, f"Der Vorschlag lässt sich so nicht berechnen: {exc}."]
         return form, None
@@ -374,14 +399,14 @@ def _proposal_page(row: models.Strategy, formdata, status: int = 200):
 @bp.get("/planungsvorschlag")
 def vorschlag(strategy_id: int):
     """Earliest dates that respect every dependency, next to the current plan; take over one or all."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, load=False)
     return _proposal_page(row, request.args if request.args else None)
 
 
 @bp.get("/planungsvorschlag.svg")
 def vorschlag_svg(strategy_id: int):
     """The proposal as a Fahrplan, the current plan as grey bars beneath."""
-    row = get_strategy_or_404(strategy_id)
+    row = get_strategy_or_404(strategy_id, load=False)
     rm = service.roadmap(row)
     _, plan = _proposal(request.args if request.args else None, rm.strategy)
     if plan is None:
@@ -389,7 +414,7 @@ def vorschlag_svg(strategy_id: int):
     proposed = replace(rm.strategy, measures=plan.apply(rm.strategy.measures))
     current = {m.key: (m.start, m.end) for m in rm.strategy.measures if m.is_planned}
     analysis = analyse(proposed)
-    today = _today()
+    today = clock.today()
     fig = gantt_chart(
         proposed,
         analysis,

@@ -7,11 +7,12 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from wtforms import SelectField
 
 from ..domain.catalogue import catalogue
+from ..domain.schedule_state import State
 from ..domain.strategy import Status, Strategy
 from ..services import strategies as service
 from ..steckbriefe import FilterError, SheetFilter, bundle_view, select_measures
 from ..steckbriefe.context import owner_names
-from . import nav
+from . import clock, nav
 from .access import get_strategy_or_404
 from .downloads import download
 from .filters import file_stem
@@ -47,6 +48,7 @@ class FilterForm(GermanForm):
     dimension = SelectField("Dimension", validate_choice=False)
     verantwortlich = SelectField("Verantwortliche", validate_choice=False)
     status = SelectField("Status", validate_choice=False)
+    zeitstand = SelectField("Zeitstand", validate_choice=False)
 
 
 def _filter_form(strategy: Strategy) -> FilterForm:
@@ -54,6 +56,7 @@ def _filter_form(strategy: Strategy) -> FilterForm:
     form.dimension.choices = choices([("", "alle Dimensionen"), *((d, d) for d in catalogue().dimension_names)])
     form.verantwortlich.choices = choices([("", "alle Verantwortlichen"), *((n, n) for n in owner_names(strategy))])
     form.status.choices = choices([("", "jeder Status"), *((s.value, s.label) for s in Status)])
+    form.zeitstand.choices = choices([("", "jeder Zeitstand"), *((s.value, s.label) for s in State)])
     return form
 
 
@@ -65,11 +68,19 @@ def _sheet_filter(measure: str | None = None) -> SheetFilter:
         dimension=(args.get("dimension") or "").strip() or None,
         owner=(args.get("verantwortlich") or "").strip() or None,
         status=(args.get("status") or "").strip() or None,
+        state=(args.get("zeitstand") or "").strip() or None,
+        today=clock.today(),
     )
 
 
 def _query(flt: SheetFilter) -> dict[str, str]:
-    return {k: v for k, v in (("dimension", flt.dimension), ("verantwortlich", flt.owner), ("status", flt.status)) if v}
+    pairs = (
+        ("dimension", flt.dimension),
+        ("verantwortlich", flt.owner),
+        ("status", flt.status),
+        ("zeitstand", flt.state),
+    )
+    return {k: v for k, v in pairs if v}
 
 
 def _slug(text: str) -> str:
@@ -126,7 +137,7 @@ def _bundle(strategy_id: int, fmt: str):
     strategy = service.strategy_to_domain(row)
     flt = _sheet_filter()
     try:
-        bundle = bundle_view(strategy, flt)
+        bundle = bundle_view(strategy, flt, generated=clock.today())
     except FilterError as exc:
         return _index(row, strategy, flt, str(exc), 400)
     name = "-".join(["steckbriefe", _slug(row.organisation.name), *(_slug(v) for v in _query(flt).values())])
@@ -156,7 +167,8 @@ def _single(strategy_id: int, key: str):
     strategy = service.strategy_to_domain(row)
     if strategy.measure(key) is None:
         abort(404)
-    return row, strategy, bundle_view(strategy, SheetFilter(measure=key))
+    flt = SheetFilter(measure=key, today=clock.today())
+    return row, strategy, bundle_view(strategy, flt, generated=clock.today())
 
 
 @bp.get("/massnahmen/<key>/steckbrief")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import selectinload
@@ -11,11 +9,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import models
 from ..domain.catalogue import catalogue
-from ..domain.months import Month
+from ..domain.months import Month, month_of
 from ..extensions import db
 from ..formats.strategy_file import StrategyFileError, dump_strategy, load_strategy
 from ..services import audit
 from ..services import strategies as service
+from . import clock
 from .access import get_strategy_or_404, may_create_organisation, may_write, visible_organisation_ids
 from .downloads import download
 from .forms import MALFORMED_VERSION, StrategyForm, UploadForm, lines, parse_month_field, seen_version
@@ -23,27 +22,47 @@ from .forms import MALFORMED_VERSION, StrategyForm, UploadForm, lines, parse_mon
 bp = Blueprint("strategies", __name__)
 
 
-@bp.get("/")
-def index():
-    """Organisations and their strategies."""
+def visible_organisations() -> list[models.Organisation]:
+    """The organisations the current user may see, with their strategies, by name."""
     query = sa.select(models.Organisation)
     if (visible := visible_organisation_ids()) is not None:
         query = query.where(models.Organisation.id.in_(visible))
-    organisations = db.session.scalars(
-        query.options(selectinload(models.Organisation.strategies).selectinload(models.Strategy.measures)).order_by(
-            models.Organisation.name
-        )
+    return db.session.scalars(
+        query.options(selectinload(models.Organisation.strategies)).order_by(models.Organisation.name)
     ).all()
-    return render_template("strategies/index.html", organisations=organisations)
+
+
+def measure_counts(organisations: list[models.Organisation]) -> dict[int, int]:
+    """Number of measures per strategy of these organisations, in one query."""
+    ids = [s.id for o in organisations for s in o.strategies]
+    return dict(
+        db.session.execute(
+            sa.select(models.Measure.strategy_id, sa.func.count())
+            .where(models.Measure.strategy_id.in_(ids))
+            .group_by(models.Measure.strategy_id)
+        ).all()
+    )
+
+
+@bp.get("/strategien")
+def index():
+    """Organisations and their strategies."""
+    organisations = visible_organisations()
+    return render_template(
+        "strategies/index.html", organisations=organisations, measure_counts=measure_counts(organisations)
+    )
 
 
 @bp.get("/strategien/<int:strategy_id>")
 def detail(strategy_id: int):
     """Vision, mission, principles and the measures grouped by dimension."""
-    row = get_strategy_or_404(strategy_id)
-    strategy = service.strategy_to_domain(row)
-    groups = [(dim, [m for m in strategy.measures if m.dimension == dim.name]) for dim in catalogue().dimensions]
-    return render_template("strategies/detail.html", row=row, strategy=strategy, groups=groups)
+    row = get_strategy_or_404(strategy_id, load=False)
+    strategy = service.read_core(db.session, row)
+    shown, counts, selected = clock.schedule_filter(strategy.measures, request.args.get("zeitstand"))
+    groups = [(dim, [m for m in shown if m.dimension == dim.name]) for dim in catalogue().dimensions]
+    return render_template(
+        "strategies/detail.html", row=row, strategy=strategy, groups=groups, counts=counts, selected=selected
+    )
 
 
 @bp.get("/strategien/<int:strategy_id>/export.yaml")
@@ -130,8 +149,7 @@ def create():
     form = StrategyForm()
     if request.method == "GET":
         form.organisation.data = request.args.get("organisation", "")
-        today = date.today()  # once: two calls can straddle midnight at the turn of a month
-        start = Month(today.year, today.month)
+        start = month_of(clock.today())
         form.window_start.data = start.german()
         form.window_end.data = (start + 23).german()
     if request.method == "POST" and (refused := _organisation_refused(form.organisation.data or "")):

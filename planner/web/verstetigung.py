@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
 from .. import models
 from ..charts.common import MIMETYPES, render
@@ -18,6 +17,7 @@ from ..charts.indicator import indicator_chart, indicator_text
 from ..documents.pdf import html_pdf
 from ..domain.months import Month, german_date
 from ..domain.roadmap_view import roadmap_view
+from ..domain.schedule_state import State, schedule_state
 from ..domain.strategy import Status
 from ..domain.verstetigung import (
     OUTCOME_LABELS,
@@ -26,11 +26,9 @@ from ..domain.verstetigung import (
     STRATEGY,
     Indicator,
     Kind,
-    Progress,
     adherence,
     calendar,
     month_of,
-    progress,
     schedule_answer,
 )
 from ..domain.verstetigung_versions import (
@@ -43,10 +41,9 @@ from ..domain.verstetigung_versions import (
 from ..extensions import db
 from ..services import verstetigung as service
 from ..services import verstetigung_review as review_service
-from ..services.roadmap import today as configured_today
 from ..services.strategies import ValidationFailed, strategy_to_domain
-from . import nav
-from .access import get_strategy_or_404, may_write, visible_organisation_ids
+from . import clock, nav
+from .access import actor_name, get_strategy_or_404, may_write, visible_organisation_ids
 from .downloads import download
 from .filters import strategy_file_stem
 from .forms import parse_month_field
@@ -90,8 +87,16 @@ def _install(_state) -> None:
 @bp.app_template_global("successor_of")
 def successor_of(row: models.Strategy) -> models.Strategy | None:
     """The version this strategy was carried over into (it is then read only), or None."""
-    newer = service.successor_id(db.session, row.id)
+    newer = _successors().get(row.id) if request.method == "GET" else service.successor_id(db.session, row.id)
     return db.session.get(models.Strategy, newer) if newer is not None else None
+
+
+def _successors() -> dict[int, int]:
+    """Predecessor id → successor id of every carried-over strategy, read once per page
+    (a list of strategies asks for each one)."""
+    if "verstetigung_successors" not in g:
+        g.verstetigung_successors = service.successors(db.session)
+    return g.verstetigung_successors
 
 
 @bp.app_template_global("may_change")
@@ -109,20 +114,9 @@ def number_label(value: float | None) -> str:
     return text.replace(",", "X").replace(".", ",").replace("X", ".")
 
 
-def _today() -> date:
-    config = current_app.config
-    return configured_today(config.get("VERSTETIGUNG_TODAY") or config.get("ROADMAP_TODAY"))
-
-
-def evaluation_today() -> date:
-    """Today for evaluations, or the configured day (tests, demonstrations); for the calendar feed and the API."""
-    return _today()
-
-
-def _user_name() -> str:
-    """The logged-in user's name to prefill "who" fields; empty without a login."""
-    user = current_user if getattr(current_user, "is_authenticated", False) else None
-    return user.label if user else ""
+def _user_name(row: models.Strategy) -> str:
+    """Who records, to prefill "who" fields: the login's person in the organisation, else the login's name."""
+    return actor_name(row.organisation_id)
 
 
 def _measure_row(row: models.Strategy, key: str) -> models.Measure:
@@ -160,36 +154,53 @@ def _earlier_versions(row: models.Strategy, strategy, today: date) -> list[tuple
     return sorted(out, key=lambda e: e[1].due.index)
 
 
+OPEN = ("offen", "ueberfaellig")  # Due.state of an evaluation that has a date to keep
+
+
+def _open_entries(row: models.Strategy, strategy, today: date) -> list:
+    """The calendar of a strategy; none for a carried-over (read-only) version: its open items
+    live in its successor ("Offen aus früheren Versionen")."""
+    if service.successor_id(db.session, row.id) is not None:
+        return []
+    return calendar(strategy, today)
+
+
 @bp.get("/evaluationen")
 def kalender(strategy_id: int):
-    """Evaluation calendar: overdue, due soon, later and done; and the same by owner."""
+    """Evaluation calendar: overdue, waiting for a status (Status klären), due soon, later and done; by owner."""
     row = get_strategy_or_404(strategy_id)
     strategy = strategy_to_domain(row)
-    today = _today()
-    entries = calendar(strategy, today)
+    today = clock.today()
+    entries = _open_entries(row, strategy, today)
     now = month_of(today)
+    open_ = [d for d in entries if not d.done and not d.unclear]
     groups = {
-        "ueberfaellig": [d for d in entries if d.overdue],
-        "demnaechst": [d for d in entries if not d.done and not d.overdue and d.due <= now + 6],
-        "spaeter": [d for d in entries if not d.done and d.due > now + 6],
+        "ueberfaellig": [d for d in open_ if d.overdue],
+        "demnaechst": [d for d in open_ if not d.overdue and d.due <= now + 6],
+        "spaeter": [d for d in open_ if d.due > now + 6],
         "erledigt": [d for d in entries if d.done],
     }
-    by_owner: dict[str, list] = {}
+    waiting: dict[str, list] = {}  # measure key → its evaluations waiting for the status
     for d in entries:
-        if d.done:
-            continue
+        if d.unclear:
+            waiting.setdefault(d.subject, []).append(d)
+    by_owner: dict[str, list] = {}
+    for d in open_:
         names = ["Strategieteam"] if d.subject == STRATEGY else _owners(strategy.measure(d.subject))
         for name in names:
             by_owner.setdefault(name, []).append(d)
+    superseded = successor_of(row)
     return render_template(
         "verstetigung/kalender.html",
         row=row,
         strategy=strategy,
         groups=groups,
+        waiting=[(strategy.measure(key), items) for key, items in waiting.items()],
         today=today,
+        superseded=superseded,
         by_owner=sorted(by_owner.items(), key=lambda kv: (kv[0] == "ohne Verantwortliche", kv[0].lower())),
         titles={m.key: m.title for m in strategy.measures} | {STRATEGY: "Strategie insgesamt"},
-        earlier=_earlier_versions(row, strategy, today),
+        earlier=[] if superseded else _earlier_versions(row, strategy, today),
     )
 
 
@@ -200,8 +211,11 @@ def calendar_events(cal, row: models.Strategy, today: date) -> None:
     strategy = strategy_to_domain(row)
     titles = {m.key: m.title for m in strategy.measures} | {STRATEGY: "Strategie insgesamt"}
     stamp = datetime.now(UTC).replace(microsecond=0)
-    entries = [(row, d, titles.get(d.subject, d.subject)) for d in calendar(strategy, today) if not d.done]
-    for version, d, title in entries + _earlier_versions(row, strategy, today):
+    superseded = service.successor_id(db.session, row.id) is not None
+    # no date is due before the measure's status is clear: waiting evaluations get no event
+    entries = [(row, d, titles.get(d.subject, d.subject)) for d in calendar(strategy, today) if d.state in OPEN]
+    earlier = [e for e in _earlier_versions(row, strategy, today) if e[1].state in OPEN]
+    for version, d, title in [] if superseded else entries + earlier:
         event = Event()
         event.add("uid", f"planner-{version.id}-{d.subject}-{d.kind.value}-{d.due}@planner")
         event.add("dtstamp", stamp)
@@ -234,24 +248,21 @@ def kalender_ics(strategy_id: int):
     """The open evaluations as an iCalendar file (for Outlook and other calendars)."""
     row = get_strategy_or_404(strategy_id)
     cal = new_calendar(f"Evaluationen – {row.title}")
-    calendar_events(cal, row, _today())
-    return download(
-        cal.to_ical(),
-        "text/calendar",
-        f"evaluationen-{strategy_file_stem(row)}.ics",
-    )
+    calendar_events(cal, row, clock.today())
+    return download(cal.to_ical(), "text/calendar", f"evaluationen-{strategy_file_stem(row)}.ics")
 
 
 # --- a measure: progress, evaluations, indicators -------------------------------------------------
 
 
 def _late_note(measure, today: date) -> str | None:
-    """Why the review pack calls an unfinished measure late ("verspätet"), or None."""
-    if progress(measure, today) is not Progress.VERSPAETET:
-        return None
-    if measure.end is not None and measure.end < month_of(today):
+    """Why an unfinished measure is overdue (its schedule state), or None."""
+    state = schedule_state(measure, today).state
+    if state is State.ABSCHLUSS_UEBERFAELLIG:
         return f"geplantes Ende {measure.end.german()} überschritten, kein tatsächliches Ende erfasst"
-    return f"geplanter Beginn {measure.start.german()} überschritten, kein tatsächlicher Beginn erfasst"
+    if state is State.BEGINN_UEBERFAELLIG:
+        return f"geplanter Beginn {measure.start.german()} überschritten, kein tatsächlicher Beginn erfasst"
+    return None
 
 
 def _measure_page(
@@ -269,18 +280,18 @@ def _measure_page(
         progress_form.status.data = measure.status.value
         progress_form.actual_start.data = measure.actual_start.german() if measure.actual_start else ""
         progress_form.actual_end.data = measure.actual_end.german() if measure.actual_end else ""
-        progress_form.changed_on.data = german_date(_today())
-        progress_form.by.data = _user_name()
+        progress_form.changed_on.data = german_date(clock.today())
+        progress_form.by.data = _user_name(row)
     measure_row = _measure_row(row, key)
     indicators = service.indicators_of(db.session, measure_row)
     value_forms = value_forms or {}
     for ind in indicators:
         if ind.id not in value_forms:
             value_forms[ind.id] = ValueForm(formdata=None, prefix=f"wert-{ind.id}")
-    slots = [d for d in calendar(strategy, _today()) if d.subject == key]
+    slots = [d for d in calendar(strategy, clock.today()) if d.subject == key]
     return render_template(
         "verstetigung/massnahme.html",
-        late=_late_note(measure, _today()),
+        late=_late_note(measure, clock.today()),
         row=row,
         strategy=strategy,
         measure=measure,
@@ -311,7 +322,7 @@ def fortschritt(strategy_id: int, key: str):
     row = get_strategy_or_404(strategy_id, write=True)
     _measure_row(row, key)
     form = ProgressForm()
-    today = _today()
+    today = clock.today()
     if not form.validate_all(today):
         return _measure_page(row, key, progress_form=form, status=422)
     try:
@@ -416,7 +427,7 @@ def _evaluate(strategy_id: int, subject: str):
     if subject != STRATEGY:
         _measure_row(row, subject)
     strategy = strategy_to_domain(row)
-    today = _today()
+    today = clock.today()
     if request.method == "GET":
         form = EvaluationForm(formdata=None)
         form.kind.data = request.args.get("art") if request.args.get("art") in ("prozess", "wirkung") else "prozess"
@@ -426,7 +437,7 @@ def _evaluate(strategy_id: int, subject: str):
         except ValueError:
             form.due.data = ""
         form.performed.data = german_date(today)
-        form.by.data = _user_name()
+        form.by.data = _user_name(row)
         if subject != STRATEGY:
             measure = strategy.measure(subject)
             answer = schedule_answer(measure)
@@ -501,13 +512,12 @@ def wissen(strategy_id: int):
 
 
 def _review_page(row, form: ReviewForm, status: int = 200):
-    pack = review_service.review_pack(db.session, row, _today())
+    pack = review_service.review_pack(db.session, row, clock.today())
     return render_template(
         "verstetigung/review.html",
         row=row,
         pack=pack,
         form=form,
-        Progress=Progress,
         shown=review_service.SHOWN,
         read_only=_read_only(row),
     ), status
@@ -516,7 +526,7 @@ def _review_page(row, form: ReviewForm, status: int = 200):
 def _next_review_due(row) -> Month | None:
     strategy = strategy_to_domain(row)
     open_slots = [
-        d for d in calendar(strategy, _today()) if d.subject == STRATEGY and d.kind is Kind.PROZESS and not d.done
+        d for d in calendar(strategy, clock.today()) if d.subject == STRATEGY and d.kind is Kind.PROZESS and not d.done
     ]
     return open_slots[0].due if open_slots else None
 
@@ -526,8 +536,8 @@ def review(strategy_id: int):
     """The review pack of the biennial strategy review, with the decisions section to fill in."""
     row = get_strategy_or_404(strategy_id)
     form = ReviewForm(formdata=None)
-    form.performed.data = german_date(_today())
-    form.by.data = _user_name()
+    form.performed.data = german_date(clock.today())
+    form.by.data = _user_name(row)
     return _review_page(row, form)
 
 
@@ -536,7 +546,7 @@ def review_speichern(strategy_id: int):
     """Record the review meeting: answers to the core questions and the decisions."""
     row = get_strategy_or_404(strategy_id, write=True)
     form = ReviewForm()
-    if not form.validate_all(_today()):
+    if not form.validate_all(clock.today()):
         return _review_page(row, form, 422)
     service.save_evaluation(db.session, row, form.to_record(_next_review_due(row)))
     db.session.commit()
@@ -548,10 +558,8 @@ def review_speichern(strategy_id: int):
 def review_pdf(strategy_id: int):
     """The review pack as PDF (WeasyPrint)."""
     row = get_strategy_or_404(strategy_id)
-    pack = review_service.review_pack(db.session, row, _today())
-    html = render_template(
-        "verstetigung/review_pdf.html", row=row, pack=pack, Progress=Progress, shown=review_service.SHOWN
-    )
+    pack = review_service.review_pack(db.session, row, clock.today())
+    html = render_template("verstetigung/review_pdf.html", row=row, pack=pack, shown=review_service.SHOWN)
     pdf = html_pdf(html, base_url=request.url_root)
     return download(
         pdf,
@@ -600,8 +608,8 @@ def fortschreibung(strategy_id: int):
     if request.method == "GET":
         form = fortschreibung_form(pending, formdata=None)
         form.vision.data, form.mission.data = row.vision, row.mission
-        form.by.data = _user_name()
-        form.adopted.data = Month(_today().year, _today().month).german()
+        form.by.data = _user_name(row)
+        form.adopted.data = Month(clock.today().year, clock.today().month).german()
         for i, m in enumerate(pending):  # the evaluations' outcomes suggest the decisions
             if m.key in outcomes:
                 form[f"d_{i}"].data = SUGGESTED[outcomes[m.key].outcome].value
@@ -621,7 +629,7 @@ def fortschreibung(strategy_id: int):
             vision=(form.vision.data or "").strip(),
             mission=(form.mission.data or "").strip(),
             by=form.by.data.strip(),
-            today=_today(),
+            today=clock.today(),
         )
     except service.AlreadyContinued as exc:  # someone else was quicker (the strategy lock makes this rare)
         db.session.rollback()
@@ -642,14 +650,15 @@ def fortschreibung(strategy_id: int):
 
 def _flash_outdated_months(new_row: models.Strategy) -> None:
     """Carried-over measures keep their months: say when they lie before the new roadmap window."""
-    view = roadmap_view(strategy_to_domain(new_row), _today())
-    before = [m for m in view.outside if (m.end or m.start) < view.window_start]
+    strategy = strategy_to_domain(new_row)
+    view = roadmap_view(strategy, clock.today())
+    before = [m for m in strategy.measures if m.is_planned and m.end is not None and m.end < view.plan_start]
     if before:
         many = len(before) != 1
         flash(
             f"{len(before)} übernommene Maßnahme{'n liegen' if many else ' liegt'} mit den bisher geplanten Monaten "
-            f"vor dem neuen Fahrplan-Zeitraum {view.window_start.german()} – {view.window_end.german()} und "
-            f"erschein{'en' if many else 't'} nicht im Fahrplan. Bitte neu planen, z. B. mit dem Planungsvorschlag.",
+            f"vor dem neuen Planungszeitraum {view.plan_start.german()} – {view.plan_end.german()}. "
+            "Bitte neu planen, z. B. mit dem Planungsvorschlag.",
             "warning",
         )
 

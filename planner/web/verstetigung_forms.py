@@ -66,6 +66,22 @@ def parse_number_field(field: Field) -> float | None:
     return number
 
 
+def check_actual_months(status: str, start_field: Field, end_field: Field, today: date) -> tuple:
+    """The actual start and end typed into two fields, with German errors on the fields: not in the
+    future, end not before start, a finished measure needs its end. Returns (start, end)."""
+    start = parse_month_field(start_field)
+    end = parse_month_field(end_field)
+    now = Month(today.year, today.month)
+    if start and end and end < start:
+        end_field.errors.append(f"Das Ende {end.german()} liegt vor dem Beginn {start.german()}.")
+    for f, m in ((start_field, start), (end_field, end)):
+        if m and m > now:
+            f.errors.append(f"{m.german()} liegt in der Zukunft; erfasst wird, was tatsächlich geschah.")
+    if status == Status.ABGESCHLOSSEN.value and end is None and not end_field.errors:
+        end_field.errors.append("Für eine abgeschlossene Maßnahme bitte das tatsächliche Ende angeben.")
+    return start, end
+
+
 class ProgressForm(GermanForm):
     """Actual progress of a measure: status, actual start and end, who and when."""
 
@@ -84,17 +100,8 @@ class ProgressForm(GermanForm):
     def validate_all(self, today: date) -> bool:
         """Fields, months and their rules; every error at once."""
         valid = self.validate()
-        start = parse_month_field(self.actual_start)
-        end = parse_month_field(self.actual_end)
+        check_actual_months(self.status.data, self.actual_start, self.actual_end, today)
         parse_date_field(self.changed_on, required=True)
-        now = Month(today.year, today.month)
-        if start and end and end < start:
-            self.actual_end.errors.append(f"Das Ende {end.german()} liegt vor dem Beginn {start.german()}.")
-        for f, m in ((self.actual_start, start), (self.actual_end, end)):
-            if m and m > now:
-                f.errors.append(f"{m.german()} liegt in der Zukunft; erfasst wird, was tatsächlich geschah.")
-        if self.status.data == Status.ABGESCHLOSSEN.value and end is None and not self.actual_end.errors:
-            self.actual_end.errors.append("Für eine abgeschlossene Maßnahme bitte das tatsächliche Ende angeben.")
         fields = (self.actual_start, self.actual_end, self.changed_on)
         return valid and not any(f.errors for f in fields)
 

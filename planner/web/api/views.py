@@ -32,8 +32,8 @@ from ...formats.strategy_file import measure_from_dict, measure_problems, measur
 from ...services import audit, tokens
 from ...services import maturity as maturity_service
 from ...services import strategies as service
-from ...services.roadmap import today as configured_today
 from ...services.verstetigung import successor_id, version_chain
+from .. import clock
 from ..access import get_organisation_or_404, get_strategy_or_404, visible_organisation_ids
 from ..token_auth import act_as
 from . import schemas as s
@@ -179,7 +179,7 @@ def _stale(mrow: models.Measure, seen: int | None) -> ApiProblem:
 
 
 def _today():
-    return configured_today(current_app.config.get("ROADMAP_TODAY"))
+    return clock.today()
 
 
 def _state(m, today) -> dict:
@@ -425,11 +425,9 @@ def analysis(strategy_id: int):
 @api.validate(resp=Response(HTTP_200=(s.Evaluations, OK), **READ), tags=["Evaluationen"])
 def evaluations(strategy_id: int):
     """Der Evaluationskalender (fällige, überfällige und erledigte Termine) und die erfassten Evaluationen."""
-    from ..verstetigung import evaluation_today
-
     row = get_strategy_or_404(strategy_id)
     strategy = service.strategy_to_domain(row)
-    today = evaluation_today()
+    today = clock.today()
     return {
         "today": today.isoformat(),
         "calendar": [{**d.as_json(), "done": d.done, "reason": d.reason} for d in calendar(strategy, today)],

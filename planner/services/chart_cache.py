@@ -1,0 +1,129 @@
+"""Rendered charts, cached once per state of a strategy and shared through the database.
+
+A chart is stored under a key made of the chart, its format and options (the date, for
+charts that draw today), the strategy's revision and a fingerprint of the drawing code.
+The revision (cache_models.StrategyRevision) is bumped by the audit listener in the same
+transaction as every change of the strategy or of its organisation's data, so a changed
+strategy gets a new key on every worker and every instance at the moment the change commits.
+
+Order matters for "never stale": read the revision first, then load the data the chart is
+drawn from. A chart drawn from data newer than its revision may be filed under the older
+key (a later reader sees the newer picture, never an older one); the reverse cannot happen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from ..cache_models import ChartCacheEntry, StrategyRevision
+
+# changes of these tables belong to an organisation but change no chart
+_NOT_SHOWN = {"users", "memberships", "coordinations"}
+
+_revisions = StrategyRevision.__table__
+_cache = ChartCacheEntry.__table__
+
+
+@cache
+def code_fingerprint() -> str:
+    """A hash of the code charts are drawn with (charts, the PDF helper, the domain analyses and
+    the catalogue): a new release draws its charts anew."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    for folder, pattern in (("charts", "*.py"), ("documents", "*.py"), ("domain", "*.py"), ("data", "*.yaml")):
+        for path in sorted((root / folder).glob(pattern)):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def revision(session: Session, strategy_id: int) -> int:
+    """The strategy's change counter (0 before its first change)."""
+    value = session.execute(
+        sa.select(_revisions.c.revision).where(_revisions.c.strategy_id == strategy_id)
+    ).scalar_one_or_none()
+    return value or 0
+
+
+def key(strategy_id: int, revision: int, chart: str, fmt: str, options: dict | None = None) -> str:
+    """The cache key, also sent as the ETag."""
+    text = json.dumps(
+        [code_fingerprint(), strategy_id, revision, chart, fmt, options or {}], sort_keys=True, default=str
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def lookup(session: Session, cache_key: str) -> bytes | None:
+    """The stored chart, or None."""
+    return session.execute(sa.select(_cache.c.data).where(_cache.c.key == cache_key)).scalar_one_or_none()
+
+
+def _insert(connection: Connection):
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def store(session: Session, cache_key: str, strategy_id: int, revision: int, mimetype: str, data: bytes) -> None:
+    """Keep a rendered chart; drop the strategy's charts of other revisions. Two workers that
+    rendered the same chart at once both succeed (the second insert is skipped)."""
+    connection = session.connection()
+    session.execute(sa.delete(_cache).where(_cache.c.strategy_id == strategy_id, _cache.c.revision != revision))
+    insert = _insert(connection)
+    session.execute(
+        insert(_cache)
+        .values(key=cache_key, strategy_id=strategy_id, revision=revision, mimetype=mimetype, data=data)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+
+
+def bump(connection: Connection, strategy_ids: Iterable[int]) -> None:
+    """Count one change for each strategy and forget its charts (in the caller's transaction)."""
+    ids = sorted(set(strategy_ids))  # one order for every writer: no deadlocks between them
+    if not ids:
+        return
+    insert = _insert(connection)
+    statement = insert(_revisions).values([{"strategy_id": i, "revision": 1} for i in ids])
+    connection.execute(
+        statement.on_conflict_do_update(index_elements=["strategy_id"], set_={"revision": _revisions.c.revision + 1})
+    )
+    connection.execute(sa.delete(_cache).where(_cache.c.strategy_id.in_(ids)))
+
+
+def changed_strategies(connection: Connection, entries: Iterable[dict]) -> set[int]:
+    """The strategies whose charts a flush's audit entries may change: the strategy an entry
+    lies under, else every strategy of the entry's organisation (persons, assessments)."""
+    ids: set[int] = set()
+    organisations: set[int] = set()
+    for e in entries:
+        if e["table_name"] == "strategies":
+            ids.add(int(e["object_id"]))
+            continue
+        under = [int(part.split(":", 1)[1]) for part in e["path"].split("|") if part.startswith("strategies:")]
+        if under:
+            ids.update(under)
+        elif e["organisation_id"] is not None and e["table_name"] not in _NOT_SHOWN:
+            organisations.add(e["organisation_id"])
+    if organisations:
+        ids.update(strategies_of(connection, organisations))
+    return ids
+
+
+def strategies_of(connection: Connection, organisation_ids: Iterable[int]) -> list[int]:
+    """The ids of the organisations' strategies."""
+    from ..models import Strategy
+
+    return list(
+        connection.execute(
+            sa.select(Strategy.id).where(Strategy.organisation_id.in_(sorted(organisation_ids)))
+        ).scalars()
+    )

@@ -1,0 +1,267 @@
+"""Rounds over all measures of a strategy: the Statusabfrage (form, print page, XLSX) and the
+Bewertungsworkshop. Each is one form saved in one transaction (see services/rounds.py)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+
+from .. import models
+from ..domain.months import german_date
+from ..domain.schedule_state import State
+from ..domain.strategy import Status
+from ..extensions import db
+from ..formats import status_round
+from ..services import rounds as service
+from ..services.strategies import strategy_to_domain
+from . import nav
+from .access import actor_name, get_strategy_or_404
+from .clock import schedule, today
+from .filters import file_stem, strategy_file_stem
+from .rounds_forms import (
+    RatingRoundForm,
+    RatingRow,
+    StatusRoundForm,
+    StatusRow,
+    rating_of,
+    version_of,
+)
+from .verstetigung_forms import check_actual_months, parse_date_field
+
+bp = Blueprint("rounds", __name__, url_prefix="/strategien/<int:strategy_id>")
+
+nav.STRATEGY_SECTIONS.extend([("rounds.statusabfrage", "Statusabfrage"), ("rounds.workshop", "Bewertungsworkshop")])
+nav.STRATEGY_DOWNLOADS.append(("rounds.statusabfrage_xlsx", "Statusabfrage (XLSX)"))
+
+
+def _owner_filter(row: models.Strategy) -> tuple[list[models.Person], models.Person | None]:
+    """The persons owning measures of this strategy, and the one chosen with ?person= (404 if foreign)."""
+    owners: dict[int, models.Person] = {}
+    for m in row.measures:
+        for o in m.owners:
+            owners.setdefault(o.person.id, o.person)
+    chosen = None
+    if person_id := request.args.get("person", ""):
+        chosen = owners.get(int(person_id)) if person_id.isdigit() else None
+        if chosen is None:
+            abort(404)
+    return sorted(owners.values(), key=lambda p: p.name.lower()), chosen
+
+
+def _measures(row: models.Strategy, person: models.Person | None) -> list[models.Measure]:
+    if person is None:
+        return list(row.measures)
+    return [m for m in row.measures if any(o.person_id == person.id for o in m.owners)]
+
+
+# --- Statusabfrage --------------------------------------------------------------------------------
+
+
+def _status_page(row, page_form, rows, problems: dict, status: int = 200):
+    strategy = strategy_to_domain(row)
+    persons, chosen = _owner_filter(row)
+    lines = {line.key: line for line in status_round.lines(strategy, strategy.measures, today())}
+    measures = {m.key: m for m in strategy.measures}
+    return render_template(
+        "rounds/statusabfrage.html",
+        row=row,
+        form=page_form,
+        rows=[(r, measures[r.key.data], lines[r.key.data]) for r in rows if r.key.data in measures],
+        problems=problems,
+        persons=persons,
+        chosen=chosen,
+        day=today(),
+    ), status
+
+
+@bp.get("/statusabfrage")
+def statusabfrage(strategy_id: int):
+    """All measures (or one owner's) with status, actual months and a "Stand" note, editable at once."""
+    row = get_strategy_or_404(strategy_id)
+    _persons, chosen = _owner_filter(row)
+    form = StatusRoundForm(formdata=None)
+    form.changed_on.data = german_date(today())
+    form.by.data = actor_name(row.organisation_id)
+    strategy = strategy_to_domain(row)
+    rows = []
+    # the measures that need an answer first (schedule state, most urgent first), then in the strategy's order
+    order = list(State)
+    measures = sorted(_measures(row, chosen), key=lambda m: order.index(schedule(strategy.measure(m.key)).state))
+    for i, mrow in enumerate(measures):
+        r = StatusRow(prefix=f"m{i}")
+        r.fill(strategy.measure(mrow.key), mrow.lock_version)
+        rows.append(r)
+    return _status_page(row, form, rows, {})
+
+
+@bp.post("/statusabfrage")
+def statusabfrage_speichern(strategy_id: int):
+    """Save the whole round in one transaction: every row checked, nothing written when one fails."""
+    row = get_strategy_or_404(strategy_id, write=True)
+    form = StatusRoundForm()
+    day = today()
+    rows, inputs, problems = [], [], {}
+    current = {m.key: m for m in strategy_to_domain(row).measures}
+    i = 0
+    while f"m{i}-key" in request.form:
+        r = StatusRow(request.form, prefix=f"m{i}")
+        i += 1
+        if r.key.data not in current:
+            continue
+        r.validate()
+        if _unchanged(r, current[r.key.data]):
+            rows.append(r)  # shown again as typed, not checked: what is stored stays as it is
+            continue
+        start, end = check_actual_months(r.status.data, r.actual_start, r.actual_end, day)
+        rows.append(r)
+        if r.errors:
+            problems[r.key.data] = []
+            continue
+        inputs.append(
+            service.StatusInput(
+                r.key.data, version_of(r.version.data), Status(r.status.data), start, end, (r.note.data or "").strip()
+            )
+        )
+    if not rows:
+        flash("Es wurden keine Maßnahmen übermittelt. Bitte das Formular erneut öffnen.", "error")
+        return redirect(url_for("rounds.statusabfrage", strategy_id=strategy_id))
+    valid = form.validate()
+    on = parse_date_field(form.changed_on, required=True)
+    if valid and on is not None and not problems:
+        try:
+            changed = service.save_status_round(db.session, row, inputs, on=on, by=form.by.data.strip())
+        except service.RoundFailed as exc:
+            db.session.rollback()
+            problems = exc.problems
+            _refresh_versions(rows, row, exc.problems)
+        else:
+            db.session.commit()
+            flash(
+                f"Die Statusabfrage wurde gespeichert: {len(changed)} Maßnahme(n) aktualisiert."
+                if changed
+                else "Keine Änderung.",
+                "success",
+            )
+            return redirect(url_for("rounds.statusabfrage", strategy_id=strategy_id, **_person_arg()))
+    return _status_page(row, form, rows, problems, status=422)
+
+
+def _unchanged(r: StatusRow, m) -> bool:
+    """Whether a row shows the measure as stored (no new status, months or note)."""
+    typed = (r.status.data, (r.actual_start.data or "").strip(), (r.actual_end.data or "").strip())
+    stored = (
+        m.status.value,
+        m.actual_start.german() if m.actual_start else "",
+        m.actual_end.german() if m.actual_end else "",
+    )
+    return typed == stored and not (r.note.data or "").strip() and not r.errors
+
+
+def _person_arg() -> dict:
+    person = request.args.get("person", "")
+    return {"person": person} if person.isdigit() else {}
+
+
+def _refresh_versions(rows, row: models.Strategy, problems: dict) -> None:
+    """After a refused save, rows that met someone else's change carry the current version: saving again
+    (after checking) overwrites it, as on the measure form."""
+    versions = {m.key: m.lock_version for m in row.measures}
+    for r in rows:
+        if r.key.data in problems and r.key.data in versions:
+            r.version.data = str(versions[r.key.data])
+
+
+def _round_lines(row: models.Strategy):
+    strategy = strategy_to_domain(row)
+    _persons, chosen = _owner_filter(row)
+    keys = {m.key for m in _measures(row, chosen)}
+    return status_round.lines(strategy, [m for m in strategy.measures if m.key in keys], today()), chosen
+
+
+@bp.get("/statusabfrage/druck")
+def statusabfrage_druck(strategy_id: int):
+    """The status round as a printable page with empty columns to fill in."""
+    row = get_strategy_or_404(strategy_id)
+    lines, chosen = _round_lines(row)
+    return render_template("rounds/statusabfrage_druck.html", row=row, lines=lines, chosen=chosen, day=today())
+
+
+@bp.get("/statusabfrage.xlsx")
+def statusabfrage_xlsx(strategy_id: int):
+    """The status round as XLSX for owners who answer by mail."""
+    row = get_strategy_or_404(strategy_id)
+    lines, chosen = _round_lines(row)
+    title = f"Statusabfrage – {row.title}" + (f" – {chosen.name}" if chosen else "")
+    data = status_round.to_xlsx(title, f"{row.organisation.name}, Stand {german_date(today())}", lines)
+    stem = strategy_file_stem(row) + ("-" + file_stem(chosen.name) if chosen else "")
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="statusabfrage-{stem}.xlsx"'},
+    )
+
+
+# --- Bewertungsworkshop ---------------------------------------------------------------------------
+
+
+def _workshop_page(row, form, rows, problems: dict, status: int = 200):
+    strategy = strategy_to_domain(row)
+    measures = {m.key: m for m in strategy.measures}
+    return render_template(
+        "rounds/workshop.html",
+        row=row,
+        form=form,
+        rows=[(r, measures[r.key.data]) for r in rows if r.key.data in measures],
+        problems=problems,
+    ), status
+
+
+@bp.get("/bewertungsworkshop")
+def workshop(strategy_id: int):
+    """Dringlichkeit and Machbarkeit of every measure in one table."""
+    row = get_strategy_or_404(strategy_id)
+    strategy = strategy_to_domain(row)
+    rows = []
+    for i, mrow in enumerate(row.measures):
+        r = RatingRow(prefix=f"m{i}")
+        r.fill(strategy.measure(mrow.key), mrow.lock_version)
+        rows.append(r)
+    return _workshop_page(row, RatingRoundForm(formdata=None), rows, {})
+
+
+@bp.post("/bewertungsworkshop")
+def workshop_speichern(strategy_id: int):
+    """Save every rating in one transaction; then the Bewertung matrix shows the result."""
+    row = get_strategy_or_404(strategy_id, write=True)
+    form = RatingRoundForm()
+    keys = {m.key for m in row.measures}
+    rows, inputs, problems = [], [], {}
+    i = 0
+    while f"m{i}-key" in request.form:
+        r = RatingRow(request.form, prefix=f"m{i}")
+        i += 1
+        if r.key.data not in keys:
+            continue
+        rows.append(r)
+        if not r.validate():
+            problems[r.key.data] = []
+            continue
+        inputs.append(
+            service.RatingInput(
+                r.key.data, version_of(r.version.data), rating_of(r.urgency.data), rating_of(r.feasibility.data)
+            )
+        )
+    if not rows:
+        flash("Es wurden keine Maßnahmen übermittelt. Bitte das Formular erneut öffnen.", "error")
+        return redirect(url_for("rounds.workshop", strategy_id=strategy_id))
+    if form.validate() and not problems:
+        try:
+            changed = service.save_ratings(db.session, row, inputs)
+        except service.RoundFailed as exc:
+            db.session.rollback()
+            problems = exc.problems
+            _refresh_versions(rows, row, exc.problems)
+        else:
+            db.session.commit()
+            flash(f"Die Bewertung wurde gespeichert: {len(changed)} Maßnahme(n) geändert.", "success")
+            return redirect(url_for("roadmap.bewertung", strategy_id=strategy_id))
+    return _workshop_page(row, form, rows, problems, status=422)
