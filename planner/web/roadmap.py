@@ -168,9 +168,8 @@ def fahrplan_mspdi(strategy_id: int):
     from ..formats.mspdi import roadmap_mspdi
 
     row = get_strategy_or_404(strategy_id)
-    data = roadmap_mspdi(service.roadmap(row).strategy, _today())
-    name = f"fahrplan-{strategy_file_stem(row)}.xml"
-    return Response(data, mimetype="application/xml", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    data = roadmap_mspdi(service.roadmap(row).strategy, clock.today())
+    return download(data, "application/xml", f"fahrplan-{strategy_file_stem(row)}.xml")
 
 
 @bp.post("/fahrplan/basisplaene")
