@@ -192,6 +192,7 @@ class DueEvaluation(_Out):
     kind: str
     due: str
     overdue: bool
+    state: str = Field(description="Stand des Termins, z. B. offen, ueberfaellig, status_klaeren, erledigt")
     done: bool
     reason: str
 
