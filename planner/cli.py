@@ -454,7 +454,7 @@ def maturity(file: Path, as_json: bool) -> None:
     "--output",
     type=OUTPUT_FILE,
     required=True,
-    help="Zieldatei; das Format folgt der Endung: .svg, .png oder .pdf.",
+    help="Zieldatei; das Format folgt der Endung: .svg, .png, .pdf oder .xml (MS Project, MSPDI).",
 )
 @click.option("--abhaengigkeiten", is_flag=True, help="Abhängigkeiten als Pfeile einzeichnen.")
 @click.option("--kritischer-pfad/--ohne-kritischen-pfad", default=True, help="Kritischen Pfad hervorheben.")
@@ -469,13 +469,21 @@ def maturity(file: Path, as_json: bool) -> None:
 def roadmap(
     file: Path, output: Path, abhaengigkeiten: bool, kritischer_pfad: bool, heute: str | None, papier: str
 ) -> None:
-    """Zeichnet den Umsetzungsfahrplan einer Strategiedatei als SVG, PNG oder PDF."""
+    """Zeichnet den Umsetzungsfahrplan einer Strategiedatei als SVG, PNG oder PDF, oder schreibt ihn als MS-Project-XML."""
     fmt = output.suffix.lower().lstrip(".")
-    if fmt not in ("svg", "png", "pdf"):
-        click.echo(f"{output}: unbekanntes Format „{output.suffix}“ – bitte .svg, .png oder .pdf.", err=True)
+    if fmt not in ("svg", "png", "pdf", "xml"):
+        click.echo(f"{output}: unbekanntes Format „{output.suffix}“ – bitte .svg, .png, .pdf oder .xml.", err=True)
         sys.exit(2)
     today = _day(heute)
     strategy = _load_file(file)
+    if fmt == "xml":
+        from .formats.mspdi import dated_measures, roadmap_mspdi
+
+        _write(output, roadmap_mspdi(strategy, today))
+        click.echo(
+            f"Fahrplan als MS-Project-XML geschrieben: {output} – {len(dated_measures(strategy))} Maßnahmen mit Termin"
+        )
+        return
     from .charts.common import render
     from .charts.gantt import gantt_chart, gantt_text
     from .charts.tables import gantt_table

@@ -10,5 +10,6 @@ from . import (
     models,  # noqa: F401
     roadmap_models,  # noqa: F401
     session_models,  # noqa: F401
+    token_models,  # noqa: F401
     verstetigung_models,  # noqa: F401
 )

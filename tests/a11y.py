@@ -23,7 +23,7 @@ def _shape(path: str) -> str:
     return re.sub(r"/\d+", "/#", path)
 
 
-DOWNLOAD = re.compile(r"\.(yaml|yml|pdf|docx|xlsx|svg|png|ics|csv|json)$|/download|/export")
+DOWNLOAD = re.compile(r"\.(yaml|yml|pdf|docx|xlsx|svg|png|ics|csv|json|xml)$|/download|/export")
 
 
 def crawl(page, start: str, per_shape: int = 2, limit: int = 150, check=None) -> list[str]:

@@ -22,7 +22,8 @@ from planner.models import Model
 from planner.services import backup
 
 ROOT = DATA.parent.parent
-PUBLIC_OR_GLOBAL = {"static", "auth.login", "auth.logout", "guide.image", "assets.favicon"}
+# the calendar feed is opened by the secret in its address, not by a session (test_calendar_feed.py)
+PUBLIC_OR_GLOBAL = {"static", "auth.login", "auth.logout", "guide.image", "assets.favicon", "calendar_feed.feed"}
 FORMATS = ["svg", "png", "pdf", "csv", "xlsx", "yaml", "json", "docx", "ics", "html"]
 
 
@@ -89,6 +90,7 @@ def two_organisations(app, make_user, tmp_path):
                 )
         db.session.commit()
     a_user = make_user("a-verwalten", roles={a_org: "verwalten"})
+    a_token = ApiCaller(app, a_user)
     # a roadmap baseline of A, through its own page
     admin = app.test_client()
     from auth_support import login
@@ -97,7 +99,42 @@ def two_organisations(app, make_user, tmp_path):
     assert admin.post(f"/strategien/{a_sid}/fahrplan/basisplaene", data={"name": "Basisplan 2023"}).status_code == 302
     with app.app_context():
         rows = backup.collect(db.session.connection(), a_org)
-    return {"a_org": a_org, "b_org": b_org, "a_sid": a_sid, "b_sid": b_sid, "rows": rows, "a_user": a_user}
+    return {
+        "a_org": a_org,
+        "b_org": b_org,
+        "a_sid": a_sid,
+        "b_sid": b_sid,
+        "rows": rows,
+        "a_user": a_user,
+        "a_token_id": a_token.token_id,
+    }
+
+
+class ApiCaller:
+    """Calls /api/ routes with a personal API token of the user (the API never reads the session cookie)."""
+
+    def __init__(self, app, user_id: int):
+        from planner.auth_models import User
+        from planner.services import tokens
+
+        with app.app_context():
+            row, self.secret = tokens.create(db.session, db.session.get(User, user_id), "api", "Isolation")
+            db.session.commit()
+            self.token_id = row.id
+        self.client = app.test_client()
+
+    def call(self, method: str, url: str):
+        body = {"json": {}} if method in ("POST", "PATCH", "PUT") else {}
+        headers = {"Authorization": f"Bearer {self.secret}", "If-Match": "*"}
+        return self.client.open(url, method=method, headers=headers, **body)
+
+
+def member(app, make_user, roles: dict[int, str], name: str):
+    """A cookie client and an API caller of a new user with these roles."""
+    from auth_support import login
+
+    user = make_user(name, roles=roles)
+    return login(app.test_client(), user), ApiCaller(app, user)
 
 
 def _value(param: str, data: dict, rule, admin) -> str | None:
@@ -113,6 +150,8 @@ def _value(param: str, data: dict, rule, admin) -> str | None:
         return a_measures[1]["key"]
     if param == "user_id":
         return str(data["a_user"])
+    if param == "token_id":
+        return str(data["a_token_id"])
     if param == "table":
         return "strategies"
     if param == "object_id":
@@ -161,18 +200,30 @@ def _build(rule, values: dict) -> str:
     return url
 
 
-def test_every_route_of_one_organisation_is_404_for_another(app, client, client_as, two_organisations):
+def test_every_route_of_one_organisation_is_404_for_another(app, client, make_user, two_organisations):
     data = two_organisations
     urls, unfilled = _urls(app, data, client)
     assert unfilled == [], "URL-Parameter ohne Wert (bitte in _value ergänzen): " + ", ".join(unfilled)
     assert len(urls) >= 40
     # the URLs address real objects: the administrator reaches every page
-    wrong = [url for _e, url, methods in urls if "GET" in methods and client.get(url).status_code == 404]
+    admin_api = ApiCaller(app, 1)
+    wrong = [
+        url
+        for _e, url, methods in urls
+        if "GET" in methods
+        and (admin_api.call("GET", url) if url.startswith("/api/") else client.get(url)).status_code == 404
+    ]
     assert wrong == [], wrong
+    assert sum(url.startswith("/api/") for _e, url, _m in urls) >= 10
     for role in ("lesen", "bearbeiten", "verwalten"):
-        other = client_as({data["b_org"]: role})
+        other, other_api = member(app, make_user, {data["b_org"]: role}, f"b-{role}")
         leaks = []
         for endpoint, url, methods in urls:
+            if url.startswith("/api/"):
+                for method in sorted(methods):
+                    if (status := other_api.call(method, url).status_code) != 404:
+                        leaks.append(f"{method} {url} ({endpoint}) -> {status}")
+                continue
             if "GET" in methods and (status := other.get(url).status_code) != 404:
                 leaks.append(f"GET {url} ({endpoint}) -> {status}")
             if "POST" in methods and (status := other.post(url, data={}).status_code) != 404:
@@ -182,7 +233,7 @@ def test_every_route_of_one_organisation_is_404_for_another(app, client, client_
     assert client.get(f"/strategien/{data['a_sid']}").status_code == 200
 
 
-def test_overview_lists_only_visible_organisations(app, client_as, two_organisations):
+def test_overview_lists_only_visible_organisations(app, client_as, make_user, two_organisations):
     data = two_organisations
     other = client_as({data["b_org"]: "lesen"})
     text = other.get("/").get_data(as_text=True)
@@ -195,20 +246,35 @@ def test_overview_lists_only_visible_organisations(app, client_as, two_organisat
         if not r.arguments and "GET" in r.methods and r.endpoint not in PUBLIC_OR_GLOBAL
     ]
     assert "/strategien/neu" in pages
+    b_api = ApiCaller(app, make_user("b-api", roles={data["b_org"]: "lesen"}))
     leaks = [p for p in pages if "Steinfurt" in other.get(p).get_data(as_text=True)]
+    leaks += [p for p in pages if p.startswith("/api/") and "Steinfurt" in b_api.call("GET", p).get_data(as_text=True)]
     assert leaks == []
     # the same pages do show A's data to A's members, so the check above can fail
     member = client_as({data["a_org"]: "lesen"})
     assert "Steinfurt" in member.get("/").get_data(as_text=True)
+    a_api = ApiCaller(app, make_user("a-api", roles={data["a_org"]: "lesen"}))
+    assert "Steinfurt" in a_api.call("GET", "/api/v1/strategien").get_data(as_text=True)
     assert other.get("/verwaltung/benutzer").status_code == 404
 
 
-def test_readers_cannot_change_anything(app, client, client_as, two_organisations):
+def test_readers_cannot_change_anything(app, client, make_user, two_organisations):
     data = two_organisations
     urls, _ = _urls(app, data, client)
-    reader = client_as({data["a_org"]: "lesen"})
+    reader, reader_api = member(app, make_user, {data["a_org"]: "lesen"}, "a-leser")
     assert reader.get(f"/strategien/{data['a_sid']}").status_code == 200
-    changed = [url for _e, url, methods in urls if "POST" in methods and reader.post(url, data={}).status_code != 404]
+    changed = [
+        url
+        for _e, url, methods in urls
+        if "POST" in methods and not url.startswith("/api/") and reader.post(url, data={}).status_code != 404
+    ]
+    changed += [
+        f"{method} {url}"
+        for _e, url, methods in urls
+        if url.startswith("/api/")
+        for method in methods - {"GET"}
+        if reader_api.call(method, url).status_code != 404
+    ]
     assert changed == []
     assert reader.get(f"/strategien/{data['a_sid']}/bearbeiten").status_code == 404
     assert reader.get(f"/verwaltung/organisationen/{data['a_org']}").status_code == 404

@@ -75,7 +75,7 @@ def test_roadmap_pdf_text_is_searchable(tmp_path: Path):
 
 def test_roadmap_command_refuses_unknown_format_date_and_invalid_file(tmp_path: Path):
     result = run("roadmap", SAMPLE, "-o", tmp_path / "x.gif")
-    assert result.exit_code == 2 and "bitte .svg, .png oder .pdf" in result.output
+    assert result.exit_code == 2 and "bitte .svg, .png, .pdf oder .xml" in result.output
     result = run("roadmap", SAMPLE, "-o", tmp_path / "x.svg", "--heute", "15.03.2024")
     assert result.exit_code == 2 and "kein Datum" in result.output
     data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))

@@ -18,7 +18,7 @@ import pytest
 from auth_support import Forms
 from click.testing import CliRunner
 from conftest import DATA, STEINFURT
-from test_auth_isolation import FORMATS, PUBLIC_OR_GLOBAL, _build, _urls, two_organisations  # noqa: F401
+from test_auth_isolation import FORMATS, PUBLIC_OR_GLOBAL, ApiCaller, _build, _urls, two_organisations  # noqa: F401
 from werkzeug.routing import IntegerConverter
 
 from planner.cli import main
@@ -59,7 +59,9 @@ def _problems(method: str, url: str, response) -> list[str]:
     if response.status_code >= 500:
         found.append(f"{method} {url[:200]} -> {response.status_code}")
     text = (
-        response.get_data(as_text=True) if response.mimetype in ("text/html", "text/plain", "application/json") else ""
+        response.get_data(as_text=True)
+        if response.mimetype in ("text/html", "text/plain", "application/json", "application/problem+json")
+        else ""
     )
     text = re.sub(r"<(script|style)\b.*?</\1>|<[^>]*>", " ", text, flags=re.DOTALL)  # what the user reads
     if match := ENGLISH.search(text):
@@ -124,6 +126,8 @@ def routes(app, client, two_organisations):  # noqa: F811
     """(endpoint, url, methods) for every route: those with parameters filled, those without as they are."""
     urls, unfilled = _urls(app, two_organisations, client)
     assert unfilled == []
+    # the API reads a token, never the session: the administrator's client sends both
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {ApiCaller(app, 1).secret}"
     for rule in app.url_map.iter_rules():
         if not rule.arguments and rule.endpoint not in PUBLIC_OR_GLOBAL:
             urls.append((rule.endpoint, rule.rule, rule.methods - {"HEAD", "OPTIONS"}))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -22,7 +23,7 @@ from ..domain.normalise import normalise_strategy_data
 from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
 from ..domain.validation import Problem, validate_measure, validate_strategy
 from .maturity_file import maturity_from_data, maturity_to_data
-from .schema import FORMAT_ID, strategy_file_schema
+from .schema import FORMAT_ID, measure_schema, strategy_file_schema
 from .verstetigung_file import measure_extras, verstetigung_from_data, verstetigung_to_data
 
 
@@ -430,3 +431,13 @@ def dump_data(data: dict[str, Any]) -> str:
 def dump_strategy(strategy: Strategy) -> str:
     """The strategy as a planner-strategy/1 YAML document."""
     return dump_data(strategy_to_data(strategy))
+
+
+def measure_problems(raw: Any) -> list[Problem]:
+    """What is wrong with one measure in file form (as the API receives it), in German; empty when valid."""
+    validator = Draft202012Validator(measure_schema())
+    key = raw.get("id") if isinstance(raw, dict) else None
+    return [
+        replace(_schema_problem(e, raw), measure=str(key) if key else None)
+        for e in sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
+    ]

@@ -38,8 +38,8 @@ from . import chart_cache
 
 NOT_AUDITED = {"audit_entries", "login_attempts", "strategy_revisions", "chart_cache"}
 # recorded as changed without the value; last_login_at would fill the trail on every login
-SECRET_FIELDS = {"password_hash"}
-SKIPPED_FIELDS = {("users", "last_login_at")}
+SECRET_FIELDS = {"password_hash", "token_hash"}
+SKIPPED_FIELDS = {("users", "last_login_at"), ("user_tokens", "last_used_at")}
 REDACTED = "(anonymisiert)"
 
 # who acts outside a request (CLI, tests, benchmark setup)
@@ -54,7 +54,10 @@ def current_actor() -> tuple[int | None, str]:
         from flask_login import current_user
 
         if current_user and getattr(current_user, "is_authenticated", False):
-            return current_user.id, current_user.username
+            from flask import g
+
+            via = g.get("audit_via")  # e.g. the API token the request came with
+            return current_user.id, (f"{current_user.username} ({via})" if via else current_user.username)[:100]
     return actor.get() or (None, "System")
 
 
@@ -430,6 +433,7 @@ TABLE_LABELS = {
     "verstetigung_indicator_values": "Indikatorwert",
     "verstetigung_history": "Frühere Version",
     "verstetigung_successions": "Fortschreibung",
+    "user_tokens": "Persönlicher Zugang",
 }
 # German labels of the columns: the domain's field labels (one source with the version
 # comparison), plus the columns only the database has
@@ -464,6 +468,8 @@ FIELD_LABELS = {
     "changed_on": "Stand vom",
     "changed_by": "Erfasst von",
     "kind": "Art",
+    "hint": "Beginnt mit",
+    "token_hash": "Schlüssel (Prüfsumme)",
     "due": "Fällig",
     "performed_on": "Durchgeführt am",
     "evaluator": "Durchgeführt von",

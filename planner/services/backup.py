@@ -36,6 +36,8 @@ ROOT_TABLE = "organisations"
 SECRET = {("users", "password_hash"): ""}  # (table, column): the value written instead
 EXCLUDED = {
     "login_attempts": "Fehlgeschlagene Anmeldeversuche sind flüchtig (Ratenbegrenzung) und gehören keiner Organisation.",
+    "user_tokens": "Persönliche Zugänge (API, Kalender-Abo) gehören einer Person, nicht der Organisation; "
+    "nach einer Wiederherstellung legt jede Person neue an.",
     "strategy_revisions": "Änderungszähler für den Diagramm-Zwischenspeicher; beginnt nach einer Wiederherstellung neu.",
     "chart_cache": "Zwischengespeicherte Diagramme werden bei Bedarf neu gezeichnet.",
     "kept_forms": "Nach Ablauf der Sitzung aufbewahrte Formulareingaben sind flüchtig und gehören einer Anmeldung, keiner Organisation.",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
+from ..extensions import csrf
 from . import (
     admin,
     assets,
     auth,
+    calendar_feed,
     clock,
     errors,
     filters,
@@ -17,6 +19,7 @@ from . import (
     measure_list,
     measures,
     nav,
+    profile,
     roadmap,
     rounds,
     session_timeout,
@@ -24,6 +27,7 @@ from . import (
     strategies,
     verstetigung,
 )
+from .api import views as api
 
 
 def register(app: Flask) -> None:
@@ -46,4 +50,8 @@ def register(app: Flask) -> None:
     auth.init_app(app)
     session_timeout.init_app(app)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(profile.bp)
+    app.register_blueprint(calendar_feed.bp)
+    csrf.exempt(api.bp)  # token-authenticated, never the session cookie (api/views.py)
+    app.register_blueprint(api.bp)
     errors.retry_on_conflict(app)  # last: wraps every view registered above

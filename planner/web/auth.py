@@ -23,6 +23,7 @@ from ..extensions import db
 from ..models import utcnow
 from ..services import audit
 from .forms import GermanForm
+from .token_auth import TOKEN_BLUEPRINTS
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -170,6 +171,8 @@ def _require_login():
     """Every endpoint but the login page needs a logged-in, active user with a valid session."""
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
+    if request.blueprint in TOKEN_BLUEPRINTS:
+        return None  # they authenticate by token and never read the session (token_auth.py)
     if current_user.is_authenticated:
         return _validate_session()
     if request.method == "GET":

@@ -11,6 +11,8 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from .api.problems import from_http_error, is_api_request, problem_response
+
 MESSAGES = {
     400: ("Ungültige Anfrage", "Die Anfrage konnte nicht verarbeitet werden."),
     403: ("Kein Zugriff", "Sie haben keinen Zugriff auf diese Seite."),
@@ -82,6 +84,8 @@ def _anonymous_page() -> None:
 
 
 def _page(code: int, title: str, message: str, headers: dict | None = None):
+    if is_api_request():  # the JSON API answers with problem details, never a page
+        return problem_response(code, message, headers=headers)
     try:
         page = render_template("error.html", code=code, title=title, message=message)
     except DATABASE_UNAVAILABLE:  # e.g. a 404 while the database is away: the page without the user's menu
@@ -111,8 +115,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        """Any HTTP error as a German page."""
+        """Any HTTP error as a German page (in the API: as German problem details)."""
         _rollback()
+        if is_api_request():
+            return from_http_error(error)
         code = error.code or 500
         title, message = MESSAGES.get(code, (error.name, error.description or ""))
         return _page(code, title, message)

@@ -162,6 +162,16 @@ def fahrplan_pdf(strategy_id: int):
     return _fahrplan_chart(strategy_id, "pdf")
 
 
+@bp.get("/fahrplan.xml")
+def fahrplan_mspdi(strategy_id: int):
+    """The Fahrplan as MS Project XML (MSPDI) for MS Project, ProjectLibre, GanttProject, OpenProject."""
+    from ..formats.mspdi import roadmap_mspdi
+
+    row = get_strategy_or_404(strategy_id)
+    data = roadmap_mspdi(service.roadmap(row).strategy, clock.today())
+    return download(data, "application/xml", f"fahrplan-{strategy_file_stem(row)}.xml")
+
+
 @bp.post("/fahrplan/basisplaene")
 def create_baseline(strategy_id: int):
     """Freeze the current roadmap under a name."""

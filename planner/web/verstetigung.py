@@ -204,20 +204,13 @@ def kalender(strategy_id: int):
     )
 
 
-@bp.get("/evaluationen.ics")
-def kalender_ics(strategy_id: int):
-    """The open evaluations as an iCalendar file (for Outlook and other calendars)."""
-    from icalendar import Calendar, Event
+def calendar_events(cal, row: models.Strategy, today: date) -> None:
+    """Add the open evaluations of a strategy (and those left in its earlier versions) to an iCalendar."""
+    from icalendar import Event
 
-    row = get_strategy_or_404(strategy_id)
     strategy = strategy_to_domain(row)
     titles = {m.key: m.title for m in strategy.measures} | {STRATEGY: "Strategie insgesamt"}
-    cal = Calendar()
-    cal.add("prodid", "-//planner//Evaluationskalender//DE")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"Evaluationen – {row.title}")
     stamp = datetime.now(UTC).replace(microsecond=0)
-    today = clock.today()
     superseded = service.successor_id(db.session, row.id) is not None
     # no date is due before the measure's status is clear: waiting evaluations get no event
     entries = [(row, d, titles.get(d.subject, d.subject)) for d in calendar(strategy, today) if d.state in OPEN]
@@ -237,11 +230,26 @@ def kalender_ics(strategy_id: int):
         )
         event.add("categories", ["Evaluation"])
         cal.add_component(event)
-    return download(
-        cal.to_ical(),
-        "text/calendar",
-        f"evaluationen-{strategy_file_stem(row)}.ics",
-    )
+
+
+def new_calendar(name: str):
+    """An empty iCalendar named `name`."""
+    from icalendar import Calendar
+
+    cal = Calendar()
+    cal.add("prodid", "-//planner//Evaluationskalender//DE")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", name)
+    return cal
+
+
+@bp.get("/evaluationen.ics")
+def kalender_ics(strategy_id: int):
+    """The open evaluations as an iCalendar file (for Outlook and other calendars)."""
+    row = get_strategy_or_404(strategy_id)
+    cal = new_calendar(f"Evaluationen – {row.title}")
+    calendar_events(cal, row, clock.today())
+    return download(cal.to_ical(), "text/calendar", f"evaluationen-{strategy_file_stem(row)}.ics")
 
 
 # --- a measure: progress, evaluations, indicators -------------------------------------------------

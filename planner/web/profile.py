@@ -1,0 +1,91 @@
+"""The user's own access keys (/profil/zugaenge): personal API tokens and calendar subscriptions.
+
+A new key is shown once, on the page that answers its creation; only its hash is stored.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from ..extensions import db
+from ..services import tokens
+from .forms import REQUIRED, ConfirmForm, GermanForm
+
+bp = Blueprint("profile", __name__, url_prefix="/profil")
+
+KIND_LABELS = {"api": "API-Zugang", "kalender": "Kalender-Abonnement"}
+
+
+class TokenForm(GermanForm):
+    """The name of a new access key, so its owner can tell it apart later."""
+
+    name = StringField(
+        "Bezeichnung",
+        validators=[DataRequired(REQUIRED), Length(max=100, message="Höchstens 100 Zeichen.")],
+        description="Wofür der Zugang ist, z. B. „Excel-Abgleich“ oder „Outlook im Büro“.",
+    )
+
+
+def _page(api_form: TokenForm, calendar_form: TokenForm, new: dict | None = None, status: int = 200):
+    return (
+        render_template(
+            "profile/zugaenge.html",
+            api_form=api_form,
+            calendar_form=calendar_form,
+            api_tokens=tokens.of_user(db.session, current_user.id, "api"),
+            calendar_tokens=tokens.of_user(db.session, current_user.id, "kalender"),
+            confirm=ConfirmForm(),
+            new=new,
+        ),
+        status,
+    )
+
+
+@bp.get("/zugaenge")
+def zugaenge():
+    """The user's API tokens and calendar subscriptions, with forms to add one."""
+    return _page(TokenForm(prefix="api", formdata=None), TokenForm(prefix="kal", formdata=None))
+
+
+def _create(kind: str):
+    api_form, calendar_form = TokenForm(prefix="api"), TokenForm(prefix="kal")
+    form = api_form if kind == "api" else calendar_form
+    other = calendar_form if kind == "api" else api_form
+    other.process(formdata=None)
+    if not form.validate_on_submit():
+        return _page(api_form, calendar_form, status=422)
+    row, secret = tokens.create(db.session, current_user, kind, form.name.data)
+    db.session.commit()
+    form.process(formdata=None)
+    new = {"kind": kind, "name": row.name, "secret": secret}
+    if kind == "kalender":
+        new["url"] = url_for("calendar_feed.feed", secret=secret, _external=True)
+    return _page(api_form, calendar_form, new=new, status=201)
+
+
+@bp.post("/zugaenge/api")
+def create_api_token():
+    """A new personal API token, shown once."""
+    return _create("api")
+
+
+@bp.post("/zugaenge/kalender")
+def create_calendar_token():
+    """A new calendar subscription address, shown once."""
+    return _create("kalender")
+
+
+@bp.post("/zugaenge/<int:token_id>/widerrufen")
+def revoke(token_id: int):
+    """Revoke one of the user's own keys; it stops working at once."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    row = tokens.revoke(db.session, current_user.id, token_id)
+    if row is None:
+        abort(404)
+    db.session.commit()
+    flash(f"{KIND_LABELS[row.kind]} „{row.name}“ wurde widerrufen.", "success")
+    return redirect(url_for("profile.zugaenge"))

@@ -1,0 +1,104 @@
+"""The Fahrplan as MS Project XML (MSPDI), read back with MPXJ (an independent Java reader, from PyPI)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from xml.etree import ElementTree as ET
+
+import pytest
+from conftest import STEINFURT, run
+
+from planner.domain.catalogue import catalogue
+from planner.formats.mspdi import NAMESPACE, dated_measures, measure_months
+from planner.formats.strategy_file import load_strategy
+
+
+@pytest.fixture(scope="module")
+def mpxj_reader():
+    """MPXJ's reader on a JVM started once per test process (JPype cannot restart it)."""
+    if shutil.which("java") is None:
+        if os.environ.get("CI"):
+            pytest.fail("Java fehlt: .ci/run installiert default-jre-headless")
+        pytest.skip("no Java runtime")
+    import jpype
+    import mpxj  # noqa: F401  (puts MPXJ's jars on the class path)
+
+    if not jpype.isJVMStarted():
+        jpype.startJVM()
+    from org.mpxj.reader import UniversalProjectReader
+
+    return UniversalProjectReader()
+
+
+def _month(java_datetime) -> str:
+    return f"{java_datetime.getYear():04d}-{java_datetime.getMonthValue():02d}"
+
+
+def test_steinfurt_read_back_by_mpxj(tmp_path, mpxj_reader):
+    strategy = load_strategy(STEINFURT.read_text(encoding="utf-8"))
+    out = tmp_path / "plan.xml"
+    result = run("roadmap", STEINFURT, "-o", out, "--heute", "2026-11-30")
+    assert result.exit_code == 0, result.output
+    assert "19 Maßnahmen mit Termin" in result.output
+
+    project = mpxj_reader.read(str(out))
+    tasks = list(project.getTasks())
+    by_key = {}
+    for task in tasks:
+        notes = str(task.getNotes() or "")
+        if notes.startswith("ID: "):
+            by_key[notes.splitlines()[0][4:]] = task
+    dated = dated_measures(strategy)
+    assert len(dated) == 19 and set(by_key) == {m.key for m in dated}
+    for m in dated:
+        task = by_key[m.key]
+        first, last = measure_months(strategy, m)
+        assert str(task.getName()) == m.title
+        assert (_month(task.getStart()), _month(task.getFinish())) == (str(first), str(last)), m.key
+        if m.end is not None:
+            assert str(last) == str(m.end)
+        # under the summary task of its dimension
+        parent = task.getParentTask()
+        assert bool(parent.getSummary()) and str(parent.getName()) == catalogue().dimension(m.dimension).name
+        # owners as resources assigned to the measure
+        assigned = sorted(str(a.getResource().getName()) for a in task.getResourceAssignments())
+        assert assigned == sorted(o.name for o in m.owners)
+    # every dependency between dated measures is a finish-to-start link
+    expected = {(p, m.key) for m in dated for p in m.depends_on if p in by_key}
+    assert expected, "Steinfurt has dependencies between dated measures"
+    links = set()
+    key_of = {int(t.getUniqueID()): k for k, t in by_key.items()}
+    for key, task in by_key.items():
+        for relation in task.getPredecessors():
+            assert str(relation.getType()) == "FS"
+            links.add((key_of[int(relation.getPredecessorTask().getUniqueID())], key))
+    assert links == expected
+    summaries = [t for t in tasks if t.getSummary() and int(t.getOutlineLevel()) == 1]
+    assert [str(t.getName()) for t in summaries] == [
+        d.name for d in catalogue().dimensions if any(catalogue().dimension(m.dimension) is d for m in dated)
+    ]
+    names = {str(r.getName()) for r in project.getResources() if r.getName() is not None}
+    assert names == {o.name for m in dated for o in m.owners}
+
+
+def test_backlog_and_dropped_measures_get_no_task(tmp_path):
+    strategy = load_strategy(STEINFURT.read_text(encoding="utf-8"))
+    out = tmp_path / "plan.xml"
+    assert run("roadmap", STEINFURT, "-o", out).exit_code == 0
+    names = [e.text for e in ET.parse(out).getroot().iter(f"{{{NAMESPACE}}}Name")]
+    undated = [m for m in strategy.measures if m not in dated_measures(strategy)]
+    assert undated and not any(m.title in names for m in undated)
+
+
+def test_download_on_the_fahrplan_page(client, steinfurt_id):
+    page = client.get(f"/strategien/{steinfurt_id}/fahrplan").get_data(as_text=True)
+    assert f"/strategien/{steinfurt_id}/fahrplan.xml" in page and "MS-Project-XML" in page
+    response = client.get(f"/strategien/{steinfurt_id}/fahrplan.xml")
+    assert response.status_code == 200 and response.mimetype == "application/xml"
+    assert "attachment" in response.headers["Content-Disposition"]
+    root = ET.fromstring(response.data)
+    tasks = root.findall(f"{{{NAMESPACE}}}Tasks/{{{NAMESPACE}}}Task")
+    assert len(tasks) == 1 + 19 + len(
+        {m.dimension for m in dated_measures(load_strategy(STEINFURT.read_text("utf-8")))}
+    )
