@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import sqlalchemy as sa
 from auth_support import form_data
@@ -71,6 +72,7 @@ def test_anonymise_replaces_the_name_everywhere(app, client, sample_id):
         owned = db.session.scalars(sa.select(models.MeasureOwner).where(models.MeasureOwner.person_id == pid)).all()
         assert len(owned) == 3  # konzept, schulungen, awareness
     text = client.get(f"/strategien/{sample_id}/massnahmen/awareness").get_data(as_text=True)
+    text = re.sub(r"<span lang=\"en\">([^<]*)</span>", r"\1", text)  # "Support" is marked as English
     assert "Anonymisierte Person 1 (Support)" in text and "Rücksprache mit Anonymisierte Person 1" in text
     # the anonymisation itself is in the trail, without the name
     from planner.auth_models import AuditEntry

@@ -497,7 +497,8 @@ def test_criteria_form_refuses_a_half_answered_subdimension(client, app, sample_
     form = {"assessed_on": "2024-03-01", "threshold": "80", fields[0]: "trifft_zu", fields[1]: "trifft_zu"}
     response = client.post(url(sample_id, "/messungen/neu/kriterien"), data=form)
     assert response.status_code == 422
-    assert response.text.count("Andere Kriterien von „Interaktion“ sind beantwortet") == 7
+    # each beside its criterion and once more in the error summary at the top
+    assert response.text.count("Andere Kriterien von „Interaktion“ sind beantwortet") == 14
     assert "Andere Kriterien von „Präferenzen“" not in response.text  # not answered at all: fine
     assert '<input checked id="c_0-0" name="c_0" type="radio" value="trifft_zu">' in response.text
     assert entries(app, sample_id) == []

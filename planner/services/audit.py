@@ -36,7 +36,8 @@ from ..domain.verstetigung_versions import MEASURE_FIELDS, STRATEGY_FIELDS
 from ..models import Model, utcnow
 from . import chart_cache
 
-NOT_AUDITED = {"audit_entries", "login_attempts", "strategy_revisions", "chart_cache"}
+# kept_forms: input kept across an expired session, transient and owned by a login, not by an organisation
+NOT_AUDITED = {"audit_entries", "login_attempts", "strategy_revisions", "chart_cache", "kept_forms"}
 # recorded as changed without the value; last_login_at would fill the trail on every login
 SECRET_FIELDS = {"password_hash", "token_hash"}
 SKIPPED_FIELDS = {("users", "last_login_at"), ("user_tokens", "last_used_at")}
@@ -506,6 +507,7 @@ FIELD_LABELS = {
     # accounts, maturity, funding, baselines
     "session_version": "Sitzungsstand",
     "last_login_at": "Letzte Anmeldung",
+    "last_used_at": "Zuletzt benutzt",
     "coordinator_id": "Koordinierende Organisation",
     "user_id": "Benutzer",
     "assessed_on": "Messung vom",
