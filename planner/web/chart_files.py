@@ -12,7 +12,7 @@ from ..charts.common import MIMETYPES
 from ..extensions import db
 from ..services import chart_cache
 from .access import get_strategy_or_404
-from .downloads import content_disposition
+from .downloads import disposition_header
 
 # (options that select the picture, a function that draws it) for a loaded strategy row
 Prepare = Callable[[models.Strategy], tuple[dict, Callable[[], bytes]]]
@@ -29,7 +29,7 @@ def chart_response(
     key = chart_cache.key(row.id, revision, chart, fmt, options)
     headers = {"Cache-Control": "no-cache"}
     if filename is not None:
-        headers["Content-Disposition"] = content_disposition(filename(row), inline=fmt == "svg")
+        headers |= disposition_header(filename(row), inline=fmt == "svg")
     if request.if_none_match.contains(key):
         response = Response(status=304, headers=headers)
         response.set_etag(key)

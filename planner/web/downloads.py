@@ -45,6 +45,11 @@ def content_disposition(filename: str, *, inline: bool = False) -> str:
     return f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
+def disposition_header(filename: str, *, inline: bool = False) -> dict[str, str]:
+    """The Content-Disposition header of a file response, for responses built elsewhere (charts, 304s)."""
+    return {"Content-Disposition": content_disposition(filename, inline=inline)}
+
+
 def download(
     data: bytes | str,
     mimetype: str,
