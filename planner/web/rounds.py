@@ -3,7 +3,7 @@ Bewertungsworkshop. Each is one form saved in one transaction (see services/roun
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from .. import models
 from ..domain.months import german_date
@@ -16,6 +16,7 @@ from ..services.strategies import strategy_to_domain
 from . import nav
 from .access import actor_name, get_strategy_or_404
 from .clock import schedule, today
+from .downloads import download
 from .filters import file_stem, strategy_file_stem
 from .rounds_forms import (
     RatingRoundForm,
@@ -193,10 +194,8 @@ def statusabfrage_xlsx(strategy_id: int):
     title = f"Statusabfrage – {row.title}" + (f" – {chosen.name}" if chosen else "")
     data = status_round.to_xlsx(title, f"{row.organisation.name}, Stand {german_date(today())}", lines)
     stem = strategy_file_stem(row) + ("-" + file_stem(chosen.name) if chosen else "")
-    return Response(
-        data,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="statusabfrage-{stem}.xlsx"'},
+    return download(
+        data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"statusabfrage-{stem}.xlsx"
     )
 
 
