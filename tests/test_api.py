@@ -250,7 +250,7 @@ def test_analysis_uses_the_one_schedule_state(app, steinfurt):
     from datetime import date
 
     c, sid = steinfurt["client"], steinfurt["sid"]
-    app.config["ROADMAP_TODAY"] = "2026-11-30"
+    app.config["TODAY"] = "2026-11-30"
     body = c.get(f"/api/v1/strategien/{sid}/analyse", headers=auth(steinfurt["reader"])).get_json()
     strategy = domain(app, sid)
     expected = {m.key: schedule_state(m, date(2026, 11, 30)) for m in strategy.measures}

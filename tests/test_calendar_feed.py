@@ -19,7 +19,7 @@ def _org(app, sid: int) -> int:
 
 
 def test_feed_shows_the_open_evaluations_of_every_visible_strategy(app, make_user, anonymous_client, tmp_path):
-    app.config["VERSTETIGUNG_TODAY"] = "2026-11-30"
+    app.config["TODAY"] = "2026-11-30"
     steinfurt = import_file(app, STEINFURT)
     other = tmp_path / "b.yaml"
     other.write_text((DATA / "sample.yaml").read_text("utf-8").replace("Gesundheitsamt Musterstadt", "Amt B"), "utf-8")

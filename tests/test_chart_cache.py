@@ -39,7 +39,7 @@ def drawn(monkeypatch):
 
 @pytest.fixture
 def today(app):
-    app.config["ROADMAP_TODAY"] = date(2024, 3, 15)
+    app.config["TODAY"] = date(2024, 3, 15)
 
 
 def _edit(app, strategy_id: int, key: str, **fields) -> None:
@@ -127,7 +127,7 @@ def test_another_day_gives_a_new_fahrplan(app, client, sample_id, today):
     url = f"/strategien/{sample_id}/fahrplan.svg"
     first = client.get(url)
     assert "15.03.2024" in first.text
-    app.config["ROADMAP_TODAY"] = date(2024, 3, 16)
+    app.config["TODAY"] = date(2024, 3, 16)
     second = client.get(url)
     assert second.headers["ETag"] != first.headers["ETag"] and "16.03.2024" in second.text
 

@@ -99,7 +99,7 @@ def no_server_errors(answers: list[Answer]) -> None:
 @pytest.fixture
 def sample(live_app, live_server):
     """The sample strategy on the live server and a browser logged in as the administrator."""
-    live_app.config["VERSTETIGUNG_TODAY"] = "2025-03-15"
+    live_app.config["TODAY"] = "2025-03-15"
     sid = import_file(live_app, DATA / "sample.yaml")
     return sid, Browser(live_server, live_app)
 

@@ -15,9 +15,6 @@ from flask import Flask, current_app
 from ..domain.schedule_state import ScheduleState, State, schedule_state
 from ..domain.strategy import Measure
 
-# settings older tests used before there was one; read after TODAY for compatibility
-LEGACY_KEYS = ("VERSTETIGUNG_TODAY", "ROADMAP_TODAY")
-
 
 def parse_today(configured: str | date | None) -> date | None:
     """A configured day (a date or JJJJ-MM-TT text); None when not set."""
@@ -30,11 +27,7 @@ def parse_today(configured: str | date | None) -> date | None:
 
 def today() -> date:
     """Today for the running app: the configured day when set, else the calendar's."""
-    config = current_app.config
-    for key in ("TODAY", *LEGACY_KEYS):
-        if day := parse_today(config.get(key)):
-            return day
-    return date.today()
+    return parse_today(current_app.config.get("TODAY")) or date.today()
 
 
 def schedule(measure: Measure) -> ScheduleState:

@@ -178,10 +178,6 @@ def _stale(mrow: models.Measure, seen: int | None) -> ApiProblem:
 # --- conversions ------------------------------------------------------------------------------
 
 
-def _today():
-    return clock.today()
-
-
 def _state(m, today) -> dict:
     st = schedule_state(m, today)
     return {
@@ -229,7 +225,7 @@ def _measure_answer(strategy_id: int, key: str, status: int = 200):
     headers = {"ETag": _etag(mrow), "Cache-Control": "no-cache"}
     if status == 201:
         headers["Location"] = url_for("api.measure", strategy_id=strategy_id, key=key)
-    return _measure_json(measure, _today()), status, headers
+    return _measure_json(measure, clock.today()), status, headers
 
 
 def _invalid(problems) -> ApiProblem:
@@ -413,7 +409,7 @@ def analysis(strategy_id: int):
     """Die Fahrplananalyse: Zeitkonflikte, kritischer Pfad, Wellen, Zeitplanstand jeder Maßnahme."""
     row = get_strategy_or_404(strategy_id)
     strategy = service.strategy_to_domain(row)
-    today = _today()
+    today = clock.today()
     return {
         "today": today.isoformat(),
         **analyse(strategy).to_json(),
@@ -455,7 +451,7 @@ def evaluations(strategy_id: int):
 def measures(strategy_id: int):
     """Alle Maßnahmen der Strategie mit allen Feldern ihres Steckbriefs und ihrem Zeitplanstand."""
     row = get_strategy_or_404(strategy_id)
-    today = _today()
+    today = clock.today()
     return [_measure_json(m, today) for m in service.strategy_to_domain(row).measures]
 
 
