@@ -113,7 +113,7 @@ def _query_names(html: str, path: str) -> set[str]:
 SOURCE_ARGS = sorted(
     {
         name
-        for path in WEB.glob("*.py")
+        for path in WEB.rglob("*.py")
         for name in re.findall(r'args\.get\(\s*"(\w+)"|_entry_arg\(\s*\w+,\s*"(\w+)"', path.read_text("utf-8"))
         for name in name
         if name

@@ -19,6 +19,7 @@ from ..domain.planning import slip_impact
 from ..domain.roadmap_view import numbered, roadmap_view
 from ..domain.schedule import analyse, tie_key
 from ..extensions import db
+from ..formats.mspdi import roadmap_mspdi
 from ..services import roadmap as service
 from ..services.strategies import ValidationFailed, read_core
 from . import clock, nav
@@ -40,7 +41,7 @@ nav.STRATEGY_SECTIONS.extend(
         ("roadmap.vorschlag", "Planungsvorschlag"),
     ]
 )
-nav.STRATEGY_DOWNLOADS.append(("roadmap.fahrplan_pdf", "Fahrplan (PDF)"))
+nav.STRATEGY_DOWNLOADS.append(("roadmap.chart", "Fahrplan (PDF)", {"chart": "fahrplan", "fmt": "pdf"}))
 
 
 def _file(data: bytes, fmt: str, chart: str, row: models.Strategy) -> Response:
@@ -144,29 +145,9 @@ def _fahrplan_chart(strategy_id: int, fmt: str) -> Response:
     return chart_response(strategy_id, "fahrplan", fmt, prepare, _filename("fahrplan", fmt))
 
 
-@bp.get("/fahrplan.svg")
-def fahrplan_svg(strategy_id: int):
-    """The Fahrplan chart as SVG (with title and description for screen readers)."""
-    return _fahrplan_chart(strategy_id, "svg")
-
-
-@bp.get("/fahrplan.png")
-def fahrplan_png(strategy_id: int):
-    """The Fahrplan chart as PNG."""
-    return _fahrplan_chart(strategy_id, "png")
-
-
-@bp.get("/fahrplan.pdf")
-def fahrplan_pdf(strategy_id: int):
-    """The Fahrplan chart as PDF: one page A3 landscape, A4 landscape with ?papier=a4."""
-    return _fahrplan_chart(strategy_id, "pdf")
-
-
 @bp.get("/fahrplan.xml")
 def fahrplan_mspdi(strategy_id: int):
     """The Fahrplan as MS Project XML (MSPDI) for MS Project, ProjectLibre, GanttProject, OpenProject."""
-    from ..formats.mspdi import roadmap_mspdi
-
     row = get_strategy_or_404(strategy_id)
     data = roadmap_mspdi(service.roadmap(row).strategy, clock.today())
     return download(data, "application/xml", f"fahrplan-{strategy_file_stem(row)}.xml")
@@ -259,24 +240,6 @@ def _bewertung_chart(strategy_id: int, fmt: str) -> Response:
     return chart_response(strategy_id, "bewertung", fmt, prepare, _filename("bewertung", fmt))
 
 
-@bp.get("/bewertung.svg")
-def bewertung_svg(strategy_id: int):
-    """The Maßnahmenbewertung as SVG."""
-    return _bewertung_chart(strategy_id, "svg")
-
-
-@bp.get("/bewertung.png")
-def bewertung_png(strategy_id: int):
-    """The Maßnahmenbewertung as PNG."""
-    return _bewertung_chart(strategy_id, "png")
-
-
-@bp.get("/bewertung.pdf")
-def bewertung_pdf(strategy_id: int):
-    """The Maßnahmenbewertung as PDF."""
-    return _bewertung_chart(strategy_id, "pdf")
-
-
 # --- Abhängigkeiten ----------------------------------------------------------------------
 
 
@@ -332,22 +295,19 @@ def _graph_chart(strategy_id: int, fmt: str) -> Response:
     return chart_response(strategy_id, "abhaengigkeiten", fmt, prepare, _filename("abhaengigkeiten", fmt))
 
 
-@bp.get("/abhaengigkeiten.svg")
-def abhaengigkeiten_svg(strategy_id: int):
-    """The dependency graph as SVG."""
-    return _graph_chart(strategy_id, "svg")
+# --- chart files -------------------------------------------------------------------------
+
+CHARTS = {"fahrplan": _fahrplan_chart, "bewertung": _bewertung_chart, "abhaengigkeiten": _graph_chart}
+CHART_FORMATS = ("svg", "png", "pdf")
 
 
-@bp.get("/abhaengigkeiten.png")
-def abhaengigkeiten_png(strategy_id: int):
-    """The dependency graph as PNG."""
-    return _graph_chart(strategy_id, "png")
-
-
-@bp.get("/abhaengigkeiten.pdf")
-def abhaengigkeiten_pdf(strategy_id: int):
-    """The dependency graph as PDF."""
-    return _graph_chart(strategy_id, "pdf")
+@bp.get("/<chart>.<fmt>")
+def chart(strategy_id: int, chart: str, fmt: str):
+    """Fahrplan, Bewertung or Abhängigkeiten as SVG (inline, with title and description for screen
+    readers), PNG or PDF (the Fahrplan one page A3 landscape, A4 landscape with ?papier=a4)."""
+    if chart not in CHARTS or fmt not in CHART_FORMATS:
+        abort(404)
+    return CHARTS[chart](strategy_id, fmt)
 
 
 # --- Planungsvorschlag -------------------------------------------------------------------
