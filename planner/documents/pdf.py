@@ -52,11 +52,23 @@ def document_pdf(document: Document) -> bytes:
     return document.write_pdf(pdf_variant=PDF_VARIANT)
 
 
+def layout(html: str, base_url: str | None = None, stylesheets: Iterable[CSS] = ()) -> Document:
+    """HTML laid out on pages by WeasyPrint (to inspect the pages before writing the PDF)."""
+    from weasyprint import HTML  # heavy import (the only WeasyPrint imports): only when a PDF is asked for
+
+    return HTML(string=html, base_url=base_url).render(stylesheets=list(stylesheets))
+
+
+def stylesheet(filename: str | None = None, string: str | None = None) -> CSS:
+    """A WeasyPrint stylesheet from a file or from CSS text."""
+    from weasyprint import CSS
+
+    return CSS(filename=filename) if filename is not None else CSS(string=string)
+
+
 def html_pdf(html: str, base_url: str | None = None, stylesheets: Iterable[CSS] = ()) -> bytes:
     """HTML (with <html lang> and <title>) as tagged PDF/UA-1 bytes."""
-    from weasyprint import HTML  # heavy import: only when a PDF is asked for
-
-    return document_pdf(HTML(string=html, base_url=base_url).render(stylesheets=list(stylesheets)))
+    return document_pdf(layout(html, base_url, stylesheets))
 
 
 @dataclass

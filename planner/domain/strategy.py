@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from .german import transliterate
 from .months import Month, format_range, months_inclusive
 
 if TYPE_CHECKING:
@@ -183,12 +184,9 @@ class Strategy:
         return [m for m in self.measures if key in m.depends_on]
 
 
-_TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
-
-
 def make_key(title: str, taken: set[str] | frozenset[str] = frozenset(), max_length: int = 60) -> str:
     """A readable, unique id from a title: 'Entwicklung eines Schulungskonzepts' -> 'entwicklung-eines-schulungskonzepts'."""
-    base = re.sub(r"[^a-z0-9]+", "-", title.translate(_TRANSLIT).lower()).strip("-")[:max_length].strip("-")
+    base = re.sub(r"[^a-z0-9]+", "-", transliterate(title).lower()).strip("-")[:max_length].strip("-")
     base = base or "massnahme"
     key, n = base, 2
     while key in taken:

@@ -172,13 +172,13 @@ class MeasureForm(GermanForm):
     examples = TextAreaField("Praxisbeispiele", description="Ein Beispiel je Zeile.")
     steps = TextAreaField("Operative Schritte", description="Ein Schritt je Zeile.")
     budget = DecimalField(
-        "Budget (EUR)",
+        "Budget (€)",
         places=2,
         validators=[
             Optional(),
             finite_number,
             NumberRange(min=0, message="Das Budget darf nicht negativ sein."),
-            NumberRange(max=MAX_BUDGET, message="Das Budget ist zu groß (höchstens 999.999.999.999,99 EUR)."),
+            NumberRange(max=MAX_BUDGET, message="Das Budget ist zu groß (höchstens 999.999.999.999,99 €)."),
         ],
     )
     funding_call = StringField(

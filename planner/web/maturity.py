@@ -7,7 +7,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from ..charts.radar import describe, radar_chart
 from ..documents.pdf import html_pdf
 from ..domain.catalogue import catalogue
-from ..domain.funding import find_call, format_eur, funding_calls
+from ..domain.funding import find_call, funding_calls
+from ..domain.german import money
 from ..domain.maturity import (
     AssessmentKind,
     compare,
@@ -60,7 +61,7 @@ def _level_filter(value) -> str:
 
 @bp.app_template_filter("eur_de")
 def _eur_filter(value) -> str:
-    return format_eur(value) if value is not None else "–"
+    return money(value) if value is not None else "–"
 
 
 def _load(strategy_id: int, *, write: bool = False) -> service.Maturity:

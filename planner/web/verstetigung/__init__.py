@@ -14,7 +14,7 @@ from flask import Blueprint
 from ...services import verstetigung as service
 from .. import nav
 from . import calendar, evaluations, progress, review, versions
-from .common import may_change, number_label, successor_of
+from .common import may_change, successor_of
 
 bp = Blueprint("verstetigung", __name__, url_prefix="/strategien/<int:strategy_id>")
 for child in (calendar.bp, progress.bp, evaluations.bp, review.bp, versions.bp):
@@ -42,4 +42,3 @@ def _install(_state) -> None:
 
 bp.add_app_template_global(successor_of, "successor_of")
 bp.add_app_template_global(may_change, "may_change")
-bp.add_app_template_filter(number_label, "verst_num")

@@ -30,14 +30,6 @@ def may_change(row: models.Strategy) -> bool:
     return may_write(row.organisation_id) and service.successor_id(db.session, row.id) is None
 
 
-def number_label(value: float | None) -> str:
-    """A number the German way: 1.234,5 (whole numbers without decimals)."""
-    if value is None:
-        return "–"
-    text = f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
-    return text.replace(",", "X").replace(".", ",").replace("X", ".")
-
-
 def user_name(row: models.Strategy) -> str:
     """Who records, to prefill "who" fields: the login's person in the organisation, else the login's name."""
     return actor_name(row.organisation_id)
