@@ -34,11 +34,11 @@ bp = Blueprint("roadmap", __name__, url_prefix="/strategien/<int:strategy_id>")
 
 nav.STRATEGY_SECTIONS.extend(
     [
-        ("roadmap.fahrplan", "Fahrplan"),
+        ("roadmap.index", "Fahrplan"),
         ("roadmap.backlog", "Backlog"),
-        ("roadmap.bewertung", "Bewertung"),
-        ("roadmap.abhaengigkeiten", "Abhängigkeiten"),
-        ("roadmap.vorschlag", "Planungsvorschlag"),
+        ("roadmap.rating", "Bewertung"),
+        ("roadmap.dependencies", "Abhängigkeiten"),
+        ("roadmap.proposal", "Planungsvorschlag"),
     ]
 )
 nav.STRATEGY_DOWNLOADS.append(("roadmap.chart", "Fahrplan (PDF)", {"chart": "fahrplan", "fmt": "pdf"}))
@@ -103,7 +103,7 @@ def _fahrplan_page(row: models.Strategy, baseline_form: BaselineForm, status: in
 
 
 @bp.get("/fahrplan")
-def fahrplan(strategy_id: int):
+def index(strategy_id: int):
     """The Umsetzungsfahrplan: chart, the same data as a table, conflicts, critical path, baselines."""
     row = get_strategy_or_404(strategy_id, load=False)
     form = BaselineForm(formdata=None)
@@ -146,7 +146,7 @@ def _fahrplan_chart(strategy_id: int, fmt: str) -> Response:
 
 
 @bp.get("/fahrplan.xml")
-def fahrplan_mspdi(strategy_id: int):
+def mspdi(strategy_id: int):
     """The Fahrplan as MS Project XML (MSPDI) for MS Project, ProjectLibre, GanttProject, OpenProject."""
     row = get_strategy_or_404(strategy_id)
     data = roadmap_mspdi(service.roadmap(row).strategy, clock.today())
@@ -168,7 +168,7 @@ def create_baseline(strategy_id: int):
             db.session.commit()
             flash(f"Der Basisplan „{baseline.name}“ wurde angelegt.", "success")
             return redirect(
-                url_for("roadmap.fahrplan", strategy_id=row.id, ansicht=1, kritisch=1, basisplan=baseline.id)
+                url_for("roadmap.index", strategy_id=row.id, ansicht=1, kritisch=1, basisplan=baseline.id)
             )
     return _fahrplan_page(row, form, 422)
 
@@ -186,7 +186,7 @@ def delete_baseline(strategy_id: int, baseline_id: int):
     service.delete_baseline(db.session, baseline)
     db.session.commit()
     flash(f"Der Basisplan „{name}“ wurde gelöscht.", "success")
-    return redirect(url_for("roadmap.fahrplan", strategy_id=row.id))
+    return redirect(url_for("roadmap.index", strategy_id=row.id))
 
 
 # --- Backlog -----------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def backlog(strategy_id: int):
 
 
 @bp.get("/bewertung")
-def bewertung(strategy_id: int):
+def rating(strategy_id: int):
     """Maßnahmenbewertung: urgency × feasibility grid with the same data as a table."""
     row = get_strategy_or_404(strategy_id, load=False)
     rm = service.roadmap(row)
@@ -244,7 +244,7 @@ def _bewertung_chart(strategy_id: int, fmt: str) -> Response:
 
 
 @bp.get("/abhaengigkeiten")
-def abhaengigkeiten(strategy_id: int):
+def dependencies(strategy_id: int):
     """The dependency graph, the logical order in waves, redundant links and the slip-impact form."""
     row = get_strategy_or_404(strategy_id, load=False)
     rm = service.roadmap(row)
@@ -356,14 +356,14 @@ def _proposal_page(row: models.Strategy, formdata, status: int = 200):
 
 
 @bp.get("/planungsvorschlag")
-def vorschlag(strategy_id: int):
+def proposal(strategy_id: int):
     """Earliest dates that respect every dependency, next to the current plan; take over one or all."""
     row = get_strategy_or_404(strategy_id, load=False)
     return _proposal_page(row, request.args if request.args else None)
 
 
 @bp.get("/planungsvorschlag.svg")
-def vorschlag_svg(strategy_id: int):
+def proposal_svg(strategy_id: int):
     """The proposal as a Fahrplan, the current plan as grey bars beneath."""
     row = get_strategy_or_404(strategy_id, load=False)
     rm = service.roadmap(row)
@@ -387,7 +387,7 @@ def vorschlag_svg(strategy_id: int):
 
 
 @bp.post("/planungsvorschlag/uebernehmen")
-def uebernehmen(strategy_id: int):
+def take_over(strategy_id: int):
     """Write the proposed months, for one measure or for all moved ones."""
     row = get_strategy_or_404(strategy_id, write=True)
     take = TakeOverForm()
@@ -414,4 +414,4 @@ def uebernehmen(strategy_id: int):
         flash(f"Die neuen Termine für „{titles[key]}“ wurden übernommen.", "success")
     else:
         flash(f"Der Vorschlag wurde übernommen: {len(written)} Maßnahmen haben neue Termine.", "success")
-    return redirect(url_for("roadmap.vorschlag", strategy_id=row.id, **_proposal_args(form)))
+    return redirect(url_for("roadmap.proposal", strategy_id=row.id, **_proposal_args(form)))
