@@ -158,10 +158,6 @@ class EvaluationRecord:
     decisions: str = ""
     notes: str = ""
 
-    @property
-    def has_lessons(self) -> bool:
-        return bool(self.went_well.strip() or self.went_badly.strip())
-
 
 @dataclass
 class IndicatorValue:
@@ -184,11 +180,6 @@ class Indicator:
     @property
     def latest(self) -> IndicatorValue | None:
         return max(self.values, key=lambda v: v.measured) if self.values else None
-
-    @property
-    def lower_is_better(self) -> bool:
-        """A target below the baseline (e.g. processing time) means falling values are progress."""
-        return self.baseline is not None and self.target is not None and self.target < self.baseline
 
     def progress(self) -> float | None:
         """Share of the way from baseline to target reached by the latest value (1.0 = target met)."""

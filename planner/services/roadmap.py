@@ -1,6 +1,6 @@
-"""Roadmap operations on a stored strategy: analyses and charts, baselines, taking over a
-scheduling proposal. Views hand in the strategy row they loaded through
-web.strategies.get_strategy_or_404; nothing here touches the request."""
+"""Roadmap operations on a stored strategy: its analysis, baselines, taking over a scheduling
+proposal. Callers hand in the strategy row they loaded (and checked access to); nothing here
+touches the request. The charts are drawn in planner/charts from what `roadmap()` returns."""
 
 from __future__ import annotations
 
