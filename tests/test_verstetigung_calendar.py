@@ -12,7 +12,7 @@ from planner.domain.months import Month
 from planner.domain.strategy import Measure, Status, Strategy
 from planner.domain.verstetigung import (
     STRATEGY,
-    Answer,
+    EvaluationAnswer,
     EvaluationRecord,
     Kind,
     Rules,
@@ -270,9 +270,9 @@ def test_a_recorded_evaluation_is_done_even_while_the_status_is_unclear():
 def test_adherence_and_schedule_prefill():
     late = measure(start="2023-01", end="2023-04", actual_start=M("2023-02"), actual_end=M("2023-06"))
     assert (adherence(late).start_delay, adherence(late).end_delay) == (1, 2)
-    assert schedule_answer(late) is Answer.NEIN
+    assert schedule_answer(late) is EvaluationAnswer.NEIN
     early = measure(start="2023-01", end="2023-04", actual_end=M("2023-04"))
-    assert schedule_answer(early) is Answer.JA
+    assert schedule_answer(early) is EvaluationAnswer.JA
     assert schedule_answer(measure(start="2023-01", end="2023-04")) is None
 
 

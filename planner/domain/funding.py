@@ -15,7 +15,7 @@ import yaml
 
 from .catalogue import catalogue
 from .german import money, percent
-from .maturity import Change, Level, compare_levels, level_label
+from .maturity import Level, LevelChange, compare_levels, level_label
 from .strategy import Measure, Status
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "foerderaufrufe.yaml"
@@ -186,7 +186,7 @@ class CallCheck:
         return Outcome.ERFUELLT
 
 
-def _change_text(c: Change) -> str:
+def _change_text(c: LevelChange) -> str:
     return f"{c.name} ({level_label(c.before)} → {level_label(c.after)})"
 
 

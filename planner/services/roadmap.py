@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session
 
 from .. import models
-from ..domain.baseline import Change, Frozen, compare
+from ..domain.baseline import BaselineChange, Frozen, compare_to_baseline
 from ..domain.months import Month, month_text, parse_month
 from ..domain.planning import Proposal, propose_schedule
 from ..domain.schedule import Analysis, analyse
@@ -109,9 +109,9 @@ def baseline_dates(baseline: Baseline) -> dict[str, tuple[Month | None, Month | 
     return {f.key: (f.start, f.end) for f in frozen(baseline) if f.status.in_roadmap}
 
 
-def baseline_changes(baseline: Baseline, strategy: Strategy) -> list[Change]:
+def baseline_changes(baseline: Baseline, strategy: Strategy) -> list[BaselineChange]:
     """What moved since the baseline was taken."""
-    return compare(frozen(baseline), strategy.measures)
+    return compare_to_baseline(frozen(baseline), strategy.measures)
 
 
 # --- scheduling proposal -----------------------------------------------------------------

@@ -11,7 +11,7 @@ from ..domain.funding import find_call, funding_calls
 from ..domain.german import money
 from ..domain.maturity import (
     AssessmentKind,
-    compare,
+    compare_assessments,
     default_target,
     dimension_targets,
     evaluate_criteria,
@@ -292,7 +292,9 @@ def comparison(strategy_id: int):
     m = _load(strategy_id)
     before = _entry_arg(m, "von", m.baseline)
     after = _entry_arg(m, "bis", m.latest)
-    result = compare(before.assessment, after.assessment) if before and after and before is not after else None
+    result = (
+        compare_assessments(before.assessment, after.assessment) if before and after and before is not after else None
+    )
     subs = {c.name: c for c in result.subdimensions} if result else {}
     groups = (
         [

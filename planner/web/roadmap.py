@@ -167,9 +167,7 @@ def create_baseline(strategy_id: int):
         else:
             db.session.commit()
             flash(f"Der Basisplan „{baseline.name}“ wurde angelegt.", "success")
-            return redirect(
-                url_for("roadmap.index", strategy_id=row.id, ansicht=1, kritisch=1, basisplan=baseline.id)
-            )
+            return redirect(url_for("roadmap.index", strategy_id=row.id, ansicht=1, kritisch=1, basisplan=baseline.id))
     return _fahrplan_page(row, form, 422)
 
 

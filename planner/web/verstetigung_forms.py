@@ -20,15 +20,15 @@ from ..domain.verstetigung import (
     RATINGS,
     SOFT_CRITERIA,
     STRATEGY,
-    Answer,
     Decision,
+    EvaluationAnswer,
     EvaluationRecord,
     Kind,
     Soft,
 )
 from .forms import REQUIRED, GermanForm, canonical, choices, parse_month_field
 
-ANSWER_CHOICES = [("", "keine Angabe")] + [(a.value, a.label) for a in Answer]
+ANSWER_CHOICES = [("", "keine Angabe")] + [(a.value, a.label) for a in EvaluationAnswer]
 RATING_CHOICES = [("", "keine Angabe")] + [(str(k), f"{k} – {v}") for k, v in RATINGS.items()]
 
 
@@ -171,7 +171,7 @@ class EvaluationForm(GermanForm):
     def to_record(self, subject: str) -> EvaluationRecord:
         """The domain record of a form that passed validate_all."""
         answer = {
-            f: Answer(getattr(self, f).data) if getattr(self, f).data else None
+            f: EvaluationAnswer(getattr(self, f).data) if getattr(self, f).data else None
             for f in ("done", "schedule_kept", "financial", "staff", "material")
         }
         soft = {
