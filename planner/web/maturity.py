@@ -11,6 +11,7 @@ from ..domain.funding import find_call, funding_calls
 from ..domain.german import money
 from ..domain.maturity import (
     AssessmentKind,
+    Criterion,
     compare_assessments,
     default_target,
     dimension_targets,
@@ -35,7 +36,7 @@ from .access import get_strategy_or_404
 from .chart_files import chart_response
 from .downloads import download
 from .forms import ConfirmForm
-from .maturity_forms import (
+from .forms.maturity import (
     CriteriaImportForm,
     criteria_assessment_from_form,
     criteria_fields,
@@ -240,8 +241,6 @@ def _criteria_for(catalogue_criteria, assessment):
 
     A subdimension is answered completely or not at all, so criteria added to the catalogue
     later must not creep into a subdimension an older assessment has answered."""
-    from ..domain.maturity import Criterion
-
     if assessment is None:
         return list(catalogue_criteria)
     own = [Criterion(x.subdimension, x.stage, x.criterion) for x in assessment.answers]

@@ -16,7 +16,8 @@ from ..extensions import db
 from ..services import audit
 from ..services import strategies as service
 from .access import get_strategy_or_404
-from .forms import MALFORMED_VERSION, ConfirmForm, DependencyForm, MeasureForm, MissingVersion, choices, seen_version
+from .forms import MALFORMED_VERSION, ConfirmForm, MissingVersion, choices, seen_version
+from .forms.strategies import DependencyForm, MeasureForm
 
 bp = Blueprint("measures", __name__, url_prefix="/strategien/<int:strategy_id>/massnahmen")
 

@@ -28,7 +28,7 @@ from .chart_files import chart_response
 from .downloads import download
 from .filters import strategy_file_stem
 from .forms import ConfirmForm, choices
-from .roadmap_forms import BaselineForm, ProposalForm, SlipForm, TakeOverForm, ViewForm
+from .forms.roadmap import BaselineForm, ProposalForm, SlipForm, TakeOverForm, ViewForm
 
 bp = Blueprint("roadmap", __name__, url_prefix="/strategien/<int:strategy_id>")
 

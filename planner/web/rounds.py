@@ -18,7 +18,7 @@ from .access import actor_name, get_strategy_or_404
 from .clock import schedule, today
 from .downloads import download
 from .filters import file_stem, strategy_file_stem
-from .rounds_forms import (
+from .forms.rounds import (
     RatingRoundForm,
     RatingRow,
     StatusRoundForm,
@@ -26,7 +26,7 @@ from .rounds_forms import (
     rating_of,
     version_of,
 )
-from .verstetigung_forms import check_actual_months, parse_date_field
+from .forms.verstetigung import check_actual_months, parse_date_field
 
 bp = Blueprint("rounds", __name__, url_prefix="/strategien/<int:strategy_id>")
 

@@ -13,7 +13,7 @@ from ...services import verstetigung as service
 from ...services.strategies import strategy_to_domain
 from .. import clock
 from ..access import get_strategy_or_404, visible_organisation_ids
-from ..verstetigung_forms import EvaluationForm, KnowledgeForm
+from ..forms.verstetigung import EvaluationForm, KnowledgeForm
 from .common import measure_row, user_name
 from .progress import OUTCOME_BY_VALUE
 

@@ -18,7 +18,7 @@ from ...services.strategies import ValidationFailed, strategy_to_domain
 from .. import clock
 from ..access import get_strategy_or_404
 from ..forms import parse_month_field
-from ..verstetigung_forms import IndicatorForm, ProgressForm, ValueForm, parse_date_field, parse_number_field
+from ..forms.verstetigung import IndicatorForm, ProgressForm, ValueForm, parse_date_field, parse_number_field
 from .common import measure_row, read_only, user_name
 
 bp = Blueprint("progress", __name__)

@@ -15,7 +15,7 @@ from .. import clock
 from ..access import get_strategy_or_404
 from ..downloads import download
 from ..filters import strategy_file_stem
-from ..verstetigung_forms import ReviewForm
+from ..forms.verstetigung import ReviewForm
 from .common import read_only, user_name
 
 bp = Blueprint("review", __name__)

@@ -22,7 +22,7 @@ from ...services.strategies import ValidationFailed, strategy_to_domain
 from .. import clock
 from ..access import get_strategy_or_404
 from ..forms import parse_month_field
-from ..verstetigung_forms import decision_rows, decisions_of, fortschreibung_form
+from ..forms.verstetigung import decision_rows, decisions_of, fortschreibung_form
 from .common import read_only, user_name
 
 bp = Blueprint("versions", __name__)

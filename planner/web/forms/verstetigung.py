@@ -11,11 +11,11 @@ from markupsafe import Markup
 from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..domain import normalise
-from ..domain.catalogue import catalogue
-from ..domain.months import Month
-from ..domain.strategy import Status
-from ..domain.verstetigung import (
+from ...domain import normalise
+from ...domain.catalogue import catalogue
+from ...domain.months import Month
+from ...domain.strategy import Status
+from ...domain.verstetigung import (
     OUTCOME_LABELS,
     RATINGS,
     SOFT_CRITERIA,
@@ -24,9 +24,10 @@ from ..domain.verstetigung import (
     EvaluationAnswer,
     EvaluationRecord,
     Kind,
+    Outcome,
     Soft,
 )
-from .forms import REQUIRED, GermanForm, canonical, choices, parse_month_field
+from . import REQUIRED, GermanForm, canonical, choices, parse_month_field
 
 ANSWER_CHOICES = [("", "keine Angabe")] + [(a.value, a.label) for a in EvaluationAnswer]
 RATING_CHOICES = [("", "keine Angabe")] + [(str(k), f"{k} – {v}") for k, v in RATINGS.items()]
@@ -185,8 +186,6 @@ class EvaluationForm(GermanForm):
             f: (getattr(self, f).data or "").strip()
             for f in ("went_well", "went_badly", "citizen_survey", "staff_survey", "notes")
         }
-        from ..domain.verstetigung import Outcome
-
         return EvaluationRecord(
             subject=subject,
             kind=Kind(self.kind.data),
