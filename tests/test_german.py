@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from planner.domain import german
+from planner.domain.german import make_key
 from planner.domain.months import Month
-from planner.domain.strategy import make_key
 from planner.web.downloads import content_disposition
 from planner.web.filters import file_stem
 

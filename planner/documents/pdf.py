@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
+from weasyprint import CSS, HTML
 
 from ..config import ROOT
 from ..domain.strategy import ENGLISH_TERMS
 
 if TYPE_CHECKING:
-    from weasyprint import CSS, Document
+    from weasyprint import Document
 
 PDF_VARIANT = "pdf/ua-1"
 
@@ -54,15 +55,11 @@ def document_pdf(document: Document) -> bytes:
 
 def layout(html: str, base_url: str | None = None, stylesheets: Iterable[CSS] = ()) -> Document:
     """HTML laid out on pages by WeasyPrint (to inspect the pages before writing the PDF)."""
-    from weasyprint import HTML  # heavy import (the only WeasyPrint imports): only when a PDF is asked for
-
     return HTML(string=html, base_url=base_url).render(stylesheets=list(stylesheets))
 
 
 def stylesheet(filename: str | None = None, string: str | None = None) -> CSS:
     """A WeasyPrint stylesheet from a file or from CSS text."""
-    from weasyprint import CSS
-
     return CSS(filename=filename) if filename is not None else CSS(string=string)
 
 

@@ -16,6 +16,7 @@ from .months import Month, german_date, month_of
 
 __all__ = [
     "INVALID",
+    "make_key",
     "collation_key",
     "day",
     "german_date",
@@ -102,3 +103,14 @@ def collation_key(text: str) -> str:
 
 
 _COLLATE = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+
+
+def make_key(title: str, taken: set[str] | frozenset[str] = frozenset(), max_length: int = 60) -> str:
+    """A readable, unique id from a title: 'Entwicklung eines Schulungskonzepts' -> 'entwicklung-eines-schulungskonzepts'."""
+    base = re.sub(r"[^a-z0-9]+", "-", transliterate(title).lower()).strip("-")[:max_length].strip("-")
+    base = base or "massnahme"
+    key, n = base, 2
+    while key in taken:
+        key = f"{base}-{n}"
+        n += 1
+    return key

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from .german import transliterate
 from .months import Month, format_range, months_inclusive
 
 if TYPE_CHECKING:
@@ -182,14 +180,3 @@ class Strategy:
     def dependents(self, key: str) -> list[Measure]:
         """Measures that depend on the measure `key` ("Grundlage für")."""
         return [m for m in self.measures if key in m.depends_on]
-
-
-def make_key(title: str, taken: set[str] | frozenset[str] = frozenset(), max_length: int = 60) -> str:
-    """A readable, unique id from a title: 'Entwicklung eines Schulungskonzepts' -> 'entwicklung-eines-schulungskonzepts'."""
-    base = re.sub(r"[^a-z0-9]+", "-", transliterate(title).lower()).strip("-")[:max_length].strip("-")
-    base = base or "massnahme"
-    key, n = base, 2
-    while key in taken:
-        key = f"{base}-{n}"
-        n += 1
-    return key

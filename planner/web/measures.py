@@ -8,9 +8,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import models
+from ..domain.german import make_key
 from ..domain.graph import build_graph, cycle_through
 from ..domain.schedule import Conflict, schedule_conflicts
-from ..domain.strategy import Measure, Strategy, make_key
+from ..domain.strategy import Measure, Strategy
 from ..domain.validation import describe_cycle
 from ..extensions import db
 from ..services import audit
