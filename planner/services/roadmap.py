@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session, object_session
 
 from .. import models
 from ..domain.baseline import BaselineChange, Frozen, compare_to_baseline
+from ..domain.graph import build_graph, implied_path
 from ..domain.months import Month, month_text, parse_month
 from ..domain.planning import Proposal, propose_schedule
 from ..domain.schedule import Analysis, analyse
-from ..domain.strategy import Status, Strategy
+from ..domain.strategy import Measure, Status, Strategy
 from ..domain.validation import validate_strategy
 from ..roadmap_models import Baseline, BaselineEntry
 from .strategies import ValidationFailed, core_to_domain, read_core
@@ -34,6 +35,21 @@ class Roadmap:
     @property
     def titles(self) -> dict[str, str]:
         return {m.key: m.title for m in self.strategy.measures}
+
+    @property
+    def links(self) -> list[tuple[Measure, str]]:
+        """Every dependency as (measure, key of its prerequisite), in measure order."""
+        return [(m, p) for m in self.strategy.measures for p in m.depends_on]
+
+    @property
+    def conflict_pairs(self) -> set[tuple[str, str]]:
+        """(prerequisite, dependent) of every dependency whose dates conflict."""
+        return {(c.depends_on, c.measure) for c in self.analysis.conflicts}
+
+    def redundant_links(self) -> list[tuple[str, str, list[str]]]:
+        """(prerequisite, dependent, the longer path that already implies the link) of every redundant link."""
+        graph = build_graph(self.strategy.measures)
+        return [(p, d, implied_path(graph, p, d)) for p, d in self.analysis.redundant]
 
 
 def roadmap(row: models.Strategy) -> Roadmap:

@@ -13,7 +13,6 @@ from ..charts.depgraph import dependency_chart, dependency_text
 from ..charts.gantt import gantt_chart, gantt_text
 from ..charts.matrix import levels, matrix_cells, matrix_chart, matrix_text
 from ..charts.tables import dependency_table, gantt_table, matrix_table
-from ..domain.graph import build_graph, implied_path
 from ..domain.months import month_of
 from ..domain.planning import slip_impact
 from ..domain.roadmap_view import numbered, roadmap_view
@@ -241,37 +240,41 @@ def _bewertung_chart(strategy_id: int, fmt: str) -> Response:
 # --- Abhängigkeiten ----------------------------------------------------------------------
 
 
+def _slip(strategy) -> tuple[SlipForm, object]:
+    """The slip-impact form from the address (3 months by default) and the impact it asks for, or None
+    (with German errors on the form when the input is invalid)."""
+    asked = "massnahme" in request.args
+    slip = SlipForm(formdata=request.args if asked else None)
+    on_roadmap = [m for m in strategy.measures if m.is_planned]
+    slip.massnahme.choices = choices((m.key, f"{m.title} ({m.planned_range})") for m in on_roadmap)
+    if not asked:
+        if on_roadmap and slip.monate.data is None:
+            slip.monate.data = 3
+        return slip, None
+    try:
+        return slip, (
+            slip_impact(strategy.measures, slip.massnahme.data, slip.monate.data) if slip.validate() else None
+        )
+    except ValueError as exc:  # dates pushed beyond what a month may be
+        slip.monate.errors = [*slip.monate.errors, f"Diese Verschiebung lässt sich nicht berechnen: {exc}."]
+        return slip, None
+
+
 @bp.get("/abhaengigkeiten")
 def dependencies(strategy_id: int):
     """The dependency graph, the logical order in waves, redundant links and the slip-impact form."""
     row = get_strategy_or_404(strategy_id, load=False)
     rm = service.roadmap(row)
-    strategy = rm.strategy
-    slip = SlipForm(formdata=request.args if "massnahme" in request.args else None)
-    on_roadmap = [m for m in strategy.measures if m.is_planned]
-    slip.massnahme.choices = choices((m.key, f"{m.title} ({m.planned_range})") for m in on_roadmap)
-    impact, status = None, 200
-    if "massnahme" in request.args:
-        try:
-            impact = slip_impact(strategy.measures, slip.massnahme.data, slip.monate.data) if slip.validate() else None
-        except ValueError as exc:  # dates pushed beyond what a month may be
-            slip.monate.errors = [*slip.monate.errors, f"Diese Verschiebung lässt sich nicht berechnen: {exc}."]
-        if impact is None:
-            status = 422
-    elif on_roadmap and slip.monate.data is None:
-        slip.monate.data = 3
-    graph = build_graph(strategy.measures)
-    conflicts = {(c.depends_on, c.measure) for c in rm.analysis.conflicts}
-    redundant = [(p, d, implied_path(graph, p, d)) for p, d in rm.analysis.redundant]
-    links = [(m, p) for m in strategy.measures for p in m.depends_on]
-    title, description = dependency_text(strategy, rm.analysis)
+    slip, impact = _slip(rm.strategy)
+    status = 422 if "massnahme" in request.args and impact is None else 200
+    title, description = dependency_text(rm.strategy, rm.analysis)
     return render_template(
         "roadmap/abhaengigkeiten.html",
         row=row,
         rm=rm,
-        links=links,
-        conflicts=conflicts,
-        redundant=redundant,
+        links=rm.links,
+        conflicts=rm.conflict_pairs,
+        redundant=rm.redundant_links(),
         redundant_pairs=set(rm.analysis.redundant),
         slip=slip,
         impact=impact,
