@@ -24,7 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from . import models_all  # noqa: F401  (every table, before the first query)
+    from . import models  # noqa: F401  (every table, before the first query)
     from .extensions import csrf, db
 
     db.init_app(app)

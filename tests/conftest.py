@@ -22,7 +22,7 @@ from auth_support import (  # noqa: F401
 )
 from werkzeug.serving import make_server
 
-import planner.models_all  # noqa: F401
+import planner.models  # noqa: F401
 from planner import create_app
 from planner.extensions import db
 from planner.formats.strategy_file import load_strategy

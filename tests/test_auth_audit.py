@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from auth_support import form_data
 
 from planner import models
-from planner.auth_models import AuditEntry
+from planner.models.auth import AuditEntry
 from planner.extensions import db
 from planner.services import audit
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from auth_support import ADMIN_PASSWORD, ADMIN_USERNAME, login
 
-from planner.auth_models import User
+from planner.models.auth import User
 from planner.extensions import db
 
 
@@ -161,7 +161,7 @@ def test_users_change_their_own_password(app, sample_id, make_user):
     )
     assert limited.status_code == 429 and "Zu viele fehlgeschlagene Versuche" in limited.text
     with app.app_context():
-        from planner.auth_models import AuditEntry
+        from planner.models.auth import AuditEntry
 
         entries = db.session.scalars(
             sa.select(AuditEntry).where(AuditEntry.table_name == "users", AuditEntry.object_id == str(uid))

@@ -8,7 +8,7 @@ from auth_support import form_data
 from conftest import STEINFURT, domain
 
 from planner import models
-from planner.auth_models import AuditEntry
+from planner.models.auth import AuditEntry
 from planner.extensions import db
 from planner.formats.strategy_file import dump_strategy, load_strategy
 

@@ -70,7 +70,7 @@ def _import(app, strategy: Strategy) -> int:
 
 def _forget_history(app) -> None:
     """Empty the audit trail: the Verlauf boxes have their own test below."""
-    from planner.auth_models import AuditEntry
+    from planner.models.auth import AuditEntry
 
     with app.app_context():
         db.session.execute(sa.delete(AuditEntry))
@@ -134,7 +134,7 @@ def test_pages_stay_within_their_statement_budget(app, client):
 def test_the_verlauf_reads_each_table_once(app, client):
     """The Verlauf box names the objects of its entries with one statement per table, however
     many entries it shows."""
-    from planner.auth_models import AuditEntry
+    from planner.models.auth import AuditEntry
 
     sid = _import(app, generated(50))
     client.get("/")

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from lxml import html as lxml_html
 
 from planner import models
-from planner.auth_models import AuditEntry
+from planner.models.auth import AuditEntry
 from planner.extensions import db
 
 

@@ -141,7 +141,7 @@ def test_a_reader_is_offered_no_change_that_would_answer_404(app, client_as, ste
 
 
 def test_every_audited_column_has_a_german_label():
-    import planner.models_all  # noqa: F401
+    import planner.models  # noqa: F401
     from planner.models import Model
     from planner.services.audit import FIELD_LABELS, NOT_AUDITED, TABLE_LABELS
 

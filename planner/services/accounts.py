@@ -6,7 +6,7 @@ import secrets
 
 import sqlalchemy as sa
 
-from ..auth_models import User
+from ..models.auth import User
 from ..extensions import db
 
 

@@ -311,7 +311,7 @@ def _after_flush(session: Session, _context) -> None:
                 }
             )
     if rows:
-        from ..auth_models import AuditEntry
+        from ..models.auth import AuditEntry
 
         connection = session.connection()
         connection.execute(sa.insert(AuditEntry.__table__), rows)
@@ -349,7 +349,7 @@ def install() -> None:
 
 def history(session: Session, table: str, object_id: int | str, limit: int = 500) -> list:
     """Entries about the object itself or anything below it, newest first."""
-    from ..auth_models import AuditEntry
+    from ..models.auth import AuditEntry
 
     marker = f"%|{table}:{object_id}|%"
     query = sa.select(AuditEntry).where(
@@ -370,7 +370,7 @@ def history(session: Session, table: str, object_id: int | str, limit: int = 500
 
 def object_organisation(session: Session, table: str, object_id: str) -> int | None | bool:
     """The organisation of the object's trail; False when there is no trail at all."""
-    from ..auth_models import AuditEntry
+    from ..models.auth import AuditEntry
 
     row = session.execute(
         sa.select(AuditEntry.organisation_id)
@@ -383,7 +383,7 @@ def object_organisation(session: Session, table: str, object_id: str) -> int | N
 
 def changes_since(session: Session, table: str, object_id: int | str, version: int) -> list:
     """What others changed on a versioned object after `version`: entries of those saves, oldest first."""
-    from ..auth_models import AuditEntry
+    from ..models.auth import AuditEntry
 
     bumps = session.execute(
         sa.select(AuditEntry.change_id, AuditEntry.new).where(
@@ -694,7 +694,7 @@ def display_rows(session: Session, entries: list, limit_value: int = 120) -> lis
     references = resolve_references(session, entries)
     imports = imported_changes(entries)
     if imports:  # `entries` may hold only part of an import: count all of it
-        from ..auth_models import AuditEntry
+        from ..models.auth import AuditEntry
 
         counts = dict(
             session.execute(

@@ -2,7 +2,7 @@
 
 A chart is stored under a key made of the chart, its format and options (the date, for
 charts that draw today), the strategy's revision and a fingerprint of the drawing code.
-The revision (cache_models.StrategyRevision) is bumped by the audit listener in the same
+The revision (models.cache.StrategyRevision) is bumped by the audit listener in the same
 transaction as every change of the strategy or of its organisation's data, so a changed
 strategy gets a new key on every worker and every instance at the moment the change commits.
 
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from ..cache_models import ChartCacheEntry, StrategyRevision
+from ..models.cache import ChartCacheEntry, StrategyRevision
 
 # changes of these tables belong to an organisation but change no chart
 _NOT_SHOWN = {"users", "memberships", "coordinations"}

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .. import models
-from .. import verstetigung_models as vm
-from ..auth_models import AuditEntry
+from ..models import verstetigung as vm
+from ..models.auth import AuditEntry
 from ..domain.lagebild import ActionItems, action_items
 from ..domain.months import month_of
 from ..domain.schedule_state import ScheduleState, schedule_state

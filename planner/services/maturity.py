@@ -13,7 +13,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session, selectinload
 
-from .. import maturity_models as mm
+from ..models import maturity as mm
 from .. import models
 from ..domain.catalogue import catalogue
 from ..domain.funding import CallCheck, FundingCall, FundingParticipation, ParticipationStatus, check_call, find_call

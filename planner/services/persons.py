@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .. import models
-from ..auth_models import AuditEntry
+from ..models.auth import AuditEntry
 from ..models import Model, utcnow
 from . import backup
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session, selectinload
 
 from .. import models
-from .. import verstetigung_models as vm
+from ..models import verstetigung as vm
 from ..domain.months import Month, month_text, parse_month
 from ..domain.strategy import Status, Strategy
 from ..domain.verstetigung import (

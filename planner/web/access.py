@@ -41,7 +41,7 @@ def _roles() -> dict[int, int]:
     """Organisation id -> rank of the current user's role there (coordinated organisations: lesen)."""
     if "access_roles" in g:
         return g.access_roles
-    from ..auth_models import Coordination, Membership
+    from ..models.auth import Coordination, Membership
 
     user = _user()
     roles: dict[int, int] = {}

@@ -15,7 +15,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from .. import models
-from ..auth_models import ROLE_LABELS, ROLES, Coordination, Membership, User
+from ..models.auth import ROLE_LABELS, ROLES, Coordination, Membership, User
 from ..extensions import db
 from ..services import audit, backup, persons
 from .access import get_organisation_or_404, is_admin, may_manage, may_write, visible_organisation_ids

@@ -18,7 +18,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..auth_models import LoginAttempt, User
+from ..models.auth import LoginAttempt, User
 from ..extensions import db
 from ..models import utcnow
 from ..services import audit
