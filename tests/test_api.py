@@ -11,11 +11,11 @@ from auth_support import create_user
 from conftest import STEINFURT, domain, import_file
 
 from planner import models
-from planner.models.auth import AuditEntry
 from planner.domain.schedule_state import schedule_state
 from planner.extensions import db
-from planner.services import tokens
+from planner.models.auth import AuditEntry
 from planner.models.token import UserToken
+from planner.services import tokens
 
 
 def api_token(app, user_id: int, name: str = "Skript") -> str:

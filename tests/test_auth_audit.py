@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from auth_support import form_data
 
 from planner import models
-from planner.models.auth import AuditEntry
 from planner.extensions import db
+from planner.models.auth import AuditEntry
 from planner.services import audit
 
 
@@ -140,7 +140,7 @@ def test_evaluation_changes_are_recorded(app, client, sample_id):
             from conftest import DATA
 
             from planner.formats.strategy_file import load_strategy
-            from planner.services.strategies import import_strategy
+            from planner.services.whole_strategy import import_strategy
 
             data = yaml.safe_load((DATA / "sample.yaml").read_text(encoding="utf-8"))
             data["organisation"]["name"] = "Gesundheitsamt Evaluation"

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from auth_support import ADMIN_PASSWORD, ADMIN_USERNAME, login
 
-from planner.models.auth import User
 from planner.extensions import db
+from planner.models.auth import User
 
 
 def _login(client, username, password, **kwargs):

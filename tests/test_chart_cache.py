@@ -12,8 +12,8 @@ from auth_support import admin_client
 from conftest import PEINE, import_file
 
 from planner import create_app
-from planner.models.cache import ChartCacheEntry
 from planner.extensions import db
+from planner.models.cache import ChartCacheEntry
 from planner.services import strategies as strategies_service
 
 CHARTS = ["fahrplan.svg", "fahrplan.png", "fahrplan.pdf", "bewertung.svg", "abhaengigkeiten.svg", "reifegrad/radar.svg"]

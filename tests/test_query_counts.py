@@ -60,7 +60,7 @@ def counted(app):
 
 
 def _import(app, strategy: Strategy) -> int:
-    from planner.services.strategies import import_strategy
+    from planner.services.whole_strategy import import_strategy
 
     with app.app_context():
         row = import_strategy(db.session, strategy)

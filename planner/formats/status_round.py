@@ -9,7 +9,8 @@ from datetime import date
 
 from ..domain.months import german_date
 from ..domain.schedule_state import schedule_state
-from ..domain.strategy import Measure, Status, Strategy
+from ..domain.strategy import Measure, Status
+from ..domain.verstetigung import TrackedStrategy
 
 HEADERS = (
     "Maßnahme",
@@ -43,7 +44,7 @@ class Line:
     last_note: str
 
 
-def lines(strategy: Strategy, measures: list[Measure], today: date) -> list[Line]:
+def lines(strategy: TrackedStrategy, measures: list[Measure], today: date) -> list[Line]:
     """The lines of a status round; the last "Stand" is the newest note of the status history."""
     out = []
     for m in measures:

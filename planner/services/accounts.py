@@ -6,8 +6,8 @@ import secrets
 
 import sqlalchemy as sa
 
-from ..models.auth import User
 from ..extensions import db
+from ..models.auth import User
 
 
 def create_admin(

@@ -13,14 +13,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .. import models
-from ..models import verstetigung as vm
-from ..models.auth import AuditEntry
 from ..domain.lagebild import ActionItems, action_items
 from ..domain.months import month_of
 from ..domain.schedule_state import ScheduleState, schedule_state
 from ..domain.strategy import Measure, Strategy
+from ..models import verstetigung as vm
+from ..models.auth import AuditEntry
 from . import audit
-from .strategies import load_strategy_row, strategy_to_domain
+from .strategies import load_strategy_row
+from .whole_strategy import strategy_to_domain
 
 RECENT_DAYS = 14
 

@@ -13,7 +13,6 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session, selectinload
 
-from ..models import maturity as mm
 from .. import models
 from ..domain.catalogue import catalogue
 from ..domain.funding import CallCheck, FundingCall, FundingParticipation, ParticipationStatus, check_call, find_call
@@ -33,9 +32,10 @@ from ..domain.maturity import (
 )
 from ..domain.maturity_gaps import GapReport, gap_analysis
 from ..domain.months import german_date
-from ..domain.strategy import Strategy
 from ..domain.validation import Problem
+from ..domain.whole_strategy import WholeStrategy, with_parts
 from ..formats.criteria import sample_criteria
+from ..models import maturity as mm
 from . import chart_cache
 from .strategies import ValidationFailed, core_to_domain
 
@@ -85,7 +85,7 @@ def assessment_rows(session: Session, organisation_id: int) -> list[mm.MaturityA
 
 
 def domain_fields(row: models.Strategy) -> dict:
-    """assessments, targets and funding of a strategy row, as Strategy keyword arguments."""
+    """assessments, targets and funding of a strategy row, as keyword arguments of `with_parts`."""
     session = object_session(row)
     if session is None or row.id is None:  # a strategy not (yet) in the database has none
         return {"assessments": [], "targets": {}, "funding": []}
@@ -111,7 +111,7 @@ def domain_fields(row: models.Strategy) -> dict:
     }
 
 
-def store_strategy_maturity(session: Session, row: models.Strategy, strategy: Strategy) -> None:
+def store_strategy_maturity(session: Session, row: models.Strategy, strategy: WholeStrategy) -> None:
     """Write a file's maturity sections for a newly imported strategy.
 
     Assessments belong to the organisation: one of the same date that is already stored is
@@ -273,7 +273,7 @@ class Maturity:
     """A strategy with its organisation's assessments, its targets, baseline and latest assessment."""
 
     row: models.Strategy
-    strategy: Strategy
+    strategy: WholeStrategy
     entries: list[Entry]
     targets: dict[str, int]
 
@@ -300,7 +300,7 @@ class Maturity:
 
 def maturity_for(session: Session, row: models.Strategy) -> Maturity:
     """Everything the maturity pages of a strategy need (the row comes from get_strategy_or_404)."""
-    strategy = core_to_domain(row, **domain_fields(row))
+    strategy = with_parts(core_to_domain(row), **domain_fields(row))
     return Maturity(row, strategy, entries(session, row.organisation_id), effective_targets(strategy.targets))
 
 

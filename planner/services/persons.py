@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .. import models
-from ..models.auth import AuditEntry
 from ..models import Model, utcnow
+from ..models.auth import AuditEntry
 from . import backup
 
 ANONYMOUS = "Anonymisierte Person"

@@ -17,8 +17,9 @@ from .. import models
 from ..domain.months import Month
 from ..domain.strategy import Rating, Status
 from . import audit
-from .strategies import ValidationFailed, save_measure, strategy_to_domain
+from .strategies import ValidationFailed, save_measure
 from .verstetigung import record_progress
+from .whole_strategy import strategy_to_domain
 
 
 class RoundFailed(ValueError):

@@ -9,8 +9,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models.auth import User
 from ..models import utcnow
+from ..models.auth import User
 from ..models.token import UserToken
 
 PREFIX = {"api": "plapi_", "kalender": "plcal_"}

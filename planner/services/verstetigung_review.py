@@ -21,7 +21,7 @@ from ..domain.strategy import Measure, Status, Strategy
 from ..domain.verstetigung import STRATEGY, Decision, Due, EvaluationRecord, Kind, calendar
 from ..domain.verstetigung_versions import next_version, still_relevant_question
 from . import verstetigung as records
-from .strategies import import_strategy, strategy_to_domain
+from .whole_strategy import import_strategy, strategy_to_domain
 
 CORE_QUESTIONS = (
     "Entwickeln wir uns mit Hilfe der Strategie tatsächlich in die Richtung, in die wir uns als Gesundheitsamt "

@@ -15,8 +15,8 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from .. import models
-from ..models.auth import ROLE_LABELS, ROLES, Coordination, Membership, User
 from ..extensions import db
+from ..models.auth import ROLE_LABELS, ROLES, Coordination, Membership, User
 from ..services import audit, backup, persons
 from .access import get_organisation_or_404, is_admin, may_manage, may_write, visible_organisation_ids
 from .auth import MIN_PASSWORD, hash_password

@@ -18,9 +18,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..models.auth import LoginAttempt, User
 from ..extensions import db
 from ..models import utcnow
+from ..models.auth import LoginAttempt, User
 from ..services import audit
 from .forms import GermanForm
 from .token_auth import TOKEN_BLUEPRINTS

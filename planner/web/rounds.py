@@ -12,7 +12,7 @@ from ..domain.strategy import Status
 from ..extensions import db
 from ..formats import status_round
 from ..services import rounds as service
-from ..services.strategies import strategy_to_domain
+from ..services.whole_strategy import strategy_to_domain
 from . import nav
 from .access import actor_name, get_strategy_or_404
 from .clock import schedule, today

@@ -9,7 +9,7 @@ from wtforms import SelectField
 from ..domain.catalogue import catalogue
 from ..domain.schedule_state import State
 from ..domain.strategy import Status, Strategy
-from ..services import strategies as service
+from ..services import whole_strategy as whole
 from ..steckbriefe import FilterError, SheetFilter, bundle_view, select_measures
 from ..steckbriefe.context import owner_names
 from . import clock, nav
@@ -112,7 +112,7 @@ def _index(row, strategy: Strategy, flt: SheetFilter, error: str | None = None, 
 def index(strategy_id: int):
     """The Steckbriefe of a strategy: filter by dimension, Verantwortliche or status; download."""
     row = get_strategy_or_404(strategy_id)
-    strategy = service.strategy_to_domain(row)
+    strategy = whole.strategy_to_domain(row)
     flt = _sheet_filter()
     if not strategy.measures:
         return render_template(
@@ -134,7 +134,7 @@ def index(strategy_id: int):
 
 def _bundle(strategy_id: int, fmt: str):
     row = get_strategy_or_404(strategy_id)
-    strategy = service.strategy_to_domain(row)
+    strategy = whole.strategy_to_domain(row)
     flt = _sheet_filter()
     try:
         bundle = bundle_view(strategy, flt, generated=clock.today())
@@ -164,7 +164,7 @@ def bundle_docx(strategy_id: int):
 
 def _single(strategy_id: int, key: str):
     row = get_strategy_or_404(strategy_id)
-    strategy = service.strategy_to_domain(row)
+    strategy = whole.strategy_to_domain(row)
     if strategy.measure(key) is None:
         abort(404)
     flt = SheetFilter(measure=key, today=clock.today())

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..formats.strategy_file import StrategyFileError, dump_strategy, load_strategy
 from ..services import audit
 from ..services import strategies as service
+from ..services import whole_strategy as whole
 from . import clock
 from .access import get_strategy_or_404, may_create_organisation, may_write, visible_organisation_ids
 from .downloads import download
@@ -69,7 +70,7 @@ def detail(strategy_id: int):
 def export(strategy_id: int):
     """Download the strategy as a planner-strategy/1 file."""
     row = get_strategy_or_404(strategy_id)
-    text = dump_strategy(service.strategy_to_domain(row))
+    text = dump_strategy(whole.strategy_to_domain(row))
     return download(text, "application/yaml", f"strategie-{row.id}-{row.version or 'export'}.yaml".replace(" ", "_"))
 
 
@@ -84,7 +85,7 @@ def upload():
             strategy = load_strategy(raw.decode("utf-8"))
             if problem := _organisation_refused(strategy.organisation):
                 raise service.ValidationFailed([problem])
-            row = service.import_strategy(db.session, strategy)
+            row = whole.import_strategy(db.session, strategy)
         except UnicodeDecodeError:
             problems = ["Die Datei ist nicht UTF-8-kodiert. Bitte als UTF-8 speichern."]
         except (StrategyFileError, service.ValidationFailed) as exc:
