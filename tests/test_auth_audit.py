@@ -11,7 +11,7 @@ from auth_support import form_data
 from planner import models
 from planner.extensions import db
 from planner.models.auth import AuditEntry
-from planner.services import audit
+from planner.services import audit, verlauf
 
 
 def entries(app, **where) -> list[AuditEntry]:
@@ -200,6 +200,6 @@ def test_verlauf_shows_roles_and_status_with_their_german_labels(client, sample_
     page = client.get(f"/strategien/{sample_id}/massnahmen/awareness").text
     assert "Rolle: Lead" in page
     assert "Rolle: lead" not in page
-    assert audit.display("in_umsetzung", "status", {}) == "in Umsetzung"
-    assert audit.display("support", "role", {}) == "Support"
-    assert audit.display("lesen", "role", {}) == "lesen"
+    assert verlauf.display("in_umsetzung", "status", {}) == "in Umsetzung"
+    assert verlauf.display("support", "role", {}) == "Support"
+    assert verlauf.display("lesen", "role", {}) == "lesen"

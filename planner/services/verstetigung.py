@@ -36,6 +36,7 @@ from ..domain.verstetigung import (
 )
 from ..domain.verstetigung_versions import FortschreibungError
 from ..models import verstetigung as vm
+from .audit import current_actor
 from .strategies import ValidationFailed, core_to_domain, save_measure
 
 # --- records: database <-> domain ------------------------------------------------------------
@@ -252,8 +253,6 @@ def _status_changes_without_history(session: Session, _context, _instances) -> N
             continue
         changed = sa.inspect(obj).attrs.status.history
         if changed.deleted and changed.added and changed.deleted[0] != changed.added[0]:
-            from .audit import current_actor
-
             session.add(
                 vm.StatusChange(
                     measure=obj,

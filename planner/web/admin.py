@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from .. import models
 from ..extensions import db
 from ..models.auth import ROLE_LABELS, ROLES, Coordination, Membership, User
-from ..services import audit, backup, persons
+from ..services import audit, backup, persons, verlauf
 from .access import get_organisation_or_404, is_admin, may_manage, may_write, visible_organisation_ids
 from .auth import MIN_PASSWORD, hash_password
 from .downloads import download
@@ -85,13 +85,13 @@ def _globals(state) -> None:
     state.app.add_template_global(may_write_somewhere, "may_write_somewhere")
     state.app.add_template_global(logout_form, "logout_form")
     state.app.add_template_global(recent_history, "recent_history")
-    state.app.add_template_global(audit.table_label, "audit_table_label")
-    state.app.add_template_global(lambda a: audit.ACTION_LABELS.get(a, a), "audit_action_label")
+    state.app.add_template_global(verlauf.table_label, "audit_table_label")
+    state.app.add_template_global(lambda a: verlauf.ACTION_LABELS.get(a, a), "audit_action_label")
 
 
 def recent_history(table: str, object_id) -> list:
     """The last changes of an object for the Verlauf box on its page (the page checked access)."""
-    return audit.display_rows(db.session, audit.history(db.session, table, object_id, limit=60))[:8]
+    return verlauf.display_rows(db.session, audit.history(db.session, table, object_id, limit=60))[:8]
 
 
 def _admin_only() -> None:
@@ -459,9 +459,9 @@ def history(table: str, object_id: str):
         visible = visible_organisation_ids()
         if visible is not None and org_id not in visible:
             abort(404)
-    rows = audit.display_rows(db.session, audit.history(db.session, table, object_id, limit=20000))
+    rows = verlauf.display_rows(db.session, audit.history(db.session, table, object_id, limit=20000))
     name, back = _history_target(table, object_id)
-    title = f"Verlauf: {audit.table_label(table)} " + (f"„{name}“" if name else object_id)
+    title = f"Verlauf: {verlauf.table_label(table)} " + (f"„{name}“" if name else object_id)
     view = history_view(rows, request.args)
     return render_template("admin/history.html", title=title, back=back, view=view, table=table, object_id=object_id)
 

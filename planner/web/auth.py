@@ -21,7 +21,6 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from ..extensions import db
 from ..models import utcnow
 from ..models.auth import LoginAttempt, User
-from ..services import audit
 from .forms import GermanForm
 from .token_auth import TOKEN_BLUEPRINTS
 
@@ -141,7 +140,6 @@ def init_app(app: Flask) -> None:
     if "PERMANENT_SESSION_LIFETIME" not in app.config or app.config["PERMANENT_SESSION_LIFETIME"] == timedelta(days=31):
         app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=10)
     app.session_interface = SessionInterface()
-    audit.install()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Bitte melden Sie sich an."

@@ -13,8 +13,8 @@ from ..domain.schedule import Conflict, schedule_conflicts
 from ..domain.strategy import Measure, Strategy, make_key
 from ..domain.validation import describe_cycle
 from ..extensions import db
-from ..services import audit
 from ..services import strategies as service
+from ..services import verlauf
 from .access import get_strategy_or_404
 from .forms import MALFORMED_VERSION, ConfirmForm, DependencyForm, MeasureForm, MissingVersion, choices, seen_version
 
@@ -184,7 +184,7 @@ def edit(strategy_id: int, key: str):
             db.session.rollback()
             version = seen if seen is not None else mrow.lock_version
             mid = db.session.get(models.Measure, mrow.id)
-            general = [audit.conflict_message(audit.describe_conflict(db.session, "measures", mrow.id, version))]
+            general = [verlauf.conflict_message(verlauf.describe_conflict(db.session, "measures", mrow.id, version))]
             form.lock_version.data = mid.lock_version if mid else ""
         else:
             db.session.commit()

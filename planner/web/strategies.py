@@ -12,8 +12,8 @@ from ..domain.catalogue import catalogue
 from ..domain.months import Month, month_of
 from ..extensions import db
 from ..formats.strategy_file import StrategyFileError, dump_strategy, load_strategy
-from ..services import audit
 from ..services import strategies as service
+from ..services import verlauf
 from ..services import whole_strategy as whole
 from . import clock
 from .access import get_strategy_or_404, may_create_organisation, may_write, visible_organisation_ids
@@ -197,7 +197,7 @@ def edit(strategy_id: int):
         except StaleDataError:
             db.session.rollback()
             version = seen
-            message = audit.conflict_message(audit.describe_conflict(db.session, "strategies", row.id, version))
+            message = verlauf.conflict_message(verlauf.describe_conflict(db.session, "strategies", row.id, version))
             form.lock_version.data = row.lock_version
             return render_template("strategies/form.html", form=form, row=row, conflict=message), 422
         flash("Die Strategie wurde gespeichert.", "success")

@@ -79,12 +79,6 @@ nav.MEASURE_DOWNLOADS.append(("verstetigung.massnahme", "Fortschritt & Evaluatio
 OUTCOME_BY_VALUE = {o.value: label for o, label in OUTCOME_LABELS.items()}
 
 
-@bp.record_once
-def _install(_state) -> None:
-    """Status changes made on other pages go into the status history too."""
-    service.install_status_history()
-
-
 @bp.app_template_global("successor_of")
 def successor_of(row: models.Strategy) -> models.Strategy | None:
     """The version this strategy was carried over into (it is then read only), or None."""

@@ -29,9 +29,9 @@ from ...domain.validation import describe_cycle
 from ...domain.verstetigung import calendar
 from ...extensions import db
 from ...formats.strategy_file import measure_from_dict, measure_problems, measure_to_dict
-from ...services import audit, tokens
 from ...services import maturity as maturity_service
 from ...services import strategies as service
+from ...services import tokens, verlauf
 from ...services import whole_strategy as whole
 from ...services.verstetigung import successor_id, version_chain
 from .. import clock
@@ -169,7 +169,7 @@ def _check_if_match(mrow: models.Measure) -> None:
 def _stale(mrow: models.Measure, seen: int | None) -> ApiProblem:
     """412, naming what others changed since the version the client had (the form's conflict lines)."""
     detail = "Die Änderung wurde nicht gespeichert: Jemand anderes hat die Maßnahme inzwischen geändert."
-    lines = audit.describe_conflict(db.session, "measures", mrow.id, seen) if seen is not None else []
+    lines = verlauf.describe_conflict(db.session, "measures", mrow.id, seen) if seen is not None else []
     if lines and seen < mrow.lock_version:
         detail += " Geändert wurde: " + "; ".join(lines) + "."
     detail += " Bitte lesen Sie die Maßnahme neu und senden Sie die Änderung mit ihrem neuen ETag."
