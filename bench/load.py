@@ -145,7 +145,7 @@ from planner import create_app
 from planner.extensions import db
 from planner import models
 from planner.models.auth import User, Membership
-from planner.web.auth import hash_password
+from planner.services.accounts import hash_password
 app = create_app()
 with app.app_context():
     h = hash_password({PASSWORD!r})

@@ -60,7 +60,7 @@ from planner import create_app
 from planner.extensions import db
 from planner import models
 from planner.models.auth import User, Membership
-from planner.web.auth import hash_password
+from planner.services.accounts import hash_password
 from planner.services.whole_strategy import import_strategy
 from bench.roadmap import generated_strategy
 app = create_app()

@@ -29,7 +29,7 @@ ADMIN_PASSWORD = "admin-passwort-123"
 @cache
 def password_hash(password: str) -> str:
     """argon2 is deliberately slow: hash each test password once per test run."""
-    from planner.web.auth import hash_password
+    from planner.services.accounts import hash_password
 
     return hash_password(password)
 

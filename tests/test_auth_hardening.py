@@ -172,7 +172,7 @@ def test_users_change_their_own_password(app, sample_id, make_user):
 
 def test_login_verifies_a_hash_for_unknown_and_deactivated_accounts(app, make_user, monkeypatch):
     """Same work for every refusal: the time does not tell whether an account exists or is active."""
-    from planner.web import auth
+    from planner.services import accounts as auth
 
     make_user("inaktiv", password="ein-passwort-123")
     with app.app_context():

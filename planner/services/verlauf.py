@@ -137,6 +137,12 @@ FIELD_LABELS = {
 ACTION_LABELS = {"insert": "angelegt", "update": "geändert", "delete": "gelöscht", "import": "importiert"}
 
 
+def object_of(session: Session, table: str, object_id: str):
+    """The object a Verlauf is about, while it still exists (None when it was deleted)."""
+    cls = class_of_table().get(table)
+    return session.get(cls, int(object_id)) if cls is not None and object_id.isdigit() else None
+
+
 def field_label(field: str) -> str:
     return FIELD_LABELS.get(field, field)
 
