@@ -14,7 +14,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from .. import models
 from ..domain.months import month_text, parse_month
 from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
-from ..domain.validation import Problem, validate_strategy
+from ..domain.validation import Problem, validate_strategy, window_problems
+from .locking import unchanged_since
 
 
 class ValidationFailed(ValueError):
@@ -166,6 +167,64 @@ def _strategy(row: models.Strategy, measures: list[Measure]) -> Strategy:
         principles=list(row.principles or []),
         measures=measures,
     )
+
+
+# --- strategies: the overview, create and edit ------------------------------------------------------
+
+
+def organisations_with_strategies(session: Session, visible: set[int] | None) -> list[models.Organisation]:
+    """The organisations (all when `visible` is None) with their strategies, by name."""
+    query = sa.select(models.Organisation)
+    if visible is not None:
+        query = query.where(models.Organisation.id.in_(visible))
+    return list(
+        session.scalars(query.options(selectinload(models.Organisation.strategies)).order_by(models.Organisation.name))
+    )
+
+
+def measure_counts(session: Session, strategy_ids: list[int]) -> dict[int, int]:
+    """Number of measures per strategy, in one query."""
+    m = models.Measure
+    return dict(
+        session.execute(
+            sa.select(m.strategy_id, sa.func.count()).where(m.strategy_id.in_(strategy_ids)).group_by(m.strategy_id)
+        ).all()
+    )
+
+
+def find_organisation(session: Session, name: str) -> models.Organisation | None:
+    return session.scalar(sa.select(models.Organisation).where(models.Organisation.name == name.strip()))
+
+
+MONTH_FIELDS = ("adopted", "window_start", "window_end")
+
+
+def _columns(fields: dict) -> dict:
+    """Title, version, months (as Month or None), vision, mission and principles of the form as
+    column values. The roadmap window is checked as in a strategy file
+    (`domain.validation.window_problems`): raises ValidationFailed."""
+    problems = window_problems(fields.get("window_start"), fields.get("window_end"))
+    if problems:
+        raise ValidationFailed(problems)
+    return {name: month_text(value) if name in MONTH_FIELDS else value for name, value in fields.items()}
+
+
+def create_strategy(session: Session, organisation: str, fields: dict) -> models.Strategy:
+    """A new, empty strategy of the organisation (created when new); raises ValidationFailed."""
+    columns = _columns(fields)
+    row = models.Strategy(organisation=get_or_create_organisation(session, organisation.strip()), **columns)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def update_strategy(session: Session, row: models.Strategy, fields: dict, seen: int) -> None:
+    """Change the strategy's own fields, when nobody saved it after version `seen`: raises
+    ValidationFailed, or locking.EditConflict (rolled back)."""
+    columns = _columns(fields)
+    with unchanged_since(session, "strategies", row, seen):
+        for name, value in columns.items():
+            setattr(row, name, value)
 
 
 def get_or_create_organisation(session: Session, name: str) -> models.Organisation:
