@@ -7,6 +7,11 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
 from ..domain.months import german_date
 from ..domain.schedule_state import schedule_state
 from ..domain.strategy import Measure, Status
@@ -74,11 +79,6 @@ def _text(cell, value: str) -> None:
 
 def to_xlsx(title: str, subtitle: str, rows: list[Line]) -> bytes:
     """The status round as XLSX: a heading, the lines, a status list to pick from in the answer column."""
-    from openpyxl import Workbook  # only when a workbook is written
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     book = Workbook()
     sheet = book.active
     sheet.title = "Statusabfrage"

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session, selectinload
 
 from .. import models
+from ..charts.radar import RadarSeries
 from ..domain.catalogue import catalogue
 from ..domain.funding import CallCheck, FundingCall, FundingParticipation, ParticipationStatus, check_call, find_call
 from ..domain.maturity import (
@@ -309,8 +310,6 @@ def maturity_for(session: Session, row: models.Strategy) -> Maturity:
 
 def radar_series(m: Maturity) -> list:
     """Target, baseline and latest assessment as radar series (baseline left out when it is the latest)."""
-    from ..charts.radar import RadarSeries
-
     series = []
     base, last = m.baseline, m.latest
     if base is not None and base is not last:

@@ -21,6 +21,7 @@ from ..domain.strategy import Measure, Status, Strategy
 from ..domain.verstetigung import STRATEGY, Decision, Due, EvaluationRecord, Kind, calendar
 from ..domain.verstetigung_versions import next_version, still_relevant_question
 from . import verstetigung as records
+from .maturity import maturity_for
 from .whole_strategy import import_strategy, strategy_to_domain
 
 CORE_QUESTIONS = (
@@ -89,8 +90,6 @@ class ReviewPack:
 
 
 def _maturity(session: Session, row: models.Strategy) -> tuple[MaturityProgress | None, tuple[date, dict] | None]:
-    from .maturity import maturity_for  # read only: the maturity area's service
-
     m = maturity_for(session, row)
     base, latest = m.baseline, m.latest
     if latest is None:

@@ -10,6 +10,7 @@ from ..domain.catalogue import catalogue
 from ..domain.funding import find_call, format_eur, funding_calls
 from ..domain.maturity import (
     AssessmentKind,
+    Criterion,
     compare,
     default_target,
     dimension_targets,
@@ -239,8 +240,6 @@ def _criteria_for(catalogue_criteria, assessment):
 
     A subdimension is answered completely or not at all, so criteria added to the catalogue
     later must not creep into a subdimension an older assessment has answered."""
-    from ..domain.maturity import Criterion
-
     if assessment is None:
         return list(catalogue_criteria)
     own = [Criterion(x.subdimension, x.stage, x.criterion) for x in assessment.answers]

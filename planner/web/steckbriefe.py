@@ -10,7 +10,7 @@ from ..domain.catalogue import catalogue
 from ..domain.schedule_state import State
 from ..domain.strategy import Status, Strategy
 from ..services import whole_strategy as whole
-from ..steckbriefe import FilterError, SheetFilter, bundle_view, select_measures
+from ..steckbriefe import FilterError, SheetFilter, bundle_view, render, select_measures, word
 from ..steckbriefe.context import owner_names
 from . import clock, nav
 from .access import get_strategy_or_404
@@ -142,12 +142,9 @@ def _bundle(strategy_id: int, fmt: str):
         return _index(row, strategy, flt, str(exc), 400)
     name = "-".join(["steckbriefe", _slug(row.organisation.name), *(_slug(v) for v in _query(flt).values())])
     if fmt == "pdf":
-        from ..steckbriefe.render import bundle_pdf
+        return _file(render.bundle_pdf(bundle), PDF, f"{name}.pdf")
 
-        return _file(bundle_pdf(bundle), PDF, f"{name}.pdf")
-    from ..steckbriefe.word import bundle_docx
-
-    return _file(bundle_docx(bundle), DOCX, f"{name}.docx")
+    return _file(word.bundle_docx(bundle), DOCX, f"{name}.docx")
 
 
 @bp.get("/steckbriefe.pdf")
@@ -185,16 +182,12 @@ def page(strategy_id: int, key: str):
 @bp.get("/massnahmen/<key>/steckbrief.pdf")
 def measure_pdf(strategy_id: int, key: str):
     """The Steckbrief of one measure as a one-page PDF."""
-    from ..steckbriefe.render import bundle_pdf
-
     _, _, bundle = _single(strategy_id, key)
-    return _file(bundle_pdf(bundle), PDF, f"steckbrief-{_slug(key)}.pdf")
+    return _file(render.bundle_pdf(bundle), PDF, f"steckbrief-{_slug(key)}.pdf")
 
 
 @bp.get("/massnahmen/<key>/steckbrief.docx")
 def measure_docx(strategy_id: int, key: str):
     """The Steckbrief of one measure as a Word file."""
-    from ..steckbriefe.word import bundle_docx
-
     _, _, bundle = _single(strategy_id, key)
-    return _file(bundle_docx(bundle), DOCX, f"steckbrief-{_slug(key)}.docx")
+    return _file(word.bundle_docx(bundle), DOCX, f"steckbrief-{_slug(key)}.docx")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from icalendar import Calendar, Event
 
 from .. import models
 from ..charts.common import MIMETYPES, render
@@ -201,8 +202,6 @@ def kalender(strategy_id: int):
 
 def calendar_events(cal, row: models.Strategy, today: date) -> None:
     """Add the open evaluations of a strategy (and those left in its earlier versions) to an iCalendar."""
-    from icalendar import Event
-
     strategy = strategy_to_domain(row)
     titles = {m.key: m.title for m in strategy.measures} | {STRATEGY: "Strategie insgesamt"}
     stamp = datetime.now(UTC).replace(microsecond=0)
@@ -229,8 +228,6 @@ def calendar_events(cal, row: models.Strategy, today: date) -> None:
 
 def new_calendar(name: str):
     """An empty iCalendar named `name`."""
-    from icalendar import Calendar
-
     cal = Calendar()
     cal.add("prodid", "-//planner//Evaluationskalender//DE")
     cal.add("version", "2.0")
