@@ -234,6 +234,14 @@ def criteria(session: Session, organisation_id: int) -> tuple[list[Criterion], b
     return [Criterion(r.subdimension, r.stage, r.text, r.note or "") for r in rows], False
 
 
+def criteria_by_subdimension(items: list[Criterion]) -> list[tuple[str, list[Criterion]]]:
+    """The criteria grouped by subdimension, in the catalogue's order."""
+    groups: dict[str, list[Criterion]] = {}
+    for c in items:
+        groups.setdefault(c.subdimension, []).append(c)
+    return [(s, groups[s]) for s in catalogue().subdimension_names if s in groups]
+
+
 def replace_criteria(session: Session, organisation_id: int, new: list[Criterion]) -> None:
     """Replace the whole catalogue (an import is all-or-nothing; answers keep their own copy of the texts)."""
     session.execute(sa.delete(mm.MaturityCriterion).where(mm.MaturityCriterion.organisation_id == organisation_id))

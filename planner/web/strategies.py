@@ -150,22 +150,26 @@ def create():
     return render_template("strategies/form.html", form=form, row=None), status
 
 
+def _fill(form: StrategyForm, row: models.Strategy) -> None:
+    """The edit form as stored, with the version it was filled from."""
+    form.title.data = row.title
+    form.version.data = row.version
+    for name in service.MONTH_FIELDS:
+        value = getattr(row, name)
+        getattr(form, name).data = Month.parse(value).german() if value else ""
+    form.vision.data = row.vision
+    form.mission.data = row.mission
+    form.principles.data = "\n".join(row.principles or [])
+    form.lock_version.data = row.lock_version
+
+
 @bp.route("/strategien/<int:strategy_id>/bearbeiten", methods=["GET", "POST"])
 def edit(strategy_id: int):
     """Edit title, roadmap window, vision, mission and guiding principles; a save based on an old version is refused."""
     row = get_strategy_or_404(strategy_id, write=True)
     form = StrategyForm()
     if request.method == "GET":
-        form.organisation.data = row.organisation.name
-        form.title.data = row.title
-        form.version.data = row.version
-        form.adopted.data = Month.parse(row.adopted).german() if row.adopted else ""
-        form.window_start.data = Month.parse(row.window_start).german() if row.window_start else ""
-        form.window_end.data = Month.parse(row.window_end).german() if row.window_end else ""
-        form.vision.data = row.vision
-        form.mission.data = row.mission
-        form.principles.data = "\n".join(row.principles or [])
-        form.lock_version.data = row.lock_version
+        _fill(form, row)
     form.organisation.data = row.organisation.name
     if request.method == "POST" and _valid(form) and (fields := _form_to_fields(form)) is not None:
         seen = seen_version(form.lock_version)
