@@ -9,8 +9,8 @@ from auth_support import ADMIN_PASSWORD, ADMIN_USERNAME, ensure_admin, login
 from conftest import DATA, import_file, run
 
 from planner import create_app, models
-from planner.auth_models import Membership, User
 from planner.extensions import db
+from planner.models.auth import Membership, User
 from planner.services import backup
 
 

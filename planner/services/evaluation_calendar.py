@@ -13,7 +13,7 @@ from ..domain.strategy import Strategy
 from ..domain.verstetigung import STRATEGY, Due, calendar
 from ..formats.ics import CalendarEvent
 from . import verstetigung as records
-from .strategies import strategy_to_domain
+from .whole_strategy import strategy_to_domain
 
 
 def earlier_versions(

@@ -8,6 +8,8 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
+from weasyprint import CSS
+
 from ..config import ROOT
 from ..documents.pdf import document_pdf, layout, stylesheet, template_environment
 from ..domain.catalogue import catalogue

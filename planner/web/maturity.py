@@ -382,10 +382,7 @@ def criteria(strategy_id: int):
             flash(f"{len(imported)} Kriterien wurden übernommen; der bisherige Katalog wurde ersetzt.", "success")
             return redirect(url_for("maturity.criteria", strategy_id=strategy_id))
     items, is_sample = service.criteria(db.session, m.row.organisation_id)
-    groups = {}
-    for c in items:
-        groups.setdefault(c.subdimension, []).append(c)
-    ordered = [(s, groups[s]) for s in catalogue().subdimension_names if s in groups]
+    ordered = service.criteria_by_subdimension(items)
     status = 422 if request.method == "POST" else 200
     return render_template(
         "maturity/criteria.html",

@@ -9,10 +9,8 @@ from wtforms import SelectField
 from ..domain.catalogue import catalogue
 from ..domain.schedule_state import State
 from ..domain.strategy import Status, Strategy
-from ..services import strategies as service
-from ..steckbriefe import FilterError, SheetFilter, bundle_view, select_measures
-from ..steckbriefe import render as steckbrief_pdf
-from ..steckbriefe import word as steckbrief_docx
+from ..services import whole_strategy as whole
+from ..steckbriefe import FilterError, SheetFilter, bundle_view, render, select_measures, word
 from ..steckbriefe.context import owner_names
 from . import clock, nav
 from .access import get_strategy_or_404
@@ -114,7 +112,7 @@ def _index(row, strategy: Strategy, flt: SheetFilter, error: str | None = None, 
 def index(strategy_id: int):
     """The Steckbriefe of a strategy: filter by dimension, Verantwortliche or status; download."""
     row = get_strategy_or_404(strategy_id)
-    strategy = service.strategy_to_domain(row)
+    strategy = whole.strategy_to_domain(row)
     flt = _sheet_filter()
     if not strategy.measures:
         return render_template(
@@ -136,7 +134,7 @@ def index(strategy_id: int):
 
 def _bundle(strategy_id: int, fmt: str):
     row = get_strategy_or_404(strategy_id)
-    strategy = service.strategy_to_domain(row)
+    strategy = whole.strategy_to_domain(row)
     flt = _sheet_filter()
     try:
         bundle = bundle_view(strategy, flt, generated=clock.today())
@@ -144,8 +142,9 @@ def _bundle(strategy_id: int, fmt: str):
         return _index(row, strategy, flt, str(exc), 400)
     name = "-".join(["steckbriefe", _slug(row.organisation.name), *(_slug(v) for v in _query(flt).values())])
     if fmt == "pdf":
-        return _file(steckbrief_pdf.bundle_pdf(bundle), PDF, f"{name}.pdf")
-    return _file(steckbrief_docx.bundle_docx(bundle), DOCX, f"{name}.docx")
+        return _file(render.bundle_pdf(bundle), PDF, f"{name}.pdf")
+
+    return _file(word.bundle_docx(bundle), DOCX, f"{name}.docx")
 
 
 @bp.get("/steckbriefe.pdf")
@@ -162,7 +161,7 @@ def bundle_docx(strategy_id: int):
 
 def _single(strategy_id: int, key: str):
     row = get_strategy_or_404(strategy_id)
-    strategy = service.strategy_to_domain(row)
+    strategy = whole.strategy_to_domain(row)
     if strategy.measure(key) is None:
         abort(404)
     flt = SheetFilter(measure=key, today=clock.today())
@@ -184,11 +183,11 @@ def page(strategy_id: int, key: str):
 def measure_pdf(strategy_id: int, key: str):
     """The Steckbrief of one measure as a one-page PDF."""
     _, _, bundle = _single(strategy_id, key)
-    return _file(steckbrief_pdf.bundle_pdf(bundle), PDF, f"steckbrief-{_slug(key)}.pdf")
+    return _file(render.bundle_pdf(bundle), PDF, f"steckbrief-{_slug(key)}.pdf")
 
 
 @bp.get("/massnahmen/<key>/steckbrief.docx")
 def measure_docx(strategy_id: int, key: str):
     """The Steckbrief of one measure as a Word file."""
     _, _, bundle = _single(strategy_id, key)
-    return _file(steckbrief_docx.bundle_docx(bundle), DOCX, f"steckbrief-{_slug(key)}.docx")
+    return _file(word.bundle_docx(bundle), DOCX, f"steckbrief-{_slug(key)}.docx")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from ...services import verstetigung as service
 from .. import nav
 from . import calendar, evaluations, progress, review, versions
 from .common import may_change, successor_of
@@ -32,12 +31,6 @@ nav.STRATEGY_DOWNLOADS.extend(
     [("verstetigung.review.pdf", "Strategiereview (PDF)"), ("verstetigung.calendar.ics", "Evaluationstermine (ICS)")]
 )
 nav.MEASURE_DOWNLOADS.append(("verstetigung.progress.page", "Fortschritt & Evaluation"))
-
-
-@bp.record_once
-def _install(_state) -> None:
-    """Status changes made on other pages go into the status history too."""
-    service.install_status_history()
 
 
 bp.add_app_template_global(successor_of, "successor_of")

@@ -8,7 +8,7 @@ from ...domain.evaluation_calendar import group_calendar
 from ...extensions import db
 from ...formats.ics import calendar_file
 from ...services import evaluation_calendar
-from ...services.strategies import strategy_to_domain
+from ...services.whole_strategy import strategy_to_domain
 from .. import clock
 from ..access import get_strategy_or_404
 from ..downloads import download

@@ -10,7 +10,7 @@ from ...domain.strategy import Status, Strategy
 from ...domain.verstetigung import RATINGS, SOFT_CRITERIA, STRATEGY, Kind, adherence, schedule_answer
 from ...extensions import db
 from ...services import verstetigung as service
-from ...services.strategies import strategy_to_domain
+from ...services.whole_strategy import strategy_to_domain
 from .. import clock
 from ..access import get_strategy_or_404, visible_organisation_ids
 from ..forms.verstetigung import EvaluationForm, KnowledgeForm

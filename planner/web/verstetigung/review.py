@@ -10,7 +10,7 @@ from ...domain.months import german_date
 from ...extensions import db
 from ...services import verstetigung as service
 from ...services import verstetigung_review as review_service
-from ...services.strategies import strategy_to_domain
+from ...services.whole_strategy import strategy_to_domain
 from .. import clock
 from ..access import get_strategy_or_404
 from ..downloads import download

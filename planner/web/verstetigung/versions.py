@@ -18,7 +18,8 @@ from ...domain.verstetigung_versions import (
 from ...extensions import db
 from ...services import verstetigung as service
 from ...services import verstetigung_review as review_service
-from ...services.strategies import ValidationFailed, strategy_to_domain
+from ...services.strategies import ValidationFailed
+from ...services.whole_strategy import strategy_to_domain
 from .. import clock
 from ..access import get_strategy_or_404
 from ..forms import parse_month_field
