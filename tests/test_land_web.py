@@ -227,14 +227,73 @@ def test_state_office_sees_matrix_and_candidates(app, client, client_as, tmp_pat
     assert client_as({b_org: "verwalten"}).get(f"/organisationen/{land_id}/landeslandkarte").status_code == 404
 
 
-def test_backup_carries_landscape_sharing_and_origins(app, client_as, tmp_path):
+def test_backup_round_trip_keeps_landscape_sharing_and_origins(app, client_as, tmp_path):
+    """The organisation backup carries the landscape, the sharing decision and copied measures'
+    origins; a restore into an empty database gives them back unchanged."""
+    from conftest import _reset
+
+    from planner.models import Model
+
     a_sid, b_sid, a_org, b_org = _offices(app, tmp_path)
     client_as({a_org: "verwalten"}).post(f"/strategien/{a_sid}/freigabe", data={"shared": "y"})
+    client_as({b_org: "verwalten"}).post(f"/strategien/{b_sid}/freigabe", data={"shared": "y"})
+    b_member = client_as({b_org: "bearbeiten"})
     with app.app_context():
-        db.session.add(ApplicationRow(organisation_id=a_org, name="InfektA", interfaces=["DEMIS"]))
+        key = db.session.scalar(sa.select(models.Measure.key).where(models.Measure.strategy_id == a_sid))
+        db.session.add(ApplicationRow(organisation_id=b_org, name="InfektA", vendor="Muster AG", interfaces=["DEMIS"]))
         db.session.commit()
-        document = backup.export_organisation(db.session.connection(), a_org)
-    assert [r["name"] for r in document["tables"]["applications"]] == ["InfektA"]
-    assert [r["strategy_id"] for r in document["tables"]["shared_strategies"]] == [a_sid]
-    assert backup.coverage()["measure_origins"] == "organisation"
-    json.dumps(document)
+    assert b_member.post("/atlas/vorlage", data={"quelle": a_sid, "massnahme": key, "ziel": b_sid}).status_code == 302
+
+    def document():
+        with app.app_context():
+            doc = backup.export_organisation(db.session.connection(), b_org)
+            db.session.rollback()
+        doc.pop("exported_at")
+        return json.loads(backup.dumps(doc))
+
+    before = document()
+    assert [r["name"] for r in before["tables"]["applications"]] == ["InfektA"]
+    assert [r["strategy_id"] for r in before["tables"]["shared_strategies"]] == [b_sid]
+    assert [r["source_strategy_id"] for r in before["tables"]["measure_origins"]] == [a_sid]
+    assert "Kreis Steinfurt" not in json.dumps(before["tables"]["strategies"])  # the source office stays out
+    with app.app_context():
+        _reset(db.engine)
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                for table in reversed(Model.metadata.sorted_tables):
+                    conn.execute(table.delete())
+        with db.engine.begin() as conn:
+            backup.restore(conn, before)
+    assert document() == before
+
+
+def test_atlas_reads_a_fixed_number_of_statements_whatever_the_offices(app, client_as, tmp_path):
+    """Search, paging, contacts, origins and the similarity hint: the same statements for 2 or 6 offices."""
+    from test_query_counts import counted, generated
+
+    from planner.services.strategies import import_strategy
+
+    def add_office(name: str) -> None:
+        with app.app_context():
+            strategy = generated(60)
+            strategy.organisation = name
+            for m in strategy.measures:
+                m.subdimensions = ["Schulungen"] if m.dimension == "Digitalisierungsstrategie" else []
+            row = import_strategy(db.session, strategy)
+            db.session.add(SharedStrategy(strategy_id=row.id))
+            db.session.commit()
+
+    from planner.land_models import SharedStrategy
+
+    for i in range(2):
+        add_office(f"Amt {i}")
+    viewer = client_as({})
+    with counted(app) as few:
+        text = viewer.get("/atlas?subdimension=Schulungen").get_data(as_text=True)
+    assert "ähnliche Maßnahmen in 2 Ämtern" in text
+    for i in range(2, 6):
+        add_office(f"Amt {i}")
+    with counted(app) as many:
+        text = viewer.get("/atlas?subdimension=Schulungen&seite=2").get_data(as_text=True)
+    assert "ähnliche Maßnahmen in 6 Ämtern" in text and "Seite 2 von 4" in text
+    assert len(many) == len(few) <= 20, many
