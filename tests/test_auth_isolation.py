@@ -386,16 +386,25 @@ def test_third_office_reads_shared_strategies_only_and_never_changes_them(app, c
         for endpoint, url, methods in shared_urls:
             api = url.startswith("/api/")
             for method in sorted(methods):
-                status = other_api.call(method, url).status_code if api else other.open(url, method=method, data={}).status_code
+                status = (
+                    other_api.call(method, url).status_code
+                    if api
+                    else other.open(url, method=method, data={}).status_code
+                )
                 readable = method == "GET" and (
-                    url.startswith(f"/strategien/{data['a_sid']}") or url.startswith(f"/api/v1/strategien/{data['a_sid']}")
+                    url.startswith(f"/strategien/{data['a_sid']}")
+                    or url.startswith(f"/api/v1/strategien/{data['a_sid']}")
                 )
                 if status != 404 and not readable:
                     problems.append(f"geteilt: {method} {url} ({endpoint}) -> {status}")
         for endpoint, url, methods in unshared_urls:
             api = url.startswith("/api/")
             for method in sorted(methods):
-                status = other_api.call(method, url).status_code if api else other.open(url, method=method, data={}).status_code
+                status = (
+                    other_api.call(method, url).status_code
+                    if api
+                    else other.open(url, method=method, data={}).status_code
+                )
                 if status != 404:
                     problems.append(f"nicht geteilt: {method} {url} ({endpoint}) -> {status}")
         assert problems == [], f"Rolle {role} in C: " + "\n".join(problems)
@@ -406,11 +415,16 @@ def test_third_office_reads_shared_strategies_only_and_never_changes_them(app, c
     pages = [
         r.rule
         for r in app.url_map.iter_rules()
-        if not r.arguments and "GET" in r.methods and r.endpoint not in PUBLIC_OR_GLOBAL and not r.rule.startswith("/api/")
+        if not r.arguments
+        and "GET" in r.methods
+        and r.endpoint not in PUBLIC_OR_GLOBAL
+        and not r.rule.startswith("/api/")
     ]
     leaks = [p for p in pages if "Der Weg zum digitalen Gesundheitsamt" in reader.get(p).get_data(as_text=True)]
     leaks += [p for p in pages if "Schaffung einer Vollzeitstelle" in reader.get(p).get_data(as_text=True)]
     assert leaks == []
     assert "Kreis Steinfurt" in reader.get("/atlas").get_data(as_text=True)
     # the check above can fail: A's own members see Peine's measures in the atlas
-    assert "Schaffung einer Vollzeitstelle" in login(app.test_client(), data["a_user"]).get("/atlas?q=Vollzeitstelle").get_data(as_text=True)
+    assert "Schaffung einer Vollzeitstelle" in login(app.test_client(), data["a_user"]).get(
+        "/atlas?q=Vollzeitstelle"
+    ).get_data(as_text=True)

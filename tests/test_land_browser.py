@@ -55,7 +55,9 @@ def test_office_copies_a_shared_measure_from_the_atlas(page: Page, live_server, 
     row.get_by_role("link", name="Entwicklung eines Kommunikationskonzepts als Vorlage übernehmen").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("als Vorlage übernehmen")
     assert_accessible(page)
-    page.get_by_label("In meine Strategie").select_option(label="Gesundheitsamt Musterstadt: Digitalisierungsstrategie Musterstadt (2024)")
+    page.get_by_label("In meine Strategie").select_option(
+        label="Gesundheitsamt Musterstadt: Digitalisierungsstrategie Musterstadt (2024)"
+    )
     page.get_by_role("button", name="Als Vorlage übernehmen").click()
     expect(page.get_by_text("wurde als Vorlage in „Digitalisierungsstrategie Musterstadt“ übernommen")).to_be_visible()
     expect(page.get_by_role("note").filter(has_text="Übernommen als Vorlage aus")).to_contain_text(

@@ -100,7 +100,10 @@ def test_template_keeps_the_steckbrief_but_not_owners_dates_or_progress():
         assert getattr(copy, name) == getattr(source, name), name
     copy.steps.append("x")
     assert source.steps == ["Planung"]  # lists are copies
-    assert as_template(Measure("b", "Portal", "Bürger*innenzentrierung", status=Status.BACKLOG), "p").status is Status.BACKLOG
+    assert (
+        as_template(Measure("b", "Portal", "Bürger*innenzentrierung", status=Status.BACKLOG), "p").status
+        is Status.BACKLOG
+    )
 
 
 def test_labels_and_interfaces_are_read_leniently():
@@ -150,9 +153,7 @@ def test_joint_procurement_needs_several_offices_and_vendors():
 def test_shared_applications_and_common_interfaces():
     # AquaPlan is being replaced in Süd: one office left that keeps it
     assert [(s.name, s.offices) for s in shared_applications(LAND)] == [("InfektA", ["GA Nord", "GA West"])]
-    assert [(c.pair, c.offices) for c in interface_candidates(LAND)] == [
-        (("DEMIS", "InfektA"), ["GA Nord", "GA West"])
-    ]
+    assert [(c.pair, c.offices) for c in interface_candidates(LAND)] == [(("DEMIS", "InfektA"), ["GA Nord", "GA West"])]
 
 
 def test_sample_landscape_is_deterministic_and_valid():

@@ -11,9 +11,9 @@ from conftest import DATA, STEINFURT, import_file
 
 from planner import models
 from planner.auth_models import Coordination
+from planner.domain.landscape import Application
 from planner.extensions import db
 from planner.formats.landscape_file import landscape_to_csv, landscape_to_xlsx, parse_csv, parse_xlsx
-from planner.domain.landscape import Application
 from planner.land_models import Application as ApplicationRow
 from planner.land_models import MeasureOrigin
 from planner.services import backup
@@ -104,12 +104,17 @@ def test_copy_a_shared_measure_as_template_keeps_the_origin(app, client_as, tmp_
     response = b_member.post("/atlas/vorlage", data=form)
     assert response.status_code == 302
     measure_page = b_member.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Übernommen als Vorlage aus „Entwicklung eines Schulungskonzepts“ – Gesundheitsamt Kreis Steinfurt" in measure_page
+    assert (
+        "Übernommen als Vorlage aus „Entwicklung eines Schulungskonzepts“ – Gesundheitsamt Kreis Steinfurt"
+        in measure_page
+    )
     with app.app_context():
         copy = db.session.scalars(
             sa.select(models.Measure).where(models.Measure.strategy_id == b_sid).order_by(models.Measure.id.desc())
         ).first()
-        source = db.session.scalar(sa.select(models.Measure).where(models.Measure.strategy_id == a_sid, models.Measure.key == key))
+        source = db.session.scalar(
+            sa.select(models.Measure).where(models.Measure.strategy_id == a_sid, models.Measure.key == key)
+        )
         assert copy.title == source.title and copy.description == source.description and copy.goal == source.goal
         assert copy.owners == [] and copy.start is None and copy.end is None and copy.status == "geplant"
         assert copy.key != "konzept"  # Musterstadt has its own "konzept": the copy got a free key
@@ -143,7 +148,12 @@ def test_landscape_form_keeps_input_on_error_and_saves(app, client_as, tmp_path)
     edit = editor.get(f"{url}/{app_id}/bearbeiten").get_data(as_text=True)
     assert 'value="DEMIS; E-Akte"' in edit
     assert client_as({b_org: "lesen"}).post(f"{url}/{app_id}/loeschen").status_code == 404
-    assert client_as({a_org: "verwalten"}).get(f"/organisationen/{a_org}/applikationslandkarte/{app_id}/bearbeiten").status_code == 404
+    assert (
+        client_as({a_org: "verwalten"})
+        .get(f"/organisationen/{a_org}/applikationslandkarte/{app_id}/bearbeiten")
+        .status_code
+        == 404
+    )
     assert editor.post(f"{url}/{app_id}/loeschen").status_code == 302
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ApplicationRow)) == 0
@@ -192,7 +202,7 @@ def test_landscape_import_is_all_or_nothing_with_lines_named(app, client_as, tmp
 
 
 def test_landscape_files_protect_against_formulas():
-    apps = [Application("=HYPERLINK(\"x\")", "+Muster", "@Aufgabe", interfaces=["-DEMIS"])]
+    apps = [Application('=HYPERLINK("x")', "+Muster", "@Aufgabe", interfaces=["-DEMIS"])]
     assert parse_csv(landscape_to_csv(apps)) == apps
     assert parse_xlsx(landscape_to_xlsx(apps)) == apps
     template = parse_xlsx(landscape_to_xlsx([]))

@@ -20,8 +20,39 @@ _WORD = re.compile(r"[a-z0-9]+")
 _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 # words that carry no meaning of their own in measure titles
 _STOP = frozenset(
-    "der die das des dem den ein eine eines einer einem einen und oder fuer zur zum zu von vom im in "
-    "am an auf mit bei nach ueber als sowie".split()
+    [
+        "der",
+        "die",
+        "das",
+        "des",
+        "dem",
+        "den",
+        "ein",
+        "eine",
+        "eines",
+        "einer",
+        "einem",
+        "einen",
+        "und",
+        "oder",
+        "fuer",
+        "zur",
+        "zum",
+        "zu",
+        "von",
+        "vom",
+        "im",
+        "in",
+        "am",
+        "an",
+        "auf",
+        "mit",
+        "bei",
+        "nach",
+        "ueber",
+        "als",
+        "sowie",
+    ]
 )
 
 

@@ -62,7 +62,9 @@ def applications_from_rows(rows: Iterable[tuple[int, list[object]]]) -> list[App
     columns = {h: names.index(h.lower()) for h in HEADERS if h.lower() in names}
     if "Anwendung" not in columns:
         raise LandscapeFileError(
-            [f"Zeile {header_line or 1}: Die Kopfzeile braucht die Spalte „Anwendung“ (erwartet: {', '.join(HEADERS)})."]
+            [
+                f"Zeile {header_line or 1}: Die Kopfzeile braucht die Spalte „Anwendung“ (erwartet: {', '.join(HEADERS)})."
+            ]
         )
     problems: list[str] = []
     found: list[Application] = []
@@ -72,12 +74,13 @@ def applications_from_rows(rows: Iterable[tuple[int, list[object]]]) -> list[App
             problems.append(f"Die Datei hat mehr als {MAX_ROWS} Anwendungen.")
             break
 
-        def get(name: str) -> str:
-            i = columns.get(name)
-            return _cell(cells[i]) if i is not None and i < len(cells) else ""
-
         if not any(_cell(c) for c in cells):
             continue
+        values = {name: _cell(cells[i]) if i < len(cells) else "" for name, i in columns.items()}
+
+        def get(name: str, values: dict[str, str] = values) -> str:
+            return values.get(name, "")
+
         operation_text, state_text = get("Betrieb"), get("Stand")
         operation = operation_value(operation_text) if operation_text else "on_premise"
         state = state_value(state_text) if state_text else "im_einsatz"
@@ -91,7 +94,9 @@ def applications_from_rows(rows: Iterable[tuple[int, list[object]]]) -> list[App
         )
         here = []
         if operation is None:
-            here.append(f"Betrieb „{operation_text[:60]}“ ist unbekannt; erlaubt: {', '.join(OPERATION_LABELS.values())}.")
+            here.append(
+                f"Betrieb „{operation_text[:60]}“ ist unbekannt; erlaubt: {', '.join(OPERATION_LABELS.values())}."
+            )
         if state is None:
             here.append(f"Stand „{state_text[:60]}“ ist unbekannt; erlaubt: {', '.join(STATE_LABELS.values())}.")
         here += application_problems(app)
@@ -162,7 +167,9 @@ def _values(app: Application) -> list[str]:
     return [app.name, app.vendor, app.task_area, app.operation_label, "; ".join(app.interfaces), app.state_label]
 
 
-EXAMPLE = Application("Beispiel-Fachverfahren", "Beispiel Software GmbH", "Infektionsschutz", "rechenzentrum", ["DEMIS"])
+EXAMPLE = Application(
+    "Beispiel-Fachverfahren", "Beispiel Software GmbH", "Infektionsschutz", "rechenzentrum", ["DEMIS"]
+)
 
 
 def landscape_to_csv(apps: Iterable[Application]) -> bytes:

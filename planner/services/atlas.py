@@ -121,7 +121,11 @@ def search(session: Session, visible: sa.Select | None, wanted: AtlasFilter, tod
     query = query.order_by(models.Organisation.name, models.Strategy.title, models.Strategy.id, m.position, m.id)
     found = []
     for r in session.execute(query):
-        if wanted.dimension and wanted.dimension != r.dimension and wanted.dimension not in (r.further_dimensions or []):
+        if (
+            wanted.dimension
+            and wanted.dimension != r.dimension
+            and wanted.dimension not in (r.further_dimensions or [])
+        ):
             continue
         if wanted.subdimension and wanted.subdimension not in (r.subdimensions or []):
             continue
@@ -141,7 +145,9 @@ def _rows(session: Session, chosen: list) -> list[AtlasRow]:
     ids = [r.id for r, _ in chosen]
     shared = set(
         session.scalars(
-            sa.select(SharedStrategy.strategy_id).where(SharedStrategy.strategy_id.in_({r.strategy_id for r, _ in chosen}))
+            sa.select(SharedStrategy.strategy_id).where(
+                SharedStrategy.strategy_id.in_({r.strategy_id for r, _ in chosen})
+            )
         )
     )
     contacts: dict[int, list[str]] = {}
@@ -153,13 +159,27 @@ def _rows(session: Session, chosen: list) -> list[AtlasRow]:
         .order_by(owner.measure_id, owner.role != "lead", owner.position, owner.id)
     ):
         contacts.setdefault(measure_id, []).append(name)
-    origins = {o.measure_id: _origin(o) for o in session.scalars(sa.select(MeasureOrigin).where(MeasureOrigin.measure_id.in_(ids)))}
+    origins = {
+        o.measure_id: _origin(o)
+        for o in session.scalars(sa.select(MeasureOrigin).where(MeasureOrigin.measure_id.in_(ids)))
+    }
     return [
         AtlasRow(
-            id=r.id, key=r.key, title=r.title, dimension=r.dimension, subdimensions=list(r.subdimensions or []),
-            status=Status(r.status), planned=_domain(r).planned_range, schedule=state, strategy_id=r.strategy_id,
-            strategy=r.strategy, version=r.version or "", organisation_id=r.organisation_id,
-            organisation=r.organisation, shared=r.strategy_id in shared, contacts=contacts.get(r.id, []),
+            id=r.id,
+            key=r.key,
+            title=r.title,
+            dimension=r.dimension,
+            subdimensions=list(r.subdimensions or []),
+            status=Status(r.status),
+            planned=_domain(r).planned_range,
+            schedule=state,
+            strategy_id=r.strategy_id,
+            strategy=r.strategy,
+            version=r.version or "",
+            organisation_id=r.organisation_id,
+            organisation=r.organisation,
+            shared=r.strategy_id in shared,
+            contacts=contacts.get(r.id, []),
             origin=origins.get(r.id),
         )  # fmt: skip
         for r, state in chosen
@@ -213,9 +233,7 @@ def state_choices() -> list[State]:
     return list(State)
 
 
-def copy_measure(
-    session: Session, source: models.Strategy, key: str, target: models.Strategy
-) -> models.Measure:
+def copy_measure(session: Session, source: models.Strategy, key: str, target: models.Strategy) -> models.Measure:
     """Copy the measure `key` of `source` into `target` as a template (domain.atlas.as_template)
     and record where it came from; raises LookupError when the source has no such measure and
     strategies.ValidationFailed when the target refuses it."""

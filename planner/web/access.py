@@ -171,9 +171,9 @@ def get_readable_strategy_or_404(strategy_id: int) -> models.Strategy:
     if row is None:
         abort(404)
     visible = visible_organisation_ids()
-    if visible is not None and row.organisation_id not in visible:
-        if _user() is None or not sharing.is_shared(db.session, row.id):
-            abort(404)
+    shared = _user() is not None and sharing.is_shared(db.session, row.id)
+    if visible is not None and row.organisation_id not in visible and not shared:
+        abort(404)
     return row
 
 

@@ -28,7 +28,9 @@ bp = Blueprint("atlas", __name__)
 @bp.record_once
 def _globals(state) -> None:
     state.app.add_template_global(hint_text, "atlas_hint")
-    state.app.add_template_global(lambda strategy_id, key: service.origin_of(db.session, strategy_id, key), "measure_origin")
+    state.app.add_template_global(
+        lambda strategy_id, key: service.origin_of(db.session, strategy_id, key), "measure_origin"
+    )
 
 
 def _month(field, errors: list[str]):
@@ -86,11 +88,15 @@ def _targets() -> list[models.Strategy]:
 
 def _copy_page(form: CopyForm, status: int = 200, problems: list[str] | None = None):
     source = get_readable_strategy_or_404(_id(form.quelle.data))
-    measure = next((m for m in strategy_service.read_core(db.session, source).measures if m.key == form.massnahme.data), None)
+    measure = next(
+        (m for m in strategy_service.read_core(db.session, source).measures if m.key == form.massnahme.data), None
+    )
     if measure is None:
         abort(404)
     targets = [t for t in _targets() if t.id != source.id]
-    form.ziel.choices = [(str(t.id), f"{t.organisation.name}: {t.title}" + (f" ({t.version})" if t.version else "")) for t in targets]
+    form.ziel.choices = [
+        (str(t.id), f"{t.organisation.name}: {t.title}" + (f" ({t.version})" if t.version else "")) for t in targets
+    ]
     return render_template(
         "atlas/copy.html", form=form, source=source, measure=measure, targets=targets, problems=problems or []
     ), status
@@ -123,5 +129,8 @@ def copy():
         db.session.rollback()
         return _copy_page(form, 422, [str(p) for p in exc.problems])
     db.session.commit()
-    flash(f"„{row.title}“ wurde als Vorlage in „{target.title}“ übernommen. Bitte Verantwortliche und Termine ergänzen.", "success")
+    flash(
+        f"„{row.title}“ wurde als Vorlage in „{target.title}“ übernommen. Bitte Verantwortliche und Termine ergänzen.",
+        "success",
+    )
     return redirect(url_for("measures.detail", strategy_id=target.id, key=row.key))

@@ -34,7 +34,9 @@ class AtlasForm(GermanForm):
         default="",
     )
     status = SelectField(
-        "Status", choices=choices([("", "alle Status")] + [(s.value, l) for s, l in STATUS_LABELS.items()]), default=""
+        "Status",
+        choices=choices([("", "alle Status")] + [(s.value, label) for s, label in STATUS_LABELS.items()]),
+        default="",
     )
     zeitstand = SelectField(
         "Zeitstand", choices=choices([("", "alle Zeitstände")] + [(s.value, s.label) for s in State]), default=""
@@ -68,7 +70,9 @@ def _state_choices():
 class ApplicationForm(GermanForm):
     """One application of the office's landscape."""
 
-    name = StringField("Anwendung", validators=[DataRequired(REQUIRED), Length(max=200, message="Höchstens 200 Zeichen.")])
+    name = StringField(
+        "Anwendung", validators=[DataRequired(REQUIRED), Length(max=200, message="Höchstens 200 Zeichen.")]
+    )
     vendor = StringField("Hersteller", validators=[Optional(), Length(max=200, message="Höchstens 200 Zeichen.")])
     task_area = StringField(
         "Aufgabe",

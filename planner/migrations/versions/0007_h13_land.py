@@ -4,9 +4,8 @@ Revision ID: 0007_h13_land
 Revises: 0006_h6_persons
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0007_h13_land"
 down_revision = "0006_h6_persons"  # the core area (organisations, strategies, measures, persons)
@@ -21,7 +20,10 @@ def upgrade() -> None:
         sa.Column("shared_at", sa.DateTime(), nullable=False),
         sa.Column("shared_by", sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(
-            ["strategy_id"], ["strategies.id"], name=op.f("fk_shared_strategies_strategy_id_strategies"), ondelete="CASCADE"
+            ["strategy_id"],
+            ["strategies.id"],
+            name=op.f("fk_shared_strategies_strategy_id_strategies"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("strategy_id", name=op.f("pk_shared_strategies")),
     )
