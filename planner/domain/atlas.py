@@ -89,6 +89,20 @@ class AtlasItem:
     title: str
 
 
+def _alike(a: tuple[str, ...], b: tuple[str, ...], threshold: float) -> bool:
+    """Whether two titles' word tuples are similar. Titles without a common word are not
+    compared at all: they never are what a reader would call the same measure, and skipping
+    them keeps the atlas fast with thousands of measures."""
+    if not a or not b or not set(a) & set(b):
+        return False
+    return _words_similarity(a, b) >= threshold
+
+
+@lru_cache(maxsize=262144)
+def _words_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    return title_similarity(" ".join(a), " ".join(b))
+
+
 def similar_offices(item: AtlasItem, others: Iterable[AtlasItem], threshold: float = SIMILAR) -> set[str]:
     """The offices (the item's own included) that plan a measure on one of the item's
     subdimensions with a title similar to the item's. A measure without subdimensions has none."""
@@ -96,26 +110,34 @@ def similar_offices(item: AtlasItem, others: Iterable[AtlasItem], threshold: flo
     found = {item.office}
     if not subs:
         return found
+    words = title_words(item.title)
     for other in others:
         if other.id == item.id or other.office in found or not subs & set(other.subdimensions):
             continue
-        if title_similarity(item.title, other.title) >= threshold:
+        if _alike(words, title_words(other.title), threshold):
             found.add(other.office)
     return found
 
 
 def similar_counts(page: Iterable[AtlasItem], candidates: Iterable[AtlasItem]) -> dict[int, int]:
-    """For each item of `page`: in how many offices similar measures are planned, when more than one."""
-    by_sub: dict[str, list[AtlasItem]] = {}
+    """For each item of `page`: in how many offices similar measures are planned, when more than one.
+
+    Candidates are grouped by subdimension and title first, so each distinct title is compared once."""
+    offices_by_title: dict[str, dict[tuple[str, ...], set[str]]] = {}
     for c in candidates:
+        words = title_words(c.title)
         for s in c.subdimensions:
-            by_sub.setdefault(s, []).append(c)
+            offices_by_title.setdefault(s, {}).setdefault(words, set()).add(c.office)
     counts: dict[int, int] = {}
     for item in page:
-        pool = {c.id: c for s in item.subdimensions for c in by_sub.get(s, [])}
-        n = len(similar_offices(item, pool.values()))
-        if n > 1:
-            counts[item.id] = n
+        words = title_words(item.title)
+        found = {item.office}
+        for s in item.subdimensions:
+            for other, offices in offices_by_title.get(s, {}).items():
+                if not offices <= found and _alike(words, other, SIMILAR):
+                    found |= offices
+        if len(found) > 1:
+            counts[item.id] = len(found)
     return counts
 
 

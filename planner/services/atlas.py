@@ -90,9 +90,10 @@ def _base(visible: sa.Select | None, *columns) -> sa.Select:
 
 
 def _domain(r) -> Measure:
+    """What the schedule state needs of a measure row."""
     return Measure(
-        key=r.key,
-        title=r.title,
+        key="",
+        title="",
         dimension=r.dimension,
         status=Status(r.status),
         start=parse_month(r.start),
@@ -106,7 +107,12 @@ def search(session: Session, visible: sa.Select | None, wanted: AtlasFilter, tod
     """One page of the measures matching `wanted` among the visible strategies (`visible`: a
     subquery of strategy ids, None for all), sorted by office, strategy and position."""
     m = models.Measure
-    query = _base(visible, *_columns())
+    # a light first pass over every match; the page's rows are read in full afterwards
+    light = [m.id, models.Organisation.id.label("organisation_id"), m.dimension, m.status, m.start, m.end]
+    light += [m.actual_start, m.actual_end]
+    light += [m.further_dimensions] if wanted.dimension else []
+    light += [m.subdimensions] if wanted.subdimension else []
+    query = _base(visible, *light)
     if wanted.text:
         pattern = "%" + wanted.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(
@@ -120,7 +126,7 @@ def search(session: Session, visible: sa.Select | None, wanted: AtlasFilter, tod
         query = query.where(m.start.is_not(None), sa.or_(m.end.is_(None), m.end >= str(wanted.period_from)))
     query = query.order_by(models.Organisation.name, models.Strategy.title, models.Strategy.id, m.position, m.id)
     found = []
-    for r in session.execute(query):
+    for r in session.connection().execute(query):  # Core rows: no ORM bookkeeping for thousands
         if (
             wanted.dimension
             and wanted.dimension != r.dimension
@@ -129,25 +135,23 @@ def search(session: Session, visible: sa.Select | None, wanted: AtlasFilter, tod
             continue
         if wanted.subdimension and wanted.subdimension not in (r.subdimensions or []):
             continue
-        state = schedule_state(_domain(r), today)
-        if wanted.state and state.state.value != wanted.state:
+        if wanted.state and schedule_state(_domain(r), today).state.value != wanted.state:
             continue
-        found.append((r, state))
+        found.append(r)
     pages = max(1, -(-len(found) // PAGE_SIZE))
     page = min(max(wanted.page, 1), pages)
-    chosen = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    rows = _rows(session, chosen)
+    rows = _rows(session, [r.id for r in found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]], today)
     _similar(session, visible, rows)
-    return AtlasPage(rows, len(found), page, pages, len({r.organisation_id for r, _ in found}))
+    return AtlasPage(rows, len(found), page, pages, len({r.organisation_id for r in found}))
 
 
-def _rows(session: Session, chosen: list) -> list[AtlasRow]:
-    ids = [r.id for r, _ in chosen]
+def _rows(session: Session, ids: list[int], today: date) -> list[AtlasRow]:
+    """The page's measures in full, in the order of `ids`, with contacts, origins and sharing."""
+    full = {r.id: r for r in session.execute(_base(None, *_columns()).where(models.Measure.id.in_(ids)))}
+    chosen = [full[i] for i in ids]
     shared = set(
         session.scalars(
-            sa.select(SharedStrategy.strategy_id).where(
-                SharedStrategy.strategy_id.in_({r.strategy_id for r, _ in chosen})
-            )
+            sa.select(SharedStrategy.strategy_id).where(SharedStrategy.strategy_id.in_({r.strategy_id for r in chosen}))
         )
     )
     contacts: dict[int, list[str]] = {}
@@ -163,27 +167,30 @@ def _rows(session: Session, chosen: list) -> list[AtlasRow]:
         o.measure_id: _origin(o)
         for o in session.scalars(sa.select(MeasureOrigin).where(MeasureOrigin.measure_id.in_(ids)))
     }
-    return [
-        AtlasRow(
-            id=r.id,
-            key=r.key,
-            title=r.title,
-            dimension=r.dimension,
-            subdimensions=list(r.subdimensions or []),
-            status=Status(r.status),
-            planned=_domain(r).planned_range,
-            schedule=state,
-            strategy_id=r.strategy_id,
-            strategy=r.strategy,
-            version=r.version or "",
-            organisation_id=r.organisation_id,
-            organisation=r.organisation,
-            shared=r.strategy_id in shared,
-            contacts=contacts.get(r.id, []),
-            origin=origins.get(r.id),
-        )  # fmt: skip
-        for r, state in chosen
-    ]
+    result = []
+    for r in chosen:
+        measure = _domain(r)
+        result.append(
+            AtlasRow(
+                id=r.id,
+                key=r.key,
+                title=r.title,
+                dimension=r.dimension,
+                subdimensions=list(r.subdimensions or []),
+                status=Status(r.status),
+                planned=measure.planned_range,
+                schedule=schedule_state(measure, today),
+                strategy_id=r.strategy_id,
+                strategy=r.strategy,
+                version=r.version or "",
+                organisation_id=r.organisation_id,
+                organisation=r.organisation,
+                shared=r.strategy_id in shared,
+                contacts=contacts.get(r.id, []),
+                origin=origins.get(r.id),
+            )  # fmt: skip
+        )
+    return result
 
 
 def _similar(session: Session, visible: sa.Select | None, rows: list[AtlasRow]) -> None:
@@ -191,14 +198,14 @@ def _similar(session: Session, visible: sa.Select | None, rows: list[AtlasRow]) 
     if not any(r.subdimensions for r in rows):
         return
     m = models.Measure
+    wanted = {s for r in rows for s in r.subdimensions}
+    query = _base(visible, m.id, models.Organisation.id, m.subdimensions, m.title).where(
+        m.status != Status.VERWORFEN.value
+    )
     candidates = [
-        AtlasItem(i, str(org), tuple(subs or ()), title)
-        for i, org, subs, title in session.execute(
-            _base(visible, m.id, models.Organisation.id, m.subdimensions, m.title).where(
-                m.status != Status.VERWORFEN.value
-            )
-        )
-        if subs
+        AtlasItem(i, str(org), tuple(subs), title)
+        for i, org, subs, title in session.connection().execute(query).tuples()
+        if subs and not wanted.isdisjoint(subs)
     ]
     page = [AtlasItem(r.id, str(r.organisation_id), tuple(r.subdimensions), r.title) for r in rows]
     counts = similar_counts(page, candidates)
