@@ -204,7 +204,7 @@ def _similar(session: Session, visible: sa.Select | None, rows: list[AtlasRow]) 
     )
     candidates = [
         AtlasItem(i, str(org), tuple(subs), title)
-        for i, org, subs, title in session.connection().execute(query).tuples()
+        for i, org, subs, title in session.connection().execute(query)
         if subs and not wanted.isdisjoint(subs)
     ]
     page = [AtlasItem(r.id, str(r.organisation_id), tuple(r.subdimensions), r.title) for r in rows]
