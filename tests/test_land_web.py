@@ -122,6 +122,11 @@ def test_copy_a_shared_measure_as_template_keeps_the_origin(app, client_as, tmp_
         assert origin.source_strategy_id == a_sid and origin.source_key == key
     steckbrief = b_member.get(response.headers["Location"] + "/steckbrief").get_data(as_text=True)
     assert "Übernommen als Vorlage" in steckbrief
+    from docx import Document
+
+    word = Document(io.BytesIO(b_member.get(response.headers["Location"] + "/steckbrief.docx").data))
+    cells = [c.text for t in word.tables for r in t.rows for c in r.cells]
+    assert any(c.startswith("Übernommen als Vorlage aus") for c in cells)
 
 
 def test_landscape_form_keeps_input_on_error_and_saves(app, client_as, tmp_path):

@@ -227,6 +227,16 @@ def origin_of(session: Session, strategy_id: int, key: str) -> Origin | None:
     return _origin(row) if row is not None else None
 
 
+def origins_by_key(session: Session, strategy_id: int) -> dict[str, Origin]:
+    """The origins of the strategy's copied measures by measure key, in one query."""
+    query = (
+        sa.select(models.Measure.key, MeasureOrigin)
+        .join(models.Measure, models.Measure.id == MeasureOrigin.measure_id)
+        .where(models.Measure.strategy_id == strategy_id)
+    )
+    return {key: _origin(row) for key, row in session.execute(query)}
+
+
 def dimension_choices() -> list[str]:
     return [d.name for d in catalogue().dimensions]
 
