@@ -15,7 +15,7 @@ from planner.domain.landscape import Application
 from planner.extensions import db
 from planner.formats.landscape_file import landscape_to_csv, landscape_to_xlsx, parse_csv, parse_xlsx
 from planner.land_models import Application as ApplicationRow
-from planner.land_models import MeasureOrigin
+from planner.land_models import MeasureOrigin, SharedStrategy
 from planner.services import backup
 
 
@@ -298,8 +298,6 @@ def test_atlas_reads_a_fixed_number_of_statements_whatever_the_offices(app, clie
             db.session.add(SharedStrategy(strategy_id=row.id))
             db.session.commit()
 
-    from planner.land_models import SharedStrategy
-
     for i in range(2):
         add_office(f"Amt {i}")
     viewer = client_as({})
@@ -312,3 +310,28 @@ def test_atlas_reads_a_fixed_number_of_statements_whatever_the_offices(app, clie
         text = viewer.get("/atlas?subdimension=Schulungen&seite=2").get_data(as_text=True)
     assert "ähnliche Maßnahmen in 6 Ämtern" in text and "Seite 2 von 4" in text
     assert len(many) == len(few) <= 20, many
+
+
+def test_a_shared_version_does_not_open_its_unshared_predecessors(app, client_as, tmp_path):
+    from planner.verstetigung_models import Succession
+
+    old = import_file(app, DATA / "sample.yaml")
+    new = import_file(app, DATA / "sample.yaml")
+    other_sid = import_file(app, STEINFURT)
+    with app.app_context():
+        db.session.get(models.Strategy, old).title = "Alte Fassung (nicht freigegeben)"
+        db.session.get(models.Strategy, old).version = "Alte Fassung"
+        db.session.add(Succession(predecessor_id=old, successor_id=new))
+        db.session.add(SharedStrategy(strategy_id=new))
+        db.session.commit()
+        org = db.session.get(models.Strategy, new).organisation_id
+        other_org = db.session.get(models.Strategy, other_sid).organisation_id
+    outsider = client_as({other_org: "lesen"})
+    assert outsider.get(f"/strategien/{new}").status_code == 200
+    assert outsider.get(f"/strategien/{new}/vergleich?mit={old}").status_code == 404
+    assert "Alte Fassung" not in outsider.get(f"/strategien/{new}/versionen").get_data(as_text=True)
+    assert "Alte Fassung" not in outsider.get(f"/strategien/{new}/vergleich").get_data(as_text=True)
+    assert "Alte Fassung" not in outsider.get(f"/strategien/{new}/evaluationen").get_data(as_text=True)
+    member = client_as({org: "lesen"})
+    assert "Alte Fassung" in member.get(f"/strategien/{new}/versionen").get_data(as_text=True)
+    assert member.get(f"/strategien/{new}/vergleich?mit={old}").status_code == 200

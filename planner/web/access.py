@@ -23,6 +23,7 @@ from .. import models
 from ..extensions import db
 from ..services import sharing
 from ..services import strategies as service
+from ..services import verstetigung as versions
 
 _RANK = {"lesen": 1, "bearbeiten": 2, "verwalten": 3}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -99,6 +100,18 @@ def may_read_organisation(organisation_id: int) -> bool:
 def reads_shared(row: models.Strategy) -> bool:
     """Whether the current user sees this strategy only because its office shares it (read-only)."""
     return not may_read_organisation(row.organisation_id)
+
+
+def may_read_strategy(row: models.Strategy) -> bool:
+    """Whether the current user may read this strategy (its office's member, coordinator, or shared)."""
+    return may_read_organisation(row.organisation_id) or (_user() is not None and sharing.is_shared(db.session, row.id))
+
+
+def readable_versions(row: models.Strategy) -> list[models.Strategy]:
+    """The strategy's versions (oldest first) the current user may read: a reader of a shared
+    version sees the other versions only when they are shared too."""
+    chain = versions.version_chain(db.session, row)
+    return chain if may_read_organisation(row.organisation_id) else [r for r in chain if may_read_strategy(r)]
 
 
 def visible_strategy_ids() -> sa.Select | None:

@@ -43,7 +43,7 @@ from ..services import verstetigung as service
 from ..services import verstetigung_review as review_service
 from ..services.strategies import ValidationFailed, strategy_to_domain
 from . import clock, nav
-from .access import actor_name, get_strategy_or_404, may_write, visible_organisation_ids
+from .access import actor_name, get_strategy_or_404, may_write, readable_versions, visible_organisation_ids
 from .downloads import download
 from .filters import strategy_file_stem
 from .forms import parse_month_field
@@ -143,7 +143,7 @@ def _owners(measure) -> list[str]:
 def _earlier_versions(row: models.Strategy, strategy, today: date) -> list[tuple[models.Strategy, object, str]]:
     """Open evaluations of finished measures that stayed in earlier versions (their impact evaluation
     often falls due after the Fortschreibung): (old version row, due entry, measure title)."""
-    chain = service.version_chain(db.session, row)
+    chain = readable_versions(row)
     carried = {m.key for m in strategy.measures}
     out = []
     for old in chain[: chain.index(row)]:
@@ -575,7 +575,7 @@ def review_pdf(strategy_id: int):
 def versionen(strategy_id: int):
     """All versions of the strategy, the history of decisions, links to compare and to continue."""
     row = get_strategy_or_404(strategy_id)
-    chain = service.version_chain(db.session, row)
+    chain = readable_versions(row)
     return render_template(
         "verstetigung/versionen.html",
         row=row,
@@ -667,7 +667,7 @@ def _flash_outdated_months(new_row: models.Strategy) -> None:
 def vergleich(strategy_id: int):
     """This version against an earlier one (default: its predecessor), field by field."""
     row = get_strategy_or_404(strategy_id)
-    chain = service.version_chain(db.session, row)
+    chain = readable_versions(row)
     others = [r for r in chain if r.id != row.id]
     other_id = request.args.get("mit", type=int) or service.predecessor_id(db.session, row.id)
     other = next((r for r in others if r.id == other_id), None)

@@ -32,9 +32,9 @@ from ...formats.strategy_file import measure_from_dict, measure_problems, measur
 from ...services import audit, tokens
 from ...services import maturity as maturity_service
 from ...services import strategies as service
-from ...services.verstetigung import successor_id, version_chain
+from ...services.verstetigung import successor_id
 from .. import clock
-from ..access import get_organisation_or_404, get_strategy_or_404, visible_organisation_ids
+from ..access import get_organisation_or_404, get_strategy_or_404, readable_versions, visible_organisation_ids
 from ..token_auth import act_as
 from . import schemas as s
 from .problems import ApiProblem, problem_response
@@ -399,7 +399,7 @@ def versions(strategy_id: int):
             "current": v.id == row.id,
             "read_only": _read_only(v),
         }
-        for v in version_chain(db.session, row)
+        for v in readable_versions(row)
     ]
 
 
