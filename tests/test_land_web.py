@@ -39,6 +39,8 @@ def test_sharing_makes_a_strategy_readable_for_other_offices_only_read_only(app,
     page = a_manager.get(f"/strategien/{a_sid}").get_data(as_text=True)
     assert "Für andere Gesundheitsämter sichtbar" in page
     assert a_manager.post(f"/strategien/{a_sid}/freigabe", data={"shared": "y"}).status_code == 302
+    listed = b_member.get("/strategien").get_data(as_text=True)
+    assert "Von anderen Gesundheitsämtern freigegeben" in listed and f'href="/strategien/{a_sid}"' in listed
     text = b_member.get(f"/strategien/{a_sid}").get_data(as_text=True)
     assert "Freigegeben von" in text and "Strategie bearbeiten" not in text and "Verlauf" not in text
     assert b_member.get(f"/strategien/{a_sid}/bearbeiten").status_code == 404

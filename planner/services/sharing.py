@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from .. import models
 from ..land_models import SharedStrategy
 
 
@@ -32,3 +33,18 @@ def set_shared(session: Session, strategy_id: int, shared: bool, by: str) -> boo
 def shared_strategy_ids() -> sa.Select:
     """The ids of all shared strategies, as a subquery for other queries."""
     return sa.select(SharedStrategy.strategy_id)
+
+
+def shared_by_others(session: Session, own: set[int] | None) -> list[tuple[int, str, str, str]]:
+    """(strategy id, organisation, title, version) of the strategies other offices share, outside
+    the organisations `own` (None: the user sees everything anyway, so none are listed apart)."""
+    if own is None:
+        return []
+    s, o = models.Strategy, models.Organisation
+    query = (
+        sa.select(s.id, o.name, s.title, s.version)
+        .join(o, o.id == s.organisation_id)
+        .where(s.id.in_(shared_strategy_ids()), s.organisation_id.not_in(own))
+        .order_by(o.name, s.title, s.id)
+    )
+    return [tuple(r) for r in session.execute(query)]

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, url_for
 
 from ..extensions import db
 from ..services import sharing as service
-from .access import actor_name, get_strategy_or_404, may_manage, reads_shared
+from .access import actor_name, get_strategy_or_404, may_manage, reads_shared, visible_organisation_ids
 from .land_forms import SharingForm
 
 bp = Blueprint("sharing", __name__)
@@ -18,6 +18,9 @@ def _globals(state) -> None:
     state.app.add_template_global(reads_shared, "reads_shared")
     state.app.add_template_global(may_manage, "may_manage")
     state.app.add_template_global(_form, "sharing_form")
+    state.app.add_template_global(
+        lambda: service.shared_by_others(db.session, visible_organisation_ids()), "shared_by_others"
+    )
 
 
 def _form(row) -> SharingForm:
