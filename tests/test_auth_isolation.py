@@ -89,7 +89,7 @@ def two_organisations(app, make_user, tmp_path):
                     sa.update(table).where(table.c.organisation_id == peine_org).values(organisation_id=a_org)
                 )
         # an application of A's landscape (Applikationslandkarte), so its routes get an id
-        from planner.land_models import Application
+        from planner.models.land import Application
 
         db.session.add(Application(organisation_id=a_org, name="InfektA", vendor="Beispiel GmbH", interfaces=["DEMIS"]))
         db.session.commit()
@@ -119,7 +119,7 @@ class ApiCaller:
     """Calls /api/ routes with a personal API token of the user (the API never reads the session cookie)."""
 
     def __init__(self, app, user_id: int):
-        from planner.auth_models import User
+        from planner.models.auth import User
         from planner.services import tokens
 
         with app.app_context():

@@ -12,9 +12,9 @@ from conftest import DATA, STEINFURT, import_file
 from playwright.sync_api import Page, expect
 
 from planner import models
-from planner.auth_models import Coordination
 from planner.extensions import db
-from planner.land_models import Application, SharedStrategy
+from planner.models.auth import Coordination
+from planner.models.land import Application, SharedStrategy
 
 pytestmark = pytest.mark.browser
 

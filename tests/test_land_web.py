@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from conftest import DATA, STEINFURT, import_file
 
 from planner import models
-from planner.auth_models import Coordination
 from planner.domain.landscape import Application
 from planner.extensions import db
 from planner.formats.landscape_file import landscape_to_csv, landscape_to_xlsx, parse_csv, parse_xlsx
-from planner.land_models import Application as ApplicationRow
-from planner.land_models import MeasureOrigin, SharedStrategy
+from planner.models.auth import Coordination
+from planner.models.land import Application as ApplicationRow
+from planner.models.land import MeasureOrigin, SharedStrategy
 from planner.services import backup
 
 
@@ -288,7 +288,7 @@ def test_atlas_reads_a_fixed_number_of_statements_whatever_the_offices(app, clie
     """Search, paging, contacts, origins and the similarity hint: the same statements for 2 or 6 offices."""
     from test_query_counts import counted, generated
 
-    from planner.services.strategies import import_strategy
+    from planner.services.whole_strategy import import_strategy
 
     def add_office(name: str) -> None:
         with app.app_context():
@@ -315,7 +315,7 @@ def test_atlas_reads_a_fixed_number_of_statements_whatever_the_offices(app, clie
 
 
 def test_a_shared_version_does_not_open_its_unshared_predecessors(app, client_as, tmp_path):
-    from planner.verstetigung_models import Succession
+    from planner.models.verstetigung import Succession
 
     old = import_file(app, DATA / "sample.yaml")
     new = import_file(app, DATA / "sample.yaml")

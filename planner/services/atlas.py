@@ -15,8 +15,8 @@ from ..domain.catalogue import catalogue
 from ..domain.months import Month, parse_month
 from ..domain.schedule_state import ScheduleState, State, schedule_state
 from ..domain.strategy import Measure, Status, make_key
-from ..land_models import MeasureOrigin, SharedStrategy
-from ..verstetigung_models import Succession
+from ..models.land import MeasureOrigin, SharedStrategy
+from ..models.verstetigung import Succession
 from . import strategies as strategy_service
 
 PAGE_SIZE = 50

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .. import models
-from ..auth_models import Coordination
 from ..domain.landscape import (
     Application,
     InterfaceCandidate,
@@ -20,7 +19,8 @@ from ..domain.landscape import (
     procurement_candidates,
     shared_applications,
 )
-from ..land_models import Application as ApplicationRow
+from ..models.auth import Coordination
+from ..models.land import Application as ApplicationRow
 
 
 def to_domain(row: ApplicationRow) -> Application:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .. import models
-from ..land_models import SharedStrategy
+from ..models.land import SharedStrategy
 
 
 def is_shared(session: Session, strategy_id: int) -> bool:

@@ -9,9 +9,9 @@ from .. import models
 from ..domain import normalise
 from ..domain.atlas import hint_text
 from ..extensions import db
+from ..models.verstetigung import Succession
 from ..services import atlas as service
 from ..services import strategies as strategy_service
-from ..verstetigung_models import Succession
 from . import clock
 from .access import (
     get_readable_strategy_or_404,

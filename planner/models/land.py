@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .models import Measure, Model, Organisation, Strategy, utcnow
+from .core import Measure, Model, Organisation, Strategy, utcnow
 
 
 class SharedStrategy(Model):
