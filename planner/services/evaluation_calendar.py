@@ -17,11 +17,16 @@ from .whole_strategy import strategy_to_domain
 
 
 def earlier_versions(
-    session: Session, row: models.Strategy, strategy: Strategy, today: date
+    session: Session,
+    row: models.Strategy,
+    strategy: Strategy,
+    today: date,
+    chain: list[models.Strategy] | None = None,
 ) -> list[tuple[models.Strategy, Due, str]]:
     """Open evaluations of finished measures that stayed in earlier versions (their impact evaluation
-    often falls due after the Fortschreibung): (old version row, due entry, measure title)."""
-    chain = records.version_chain(session, row)
+    often falls due after the Fortschreibung): (old version row, due entry, measure title).
+    `chain` limits the versions to those the reader may see (default: all of them)."""
+    chain = records.version_chain(session, row) if chain is None else chain
     carried = {m.key for m in strategy.measures}
     out = []
     for old in chain[: chain.index(row)]:
@@ -40,7 +45,9 @@ def own_entries(session: Session, row: models.Strategy, strategy: Strategy, toda
     return calendar(strategy, today)
 
 
-def evaluation_events(session: Session, row: models.Strategy, today: date) -> list[CalendarEvent]:
+def evaluation_events(
+    session: Session, row: models.Strategy, today: date, chain: list[models.Strategy] | None = None
+) -> list[CalendarEvent]:
     """The open evaluations of a strategy (and those left in its earlier versions) as calendar events;
     none for a carried-over version. No date is due before a measure's status is clear: waiting
     evaluations get no event."""
@@ -49,7 +56,7 @@ def evaluation_events(session: Session, row: models.Strategy, today: date) -> li
     strategy = strategy_to_domain(row)
     titles = subject_titles(strategy)
     entries = [(row, d, titles.get(d.subject, d.subject)) for d in calendar(strategy, today) if d.state in OPEN]
-    earlier = [e for e in earlier_versions(session, row, strategy, today) if e[1].state in OPEN]
+    earlier = [e for e in earlier_versions(session, row, strategy, today, chain) if e[1].state in OPEN]
     return [_event(version, d, title) for version, d, title in entries + earlier]
 
 

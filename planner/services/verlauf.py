@@ -46,6 +46,9 @@ TABLE_LABELS = {
     "verstetigung_history": "Frühere Version",
     "verstetigung_successions": "Fortschreibung",
     "user_tokens": "Persönlicher Zugang",
+    "shared_strategies": "Freigabe für andere Gesundheitsämter",
+    "measure_origins": "Herkunft (Vorlage)",
+    "applications": "Anwendung (Applikationslandkarte)",
 }
 # German labels of the columns: the domain's field labels (one source with the version
 # comparison), plus the columns only the database has
@@ -133,6 +136,21 @@ FIELD_LABELS = {
     "granted": "Bewilligt (EUR)",
     "baseline_id": "Basisplan",
     "measure_key": "Maßnahme",
+    # Land level: sharing, copied measures, application landscape
+    "shared_at": "Freigegeben am",
+    "shared_by": "Freigegeben von",
+    "source_organisation": "Herkunft: Organisation",
+    "source_strategy": "Herkunft: Strategie",
+    "source_version": "Herkunft: Version",
+    "source_key": "Herkunft: Maßnahme (Schlüssel)",
+    "source_title": "Herkunft: Maßnahme",
+    "source_strategy_id": "Herkunft: Strategie-Nr.",
+    "copied_at": "Übernommen am",
+    "vendor": "Hersteller",
+    "task_area": "Aufgabe",
+    "operation": "Betrieb",
+    "interfaces": "Schnittstellen",
+    "state": "Stand",
 }
 ACTION_LABELS = {"insert": "angelegt", "update": "geändert", "delete": "gelöscht", "import": "importiert"}
 

@@ -117,6 +117,7 @@ class SheetView:
     schedule_date: str = ""  # the day it was computed for, 30.11.2026
     indicators: list[IndicatorView] = field(default_factory=list)
     density: int = 0
+    origin: str = ""  # "Übernommen als Vorlage aus …" for a measure copied from another office
 
     @property
     def anchor(self) -> str:

@@ -164,6 +164,7 @@ def _facts_table(doc, s: SheetView) -> None:
         ("Machbarkeit", s.feasibility.words),
         ("Geplante Umsetzung", s.planned),
         *([(f"Stand am {s.schedule_date}", s.schedule)] if s.schedule else []),
+        *([("Herkunft", s.origin)] if s.origin else []),
         ("Weitere Dimensionen", ", ".join(s.further_dimensions) or "–"),
         ("Subdimensionen", ", ".join(s.subdimensions) or "–"),
         ("Angestrebte Stufe", s.target_stage or "–"),

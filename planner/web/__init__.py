@@ -8,6 +8,7 @@ from ..extensions import csrf
 from . import (
     admin,
     assets,
+    atlas,
     auth,
     calendar_feed,
     clock,
@@ -15,6 +16,7 @@ from . import (
     filters,
     guide,
     lagebild,
+    landscape,
     maturity,
     measure_list,
     measures,
@@ -23,6 +25,7 @@ from . import (
     roadmap,
     rounds,
     session_timeout,
+    sharing,
     steckbriefe,
     strategies,
     verstetigung,
@@ -47,6 +50,9 @@ def register(app: Flask) -> None:
     app.register_blueprint(rounds.bp)
     app.register_blueprint(guide.bp)
     app.register_blueprint(measure_list.bp)
+    app.register_blueprint(atlas.bp)
+    app.register_blueprint(sharing.bp)
+    app.register_blueprint(landscape.bp)
     auth.init_app(app)
     session_timeout.init_app(app)
     app.register_blueprint(admin.bp)

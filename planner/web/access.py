@@ -6,7 +6,9 @@ An object the user may not see answers 404 (never 403, never its data).
 The rules: an administrator sees and changes everything. Anyone else acts through
 memberships, one role per organisation: "lesen" reads, "bearbeiten" also changes,
 "verwalten" also manages members, persons and backups. A member of a coordinating
-organisation (a state office) reads every organisation it coordinates. Any request
+organisation (a state office) reads every organisation it coordinates. A strategy its office
+shares ("für andere Gesundheitsämter sichtbar") is readable by every logged-in user, never
+writable, and only the strategy: the organisation's other data stays its own. Any request
 that is not GET/HEAD/OPTIONS needs write access, even if a route forgot `write=True`.
 """
 
@@ -20,7 +22,9 @@ from werkzeug.exceptions import Conflict
 from .. import models
 from ..extensions import db
 from ..models.auth import Coordination, Membership
+from ..services import sharing
 from ..services import strategies as service
+from ..services import verstetigung as versions
 from ..services.persons import person_of_user
 from ..services.verstetigung import read_only_message
 
@@ -89,11 +93,47 @@ def may_create_organisation() -> bool:
     return not has_request_context() or is_admin()
 
 
-def _check(organisation_id: int, write: bool) -> None:
+def may_read_organisation(organisation_id: int) -> bool:
+    """Whether the current user reads this organisation's own data (not merely a shared strategy of it)."""
+    visible = visible_organisation_ids()
+    return visible is None or organisation_id in visible
+
+
+def reads_shared(row: models.Strategy) -> bool:
+    """Whether the current user sees this strategy only because its office shares it (read-only)."""
+    return not may_read_organisation(row.organisation_id)
+
+
+def may_read_strategy(row: models.Strategy) -> bool:
+    """Whether the current user may read this strategy (its office's member, coordinator, or shared)."""
+    return may_read_organisation(row.organisation_id) or (_user() is not None and sharing.is_shared(db.session, row.id))
+
+
+def readable_versions(row: models.Strategy) -> list[models.Strategy]:
+    """The strategy's versions (oldest first) the current user may read: a reader of a shared
+    version sees the other versions only when they are shared too."""
+    chain = versions.version_chain(db.session, row)
+    return chain if may_read_organisation(row.organisation_id) else [r for r in chain if may_read_strategy(r)]
+
+
+def visible_strategy_ids() -> sa.Select | None:
+    """The ids of every strategy the current user may read (own and coordinated organisations,
+    shared strategies), as a subquery; None means all of them."""
+    visible = visible_organisation_ids()
+    if visible is None:
+        return None
+    own = sa.select(models.Strategy.id).where(models.Strategy.organisation_id.in_(visible))
+    return own.union(sharing.shared_strategy_ids()) if _user() is not None else own
+
+
+def _check(organisation_id: int, write: bool, strategy_id: int | None = None) -> None:
     write = write or (has_request_context() and request.method not in SAFE_METHODS)
     visible = visible_organisation_ids()
     if visible is not None and organisation_id not in visible:
-        abort(404)
+        # a shared strategy: read-only, for logged-in users only
+        if write or strategy_id is None or _user() is None or not sharing.is_shared(db.session, strategy_id):
+            abort(404)
+        return
     if write and not may_write(organisation_id):
         abort(404)
 
@@ -123,16 +163,29 @@ def get_strategy_or_404(
         )
         if organisation_id is None:
             abort(404)
-        _check(organisation_id, True)
+        _check(organisation_id, True, strategy_id)
         service.lock_strategy(db.session, strategy_id)
         row = service.load_strategy_row(db.session, strategy_id, fresh=True)
     else:
         row = service.load_strategy_row(db.session, strategy_id, core=load)
     if row is None:
         abort(404)
-    _check(row.organisation_id, write)
+    _check(row.organisation_id, write, row.id)
     if write and not superseded_ok and (message := read_only_message(db.session, row)):
         raise ReadOnlyVersion(description=message)
+    return row
+
+
+def get_readable_strategy_or_404(strategy_id: int) -> models.Strategy:
+    """The strategy row with its core, or 404 if missing or not readable — also within a POST that
+    only reads it (copying one of its measures into another strategy, which is checked for write)."""
+    row = service.load_strategy_row(db.session, strategy_id)
+    if row is None:
+        abort(404)
+    visible = visible_organisation_ids()
+    shared = _user() is not None and sharing.is_shared(db.session, row.id)
+    if visible is not None and row.organisation_id not in visible and not shared:
+        abort(404)
     return row
 
 

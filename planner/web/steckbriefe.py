@@ -3,12 +3,16 @@ Steckbriefe of a strategy (all, or filtered by dimension, Verantwortliche, statu
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from wtforms import SelectField
 
 from ..domain.catalogue import catalogue
 from ..domain.schedule_state import State
 from ..domain.strategy import Status, Strategy
+from ..extensions import db
+from ..services import atlas
 from ..services import whole_strategy as whole
 from ..steckbriefe import FilterError, SheetFilter, bundle_view, render, select_measures, word
 from ..steckbriefe.context import owner_names
@@ -137,7 +141,7 @@ def _bundle(strategy_id: int, fmt: str):
     strategy = whole.strategy_to_domain(row)
     flt = _sheet_filter()
     try:
-        bundle = bundle_view(strategy, flt, generated=clock.today())
+        bundle = _with_origins(row, bundle_view(strategy, flt, generated=clock.today()))
     except FilterError as exc:
         return _index(row, strategy, flt, str(exc), 400)
     name = "-".join(["steckbriefe", _slug(row.organisation.name), *(_slug(v) for v in _query(flt).values())])
@@ -165,7 +169,15 @@ def _single(strategy_id: int, key: str):
     if strategy.measure(key) is None:
         abort(404)
     flt = SheetFilter(measure=key, today=clock.today())
-    return row, strategy, bundle_view(strategy, flt, generated=clock.today())
+    return row, strategy, _with_origins(row, bundle_view(strategy, flt, generated=clock.today()))
+
+
+def _with_origins(row, bundle):
+    """The sheets with the origin of measures copied from another office (kept in the database)."""
+    origins = atlas.origins_by_key(db.session, row.id)
+    if origins:
+        bundle.sheets = [replace(s, origin=origins[s.key].text) if s.key in origins else s for s in bundle.sheets]
+    return bundle
 
 
 @bp.get("/massnahmen/<key>/steckbrief")

@@ -33,9 +33,9 @@ from ...services import maturity as maturity_service
 from ...services import strategies as service
 from ...services import tokens, verlauf
 from ...services import whole_strategy as whole
-from ...services.verstetigung import successor_id, version_chain
+from ...services.verstetigung import successor_id
 from .. import clock
-from ..access import get_organisation_or_404, get_strategy_or_404, visible_organisation_ids
+from ..access import get_organisation_or_404, get_strategy_or_404, readable_versions, visible_organisation_ids
 from ..token_auth import act_as
 from . import schemas as s
 from .problems import ApiProblem, problem_response
@@ -400,7 +400,7 @@ def versions(strategy_id: int):
             "current": v.id == row.id,
             "read_only": _read_only(v),
         }
-        for v in version_chain(db.session, row)
+        for v in readable_versions(row)
     ]
 
 

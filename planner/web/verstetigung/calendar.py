@@ -10,7 +10,7 @@ from ...formats.ics import calendar_file
 from ...services import evaluation_calendar
 from ...services.whole_strategy import strategy_to_domain
 from .. import clock
-from ..access import get_strategy_or_404
+from ..access import get_strategy_or_404, readable_versions
 from ..downloads import download
 from ..filters import strategy_file_stem
 from .common import successor_of
@@ -36,7 +36,9 @@ def index(strategy_id: int):
         superseded=superseded,
         by_owner=overview.by_owner,
         titles=overview.titles,
-        earlier=[] if superseded else evaluation_calendar.earlier_versions(db.session, row, strategy, today),
+        earlier=[] if superseded else evaluation_calendar.earlier_versions(
+            db.session, row, strategy, today, readable_versions(row)
+        ),
     )
 
 
@@ -44,6 +46,6 @@ def index(strategy_id: int):
 def ics(strategy_id: int):
     """The open evaluations as an iCalendar file (for Outlook and other calendars)."""
     row = get_strategy_or_404(strategy_id)
-    events = evaluation_calendar.evaluation_events(db.session, row, clock.today())
+    events = evaluation_calendar.evaluation_events(db.session, row, clock.today(), readable_versions(row))
     data = calendar_file(f"Evaluationen – {row.title}", events)
     return download(data, "text/calendar", f"evaluationen-{strategy_file_stem(row)}.ics")

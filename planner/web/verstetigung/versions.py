@@ -21,7 +21,7 @@ from ...services import verstetigung_review as review_service
 from ...services.strategies import ValidationFailed
 from ...services.whole_strategy import strategy_to_domain
 from .. import clock
-from ..access import get_strategy_or_404
+from ..access import get_strategy_or_404, readable_versions
 from ..forms import parse_month_field
 from ..forms.verstetigung import decision_rows, decisions_of, fortschreibung_form
 from .common import read_only, user_name
@@ -33,7 +33,7 @@ bp = Blueprint("versions", __name__)
 def index(strategy_id: int):
     """All versions of the strategy, the history of decisions, links to compare and to continue."""
     row = get_strategy_or_404(strategy_id)
-    chain = service.version_chain(db.session, row)
+    chain = readable_versions(row)
     return render_template(
         "verstetigung/versionen.html",
         row=row,
@@ -130,7 +130,7 @@ def _flash_outdated_months(new_row: models.Strategy) -> None:
 def comparison(strategy_id: int):
     """This version against an earlier one (default: its predecessor), field by field."""
     row = get_strategy_or_404(strategy_id)
-    chain = service.version_chain(db.session, row)
+    chain = readable_versions(row)
     others = [r for r in chain if r.id != row.id]
     other_id = request.args.get("mit", type=int) or service.predecessor_id(db.session, row.id)
     other = next((r for r in others if r.id == other_id), None)

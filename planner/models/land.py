@@ -1,0 +1,64 @@
+"""Land level tables (issue 16, part B): which strategies an office shares with other offices,
+where a measure copied from another office came from, and each office's IT application
+landscape (Applikationslandkarte). Migration: 0007_h13_land.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .core import Measure, Model, Organisation, Strategy, utcnow
+
+
+class SharedStrategy(Model):
+    """The office's decision: this strategy is visible (read-only) to members of other offices."""
+
+    __tablename__ = "shared_strategies"
+
+    strategy_id: Mapped[int] = mapped_column(sa.ForeignKey("strategies.id", ondelete="CASCADE"), primary_key=True)
+    shared_at: Mapped[datetime] = mapped_column(default=utcnow)
+    shared_by: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    strategy: Mapped[Strategy] = relationship()
+
+
+class MeasureOrigin(Model):
+    """Where a measure copied as a template came from. The source is kept as text (organisation,
+    strategy, measure) and a plain id without a foreign key: the copy outlives its source, and
+    an office's backup never pulls in another office's rows."""
+
+    __tablename__ = "measure_origins"
+
+    measure_id: Mapped[int] = mapped_column(sa.ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True)
+    source_organisation: Mapped[str] = mapped_column(sa.String(200))
+    source_strategy: Mapped[str] = mapped_column(sa.String(300))
+    source_version: Mapped[str] = mapped_column(sa.String(50), default="")
+    source_key: Mapped[str] = mapped_column(sa.String(100))
+    source_title: Mapped[str] = mapped_column(sa.String(300))
+    source_strategy_id: Mapped[int | None]
+    copied_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    measure: Mapped[Measure] = relationship()
+
+
+class Application(Model):
+    """One IT application (Fachverfahren) of an office's landscape."""
+
+    __tablename__ = "applications"
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "name", name="uq_applications_organisation_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    vendor: Mapped[str] = mapped_column(sa.String(200), default="")
+    task_area: Mapped[str] = mapped_column(sa.String(200), default="")
+    operation: Mapped[str] = mapped_column(sa.String(20), default="on_premise")
+    interfaces: Mapped[list[Any]] = mapped_column(default=list)
+    state: Mapped[str] = mapped_column(sa.String(20), default="im_einsatz")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()

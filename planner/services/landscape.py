@@ -1,0 +1,159 @@
+"""An office's application landscape in the database, and the state office's view across offices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from .. import models
+from ..domain.landscape import (
+    Application,
+    InterfaceCandidate,
+    MatrixRow,
+    ProcurementCandidate,
+    SharedApplication,
+    interface_candidates,
+    matrix,
+    procurement_candidates,
+    shared_applications,
+)
+from ..models.auth import Coordination
+from ..models.land import Application as ApplicationRow
+
+
+def to_domain(row: ApplicationRow) -> Application:
+    return Application(row.name, row.vendor, row.task_area, row.operation, list(row.interfaces or []), row.state)
+
+
+def rows(session: Session, organisation_id: int) -> list[ApplicationRow]:
+    """The organisation's applications by name."""
+    return list(
+        session.scalars(
+            sa.select(ApplicationRow)
+            .where(ApplicationRow.organisation_id == organisation_id)
+            .order_by(sa.func.lower(ApplicationRow.name), ApplicationRow.id)
+        )
+    )
+
+
+def get(session: Session, organisation_id: int, application_id: int) -> ApplicationRow | None:
+    """One application of the organisation (None when it belongs to another)."""
+    row = session.get(ApplicationRow, application_id)
+    return row if row is not None and row.organisation_id == organisation_id else None
+
+
+def name_taken(session: Session, organisation_id: int, name: str, except_id: int | None = None) -> bool:
+    query = sa.select(ApplicationRow.id).where(
+        ApplicationRow.organisation_id == organisation_id, sa.func.lower(ApplicationRow.name) == name.strip().lower()
+    )
+    if except_id is not None:
+        query = query.where(ApplicationRow.id != except_id)
+    return session.scalar(query) is not None
+
+
+def _write(row: ApplicationRow, app: Application) -> None:
+    row.name = app.name.strip()
+    row.vendor = app.vendor.strip()
+    row.task_area = app.task_area.strip()
+    row.operation = app.operation
+    row.interfaces = list(app.interfaces)
+    row.state = app.state
+
+
+def save(session: Session, organisation_id: int, app: Application, row: ApplicationRow | None = None) -> ApplicationRow:
+    """Create (row None) or update an application."""
+    if row is None:
+        row = ApplicationRow(organisation_id=organisation_id)
+        session.add(row)
+    _write(row, app)
+    session.flush()
+    return row
+
+
+def import_applications(session: Session, organisation_id: int, apps: list[Application]) -> tuple[int, int]:
+    """Take over a validated file: applications matched by name (case ignored) are updated,
+    the others added; none is deleted. (changed, added)."""
+    existing = {r.name.lower(): r for r in rows(session, organisation_id)}
+    changed = added = 0
+    for app in apps:
+        row = existing.get(app.name.strip().lower())
+        if row is None:
+            added += 1
+        elif to_domain(row) != app:
+            changed += 1
+        save(session, organisation_id, app, row)
+    return changed, added
+
+
+def replace_landscape(session: Session, organisation_id: int, apps: list[Application]) -> None:
+    """Make the organisation's landscape exactly `apps` (demo and sample data)."""
+    session.execute(sa.delete(ApplicationRow).where(ApplicationRow.organisation_id == organisation_id))
+    for app in apps:
+        save(session, organisation_id, app)
+
+
+@dataclass
+class LandView:
+    """What a coordinating office sees across the offices it coordinates."""
+
+    offices: list[str]
+    recorded: list[str]
+    matrix: list[MatrixRow]
+    procurement: list[ProcurementCandidate]
+    shared: list[SharedApplication]
+    interfaces: list[InterfaceCandidate]
+
+
+def coordinated_offices(session: Session, coordinator_id: int) -> list[models.Organisation]:
+    return list(
+        session.scalars(
+            sa.select(models.Organisation)
+            .join(Coordination, Coordination.organisation_id == models.Organisation.id)
+            .where(Coordination.coordinator_id == coordinator_id)
+            .order_by(models.Organisation.name)
+        )
+    )
+
+
+def land_view(session: Session, coordinator_id: int) -> LandView:
+    """The landscapes of every office the organisation coordinates, read in two queries."""
+    offices = coordinated_offices(session, coordinator_id)
+    names = {o.id: o.name for o in offices}
+    landscapes: dict[str, list[Application]] = {}
+    for row in session.scalars(
+        sa.select(ApplicationRow)
+        .where(ApplicationRow.organisation_id.in_(names))
+        .order_by(ApplicationRow.organisation_id, sa.func.lower(ApplicationRow.name))
+    ):
+        landscapes.setdefault(names[row.organisation_id], []).append(to_domain(row))
+    ordered = {name: landscapes[name] for name in sorted(landscapes)}
+    return LandView(
+        offices=[o.name for o in offices],
+        recorded=list(ordered),
+        matrix=matrix(ordered),
+        procurement=procurement_candidates(ordered),
+        shared=shared_applications(ordered),
+        interfaces=interface_candidates(ordered),
+    )
+
+
+def application_counts(session: Session, organisation_ids: list[int]) -> dict[int, int]:
+    """Number of applications per organisation, in one query."""
+    return dict(
+        session.execute(
+            sa.select(ApplicationRow.organisation_id, sa.func.count())
+            .where(ApplicationRow.organisation_id.in_(organisation_ids))
+            .group_by(ApplicationRow.organisation_id)
+        ).all()
+    )
+
+
+def coordinators(session: Session, organisation_ids: list[int]) -> set[int]:
+    """Those of the organisations that coordinate others (state offices)."""
+    return set(
+        session.scalars(
+            sa.select(Coordination.coordinator_id).where(Coordination.coordinator_id.in_(organisation_ids)).distinct()
+        )
+    )

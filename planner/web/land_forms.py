@@ -1,0 +1,101 @@
+"""Forms of the Land level: the measure atlas filter, copying a template, sharing, applications."""
+
+from __future__ import annotations
+
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..domain.catalogue import catalogue
+from ..domain.landscape import OPERATION_LABELS, STATE_LABELS
+from ..domain.schedule_state import State
+from ..domain.strategy import STATUS_LABELS
+from .forms import REQUIRED, GermanForm, choices
+
+
+class AtlasForm(GermanForm):
+    """Search and filters of the measure atlas (GET, no CSRF: the address is the search)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Suchbegriff", validators=[Optional(), Length(max=200, message="Höchstens 200 Zeichen.")])
+    dimension = SelectField(
+        "Dimension",
+        choices=lambda: choices([("", "alle Dimensionen")] + [(d, d) for d in catalogue().dimension_names]),
+        default="",
+    )
+    subdimension = SelectField(
+        "Subdimension",
+        choices=lambda: choices(
+            [("", "alle Subdimensionen")]
+            + [(s, f"{s} ({d.name})") for d in catalogue().dimensions for s in d.subdimensions]
+        ),
+        default="",
+    )
+    status = SelectField(
+        "Status",
+        choices=choices([("", "alle Status")] + [(s.value, label) for s, label in STATUS_LABELS.items()]),
+        default="",
+    )
+    zeitstand = SelectField(
+        "Zeitstand", choices=choices([("", "alle Zeitstände")] + [(s.value, s.label) for s in State]), default=""
+    )
+    von = StringField("Zeitraum von", validators=[Optional()], description="MM/JJJJ")
+    bis = StringField("Zeitraum bis", validators=[Optional()], description="MM/JJJJ")
+
+
+class CopyForm(GermanForm):
+    """Copy a measure of another office into one of one's own strategies."""
+
+    quelle = HiddenField(validators=[DataRequired(REQUIRED)])
+    massnahme = HiddenField(validators=[DataRequired(REQUIRED)])
+    ziel = SelectField("In meine Strategie", choices=[], validators=[DataRequired("Bitte eine Strategie wählen.")])
+
+
+class SharingForm(GermanForm):
+    """The office's decision to show a strategy to other health offices."""
+
+    shared = BooleanField("Für andere Gesundheitsämter sichtbar (nur lesen)")
+
+
+def _operation_choices():
+    return choices([(k, v) for k, v in OPERATION_LABELS.items()])
+
+
+def _state_choices():
+    return choices([(k, v) for k, v in STATE_LABELS.items()])
+
+
+class ApplicationForm(GermanForm):
+    """One application of the office's landscape."""
+
+    name = StringField(
+        "Anwendung", validators=[DataRequired(REQUIRED), Length(max=200, message="Höchstens 200 Zeichen.")]
+    )
+    vendor = StringField("Hersteller", validators=[Optional(), Length(max=200, message="Höchstens 200 Zeichen.")])
+    task_area = StringField(
+        "Aufgabe",
+        validators=[Optional(), Length(max=200, message="Höchstens 200 Zeichen.")],
+        description="Wofür die Anwendung eingesetzt wird, z. B. Infektionsschutz, Trinkwasserüberwachung.",
+    )
+    operation = SelectField("Betrieb", choices=_operation_choices(), default="on_premise")
+    interfaces = StringField(
+        "Schnittstellen zu anderen Anwendungen",
+        validators=[Optional(), Length(max=2000, message="Höchstens 2.000 Zeichen.")],
+        description="Namen der Anwendungen, durch Semikolon getrennt, z. B. „DEMIS; E-Akte“.",
+    )
+    state = SelectField("Stand", choices=_state_choices(), default="im_einsatz")
+
+
+class LandscapeUploadForm(GermanForm):
+    """A CSV or XLSX file with applications."""
+
+    file = FileField(
+        "Datei mit Anwendungen (CSV oder XLSX)",
+        validators=[
+            FileRequired("Bitte wählen Sie eine Datei aus."),
+            FileAllowed(["csv", "xlsx", "txt"], "Bitte eine CSV- oder XLSX-Datei hochladen."),
+        ],
+        description="Spalten: Anwendung, Hersteller, Aufgabe, Betrieb, Schnittstellen, Stand – wie in der Vorlage.",
+    )
