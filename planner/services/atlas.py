@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from .. import models
 from ..domain.atlas import AtlasItem, Origin, as_template, similar_counts
 from ..domain.catalogue import catalogue
+from ..domain.german import make_key
 from ..domain.months import Month, parse_month
 from ..domain.schedule_state import ScheduleState, State, schedule_state
-from ..domain.german import make_key
 from ..domain.strategy import Measure, Status
 from ..models.land import MeasureOrigin, SharedStrategy
 from ..models.verstetigung import Succession
