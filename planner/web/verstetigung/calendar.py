@@ -36,9 +36,9 @@ def index(strategy_id: int):
         superseded=superseded,
         by_owner=overview.by_owner,
         titles=overview.titles,
-        earlier=[] if superseded else evaluation_calendar.earlier_versions(
-            db.session, row, strategy, today, readable_versions(row)
-        ),
+        earlier=[]
+        if superseded
+        else evaluation_calendar.earlier_versions(db.session, row, strategy, today, readable_versions(row)),
     )
 
 
