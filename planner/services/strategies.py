@@ -111,6 +111,11 @@ def _measure(row, owners: list[Owner], depends_on: list[str]) -> Measure:
     )
 
 
+def measure_from_columns(row) -> Measure:
+    """A domain measure without owners and dependencies from a row of the measures table."""
+    return _measure(row, [], [])
+
+
 def core_to_domain(row: models.Strategy, **parts) -> Strategy:
     """The domain strategy of a row with the core only: strategy fields, measures in their
     stored order, owners and dependencies. An area that needs its own data passes it as

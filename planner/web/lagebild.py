@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
-from .. import models
 from ..extensions import db
 from ..models import utcnow
 from ..services import lagebild as service
-from .access import visible_organisation_ids
+from ..services import page_cache
+from .access import may_write, visible_organisation_ids
 from .clock import today
 from .measures import _conflict_sentence
 from .strategies import measure_counts, visible_organisations
@@ -20,17 +21,36 @@ bp.add_app_template_global(_conflict_sentence, "conflict_sentence")
 
 def change_link(change: service.RecentChange) -> str:
     """Where a recent change is looked at: the measure or strategy page, else the object's Verlauf."""
-    if change.table == "measures" and change.object_id.isdigit():
-        row = db.session.get(models.Measure, int(change.object_id))
-        if row is not None:
-            return url_for("measures.detail", strategy_id=row.strategy_id, key=row.key)
-    if (
-        change.table == "strategies"
-        and change.object_id.isdigit()
-        and db.session.get(models.Strategy, int(change.object_id)) is not None
-    ):
-        return url_for("strategies.detail", strategy_id=int(change.object_id))
+    if change.measure_key is not None:
+        return url_for("measures.detail", strategy_id=change.strategy_id, key=change.measure_key)
+    if change.table == "strategies" and change.strategy_id is not None:
+        return url_for("strategies.detail", strategy_id=change.strategy_id)
     return url_for("admin.history", table=change.table, object_id=change.object_id)
+
+
+def strategy_parts(visible: set[int] | None, day) -> tuple[list[int], list[Markup]]:
+    """The visible current strategies and each one's Handlungsbedarf section, rendered once per
+    strategy revision, day and write access and shared through the page cache: a warm start page
+    reads the ids, their revisions and the sections in three statements, whatever their number."""
+    current = service.current_strategy_ids(db.session, visible)
+    ids = [i for i, _ in current]
+    revisions = page_cache.revisions(db.session, ids)  # before the data the sections are drawn from
+    keys = {
+        i: page_cache.key(
+            i, revisions[i], "lagebild", {"day": day, "write": may_write(org), "root": request.script_root}
+        )
+        for i, org in current
+    }
+    found = page_cache.lookup_many(db.session, keys.values())
+    missing = [i for i in ids if keys[i] not in found]
+    if missing:
+        rendered = []
+        for s in service.strategy_items(db.session, missing, day):
+            html = render_template("lagebild/_strategy.html", s=s)
+            found[keys[s.row.id]] = html
+            rendered.append((keys[s.row.id], s.row.id, revisions[s.row.id], html))
+        page_cache.store_many(db.session, rendered)
+    return ids, [Markup(found[keys[i]]) for i in ids if keys[i] in found]
 
 
 @bp.get("/")
@@ -38,13 +58,13 @@ def start():
     """Handlungsbedarf: what needs doing in every visible strategy; then all organisations and strategies."""
     visible = visible_organisation_ids()
     day = today()
-    strategies = service.strategy_items(service.current_strategies(db.session, visible), day)
-    persons, mine = service.my_measures(db.session, current_user.id, strategies, day)
+    ids, parts = strategy_parts(visible, day)
+    persons, mine = service.my_measures(db.session, current_user.id, ids, day)
     changes = service.recent_changes(db.session, visible, current_user.id, utcnow())
     organisations = visible_organisations()
     return render_template(
         "lagebild/start.html",
-        strategies=strategies,
+        strategy_parts=parts,
         persons=persons,
         mine=mine,
         changes=[(c, change_link(c)) for c in changes],
