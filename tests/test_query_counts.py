@@ -69,11 +69,14 @@ def _import(app, strategy: Strategy) -> int:
 
 
 def _forget_history(app) -> None:
-    """Empty the audit trail: the Verlauf boxes have their own test below."""
+    """Empty the audit trail: the Verlauf boxes have their own test below. Emptied behind the
+    app's back, so the cached page parts that show it go too."""
     from planner.auth_models import AuditEntry
+    from planner.cache_models import ChartCacheEntry
 
     with app.app_context():
         db.session.execute(sa.delete(AuditEntry))
+        db.session.execute(sa.delete(ChartCacheEntry))
         db.session.commit()
 
 
@@ -115,6 +118,8 @@ def test_pages_stay_within_their_statement_budget(app, client):
     sid = _import(app, generated(20))
     _forget_history(app)
     client.get("/")
+    # the first request renders and stores what the page cache keeps (at most 6 statements more)
+    first = {page: _count(app, client, url.format(id=sid)) for page, url in PAGES.items()}
     counts = {page: _count(app, client, url.format(id=sid)) for page, url in PAGES.items()}
     # measured when the core loader came (5, 8, 9, 8, 8, 6, 6, 11), plus one for a badge
     budget = {
@@ -129,6 +134,8 @@ def test_pages_stay_within_their_statement_budget(app, client):
     }
     over = {page: (counts[page], limit) for page, limit in budget.items() if counts[page] > limit}
     assert not over, f"statements above budget (counted, allowed): {over}; all: {counts}"
+    over = {page: (first[page], limit + 6) for page, limit in budget.items() if first[page] > limit + 6}
+    assert not over, f"first requests above budget (counted, allowed): {over}; all: {first}"
 
 
 def test_the_verlauf_reads_each_table_once(app, client):
