@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
                 for _ in range(args.repeat):
                     client.get(url)
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+                pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(45)
                 continue
             started = time.process_time()
             for _ in range(args.repeat):

@@ -1,18 +1,19 @@
 """Rendered parts of pages, cached once per state of a strategy, in the chart cache's table.
 
-The same mechanism as the charts (services/chart_cache.py): an entry's key holds the strategy's
-revision (bumped by the audit listener in the transaction of every change of the strategy or
-of what its pages show), the part's name and everything else the part depends on (the day,
+The same mechanism as the charts (services/chart_cache.py): an entry is stored with the
+strategy's revision (bumped by the audit listener in the transaction of every change of the
+strategy or of what its pages show) and counts only at that revision; its key holds the part's
+name and everything else the part depends on (the day,
 the reader's rights that change the part, the address the site is served under) and a
 fingerprint of the code and templates it is rendered with. Every worker and every instance on
-the same database shares the entries; a change makes a new key at the moment it commits.
+the same database shares the entries; a change retires every part of the strategy at the moment it commits.
 
 What a part may depend on is the caller's responsibility: only what is in its options and
 the strategy's own data. Nothing that belongs to one user (CSRF tokens, names of the reader,
 flashed messages) goes into a cached part; such things are rendered around it per request.
 
-Order matters as for the charts: read the revision first (`revisions`), then the data a part
-is rendered from.
+Order matters as for the charts: read the revision first (`lookup_current`, or with the strategy ids), then
+the data a part is rendered from.
 """
 
 from __future__ import annotations
@@ -22,17 +23,13 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ..cache_models import ChartCacheEntry, StrategyRevision
 from . import chart_cache
 
 MIMETYPE = "text/html; charset=utf-8"
 
-_revisions = StrategyRevision.__table__
-_cache = ChartCacheEntry.__table__
 _ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -51,33 +48,20 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def revisions(session: Session, strategy_ids: Iterable[int]) -> dict[int, int]:
-    """The change counters of several strategies in one statement (0 before the first change)."""
-    ids = sorted(set(strategy_ids))
-    if not ids:
-        return {}
-    found = dict(
-        session.execute(
-            sa.select(_revisions.c.strategy_id, _revisions.c.revision).where(_revisions.c.strategy_id.in_(ids))
-        ).all()
-    )
-    return {i: found.get(i, 0) for i in ids}
+def key(strategy_id: int, part: str, options: dict | None = None) -> str:
+    """The key of a rendered part of a page (stored with the revision it was rendered at)."""
+    return chart_cache.key(strategy_id, f"page:{part}", "html", {**(options or {}), "code": code_fingerprint()})
 
 
-def key(strategy_id: int, revision: int, part: str, options: dict | None = None) -> str:
-    """The key of a rendered part of a page."""
-    return chart_cache.key(
-        strategy_id, revision, f"page:{part}", "html", {**(options or {}), "code": code_fingerprint()}
-    )
+def lookup_current(session: Session, strategy_id: int, keys: Iterable[str]) -> tuple[int, dict[str, str]]:
+    """The strategy's current revision and its parts among `keys` rendered at it, in one statement."""
+    revision, found = chart_cache.lookup_current(session, strategy_id, keys)
+    return revision, {k: v.decode() for k, v in found.items()}
 
 
-def lookup_many(session: Session, keys: Iterable[str]) -> dict[str, str]:
-    """The stored parts among these keys, in one statement."""
-    wanted = sorted(set(keys))
-    if not wanted:
-        return {}
-    rows = session.execute(sa.select(_cache.c.key, _cache.c.data).where(_cache.c.key.in_(wanted)))
-    return {k: bytes(data).decode() for k, data in rows}
+def lookup_many(session: Session, revisions: dict[int, int], keys: dict[str, int]) -> dict[str, str]:
+    """Parts of several strategies (key -> strategy id) rendered at the revisions read before."""
+    return {k: v.decode() for k, v in chart_cache.lookup_many(session, revisions, keys).items()}
 
 
 def store_many(session: Session, parts: Iterable[tuple[str, int, int, str]]) -> None:

@@ -46,15 +46,21 @@ def _roles() -> dict[int, int]:
     user = _user()
     roles: dict[int, int] = {}
     if user is not None:
-        for org_id, role in db.session.execute(
-            sa.select(Membership.organisation_id, Membership.role).where(Membership.user_id == user.id)
+        m, c = Membership.__table__, Coordination.__table__
+        own = sa.select(sa.literal(0).label("coordinated"), m.c.organisation_id, m.c.role).where(m.c.user_id == user.id)
+        coordinated = (
+            sa.select(sa.literal(1), c.c.organisation_id, sa.literal("lesen"))
+            .join(m, m.c.organisation_id == c.c.coordinator_id)
+            .where(m.c.user_id == user.id)
+        )
+        # one statement: the memberships, then the organisations coordinated by them (read only)
+        for coordinated_only, org_id, role in db.session.execute(
+            sa.union_all(own, coordinated).order_by("coordinated")
         ):
-            roles[org_id] = max(roles.get(org_id, 0), _RANK.get(role, 0))
-        if roles:
-            for (org_id,) in db.session.execute(
-                sa.select(Coordination.organisation_id).where(Coordination.coordinator_id.in_(list(roles)))
-            ):
+            if coordinated_only:
                 roles.setdefault(org_id, _RANK["lesen"])
+            else:
+                roles[org_id] = max(roles.get(org_id, 0), _RANK.get(role, 0))
     g.access_roles = roles
     return roles
 

@@ -31,17 +31,15 @@ def change_link(change: service.RecentChange) -> str:
 def strategy_parts(visible: set[int] | None, day) -> tuple[list[int], list[Markup]]:
     """The visible current strategies and each one's Handlungsbedarf section, rendered once per
     strategy revision, day and write access and shared through the page cache: a warm start page
-    reads the ids, their revisions and the sections in three statements, whatever their number."""
-    current = service.current_strategy_ids(db.session, visible)
-    ids = [i for i, _ in current]
-    revisions = page_cache.revisions(db.session, ids)  # before the data the sections are drawn from
+    reads the ids with their revisions and then the sections: two statements, whatever their number."""
+    current = service.current_strategy_ids(db.session, visible)  # revisions first, then the data
+    ids = [i for i, _, _ in current]
+    revisions = {i: rev for i, _, rev in current}
     keys = {
-        i: page_cache.key(
-            i, revisions[i], "lagebild", {"day": day, "write": may_write(org), "root": request.script_root}
-        )
-        for i, org in current
+        i: page_cache.key(i, "lagebild", {"day": day, "write": may_write(org), "root": request.script_root})
+        for i, org, _ in current
     }
-    found = page_cache.lookup_many(db.session, keys.values())
+    found = page_cache.lookup_many(db.session, revisions, {k: i for i, k in keys.items()})
     missing = [i for i in ids if keys[i] not in found]
     if missing:
         rendered = []

@@ -2,7 +2,7 @@
 
 A view names the parts it shows with what each depends on besides the strategy's data (the
 day, the reader's write access, a filter); `fetch` reads the strategy's revision and every
-named part in two statements. Only for the parts not found does the view load the strategy
+named part in one statement. Only for the parts not found does the view load the strategy
 and render them (`render`), which also stores them for every worker and instance. The
 revision is read before the view loads anything the parts are drawn from.
 
@@ -25,7 +25,7 @@ class PageParts:
 
     def __init__(self, strategy_id: int):
         self.strategy_id = strategy_id
-        self.revision = page_cache.revisions(db.session, [strategy_id])[strategy_id]
+        self.revision: int | None = None
         self.keys: dict[str, str] = {}
         self.html: dict[str, Markup] = {}
         self._new: list[tuple[str, int, int, str]] = []
@@ -33,12 +33,13 @@ class PageParts:
     def want(self, name: str, **options) -> PageParts:
         """A part of this page and what it depends on besides the strategy."""
         options["root"] = request.script_root
-        self.keys[name] = page_cache.key(self.strategy_id, self.revision, name, options)
+        self.keys[name] = page_cache.key(self.strategy_id, name, options)
         return self
 
     def fetch(self) -> list[str]:
-        """Read the wanted parts; returns the names of those not in the cache."""
-        found = page_cache.lookup_many(db.session, self.keys.values())
+        """Read the revision and the wanted parts; returns the names of those not in the cache.
+        Call it before loading anything a part is rendered from."""
+        self.revision, found = page_cache.lookup_current(db.session, self.strategy_id, self.keys.values())
         for name, key in self.keys.items():
             if key in found:
                 self.html[name] = Markup(found[key])
