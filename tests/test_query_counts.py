@@ -123,8 +123,8 @@ def test_pages_stay_within_their_statement_budget(app, client):
     counts = {page: _count(app, client, url.format(id=sid)) for page, url in PAGES.items()}
     # measured when the core loader came (5, 8, 9, 8, 8, 6, 6, 11), plus one for a badge
     budget = {
-        "start page": 22,  # Handlungsbedarf: per strategy its evaluations, indicators, review and changes
-        "strategy page": 9,
+        "start page": 12,  # Handlungsbedarf: the sections from the page cache, own measures, changes
+        "strategy page": 6,  # measure tables and Verlauf from the page cache
         "measure page": 10,
         "measure form": 9,
         "Fahrplan page": 9,
@@ -136,6 +136,21 @@ def test_pages_stay_within_their_statement_budget(app, client):
     assert not over, f"statements above budget (counted, allowed): {over}; all: {counts}"
     over = {page: (first[page], limit + 6) for page, limit in budget.items() if first[page] > limit + 6}
     assert not over, f"first requests above budget (counted, allowed): {over}; all: {first}"
+
+
+def test_the_start_page_does_not_grow_with_the_strategies(app, client):
+    """Handlungsbedarf of one strategy or of four: once their sections are cached, the start page
+    reads the strategies with their revisions and the sections in a fixed number of statements."""
+    _import(app, generated(5))
+    _forget_history(app)
+    client.get("/")  # renders and caches the section
+    one = _count(app, client, "/")
+    for n in (8, 12, 20):
+        _import(app, generated(n))
+    _forget_history(app)
+    client.get("/")
+    four = _count(app, client, "/")
+    assert one == four, f"start page: {one} statements with one strategy, {four} with four"
 
 
 def test_the_verlauf_reads_each_table_once(app, client):
