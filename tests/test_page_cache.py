@@ -164,3 +164,26 @@ def test_two_instances_sharing_a_database_never_show_a_stale_page(app, client, s
     assert "Wieder auf dem ersten" in other_client.get("/").text
     with other.app_context():
         db.engine.dispose()
+
+
+def test_a_cached_measure_page_carries_each_readers_own_csrf_token(app, client_as, sample_id, today, rendered):
+    """The forms of a cached measure page hold a placeholder, replaced by the reader's own token:
+    a second writer served from the cache can save with their token, not with the first one's."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    org = _organisation(app, sample_id)
+    first, second = client_as(roles={org: "bearbeiten"}), client_as(roles={org: "bearbeiten"})
+    page = f"/strategien/{sample_id}/massnahmen/chatbot"
+    token = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+    first_page, second_page = first.get(page).text, second.get(page).text
+    assert rendered == ["strategy page"]  # the second writer got the cached page
+    assert "placeholder" not in first_page and "placeholder" not in second_page
+    assert "Abhängigkeit hinzufügen" in second_page
+    first_token, second_token = token.search(first_page).group(1), token.search(second_page).group(1)
+    assert first_token != second_token
+    url = f"{page}/abhaengigkeiten"
+    refused = second.post(url, data={"csrf_token": first_token, "dep-prerequisite": "schulungen"})
+    assert refused.status_code == 400
+    saved = second.post(url, data={"csrf_token": second_token, "dep-prerequisite": "schulungen"})
+    assert saved.status_code == 302
+    assert "Nichttechnische und technische Schulungen" in first.get(page).text  # a new page after the change
+    assert rendered == ["strategy page", "strategy page"]

@@ -6,18 +6,32 @@ named part in one statement. Only for the parts not found does the view load the
 and render them (`render`), which also stores them for every worker and instance. The
 revision is read before the view loads anything the parts are drawn from.
 
-Nothing of one user goes into a part (no CSRF token, no name of the reader); what depends on
+Nothing of one user goes into a part (no name of the reader, no CSRF token); what depends on
 the reader's rights is in the part's options, so two readers with different rights get
-different parts.
+different parts. Forms in a part are built and rendered inside `placeholder_csrf()`: the part
+holds a placeholder, replaced by the reader's own token each time it is served.
 """
 
 from __future__ import annotations
 
-from flask import render_template, request
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import current_app, g, render_template, request
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from ..extensions import db
 from ..services import page_cache
+
+CSRF_PLACEHOLDER = "planner-csrf-placeholder-7f3c"
+
+
+def _served(html: str) -> Markup:
+    """A part as this reader gets it: with the reader's own CSRF token."""
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
+    return Markup(html)
 
 
 class PageParts:
@@ -27,7 +41,7 @@ class PageParts:
         self.strategy_id = strategy_id
         self.revision: int | None = None
         self.keys: dict[str, str] = {}
-        self.html: dict[str, Markup] = {}
+        self._html: dict[str, str] = {}
         self._new: list[tuple[str, int, int, str]] = []
 
     def want(self, name: str, **options) -> PageParts:
@@ -42,14 +56,37 @@ class PageParts:
         self.revision, found = page_cache.lookup_current(db.session, self.strategy_id, self.keys.values())
         for name, key in self.keys.items():
             if key in found:
-                self.html[name] = Markup(found[key])
-        return [name for name in self.keys if name not in self.html]
+                self._html[name] = found[key]
+        return [name for name in self.keys if name not in self._html]
 
     def render(self, name: str, template: str, **context) -> None:
         """Render a missing part and keep it (stored by `save`)."""
-        html = render_template(template, **context)
-        self.html[name] = Markup(html)
-        self._new.append((self.keys[name], self.strategy_id, self.revision, html))
+        self.put(name, render_template(template, **context))
+
+    def put(self, name: str, html: str) -> None:
+        """Keep a missing part rendered otherwise (HTML, escaped where needed)."""
+        self._html[name] = str(html)
+        self._new.append((self.keys[name], self.strategy_id, self.revision, str(html)))
+
+    @property
+    def html(self) -> dict[str, Markup]:
+        """The parts as this reader gets them (with the reader's own CSRF token); ask after
+        rendering, outside `placeholder_csrf()`."""
+        return {name: _served(html) for name, html in self._html.items()}
+
+    @staticmethod
+    @contextmanager
+    def placeholder_csrf() -> Iterator[None]:
+        """Forms built and rendered meanwhile carry the placeholder instead of a CSRF token."""
+        field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        saved = g.pop(field, None)
+        setattr(g, field, CSRF_PLACEHOLDER)
+        try:
+            yield
+        finally:
+            g.pop(field, None)
+            if saved is not None:
+                setattr(g, field, saved)
 
     def save(self) -> None:
         """Store the parts rendered by this request (a failure costs the caching, not the page)."""
