@@ -54,8 +54,8 @@ def _edit(app, strategy_id: int, key: str, **fields) -> None:
 
 
 def _same(a: str, b: str) -> bool:
-    """The same page but for the CSRF tokens (signed with the time)."""
-    token = re.compile(r'(name="csrf_token" type="hidden" value=")[^"]+"')
+    """The same page but for the CSRF tokens (signed with the time) and the session's remaining time."""
+    token = re.compile(r'(name="csrf_token" type="hidden" value="|data-csrf="|data-remaining-seconds=")[^"]+"')
     return token.sub(r"\1", a) == token.sub(r"\1", b)
 
 
