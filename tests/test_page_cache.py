@@ -187,3 +187,29 @@ def test_a_cached_measure_page_carries_each_readers_own_csrf_token(app, client_a
     assert saved.status_code == 302
     assert "Nichttechnische und technische Schulungen" in first.get(page).text  # a new page after the change
     assert rendered == ["strategy page", "strategy page"]
+
+
+def test_the_fahrplan_page_follows_baselines_options_and_rights(app, client, client_as, sample_id, today, monkeypatch):
+    """The Fahrplan page is built once per state, view options and write access; a baseline makes
+    a new page; an unknown baseline answers 404 and leaves nothing in the cache."""
+    from planner.services import roadmap as roadmap_service
+
+    built: list[int] = []
+    original = roadmap_service.roadmap
+    monkeypatch.setattr(roadmap_service, "roadmap", lambda row: built.append(row.id) or original(row))
+    page = f"/strategien/{sample_id}/fahrplan"
+    first = client.get(page).text
+    assert _same(client.get(page).text, first) and len(built) == 1
+    plain = client.get(f"{page}?ansicht=1&kritisch=0&abhaengigkeiten=0").text
+    assert not _same(plain, first) and len(built) == 2  # other options, another part
+    reader = client_as(roles={_organisation(app, sample_id): "lesen"})
+    as_reader = reader.get(page).text
+    assert "Basisplan anlegen" in first and "Basisplan anlegen" not in as_reader
+    assert len(built) == 3  # the reader may not change: a part of its own
+    cached = _cached(app)
+    assert client.get(f"{page}?ansicht=1&basisplan=999").status_code == 404
+    assert _cached(app) == cached
+    response = client.post(f"{page}/basisplaene", data={"name": "Basisplan Kreistag"})
+    assert response.status_code == 302
+    assert "Basisplan Kreistag" in client.get(page).text and "Basisplan Kreistag" in reader.get(page).text
+    assert len(built) == 6  # the 404 above read the strategy too, then one page for each
