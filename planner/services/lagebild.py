@@ -24,6 +24,7 @@ from . import audit
 from .strategies import load_strategy_row, measure_from_columns, strategy_to_domain
 
 RECENT_DAYS = 14
+ENTRIES_PER_SAVE = 100  # read of each save for the recent changes
 
 
 @dataclass
@@ -136,8 +137,8 @@ def recent_changes(
     """Saves by other people in the last 14 days, newest first: one line per save and object.
 
     Among the newest 2,000 entries, the newest saves are grouped in the database (an import,
-    a strategy inserted with its measures in one save, is one line with its count); only the
-    entries of the other saves are read, as plain rows."""
+    a strategy inserted with its measures in one save, is one line with its count); of the
+    other saves only their newest entries are read (ENTRIES_PER_SAVE), as plain rows."""
     a = AuditEntry.__table__
     conditions = [
         a.c.at >= now - timedelta(days=RECENT_DAYS),
@@ -170,12 +171,24 @@ def recent_changes(
     ).all()
     imports = {s.change_id: s for s in saves if s.strategy is not None and s.measures}
     others = [s.change_id for s in saves if s.change_id not in imports]
+    newest = (
+        sa.select(
+            a.c.id,
+            a.c.change_id,
+            a.c.at,
+            a.c.username,
+            a.c.table_name,
+            a.c.object_id,
+            a.c.field,
+            a.c.path,
+            sa.func.row_number().over(partition_by=a.c.change_id, order_by=a.c.id.desc()).label("n"),
+        )
+        .where(a.c.id.in_(sa.select(window.c.id)), a.c.change_id.in_(others))
+        .subquery()
+    )
+    # the newest entries of each save are enough for its lines (ten at most, four fields each)
     entries = (
-        session.execute(
-            sa.select(a.c.change_id, a.c.at, a.c.username, a.c.table_name, a.c.object_id, a.c.field, a.c.path)
-            .where(a.c.id.in_(sa.select(window.c.id)), a.c.change_id.in_(others))
-            .order_by(a.c.id.desc())
-        ).all()
+        session.execute(sa.select(newest).where(newest.c.n <= ENTRIES_PER_SAVE).order_by(newest.c.id.desc())).all()
         if others
         else []
     )
