@@ -68,24 +68,29 @@ def etag(cache_key: str, revision: int) -> str:
 
 def lookup_current(session: Session, strategy_id: int, keys: Iterable[str]) -> tuple[int, dict[str, bytes]]:
     """The strategy's current revision and the entries among `keys` drawn at it, in one statement."""
+    rows = session.execute(_current_statement(), {"strategy_id": strategy_id, "keys": sorted(set(keys))}).all()
+    return rows[0].revision, {r.key: bytes(r.data) for r in rows if r.key is not None}
+
+
+@cache
+def _current_statement() -> sa.Select:
+    """The revision of :strategy_id and its entries among :keys drawn at it (built once)."""
+    strategy_id = sa.bindparam("strategy_id", type_=sa.Integer)
     current = sa.select(
         sa.func.coalesce(
             sa.select(_revisions.c.revision).where(_revisions.c.strategy_id == strategy_id).scalar_subquery(), 0
         ).label("revision")
     ).subquery()
-    rows = session.execute(
-        sa.select(current.c.revision, _cache.c.key, _cache.c.data).select_from(
-            current.outerjoin(
-                _cache,
-                sa.and_(
-                    _cache.c.key.in_(sorted(set(keys))),
-                    _cache.c.strategy_id == strategy_id,
-                    _cache.c.revision == current.c.revision,
-                ),
-            )
+    return sa.select(current.c.revision, _cache.c.key, _cache.c.data).select_from(
+        current.outerjoin(
+            _cache,
+            sa.and_(
+                _cache.c.key.in_(sa.bindparam("keys", expanding=True)),
+                _cache.c.strategy_id == strategy_id,
+                _cache.c.revision == current.c.revision,
+            ),
         )
-    ).all()
-    return rows[0].revision, {r.key: bytes(r.data) for r in rows if r.key is not None}
+    )
 
 
 def lookup_many(session: Session, revisions: dict[int, int], keys: dict[str, int]) -> dict[str, bytes]:
