@@ -93,6 +93,17 @@ def _current_statement() -> sa.Select:
     )
 
 
+def wait_for_drawing(session: Session, cache_key: str) -> bool:
+    """Before drawing a missing entry: on PostgreSQL wait while another request draws the same
+    entry (a transaction-level advisory lock, released at its commit or rollback), so a cold entry
+    asked for by many readers at once is drawn once and the others take it from the cache; look
+    it up again afterwards. True when a lock was taken (SQLite serialises its writers anyway)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    session.execute(sa.select(sa.func.pg_advisory_xact_lock(int(cache_key[:15], 16))))
+    return True
+
+
 def lookup_many(session: Session, revisions: dict[int, int], keys: dict[str, int]) -> dict[str, bytes]:
     """The entries among `keys` (key -> strategy id) drawn at their strategy's revision in `revisions`
     (read before), in one statement."""

@@ -40,6 +40,9 @@ def chart_response(
         response.set_etag(etag)
         return response
     data = found.get(key)
+    if data is None and chart_cache.wait_for_drawing(db.session, key):
+        revision, found = chart_cache.lookup_current(db.session, row.id, [key])  # drawn meanwhile?
+        data = found.get(key)
     if data is None:
         db.session.expire_all()  # read what the chart is drawn from after the revision
         row = get_strategy_or_404(strategy_id, load=False)

@@ -22,7 +22,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from ..extensions import db
-from ..services import page_cache
+from ..services import chart_cache, page_cache
 
 CSRF_PLACEHOLDER = "planner-csrf-placeholder-7f3c"
 
@@ -54,6 +54,10 @@ class PageParts:
         """Read the revision and the wanted parts; returns the names of those not in the cache.
         Call it before loading anything a part is rendered from."""
         self.revision, found = page_cache.lookup_current(db.session, self.strategy_id, self.keys.values())
+        missing = [name for name, key in self.keys.items() if key not in found]
+        if missing and chart_cache.wait_for_drawing(db.session, self.keys[missing[0]]):
+            # another request may have rendered them while this one waited
+            self.revision, found = page_cache.lookup_current(db.session, self.strategy_id, self.keys.values())
         for name, key in self.keys.items():
             if key in found:
                 self._html[name] = found[key]
