@@ -118,7 +118,8 @@ def test_pages_stay_within_their_statement_budget(app, client):
     sid = _import(app, generated(20))
     _forget_history(app)
     client.get("/")
-    # the first request renders and stores what the page cache keeps (at most 6 statements more)
+    # the first request renders and stores what the page cache keeps (at most 8 statements more:
+    # on PostgreSQL it also waits for others drawing the same part and looks again)
     first = {page: _count(app, client, url.format(id=sid)) for page, url in PAGES.items()}
     counts = {page: _count(app, client, url.format(id=sid)) for page, url in PAGES.items()}
     # measured when the core loader came (5, 8, 9, 8, 8, 6, 6, 11), plus one for a badge
@@ -134,7 +135,7 @@ def test_pages_stay_within_their_statement_budget(app, client):
     }
     over = {page: (counts[page], limit) for page, limit in budget.items() if counts[page] > limit}
     assert not over, f"statements above budget (counted, allowed): {over}; all: {counts}"
-    over = {page: (first[page], limit + 6) for page, limit in budget.items() if first[page] > limit + 6}
+    over = {page: (first[page], limit + 8) for page, limit in budget.items() if first[page] > limit + 8}
     assert not over, f"first requests above budget (counted, allowed): {over}; all: {first}"
 
 
