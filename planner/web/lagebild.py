@@ -8,8 +8,8 @@ from markupsafe import Markup
 
 from ..extensions import db
 from ..models import utcnow
+from ..services import chart_cache, page_cache
 from ..services import lagebild as service
-from ..services import page_cache
 from .access import may_write, visible_organisation_ids
 from .clock import today
 from .measures import _conflict_sentence
@@ -41,6 +41,10 @@ def strategy_parts(visible: set[int] | None, day) -> tuple[list[int], list[Marku
     }
     found = page_cache.lookup_many(db.session, revisions, {k: i for i, k in keys.items()})
     missing = [i for i in ids if keys[i] not in found]
+    if missing and chart_cache.wait_for_drawing(db.session, keys[missing[0]]):
+        # another request may have rendered them while this one waited
+        found = page_cache.lookup_many(db.session, revisions, {k: i for i, k in keys.items()})
+        missing = [i for i in ids if keys[i] not in found]
     if missing:
         rendered = []
         for s in service.strategy_items(db.session, missing, day):
