@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from auth_support import admin_client
 
 from planner import create_app, models
-from planner.cache_models import ChartCacheEntry
 from planner.extensions import db
+from planner.models.cache import ChartCacheEntry
 from planner.services import lagebild as lagebild_service
 from planner.services import strategies as strategies_service
 

@@ -60,7 +60,7 @@ def counted(app):
 
 
 def _import(app, strategy: Strategy) -> int:
-    from planner.services.strategies import import_strategy
+    from planner.services.whole_strategy import import_strategy
 
     with app.app_context():
         row = import_strategy(db.session, strategy)
@@ -71,8 +71,8 @@ def _import(app, strategy: Strategy) -> int:
 def _forget_history(app) -> None:
     """Empty the audit trail: the Verlauf boxes have their own test below. Emptied behind the
     app's back, so the cached page parts that show it go too."""
-    from planner.auth_models import AuditEntry
-    from planner.cache_models import ChartCacheEntry
+    from planner.models.auth import AuditEntry
+    from planner.models.cache import ChartCacheEntry
 
     with app.app_context():
         db.session.execute(sa.delete(AuditEntry))
@@ -157,7 +157,7 @@ def test_the_start_page_does_not_grow_with_the_strategies(app, client):
 def test_the_verlauf_reads_each_table_once(app, client):
     """The Verlauf box names the objects of its entries with one statement per table, however
     many entries it shows."""
-    from planner.auth_models import AuditEntry
+    from planner.models.auth import AuditEntry
 
     sid = _import(app, generated(50))
     client.get("/")

@@ -13,15 +13,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .. import models
-from .. import verstetigung_models as vm
-from ..auth_models import AuditEntry
-from ..cache_models import StrategyRevision
 from ..domain.lagebild import ActionItems, action_items
 from ..domain.months import month_of
 from ..domain.schedule_state import ScheduleState, schedule_state
 from ..domain.strategy import Measure, OwnerRole, Strategy
-from . import audit
-from .strategies import load_strategy_row, measure_from_columns, strategy_to_domain
+from ..models import verstetigung as vm
+from ..models.auth import AuditEntry
+from ..models.cache import StrategyRevision
+from . import audit, verlauf
+from .strategies import load_strategy_row, measure_from_columns
+from .whole_strategy import strategy_to_domain
 
 RECENT_DAYS = 14
 ENTRIES_PER_SAVE = 100  # read of each save for the recent changes
@@ -210,14 +211,14 @@ def recent_changes(
                 if len(grouped) >= limit:
                     break
                 change = grouped[key] = RecentChange(e.at, e.username, "", table=target[0], object_id=target[1])
-            label = audit.field_label(e.field)
+            label = verlauf.field_label(e.field)
             if label not in change.fields:
                 change.fields.append(label)
     objects = _objects(session, grouped.values())
     for change in grouped.values():
         obj = objects.get((change.table, change.object_id))
         name = (getattr(obj, "title", None) or getattr(obj, "name", None)) if obj is not None else None
-        change.what = audit.table_label(change.table) + (f" „{name}“" if isinstance(name, str) and name else "")
+        change.what = verlauf.table_label(change.table) + (f" „{name}“" if isinstance(name, str) and name else "")
         if isinstance(obj, models.Measure):
             change.strategy_id, change.measure_key = obj.strategy_id, obj.key
         elif isinstance(obj, models.Strategy):

@@ -21,7 +21,10 @@ from werkzeug.exceptions import Conflict
 
 from .. import models
 from ..extensions import db
+from ..models.auth import Coordination, Membership
 from ..services import strategies as service
+from ..services.persons import person_of_user
+from ..services.verstetigung import read_only_message
 
 _RANK = {"lesen": 1, "bearbeiten": 2, "verwalten": 3}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -43,8 +46,6 @@ def is_admin() -> bool:
 def _roles_statement() -> sa.CompoundSelect:
     """The memberships of a user (:user_id), then the organisations coordinated by them (read
     only): one statement, built once."""
-    from ..auth_models import Coordination, Membership
-
     m, c = Membership.__table__, Coordination.__table__
     user_id = sa.bindparam("user_id", type_=sa.Integer)
     own = sa.select(sa.literal(0).label("coordinated"), m.c.organisation_id, m.c.role).where(m.c.user_id == user_id)
@@ -142,11 +143,8 @@ def get_strategy_or_404(
     if row is None:
         abort(404)
     _check(row.organisation_id, write)
-    if write and not superseded_ok:
-        from ..services.verstetigung import read_only_message
-
-        if message := read_only_message(db.session, row):
-            raise ReadOnlyVersion(description=message)
+    if write and not superseded_ok and (message := read_only_message(db.session, row)):
+        raise ReadOnlyVersion(description=message)
     return row
 
 
@@ -165,7 +163,6 @@ def actor_name(organisation_id: int) -> str:
     user = _user()
     if user is None:
         return ""
-    from ..services.persons import person_of_user
 
     person = person_of_user(db.session, user.id, organisation_id)
     return person.name if person is not None else user.label
