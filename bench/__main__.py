@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 # the load, page and outage benchmarks start their own PostgreSQL and gunicorn; run them by name only
-BY_NAME_ONLY = {"load", "outage", "pages"}
+BY_NAME_ONLY = {"load", "outage", "pages", "inprocess"}
 
 
 def areas() -> list[str]:

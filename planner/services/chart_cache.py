@@ -1,14 +1,17 @@
-"""Rendered charts, cached once per state of a strategy and shared through the database.
+"""Rendered charts (and page parts, services/page_cache.py), cached once per state of a strategy
+and shared through the database.
 
-A chart is stored under a key made of the chart, its format and options (the date, for
-charts that draw today), the strategy's revision and a fingerprint of the drawing code.
-The revision (models.cache.StrategyRevision) is bumped by the audit listener in the same
-transaction as every change of the strategy or of its organisation's data, so a changed
-strategy gets a new key on every worker and every instance at the moment the change commits.
+An entry is stored under a key made of the chart, its format and options (the date, for
+charts that draw today) and a fingerprint of the drawing code, together with the strategy's
+revision it was drawn at. The revision (models.cache.StrategyRevision) is bumped by the audit
+listener in the same transaction as every change of the strategy or of its organisation's
+data; an entry counts only while its revision is the strategy's current one, so a change
+retires it on every worker and every instance at the moment the change commits.
+`lookup_current` reads the current revision and the entries in one statement.
 
 Order matters for "never stale": read the revision first, then load the data the chart is
 drawn from. A chart drawn from data newer than its revision may be filed under the older
-key (a later reader sees the newer picture, never an older one); the reverse cannot happen.
+revision (a later reader sees the newer picture, never an older one); the reverse cannot happen.
 """
 
 from __future__ import annotations
@@ -55,17 +58,66 @@ def revision(session: Session, strategy_id: int) -> int:
     return value or 0
 
 
-def key(strategy_id: int, revision: int, chart: str, fmt: str, options: dict | None = None) -> str:
-    """The cache key, also sent as the ETag."""
-    text = json.dumps(
-        [code_fingerprint(), strategy_id, revision, chart, fmt, options or {}], sort_keys=True, default=str
-    )
+def key(strategy_id: int, chart: str, fmt: str, options: dict | None = None) -> str:
+    """The cache key (without the revision: an entry is stored with the revision it was drawn at)."""
+    text = json.dumps([code_fingerprint(), strategy_id, chart, fmt, options or {}], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def lookup(session: Session, cache_key: str) -> bytes | None:
-    """The stored chart, or None."""
-    return session.execute(sa.select(_cache.c.data).where(_cache.c.key == cache_key)).scalar_one_or_none()
+def etag(cache_key: str, revision: int) -> str:
+    """The ETag of an entry: its key and the revision."""
+    return f"{cache_key}-{revision}"
+
+
+def lookup_current(session: Session, strategy_id: int, keys: Iterable[str]) -> tuple[int, dict[str, bytes]]:
+    """The strategy's current revision and the entries among `keys` drawn at it, in one statement."""
+    rows = session.execute(_current_statement(), {"strategy_id": strategy_id, "keys": sorted(set(keys))}).all()
+    return rows[0].revision, {r.key: bytes(r.data) for r in rows if r.key is not None}
+
+
+@cache
+def _current_statement() -> sa.Select:
+    """The revision of :strategy_id and its entries among :keys drawn at it (built once)."""
+    strategy_id = sa.bindparam("strategy_id", type_=sa.Integer)
+    current = sa.select(
+        sa.func.coalesce(
+            sa.select(_revisions.c.revision).where(_revisions.c.strategy_id == strategy_id).scalar_subquery(), 0
+        ).label("revision")
+    ).subquery()
+    return sa.select(current.c.revision, _cache.c.key, _cache.c.data).select_from(
+        current.outerjoin(
+            _cache,
+            sa.and_(
+                _cache.c.key.in_(sa.bindparam("keys", expanding=True)),
+                _cache.c.strategy_id == strategy_id,
+                _cache.c.revision == current.c.revision,
+            ),
+        )
+    )
+
+
+def wait_for_drawing(session: Session, cache_key: str) -> bool:
+    """Before drawing a missing entry: on PostgreSQL wait while another request draws the same
+    entry (a transaction-level advisory lock, released at its commit or rollback), so a cold entry
+    asked for by many readers at once is drawn once and the others take it from the cache; look
+    it up again afterwards. True when a lock was taken (SQLite serialises its writers anyway)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    session.execute(sa.select(sa.func.pg_advisory_xact_lock(int(cache_key[:15], 16))))
+    return True
+
+
+def lookup_many(session: Session, revisions: dict[int, int], keys: dict[str, int]) -> dict[str, bytes]:
+    """The entries among `keys` (key -> strategy id) drawn at their strategy's revision in `revisions`
+    (read before), in one statement."""
+    if not keys:
+        return {}
+    rows = session.execute(
+        sa.select(_cache.c.key, _cache.c.strategy_id, _cache.c.revision, _cache.c.data).where(
+            _cache.c.key.in_(sorted(keys))
+        )
+    )
+    return {r.key: bytes(r.data) for r in rows if revisions.get(r.strategy_id) == r.revision}
 
 
 def _insert(connection: Connection):
@@ -74,7 +126,8 @@ def _insert(connection: Connection):
 
 def store(session: Session, cache_key: str, strategy_id: int, revision: int, mimetype: str, data: bytes) -> None:
     """Keep a rendered chart; drop the strategy's charts of other revisions. Two workers that
-    rendered the same chart at once both succeed (the second insert is skipped)."""
+    rendered the same chart at once both succeed (the second insert is skipped; an entry of an
+    older revision left by a slow worker counts for nobody and goes with the next store)."""
     connection = session.connection()
     session.execute(sa.delete(_cache).where(_cache.c.strategy_id == strategy_id, _cache.c.revision != revision))
     insert = _insert(connection)

@@ -16,14 +16,16 @@ from .. import models
 from ..domain.lagebild import ActionItems, action_items
 from ..domain.months import month_of
 from ..domain.schedule_state import ScheduleState, schedule_state
-from ..domain.strategy import Measure, Strategy
+from ..domain.strategy import Measure, OwnerRole, Strategy
 from ..models import verstetigung as vm
 from ..models.auth import AuditEntry
+from ..models.cache import StrategyRevision
 from . import audit, verlauf
-from .strategies import load_strategy_row
+from .strategies import load_strategy_row, measure_from_columns
 from .whole_strategy import strategy_to_domain
 
 RECENT_DAYS = 14
+ENTRIES_PER_SAVE = 100  # read of each save for the recent changes
 
 
 @dataclass
@@ -56,21 +58,31 @@ class RecentChange:
     table: str = ""
     object_id: str = ""
     imported: int | None = None  # an import: how many entries it wrote
+    strategy_id: int | None = None  # the strategy the object (a measure or a strategy) still lies in
+    measure_key: str | None = None  # the key of the measure, when the object is a measure
 
 
-def current_strategies(session: Session, organisation_ids: set[int] | None) -> list[models.Strategy]:
-    """The visible strategies without a Fortschreibung (an old version's open items live in its successor)."""
-    query = sa.select(models.Strategy.id).where(~sa.exists().where(vm.Succession.predecessor_id == models.Strategy.id))
+def current_strategy_ids(session: Session, organisation_ids: set[int] | None) -> list[tuple[int, int, int]]:
+    """(id, organisation id, revision) of the visible strategies without a Fortschreibung (an old
+    version's open items live in its successor), in the order of the page; one statement."""
+    s, r = models.Strategy, StrategyRevision
+    query = (
+        sa.select(s.id, s.organisation_id, sa.func.coalesce(r.revision, 0))
+        .outerjoin(r, r.strategy_id == s.id)
+        .where(~sa.exists().where(vm.Succession.predecessor_id == s.id))
+    )
     if organisation_ids is not None:
-        query = query.where(models.Strategy.organisation_id.in_(list(organisation_ids) or [-1]))
-    ids = session.scalars(query.order_by(models.Strategy.organisation_id, models.Strategy.id)).all()
-    return [load_strategy_row(session, i) for i in ids]
+        query = query.where(s.organisation_id.in_(list(organisation_ids) or [-1]))
+    return [(i, o, rev) for i, o, rev in session.execute(query.order_by(s.organisation_id, s.id))]
 
 
-def strategy_items(rows: list[models.Strategy], today: date) -> list[StrategyItems]:
-    """Action items of each strategy."""
+def strategy_items(session: Session, strategy_ids: list[int], today: date) -> list[StrategyItems]:
+    """Action items of each strategy (the whole strategy is loaded: evaluations, indicators, ...)."""
     out = []
-    for row in rows:
+    for i in strategy_ids:
+        row = load_strategy_row(session, i)
+        if row is None:  # deleted meanwhile
+            continue
         strategy = strategy_to_domain(row)
         out.append(StrategyItems(row, strategy, action_items(strategy, today)))
     return out
@@ -82,19 +94,40 @@ def linked_persons(session: Session, user_id: int) -> list[models.Person]:
 
 
 def my_measures(
-    session: Session, user_id: int, strategies: list[StrategyItems], today: date
+    session: Session, user_id: int, strategy_ids: list[int], today: date
 ) -> tuple[list[models.Person], list[MyMeasure]]:
-    """The persons linked to the user and the measures they own in the listed strategies."""
+    """The persons linked to the user and the measures they own in the listed strategies (their
+    first role in each measure); three statements, or one without a linked person."""
     persons = linked_persons(session, user_id)
-    names = {(p.organisation_id, p.name) for p in persons}
+    if not persons or not strategy_ids:
+        return persons, []
+    m, o = models.Measure.__table__, models.MeasureOwner.__table__
+    rows = session.execute(
+        sa.select(m, o.c.role.label("owner_role"))
+        .join(o, o.c.measure_id == m.c.id)
+        .where(o.c.person_id.in_([p.id for p in persons]), m.c.strategy_id.in_(strategy_ids))
+        .order_by(m.c.id, o.c.position, o.c.id)
+    ).all()
+    strategies = (
+        {
+            r.id: r
+            for r in session.scalars(
+                sa.select(models.Strategy).where(models.Strategy.id.in_({r.strategy_id for r in rows}))
+            )
+        }
+        if rows
+        else {}
+    )
     now = month_of(today)
-    out = []
-    for s in strategies:
-        for m in s.strategy.measures:
-            for o in m.owners:
-                if (s.row.organisation_id, o.name) in names:
-                    out.append(MyMeasure(s.row, m, o.role.label, schedule_state(m, now)))
-                    break
+    out, seen = [], set()
+    for r in rows:
+        if r.id in seen:
+            continue
+        seen.add(r.id)
+        measure = measure_from_columns(r)
+        out.append(
+            MyMeasure(strategies[r.strategy_id], measure, OwnerRole(r.owner_role).label, schedule_state(measure, now))
+        )
     out.sort(key=lambda x: (not x.state.state.overdue, x.state.state.value, x.measure.title))
     return persons, out
 
@@ -102,44 +135,98 @@ def my_measures(
 def recent_changes(
     session: Session, organisation_ids: set[int] | None, user_id: int | None, now: datetime, limit: int = 10
 ) -> list[RecentChange]:
-    """Saves by other people in the last 14 days, newest first: one line per save and object."""
-    query = sa.select(AuditEntry).where(
-        AuditEntry.at >= now - timedelta(days=RECENT_DAYS),
-        AuditEntry.field != "lock_version",
-        AuditEntry.table_name.not_in(["users", "memberships", "login_attempts"]),
-    )
+    """Saves by other people in the last 14 days, newest first: one line per save and object.
+
+    Among the newest 2,000 entries, the newest saves are grouped in the database (an import,
+    a strategy inserted with its measures in one save, is one line with its count); of the
+    other saves only their newest entries are read (ENTRIES_PER_SAVE), as plain rows."""
+    a = AuditEntry.__table__
+    conditions = [
+        a.c.at >= now - timedelta(days=RECENT_DAYS),
+        a.c.field != "lock_version",
+        a.c.table_name.not_in(["users", "memberships", "login_attempts"]),
+    ]
     if user_id is not None:
-        query = query.where(sa.or_(AuditEntry.user_id.is_(None), AuditEntry.user_id != user_id))
+        conditions.append(sa.or_(a.c.user_id.is_(None), a.c.user_id != user_id))
     if organisation_ids is not None:
-        query = query.where(AuditEntry.organisation_id.in_(list(organisation_ids) or [-1]))
-    entries = session.scalars(query.order_by(AuditEntry.id.desc()).limit(2000)).all()
-    imports = verlauf.imported_changes(entries)
-    grouped: dict[tuple[str, str], RecentChange] = {}
+        conditions.append(a.c.organisation_id.in_(list(organisation_ids) or [-1]))
+    window = sa.select(a.c.id).where(*conditions).order_by(a.c.id.desc()).limit(2000).subquery()
+
+    def inserted(table: str):
+        return sa.and_(a.c.table_name == table, a.c.action == "insert")
+
+    saves = session.execute(
+        sa.select(
+            a.c.change_id,
+            sa.func.max(a.c.id).label("last"),
+            sa.func.max(a.c.at).label("at"),
+            sa.func.max(a.c.username).label("username"),
+            sa.func.count().label("entries"),
+            sa.func.max(sa.case((inserted("strategies"), a.c.object_id))).label("strategy"),
+            sa.func.max(sa.case((inserted("measures"), 1), else_=0)).label("measures"),
+        )
+        .where(a.c.id.in_(sa.select(window.c.id)))
+        .group_by(a.c.change_id)
+        .order_by(sa.desc("last"))
+        .limit(limit)
+    ).all()
+    imports = {s.change_id: s for s in saves if s.strategy is not None and s.measures}
+    others = [s.change_id for s in saves if s.change_id not in imports]
+    newest = (
+        sa.select(
+            a.c.id,
+            a.c.change_id,
+            a.c.at,
+            a.c.username,
+            a.c.table_name,
+            a.c.object_id,
+            a.c.field,
+            a.c.path,
+            sa.func.row_number().over(partition_by=a.c.change_id, order_by=a.c.id.desc()).label("n"),
+        )
+        .where(a.c.id.in_(sa.select(window.c.id)), a.c.change_id.in_(others))
+        .subquery()
+    )
+    # the newest entries of each save are enough for its lines (ten at most, four fields each)
+    entries = (
+        session.execute(sa.select(newest).where(newest.c.n <= ENTRIES_PER_SAVE).order_by(newest.c.id.desc())).all()
+        if others
+        else []
+    )
+    by_save: dict[str, list] = {}
     for e in entries:
-        if e.change_id in imports:
-            table, object_id, count = imports[e.change_id]
-            key = (e.change_id, "import")
-            if key not in grouped and len(grouped) < limit:
-                grouped[key] = RecentChange(e.at, e.username, "", [], table=table, object_id=object_id, imported=count)
+        by_save.setdefault(e.change_id, []).append(e)
+    grouped: dict[tuple[str, str], RecentChange] = {}
+    for save in saves:
+        if save.change_id in imports:
+            grouped[(save.change_id, "import")] = RecentChange(
+                save.at, save.username, "", [], table="strategies", object_id=save.strategy, imported=save.entries
+            )
             continue
-        target = _target(e)
-        key = (e.change_id, f"{target[0]}:{target[1]}")
-        change = grouped.get(key)
-        if change is None:
-            if len(grouped) >= limit:
-                continue
-            change = grouped[key] = RecentChange(e.at, e.username, "", table=target[0], object_id=target[1])
-        label = verlauf.field_label(e.field)
-        if label not in change.fields:
-            change.fields.append(label)
-    names = _names(session, grouped.values())
+        for e in by_save.get(save.change_id, []):
+            target = _target(e)
+            key = (e.change_id, f"{target[0]}:{target[1]}")
+            change = grouped.get(key)
+            if change is None:
+                if len(grouped) >= limit:
+                    break
+                change = grouped[key] = RecentChange(e.at, e.username, "", table=target[0], object_id=target[1])
+            label = verlauf.field_label(e.field)
+            if label not in change.fields:
+                change.fields.append(label)
+    objects = _objects(session, grouped.values())
     for change in grouped.values():
-        name = names.get((change.table, change.object_id))
-        change.what = verlauf.table_label(change.table) + (f" „{name}“" if name else "")
+        obj = objects.get((change.table, change.object_id))
+        name = (getattr(obj, "title", None) or getattr(obj, "name", None)) if obj is not None else None
+        change.what = verlauf.table_label(change.table) + (f" „{name}“" if isinstance(name, str) and name else "")
+        if isinstance(obj, models.Measure):
+            change.strategy_id, change.measure_key = obj.strategy_id, obj.key
+        elif isinstance(obj, models.Strategy):
+            change.strategy_id = obj.id
     return list(grouped.values())
 
 
-def _target(e: AuditEntry) -> tuple[str, str]:
+def _target(e) -> tuple[str, str]:
     """The object a change is shown under: the nearest measure or strategy above it, else itself."""
     if e.table_name in ("measures", "strategies"):
         return e.table_name, e.object_id
@@ -150,13 +237,16 @@ def _target(e: AuditEntry) -> tuple[str, str]:
     return e.table_name, e.object_id
 
 
-def _names(session: Session, changes) -> dict[tuple[str, str], str]:
-    names = {}
+def _objects(session: Session, changes) -> dict[tuple[str, str], object]:
+    """The still existing object of each change, one statement per table."""
     classes = audit.class_of_table()
+    wanted: dict[str, set[int]] = {}
     for c in changes:
-        cls = classes.get(c.table)
-        obj = session.get(cls, int(c.object_id)) if cls is not None and c.object_id.isdigit() else None
-        label = (getattr(obj, "title", None) or getattr(obj, "name", None)) if obj is not None else None
-        if isinstance(label, str):
-            names[(c.table, c.object_id)] = label
-    return names
+        if c.table in classes and c.object_id.isdigit():
+            wanted.setdefault(c.table, set()).add(int(c.object_id))
+    objects = {}
+    for table, ids in wanted.items():
+        key_column = sa.inspect(classes[table]).primary_key[0]
+        for obj in session.scalars(sa.select(classes[table]).where(key_column.in_(sorted(ids)))):
+            objects[(table, str(sa.inspect(obj).identity[0]))] = obj
+    return objects

@@ -8,7 +8,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import models
@@ -58,14 +58,16 @@ def _core_options():
 def load_strategy_row(
     session: Session, strategy_id: int, *, core: bool = True, fresh: bool = False
 ) -> models.Strategy | None:
-    """The strategy row; with `core` also its organisation, measures, owners and dependencies,
-    in a fixed number of queries (five) whatever the number of measures.
+    """The strategy row with its organisation (one statement); with `core` also its measures,
+    owners and dependencies, in a fixed number of queries (five) whatever the number of measures.
 
     `fresh` overwrites what the session already holds (after `lock_strategy`: the committed state)."""
     query = (
         sa.select(models.Strategy).where(models.Strategy.id == strategy_id).execution_options(populate_existing=fresh)
     )
-    return session.scalar(query.options(*_core_options()) if core else query)
+    return session.scalar(
+        query.options(*_core_options()) if core else query.options(joinedload(models.Strategy.organisation))
+    )
 
 
 def load_core(session: Session, row: models.Strategy) -> models.Strategy:
@@ -112,6 +114,11 @@ def _measure(row, owners: list[Owner], depends_on: list[str]) -> Measure:
         actual_start=parse_month(row.actual_start),
         actual_end=parse_month(row.actual_end),
     )
+
+
+def measure_from_columns(row) -> Measure:
+    """A domain measure without owners and dependencies from a row of the measures table."""
+    return _measure(row, [], [])
 
 
 def core_to_domain(row: models.Strategy) -> Strategy:

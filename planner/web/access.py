@@ -14,6 +14,8 @@ that is not GET/HEAD/OPTIONS needs write access, even if a route forgot `write=T
 
 from __future__ import annotations
 
+from functools import cache
+
 import sqlalchemy as sa
 from flask import abort, g, has_request_context, request
 from flask_login import current_user
@@ -44,23 +46,33 @@ def is_admin() -> bool:
     return bool(user and user.is_admin)
 
 
+@cache
+def _roles_statement() -> sa.CompoundSelect:
+    """The memberships of a user (:user_id), then the organisations coordinated by them (read
+    only): one statement, built once."""
+    m, c = Membership.__table__, Coordination.__table__
+    user_id = sa.bindparam("user_id", type_=sa.Integer)
+    own = sa.select(sa.literal(0).label("coordinated"), m.c.organisation_id, m.c.role).where(m.c.user_id == user_id)
+    coordinated = (
+        sa.select(sa.literal(1), c.c.organisation_id, sa.literal("lesen"))
+        .join(m, m.c.organisation_id == c.c.coordinator_id)
+        .where(m.c.user_id == user_id)
+    )
+    return sa.union_all(own, coordinated).order_by("coordinated")
+
+
 def _roles() -> dict[int, int]:
     """Organisation id -> rank of the current user's role there (coordinated organisations: lesen)."""
     if "access_roles" in g:
         return g.access_roles
-
     user = _user()
     roles: dict[int, int] = {}
     if user is not None:
-        for org_id, role in db.session.execute(
-            sa.select(Membership.organisation_id, Membership.role).where(Membership.user_id == user.id)
-        ):
-            roles[org_id] = max(roles.get(org_id, 0), _RANK.get(role, 0))
-        if roles:
-            for (org_id,) in db.session.execute(
-                sa.select(Coordination.organisation_id).where(Coordination.coordinator_id.in_(list(roles)))
-            ):
+        for coordinated_only, org_id, role in db.session.execute(_roles_statement(), {"user_id": user.id}):
+            if coordinated_only:
                 roles.setdefault(org_id, _RANK["lesen"])
+            else:
+                roles[org_id] = max(roles.get(org_id, 0), _RANK.get(role, 0))
     g.access_roles = roles
     return roles
 

@@ -41,6 +41,11 @@ def register(app: Flask) -> None:
     app.add_template_global(schedule, "schedule")
 
 
+def selected_state(selected: str | None) -> str:
+    """The schedule state chosen with `?zeitstand=` ("" = all; an unknown value shows all)."""
+    return next((s.value for s in State if s.value == selected), "")
+
+
 def schedule_filter(measures: list[Measure], selected: str | None) -> tuple[list[Measure], list, str]:
     """A list filtered by schedule state (`?zeitstand=`), the states present with their counts
     (most urgent first) and the valid selection ("" = all; an unknown value shows all)."""

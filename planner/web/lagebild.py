@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
-from .. import models
 from ..extensions import db
 from ..models import utcnow
+from ..services import chart_cache, page_cache
 from ..services import lagebild as service
-from ..services import verlauf
-from .access import visible_organisation_ids
+from .access import may_write, visible_organisation_ids
 from .clock import today
 from .measures import _conflict_sentence
 from .strategies import measure_counts, visible_organisations
@@ -21,13 +21,38 @@ bp.add_app_template_global(_conflict_sentence, "conflict_sentence")
 
 def change_link(change: service.RecentChange) -> str:
     """Where a recent change is looked at: the measure or strategy page, else the object's Verlauf."""
-    if change.table in ("measures", "strategies"):
-        row = verlauf.object_of(db.session, change.table, change.object_id)
-        if isinstance(row, models.Measure):
-            return url_for("measures.detail", strategy_id=row.strategy_id, key=row.key)
-        if isinstance(row, models.Strategy):
-            return url_for("strategies.detail", strategy_id=row.id)
+    if change.measure_key is not None:
+        return url_for("measures.detail", strategy_id=change.strategy_id, key=change.measure_key)
+    if change.table == "strategies" and change.strategy_id is not None:
+        return url_for("strategies.detail", strategy_id=change.strategy_id)
     return url_for("admin.history", table=change.table, object_id=change.object_id)
+
+
+def strategy_parts(visible: set[int] | None, day) -> tuple[list[int], list[Markup]]:
+    """The visible current strategies and each one's Handlungsbedarf section, rendered once per
+    strategy revision, day and write access and shared through the page cache: a warm start page
+    reads the ids with their revisions and then the sections: two statements, whatever their number."""
+    current = service.current_strategy_ids(db.session, visible)  # revisions first, then the data
+    ids = [i for i, _, _ in current]
+    revisions = {i: rev for i, _, rev in current}
+    keys = {
+        i: page_cache.key(i, "lagebild", {"day": day, "write": may_write(org), "root": request.script_root})
+        for i, org, _ in current
+    }
+    found = page_cache.lookup_many(db.session, revisions, {k: i for i, k in keys.items()})
+    missing = [i for i in ids if keys[i] not in found]
+    if missing and chart_cache.wait_for_drawing(db.session, keys[missing[0]]):
+        # another request may have rendered them while this one waited
+        found = page_cache.lookup_many(db.session, revisions, {k: i for i, k in keys.items()})
+        missing = [i for i in ids if keys[i] not in found]
+    if missing:
+        rendered = []
+        for s in service.strategy_items(db.session, missing, day):
+            html = render_template("lagebild/_strategy.html", s=s)
+            found[keys[s.row.id]] = html
+            rendered.append((keys[s.row.id], s.row.id, revisions[s.row.id], html))
+        page_cache.store_many(db.session, rendered)
+    return ids, [Markup(found[keys[i]]) for i in ids if keys[i] in found]
 
 
 @bp.get("/")
@@ -35,13 +60,13 @@ def start():
     """Handlungsbedarf: what needs doing in every visible strategy; then all organisations and strategies."""
     visible = visible_organisation_ids()
     day = today()
-    strategies = service.strategy_items(service.current_strategies(db.session, visible), day)
-    persons, mine = service.my_measures(db.session, current_user.id, strategies, day)
+    ids, parts = strategy_parts(visible, day)
+    persons, mine = service.my_measures(db.session, current_user.id, ids, day)
     changes = service.recent_changes(db.session, visible, current_user.id, utcnow())
     organisations = visible_organisations()
     return render_template(
         "lagebild/start.html",
-        strategies=strategies,
+        strategy_parts=parts,
         persons=persons,
         mine=mine,
         changes=[(c, change_link(c)) for c in changes],

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from markupsafe import escape
 
 from .. import models
 from ..domain.german import make_key
@@ -15,9 +16,11 @@ from ..domain.validation import describe_cycle
 from ..extensions import db
 from ..services import strategies as service
 from ..services.locking import EditConflict, unchanged_since
-from .access import get_strategy_or_404
+from .access import get_strategy_or_404, may_write, reads_shared
+from .clock import today
 from .forms import MALFORMED_VERSION, ConfirmForm, MissingVersion, choices, seen_version
 from .forms.strategies import DependencyForm, MeasureForm
+from .page_parts import PageParts
 
 bp = Blueprint("measures", __name__, url_prefix="/strategien/<int:strategy_id>/massnahmen")
 
@@ -71,22 +74,36 @@ def _conflict_sentence(strategy: Strategy, c: Conflict) -> str:
 
 @bp.get("/<key>")
 def detail(strategy_id: int, key: str):
-    """All fields of a measure, with both directions of its dependencies."""
+    """All fields of a measure, with both directions of its dependencies; from the page cache,
+    the strategy is read only when the page is not there."""
     row = get_strategy_or_404(strategy_id, load=False)
-    strategy = service.read_core(db.session, row)
-    measure = _measure_or_404(strategy, key)
-    return render_template(
-        "measures/detail.html",
-        row=row,
-        strategy=strategy,
-        measure=measure,
-        prerequisites=[strategy.measure(k) for k in measure.depends_on],
-        dependents=strategy.dependents(key),
-        dep_form=_dependency_form(strategy, key),
-        confirm=ConfirmForm(),
-        measure_id=service.measure_id(db.session, row, key),
-        conflicts=[_conflict_sentence(strategy, c) for c in _conflicts_of(strategy, key)],
-    )
+    parts = PageParts(row.id)
+    successor_of = current_app.jinja_env.globals.get("successor_of")
+    newer = successor_of(row) if successor_of is not None else None
+    writable = may_write(row.organisation_id) and not newer
+    shared = reads_shared(row)  # a reader of another office's shared strategy: no Verlauf
+    parts.want("body", measure=key, day=today(), write=writable, shared=shared).want("title", measure=key)
+    if parts.fetch():
+        strategy = service.read_core(db.session, row)
+        measure = _measure_or_404(strategy, key)
+        with parts.placeholder_csrf():
+            parts.render(
+                "body",
+                "measures/_detail.html",
+                row=row,
+                strategy=strategy,
+                measure=measure,
+                prerequisites=[strategy.measure(k) for k in measure.depends_on],
+                dependents=strategy.dependents(key),
+                dep_form=_dependency_form(strategy, key),
+                confirm=ConfirmForm(),
+                measure_id=service.measure_id(db.session, row, key),
+                shared=shared,
+                conflicts=[_conflict_sentence(strategy, c) for c in _conflicts_of(strategy, key)],
+            )
+        parts.put("title", escape(measure.title))
+        parts.save()
+    return render_template("measures/detail.html", row=row, parts=parts.html)
 
 
 def _flash_conflicts(strategy: Strategy, measure: Measure) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 
 from .. import models
 from ..charts.common import MIMETYPES, render
@@ -22,12 +23,13 @@ from ..formats.mspdi import roadmap_mspdi
 from ..services import roadmap as service
 from ..services.strategies import ValidationFailed, read_core
 from . import clock, nav
-from .access import get_strategy_or_404
+from .access import get_strategy_or_404, may_write
 from .chart_files import chart_response
 from .downloads import download
 from .filters import strategy_file_stem
 from .forms import ConfirmForm, choices
 from .forms.roadmap import BaselineForm, ProposalForm, SlipForm, TakeOverForm, ViewForm
+from .page_parts import PageParts
 
 bp = Blueprint("roadmap", __name__, url_prefix="/strategien/<int:strategy_id>")
 
@@ -76,13 +78,18 @@ def _view_form(row: models.Strategy):
 
 
 def _fahrplan_page(row: models.Strategy, baseline_form: BaselineForm, status: int = 200):
+    body = Markup(_fahrplan_body(row, baseline_form))
+    return render_template("roadmap/fahrplan.html", row=row, body=body), status
+
+
+def _fahrplan_body(row: models.Strategy, baseline_form: BaselineForm) -> str:
     rm = service.roadmap(row)
     form, baseline, options, args = _view_form(row)
     today = clock.today()
     title, description = gantt_text(rm.strategy, rm.analysis, today)
     frozen = service.baseline_dates(baseline) if baseline else {}
     return render_template(
-        "roadmap/fahrplan.html",
+        "roadmap/_fahrplan.html",
         row=row,
         rm=rm,
         view=roadmap_view(rm.strategy, today),
@@ -98,16 +105,38 @@ def _fahrplan_page(row: models.Strategy, baseline_form: BaselineForm, status: in
         confirm=ConfirmForm(),
         critical=set(rm.analysis.critical_path),
         conflicting=rm.analysis.conflicting(),
-    ), status
+    )
 
 
 @bp.get("/fahrplan")
 def index(strategy_id: int):
-    """The Umsetzungsfahrplan: chart, the same data as a table, conflicts, critical path, baselines."""
+    """The Umsetzungsfahrplan: chart, the same data as a table, conflicts, critical path, baselines.
+    From the page cache; the strategy is read only when the page is not there."""
     row = get_strategy_or_404(strategy_id, load=False)
-    form = BaselineForm(formdata=None)
-    form.name.data = f"Basisplan {clock.today().year}"
-    return _fahrplan_page(row, form)
+    parts = PageParts(row.id)
+    view = ViewForm(formdata=request.args)
+    view.apply_defaults()
+    if view.ansicht.data != "1":  # an address the page's own links never make: not worth a cache entry
+        form = BaselineForm(formdata=None)
+        form.name.data = f"Basisplan {clock.today().year}"
+        return _fahrplan_page(row, form)
+    successor_of = current_app.jinja_env.globals.get("successor_of")
+    newer = successor_of(row) if successor_of is not None else None
+    parts.want(
+        "fahrplan",
+        day=clock.today(),
+        kritisch=bool(view.kritisch.data),
+        abhaengigkeiten=bool(view.abhaengigkeiten.data),
+        basisplan=view.basisplan.data or "",
+        write=may_write(row.organisation_id) and not newer,
+    )
+    if parts.fetch():
+        with parts.placeholder_csrf():
+            form = BaselineForm(formdata=None)
+            form.name.data = f"Basisplan {clock.today().year}"
+            parts.put("fahrplan", _fahrplan_body(row, form))
+        parts.save()
+    return render_template("roadmap/fahrplan.html", row=row, body=parts.html["fahrplan"])
 
 
 def _filename(chart: str, fmt: str):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from .. import models
 from ..domain.catalogue import catalogue
@@ -13,10 +13,11 @@ from ..services import strategies as service
 from ..services import whole_strategy as whole
 from ..services.locking import EditConflict
 from . import clock
-from .access import get_strategy_or_404, may_create_organisation, may_write, visible_organisation_ids
+from .access import get_strategy_or_404, may_create_organisation, may_write, reads_shared, visible_organisation_ids
 from .downloads import download
 from .forms import MALFORMED_VERSION, UploadForm, lines, parse_month_field, seen_version
 from .forms.strategies import StrategyForm
+from .page_parts import PageParts
 
 bp = Blueprint("strategies", __name__)
 
@@ -42,14 +43,35 @@ def index():
 
 @bp.get("/strategien/<int:strategy_id>")
 def detail(strategy_id: int):
-    """Vision, mission, principles and the measures grouped by dimension."""
+    """Vision, mission, principles and the measures grouped by dimension. The measure tables and
+    the Verlauf come from the page cache; the strategy is read only when they are not there."""
     row = get_strategy_or_404(strategy_id, load=False)
-    strategy = service.read_core(db.session, row)
-    shown, counts, selected = clock.schedule_filter(strategy.measures, request.args.get("zeitstand"))
-    groups = [(dim, [m for m in shown if m.dimension == dim.name]) for dim in catalogue().dimensions]
-    return render_template(
-        "strategies/detail.html", row=row, strategy=strategy, groups=groups, counts=counts, selected=selected
-    )
+    parts = PageParts(row.id)  # the revision, before anything the parts are drawn from
+    successor_of = current_app.jinja_env.globals.get("successor_of")
+    newer = successor_of(row) if successor_of is not None else None
+    selected = clock.selected_state(request.args.get("zeitstand"))
+    parts.want("measures", day=clock.today(), selected=selected, write=may_write(row.organisation_id) and not newer)
+    if not reads_shared(row):  # a reader of another office's shared strategy sees no Verlauf
+        parts.want("verlauf")
+    missing = parts.fetch()
+    if "measures" in missing:
+        strategy = service.read_core(db.session, row)
+        shown, counts, selected = clock.schedule_filter(strategy.measures, selected)
+        groups = [(dim, [m for m in shown if m.dimension == dim.name]) for dim in catalogue().dimensions]
+        parts.render(
+            "measures",
+            "strategies/_measures.html",
+            row=row,
+            strategy=strategy,
+            groups=groups,
+            counts=counts,
+            selected=selected,
+            newer=newer,
+        )
+    if "verlauf" in missing:
+        parts.render("verlauf", "admin/_history_part.html", table="strategies", object_id=row.id)
+    parts.save()
+    return render_template("strategies/detail.html", row=row, parts=parts.html)
 
 
 @bp.get("/strategien/<int:strategy_id>/export.yaml")
