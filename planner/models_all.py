@@ -8,6 +8,7 @@ from . import (
     cache_models,  # noqa: F401
     maturity_models,  # noqa: F401
     models,  # noqa: F401
+    review_models,  # noqa: F401
     roadmap_models,  # noqa: F401
     session_models,  # noqa: F401
     token_models,  # noqa: F401

@@ -435,6 +435,8 @@ TABLE_LABELS = {
     "verstetigung_history": "Frühere Version",
     "verstetigung_successions": "Fortschreibung",
     "user_tokens": "Persönlicher Zugang",
+    "strategy_reviews": "Strategiereview",
+    "strategy_review_decisions": "Review-Entscheidung",
 }
 # German labels of the columns: the domain's field labels (one source with the version
 # comparison), plus the columns only the database has
@@ -522,6 +524,17 @@ FIELD_LABELS = {
     "granted": "Bewilligt (EUR)",
     "baseline_id": "Basisplan",
     "measure_key": "Maßnahme",
+    # strategy review
+    "state": "Stand",
+    "held_on": "Sitzung am",
+    "participants": "Teilnehmende",
+    "minutes": "Protokoll",
+    "finalised_at": "Abgeschlossen am",
+    "finalised_by": "Abgeschlossen von",
+    "review_id": "Strategiereview",
+    "proposed": "Vorgeschlagene Entscheidung",
+    "proposal_reason": "Begründung des Vorschlags",
+    "decision": "Entscheidung",
 }
 ACTION_LABELS = {"insert": "angelegt", "update": "geändert", "delete": "gelöscht", "import": "importiert"}
 
