@@ -1,0 +1,236 @@
+"""The strategy review meeting: prepare it (a proposed decision per measure), change decisions with
+notes, record date, participants and minutes, finalise it, print it (PDF), and make the
+Fortschreibung from it (proposed dates shown for confirmation before the version is created)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from .. import models
+from ..documents.pdf import html_pdf
+from ..domain.months import german_date
+from ..domain.review import default_end, default_name, default_start
+from ..domain.verstetigung_versions import FortschreibungError
+from ..extensions import db
+from ..services import review as service
+from ..services import verstetigung as records
+from ..services import verstetigung_review as pack_service
+from ..services.strategies import ValidationFailed
+from . import clock, nav
+from .access import actor_name, get_strategy_or_404, may_write
+from .downloads import download
+from .filters import strategy_file_stem
+from .review_forms import ContinueForm, meeting_form
+
+bp = Blueprint("review", __name__, url_prefix="/strategien/<int:strategy_id>/strategiereviews")
+
+nav.STRATEGY_SECTIONS.append(("review.index", "Review-Sitzungen"))
+
+DEFAULT_K = 2  # per-lead limit of the proposed dates, changeable on the form
+
+
+@bp.app_template_filter("anzahl")
+def count_label(n: int, one: str, many: str) -> str:
+    """A count with its noun in the right number: '1 Zeitkonflikt', '2 Zeitkonflikte'."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def _review_or_404(row: models.Strategy, review_id: int):
+    review = service.get_review(db.session, row, review_id)
+    if review is None:
+        abort(404)
+    return review
+
+
+def _writable(row: models.Strategy) -> bool:
+    return may_write(row.organisation_id) and records.successor_id(db.session, row.id) is None
+
+
+@bp.get("")
+def index(strategy_id: int):
+    """The reviews of this version; prepare a new one."""
+    row = get_strategy_or_404(strategy_id)
+    return render_template(
+        "review/index.html",
+        row=row,
+        reviews=service.reviews_of(db.session, row),
+        open_review=service.open_review(db.session, row),
+        writable=_writable(row),
+        read_only=records.read_only_message(db.session, row),
+    )
+
+
+@bp.post("/vorbereiten")
+def vorbereiten(strategy_id: int):
+    """Prepare a review: every measure gets a proposed decision from status, schedule state and evaluation."""
+    row = get_strategy_or_404(strategy_id, write=True)
+    try:
+        review = service.prepare(db.session, row, clock.today(), actor_name(row.organisation_id))
+    except service.ReviewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("review.index", strategy_id=strategy_id))
+    db.session.commit()
+    flash("Das Strategiereview wurde vorbereitet: je Maßnahme ist eine Entscheidung vorgeschlagen.", "success")
+    return redirect(url_for("review.sitzung", strategy_id=strategy_id, review_id=review.id))
+
+
+def _meeting_page(row, review, form=None, status: int = 200, general: list[str] | None = None):
+    lines = service.lines(review)
+    editable = not review.finalised and _writable(row)
+    if form is None and editable:
+        form = meeting_form(lines, formdata=None)
+        form.held_on.data = german_date(review.held_on) if review.held_on else ""
+        form.participants.data = review.participants
+        form.minutes.data = review.minutes
+        for line in lines:
+            form[f"d_{line.id}"].data = line.decision.value if line.decision else ""
+            form[f"n_{line.id}"].data = line.note
+    return render_template(
+        "review/sitzung.html",
+        row=row,
+        review=review,
+        lines=lines,
+        form=form if editable else None,
+        general=general or [],
+        changed=[line for line in lines if line.changed],
+        read_only=records.read_only_message(db.session, row),
+        successor=records.successor_id(db.session, row.id),
+    ), status
+
+
+@bp.get("/<int:review_id>")
+def sitzung(strategy_id: int, review_id: int):
+    """The review meeting: proposed decisions, changeable with a note; date, participants, minutes."""
+    row = get_strategy_or_404(strategy_id)
+    return _meeting_page(row, _review_or_404(row, review_id))
+
+
+@bp.post("/<int:review_id>")
+def speichern(strategy_id: int, review_id: int):
+    """Save the meeting's record; with "abschliessen", finalise it too."""
+    row = get_strategy_or_404(strategy_id, write=True)
+    review = _review_or_404(row, review_id)
+    if review.finalised:
+        return _meeting_page(row, review, status=409, general=["Das Strategiereview ist bereits abgeschlossen."])
+    form = meeting_form(service.lines(review), formdata=request.form)
+    if not form.validate_all(clock.today()):
+        return _meeting_page(row, review, form, 422)
+    finishing = request.form.get("aktion") == "abschliessen"
+    try:
+        service.save(
+            db.session,
+            review,
+            held_on=form.held(),
+            participants=(form.participants.data or "").strip(),
+            minutes=(form.minutes.data or "").strip(),
+            decisions=form.decisions(),
+        )
+        if finishing:
+            service.finalise(db.session, review, actor_name(row.organisation_id))
+    except service.ReviewError as exc:
+        db.session.rollback()
+        review = _review_or_404(row, review_id)
+        return _meeting_page(row, review, form, 422, [str(exc)])
+    db.session.commit()
+    flash(
+        "Das Strategiereview wurde abgeschlossen." if finishing else "Das Strategiereview wurde gespeichert.",
+        "success",
+    )
+    return redirect(url_for("review.sitzung", strategy_id=strategy_id, review_id=review_id))
+
+
+@bp.get("/<int:review_id>.pdf")
+def pdf(strategy_id: int, review_id: int):
+    """The review pack with exactly the meeting's decisions and notes, as PDF."""
+    row = get_strategy_or_404(strategy_id)
+    review = _review_or_404(row, review_id)
+    pack = pack_service.review_pack(db.session, row, review.held_on or clock.today())
+    html = render_template(
+        "review/review_pdf.html",
+        row=row,
+        pack=pack,
+        shown=pack_service.SHOWN,
+        review=review,
+        lines=service.lines(review),
+    )
+    return download(
+        html_pdf(html, base_url=request.url_root),
+        "application/pdf",
+        f"strategiereview-{strategy_file_stem(row)}-{review.id}.pdf",
+    )
+
+
+# --- Fortschreibung from the finalised review -----------------------------------------------------
+
+
+def _continue_page(row, review, form, cont=None, status: int = 200, general: list[str] | None = None):
+    return render_template(
+        "review/fortschreibung.html",
+        row=row,
+        review=review,
+        form=form,
+        cont=cont,
+        lines=service.lines(review),
+        general=general or [],
+        titles={m.key: m.title for m in row.measures},
+    ), status
+
+
+@bp.route("/<int:review_id>/fortschreibung", methods=["GET", "POST"])
+def fortschreibung(strategy_id: int, review_id: int):
+    """The next version from the finalised review: first the proposed dates, then, confirmed, the version."""
+    row = get_strategy_or_404(strategy_id, write=True)
+    review = _review_or_404(row, review_id)
+    if not review.finalised:
+        flash("Bitte das Strategiereview zuerst abschließen.", "error")
+        return redirect(url_for("review.sitzung", strategy_id=strategy_id, review_id=review_id))
+    if request.method == "GET":
+        form = ContinueForm(formdata=None)
+        start = default_start(clock.today())
+        form.version.data = default_name(start)
+        form.start.data, form.end.data = start.german(), default_end(start).german()
+        form.k.data = DEFAULT_K
+        form.keep_rest.data = True
+        form.vision.data, form.mission.data = row.vision, row.mission
+        form.by.data = actor_name(row.organisation_id)
+        return _continue_page(row, review, form)
+    form = ContinueForm()
+    if not form.validate_all():
+        return _continue_page(row, review, form, status=422)
+    try:
+        cont = service.continuation(
+            db.session,
+            row,
+            review,
+            version=form.version.data,
+            start=form.start_month,
+            end=form.end_month,
+            max_parallel=form.k.data,
+            keep_rest=bool(form.keep_rest.data),
+            today=clock.today(),
+        )
+        if request.form.get("aktion") != "anlegen":  # first the proposed dates, for confirmation
+            return _continue_page(row, review, form, cont)
+        new_row = service.create_successor(
+            db.session,
+            row,
+            cont,
+            vision=(form.vision.data or "").strip(),
+            mission=(form.mission.data or "").strip(),
+            by=form.by.data.strip(),
+        )
+    except records.AlreadyContinued as exc:
+        db.session.rollback()
+        return _continue_page(row, review, form, status=409, general=[str(exc)])
+    except FortschreibungError as exc:
+        db.session.rollback()
+        return _continue_page(row, review, form, status=422, general=[str(exc)])
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _continue_page(row, review, form, status=422, general=[str(p) for p in exc.problems])
+    db.session.commit()
+    flash(
+        f"Die Version „{new_row.version}“ wurde angelegt. Die bisherige Version ist jetzt schreibgeschützt.", "success"
+    )
+    return redirect(url_for("strategies.detail", strategy_id=new_row.id))
