@@ -150,3 +150,10 @@ def test_targets_proposed_from_the_latest_assessment_at_least_stage_3():
     assert got["Partizipation"] == 3  # "–"
     assert got["Digitalisierungsbudget"] == 4  # the top stage
     assert proposed_targets(None, {"Sensibilisierung": 4})["Sensibilisierung"] == 4
+
+
+def test_versions_grouped_as_one_strategy():
+    from planner.domain.review import version_groups
+
+    # 1 → 3 → 5 (5 is current); 2 alone; 4 → 6 but 6 is not in the list (another organisation's)
+    assert version_groups([1, 2, 3, 4, 5], {1: 3, 3: 5, 4: 6}) == [(2, []), (4, []), (5, [3, 1])]

@@ -5,11 +5,13 @@ exactly these decisions, the Fortschreibung takes them over with proposed dates 
 from __future__ import annotations
 
 import re
+import subprocess
 from html import unescape
 
 import pytest
 from auth_support import form_data
 from conftest import domain
+from pdf_a11y import assert_accessible_pdf
 from planner.domain.months import Month
 from planner.domain.schedule import schedule_conflicts
 
@@ -19,6 +21,10 @@ from planner.domain.schedule import schedule_conflicts
 def steinfurt(app, steinfurt_id):
     app.config["TODAY"] = "2026-11-30"
     return steinfurt_id
+
+
+def pdf_text(data: bytes) -> str:
+    return subprocess.run(["pdftotext", "-raw", "-", "-"], input=data, check=True, capture_output=True).stdout.decode()
 
 
 def _prepare(client, sid) -> str:
@@ -82,6 +88,12 @@ def test_change_finalise_pdf_and_continue(client, app, steinfurt):
     # the PDF prints exactly these decisions and notes
     pdf = client.get(url + ".pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert_accessible_pdf(pdf.data, "Strategiereview – Digitalisierungsstrategie")
+    text = " ".join(pdf_text(pdf.data).split())
+    assert "Teilnehmende: Strategieteam, Amtsleitung" in text
+    assert "verwerfen ersetzt durch Teams anpassen (geändert)" in text
+    assert "behalten Förderung beantragt in den Backlog (geändert)" in text
+    assert "Zeitkonflikt(e)" not in text
     # the audit trail has the review
     review_id = url.rstrip("/").split("/")[-1]
     verlauf = client.get(f"/verwaltung/verlauf/strategy_reviews/{review_id}").get_data(as_text=True)
@@ -107,6 +119,16 @@ def test_change_finalise_pdf_and_continue(client, app, steinfurt):
     for m in planned:
         assert Month(2026, 12) <= m.start and (m.end or m.start) <= Month(2028, 11), m.key
     assert schedule_conflicts(new.measures) == []
+    # the list shows one strategy with its earlier version folded beneath
+    listing = client.get("/strategien").get_data(as_text=True)
+    assert listing.count(f'href="/strategien/{new_id}"') == 1
+    assert "1 frühere Version" in listing
+    # the old version is read only: its 409 page links to the successor
+    old_page = client.get(f"/strategien/{steinfurt}").get_data(as_text=True)
+    assert "Abgelöst durch" in old_page and f'href="/strategien/{new_id}"' in old_page
+    r = client.post(f"/strategien/{steinfurt}/strategiereviews/vorbereiten")
+    assert r.status_code == 409
+    assert f'href="/strategien/{new_id}">Zur neuen Version' in r.get_data(as_text=True)
     history = new.history[-1]
     decided = {d.measure: d for d in history.decisions}
     assert decided["whiteboard-tool"].decision.value == "verwerfen"

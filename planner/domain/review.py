@@ -240,3 +240,23 @@ def proposed_targets(latest_levels: Mapping[str, Level] | None, targets: Mapping
             continue
         out[s] = min(top, max(floor, current, rank(latest_levels[s]) + 1))
     return out
+
+
+# --- versions as one strategy -------------------------------------------------------------------
+
+
+def version_groups(ids: list[int], successors: Mapping[int, int]) -> list[tuple[int, list[int]]]:
+    """Strategies as the list shows them: each current version (one without a successor among
+    `ids`) with its earlier versions, newest first; in the order the current versions come in `ids`."""
+    present = set(ids)
+    predecessor = {new: old for old, new in successors.items() if old in present and new in present}
+    groups = []
+    for i in ids:
+        if successors.get(i) in present:
+            continue  # an earlier version: listed beneath its current one
+        older, cur = [], i
+        while cur in predecessor:
+            cur = predecessor[cur]
+            older.append(cur)
+        groups.append((i, older))
+    return groups

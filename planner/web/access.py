@@ -13,7 +13,7 @@ that is not GET/HEAD/OPTIONS needs write access, even if a route forgot `write=T
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, g, has_request_context, request
+from flask import abort, g, has_request_context, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import Conflict
 
@@ -130,10 +130,12 @@ def get_strategy_or_404(
         abort(404)
     _check(row.organisation_id, write)
     if write and not superseded_ok:
-        from ..services.verstetigung import read_only_message
+        from ..services.verstetigung import read_only_message, successor_id
 
         if message := read_only_message(db.session, row):
-            raise ReadOnlyVersion(description=message)
+            error = ReadOnlyVersion(description=message)
+            error.link = (url_for("strategies.detail", strategy_id=successor_id(db.session, row.id)), "Zur neuen Version")
+            raise error
     return row
 
 

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from .. import models
 from ..documents.pdf import html_pdf
 from ..domain.months import german_date
-from ..domain.review import default_end, default_name, default_start
+from ..domain.review import default_end, default_name, default_start, version_groups
 from ..domain.verstetigung_versions import FortschreibungError
 from ..extensions import db
 from ..services import review as service
@@ -27,6 +27,14 @@ bp = Blueprint("review", __name__, url_prefix="/strategien/<int:strategy_id>/str
 nav.STRATEGY_SECTIONS.append(("review.index", "Review-Sitzungen"))
 
 DEFAULT_K = 2  # per-lead limit of the proposed dates, changeable on the form
+
+
+@bp.app_template_global("version_groups")
+def strategy_versions(strategies: list) -> list[tuple]:
+    """The strategies of a list as (current version, [earlier versions, newest first])."""
+    by_id = {s.id: s for s in strategies}
+    groups = version_groups(list(by_id), records.successors(db.session))
+    return [(by_id[current], [by_id[i] for i in older]) for current, older in groups]
 
 
 @bp.app_template_filter("anzahl")
