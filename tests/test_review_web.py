@@ -133,3 +133,32 @@ def test_change_finalise_pdf_and_continue(client, app, steinfurt):
     decided = {d.measure: d for d in history.decisions}
     assert decided["whiteboard-tool"].decision.value == "verwerfen"
     assert decided["whiteboard-tool"].note == "ersetzt durch Teams"
+
+
+def test_evaluation_correctable_until_a_finalised_review_uses_it(client, steinfurt):
+    base = f"/strategien/{steinfurt}"
+    data = form_data(client.get(f"{base}/massnahmen/whiteboard-tool/evaluation").get_data(as_text=True))
+    data.update(performed="01.11.2026", by="Annika Feldhues", went_well="Schnell eingeführt", outcome="fortfuehren")
+    r = client.post(f"{base}/massnahmen/whiteboard-tool/evaluation", data=data)
+    assert r.status_code == 302
+    ev_url = r.headers["Location"]
+    ev_id = ev_url.rstrip("/").split("/")[-1]
+    assert "Evaluation korrigieren" in client.get(ev_url).get_data(as_text=True)
+    fix = f"{base}/evaluationen/{ev_id}/korrektur"
+    data = form_data(client.get(fix).get_data(as_text=True))
+    assert data["went_well"] == "Schnell eingeführt" and data["outcome"] == "fortfuehren"
+    bad = client.post(fix, data=data | {"performed": "31.02.2026"})  # a bad date: German error, input kept
+    assert bad.status_code == 422 and "kein gültiges Datum" in bad.get_data(as_text=True)
+    r = client.post(fix, data=data | {"went_well": "Schnell eingeführt, gut angenommen"})
+    assert r.status_code == 302
+    assert "gut angenommen" in client.get(ev_url).get_data(as_text=True)
+    verlauf = client.get(f"/verwaltung/verlauf/verstetigung_evaluations/{ev_id}").get_data(as_text=True)
+    assert "Schnell eingeführt, gut angenommen" in verlauf
+    # the review proposes "behalten" from the evaluation; once finalised, the evaluation is fixed
+    url = _prepare(client, steinfurt)
+    assert "Vorschlag: behalten – Ergebnis der letzten Evaluation: fortführen" in client.get(url).get_data(as_text=True)
+    assert _meeting(client, url, participants="Strategieteam", aktion="abschliessen").status_code == 302
+    assert "Evaluation korrigieren" not in client.get(ev_url).get_data(as_text=True)
+    r = client.post(fix, data=data | {"went_well": "später geändert"}, follow_redirects=True)
+    assert "bleibt unverändert" in r.get_data(as_text=True)
+    assert "später geändert" not in client.get(ev_url).get_data(as_text=True)

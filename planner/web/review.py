@@ -10,17 +10,19 @@ from .. import models
 from ..documents.pdf import html_pdf
 from ..domain.months import german_date
 from ..domain.review import default_end, default_name, default_start, version_groups
+from ..domain.verstetigung import ANSWER_FIELDS, SOFT_CRITERIA, STRATEGY, Kind, adherence
 from ..domain.verstetigung_versions import FortschreibungError
 from ..extensions import db
 from ..services import review as service
 from ..services import verstetigung as records
 from ..services import verstetigung_review as pack_service
-from ..services.strategies import ValidationFailed
+from ..services.strategies import ValidationFailed, strategy_to_domain
 from . import clock, nav
 from .access import actor_name, get_strategy_or_404, may_write
 from .downloads import download
 from .filters import strategy_file_stem
 from .review_forms import ContinueForm, meeting_form
+from .verstetigung_forms import EvaluationForm
 
 bp = Blueprint("review", __name__, url_prefix="/strategien/<int:strategy_id>/strategiereviews")
 
@@ -242,3 +244,75 @@ def fortschreibung(strategy_id: int, review_id: int):
         f"Die Version „{new_row.version}“ wurde angelegt. Die bisherige Version ist jetzt schreibgeschützt.", "success"
     )
     return redirect(url_for("strategies.detail", strategy_id=new_row.id))
+
+
+# --- correcting an evaluation (until a finalised review used it) ----------------------------------
+
+corrections = Blueprint("evaluation_correction", __name__, url_prefix="/strategien/<int:strategy_id>/evaluationen")
+
+
+@corrections.app_template_global("evaluation_correctable")
+def evaluation_correctable(ev) -> bool:
+    """Whether the current user may still correct this evaluation (no finalised review used it)."""
+    return may_write(ev.strategy.organisation_id) and service.evaluation_locked(db.session, ev) is None
+
+
+def _fill(form: EvaluationForm, record) -> None:
+    form.kind.data = record.kind.value
+    form.due.data = str(record.due) if record.due else ""
+    form.performed.data = german_date(record.performed)
+    form.by.data = record.by
+    for f in ANSWER_FIELDS:
+        value = getattr(record, f)
+        form[f].data = value.value if value else ""
+    for f in SOFT_CRITERIA:
+        soft = getattr(record, f)
+        form[f"{f}_rating"].data = str(soft.rating) if soft and soft.rating else ""
+        form[f"{f}_text"].data = soft.text if soft else ""
+    for f in ("went_well", "went_badly", "citizen_survey", "staff_survey", "notes"):
+        form[f].data = getattr(record, f)
+    form.outcome.data = record.outcome.value if record.outcome else ""
+
+
+@corrections.route("/<int:evaluation_id>/korrektur", methods=["GET", "POST"])
+def korrektur(strategy_id: int, evaluation_id: int):
+    """Correct a recorded evaluation (the Verlauf keeps the old values) until a finalised review used it."""
+    row = get_strategy_or_404(strategy_id, write=True, superseded_ok=True)
+    ev = records.get_evaluation(db.session, row, evaluation_id)
+    if ev is None:
+        abort(404)
+    key = ev.measure.key if ev.measure is not None else STRATEGY
+    back = url_for("verstetigung.evaluation", strategy_id=strategy_id, evaluation_id=evaluation_id)
+    locked = service.evaluation_locked(db.session, ev)
+    if locked is not None:
+        flash("Diese Evaluation wurde in einem abgeschlossenen Strategiereview verwendet und bleibt unverändert.", "error")
+        return redirect(back)
+    strategy = strategy_to_domain(row)
+    measure = strategy.measure(key) if key != STRATEGY else None
+    if request.method == "GET":
+        form = EvaluationForm(formdata=None)
+        _fill(form, records.evaluation_to_domain(ev, key))
+    else:
+        form = EvaluationForm()
+        if form.validate_all(clock.today()):
+            try:
+                service.correct_evaluation(db.session, ev, form.to_record(key))
+            except service.ReviewError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+                return redirect(back)
+            db.session.commit()
+            flash("Die Korrektur wurde gespeichert; der Verlauf zeigt die bisherigen Angaben.", "success")
+            return redirect(back)
+    return render_template(
+        "verstetigung/evaluation_form.html",
+        row=row,
+        strategy=strategy,
+        measure=measure,
+        form=form,
+        kind=Kind(form.kind.data) if form.kind.data in ("prozess", "wirkung") else Kind.PROZESS,
+        adherence=adherence(measure) if measure else None,
+        indicators=records.indicators_of(db.session, ev.measure) if ev.measure is not None else [],
+        soft=list(SOFT_CRITERIA.items()),
+        correcting=ev,
+    ), (200 if request.method == "GET" else 422)
