@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session, selectinload
 from .. import models
 from .. import review_models as rm
 from .. import verstetigung_models as vm
-from ..domain.months import Month
+from ..charts.common import render
+from ..charts.gantt import gantt_chart, gantt_text
+from ..charts.radar import describe, radar_chart
+from ..domain.funding import format_eur, funding_calls
+from ..domain.maturity import effective_targets
+from ..domain.months import Month, format_range
+from ..domain.schedule import analyse
+from ..domain.schedule_state import State, schedule_state
 from ..domain.review import (
     CarriedPlan,
     ReviewDecision,
@@ -29,7 +36,14 @@ from ..domain.verstetigung import EvaluationRecord
 from ..domain.verstetigung_versions import FortschreibungError, carried_over, next_version
 from ..models import utcnow
 from . import verstetigung as records
-from .maturity import maturity_for
+from .maturity import (
+    call_measures,
+    check_funding,
+    default_baseline,
+    maturity_for,
+    participation,
+    radar_series,
+)
 from .strategies import import_strategy, strategy_to_domain
 
 
@@ -212,10 +226,17 @@ class Continuation:
     plan: CarriedPlan
     undecided: list[Measure]
     targets_before: dict[str, int]
+    assessed: bool  # whether the targets come from an assessment
 
     @property
     def targets(self) -> dict[str, int]:
         return self.strategy.targets
+
+    @property
+    def changed_targets(self) -> list[tuple[str, int, int]]:
+        """(subdimension, target before, proposed) where the proposal raises the target."""
+        before = effective_targets(self.targets_before)
+        return [(s, before[s], t) for s, t in self.targets.items() if t != before[s]]
 
 
 def continuation(
@@ -252,7 +273,7 @@ def continuation(
     levels = latest.assessment.subdimension_levels() if latest is not None else None
     before = dict(old.targets)
     new.targets = proposed_targets(levels, old.targets)
-    return Continuation(new, plan, rest, before)
+    return Continuation(new, plan, rest, before, levels is not None)
 
 
 def create_successor(
@@ -266,3 +287,88 @@ def create_successor(
     return new_row
 
 
+
+
+# --- the review pack's pictures and tables -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanVsActual:
+    """A measure's plan against what happened, as of the review."""
+
+    title: str
+    planned: str
+    actual: str
+    state: str
+    months_late: int | None  # months behind the plan (overdue, or finished late); None: not measurable
+
+
+@dataclass(frozen=True)
+class FundingStatus:
+    call: str
+    participation: str
+    granted: str
+    check: str
+
+
+@dataclass
+class PackExtras:
+    """What the review pack shows beyond the Lagebild: Fahrplan and radar (SVG with their texts),
+    plan against actual, and the funding calls."""
+
+    fahrplan_svg: bytes | None  # None when not drawn (the page links the cached chart instead)
+    fahrplan_text: str
+    radar_svg: bytes | None
+    radar_text: str
+    plan_vs_actual: list[PlanVsActual]
+    funding: list[FundingStatus]
+
+
+def plan_vs_actual(strategy: Strategy, today: date) -> list[PlanVsActual]:
+    """Every measure on the roadmap with its months late (overdue for how long, or finished how late)."""
+    out = []
+    for m in strategy.measures:
+        if m.start is None or m.status.value in ("backlog", "verworfen"):
+            continue
+        st = schedule_state(m, today)
+        late = st.months_overdue if st.state.overdue else st.months_late
+        if late is None and st.state not in (State.ABGESCHLOSSEN,):
+            late = 0
+        out.append(
+            PlanVsActual(
+                m.title,
+                format_range(m.start, m.end) or "–",
+                format_range(m.actual_start, m.actual_end) if m.actual_start else (m.actual_end.german() if m.actual_end else "–"),
+                st.text,
+                late,
+            )
+        )
+    return sorted(out, key=lambda p: -(p.months_late or 0))
+
+
+def pack_extras(session: Session, row: models.Strategy, today: date, draw: bool = True) -> PackExtras:
+    """The extras of the review pack; `draw`: with the charts as SVG (for the PDF)."""
+    strategy = strategy_to_domain(row)
+    analysis = analyse(strategy)
+    title, text = gantt_text(strategy, analysis, today)
+    fahrplan = render(gantt_chart(strategy, analysis, today=today), "svg", title, text) if draw else None
+    m = maturity_for(session, row)
+    series = radar_series(m)
+    radar = radar_chart(series, "svg") if m.latest is not None and draw else None
+    funding = []
+    for call in funding_calls():
+        part = participation(m, call)
+        if part is None and not call_measures(m, call):
+            continue
+        base = default_baseline(m, call)
+        check = check_funding(m, call, base, m.latest if m.latest is not base else None)
+        funding.append(
+            FundingStatus(
+                call.name,
+                part.status.label if part else "keine Angabe",
+                format_eur(part.granted) if part and part.granted else "–",
+                check.outcome.label,
+            )
+        )
+    radar_text = describe(series) if m.latest is not None else ""
+    return PackExtras(fahrplan, text, radar, radar_text, plan_vs_actual(strategy, today), funding)

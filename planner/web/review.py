@@ -4,6 +4,8 @@ Fortschreibung from it (proposed dates shown for confirmation before the version
 
 from __future__ import annotations
 
+import base64
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from .. import models
@@ -96,8 +98,14 @@ def _meeting_page(row, review, form=None, status: int = 200, general: list[str] 
         for line in lines:
             form[f"d_{line.id}"].data = line.decision.value if line.decision else ""
             form[f"n_{line.id}"].data = line.note
+    today = review.held_on or clock.today()
+    extras = service.pack_extras(db.session, row, today, draw=False)
     return render_template(
         "review/sitzung.html",
+        pack=pack_service.review_pack(db.session, row, today),
+        extras=extras,
+        fahrplan_src=url_for("roadmap.fahrplan_svg", strategy_id=row.id),
+        radar_src=url_for("maturity.radar", strategy_id=row.id, fmt="svg") if extras.radar_text else None,
         row=row,
         review=review,
         lines=lines,
@@ -150,12 +158,18 @@ def speichern(strategy_id: int, review_id: int):
     return redirect(url_for("review.sitzung", strategy_id=strategy_id, review_id=review_id))
 
 
+def _data_uri(svg: bytes) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
 @bp.get("/<int:review_id>.pdf")
 def pdf(strategy_id: int, review_id: int):
     """The review pack with exactly the meeting's decisions and notes, as PDF."""
     row = get_strategy_or_404(strategy_id)
     review = _review_or_404(row, review_id)
-    pack = pack_service.review_pack(db.session, row, review.held_on or clock.today())
+    today = review.held_on or clock.today()
+    pack = pack_service.review_pack(db.session, row, today)
+    extras = service.pack_extras(db.session, row, today)
     html = render_template(
         "review/review_pdf.html",
         row=row,
@@ -163,6 +177,9 @@ def pdf(strategy_id: int, review_id: int):
         shown=pack_service.SHOWN,
         review=review,
         lines=service.lines(review),
+        extras=extras,
+        fahrplan_src=_data_uri(extras.fahrplan_svg),
+        radar_src=_data_uri(extras.radar_svg) if extras.radar_svg else None,
     )
     return download(
         html_pdf(html, base_url=request.url_root),
