@@ -158,16 +158,8 @@ def speichern(strategy_id: int, review_id: int):
     return redirect(url_for("review.sitzung", strategy_id=strategy_id, review_id=review_id))
 
 
-def _data_uri(svg: bytes) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
-
-
-@bp.get("/<int:review_id>.pdf")
-def pdf(strategy_id: int, review_id: int):
-    """The review pack with exactly the meeting's decisions and notes, as PDF."""
-    row = get_strategy_or_404(strategy_id)
-    review = _review_or_404(row, review_id)
-    today = review.held_on or clock.today()
+def review_document(row: models.Strategy, review, today, base_url: str | None = None) -> bytes:
+    """The review pack with the review's decisions as PDF (also `planner review`)."""
     pack = pack_service.review_pack(db.session, row, today)
     extras = service.pack_extras(db.session, row, today)
     html = render_template(
@@ -181,8 +173,21 @@ def pdf(strategy_id: int, review_id: int):
         fahrplan_src=_data_uri(extras.fahrplan_svg),
         radar_src=_data_uri(extras.radar_svg) if extras.radar_svg else None,
     )
+    return html_pdf(html, base_url=base_url)
+
+
+def _data_uri(svg: bytes) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+@bp.get("/<int:review_id>.pdf")
+def pdf(strategy_id: int, review_id: int):
+    """The review pack with exactly the meeting's decisions and notes, as PDF."""
+    row = get_strategy_or_404(strategy_id)
+    review = _review_or_404(row, review_id)
+    pdf = review_document(row, review, review.held_on or clock.today(), request.url_root)
     return download(
-        html_pdf(html, base_url=request.url_root),
+        pdf,
         "application/pdf",
         f"strategiereview-{strategy_file_stem(row)}-{review.id}.pdf",
     )
