@@ -103,6 +103,7 @@ def _meeting_page(row, review, form=None, status: int = 200, general: list[str] 
     return render_template(
         "review/sitzung.html",
         pack=pack_service.review_pack(db.session, row, today),
+        shown=pack_service.SHOWN,
         extras=extras,
         fahrplan_src=url_for("roadmap.fahrplan_svg", strategy_id=row.id),
         radar_src=url_for("maturity.radar", strategy_id=row.id, fmt="svg") if extras.radar_text else None,

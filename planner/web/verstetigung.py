@@ -40,6 +40,7 @@ from ..domain.verstetigung_versions import (
 )
 from ..extensions import db
 from ..services import verstetigung as service
+from ..services import review as review_records
 from ..services import verstetigung_review as review_service
 from ..services.strategies import ValidationFailed, strategy_to_domain
 from . import clock, nav
@@ -605,6 +606,9 @@ def fortschreibung(strategy_id: int):
     strategy = strategy_to_domain(row)
     pending = carried_over(strategy)
     outcomes = latest_outcomes(strategy)
+    if request.method == "GET" and (done := review_records.latest_finalised(db.session, row)) is not None:
+        # a finalised review decided already: its Fortschreibung takes the decisions over
+        return redirect(url_for("review.fortschreibung", strategy_id=strategy_id, review_id=done.id))
     if request.method == "GET":
         form = fortschreibung_form(pending, formdata=None)
         form.vision.data, form.mission.data = row.vision, row.mission
