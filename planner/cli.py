@@ -589,7 +589,9 @@ def review(file: Path, today_text: str | None, output: Path) -> None:
             count = len(item.decisions)
             db.engine.dispose()
     _write(output, data)
-    click.echo(f"Strategiereview geschrieben: {output} – {count} {'Maßnahme' if count == 1 else 'Maßnahmen'} mit vorgeschlagener Entscheidung")
+    click.echo(
+        f"Strategiereview geschrieben: {output} – {count} {'Maßnahme' if count == 1 else 'Maßnahmen'} mit vorgeschlagener Entscheidung"
+    )
 
 
 @main.command()

@@ -6,13 +6,15 @@ Fahrplan has every carried-over measure inside its period and no conflict; the l
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 from a11y import assert_accessible
 from conftest import STEINFURT, domain, import_file
+from playwright.sync_api import Page, expect
+
 from planner.domain.months import Month
 from planner.domain.schedule import schedule_conflicts
-from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +48,10 @@ def test_review_meeting_to_fortschreibung(page: Page, live_server, live_app, ste
     assert_accessible(page)
     rows = page.locator("#entscheidungen tbody tr")
     on_page = {
-        rows.nth(i).locator("th").inner_text(): (rows.nth(i).locator("td").nth(0).inner_text(), rows.nth(i).locator("td").nth(1).inner_text())
+        rows.nth(i).locator("th").inner_text(): (
+            rows.nth(i).locator("td").nth(0).inner_text(),
+            rows.nth(i).locator("td").nth(1).inner_text(),
+        )
         for i in range(rows.count())
     }
     assert on_page[titles["chatbot"]] == ("behalten", "Förderung beantragt")
@@ -55,7 +60,7 @@ def test_review_meeting_to_fortschreibung(page: Page, live_server, live_app, ste
     # the PDF prints exactly these decisions
     with page.expect_download() as dl:
         page.get_by_role("link", name="Als PDF herunterladen").click()
-    data = open(dl.value.path(), "rb").read()
+    data = Path(dl.value.path()).read_bytes()
     raw = subprocess.run(["pdftotext", "-raw", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
     text = "".join(raw.split())  # cells wrap: compare without white space
     for title, (decision, note) in on_page.items():

@@ -13,7 +13,9 @@ def test_review_pdf_of_a_strategy_file(tmp_path):
     result = run("review", STEINFURT, "--today", "2026-11-30", "-o", out)
     assert result.exit_code == 0, result.output
     assert "25 Maßnahmen mit vorgeschlagener Entscheidung" in result.output
-    text = "".join(subprocess.run(["pdftotext", "-raw", str(out), "-"], capture_output=True, check=True, text=True).stdout.split())
+    text = "".join(
+        subprocess.run(["pdftotext", "-raw", str(out), "-"], capture_output=True, check=True, text=True).stdout.split()
+    )
     assert "Strategiereview30.11.2026" in text
     assert "EntwicklungeinesKommunikationskonzeptsanpassen–anpassen" in text  # decision, note, proposal
     assert "Zeitkonflikt(e)" not in text

@@ -24,7 +24,18 @@ from planner.domain.verstetigung import Decision, Outcome
 TODAY = date(2026, 11, 30)
 
 
-def m(key, status=Status.GEPLANT, start=None, end=None, *, actual_start=None, actual_end=None, lead="A", deps=(), deferrals=0):
+def m(
+    key,
+    status=Status.GEPLANT,
+    start=None,
+    end=None,
+    *,
+    actual_start=None,
+    actual_end=None,
+    lead="A",
+    deps=(),
+    deferrals=0,
+):
     return Measure(
         key=key,
         title=key.title(),
@@ -49,7 +60,10 @@ def test_finished_measure_is_abgeschlossen_whatever_the_evaluation_says():
     assert proposed(done) is ReviewDecision.ABGESCHLOSSEN
     assert proposed(done, Outcome.VERWERFEN) is ReviewDecision.ABGESCHLOSSEN
     # an actual end recorded without the status: done too
-    assert proposed(m("b", Status.IN_UMSETZUNG, "2025-01", "2025-06", actual_end="2025-07")) is ReviewDecision.ABGESCHLOSSEN
+    assert (
+        proposed(m("b", Status.IN_UMSETZUNG, "2025-01", "2025-06", actual_end="2025-07"))
+        is ReviewDecision.ABGESCHLOSSEN
+    )
 
 
 def test_evaluation_outcome_decides_for_unfinished_measures():
@@ -67,7 +81,10 @@ def test_evaluation_outcome_decides_for_unfinished_measures():
 
 def test_schedule_state_decides_without_evaluation():
     assert proposed(m("a", Status.GEPLANT, "2027-03", "2027-09")) is ReviewDecision.BEHALTEN  # planned
-    late_end = propose_decision(m("b", Status.GEPLANT, "2023-01", "2023-04"), schedule_state(m("b", Status.GEPLANT, "2023-01", "2023-04"), TODAY))
+    late_end = propose_decision(
+        m("b", Status.GEPLANT, "2023-01", "2023-04"),
+        schedule_state(m("b", Status.GEPLANT, "2023-01", "2023-04"), TODAY),
+    )
     assert late_end.decision is ReviewDecision.ANPASSEN
     assert late_end.reason == "Abschluss überfällig seit 43 Monaten: Zeitplan anpassen"
     assert proposed(m("c", Status.GEPLANT)) is ReviewDecision.BACKLOG  # no dates at all

@@ -94,7 +94,9 @@ def propose_decision(m: Measure, state: ScheduleState, outcome: Outcome | None =
     if state.state is State.OHNE_TERMIN:
         return Proposed(ReviewDecision.BACKLOG, "ohne geplanten Zeitraum")
     if state.state is State.BEGINN_UEBERFAELLIG and (state.months_overdue or 0) >= LONG_UNSTARTED:
-        return Proposed(ReviewDecision.ANPASSEN, f"seit {_months(state.months_overdue or 0)} nicht begonnen: neu planen")
+        return Proposed(
+            ReviewDecision.ANPASSEN, f"seit {_months(state.months_overdue or 0)} nicht begonnen: neu planen"
+        )
     if state.state.overdue:
         return Proposed(ReviewDecision.ANPASSEN, f"{state.text}: Zeitplan anpassen")
     return Proposed(ReviewDecision.BEHALTEN, state.text)

@@ -20,8 +20,6 @@ from ..charts.radar import describe, radar_chart
 from ..domain.funding import format_eur, funding_calls
 from ..domain.maturity import effective_targets
 from ..domain.months import Month, format_range
-from ..domain.schedule import analyse
-from ..domain.schedule_state import State, schedule_state
 from ..domain.review import (
     CarriedPlan,
     ReviewDecision,
@@ -31,6 +29,8 @@ from ..domain.review import (
     proposed_targets,
     reviewed_measures,
 )
+from ..domain.schedule import analyse
+from ..domain.schedule_state import State, schedule_state
 from ..domain.strategy import Measure, Strategy
 from ..domain.verstetigung import EvaluationRecord
 from ..domain.verstetigung_versions import FortschreibungError, carried_over, next_version
@@ -287,8 +287,6 @@ def create_successor(
     return new_row
 
 
-
-
 # --- the review pack's pictures and tables -------------------------------------------------------
 
 
@@ -338,7 +336,9 @@ def plan_vs_actual(strategy: Strategy, today: date) -> list[PlanVsActual]:
             PlanVsActual(
                 m.title,
                 format_range(m.start, m.end) or "–",
-                format_range(m.actual_start, m.actual_end) if m.actual_start else (m.actual_end.german() if m.actual_end else "–"),
+                format_range(m.actual_start, m.actual_end)
+                if m.actual_start
+                else (m.actual_end.german() if m.actual_end else "–"),
                 st.text,
                 late,
             )

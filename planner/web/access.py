@@ -134,7 +134,10 @@ def get_strategy_or_404(
 
         if message := read_only_message(db.session, row):
             error = ReadOnlyVersion(description=message)
-            error.link = (url_for("strategies.detail", strategy_id=successor_id(db.session, row.id)), "Zur neuen Version")
+            error.link = (
+                url_for("strategies.detail", strategy_id=successor_id(db.session, row.id)),
+                "Zur neuen Version",
+            )
             raise error
     return row
 

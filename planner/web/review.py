@@ -308,7 +308,9 @@ def korrektur(strategy_id: int, evaluation_id: int):
     back = url_for("verstetigung.evaluation", strategy_id=strategy_id, evaluation_id=evaluation_id)
     locked = service.evaluation_locked(db.session, ev)
     if locked is not None:
-        flash("Diese Evaluation wurde in einem abgeschlossenen Strategiereview verwendet und bleibt unverändert.", "error")
+        flash(
+            "Diese Evaluation wurde in einem abgeschlossenen Strategiereview verwendet und bleibt unverändert.", "error"
+        )
         return redirect(back)
     strategy = strategy_to_domain(row)
     measure = strategy.measure(key) if key != STRATEGY else None

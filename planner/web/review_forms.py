@@ -56,9 +56,7 @@ def meeting_form(lines, formdata=None) -> MeetingBase:
             f"d_{line.id}",
             SelectField(f"Entscheidung zu „{line.title}“", choices=choices(DECISION_CHOICES), default=""),
         )
-        setattr(
-            Form, f"n_{line.id}", StringField(f"Notiz zu „{line.title}“", validators=[Optional(), Length(max=500)])
-        )
+        setattr(Form, f"n_{line.id}", StringField(f"Notiz zu „{line.title}“", validators=[Optional(), Length(max=500)]))
     form = Form() if formdata is None else Form(formdata=formdata)
     form.line_ids = [line.id for line in lines]
     return form

@@ -261,6 +261,9 @@ def workshop_speichern(strategy_id: int):
             _refresh_versions(rows, row, exc.problems)
         else:
             db.session.commit()
-            flash(f"Die Bewertung wurde gespeichert: {len(changed)} Maßnahme{'' if len(changed) == 1 else 'n'} geändert.", "success")
+            flash(
+                f"Die Bewertung wurde gespeichert: {len(changed)} Maßnahme{'' if len(changed) == 1 else 'n'} geändert.",
+                "success",
+            )
             return redirect(url_for("roadmap.bewertung", strategy_id=strategy_id))
     return _workshop_page(row, form, rows, problems, status=422)

@@ -39,8 +39,8 @@ from ..domain.verstetigung_versions import (
     latest_outcomes,
 )
 from ..extensions import db
-from ..services import verstetigung as service
 from ..services import review as review_records
+from ..services import verstetigung as service
 from ..services import verstetigung_review as review_service
 from ..services.strategies import ValidationFailed, strategy_to_domain
 from . import clock, nav
