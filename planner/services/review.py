@@ -12,8 +12,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from .. import models
-from .. import review_models as rm
-from .. import verstetigung_models as vm
 from ..charts.common import render
 from ..charts.gantt import gantt_chart, gantt_text
 from ..charts.radar import describe, radar_chart
@@ -34,7 +32,9 @@ from ..domain.schedule_state import State, schedule_state
 from ..domain.strategy import Measure, Strategy
 from ..domain.verstetigung import EvaluationRecord
 from ..domain.verstetigung_versions import FortschreibungError, carried_over, next_version
+from ..models import review as rm
 from ..models import utcnow
+from ..models import verstetigung as vm
 from . import verstetigung as records
 from .maturity import (
     call_measures,
@@ -44,7 +44,7 @@ from .maturity import (
     participation,
     radar_series,
 )
-from .strategies import import_strategy, strategy_to_domain
+from .whole_strategy import import_strategy, strategy_to_domain
 
 
 class ReviewError(ValueError):

@@ -18,7 +18,8 @@ from ..extensions import db
 from ..services import review as service
 from ..services import verstetigung as records
 from ..services import verstetigung_review as pack_service
-from ..services.strategies import ValidationFailed, strategy_to_domain
+from ..services.strategies import ValidationFailed
+from ..services.whole_strategy import strategy_to_domain
 from . import clock, nav
 from .access import actor_name, get_strategy_or_404, may_write
 from .downloads import download

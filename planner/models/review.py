@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .models import Measure, Model, Strategy, utcnow
+from .core import Measure, Model, Strategy, utcnow
 
 PREPARED = "vorbereitet"
 FINALISED = "abgeschlossen"
