@@ -15,7 +15,8 @@ from .. import models
 from ..charts.common import render
 from ..charts.gantt import gantt_chart, gantt_text
 from ..charts.radar import describe, radar_chart
-from ..domain.funding import format_eur, funding_calls
+from ..domain.funding import funding_calls
+from ..domain.german import money
 from ..domain.maturity import effective_targets
 from ..domain.months import Month, format_range
 from ..domain.review import (
@@ -366,7 +367,7 @@ def pack_extras(session: Session, row: models.Strategy, today: date, draw: bool 
             FundingStatus(
                 call.name,
                 part.status.label if part else "keine Angabe",
-                format_eur(part.granted) if part and part.granted else "–",
+                money(part.granted) if part and part.granted else "–",
                 check.outcome.label,
             )
         )

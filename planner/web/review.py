@@ -24,8 +24,8 @@ from . import clock, nav
 from .access import actor_name, get_strategy_or_404, may_write
 from .downloads import download
 from .filters import strategy_file_stem
+from .forms.verstetigung import EvaluationForm
 from .review_forms import ContinueForm, meeting_form
-from .verstetigung_forms import EvaluationForm
 
 bp = Blueprint("review", __name__, url_prefix="/strategien/<int:strategy_id>/strategiereviews")
 
@@ -106,7 +106,7 @@ def _meeting_page(row, review, form=None, status: int = 200, general: list[str] 
         pack=pack_service.review_pack(db.session, row, today),
         shown=pack_service.SHOWN,
         extras=extras,
-        fahrplan_src=url_for("roadmap.fahrplan_svg", strategy_id=row.id),
+        fahrplan_src=url_for("roadmap.chart", strategy_id=row.id, chart="fahrplan", fmt="svg"),
         radar_src=url_for("maturity.radar", strategy_id=row.id, fmt="svg") if extras.radar_text else None,
         row=row,
         review=review,
@@ -306,7 +306,7 @@ def korrektur(strategy_id: int, evaluation_id: int):
     if ev is None:
         abort(404)
     key = ev.measure.key if ev.measure is not None else STRATEGY
-    back = url_for("verstetigung.evaluation", strategy_id=strategy_id, evaluation_id=evaluation_id)
+    back = url_for("verstetigung.evaluations.detail", strategy_id=strategy_id, evaluation_id=evaluation_id)
     locked = service.evaluation_locked(db.session, ev)
     if locked is not None:
         flash(

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..domain.review import ReviewDecision
 from .forms import REQUIRED, GermanForm, choices, parse_month_field
-from .verstetigung_forms import parse_date_field
+from .forms.verstetigung import parse_date_field
 
 DECISION_CHOICES = [("", "keine Entscheidung")] + [(d.value, d.label) for d in ReviewDecision]
 
