@@ -572,6 +572,49 @@ def steckbriefe(
 
 
 @main.command()
+@click.argument("file", type=INPUT_FILE)
+@click.option("--today", "--heute", "today_text", default=None, help="Tag des Reviews als JJJJ-MM-TT.")
+@click.option("-o", "--output", type=OUTPUT_FILE, required=True, help="Zieldatei (.pdf).")
+def review(file: Path, today_text: str | None, output: Path) -> None:
+    """Schreibt die Unterlage des Strategiereviews einer Strategiedatei als PDF, mit den
+    vorgeschlagenen Entscheidungen je Maßnahme (eine Strategiedatei enthält keine Review-Entscheidungen)."""
+    if output.suffix.lower() != ".pdf":
+        click.echo(f"{output}: unbekanntes Format „{output.suffix}“ – bitte .pdf.", err=True)
+        sys.exit(2)
+    strategy = _load_file(file)
+    today = _day(today_text)
+    import tempfile
+
+    from . import create_app
+    from .extensions import db
+    from .models import Model
+    from .services import review as review_service
+    from .services.strategies import ValidationFailed
+    from .services.whole_strategy import import_strategy
+    from .web.review import review_document
+
+    with tempfile.TemporaryDirectory() as tmp:  # a throwaway database: the pack reads stored rows
+        app = create_app({"SQLALCHEMY_ENGINES": {"default": f"sqlite:///{tmp}/review.db"}, "TODAY": today.isoformat()})
+        with app.app_context(), app.test_request_context():
+            Model.metadata.create_all(db.engine)
+            try:
+                row = import_strategy(db.session, strategy)
+            except ValidationFailed as exc:
+                click.echo(f"{file}: ungültig", err=True)
+                for p in exc.problems:
+                    click.echo(f"  {p}", err=True)
+                sys.exit(1)
+            item = review_service.prepare(db.session, row, today, "")
+            data = review_document(row, item, today)
+            count = len(item.decisions)
+            db.engine.dispose()
+    _write(output, data)
+    click.echo(
+        f"Strategiereview geschrieben: {output} – {count} {'Maßnahme' if count == 1 else 'Maßnahmen'} mit vorgeschlagener Entscheidung"
+    )
+
+
+@main.command()
 @click.option("-o", "--output", type=OUTPUT_FILE, default=None)
 def schema(output: Path | None) -> None:
     """Gibt das JSON Schema der Strategiedatei aus."""

@@ -101,6 +101,8 @@ def two_organisations(app, make_user, tmp_path):
 
     login(admin, 1)
     assert admin.post(f"/strategien/{a_sid}/fahrplan/basisplaene", data={"name": "Basisplan 2023"}).status_code == 302
+    # a strategy review of A (with its decisions), through its own page
+    assert admin.post(f"/strategien/{a_sid}/strategiereviews/vorbereiten").status_code == 302
     with app.app_context():
         rows = backup.collect(db.session.connection(), a_org)
     return {

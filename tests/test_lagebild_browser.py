@@ -61,7 +61,7 @@ def test_status_round_journey(page: Page, live_server, steinfurt, screenshot):
     page.get_by_label("Stand: Inventur Hardware", exact=True).fill("Inventur im Oktober abgeschlossen")
     screenshot("handbuch-statusabfrage", full_page=False)
     page.get_by_role("button", name="Alle Änderungen speichern").click()
-    expect(page.get_by_text("Die Statusabfrage wurde gespeichert: 3 Maßnahme(n) aktualisiert.")).to_be_visible()
+    expect(page.get_by_text("Die Statusabfrage wurde gespeichert: 3 Maßnahmen aktualisiert.")).to_be_visible()
     expect(_row(page, "Inventur Hardware")).to_contain_text("abgeschlossen, 43 Monate später")
     expect(_row(page, "Inventur Hardware")).to_contain_text("zuletzt 30.11.2026: Inventur im Oktober abgeschlossen")
 
@@ -123,7 +123,7 @@ def test_rating_workshop_fills_the_matrix(page: Page, live_server, steinfurt, sc
     screenshot("handbuch-bewertungsworkshop", full_page=False)
     page.get_by_role("button", name="Bewertung speichern und Matrix zeigen").click()
     expect(page).to_have_url(re.compile(r"/bewertung$"))
-    expect(page.get_by_text("Die Bewertung wurde gespeichert: 25 Maßnahme(n) geändert.")).to_be_visible()
+    expect(page.get_by_text("Die Bewertung wurde gespeichert: 25 Maßnahmen geändert.")).to_be_visible()
     assert_accessible(page)
 
 

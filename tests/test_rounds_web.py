@@ -45,7 +45,7 @@ def test_status_round_closes_three_measures_in_one_save(app, client, steinfurt_i
         _close(data, key, note="erledigt laut Teamsitzung")
     response = client.post(url, data=data)
     assert response.status_code == 302
-    assert "3 Maßnahme(n) aktualisiert" in client.get(url).text
+    assert "3 Maßnahmen aktualisiert" in client.get(url).text
     s = domain(app, steinfurt_id)
     for key in CLOSE:
         m = s.measure(key)
@@ -175,7 +175,7 @@ def test_workshop_rates_every_measure_and_shows_the_matrix(app, client, steinfur
     s = domain(app, steinfurt_id)
     assert all(m.feasibility is not None for m in s.measures)
     matrix = client.get(response.headers["Location"]).text
-    assert "25 Maßnahme(n) geändert" in matrix
+    assert "25 Maßnahmen geändert" in matrix
 
 
 def test_workshop_lost_update_and_garbage(app, client, steinfurt_id):

@@ -94,10 +94,17 @@ class Decision(Enum):
     BEHALTEN = "behalten"
     ANPASSEN = "anpassen"
     VERWERFEN = "verwerfen"
+    ABGESCHLOSSEN = "abgeschlossen"  # from a review: done, stays behind in the old version
+    BACKLOG = "backlog"  # from a review: carried over into the backlog
 
     @property
     def label(self) -> str:
-        return self.value
+        return "in den Backlog" if self is Decision.BACKLOG else self.value
+
+    @property
+    def carried(self) -> bool:
+        """Whether the measure goes into the next version."""
+        return self not in (Decision.VERWERFEN, Decision.ABGESCHLOSSEN)
 
 
 SOFT_CRITERIA = {

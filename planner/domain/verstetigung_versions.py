@@ -73,14 +73,16 @@ def next_version(
         raise FortschreibungError(
             "Für jede übernommene Maßnahme ist eine Entscheidung nötig; es fehlt: " + ", ".join(missing) + "."
         )
-    keep = [m for m in pending if decisions[m.key][0] is not Decision.VERWERFEN]
+    keep = [m for m in pending if decisions[m.key][0].carried]
     kept = {m.key for m in keep}
     measures = []
     for m in keep:
+        to_backlog = decisions[m.key][0] is Decision.BACKLOG
         measures.append(
             replace(
                 copy.deepcopy(m),
-                deferrals=m.deferrals + 1 if m.status is Status.BACKLOG else m.deferrals,
+                status=Status.BACKLOG if to_backlog else m.status,
+                deferrals=m.deferrals + 1 if m.status is Status.BACKLOG or to_backlog else m.deferrals,
                 depends_on=[k for k in m.depends_on if k in kept],
             )
         )
@@ -252,6 +254,10 @@ def compare_versions(old: Strategy, new: Strategy) -> VersionDiff:
             reason = "abgeschlossen – bleibt mit ihren Evaluationen in der alten Version"
         elif m.status is Status.VERWORFEN:
             reason = "war bereits verworfen"
+        elif m.key in decided and decided[m.key].decision is Decision.ABGESCHLOSSEN:
+            reason = "im Strategiereview als abgeschlossen festgestellt" + (
+                f": {decided[m.key].note}" if decided[m.key].note else ""
+            )
         elif m.key in decided and decided[m.key].decision is Decision.VERWERFEN:
             note = decided[m.key].note
             reason = "in der Fortschreibung verworfen" + (f": {note}" if note else "")

@@ -7,7 +7,7 @@ this package registers every table, so metadata (create_all, Alembic) and relati
 them all before the first query. The core names are re-exported: `models.Strategy`.
 """
 
-from . import auth, cache, land, maturity, roadmap, session, token, verstetigung  # noqa: F401  (every table)
+from . import auth, cache, land, maturity, review, roadmap, session, token, verstetigung  # noqa: F401  (every table)
 from .core import (
     NAMING,
     PERSON_KINDS,

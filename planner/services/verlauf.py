@@ -49,6 +49,8 @@ TABLE_LABELS = {
     "shared_strategies": "Freigabe für andere Gesundheitsämter",
     "measure_origins": "Herkunft (Vorlage)",
     "applications": "Anwendung (Applikationslandkarte)",
+    "strategy_reviews": "Strategiereview",
+    "strategy_review_decisions": "Review-Entscheidung",
 }
 # German labels of the columns: the domain's field labels (one source with the version
 # comparison), plus the columns only the database has
@@ -151,6 +153,16 @@ FIELD_LABELS = {
     "operation": "Betrieb",
     "interfaces": "Schnittstellen",
     "state": "Stand",
+    # strategy review
+    "held_on": "Sitzung am",
+    "participants": "Teilnehmende",
+    "minutes": "Protokoll",
+    "finalised_at": "Abgeschlossen am",
+    "finalised_by": "Abgeschlossen von",
+    "review_id": "Strategiereview",
+    "proposed": "Vorgeschlagene Entscheidung",
+    "proposal_reason": "Begründung des Vorschlags",
+    "decision": "Entscheidung",
 }
 ACTION_LABELS = {"insert": "angelegt", "update": "geändert", "delete": "gelöscht", "import": "importiert"}
 

@@ -22,6 +22,7 @@ from . import (
     measures,
     nav,
     profile,
+    review,
     roadmap,
     rounds,
     session_timeout,
@@ -46,6 +47,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(maturity.bp)
     app.register_blueprint(roadmap.bp)
     app.register_blueprint(verstetigung.bp)
+    app.register_blueprint(review.bp)
+    app.register_blueprint(review.corrections)
     app.register_blueprint(steckbriefe.bp)
     app.register_blueprint(rounds.bp)
     app.register_blueprint(guide.bp)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from functools import cache
 
 import sqlalchemy as sa
-from flask import abort, g, has_request_context, request
+from flask import abort, g, has_request_context, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import Conflict
 
@@ -28,7 +28,7 @@ from ..services import sharing
 from ..services import strategies as service
 from ..services import verstetigung as versions
 from ..services.persons import person_of_user
-from ..services.verstetigung import read_only_message
+from ..services.verstetigung import read_only_message, successor_id
 
 _RANK = {"lesen": 1, "bearbeiten": 2, "verwalten": 3}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -184,7 +184,9 @@ def get_strategy_or_404(
         abort(404)
     _check(row.organisation_id, write, row.id)
     if write and not superseded_ok and (message := read_only_message(db.session, row)):
-        raise ReadOnlyVersion(description=message)
+        error = ReadOnlyVersion(description=message)
+        error.link = (url_for("strategies.detail", strategy_id=successor_id(db.session, row.id)), "Zur neuen Version")
+        raise error
     return row
 
 

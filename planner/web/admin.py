@@ -391,7 +391,10 @@ def person_merge(organisation_id: int, person_id: int):
             form.target.errors.append(str(exc))
         else:
             db.session.commit()
-            flash(f"„{person.name}“ wurde mit „{target.name}“ zusammengeführt ({moved} Maßnahme(n)).", "success")
+            flash(
+                f"„{person.name}“ wurde mit „{target.name}“ zusammengeführt ({moved} Maßnahme{'' if moved == 1 else 'n'})).",
+                "success",
+            )
             return redirect(url_for("admin.organisation", organisation_id=org.id) + "#personen-h")
     status = 422 if request.method == "POST" else 200
     return render_template("admin/person_merge.html", org=org, person=person, form=form), status

@@ -82,15 +82,15 @@ def _anonymous_page() -> None:
         g._login_user = manager.anonymous_user()
 
 
-def _page(code: int, title: str, message: str, headers: dict | None = None):
+def _page(code: int, title: str, message: str, headers: dict | None = None, link: tuple | None = None):
     if is_api_request():  # the JSON API answers with problem details, never a page
         return problem_response(code, message, headers=headers)
     try:
-        page = render_template("error.html", code=code, title=title, message=message)
+        page = render_template("error.html", code=code, title=title, message=message, link=link)
     except DATABASE_UNAVAILABLE:  # e.g. a 404 while the database is away: the page without the user's menu
         _rollback()
         _anonymous_page()
-        page = render_template("error.html", code=code, title=title, message=message)
+        page = render_template("error.html", code=code, title=title, message=message, link=link)
     return page, code, headers or {}
 
 
@@ -120,7 +120,7 @@ def register(app: Flask) -> None:
             return from_http_error(error)
         code = error.code or 500
         title, message = MESSAGES.get(code, (error.name, error.description or ""))
-        return _page(code, title, message)
+        return _page(code, title, message, link=getattr(error, "link", None))  # e.g. to the newer version
 
     def database_unavailable(error: Exception):
         """The database cannot be reached: 503, and the client may try again shortly."""

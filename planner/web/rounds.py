@@ -115,7 +115,7 @@ def save_status_query(strategy_id: int):
         else:
             db.session.commit()
             flash(
-                f"Die Statusabfrage wurde gespeichert: {len(changed)} Maßnahme(n) aktualisiert."
+                f"Die Statusabfrage wurde gespeichert: {len(changed)} Maßnahme{'' if len(changed) == 1 else 'n'} aktualisiert."
                 if changed
                 else "Keine Änderung.",
                 "success",
@@ -249,7 +249,10 @@ def save_workshop(strategy_id: int):
             _refresh_versions(rows, row, exc.problems)
         else:
             db.session.commit()
-            flash(f"Die Bewertung wurde gespeichert: {len(changed)} Maßnahme(n) geändert.", "success")
+            flash(
+                f"Die Bewertung wurde gespeichert: {len(changed)} Maßnahme{'' if len(changed) == 1 else 'n'} geändert.",
+                "success",
+            )
             return redirect(url_for("roadmap.rating", strategy_id=strategy_id))
     return _workshop_page(row, form, rows, problems, status=422)
 

@@ -16,6 +16,7 @@ from ...domain.verstetigung_versions import (
     latest_outcomes,
 )
 from ...extensions import db
+from ...services import review as review_records
 from ...services import verstetigung as service
 from ...services import verstetigung_review as review_service
 from ...services.strategies import ValidationFailed
@@ -75,6 +76,9 @@ def new_version(strategy_id: int):
     strategy = strategy_to_domain(row)
     pending = carried_over(strategy)
     outcomes = latest_outcomes(strategy)
+    if request.method == "GET" and (done := review_records.latest_finalised(db.session, row)) is not None:
+        # a finalised review decided already: its Fortschreibung takes the decisions over
+        return redirect(url_for("review.fortschreibung", strategy_id=strategy_id, review_id=done.id))
     if request.method == "GET":
         return _fortschreibung_page(row, _prefilled_form(row, pending, outcomes), outcomes)
     form = fortschreibung_form(pending)

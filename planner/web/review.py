@@ -1,0 +1,344 @@
+"""The strategy review meeting: prepare it (a proposed decision per measure), change decisions with
+notes, record date, participants and minutes, finalise it, print it (PDF), and make the
+Fortschreibung from it (proposed dates shown for confirmation before the version is created)."""
+
+from __future__ import annotations
+
+import base64
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from .. import models
+from ..documents.pdf import html_pdf
+from ..domain.months import german_date
+from ..domain.review import default_end, default_name, default_start, version_groups
+from ..domain.verstetigung import ANSWER_FIELDS, SOFT_CRITERIA, STRATEGY, Kind, adherence
+from ..domain.verstetigung_versions import FortschreibungError
+from ..extensions import db
+from ..services import review as service
+from ..services import verstetigung as records
+from ..services import verstetigung_review as pack_service
+from ..services.strategies import ValidationFailed
+from ..services.whole_strategy import strategy_to_domain
+from . import clock, nav
+from .access import actor_name, get_strategy_or_404, may_write
+from .downloads import download
+from .filters import strategy_file_stem
+from .forms.verstetigung import EvaluationForm
+from .review_forms import ContinueForm, meeting_form
+
+bp = Blueprint("review", __name__, url_prefix="/strategien/<int:strategy_id>/strategiereviews")
+
+nav.STRATEGY_SECTIONS.append(("review.index", "Review-Sitzungen"))
+
+DEFAULT_K = 2  # per-lead limit of the proposed dates, changeable on the form
+
+
+@bp.app_template_global("version_groups")
+def strategy_versions(strategies: list) -> list[tuple]:
+    """The strategies of a list as (current version, [earlier versions, newest first])."""
+    by_id = {s.id: s for s in strategies}
+    groups = version_groups(list(by_id), records.successors(db.session))
+    return [(by_id[current], [by_id[i] for i in older]) for current, older in groups]
+
+
+@bp.app_template_filter("anzahl")
+def count_label(n: int, one: str, many: str) -> str:
+    """A count with its noun in the right number: '1 Zeitkonflikt', '2 Zeitkonflikte'."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def _review_or_404(row: models.Strategy, review_id: int):
+    review = service.get_review(db.session, row, review_id)
+    if review is None:
+        abort(404)
+    return review
+
+
+def _writable(row: models.Strategy) -> bool:
+    return may_write(row.organisation_id) and records.successor_id(db.session, row.id) is None
+
+
+@bp.get("")
+def index(strategy_id: int):
+    """The reviews of this version; prepare a new one."""
+    row = get_strategy_or_404(strategy_id)
+    return render_template(
+        "review/index.html",
+        row=row,
+        reviews=service.reviews_of(db.session, row),
+        open_review=service.open_review(db.session, row),
+        writable=_writable(row),
+        read_only=records.read_only_message(db.session, row),
+    )
+
+
+@bp.post("/vorbereiten")
+def vorbereiten(strategy_id: int):
+    """Prepare a review: every measure gets a proposed decision from status, schedule state and evaluation."""
+    row = get_strategy_or_404(strategy_id, write=True)
+    try:
+        review = service.prepare(db.session, row, clock.today(), actor_name(row.organisation_id))
+    except service.ReviewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("review.index", strategy_id=strategy_id))
+    db.session.commit()
+    flash("Das Strategiereview wurde vorbereitet: je Maßnahme ist eine Entscheidung vorgeschlagen.", "success")
+    return redirect(url_for("review.sitzung", strategy_id=strategy_id, review_id=review.id))
+
+
+def _meeting_page(row, review, form=None, status: int = 200, general: list[str] | None = None):
+    lines = service.lines(review)
+    editable = not review.finalised and _writable(row)
+    if form is None and editable:
+        form = meeting_form(lines, formdata=None)
+        form.held_on.data = german_date(review.held_on) if review.held_on else ""
+        form.participants.data = review.participants
+        form.minutes.data = review.minutes
+        for line in lines:
+            form[f"d_{line.id}"].data = line.decision.value if line.decision else ""
+            form[f"n_{line.id}"].data = line.note
+    today = review.held_on or clock.today()
+    extras = service.pack_extras(db.session, row, today, draw=False)
+    return render_template(
+        "review/sitzung.html",
+        pack=pack_service.review_pack(db.session, row, today),
+        shown=pack_service.SHOWN,
+        extras=extras,
+        fahrplan_src=url_for("roadmap.chart", strategy_id=row.id, chart="fahrplan", fmt="svg"),
+        radar_src=url_for("maturity.radar", strategy_id=row.id, fmt="svg") if extras.radar_text else None,
+        row=row,
+        review=review,
+        lines=lines,
+        form=form if editable else None,
+        general=general or [],
+        changed=[line for line in lines if line.changed],
+        read_only=records.read_only_message(db.session, row),
+        successor=records.successor_id(db.session, row.id),
+    ), status
+
+
+@bp.get("/<int:review_id>")
+def sitzung(strategy_id: int, review_id: int):
+    """The review meeting: proposed decisions, changeable with a note; date, participants, minutes."""
+    row = get_strategy_or_404(strategy_id)
+    return _meeting_page(row, _review_or_404(row, review_id))
+
+
+@bp.post("/<int:review_id>")
+def speichern(strategy_id: int, review_id: int):
+    """Save the meeting's record; with "abschliessen", finalise it too."""
+    row = get_strategy_or_404(strategy_id, write=True)
+    review = _review_or_404(row, review_id)
+    if review.finalised:
+        return _meeting_page(row, review, status=409, general=["Das Strategiereview ist bereits abgeschlossen."])
+    form = meeting_form(service.lines(review), formdata=request.form)
+    if not form.validate_all(clock.today()):
+        return _meeting_page(row, review, form, 422)
+    finishing = request.form.get("aktion") == "abschliessen"
+    try:
+        service.save(
+            db.session,
+            review,
+            held_on=form.held(),
+            participants=(form.participants.data or "").strip(),
+            minutes=(form.minutes.data or "").strip(),
+            decisions=form.decisions(),
+        )
+        if finishing:
+            service.finalise(db.session, review, actor_name(row.organisation_id))
+    except service.ReviewError as exc:
+        db.session.rollback()
+        review = _review_or_404(row, review_id)
+        return _meeting_page(row, review, form, 422, [str(exc)])
+    db.session.commit()
+    flash(
+        "Das Strategiereview wurde abgeschlossen." if finishing else "Das Strategiereview wurde gespeichert.",
+        "success",
+    )
+    return redirect(url_for("review.sitzung", strategy_id=strategy_id, review_id=review_id))
+
+
+def review_document(row: models.Strategy, review, today, base_url: str | None = None) -> bytes:
+    """The review pack with the review's decisions as PDF (also `planner review`)."""
+    pack = pack_service.review_pack(db.session, row, today)
+    extras = service.pack_extras(db.session, row, today)
+    html = render_template(
+        "review/review_pdf.html",
+        row=row,
+        pack=pack,
+        shown=pack_service.SHOWN,
+        review=review,
+        lines=service.lines(review),
+        extras=extras,
+        fahrplan_src=_data_uri(extras.fahrplan_svg),
+        radar_src=_data_uri(extras.radar_svg) if extras.radar_svg else None,
+    )
+    return html_pdf(html, base_url=base_url)
+
+
+def _data_uri(svg: bytes) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+@bp.get("/<int:review_id>.pdf")
+def pdf(strategy_id: int, review_id: int):
+    """The review pack with exactly the meeting's decisions and notes, as PDF."""
+    row = get_strategy_or_404(strategy_id)
+    review = _review_or_404(row, review_id)
+    pdf = review_document(row, review, review.held_on or clock.today(), request.url_root)
+    return download(
+        pdf,
+        "application/pdf",
+        f"strategiereview-{strategy_file_stem(row)}-{review.id}.pdf",
+    )
+
+
+# --- Fortschreibung from the finalised review -----------------------------------------------------
+
+
+def _continue_page(row, review, form, cont=None, status: int = 200, general: list[str] | None = None):
+    return render_template(
+        "review/fortschreibung.html",
+        row=row,
+        review=review,
+        form=form,
+        cont=cont,
+        lines=service.lines(review),
+        general=general or [],
+        titles={m.key: m.title for m in row.measures},
+    ), status
+
+
+@bp.route("/<int:review_id>/fortschreibung", methods=["GET", "POST"])
+def fortschreibung(strategy_id: int, review_id: int):
+    """The next version from the finalised review: first the proposed dates, then, confirmed, the version."""
+    row = get_strategy_or_404(strategy_id, write=True)
+    review = _review_or_404(row, review_id)
+    if not review.finalised:
+        flash("Bitte das Strategiereview zuerst abschließen.", "error")
+        return redirect(url_for("review.sitzung", strategy_id=strategy_id, review_id=review_id))
+    if request.method == "GET":
+        form = ContinueForm(formdata=None)
+        start = default_start(clock.today())
+        form.version.data = default_name(start)
+        form.start.data, form.end.data = start.german(), default_end(start).german()
+        form.k.data = DEFAULT_K
+        form.keep_rest.data = True
+        form.vision.data, form.mission.data = row.vision, row.mission
+        form.by.data = actor_name(row.organisation_id)
+        return _continue_page(row, review, form)
+    form = ContinueForm()
+    if not form.validate_all():
+        return _continue_page(row, review, form, status=422)
+    try:
+        cont = service.continuation(
+            db.session,
+            row,
+            review,
+            version=form.version.data,
+            start=form.start_month,
+            end=form.end_month,
+            max_parallel=form.k.data,
+            keep_rest=bool(form.keep_rest.data),
+            today=clock.today(),
+        )
+        if request.form.get("aktion") != "anlegen":  # first the proposed dates, for confirmation
+            return _continue_page(row, review, form, cont)
+        new_row = service.create_successor(
+            db.session,
+            row,
+            cont,
+            vision=(form.vision.data or "").strip(),
+            mission=(form.mission.data or "").strip(),
+            by=form.by.data.strip(),
+        )
+    except records.AlreadyContinued as exc:
+        db.session.rollback()
+        return _continue_page(row, review, form, status=409, general=[str(exc)])
+    except FortschreibungError as exc:
+        db.session.rollback()
+        return _continue_page(row, review, form, status=422, general=[str(exc)])
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _continue_page(row, review, form, status=422, general=[str(p) for p in exc.problems])
+    db.session.commit()
+    flash(
+        f"Die Version „{new_row.version}“ wurde angelegt. Die bisherige Version ist jetzt schreibgeschützt.", "success"
+    )
+    return redirect(url_for("strategies.detail", strategy_id=new_row.id))
+
+
+# --- correcting an evaluation (until a finalised review used it) ----------------------------------
+
+corrections = Blueprint("evaluation_correction", __name__, url_prefix="/strategien/<int:strategy_id>/evaluationen")
+
+
+@corrections.app_template_global("evaluation_correctable")
+def evaluation_correctable(ev) -> bool:
+    """Whether the current user may still correct this evaluation (no finalised review used it)."""
+    return may_write(ev.strategy.organisation_id) and service.evaluation_locked(db.session, ev) is None
+
+
+def _fill(form: EvaluationForm, record) -> None:
+    form.kind.data = record.kind.value
+    form.due.data = str(record.due) if record.due else ""
+    form.performed.data = german_date(record.performed)
+    form.by.data = record.by
+    for f in ANSWER_FIELDS:
+        value = getattr(record, f)
+        form[f].data = value.value if value else ""
+    for f in SOFT_CRITERIA:
+        soft = getattr(record, f)
+        form[f"{f}_rating"].data = str(soft.rating) if soft and soft.rating else ""
+        form[f"{f}_text"].data = soft.text if soft else ""
+    for f in ("went_well", "went_badly", "citizen_survey", "staff_survey", "notes"):
+        form[f].data = getattr(record, f)
+    form.outcome.data = record.outcome.value if record.outcome else ""
+
+
+@corrections.route("/<int:evaluation_id>/korrektur", methods=["GET", "POST"])
+def korrektur(strategy_id: int, evaluation_id: int):
+    """Correct a recorded evaluation (the Verlauf keeps the old values) until a finalised review used it."""
+    row = get_strategy_or_404(strategy_id, write=True, superseded_ok=True)
+    ev = records.get_evaluation(db.session, row, evaluation_id)
+    if ev is None:
+        abort(404)
+    key = ev.measure.key if ev.measure is not None else STRATEGY
+    back = url_for("verstetigung.evaluations.detail", strategy_id=strategy_id, evaluation_id=evaluation_id)
+    locked = service.evaluation_locked(db.session, ev)
+    if locked is not None:
+        flash(
+            "Diese Evaluation wurde in einem abgeschlossenen Strategiereview verwendet und bleibt unverändert.", "error"
+        )
+        return redirect(back)
+    strategy = strategy_to_domain(row)
+    measure = strategy.measure(key) if key != STRATEGY else None
+    if request.method == "GET":
+        form = EvaluationForm(formdata=None)
+        _fill(form, records.evaluation_to_domain(ev, key))
+    else:
+        form = EvaluationForm()
+        if form.validate_all(clock.today()):
+            try:
+                service.correct_evaluation(db.session, ev, form.to_record(key))
+            except service.ReviewError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+                return redirect(back)
+            db.session.commit()
+            flash("Die Korrektur wurde gespeichert; der Verlauf zeigt die bisherigen Angaben.", "success")
+            return redirect(back)
+    return render_template(
+        "verstetigung/evaluation_form.html",
+        row=row,
+        strategy=strategy,
+        measure=measure,
+        form=form,
+        kind=Kind(form.kind.data) if form.kind.data in ("prozess", "wirkung") else Kind.PROZESS,
+        adherence=adherence(measure) if measure else None,
+        indicators=records.indicators_of(db.session, ev.measure) if ev.measure is not None else [],
+        soft=list(SOFT_CRITERIA.items()),
+        correcting=ev,
+    ), (200 if request.method == "GET" else 422)

@@ -1,0 +1,101 @@
+"""The review meeting on Steinfurt at 30.11.2026 in a real browser, axe-core on every new page:
+prepare the review, change two proposed decisions, finalise, print the PDF (its decisions match the
+page), start the Fortschreibung with no further selects, confirm the proposed dates; the new version's
+Fahrplan has every carried-over measure inside its period and no conflict; the list shows one strategy."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from a11y import assert_accessible
+from conftest import STEINFURT, domain, import_file
+from playwright.sync_api import Page, expect
+
+from planner.domain.months import Month
+from planner.domain.schedule import schedule_conflicts
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def steinfurt(live_app):
+    live_app.config["TODAY"] = "2026-11-30"
+    return import_file(live_app, STEINFURT)
+
+
+def test_review_meeting_to_fortschreibung(page: Page, live_server, live_app, steinfurt, screenshot):
+    base = f"{live_server.url}/strategien/{steinfurt}"
+    page.goto(base)
+    page.get_by_role("link", name="Review-Sitzungen").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Review vorbereiten").click()
+    expect(page.get_by_text("je Maßnahme ist eine Entscheidung vorgeschlagen")).to_be_visible()
+    assert_accessible(page)
+
+    # change two proposed decisions, with notes; participants and minutes
+    page.get_by_label("Teilnehmende").fill("Strategieteam, Amtsleitung, Digitalisierungsbeauftragte")
+    page.get_by_label("Protokoll").fill("Kernfragen besprochen; Fortschreibung für zwei Jahre.")
+    titles = {m.key: m.title for m in domain(live_app, steinfurt).measures}
+    page.get_by_label(f"Entscheidung zu „{titles['whiteboard-tool']}“", exact=True).select_option("verwerfen")
+    page.get_by_label(f"Notiz zu „{titles['whiteboard-tool']}“", exact=True).fill("ersetzt durch Teams")
+    page.get_by_label(f"Entscheidung zu „{titles['chatbot']}“", exact=True).select_option("behalten")
+    page.get_by_label(f"Notiz zu „{titles['chatbot']}“", exact=True).fill("Förderung beantragt")
+    screenshot("review-sitzung")
+    page.get_by_role("button", name="Speichern und Review abschließen").click()
+    expect(page.get_by_text("Das Strategiereview wurde abgeschlossen.")).to_be_visible()
+    assert_accessible(page)
+    rows = page.locator("#entscheidungen tbody tr")
+    on_page = {
+        rows.nth(i).locator("th").inner_text(): (
+            rows.nth(i).locator("td").nth(0).inner_text(),
+            rows.nth(i).locator("td").nth(1).inner_text(),
+        )
+        for i in range(rows.count())
+    }
+    assert on_page[titles["chatbot"]] == ("behalten", "Förderung beantragt")
+    assert on_page[titles["whiteboard-tool"]] == ("verwerfen", "ersetzt durch Teams")
+
+    # the PDF prints exactly these decisions
+    with page.expect_download() as dl:
+        page.get_by_role("link", name="Als PDF herunterladen").click()
+    data = Path(dl.value.path()).read_bytes()
+    raw = subprocess.run(["pdftotext", "-raw", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    text = "".join(raw.split())  # cells wrap: compare without white space
+    for title, (decision, note) in on_page.items():
+        assert "".join(f"{title}{decision}{note}".split()) in text, title
+
+    # the Fortschreibung: nothing to select, confirm the proposed dates
+    page.get_by_role("link", name="Fortschreibung beginnen").click()
+    expect(page.get_by_label("Bezeichnung der neuen Version")).to_have_value("Fortschreibung 12/2026")
+    expect(page.get_by_label("Beginn des Zeitraums")).to_have_value("12/2026")
+    expect(page.get_by_label("Ende des Zeitraums")).to_have_value("11/2028")
+    assert page.locator("select").count() == 0
+    assert_accessible(page)
+    page.get_by_role("button", name="Termine vorschlagen").click()
+    expect(page.get_by_role("heading", name="Vorgeschlagene Termine", exact=False)).to_be_visible()
+    screenshot("review-fortschreibung-termine")
+    assert_accessible(page)
+    page.get_by_role("button", name="Termine bestätigen und neue Version anlegen").click()
+    expect(page.get_by_text("wurde angelegt")).to_be_visible()
+    new_id = int(page.url.rstrip("/").split("/")[-1])
+
+    new = domain(live_app, new_id)
+    carried = [m for m in new.measures if m.status.value not in ("backlog", "verworfen", "abgeschlossen")]
+    assert carried
+    for m in carried:
+        assert m.start is not None, m.key
+        assert Month(2026, 12) <= m.start and (m.end or m.start) <= Month(2028, 11), m.key
+    assert schedule_conflicts(new.measures) == []
+    page.get_by_role("link", name="Fahrplan", exact=True).first.click()
+    screenshot("review-neue-version-fahrplan")
+
+    # the list: one strategy, its earlier version folded beneath
+    page.goto(f"{live_server.url}/strategien")
+    expect(page.get_by_text("1 frühere Version")).to_be_visible()
+    assert page.locator(f'a[href="/strategien/{new_id}"]').count() == 1
+    page.get_by_text("1 frühere Version").click()
+    assert_accessible(page)
+    page.locator(f'a[href="/strategien/{steinfurt}"]').first.click()
+    expect(page.get_by_text("Abgelöst durch")).to_be_visible()

@@ -1,0 +1,33 @@
+"""`planner review FILE --today … -o review.pdf`: the review pack of a strategy file with the
+proposed decisions; German errors for bad input."""
+
+from __future__ import annotations
+
+import subprocess
+
+from conftest import STEINFURT, run
+
+
+def test_review_pdf_of_a_strategy_file(tmp_path):
+    out = tmp_path / "review.pdf"
+    result = run("review", STEINFURT, "--today", "2026-11-30", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "25 Maßnahmen mit vorgeschlagener Entscheidung" in result.output
+    text = "".join(
+        subprocess.run(["pdftotext", "-raw", str(out), "-"], capture_output=True, check=True, text=True).stdout.split()
+    )
+    assert "Strategiereview30.11.2026" in text
+    assert "EntwicklungeinesKommunikationskonzeptsanpassen–anpassen" in text  # decision, note, proposal
+    assert "Zeitkonflikt(e)" not in text
+
+
+def test_review_errors_are_german(tmp_path):
+    bad = tmp_path / "kaputt.yaml"
+    bad.write_text("title: [", encoding="utf-8")
+    result = run("review", bad, "--today", "2026-11-30", "-o", tmp_path / "r.pdf")
+    assert result.exit_code == 1 and "ungültig" in result.output
+    result = run("review", STEINFURT, "--today", "30.11.2026", "-o", tmp_path / "r.pdf")
+    assert result.exit_code == 2 and "ist kein Datum (JJJJ-MM-TT)" in result.output
+    result = run("review", STEINFURT, "--today", "2026-11-30", "-o", tmp_path / "r.docx")
+    assert result.exit_code == 2 and "bitte .pdf" in result.output
+    assert not (tmp_path / "r.pdf").exists()
