@@ -6,6 +6,7 @@ Each area keeps its models in its own module (planner/<area>_models.py) and adds
 from . import (
     auth_models,  # noqa: F401
     cache_models,  # noqa: F401
+    land_models,  # noqa: F401
     maturity_models,  # noqa: F401
     models,  # noqa: F401
     roadmap_models,  # noqa: F401

@@ -435,6 +435,7 @@ TABLE_LABELS = {
     "verstetigung_history": "Frühere Version",
     "verstetigung_successions": "Fortschreibung",
     "user_tokens": "Persönlicher Zugang",
+    "land_measure_offices": "Teilnehmendes Amt (Landesmaßnahme)",
 }
 # German labels of the columns: the domain's field labels (one source with the version
 # comparison), plus the columns only the database has
@@ -450,6 +451,7 @@ FIELD_LABELS = {
     "strategy_id": "Strategie",
     "measure_id": "Maßnahme",
     "organisation_id": "Organisation",
+    "office_id": "Teilnehmendes Amt",
     "assessment_id": "Messung",
     "created_at": "Angelegt am",
     "role": "Rolle",

@@ -19,6 +19,7 @@ from . import (
     measure_list,
     measures,
     nav,
+    portfolio,
     profile,
     roadmap,
     rounds,
@@ -47,6 +48,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(rounds.bp)
     app.register_blueprint(guide.bp)
     app.register_blueprint(measure_list.bp)
+    app.register_blueprint(portfolio.bp)
     auth.init_app(app)
     session_timeout.init_app(app)
     app.register_blueprint(admin.bp)

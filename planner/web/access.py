@@ -50,13 +50,29 @@ def _roles() -> dict[int, int]:
             sa.select(Membership.organisation_id, Membership.role).where(Membership.user_id == user.id)
         ):
             roles[org_id] = max(roles.get(org_id, 0), _RANK.get(role, 0))
+        coordinating = set()
         if roles:
-            for (org_id,) in db.session.execute(
-                sa.select(Coordination.organisation_id).where(Coordination.coordinator_id.in_(list(roles)))
+            for coordinator_id, org_id in db.session.execute(
+                sa.select(Coordination.coordinator_id, Coordination.organisation_id).where(
+                    Coordination.coordinator_id.in_(list(roles))
+                )
             ):
+                coordinating.add(coordinator_id)
                 roles.setdefault(org_id, _RANK["lesen"])
+        g.access_coordinating = coordinating
     g.access_roles = roles
     return roles
+
+
+def coordinating_organisation_ids() -> set[int] | None:
+    """Ids of the organisations the current user is a member of that coordinate others (state
+    offices: the Landesebene pages); None for an administrator (all of them)."""
+    if not has_request_context():
+        return None
+    if is_admin():
+        return None
+    _roles()
+    return set(g.get("access_coordinating", set()))
 
 
 def visible_organisation_ids() -> set[int] | None:
