@@ -46,7 +46,7 @@ def _head(ws, values: list[str], widths: list[int]) -> None:
         cell.fill = HEAD_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.column_dimensions[get_column_letter(i)].width = widths[i - 1] if i <= len(widths) else 12
-    ws.freeze_panes = ws.cell(ws.max_row + 1, 2)
+    ws.freeze_panes = f"B{ws.max_row + 1}"  # a coordinate, not ws.cell(): that would add an empty row
     ws.auto_filter.ref = f"A{ws.max_row}:{get_column_letter(len(values))}{ws.max_row}"
 
 

@@ -29,8 +29,8 @@ from ..auth_models import AuditEntry, Coordination
 from ..domain import portfolio as domain
 from ..domain.funding import FundingParticipation, ParticipationStatus
 from ..domain.maturity import Answer, Assessment, CriterionAnswer
-from ..domain.months import parse_month
-from ..domain.strategy import Measure, Strategy
+from ..domain.months import Month, parse_month
+from ..domain.strategy import Measure, Status, Strategy
 from ..domain.verstetigung import STRATEGY
 from .chart_cache import code_fingerprint
 from .strategies import _measure
@@ -132,10 +132,37 @@ def _strategies(session: Session, rows: dict[int, sa.Row], names: dict[int, str]
     m, e, f = models.Measure.__table__, vm.Evaluation.__table__, mm.FundingParticipation.__table__
     measures: dict[int, list[Measure]] = {}
     keys: dict[int, str] = {}
+    months: dict[str | None, Month | None] = {None: None}
+
+    def month(text: str | None) -> Month | None:
+        if text not in months:
+            months[text] = parse_month(text)
+        return months[text]
+
+    # only the columns the figures need (schedule state, evaluation calendar, funding rules)
     for r in session.execute(
-        sa.select(m).where(m.c.strategy_id.in_(ids or [-1])).order_by(m.c.strategy_id, m.c.position, m.c.id)
+        sa.select(
+            m.c.id, m.c.strategy_id, m.c.key, m.c.title, m.c.dimension, m.c.further_dimensions, m.c.status,
+            m.c.start, m.c.end, m.c.actual_start, m.c.actual_end, m.c.budget, m.c.funding_call,
+        )
+        .where(m.c.strategy_id.in_(ids or [-1]))
+        .order_by(m.c.strategy_id, m.c.position, m.c.id)
     ):
-        measures.setdefault(r.strategy_id, []).append(_measure(r, [], []))
+        measures.setdefault(r.strategy_id, []).append(
+            Measure(
+                key=r.key,
+                title=r.title,
+                dimension=r.dimension,
+                further_dimensions=list(r.further_dimensions or []),
+                status=Status(r.status),
+                start=month(r.start),
+                end=month(r.end),
+                actual_start=month(r.actual_start),
+                actual_end=month(r.actual_end),
+                budget=float(r.budget) if r.budget is not None else None,
+                funding_call=r.funding_call,
+            )
+        )
         keys[r.id] = r.key
     evaluations: dict[int, list] = {}
     for r in session.execute(
