@@ -10,6 +10,7 @@ from datetime import date
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from pdf_a11y import assert_accessible_pdf
 from conftest import PEINE, STEINFURT, import_file, run
 from test_query_counts import counted
 
@@ -102,7 +103,9 @@ def test_xlsx_and_pdf_export(land, client_as):
     dims = list(book["Dimensionen"].iter_rows(min_row=5, values_only=True))
     assert dims[0] == ("Digitalisierungsstrategie", 1, 0, 1)
     pdf = member.get(f"/landesebene/{land['land']}/portfolio.pdf")
-    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    types = assert_accessible_pdf(pdf.data, "Portfolio der Gesundheitsämter – Landesstelle (Beispiel)")
+    assert types["/Table"] >= 3 and types["/TH"] >= 20
 
 
 def test_funding_calls_across_offices_with_both_readings(land, client_as):
