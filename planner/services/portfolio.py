@@ -262,19 +262,25 @@ _cache: OrderedDict[tuple, Portfolio] = OrderedDict()
 _lock = threading.Lock()
 
 
-def portfolio(session: Session, coordinator: models.Organisation, today: date) -> Portfolio:
-    """The portfolio, computed once per state of the database (per process)."""
+def portfolio_and_key(session: Session, coordinator: models.Organisation, today: date) -> tuple[tuple, Portfolio]:
+    """The portfolio, computed once per state of the database (per process), with that state's key
+    (a view may keep what it renders from the portfolio under the same key)."""
     key = state_key(session, coordinator.id, today)
     with _lock:
         if (hit := _cache.get(key)) is not None:
             _cache.move_to_end(key)
-            return hit
+            return key, hit
     result = compute(session, coordinator, today)
     with _lock:
         _cache[key] = result
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
-    return result
+    return key, result
+
+
+def portfolio(session: Session, coordinator: models.Organisation, today: date) -> Portfolio:
+    """The portfolio, computed once per state of the database (per process)."""
+    return portfolio_and_key(session, coordinator, today)[1]
 
 
 # --- Landesmaßnahmen: the offices taking part ----------------------------------------------------

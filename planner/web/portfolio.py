@@ -8,7 +8,11 @@ the heat map filters and sorts without JavaScript.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 
 from .. import models
 from ..documents.pdf import html_pdf
@@ -87,16 +91,42 @@ def index():
     return render_template("landesebene/index.html", coordinators=rows)
 
 
+# the two large table bodies per (portfolio state, filter): rendered once, shared by every reader
+_bodies: OrderedDict[tuple, dict[str, Markup]] = OrderedDict()
+_bodies_lock = threading.Lock()
+BODIES_KEPT = 64
+
+
+def _table_bodies(key: tuple, offices: list[domain.Office]) -> dict[str, Markup]:
+    with _bodies_lock:
+        if (hit := _bodies.get(key)) is not None:
+            _bodies.move_to_end(key)
+            return hit
+    context = {"offices": offices, "states": STATE_COLUMNS, "stage": domain.minimum_stage()}
+    bodies = {
+        "heat": Markup(render_template("landesebene/_heat_body.html", **context)),
+        "offices": Markup(render_template("landesebene/_offices_body.html", **context)),
+    }
+    with _bodies_lock:
+        _bodies[key] = bodies
+        while len(_bodies) > BODIES_KEPT:
+            _bodies.popitem(last=False)
+    return bodies
+
+
 @bp.get("/<int:organisation_id>")
 def overview(organisation_id: int):
     """The portfolio: offices, maturity heat map, dimensions, Landesmaßnahmen."""
-    p = _portfolio(organisation_id)
+    org = get_organisation_or_404(organisation_id)
+    key, p = service.portfolio_and_key(db.session, org, today())
     f = _filter()
+    offices = domain.select(p.offices, f)
     return render_template(
         "landesebene/portfolio.html",
         p=p,
         f=f,
-        offices=domain.select(p.offices, f),
+        offices=offices,
+        bodies=_table_bodies((key, f), offices),
         states=STATE_COLUMNS,
         sort_labels=SORT_LABELS,
         level_choices=LEVEL_CHOICES,
