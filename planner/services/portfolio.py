@@ -4,7 +4,8 @@ Whatever the number of offices, the figures are read in eight statements (office
 strategies, measures, evaluations, funding entries, assessments, their levels and criteria
 answers) and computed by planner/domain/portfolio.py. The result is kept per process under
 a key made of the coordinator, the day, the code and a fingerprint of the database state
-(the newest audit entry, strategy, assessment and coordination): any change of any office —
+(the newest audit entry, strategy, assessment and coordination, creation times and the
+database URL): any change of any office —
 every change through planner writes an audit entry in its transaction — gives a new key.
 
 Views hand in the coordinator after checking access (web/access.py); nothing here touches the
@@ -250,12 +251,18 @@ def state_key(session: Session, coordinator_id: int, today: date) -> tuple:
     """What the cached portfolio depends on, in one statement."""
     newest = sa.select(
         sa.select(sa.func.max(AuditEntry.id)).scalar_subquery(),
+        # creation times make the key unique to this database: a reset or a restore that reuses ids
+        # does not reuse the key
+        sa.select(sa.func.max(AuditEntry.at)).scalar_subquery(),
+        sa.select(sa.func.min(models.Organisation.created_at)).scalar_subquery(),
+        sa.select(sa.func.max(models.Strategy.created_at)).scalar_subquery(),
         sa.select(sa.func.max(models.Strategy.id)).scalar_subquery(),
         sa.select(sa.func.max(mm.MaturityAssessment.id)).scalar_subquery(),
         sa.select(sa.func.count()).where(Coordination.coordinator_id == coordinator_id).scalar_subquery(),
         sa.select(sa.func.max(Coordination.id)).scalar_subquery(),
     )
-    return (code_fingerprint(), coordinator_id, today, *session.execute(newest).one())
+    url = session.get_bind().url.render_as_string(hide_password=True)
+    return (code_fingerprint(), url, coordinator_id, today, *session.execute(newest).one())
 
 
 _cache: OrderedDict[tuple, Portfolio] = OrderedDict()

@@ -91,27 +91,33 @@ def index():
     return render_template("landesebene/index.html", coordinators=rows)
 
 
-# the two large table bodies per (portfolio state, filter): rendered once, shared by every reader
-_bodies: OrderedDict[tuple, dict[str, Markup]] = OrderedDict()
-_bodies_lock = threading.Lock()
-BODIES_KEPT = 64
+# large page parts per (portfolio state, what is shown): rendered once, shared by every reader
+_rendered: OrderedDict[tuple, Markup] = OrderedDict()
+_rendered_lock = threading.Lock()
+RENDERED_KEPT = 64
+
+
+def _render_once(key: tuple, template: str, **context) -> Markup:
+    """A part of a page that shows no user-specific content, rendered once per key."""
+    key = (template, *key)
+    with _rendered_lock:
+        if (hit := _rendered.get(key)) is not None:
+            _rendered.move_to_end(key)
+            return hit
+    html = Markup(render_template(template, **context))
+    with _rendered_lock:
+        _rendered[key] = html
+        while len(_rendered) > RENDERED_KEPT:
+            _rendered.popitem(last=False)
+    return html
 
 
 def _table_bodies(key: tuple, offices: list[domain.Office]) -> dict[str, Markup]:
-    with _bodies_lock:
-        if (hit := _bodies.get(key)) is not None:
-            _bodies.move_to_end(key)
-            return hit
     context = {"offices": offices, "states": STATE_COLUMNS, "stage": domain.minimum_stage()}
-    bodies = {
-        "heat": Markup(render_template("landesebene/_heat_body.html", **context)),
-        "offices": Markup(render_template("landesebene/_offices_body.html", **context)),
+    return {
+        "heat": _render_once(key, "landesebene/_heat_body.html", **context),
+        "offices": _render_once(key, "landesebene/_offices_body.html", **context),
     }
-    with _bodies_lock:
-        _bodies[key] = bodies
-        while len(_bodies) > BODIES_KEPT:
-            _bodies.popitem(last=False)
-    return bodies
 
 
 @bp.get("/<int:organisation_id>")
@@ -168,19 +174,20 @@ def export_pdf(organisation_id: int):
 @bp.get("/<int:organisation_id>/foerderaufrufe")
 def funding(organisation_id: int):
     """Funding calls across offices, rule by rule, and the two readings of a two-stage jump."""
-    p = _portfolio(organisation_id)
+    org = get_organisation_or_404(organisation_id)
+    key, p = service.portfolio_and_key(db.session, org, today())
     calls = funding_calls()
     call = find_call(request.args.get("aufruf", "")) or calls[0]
     index = calls.index(call)
-    readings = [(o, o.maturity.readings) for o in p.offices if o.maturity and o.maturity.readings]
-    return render_template(
-        "landesebene/foerderaufrufe.html",
+    body = _render_once(
+        (key, call.id),
+        "landesebene/_foerder_body.html",
         p=p,
-        calls=calls,
         call=call,
         results=[(o, o.calls[index]) for o in p.offices],
-        readings=readings,
+        readings=[(o, o.maturity.readings) for o in p.offices if o.maturity and o.maturity.readings],
     )
+    return render_template("landesebene/foerderaufrufe.html", p=p, calls=calls, call=call, body=body)
 
 
 class ParticipantsForm(GermanForm):
