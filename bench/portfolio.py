@@ -121,17 +121,24 @@ def main(argv: list[str] | None = None) -> int:
         cookies = [pages.login(f"leser{i}") for i in range(args.connections)]
         land = ids["land"]
         first, status, size = timed_get(f"/landesebene/{land}", cookies[0])
-        print(f"Erster Aufruf des Portfolios (ohne Zwischenspeicher, ein Worker): {first:.2f} s, {status}, {size // 1024} KB")
+        print(
+            f"Erster Aufruf des Portfolios (ohne Zwischenspeicher, ein Worker): {first:.2f} s, {status}, {size // 1024} KB"
+        )
         print(
             f"wrk: {args.connections} Verbindungen, {args.seconds:g} s je Seite; gunicorn {args.workers} Worker × "
             f"{args.threads} Threads, PostgreSQL; {os.cpu_count()} CPUs, Last (1 min) {os.getloadavg()[0]:.1f}",
             flush=True,
         )
-        print("| Seite | Anfragen/s | p50 | p95 | p99 | Zeitüberschreitungen (> 2 s) | andere Fehler | CPU der App je Antwort |")
+        print(
+            "| Seite | Anfragen/s | p50 | p95 | p99 | Zeitüberschreitungen (> 2 s) | andere Fehler | CPU der App je Antwort |"
+        )
         print("|---|---|---|---|---|---|---|---|")
         for name, path in (
             (f"Portfolio, {args.offices} Ämter", f"/landesebene/{land}"),
-            ("Heatmap: unter Stufe 3 in IT-Sicherheit, danach sortiert", f"/landesebene/{land}?unter=IT-Sicherheit&sortierung=IT-Sicherheit"),
+            (
+                "Heatmap: unter Stufe 3 in IT-Sicherheit, danach sortiert",
+                f"/landesebene/{land}?unter=IT-Sicherheit&sortierung=IT-Sicherheit",
+            ),
             ("Förderaufrufe über alle Ämter", f"/landesebene/{land}/foerderaufrufe"),
         ):
             pages.wait_idle()
@@ -145,7 +152,10 @@ def main(argv: list[str] | None = None) -> int:
             pages.wait_idle()
             cpu = pages.cpu_seconds(gunicorn.pid) - cpu
             per_request = f"{cpu / r['requests'] * 1000:.0f} ms" if r["requests"] else "–"
-            print(f"| {name} | {r['rps']:.1f} | {' | '.join(ms)} | {r['timeout']} | {others} | {per_request} |", flush=True)
+            print(
+                f"| {name} | {r['rps']:.1f} | {' | '.join(ms)} | {r['timeout']} | {others} | {per_request} |",
+                flush=True,
+            )
         for label, path in (
             ("XLSX-Export", f"/landesebene/{land}/portfolio.xlsx"),
             ("PDF-Export", f"/landesebene/{land}/portfolio.pdf"),

@@ -474,9 +474,14 @@ def portfolio(files: tuple[Path, ...], today_text: str | None, as_json: bool) ->
         return
     for o in report["offices"]:
         m = o["maturity"]
-        levels = "keine Reifegradmessung" if m is None else (
-            f"Messung {m['date']}: " + " ".join("–" if v is None else str(v) for v in m["dimensions"])
-            + f" – {m['at_stage_3']} Dimensionen auf Stufe 3"
+        levels = (
+            "keine Reifegradmessung"
+            if m is None
+            else (
+                f"Messung {m['date']}: "
+                + " ".join("–" if v is None else str(v) for v in m["dimensions"])
+                + f" – {m['at_stage_3']} Dimensionen auf Stufe 3"
+            )
         )
         click.echo(f"{o['organisation']}: {o['measures']} Maßnahmen; {levels}")
     for d in report["dimensions"]:
@@ -485,16 +490,39 @@ def portfolio(files: tuple[Path, ...], today_text: str | None, as_json: bool) ->
 
 
 @main.command("demo-land")
-@click.option("--offices", "--aemter", "offices", type=click.IntRange(1, 5000), default=45, show_default=True,
-              help="Anzahl der fiktiven Gesundheitsämter.")
-@click.option("--measures", "--massnahmen", "measures", type=click.IntRange(0, 500), default=60, show_default=True,
-              help="Maßnahmen je Amt (ungefähr).")
-@click.option("--seed", type=int, default=16, show_default=True, help="Startwert des Zufallsgenerators (gleicher Wert: gleiche Daten).")
+@click.option(
+    "--offices",
+    "--aemter",
+    "offices",
+    type=int,
+    default=45,
+    show_default=True,
+    help="Anzahl der fiktiven Gesundheitsämter.",
+)
+@click.option(
+    "--measures",
+    "--massnahmen",
+    "measures",
+    type=int,
+    default=60,
+    show_default=True,
+    help="Maßnahmen je Amt (ungefähr).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=16,
+    show_default=True,
+    help="Startwert des Zufallsgenerators (gleicher Wert: gleiche Daten).",
+)
 def demo_land(offices: int, measures: int, seed: int) -> None:
     """Legt fiktive Gesundheitsämter mit Strategien und zwei Reifegradmessungen an, koordiniert von einer fiktiven Landesstelle."""
     from .extensions import db
     from .services.land_sample import demo_land as generate
 
+    if not 1 <= offices <= 5000 or not 0 <= measures <= 500:
+        click.echo("--offices muss zwischen 1 und 5000 liegen, --measures zwischen 0 und 500.", err=True)
+        sys.exit(2)
     app = _app()
     with app.app_context():
         try:
@@ -503,7 +531,9 @@ def demo_land(offices: int, measures: int, seed: int) -> None:
             click.echo(str(exc), err=True)
             sys.exit(1)
         db.session.commit()
-    click.echo(f"{len(ids)} fiktive Gesundheitsämter angelegt, koordiniert von Organisation {coordinator} – Portfolio: /landesebene/{coordinator}")
+    click.echo(
+        f"{len(ids)} fiktive Gesundheitsämter angelegt, koordiniert von Organisation {coordinator} – Portfolio: /landesebene/{coordinator}"
+    )
 
 
 @main.command()

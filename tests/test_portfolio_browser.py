@@ -66,7 +66,7 @@ def test_state_office_journey(state_office_page: Page, live_server, screenshot):
     # the XLSX of the filtered portfolio
     with page.expect_download() as info:
         page.get_by_role("link", name="Als Excel (XLSX)").click()
-    book = openpyxl.load_workbook(io.BytesIO(open(info.value.path(), "rb").read()))
+    book = openpyxl.load_workbook(io.BytesIO(info.value.path().read_bytes()))
     names = [r[0] for r in book["Ämter"].iter_rows(min_row=5, values_only=True)]
     assert names == ["Landkreis Peine"]
 
@@ -84,7 +84,9 @@ def test_state_office_journey(state_office_page: Page, live_server, screenshot):
 
     # a Landesmaßnahme: the offices taking part
     page.go_back()
-    page.get_by_role("link", name="bearbeiten (Clouddienst für den Austausch von Dateien mit schutzbedürftigen Daten)").click()
+    page.get_by_role(
+        "link", name="bearbeiten (Clouddienst für den Austausch von Dateien mit schutzbedürftigen Daten)"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Teilnehmende Gesundheitsämter")
     assert_accessible(page)
     page.get_by_label("Gesundheitsamt Kreis Steinfurt").uncheck()

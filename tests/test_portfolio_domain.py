@@ -88,7 +88,9 @@ def test_dimension_summary_counts_levels_and_median():
 
 
 def _strategy(name: str, measures: list[Measure]) -> Strategy:
-    return Strategy(organisation=name, title=f"Strategie {name}", version="1", adopted=Month(2023, 1), measures=measures)
+    return Strategy(
+        organisation=name, title=f"Strategie {name}", version="1", adopted=Month(2023, 1), measures=measures
+    )
 
 
 def test_office_row_counts_schedule_states_and_review():
@@ -161,7 +163,12 @@ def test_cli_portfolio_json_shape():
     assert peine["funding"][0] == {"call": "foerderaufruf-1", "met": True}
     assert steinfurt["maturity"] is None and all(f["met"] is None for f in steinfurt["funding"])
     assert [d["name"] for d in data["dimensions"]] == catalogue().dimension_names
-    assert data["dimensions"][0] == {"name": "Digitalisierungsstrategie", "offices_assessed": 1, "at_stage_3": 0, "median": 1}
+    assert data["dimensions"][0] == {
+        "name": "Digitalisierungsstrategie",
+        "offices_assessed": 1,
+        "at_stage_3": 0,
+        "median": 1,
+    }
     assert data["dimensions"][2]["offices_assessed"] == 0 and data["dimensions"][2]["median"] is None
 
 

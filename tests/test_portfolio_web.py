@@ -10,8 +10,8 @@ from datetime import date
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from pdf_a11y import assert_accessible_pdf
 from conftest import PEINE, STEINFURT, import_file, run
+from pdf_a11y import assert_accessible_pdf
 from test_query_counts import counted
 
 from planner import land_models as lm
@@ -45,6 +45,7 @@ def test_seed_loads_the_sample_landesstelle(tmp_path, monkeypatch):
     assert result.exit_code == 0 and "Landesstelle (Beispiel)" in result.output, result.output
     report = run("demo-land", "--offices", "3", "--seed", "7")
     assert report.exit_code == 0 and "3 fiktive Gesundheitsämter" in report.output, report.output
+    assert run("demo-land", "--offices", "0").exit_code == 2
     again = run("demo-land", "--offices", "3")
     assert again.exit_code == 1 and "gibt es schon" in again.output
 
@@ -69,7 +70,7 @@ def test_portfolio_for_a_member_of_the_state_office(land, client_as):
         sid = db.session.scalar(
             sa.select(models.Strategy.id).where(models.Strategy.organisation_id == land["Landkreis Peine"])
         )
-    assert f'/strategien/{sid}/fahrplan' in text
+    assert f"/strategien/{sid}/fahrplan" in text
     assert member.get(f"/strategien/{sid}/fahrplan").status_code == 200
 
 
@@ -127,9 +128,12 @@ def test_participants_of_a_landesmassnahme(land, client_as):
     response = editor.post(url, data={"offices": [str(land["Landkreis Peine"])]})
     assert response.status_code == 302
     with editor.application.app_context():
-        assert db.session.scalars(sa.select(lm.LandMeasureOffice.office_id)).all().count(
-            land["Gesundheitsamt Kreis Steinfurt"]
-        ) == 3
+        assert (
+            db.session.scalars(sa.select(lm.LandMeasureOffice.office_id))
+            .all()
+            .count(land["Gesundheitsamt Kreis Steinfurt"])
+            == 3
+        )
     overview = editor.get(f"/landesebene/{land['land']}").get_data(as_text=True)
     assert "1: Landkreis Peine" in overview
     # an office that is not coordinated cannot be named
@@ -142,8 +146,11 @@ def test_participants_of_a_landesmassnahme(land, client_as):
 
 def test_offices_and_strangers_do_not_see_the_portfolio(land, client_as):
     office = client_as({land["Landkreis Peine"]: "verwalten"})
-    for url in (f"/landesebene/{land['land']}", f"/landesebene/{land['land']}/portfolio.xlsx",
-                f"/landesebene/{land['land']}/foerderaufrufe"):
+    for url in (
+        f"/landesebene/{land['land']}",
+        f"/landesebene/{land['land']}/portfolio.xlsx",
+        f"/landesebene/{land['land']}/foerderaufrufe",
+    ):
         assert office.get(url).status_code == 404
     assert 'href="/landesebene/"' not in office.get("/strategien").get_data(as_text=True)
     assert "Landesstelle (Beispiel)" not in office.get("/landesebene/").get_data(as_text=True)

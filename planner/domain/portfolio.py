@@ -192,9 +192,7 @@ def jump_readings(before: Mapping[str, Level], after: Mapping[str, Level], min_s
     subs = {c.name: c for c in comparison.subdimensions}
     out = []
     for dim, change in zip(catalogue().dimensions, comparison.dimensions, strict=True):
-        jumped = tuple(
-            subs[s] for s in dim.subdimensions if subs[s].delta is not None and subs[s].delta >= min_stages
-        )
+        jumped = tuple(subs[s] for s in dim.subdimensions if subs[s].delta is not None and subs[s].delta >= min_stages)
         out.append(DimensionJump(dim.name, change, jumped, min_stages))
     return JumpReadings(tuple(out))
 
@@ -325,7 +323,9 @@ class Filter:
                 return not (m and m.known(self.dimension))
             if not (m and m.known(self.dimension)):
                 return False
-            return (m.level(self.dimension) is None) if self.level == "-" else m.level(self.dimension) == int(self.level)
+            return (
+                (m.level(self.dimension) is None) if self.level == "-" else m.level(self.dimension) == int(self.level)
+            )
         return True
 
 
@@ -386,7 +386,12 @@ def portfolio_json(offices: Sequence[Office]) -> dict:
     return {
         "offices": out,
         "dimensions": [
-            {"name": d.name, "offices_assessed": d.offices_assessed, "at_stage_3": d.at_stage_3, "median": _number(d.median)}
+            {
+                "name": d.name,
+                "offices_assessed": d.offices_assessed,
+                "at_stage_3": d.at_stage_3,
+                "median": _number(d.median),
+            }
             for d in dimension_summary(o.maturity for o in offices)
         ],
     }

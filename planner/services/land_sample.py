@@ -136,7 +136,9 @@ def demo_land(session: Session, offices: int, seed: int = 16, measures: int = 60
             }
         )
     session.execute(sa.insert(st), strategies)
-    strategy_ids = dict(session.execute(sa.select(st.c.organisation_id, st.c.id).where(st.c.organisation_id.in_(office_ids))).all())
+    strategy_ids = dict(
+        session.execute(sa.select(st.c.organisation_id, st.c.id).where(st.c.organisation_id.in_(office_ids))).all()
+    )
 
     rows = []
     statuses, weights = zip(*STATUSES, strict=True)

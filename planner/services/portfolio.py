@@ -143,8 +143,19 @@ def _strategies(session: Session, rows: dict[int, sa.Row], names: dict[int, str]
     # only the columns the figures need (schedule state, evaluation calendar, funding rules)
     for r in session.execute(
         sa.select(
-            m.c.id, m.c.strategy_id, m.c.key, m.c.title, m.c.dimension, m.c.further_dimensions, m.c.status,
-            m.c.start, m.c.end, m.c.actual_start, m.c.actual_end, m.c.budget, m.c.funding_call,
+            m.c.id,
+            m.c.strategy_id,
+            m.c.key,
+            m.c.title,
+            m.c.dimension,
+            m.c.further_dimensions,
+            m.c.status,
+            m.c.start,
+            m.c.end,
+            m.c.actual_start,
+            m.c.actual_end,
+            m.c.budget,
+            m.c.funding_call,
         )
         .where(m.c.strategy_id.in_(ids or [-1]))
         .order_by(m.c.strategy_id, m.c.position, m.c.id)
@@ -166,9 +177,7 @@ def _strategies(session: Session, rows: dict[int, sa.Row], names: dict[int, str]
         )
         keys[r.id] = r.key
     evaluations: dict[int, list] = {}
-    for r in session.execute(
-        sa.select(e).where(e.c.strategy_id.in_(ids or [-1])).order_by(e.c.performed_on, e.c.id)
-    ):
+    for r in session.execute(sa.select(e).where(e.c.strategy_id.in_(ids or [-1])).order_by(e.c.performed_on, e.c.id)):
         if r.measure_id is None or r.measure_id in keys:
             evaluations.setdefault(r.strategy_id, []).append(evaluation_to_domain(r, keys.get(r.measure_id, STRATEGY)))
     funding: dict[int, list[FundingParticipation]] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
@@ -72,11 +73,6 @@ def _filter() -> domain.Filter:
     )
 
 
-def _portfolio(organisation_id: int) -> service.Portfolio:
-    org = get_organisation_or_404(organisation_id)
-    return service.portfolio(db.session, org, today())
-
-
 @bp.app_template_global()
 def landesebene_links() -> bool:
     """Whether the navigation offers the Landesebene (a member of a coordinating organisation, or an administrator)."""
@@ -92,24 +88,27 @@ def index():
 
 
 # large page parts per (portfolio state, what is shown): rendered once, shared by every reader
-_rendered: OrderedDict[tuple, Markup] = OrderedDict()
+_rendered: OrderedDict[tuple, Markup | bytes] = OrderedDict()
 _rendered_lock = threading.Lock()
-RENDERED_KEPT = 64
+RENDERED_KEPT = 48
 
 
-def _render_once(key: tuple, template: str, **context) -> Markup:
-    """A part of a page that shows no user-specific content, rendered once per key."""
-    key = (template, *key)
+def _once(key: tuple, produce: Callable[[], Markup | bytes]) -> Markup | bytes:
+    """What `produce` makes (a page part without user-specific content, an export), made once per key."""
     with _rendered_lock:
         if (hit := _rendered.get(key)) is not None:
             _rendered.move_to_end(key)
             return hit
-    html = Markup(render_template(template, **context))
+    value = produce()
     with _rendered_lock:
-        _rendered[key] = html
+        _rendered[key] = value
         while len(_rendered) > RENDERED_KEPT:
             _rendered.popitem(last=False)
-    return html
+    return value
+
+
+def _render_once(key: tuple, template: str, **context) -> Markup:
+    return _once((template, *key), lambda: Markup(render_template(template, **context)))
 
 
 def _table_bodies(key: tuple, offices: list[domain.Office]) -> dict[str, Markup]:
@@ -143,10 +142,12 @@ def overview(organisation_id: int):
 
 @bp.get("/<int:organisation_id>/portfolio.xlsx")
 def export_xlsx(organisation_id: int):
-    p = _portfolio(organisation_id)
-    offices = domain.select(p.offices, _filter())
+    org = get_organisation_or_404(organisation_id)
+    key, p = service.portfolio_and_key(db.session, org, today())
+    f = _filter()
+    data = _once(("xlsx", key, f), lambda: portfolio_workbook(p, domain.select(p.offices, f)))
     return download(
-        portfolio_workbook(p, offices),
+        data,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         f"Portfolio {p.coordinator} {p.today.isoformat()}.xlsx",
     )
@@ -154,20 +155,23 @@ def export_xlsx(organisation_id: int):
 
 @bp.get("/<int:organisation_id>/portfolio.pdf")
 def export_pdf(organisation_id: int):
-    p = _portfolio(organisation_id)
+    org = get_organisation_or_404(organisation_id)
+    key, p = service.portfolio_and_key(db.session, org, today())
     f = _filter()
-    html = render_template(
-        "landesebene/portfolio_pdf.html",
-        p=p,
-        f=f,
-        offices=domain.select(p.offices, f),
-        states=STATE_COLUMNS,
-        stage=domain.minimum_stage(),
-    )
+
+    def produce() -> bytes:
+        html = render_template(
+            "landesebene/portfolio_pdf.html",
+            p=p,
+            f=f,
+            offices=domain.select(p.offices, f),
+            states=STATE_COLUMNS,
+            stage=domain.minimum_stage(),
+        )
+        return html_pdf(html, base_url=request.url_root)
+
     return download(
-        html_pdf(html, base_url=request.url_root),
-        "application/pdf",
-        f"Portfolio {p.coordinator} {p.today.isoformat()}.pdf",
+        _once(("pdf", key, f), produce), "application/pdf", f"Portfolio {p.coordinator} {p.today.isoformat()}.pdf"
     )
 
 
