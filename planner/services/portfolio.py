@@ -276,6 +276,7 @@ def state_key(session: Session, coordinator_id: int, today: date) -> tuple:
 
 _cache: OrderedDict[tuple, Portfolio] = OrderedDict()
 _lock = threading.Lock()
+_computing = threading.Lock()
 
 
 def portfolio_and_key(session: Session, coordinator: models.Organisation, today: date) -> tuple[tuple, Portfolio]:
@@ -286,11 +287,16 @@ def portfolio_and_key(session: Session, coordinator: models.Organisation, today:
         if (hit := _cache.get(key)) is not None:
             _cache.move_to_end(key)
             return key, hit
-    result = compute(session, coordinator, today)
-    with _lock:
-        _cache[key] = result
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+    # one computation at a time per process: threads asking for the same state meanwhile wait for it
+    with _computing:
+        with _lock:
+            if (hit := _cache.get(key)) is not None:
+                return key, hit
+        result = compute(session, coordinator, today)
+        with _lock:
+            _cache[key] = result
+            while len(_cache) > CACHE_SIZE:
+                _cache.popitem(last=False)
     return key, result
 
 

@@ -90,6 +90,7 @@ def index():
 # large page parts per (portfolio state, what is shown): rendered once, shared by every reader
 _rendered: OrderedDict[tuple, Markup | bytes] = OrderedDict()
 _rendered_lock = threading.Lock()
+_producing: dict[tuple, threading.Lock] = {}
 RENDERED_KEPT = 48
 
 
@@ -99,11 +100,17 @@ def _once(key: tuple, produce: Callable[[], Markup | bytes]) -> Markup | bytes:
         if (hit := _rendered.get(key)) is not None:
             _rendered.move_to_end(key)
             return hit
-    value = produce()
-    with _rendered_lock:
-        _rendered[key] = value
-        while len(_rendered) > RENDERED_KEPT:
-            _rendered.popitem(last=False)
+        producing = _producing.setdefault(key, threading.Lock())
+    with producing:  # threads asking for the same key meanwhile wait for the first one's result
+        with _rendered_lock:
+            if (hit := _rendered.get(key)) is not None:
+                return hit
+        value = produce()
+        with _rendered_lock:
+            _rendered[key] = value
+            _producing.pop(key, None)
+            while len(_rendered) > RENDERED_KEPT:
+                _rendered.popitem(last=False)
     return value
 
 
