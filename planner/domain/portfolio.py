@@ -19,6 +19,7 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from .catalogue import catalogue
 from .funding import CallCheck, FundingCall, Outcome, RuleKind, check_call, funding_calls
@@ -49,7 +50,7 @@ class OfficeMaturity:
     latest_subdimensions: dict[str, Level] = field(default_factory=dict)
     first_subdimensions: dict[str, Level] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def readings(self) -> JumpReadings | None:
         """Both readings of a two-stage jump from the first to the latest assessment; None with one assessment."""
         if self.first_date == self.latest_date:

@@ -190,13 +190,18 @@ def funding(organisation_id: int):
     calls = funding_calls()
     call = find_call(request.args.get("aufruf", "")) or calls[0]
     index = calls.index(call)
-    body = _render_once(
-        (key, call.id),
-        "landesebene/_foerder_body.html",
-        p=p,
-        call=call,
-        results=[(o, o.calls[index]) for o in p.offices],
-        readings=[(o, o.maturity.readings) for o in p.offices if o.maturity and o.maturity.readings],
+    template = "landesebene/_foerder_body.html"
+    body = _once(
+        (template, key, call.id),
+        lambda: Markup(
+            render_template(
+                template,
+                p=p,
+                call=call,
+                results=[(o, o.calls[index]) for o in p.offices],
+                readings=[(o, o.maturity.readings) for o in p.offices if o.maturity and o.maturity.readings],
+            )
+        ),
     )
     return render_template("landesebene/foerderaufrufe.html", p=p, calls=calls, call=call, body=body)
 
