@@ -18,6 +18,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -65,7 +66,7 @@ class Portfolio:
     strategy_id: int | None = None  # the state office's own current strategy
     land_measures: list[LandMeasure] = field(default_factory=list)
 
-    @property
+    @cached_property
     def dimensions(self) -> list[domain.DimensionSummary]:
         return domain.dimension_summary(o.maturity for o in self.offices)
 
