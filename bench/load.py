@@ -144,8 +144,8 @@ import json, sqlalchemy as sa
 from planner import create_app
 from planner.extensions import db
 from planner import models
-from planner.auth_models import User, Membership
-from planner.web.auth import hash_password
+from planner.models.auth import User, Membership
+from planner.services.accounts import hash_password
 app = create_app()
 with app.app_context():
     h = hash_password({PASSWORD!r})
@@ -329,7 +329,7 @@ import json, sys, sqlalchemy as sa
 from planner import create_app
 from planner.extensions import db
 from planner import models
-from planner.auth_models import AuditEntry
+from planner.models.auth import AuditEntry
 acks = json.load(sys.stdin)
 app = create_app()
 with app.app_context():

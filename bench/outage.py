@@ -140,7 +140,7 @@ import json, sys, sqlalchemy as sa
 from planner import create_app
 from planner.extensions import db
 from planner import models
-from planner.auth_models import AuditEntry
+from planner.models.auth import AuditEntry
 acks = json.load(sys.stdin)
 app = create_app()
 with app.app_context():

@@ -59,9 +59,9 @@ import json, sqlalchemy as sa
 from planner import create_app
 from planner.extensions import db
 from planner import models
-from planner.auth_models import User, Membership
-from planner.web.auth import hash_password
-from planner.services.strategies import import_strategy
+from planner.models.auth import User, Membership
+from planner.services.accounts import hash_password
+from planner.services.whole_strategy import import_strategy
 from bench.roadmap import generated_strategy
 app = create_app()
 with app.app_context():

@@ -44,8 +44,8 @@ PREPARE = f"""
 import json, sqlalchemy as sa
 from planner import create_app
 from planner.extensions import db
-from planner.auth_models import User, Membership
-from planner.web.auth import hash_password
+from planner.models.auth import User, Membership
+from planner.services.accounts import hash_password
 from planner.services.land_sample import DEMO_COORDINATOR
 from planner import models
 app = create_app()

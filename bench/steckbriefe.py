@@ -15,7 +15,8 @@ from collections.abc import Callable
 
 from planner.domain.catalogue import catalogue
 from planner.domain.months import Month
-from planner.domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
+from planner.domain.strategy import Measure, Owner, OwnerRole, Rating, Status
+from planner.domain.verstetigung import TrackedStrategy
 from planner.steckbriefe import bundle_view
 from planner.steckbriefe.render import bundle_pdf, render_document
 from planner.steckbriefe.word import bundle_docx
@@ -27,7 +28,7 @@ SENTENCE = (
 )
 
 
-def generated_strategy(n: int, crowded: bool = False, seed: int = 11) -> Strategy:
+def generated_strategy(n: int, crowded: bool = False, seed: int = 11) -> TrackedStrategy:
     """n measures with every Steckbrief field; `crowded` gives each long texts and 12 owners."""
     rnd = random.Random(seed)
     dims = catalogue().dimension_names
@@ -63,7 +64,7 @@ def generated_strategy(n: int, crowded: bool = False, seed: int = 11) -> Strateg
                 steps=[f"Schritt {k + 1}: {SENTENCE[:90]}" for k in range(8 if crowded else rnd.randint(0, 4))],
             )
         )
-    return Strategy(
+    return TrackedStrategy(
         organisation="Bench-Gesundheitsamt",
         title=f"Generierte Strategie mit {n} Maßnahmen",
         version="1.0",

@@ -18,14 +18,14 @@ from pathlib import Path
 from bench._timing import timed
 from planner.domain.catalogue import catalogue
 from planner.domain.months import Month
-from planner.domain.strategy import Measure, Owner, Status, Strategy
-from planner.domain.verstetigung import EvaluationRecord, Kind, calendar, calendar_report
+from planner.domain.strategy import Measure, Owner, Status
+from planner.domain.verstetigung import EvaluationRecord, Kind, TrackedStrategy, calendar, calendar_report
 
 ADOPTED = Month(2020, 1)
 TODAY = date(2030, 1, 15)  # ten years on: five biennial reviews, many yearly evaluations
 
 
-def generated_strategy(n: int, seed: int = 11) -> Strategy:
+def generated_strategy(n: int, seed: int = 11) -> TrackedStrategy:
     """n measures from 2020 on: 10 % backlog, 5 % dropped, 10 % open-ended, 20 % long-running
     (13–48 months), the rest short; 30 % have an actual end; evaluations recorded for half the
     finished ones."""
@@ -60,7 +60,7 @@ def generated_strategy(n: int, seed: int = 11) -> Strategy:
             if rnd.random() < 0.5:
                 records.append(EvaluationRecord(m.key, Kind.PROZESS, date(m.actual_end.year, m.actual_end.month, 28)))
         measures.append(m)
-    return Strategy(
+    return TrackedStrategy(
         "Bench-Gesundheitsamt",
         f"Strategie mit {n} Maßnahmen",
         version=str(seed),
@@ -80,7 +80,7 @@ def _web(n: int) -> None:
     from planner import create_app
     from planner.extensions import db
     from planner.models import Model
-    from planner.services.strategies import import_strategy
+    from planner.services.whole_strategy import import_strategy
 
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(

@@ -24,10 +24,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from . import models_all  # noqa: F401  (every table, before the first query)
+    from . import models  # noqa: F401  (every table, before the first query)
     from .extensions import csrf, db
+    from .services import audit, verstetigung
 
     db.init_app(app)
+    # invariants of every write, whichever page, command or test makes it: the audit trail
+    # (with the chart cache's change counter) and the status history of measures
+    audit.install()
+    verstetigung.install_status_history()
     csrf.init_app(app)
 
     from .web import register

@@ -201,7 +201,7 @@ def import_(file: Path) -> None:
     """Importiert eine Strategiedatei als neue Strategie ihrer Organisation."""
     strategy = _load_file(file)
     from .extensions import db
-    from .services.strategies import import_strategy
+    from .services.whole_strategy import import_strategy
 
     with _app().app_context():
         row = import_strategy(db.session, strategy)
@@ -216,7 +216,8 @@ def export(strategy_id: int, output: Path | None) -> None:
     """Exportiert eine Strategie als Strategiedatei (YAML)."""
     from .extensions import db
     from .formats.strategy_file import dump_strategy
-    from .services.strategies import load_strategy_row, strategy_to_domain
+    from .services.strategies import load_strategy_row
+    from .services.whole_strategy import strategy_to_domain
 
     with _app().app_context():
         row = load_strategy_row(db.session, strategy_id)
@@ -298,7 +299,7 @@ def seed(directory: Path | None) -> None:
 
     from . import models
     from .extensions import db
-    from .services.strategies import import_strategy
+    from .services.whole_strategy import import_strategy
 
     app = _app()
     directory = directory or Path(app.config["STRATEGIES_DIR"])

@@ -29,7 +29,7 @@ ADMIN_PASSWORD = "admin-passwort-123"
 @cache
 def password_hash(password: str) -> str:
     """argon2 is deliberately slow: hash each test password once per test run."""
-    from planner.web.auth import hash_password
+    from planner.services.accounts import hash_password
 
     return hash_password(password)
 
@@ -44,7 +44,7 @@ def create_user(
     display_name: str = "",
 ) -> int:
     """A user with roles {organisation id: role}; returns its id."""
-    from planner.auth_models import Membership, User
+    from planner.models.auth import Membership, User
 
     with app.app_context():
         user = User(
@@ -62,7 +62,7 @@ def create_user(
 
 def ensure_admin(app) -> int:
     """The default administrator of every test app."""
-    from planner.auth_models import User
+    from planner.models.auth import User
 
     with app.app_context():
         existing = db.session.scalar(sa.select(User.id).where(User.username == ADMIN_USERNAME))

@@ -22,7 +22,7 @@ from auth_support import (  # noqa: F401
 )
 from werkzeug.serving import make_server
 
-import planner.models_all  # noqa: F401
+import planner.models  # noqa: F401
 from planner import create_app
 from planner.extensions import db
 from planner.formats.strategy_file import load_strategy
@@ -77,7 +77,7 @@ def client(app):
 
 def import_file(app, path: Path) -> int:
     """Import a strategy file into the app's database; returns the strategy id."""
-    from planner.services.strategies import import_strategy
+    from planner.services.whole_strategy import import_strategy
 
     with app.app_context():
         row = import_strategy(db.session, load_strategy(path.read_text(encoding="utf-8")))
@@ -101,7 +101,8 @@ def version_of(client, edit_url: str) -> str:
 
 def domain(app, strategy_id: int):
     """The stored strategy as a domain object, read back from the app's database."""
-    from planner.services.strategies import load_strategy_row, strategy_to_domain
+    from planner.services.strategies import load_strategy_row
+    from planner.services.whole_strategy import strategy_to_domain
 
     with app.app_context():
         return strategy_to_domain(load_strategy_row(db.session, strategy_id))

@@ -11,16 +11,16 @@ from auth_support import create_user
 from conftest import STEINFURT, domain, import_file
 
 from planner import models
-from planner.auth_models import AuditEntry
 from planner.domain.schedule_state import schedule_state
 from planner.extensions import db
+from planner.models.auth import AuditEntry
+from planner.models.token import UserToken
 from planner.services import tokens
-from planner.token_models import UserToken
 
 
 def api_token(app, user_id: int, name: str = "Skript") -> str:
     """A new API token of that user (as the profile page makes it)."""
-    from planner.auth_models import User
+    from planner.models.auth import User
 
     with app.app_context():
         _, secret = tokens.create(db.session, db.session.get(User, user_id), "api", name)

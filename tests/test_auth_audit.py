@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from auth_support import form_data
 
 from planner import models
-from planner.auth_models import AuditEntry
 from planner.extensions import db
-from planner.services import audit
+from planner.models.auth import AuditEntry
+from planner.services import audit, verlauf
 
 
 def entries(app, **where) -> list[AuditEntry]:
@@ -140,7 +140,7 @@ def test_evaluation_changes_are_recorded(app, client, sample_id):
             from conftest import DATA
 
             from planner.formats.strategy_file import load_strategy
-            from planner.services.strategies import import_strategy
+            from planner.services.whole_strategy import import_strategy
 
             data = yaml.safe_load((DATA / "sample.yaml").read_text(encoding="utf-8"))
             data["organisation"]["name"] = "Gesundheitsamt Evaluation"
@@ -200,6 +200,6 @@ def test_verlauf_shows_roles_and_status_with_their_german_labels(client, sample_
     page = client.get(f"/strategien/{sample_id}/massnahmen/awareness").text
     assert "Rolle: Lead" in page
     assert "Rolle: lead" not in page
-    assert audit.display("in_umsetzung", "status", {}) == "in Umsetzung"
-    assert audit.display("support", "role", {}) == "Support"
-    assert audit.display("lesen", "role", {}) == "lesen"
+    assert verlauf.display("in_umsetzung", "status", {}) == "in Umsetzung"
+    assert verlauf.display("support", "role", {}) == "Support"
+    assert verlauf.display("lesen", "role", {}) == "lesen"

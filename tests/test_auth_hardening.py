@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from auth_support import ADMIN_PASSWORD, ADMIN_USERNAME, login
 
-from planner.auth_models import User
 from planner.extensions import db
+from planner.models.auth import User
 
 
 def _login(client, username, password, **kwargs):
@@ -161,7 +161,7 @@ def test_users_change_their_own_password(app, sample_id, make_user):
     )
     assert limited.status_code == 429 and "Zu viele fehlgeschlagene Versuche" in limited.text
     with app.app_context():
-        from planner.auth_models import AuditEntry
+        from planner.models.auth import AuditEntry
 
         entries = db.session.scalars(
             sa.select(AuditEntry).where(AuditEntry.table_name == "users", AuditEntry.object_id == str(uid))
@@ -172,7 +172,7 @@ def test_users_change_their_own_password(app, sample_id, make_user):
 
 def test_login_verifies_a_hash_for_unknown_and_deactivated_accounts(app, make_user, monkeypatch):
     """Same work for every refusal: the time does not tell whether an account exists or is active."""
-    from planner.web import auth
+    from planner.services import accounts as auth
 
     make_user("inaktiv", password="ein-passwort-123")
     with app.app_context():

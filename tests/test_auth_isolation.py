@@ -114,7 +114,7 @@ class ApiCaller:
     """Calls /api/ routes with a personal API token of the user (the API never reads the session cookie)."""
 
     def __init__(self, app, user_id: int):
-        from planner.auth_models import User
+        from planner.models.auth import User
         from planner.services import tokens
 
         with app.app_context():

@@ -10,8 +10,8 @@ from auth_support import ADMIN_PASSWORD, ADMIN_USERNAME, create_user, login
 from click.testing import CliRunner
 
 from planner import create_app
-from planner.auth_models import LoginAttempt, User
 from planner.extensions import db
+from planner.models.auth import LoginAttempt, User
 
 
 def _login(client, username, password, **kwargs):

@@ -75,7 +75,7 @@ def test_anonymise_replaces_the_name_everywhere(app, client, sample_id):
     text = re.sub(r"<span lang=\"en\">([^<]*)</span>", r"\1", text)  # "Support" is marked as English
     assert "Anonymisierte Person 1 (Support)" in text and "Rücksprache mit Anonymisierte Person 1" in text
     # the anonymisation itself is in the trail, without the name
-    from planner.auth_models import AuditEntry
+    from planner.models.auth import AuditEntry
 
     with app.app_context():
         redacted = db.session.scalars(

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from conftest import DATA, import_file
 
 from planner import create_app, models
-from planner.auth_models import Membership, User
 from planner.extensions import db
+from planner.models.auth import Membership, User
 from planner.services import backup
 
 

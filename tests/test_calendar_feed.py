@@ -10,7 +10,7 @@ from conftest import DATA, STEINFURT, import_file
 from icalendar import Calendar
 
 from planner.extensions import db
-from planner.token_models import UserToken
+from planner.models.token import UserToken
 
 
 def _org(app, sid: int) -> int:

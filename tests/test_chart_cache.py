@@ -12,8 +12,8 @@ from auth_support import admin_client
 from conftest import PEINE, import_file
 
 from planner import create_app
-from planner.cache_models import ChartCacheEntry
 from planner.extensions import db
+from planner.models.cache import ChartCacheEntry
 from planner.services import strategies as strategies_service
 
 CHARTS = ["fahrplan.svg", "fahrplan.png", "fahrplan.pdf", "bewertung.svg", "abhaengigkeiten.svg", "reifegrad/radar.svg"]
@@ -136,7 +136,7 @@ def test_the_radar_follows_assessments_and_targets(app, client):
     sid = import_file(app, PEINE)
     url = f"/strategien/{sid}/reifegrad/radar.svg"
     first = client.get(url)
-    from planner import maturity_models as mm
+    from planner.models import maturity as mm
     from planner.services import maturity
 
     with app.app_context():

@@ -22,9 +22,9 @@ from conftest import DATA, domain, form_data, import_file
 from planner import models
 from planner.domain.schedule import analyse
 from planner.extensions import db
-from planner.maturity_models import MaturityAssessment
-from planner.roadmap_models import Baseline
-from planner.verstetigung_models import Succession
+from planner.models.maturity import MaturityAssessment
+from planner.models.roadmap import Baseline
+from planner.models.verstetigung import Succession
 
 PARALLEL = 10
 

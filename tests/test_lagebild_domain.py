@@ -8,8 +8,8 @@ from datetime import date
 from planner.domain.lagebild import action_items, next_review
 from planner.domain.months import Month
 from planner.domain.schedule_state import State
-from planner.domain.strategy import Measure, Status, Strategy
-from planner.domain.verstetigung import STRATEGY, EvaluationRecord, Indicator, IndicatorValue, Kind
+from planner.domain.strategy import Measure, Status
+from planner.domain.verstetigung import STRATEGY, EvaluationRecord, Indicator, IndicatorValue, Kind, TrackedStrategy
 
 TODAY = date(2026, 11, 30)
 
@@ -29,8 +29,8 @@ def m(key, status=Status.GEPLANT, start=None, end=None, actual_start=None, actua
     )
 
 
-def strategy(*measures, adopted="2023-03", **kw) -> Strategy:
-    return Strategy("GA", "S", adopted=Month.parse(adopted) if adopted else None, measures=list(measures), **kw)
+def strategy(*measures, adopted="2023-03", **kw) -> TrackedStrategy:
+    return TrackedStrategy("GA", "S", adopted=Month.parse(adopted) if adopted else None, measures=list(measures), **kw)
 
 
 def test_overdue_measures_need_an_update_most_overdue_end_first():

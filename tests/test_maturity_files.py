@@ -21,7 +21,8 @@ from planner.formats.criteria import (
     sample_criteria,
 )
 from planner.formats.strategy_file import StrategyFileError, dump_strategy, load_strategy
-from planner.services.strategies import ValidationFailed, import_strategy, load_strategy_row, strategy_to_domain
+from planner.services.strategies import ValidationFailed, load_strategy_row
+from planner.services.whole_strategy import import_strategy, strategy_to_domain
 
 EXAMPLE = DATA / "maturity-kriterien-beispiel.yaml"
 SAMPLE = (DATA / "sample.yaml").read_text(encoding="utf-8")

@@ -12,9 +12,9 @@ from conftest import domain
 from openpyxl import load_workbook
 
 from planner import models
-from planner.auth_models import AuditEntry
 from planner.extensions import db
 from planner.formats.measure_workbook import COLUMNS, SHEET_MEASURES, SHEET_STRATEGY
+from planner.models.auth import AuditEntry
 
 HEADERS = [c.header for c in COLUMNS]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

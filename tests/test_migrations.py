@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import planner.models_all  # noqa: F401
+import planner.models  # noqa: F401
 from planner.migrate import upgrade
 from planner.models import Model
 

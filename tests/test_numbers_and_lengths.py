@@ -15,8 +15,8 @@ from planner import models
 from planner.extensions import db
 from planner.formats.criteria import CriteriaFileError, parse_csv
 from planner.formats.strategy_file import StrategyFileError, load_strategy
+from planner.models.verstetigung import Indicator, IndicatorValue
 from planner.services import backup
-from planner.verstetigung_models import Indicator, IndicatorValue
 
 SAMPLE = (DATA / "sample.yaml").read_text(encoding="utf-8")
 NOT_NUMBERS = ["inf", "-inf", "nan", "NaN", "Infinity", "1e309", "-1e309"]

@@ -8,9 +8,9 @@ from auth_support import form_data
 from conftest import STEINFURT, domain
 
 from planner import models
-from planner.auth_models import AuditEntry
 from planner.extensions import db
 from planner.formats.strategy_file import dump_strategy, load_strategy
+from planner.models.auth import AuditEntry
 
 
 def _person(app, name: str) -> models.Person:

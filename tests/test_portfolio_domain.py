@@ -14,7 +14,8 @@ from planner.domain.catalogue import catalogue
 from planner.domain.maturity import Assessment
 from planner.domain.months import Month
 from planner.domain.schedule_state import State
-from planner.domain.strategy import Measure, Status, Strategy
+from planner.domain.strategy import Measure, Status
+from planner.domain.whole_strategy import WholeStrategy as Strategy
 
 TODAY = date(2026, 12, 1)
 

@@ -14,10 +14,10 @@ from conftest import PEINE, STEINFURT, import_file, run
 from pdf_a11y import assert_accessible_pdf
 from test_query_counts import counted
 
-from planner import land_models as lm
 from planner import models
 from planner.extensions import db
 from planner.formats.strategy_file import load_strategy
+from planner.models import land as lm
 from planner.services import land_sample
 from planner.services import portfolio as service
 

@@ -60,7 +60,7 @@ def counted(app):
 
 
 def _import(app, strategy: Strategy) -> int:
-    from planner.services.strategies import import_strategy
+    from planner.services.whole_strategy import import_strategy
 
     with app.app_context():
         row = import_strategy(db.session, strategy)
@@ -70,7 +70,7 @@ def _import(app, strategy: Strategy) -> int:
 
 def _forget_history(app) -> None:
     """Empty the audit trail: the Verlauf boxes have their own test below."""
-    from planner.auth_models import AuditEntry
+    from planner.models.auth import AuditEntry
 
     with app.app_context():
         db.session.execute(sa.delete(AuditEntry))
@@ -134,7 +134,7 @@ def test_pages_stay_within_their_statement_budget(app, client):
 def test_the_verlauf_reads_each_table_once(app, client):
     """The Verlauf box names the objects of its entries with one statement per table, however
     many entries it shows."""
-    from planner.auth_models import AuditEntry
+    from planner.models.auth import AuditEntry
 
     sid = _import(app, generated(50))
     client.get("/")

@@ -11,9 +11,9 @@ from auth_support import form_data
 from conftest import domain
 
 from planner import models
-from planner import verstetigung_models as vm
-from planner.auth_models import AuditEntry
 from planner.extensions import db
+from planner.models import verstetigung as vm
+from planner.models.auth import AuditEntry
 
 CLOSE = ("inventur-hardware", "beschaffung-hardware", "schulungskonzept")
 

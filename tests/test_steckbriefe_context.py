@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from planner.domain.months import Month
-from planner.domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
-from planner.domain.verstetigung import Indicator, IndicatorValue
+from planner.domain.strategy import Measure, Owner, OwnerRole, Rating, Status
+from planner.domain.verstetigung import Indicator, IndicatorValue, TrackedStrategy
 from planner.steckbriefe import FilterError, SheetFilter, bundle_view, select_measures, sheet_view
 from planner.steckbriefe.context import estimate_density, owner_names, parse_status
 
@@ -19,7 +19,7 @@ LONG = (
 )
 
 
-def full_strategy() -> Strategy:
+def full_strategy() -> TrackedStrategy:
     """Every Steckbrief field filled in, umlauts everywhere, one measure with many owners and long texts."""
     full = Measure(
         key="schulungskonzept",
@@ -80,7 +80,7 @@ def full_strategy() -> Strategy:
         status=Status.BACKLOG,
         owners=[Owner("IT-Service (Lukas Bäumer)")],
     )
-    return Strategy(
+    return TrackedStrategy(
         organisation="Gesundheitsamt Kreis Musterfurt",
         title="Digitalisierungsstrategie Gesundheitsamt Musterfurt",
         version="1.0",

@@ -199,10 +199,11 @@ def test_steinfurt_bundle_one_page_per_measure(tmp_path):
 
 def test_contents_start_under_their_heading_when_every_entry_opens_a_dimension(tmp_path):
     from planner.domain.catalogue import catalogue
-    from planner.domain.strategy import Measure, Strategy
+    from planner.domain.strategy import Measure
+    from planner.domain.verstetigung import TrackedStrategy
 
     dims = catalogue().dimension_names
-    strategy = Strategy(
+    strategy = TrackedStrategy(
         organisation="Gesundheitsamt Beispiel",
         title="Dreißig Maßnahmen",
         measures=[Measure(key=f"m{i}", title=f"Maßnahme Nummer {i}", dimension=dims[i % len(dims)]) for i in range(30)],

@@ -16,7 +16,8 @@ from planner.domain.months import Month
 from planner.domain.strategy import Owner, OwnerRole, Rating, Status
 from planner.extensions import db
 from planner.formats.strategy_file import load_strategy
-from planner.services.strategies import load_strategy_row, strategy_to_domain
+from planner.services.strategies import load_strategy_row
+from planner.services.whole_strategy import strategy_to_domain
 
 LEAD, SUPPORT = OwnerRole.LEAD, OwnerRole.SUPPORT
 

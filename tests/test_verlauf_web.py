@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from lxml import html as lxml_html
 
 from planner import models
-from planner.auth_models import AuditEntry
 from planner.extensions import db
+from planner.models.auth import AuditEntry
 
 
 def _rows(text: str) -> list[str]:

@@ -11,13 +11,14 @@ from conftest import DATA, STEINFURT
 
 from planner.cli import main
 from planner.domain.months import Month
-from planner.domain.strategy import Measure, Status, Strategy
+from planner.domain.strategy import Measure, Status
 from planner.domain.verstetigung import (
     STRATEGY,
     Answer,
     EvaluationRecord,
     Kind,
     Rules,
+    TrackedStrategy,
     adherence,
     calendar,
     calendar_report,
@@ -33,12 +34,12 @@ def measure(key="m", start=None, end=None, status=Status.GEPLANT, **kw) -> Measu
     return Measure(key, key.title(), "Mitarbeitende", start=start and M(start), end=end and M(end), status=status, **kw)
 
 
-def slots(strategy: Strategy, today: str) -> list[tuple[str, str, str, bool]]:
+def slots(strategy: TrackedStrategy, today: str) -> list[tuple[str, str, str, bool]]:
     return [(d.subject, d.kind.value, str(d.due), d.overdue) for d in calendar(strategy, date.fromisoformat(today))]
 
 
-def only(*measures: Measure, adopted=None) -> Strategy:
-    return Strategy("GA", "S", adopted=adopted and M(adopted), measures=list(measures))
+def only(*measures: Measure, adopted=None) -> TrackedStrategy:
+    return TrackedStrategy("GA", "S", adopted=adopted and M(adopted), measures=list(measures))
 
 
 def test_measure_with_end_process_next_month_and_impact_twelve_months_later():
@@ -191,7 +192,7 @@ def test_report_has_exactly_the_stated_keys():
 # --- "Status klären": no evaluation is due before the real dates are known ---------------------
 
 
-def states(strategy: Strategy, today: str) -> list[tuple[str, str, str]]:
+def states(strategy: TrackedStrategy, today: str) -> list[tuple[str, str, str]]:
     return [(d.kind.value, str(d.due), d.state) for d in calendar(strategy, date.fromisoformat(today))]
 
 

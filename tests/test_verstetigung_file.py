@@ -25,7 +25,8 @@ from planner.domain.verstetigung import (
 from planner.domain.verstetigung_versions import FortschreibungError, compare_versions, next_version
 from planner.extensions import db
 from planner.formats.strategy_file import StrategyFileError, dump_strategy, load_strategy
-from planner.services.strategies import import_strategy, load_strategy_row, strategy_to_domain
+from planner.services.strategies import load_strategy_row
+from planner.services.whole_strategy import import_strategy, strategy_to_domain
 
 M = Month.parse
 

@@ -174,7 +174,7 @@ def test_indicators_chart_and_number_errors(client, app, sid):
     ind = domain(app, sid).indicators["konzept"][0]
     assert (ind.baseline, ind.target) == (0.5, 2.0)
     with app.app_context():
-        from planner.verstetigung_models import Indicator
+        from planner.models.verstetigung import Indicator
 
         ind_id = db.session.scalar(db.session.query(Indicator.id).statement)
     prefix = f"wert-{ind_id}"
@@ -453,7 +453,7 @@ def test_deleting_a_measure_deletes_its_records(client, app, sid):
     assert s.measure("konzept") is None
     assert s.evaluations == [] and s.indicators == {} and "konzept" not in s.status_history
     with app.app_context():
-        from planner import verstetigung_models as vm
+        from planner.models import verstetigung as vm
 
         for table in (vm.Evaluation, vm.Indicator, vm.StatusChange):
             assert db.session.query(table).count() == 0, table

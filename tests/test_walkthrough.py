@@ -73,7 +73,7 @@ def test_verlauf_of_a_measure_after_progress_and_evaluation_speaks_german(app, c
 
 
 def test_verlauf_writes_dates_the_german_way_and_marks_shortened_values(client, steinfurt_id):
-    from planner.services.audit import display
+    from planner.services.verlauf import display
 
     assert display("2023-05", "start", {}) == "05/2023"
     assert display("2026-11-25T20:49:07.241980", "created_at", {}) == "25.11.2026 20:49"
@@ -141,9 +141,10 @@ def test_a_reader_is_offered_no_change_that_would_answer_404(app, client_as, ste
 
 
 def test_every_audited_column_has_a_german_label():
-    import planner.models_all  # noqa: F401
+    import planner.models  # noqa: F401
     from planner.models import Model
-    from planner.services.audit import FIELD_LABELS, NOT_AUDITED, TABLE_LABELS
+    from planner.services.audit import NOT_AUDITED
+    from planner.services.verlauf import FIELD_LABELS, TABLE_LABELS
 
     for table in Model.metadata.sorted_tables:
         if table.name in NOT_AUDITED:

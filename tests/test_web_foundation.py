@@ -264,7 +264,7 @@ def test_csrf_is_enforced_when_enabled(live_app, sample_id=None):
 
 
 def test_import_lists_each_dependency_once_in_the_same_session(app):
-    from planner.services.strategies import import_strategy
+    from planner.services.whole_strategy import import_strategy
 
     with app.app_context():
         row = import_strategy(db.session, load_strategy((DATA / "sample.yaml").read_text(encoding="utf-8")))

@@ -13,6 +13,8 @@ from xml.sax.saxutils import escape
 import matplotlib
 from matplotlib.figure import Figure
 
+from ..documents.pdf import chart_pdf
+
 if TYPE_CHECKING:
     from ..documents.pdf import DataTable
 
@@ -69,8 +71,6 @@ def render(
         fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata=metadata)
         return buffer.getvalue()
     if fmt == "pdf":
-        from ..documents.pdf import chart_pdf
-
         return chart_pdf(render(fig, "svg", title, description), title, description, table, paper=paper)
     raise ValueError(f"Unbekanntes Format „{fmt}“ (svg, png oder pdf).")
 

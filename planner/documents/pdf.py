@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
+from weasyprint import HTML
 
 from ..config import ROOT
 from ..domain.strategy import ENGLISH_TERMS
@@ -54,8 +55,6 @@ def document_pdf(document: Document) -> bytes:
 
 def html_pdf(html: str, base_url: str | None = None, stylesheets: Iterable[CSS] = ()) -> bytes:
     """HTML (with <html lang> and <title>) as tagged PDF/UA-1 bytes."""
-    from weasyprint import HTML  # heavy import: only when a PDF is asked for
-
     return document_pdf(HTML(string=html, base_url=base_url).render(stylesheets=list(stylesheets)))
 
 

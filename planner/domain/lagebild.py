@@ -15,8 +15,8 @@ from datetime import date
 from .months import Month, month_of
 from .schedule import Conflict, schedule_conflicts
 from .schedule_state import ScheduleState, State, schedule_state
-from .strategy import Measure, Strategy
-from .verstetigung import STRATEGY, Due, Kind, Rules, calendar
+from .strategy import Measure
+from .verstetigung import STRATEGY, Due, Kind, Rules, TrackedStrategy, calendar
 
 DUE_SOON_MONTHS = 3  # evaluations due within this many months are listed with the overdue ones
 STALE_INDICATOR_MONTHS = 12
@@ -65,7 +65,7 @@ class ActionItems:
         return len(self.to_update) + len(self.conflicts) + len(self.evaluations) + review + len(self.stale_indicators)
 
 
-def next_review(strategy: Strategy, today: date, rules: Rules | None = None) -> Review | None:
+def next_review(strategy: TrackedStrategy, today: date, rules: Rules | None = None) -> Review | None:
     """The next strategy review: 24 months after the last review (a strategy process evaluation), else
     after the adoption; None without an adoption month and without a review."""
     rules = rules or Rules()
@@ -80,7 +80,7 @@ def next_review(strategy: Strategy, today: date, rules: Rules | None = None) -> 
     return Review(due, since, after, due < month_of(today))
 
 
-def _stale_indicators(strategy: Strategy, states: dict[str, ScheduleState], today: date) -> list[StaleIndicator]:
+def _stale_indicators(strategy: TrackedStrategy, states: dict[str, ScheduleState], today: date) -> list[StaleIndicator]:
     try:
         limit = today.replace(year=today.year - 1)
     except ValueError:  # 29 February
@@ -96,7 +96,7 @@ def _stale_indicators(strategy: Strategy, states: dict[str, ScheduleState], toda
     return out
 
 
-def action_items(strategy: Strategy, today: date, rules: Rules | None = None) -> ActionItems:
+def action_items(strategy: TrackedStrategy, today: date, rules: Rules | None = None) -> ActionItems:
     """What needs attention in the strategy on `today`."""
     rules = rules or Rules()
     now = month_of(today)

@@ -27,8 +27,8 @@ from .lagebild import Review, next_review
 from .maturity import Assessment, Change, Level, baseline, by_date, compare_levels, dimension_levels, rank
 from .months import german_date, month_of
 from .schedule_state import State, schedule_state
-from .strategy import Strategy
 from .verstetigung import calendar
+from .whole_strategy import WholeStrategy as Strategy
 
 
 def minimum_stage() -> int:

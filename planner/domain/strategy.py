@@ -5,14 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING
 
 from .months import Month, format_range, months_inclusive
-
-if TYPE_CHECKING:
-    from .funding import FundingParticipation
-    from .maturity import Assessment
-    from .verstetigung import EvaluationRecord, Indicator, StatusChange, VersionEntry
 
 
 class Rating(Enum):
@@ -150,7 +144,10 @@ class Measure:
 
 @dataclass
 class Strategy:
-    """A digitalisation strategy of one organisation, in one version."""
+    """A digitalisation strategy of one organisation, in one version: the core every area builds on.
+
+    The areas add their data in subclasses of their own (`verstetigung.TrackedStrategy`,
+    `whole_strategy.WholeStrategy`); the core knows none of them."""
 
     organisation: str
     title: str
@@ -162,17 +159,6 @@ class Strategy:
     mission: str = ""
     principles: list[str] = field(default_factory=list)
     measures: list[Measure] = field(default_factory=list)
-    # maturity (planner/domain/maturity.py): the organisation's assessments, this strategy's
-    # targets per subdimension (absent: stage 3) and its part in funding calls
-    assessments: list[Assessment] = field(default_factory=list)
-    targets: dict[str, int] = field(default_factory=dict)
-    funding: list[FundingParticipation] = field(default_factory=list)
-    # Verstetigung (planner/domain/verstetigung.py): evaluations, indicators and status history
-    # per measure key, and the earlier versions this one was carried over from
-    evaluations: list[EvaluationRecord] = field(default_factory=list)
-    indicators: dict[str, list[Indicator]] = field(default_factory=dict)
-    status_history: dict[str, list[StatusChange]] = field(default_factory=dict)
-    history: list[VersionEntry] = field(default_factory=list)
 
     def measure(self, key: str) -> Measure | None:
         """The measure with that key, or None."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from .catalogue import catalogue
 from .graph import build_graph, find_cycles
+from .months import Month
 from .strategy import Measure, Strategy
 
 # Limits every adapter (forms, files) enforces, from the database columns: a text column
@@ -80,6 +81,15 @@ def describe_cycle(cycle: list[str], strategy: Strategy | None = None) -> str:
     return " → ".join(name(k) for k in [*cycle, cycle[0]])
 
 
+def window_problems(start: Month | None, end: Month | None) -> list[Problem]:
+    """The roadmap window needs both months or neither, and must not end before it begins."""
+    if (start is None) != (end is None):
+        return [Problem("Der Fahrplanzeitraum braucht Beginn und Ende.", field="strategy.roadmap_window")]
+    if start is not None and end is not None and end < start:
+        return [Problem("Das Ende des Fahrplanzeitraums liegt vor seinem Beginn.", field="strategy.roadmap_window")]
+    return []
+
+
 def validate_strategy(strategy: Strategy) -> list[Problem]:
     """Every problem that makes the strategy invalid; empty when it is valid."""
     problems: list[Problem] = []
@@ -87,13 +97,7 @@ def validate_strategy(strategy: Strategy) -> list[Problem]:
         problems.append(Problem("Der Titel der Strategie fehlt.", field="strategy.title"))
     if not strategy.organisation.strip():
         problems.append(Problem("Der Name der Organisation fehlt.", field="organisation.name"))
-    ws, we = strategy.window_start, strategy.window_end
-    if (ws is None) != (we is None):
-        problems.append(Problem("Der Fahrplanzeitraum braucht Beginn und Ende.", field="strategy.roadmap_window"))
-    elif ws is not None and we is not None and we < ws:
-        problems.append(
-            Problem("Das Ende des Fahrplanzeitraums liegt vor seinem Beginn.", field="strategy.roadmap_window")
-        )
+    problems.extend(window_problems(strategy.window_start, strategy.window_end))
     counts = Counter(m.key for m in strategy.measures)
     for key, n in counts.items():
         if n > 1:

@@ -229,6 +229,17 @@ class VersionEntry:
     decisions: list[CarryOver] = field(default_factory=list)
 
 
+@dataclass
+class TrackedStrategy(Strategy):
+    """A strategy with its Verstetigung records: evaluations, indicators and status history per
+    measure key, and the earlier versions this one was carried over from."""
+
+    evaluations: list[EvaluationRecord] = field(default_factory=list)
+    indicators: dict[str, list[Indicator]] = field(default_factory=dict)
+    status_history: dict[str, list[StatusChange]] = field(default_factory=dict)
+    history: list[VersionEntry] = field(default_factory=list)
+
+
 # --- the calendar ----------------------------------------------------------------------
 
 
@@ -367,7 +378,7 @@ def waiting_reasons(m: Measure, today: Month) -> set[str]:
     return waiting
 
 
-def calendar(strategy: Strategy, today: date, rules: Rules = Rules()) -> list[Due]:
+def calendar(strategy: TrackedStrategy, today: date, rules: Rules = Rules()) -> list[Due]:
     """Every evaluation of the strategy and its measures, by due month (strategy first within a month)."""
     now = month_of(today)
     by_subject: dict[str, list[EvaluationRecord]] = {}
@@ -388,7 +399,7 @@ def calendar(strategy: Strategy, today: date, rules: Rules = Rules()) -> list[Du
     return out
 
 
-def calendar_report(strategy: Strategy, today: date, rules: Rules = Rules()) -> dict:
+def calendar_report(strategy: TrackedStrategy, today: date, rules: Rules = Rules()) -> dict:
     """`planner evaluations --json`: {"evaluations": [{subject, kind, due, overdue, state}, ...]}."""
     return {"evaluations": [d.as_json() for d in calendar(strategy, today, rules)]}
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from .months import Month, format_range
 from .strategy import Measure, Status, Strategy
-from .verstetigung import CarryOver, Decision, EvaluationRecord, Outcome, VersionEntry
+from .verstetigung import CarryOver, Decision, EvaluationRecord, Outcome, TrackedStrategy, VersionEntry
+from .whole_strategy import WholeStrategy
 
 FINISHED = (Status.ABGESCHLOSSEN, Status.VERWORFEN)
 QUESTION_AFTER = 2  # deferred this often: "still relevant?"
@@ -39,7 +40,7 @@ SUGGESTED = {
 }
 
 
-def latest_outcomes(strategy: Strategy) -> dict[str, EvaluationRecord]:
+def latest_outcomes(strategy: TrackedStrategy) -> dict[str, EvaluationRecord]:
     """Per measure its latest evaluation that recommends an outcome: it feeds the Fortschreibung."""
     out: dict[str, EvaluationRecord] = {}
     for r in sorted(strategy.evaluations, key=lambda r: r.performed):
@@ -53,12 +54,12 @@ class FortschreibungError(ValueError):
 
 
 def next_version(
-    old: Strategy,
+    old: WholeStrategy,
     decisions: dict[str, tuple[Decision, str]],
     version: str,
     adopted: Month | None,
     today: date,
-) -> Strategy:
+) -> WholeStrategy:
     """The next version: vision and mission carried over; unfinished and backlog measures with a
     keep/adapt decision carried over (backlog: deferral count + 1); dropped and finished ones stay behind."""
     if not version.strip():
@@ -94,7 +95,7 @@ def next_version(
         today,
         [CarryOver(m.key, m.title, decisions[m.key][0], decisions[m.key][1]) for m in pending],
     )
-    return Strategy(
+    return WholeStrategy(
         organisation=old.organisation,
         title=old.title,
         version=version.strip(),

@@ -13,6 +13,9 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
 from ..domain.catalogue import catalogue
 from ..domain.maturity import Criterion
 from ..domain.validation import MAX_TEXT
@@ -244,9 +247,6 @@ def criteria_to_csv(criteria: Iterable[Criterion]) -> bytes:
 
 def criteria_to_xlsx(criteria: Iterable[Criterion]) -> bytes:
     """A catalogue as XLSX: the criteria sheet plus a sheet with the valid subdimensions."""
-    from openpyxl import Workbook  # only when a workbook is written
-    from openpyxl.styles import Alignment, Font, PatternFill
-
     book = Workbook()
     sheet = book.active
     sheet.title = "Kriterien"

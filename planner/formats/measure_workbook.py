@@ -25,6 +25,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
 from ..domain import normalise
 from ..domain.catalogue import catalogue
 from ..domain.months import Month
@@ -131,8 +136,6 @@ class WorkbookError(ValueError):
 
 
 def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
     return get_column_letter(index)
 
 
@@ -183,8 +186,6 @@ def _text_width(value: Any) -> int:
 
 
 def _style_header(sheet, row: int = 1) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
-
     for cell in sheet[row]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="E9EEF4")
@@ -219,8 +220,6 @@ def _lists_sheet(book) -> dict[str, str]:
 
 
 def _validations(sheet, ranges: dict[str, str]) -> None:
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     for key, list_name in (
         ("dimension", "dimension"),
         ("urgency", "rating"),
@@ -241,8 +240,6 @@ def _validations(sheet, ranges: dict[str, str]) -> None:
 
 
 def _strategy_sheet(book, strategy: Strategy) -> None:
-    from openpyxl.styles import Alignment
-
     sheet = book.create_sheet(SHEET_STRATEGY)
     sheet.append(["Feld", "Wert"])
     labels = dict(STRATEGY_LABELS)
@@ -267,8 +264,6 @@ def _strategy_sheet(book, strategy: Strategy) -> None:
 
 
 def _hints_sheet(book) -> None:
-    from openpyxl.styles import Alignment
-
     sheet = book.create_sheet(SHEET_HINTS)
     sheet.append(["Spalte", "Bedeutung und erlaubte Werte"])
     for c in COLUMNS:
@@ -302,9 +297,6 @@ def _hints_sheet(book) -> None:
 
 def workbook_bytes(strategy: Strategy, today: date) -> bytes:
     """The Maßnahmenliste of a strategy as XLSX bytes; `today` sets the schedule state column."""
-    from openpyxl import Workbook  # only when a workbook is written
-    from openpyxl.styles import Alignment, Font
-
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET_MEASURES

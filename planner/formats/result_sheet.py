@@ -8,6 +8,10 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
 from ..domain.catalogue import Dimension, catalogue
 from ..domain.maturity import Assessment, AssessmentKind, Level, level_label
 from ..domain.months import german_date
@@ -81,10 +85,6 @@ def _cell_value(label: str) -> int | str:
 
 def sheet_xlsx(organisation: str, assessment: Assessment) -> bytes:
     """The sheet as an Excel workbook laid out like Peine's Anlage 1."""
-    # openpyxl only when a workbook is written: pages and `planner check` don't need it
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
 
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)

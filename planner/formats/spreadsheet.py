@@ -18,6 +18,8 @@ import io
 import zipfile
 from collections.abc import Iterator
 
+from openpyxl import load_workbook
+
 NOT_A_WORKBOOK = "Die Datei ist keine lesbare Excel-Arbeitsmappe (.xlsx)."
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 MAX_MEMBERS = 1000
@@ -94,8 +96,6 @@ def open_workbook(data: bytes, *, formulas: bool = False):
 
     `formulas=True` keeps formula cells as formulas (data_type "f"), so a reader can refuse them
     instead of taking the value Excel last computed (the Maßnahmenliste does)."""
-    from openpyxl import load_workbook  # only when a workbook is read
-
     _check_zip(data)
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=not formulas)

@@ -7,9 +7,15 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
 from ..domain.months import german_date
 from ..domain.schedule_state import schedule_state
-from ..domain.strategy import Measure, Status, Strategy
+from ..domain.strategy import Measure, Status
+from ..domain.verstetigung import TrackedStrategy
 
 HEADERS = (
     "Maßnahme",
@@ -43,7 +49,7 @@ class Line:
     last_note: str
 
 
-def lines(strategy: Strategy, measures: list[Measure], today: date) -> list[Line]:
+def lines(strategy: TrackedStrategy, measures: list[Measure], today: date) -> list[Line]:
     """The lines of a status round; the last "Stand" is the newest note of the status history."""
     out = []
     for m in measures:
@@ -73,11 +79,6 @@ def _text(cell, value: str) -> None:
 
 def to_xlsx(title: str, subtitle: str, rows: list[Line]) -> bytes:
     """The status round as XLSX: a heading, the lines, a status list to pick from in the answer column."""
-    from openpyxl import Workbook  # only when a workbook is written
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     book = Workbook()
     sheet = book.active
     sheet.title = "Statusabfrage"

@@ -20,8 +20,9 @@ from jsonschema.exceptions import ValidationError
 from ..domain.catalogue import catalogue
 from ..domain.months import month_text, parse_month
 from ..domain.normalise import normalise_strategy_data
-from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
+from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status
 from ..domain.validation import Problem, validate_measure, validate_strategy
+from ..domain.whole_strategy import WholeStrategy
 from .maturity_file import maturity_from_data, maturity_to_data
 from .schema import FORMAT_ID, measure_schema, strategy_file_schema
 from .verstetigung_file import measure_extras, verstetigung_from_data, verstetigung_to_data
@@ -306,7 +307,7 @@ def _python_parse(text: str) -> Any:
         raise _too_large() from None
 
 
-def strategy_from_data(data: dict[str, Any]) -> Strategy:
+def strategy_from_data(data: dict[str, Any]) -> WholeStrategy:
     """A validated Strategy from parsed file data; raises StrategyFileError.
 
     Typed forms (`start: 04/2025`, `urgency: Hoch`, `status: in Umsetzung`) are made canonical first."""
@@ -336,7 +337,7 @@ def strategy_from_data(data: dict[str, Any]) -> Strategy:
         problems.extend(found)
     s = data["strategy"]
     window = s.get("roadmap_window") or {}
-    strategy = Strategy(
+    strategy = WholeStrategy(
         organisation=data["organisation"]["name"],
         title=s["title"],
         version=str(s.get("version", "")),
@@ -358,7 +359,7 @@ def strategy_from_data(data: dict[str, Any]) -> Strategy:
     return strategy
 
 
-def load_strategy(text: str) -> Strategy:
+def load_strategy(text: str) -> WholeStrategy:
     """Parse and validate a strategy file; raises StrategyFileError naming every problem."""
     return strategy_from_data(parse_yaml(text))
 
@@ -395,7 +396,7 @@ def measure_to_dict(m: Measure) -> dict[str, Any]:
     }
 
 
-def strategy_to_data(strategy: Strategy) -> dict[str, Any]:
+def strategy_to_data(strategy: WholeStrategy) -> dict[str, Any]:
     """The file form of a whole strategy as plain data."""
     s: dict[str, Any] = {"title": strategy.title, "version": strategy.version, "adopted": month_text(strategy.adopted)}
     if strategy.window_start and strategy.window_end:
@@ -428,7 +429,7 @@ def dump_data(data: dict[str, Any]) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
-def dump_strategy(strategy: Strategy) -> str:
+def dump_strategy(strategy: WholeStrategy) -> str:
     """The strategy as a planner-strategy/1 YAML document."""
     return dump_data(strategy_to_data(strategy))
 

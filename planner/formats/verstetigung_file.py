@@ -41,7 +41,7 @@ from datetime import date
 from typing import Any
 
 from ..domain.months import MONTH_PATTERN, month_text, parse_month
-from ..domain.strategy import Status, Strategy
+from ..domain.strategy import Status
 from ..domain.validation import MAX_TEXT, Problem
 from ..domain.verstetigung import (
     ANSWER_FIELDS,
@@ -58,6 +58,7 @@ from ..domain.verstetigung import (
     Outcome,
     Soft,
     StatusChange,
+    TrackedStrategy,
     VersionEntry,
 )
 
@@ -183,7 +184,7 @@ def _record(i: int, r: dict[str, Any], keys: set[str], problems: list[Problem]) 
     )
 
 
-def verstetigung_from_data(data: dict[str, Any], strategy: Strategy) -> list[Problem]:
+def verstetigung_from_data(data: dict[str, Any], strategy: TrackedStrategy) -> list[Problem]:
     """Fill the strategy's Verstetigung fields from schema-valid file data; returns the problems found."""
     problems: list[Problem] = []
     keys = {m.key for m in strategy.measures}
@@ -233,7 +234,7 @@ def _num(value: float | None) -> float | int | None:
     return int(value) if float(value).is_integer() else value
 
 
-def measure_extras(strategy: Strategy, key: str) -> dict[str, Any]:
+def measure_extras(strategy: TrackedStrategy, key: str) -> dict[str, Any]:
     """Status history and indicators of one measure in file form; empty ones left out."""
     out: dict[str, Any] = {}
     if changes := strategy.status_history.get(key):
@@ -276,7 +277,7 @@ def _record_to_dict(r: EvaluationRecord) -> dict[str, Any]:
     return out
 
 
-def verstetigung_to_data(strategy: Strategy) -> dict[str, Any]:
+def verstetigung_to_data(strategy: TrackedStrategy) -> dict[str, Any]:
     """The top-level sections `evaluations` and `history`; empty ones left out."""
     out: dict[str, Any] = {}
     if strategy.evaluations:

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import planner.models_all  # noqa: F401  (registers every table)
+import planner.models  # noqa: F401  (registers every table)
 from planner.models import Model
 
 config = context.config

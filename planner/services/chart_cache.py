@@ -2,7 +2,7 @@
 
 A chart is stored under a key made of the chart, its format and options (the date, for
 charts that draw today), the strategy's revision and a fingerprint of the drawing code.
-The revision (cache_models.StrategyRevision) is bumped by the audit listener in the same
+The revision (models.cache.StrategyRevision) is bumped by the audit listener in the same
 transaction as every change of the strategy or of its organisation's data, so a changed
 strategy gets a new key on every worker and every instance at the moment the change commits.
 
@@ -20,10 +20,13 @@ from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from ..cache_models import ChartCacheEntry, StrategyRevision
+from ..models import Strategy
+from ..models.cache import ChartCacheEntry, StrategyRevision
 
 # changes of these tables belong to an organisation but change no chart
 _NOT_SHOWN = {"users", "memberships", "coordinations"}
@@ -66,11 +69,7 @@ def lookup(session: Session, cache_key: str) -> bytes | None:
 
 
 def _insert(connection: Connection):
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+    return postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
 
 
 def store(session: Session, cache_key: str, strategy_id: int, revision: int, mimetype: str, data: bytes) -> None:
@@ -120,8 +119,6 @@ def changed_strategies(connection: Connection, entries: Iterable[dict]) -> set[i
 
 def strategies_of(connection: Connection, organisation_ids: Iterable[int]) -> list[int]:
     """The ids of the organisations' strategies."""
-    from ..models import Strategy
-
     return list(
         connection.execute(
             sa.select(Strategy.id).where(Strategy.organisation_id.in_(sorted(organisation_ids)))

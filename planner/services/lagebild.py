@@ -13,14 +13,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .. import models
-from .. import verstetigung_models as vm
-from ..auth_models import AuditEntry
 from ..domain.lagebild import ActionItems, action_items
 from ..domain.months import month_of
 from ..domain.schedule_state import ScheduleState, schedule_state
 from ..domain.strategy import Measure, Strategy
-from . import audit
-from .strategies import load_strategy_row, strategy_to_domain
+from ..models import verstetigung as vm
+from ..models.auth import AuditEntry
+from . import audit, verlauf
+from .strategies import load_strategy_row
+from .whole_strategy import strategy_to_domain
 
 RECENT_DAYS = 14
 
@@ -112,7 +113,7 @@ def recent_changes(
     if organisation_ids is not None:
         query = query.where(AuditEntry.organisation_id.in_(list(organisation_ids) or [-1]))
     entries = session.scalars(query.order_by(AuditEntry.id.desc()).limit(2000)).all()
-    imports = audit.imported_changes(entries)
+    imports = verlauf.imported_changes(entries)
     grouped: dict[tuple[str, str], RecentChange] = {}
     for e in entries:
         if e.change_id in imports:
@@ -128,13 +129,13 @@ def recent_changes(
             if len(grouped) >= limit:
                 continue
             change = grouped[key] = RecentChange(e.at, e.username, "", table=target[0], object_id=target[1])
-        label = audit.field_label(e.field)
+        label = verlauf.field_label(e.field)
         if label not in change.fields:
             change.fields.append(label)
     names = _names(session, grouped.values())
     for change in grouped.values():
         name = names.get((change.table, change.object_id))
-        change.what = audit.table_label(change.table) + (f" „{name}“" if name else "")
+        change.what = verlauf.table_label(change.table) + (f" „{name}“" if name else "")
     return list(grouped.values())
 
 

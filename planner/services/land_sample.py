@@ -22,14 +22,14 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .. import land_models as lm
-from .. import maturity_models as mm
 from .. import models
-from ..auth_models import Coordination
 from ..domain.catalogue import catalogue
 from ..domain.months import Month
 from ..domain.strategy import Status
-from .strategies import import_strategy
+from ..models import land as lm
+from ..models import maturity as mm
+from ..models.auth import Coordination
+from .whole_strategy import import_strategy
 
 SAMPLE_FILE = Path(__file__).resolve().parent.parent / "data" / "landesstelle-beispiel.yaml"
 SAMPLE_NAME = "Landesstelle (Beispiel)"

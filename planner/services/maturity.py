@@ -13,8 +13,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session, selectinload
 
-from .. import maturity_models as mm
 from .. import models
+from ..charts.radar import RadarSeries
 from ..domain.catalogue import catalogue
 from ..domain.funding import CallCheck, FundingCall, FundingParticipation, ParticipationStatus, check_call, find_call
 from ..domain.maturity import (
@@ -33,9 +33,10 @@ from ..domain.maturity import (
 )
 from ..domain.maturity_gaps import GapReport, gap_analysis
 from ..domain.months import german_date
-from ..domain.strategy import Strategy
 from ..domain.validation import Problem
+from ..domain.whole_strategy import WholeStrategy, with_parts
 from ..formats.criteria import sample_criteria
+from ..models import maturity as mm
 from . import chart_cache
 from .strategies import ValidationFailed, core_to_domain
 
@@ -85,7 +86,7 @@ def assessment_rows(session: Session, organisation_id: int) -> list[mm.MaturityA
 
 
 def domain_fields(row: models.Strategy) -> dict:
-    """assessments, targets and funding of a strategy row, as Strategy keyword arguments."""
+    """assessments, targets and funding of a strategy row, as keyword arguments of `with_parts`."""
     session = object_session(row)
     if session is None or row.id is None:  # a strategy not (yet) in the database has none
         return {"assessments": [], "targets": {}, "funding": []}
@@ -111,7 +112,7 @@ def domain_fields(row: models.Strategy) -> dict:
     }
 
 
-def store_strategy_maturity(session: Session, row: models.Strategy, strategy: Strategy) -> None:
+def store_strategy_maturity(session: Session, row: models.Strategy, strategy: WholeStrategy) -> None:
     """Write a file's maturity sections for a newly imported strategy.
 
     Assessments belong to the organisation: one of the same date that is already stored is
@@ -233,6 +234,14 @@ def criteria(session: Session, organisation_id: int) -> tuple[list[Criterion], b
     return [Criterion(r.subdimension, r.stage, r.text, r.note or "") for r in rows], False
 
 
+def criteria_by_subdimension(items: list[Criterion]) -> list[tuple[str, list[Criterion]]]:
+    """The criteria grouped by subdimension, in the catalogue's order."""
+    groups: dict[str, list[Criterion]] = {}
+    for c in items:
+        groups.setdefault(c.subdimension, []).append(c)
+    return [(s, groups[s]) for s in catalogue().subdimension_names if s in groups]
+
+
 def replace_criteria(session: Session, organisation_id: int, new: list[Criterion]) -> None:
     """Replace the whole catalogue (an import is all-or-nothing; answers keep their own copy of the texts)."""
     session.execute(sa.delete(mm.MaturityCriterion).where(mm.MaturityCriterion.organisation_id == organisation_id))
@@ -273,7 +282,7 @@ class Maturity:
     """A strategy with its organisation's assessments, its targets, baseline and latest assessment."""
 
     row: models.Strategy
-    strategy: Strategy
+    strategy: WholeStrategy
     entries: list[Entry]
     targets: dict[str, int]
 
@@ -300,7 +309,7 @@ class Maturity:
 
 def maturity_for(session: Session, row: models.Strategy) -> Maturity:
     """Everything the maturity pages of a strategy need (the row comes from get_strategy_or_404)."""
-    strategy = core_to_domain(row, **domain_fields(row))
+    strategy = with_parts(core_to_domain(row), **domain_fields(row))
     return Maturity(row, strategy, entries(session, row.organisation_id), effective_targets(strategy.targets))
 
 
@@ -309,8 +318,6 @@ def maturity_for(session: Session, row: models.Strategy) -> Maturity:
 
 def radar_series(m: Maturity) -> list:
     """Target, baseline and latest assessment as radar series (baseline left out when it is the latest)."""
-    from ..charts.radar import RadarSeries
-
     series = []
     base, last = m.baseline, m.latest
     if base is not None and base is not last:

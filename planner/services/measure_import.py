@@ -29,6 +29,7 @@ from ..formats.measure_workbook import (
 )
 from ..formats.strategy_file import StrategyFileError, measure_to_dict, strategy_from_data, strategy_to_data
 from . import strategies as core
+from .whole_strategy import strategy_to_domain
 
 STRATEGY_FIELD_LABELS = {
     "title": "Titel",
@@ -128,7 +129,7 @@ def plan_import(
 ) -> ImportPlan:
     """Merge the workbook into the stored strategy and describe the changes; raises WorkbookError."""
     today = today or date.today()
-    current = core.strategy_to_domain(row)
+    current = strategy_to_domain(row)
     current_data = strategy_to_data(current)
     content = read_workbook(data)
     by_key = {m.key: m for m in current.measures}

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .. import models
-from ..auth_models import AuditEntry
 from ..models import Model, utcnow
+from ..models.auth import AuditEntry
 from . import backup
 
 ANONYMOUS = "Anonymisierte Person"
@@ -214,11 +214,11 @@ def rename(session: Session, person: models.Person, name: str) -> None:
     session.flush()
 
 
-def merge(session: Session, source: models.Person, target: models.Person) -> int:
+def merge(session: Session, source: models.Person, target: models.Person | None) -> int:
     """Merge `source` into `target`: its measures go to the target (a measure both own keeps one entry,
     Lead before Support), a linked login moves if the target has none; then `source` is deleted.
     Every change goes into the audit trail. Returns the number of measures moved."""
-    if source.id == target.id or source.organisation_id != target.organisation_id:
+    if target is None or source.id == target.id or source.organisation_id != target.organisation_id:
         raise PersonError("Bitte eine andere Person derselben Organisation wählen.")
     owned = session.scalars(sa.select(models.MeasureOwner).where(models.MeasureOwner.person_id == source.id)).all()
     moved = 0
@@ -241,3 +241,30 @@ def merge(session: Session, source: models.Person, target: models.Person) -> int
     session.delete(source)
     session.flush()
     return moved
+
+
+def get_person(session: Session, organisation_id: int, person_id: int) -> models.Person | None:
+    """The person of that id in the organisation, or None."""
+    person = session.get(models.Person, person_id)
+    return person if person is not None and person.organisation_id == organisation_id else None
+
+
+def create_person(session: Session, organisation: models.Organisation, name: str, kind: str) -> models.Person:
+    """A new person or unit; refused when the organisation has that name already."""
+    name = name.strip()
+    clash = session.scalar(
+        sa.select(models.Person.id).where(models.Person.organisation_id == organisation.id, models.Person.name == name)
+    )
+    if clash is not None:
+        raise PersonError(f"„{name}“ gibt es in dieser Organisation schon.")
+    person = models.Person(organisation=organisation, name=name, kind=kind)
+    session.add(person)
+    session.flush()
+    return person
+
+
+def owned_measures(session: Session, person: models.Person) -> int:
+    """How many measures name the person as responsible."""
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(models.MeasureOwner).where(models.MeasureOwner.person_id == person.id)
+    )

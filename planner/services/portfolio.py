@@ -23,17 +23,18 @@ from functools import cached_property
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .. import land_models as lm
-from .. import maturity_models as mm
 from .. import models
-from .. import verstetigung_models as vm
-from ..auth_models import AuditEntry, Coordination
 from ..domain import portfolio as domain
 from ..domain.funding import FundingParticipation, ParticipationStatus
 from ..domain.maturity import Answer, Assessment, CriterionAnswer
 from ..domain.months import Month, parse_month
-from ..domain.strategy import Measure, Status, Strategy
+from ..domain.strategy import Measure, Status
 from ..domain.verstetigung import STRATEGY
+from ..domain.whole_strategy import WholeStrategy
+from ..models import land as lm
+from ..models import maturity as mm
+from ..models import verstetigung as vm
+from ..models.auth import AuditEntry, Coordination
 from .chart_cache import code_fingerprint
 from .strategies import _measure
 from .verstetigung import evaluation_to_domain
@@ -128,7 +129,7 @@ def _assessments(session: Session, organisation_ids: list[int]) -> dict[int, lis
     return out
 
 
-def _strategies(session: Session, rows: dict[int, sa.Row], names: dict[int, str]) -> dict[int, Strategy]:
+def _strategies(session: Session, rows: dict[int, sa.Row], names: dict[int, str]) -> dict[int, WholeStrategy]:
     """Domain strategies (measures, evaluations, funding entries) of these rows, in three statements."""
     ids = [r.id for r in rows.values()]
     m, e, f = models.Measure.__table__, vm.Evaluation.__table__, mm.FundingParticipation.__table__
@@ -193,7 +194,7 @@ def _strategies(session: Session, rows: dict[int, sa.Row], names: dict[int, str]
             )
         )
     return {
-        org: Strategy(
+        org: WholeStrategy(
             organisation=names[org],
             title=r.title,
             version=r.version or "",

@@ -16,7 +16,7 @@ from ..domain.planning import Proposal, propose_schedule
 from ..domain.schedule import Analysis, analyse
 from ..domain.strategy import Status, Strategy
 from ..domain.validation import validate_strategy
-from ..roadmap_models import Baseline, BaselineEntry
+from ..models.roadmap import Baseline, BaselineEntry
 from .strategies import ValidationFailed, core_to_domain, read_core
 
 

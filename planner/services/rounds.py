@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from .. import models
 from ..domain.months import Month
 from ..domain.strategy import Rating, Status
-from . import audit
-from .strategies import ValidationFailed, save_measure, strategy_to_domain
+from . import verlauf
+from .strategies import ValidationFailed, save_measure
 from .verstetigung import record_progress
+from .whole_strategy import strategy_to_domain
 
 
 class RoundFailed(ValueError):
@@ -55,7 +56,7 @@ def _stale(session: Session, measure: models.Measure, seen: int | None) -> list[
     """The lost-update refusal of one measure, naming what the other person changed; [] when current."""
     if seen is None or seen == measure.lock_version:
         return []
-    lines = audit.describe_conflict(session, "measures", measure.id, seen)
+    lines = verlauf.describe_conflict(session, "measures", measure.id, seen)
     text = "Inzwischen von jemand anderem geändert"
     return [text + (": " + "; ".join(lines) if lines else "") + ". Bitte prüfen und erneut speichern."]
 

@@ -1,4 +1,6 @@
-"""Strategies in the database <-> domain strategies; import, export and measure edits."""
+"""The core of a strategy in the database <-> the domain: the loader (strategy, measures, owners,
+dependencies), the core import and measure edits. The areas build on this module and add their
+parts themselves; `whole_strategy` assembles every area for a whole file (import, export)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from .. import models
 from ..domain.months import month_text, parse_month
 from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
-from ..domain.validation import Problem, validate_strategy
+from ..domain.validation import Problem, validate_strategy, window_problems
+from .locking import unchanged_since
 
 
 class ValidationFailed(ValueError):
@@ -111,15 +114,15 @@ def _measure(row, owners: list[Owner], depends_on: list[str]) -> Measure:
     )
 
 
-def core_to_domain(row: models.Strategy, **parts) -> Strategy:
+def core_to_domain(row: models.Strategy) -> Strategy:
     """The domain strategy of a row with the core only: strategy fields, measures in their
-    stored order, owners and dependencies. An area that needs its own data passes it as
-    `parts` (e.g. `**maturity.domain_fields(row)`), so a page loads only what it shows."""
+    stored order, owners and dependencies. An area that needs its own data adds it
+    (`domain.whole_strategy.with_parts`), so a page loads only what it shows."""
     keys_by_id = {m.id: m.key for m in row.measures}
-    return _strategy(row, [measure_to_domain(m, keys_by_id) for m in row.measures], **parts)
+    return _strategy(row, [measure_to_domain(m, keys_by_id) for m in row.measures])
 
 
-def read_core(session: Session, row: models.Strategy, **parts) -> Strategy:
+def read_core(session: Session, row: models.Strategy) -> Strategy:
     """The same as `core_to_domain`, read as plain rows in three statements (measures, owners
     with their names, dependencies) without building ORM objects: for pages that only show the
     strategy (a row from `load_strategy_row(..., core=False)` is enough)."""
@@ -142,7 +145,7 @@ def read_core(session: Session, row: models.Strategy, **parts) -> Strategy:
         if prerequisite in keys_by_id:
             depends.setdefault(dependent, []).append(keys_by_id[prerequisite])
     measures = [_measure(r, owners.get(r.id, []), sorted(depends.get(r.id, []))) for r in rows]
-    return _strategy(row, measures, **parts)
+    return _strategy(row, measures)
 
 
 def measure_id(session: Session, row: models.Strategy, key: str) -> int | None:
@@ -151,7 +154,7 @@ def measure_id(session: Session, row: models.Strategy, key: str) -> int | None:
     return session.execute(sa.select(m.c.id).where(m.c.strategy_id == row.id, m.c.key == key)).scalar_one_or_none()
 
 
-def _strategy(row: models.Strategy, measures: list[Measure], **parts) -> Strategy:
+def _strategy(row: models.Strategy, measures: list[Measure]) -> Strategy:
     return Strategy(
         organisation=row.organisation.name,
         title=row.title,
@@ -163,17 +166,65 @@ def _strategy(row: models.Strategy, measures: list[Measure], **parts) -> Strateg
         mission=row.mission or "",
         principles=list(row.principles or []),
         measures=measures,
-        **parts,
     )
 
 
-def strategy_to_domain(row: models.Strategy) -> Strategy:
-    """The whole domain strategy of a row: the core and every area's data (export, backup,
-    Steckbriefe, Verstetigung). Pages that show less use `core_to_domain`."""
-    from .maturity import domain_fields  # the maturity service builds on this module
-    from .verstetigung import verstetigung_fields  # so does the Verstetigung service
+# --- strategies: the overview, create and edit ------------------------------------------------------
 
-    return core_to_domain(row, **domain_fields(row), **verstetigung_fields(row))
+
+def organisations_with_strategies(session: Session, visible: set[int] | None) -> list[models.Organisation]:
+    """The organisations (all when `visible` is None) with their strategies, by name."""
+    query = sa.select(models.Organisation)
+    if visible is not None:
+        query = query.where(models.Organisation.id.in_(visible))
+    return list(
+        session.scalars(query.options(selectinload(models.Organisation.strategies)).order_by(models.Organisation.name))
+    )
+
+
+def measure_counts(session: Session, strategy_ids: list[int]) -> dict[int, int]:
+    """Number of measures per strategy, in one query."""
+    m = models.Measure
+    return dict(
+        session.execute(
+            sa.select(m.strategy_id, sa.func.count()).where(m.strategy_id.in_(strategy_ids)).group_by(m.strategy_id)
+        ).all()
+    )
+
+
+def find_organisation(session: Session, name: str) -> models.Organisation | None:
+    return session.scalar(sa.select(models.Organisation).where(models.Organisation.name == name.strip()))
+
+
+MONTH_FIELDS = ("adopted", "window_start", "window_end")
+
+
+def _columns(fields: dict) -> dict:
+    """Title, version, months (as Month or None), vision, mission and principles of the form as
+    column values. The roadmap window is checked as in a strategy file
+    (`domain.validation.window_problems`): raises ValidationFailed."""
+    problems = window_problems(fields.get("window_start"), fields.get("window_end"))
+    if problems:
+        raise ValidationFailed(problems)
+    return {name: month_text(value) if name in MONTH_FIELDS else value for name, value in fields.items()}
+
+
+def create_strategy(session: Session, organisation: str, fields: dict) -> models.Strategy:
+    """A new, empty strategy of the organisation (created when new); raises ValidationFailed."""
+    columns = _columns(fields)
+    row = models.Strategy(organisation=get_or_create_organisation(session, organisation.strip()), **columns)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def update_strategy(session: Session, row: models.Strategy, fields: dict, seen: int) -> None:
+    """Change the strategy's own fields, when nobody saved it after version `seen`: raises
+    ValidationFailed, or locking.EditConflict (rolled back)."""
+    columns = _columns(fields)
+    with unchanged_since(session, "strategies", row, seen):
+        for name, value in columns.items():
+            setattr(row, name, value)
 
 
 def get_or_create_organisation(session: Session, name: str) -> models.Organisation:
@@ -271,8 +322,9 @@ def _write_dependencies(
             session.add(models.Dependency(prerequisite=rows_by_key[key], dependent=row))
 
 
-def import_strategy(session: Session, strategy: Strategy) -> models.Strategy:
-    """Write a validated domain strategy as a new strategy of its organisation."""
+def import_core(session: Session, strategy: Strategy) -> models.Strategy:
+    """Write the core of a validated domain strategy as a new strategy of its organisation
+    (`whole_strategy.import_strategy` adds the areas' data)."""
     problems = validate_strategy(strategy)
     if problems:
         raise ValidationFailed(problems)
@@ -307,12 +359,6 @@ def import_strategy(session: Session, strategy: Strategy) -> models.Strategy:
         for m in strategy.measures:
             _write_dependencies(session, rows_by_key[m.key], m.depends_on, rows_by_key, new=True)
     session.flush()
-    from .maturity import store_strategy_maturity  # the maturity service builds on this module
-
-    store_strategy_maturity(session, row, strategy)
-    from .verstetigung import store_strategy_verstetigung
-
-    store_strategy_verstetigung(session, row, strategy)
     return row
 
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..auth_models import User
 from ..models import utcnow
-from ..token_models import UserToken
+from ..models.auth import User
+from ..models.token import UserToken
 
 PREFIX = {"api": "plapi_", "kalender": "plcal_"}
 # last use is written at most this often, so reading through the API does not write on every call

@@ -14,9 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session, selectinload
 
 from .. import models
-from .. import verstetigung_models as vm
 from ..domain.months import Month, month_text, parse_month
-from ..domain.strategy import Status, Strategy
+from ..domain.strategy import Status
 from ..domain.verstetigung import (
     ANSWER_FIELDS,
     SOFT_CRITERIA,
@@ -32,10 +31,13 @@ from ..domain.verstetigung import (
     Outcome,
     Soft,
     StatusChange,
+    TrackedStrategy,
     VersionEntry,
 )
 from ..domain.verstetigung_versions import FortschreibungError
-from .strategies import ValidationFailed, save_measure, strategy_to_domain
+from ..models import verstetigung as vm
+from .audit import current_actor
+from .strategies import ValidationFailed, core_to_domain, save_measure
 
 # --- records: database <-> domain ------------------------------------------------------------
 
@@ -79,7 +81,7 @@ def indicator_to_domain(row: vm.Indicator) -> Indicator:
 
 
 def verstetigung_fields(row: models.Strategy) -> dict:
-    """evaluations, indicators, status history and version history of a row, as Strategy keyword arguments."""
+    """evaluations, indicators, status history and version history of a row, as keyword arguments of `with_parts`."""
     session = object_session(row)
     if session is None or row.id is None:
         return {"evaluations": [], "indicators": {}, "status_history": {}, "history": []}
@@ -143,7 +145,7 @@ def _add_indicator(session: Session, measure: models.Measure, ind: Indicator, po
     return row
 
 
-def store_strategy_verstetigung(session: Session, row: models.Strategy, strategy: Strategy) -> None:
+def store_strategy_verstetigung(session: Session, row: models.Strategy, strategy: TrackedStrategy) -> None:
     """Write the Verstetigung records of a newly imported strategy (the file's or a Fortschreibung's)."""
     rows = {m.key: m for m in row.measures}
     for key, changes in strategy.status_history.items():
@@ -251,8 +253,6 @@ def _status_changes_without_history(session: Session, _context, _instances) -> N
             continue
         changed = sa.inspect(obj).attrs.status.history
         if changed.deleted and changed.added and changed.deleted[0] != changed.added[0]:
-            from .audit import current_actor
-
             session.add(
                 vm.StatusChange(
                     measure=obj,
@@ -283,8 +283,7 @@ def record_progress(
     note: str = "",
 ) -> bool:
     """Set status and actual months of a measure; a status change goes into its history. True if it changed."""
-    strategy = strategy_to_domain(row)
-    current = strategy.measure(key)
+    current = core_to_domain(row).measure(key)
     updated = replace(current, status=status, actual_start=actual_start, actual_end=actual_end)
     if updated == current and not note:
         return False

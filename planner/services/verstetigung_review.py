@@ -21,7 +21,8 @@ from ..domain.strategy import Measure, Status, Strategy
 from ..domain.verstetigung import STRATEGY, Decision, Due, EvaluationRecord, Kind, calendar
 from ..domain.verstetigung_versions import next_version, still_relevant_question
 from . import verstetigung as records
-from .strategies import import_strategy, strategy_to_domain
+from .maturity import maturity_for
+from .whole_strategy import import_strategy, strategy_to_domain
 
 CORE_QUESTIONS = (
     "Entwickeln wir uns mit Hilfe der Strategie tatsächlich in die Richtung, in die wir uns als Gesundheitsamt "
@@ -89,8 +90,6 @@ class ReviewPack:
 
 
 def _maturity(session: Session, row: models.Strategy) -> tuple[MaturityProgress | None, tuple[date, dict] | None]:
-    from .maturity import maturity_for  # read only: the maturity area's service
-
     m = maturity_for(session, row)
     base, latest = m.baseline, m.latest
     if latest is None:

@@ -18,7 +18,7 @@ from ..domain.graph import build_graph
 from ..domain.months import format_range, german_date
 from ..domain.schedule_state import State, schedule_state
 from ..domain.strategy import Measure, Rating, Status, Strategy
-from ..domain.verstetigung import Indicator
+from ..domain.verstetigung import Indicator, TrackedStrategy
 
 UNKNOWN = "unbekannt"
 RATING_STEPS = len(Rating)
@@ -365,7 +365,7 @@ def estimate_density(s: SheetView) -> int:
     return len(_SCALE) - 1
 
 
-def sheet_view(strategy: Strategy, measure: Measure, graph=None, today: date | None = None) -> SheetView:
+def sheet_view(strategy: TrackedStrategy, measure: Measure, graph=None, today: date | None = None) -> SheetView:
     """The Steckbrief of one measure on `today` (default: today); dependencies in both directions from the one graph."""
     graph = graph if graph is not None else build_graph(strategy.measures)
     by_key = {m.key: m for m in strategy.measures}
@@ -409,7 +409,9 @@ def sheet_view(strategy: Strategy, measure: Measure, graph=None, today: date | N
     return view
 
 
-def bundle_view(strategy: Strategy, flt: SheetFilter | None = None, *, generated: date | None = None) -> BundleView:
+def bundle_view(
+    strategy: TrackedStrategy, flt: SheetFilter | None = None, *, generated: date | None = None
+) -> BundleView:
     """The Steckbriefe the filter selects (all by default) with the strategy's cover data."""
     flt = flt or SheetFilter()
     measures = select_measures(strategy, flt)

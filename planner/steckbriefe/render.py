@@ -8,6 +8,8 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
+from weasyprint import CSS, HTML
+
 from ..config import ROOT
 from ..documents.pdf import document_pdf, template_environment
 from ..domain.catalogue import catalogue
@@ -40,14 +42,10 @@ def document_html(bundle: BundleView) -> str:
 
 @cache
 def _stylesheets() -> tuple[CSS, ...]:
-    from weasyprint import CSS  # heavy import: only when a PDF is asked for
-
     return (*(CSS(filename=str(p)) for p in STYLESHEETS), CSS(string=dimension_css()))
 
 
 def _render(bundle: BundleView) -> Document:
-    from weasyprint import HTML
-
     return HTML(string=document_html(bundle), base_url=str(ROOT)).render(stylesheets=list(_stylesheets()))
 
 

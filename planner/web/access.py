@@ -19,7 +19,10 @@ from werkzeug.exceptions import Conflict
 
 from .. import models
 from ..extensions import db
+from ..models.auth import Coordination, Membership
 from ..services import strategies as service
+from ..services.persons import person_of_user
+from ..services.verstetigung import read_only_message
 
 _RANK = {"lesen": 1, "bearbeiten": 2, "verwalten": 3}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -41,7 +44,6 @@ def _roles() -> dict[int, int]:
     """Organisation id -> rank of the current user's role there (coordinated organisations: lesen)."""
     if "access_roles" in g:
         return g.access_roles
-    from ..auth_models import Coordination, Membership
 
     user = _user()
     roles: dict[int, int] = {}
@@ -145,11 +147,8 @@ def get_strategy_or_404(
     if row is None:
         abort(404)
     _check(row.organisation_id, write)
-    if write and not superseded_ok:
-        from ..services.verstetigung import read_only_message
-
-        if message := read_only_message(db.session, row):
-            raise ReadOnlyVersion(description=message)
+    if write and not superseded_ok and (message := read_only_message(db.session, row)):
+        raise ReadOnlyVersion(description=message)
     return row
 
 
@@ -168,7 +167,6 @@ def actor_name(organisation_id: int) -> str:
     user = _user()
     if user is None:
         return ""
-    from ..services.persons import person_of_user
 
     person = person_of_user(db.session, user.id, organisation_id)
     return person.name if person is not None else user.label

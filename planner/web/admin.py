@@ -4,22 +4,22 @@ the Verlauf (audit trail) of any object."""
 from __future__ import annotations
 
 import json
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from .. import models
-from ..auth_models import ROLE_LABELS, ROLES, Coordination, Membership, User
 from ..extensions import db
-from ..services import audit, backup, persons
+from ..models.auth import ROLE_LABELS, ROLES, User
+from ..services import accounts, audit, backup, persons, verlauf
+from ..services.accounts import MIN_PASSWORD
 from .access import get_organisation_or_404, is_admin, may_manage, may_write, visible_organisation_ids
-from .auth import MIN_PASSWORD, hash_password
+from .auth import logout_form
 from .downloads import download
 from .filters import BERLIN
 from .forms import ConfirmForm, GermanForm, choices
@@ -78,20 +78,18 @@ def may_write_somewhere() -> bool:
 
 @bp.record_once
 def _globals(state) -> None:
-    from .auth import logout_form
-
     state.app.add_template_global(managed_organisations, "managed_organisations")
     state.app.add_template_global(may_write, "may_write")
     state.app.add_template_global(may_write_somewhere, "may_write_somewhere")
     state.app.add_template_global(logout_form, "logout_form")
     state.app.add_template_global(recent_history, "recent_history")
-    state.app.add_template_global(audit.table_label, "audit_table_label")
-    state.app.add_template_global(lambda a: audit.ACTION_LABELS.get(a, a), "audit_action_label")
+    state.app.add_template_global(verlauf.table_label, "audit_table_label")
+    state.app.add_template_global(lambda a: verlauf.ACTION_LABELS.get(a, a), "audit_action_label")
 
 
 def recent_history(table: str, object_id) -> list:
     """The last changes of an object for the Verlauf box on its page (the page checked access)."""
-    return audit.display_rows(db.session, audit.history(db.session, table, object_id, limit=60))[:8]
+    return verlauf.display_rows(db.session, audit.history(db.session, table, object_id, limit=60))[:8]
 
 
 def _admin_only() -> None:
@@ -100,8 +98,13 @@ def _admin_only() -> None:
 
 
 def _organisation_choices(exclude: set[int] = frozenset()):
-    rows = db.session.scalars(sa.select(models.Organisation).order_by(models.Organisation.name))
-    return choices((o.id, o.name) for o in rows if o.id not in exclude)
+    return choices((o.id, o.name) for o in accounts.organisations(db.session, exclude))
+
+
+def _account_data(form: UserForm) -> accounts.AccountData:
+    return accounts.AccountData(
+        form.username.data, form.display_name.data or "", form.password.data or "", form.is_admin.data, form.active.data
+    )
 
 
 # --- users -----------------------------------------------------------------------------
@@ -111,9 +114,12 @@ def _organisation_choices(exclude: set[int] = frozenset()):
 def users():
     """All user accounts with their roles."""
     _admin_only()
-    rows = db.session.scalars(sa.select(User).order_by(User.username)).all()
-    organisations = db.session.scalars(sa.select(models.Organisation).order_by(models.Organisation.name)).all()
-    return render_template("admin/users.html", users=rows, organisations=organisations, role_labels=ROLE_LABELS)
+    return render_template(
+        "admin/users.html",
+        users=accounts.users(db.session),
+        organisations=accounts.organisations(db.session),
+        role_labels=ROLE_LABELS,
+    )
 
 
 @bp.route("/benutzer/neu", methods=["GET", "POST"])
@@ -122,27 +128,14 @@ def create_user():
     _admin_only()
     form = UserForm()
     if form.validate_on_submit():
-        username = form.username.data.strip()
-        if db.session.scalar(sa.select(User.id).where(User.username == username)):
-            form.username.errors.append("Diesen Benutzernamen gibt es schon.")
+        try:
+            user, generated = accounts.create_user(db.session, _account_data(form))
+        except accounts.AccountError as exc:
+            getattr(form, exc.field).errors.append(str(exc))
         else:
-            password = form.password.data or secrets.token_urlsafe(12)
-            user = User(
-                username=username,
-                display_name=(form.display_name.data or "").strip(),
-                password_hash=hash_password(password),
-                is_admin=form.is_admin.data,
-                active=form.active.data,
-            )
-            db.session.add(user)
             db.session.commit()
-            if form.password.data:
-                flash(f"Das Konto „{username}“ wurde angelegt.", "success")
-            else:
-                flash(
-                    f"Das Konto „{username}“ wurde angelegt. Erstes Passwort (nur jetzt sichtbar): {password}",
-                    "success",
-                )
+            shown = f" Erstes Passwort (nur jetzt sichtbar): {generated}" if generated else ""
+            flash(f"Das Konto „{user.username}“ wurde angelegt.{shown}", "success")
             return redirect(url_for("admin.user", user_id=user.id))
     status = 422 if request.method == "POST" else 200
     return render_template("admin/user_form.html", form=form, user=None), status
@@ -150,7 +143,7 @@ def create_user():
 
 def _user_or_404(user_id: int) -> User:
     _admin_only()
-    user = db.session.get(User, user_id)
+    user = accounts.get_user(db.session, user_id)
     if user is None:
         abort(404)
     return user
@@ -159,33 +152,19 @@ def _user_or_404(user_id: int) -> User:
 @bp.route("/benutzer/<int:user_id>", methods=["GET", "POST"])
 def user(user_id: int):
     """Edit an account; a new password or deactivation ends its sessions."""
-    from flask_login import current_user
-
     row = _user_or_404(user_id)
     form = UserForm(obj=row if request.method == "GET" else None)
     membership_form = MembershipForm(prefix="rolle")
     membership_form.organisation.choices = _organisation_choices({m.organisation_id for m in row.memberships})
     if request.method == "POST" and form.validate_on_submit():
-        username = form.username.data.strip()
-        clash = db.session.scalar(sa.select(User.id).where(User.username == username, User.id != row.id))
-        if clash:
-            form.username.errors.append("Diesen Benutzernamen gibt es schon.")
-        elif row.id == current_user.id and (not form.is_admin.data or not form.active.data):
-            form.is_admin.errors.append("Sie können sich nicht selbst die Administration oder den Zugang entziehen.")
+        try:
+            accounts.update_user(db.session, row, _account_data(form), current_user.id)
+        except accounts.AccountError as exc:
+            getattr(form, exc.field).errors.append(str(exc))
         else:
-            row.username = username
-            row.display_name = (form.display_name.data or "").strip()
-            if form.password.data or (row.active and not form.active.data):
-                row.session_version += 1
-            if form.password.data:
-                row.password_hash = hash_password(form.password.data)
-            row.is_admin = form.is_admin.data
-            row.active = form.active.data
             db.session.commit()
             if row.id == current_user.id and form.password.data:
-                from flask_login import login_user
-
-                login_user(row)
+                login_user(row)  # this session carries the new counter
             flash("Das Konto wurde gespeichert.", "success")
             return redirect(url_for("admin.user", user_id=row.id))
     status = 422 if request.method == "POST" else 200
@@ -206,7 +185,7 @@ def add_membership(user_id: int):
     form = MembershipForm(prefix="rolle")
     form.organisation.choices = _organisation_choices({m.organisation_id for m in row.memberships})
     if form.validate_on_submit():
-        db.session.add(Membership(user=row, organisation_id=int(form.organisation.data), role=form.role.data))
+        accounts.add_membership(db.session, row, int(form.organisation.data), form.role.data)
         db.session.commit()
         flash("Die Rolle wurde vergeben.", "success")
     else:
@@ -218,10 +197,8 @@ def add_membership(user_id: int):
 def remove_membership(user_id: int, membership_id: int):
     """Take a role away."""
     row = _user_or_404(user_id)
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.user_id != row.id or not ConfirmForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit() or not accounts.remove_membership(db.session, row, membership_id):
         abort(404)
-    db.session.delete(membership)
     db.session.commit()
     flash("Die Rolle wurde entzogen.", "success")
     return redirect(url_for("admin.user", user_id=row.id))
@@ -241,18 +218,8 @@ def _managed_organisation_or_404(organisation_id: int) -> models.Organisation:
 def organisation(organisation_id: int):
     """Members, persons, coordinated organisations and the backup of one organisation."""
     org = _managed_organisation_or_404(organisation_id)
-    members = db.session.execute(
-        sa.select(User, Membership.role)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.organisation_id == org.id)
-        .order_by(User.username)
-    ).all()
-    coordinated = db.session.scalars(
-        sa.select(models.Organisation)
-        .join(Coordination, Coordination.organisation_id == models.Organisation.id)
-        .where(Coordination.coordinator_id == org.id)
-        .order_by(models.Organisation.name)
-    ).all()
+    members = accounts.members(db.session, org.id)
+    coordinated = accounts.coordinated(db.session, org.id)
     coordination_form = CoordinationForm(prefix="koord")
     coordination_form.organisation.choices = _organisation_choices({org.id, *(o.id for o in coordinated)})
     person_form = NewPersonForm(prefix="neu", formdata=None)
@@ -279,15 +246,8 @@ def add_coordination(organisation_id: int):
     form = CoordinationForm(prefix="koord")
     form.organisation.choices = _organisation_choices({org.id})
     if form.validate_on_submit():
-        target = int(form.organisation.data)
-        exists = db.session.scalar(
-            sa.select(Coordination.id).where(
-                Coordination.coordinator_id == org.id, Coordination.organisation_id == target
-            )
-        )
-        if not exists:
-            db.session.add(Coordination(coordinator_id=org.id, organisation_id=target))
-            db.session.commit()
+        accounts.add_coordination(db.session, org.id, int(form.organisation.data))
+        db.session.commit()
         flash("Die Organisation wird jetzt koordiniert (Lesezugriff für die Mitglieder).", "success")
     return redirect(url_for("admin.organisation", organisation_id=org.id))
 
@@ -307,8 +267,8 @@ def backup_download(organisation_id: int):
 
 def _person_or_404(organisation_id: int, person_id: int) -> tuple[models.Organisation, models.Person]:
     org = _managed_organisation_or_404(organisation_id)
-    person = db.session.get(models.Person, person_id)
-    if person is None or person.organisation_id != org.id:
+    person = persons.get_person(db.session, org.id, person_id)
+    if person is None:
         abort(404)
     return org, person
 
@@ -366,12 +326,8 @@ class MergeForm(GermanForm):
 
 
 def _member_choices(org: models.Organisation):
-    members = db.session.scalars(
-        sa.select(User).join(Membership, Membership.user_id == User.id).where(Membership.organisation_id == org.id)
-    ).all()
-    return choices(
-        [("", "kein Konto")] + [(u.id, f"{u.label} ({u.username})") for u in sorted(members, key=lambda u: u.username)]
-    )
+    members = [u for u, _role in accounts.members(db.session, org.id)]
+    return choices([("", "kein Konto")] + [(u.id, f"{u.label} ({u.username})") for u in members])
 
 
 @bp.post("/organisationen/<int:organisation_id>/personen")
@@ -379,17 +335,16 @@ def person_create(organisation_id: int):
     """Add a person or unit to the organisation."""
     org = _managed_organisation_or_404(organisation_id)
     form = NewPersonForm(prefix="neu")
-    name = (form.name.data or "").strip()
     if not form.validate_on_submit():
         flash("Bitte einen Namen (höchstens 200 Zeichen) und die Art angeben.", "error")
-    elif db.session.scalar(
-        sa.select(models.Person.id).where(models.Person.organisation_id == org.id, models.Person.name == name)
-    ):
-        flash(f"„{name}“ gibt es in dieser Organisation schon.", "error")
     else:
-        db.session.add(models.Person(organisation=org, name=name, kind=form.kind.data))
-        db.session.commit()
-        flash(f"„{name}“ wurde angelegt.", "success")
+        try:
+            person = persons.create_person(db.session, org, form.name.data, form.kind.data)
+        except persons.PersonError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(f"„{person.name}“ wurde angelegt.", "success")
     return redirect(url_for("admin.organisation", organisation_id=org.id) + "#personen-h")
 
 
@@ -415,9 +370,7 @@ def person_edit(organisation_id: int, person_id: int):
             flash("Die Person wurde gespeichert.", "success")
             return redirect(url_for("admin.organisation", organisation_id=org.id) + "#personen-h")
     status = 422 if request.method == "POST" else 200
-    owned = db.session.scalar(
-        sa.select(sa.func.count()).select_from(models.MeasureOwner).where(models.MeasureOwner.person_id == person.id)
-    )
+    owned = persons.owned_measures(db.session, person)
     return render_template("admin/person_form.html", org=org, person=person, form=form, owned=owned), status
 
 
@@ -430,7 +383,7 @@ def person_merge(organisation_id: int, person_id: int):
     if request.method == "GET" and request.args.get("mit", "").isdigit():
         form.target.data = request.args["mit"]
     if form.validate_on_submit():
-        target = db.session.get(models.Person, int(form.target.data))
+        target = persons.get_person(db.session, org.id, int(form.target.data))
         try:
             moved = persons.merge(db.session, person, target)
         except persons.PersonError as exc:
@@ -459,9 +412,9 @@ def history(table: str, object_id: str):
         visible = visible_organisation_ids()
         if visible is not None and org_id not in visible:
             abort(404)
-    rows = audit.display_rows(db.session, audit.history(db.session, table, object_id, limit=20000))
+    rows = verlauf.display_rows(db.session, audit.history(db.session, table, object_id, limit=20000))
     name, back = _history_target(table, object_id)
-    title = f"Verlauf: {audit.table_label(table)} " + (f"„{name}“" if name else object_id)
+    title = f"Verlauf: {verlauf.table_label(table)} " + (f"„{name}“" if name else object_id)
     view = history_view(rows, request.args)
     return render_template("admin/history.html", title=title, back=back, view=view, table=table, object_id=object_id)
 
@@ -526,8 +479,7 @@ def history_view(rows: list, args) -> HistoryView:
 
 def _history_target(table: str, object_id: str) -> tuple[str | None, tuple[str, str] | None]:
     """The object's name and (link, label) of its own page, when it still exists."""
-    cls = audit.class_of_table().get(table)
-    obj = db.session.get(cls, int(object_id)) if cls is not None and object_id.isdigit() else None
+    obj = verlauf.object_of(db.session, table, object_id)
     if obj is None:
         return None, None
     name = getattr(obj, "title", None) or getattr(obj, "name", None) or getattr(obj, "username", None)

@@ -2,32 +2,38 @@
 
 from __future__ import annotations
 
-import secrets
 import unicodedata
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from urllib.parse import quote, unquote, urlsplit
 
-import sqlalchemy as sa
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Blueprint, Flask, flash, g, has_request_context, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..auth_models import LoginAttempt, User
 from ..extensions import db
-from ..models import utcnow
-from ..services import audit
+from ..models.auth import User
+from ..services import accounts
+from ..services.accounts import MIN_PASSWORD
 from .forms import GermanForm
 from .token_auth import TOKEN_BLUEPRINTS
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
-hasher = PasswordHasher()
 
 # endpoints reachable without a login: the login page and what it needs to render
 PUBLIC_ENDPOINTS = {"auth.login", "static", "assets.dimension_css", "assets.favicon"}
@@ -46,34 +52,6 @@ SECURITY_HEADERS = {
 }
 
 
-def hash_password(password: str) -> str:
-    """An argon2id hash."""
-    return hasher.hash(password)
-
-
-@cache
-def _dummy_hash() -> str:
-    """A hash to verify against when there is no usable one, so every refusal costs the same time."""
-    return hasher.hash(secrets.token_urlsafe(16))
-
-
-def check_password(user: User | None, password: str) -> bool:
-    """Whether the password matches an active account; rehashes when argon2's parameters changed.
-
-    Unknown and deactivated accounts and accounts without a password (restored from a backup)
-    verify a dummy hash: the answer takes as long as for a wrong password."""
-    usable = user is not None and user.active and user.password_hash.startswith("$argon2")
-    try:
-        hasher.verify(user.password_hash if usable else _dummy_hash(), password)
-    except (VerificationError, InvalidHashError):
-        return False
-    if not usable:
-        return False
-    if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
-    return True
-
-
 class LoginForm(GermanForm):
     """Username and password."""
 
@@ -85,9 +63,6 @@ class LoginForm(GermanForm):
     password = PasswordField(
         "Passwort", validators=[DataRequired("Bitte ausfüllen.")], render_kw={"autocomplete": "current-password"}
     )
-
-
-MIN_PASSWORD = 10
 
 
 class PasswordChangeForm(GermanForm):
@@ -141,7 +116,6 @@ def init_app(app: Flask) -> None:
     if "PERMANENT_SESSION_LIFETIME" not in app.config or app.config["PERMANENT_SESSION_LIFETIME"] == timedelta(days=31):
         app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=10)
     app.session_interface = SessionInterface()
-    audit.install()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Bitte melden Sie sich an."
@@ -157,10 +131,7 @@ def _load_user(token: str) -> User | None:
     user_id, _, version = token.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or str(user.session_version) != version:
-        return None
-    return user
+    return accounts.session_user(db.session, int(user_id), version)
 
 
 def _now() -> datetime:
@@ -213,14 +184,7 @@ def start_session(user: User) -> None:
     session["seen"] = now
 
 
-def end_all_sessions(user: User) -> None:
-    """Every session of the user ends on its next request (the counter in the cookie no longer matches)."""
-    user.session_version += 1
-
-
 def current_app_config(name: str):
-    from flask import current_app
-
     return current_app.config[name]
 
 
@@ -263,20 +227,18 @@ def _client_address() -> str:
     return (request.remote_addr or "unbekannt")[:64]
 
 
-def _too_many_failures(username: str) -> bool:
-    since = utcnow() - timedelta(minutes=current_app_config("LOGIN_FAILURE_WINDOW_MINUTES"))
-    by_name = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.username == username, LoginAttempt.at >= since)
+def _limits() -> accounts.Limits:
+    return accounts.Limits(
+        timedelta(minutes=current_app_config("LOGIN_FAILURE_WINDOW_MINUTES")),
+        current_app_config("LOGIN_MAX_FAILURES"),
+        current_app_config("LOGIN_MAX_FAILURES_PER_ADDRESS"),
     )
-    by_address = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.remote_addr == _client_address(), LoginAttempt.at >= since)
-    )
-    return by_name >= current_app_config("LOGIN_MAX_FAILURES") or by_address >= current_app_config(
-        "LOGIN_MAX_FAILURES_PER_ADDRESS"
+
+
+def _wait_message(what: str) -> str:
+    return (
+        f"Zu viele fehlgeschlagene {what}. Bitte warten Sie "
+        f"{current_app_config('LOGIN_FAILURE_WINDOW_MINUTES')} Minuten und versuchen Sie es erneut."
     )
 
 
@@ -291,27 +253,19 @@ def login():
     if request.method == "POST":
         status = 422
         if form.validate_on_submit():
-            username = form.username.data.strip()
-            if _too_many_failures(username):
-                error = (
-                    "Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie "
-                    f"{current_app_config('LOGIN_FAILURE_WINDOW_MINUTES')} Minuten und versuchen Sie es erneut."
+            try:
+                user = accounts.log_in(
+                    db.session, form.username.data.strip(), form.password.data, _client_address(), _limits()
                 )
-                status = 429
-            else:
-                user = db.session.scalar(sa.select(User).where(User.username == username))
-                if check_password(user, form.password.data):
-                    db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username))
-                    user.last_login_at = utcnow()
-                    db.session.commit()
-                    start_session(user)
-                    target = _safe_next(request.args.get("next"))
-                    return redirect(target or url_for("lagebild.start"))
-                window = timedelta(minutes=current_app_config("LOGIN_FAILURE_WINDOW_MINUTES"))
-                db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.at < utcnow() - window))
-                db.session.add(LoginAttempt(username=username[:100], remote_addr=_client_address()))
-                db.session.commit()
+            except accounts.TooManyFailures:
+                error, status = _wait_message("Anmeldeversuche"), 429
+            except accounts.WrongPassword:
+                db.session.commit()  # the failed attempt counts
                 error = "Benutzername oder Passwort ist falsch."
+            else:
+                db.session.commit()
+                start_session(user)
+                return redirect(_safe_next(request.args.get("next")) or url_for("lagebild.start"))
     return render_template("auth/login.html", form=form, error=error), status
 
 
@@ -322,8 +276,7 @@ def logout():
     form = FlaskForm()
     if form.validate_on_submit():
         if current_user.is_authenticated:
-            user = db.session.get(User, current_user.id)
-            end_all_sessions(user)
+            accounts.end_all_sessions(accounts.get_user(db.session, current_user.id))
             db.session.commit()
         logout_user()
         session.clear()
@@ -340,21 +293,17 @@ def change_password():
         status = 422
         if form.validate_on_submit():
             user = current_user._get_current_object()
-            if _too_many_failures(user.username):  # the same limit as the login: no guessing here either
-                form.current.errors.append(
-                    "Zu viele fehlgeschlagene Versuche. Bitte warten Sie "
-                    f"{current_app_config('LOGIN_FAILURE_WINDOW_MINUTES')} Minuten und versuchen Sie es erneut."
+            try:
+                accounts.change_own_password(
+                    db.session, user, form.current.data, form.password.data, _client_address(), _limits()
                 )
+            except accounts.TooManyFailures:
+                form.current.errors.append(_wait_message("Versuche"))  # the login's limit: no guessing here either
                 status = 429
-            elif not check_password(user, form.current.data):
-                db.session.add(LoginAttempt(username=user.username[:100], remote_addr=_client_address()))
-                db.session.commit()
-                form.current.errors.append("Das bisherige Passwort ist falsch.")
-            elif form.password.data == form.current.data:
-                form.password.errors.append("Das neue Passwort muss sich vom bisherigen unterscheiden.")
+            except accounts.AccountError as exc:
+                db.session.commit()  # a wrong current password counts as a failed attempt
+                getattr(form, exc.field).errors.append(str(exc))
             else:
-                user.password_hash = hash_password(form.password.data)
-                end_all_sessions(user)
                 db.session.commit()
                 login_user(user)  # this session carries the new counter; login time stays
                 flash("Ihr Passwort wurde geändert. Ihre anderen Sitzungen sind beendet.", "success")

@@ -11,6 +11,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from ..extensions import db
 from .api.problems import from_http_error, is_api_request, problem_response
 
 MESSAGES = {
@@ -67,8 +68,6 @@ class PlannerRequest(Request):
 
 def _rollback() -> None:
     """End the failed transaction, so that the error page itself can read from the database."""
-    from ..extensions import db
-
     try:
         db.session.rollback()
     except sa_exc.DBAPIError:  # the connection is gone: discard it, the pool opens a new one

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, url_for
 from markupsafe import Markup
@@ -42,9 +44,6 @@ BERLIN = "Europe/Berlin"
 
 def berlin_time(value) -> str:
     """A stored UTC timestamp as people in the office read it: 30.11.2026 14:05 (Europe/Berlin)."""
-    from datetime import UTC
-    from zoneinfo import ZoneInfo
-
     if not value:
         return ""
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)

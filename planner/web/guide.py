@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
+import markdown
 from flask import Blueprint, abort, render_template, send_from_directory, url_for
+from markdown.extensions.toc import slugify_unicode
 from markupsafe import Markup
 
 from .. import config
@@ -19,9 +21,6 @@ _IMAGE = re.compile(r"^[a-z0-9-]+\.png$")
 
 @cache
 def _html() -> str:
-    import markdown  # only when the guide is shown
-    from markdown.extensions.toc import slugify_unicode
-
     text = (DOCS / "handbuch.md").read_text(encoding="utf-8")
     # anchors keep umlauts and ß, as on GitHub, so the contents' links work in both places
     return markdown.markdown(

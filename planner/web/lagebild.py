@@ -9,6 +9,7 @@ from .. import models
 from ..extensions import db
 from ..models import utcnow
 from ..services import lagebild as service
+from ..services import verlauf
 from .access import visible_organisation_ids
 from .clock import today
 from .measures import _conflict_sentence
@@ -20,16 +21,12 @@ bp.add_app_template_global(_conflict_sentence, "conflict_sentence")
 
 def change_link(change: service.RecentChange) -> str:
     """Where a recent change is looked at: the measure or strategy page, else the object's Verlauf."""
-    if change.table == "measures" and change.object_id.isdigit():
-        row = db.session.get(models.Measure, int(change.object_id))
-        if row is not None:
+    if change.table in ("measures", "strategies"):
+        row = verlauf.object_of(db.session, change.table, change.object_id)
+        if isinstance(row, models.Measure):
             return url_for("measures.detail", strategy_id=row.strategy_id, key=row.key)
-    if (
-        change.table == "strategies"
-        and change.object_id.isdigit()
-        and db.session.get(models.Strategy, int(change.object_id)) is not None
-    ):
-        return url_for("strategies.detail", strategy_id=int(change.object_id))
+        if isinstance(row, models.Strategy):
+            return url_for("strategies.detail", strategy_id=row.id)
     return url_for("admin.history", table=change.table, object_id=change.object_id)
 
 

@@ -10,6 +10,7 @@ from ..domain.catalogue import catalogue
 from ..domain.funding import find_call, format_eur, funding_calls
 from ..domain.maturity import (
     AssessmentKind,
+    Criterion,
     compare,
     default_target,
     dimension_targets,
@@ -239,8 +240,6 @@ def _criteria_for(catalogue_criteria, assessment):
 
     A subdimension is answered completely or not at all, so criteria added to the catalogue
     later must not creep into a subdimension an older assessment has answered."""
-    from ..domain.maturity import Criterion
-
     if assessment is None:
         return list(catalogue_criteria)
     own = [Criterion(x.subdimension, x.stage, x.criterion) for x in assessment.answers]
@@ -380,10 +379,7 @@ def criteria(strategy_id: int):
             flash(f"{len(imported)} Kriterien wurden übernommen; der bisherige Katalog wurde ersetzt.", "success")
             return redirect(url_for("maturity.criteria", strategy_id=strategy_id))
     items, is_sample = service.criteria(db.session, m.row.organisation_id)
-    groups = {}
-    for c in items:
-        groups.setdefault(c.subdimension, []).append(c)
-    ordered = [(s, groups[s]) for s in catalogue().subdimension_names if s in groups]
+    ordered = service.criteria_by_subdimension(items)
     status = 422 if request.method == "POST" else 200
     return render_template(
         "maturity/criteria.html",

@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired
 from ..extensions import db
 from ..formats.measure_workbook import WorkbookError, workbook_bytes
 from ..services import measure_import
-from ..services import strategies as service
+from ..services import whole_strategy as whole
 from . import clock, nav
 from .access import get_strategy_or_404
 from .downloads import download as send_download
@@ -59,7 +59,7 @@ class WorkbookConfirmForm(GermanForm):
 def download(strategy_id: int):
     """The measures of the strategy as an Excel workbook (Maßnahmen, Strategie, Hinweise)."""
     row = get_strategy_or_404(strategy_id)
-    data = workbook_bytes(service.strategy_to_domain(row), clock.today())
+    data = workbook_bytes(whole.strategy_to_domain(row), clock.today())
     filename = f"massnahmenliste-{strategy_file_stem(row)}.xlsx"
     return send_download(data, XLSX, filename)
 

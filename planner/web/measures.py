@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import models
 from ..domain.graph import build_graph, cycle_through
@@ -13,8 +12,8 @@ from ..domain.schedule import Conflict, schedule_conflicts
 from ..domain.strategy import Measure, Strategy, make_key
 from ..domain.validation import describe_cycle
 from ..extensions import db
-from ..services import audit
 from ..services import strategies as service
+from ..services.locking import EditConflict, unchanged_since
 from .access import get_strategy_or_404
 from .forms import MALFORMED_VERSION, ConfirmForm, DependencyForm, MeasureForm, MissingVersion, choices, seen_version
 
@@ -170,22 +169,17 @@ def edit(strategy_id: int, key: str):
         try:
             if seen is None:
                 raise MissingVersion
-            if seen != mrow.lock_version:
-                raise StaleDataError(seen)
-            service.save_measure(db.session, row, measure, existing_key=key, current=strategy)
-            db.session.flush()
+            with unchanged_since(db.session, "measures", mrow, seen):
+                service.save_measure(db.session, row, measure, existing_key=key, current=strategy)
         except service.ValidationFailed as exc:
             db.session.rollback()
             general = _attach_problems(form, exc.problems)
         except MissingVersion:
             general = [MALFORMED_VERSION]
             form.lock_version.data = mrow.lock_version
-        except StaleDataError:
-            db.session.rollback()
-            version = seen if seen is not None else mrow.lock_version
-            mid = db.session.get(models.Measure, mrow.id)
-            general = [audit.conflict_message(audit.describe_conflict(db.session, "measures", mrow.id, version))]
-            form.lock_version.data = mid.lock_version if mid else ""
+        except EditConflict as exc:
+            general = [exc.message]
+            form.lock_version.data = exc.current_version if exc.current_version is not None else ""
         else:
             db.session.commit()
             flash("Die Maßnahme wurde gespeichert.", "success")

@@ -19,6 +19,7 @@ from ..domain.planning import slip_impact
 from ..domain.roadmap_view import numbered, roadmap_view
 from ..domain.schedule import analyse, tie_key
 from ..extensions import db
+from ..formats.mspdi import roadmap_mspdi
 from ..services import roadmap as service
 from ..services.strategies import ValidationFailed, read_core
 from . import clock, nav
@@ -165,8 +166,6 @@ def fahrplan_pdf(strategy_id: int):
 @bp.get("/fahrplan.xml")
 def fahrplan_mspdi(strategy_id: int):
     """The Fahrplan as MS Project XML (MSPDI) for MS Project, ProjectLibre, GanttProject, OpenProject."""
-    from ..formats.mspdi import roadmap_mspdi
-
     row = get_strategy_or_404(strategy_id)
     data = roadmap_mspdi(service.roadmap(row).strategy, clock.today())
     return download(data, "application/xml", f"fahrplan-{strategy_file_stem(row)}.xml")

@@ -12,7 +12,7 @@ from ..domain.strategy import Status
 from ..extensions import db
 from ..formats import status_round
 from ..services import rounds as service
-from ..services.strategies import strategy_to_domain
+from ..services.whole_strategy import strategy_to_domain
 from . import nav
 from .access import actor_name, get_strategy_or_404
 from .clock import schedule, today
@@ -99,29 +99,7 @@ def statusabfrage_speichern(strategy_id: int):
     """Save the whole round in one transaction: every row checked, nothing written when one fails."""
     row = get_strategy_or_404(strategy_id, write=True)
     form = StatusRoundForm()
-    day = today()
-    rows, inputs, problems = [], [], {}
-    current = {m.key: m for m in strategy_to_domain(row).measures}
-    i = 0
-    while f"m{i}-key" in request.form:
-        r = StatusRow(request.form, prefix=f"m{i}")
-        i += 1
-        if r.key.data not in current:
-            continue
-        r.validate()
-        if _unchanged(r, current[r.key.data]):
-            rows.append(r)  # shown again as typed, not checked: what is stored stays as it is
-            continue
-        start, end = check_actual_months(r.status.data, r.actual_start, r.actual_end, day)
-        rows.append(r)
-        if r.errors:
-            problems[r.key.data] = []
-            continue
-        inputs.append(
-            service.StatusInput(
-                r.key.data, version_of(r.version.data), Status(r.status.data), start, end, (r.note.data or "").strip()
-            )
-        )
+    rows, inputs, problems = _status_rows({m.key: m for m in strategy_to_domain(row).measures}, today())
     if not rows:
         flash("Es wurden keine Maßnahmen übermittelt. Bitte das Formular erneut öffnen.", "error")
         return redirect(url_for("rounds.statusabfrage", strategy_id=strategy_id))
@@ -144,6 +122,32 @@ def statusabfrage_speichern(strategy_id: int):
             )
             return redirect(url_for("rounds.statusabfrage", strategy_id=strategy_id, **_person_arg()))
     return _status_page(row, form, rows, problems, status=422)
+
+
+def _status_rows(current: dict, day) -> tuple[list[StatusRow], list, dict]:
+    """The round's rows as sent (m0-…, m1-…), the changes to save and the keys of invalid rows."""
+    rows, inputs, problems = [], [], {}
+    i = 0
+    while f"m{i}-key" in request.form:
+        r = StatusRow(request.form, prefix=f"m{i}")
+        i += 1
+        if r.key.data not in current:
+            continue
+        r.validate()
+        if _unchanged(r, current[r.key.data]):
+            rows.append(r)  # shown again as typed, not checked: what is stored stays as it is
+            continue
+        start, end = check_actual_months(r.status.data, r.actual_start, r.actual_end, day)
+        rows.append(r)
+        if r.errors:
+            problems[r.key.data] = []
+            continue
+        inputs.append(
+            service.StatusInput(
+                r.key.data, version_of(r.version.data), Status(r.status.data), start, end, (r.note.data or "").strip()
+            )
+        )
+    return rows, inputs, problems
 
 
 def _unchanged(r: StatusRow, m) -> bool:
@@ -232,7 +236,26 @@ def workshop_speichern(strategy_id: int):
     """Save every rating in one transaction; then the Bewertung matrix shows the result."""
     row = get_strategy_or_404(strategy_id, write=True)
     form = RatingRoundForm()
-    keys = {m.key for m in row.measures}
+    rows, inputs, problems = _rating_rows({m.key for m in row.measures})
+    if not rows:
+        flash("Es wurden keine Maßnahmen übermittelt. Bitte das Formular erneut öffnen.", "error")
+        return redirect(url_for("rounds.workshop", strategy_id=strategy_id))
+    if form.validate() and not problems:
+        try:
+            changed = service.save_ratings(db.session, row, inputs)
+        except service.RoundFailed as exc:
+            db.session.rollback()
+            problems = exc.problems
+            _refresh_versions(rows, row, exc.problems)
+        else:
+            db.session.commit()
+            flash(f"Die Bewertung wurde gespeichert: {len(changed)} Maßnahme(n) geändert.", "success")
+            return redirect(url_for("roadmap.bewertung", strategy_id=strategy_id))
+    return _workshop_page(row, form, rows, problems, status=422)
+
+
+def _rating_rows(keys: set[str]) -> tuple[list[RatingRow], list, dict]:
+    """The workshop's rows as sent, the ratings to save and the keys of invalid rows."""
     rows, inputs, problems = [], [], {}
     i = 0
     while f"m{i}-key" in request.form:
@@ -249,18 +272,4 @@ def workshop_speichern(strategy_id: int):
                 r.key.data, version_of(r.version.data), rating_of(r.urgency.data), rating_of(r.feasibility.data)
             )
         )
-    if not rows:
-        flash("Es wurden keine Maßnahmen übermittelt. Bitte das Formular erneut öffnen.", "error")
-        return redirect(url_for("rounds.workshop", strategy_id=strategy_id))
-    if form.validate() and not problems:
-        try:
-            changed = service.save_ratings(db.session, row, inputs)
-        except service.RoundFailed as exc:
-            db.session.rollback()
-            problems = exc.problems
-            _refresh_versions(rows, row, exc.problems)
-        else:
-            db.session.commit()
-            flash(f"Die Bewertung wurde gespeichert: {len(changed)} Maßnahme(n) geändert.", "success")
-            return redirect(url_for("roadmap.bewertung", strategy_id=strategy_id))
-    return _workshop_page(row, form, rows, problems, status=422)
+    return rows, inputs, problems

@@ -30,7 +30,7 @@ from flask_wtf.csrf import ValidationError, validate_csrf
 
 from ..extensions import db
 from ..models import utcnow
-from ..session_models import KeptForm
+from ..models.session import KeptForm
 
 bp = Blueprint("session_timeout", __name__)
 RESTORE_ARG = "wiederherstellen"

@@ -9,8 +9,8 @@ from wtforms import SelectField
 from ..domain.catalogue import catalogue
 from ..domain.schedule_state import State
 from ..domain.strategy import Status, Strategy
-from ..services import strategies as service
-from ..steckbriefe import FilterError, SheetFilter, bundle_view, select_measures
+from ..services import whole_strategy as whole
+from ..steckbriefe import FilterError, SheetFilter, bundle_view, render, select_measures, word
 from ..steckbriefe.context import owner_names
 from . import clock, nav
 from .access import get_strategy_or_404
@@ -112,7 +112,7 @@ def _index(row, strategy: Strategy, flt: SheetFilter, error: str | None = None, 
 def index(strategy_id: int):
     """The Steckbriefe of a strategy: filter by dimension, Verantwortliche or status; download."""
     row = get_strategy_or_404(strategy_id)
-    strategy = service.strategy_to_domain(row)
+    strategy = whole.strategy_to_domain(row)
     flt = _sheet_filter()
     if not strategy.measures:
         return render_template(
@@ -134,7 +134,7 @@ def index(strategy_id: int):
 
 def _bundle(strategy_id: int, fmt: str):
     row = get_strategy_or_404(strategy_id)
-    strategy = service.strategy_to_domain(row)
+    strategy = whole.strategy_to_domain(row)
     flt = _sheet_filter()
     try:
         bundle = bundle_view(strategy, flt, generated=clock.today())
@@ -142,12 +142,9 @@ def _bundle(strategy_id: int, fmt: str):
         return _index(row, strategy, flt, str(exc), 400)
     name = "-".join(["steckbriefe", _slug(row.organisation.name), *(_slug(v) for v in _query(flt).values())])
     if fmt == "pdf":
-        from ..steckbriefe.render import bundle_pdf
+        return _file(render.bundle_pdf(bundle), PDF, f"{name}.pdf")
 
-        return _file(bundle_pdf(bundle), PDF, f"{name}.pdf")
-    from ..steckbriefe.word import bundle_docx
-
-    return _file(bundle_docx(bundle), DOCX, f"{name}.docx")
+    return _file(word.bundle_docx(bundle), DOCX, f"{name}.docx")
 
 
 @bp.get("/steckbriefe.pdf")
@@ -164,7 +161,7 @@ def bundle_docx(strategy_id: int):
 
 def _single(strategy_id: int, key: str):
     row = get_strategy_or_404(strategy_id)
-    strategy = service.strategy_to_domain(row)
+    strategy = whole.strategy_to_domain(row)
     if strategy.measure(key) is None:
         abort(404)
     flt = SheetFilter(measure=key, today=clock.today())
@@ -185,16 +182,12 @@ def page(strategy_id: int, key: str):
 @bp.get("/massnahmen/<key>/steckbrief.pdf")
 def measure_pdf(strategy_id: int, key: str):
     """The Steckbrief of one measure as a one-page PDF."""
-    from ..steckbriefe.render import bundle_pdf
-
     _, _, bundle = _single(strategy_id, key)
-    return _file(bundle_pdf(bundle), PDF, f"steckbrief-{_slug(key)}.pdf")
+    return _file(render.bundle_pdf(bundle), PDF, f"steckbrief-{_slug(key)}.pdf")
 
 
 @bp.get("/massnahmen/<key>/steckbrief.docx")
 def measure_docx(strategy_id: int, key: str):
     """The Steckbrief of one measure as a Word file."""
-    from ..steckbriefe.word import bundle_docx
-
     _, _, bundle = _single(strategy_id, key)
-    return _file(bundle_docx(bundle), DOCX, f"steckbrief-{_slug(key)}.docx")
+    return _file(word.bundle_docx(bundle), DOCX, f"steckbrief-{_slug(key)}.docx")

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import models
 from ..domain.catalogue import catalogue
 from ..domain.months import Month, month_of
 from ..extensions import db
 from ..formats.strategy_file import StrategyFileError, dump_strategy, load_strategy
-from ..services import audit
 from ..services import strategies as service
+from ..services import whole_strategy as whole
+from ..services.locking import EditConflict
 from . import clock
 from .access import get_strategy_or_404, may_create_organisation, may_write, visible_organisation_ids
 from .downloads import download
@@ -24,24 +22,12 @@ bp = Blueprint("strategies", __name__)
 
 def visible_organisations() -> list[models.Organisation]:
     """The organisations the current user may see, with their strategies, by name."""
-    query = sa.select(models.Organisation)
-    if (visible := visible_organisation_ids()) is not None:
-        query = query.where(models.Organisation.id.in_(visible))
-    return db.session.scalars(
-        query.options(selectinload(models.Organisation.strategies)).order_by(models.Organisation.name)
-    ).all()
+    return service.organisations_with_strategies(db.session, visible_organisation_ids())
 
 
 def measure_counts(organisations: list[models.Organisation]) -> dict[int, int]:
     """Number of measures per strategy of these organisations, in one query."""
-    ids = [s.id for o in organisations for s in o.strategies]
-    return dict(
-        db.session.execute(
-            sa.select(models.Measure.strategy_id, sa.func.count())
-            .where(models.Measure.strategy_id.in_(ids))
-            .group_by(models.Measure.strategy_id)
-        ).all()
-    )
+    return service.measure_counts(db.session, [s.id for o in organisations for s in o.strategies])
 
 
 @bp.get("/strategien")
@@ -69,7 +55,7 @@ def detail(strategy_id: int):
 def export(strategy_id: int):
     """Download the strategy as a planner-strategy/1 file."""
     row = get_strategy_or_404(strategy_id)
-    text = dump_strategy(service.strategy_to_domain(row))
+    text = dump_strategy(whole.strategy_to_domain(row))
     return download(text, "application/yaml", f"strategie-{row.id}-{row.version or 'export'}.yaml".replace(" ", "_"))
 
 
@@ -84,7 +70,7 @@ def upload():
             strategy = load_strategy(raw.decode("utf-8"))
             if problem := _organisation_refused(strategy.organisation):
                 raise service.ValidationFailed([problem])
-            row = service.import_strategy(db.session, strategy)
+            row = whole.import_strategy(db.session, strategy)
         except UnicodeDecodeError:
             problems = ["Die Datei ist nicht UTF-8-kodiert. Bitte als UTF-8 speichern."]
         except (StrategyFileError, service.ValidationFailed) as exc:
@@ -100,7 +86,7 @@ def upload():
 
 def _organisation_refused(name: str) -> str | None:
     """Why the current user may not add a strategy to the organisation of that name, or None."""
-    org = db.session.scalar(sa.select(models.Organisation).where(models.Organisation.name == name.strip()))
+    org = service.find_organisation(db.session, name)
     if org is None:
         return (
             None
@@ -122,25 +108,22 @@ def _valid(form: StrategyForm) -> bool:
 
 
 def _form_to_fields(form: StrategyForm) -> dict | None:
-    months = {name: parse_month_field(getattr(form, name)) for name in ("adopted", "window_start", "window_end")}
+    """The form's values for the strategy service; None when a month field is invalid."""
+    months = {name: parse_month_field(getattr(form, name)) for name in service.MONTH_FIELDS}
     if any(getattr(form, name).errors for name in months):
-        return None
-    if (months["window_start"] is None) != (months["window_end"] is None):
-        form.window_end.errors.append("Der Fahrplanzeitraum braucht Beginn und Ende.")
-        return None
-    if months["window_start"] and months["window_end"] and months["window_end"] < months["window_start"]:
-        form.window_end.errors.append("Das Ende des Fahrplanzeitraums liegt vor seinem Beginn.")
         return None
     return {
         "title": form.title.data.strip(),
         "version": (form.version.data or "").strip(),
-        "adopted": str(months["adopted"]) if months["adopted"] else None,
-        "window_start": str(months["window_start"]) if months["window_start"] else None,
-        "window_end": str(months["window_end"]) if months["window_end"] else None,
+        **months,
         "vision": (form.vision.data or "").strip(),
         "mission": (form.mission.data or "").strip(),
         "principles": lines(form.principles.data),
     }
+
+
+def _window_errors(form: StrategyForm, exc: service.ValidationFailed) -> None:
+    form.window_end.errors = [*form.window_end.errors, *(p.message for p in exc.problems)]
 
 
 @bp.route("/strategien/neu", methods=["GET", "POST"])
@@ -155,14 +138,29 @@ def create():
     if request.method == "POST" and (refused := _organisation_refused(form.organisation.data or "")):
         form.organisation.errors = [*form.organisation.errors, refused]
     elif request.method == "POST" and _valid(form) and (fields := _form_to_fields(form)) is not None:
-        org = service.get_or_create_organisation(db.session, form.organisation.data.strip())
-        row = models.Strategy(organisation=org, **fields)
-        db.session.add(row)
-        db.session.commit()
-        flash(f"Die Strategie „{row.title}“ wurde angelegt.", "success")
-        return redirect(url_for("strategies.detail", strategy_id=row.id))
+        try:
+            row = service.create_strategy(db.session, form.organisation.data, fields)
+        except service.ValidationFailed as exc:
+            _window_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Die Strategie „{row.title}“ wurde angelegt.", "success")
+            return redirect(url_for("strategies.detail", strategy_id=row.id))
     status = 422 if request.method == "POST" else 200
     return render_template("strategies/form.html", form=form, row=None), status
+
+
+def _fill(form: StrategyForm, row: models.Strategy) -> None:
+    """The edit form as stored, with the version it was filled from."""
+    form.title.data = row.title
+    form.version.data = row.version
+    for name in service.MONTH_FIELDS:
+        value = getattr(row, name)
+        getattr(form, name).data = Month.parse(value).german() if value else ""
+    form.vision.data = row.vision
+    form.mission.data = row.mission
+    form.principles.data = "\n".join(row.principles or [])
+    form.lock_version.data = row.lock_version
 
 
 @bp.route("/strategien/<int:strategy_id>/bearbeiten", methods=["GET", "POST"])
@@ -171,16 +169,7 @@ def edit(strategy_id: int):
     row = get_strategy_or_404(strategy_id, write=True)
     form = StrategyForm()
     if request.method == "GET":
-        form.organisation.data = row.organisation.name
-        form.title.data = row.title
-        form.version.data = row.version
-        form.adopted.data = Month.parse(row.adopted).german() if row.adopted else ""
-        form.window_start.data = Month.parse(row.window_start).german() if row.window_start else ""
-        form.window_end.data = Month.parse(row.window_end).german() if row.window_end else ""
-        form.vision.data = row.vision
-        form.mission.data = row.mission
-        form.principles.data = "\n".join(row.principles or [])
-        form.lock_version.data = row.lock_version
+        _fill(form, row)
     form.organisation.data = row.organisation.name
     if request.method == "POST" and _valid(form) and (fields := _form_to_fields(form)) is not None:
         seen = seen_version(form.lock_version)
@@ -188,18 +177,15 @@ def edit(strategy_id: int):
             form.lock_version.data = row.lock_version
             return render_template("strategies/form.html", form=form, row=row, conflict=MALFORMED_VERSION), 422
         try:
-            if seen != row.lock_version:
-                raise StaleDataError(seen)
-            for name, value in fields.items():
-                setattr(row, name, value)
+            service.update_strategy(db.session, row, fields, seen)
+        except service.ValidationFailed as exc:
+            _window_errors(form, exc)
+        except EditConflict as exc:
+            form.lock_version.data = exc.current_version
+            return render_template("strategies/form.html", form=form, row=row, conflict=exc.message), 422
+        else:
             db.session.commit()
-        except StaleDataError:
-            db.session.rollback()
-            version = seen
-            message = audit.conflict_message(audit.describe_conflict(db.session, "strategies", row.id, version))
-            form.lock_version.data = row.lock_version
-            return render_template("strategies/form.html", form=form, row=row, conflict=message), 422
-        flash("Die Strategie wurde gespeichert.", "success")
-        return redirect(url_for("strategies.detail", strategy_id=row.id))
+            flash("Die Strategie wurde gespeichert.", "success")
+            return redirect(url_for("strategies.detail", strategy_id=row.id))
     status = 422 if request.method == "POST" else 200
     return render_template("strategies/form.html", form=form, row=row), status

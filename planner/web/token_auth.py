@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import g
 
-from ..token_models import UserToken
+from ..models.token import UserToken
 
 # blueprints whose requests never use the session cookie; the login requirement leaves them alone
 TOKEN_BLUEPRINTS = {"api", "calendar_feed"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from icalendar import Calendar, Event
 
 from .. import models
 from ..charts.common import MIMETYPES, render
@@ -41,7 +42,8 @@ from ..domain.verstetigung_versions import (
 from ..extensions import db
 from ..services import verstetigung as service
 from ..services import verstetigung_review as review_service
-from ..services.strategies import ValidationFailed, strategy_to_domain
+from ..services.strategies import ValidationFailed
+from ..services.whole_strategy import strategy_to_domain
 from . import clock, nav
 from .access import actor_name, get_strategy_or_404, may_write, visible_organisation_ids
 from .downloads import download
@@ -76,12 +78,6 @@ nav.STRATEGY_DOWNLOADS.extend(
 )
 nav.MEASURE_DOWNLOADS.append(("verstetigung.massnahme", "Fortschritt & Evaluation"))
 OUTCOME_BY_VALUE = {o.value: label for o, label in OUTCOME_LABELS.items()}
-
-
-@bp.record_once
-def _install(_state) -> None:
-    """Status changes made on other pages go into the status history too."""
-    service.install_status_history()
 
 
 @bp.app_template_global("successor_of")
@@ -206,8 +202,6 @@ def kalender(strategy_id: int):
 
 def calendar_events(cal, row: models.Strategy, today: date) -> None:
     """Add the open evaluations of a strategy (and those left in its earlier versions) to an iCalendar."""
-    from icalendar import Event
-
     strategy = strategy_to_domain(row)
     titles = {m.key: m.title for m in strategy.measures} | {STRATEGY: "Strategie insgesamt"}
     stamp = datetime.now(UTC).replace(microsecond=0)
@@ -234,8 +228,6 @@ def calendar_events(cal, row: models.Strategy, today: date) -> None:
 
 def new_calendar(name: str):
     """An empty iCalendar named `name`."""
-    from icalendar import Calendar
-
     cal = Calendar()
     cal.add("prodid", "-//planner//Evaluationskalender//DE")
     cal.add("version", "2.0")

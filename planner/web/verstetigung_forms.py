@@ -24,6 +24,7 @@ from ..domain.verstetigung import (
     Decision,
     EvaluationRecord,
     Kind,
+    Outcome,
     Soft,
 )
 from .forms import REQUIRED, GermanForm, canonical, choices, parse_month_field
@@ -185,7 +186,6 @@ class EvaluationForm(GermanForm):
             f: (getattr(self, f).data or "").strip()
             for f in ("went_well", "went_badly", "citizen_survey", "staff_survey", "notes")
         }
-        from ..domain.verstetigung import Outcome
 
         return EvaluationRecord(
             subject=subject,

@@ -29,9 +29,10 @@ from ...domain.validation import describe_cycle
 from ...domain.verstetigung import calendar
 from ...extensions import db
 from ...formats.strategy_file import measure_from_dict, measure_problems, measure_to_dict
-from ...services import audit, tokens
 from ...services import maturity as maturity_service
 from ...services import strategies as service
+from ...services import tokens, verlauf
+from ...services import whole_strategy as whole
 from ...services.verstetigung import successor_id, version_chain
 from .. import clock
 from ..access import get_organisation_or_404, get_strategy_or_404, visible_organisation_ids
@@ -168,7 +169,7 @@ def _check_if_match(mrow: models.Measure) -> None:
 def _stale(mrow: models.Measure, seen: int | None) -> ApiProblem:
     """412, naming what others changed since the version the client had (the form's conflict lines)."""
     detail = "Die Änderung wurde nicht gespeichert: Jemand anderes hat die Maßnahme inzwischen geändert."
-    lines = audit.describe_conflict(db.session, "measures", mrow.id, seen) if seen is not None else []
+    lines = verlauf.describe_conflict(db.session, "measures", mrow.id, seen) if seen is not None else []
     if lines and seen < mrow.lock_version:
         detail += " Geändert wurde: " + "; ".join(lines) + "."
     detail += " Bitte lesen Sie die Maßnahme neu und senden Sie die Änderung mit ihrem neuen ETag."
@@ -221,7 +222,7 @@ def _measure_answer(strategy_id: int, key: str, status: int = 200):
     db.session.expire_all()
     row = get_strategy_or_404(strategy_id, write=False, superseded_ok=True)
     mrow = _measure_row(row, key)
-    measure = service.strategy_to_domain(row).measure(key)
+    measure = whole.strategy_to_domain(row).measure(key)
     headers = {"ETag": _etag(mrow), "Cache-Control": "no-cache"}
     if status == 201:
         headers["Location"] = url_for("api.measure", strategy_id=strategy_id, key=key)
@@ -408,7 +409,7 @@ def versions(strategy_id: int):
 def analysis(strategy_id: int):
     """Die Fahrplananalyse: Zeitkonflikte, kritischer Pfad, Wellen, Zeitplanstand jeder Maßnahme."""
     row = get_strategy_or_404(strategy_id)
-    strategy = service.strategy_to_domain(row)
+    strategy = whole.strategy_to_domain(row)
     today = clock.today()
     return {
         "today": today.isoformat(),
@@ -422,7 +423,7 @@ def analysis(strategy_id: int):
 def evaluations(strategy_id: int):
     """Der Evaluationskalender (fällige, überfällige und erledigte Termine) und die erfassten Evaluationen."""
     row = get_strategy_or_404(strategy_id)
-    strategy = service.strategy_to_domain(row)
+    strategy = whole.strategy_to_domain(row)
     today = clock.today()
     return {
         "today": today.isoformat(),
@@ -452,7 +453,7 @@ def measures(strategy_id: int):
     """Alle Maßnahmen der Strategie mit allen Feldern ihres Steckbriefs und ihrem Zeitplanstand."""
     row = get_strategy_or_404(strategy_id)
     today = clock.today()
-    return [_measure_json(m, today) for m in service.strategy_to_domain(row).measures]
+    return [_measure_json(m, today) for m in whole.strategy_to_domain(row).measures]
 
 
 @bp.post("/strategien/<int:strategy_id>/massnahmen")
@@ -486,7 +487,7 @@ def update_measure(strategy_id: int, key: str, json: s.MeasureChange):
     row = get_strategy_or_404(strategy_id, write=True)
     mrow = _measure_row(row, key)
     _check_if_match(mrow)
-    current = service.strategy_to_domain(row).measure(key)
+    current = whole.strategy_to_domain(row).measure(key)
     _save(row, {**measure_to_dict(current), **_change_data(json), "id": key}, mrow)
     return _measure_answer(strategy_id, key)
 
@@ -496,7 +497,7 @@ def update_measure(strategy_id: int, key: str, json: s.MeasureChange):
 def links(strategy_id: int):
     """Alle Abhängigkeiten der Strategie: Maßnahme → ihre Voraussetzung."""
     row = get_strategy_or_404(strategy_id)
-    return [{"measure": m.key, "depends_on": d} for m in service.strategy_to_domain(row).measures for d in m.depends_on]
+    return [{"measure": m.key, "depends_on": d} for m in whole.strategy_to_domain(row).measures for d in m.depends_on]
 
 
 @bp.post("/strategien/<int:strategy_id>/massnahmen/<key>/abhaengigkeiten")
@@ -506,7 +507,7 @@ def add_link(strategy_id: int, key: str, json: s.NewLink):
     row = get_strategy_or_404(strategy_id, write=True)
     mrow = _measure_row(row, key)
     _check_if_match(mrow)
-    strategy = service.strategy_to_domain(row)
+    strategy = whole.strategy_to_domain(row)
     prerequisite = json.prerequisite
     if strategy.measure(prerequisite) is None:
         raise ApiProblem(422, f"Die Strategie hat keine Maßnahme „{prerequisite}“.")
@@ -531,7 +532,7 @@ def remove_link(strategy_id: int, key: str, prerequisite: str):
     """Eine Voraussetzung entfernen. Braucht If-Match."""
     row = get_strategy_or_404(strategy_id, write=True)
     mrow = _measure_row(row, key)
-    measure = service.strategy_to_domain(row).measure(key)
+    measure = whole.strategy_to_domain(row).measure(key)
     if prerequisite not in measure.depends_on:
         raise ApiProblem(404, f"„{key}“ hängt nicht von „{prerequisite}“ ab.")
     _check_if_match(mrow)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .models import Model, Organisation, utcnow
+from .core import Model, Organisation, utcnow
 
 
 class MaturityAssessment(Model):

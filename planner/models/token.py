@@ -7,8 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .auth_models import User
-from .models import Model, utcnow
+from .auth import User
+from .core import Model, utcnow
 
 # What a token opens: the JSON API (acting as its user) or only the user's calendar feed.
 KINDS = ("api", "kalender")

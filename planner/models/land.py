@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .models import Measure, Model, Organisation
+from .core import Measure, Model, Organisation
 
 
 class LandMeasureOffice(Model):

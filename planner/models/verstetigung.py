@@ -1,6 +1,6 @@
 """Verstetigung tables: status history, evaluations, indicators with their values, the strategy
 versions' history and the link from a strategy to its Fortschreibung. Migration: 0004_verstetigung
-(which also adds measures.actual_start / actual_end, declared in planner/models.py).
+(which also adds measures.actual_start / actual_end, declared in planner/models/core.py).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .models import Measure, Model, Strategy, utcnow
+from .core import Measure, Model, Strategy, utcnow
 
 
 class StatusChange(Model):

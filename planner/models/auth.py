@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .models import Model, Organisation, utcnow
+from .core import Model, Organisation, utcnow
 
 # Roles per organisation, weakest first. A state office (Landesstelle) is an organisation that
 # coordinates others: its members read every organisation it coordinates.

@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .models import Model, utcnow
+from .core import Model, utcnow
 
 
 class KeptForm(Model):

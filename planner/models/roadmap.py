@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .models import Model, Strategy, utcnow
+from .core import Model, Strategy, utcnow
 
 
 class Baseline(Model):

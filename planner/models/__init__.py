@@ -1,0 +1,35 @@
+"""The database tables, one module per area.
+
+`core` holds what every area builds on (organisations, persons, strategies, measures, owners,
+dependencies); each area keeps its tables in a module of its own (`auth`, `roadmap`,
+`maturity`, `verstetigung`, `cache`, `session`, `token`, `land`) with a migration of its own. Importing
+this package registers every table, so metadata (create_all, Alembic) and relationships see
+them all before the first query. The core names are re-exported: `models.Strategy`.
+"""
+
+from . import auth, cache, land, maturity, roadmap, session, token, verstetigung  # noqa: F401  (every table)
+from .core import (
+    NAMING,
+    PERSON_KINDS,
+    Dependency,
+    Measure,
+    MeasureOwner,
+    Model,
+    Organisation,
+    Person,
+    Strategy,
+    utcnow,
+)
+
+__all__ = [
+    "NAMING",
+    "PERSON_KINDS",
+    "Dependency",
+    "Measure",
+    "MeasureOwner",
+    "Model",
+    "Organisation",
+    "Person",
+    "Strategy",
+    "utcnow",
+]
