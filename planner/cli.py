@@ -256,8 +256,14 @@ def _left_out(strategy) -> list[str]:
 @main.command()
 @click.argument("file", type=INPUT_FILE)
 @click.option("-o", "--output", type=OUTPUT_FILE, required=True, help="Zieldatei: .xlsx oder .yaml/.yml")
-@click.option("--heute", help="Stichtag der Spalte „Stand heute“ (JJJJ-MM-TT), sonst heute.")
-def convert(file: Path, output: Path, heute: str | None) -> None:
+@click.option(
+    "--today",
+    "--heute",
+    "today_text",
+    default=None,
+    help="Stichtag der Spalte „Stand heute“ (JJJJ-MM-TT), sonst heute.",
+)
+def convert(file: Path, output: Path, today_text: str | None) -> None:
     """Wandelt eine Strategiedatei (.yaml) in die Maßnahmenliste (.xlsx) um und zurück."""
     source, target = file.suffix.lower(), output.suffix.lower()
     if {source, target} not in ({".xlsx", ".yaml"}, {".xlsx", ".yml"}):
@@ -282,7 +288,7 @@ def convert(file: Path, output: Path, heute: str | None) -> None:
         from .formats.measure_workbook import workbook_bytes
 
         strategy = _load_file(file)
-        _write(output, workbook_bytes(strategy, _day(heute)))
+        _write(output, workbook_bytes(strategy, _day(today_text)))
         if left_out := _left_out(strategy):
             click.echo(
                 f"Hinweis: Die Maßnahmenliste enthält Strategie und Maßnahmen; nicht enthalten: {', '.join(left_out)}.",
@@ -546,25 +552,35 @@ def demo_land(offices: int, measures: int, seed: int) -> None:
     required=True,
     help="Zieldatei; das Format folgt der Endung: .svg, .png, .pdf oder .xml (MS Project, MSPDI).",
 )
-@click.option("--abhaengigkeiten", is_flag=True, help="Abhängigkeiten als Pfeile einzeichnen.")
-@click.option("--kritischer-pfad/--ohne-kritischen-pfad", default=True, help="Kritischen Pfad hervorheben.")
-@click.option("--heute", default=None, help="Datum der Heute-Linie als JJJJ-MM-TT (sonst das heutige).")
 @click.option(
+    "--dependencies", "--abhaengigkeiten", "dependencies", is_flag=True, help="Abhängigkeiten als Pfeile einzeichnen."
+)
+@click.option(
+    "--critical-path/--no-critical-path",
+    "--kritischer-pfad/--ohne-kritischen-pfad",
+    "critical",
+    default=True,
+    help="Kritischen Pfad hervorheben.",
+)
+@click.option(
+    "--today", "--heute", "today_text", default=None, help="Datum der Heute-Linie als JJJJ-MM-TT (sonst das heutige)."
+)
+@click.option(
+    "--paper",
     "--papier",
+    "paper",
     type=click.Choice(["a3", "a4"], case_sensitive=False),
     default="a3",
     show_default=True,
     help="PDF: Seitenformat (quer).",
 )
-def roadmap(
-    file: Path, output: Path, abhaengigkeiten: bool, kritischer_pfad: bool, heute: str | None, papier: str
-) -> None:
+def roadmap(file: Path, output: Path, dependencies: bool, critical: bool, today_text: str | None, paper: str) -> None:
     """Zeichnet den Umsetzungsfahrplan einer Strategiedatei als SVG, PNG oder PDF, oder schreibt ihn als MS-Project-XML."""
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in ("svg", "png", "pdf", "xml"):
         click.echo(f"{output}: unbekanntes Format „{output.suffix}“ – bitte .svg, .png, .pdf oder .xml.", err=True)
         sys.exit(2)
-    today = _day(heute)
+    today = _day(today_text)
     strategy = _load_file(file)
     if fmt == "xml":
         from .formats.mspdi import dated_measures, roadmap_mspdi
@@ -580,16 +596,18 @@ def roadmap(
     from .domain.schedule import analyse
 
     analysis = analyse(strategy)
-    fig = gantt_chart(strategy, analysis, today=today, dependencies=abhaengigkeiten, critical=kritischer_pfad)
+    fig = gantt_chart(strategy, analysis, today=today, dependencies=dependencies, critical=critical)
     table = gantt_table(strategy, analysis, today) if fmt == "pdf" else None
-    _write(output, render(fig, fmt, *gantt_text(strategy, analysis, today), table, paper=papier.lower()))
+    _write(output, render(fig, fmt, *gantt_text(strategy, analysis, today), table, paper=paper.lower()))
     n = len(analysis.conflicts)
     click.echo(f"Fahrplan geschrieben: {output} – {n} Zeitkonflikt{'' if n == 1 else 'e'}")
 
 
 @main.command()
 @click.argument("file", type=INPUT_FILE)
-@click.option("--today", "today_text", default=None, help="Stichtag als JJJJ-MM-TT (sonst das heutige Datum).")
+@click.option(
+    "--today", "--heute", "today_text", default=None, help="Stichtag als JJJJ-MM-TT (sonst das heutige Datum)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Kalender als JSON-Objekt ausgeben.")
 def evaluations(file: Path, today_text: str | None, as_json: bool) -> None:
     """Evaluationskalender einer Strategiedatei: Prozess- und Wirkungsevaluationen, fällig und überfällig."""

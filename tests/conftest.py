@@ -20,10 +20,12 @@ from auth_support import (  # noqa: F401
     login_page,
     make_user,
 )
+from click.testing import CliRunner
 from werkzeug.serving import make_server
 
 import planner.models  # noqa: F401
 from planner import create_app
+from planner.cli import main
 from planner.extensions import db
 from planner.formats.strategy_file import load_strategy
 from planner.models import Model
@@ -86,11 +88,7 @@ def import_file(app, path: Path) -> int:
 
 
 def run(*args):
-    """The planner command line, in-process; arguments may be paths."""
-    from click.testing import CliRunner
-
-    from planner.cli import main
-
+    """The planner command line, in-process; arguments may be paths. The one way tests call the CLI."""
     return CliRunner().invoke(main, [str(a) for a in args])
 
 

@@ -6,8 +6,7 @@ import json
 
 import sqlalchemy as sa
 from auth_support import login
-from click.testing import CliRunner
-from conftest import DATA, STEINFURT, _reset, import_file
+from conftest import DATA, STEINFURT, _reset, import_file, run
 
 from planner import models
 from planner.extensions import db
@@ -144,8 +143,6 @@ def test_backup_download_and_cli_restore(app, client, tmp_path, monkeypatch, cli
     document = response.get_json()
     assert document["format"] == backup.FORMAT
     assert client.get(f"/verwaltung/organisationen/{org}").status_code == 200
-
-    from planner.cli import main
     from planner.migrate import upgrade
 
     path = tmp_path / "sicherung.json"
@@ -154,13 +151,13 @@ def test_backup_download_and_cli_restore(app, client, tmp_path, monkeypatch, cli
     upgrade(url)
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("SECRET_KEY", "x")
-    result = CliRunner().invoke(main, ["restore", str(path)])
+    result = run("restore", str(path))
     assert result.exit_code == 0, result.output
     assert "Wiederhergestellt: Gesundheitsamt Musterstadt" in result.output
-    again = CliRunner().invoke(main, ["restore", str(path)])
+    again = run("restore", str(path))
     assert again.exit_code == 1 and "nicht leer" in again.output
     out = tmp_path / "zweite.json"
-    result = CliRunner().invoke(main, ["backup", "--organisation", str(org), "-o", str(out)])
+    result = run("backup", "--organisation", str(org), "-o", str(out))
     assert result.exit_code == 0, result.output
     second = json.loads(out.read_text(encoding="utf-8"))
     for doc in (document, second):
@@ -168,7 +165,7 @@ def test_backup_download_and_cli_restore(app, client, tmp_path, monkeypatch, cli
     assert second == document
 
     # the backup holds the organisation's members, not the administrators: create one after a restore
-    result = CliRunner().invoke(main, ["create-admin", "--username", "root", "--password", "ein-langes-passwort"])
+    result = run("create-admin", "--username", "root", "--password", "ein-langes-passwort")
     assert result.exit_code == 0, result.output
     from planner import create_app
 

@@ -152,6 +152,8 @@ def _value(param: str, data: dict, rule, admin) -> str | None:
         return str(data["a_user"])
     if param == "token_id":
         return str(data["a_token_id"])
+    if param == "chart":
+        return "fahrplan"
     if param == "table":
         return "strategies"
     if param == "object_id":

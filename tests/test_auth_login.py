@@ -7,7 +7,7 @@ import time
 
 import sqlalchemy as sa
 from auth_support import ADMIN_PASSWORD, ADMIN_USERNAME, create_user, login
-from click.testing import CliRunner
+from conftest import run
 
 from planner import create_app
 from planner.extensions import db
@@ -178,18 +178,16 @@ def test_csrf_refuses_state_changes_without_token(live_app):
 
 
 def test_create_admin_first_run_prints_credentials_once(tmp_path, monkeypatch):
-    from planner.cli import main
     from planner.migrate import upgrade
 
     url = f"sqlite:///{tmp_path / 'first.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("SECRET_KEY", "x")
     upgrade(url)
-    runner = CliRunner()
-    first = runner.invoke(main, ["create-admin", "--first-run"])
+    first = run("create-admin", "--first-run")
     assert first.exit_code == 0, first.output
     password = re.search(r"Passwort:\s+(\S+)", first.output).group(1)
-    second = runner.invoke(main, ["create-admin", "--first-run"])
+    second = run("create-admin", "--first-run")
     assert second.exit_code == 0 and "Passwort" not in second.output
     app = create_app({"SQLALCHEMY_ENGINES": {"default": url}, "WTF_CSRF_ENABLED": False, "TESTING": True})
     client = app.test_client()

@@ -6,8 +6,7 @@ import json
 
 import sqlalchemy as sa
 from auth_support import ADMIN_PASSWORD, ADMIN_USERNAME, ensure_admin, login
-from click.testing import CliRunner
-from conftest import DATA, import_file
+from conftest import DATA, import_file, run
 
 from planner import create_app, models
 from planner.extensions import db
@@ -35,16 +34,13 @@ def test_organisation_backup_holds_no_password_hashes(app, client_as, make_user,
     assert sorted(backup.accounts_without_password(document)) == sorted(users)
 
     # the command line, run by the server's operator, can include them on request
-    from planner.cli import main
 
     monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_ENGINES"]["default"])
     monkeypatch.setenv("SECRET_KEY", "x")
     plain, with_hashes = tmp_path / "ohne.json", tmp_path / "mit.json"
-    assert CliRunner().invoke(main, ["backup", "--organisation", str(org), "-o", str(plain)]).exit_code == 0
+    assert run("backup", "--organisation", str(org), "-o", str(plain)).exit_code == 0
     assert "$argon2" not in plain.read_text(encoding="utf-8")
-    result = CliRunner().invoke(
-        main, ["backup", "--organisation", str(org), "-o", str(with_hashes), "--password-hashes"]
-    )
+    result = run("backup", "--organisation", str(org), "-o", str(with_hashes), "--password-hashes")
     assert result.exit_code == 0, result.output
     assert json.loads(with_hashes.read_text(encoding="utf-8"))["tables"]["users"][0]["password_hash"].startswith(
         "$argon2"
@@ -56,7 +52,7 @@ def test_organisation_backup_holds_no_password_hashes(app, client_as, make_user,
     url = f"sqlite:///{tmp_path / 'wieder.db'}"
     upgrade(url)
     monkeypatch.setenv("DATABASE_URL", url)
-    result = CliRunner().invoke(main, ["restore", str(plain)])
+    result = run("restore", str(plain))
     assert result.exit_code == 0, result.output
     assert "Konten ohne Passwort" in result.output and "planner create-admin --username NAME" in result.output
     restored = create_app({"SQLALCHEMY_ENGINES": {"default": url}, "TESTING": True, "WTF_CSRF_ENABLED": False})
@@ -65,7 +61,7 @@ def test_organisation_backup_holds_no_password_hashes(app, client_as, make_user,
             "/anmelden", data={"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD}
         )
         assert response.status_code == 422
-        result = CliRunner().invoke(main, ["create-admin", "--username", ADMIN_USERNAME, "--password", ADMIN_PASSWORD])
+        result = run("create-admin", "--username", ADMIN_USERNAME, "--password", ADMIN_PASSWORD)
         assert result.exit_code == 0, result.output
         response = restored.test_client().post(
             "/anmelden", data={"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD}

@@ -13,12 +13,15 @@ from conftest import DATA, PEINE, STEINFURT, import_file, run
 from pdf_a11y import assert_accessible_pdf
 
 from planner.documents.pdf import DataTable, chart_pdf
+from planner.web.roadmap import CHARTS
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
 
 
 def _pdf_routes(app) -> set[str]:
-    return {r.endpoint for r in app.url_map.iter_rules() if r.rule.endswith(".pdf")}
+    """Endpoints of routes ending in .pdf, and each chart of the roadmap's one chart route (as "roadmap.chart:<chart>")."""
+    fixed = {r.endpoint for r in app.url_map.iter_rules() if r.rule.endswith(".pdf")}
+    return fixed | {f"roadmap.chart:{chart}" for chart in CHARTS}
 
 
 @pytest.fixture
@@ -30,12 +33,12 @@ def downloads(app, client):
     page = client.get(f"/strategien/{peine}/reifegrad").get_data(as_text=True)
     assessment = re.search(r"/reifegrad/messungen/(\d+)\"", page).group(1)
     urls = {
-        "roadmap.fahrplan_pdf": (f"{base}/fahrplan.pdf", "Umsetzungsfahrplan"),
-        "roadmap.bewertung_pdf": (f"{base}/bewertung.pdf", "Maßnahmenbewertung"),
-        "roadmap.abhaengigkeiten_pdf": (f"{base}/abhaengigkeiten.pdf", "Abhängigkeiten"),
+        "roadmap.chart:fahrplan": (f"{base}/fahrplan.pdf", "Umsetzungsfahrplan"),
+        "roadmap.chart:bewertung": (f"{base}/bewertung.pdf", "Maßnahmenbewertung"),
+        "roadmap.chart:abhaengigkeiten": (f"{base}/abhaengigkeiten.pdf", "Abhängigkeiten"),
         "steckbriefe.bundle_pdf": (f"{base}/steckbriefe.pdf", "Maßnahmensteckbriefe"),
         "steckbriefe.measure_pdf": (f"{base}/massnahmen/konzept/steckbrief.pdf", "Maßnahmensteckbrief: "),
-        "verstetigung.review_pdf": (f"{base}/review.pdf", "Strategiereview"),
+        "verstetigung.review.pdf": (f"{base}/review.pdf", "Strategiereview"),
         "maturity.sheet_pdf": (
             f"/strategien/{peine}/reifegrad/messungen/{assessment}/anlage-1.pdf",
             "Ergebnis der Reifegradmessung",
@@ -61,7 +64,7 @@ def test_every_pdf_download_is_tagged_pdf_ua(app, downloads):
 
 def test_chart_pdf_has_chart_then_its_data(app, downloads, tmp_path):
     path = tmp_path / "fahrplan.pdf"
-    path.write_bytes(downloads["roadmap.fahrplan_pdf"][0])
+    path.write_bytes(downloads["roadmap.chart:fahrplan"][0])
     text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
     chart, data = text.split("Daten des Diagramms", 1)
     assert "Umsetzungsfahrplan" in chart

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from planner.domain.catalogue import catalogue
+from planner.domain.german import make_key
 from planner.domain.graph import build_graph, cycle_through, find_cycles
 from planner.domain.months import Month, format_range, months_inclusive
-from planner.domain.strategy import Measure, Rating, Status, Strategy, make_key
+from planner.domain.strategy import Measure, Rating, Status, Strategy
 from planner.domain.validation import validate_strategy
 
 

@@ -133,7 +133,7 @@ def test_peine_pages(page: Page, live_server, live_app, screenshot):
     page.get_by_label("Förderaufruf", exact=True).select_option("foerderaufruf-3")
     page.get_by_role("button", name="Prüfen").click()
     expect(page.get_by_role("heading", name="3. Förderaufruf: 01.09.2024 – 31.08.2026")).to_be_visible()
-    expect(page.get_by_text("1.471.833,00 €").first).to_be_visible()
+    expect(page.get_by_text("1.471.833 €").first).to_be_visible()
     expect(page.locator("table.rules")).to_contain_text("selbst prüfen")
     assert_accessible(page)
     screenshot("maturity-peine-funding-3")

@@ -14,7 +14,7 @@ from planner.domain.maturity import (
     CriterionAnswer,
     StageResult,
     baseline,
-    compare,
+    compare_assessments,
     dimension_levels,
     dimension_targets,
     effective_targets,
@@ -252,7 +252,7 @@ def test_peine_2024_dimensions_follow_the_minimum_rule(peine):
 
 
 def test_peine_comparison_2022_to_2024(peine):
-    comparison = compare(_sheet(peine, date(2022, 6, 9)), _sheet(peine, date(2024, 11, 7)))
+    comparison = compare_assessments(_sheet(peine, date(2022, 6, 9)), _sheet(peine, date(2024, 11, 7)))
     deltas = {c.name: c.delta for c in comparison.dimensions}
     assert deltas == {
         "Digitalisierungsstrategie": 1,
@@ -272,7 +272,7 @@ def test_peine_comparison_2022_to_2024(peine):
 
 
 def test_comparison_with_missing_data_has_no_delta():
-    comparison = compare(Assessment(date(2022, 1, 1), {"Interaktion": 1}), Assessment(date(2023, 1, 1), {}))
+    comparison = compare_assessments(Assessment(date(2022, 1, 1), {"Interaktion": 1}), Assessment(date(2023, 1, 1), {}))
     change = next(c for c in comparison.subdimensions if c.name == "Interaktion")
     assert change.before_known and not change.after_known and change.delta is None
 
@@ -280,7 +280,7 @@ def test_comparison_with_missing_data_has_no_delta():
 def test_newly_reached_stage_3():
     before = dict.fromkeys(catalogue().subdimension_names, 2)
     after = dict(before, Sensibilisierung=3, Partizipation=3, Schulungen=4)
-    comparison = compare(Assessment(date(2022, 1, 1), before), Assessment(date(2024, 1, 1), after))
+    comparison = compare_assessments(Assessment(date(2022, 1, 1), before), Assessment(date(2024, 1, 1), after))
     assert [c.name for c in comparison.newly_reached(3)] == ["Mitarbeitende"]
     assert comparison.improved(1) == comparison.newly_reached(3)
 

@@ -6,10 +6,8 @@ import json
 
 import pytest
 import yaml
-from click.testing import CliRunner
-from conftest import DATA, PEINE, import_file
+from conftest import DATA, PEINE, import_file, run
 
-from planner.cli import main
 from planner.domain.catalogue import catalogue
 from planner.extensions import db
 from planner.formats.criteria import (
@@ -245,7 +243,7 @@ def test_csv_export_reads_back():
 
 
 def test_cli_maturity_json_for_peine():
-    result = CliRunner().invoke(main, ["maturity", str(PEINE), "--json"])
+    result = run("maturity", str(PEINE), "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert list(data) == ["assessments"]
@@ -261,7 +259,7 @@ def test_cli_maturity_json_for_peine():
 
 
 def test_cli_maturity_json_for_the_criteria_example_fills_missing_with_null():
-    result = CliRunner().invoke(main, ["maturity", str(EXAMPLE), "--json"])
+    result = run("maturity", str(EXAMPLE), "--json")
     (only,) = json.loads(result.output)["assessments"]
     assert only["subdimensions"]["Interaktion"] == 0
     assert only["subdimensions"]["Präferenzen"] is None
@@ -271,17 +269,17 @@ def test_cli_maturity_json_for_the_criteria_example_fills_missing_with_null():
 
 
 def test_cli_maturity_text_and_errors(tmp_path):
-    result = CliRunner().invoke(main, ["maturity", str(PEINE)])
+    result = run("maturity", str(PEINE))
     assert "Messung vom 09.06.2022 (Ergebnisblatt)" in result.output
     assert "  IT-Bereitstellung: –" in result.output
-    none = CliRunner().invoke(main, ["maturity", str(DATA / "sample.yaml")])
+    none = run("maturity", str(DATA / "sample.yaml"))
     assert "keine Reifegradmessungen" in none.output
     bad = tmp_path / "bad.yaml"
     bad.write_text(SAMPLE + "targets: {Foo: 3}\n", encoding="utf-8")
-    failed = CliRunner().invoke(main, ["maturity", str(bad), "--json"])
+    failed = run("maturity", str(bad), "--json")
     assert failed.exit_code == 1 and "Unbekannte Subdimension „Foo“" in failed.output
 
 
 def test_planner_check_accepts_peine():
-    result = CliRunner().invoke(main, ["check", str(PEINE)])
+    result = run("check", str(PEINE))
     assert result.exit_code == 0, result.output

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from planner.domain.catalogue import catalogue
-from planner.domain.funding import Outcome, RuleKind, check_call, find_call, format_eur, funding_calls
+from planner.domain.funding import Outcome, RuleKind, check_call, find_call, funding_calls
+from planner.domain.german import money
 from planner.domain.maturity import effective_targets
 from planner.domain.maturity_gaps import gap_analysis
 from planner.domain.months import Month
@@ -145,7 +146,7 @@ def test_peine_first_call_met_by_the_2024_sheet_but_budget_not_checkable(peine):
     assert "3 Dimensionen um mindestens 2 Stufen verbessert" in improved.reason
     assert "IT-Bereitstellung (– → 2)" in improved.reason and "gefordert sind 3" in improved.reason
     assert budget.outcome is Outcome.NICHT_PRUEFBAR
-    assert "kein Budget" in budget.reason and "1.005.706,00 €" in budget.reason
+    assert "kein Budget" in budget.reason and "1.005.706 €" in budget.reason
     assert check.outcome is Outcome.NICHT_PRUEFBAR
 
 
@@ -233,10 +234,10 @@ def _budget_result(measures, granted=None):
 def test_it_security_share_boundary_at_15_percent():
     exact = _budget_result(_budget_measures(15_000, 85_000))
     assert exact.outcome is Outcome.ERFUELLT
-    assert "15.000,00 € von 100.000,00 €" in exact.reason and "15,0 %" in exact.reason
+    assert "15.000 € von 100.000 €" in exact.reason and "15,0 %" in exact.reason
     below = _budget_result(_budget_measures(14_999, 85_001))
     assert below.outcome is Outcome.NICHT_ERFUELLT
-    assert "es fehlen 1,00 €" in below.reason
+    assert "es fehlen 1 €" in below.reason
 
 
 def test_budget_details_name_uncounted_measures_and_deviation_from_granted():
@@ -255,7 +256,7 @@ def test_budget_details_name_uncounted_measures_and_deviation_from_granted():
     text = " ".join(result.details)
     assert "Ohne Budget (nicht gezählt): Ohne Budget" in text
     assert "nur als weitere Dimension (nicht gezählt): Schlösser" in text
-    assert "weicht von der bewilligten Summe (200.000,00 €) ab" in text
+    assert "weicht von der bewilligten Summe (200.000 €) ab" in text
 
 
 def test_rules_without_baseline_are_not_checkable():
@@ -267,4 +268,4 @@ def test_rules_without_baseline_are_not_checkable():
 
 
 def test_format_eur():
-    assert format_eur(1471833) == "1.471.833,00 €"
+    assert money(1471833) == "1.471.833 €"

@@ -165,3 +165,22 @@ def test_roadmap_pdf_is_a3_landscape_unless_a4_is_asked_for(tmp_path: Path):
     sizes = [subprocess.run(["pdfinfo", str(p)], capture_output=True, text=True, check=True).stdout for p in (a3, a4)]
     assert "1190.55 x 841.89 pts (A3)" in sizes[0] and "841.89 x 595.276 pts (A4)" in sizes[1]
     assert run("roadmap", SAMPLE, "-o", a4, "--papier", "a5").exit_code == 2
+
+
+def test_english_options_and_their_german_aliases_give_the_same_files(tmp_path: Path):
+    """The naming rule: English options (--today, --paper, --dependencies, --no-critical-path);
+    the German ones (--heute, --papier, --abhaengigkeiten, --ohne-kritischen-pfad) still work."""
+    english, german = tmp_path / "en.svg", tmp_path / "de.svg"
+    args_en = ["--today", "2024-03-15", "--dependencies", "--no-critical-path", "--paper", "a4"]
+    args_de = ["--heute", "2024-03-15", "--abhaengigkeiten", "--ohne-kritischen-pfad", "--papier", "a4"]
+    assert run("roadmap", SAMPLE, "-o", english, *args_en).exit_code == 0
+    assert run("roadmap", SAMPLE, "-o", german, *args_de).exit_code == 0
+    assert english.read_bytes() == german.read_bytes()
+    assert "heute 15.03.2024" in english.read_text(encoding="utf-8")
+    with_path = run("roadmap", SAMPLE, "-o", tmp_path / "kritisch.svg", "--today", "2024-03-15", "--critical-path")
+    assert with_path.exit_code == 0 and (tmp_path / "kritisch.svg").read_bytes() != english.read_bytes()
+    for command in (["evaluations", SAMPLE], ["check", SAMPLE], ["convert", SAMPLE, "-o", tmp_path / "m.xlsx"]):
+        for option in ("--today", "--heute"):
+            result = run(*command, option, "2025-03-15")
+            assert result.exit_code == 0, (command, option, result.output)
+        assert run(*command, "--today", "15.03.2025").exit_code == 2, command

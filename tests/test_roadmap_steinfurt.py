@@ -28,13 +28,11 @@ import json
 from datetime import date
 
 import pytest
-from click.testing import CliRunner
-from conftest import ROOT, STEINFURT
+from conftest import ROOT, STEINFURT, run
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from planner.charts.common import render
 from planner.charts.gantt import gantt_chart
-from planner.cli import main
 from planner.domain.schedule import analyse
 from planner.formats.strategy_file import load_strategy
 
@@ -77,7 +75,7 @@ CONFLICTS = [
 
 
 def test_planner_check_finds_every_conflict_of_the_document():
-    result = CliRunner().invoke(main, ["check", "--json", str(STEINFURT)])
+    result = run("check", "--json", str(STEINFURT))
     assert result.exit_code == 0, result.output  # conflicts are findings: the file is valid
     report = json.loads(result.stdout)
     assert report["cycles"] == []

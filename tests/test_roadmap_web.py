@@ -120,6 +120,19 @@ def test_baselines_and_pages_of_another_strategy_answer_404(client, app, sample_
         assert client.get(f"/strategien/999/{page}").status_code == 404
 
 
+def test_one_chart_route_serves_every_chart_and_format_and_refuses_unknown_ones_in_german(client, sample_id):
+    for chart in ("fahrplan", "bewertung", "abhaengigkeiten"):
+        for fmt, mimetype in (("svg", "image/svg+xml"), ("png", "image/png"), ("pdf", "application/pdf")):
+            response = client.get(f"/strategien/{sample_id}/{chart}.{fmt}")
+            assert response.status_code == 200 and response.mimetype == mimetype, (chart, fmt)
+    for page in ("radar.svg", "fahrplan.gif", "bewertung.docx", "backlog.svg", "vorschlag.pdf"):
+        response = client.get(f"/strategien/{sample_id}/{page}")
+        assert response.status_code == 404 and "Nicht gefunden" in response.text, page
+    # other files beside the charts keep their own routes
+    assert client.get(f"/strategien/{sample_id}/fahrplan.xml").mimetype == "application/xml"
+    assert client.get(f"/strategien/{sample_id}/export.yaml").status_code == 200
+
+
 def test_backlog_page_shows_deferrals_and_dependents(client, app, tmp_path):
     data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
     chatbot = data["measures"][3]

@@ -16,12 +16,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from auth_support import Forms
-from click.testing import CliRunner
-from conftest import DATA, STEINFURT
+from conftest import DATA, STEINFURT, run
 from test_auth_isolation import FORMATS, PUBLIC_OR_GLOBAL, ApiCaller, _build, _urls, two_organisations  # noqa: F401
 from werkzeug.routing import IntegerConverter
-
-from planner.cli import main
 
 WEB = Path(__file__).resolve().parent.parent / "planner" / "web"
 GARBAGE = [
@@ -113,7 +110,7 @@ def _query_names(html: str, path: str) -> set[str]:
 SOURCE_ARGS = sorted(
     {
         name
-        for path in WEB.glob("*.py")
+        for path in WEB.rglob("*.py")
         for name in re.findall(r'args\.get\(\s*"(\w+)"|_entry_arg\(\s*\w+,\s*"(\w+)"', path.read_text("utf-8"))
         for name in name
         if name
@@ -335,7 +332,7 @@ def test_everything_is_still_there(client, routes, two_organisations):  # noqa: 
 
 
 def _cli(*args) -> tuple[int, str]:
-    result = CliRunner().invoke(main, [str(a) for a in args])
+    result = run(*args)
     return result.exit_code, result.output + (
         f"\n{result.exc_info}" if result.exception and not isinstance(result.exception, SystemExit) else ""
     )

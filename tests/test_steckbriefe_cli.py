@@ -7,17 +7,14 @@ import subprocess
 from io import BytesIO
 
 import pytest
-from click.testing import CliRunner
-from conftest import DATA
+from conftest import DATA, run
 from docx import Document
-
-from planner.cli import main
 
 SAMPLE = str(DATA / "sample.yaml")
 
 
 def _run(*args: str):
-    return CliRunner().invoke(main, ["steckbriefe", *args])
+    return run("steckbriefe", *args)
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext not installed")

@@ -113,7 +113,7 @@ def test_every_field_of_the_sheet():
     assert (s.feasibility.label, s.feasibility.rank) == ("mittel", 3)
     assert [(o.name, o.role) for o in s.owners] == [("Annika Feldhues", "Lead"), ("Andreas Heeke", "Support")]
     assert s.target_stage == "Stufe 3"
-    assert s.budget == "12.500,50 EUR"
+    assert s.budget == "12.500,50 €"
     assert s.funding_call == "foerderaufruf-3"
     assert [link.title for link in s.basis_for] == [
         "Nichttechnische und technische Schulungen",

@@ -116,7 +116,7 @@ def test_every_field_in_headings_tables_and_lists():
         "Weitere Dimensionen": "Prozessdigitalisierung",
         "Subdimensionen": "Schulungen, Sensibilisierung",
         "Angestrebte Stufe": "Stufe 3",
-        "Budget": "12.500,50 EUR",
+        "Budget": "12.500,50 €",
         "Förderaufruf": "foerderaufruf-3",
     }
     assert owners == [["Name", "Rolle"], ["Annika Feldhues", "Lead"], ["Andreas Heeke", "Support"]]

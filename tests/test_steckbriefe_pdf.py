@@ -113,7 +113,7 @@ def test_every_field_of_a_measure_page(full_pages, full_pages_raw):
         "Prozessdigitalisierung",
         "Schulungen, Sensibilisierung",
         "Stufe 3",
-        "12.500,50 EUR",
+        "12.500,50 €",
         "foerderaufruf-3",
         "1. Bedarfe erheben 2. Schulungsformate wählen 3. Schulungsplan abstimmen",
         "Annika Feldhues (Lead) • Andreas Heeke (Support)",

@@ -8,10 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from conftest import STEINFURT
+from conftest import STEINFURT, run
 
-from planner.cli import main
 from planner.domain.months import Month
 from planner.domain.strategy import Owner, OwnerRole, Rating, Status
 from planner.extensions import db
@@ -211,7 +209,7 @@ def test_dependency_graph_of_the_source(steinfurt):
 
 
 def test_check_reports_exactly_the_source_conflicts():
-    result = CliRunner().invoke(main, ["check", "--json", str(STEINFURT)])
+    result = run("check", "--json", str(STEINFURT))
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["valid"] is True and report["errors"] == [] and report["measures"] == 25
@@ -228,13 +226,12 @@ def test_seed_loads_steinfurt_into_a_fresh_database(tmp_path: Path, monkeypatch)
     directory = tmp_path / "strategies"
     directory.mkdir()
     (directory / STEINFURT.name).write_text(STEINFURT.read_text(encoding="utf-8"), encoding="utf-8")
-    runner = CliRunner()
-    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
-    result = runner.invoke(main, ["seed", "--dir", str(directory)])
+    assert run("db", "upgrade").exit_code == 0
+    result = run("seed", "--dir", str(directory))
     assert result.exit_code == 0, result.output
     assert "steinfurt-2023.yaml" in result.output and "25 Maßnahmen" in result.output
     out = tmp_path / "export.yaml"
-    assert runner.invoke(main, ["export", "--strategy", "1", "-o", str(out)]).exit_code == 0
+    assert run("export", "--strategy", "1", "-o", str(out)).exit_code == 0
     assert load_strategy(out.read_text(encoding="utf-8")) == load_strategy(STEINFURT.read_text(encoding="utf-8"))
 
 

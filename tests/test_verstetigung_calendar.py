@@ -6,15 +6,13 @@ import json
 from datetime import date
 
 import pytest
-from click.testing import CliRunner
-from conftest import DATA, STEINFURT
+from conftest import DATA, STEINFURT, run
 
-from planner.cli import main
 from planner.domain.months import Month
 from planner.domain.strategy import Measure, Status
 from planner.domain.verstetigung import (
     STRATEGY,
-    Answer,
+    EvaluationAnswer,
     EvaluationRecord,
     Kind,
     Rules,
@@ -273,9 +271,9 @@ def test_a_recorded_evaluation_is_done_even_while_the_status_is_unclear():
 def test_adherence_and_schedule_prefill():
     late = measure(start="2023-01", end="2023-04", actual_start=M("2023-02"), actual_end=M("2023-06"))
     assert (adherence(late).start_delay, adherence(late).end_delay) == (1, 2)
-    assert schedule_answer(late) is Answer.NEIN
+    assert schedule_answer(late) is EvaluationAnswer.NEIN
     early = measure(start="2023-01", end="2023-04", actual_end=M("2023-04"))
-    assert schedule_answer(early) is Answer.JA
+    assert schedule_answer(early) is EvaluationAnswer.JA
     assert schedule_answer(measure(start="2023-01", end="2023-04")) is None
 
 
@@ -283,7 +281,7 @@ def test_adherence_and_schedule_prefill():
 
 
 def test_cli_json_on_the_sample(tmp_path):
-    result = CliRunner().invoke(main, ["evaluations", str(DATA / "sample.yaml"), "--today", "2025-03-15", "--json"])
+    result = run("evaluations", str(DATA / "sample.yaml"), "--today", "2025-03-15", "--json")
     assert result.exit_code == 0, result.output
     got = [(e["subject"], e["kind"], e["due"], e["state"]) for e in json.loads(result.output)["evaluations"]]
     # konzept 2024-01..04 and awareness 2024-02..06 still "geplant" in 03/2025: their end passed
@@ -307,7 +305,7 @@ def test_cli_recorded_evaluation_and_actual_end_from_the_file(tmp_path):
     s.evaluations.append(EvaluationRecord("awareness", P, date(2024, 7, 3), due=M("2024-07")))
     path = tmp_path / "s.yaml"
     path.write_text(dump_strategy(s), encoding="utf-8")
-    result = CliRunner().invoke(main, ["evaluations", str(path), "--today", "2025-03-15", "--json"])
+    result = run("evaluations", str(path), "--today", "2025-03-15", "--json")
     got = {(e["subject"], e["kind"]): (e["due"], e["overdue"]) for e in json.loads(result.output)["evaluations"]}
     assert got[("konzept", "prozess")] == ("2024-07", True)
     assert got[("konzept", "wirkung")] == ("2025-06", False)
@@ -315,11 +313,10 @@ def test_cli_recorded_evaluation_and_actual_end_from_the_file(tmp_path):
 
 
 def test_cli_text_and_bad_date():
-    runner = CliRunner()
-    text = runner.invoke(main, ["evaluations", str(DATA / "sample.yaml"), "--today", "2025-03-15"])
+    text = run("evaluations", str(DATA / "sample.yaml"), "--today", "2025-03-15")
     assert "Status klären" in text.output
     assert "7 Evaluationen, davon 0 überfällig, 4 warten auf den Status der Maßnahme (Status klären)" in text.output
-    bad = runner.invoke(main, ["evaluations", str(DATA / "sample.yaml"), "--today", "15.03.2025"])
+    bad = run("evaluations", str(DATA / "sample.yaml"), "--today", "15.03.2025")
     assert bad.exit_code == 2 and "kein Datum" in bad.output
 
 

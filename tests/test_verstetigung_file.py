@@ -12,8 +12,8 @@ from conftest import DATA
 from planner.domain.months import Month
 from planner.domain.strategy import Status
 from planner.domain.verstetigung import (
-    Answer,
     Decision,
+    EvaluationAnswer,
     EvaluationRecord,
     Indicator,
     IndicatorValue,
@@ -50,9 +50,9 @@ def recorded():
             date(2024, 6, 12),
             due=M("2024-06"),
             by="Annika Feldhues",
-            done=Answer.JA,
-            schedule_kept=Answer.NEIN,
-            staff=Answer.TEILWEISE,
+            done=EvaluationAnswer.JA,
+            schedule_kept=EvaluationAnswer.NEIN,
+            staff=EvaluationAnswer.TEILWEISE,
             cooperation=Soft(4, "gut"),
             went_well="Personalrat früh beteiligt\nund informiert",
             went_badly="Räume zu spät",

@@ -9,17 +9,13 @@ from matplotlib.dates import AutoDateLocator, DateFormatter
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from ..domain.german import number
 from ..domain.months import german_date
 from ..domain.verstetigung import Indicator
 from .common import GRID, INK, MUTED, new_figure
 
 VALUE = "#1f5fa8"
 TARGET = "#1b7a3a"
-
-
-def _num(value: float) -> str:
-    text = f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
-    return text.replace(",", "X").replace(".", ",").replace("X", ".")
 
 
 def indicator_chart(ind: Indicator) -> Figure:
@@ -41,7 +37,7 @@ def indicator_chart(ind: Indicator) -> Figure:
         )
         for v in values:
             ax.annotate(
-                _num(v.value),
+                number(v.value),
                 (v.measured, v.value),
                 textcoords="offset points",
                 xytext=(0, 6),
@@ -50,13 +46,13 @@ def indicator_chart(ind: Indicator) -> Figure:
                 color=INK,
             )
     if baseline is not None:
-        ax.axhline(baseline, color=MUTED, linestyle=":", linewidth=1.5, label=f"Ausgangswert {_num(baseline)}")
+        ax.axhline(baseline, color=MUTED, linestyle=":", linewidth=1.5, label=f"Ausgangswert {number(baseline)}")
     if target is not None:
-        ax.axhline(target, color=TARGET, linestyle="--", linewidth=1.5, label=f"Zielwert {_num(target)}")
+        ax.axhline(target, color=TARGET, linestyle="--", linewidth=1.5, label=f"Zielwert {number(target)}")
     ax.set_title(ind.name, fontsize=9, color=INK, loc="left")
     ax.set_ylabel(ind.unit or "Wert", fontsize=8, color=MUTED)
     ax.tick_params(labelsize=7, colors=INK)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _num(v)))  # 0,5 not 0.5
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v)))  # 0,5 not 0.5
     ax.xaxis.set_major_locator(AutoDateLocator(minticks=2, maxticks=5))
     ax.xaxis.set_major_formatter(DateFormatter("%m/%Y"))
     if len(values) == 1:  # a single point: room either side, so it is not drawn on the frame
@@ -81,12 +77,12 @@ def indicator_text(ind: Indicator) -> tuple[str, str]:
     """Title and description for screen readers."""
     unit = f" {ind.unit}" if ind.unit else ""
     parts = [
-        f"Ausgangswert {_num(ind.baseline)}{unit}" if ind.baseline is not None else "kein Ausgangswert",
-        f"Zielwert {_num(ind.target)}{unit}" if ind.target is not None else "kein Zielwert",
+        f"Ausgangswert {number(ind.baseline)}{unit}" if ind.baseline is not None else "kein Ausgangswert",
+        f"Zielwert {number(ind.target)}{unit}" if ind.target is not None else "kein Zielwert",
     ]
     values = sorted(ind.values, key=lambda v: v.measured)
     if values:
-        parts.append("Messwerte: " + ", ".join(f"{german_date(v.measured)} {_num(v.value)}{unit}" for v in values))
+        parts.append("Messwerte: " + ", ".join(f"{german_date(v.measured)} {number(v.value)}{unit}" for v in values))
     else:
         parts.append("noch keine Messwerte")
     return f"Indikator {ind.name}", "; ".join(parts) + "."

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 
 from ..config import ROOT
 from ..domain.strategy import ENGLISH_TERMS
 
 if TYPE_CHECKING:
-    from weasyprint import CSS, Document
+    from weasyprint import Document
 
 PDF_VARIANT = "pdf/ua-1"
 
@@ -53,9 +53,19 @@ def document_pdf(document: Document) -> bytes:
     return document.write_pdf(pdf_variant=PDF_VARIANT)
 
 
+def layout(html: str, base_url: str | None = None, stylesheets: Iterable[CSS] = ()) -> Document:
+    """HTML laid out on pages by WeasyPrint (to inspect the pages before writing the PDF)."""
+    return HTML(string=html, base_url=base_url).render(stylesheets=list(stylesheets))
+
+
+def stylesheet(filename: str | None = None, string: str | None = None) -> CSS:
+    """A WeasyPrint stylesheet from a file or from CSS text."""
+    return CSS(filename=filename) if filename is not None else CSS(string=string)
+
+
 def html_pdf(html: str, base_url: str | None = None, stylesheets: Iterable[CSS] = ()) -> bytes:
     """HTML (with <html lang> and <title>) as tagged PDF/UA-1 bytes."""
-    return document_pdf(HTML(string=html, base_url=base_url).render(stylesheets=list(stylesheets)))
+    return document_pdf(layout(html, base_url, stylesheets))
 
 
 @dataclass

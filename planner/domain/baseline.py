@@ -20,7 +20,7 @@ class Frozen:
 
 
 @dataclass(frozen=True)
-class Change:
+class BaselineChange:
     """How one measure differs from the baseline; `what` says it in German."""
 
     key: str
@@ -45,7 +45,7 @@ def _months(n: int) -> str:
     return f"{abs(n)} Monat" + ("" if abs(n) == 1 else "e")
 
 
-def compare(frozen: list[Frozen], measures: list[Measure]) -> list[Change]:
+def compare_to_baseline(frozen: list[Frozen], measures: list[Measure]) -> list[BaselineChange]:
     """Every measure whose plan differs from the baseline, in the current order, then removed ones."""
     before = {f.key: f for f in frozen}
     changes = []
@@ -53,7 +53,7 @@ def compare(frozen: list[Frozen], measures: list[Measure]) -> list[Change]:
         f = before.get(m.key)
         now = format_range(m.start, m.end) if _planned(m.status, m.start) else ""
         if f is None:
-            changes.append(Change(m.key, m.title, "", now, None, None, "neu seit dem Basisplan", True))
+            changes.append(BaselineChange(m.key, m.title, "", now, None, None, "neu seit dem Basisplan", True))
             continue
         was = format_range(f.start, f.end) if _planned(f.status, f.start) else ""
         if was == now:
@@ -67,7 +67,7 @@ def compare(frozen: list[Frozen], measures: list[Measure]) -> list[Change]:
         else:
             what = _describe(f, m)
         changes.append(
-            Change(
+            BaselineChange(
                 m.key,
                 m.title,
                 was,
@@ -82,7 +82,7 @@ def compare(frozen: list[Frozen], measures: list[Measure]) -> list[Change]:
     for f in frozen:
         if f.key not in current:
             was = format_range(f.start, f.end) if _planned(f.status, f.start) else ""
-            changes.append(Change(f.key, f.title, was, "", None, None, "gelöscht", False))
+            changes.append(BaselineChange(f.key, f.title, was, "", None, None, "gelöscht", False))
     return changes
 
 

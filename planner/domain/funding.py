@@ -14,7 +14,8 @@ from pathlib import Path
 import yaml
 
 from .catalogue import catalogue
-from .maturity import Change, Level, compare_levels, level_label
+from .german import money, percent
+from .maturity import Level, LevelChange, compare_levels, level_label
 from .strategy import Measure, Status
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "foerderaufrufe.yaml"
@@ -185,16 +186,7 @@ class CallCheck:
         return Outcome.ERFUELLT
 
 
-def format_eur(amount: float) -> str:
-    """1.005.706,00 €"""
-    return f"{amount:,.2f} €".replace(",", "X").replace(".", ",").replace("X", ".")
-
-
-def _percent(share: float) -> str:
-    return f"{share * 100:.1f} %".replace(".", ",")
-
-
-def _change_text(c: Change) -> str:
+def _change_text(c: LevelChange) -> str:
     return f"{c.name} ({level_label(c.before)} → {level_label(c.after)})"
 
 
@@ -239,7 +231,7 @@ def _reached(rule: Rule, before: Mapping[str, Level], after: Mapping[str, Level]
 def _budget(rule: Rule, call: FundingCall, measures: Iterable[Measure], granted: float | None) -> RuleResult:
     dim = catalogue().canonical_dimension(rule.dimension) or rule.dimension
     mine = [m for m in measures if m.status is not Status.VERWORFEN and find_call(m.funding_call) == call]
-    granted_text = f" Bewilligt: {format_eur(granted)}." if granted is not None else ""
+    granted_text = f" Bewilligt: {money(granted)}." if granted is not None else ""
     if not mine:
         return RuleResult(
             rule, Outcome.NICHT_PRUEFBAR, f"Keiner Maßnahme ist der {call.name} zugeordnet.{granted_text}"
@@ -254,7 +246,7 @@ def _budget(rule: Rule, call: FundingCall, measures: Iterable[Measure], granted:
     total = sum(m.budget for m in with_budget)
     share_measures = [m for m in with_budget if m.dimension == dim]
     part = sum(m.budget for m in share_measures)
-    details = [f"{m.title}: {format_eur(m.budget)}" for m in share_measures]
+    details = [f"{m.title}: {money(m.budget)}" for m in share_measures]
     without = [m.title for m in mine if m.budget is None]
     if without:
         details.append(f"Ohne Budget (nicht gezählt): {', '.join(without)}.")
@@ -263,7 +255,7 @@ def _budget(rule: Rule, call: FundingCall, measures: Iterable[Measure], granted:
         details.append(f"Nennen {dim} nur als weitere Dimension (nicht gezählt): {', '.join(further)}.")
     if granted is not None and abs(total - granted) >= 0.005:
         details.append(
-            f"Die Summe der Maßnahmenbudgets ({format_eur(total)}) weicht von der bewilligten Summe ({format_eur(granted)}) ab."
+            f"Die Summe der Maßnahmenbudgets ({money(total)}) weicht von der bewilligten Summe ({money(granted)}) ab."
         )
     if total == 0:
         return RuleResult(
@@ -271,13 +263,13 @@ def _budget(rule: Rule, call: FundingCall, measures: Iterable[Measure], granted:
         )
     share = part / total
     text = (
-        f"{format_eur(part)} von {format_eur(total)} für Maßnahmen der Dimension {dim}: {_percent(share)} "
-        f"– gefordert sind mindestens {_percent(rule.min_share)}"
+        f"{money(part)} von {money(total)} für Maßnahmen der Dimension {dim}: {percent(share)} "
+        f"– gefordert sind mindestens {percent(rule.min_share)}"
     )
     if Fraction(repr(part)) / Fraction(repr(total)) >= Fraction(repr(rule.min_share)):
         return RuleResult(rule, Outcome.ERFUELLT, text + ".", tuple(details))
     lacking = rule.min_share * total - part
-    return RuleResult(rule, Outcome.NICHT_ERFUELLT, f"{text}; es fehlen {format_eur(lacking)}.", tuple(details))
+    return RuleResult(rule, Outcome.NICHT_ERFUELLT, f"{text}; es fehlen {money(lacking)}.", tuple(details))
 
 
 def _check_rule(

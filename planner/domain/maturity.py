@@ -271,7 +271,7 @@ def all_levels(sub_levels: Mapping[str, Level]) -> tuple[dict[str, Level], dict[
 
 
 @dataclass(frozen=True)
-class Change:
+class LevelChange:
     """One subdimension or dimension in two assessments."""
 
     name: str
@@ -288,26 +288,26 @@ class Change:
         return rank(self.after) - rank(self.before)
 
 
-def _changes(names: Iterable[str], before: Mapping[str, Level], after: Mapping[str, Level]) -> list[Change]:
-    return [Change(n, before.get(n), after.get(n), n in before, n in after) for n in names]
+def _changes(names: Iterable[str], before: Mapping[str, Level], after: Mapping[str, Level]) -> list[LevelChange]:
+    return [LevelChange(n, before.get(n), after.get(n), n in before, n in after) for n in names]
 
 
 @dataclass(frozen=True)
 class Comparison:
     """Change per subdimension and dimension between an earlier and a later state."""
 
-    subdimensions: tuple[Change, ...]
-    dimensions: tuple[Change, ...]
+    subdimensions: tuple[LevelChange, ...]
+    dimensions: tuple[LevelChange, ...]
 
-    def improved(self, min_stages: int = 2) -> list[Change]:
+    def improved(self, min_stages: int = 2) -> list[LevelChange]:
         """Dimensions that gained at least `min_stages` stages."""
         return [c for c in self.dimensions if c.delta is not None and c.delta >= min_stages]
 
-    def at_stage(self, stage: int = 3) -> list[Change]:
+    def at_stage(self, stage: int = 3) -> list[LevelChange]:
         """Dimensions at `stage` or above afterwards."""
         return [c for c in self.dimensions if c.after_known and rank(c.after) >= stage]
 
-    def newly_reached(self, stage: int = 3) -> list[Change]:
+    def newly_reached(self, stage: int = 3) -> list[LevelChange]:
         """Dimensions below `stage` before (or without data) and at or above it afterwards."""
         return [c for c in self.at_stage(stage) if not (c.before_known and rank(c.before) >= stage)]
 
@@ -321,7 +321,7 @@ def compare_levels(before: Mapping[str, Level], after: Mapping[str, Level]) -> C
     )
 
 
-def compare(earlier: Assessment, later: Assessment) -> Comparison:
+def compare_assessments(earlier: Assessment, later: Assessment) -> Comparison:
     """Compare two assessments."""
     return compare_levels(earlier.subdimension_levels(), later.subdimension_levels())
 

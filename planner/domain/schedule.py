@@ -15,11 +15,10 @@ from typing import Any
 
 import networkx as nx
 
+from .german import collation_key
 from .graph import build_graph, find_cycles, redundant_edges, topological_layers
 from .months import Month, month_text
 from .strategy import Measure, Rating, Status, Strategy
-
-_TRANSLIT = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 
 
 def on_roadmap(m: Measure) -> bool:
@@ -38,7 +37,7 @@ _RANK = {r: i + 1 for i, r in enumerate(Rating)}  # Rating.rank, without its lis
 def tie_key(m: Measure) -> tuple:
     """Stable tie-break: higher Dringlichkeit first, unknown last, then title (German), then id."""
     urgency = -_RANK[m.urgency] if m.urgency else 1
-    return (urgency, m.title.casefold().translate(_TRANSLIT), m.key)
+    return (urgency, collation_key(m.title), m.key)
 
 
 def ready_month(prerequisite: Measure) -> Month:

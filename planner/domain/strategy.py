@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -167,17 +166,3 @@ class Strategy:
     def dependents(self, key: str) -> list[Measure]:
         """Measures that depend on the measure `key` ("Grundlage für")."""
         return [m for m in self.measures if key in m.depends_on]
-
-
-_TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
-
-
-def make_key(title: str, taken: set[str] | frozenset[str] = frozenset(), max_length: int = 60) -> str:
-    """A readable, unique id from a title: 'Entwicklung eines Schulungskonzepts' -> 'entwicklung-eines-schulungskonzepts'."""
-    base = re.sub(r"[^a-z0-9]+", "-", title.translate(_TRANSLIT).lower()).strip("-")[:max_length].strip("-")
-    base = base or "massnahme"
-    key, n = base, 2
-    while key in taken:
-        key = f"{base}-{n}"
-        n += 1
-    return key

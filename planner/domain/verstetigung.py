@@ -50,8 +50,9 @@ class Kind(Enum):
         return "Prozessevaluation" if self is Kind.PROZESS else "Wirkungsevaluation"
 
 
-class Answer(Enum):
-    """Answer to a measurable criterion of the process evaluation."""
+class EvaluationAnswer(Enum):
+    """Answer to a measurable criterion of the process evaluation (ja, teilweise, nein); the maturity
+    criteria have their own answers (domain.maturity.Answer)."""
 
     JA = "ja"
     TEILWEISE = "teilweise"
@@ -136,11 +137,11 @@ class EvaluationRecord:
     due: Month | None = None  # the calendar slot it fulfils; None: the earliest open one
     by: str = ""
     # measurable criteria (process evaluation of a measure)
-    done: Answer | None = None
-    schedule_kept: Answer | None = None
-    financial: Answer | None = None
-    staff: Answer | None = None
-    material: Answer | None = None
+    done: EvaluationAnswer | None = None
+    schedule_kept: EvaluationAnswer | None = None
+    financial: EvaluationAnswer | None = None
+    staff: EvaluationAnswer | None = None
+    material: EvaluationAnswer | None = None
     # soft criteria
     cooperation: Soft = field(default_factory=Soft)
     participation: Soft = field(default_factory=Soft)
@@ -157,10 +158,6 @@ class EvaluationRecord:
     goals_reached: str = ""
     decisions: str = ""
     notes: str = ""
-
-    @property
-    def has_lessons(self) -> bool:
-        return bool(self.went_well.strip() or self.went_badly.strip())
 
 
 @dataclass
@@ -184,11 +181,6 @@ class Indicator:
     @property
     def latest(self) -> IndicatorValue | None:
         return max(self.values, key=lambda v: v.measured) if self.values else None
-
-    @property
-    def lower_is_better(self) -> bool:
-        """A target below the baseline (e.g. processing time) means falling values are progress."""
-        return self.baseline is not None and self.target is not None and self.target < self.baseline
 
     def progress(self) -> float | None:
         """Share of the way from baseline to target reached by the latest value (1.0 = target met)."""
@@ -429,12 +421,12 @@ def adherence(m: Measure) -> Adherence:
     return Adherence(start, end)
 
 
-def schedule_answer(m: Measure) -> Answer | None:
+def schedule_answer(m: Measure) -> EvaluationAnswer | None:
     """The prefill of „Zeitplan eingehalten?“: ja / nein from planned vs actual end, else unknown."""
     kept = adherence(m).kept
     if kept is None:
         return None
-    return Answer.JA if kept else Answer.NEIN
+    return EvaluationAnswer.JA if kept else EvaluationAnswer.NEIN
 
 
 def calendar_lines(strategy: Strategy, entries: list[Due]) -> list[str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from .german import money, number
 from .months import Month, format_range
 from .strategy import Measure, Status, Strategy
 from .verstetigung import CarryOver, Decision, EvaluationRecord, Outcome, TrackedStrategy, VersionEntry
@@ -138,7 +139,7 @@ MEASURE_FIELDS: dict[str, str] = {
     "depends_on": "Abhängig von",
     "examples": "Praxisbeispiele",
     "steps": "Operative Schritte",
-    "budget": "Budget (EUR)",
+    "budget": "Budget",
     "funding_call": "Förderaufruf",
     "deferrals": "Zurückgestellt (Anzahl)",
 }
@@ -167,7 +168,7 @@ def _show(value: Any) -> str:
     if hasattr(value, "name") and hasattr(value, "role"):
         return f"{value.name} ({value.role.label})"
     if isinstance(value, float):
-        return f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+        return number(value)
     return str(value)
 
 
@@ -181,6 +182,7 @@ def measure_values(m: Measure, titles: dict[str, str]) -> dict[str, str]:
         else (f"bis {m.actual_end.german()}" if m.actual_end else "")
     )
     raw["depends_on"] = [titles.get(k, k) for k in m.depends_on]
+    raw["budget"] = money(m.budget) if m.budget is not None else None
     return {f: _show(raw[f]) for f in MEASURE_FIELDS}
 
 

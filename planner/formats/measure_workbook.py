@@ -32,9 +32,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..domain import normalise
 from ..domain.catalogue import catalogue
+from ..domain.german import make_key
 from ..domain.months import Month
 from ..domain.schedule_state import schedule_state
-from ..domain.strategy import Measure, OwnerRole, Rating, Status, Strategy, make_key
+from ..domain.strategy import Measure, OwnerRole, Rating, Status, Strategy
 from ..domain.validation import Problem
 from .schema import FORMAT_ID
 from .spreadsheet import WorkbookError as UnreadableWorkbook

@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from ..domain.catalogue import Dimension, catalogue
+from ..domain.german import number
 from ..domain.maturity import Assessment, AssessmentKind, Level, level_label
 from ..domain.months import german_date
 from .spreadsheet import text_only
@@ -64,7 +65,7 @@ def sheet_rows(assessment: Assessment) -> list[SheetRow]:
 
 def legend(assessment: Assessment) -> list[str]:
     """The footnotes under the table, honest about what X means for this kind of assessment."""
-    percent = f"{assessment.effective_threshold * 100:g}".replace(".", ",")
+    percent = number(assessment.effective_threshold * 100, decimals=3)
     lines = [f"X: Mind. {percent} % der beeinflussbaren Kriterien erreicht"]
     if assessment.kind is AssessmentKind.RESULT_SHEET:
         lines.append(

@@ -48,9 +48,9 @@ from ..domain.verstetigung import (
     SOFT_CRITERIA,
     STRATEGY,
     TEXT_FIELDS,
-    Answer,
     CarryOver,
     Decision,
+    EvaluationAnswer,
     EvaluationRecord,
     Indicator,
     IndicatorValue,
@@ -67,7 +67,7 @@ _DATE = {"type": "string", "description": "Datum JJJJ-MM-TT"}
 _TEXT = {"type": "string", "maxLength": MAX_TEXT}
 _NAME = {"type": "string", "maxLength": 200}  # a person: who recorded, who evaluated
 _NUMBER = {"anyOf": [{"type": "number"}, {"type": "null"}]}
-_ANSWER = {"enum": [a.value for a in Answer] + [None]}
+_ANSWER = {"enum": [a.value for a in EvaluationAnswer] + [None]}
 _TEXTS = ("by", *TEXT_FIELDS)  # the file writes the evaluator beside the free texts
 
 
@@ -169,7 +169,7 @@ def _record(i: int, r: dict[str, Any], keys: set[str], problems: list[Problem]) 
     performed = _date(r["date"], problems, None, f"{field}.date")
     if performed is None:
         return None
-    answers = {f: Answer(r[f]) if r.get(f) else None for f in ANSWER_FIELDS}
+    answers = {f: EvaluationAnswer(r[f]) if r.get(f) else None for f in ANSWER_FIELDS}
     texts = {f: r.get(f, "") for f in _TEXTS}
     soft = {f: Soft(r.get(f, {}).get("rating"), r.get(f, {}).get("text", "")) for f in SOFT_CRITERIA}
     return EvaluationRecord(

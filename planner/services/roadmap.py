@@ -1,6 +1,6 @@
-"""Roadmap operations on a stored strategy: analyses and charts, baselines, taking over a
-scheduling proposal. Views hand in the strategy row they loaded through
-web.strategies.get_strategy_or_404; nothing here touches the request."""
+"""Roadmap operations on a stored strategy: its analysis, baselines, taking over a scheduling
+proposal. Callers hand in the strategy row they loaded (and checked access to); nothing here
+touches the request. The charts are drawn in planner/charts from what `roadmap()` returns."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session
 
 from .. import models
-from ..domain.baseline import Change, Frozen, compare
+from ..domain.baseline import BaselineChange, Frozen, compare_to_baseline
+from ..domain.graph import build_graph, implied_path
 from ..domain.months import Month, month_text, parse_month
 from ..domain.planning import Proposal, propose_schedule
 from ..domain.schedule import Analysis, analyse
-from ..domain.strategy import Status, Strategy
+from ..domain.strategy import Measure, Status, Strategy
 from ..domain.validation import validate_strategy
 from ..models.roadmap import Baseline, BaselineEntry
 from .strategies import ValidationFailed, core_to_domain, read_core
@@ -34,6 +35,21 @@ class Roadmap:
     @property
     def titles(self) -> dict[str, str]:
         return {m.key: m.title for m in self.strategy.measures}
+
+    @property
+    def links(self) -> list[tuple[Measure, str]]:
+        """Every dependency as (measure, key of its prerequisite), in measure order."""
+        return [(m, p) for m in self.strategy.measures for p in m.depends_on]
+
+    @property
+    def conflict_pairs(self) -> set[tuple[str, str]]:
+        """(prerequisite, dependent) of every dependency whose dates conflict."""
+        return {(c.depends_on, c.measure) for c in self.analysis.conflicts}
+
+    def redundant_links(self) -> list[tuple[str, str, list[str]]]:
+        """(prerequisite, dependent, the longer path that already implies the link) of every redundant link."""
+        graph = build_graph(self.strategy.measures)
+        return [(p, d, implied_path(graph, p, d)) for p, d in self.analysis.redundant]
 
 
 def roadmap(row: models.Strategy) -> Roadmap:
@@ -109,9 +125,9 @@ def baseline_dates(baseline: Baseline) -> dict[str, tuple[Month | None, Month | 
     return {f.key: (f.start, f.end) for f in frozen(baseline) if f.status.in_roadmap}
 
 
-def baseline_changes(baseline: Baseline, strategy: Strategy) -> list[Change]:
+def baseline_changes(baseline: Baseline, strategy: Strategy) -> list[BaselineChange]:
     """What moved since the baseline was taken."""
-    return compare(frozen(baseline), strategy.measures)
+    return compare_to_baseline(frozen(baseline), strategy.measures)
 
 
 # --- scheduling proposal -----------------------------------------------------------------

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from .. import models
 from ..domain.catalogue import catalogue
-from ..domain.maturity import Change, compare, level_label
+from ..domain.maturity import LevelChange, compare_assessments, level_label
 from ..domain.months import Month
 from ..domain.schedule import Analysis, analyse
 from ..domain.schedule_state import ScheduleState, State, schedule_state
@@ -58,7 +58,7 @@ class MaturityProgress:
 
     before: date
     after: date
-    changes: list[Change]
+    changes: list[LevelChange]
 
     @staticmethod
     def label(level) -> str:
@@ -97,7 +97,7 @@ def _maturity(session: Session, row: models.Strategy) -> tuple[MaturityProgress 
     latest_levels = (latest.assessment.date, latest.assessment.dimension_levels())
     if base is None or base.assessment.date == latest.assessment.date:
         return None, latest_levels
-    comparison = compare(base.assessment, latest.assessment)
+    comparison = compare_assessments(base.assessment, latest.assessment)
     return MaturityProgress(base.assessment.date, latest.assessment.date, list(comparison.dimensions)), latest_levels
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..domain.catalogue import catalogue
+from ..domain.german import money, number
 from ..domain.graph import build_graph
 from ..domain.months import format_range, german_date
 from ..domain.schedule_state import State, schedule_state
@@ -266,33 +267,15 @@ def _scale(rating: Rating | None) -> Scale:
     return Scale(rating.label, rating.rank) if rating else Scale(UNKNOWN, 0)
 
 
-INVALID = "ungültiger Wert"  # inf or nan, stored before such input was refused
-
-
-def _money(value: float | None) -> str:
-    if value is None:
-        return ""
-    if not math.isfinite(value):
-        return INVALID
-    return f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".") + " EUR"
-
-
-def _number(value: float) -> str:
-    if not math.isfinite(value):
-        return INVALID
-    text = f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
-    return text.replace(",", "X").replace(".", ",").replace("X", ".")
-
-
 def _indicator(ind: Indicator) -> IndicatorView:
     unit = f" {ind.unit}" if ind.unit else ""
     parts = []
     if ind.baseline is not None:
-        parts.append(f"Ausgangswert {_number(ind.baseline)}{unit}")
+        parts.append(f"Ausgangswert {number(ind.baseline)}{unit}")
     if ind.target is not None:
-        parts.append(f"Ziel {_number(ind.target)}{unit}")
+        parts.append(f"Ziel {number(ind.target)}{unit}")
     if latest := ind.latest:
-        parts.append(f"zuletzt {_number(latest.value)}{unit} ({german_date(latest.measured)})")
+        parts.append(f"zuletzt {number(latest.value)}{unit} ({german_date(latest.measured)})")
     return IndicatorView(ind.name, " · ".join(parts) or "noch nicht gemessen")
 
 
@@ -397,7 +380,7 @@ def sheet_view(strategy: TrackedStrategy, measure: Measure, graph=None, today: d
         basis_for=[_link(m) for m in sorted(dependents, key=lambda m: order[m.key])],
         examples=list(measure.examples),
         steps=list(measure.steps),
-        budget=_money(measure.budget),
+        budget=money(measure.budget) if measure.budget is not None else "",
         funding_call=measure.funding_call or "",
         actual=_actual(measure),
         indicators=[_indicator(i) for i in strategy.indicators.get(measure.key, [])],

@@ -8,10 +8,10 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from weasyprint import CSS, HTML
+from weasyprint import CSS
 
 from ..config import ROOT
-from ..documents.pdf import document_pdf, template_environment
+from ..documents.pdf import document_pdf, layout, stylesheet, template_environment
 from ..domain.catalogue import catalogue
 from .context import BundleView
 
@@ -42,11 +42,11 @@ def document_html(bundle: BundleView) -> str:
 
 @cache
 def _stylesheets() -> tuple[CSS, ...]:
-    return (*(CSS(filename=str(p)) for p in STYLESHEETS), CSS(string=dimension_css()))
+    return (*(stylesheet(filename=str(p)) for p in STYLESHEETS), stylesheet(string=dimension_css()))
 
 
 def _render(bundle: BundleView) -> Document:
-    return HTML(string=document_html(bundle), base_url=str(ROOT)).render(stylesheets=list(_stylesheets()))
+    return layout(document_html(bundle), base_url=str(ROOT), stylesheets=_stylesheets())
 
 
 def overflowing(document: Document, bundle: BundleView) -> list[str]:

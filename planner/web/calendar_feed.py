@@ -8,13 +8,14 @@ from flask import Blueprint, Response, abort
 
 from .. import models
 from ..extensions import db
+from ..formats.ics import calendar_file
 from ..services import tokens
+from ..services.evaluation_calendar import evaluation_events
 from ..services.strategies import load_strategy_row
 from ..services.verstetigung import successor_id
 from . import clock
 from .access import visible_organisation_ids
 from .token_auth import act_as
-from .verstetigung import calendar_events, new_calendar
 
 bp = Blueprint("calendar_feed", __name__)
 
@@ -30,10 +31,11 @@ def feed(secret: str):
     query = sa.select(models.Strategy.id).order_by(models.Strategy.id)
     if visible is not None:
         query = query.where(models.Strategy.organisation_id.in_(visible or [-1]))
-    cal = new_calendar(f"planner – Evaluationen ({token.user.label})")
     today = clock.today()
+    events = []
     for strategy_id in db.session.scalars(query):
         if successor_id(db.session, strategy_id) is not None:
             continue  # a carried-over version: its open evaluations appear with its successor
-        calendar_events(cal, load_strategy_row(db.session, strategy_id), today)
-    return Response(cal.to_ical(), mimetype="text/calendar", headers={"Cache-Control": "private, no-cache"})
+        events += evaluation_events(db.session, load_strategy_row(db.session, strategy_id), today)
+    data = calendar_file(f"planner – Evaluationen ({token.user.label})", events)
+    return Response(data, mimetype="text/calendar", headers={"Cache-Control": "private, no-cache"})

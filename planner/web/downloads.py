@@ -14,8 +14,9 @@ from urllib.parse import quote
 
 from flask import Response
 
+from ..domain.german import transliterate
+
 MAX_NAME = 150
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 
 
 def _clean(name: str) -> str:
@@ -31,7 +32,7 @@ def _clean(name: str) -> str:
 
 def _ascii(name: str) -> str:
     """An ASCII stand-in: umlauts spelled out, accents dropped, anything else an underscore."""
-    text = unicodedata.normalize("NFKD", name.translate(_UMLAUTS)).encode("ascii", "ignore").decode("ascii")
+    text = unicodedata.normalize("NFKD", transliterate(name)).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^A-Za-z0-9._()+ -]", "_", text).replace(" ", "_").strip("._") or "download"
 
 

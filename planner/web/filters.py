@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from datetime import UTC
-from zoneinfo import ZoneInfo
-
 from flask import Flask, current_app, g, url_for
 from markupsafe import Markup
 
 from ..documents.pdf import english
+from ..domain import german
 from ..domain.catalogue import catalogue
-from ..domain.months import Month, german_date
+from ..domain.german import BERLIN  # noqa: F401  (admin reads it from here)
+from ..domain.months import Month
 from ..domain.strategy import STATUS_LABELS, Rating, Status
 
 
@@ -29,25 +27,27 @@ def rating_label(value: str | Rating | None) -> str:
 
 def month_label(value: str | Month | None) -> str:
     """04/2023 from '2023-04'."""
-    if not value:
-        return ""
-    return (Month.parse(value) if isinstance(value, str) else value).german()
+    return german.month(value)
 
 
 def date_label(value) -> str:
     """09.06.2022 from a date; empty when there is none."""
-    return german_date(value) if value else ""
+    return german.day(value)
 
 
-BERLIN = "Europe/Berlin"
+def number_label(value: float | None) -> str:
+    """A number the German way (1.234,5); "–" when there is none."""
+    return "–" if value is None else german.number(value)
+
+
+def money_label(value: float | None) -> str:
+    """An amount in euros (1.005.706 €); "–" when there is none."""
+    return "–" if value is None else german.money(value)
 
 
 def berlin_time(value) -> str:
     """A stored UTC timestamp as people in the office read it: 30.11.2026 14:05 (Europe/Berlin)."""
-    if not value:
-        return ""
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return aware.astimezone(ZoneInfo(BERLIN)).strftime("%d.%m.%Y %H:%M")
+    return german.timestamp(value)
 
 
 def dimension_colour(name: str) -> str:
@@ -57,9 +57,7 @@ def dimension_colour(name: str) -> str:
 
 def file_stem(*parts: str | None) -> str:
     """A download's file name from words: "Kreis Steinfurt", "2023" → "kreis-steinfurt-2023"."""
-    umlauts = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
-    words = (re.sub(r"[^A-Za-z0-9]+", "-", p.translate(umlauts)).strip("-").lower() for p in parts if p)
-    return "-".join(w for w in words if w)[:80].strip("-")
+    return german.slug(*parts)
 
 
 def strategy_file_stem(row) -> str:
@@ -107,6 +105,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(rating_label, "rating")
     app.add_template_filter(month_label, "month")
     app.add_template_filter(date_label, "date_de")
+    app.add_template_filter(number_label, "number")
+    app.add_template_filter(money_label, "money")
     app.add_template_filter(english, "en")
     app.add_template_global(error_links, "error_links")
     app.add_template_filter(dimension_colour, "dimension_colour")

@@ -32,7 +32,7 @@ def _html() -> str:
 
 
 @bp.get("/")
-def handbuch():
+def manual():
     """The German user guide."""
     html = re.sub(r'src="([a-z0-9-]+\.png)"', lambda m: f'src="{url_for("guide.image", filename=m[1])}"', _html())
     return render_template("guide/handbuch.html", body=Markup(html))

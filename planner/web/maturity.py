@@ -7,11 +7,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from ..charts.radar import describe, radar_chart
 from ..documents.pdf import html_pdf
 from ..domain.catalogue import catalogue
-from ..domain.funding import find_call, format_eur, funding_calls
+from ..domain.funding import find_call, funding_calls
+from ..domain.german import money
 from ..domain.maturity import (
     AssessmentKind,
     Criterion,
-    compare,
+    compare_assessments,
     default_target,
     dimension_targets,
     evaluate_criteria,
@@ -35,7 +36,7 @@ from .access import get_strategy_or_404
 from .chart_files import chart_response
 from .downloads import download
 from .forms import ConfirmForm
-from .maturity_forms import (
+from .forms.maturity import (
     CriteriaImportForm,
     criteria_assessment_from_form,
     criteria_fields,
@@ -61,7 +62,7 @@ def _level_filter(value) -> str:
 
 @bp.app_template_filter("eur_de")
 def _eur_filter(value) -> str:
-    return format_eur(value) if value is not None else "–"
+    return money(value) if value is not None else "–"
 
 
 def _load(strategy_id: int, *, write: bool = False) -> service.Maturity:
@@ -290,7 +291,9 @@ def comparison(strategy_id: int):
     m = _load(strategy_id)
     before = _entry_arg(m, "von", m.baseline)
     after = _entry_arg(m, "bis", m.latest)
-    result = compare(before.assessment, after.assessment) if before and after and before is not after else None
+    result = (
+        compare_assessments(before.assessment, after.assessment) if before and after and before is not after else None
+    )
     subs = {c.name: c for c in result.subdimensions} if result else {}
     groups = (
         [

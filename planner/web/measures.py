@@ -7,15 +7,17 @@ from dataclasses import replace
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from .. import models
+from ..domain.german import make_key
 from ..domain.graph import build_graph, cycle_through
 from ..domain.schedule import Conflict, schedule_conflicts
-from ..domain.strategy import Measure, Strategy, make_key
+from ..domain.strategy import Measure, Strategy
 from ..domain.validation import describe_cycle
 from ..extensions import db
 from ..services import strategies as service
 from ..services.locking import EditConflict, unchanged_since
 from .access import get_strategy_or_404
-from .forms import MALFORMED_VERSION, ConfirmForm, DependencyForm, MeasureForm, MissingVersion, choices, seen_version
+from .forms import MALFORMED_VERSION, ConfirmForm, MissingVersion, choices, seen_version
+from .forms.strategies import DependencyForm, MeasureForm
 
 bp = Blueprint("measures", __name__, url_prefix="/strategien/<int:strategy_id>/massnahmen")
 

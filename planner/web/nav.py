@@ -1,7 +1,8 @@
 """Links other areas contribute to the strategy's sub-navigation and download buttons.
 
-Each area appends (endpoint, German label) in its own blueprint module; templates show
-only endpoints that are registered. This keeps base templates free of area knowledge.
+Each area appends (endpoint, German label) in its own blueprint module — or (endpoint, German
+label, extra url_for arguments) for a route with more parameters; templates show only
+endpoints that are registered. This keeps base templates free of area knowledge.
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from __future__ import annotations
 from flask import Flask, current_app
 
 STRATEGY_SECTIONS: list[tuple[str, str]] = []
-STRATEGY_DOWNLOADS: list[tuple[str, str]] = []
-MEASURE_DOWNLOADS: list[tuple[str, str]] = []
+STRATEGY_DOWNLOADS: list[tuple] = []  # (endpoint, label) or (endpoint, label, {url_for arguments})
+MEASURE_DOWNLOADS: list[tuple] = []  # as STRATEGY_DOWNLOADS
 
 
 def register(app: Flask) -> None:

@@ -45,7 +45,7 @@ def _page(api_form: TokenForm, calendar_form: TokenForm, new: dict | None = None
 
 
 @bp.get("/zugaenge")
-def zugaenge():
+def access():
     """The user's API tokens and calendar subscriptions, with forms to add one."""
     return _page(TokenForm(prefix="api", formdata=None), TokenForm(prefix="kal", formdata=None))
 
@@ -88,4 +88,4 @@ def revoke(token_id: int):
         abort(404)
     db.session.commit()
     flash(f"{KIND_LABELS[row.kind]} „{row.name}“ wurde widerrufen.", "success")
-    return redirect(url_for("profile.zugaenge"))
+    return redirect(url_for("profile.access"))

@@ -13,7 +13,6 @@ from ..charts.depgraph import dependency_chart, dependency_text
 from ..charts.gantt import gantt_chart, gantt_text
 from ..charts.matrix import levels, matrix_cells, matrix_chart, matrix_text
 from ..charts.tables import dependency_table, gantt_table, matrix_table
-from ..domain.graph import build_graph, implied_path
 from ..domain.months import month_of
 from ..domain.planning import slip_impact
 from ..domain.roadmap_view import numbered, roadmap_view
@@ -28,20 +27,20 @@ from .chart_files import chart_response
 from .downloads import download
 from .filters import strategy_file_stem
 from .forms import ConfirmForm, choices
-from .roadmap_forms import BaselineForm, ProposalForm, SlipForm, TakeOverForm, ViewForm
+from .forms.roadmap import BaselineForm, ProposalForm, SlipForm, TakeOverForm, ViewForm
 
 bp = Blueprint("roadmap", __name__, url_prefix="/strategien/<int:strategy_id>")
 
 nav.STRATEGY_SECTIONS.extend(
     [
-        ("roadmap.fahrplan", "Fahrplan"),
+        ("roadmap.index", "Fahrplan"),
         ("roadmap.backlog", "Backlog"),
-        ("roadmap.bewertung", "Bewertung"),
-        ("roadmap.abhaengigkeiten", "Abhängigkeiten"),
-        ("roadmap.vorschlag", "Planungsvorschlag"),
+        ("roadmap.rating", "Bewertung"),
+        ("roadmap.dependencies", "Abhängigkeiten"),
+        ("roadmap.proposal", "Planungsvorschlag"),
     ]
 )
-nav.STRATEGY_DOWNLOADS.append(("roadmap.fahrplan_pdf", "Fahrplan (PDF)"))
+nav.STRATEGY_DOWNLOADS.append(("roadmap.chart", "Fahrplan (PDF)", {"chart": "fahrplan", "fmt": "pdf"}))
 
 
 def _file(data: bytes, fmt: str, chart: str, row: models.Strategy) -> Response:
@@ -103,7 +102,7 @@ def _fahrplan_page(row: models.Strategy, baseline_form: BaselineForm, status: in
 
 
 @bp.get("/fahrplan")
-def fahrplan(strategy_id: int):
+def index(strategy_id: int):
     """The Umsetzungsfahrplan: chart, the same data as a table, conflicts, critical path, baselines."""
     row = get_strategy_or_404(strategy_id, load=False)
     form = BaselineForm(formdata=None)
@@ -145,26 +144,8 @@ def _fahrplan_chart(strategy_id: int, fmt: str) -> Response:
     return chart_response(strategy_id, "fahrplan", fmt, prepare, _filename("fahrplan", fmt))
 
 
-@bp.get("/fahrplan.svg")
-def fahrplan_svg(strategy_id: int):
-    """The Fahrplan chart as SVG (with title and description for screen readers)."""
-    return _fahrplan_chart(strategy_id, "svg")
-
-
-@bp.get("/fahrplan.png")
-def fahrplan_png(strategy_id: int):
-    """The Fahrplan chart as PNG."""
-    return _fahrplan_chart(strategy_id, "png")
-
-
-@bp.get("/fahrplan.pdf")
-def fahrplan_pdf(strategy_id: int):
-    """The Fahrplan chart as PDF: one page A3 landscape, A4 landscape with ?papier=a4."""
-    return _fahrplan_chart(strategy_id, "pdf")
-
-
 @bp.get("/fahrplan.xml")
-def fahrplan_mspdi(strategy_id: int):
+def mspdi(strategy_id: int):
     """The Fahrplan as MS Project XML (MSPDI) for MS Project, ProjectLibre, GanttProject, OpenProject."""
     row = get_strategy_or_404(strategy_id)
     data = roadmap_mspdi(service.roadmap(row).strategy, clock.today())
@@ -185,9 +166,7 @@ def create_baseline(strategy_id: int):
         else:
             db.session.commit()
             flash(f"Der Basisplan „{baseline.name}“ wurde angelegt.", "success")
-            return redirect(
-                url_for("roadmap.fahrplan", strategy_id=row.id, ansicht=1, kritisch=1, basisplan=baseline.id)
-            )
+            return redirect(url_for("roadmap.index", strategy_id=row.id, ansicht=1, kritisch=1, basisplan=baseline.id))
     return _fahrplan_page(row, form, 422)
 
 
@@ -204,7 +183,7 @@ def delete_baseline(strategy_id: int, baseline_id: int):
     service.delete_baseline(db.session, baseline)
     db.session.commit()
     flash(f"Der Basisplan „{name}“ wurde gelöscht.", "success")
-    return redirect(url_for("roadmap.fahrplan", strategy_id=row.id))
+    return redirect(url_for("roadmap.index", strategy_id=row.id))
 
 
 # --- Backlog -----------------------------------------------------------------------------
@@ -225,7 +204,7 @@ def backlog(strategy_id: int):
 
 
 @bp.get("/bewertung")
-def bewertung(strategy_id: int):
+def rating(strategy_id: int):
     """Maßnahmenbewertung: urgency × feasibility grid with the same data as a table."""
     row = get_strategy_or_404(strategy_id, load=False)
     rm = service.roadmap(row)
@@ -258,58 +237,44 @@ def _bewertung_chart(strategy_id: int, fmt: str) -> Response:
     return chart_response(strategy_id, "bewertung", fmt, prepare, _filename("bewertung", fmt))
 
 
-@bp.get("/bewertung.svg")
-def bewertung_svg(strategy_id: int):
-    """The Maßnahmenbewertung as SVG."""
-    return _bewertung_chart(strategy_id, "svg")
-
-
-@bp.get("/bewertung.png")
-def bewertung_png(strategy_id: int):
-    """The Maßnahmenbewertung as PNG."""
-    return _bewertung_chart(strategy_id, "png")
-
-
-@bp.get("/bewertung.pdf")
-def bewertung_pdf(strategy_id: int):
-    """The Maßnahmenbewertung as PDF."""
-    return _bewertung_chart(strategy_id, "pdf")
-
-
 # --- Abhängigkeiten ----------------------------------------------------------------------
 
 
+def _slip(strategy) -> tuple[SlipForm, object]:
+    """The slip-impact form from the address (3 months by default) and the impact it asks for, or None
+    (with German errors on the form when the input is invalid)."""
+    asked = "massnahme" in request.args
+    slip = SlipForm(formdata=request.args if asked else None)
+    on_roadmap = [m for m in strategy.measures if m.is_planned]
+    slip.massnahme.choices = choices((m.key, f"{m.title} ({m.planned_range})") for m in on_roadmap)
+    if not asked:
+        if on_roadmap and slip.monate.data is None:
+            slip.monate.data = 3
+        return slip, None
+    try:
+        return slip, (
+            slip_impact(strategy.measures, slip.massnahme.data, slip.monate.data) if slip.validate() else None
+        )
+    except ValueError as exc:  # dates pushed beyond what a month may be
+        slip.monate.errors = [*slip.monate.errors, f"Diese Verschiebung lässt sich nicht berechnen: {exc}."]
+        return slip, None
+
+
 @bp.get("/abhaengigkeiten")
-def abhaengigkeiten(strategy_id: int):
+def dependencies(strategy_id: int):
     """The dependency graph, the logical order in waves, redundant links and the slip-impact form."""
     row = get_strategy_or_404(strategy_id, load=False)
     rm = service.roadmap(row)
-    strategy = rm.strategy
-    slip = SlipForm(formdata=request.args if "massnahme" in request.args else None)
-    on_roadmap = [m for m in strategy.measures if m.is_planned]
-    slip.massnahme.choices = choices((m.key, f"{m.title} ({m.planned_range})") for m in on_roadmap)
-    impact, status = None, 200
-    if "massnahme" in request.args:
-        try:
-            impact = slip_impact(strategy.measures, slip.massnahme.data, slip.monate.data) if slip.validate() else None
-        except ValueError as exc:  # dates pushed beyond what a month may be
-            slip.monate.errors = [*slip.monate.errors, f"Diese Verschiebung lässt sich nicht berechnen: {exc}."]
-        if impact is None:
-            status = 422
-    elif on_roadmap and slip.monate.data is None:
-        slip.monate.data = 3
-    graph = build_graph(strategy.measures)
-    conflicts = {(c.depends_on, c.measure) for c in rm.analysis.conflicts}
-    redundant = [(p, d, implied_path(graph, p, d)) for p, d in rm.analysis.redundant]
-    links = [(m, p) for m in strategy.measures for p in m.depends_on]
-    title, description = dependency_text(strategy, rm.analysis)
+    slip, impact = _slip(rm.strategy)
+    status = 422 if "massnahme" in request.args and impact is None else 200
+    title, description = dependency_text(rm.strategy, rm.analysis)
     return render_template(
         "roadmap/abhaengigkeiten.html",
         row=row,
         rm=rm,
-        links=links,
-        conflicts=conflicts,
-        redundant=redundant,
+        links=rm.links,
+        conflicts=rm.conflict_pairs,
+        redundant=rm.redundant_links(),
         redundant_pairs=set(rm.analysis.redundant),
         slip=slip,
         impact=impact,
@@ -331,22 +296,19 @@ def _graph_chart(strategy_id: int, fmt: str) -> Response:
     return chart_response(strategy_id, "abhaengigkeiten", fmt, prepare, _filename("abhaengigkeiten", fmt))
 
 
-@bp.get("/abhaengigkeiten.svg")
-def abhaengigkeiten_svg(strategy_id: int):
-    """The dependency graph as SVG."""
-    return _graph_chart(strategy_id, "svg")
+# --- chart files -------------------------------------------------------------------------
+
+CHARTS = {"fahrplan": _fahrplan_chart, "bewertung": _bewertung_chart, "abhaengigkeiten": _graph_chart}
+CHART_FORMATS = ("svg", "png", "pdf")
 
 
-@bp.get("/abhaengigkeiten.png")
-def abhaengigkeiten_png(strategy_id: int):
-    """The dependency graph as PNG."""
-    return _graph_chart(strategy_id, "png")
-
-
-@bp.get("/abhaengigkeiten.pdf")
-def abhaengigkeiten_pdf(strategy_id: int):
-    """The dependency graph as PDF."""
-    return _graph_chart(strategy_id, "pdf")
+@bp.get("/<chart>.<fmt>")
+def chart(strategy_id: int, chart: str, fmt: str):
+    """Fahrplan, Bewertung or Abhängigkeiten as SVG (inline, with title and description for screen
+    readers), PNG or PDF (the Fahrplan one page A3 landscape, A4 landscape with ?papier=a4)."""
+    if chart not in CHARTS or fmt not in CHART_FORMATS:
+        abort(404)
+    return CHARTS[chart](strategy_id, fmt)
 
 
 # --- Planungsvorschlag -------------------------------------------------------------------
@@ -395,14 +357,14 @@ def _proposal_page(row: models.Strategy, formdata, status: int = 200):
 
 
 @bp.get("/planungsvorschlag")
-def vorschlag(strategy_id: int):
+def proposal(strategy_id: int):
     """Earliest dates that respect every dependency, next to the current plan; take over one or all."""
     row = get_strategy_or_404(strategy_id, load=False)
     return _proposal_page(row, request.args if request.args else None)
 
 
 @bp.get("/planungsvorschlag.svg")
-def vorschlag_svg(strategy_id: int):
+def proposal_svg(strategy_id: int):
     """The proposal as a Fahrplan, the current plan as grey bars beneath."""
     row = get_strategy_or_404(strategy_id, load=False)
     rm = service.roadmap(row)
@@ -426,7 +388,7 @@ def vorschlag_svg(strategy_id: int):
 
 
 @bp.post("/planungsvorschlag/uebernehmen")
-def uebernehmen(strategy_id: int):
+def take_over(strategy_id: int):
     """Write the proposed months, for one measure or for all moved ones."""
     row = get_strategy_or_404(strategy_id, write=True)
     take = TakeOverForm()
@@ -453,4 +415,4 @@ def uebernehmen(strategy_id: int):
         flash(f"Die neuen Termine für „{titles[key]}“ wurden übernommen.", "success")
     else:
         flash(f"Der Vorschlag wurde übernommen: {len(written)} Maßnahmen haben neue Termine.", "success")
-    return redirect(url_for("roadmap.vorschlag", strategy_id=row.id, **_proposal_args(form)))
+    return redirect(url_for("roadmap.proposal", strategy_id=row.id, **_proposal_args(form)))

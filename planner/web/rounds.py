@@ -18,7 +18,7 @@ from .access import actor_name, get_strategy_or_404
 from .clock import schedule, today
 from .downloads import download
 from .filters import file_stem, strategy_file_stem
-from .rounds_forms import (
+from .forms.rounds import (
     RatingRoundForm,
     RatingRow,
     StatusRoundForm,
@@ -26,12 +26,12 @@ from .rounds_forms import (
     rating_of,
     version_of,
 )
-from .verstetigung_forms import check_actual_months, parse_date_field
+from .forms.verstetigung import check_actual_months, parse_date_field
 
 bp = Blueprint("rounds", __name__, url_prefix="/strategien/<int:strategy_id>")
 
-nav.STRATEGY_SECTIONS.extend([("rounds.statusabfrage", "Statusabfrage"), ("rounds.workshop", "Bewertungsworkshop")])
-nav.STRATEGY_DOWNLOADS.append(("rounds.statusabfrage_xlsx", "Statusabfrage (XLSX)"))
+nav.STRATEGY_SECTIONS.extend([("rounds.status_query", "Statusabfrage"), ("rounds.workshop", "Bewertungsworkshop")])
+nav.STRATEGY_DOWNLOADS.append(("rounds.status_query_xlsx", "Statusabfrage (XLSX)"))
 
 
 def _owner_filter(row: models.Strategy) -> tuple[list[models.Person], models.Person | None]:
@@ -75,7 +75,7 @@ def _status_page(row, page_form, rows, problems: dict, status: int = 200):
 
 
 @bp.get("/statusabfrage")
-def statusabfrage(strategy_id: int):
+def status_query(strategy_id: int):
     """All measures (or one owner's) with status, actual months and a "Stand" note, editable at once."""
     row = get_strategy_or_404(strategy_id)
     _persons, chosen = _owner_filter(row)
@@ -95,14 +95,14 @@ def statusabfrage(strategy_id: int):
 
 
 @bp.post("/statusabfrage")
-def statusabfrage_speichern(strategy_id: int):
+def save_status_query(strategy_id: int):
     """Save the whole round in one transaction: every row checked, nothing written when one fails."""
     row = get_strategy_or_404(strategy_id, write=True)
     form = StatusRoundForm()
     rows, inputs, problems = _status_rows({m.key: m for m in strategy_to_domain(row).measures}, today())
     if not rows:
         flash("Es wurden keine Maßnahmen übermittelt. Bitte das Formular erneut öffnen.", "error")
-        return redirect(url_for("rounds.statusabfrage", strategy_id=strategy_id))
+        return redirect(url_for("rounds.status_query", strategy_id=strategy_id))
     valid = form.validate()
     on = parse_date_field(form.changed_on, required=True)
     if valid and on is not None and not problems:
@@ -120,7 +120,7 @@ def statusabfrage_speichern(strategy_id: int):
                 else "Keine Änderung.",
                 "success",
             )
-            return redirect(url_for("rounds.statusabfrage", strategy_id=strategy_id, **_person_arg()))
+            return redirect(url_for("rounds.status_query", strategy_id=strategy_id, **_person_arg()))
     return _status_page(row, form, rows, problems, status=422)
 
 
@@ -183,7 +183,7 @@ def _round_lines(row: models.Strategy):
 
 
 @bp.get("/statusabfrage/druck")
-def statusabfrage_druck(strategy_id: int):
+def status_query_print(strategy_id: int):
     """The status round as a printable page with empty columns to fill in."""
     row = get_strategy_or_404(strategy_id)
     lines, chosen = _round_lines(row)
@@ -191,7 +191,7 @@ def statusabfrage_druck(strategy_id: int):
 
 
 @bp.get("/statusabfrage.xlsx")
-def statusabfrage_xlsx(strategy_id: int):
+def status_query_xlsx(strategy_id: int):
     """The status round as XLSX for owners who answer by mail."""
     row = get_strategy_or_404(strategy_id)
     lines, chosen = _round_lines(row)
@@ -232,7 +232,7 @@ def workshop(strategy_id: int):
 
 
 @bp.post("/bewertungsworkshop")
-def workshop_speichern(strategy_id: int):
+def save_workshop(strategy_id: int):
     """Save every rating in one transaction; then the Bewertung matrix shows the result."""
     row = get_strategy_or_404(strategy_id, write=True)
     form = RatingRoundForm()
@@ -250,7 +250,7 @@ def workshop_speichern(strategy_id: int):
         else:
             db.session.commit()
             flash(f"Die Bewertung wurde gespeichert: {len(changed)} Maßnahme(n) geändert.", "success")
-            return redirect(url_for("roadmap.bewertung", strategy_id=strategy_id))
+            return redirect(url_for("roadmap.rating", strategy_id=strategy_id))
     return _workshop_page(row, form, rows, problems, status=422)
 
 

@@ -15,7 +15,8 @@ from ..services.locking import EditConflict
 from . import clock
 from .access import get_strategy_or_404, may_create_organisation, may_write, visible_organisation_ids
 from .downloads import download
-from .forms import MALFORMED_VERSION, StrategyForm, UploadForm, lines, parse_month_field, seen_version
+from .forms import MALFORMED_VERSION, UploadForm, lines, parse_month_field, seen_version
+from .forms.strategies import StrategyForm
 
 bp = Blueprint("strategies", __name__)
 

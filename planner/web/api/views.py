@@ -20,11 +20,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ... import models
 from ...domain.funding import find_call, funding_calls
+from ...domain.german import make_key
 from ...domain.graph import build_graph, cycle_through
 from ...domain.normalise import normalise_strategy_data
 from ...domain.schedule import analyse
 from ...domain.schedule_state import schedule_state
-from ...domain.strategy import make_key
 from ...domain.validation import describe_cycle
 from ...domain.verstetigung import calendar
 from ...extensions import db

@@ -11,25 +11,25 @@ from markupsafe import Markup
 from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..domain import normalise
-from ..domain.catalogue import catalogue
-from ..domain.months import Month
-from ..domain.strategy import Status
-from ..domain.verstetigung import (
+from ...domain import normalise
+from ...domain.catalogue import catalogue
+from ...domain.months import Month
+from ...domain.strategy import Status
+from ...domain.verstetigung import (
     OUTCOME_LABELS,
     RATINGS,
     SOFT_CRITERIA,
     STRATEGY,
-    Answer,
     Decision,
+    EvaluationAnswer,
     EvaluationRecord,
     Kind,
     Outcome,
     Soft,
 )
-from .forms import REQUIRED, GermanForm, canonical, choices, parse_month_field
+from . import REQUIRED, GermanForm, canonical, choices, parse_month_field
 
-ANSWER_CHOICES = [("", "keine Angabe")] + [(a.value, a.label) for a in Answer]
+ANSWER_CHOICES = [("", "keine Angabe")] + [(a.value, a.label) for a in EvaluationAnswer]
 RATING_CHOICES = [("", "keine Angabe")] + [(str(k), f"{k} – {v}") for k, v in RATINGS.items()]
 
 
@@ -172,7 +172,7 @@ class EvaluationForm(GermanForm):
     def to_record(self, subject: str) -> EvaluationRecord:
         """The domain record of a form that passed validate_all."""
         answer = {
-            f: Answer(getattr(self, f).data) if getattr(self, f).data else None
+            f: EvaluationAnswer(getattr(self, f).data) if getattr(self, f).data else None
             for f in ("done", "schedule_kept", "financial", "staff", "material")
         }
         soft = {
@@ -186,7 +186,6 @@ class EvaluationForm(GermanForm):
             f: (getattr(self, f).data or "").strip()
             for f in ("went_well", "went_badly", "citizen_survey", "staff_survey", "notes")
         }
-
         return EvaluationRecord(
             subject=subject,
             kind=Kind(self.kind.data),

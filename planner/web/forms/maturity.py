@@ -14,9 +14,9 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from ..domain.catalogue import catalogue
-from ..domain.maturity import DEFAULT_THRESHOLD, Answer, Assessment, Criterion, CriterionAnswer
-from .forms import REQUIRED, GermanForm, choices
+from ...domain.catalogue import catalogue
+from ...domain.maturity import DEFAULT_THRESHOLD, Answer, Assessment, Criterion, CriterionAnswer
+from . import REQUIRED, GermanForm, choices
 
 NO_DATA = ""
 NONE_VALUE = "none"

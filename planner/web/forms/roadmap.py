@@ -8,8 +8,8 @@ from markupsafe import Markup
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..domain.months import Month
-from .forms import REQUIRED, GermanForm, choices
+from ...domain.months import Month
+from . import REQUIRED, GermanForm, choices
 
 
 class GetForm(GermanForm):

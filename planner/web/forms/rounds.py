@@ -7,8 +7,8 @@ from wtforms import Form, HiddenField, SelectField, StringField
 from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..domain.strategy import Measure, Rating, Status
-from .forms import REQUIRED, GermanForm, choices, rating_choices
+from ...domain.strategy import Measure, Rating, Status
+from . import REQUIRED, GermanForm, choices, rating_choices
 
 NOTE_MAX = 300
 

@@ -1,0 +1,43 @@
+"""iCalendar (ICS) files: a calendar of all-day events (for Outlook and other calendars)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from icalendar import Calendar, Event
+
+PRODID = "-//planner//Evaluationskalender//DE"
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    """One all-day event."""
+
+    uid: str
+    day: date
+    summary: str
+    description: str
+    categories: tuple[str, ...] = ()
+
+
+def calendar_file(name: str, events: Iterable[CalendarEvent], stamp: datetime | None = None) -> bytes:
+    """An iCalendar file named `name` with `events`; `stamp` (DTSTAMP) defaults to now (UTC)."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", name)
+    stamp = stamp or datetime.now(UTC).replace(microsecond=0)
+    for e in events:
+        event = Event()
+        event.add("uid", e.uid)
+        event.add("dtstamp", stamp)
+        event.add("dtstart", e.day)
+        event.add("dtend", e.day + timedelta(days=1))
+        event.add("summary", e.summary)
+        event.add("description", e.description)
+        if e.categories:
+            event.add("categories", list(e.categories))
+        cal.add_component(event)
+    return cal.to_ical()

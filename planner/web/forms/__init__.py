@@ -1,0 +1,150 @@
+"""Flask-WTF forms with German labels and messages: the shared base (GermanForm, field helpers,
+the lock version, confirmation and upload forms) here, one module per area beside it
+(strategies, maturity, roadmap, rounds, verstetigung)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import HiddenField, SelectMultipleField, TextAreaField, ValidationError, widgets
+from wtforms.fields.choices import SelectChoice
+from wtforms.meta import DefaultMeta
+from wtforms.validators import Length, StopValidation
+
+from ...domain import normalise
+from ...domain.catalogue import catalogue
+from ...domain.months import Month
+from ...domain.strategy import Rating
+from ...domain.validation import MAX_AMOUNT, MAX_TEXT
+
+REQUIRED = "Bitte ausfüllen."
+MAX_BUDGET = Decimal(str(MAX_AMOUNT))
+LONG_TEXT = Length(max=MAX_TEXT, message=f"Der Text ist zu lang (höchstens {MAX_TEXT:_} Zeichen).".replace("_", "."))
+
+
+def finite_number(form, field) -> None:
+    """A number field must hold an ordinary number: not inf, nan or beyond the column (1e400)."""
+    value = field.data
+    if value is None:
+        return
+    if not Decimal(value).is_finite():
+        field.errors[:] = [f"„{field.raw_data[0] if field.raw_data else value}“ ist keine gültige Zahl."]
+        raise StopValidation()
+
+
+class GermanForm(FlaskForm):
+    """Base of every form: WTForms' own German messages ("Keine gültige Auswahl.").
+
+    Flask-WTF hands translation to Flask-Babel, which planner does not use; without this the
+    built-in messages of the fields stay English."""
+
+    class Meta:
+        locales = ("de_DE", "de")
+
+        def get_translations(self, form):
+            return DefaultMeta.get_translations(self, form)
+
+    def validate(self, extra_validators=None) -> bool:
+        """Every text area without a length limit of its own takes at most MAX_TEXT characters
+        (what a text column holds; the file imports enforce the same)."""
+        extra = {name: list(validators) for name, validators in (extra_validators or {}).items()}
+        for name, field in self._fields.items():
+            if isinstance(field, TextAreaField) and not any(isinstance(v, Length) for v in field.validators):
+                extra.setdefault(name, []).append(LONG_TEXT)
+        return super().validate(extra)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes: accessible and usable without a mouse, unlike <select multiple>."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+    def pre_validate(self, form) -> None:
+        values = {str(c.value) for c in self.iter_choices()}
+        for d in self.data or []:
+            if str(d) not in values:
+                raise ValidationError(f"„{d}“ ist keine gültige Auswahl.")
+
+
+def lines(text: str | None) -> list[str]:
+    """Non-empty, stripped lines of a textarea."""
+    return [line.strip(" \t-•") for line in (text or "").splitlines() if line.strip(" \t-•")]
+
+
+def parse_month_field(field) -> Month | None:
+    """The month in a text field, or None; a German error on the field when malformed."""
+    try:
+        return normalise.month_value(field.data)
+    except ValueError as exc:
+        field.errors.append(str(exc))
+        return None
+
+
+def canonical(convert):
+    """A field filter: the canonical value of what was sent ("Hoch" → "hoch"), or the value unchanged."""
+
+    def apply(value):
+        if not value:
+            return value
+        try:
+            result = convert(value)
+        except ValueError:
+            return value
+        return result.value if result is not None else ""
+
+    return apply
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """WTForms options from (value, label) pairs."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def rating_choices() -> list[SelectChoice]:
+    return choices([("", "unbekannt")] + [(r.value, r.value) for r in Rating])
+
+
+def dimension_choices() -> list[SelectChoice]:
+    return choices((d, d) for d in catalogue().dimension_names)
+
+
+def subdimension_choices() -> list[SelectChoice]:
+    return choices((s, f"{s} ({d.short})") for d in catalogue().dimensions for s in d.subdimensions)
+
+
+MALFORMED_VERSION = (
+    "Das Formular enthält keinen gültigen Bearbeitungsstand, deshalb wurde nichts gespeichert: so könnte eine "
+    "gleichzeitige Änderung einer anderen Person überschrieben werden. Ihre Eingaben stehen unten; bitte prüfen Sie "
+    "den aktuellen Stand und speichern Sie dann erneut."
+)
+
+
+class MissingVersion(Exception):
+    """An edit form came back without a valid version."""
+
+
+def seen_version(field: HiddenField) -> int | None:
+    """The version (lock_version) an edit form was filled from; None when missing or malformed.
+
+    A save without a valid version is refused, never treated as "no check"."""
+    text = (field.data or "").strip() if isinstance(field.data, str) else str(field.data or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
+class UploadForm(GermanForm):
+    """A strategy file to import."""
+
+    file = FileField(
+        "Strategiedatei (YAML)",
+        validators=[
+            FileRequired("Bitte wählen Sie eine Datei aus."),
+            FileAllowed(["yaml", "yml"], "Bitte eine YAML-Datei (.yaml oder .yml) hochladen."),
+        ],
+    )
+
+
+class ConfirmForm(GermanForm):
+    """An empty form: only the CSRF token, for confirmations like deleting."""

@@ -1,0 +1,49 @@
+"""The evaluation calendar of a strategy and its ICS download."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from ...domain.evaluation_calendar import group_calendar
+from ...extensions import db
+from ...formats.ics import calendar_file
+from ...services import evaluation_calendar
+from ...services.whole_strategy import strategy_to_domain
+from .. import clock
+from ..access import get_strategy_or_404
+from ..downloads import download
+from ..filters import strategy_file_stem
+from .common import successor_of
+
+bp = Blueprint("calendar", __name__)
+
+
+@bp.get("/evaluationen")
+def index(strategy_id: int):
+    """Evaluation calendar: overdue, waiting for a status (Status klären), due soon, later and done; by owner."""
+    row = get_strategy_or_404(strategy_id)
+    strategy = strategy_to_domain(row)
+    today = clock.today()
+    overview = group_calendar(strategy, evaluation_calendar.own_entries(db.session, row, strategy, today), today)
+    superseded = successor_of(row)
+    return render_template(
+        "verstetigung/kalender.html",
+        row=row,
+        strategy=strategy,
+        groups=overview.groups,
+        waiting=overview.waiting,
+        today=today,
+        superseded=superseded,
+        by_owner=overview.by_owner,
+        titles=overview.titles,
+        earlier=[] if superseded else evaluation_calendar.earlier_versions(db.session, row, strategy, today),
+    )
+
+
+@bp.get("/evaluationen.ics")
+def ics(strategy_id: int):
+    """The open evaluations as an iCalendar file (for Outlook and other calendars)."""
+    row = get_strategy_or_404(strategy_id)
+    events = evaluation_calendar.evaluation_events(db.session, row, clock.today())
+    data = calendar_file(f"Evaluationen – {row.title}", events)
+    return download(data, "text/calendar", f"evaluationen-{strategy_file_stem(row)}.ics")

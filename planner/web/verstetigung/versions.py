@@ -1,0 +1,143 @@
+"""Versions of a strategy: the list, the Fortschreibung (creating the next version) and the comparison."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from ... import models
+from ...domain.months import Month
+from ...domain.roadmap_view import roadmap_view
+from ...domain.strategy import Measure
+from ...domain.verstetigung_versions import (
+    SUGGESTED,
+    FortschreibungError,
+    carried_over,
+    compare_versions,
+    latest_outcomes,
+)
+from ...extensions import db
+from ...services import verstetigung as service
+from ...services import verstetigung_review as review_service
+from ...services.strategies import ValidationFailed
+from ...services.whole_strategy import strategy_to_domain
+from .. import clock
+from ..access import get_strategy_or_404
+from ..forms import parse_month_field
+from ..forms.verstetigung import decision_rows, decisions_of, fortschreibung_form
+from .common import read_only, user_name
+
+bp = Blueprint("versions", __name__)
+
+
+@bp.get("/versionen")
+def index(strategy_id: int):
+    """All versions of the strategy, the history of decisions, links to compare and to continue."""
+    row = get_strategy_or_404(strategy_id)
+    chain = service.version_chain(db.session, row)
+    return render_template(
+        "verstetigung/versionen.html",
+        row=row,
+        chain=chain,
+        strategy=strategy_to_domain(row),
+        read_only=read_only(row),
+        predecessor=service.predecessor_id(db.session, row.id),
+    )
+
+
+def _fortschreibung_page(row, form, outcomes, status: int = 200, general: list[str] | None = None):
+    return render_template(
+        "verstetigung/fortschreibung.html",
+        row=row,
+        form=form,
+        rows=decision_rows(form),
+        general=general or [],
+        read_only=read_only(row),
+        outcomes=outcomes,
+    ), status
+
+
+def _prefilled_form(row: models.Strategy, pending: list[Measure], outcomes: dict):
+    """Vision and mission of this version, who and this month; the evaluations' outcomes suggest the decisions."""
+    form = fortschreibung_form(pending, formdata=None)
+    form.vision.data, form.mission.data = row.vision, row.mission
+    form.by.data = user_name(row)
+    form.adopted.data = Month(clock.today().year, clock.today().month).german()
+    for i, m in enumerate(pending):
+        if m.key in outcomes:
+            form[f"d_{i}"].data = SUGGESTED[outcomes[m.key].outcome].value
+    return form
+
+
+@bp.route("/fortschreibung", methods=["GET", "POST"])
+def new_version(strategy_id: int):
+    """Create the next version: vision and mission to edit, a decision per unfinished or backlog measure."""
+    row = get_strategy_or_404(strategy_id, write=True)
+    strategy = strategy_to_domain(row)
+    pending = carried_over(strategy)
+    outcomes = latest_outcomes(strategy)
+    if request.method == "GET":
+        return _fortschreibung_page(row, _prefilled_form(row, pending, outcomes), outcomes)
+    form = fortschreibung_form(pending)
+    valid = form.validate()
+    adopted = parse_month_field(form.adopted)
+    if not (valid and not form.adopted.errors):
+        return _fortschreibung_page(row, form, outcomes, 422)
+    try:
+        new_row = review_service.create_successor(
+            db.session,
+            row,
+            decisions_of(form),
+            version=form.version.data,
+            adopted=adopted,
+            vision=(form.vision.data or "").strip(),
+            mission=(form.mission.data or "").strip(),
+            by=form.by.data.strip(),
+            today=clock.today(),
+        )
+    except service.AlreadyContinued as exc:  # someone else was quicker (the strategy lock makes this rare)
+        db.session.rollback()
+        return _fortschreibung_page(row, form, outcomes, 409, [str(exc)])
+    except FortschreibungError as exc:
+        db.session.rollback()
+        return _fortschreibung_page(row, form, outcomes, 422, [str(exc)])
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _fortschreibung_page(row, form, outcomes, 422, [str(p) for p in exc.problems])
+    db.session.commit()
+    flash(
+        f"Die Version „{new_row.version}“ wurde angelegt. Die bisherige Version ist jetzt schreibgeschützt.", "success"
+    )
+    _flash_outdated_months(new_row)
+    return redirect(url_for("verstetigung.versions.comparison", strategy_id=new_row.id))
+
+
+def _flash_outdated_months(new_row: models.Strategy) -> None:
+    """Carried-over measures keep their months: say when they lie before the new roadmap window."""
+    strategy = strategy_to_domain(new_row)
+    view = roadmap_view(strategy, clock.today())
+    before = [m for m in strategy.measures if m.is_planned and m.end is not None and m.end < view.plan_start]
+    if before:
+        many = len(before) != 1
+        flash(
+            f"{len(before)} übernommene Maßnahme{'n liegen' if many else ' liegt'} mit den bisher geplanten Monaten "
+            f"vor dem neuen Planungszeitraum {view.plan_start.german()} – {view.plan_end.german()}. "
+            "Bitte neu planen, z. B. mit dem Planungsvorschlag.",
+            "warning",
+        )
+
+
+@bp.get("/vergleich")
+def comparison(strategy_id: int):
+    """This version against an earlier one (default: its predecessor), field by field."""
+    row = get_strategy_or_404(strategy_id)
+    chain = service.version_chain(db.session, row)
+    others = [r for r in chain if r.id != row.id]
+    other_id = request.args.get("mit", type=int) or service.predecessor_id(db.session, row.id)
+    other = next((r for r in others if r.id == other_id), None)
+    if other_id is not None and other is None:
+        abort(404)
+    old_row = new_row = diff = None
+    if other is not None:
+        old_row, new_row = (other, row) if chain.index(other) < chain.index(row) else (row, other)
+        diff = compare_versions(strategy_to_domain(old_row), strategy_to_domain(new_row))
+    return render_template("verstetigung/vergleich.html", row=row, others=others, diff=diff, old=old_row, new=new_row)
