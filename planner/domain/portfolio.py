@@ -24,7 +24,7 @@ from functools import cached_property
 from .catalogue import catalogue
 from .funding import CallCheck, FundingCall, Outcome, RuleKind, check_call, funding_calls
 from .lagebild import Review, next_review
-from .maturity import Assessment, Change, Level, baseline, by_date, compare_levels, dimension_levels, rank
+from .maturity import Assessment, Level, LevelChange, baseline, by_date, compare_levels, dimension_levels, rank
 from .months import german_date, month_of
 from .schedule_state import State, schedule_state
 from .verstetigung import calendar
@@ -159,8 +159,8 @@ class DimensionJump:
     """One dimension between two assessments, in both readings."""
 
     name: str
-    dimension: Change  # the dimension level (minimum rule) before and after
-    subdimensions: tuple[Change, ...]  # its subdimensions that gained at least `min_stages`
+    dimension: LevelChange  # the dimension level (minimum rule) before and after
+    subdimensions: tuple[LevelChange, ...]  # its subdimensions that gained at least `min_stages`
     min_stages: int
 
     @property
