@@ -9,8 +9,8 @@ import pkgutil
 import sys
 from pathlib import Path
 
-# the load, page and outage benchmarks start their own PostgreSQL and gunicorn; run them by name only
-BY_NAME_ONLY = {"load", "outage", "pages", "inprocess"}
+# the load, page, outage and portfolio benchmarks start their own PostgreSQL and gunicorn; run them by name only
+BY_NAME_ONLY = {"load", "outage", "pages", "inprocess", "portfolio"}
 
 
 def areas() -> list[str]:

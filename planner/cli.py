@@ -317,6 +317,10 @@ def seed(directory: Path | None) -> None:
             strategy = _load_file(path)
             import_strategy(db.session, strategy)
             click.echo(f"Geladen: {path.name} – {strategy.title} ({len(strategy.measures)} Maßnahmen)")
+        from .services.land_sample import SAMPLE_FILE, seed_sample_land
+
+        land = seed_sample_land(db.session, _load_file(SAMPLE_FILE))
+        click.echo(f"Geladen: {land.organisation.name} – koordiniert die geladenen Gesundheitsämter (Landesebene)")
         db.session.commit()
 
 
@@ -452,6 +456,91 @@ def maturity(file: Path, as_json: bool) -> None:
         click.echo(f"{file}: keine Reifegradmessungen")
     else:
         click.echo("\n".join(levels_text(strategy.assessments)))
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=INPUT_FILE, metavar="DATEI...")
+@click.option("--today", "today_text", default=None, help="Stichtag als JJJJ-MM-TT (sonst das heutige Datum).")
+@click.option("--json", "as_json", is_flag=True, help="Portfolio als JSON-Objekt ausgeben.")
+def portfolio(files: tuple[Path, ...], today_text: str | None, as_json: bool) -> None:
+    """Portfolio über die Strategiedateien mehrerer Gesundheitsämter: Reifegrad je Dimension (letzte und erste
+    Messung), Förderaufrufe und je Dimension Ämter auf Stufe 3 und Median.
+
+    „met“ je Förderaufruf: ob die Reifegrad-Regeln des Aufrufs von der Ausgangsmessung bis zur letzten Messung
+    erfüllt sind; null ohne zwei vergleichbare Messungen."""
+    from .domain.portfolio import office, portfolio_json
+
+    today = _day(today_text)
+    offices = []
+    for i, path in enumerate(files):
+        strategy = _load_file(path)
+        offices.append(office(i, strategy.organisation, None, strategy, strategy.assessments, today))
+    report = portfolio_json(offices)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    for o in report["offices"]:
+        m = o["maturity"]
+        levels = (
+            "keine Reifegradmessung"
+            if m is None
+            else (
+                f"Messung {m['date']}: "
+                + " ".join("–" if v is None else str(v) for v in m["dimensions"])
+                + f" – {m['at_stage_3']} Dimensionen auf Stufe 3"
+            )
+        )
+        click.echo(f"{o['organisation']}: {o['measures']} Maßnahmen; {levels}")
+    for d in report["dimensions"]:
+        median = "–" if d["median"] is None else str(d["median"]).replace(".", ",")
+        click.echo(f"  {d['name']}: {d['at_stage_3']} von {d['offices_assessed']} Ämtern auf Stufe 3, Median {median}")
+
+
+@main.command("demo-land")
+@click.option(
+    "--offices",
+    "--aemter",
+    "offices",
+    type=int,
+    default=45,
+    show_default=True,
+    help="Anzahl der fiktiven Gesundheitsämter.",
+)
+@click.option(
+    "--measures",
+    "--massnahmen",
+    "measures",
+    type=int,
+    default=60,
+    show_default=True,
+    help="Maßnahmen je Amt (ungefähr).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=16,
+    show_default=True,
+    help="Startwert des Zufallsgenerators (gleicher Wert: gleiche Daten).",
+)
+def demo_land(offices: int, measures: int, seed: int) -> None:
+    """Legt fiktive Gesundheitsämter mit Strategien und zwei Reifegradmessungen an, koordiniert von einer fiktiven Landesstelle."""
+    from .extensions import db
+    from .services.land_sample import demo_land as generate
+
+    if not 1 <= offices <= 5000 or not 0 <= measures <= 500:
+        click.echo("--offices muss zwischen 1 und 5000 liegen, --measures zwischen 0 und 500.", err=True)
+        sys.exit(2)
+    app = _app()
+    with app.app_context():
+        try:
+            coordinator, ids = generate(db.session, offices, seed=seed, measures=measures)
+        except ValueError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+        db.session.commit()
+    click.echo(
+        f"{len(ids)} fiktive Gesundheitsämter angelegt, koordiniert von Organisation {coordinator} – Portfolio: /landesebene/{coordinator}"
+    )
 
 
 @main.command()

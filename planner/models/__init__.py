@@ -2,7 +2,7 @@
 
 `core` holds what every area builds on (organisations, persons, strategies, measures, owners,
 dependencies); each area keeps its tables in a module of its own (`auth`, `roadmap`,
-`maturity`, `verstetigung`, `cache`, `session`, `token`) with a migration of its own. Importing
+`maturity`, `verstetigung`, `cache`, `session`, `token`, `land`) with a migration of its own. Importing
 this package registers every table, so metadata (create_all, Alembic) and relationships see
 them all before the first query. The core names are re-exported: `models.Strategy`.
 """

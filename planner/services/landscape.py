@@ -17,6 +17,7 @@ from ..domain.landscape import (
     interface_candidates,
     matrix,
     procurement_candidates,
+    sample_landscape,
     shared_applications,
 )
 from ..models.auth import Coordination
@@ -92,6 +93,26 @@ def replace_landscape(session: Session, organisation_id: int, apps: list[Applica
     session.execute(sa.delete(ApplicationRow).where(ApplicationRow.organisation_id == organisation_id))
     for app in apps:
         save(session, organisation_id, app)
+
+
+def insert_sample_landscapes(session: Session, offices: list[tuple[int, str]], rng) -> None:
+    """A fictitious landscape for each new demo office (`planner demo-land`), in one bulk insert:
+    (organisation id, name) pairs, the generator's random source."""
+    rows = [
+        {
+            "organisation_id": organisation_id,
+            "name": app.name,
+            "vendor": app.vendor,
+            "task_area": app.task_area,
+            "operation": app.operation,
+            "interfaces": list(app.interfaces),
+            "state": app.state,
+        }
+        for organisation_id, name in offices
+        for app in sample_landscape(rng, name)
+    ]
+    if rows:
+        session.execute(sa.insert(ApplicationRow), rows)
 
 
 @dataclass

@@ -51,6 +51,7 @@ TABLE_LABELS = {
     "applications": "Anwendung (Applikationslandkarte)",
     "strategy_reviews": "Strategiereview",
     "strategy_review_decisions": "Review-Entscheidung",
+    "land_measure_offices": "Teilnehmendes Amt (Landesmaßnahme)",
 }
 # German labels of the columns: the domain's field labels (one source with the version
 # comparison), plus the columns only the database has
@@ -66,6 +67,7 @@ FIELD_LABELS = {
     "strategy_id": "Strategie",
     "measure_id": "Maßnahme",
     "organisation_id": "Organisation",
+    "office_id": "Teilnehmendes Amt",
     "assessment_id": "Messung",
     "created_at": "Angelegt am",
     "role": "Rolle",

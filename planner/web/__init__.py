@@ -21,6 +21,7 @@ from . import (
     measure_list,
     measures,
     nav,
+    portfolio,
     profile,
     review,
     roadmap,
@@ -56,6 +57,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(atlas.bp)
     app.register_blueprint(sharing.bp)
     app.register_blueprint(landscape.bp)
+    app.register_blueprint(portfolio.bp)
     auth.init_app(app)
     session_timeout.init_app(app)
     app.register_blueprint(admin.bp)

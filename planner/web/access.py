@@ -52,9 +52,11 @@ def _roles_statement() -> sa.CompoundSelect:
     only): one statement, built once."""
     m, c = Membership.__table__, Coordination.__table__
     user_id = sa.bindparam("user_id", type_=sa.Integer)
-    own = sa.select(sa.literal(0).label("coordinated"), m.c.organisation_id, m.c.role).where(m.c.user_id == user_id)
+    own = sa.select(
+        sa.literal(0).label("coordinated"), m.c.organisation_id, m.c.role, m.c.organisation_id.label("via")
+    ).where(m.c.user_id == user_id)
     coordinated = (
-        sa.select(sa.literal(1), c.c.organisation_id, sa.literal("lesen"))
+        sa.select(sa.literal(1), c.c.organisation_id, sa.literal("lesen"), c.c.coordinator_id)
         .join(m, m.c.organisation_id == c.c.coordinator_id)
         .where(m.c.user_id == user_id)
     )
@@ -68,13 +70,27 @@ def _roles() -> dict[int, int]:
     user = _user()
     roles: dict[int, int] = {}
     if user is not None:
-        for coordinated_only, org_id, role in db.session.execute(_roles_statement(), {"user_id": user.id}):
+        coordinating = set()
+        for coordinated_only, org_id, role, via in db.session.execute(_roles_statement(), {"user_id": user.id}):
             if coordinated_only:
+                coordinating.add(via)
                 roles.setdefault(org_id, _RANK["lesen"])
             else:
                 roles[org_id] = max(roles.get(org_id, 0), _RANK.get(role, 0))
+        g.access_coordinating = coordinating
     g.access_roles = roles
     return roles
+
+
+def coordinating_organisation_ids() -> set[int] | None:
+    """Ids of the organisations the current user is a member of that coordinate others (state
+    offices: the Landesebene pages); None for an administrator (all of them)."""
+    if not has_request_context():
+        return None
+    if is_admin():
+        return None
+    _roles()
+    return set(g.get("access_coordinating", set()))
 
 
 def visible_organisation_ids() -> set[int] | None:

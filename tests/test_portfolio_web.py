@@ -1,0 +1,186 @@
+"""Landesebene pages: the portfolio of a coordinating organisation, its filters, XLSX and PDF
+export, the funding calls across offices, Landesmaßnahmen, access, and a statement count that
+does not grow with the number of offices."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from conftest import PEINE, STEINFURT, import_file, run
+from pdf_a11y import assert_accessible_pdf
+from test_query_counts import counted
+
+from planner import models
+from planner.extensions import db
+from planner.formats.strategy_file import load_strategy
+from planner.models import land as lm
+from planner.services import land_sample, landscape
+from planner.services import portfolio as service
+
+
+@pytest.fixture
+def land(app):
+    """Peine and Steinfurt, coordinated by the sample Landesstelle (as `planner seed` loads them)."""
+    import_file(app, PEINE)
+    import_file(app, STEINFURT)
+    with app.app_context():
+        row = land_sample.seed_sample_land(
+            db.session, load_strategy(land_sample.SAMPLE_FILE.read_text(encoding="utf-8"))
+        )
+        db.session.commit()
+        orgs = dict(db.session.execute(sa.select(models.Organisation.name, models.Organisation.id)).all())
+        return {"land": row.organisation_id, "strategy": row.id, **orgs}
+
+
+def test_seed_loads_the_sample_landesstelle(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'seed.db'}")
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.setenv("PLANNER_INSTANCE", str(tmp_path))
+    assert run("db", "upgrade").exit_code == 0
+    result = run("seed")
+    assert result.exit_code == 0 and "Landesstelle (Beispiel)" in result.output, result.output
+    report = run("demo-land", "--offices", "3", "--seed", "7")
+    assert report.exit_code == 0 and "3 fiktive Gesundheitsämter" in report.output, report.output
+    assert run("demo-land", "--offices", "0").exit_code == 2
+    again = run("demo-land", "--offices", "3")
+    assert again.exit_code == 1 and "gibt es schon" in again.output
+
+
+def test_portfolio_for_a_member_of_the_state_office(land, client_as):
+    member = client_as({land["land"]: "lesen"})
+    page = member.get(f"/landesebene/{land['land']}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Landkreis Peine" in text and "Gesundheitsamt Kreis Steinfurt" in text
+    # Peine's heat map row: IT-Bereitstellung 2, +3 since 2022 ("–" → 2)
+    assert 'lvl-2">2<span class="change"> (+3)</span>' in text
+    # Landesmaßnahmen with their dimensions and participating offices; read only for "lesen"
+    assert "Clouddienst für den Austausch" in text and "IT-Bereitstellung, Zusammenarbeit" in text
+    assert "teilnehmende" not in text
+    # the navigation offers the Landesebene to members of a coordinating organisation
+    assert 'href="/landesebene/"' in text
+    index = member.get("/landesebene/").get_data(as_text=True)
+    assert "Landesstelle (Beispiel)" in index
+    # and the office's Fahrplan opens read-only
+    with member.application.app_context():
+        sid = db.session.scalar(
+            sa.select(models.Strategy.id).where(models.Strategy.organisation_id == land["Landkreis Peine"])
+        )
+    assert f"/strategien/{sid}/fahrplan" in text
+    assert member.get(f"/strategien/{sid}/fahrplan").status_code == 200
+
+
+def test_filters_work_without_javascript(land, client_as):
+    member = client_as({land["land"]: "lesen"})
+    url = f"/landesebene/{land['land']}"
+    both = member.get(url + "?unter=IT-Sicherheit").get_data(as_text=True)
+    assert "2 von 2 Ämtern unter Stufe 3 in IT-Sicherheit" in both
+    one = member.get(url + "?dimension=IT-Bereitstellung&stufe=2").get_data(as_text=True)
+    assert "1 von 2 Ämtern" in one and "Landkreis Peine" in one
+    # Steinfurt has no assessment: only in the table of strategies? No: the filter applies to both tables
+    assert "Gesundheitsamt Kreis Steinfurt</th>" not in one
+    nodata = member.get(url + "?dimension=IT-Bereitstellung&stufe=k").get_data(as_text=True)
+    assert "1 von 2 Ämtern" in nodata and "Landkreis Peine</a>" not in nodata
+    garbage = member.get(url + "?unter=%00&stufe=9&sortierung=x&absteigend=ja")
+    assert garbage.status_code == 200 and "2 von 2 Ämtern" in garbage.get_data(as_text=True)
+
+
+def test_xlsx_and_pdf_export(land, client_as):
+    member = client_as({land["land"]: "lesen"})
+    response = member.get(f"/landesebene/{land['land']}/portfolio.xlsx?unter=IT-Sicherheit")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Ämter", "Reifegrad", "Dimensionen", "Landesmaßnahmen"]
+    offices = [r[0] for r in book["Ämter"].iter_rows(min_row=5, values_only=True)]
+    assert offices == ["Gesundheitsamt Kreis Steinfurt", "Landkreis Peine"]
+    levels = {r[0]: r for r in book["Reifegrad"].iter_rows(min_row=5, values_only=True)}
+    peine = levels["Landkreis Peine"]
+    assert peine[1] == "07.11.2024" and peine[2] == "09.06.2022"
+    assert peine[3 + 2 * 3] == "2" and peine[4 + 2 * 3] == 3  # IT-Bereitstellung 2, +3
+    dims = list(book["Dimensionen"].iter_rows(min_row=5, values_only=True))
+    assert dims[0] == ("Digitalisierungsstrategie", 1, 0, 1)
+    pdf = member.get(f"/landesebene/{land['land']}/portfolio.pdf")
+    assert pdf.status_code == 200
+    types = assert_accessible_pdf(pdf.data, "Portfolio der Gesundheitsämter – Landesstelle (Beispiel)")
+    assert types["/Table"] >= 3 and types["/TH"] >= 20
+
+
+def test_funding_calls_across_offices_with_both_readings(land, client_as):
+    member = client_as({land["land"]: "lesen"})
+    text = member.get(f"/landesebene/{land['land']}/foerderaufrufe").get_data(as_text=True)
+    assert "1. Förderaufruf" in text
+    assert "3 Dimensionen um mindestens 2 Stufen verbessert" in text
+    assert "<strong>3 von 8</strong>" in text and "<strong>6 von 8</strong>" in text
+    assert "Digitalisierungsbudget (0 → 3)" in text
+    third = member.get(f"/landesebene/{land['land']}/foerderaufrufe?aufruf=foerderaufruf-3").get_data(as_text=True)
+    assert "3. Förderaufruf (01.09.2024" in third
+
+
+def test_participants_of_a_landesmassnahme(land, client_as):
+    editor = client_as({land["land"]: "bearbeiten"})
+    url = f"/landesebene/strategien/{land['strategy']}/massnahmen/clouddienst/teilnehmende"
+    page = editor.get(url).get_data(as_text=True)
+    assert "Landkreis Peine" in page and "checked" in page
+    response = editor.post(url, data={"offices": [str(land["Landkreis Peine"])]})
+    assert response.status_code == 302
+    with editor.application.app_context():
+        assert (
+            db.session.scalars(sa.select(lm.LandMeasureOffice.office_id))
+            .all()
+            .count(land["Gesundheitsamt Kreis Steinfurt"])
+            == 3
+        )
+    overview = editor.get(f"/landesebene/{land['land']}").get_data(as_text=True)
+    assert "1: Landkreis Peine" in overview
+    # an office that is not coordinated cannot be named
+    bad = editor.post(url, data={"offices": ["99999"]})
+    assert bad.status_code == 200 and "keine gültige Auswahl" in bad.get_data(as_text=True)
+    # readers see the list, no form
+    reader = client_as({land["land"]: "lesen"})
+    assert reader.post(url, data={"offices": []}).status_code == 404
+
+
+def test_offices_and_strangers_do_not_see_the_portfolio(land, client_as):
+    office = client_as({land["Landkreis Peine"]: "verwalten"})
+    for url in (
+        f"/landesebene/{land['land']}",
+        f"/landesebene/{land['land']}/portfolio.xlsx",
+        f"/landesebene/{land['land']}/foerderaufrufe",
+    ):
+        assert office.get(url).status_code == 404
+    assert 'href="/landesebene/"' not in office.get("/strategien").get_data(as_text=True)
+    assert "Landesstelle (Beispiel)" not in office.get("/landesebene/").get_data(as_text=True)
+
+
+def test_statements_do_not_grow_with_the_number_of_offices(app, client_as, monkeypatch):
+    """Two demo Länder, of 3 and of 12 offices: the page and the computation run as many statements."""
+    coordinators = []
+    for n, seed in ((3, 1), (12, 2)):
+        monkeypatch.setattr(land_sample, "DEMO_COORDINATOR", f"Landesstelle Demo {n} (fiktiv)")
+        monkeypatch.setattr(land_sample, "DEMO_OFFICE", f"Gesundheitsamt Demo {n}-{{:03d}} (fiktiv)")
+        with app.app_context():
+            coordinator, ids = land_sample.demo_land(db.session, n, seed=seed, measures=10)
+            db.session.commit()
+        assert len(ids) == n
+        coordinators.append(coordinator)
+        with app.app_context():  # every demo office gets a fictitious application landscape
+            for office_id in ids:
+                assert landscape.rows(db.session, office_id), office_id
+    pages, computations = [], []
+    for org in coordinators:
+        member = client_as({org: "lesen"})
+        with counted(app) as statements:
+            assert member.get(f"/landesebene/{org}").status_code == 200
+        pages.append(len(statements))
+        with app.app_context():
+            coordinator = db.session.get(models.Organisation, org)
+            with counted(app) as statements:
+                result = service.compute(db.session, coordinator, date(2026, 12, 1))
+            computations.append(len(statements))
+            assert len(result.offices) in (3, 12)
+    assert computations[0] == computations[1], computations
+    assert pages[0] == pages[1], pages
