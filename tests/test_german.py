@@ -82,3 +82,8 @@ def test_file_names_keys_and_headers_share_the_one_rule():
 def test_collation_sorts_umlauts_with_their_base_letter():
     words = ["Zentrale", "Ärzte", "Anmeldung", "Übersicht", "Umbau"]
     assert sorted(words, key=german.collation_key) == ["Anmeldung", "Ärzte", "Übersicht", "Umbau", "Zentrale"]
+
+
+@pytest.mark.parametrize(("n", "expected"), [(0, "0 Zeitkonflikte"), (1, "1 Zeitkonflikt"), (2, "2 Zeitkonflikte")])
+def test_counted_puts_the_noun_in_the_right_number(n, expected):
+    assert german.counted(n, "Zeitkonflikt", "Zeitkonflikte") == expected

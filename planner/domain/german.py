@@ -86,6 +86,11 @@ def timestamp(value: datetime | None) -> str:
     return aware.astimezone(ZoneInfo(BERLIN)).strftime("%d.%m.%Y %H:%M")
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """A count with its noun in the right number: '1 Zeitkonflikt', '2 Zeitkonflikte'."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def transliterate(text: str) -> str:
     """German letters in ASCII: Ä → Ae, ä → ae, ß → ss (the other letters stay as they are)."""
     return text.translate(_UMLAUTS)

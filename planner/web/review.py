@@ -42,12 +42,6 @@ def strategy_versions(strategies: list) -> list[tuple]:
     return [(by_id[current], [by_id[i] for i in older]) for current, older in groups]
 
 
-@bp.app_template_filter("anzahl")
-def count_label(n: int, one: str, many: str) -> str:
-    """A count with its noun in the right number: '1 Zeitkonflikt', '2 Zeitkonflikte'."""
-    return f"{n} {one if n == 1 else many}"
-
-
 def _review_or_404(row: models.Strategy, review_id: int):
     review = service.get_review(db.session, row, review_id)
     if review is None:
@@ -74,7 +68,7 @@ def index(strategy_id: int):
 
 
 @bp.post("/vorbereiten")
-def vorbereiten(strategy_id: int):
+def prepare(strategy_id: int):
     """Prepare a review: every measure gets a proposed decision from status, schedule state and evaluation."""
     row = get_strategy_or_404(strategy_id, write=True)
     try:
@@ -85,7 +79,7 @@ def vorbereiten(strategy_id: int):
         return redirect(url_for("review.index", strategy_id=strategy_id))
     db.session.commit()
     flash("Das Strategiereview wurde vorbereitet: je Maßnahme ist eine Entscheidung vorgeschlagen.", "success")
-    return redirect(url_for("review.sitzung", strategy_id=strategy_id, review_id=review.id))
+    return redirect(url_for("review.meeting", strategy_id=strategy_id, review_id=review.id))
 
 
 def _meeting_page(row, review, form=None, status: int = 200, general: list[str] | None = None):
@@ -120,14 +114,14 @@ def _meeting_page(row, review, form=None, status: int = 200, general: list[str] 
 
 
 @bp.get("/<int:review_id>")
-def sitzung(strategy_id: int, review_id: int):
+def meeting(strategy_id: int, review_id: int):
     """The review meeting: proposed decisions, changeable with a note; date, participants, minutes."""
     row = get_strategy_or_404(strategy_id)
     return _meeting_page(row, _review_or_404(row, review_id))
 
 
 @bp.post("/<int:review_id>")
-def speichern(strategy_id: int, review_id: int):
+def save(strategy_id: int, review_id: int):
     """Save the meeting's record; with "abschliessen", finalise it too."""
     row = get_strategy_or_404(strategy_id, write=True)
     review = _review_or_404(row, review_id)
@@ -157,7 +151,7 @@ def speichern(strategy_id: int, review_id: int):
         "Das Strategiereview wurde abgeschlossen." if finishing else "Das Strategiereview wurde gespeichert.",
         "success",
     )
-    return redirect(url_for("review.sitzung", strategy_id=strategy_id, review_id=review_id))
+    return redirect(url_for("review.meeting", strategy_id=strategy_id, review_id=review_id))
 
 
 def review_document(row: models.Strategy, review, today, base_url: str | None = None) -> bytes:
@@ -212,13 +206,13 @@ def _continue_page(row, review, form, cont=None, status: int = 200, general: lis
 
 
 @bp.route("/<int:review_id>/fortschreibung", methods=["GET", "POST"])
-def fortschreibung(strategy_id: int, review_id: int):
+def continuation(strategy_id: int, review_id: int):
     """The next version from the finalised review: first the proposed dates, then, confirmed, the version."""
     row = get_strategy_or_404(strategy_id, write=True)
     review = _review_or_404(row, review_id)
     if not review.finalised:
         flash("Bitte das Strategiereview zuerst abschließen.", "error")
-        return redirect(url_for("review.sitzung", strategy_id=strategy_id, review_id=review_id))
+        return redirect(url_for("review.meeting", strategy_id=strategy_id, review_id=review_id))
     if request.method == "GET":
         form = ContinueForm(formdata=None)
         start = default_start(clock.today())
@@ -299,7 +293,7 @@ def _fill(form: EvaluationForm, record) -> None:
 
 
 @corrections.route("/<int:evaluation_id>/korrektur", methods=["GET", "POST"])
-def korrektur(strategy_id: int, evaluation_id: int):
+def correct(strategy_id: int, evaluation_id: int):
     """Correct a recorded evaluation (the Verlauf keeps the old values) until a finalised review used it."""
     row = get_strategy_or_404(strategy_id, write=True, superseded_ok=True)
     ev = records.get_evaluation(db.session, row, evaluation_id)

@@ -78,7 +78,7 @@ def new_version(strategy_id: int):
     outcomes = latest_outcomes(strategy)
     if request.method == "GET" and (done := review_records.latest_finalised(db.session, row)) is not None:
         # a finalised review decided already: its Fortschreibung takes the decisions over
-        return redirect(url_for("review.fortschreibung", strategy_id=strategy_id, review_id=done.id))
+        return redirect(url_for("review.continuation", strategy_id=strategy_id, review_id=done.id))
     if request.method == "GET":
         return _fortschreibung_page(row, _prefilled_form(row, pending, outcomes), outcomes)
     form = fortschreibung_form(pending)
