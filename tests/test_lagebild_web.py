@@ -10,6 +10,8 @@ from lxml import html as lxml_html
 
 from planner import models
 from planner.extensions import db
+from planner.services import accounts
+from planner.web import lagebild
 
 
 def _org(app, sid: int) -> int:
@@ -121,3 +123,35 @@ def test_other_organisations_items_are_not_shown(app, client_as, steinfurt_id):
     page = reader.get("/").text
     assert f'id="hb-{other}"' in page and f'id="hb-{steinfurt_id}"' not in page
     assert "Inventur Hardware" not in page
+
+
+def test_a_state_office_sees_its_own_sections_and_a_pointer_to_the_landesebene(app, client_as, steinfurt_id):
+    """Coordinated offices' Handlungsbedarf is not spelled out on a state office member's start
+    page (a Land has dozens of offices): a note points to the Landesebene instead."""
+    app.config["TODAY"] = "2026-11-30"
+    own = import_file(app, DATA / "sample.yaml")
+    with app.app_context():
+        accounts.add_coordination(db.session, _org(app, own), _org(app, steinfurt_id))
+        db.session.commit()
+    member = client_as({_org(app, own): "lesen"})
+    page = member.get("/").text
+    assert f'id="hb-{own}"' in page and f'id="hb-{steinfurt_id}"' not in page
+    text = " ".join(lxml_html.fromstring(page).text_content().split())
+    assert "1 weitere Strategie ist hier nicht einzeln aufgeführt (von Ihnen koordinierte Gesundheitsämter)" in text
+    assert 'href="/landesebene/"' in page
+    # the coordinated strategy is still listed below and readable
+    assert f'href="/strategien/{steinfurt_id}"' in page
+    assert member.get(f"/strategien/{steinfurt_id}").status_code == 200
+
+
+def test_an_administrator_sees_at_most_max_sections(app, client, steinfurt_id, monkeypatch):
+    app.config["TODAY"] = "2026-11-30"
+    other = import_file(app, DATA / "sample.yaml")
+    page = client.get("/").text
+    assert f'id="hb-{steinfurt_id}"' in page and f'id="hb-{other}"' in page and "nicht einzeln aufgeführt" not in page
+    monkeypatch.setattr(lagebild, "MAX_SECTIONS", 1)
+    page = client.get("/").text
+    assert (f'id="hb-{steinfurt_id}"' in page) != (f'id="hb-{other}"' in page)  # one section, not both
+    assert "1 weitere Strategie ist hier nicht einzeln aufgeführt" in " ".join(
+        lxml_html.fromstring(page).text_content().split()
+    )

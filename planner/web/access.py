@@ -70,14 +70,16 @@ def _roles() -> dict[int, int]:
     user = _user()
     roles: dict[int, int] = {}
     if user is not None:
-        coordinating = set()
+        coordinating, members = set(), set()
         for coordinated_only, org_id, role, via in db.session.execute(_roles_statement(), {"user_id": user.id}):
             if coordinated_only:
                 coordinating.add(via)
                 roles.setdefault(org_id, _RANK["lesen"])
             else:
+                members.add(org_id)
                 roles[org_id] = max(roles.get(org_id, 0), _RANK.get(role, 0))
         g.access_coordinating = coordinating
+        g.access_members = members
     g.access_roles = roles
     return roles
 
@@ -91,6 +93,15 @@ def coordinating_organisation_ids() -> set[int] | None:
         return None
     _roles()
     return set(g.get("access_coordinating", set()))
+
+
+def member_organisation_ids() -> set[int] | None:
+    """Ids of the organisations the current user is a member of (not those only coordinated);
+    None for an administrator (no membership needed)."""
+    if not has_request_context() or is_admin():
+        return None
+    _roles()
+    return set(g.get("access_members", set()))
 
 
 def visible_organisation_ids() -> set[int] | None:

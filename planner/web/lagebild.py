@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import utcnow
 from ..services import chart_cache, page_cache
 from ..services import lagebild as service
-from .access import may_write, visible_organisation_ids
+from .access import coordinating_organisation_ids, may_write, member_organisation_ids, visible_organisation_ids
 from .clock import today
 from .measures import _conflict_sentence
 from .strategies import measure_counts, visible_organisations
@@ -28,11 +28,23 @@ def change_link(change: service.RecentChange) -> str:
     return url_for("admin.history", table=change.table, object_id=change.object_id)
 
 
-def strategy_parts(visible: set[int] | None, day) -> tuple[list[int], list[Markup]]:
-    """The visible current strategies and each one's Handlungsbedarf section, rendered once per
-    strategy revision, day and write access and shared through the page cache: a warm start page
-    reads the ids with their revisions and then the sections: two statements, whatever their number."""
-    current = service.current_strategy_ids(db.session, visible)  # revisions first, then the data
+# an administrator's start page shows this many strategies' sections (a Land may have hundreds)
+MAX_SECTIONS = 20
+
+
+def sections_shown(current: list[tuple[int, int, int]], members: set[int] | None) -> list[tuple[int, int, int]]:
+    """Whose Handlungsbedarf the start page spells out: the strategies of the user's own
+    organisations (coordinated offices are looked at on the Landesebene pages), for an
+    administrator the first MAX_SECTIONS."""
+    if members is None:
+        return current[:MAX_SECTIONS]
+    return [c for c in current if c[1] in members]
+
+
+def strategy_parts(current: list[tuple[int, int, int]], day) -> tuple[list[int], list[Markup]]:
+    """Each given current strategy's Handlungsbedarf section, rendered once per strategy
+    revision, day and write access and shared through the page cache: a warm start page reads
+    the ids with their revisions and then the sections: two statements, whatever their number."""
     ids = [i for i, _, _ in current]
     revisions = {i: rev for i, _, rev in current}
     keys = {
@@ -60,13 +72,18 @@ def start():
     """Handlungsbedarf: what needs doing in every visible strategy; then all organisations and strategies."""
     visible = visible_organisation_ids()
     day = today()
-    ids, parts = strategy_parts(visible, day)
+    current = service.current_strategy_ids(db.session, visible)  # revisions first, then the data
+    shown = sections_shown(current, member_organisation_ids())
+    _, parts = strategy_parts(shown, day)
+    ids = [i for i, _, _ in current]
     persons, mine = service.my_measures(db.session, current_user.id, ids, day)
     changes = service.recent_changes(db.session, visible, current_user.id, utcnow())
     organisations = visible_organisations()
     return render_template(
         "lagebild/start.html",
         strategy_parts=parts,
+        not_shown=len(current) - len(shown),
+        coordinating=coordinating_organisation_ids(),
         persons=persons,
         mine=mine,
         changes=[(c, change_link(c)) for c in changes],
