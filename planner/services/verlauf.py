@@ -137,7 +137,7 @@ FIELD_LABELS = {
     "answer": "Antwort",
     "level": "Stufe",
     "call": "Förderaufruf",
-    "granted": "Bewilligt (EUR)",
+    "granted": "Bewilligt (€)",
     "baseline_id": "Basisplan",
     "measure_key": "Maßnahme",
     # Land level: sharing, copied measures, application landscape

@@ -20,7 +20,7 @@ from .access import (
     visible_organisation_ids,
     visible_strategy_ids,
 )
-from .land_forms import AtlasForm, CopyForm
+from .forms.land import AtlasForm, CopyForm
 
 bp = Blueprint("atlas", __name__)
 

@@ -15,7 +15,7 @@ from ..services import landscape as service
 from .access import get_organisation_or_404, may_write, visible_organisation_ids
 from .downloads import download
 from .forms import ConfirmForm
-from .land_forms import ApplicationForm, LandscapeUploadForm
+from .forms.land import ApplicationForm, LandscapeUploadForm
 
 bp = Blueprint("landscape", __name__)
 

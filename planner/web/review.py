@@ -24,8 +24,8 @@ from . import clock, nav
 from .access import actor_name, get_strategy_or_404, may_write
 from .downloads import download
 from .filters import strategy_file_stem
+from .forms.review import ContinueForm, meeting_form
 from .forms.verstetigung import EvaluationForm
-from .review_forms import ContinueForm, meeting_form
 
 bp = Blueprint("review", __name__, url_prefix="/strategien/<int:strategy_id>/strategiereviews")
 

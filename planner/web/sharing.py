@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from ..extensions import db
 from ..services import sharing as service
 from .access import actor_name, get_strategy_or_404, may_manage, reads_shared, visible_organisation_ids
-from .land_forms import SharingForm
+from .forms.land import SharingForm
 
 bp = Blueprint("sharing", __name__)
 

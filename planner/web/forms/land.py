@@ -6,11 +6,11 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..domain.catalogue import catalogue
-from ..domain.landscape import OPERATION_LABELS, STATE_LABELS
-from ..domain.schedule_state import State
-from ..domain.strategy import STATUS_LABELS
-from .forms import REQUIRED, GermanForm, choices
+from ...domain.catalogue import catalogue
+from ...domain.landscape import OPERATION_LABELS, STATE_LABELS
+from ...domain.schedule_state import State
+from ...domain.strategy import STATUS_LABELS
+from . import REQUIRED, GermanForm, choices
 
 
 class AtlasForm(GermanForm):

@@ -8,9 +8,9 @@ from datetime import date
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..domain.review import ReviewDecision
-from .forms import REQUIRED, GermanForm, choices, parse_month_field
-from .forms.verstetigung import parse_date_field
+from ...domain.review import ReviewDecision
+from . import REQUIRED, GermanForm, choices, parse_month_field
+from .verstetigung import parse_date_field
 
 DECISION_CHOICES = [("", "keine Entscheidung")] + [(d.value, d.label) for d in ReviewDecision]
 
