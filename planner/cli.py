@@ -665,8 +665,9 @@ def steckbriefe(
 @click.option("--today", "--heute", "today_text", default=None, help="Tag des Reviews als JJJJ-MM-TT.")
 @click.option("-o", "--output", type=OUTPUT_FILE, required=True, help="Zieldatei (.pdf).")
 def review(file: Path, today_text: str | None, output: Path) -> None:
-    """Schreibt die Unterlage des Strategiereviews einer Strategiedatei als PDF, mit den
-    vorgeschlagenen Entscheidungen je Maßnahme (eine Strategiedatei enthält keine Review-Entscheidungen)."""
+    """Schreibt die Unterlage des Strategiereviews einer Strategiedatei als PDF: mit den
+    Entscheidungen ihres letzten Strategiereviews (Abschnitt `reviews`), sonst mit den
+    vorgeschlagenen Entscheidungen je Maßnahme."""
     if output.suffix.lower() != ".pdf":
         click.echo(f"{output}: unbekanntes Format „{output.suffix}“ – bitte .pdf.", err=True)
         sys.exit(2)
@@ -693,14 +694,21 @@ def review(file: Path, today_text: str | None, output: Path) -> None:
                 for p in exc.problems:
                     click.echo(f"  {p}", err=True)
                 sys.exit(1)
-            item = review_service.prepare(db.session, row, today, "")
-            data = review_document(row, item, today)
+            recorded = review_service.reviews_of(db.session, row)  # newest first
+            item = recorded[0] if recorded else review_service.prepare(db.session, row, today, "")
+            data = review_document(row, item, item.held_on or today)
             count = len(item.decisions)
+            held = item.held_on.strftime("%d.%m.%Y") if recorded and item.held_on else None
             db.engine.dispose()
     _write(output, data)
-    click.echo(
-        f"Strategiereview geschrieben: {output} – {count} {'Maßnahme' if count == 1 else 'Maßnahmen'} mit vorgeschlagener Entscheidung"
-    )
+    measures = f"{count} {'Maßnahme' if count == 1 else 'Maßnahmen'}"
+    if recorded:
+        click.echo(
+            f"Strategiereview geschrieben: {output} – {measures} mit den Entscheidungen des Strategiereviews"
+            + (f" vom {held}" if held else "")
+        )
+    else:
+        click.echo(f"Strategiereview geschrieben: {output} – {measures} mit vorgeschlagener Entscheidung")
 
 
 @main.command()

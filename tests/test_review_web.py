@@ -164,3 +164,42 @@ def test_evaluation_correctable_until_a_finalised_review_uses_it(client, steinfu
     r = client.post(fix, data=data | {"went_well": "später geändert"}, follow_redirects=True)
     assert "bleibt unverändert" in r.get_data(as_text=True)
     assert "später geändert" not in client.get(ev_url).get_data(as_text=True)
+
+
+def test_the_review_travels_in_the_strategy_file_and_the_cli_prints_its_decisions(client, app, steinfurt, tmp_path):
+    """Export after the meeting: the file holds the review (`reviews`); imported again it is the
+    same review, and `planner review` prints its decisions instead of proposals."""
+    from conftest import run
+
+    url = _prepare(client, steinfurt)
+    html = client.get(url).get_data(as_text=True)
+    ids = {unescape(t): i for i, t in re.findall(r'<label for="d_(\d+)">Entscheidung zu „(.*?)“</label>', html)}
+    titles = {m.key: m.title for m in domain(app, steinfurt).measures}
+    whiteboard = ids[titles["whiteboard-tool"]]
+    r = _meeting(
+        client,
+        url,
+        participants="Strategieteam, Amtsleitung",
+        held_on="30.11.2026",
+        **{f"d_{whiteboard}": "verwerfen", f"n_{whiteboard}": "ersetzt durch Teams", "aktion": "abschliessen"},
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)
+    text = client.get(f"/strategien/{steinfurt}/export.yaml").get_data(as_text=True)
+    assert "reviews:" in text and "ersetzt durch Teams" in text
+    path = tmp_path / "mit-review.yaml"
+    path.write_text(text, encoding="utf-8")
+    reviews = domain(app, steinfurt).reviews
+    assert len(reviews) == 1 and reviews[0].finalised
+    entry = next(d for d in reviews[0].decisions if d.measure == "whiteboard-tool")
+    assert (entry.decision.value, entry.note) == ("verwerfen", "ersetzt durch Teams")
+    out = tmp_path / "review.pdf"
+    result = run("review", path, "--today", "2026-12-01", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "mit den Entscheidungen des Strategiereviews vom 30.11.2026" in result.output
+    printed = "".join(pdf_text(out.read_bytes()).split())
+    assert "ersetztdurchTeams" in printed
+    # an unknown measure in a file's review is named
+    bad = tmp_path / "kaputt.yaml"
+    bad.write_text(text.replace("measure: whiteboard-tool", "measure: gibt-es-nicht", 1), encoding="utf-8")
+    result = run("review", bad, "--today", "2026-12-01", "-o", tmp_path / "r.pdf")
+    assert result.exit_code == 1 and "unbekannte Maßnahme „gibt-es-nicht“" in result.output, result.output

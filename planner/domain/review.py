@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from enum import Enum
 
 from .catalogue import catalogue
 from .maturity import Level, default_target, rank
@@ -25,31 +24,12 @@ from .months import Month
 from .planning import Proposal, begun, propose_schedule
 from .schedule_state import ScheduleState, State, schedule_state
 from .strategy import Measure, Status, Strategy
-from .verstetigung import Decision, EvaluationRecord, Outcome
+from .verstetigung import Decision, EvaluationRecord, Outcome, ReviewDecision
 from .verstetigung_versions import latest_outcomes
 
 PERIOD_MONTHS = 24  # Steinfurt: "zeitlich begrenzte Gültigkeit von zwei Jahren"
 LONG_UNSTARTED = 12  # planned start this many months ago and not begun: propose the backlog
 UNKNOWN_REMAINDER = 3  # months proposed for a begun measure whose planned end has passed
-
-
-class ReviewDecision(Enum):
-    """What the review decides for a measure."""
-
-    ABGESCHLOSSEN = "abgeschlossen"
-    BEHALTEN = "behalten"
-    ANPASSEN = "anpassen"
-    VERWERFEN = "verwerfen"
-    BACKLOG = "backlog"
-
-    @property
-    def label(self) -> str:
-        return "in den Backlog" if self is ReviewDecision.BACKLOG else self.value
-
-    @property
-    def carry(self) -> Decision:
-        """The decision the Fortschreibung records for a carried-over measure."""
-        return Decision(self.value)
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,48 @@ class Decision(Enum):
         return self not in (Decision.VERWERFEN, Decision.ABGESCHLOSSEN)
 
 
+class ReviewDecision(Enum):
+    """What the review decides for a measure."""
+
+    ABGESCHLOSSEN = "abgeschlossen"
+    BEHALTEN = "behalten"
+    ANPASSEN = "anpassen"
+    VERWERFEN = "verwerfen"
+    BACKLOG = "backlog"
+
+    @property
+    def label(self) -> str:
+        return "in den Backlog" if self is ReviewDecision.BACKLOG else self.value
+
+    @property
+    def carry(self) -> Decision:
+        """The decision the Fortschreibung records for a carried-over measure."""
+        return Decision(self.value)
+
+
+@dataclass
+class ReviewEntry:
+    """A review's decision on one measure: what was proposed and why, what was decided, a note."""
+
+    measure: str
+    proposed: ReviewDecision
+    reason: str = ""
+    decision: ReviewDecision | None = None
+    note: str = ""
+
+
+@dataclass
+class ReviewRecord:
+    """A strategy review meeting of one version (the strategy file's `reviews`): its date,
+    participants, minutes, whether it was finalised, and the decision per measure."""
+
+    held_on: date | None = None
+    participants: str = ""
+    minutes: str = ""
+    finalised: bool = False
+    decisions: list[ReviewEntry] = field(default_factory=list)
+
+
 SOFT_CRITERIA = {
     "cooperation": "Zusammenarbeit (ämterintern und -übergreifend)",
     "participation": "Beteiligung der Mitarbeitenden",
@@ -237,6 +279,7 @@ class TrackedStrategy(Strategy):
     indicators: dict[str, list[Indicator]] = field(default_factory=dict)
     status_history: dict[str, list[StatusChange]] = field(default_factory=dict)
     history: list[VersionEntry] = field(default_factory=list)
+    reviews: list[ReviewRecord] = field(default_factory=list)
 
 
 # --- the calendar ----------------------------------------------------------------------

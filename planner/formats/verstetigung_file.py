@@ -1,5 +1,5 @@
 """The Verstetigung parts of the strategy file: per measure `actual_start`, `actual_end`,
-`status_history` and `indicators`; at the top `evaluations` and `history`.
+`status_history` and `indicators`; at the top `evaluations`, `history` and `reviews`.
 
 ```yaml
 measures:
@@ -32,6 +32,13 @@ history:                        # earlier versions, oldest first, with their car
     adopted: 2023-03
     replaced: 2025-03-10
     decisions: [{measure: chatbot, title: …, decision: behalten, note: "…"}]
+reviews:                        # strategy review meetings of this version, oldest first
+  - date: 2026-11-30
+    participants: "Amtsleitung, Strategieteam, Digitalisierungsbeauftragte"
+    minutes: "…"
+    finalised: true
+    decisions:                  # abgeschlossen | behalten | anpassen | verwerfen | backlog
+      - {measure: chatbot, proposed: behalten, reason: "…", decision: anpassen, note: "…"}
 ```
 """
 
@@ -56,6 +63,9 @@ from ..domain.verstetigung import (
     IndicatorValue,
     Kind,
     Outcome,
+    ReviewDecision,
+    ReviewEntry,
+    ReviewRecord,
     Soft,
     StatusChange,
     TrackedStrategy,
@@ -132,9 +142,31 @@ def schema_sections() -> dict[str, dict[str, Any]]:
             "decisions": {"type": "array", "items": decision},
         },
     )
+    choice = {"enum": [d.value for d in ReviewDecision]}
+    review_decision = _obj(
+        ["measure", "proposed"],
+        {
+            "measure": {"type": "string", "minLength": 1},
+            "proposed": choice,
+            "reason": _TEXT,
+            "decision": {"enum": [d.value for d in ReviewDecision] + [None]},
+            "note": _TEXT,
+        },
+    )
+    review = _obj(
+        [],
+        {
+            "date": {"anyOf": [_DATE, {"type": "null"}]},
+            "participants": _TEXT,
+            "minutes": _TEXT,
+            "finalised": {"type": "boolean"},
+            "decisions": {"type": "array", "items": review_decision},
+        },
+    )
     return {
         "evaluations": {"type": "array", "items": _obj(["subject", "kind", "date"], props)},
         "history": {"type": "array", "items": version},
+        "reviews": {"type": "array", "items": review},
     }
 
 
@@ -221,6 +253,30 @@ def verstetigung_from_data(data: dict[str, Any], strategy: TrackedStrategy) -> l
         strategy.history.append(
             VersionEntry(str(v["version"]), v["title"], parse_month(v.get("adopted")), replaced, decisions)
         )
+    for i, r in enumerate(data.get("reviews", [])):
+        held = _date(r["date"], problems, None, f"reviews.{i}.date") if r.get("date") else None
+        entries = []
+        for d in r.get("decisions", []):
+            if d["measure"] not in keys:
+                problems.append(
+                    Problem(
+                        f"Das Strategiereview Nr. {i + 1} entscheidet über eine unbekannte Maßnahme „{d['measure']}“.",
+                        None,
+                        f"reviews.{i}.decisions",
+                    )
+                )
+                continue
+            decision = ReviewDecision(d["decision"]) if d.get("decision") else None
+            entries.append(
+                ReviewEntry(
+                    d["measure"], ReviewDecision(d["proposed"]), d.get("reason", ""), decision, d.get("note", "")
+                )
+            )
+        strategy.reviews.append(
+            ReviewRecord(held, r.get("participants", ""), r.get("minutes", ""), bool(r.get("finalised")), entries)
+        )
+    if sum(1 for r in strategy.reviews if not r.finalised) > 1:
+        problems.append(Problem("Höchstens ein Strategiereview kann in Vorbereitung sein.", None, "reviews"))
     return problems
 
 
@@ -295,5 +351,25 @@ def verstetigung_to_data(strategy: TrackedStrategy) -> dict[str, Any]:
                 ],
             }
             for v in strategy.history
+        ]
+    if strategy.reviews:
+        out["reviews"] = [
+            {
+                "date": r.held_on.isoformat() if r.held_on else None,
+                "participants": r.participants,
+                "minutes": r.minutes,
+                "finalised": r.finalised,
+                "decisions": [
+                    {
+                        "measure": d.measure,
+                        "proposed": d.proposed.value,
+                        "reason": d.reason,
+                        "decision": d.decision.value if d.decision else None,
+                        "note": d.note,
+                    }
+                    for d in r.decisions
+                ],
+            }
+            for r in strategy.reviews
         ]
     return out

@@ -29,12 +29,17 @@ from ..domain.verstetigung import (
     IndicatorValue,
     Kind,
     Outcome,
+    ReviewDecision,
+    ReviewEntry,
+    ReviewRecord,
     Soft,
     StatusChange,
     TrackedStrategy,
     VersionEntry,
 )
 from ..domain.verstetigung_versions import FortschreibungError
+from ..models import review as rm
+from ..models import utcnow
 from ..models import verstetigung as vm
 from .audit import current_actor
 from .strategies import ValidationFailed, core_to_domain, save_measure
@@ -84,7 +89,7 @@ def verstetigung_fields(row: models.Strategy) -> dict:
     """evaluations, indicators, status history and version history of a row, as keyword arguments of `with_parts`."""
     session = object_session(row)
     if session is None or row.id is None:
-        return {"evaluations": [], "indicators": {}, "status_history": {}, "history": []}
+        return {"evaluations": [], "indicators": {}, "status_history": {}, "history": [], "reviews": []}
     keys = {m.id: m.key for m in row.measures}
     evaluations = session.scalars(
         sa.select(vm.Evaluation)
@@ -133,6 +138,31 @@ def verstetigung_fields(row: models.Strategy) -> dict:
             )
             for h in history
         ],
+        "reviews": [
+            ReviewRecord(
+                r.held_on,
+                r.participants,
+                r.minutes,
+                r.finalised,
+                [
+                    ReviewEntry(
+                        keys[d.measure_id],
+                        ReviewDecision(d.proposed),
+                        d.proposal_reason,
+                        ReviewDecision(d.decision) if d.decision else None,
+                        d.note,
+                    )
+                    for d in r.decisions
+                    if d.measure_id in keys
+                ],
+            )
+            for r in session.scalars(
+                sa.select(rm.Review)
+                .where(rm.Review.strategy_id == row.id)
+                .options(selectinload(rm.Review.decisions))
+                .order_by(rm.Review.created_at, rm.Review.id)
+            )
+        ],
     }
 
 
@@ -174,6 +204,30 @@ def store_strategy_verstetigung(session: Session, row: models.Strategy, strategy
                 decisions=[
                     {"measure": d.measure, "title": d.title, "decision": d.decision.value, "note": d.note}
                     for d in v.decisions
+                ],
+            )
+        )
+    for r in strategy.reviews:
+        session.add(
+            rm.Review(
+                strategy_id=row.id,
+                state=rm.FINALISED if r.finalised else rm.PREPARED,
+                held_on=r.held_on,
+                participants=r.participants,
+                minutes=r.minutes,
+                created_by=current_actor()[1],
+                finalised_by=current_actor()[1] if r.finalised else "",
+                finalised_at=utcnow() if r.finalised else None,
+                decisions=[
+                    rm.ReviewDecisionRow(
+                        measure_id=rows[d.measure].id,
+                        position=i,
+                        proposed=d.proposed.value,
+                        proposal_reason=d.reason,
+                        decision=d.decision.value if d.decision else None,
+                        note=d.note,
+                    )
+                    for i, d in enumerate(r.decisions)
                 ],
             )
         )
