@@ -6,7 +6,6 @@ A file with any faulty line is refused whole; every problem names its line ("Zei
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from collections.abc import Iterable
@@ -19,7 +18,17 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from ..domain.catalogue import catalogue
 from ..domain.maturity import Criterion
 from ..domain.validation import MAX_TEXT
-from .spreadsheet import NOT_A_WORKBOOK, WorkbookError, csv_escape, csv_unescape, open_workbook, sheet_rows, text_only
+from .spreadsheet import (
+    NOT_A_WORKBOOK,
+    CsvFileError,
+    WorkbookError,
+    csv_escape,
+    csv_unescape,
+    open_workbook,
+    read_csv,
+    sheet_rows,
+    text_only,
+)
 
 SAMPLE_FILE = Path(__file__).resolve().parent.parent / "data" / "kriterien-beispiel.csv"
 HEADERS = ("Subdimension", "Stufe", "Kriterium", "Hinweis")
@@ -127,80 +136,12 @@ def criteria_from_rows(rows: Iterable[tuple[int, list[object]]]) -> list[Criteri
     return criteria
 
 
-def _utf16(data: bytes) -> str | None:
-    """The name of a UTF-16/32 encoding the data is in, or None (Excel's "Unicode-Text" is UTF-16)."""
-    for bom, name in (
-        (codecs.BOM_UTF32_LE, "UTF-32"),
-        (codecs.BOM_UTF32_BE, "UTF-32"),
-        (codecs.BOM_UTF16_LE, "UTF-16"),
-        (codecs.BOM_UTF16_BE, "UTF-16"),
-    ):
-        if data.startswith(bom):
-            return name
-    head = data[:4000]
-    if len(head) >= 4 and (head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4):
-        return "UTF-16"
-    return None
-
-
-def _decode(data: bytes) -> str:
-    """The text of a CSV file: UTF-8 or, as Excel on Windows saves "CSV (Trennzeichen-getrennt)",
-    Windows-1252. Other encodings and binary data are refused with the reason."""
-    wide = _utf16(data)
-    if wide:
-        raise CriteriaFileError(
-            [
-                f"Die Datei ist {wide}-kodiert. Bitte als „CSV UTF-8 (durch Trennzeichen getrennt)“ "
-                "speichern und erneut hochladen."
-            ]
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252", errors="strict")
-        except UnicodeDecodeError:
-            raise CriteriaFileError(
-                ["Die Datei ist weder UTF-8 noch Windows-1252 kodiert. Bitte als UTF-8 speichern."]
-            ) from None
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise CriteriaFileError(
-            [f"Zeile {line}: Die Datei enthält ein NUL-Zeichen (Byte 0). Ist es wirklich eine CSV-Textdatei?"]
-        )
-    return text
-
-
-_CSV_REASONS = [
-    ("field larger", "ein Feld ist zu lang (höchstens 131.072 Zeichen)"),
-    ("unexpected end of data", "ein Anführungszeichen wird nicht geschlossen"),
-    ("expected after", "nach einem schließenden Anführungszeichen fehlt das Trennzeichen"),
-    ("new-line character seen in unquoted field", "ein Zeilenumbruch steht mitten in einem Feld"),
-]
-
-
 def parse_csv(data: bytes) -> list[Criterion]:
     """Criteria from a CSV file (separator ; , or tab; UTF-8 or Windows-1252)."""
-    text = _decode(data)
-    first = text.split("\n", 1)[0]
-    delimiter = max((";", "\t", ","), key=first.count)
-    # strict: an unclosed quote is an error instead of swallowing the rest of the file
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    last_line = 0
-
-    def rows():
-        nonlocal last_line
-        for row in reader:
-            yield reader.line_num, [_text(c) for c in row]
-            last_line = reader.line_num
-
     try:
-        return criteria_from_rows(rows())
-    except csv.Error as exc:  # the csv module's messages are English
-        reason = next((german for english, german in _CSV_REASONS if english in str(exc)), "ein Formfehler")
-        raise CriteriaFileError(
-            [f"Zeile {last_line + 1}: Die CSV-Datei ist fehlerhaft ({reason}). Es wurde nichts übernommen."]
-        ) from None
+        return read_csv(data, criteria_from_rows)
+    except CsvFileError as exc:
+        raise CriteriaFileError([str(exc)]) from None
 
 
 def parse_xlsx(data: bytes) -> list[Criterion]:

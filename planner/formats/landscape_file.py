@@ -23,19 +23,20 @@ from ..domain.landscape import (
     split_interfaces,
     state_value,
 )
-from .criteria import CriteriaFileError
-from .criteria import _decode as decode_csv_text
-from .spreadsheet import NOT_A_WORKBOOK, WorkbookError, csv_escape, csv_unescape, open_workbook, sheet_rows, text_only
+from .spreadsheet import (
+    NOT_A_WORKBOOK,
+    CsvFileError,
+    WorkbookError,
+    csv_escape,
+    open_workbook,
+    read_csv,
+    sheet_rows,
+    text_only,
+)
 
 HEADERS = ("Anwendung", "Hersteller", "Aufgabe", "Betrieb", "Schnittstellen", "Stand")
 MAX_ROWS = 2000
 MAX_COLUMNS = 30
-_CSV_REASONS = [
-    ("field larger", "ein Feld ist zu lang"),
-    ("unexpected end of data", "ein Anführungszeichen wird nicht geschlossen"),
-    ("expected after", "nach einem schließenden Anführungszeichen fehlt das Trennzeichen"),
-    ("new-line character seen in unquoted field", "ein Zeilenumbruch steht mitten in einem Feld"),
-]
 
 
 class LandscapeFileError(ValueError):
@@ -115,27 +116,9 @@ def applications_from_rows(rows: Iterable[tuple[int, list[object]]]) -> list[App
 def parse_csv(data: bytes) -> list[Application]:
     """Applications from a CSV file (separator ; , or tab; UTF-8 or Windows-1252)."""
     try:
-        text = decode_csv_text(data)
-    except CriteriaFileError as exc:
-        raise LandscapeFileError(exc.problems) from None
-    first = text.split("\n", 1)[0]
-    delimiter = max((";", "\t", ","), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    last_line = 0
-
-    def rows():
-        nonlocal last_line
-        for row in reader:
-            yield reader.line_num, [csv_unescape(c) for c in row]
-            last_line = reader.line_num
-
-    try:
-        return applications_from_rows(rows())
-    except csv.Error as exc:  # the csv module's messages are English
-        reason = next((german for english, german in _CSV_REASONS if english in str(exc)), "ein Formfehler")
-        raise LandscapeFileError(
-            [f"Zeile {last_line + 1}: Die CSV-Datei ist fehlerhaft ({reason}). Es wurde nichts übernommen."]
-        ) from None
+        return read_csv(data, applications_from_rows)
+    except CsvFileError as exc:
+        raise LandscapeFileError([str(exc)]) from None
 
 
 def parse_xlsx(data: bytes) -> list[Application]:

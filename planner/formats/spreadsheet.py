@@ -14,9 +14,12 @@ message.
 
 from __future__ import annotations
 
+import codecs
+import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from openpyxl import load_workbook
 
@@ -116,3 +119,89 @@ def sheet_rows(sheet, *, max_col: int, max_row: int) -> Iterator[tuple[int, list
             raise WorkbookError(NOT_A_WORKBOOK) from None
         line += 1
         yield line, list(row)
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+T = TypeVar("T")
+
+
+class CsvFileError(ValueError):
+    """A CSV file that cannot be read; the message says why, in German."""
+
+
+def _utf16(data: bytes) -> str | None:
+    """The name of a UTF-16/32 encoding the data is in, or None (Excel's "Unicode-Text" is UTF-16)."""
+    for bom, name in (
+        (codecs.BOM_UTF32_LE, "UTF-32"),
+        (codecs.BOM_UTF32_BE, "UTF-32"),
+        (codecs.BOM_UTF16_LE, "UTF-16"),
+        (codecs.BOM_UTF16_BE, "UTF-16"),
+    ):
+        if data.startswith(bom):
+            return name
+    head = data[:4000]
+    if len(head) >= 4 and (head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4):
+        return "UTF-16"
+    return None
+
+
+def decode_csv(data: bytes) -> str:
+    """The text of a CSV file: UTF-8 or, as Excel on Windows saves "CSV (Trennzeichen-getrennt)",
+    Windows-1252. Other encodings and binary data are refused with the reason."""
+    wide = _utf16(data)
+    if wide:
+        raise CsvFileError(
+            f"Die Datei ist {wide}-kodiert. Bitte als „CSV UTF-8 (durch Trennzeichen getrennt)“ "
+            "speichern und erneut hochladen."
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252", errors="strict")
+        except UnicodeDecodeError:
+            raise CsvFileError(
+                "Die Datei ist weder UTF-8 noch Windows-1252 kodiert. Bitte als UTF-8 speichern."
+            ) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise CsvFileError(
+            f"Zeile {line}: Die Datei enthält ein NUL-Zeichen (Byte 0). Ist es wirklich eine CSV-Textdatei?"
+        )
+    return text
+
+
+_CSV_REASONS = [
+    ("field larger", "ein Feld ist zu lang (höchstens 131.072 Zeichen)"),
+    ("unexpected end of data", "ein Anführungszeichen wird nicht geschlossen"),
+    ("expected after", "nach einem schließenden Anführungszeichen fehlt das Trennzeichen"),
+    ("new-line character seen in unquoted field", "ein Zeilenumbruch steht mitten in einem Feld"),
+]
+
+
+def read_csv(data: bytes, take: Callable[[Iterator[tuple[int, list[str]]]], T]) -> T:
+    """Read a CSV file (separator ; , or tab; UTF-8 or Windows-1252) with `take`, which gets
+    (line number, cells) pairs, cells without the apostrophe our own export puts before a
+    formula sign. Raises CsvFileError with the German reason and line."""
+    text = decode_csv(data)
+    first = text.split("\n", 1)[0]
+    delimiter = max((";", "\t", ","), key=first.count)
+    # strict: an unclosed quote is an error instead of swallowing the rest of the file
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    last_line = 0
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        nonlocal last_line
+        for row in reader:
+            yield reader.line_num, [csv_unescape(c) for c in row]
+            last_line = reader.line_num
+
+    try:
+        return take(rows())
+    except csv.Error as exc:  # the csv module's messages are English
+        reason = next((german for english, german in _CSV_REASONS if english in str(exc)), "ein Formfehler")
+        raise CsvFileError(
+            f"Zeile {last_line + 1}: Die CSV-Datei ist fehlerhaft ({reason}). Es wurde nichts übernommen."
+        ) from None
