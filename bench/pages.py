@@ -125,6 +125,16 @@ def start_gunicorn(env: dict[str, str], workers: int, threads: int) -> subproces
     raise RuntimeError("gunicorn did not start")
 
 
+def stop_gunicorn(gunicorn: subprocess.Popen) -> None:
+    """Stop the gunicorn started by `start_gunicorn` (its whole process group)."""
+    os.killpg(gunicorn.pid, signal.SIGTERM)
+    try:
+        gunicorn.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(gunicorn.pid, signal.SIGKILL)
+        gunicorn.wait()
+
+
 def wait_idle(limit: float = 180) -> None:
     """Wait until the server answers the login page within half a second: requests of the last
     page that wrk gave up on are still being worked off and must not count for the next one."""
@@ -291,12 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Last (1 min) am Ende: {os.getloadavg()[0]:.1f}")
     finally:
         if gunicorn is not None:
-            os.killpg(gunicorn.pid, signal.SIGTERM)
-            try:
-                gunicorn.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(gunicorn.pid, signal.SIGKILL)
-                gunicorn.wait()
+            stop_gunicorn(gunicorn)
         if postgres is not None:
             postgres.stop()
         shutil.rmtree(instance, ignore_errors=True)

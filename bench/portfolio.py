@@ -25,7 +25,6 @@ import http.client
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -166,12 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Last (1 min) am Ende: {os.getloadavg()[0]:.1f}")
     finally:
         if gunicorn is not None:
-            os.killpg(gunicorn.pid, signal.SIGTERM)
-            try:
-                gunicorn.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(gunicorn.pid, signal.SIGKILL)
-                gunicorn.wait()
+            pages.stop_gunicorn(gunicorn)
         if postgres is not None:
             postgres.stop()
         shutil.rmtree(instance, ignore_errors=True)
