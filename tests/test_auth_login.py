@@ -130,6 +130,8 @@ PDF_ONLY = {
     "templates/maturity/sheet_pdf.html",
     "templates/verstetigung/review_pdf.html",
     "templates/documents/chart_pdf.html",
+    "templates/review/review_pdf.html",
+    "templates/landesebene/portfolio_pdf.html",
 }
 
 

@@ -12,7 +12,10 @@ import pytest
 from conftest import DATA, PEINE, STEINFURT, import_file, run
 from pdf_a11y import assert_accessible_pdf
 
+from planner import models
 from planner.documents.pdf import DataTable, chart_pdf
+from planner.extensions import db
+from planner.services import accounts
 from planner.web.roadmap import CHARTS
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
@@ -32,6 +35,11 @@ def downloads(app, client):
     base = f"/strategien/{sample}"
     page = client.get(f"/strategien/{peine}/reifegrad").get_data(as_text=True)
     assessment = re.search(r"/reifegrad/messungen/(\d+)\"", page).group(1)
+    meeting = client.post(f"{base}/strategiereviews/vorbereiten").headers["Location"]
+    with app.app_context():  # the sample's organisation coordinates Peine's: its portfolio
+        orgs = {i: db.session.get(models.Strategy, i).organisation_id for i in (sample, peine)}
+        accounts.add_coordination(db.session, orgs[sample], orgs[peine])
+        db.session.commit()
     urls = {
         "roadmap.chart:fahrplan": (f"{base}/fahrplan.pdf", "Umsetzungsfahrplan"),
         "roadmap.chart:bewertung": (f"{base}/bewertung.pdf", "Maßnahmenbewertung"),
@@ -39,6 +47,8 @@ def downloads(app, client):
         "steckbriefe.bundle_pdf": (f"{base}/steckbriefe.pdf", "Maßnahmensteckbriefe"),
         "steckbriefe.measure_pdf": (f"{base}/massnahmen/konzept/steckbrief.pdf", "Maßnahmensteckbrief: "),
         "verstetigung.review.pdf": (f"{base}/review.pdf", "Strategiereview"),
+        "review.pdf": (f"{meeting}.pdf", "Strategiereview – "),
+        "portfolio.export_pdf": (f"/landesebene/{orgs[sample]}/portfolio.pdf", "Portfolio der Gesundheitsämter – "),
         "maturity.sheet_pdf": (
             f"/strategien/{peine}/reifegrad/messungen/{assessment}/anlage-1.pdf",
             "Ergebnis der Reifegradmessung",

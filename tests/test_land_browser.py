@@ -21,6 +21,9 @@ pytestmark = pytest.mark.browser
 
 def _as_user(page: Page, live_app, base_url: str, user_id: int) -> None:
     cookie = login(live_app.test_client(), user_id).get_cookie("session")
+    # leave the previous user's page first: a request of it still under way (the session script)
+    # could otherwise set that user's cookie again after the switch
+    page.goto("about:blank")
     page.context.clear_cookies()
     page.context.add_cookies([{"name": "session", "value": cookie.value, "url": base_url}])
 

@@ -19,7 +19,8 @@ def _fits(page: Page) -> None:
     # every table scrolls in a region that has a name and takes the keyboard focus
     for region in page.locator("table.table, table.anlage1").evaluate_all(
         "ts => ts.map(t => { const r = t.closest('.table-scroll');"
-        " return r && r.getAttribute('role') === 'region' && r.getAttribute('aria-label') && r.tabIndex === 0; })"
+        " return r && r.getAttribute('role') === 'region'"
+        " && (r.getAttribute('aria-label') || r.getAttribute('aria-labelledby')) && r.tabIndex === 0; })"
     ):
         assert region, f"{page.url}: a table outside a labelled, focusable scroll region"
 

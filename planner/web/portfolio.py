@@ -30,6 +30,7 @@ from .access import (
     get_organisation_or_404,
     get_strategy_or_404,
     may_write,
+    reads_shared,
     visible_organisation_ids,
 )
 from .clock import today
@@ -214,6 +215,8 @@ class ParticipantsForm(GermanForm):
 def participants(strategy_id: int, key: str):
     """The offices taking part in a measure of the state office (a Landesmaßnahme)."""
     row = get_strategy_or_404(strategy_id, load=False)
+    if reads_shared(row):  # a Land-level page of the state office itself, not for readers of a shared strategy
+        abort(404)
     measure_id = find_measure_id(db.session, row, key)
     if measure_id is None:
         abort(404)
