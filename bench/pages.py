@@ -125,6 +125,28 @@ def start_gunicorn(env: dict[str, str], workers: int, threads: int) -> subproces
     raise RuntimeError("gunicorn did not start")
 
 
+def database_and_env(database_url: str | None, port: int, instance: Path):
+    """The benchmark's database (the given one dropped and recreated, else a throwaway PostgreSQL
+    on `port`) and the environment for the app's commands and gunicorn: (postgres or None, env)."""
+    from bench.load import Postgres
+
+    postgres = None
+    if database_url:
+        url = database_url
+        recreate_database(url)
+    else:
+        postgres = Postgres(port)
+        url = postgres.start()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-secret",
+        "PLANNER_INSTANCE": str(instance),
+        "PYTHONPATH": str(ROOT),
+    }
+    return postgres, env
+
+
 def stop_gunicorn(gunicorn: subprocess.Popen) -> None:
     """Stop the gunicorn started by `start_gunicorn` (its whole process group)."""
     os.killpg(gunicorn.pid, signal.SIGTERM)
@@ -248,21 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     instance = Path(tempfile.mkdtemp(prefix="planner-bench-pages-"))
     gunicorn = None
     try:
-        if args.database_url:
-            url = args.database_url
-            recreate_database(url)
-        else:
-            from bench.load import Postgres
-
-            postgres = Postgres(PG_PORT)
-            url = postgres.start()
-        env = {
-            **os.environ,
-            "DATABASE_URL": url,
-            "SECRET_KEY": "bench-secret",
-            "PLANNER_INSTANCE": str(instance),
-            "PYTHONPATH": str(ROOT),
-        }
+        postgres, env = database_and_env(args.database_url, PG_PORT, instance)
         ids = prepare(env)
         gunicorn = start_gunicorn(env, args.workers, args.threads)
         cookies = [login(f"leser{i}") for i in range(args.connections)]

@@ -32,7 +32,6 @@ import time
 from pathlib import Path
 
 from bench import pages
-from bench.load import Postgres
 
 ROOT = pages.ROOT
 BIN = pages.BIN
@@ -101,19 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     gunicorn = None
     failed = False
     try:
-        if args.database_url:
-            url = args.database_url
-            pages.recreate_database(url)
-        else:
-            postgres = Postgres(PG_PORT)
-            url = postgres.start()
-        env = {
-            **os.environ,
-            "DATABASE_URL": url,
-            "SECRET_KEY": "bench-secret",
-            "PLANNER_INSTANCE": str(instance),
-            "PYTHONPATH": str(ROOT),
-        }
+        postgres, env = pages.database_and_env(args.database_url, PG_PORT, instance)
         ids, generated = prepare(env, args.offices)
         print(f"demo-land --offices {args.offices}: {generated:.1f} s (mit Start des Befehls)", flush=True)
         gunicorn = pages.start_gunicorn(env, args.workers, args.threads)
