@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from ..extensions import db
 from ..models import utcnow
-from ..services import chart_cache, page_cache
+from ..services import chart_cache, page_cache, trail_memo
 from ..services import lagebild as service
 from .access import coordinating_organisation_ids, may_write, member_organisation_ids, visible_organisation_ids
 from .clock import today
@@ -69,18 +69,27 @@ def strategy_parts(current: list[tuple[int, int, int]], day) -> tuple[list[int],
 
 @bp.get("/")
 def start():
-    """Handlungsbedarf: what needs doing in every visible strategy; then all organisations and strategies."""
+    """Handlungsbedarf: what needs doing in every visible strategy; then all organisations and strategies.
+
+    The content is the same for a reader until something changes (services/trail_memo.py): it is
+    kept per reader, day and minute, and rendered anew after any change."""
+    day, now = today(), utcnow()
+    key = ("lagebild.start", current_user.id, day, request.script_root, MAX_SECTIONS)
+    body = trail_memo.remembered(db.session, key, now, lambda: _content(day, now))
+    return render_template("lagebild/start.html", body=Markup(body))
+
+
+def _content(day, now) -> str:
     visible = visible_organisation_ids()
-    day = today()
     current = service.current_strategy_ids(db.session, visible)  # revisions first, then the data
     shown = sections_shown(current, member_organisation_ids())
     _, parts = strategy_parts(shown, day)
     ids = [i for i, _, _ in current]
     persons, mine = service.my_measures(db.session, current_user.id, ids, day)
-    changes = service.recent_changes(db.session, visible, current_user.id, utcnow())
+    changes = service.recent_changes(db.session, visible, current_user.id, now)
     organisations = visible_organisations()
     return render_template(
-        "lagebild/start.html",
+        "lagebild/_start_body.html",
         strategy_parts=parts,
         not_shown=len(current) - len(shown),
         coordinating=coordinating_organisation_ids(),
