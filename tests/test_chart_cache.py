@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from auth_support import admin_client
 from conftest import PEINE, import_file
 
-from planner import create_app
+from planner import create_app, models
 from planner.extensions import db
 from planner.models.cache import ChartCacheEntry
 from planner.services import strategies as strategies_service
@@ -189,3 +189,25 @@ def test_two_instances_sharing_a_database_never_show_a_stale_chart(app, client, 
     assert "Wieder auf dem ersten" in other_client.get(url).text
     with other.app_context():
         db.engine.dispose()
+
+
+def test_a_readers_chart_is_kept_while_nothing_changes(app, client_as, sample_id, today):
+    """A reader's chart at an unchanged database costs the login check and one statement on the
+    audit trail (web/chart_files.py with services/trail_memo.py); 304 still answers from it, and a
+    change shows at once."""
+    with app.app_context():
+        org = db.session.scalar(sa.select(models.Strategy.organisation_id).where(models.Strategy.id == sample_id))
+    reader = client_as(roles={org: "lesen"})
+    url = f"/strategien/{sample_id}/fahrplan.svg"
+    first = reader.get(url)
+    statements: list[str] = []
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    again = reader.get(url)
+    assert len(statements) == 2 and "audit_entries" in statements[1]
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["Cache-Control"] == "no-cache"
+    assert reader.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    _edit(app, sample_id, "chatbot", title="Chatbot für Bürgeranfragen")
+    changed = reader.get(url)
+    assert changed.headers["ETag"] != first.headers["ETag"] and "Chatbot für Bürgeranfragen" in changed.text

@@ -4,12 +4,15 @@ The audit trail is the app's change log: the audit listener writes an entry in t
 every change of an audited table (everything but the trail itself, login attempts, caches and kept
 forms), and entries are never changed. So the newest entry's id, together with the number of
 entries among the newest TRAIL_SPAN ids, is a version of the whole database: the number catches an
-entry of a transaction that committed after a newer one (a gap filled). Reading it is one
-statement on an index.
+entry of a transaction that committed after a newer one (a gap filled). The few bulk changes that
+write no entry (maturity targets set back to the default, a criteria import) bump their strategies'
+revisions (services/chart_cache.py), which only grow: their sum is the third part of the state.
+Reading the state is one statement.
 
 A value is kept under its caller's key, the trail's state and the current minute: a change
 that bypasses the listener (a bulk insert of the sample Land) or commits later than that span shows
-within a minute at most. Each worker process keeps its own MEMO_SIZE values per database engine.
+within a minute at most. Each worker process keeps its own values per database engine (at most
+MEMO_SIZE of them and MEMO_BYTES of text).
 What the caller's key must hold: everything the value depends on that is not in the database
 (the reader, the day, the address the site is served under).
 """
@@ -27,37 +30,87 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..models.auth import AuditEntry
+from ..models.cache import StrategyRevision
 
 T = TypeVar("T")
 
 TRAIL_SPAN = 2000
-MEMO_SIZE = 512
+MEMO_SIZE = 512  # values per engine and process
+MEMO_BYTES = 48 * 1024 * 1024  # and at most this much text (a 300-measure page is about 0.3 MB)
 
-_memos: weakref.WeakKeyDictionary[sa.Engine, OrderedDict[tuple, object]] = weakref.WeakKeyDictionary()
+_memos: weakref.WeakKeyDictionary[sa.Engine, _Memo] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
+MISSING = object()
 
 
-def trail_state(session: Session) -> tuple[int | None, int]:
-    """(newest entry id, entries among the newest TRAIL_SPAN ids): one statement."""
-    a = AuditEntry.__table__
+class _Memo:
+    """Least recently used values with their weights (the length of a text, else 1)."""
+
+    def __init__(self) -> None:
+        self.values: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
+        self.weight = 0
+
+
+def _weight(value: object) -> int:
+    if isinstance(value, str | bytes):
+        return len(value)
+    if isinstance(value, tuple):
+        return sum(_weight(v) for v in value) or 1
+    return 1
+
+
+def trail_state(session: Session) -> tuple[int | None, int, int | None]:
+    """(newest entry id, entries among the newest TRAIL_SPAN ids, sum of the strategy revisions):
+    one statement."""
+    a, r = AuditEntry.__table__, StrategyRevision.__table__
     newest = sa.select(sa.func.max(a.c.id)).scalar_subquery()
-    row = session.execute(sa.select(newest, sa.func.count()).select_from(a).where(a.c.id > newest - TRAIL_SPAN)).one()
-    return row[0], row[1]
+    revisions = sa.select(sa.func.sum(r.c.revision)).scalar_subquery()
+    row = session.execute(
+        sa.select(newest, sa.func.count(), revisions).select_from(a).where(a.c.id > newest - TRAIL_SPAN)
+    ).one()
+    return row[0], row[1], row[2]
+
+
+def lookup(session: Session, key: Hashable, now: datetime) -> tuple[tuple, object]:
+    """The full key (the caller's, the trail's state, the minute) and the value kept under it, or
+    MISSING; pass the full key to `keep` after computing the value."""
+    full = (key, trail_state(session), now.replace(second=0, microsecond=0))
+    with _lock:
+        memo = _memos.get(session.get_bind())
+        if memo is not None and full in memo.values:
+            memo.values.move_to_end(full)
+            return full, memo.values[full][0]
+    return full, MISSING
+
+
+def keep(session: Session, full_key: tuple, value: object) -> None:
+    """Keep a value under the full key `lookup` returned (the least recently used go first)."""
+    weight = _weight(value)
+    if weight > MEMO_BYTES // 4:
+        return
+    with _lock:
+        memo = _memos.setdefault(session.get_bind(), _Memo())
+        old = memo.values.pop(full_key, None)
+        memo.weight -= old[1] if old else 0
+        memo.values[full_key] = (value, weight)
+        memo.weight += weight
+        while len(memo.values) > MEMO_SIZE or memo.weight > MEMO_BYTES:
+            _, (_, dropped) = memo.values.popitem(last=False)
+            memo.weight -= dropped
 
 
 def remembered(session: Session, key: Hashable, now: datetime, compute: Callable[[], T]) -> T:
     """The value kept under `key` at the trail's current state and `now`'s minute, else `compute()`
     (outside the lock: two requests may compute the same value once each)."""
-    full = (key, trail_state(session), now.replace(second=0, microsecond=0))
-    engine = session.get_bind()
+    full, value = lookup(session, key, now)
+    if value is MISSING:
+        value = compute()
+        keep(session, full, value)
+    return value  # type: ignore[return-value]
+
+
+def clear() -> None:
+    """Forget every kept value (after a change the trail cannot see, such as a setting of the
+    running process)."""
     with _lock:
-        memo = _memos.setdefault(engine, OrderedDict())
-        if full in memo:
-            memo.move_to_end(full)
-            return memo[full]  # type: ignore[return-value]
-    value = compute()
-    with _lock:
-        memo[full] = value
-        while len(memo) > MEMO_SIZE:
-            memo.popitem(last=False)
-    return value
+        _memos.clear()

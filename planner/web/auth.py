@@ -115,6 +115,10 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
     if "PERMANENT_SESSION_LIFETIME" not in app.config or app.config["PERMANENT_SESSION_LIFETIME"] == timedelta(days=31):
         app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=10)
+    # the cookie's expiry is the login time plus the lifetime (get_expiration_time), so sending it
+    # again unchanged on every answer would only cost time; it is sent when the session changes
+    # (at the latest when the activity is refreshed, every 30 s)
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.session_interface = SessionInterface()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -8,10 +8,11 @@ from markupsafe import Markup
 
 from ..extensions import db
 from ..models import utcnow
-from ..services import chart_cache, page_cache, trail_memo
+from ..services import chart_cache, page_cache
 from ..services import lagebild as service
 from .access import coordinating_organisation_ids, may_write, member_organisation_ids, visible_organisation_ids
 from .clock import today
+from .kept_pages import kept_page
 from .measures import _conflict_sentence
 from .strategies import measure_counts, visible_organisations
 
@@ -68,15 +69,12 @@ def strategy_parts(current: list[tuple[int, int, int]], day) -> tuple[list[int],
 
 
 @bp.get("/")
+@kept_page
 def start():
-    """Handlungsbedarf: what needs doing in every visible strategy; then all organisations and strategies.
-
-    The content is the same for a reader until something changes (services/trail_memo.py): it is
-    kept per reader, day and minute, and rendered anew after any change."""
-    day, now = today(), utcnow()
-    key = ("lagebild.start", current_user.id, day, request.script_root, MAX_SECTIONS)
-    body = trail_memo.remembered(db.session, key, now, lambda: _content(day, now))
-    return render_template("lagebild/start.html", body=Markup(body))
+    """Handlungsbedarf: what needs doing in every visible strategy; then all organisations and
+    strategies. Kept per reader while nothing changes (web/kept_pages.py)."""
+    day = today()
+    return render_template("lagebild/start.html", body=Markup(_content(day, utcnow())))
 
 
 def _content(day, now) -> str:

@@ -20,6 +20,7 @@ from .access import get_strategy_or_404, may_write, reads_shared
 from .clock import today
 from .forms import MALFORMED_VERSION, ConfirmForm, MissingVersion, choices, seen_version
 from .forms.strategies import DependencyForm, MeasureForm
+from .kept_pages import kept_page
 from .page_parts import PageParts
 
 bp = Blueprint("measures", __name__, url_prefix="/strategien/<int:strategy_id>/massnahmen")
@@ -73,6 +74,7 @@ def _conflict_sentence(strategy: Strategy, c: Conflict) -> str:
 
 
 @bp.get("/<key>")
+@kept_page
 def detail(strategy_id: int, key: str):
     """All fields of a measure, with both directions of its dependencies; from the page cache,
     the strategy is read only when the page is not there."""

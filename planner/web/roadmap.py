@@ -29,6 +29,7 @@ from .downloads import download
 from .filters import strategy_file_stem
 from .forms import ConfirmForm, choices
 from .forms.roadmap import BaselineForm, ProposalForm, SlipForm, TakeOverForm, ViewForm
+from .kept_pages import kept_page
 from .page_parts import PageParts
 
 bp = Blueprint("roadmap", __name__, url_prefix="/strategien/<int:strategy_id>")
@@ -109,6 +110,7 @@ def _fahrplan_body(row: models.Strategy, baseline_form: BaselineForm) -> str:
 
 
 @bp.get("/fahrplan")
+@kept_page
 def index(strategy_id: int):
     """The Umsetzungsfahrplan: chart, the same data as a table, conflicts, critical path, baselines.
     From the page cache; the strategy is read only when the page is not there."""

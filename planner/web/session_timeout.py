@@ -36,6 +36,8 @@ bp = Blueprint("session_timeout", __name__)
 RESTORE_ARG = "wiederherstellen"
 # endpoints whose POST never carries user input worth keeping
 SKIPPED = {"auth.login", "auth.logout", "session_timeout.extend", "static"}
+# what a page kept for later requests holds instead of the seconds left (web/kept_pages.py)
+TIMER_PLACEHOLDER = "planner-remaining-seconds-5d1e"
 
 
 def init_app(app: Flask) -> None:
@@ -146,7 +148,7 @@ def _timeout_view() -> dict | None:
     if not current_user.is_authenticated:
         return None
     return {
-        "remaining": remaining_seconds(),
+        "remaining": TIMER_PLACEHOLDER if g.get("session_timer_placeholder") else remaining_seconds(),
         "warn": int(float(current_app.config["SESSION_WARNING_MINUTES"]) * 60),
         "kept": g.get("kept_form"),
     }

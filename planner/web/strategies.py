@@ -17,6 +17,7 @@ from .access import get_strategy_or_404, may_create_organisation, may_write, rea
 from .downloads import download
 from .forms import MALFORMED_VERSION, UploadForm, lines, parse_month_field, seen_version
 from .forms.strategies import StrategyForm
+from .kept_pages import kept_page
 from .page_parts import PageParts
 
 bp = Blueprint("strategies", __name__)
@@ -33,6 +34,7 @@ def measure_counts(organisations: list[models.Organisation]) -> dict[int, int]:
 
 
 @bp.get("/strategien")
+@kept_page
 def index():
     """Organisations and their strategies."""
     organisations = visible_organisations()
@@ -42,6 +44,7 @@ def index():
 
 
 @bp.get("/strategien/<int:strategy_id>")
+@kept_page
 def detail(strategy_id: int):
     """Vision, mission, principles and the measures grouped by dimension. The measure tables and
     the Verlauf come from the page cache; the strategy is read only when they are not there."""
