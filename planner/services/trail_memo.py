@@ -54,20 +54,25 @@ class _Memo:
 def _weight(value: object) -> int:
     if isinstance(value, str | bytes):
         return len(value)
-    if isinstance(value, tuple):
+    if isinstance(value, tuple | list):
         return sum(_weight(v) for v in value) or 1
     return 1
+
+
+def _state_statement() -> sa.Select:
+    a, r = AuditEntry.__table__, StrategyRevision.__table__
+    newest = sa.select(sa.func.max(a.c.id)).scalar_subquery()
+    revisions = sa.select(sa.func.sum(r.c.revision)).scalar_subquery()
+    return sa.select(newest, sa.func.count(), revisions).select_from(a).where(a.c.id > newest - TRAIL_SPAN)
+
+
+_STATE = _state_statement()  # built once: it is read on every request of a kept page
 
 
 def trail_state(session: Session) -> tuple[int | None, int, int | None]:
     """(newest entry id, entries among the newest TRAIL_SPAN ids, sum of the strategy revisions):
     one statement."""
-    a, r = AuditEntry.__table__, StrategyRevision.__table__
-    newest = sa.select(sa.func.max(a.c.id)).scalar_subquery()
-    revisions = sa.select(sa.func.sum(r.c.revision)).scalar_subquery()
-    row = session.execute(
-        sa.select(newest, sa.func.count(), revisions).select_from(a).where(a.c.id > newest - TRAIL_SPAN)
-    ).one()
+    row = session.execute(_STATE).one()
     return row[0], row[1], row[2]
 
 

@@ -12,6 +12,7 @@ neither served from nor kept in the memo.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -19,12 +20,13 @@ from functools import wraps
 from flask import Response, current_app, g, request, session
 from flask.globals import request_ctx
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from ..extensions import db
 from ..models import utcnow
 from ..services import trail_memo
 from .clock import today
-from .page_parts import PageParts, _served
+from .page_parts import CSRF_PLACEHOLDER, PageParts
 from .session_timeout import TIMER_PLACEHOLDER, remaining_seconds
 
 DROPPED_HEADERS = {"content-length", "set-cookie"}
@@ -48,8 +50,22 @@ def _keepable() -> bool:
     )
 
 
-def _serve(body: str, mimetype: str, headers: list[tuple[str, str]]) -> Response:
-    body = _served(body).replace(TIMER_PLACEHOLDER, str(remaining_seconds()))
+_PLACEHOLDERS = re.compile(f"({re.escape(CSRF_PLACEHOLDER)}|{re.escape(TIMER_PLACEHOLDER)})")
+
+
+def _segments(body: str) -> tuple[bytes | str, ...]:
+    """The page as encoded pieces between its placeholders (kept so, it is served by one join)."""
+    return tuple(p if p in (CSRF_PLACEHOLDER, TIMER_PLACEHOLDER) else p.encode() for p in _PLACEHOLDERS.split(body))
+
+
+def _serve(segments: tuple[bytes | str, ...], mimetype: str, headers: list[tuple[str, str]]) -> Response:
+    """The kept page with this request's CSRF token and session time filled in."""
+    values = {}
+    if CSRF_PLACEHOLDER in segments:
+        values[CSRF_PLACEHOLDER] = generate_csrf().encode()
+    if TIMER_PLACEHOLDER in segments:
+        values[TIMER_PLACEHOLDER] = str(remaining_seconds()).encode()
+    body = b"".join(values[s] if isinstance(s, str) else s for s in segments)
     return Response(body, mimetype=mimetype, headers=headers)
 
 
@@ -78,8 +94,9 @@ def kept_page(view: Callable) -> Callable:
             return response
         body = response.get_data(as_text=True)
         headers = [(k, v) for k, v in response.headers.items() if k.lower() not in DROPPED_HEADERS]
+        kept = (_segments(body), response.mimetype, headers)
         if not request_ctx.flashes:  # a page that showed a message is not shown again
-            trail_memo.keep(db.session, full, (body, response.mimetype, headers))
-        return _serve(body, response.mimetype, headers)
+            trail_memo.keep(db.session, full, kept)
+        return _serve(*kept)
 
     return wrapper
