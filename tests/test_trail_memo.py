@@ -1,7 +1,7 @@
 """The start page's content is kept per reader while the audit trail shows no change
 (services/trail_memo.py): an unchanged database costs a warm start page two or three statements (the user, the roles, the trail), and
-every kind of change shows at once — a save, an entry that committed after a newer one, the next
-minute, another reader, another database."""
+every kind of change shows at once — a save, an entry that committed after a newer one, a new
+day, another reader, another database; and nothing is kept for more than a minute and a half."""
 
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ def test_every_change_shows_at_once(app, client, client_as, make_user, steinfurt
     assert "Stand 01.12.2026" in client.get("/").text
 
 
-def test_the_value_is_kept_per_key_trail_state_minute_and_database(app, steinfurt_id, tmp_path):
+def test_the_value_is_kept_per_key_trail_state_time_and_database(app, steinfurt_id, tmp_path):
     calls: list[str] = []
     now = models.utcnow().replace(second=5)
 
@@ -98,8 +98,8 @@ def test_the_value_is_kept_per_key_trail_state_minute_and_database(app, steinfur
 
     assert value() == value() == 1  # computed once
     assert value(key="other") == 2  # another key
-    assert value(at=now + timedelta(seconds=50)) == 1  # the same minute
-    assert value(at=now + timedelta(minutes=1)) == 3  # the next minute
+    assert value(at=now + timedelta(seconds=59)) == 1  # kept for a minute at least
+    assert value(at=now + timedelta(seconds=91)) == 3  # and a minute and a half at most
     with app.app_context():
         newest = db.session.scalar(sa.select(sa.func.max(AuditEntry.id)))
     _audit(app, steinfurt_id, newest + 3)
@@ -111,3 +111,15 @@ def test_the_value_is_kept_per_key_trail_state_minute_and_database(app, steinfur
     with other.app_context():
         Model.metadata.create_all(db.engine)
     assert value(on=other) == 6  # another database, never the first one's value
+
+
+def test_the_sample_land_written_in_bulk_changes_the_state(app):
+    """demo-land writes past the audit listener; it counts a change of each new strategy."""
+    from planner.services.land_sample import demo_land
+
+    with app.app_context():
+        before = trail_memo.trail_state(db.session)
+        demo_land(db.session, 3, measures=3)
+        db.session.commit()
+        after = trail_memo.trail_state(db.session)
+    assert after[2] == (before[2] or 0) + 3

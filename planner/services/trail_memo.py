@@ -9,9 +9,10 @@ write no entry (maturity targets set back to the default, a criteria import) bum
 revisions (services/chart_cache.py), which only grow: their sum is the third part of the state.
 Reading the state is one statement.
 
-A value is kept under its caller's key, the trail's state and the current minute: a change
-that bypasses the listener (a bulk insert of the sample Land) or commits later than that span shows
-within a minute at most. Each worker process keeps its own values per database engine (at most
+A value is kept under its caller's key and the trail's state, for a minute or a little more
+(MEMO_SECONDS with a random part, so that values kept together are not all computed anew at
+once): a change that bypasses both the listener and the revisions, or commits later than that span,
+shows within a minute and a half at most. Each worker process keeps its own values per database engine (at most
 MEMO_SIZE of them and MEMO_BYTES of text).
 What the caller's key must hold: everything the value depends on that is not in the database
 (the reader, the day, the address the site is served under).
@@ -19,11 +20,12 @@ What the caller's key must hold: everything the value depends on that is not in 
 
 from __future__ import annotations
 
+import random
 import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -36,6 +38,7 @@ T = TypeVar("T")
 
 TRAIL_SPAN = 2000
 MEMO_SIZE = 512  # values per engine and process
+MEMO_SECONDS = 60  # and for at most 60–90 s
 MEMO_BYTES = 48 * 1024 * 1024  # and at most this much text (a 300-measure page is about 0.3 MB)
 
 _memos: weakref.WeakKeyDictionary[sa.Engine, _Memo] = weakref.WeakKeyDictionary()
@@ -44,10 +47,10 @@ MISSING = object()
 
 
 class _Memo:
-    """Least recently used values with their weights (the length of a text, else 1)."""
+    """Least recently used values with their weights (the length of a text, else 1) and expiry."""
 
     def __init__(self) -> None:
-        self.values: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
+        self.values: OrderedDict[tuple, tuple[object, int, datetime]] = OrderedDict()
         self.weight = 0
 
 
@@ -77,40 +80,44 @@ def trail_state(session: Session) -> tuple[int | None, int, int | None]:
 
 
 def lookup(session: Session, key: Hashable, now: datetime) -> tuple[tuple, object]:
-    """The full key (the caller's, the trail's state, the minute) and the value kept under it, or
-    MISSING; pass the full key to `keep` after computing the value."""
-    full = (key, trail_state(session), now.replace(second=0, microsecond=0))
+    """The full key (the caller's and the trail's state) and the value kept under it, or MISSING
+    (also when it has expired); pass the full key to `keep` after computing the value."""
+    full = (key, trail_state(session))
     with _lock:
         memo = _memos.get(session.get_bind())
-        if memo is not None and full in memo.values:
+        entry = memo.values.get(full) if memo is not None else None
+        if entry is not None and now < entry[2]:
             memo.values.move_to_end(full)
-            return full, memo.values[full][0]
+            return full, entry[0]
     return full, MISSING
 
 
-def keep(session: Session, full_key: tuple, value: object) -> None:
-    """Keep a value under the full key `lookup` returned (the least recently used go first)."""
+def keep(session: Session, full_key: tuple, value: object, now: datetime) -> None:
+    """Keep a value under the full key `lookup` returned, for MEMO_SECONDS and a random part of
+    half as much again (values kept at the same moment do not all expire at once); the least
+    recently used go first when the memo is full."""
     weight = _weight(value)
     if weight > MEMO_BYTES // 4:
         return
+    expires = now + timedelta(seconds=MEMO_SECONDS * (1 + random.random() / 2))  # noqa: S311 - not secret
     with _lock:
         memo = _memos.setdefault(session.get_bind(), _Memo())
         old = memo.values.pop(full_key, None)
         memo.weight -= old[1] if old else 0
-        memo.values[full_key] = (value, weight)
+        memo.values[full_key] = (value, weight, expires)
         memo.weight += weight
         while len(memo.values) > MEMO_SIZE or memo.weight > MEMO_BYTES:
-            _, (_, dropped) = memo.values.popitem(last=False)
+            _, (_, dropped, _) = memo.values.popitem(last=False)
             memo.weight -= dropped
 
 
 def remembered(session: Session, key: Hashable, now: datetime, compute: Callable[[], T]) -> T:
-    """The value kept under `key` at the trail's current state and `now`'s minute, else `compute()`
-    (outside the lock: two requests may compute the same value once each)."""
+    """The value kept under `key` at the trail's current state, else `compute()` (outside the
+    lock: two requests may compute the same value once each)."""
     full, value = lookup(session, key, now)
     if value is MISSING:
         value = compute()
-        keep(session, full, value)
+        keep(session, full, value, now)
     return value  # type: ignore[return-value]
 
 

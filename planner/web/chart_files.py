@@ -67,7 +67,7 @@ def chart_response(
             db.session.rollback()
             current_app.logger.warning("Diagramm nicht zwischengespeichert: %s", key, exc_info=True)
     if kept_key is not None:
-        trail_memo.keep(db.session, kept_key, (data, MIMETYPES[fmt], headers, etag))
+        trail_memo.keep(db.session, kept_key, (data, MIMETYPES[fmt], headers, etag), utcnow())
     return _response(data, MIMETYPES[fmt], headers, etag)
 
 

@@ -96,7 +96,7 @@ def kept_page(view: Callable) -> Callable:
         headers = [(k, v) for k, v in response.headers.items() if k.lower() not in DROPPED_HEADERS]
         kept = (_segments(body), response.mimetype, headers)
         if not request_ctx.flashes:  # a page that showed a message is not shown again
-            trail_memo.keep(db.session, full, kept)
+            trail_memo.keep(db.session, full, kept, utcnow())
         return _serve(*kept)
 
     return wrapper
