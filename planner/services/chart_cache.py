@@ -129,7 +129,7 @@ def store(session: Session, cache_key: str, strategy_id: int, revision: int, mim
     rendered the same chart at once both succeed (the second insert is skipped; an entry of an
     older revision left by a slow worker counts for nobody and goes with the next store)."""
     connection = session.connection()
-    session.execute(sa.delete(_cache).where(_cache.c.strategy_id == strategy_id, _cache.c.revision != revision))
+    _drop(connection, _cache.c.strategy_id == strategy_id, _cache.c.revision != revision)
     insert = _insert(connection)
     session.execute(
         insert(_cache)
@@ -148,7 +148,18 @@ def bump(connection: Connection, strategy_ids: Iterable[int]) -> None:
     connection.execute(
         statement.on_conflict_do_update(index_elements=["strategy_id"], set_={"revision": _revisions.c.revision + 1})
     )
-    connection.execute(sa.delete(_cache).where(_cache.c.strategy_id.in_(ids)))
+    _drop(connection, _cache.c.strategy_id.in_(ids))
+
+
+def _drop(connection: Connection, *conditions) -> None:
+    """Delete the entries that meet the conditions, but on PostgreSQL only those no other
+    transaction holds (SKIP LOCKED): dropping entries is tidying up — an entry of an older revision
+    counts for nobody and goes with a later store or change — so it never waits for another
+    request, and readers storing parts and writers changing strategies cannot deadlock over it."""
+    stale = sa.select(_cache.c.key).where(*conditions)
+    if connection.dialect.name == "postgresql":
+        stale = stale.with_for_update(skip_locked=True)
+    connection.execute(sa.delete(_cache).where(_cache.c.key.in_(stale)))
 
 
 def changed_strategies(connection: Connection, entries: Iterable[dict]) -> set[int]:

@@ -68,7 +68,8 @@ def store_many(session: Session, parts: Iterable[tuple[str, int, int, str]]) -> 
     """Keep rendered parts (key, strategy id, revision, HTML) and commit; a failure (a full disk,
     a lost connection) is rolled back and costs only the caching, never the page."""
     try:
-        for cache_key, strategy_id, revision, html in parts:
+        # in the order of their keys: two requests storing the same parts never wait for each other in a circle
+        for cache_key, strategy_id, revision, html in sorted(parts, key=lambda p: p[0]):
             chart_cache.store(session, cache_key, strategy_id, revision, MIMETYPE, html.encode())
         session.commit()
     except SQLAlchemyError:
