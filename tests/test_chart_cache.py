@@ -211,3 +211,44 @@ def test_a_readers_chart_is_kept_while_nothing_changes(app, client_as, sample_id
     _edit(app, sample_id, "chatbot", title="Chatbot für Bürgeranfragen")
     changed = reader.get(url)
     assert changed.headers["ETag"] != first.headers["ETag"] and "Chatbot für Bürgeranfragen" in changed.text
+
+
+@pytest.mark.parametrize("first", ["reader stores", "writer changes"])
+def test_tidying_the_cache_never_waits_for_another_transaction(app, sample_id, first):
+    """A reader storing a part drops the strategy's entries of older revisions; a change of the
+    strategy drops all of them. Each only drops rows no other transaction holds, so neither waits
+    for the other (on PostgreSQL they deadlocked under load: bench/load.py). The second
+    transaction runs with a lock timeout while the first is still open."""
+    from sqlalchemy.orm import Session
+
+    from planner.services import chart_cache
+
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks: SQLite lets one writer at a time anyway")
+    with Session(engine) as setup:
+        current = chart_cache.revision(setup, sample_id)
+        for name in ("alt-1", "alt-2"):  # entries of an older revision, to be tidied away
+            setup.execute(
+                sa.insert(ChartCacheEntry).values(
+                    key=name, strategy_id=sample_id, revision=current - 1, mimetype="text/plain", data=b"x"
+                )
+            )
+        setup.commit()
+
+    def reader(session):
+        chart_cache.store(session, "neu", sample_id, current, "text/plain", b"y")
+
+    def writer(session):
+        chart_cache.bump(session.connection(), [sample_id])
+
+    one, two = (reader, writer) if first == "reader stores" else (writer, reader)
+    with Session(engine) as a, Session(engine) as b:
+        one(a)  # holds the rows it dropped until it commits
+        b.execute(sa.text("SET LOCAL lock_timeout = '2s'"))
+        two(b)  # must not wait for the first (it raised LockNotAvailable before)
+        a.commit()
+        b.commit()
+    with app.app_context():
+        assert chart_cache.revision(db.session, sample_id) == current + 1
