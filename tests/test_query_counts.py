@@ -12,6 +12,7 @@ from auth_support import largest_form
 from planner.domain.months import Month
 from planner.domain.strategy import Measure, Owner, Rating, Status, Strategy
 from planner.extensions import db
+from planner.services import trail_memo
 
 
 def generated(n: int) -> Strategy:
@@ -99,6 +100,9 @@ PAGES = {
     "Reifegrad page": "/strategien/{id}/reifegrad",
 }
 
+# the pages served from the process while nothing changes (an administrator: no roles to read)
+KEPT = ["start page", "strategy page", "measure page", "Fahrplan page", "Fahrplan chart"]
+
 
 @pytest.mark.parametrize("page", list(PAGES))
 def test_statements_per_page_do_not_grow_with_the_measures(app, client, page):
@@ -118,10 +122,19 @@ def test_pages_stay_within_their_statement_budget(app, client):
     sid = _import(app, generated(20))
     _forget_history(app)
     client.get("/")
-    # the first request renders and stores what the page cache keeps (at most 8 statements more:
-    # on PostgreSQL it also waits for others drawing the same part and looks again)
+    # the first request renders and stores what the page cache keeps (at most 9 statements more:
+    # on PostgreSQL it also waits for others drawing the same part and looks again; and the audit
+    # trail's state for the pages kept per reader)
     first = {page: _count(app, client, url.format(id=sid)) for page, url in PAGES.items()}
-    counts = {page: _count(app, client, url.format(id=sid)) for page, url in PAGES.items()}
+    counts = {}
+    for page, url in PAGES.items():  # from the page cache, with no page kept in the process
+        trail_memo.clear()
+        counts[page] = _count(app, client, url.format(id=sid))
+    # then from the pages kept per reader (web/kept_pages.py): the user and the trail's state
+    for url in PAGES.values():
+        client.get(url.format(id=sid))
+    kept = {page: _count(app, client, url.format(id=sid)) for page, url in PAGES.items()}
+    assert all(kept[page] == 2 for page in KEPT), kept
     # measured when the core loader came (5, 8, 9, 8, 8, 6, 6, 11), plus one for a badge
     budget = {
         "start page": 12,  # Handlungsbedarf: the sections from the page cache, own measures, changes
@@ -135,7 +148,7 @@ def test_pages_stay_within_their_statement_budget(app, client):
     }
     over = {page: (counts[page], limit) for page, limit in budget.items() if counts[page] > limit}
     assert not over, f"statements above budget (counted, allowed): {over}; all: {counts}"
-    over = {page: (first[page], limit + 8) for page, limit in budget.items() if first[page] > limit + 8}
+    over = {page: (first[page], limit + 9) for page, limit in budget.items() if first[page] > limit + 9}
     assert not over, f"first requests above budget (counted, allowed): {over}; all: {first}"
 
 
