@@ -36,6 +36,7 @@ from .access import (
 from .clock import today
 from .downloads import download
 from .forms import GermanForm, MultiCheckboxField
+from .kept_pages import kept_page
 
 bp = Blueprint("portfolio", __name__, url_prefix="/landesebene")
 
@@ -128,6 +129,7 @@ def _table_bodies(key: tuple, offices: list[domain.Office]) -> dict[str, Markup]
 
 
 @bp.get("/<int:organisation_id>")
+@kept_page
 def overview(organisation_id: int):
     """The portfolio: offices, maturity heat map, dimensions, Landesmaßnahmen."""
     org = get_organisation_or_404(organisation_id)
@@ -184,6 +186,7 @@ def export_pdf(organisation_id: int):
 
 
 @bp.get("/<int:organisation_id>/foerderaufrufe")
+@kept_page
 def funding(organisation_id: int):
     """Funding calls across offices, rule by rule, and the two readings of a two-stage jump."""
     org = get_organisation_or_404(organisation_id)
