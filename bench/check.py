@@ -27,10 +27,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     from planner.cli import main as cli
     from planner.domain.findings import check_report
+    from planner.domain.whole_strategy import with_parts
     from planner.formats.strategy_file import dump_strategy
 
     big = generated_strategy(5000, 10000)
-    text = dump_strategy(big)
+    text = dump_strategy(with_parts(big))  # the file format writes every area (none here)
     print(f"Rechner: {os.cpu_count()} CPUs, Last (1 min) {os.getloadavg()[0]:.1f}")
     print(
         f"Datei: {len(big.measures)} Maßnahmen, {sum(len(m.depends_on) for m in big.measures)} Abhängigkeiten, "
