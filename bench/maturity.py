@@ -67,7 +67,7 @@ def bench_levels() -> None:
 
 
 def bench_comparison() -> None:
-    from planner.domain.maturity import compare
+    from planner.domain.maturity import compare_assessments as compare
 
     rnd = random.Random(3)
     pairs = [(generated_sheet(date(2022, 6, 9), rnd), generated_sheet(date(2024, 11, 7), rnd)) for _ in range(1_000)]
