@@ -87,3 +87,16 @@ def test_collation_sorts_umlauts_with_their_base_letter():
 @pytest.mark.parametrize(("n", "expected"), [(0, "0 Zeitkonflikte"), (1, "1 Zeitkonflikt"), (2, "2 Zeitkonflikte")])
 def test_counted_puts_the_noun_in_the_right_number(n, expected):
     assert german.counted(n, "Zeitkonflikt", "Zeitkonflikte") == expected
+
+
+def test_parse_day_reads_german_and_iso_dates_and_refuses_others():
+    from datetime import date
+
+    import pytest
+
+    from planner.domain.german import parse_day
+
+    assert parse_day(" 12.06.2024 ") == parse_day("2024-06-12") == date(2024, 6, 12)
+    for bad in ("31.02.2024", "12/06/2024", "morgen", ""):
+        with pytest.raises(ValueError):
+            parse_day(bad)

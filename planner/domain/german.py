@@ -77,6 +77,16 @@ def day(value: date | None) -> str:
     return german_date(value) if value else ""
 
 
+def parse_day(text: str) -> date:
+    """A date as people type it: TT.MM.JJJJ (or JJJJ-MM-TT); ValueError when it is none."""
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
 def timestamp(value: datetime | None) -> str:
     """A stored UTC timestamp as people in the office read it: 30.11.2026 14:05 (Europe/Berlin);
     a naive value counts as UTC. Empty when there is none."""

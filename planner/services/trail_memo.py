@@ -24,17 +24,14 @@ import random
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..models.auth import AuditEntry
 from ..models.cache import StrategyRevision
-
-T = TypeVar("T")
 
 TRAIL_SPAN = 2000
 MEMO_SIZE = 512  # values per engine and process
@@ -109,16 +106,6 @@ def keep(session: Session, full_key: tuple, value: object, now: datetime) -> Non
         while len(memo.values) > MEMO_SIZE or memo.weight > MEMO_BYTES:
             _, (_, dropped, _) = memo.values.popitem(last=False)
             memo.weight -= dropped
-
-
-def remembered(session: Session, key: Hashable, now: datetime, compute: Callable[[], T]) -> T:
-    """The value kept under `key` at the trail's current state, else `compute()` (outside the
-    lock: two requests may compute the same value once each)."""
-    full, value = lookup(session, key, now)
-    if value is MISSING:
-        value = compute()
-        keep(session, full, value, now)
-    return value  # type: ignore[return-value]
 
 
 def clear() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -14,6 +14,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from .. import models
+from ..domain.german import parse_day
 from ..extensions import db
 from ..models.auth import ROLE_LABELS, ROLES, User
 from ..services import accounts, audit, backup, persons, verlauf
@@ -443,13 +444,11 @@ def _day(text: str, errors: list[str], label: str) -> date | None:
     text = (text or "").strip()
     if not text:
         return None
-    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    errors.append(f"„{text[:40]}“ ist kein Datum ({label}). Bitte als TT.MM.JJJJ angeben.")
-    return None
+    try:
+        return parse_day(text)
+    except ValueError:
+        errors.append(f"„{text[:40]}“ ist kein Datum ({label}). Bitte als TT.MM.JJJJ angeben.")
+        return None
 
 
 def history_view(rows: list, args) -> HistoryView:

@@ -12,7 +12,7 @@ from .. import models
 from ..documents.pdf import html_pdf
 from ..domain.months import german_date
 from ..domain.review import default_end, default_name, default_start, version_groups
-from ..domain.verstetigung import ANSWER_FIELDS, SOFT_CRITERIA, STRATEGY, Kind, adherence
+from ..domain.verstetigung import ANSWER_FIELDS, SOFT_CRITERIA, STRATEGY
 from ..domain.verstetigung_versions import FortschreibungError
 from ..extensions import db
 from ..services import review as service
@@ -26,6 +26,7 @@ from .downloads import download
 from .filters import strategy_file_stem
 from .forms.review import ContinueForm, meeting_form
 from .forms.verstetigung import EvaluationForm
+from .verstetigung.evaluations import evaluation_page
 
 bp = Blueprint("review", __name__, url_prefix="/strategien/<int:strategy_id>/strategiereviews")
 
@@ -308,7 +309,6 @@ def correct(strategy_id: int, evaluation_id: int):
         )
         return redirect(back)
     strategy = strategy_to_domain(row)
-    measure = strategy.measure(key) if key != STRATEGY else None
     if request.method == "GET":
         form = EvaluationForm(formdata=None)
         _fill(form, records.evaluation_to_domain(ev, key))
@@ -324,15 +324,4 @@ def correct(strategy_id: int, evaluation_id: int):
             db.session.commit()
             flash("Die Korrektur wurde gespeichert; der Verlauf zeigt die bisherigen Angaben.", "success")
             return redirect(back)
-    return render_template(
-        "verstetigung/evaluation_form.html",
-        row=row,
-        strategy=strategy,
-        measure=measure,
-        form=form,
-        kind=Kind(form.kind.data) if form.kind.data in ("prozess", "wirkung") else Kind.PROZESS,
-        adherence=adherence(measure) if measure else None,
-        indicators=records.indicators_of(db.session, ev.measure) if ev.measure is not None else [],
-        soft=list(SOFT_CRITERIA.items()),
-        correcting=ev,
-    ), (200 if request.method == "GET" else 422)
+    return evaluation_page(row, strategy, key, form, 200 if request.method == "GET" else 422, correcting=ev)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime
+from datetime import date
 
 from markupsafe import Markup
 from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ...domain import normalise
 from ...domain.catalogue import catalogue
+from ...domain.german import parse_day
 from ...domain.months import Month
 from ...domain.strategy import Status
 from ...domain.verstetigung import (
@@ -40,13 +41,11 @@ def parse_date_field(field: Field, required: bool = False) -> date | None:
         if required:
             field.errors.append("Bitte ein Datum angeben (TT.MM.JJJJ).")
         return None
-    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    field.errors.append(f"„{text}“ ist kein gültiges Datum. Bitte als TT.MM.JJJJ angeben, z. B. 12.06.2024.")
-    return None
+    try:
+        return parse_day(text)
+    except ValueError:
+        field.errors.append(f"„{text}“ ist kein gültiges Datum. Bitte als TT.MM.JJJJ angeben, z. B. 12.06.2024.")
+        return None
 
 
 def parse_number_field(field: Field) -> float | None:

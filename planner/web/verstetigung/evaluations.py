@@ -21,7 +21,8 @@ bp = Blueprint("evaluations", __name__)
 KINDS = ("prozess", "wirkung")
 
 
-def _evaluation_page(row, strategy, subject: str, form: EvaluationForm, status: int = 200):
+def evaluation_page(row, strategy, subject: str, form: EvaluationForm, status: int = 200, **extra):
+    """The evaluation form of a measure (or the whole strategy): new, or a correction (`correcting`)."""
     measure = strategy.measure(subject) if subject != STRATEGY else None
     indicators = service.indicators_of(db.session, measure_row(row, subject)) if measure else []
     return render_template(
@@ -34,6 +35,7 @@ def _evaluation_page(row, strategy, subject: str, form: EvaluationForm, status: 
         adherence=adherence(measure) if measure else None,
         indicators=indicators,
         soft=[(f, label) for f, label in SOFT_CRITERIA.items()],
+        **extra,
     ), status
 
 
@@ -65,10 +67,10 @@ def _evaluate(strategy_id: int, subject: str):
         measure_row(row, subject)
     strategy = strategy_to_domain(row)
     if request.method == "GET":
-        return _evaluation_page(row, strategy, subject, _prefilled_form(row, strategy, subject))
+        return evaluation_page(row, strategy, subject, _prefilled_form(row, strategy, subject))
     form = EvaluationForm()
     if not form.validate_all(clock.today()):
-        return _evaluation_page(row, strategy, subject, form, 422)
+        return evaluation_page(row, strategy, subject, form, 422)
     ev = service.save_evaluation(db.session, row, form.to_record(subject))
     db.session.commit()
     flash(f"Die {Kind(form.kind.data).label} wurde gespeichert.", "success")
