@@ -1,8 +1,16 @@
 """Shared fixtures: an app on a fresh database per test (SQLite, or PostgreSQL when
-TEST_DATABASE_URL is set), the Flask client, a live server and the system Chromium."""
+TEST_DATABASE_URL is set), the Flask client, a live server and the system Chromium.
+
+Tests by purpose (docs/testing.md): a test that touches the database (through `database_url`,
+`app`, `live_app`, `seeds` or `migration_database_url`) is marked `db` and runs on SQLite
+and on PostgreSQL; a browser journey is marked `browser` and runs once, on PostgreSQL; every
+other test is pure (domain, formats, charts, command line) and runs once. The marks are checked
+at collection: a test that uses the database without `db`, or carries `db` without using it,
+stops the run."""
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import threading
@@ -37,8 +45,29 @@ PEINE = ROOT / "strategies" / "peine-2024.yaml"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-def _database_url(tmp_path: Path) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+# pytest-xdist runs the suite in several worker processes: each has its own PostgreSQL databases
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+@functools.cache
+def _postgres_database(url: str, suffix: str = "") -> str:
+    """The address of this worker's own database beside the one in url (created on first use)."""
+    address = sa.engine.make_url(url)
+    name = "_".join(part for part in (address.database, WORKER, suffix) if part)
+    if name != address.database:
+        server = sa.create_engine(address.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with server.connect() as conn:
+            if conn.scalar(sa.text("select 1 from pg_database where datname = :n"), {"n": name}) is None:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        server.dispose()
+    return address.set(database=name).render_as_string(hide_password=False)
+
+
+def _database_url(directory: Path, suffix: str = "") -> str:
+    """SQLite in directory, or this worker's PostgreSQL database (suffix: a second one beside it)."""
+    if base := os.environ.get("TEST_DATABASE_URL"):
+        return _postgres_database(base, suffix)
+    return f"sqlite:///{directory / 'test.db'}"
 
 
 def _reset(engine: sa.Engine) -> None:
@@ -52,23 +81,157 @@ def _reset(engine: sa.Engine) -> None:
         conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
-@pytest.fixture
-def app(tmp_path: Path):
-    """The application on an empty database."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "WTF_CSRF_ENABLED": False,
-            "SQLALCHEMY_ENGINES": {"default": _database_url(tmp_path)},
-        }
-    )
+def _config(url: str, **config) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "WTF_CSRF_ENABLED": False,
+        "SQLALCHEMY_ENGINES": {"default": url},
+    } | config
+
+
+def make_app(url: str, **config):
+    """The application on an emptied database at url, with the default administrator."""
+    app = create_app(_config(url, **config))
     with app.app_context():
         _reset(db.engine)
     ensure_admin(app)
-    yield app
+    return app
+
+
+def _dispose(app) -> None:
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """The test's own empty database: the one way a test reaches the database (mark it `db`)."""
+    return _database_url(tmp_path)
+
+
+@pytest.fixture
+def migration_database_url(tmp_path: Path) -> str:
+    """An empty database for migration tests: TEST_MIGRATION_DATABASE_URL on PostgreSQL (per worker)."""
+    if base := os.environ.get("TEST_MIGRATION_DATABASE_URL"):
+        return _postgres_database(base)
+    return f"sqlite:///{tmp_path / 'migrated.db'}"
+
+
+@pytest.fixture
+def app(database_url: str):
+    """The application on an empty database."""
+    app = make_app(database_url)
+    yield app
+    _dispose(app)
+
+
+class Seeds:
+    """Databases set up once per run (per worker) and copied for each test that uses one.
+
+    `app(name, build)` builds the seed on first use — build(app) fills an empty database and
+    returns what the tests need to know about it (ids) — and returns a new app on a fresh copy
+    with that data: a SQLite file copied, or a PostgreSQL database made from the seed as template.
+    """
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.built: dict[str, tuple[str, object]] = {}
+        self.copies = 0
+
+    def _url(self, name: str) -> str:
+        if base := os.environ.get("TEST_DATABASE_URL"):
+            return _postgres_database(base, name)
+        return f"sqlite:///{self.directory / (name + '.db')}"
+
+    def _copy(self, seed_url: str) -> str:
+        self.copies += 1
+        address = sa.engine.make_url(seed_url)
+        if address.get_backend_name() == "sqlite":
+            target = self.directory / f"kopie-{self.copies}.db"
+            shutil.copyfile(address.database, target)
+            return f"sqlite:///{target}"
+        name = f"{address.database}_{self.copies}"
+        server = sa.create_engine(address.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with server.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{address.database}"'))
+        server.dispose()
+        return address.set(database=name).render_as_string(hide_password=False)
+
+    def app(self, name: str, build, **config):
+        """(a new app on a fresh copy of the seed `name`, what build returned)."""
+        if name not in self.built:
+            url = self._url("seed_" + name)
+            seed_app = make_app(url, **config)
+            data = build(seed_app)
+            _dispose(seed_app)
+            self.built[name] = (url, data)
+        url, data = self.built[name]
+        return create_app(_config(self._copy(url), **config)), data
+
+    def release(self, app) -> None:
+        """Close the app's connections and delete its copy."""
+        url = app.config["SQLALCHEMY_ENGINES"]["default"]
+        _dispose(app)
+        address = sa.engine.make_url(url)
+        if address.get_backend_name() == "sqlite":
+            Path(address.database).unlink(missing_ok=True)
+            return
+        server = sa.create_engine(address.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with server.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{address.database}"'))
+        server.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeds(tmp_path_factory) -> Seeds:
+    """Seeded databases, built once per run and copied per test (see Seeds)."""
+    return Seeds(tmp_path_factory.mktemp("seeds"))
+
+
+class _LaidOutOnce:
+    """Stands in for weasyprint.HTML in planner.documents.pdf: the same HTML (with the same base
+    address and stylesheets) is laid out and written to PDF once; later requests get those bytes."""
+
+    documents: dict = {}
+
+    def __init__(self, string: str, base_url: str | None = None):
+        self.key = (string, base_url)
+
+    def render(self, stylesheets=()):
+        key = (*self.key, tuple(id(sheet) for sheet in stylesheets))
+        if key not in self.documents:
+            from weasyprint import HTML
+
+            self.documents[key] = _WrittenOnce(HTML(string=self.key[0], base_url=self.key[1]).render(stylesheets))
+        return self.documents[key]
+
+
+class _WrittenOnce:
+    def __init__(self, document):
+        self.document, self.written = document, {}
+
+    def write_pdf(self, **options):
+        key = tuple(sorted(options.items()))
+        if key not in self.written:
+            self.written[key] = self.document.write_pdf(**options)
+        return self.written[key]
+
+    def __getattr__(self, name):
+        return getattr(self.document, name)
+
+
+@pytest.fixture(scope="module")
+def pdf_once():
+    """For sweeps whose cases read the same documents in several roles: each distinct document is
+    rendered once per module (the status and headers of every request are still checked)."""
+    import planner.documents.pdf
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(planner.documents.pdf, "HTML", _LaidOutOnce)
+        patch.setattr(_LaidOutOnce, "documents", {})
+        yield
 
 
 @pytest.fixture
@@ -127,8 +290,37 @@ def steinfurt_id(app) -> int:
 # --- browser -----------------------------------------------------------------
 
 
+# the fixtures through which a test reaches a database; everything that opens one depends on one of them
+DATABASE_FIXTURES = {"database_url", "seeds", "migration_database_url"}
+
+
+def purpose_problems(items) -> list[str]:
+    """Tests whose marks do not say what they use (the split into stages must not drift)."""
+    problems = []
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        uses_db = bool(fixtures & DATABASE_FIXTURES)
+        browser = item.get_closest_marker("browser") is not None
+        marked_db = item.get_closest_marker("db") is not None
+        if "page" in fixtures and not browser:
+            problems.append(f"{item.nodeid}: uses the browser without the mark `browser`")
+        if uses_db and not (marked_db or browser):
+            problems.append(f"{item.nodeid}: uses the database without the mark `db`")
+        if marked_db and not uses_db:
+            problems.append(f"{item.nodeid}: marked `db` but uses no database (it would run twice for nothing)")
+    return problems
+
+
+# modules that take minutes (sweeps over every route, crawls of every page) start first, so that the
+# other worker is not left waiting for them at the end (pytest-xdist hands out files in this order)
+LONGEST_FIRST = ("test_auth_isolation", "test_robustness", "test_browser_foundation", "test_reflow_browser")
+
+
 def pytest_collection_modifyitems(config, items):
-    """Browser tests need the system Chromium; in CI its absence is an error, not a skip."""
+    """Marks must match what a test uses; browser tests need the system Chromium (in CI: an error)."""
+    if problems := purpose_problems(items):
+        raise pytest.UsageError("Tests nach Zweck falsch markiert:\n" + "\n".join(problems))
+    items.sort(key=lambda item: item.module.__name__ not in LONGEST_FIRST if item.module else True)
     browser_items = [i for i in items if "browser" in i.keywords]
     if not browser_items or Path(CHROMIUM).exists():
         return
@@ -185,17 +377,11 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_app(tmp_path: Path):
+def live_app(database_url: str):
     """Like `app`, but with CSRF protection on, as a browser sees it."""
-    app = create_app(
-        {"TESTING": True, "SECRET_KEY": "test-live", "SQLALCHEMY_ENGINES": {"default": _database_url(tmp_path)}}
-    )
-    with app.app_context():
-        _reset(db.engine)
-    ensure_admin(app)
+    app = make_app(database_url, SECRET_KEY="test-live", WTF_CSRF_ENABLED=True)
     yield app
-    with app.app_context():
-        db.engine.dispose()
+    _dispose(app)
 
 
 @pytest.fixture

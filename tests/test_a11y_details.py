@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from conftest import PEINE, import_file
 from test_web_foundation import MEASURE
 
@@ -26,6 +27,7 @@ def test_white_labels_on_every_dimension_colour_reach_4_5_to_1():
         assert _contrast(d.colour, "#ffffff") >= 4.5, (d.name, d.colour)
 
 
+@pytest.mark.db
 def test_failed_save_has_error_summary_linking_each_field_and_says_so_in_the_title(client, sample_id):
     response = client.post(f"/strategien/{sample_id}/massnahmen/neu", data={**MEASURE, "title": "", "start": "13/2024"})
     assert response.status_code == 422
@@ -40,17 +42,20 @@ def test_failed_save_has_error_summary_linking_each_field_and_says_so_in_the_tit
     assert "<title>Fehler" not in client.get(f"/strategien/{sample_id}/massnahmen/neu").text
 
 
+@pytest.mark.db
 def test_login_fields_name_their_purpose(anonymous_client):
     html = anonymous_client.get("/anmelden").text
     assert re.search(r'<input[^>]*autocomplete="username"[^>]*name="username"', html)
     assert re.search(r'<input[^>]*autocomplete="current-password"[^>]*name="password"', html)
 
 
+@pytest.mark.db
 def test_english_terms_are_marked(client, sample_id):
     assert '(<span lang="en">Lead</span>)' in client.get(f"/strategien/{sample_id}/massnahmen/konzept").text
     assert '<span lang="en">Lessons Learned</span>' in client.get(f"/strategien/{sample_id}/wissensdatenbank").text
 
 
+@pytest.mark.db
 def test_dimension_rows_head_their_row_group(app, client):
     sid = import_file(app, PEINE)
     html = client.get(f"/strategien/{sid}/reifegrad").text

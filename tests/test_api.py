@@ -17,6 +17,8 @@ from planner.models.auth import AuditEntry
 from planner.models.token import UserToken
 from planner.services import tokens
 
+pytestmark = pytest.mark.db
+
 
 def api_token(app, user_id: int, name: str = "Skript") -> str:
     """A new API token of that user (as the profile page makes it)."""

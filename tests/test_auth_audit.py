@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 from auth_support import form_data
 
@@ -12,6 +13,8 @@ from planner import models
 from planner.extensions import db
 from planner.models.auth import AuditEntry
 from planner.services import audit, verlauf
+
+pytestmark = pytest.mark.db
 
 
 def entries(app, **where) -> list[AuditEntry]:

@@ -12,6 +12,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from planner import models
 from planner.extensions import db
 
+pytestmark = pytest.mark.db
+
 
 @pytest.fixture
 def two_editors(app, client, client_as, sample_id):

@@ -6,11 +6,14 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 from auth_support import ADMIN_PASSWORD, ADMIN_USERNAME, login
 
 from planner.extensions import db
 from planner.models.auth import User
+
+pytestmark = pytest.mark.db
 
 
 def _login(client, username, password, **kwargs):

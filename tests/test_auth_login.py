@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 
+import pytest
 import sqlalchemy as sa
 from auth_support import ADMIN_PASSWORD, ADMIN_USERNAME, create_user, login
 from conftest import run
@@ -18,6 +19,7 @@ def _login(client, username, password, **kwargs):
     return client.post("/anmelden", data={"username": username, "password": password}, **kwargs)
 
 
+@pytest.mark.db
 def test_every_page_but_login_requires_a_login(anonymous_client, sample_id):
     for path in (
         "/",
@@ -37,6 +39,7 @@ def test_every_page_but_login_requires_a_login(anonymous_client, sample_id):
     assert "Musterstadt" not in page.get_data(as_text=True)
 
 
+@pytest.mark.db
 def test_login_with_argon2_password_then_logout(anonymous_client, sample_id, app):
     with app.app_context():
         stored = db.session.scalar(sa.select(User.password_hash).where(User.username == ADMIN_USERNAME))
@@ -51,6 +54,7 @@ def test_login_with_argon2_password_then_logout(anonymous_client, sample_id, app
     assert anonymous_client.get(f"/strategien/{sample_id}").status_code == 302
 
 
+@pytest.mark.db
 def test_wrong_password_is_refused_in_german(anonymous_client):
     response = _login(anonymous_client, ADMIN_USERNAME, "falsch")
     assert response.status_code == 422
@@ -58,11 +62,13 @@ def test_wrong_password_is_refused_in_german(anonymous_client):
     assert anonymous_client.get("/").status_code == 302
 
 
+@pytest.mark.db
 def test_next_never_leads_to_another_site(anonymous_client):
     response = _login(anonymous_client, ADMIN_USERNAME, ADMIN_PASSWORD, query_string={"next": "//evil.example/x"})
     assert response.headers["Location"] == "/"
 
 
+@pytest.mark.db
 def test_login_attempts_are_rate_limited(anonymous_client, app):
     for _ in range(5):
         assert _login(anonymous_client, ADMIN_USERNAME, "falsch").status_code == 422
@@ -79,6 +85,7 @@ def test_login_attempts_are_rate_limited(anonymous_client, app):
     assert _login(anonymous_client, ADMIN_USERNAME, ADMIN_PASSWORD).status_code == 302
 
 
+@pytest.mark.db
 def test_idle_session_expires(app, sample_id):
     client = app.test_client()
     login(client, 1)
@@ -90,6 +97,7 @@ def test_idle_session_expires(app, sample_id):
     assert client.get("/").status_code == 302
 
 
+@pytest.mark.db
 def test_sessions_end_when_password_changes_or_user_is_deactivated(app, client, make_user):
     uid = make_user("erika")
     user_client = login(app.test_client(), uid)
@@ -101,6 +109,7 @@ def test_sessions_end_when_password_changes_or_user_is_deactivated(app, client, 
     assert user_client.get("/").status_code == 302
 
 
+@pytest.mark.db
 def test_session_has_a_lifetime_and_cookie_flags(app, anonymous_client):
     assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() <= 12 * 3600
     response = _login(anonymous_client, ADMIN_USERNAME, ADMIN_PASSWORD)
@@ -111,6 +120,7 @@ def test_session_has_a_lifetime_and_cookie_flags(app, anonymous_client):
     assert "Secure" in secure.headers["Set-Cookie"]
 
 
+@pytest.mark.db
 def test_security_headers_on_every_response(client, anonymous_client, sample_id):
     for response in (
         client.get(f"/strategien/{sample_id}"),
@@ -153,6 +163,7 @@ def test_templates_have_no_inline_script_or_style():
     assert offenders == []
 
 
+@pytest.mark.db
 def test_csrf_refuses_state_changes_without_token(live_app):
     """live_app (conftest) has CSRF protection on, as a browser sees it."""
     csrf_app = live_app
@@ -199,6 +210,7 @@ def test_create_admin_first_run_prints_credentials_once(tmp_path, monkeypatch):
         db.engine.dispose()
 
 
+@pytest.mark.db
 def test_admin_creates_user_with_generated_password_and_role(client, app, sample_id):
     with app.app_context():
         org_id = db.session.scalar(sa.text("select organisation_id from strategies where id = :i"), {"i": sample_id})
@@ -222,6 +234,7 @@ def test_admin_creates_user_with_generated_password_and_role(client, app, sample
     assert other.get("/verwaltung/benutzer").status_code == 404
 
 
+@pytest.mark.db
 def test_user_pages_validate_in_german(client, app):
     create_user(app, "doppelt")
     response = client.post("/verwaltung/benutzer/neu", data={"username": "doppelt", "password": "kurz"})

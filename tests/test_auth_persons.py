@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 import sqlalchemy as sa
 from auth_support import form_data
 
 from planner import models
 from planner.extensions import db
 from planner.models import Model
+
+pytestmark = pytest.mark.db
 
 
 def _setup(app, client, sample_id):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 from auth_support import ADMIN_PASSWORD, ADMIN_USERNAME, ensure_admin, login
 from conftest import DATA, import_file, run
@@ -12,6 +13,8 @@ from planner import create_app, models
 from planner.extensions import db
 from planner.models.auth import Membership, User
 from planner.services import backup
+
+pytestmark = pytest.mark.db
 
 
 def test_organisation_backup_holds_no_password_hashes(app, client_as, make_user, tmp_path, monkeypatch):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 from auth_support import login
 from conftest import DATA, STEINFURT, import_file
@@ -11,6 +12,8 @@ from icalendar import Calendar
 
 from planner.extensions import db
 from planner.models.token import UserToken
+
+pytestmark = pytest.mark.db
 
 
 def _org(app, sid: int) -> int:

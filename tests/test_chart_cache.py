@@ -16,6 +16,8 @@ from planner.extensions import db
 from planner.models.cache import ChartCacheEntry
 from planner.services import strategies as strategies_service
 
+pytestmark = pytest.mark.db
+
 CHARTS = ["fahrplan.svg", "fahrplan.png", "fahrplan.pdf", "bewertung.svg", "abhaengigkeiten.svg", "reifegrad/radar.svg"]
 
 

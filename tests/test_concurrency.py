@@ -26,6 +26,8 @@ from planner.models.maturity import MaturityAssessment
 from planner.models.roadmap import Baseline
 from planner.models.verstetigung import Succession
 
+pytestmark = pytest.mark.db
+
 PARALLEL = 10
 
 

@@ -41,6 +41,7 @@ def broken_detail(monkeypatch):
     return install
 
 
+@pytest.mark.db
 def test_an_unexpected_error_after_a_failed_transaction_renders_the_german_500_page(client, sample_id, broken_detail):
     broken_detail(RuntimeError("kaputt"))
     response = client.get(f"/strategien/{sample_id}")
@@ -50,6 +51,7 @@ def test_an_unexpected_error_after_a_failed_transaction_renders_the_german_500_p
     assert "Abmelden" in page  # the navigation of the logged-in user needed the database again
 
 
+@pytest.mark.db
 def test_a_lost_database_connection_answers_503_in_german(client, sample_id, broken_detail, monkeypatch):
     broken_detail(sa.exc.OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly")))
     response = client.get(f"/strategien/{sample_id}")
@@ -82,6 +84,7 @@ def test_an_unreachable_database_answers_503_even_before_the_user_is_loaded(tmp_
     assert missing.status_code == 404 and "Nicht gefunden" in missing.text
 
 
+@pytest.mark.db
 def test_a_clash_that_persists_answers_409_in_german(client, monkeypatch):
     def clash(session, name):
         _break_transaction()
@@ -95,6 +98,7 @@ def test_a_clash_that_persists_answers_409_in_german(client, monkeypatch):
     assert "Gleichzeitige Änderung" in response.text and "Abmelden" in response.text
 
 
+@pytest.mark.db
 def test_a_clash_between_check_and_write_is_answered_by_the_view_run_again(app, client):
     """Another request stores the same new organisation name just between this request's check
     and its INSERT: the view runs again, finds that organisation and uses it (no 500)."""
@@ -126,6 +130,7 @@ def test_a_clash_between_check_and_write_is_answered_by_the_view_run_again(app, 
 
 
 @pytest.mark.parametrize("version", [None, "", "abc", "-1", "1.0", "²", "99999999999999999999"])
+@pytest.mark.db
 def test_a_measure_edit_without_a_valid_version_is_refused_and_keeps_the_input(app, client, sample_id, version):
     url = f"/strategien/{sample_id}/massnahmen/awareness/bearbeiten"
     form = {k: v for k, v in _form(client, url).items() if k != "lock_version"}
@@ -143,6 +148,7 @@ def test_a_measure_edit_without_a_valid_version_is_refused_and_keeps_the_input(a
 
 
 @pytest.mark.parametrize("version", [None, "abc"])
+@pytest.mark.db
 def test_a_strategy_edit_without_a_valid_version_is_refused_and_keeps_the_input(app, client, sample_id, version):
     url = f"/strategien/{sample_id}/bearbeiten"
     form = {k: v for k, v in _form(client, url).items() if k != "lock_version"}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from planner import models
 from planner.extensions import db
 
@@ -40,6 +42,7 @@ def test_content_disposition_from_hostile_names():
     assert content_disposition("x" * 1000 + ".pdf").split('"')[1].endswith(".pdf")
 
 
+@pytest.mark.db
 def test_downloads_with_a_version_text_holding_line_breaks(app, client, sample_id):
     with app.app_context():
         row = db.session.get(models.Strategy, sample_id)

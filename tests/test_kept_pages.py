@@ -8,11 +8,14 @@ import json
 import re
 import time
 
+import pytest
 import sqlalchemy as sa
 
 from planner import models
 from planner.extensions import db
 from planner.models.session import KeptForm
+
+pytestmark = pytest.mark.db
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 REMAINING = re.compile(r'data-remaining-seconds="(\d+)"')

@@ -3,6 +3,7 @@ first for a user linked to a person, recent changes by others — only of visibl
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from auth_support import form_data
 from conftest import DATA, import_file
@@ -12,6 +13,8 @@ from planner import models
 from planner.extensions import db
 from planner.services import accounts, trail_memo
 from planner.web import lagebild
+
+pytestmark = pytest.mark.db
 
 
 def _org(app, sid: int) -> int:

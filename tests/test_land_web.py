@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 import sqlalchemy as sa
 from conftest import DATA, STEINFURT, import_file
 
@@ -29,6 +30,7 @@ def _offices(app, tmp_path):
     return a_sid, b_sid, a_org, b_org
 
 
+@pytest.mark.db
 def test_sharing_makes_a_strategy_readable_for_other_offices_only_read_only(app, client, client_as, tmp_path):
     a_sid, b_sid, a_org, b_org = _offices(app, tmp_path)
     b_member = client_as({b_org: "bearbeiten"})
@@ -51,6 +53,7 @@ def test_sharing_makes_a_strategy_readable_for_other_offices_only_read_only(app,
     assert b_member.get(f"/strategien/{a_sid}").status_code == 404
 
 
+@pytest.mark.db
 def test_atlas_shows_only_what_the_user_may_see_with_filters_and_paging(app, client, client_as, tmp_path):
     a_sid, b_sid, a_org, b_org = _offices(app, tmp_path)
     b_member = client_as({b_org: "bearbeiten"})
@@ -76,6 +79,7 @@ def test_atlas_shows_only_what_the_user_may_see_with_filters_and_paging(app, cli
     assert client.get("/atlas?seite=999").status_code == 200
 
 
+@pytest.mark.db
 def test_similar_hint_when_offices_plan_alike(app, client, tmp_path):
     text = (DATA / "sample.yaml").read_text(encoding="utf-8")
     for town in ("Nordstadt", "Südstadt"):
@@ -86,6 +90,7 @@ def test_similar_hint_when_offices_plan_alike(app, client, tmp_path):
     assert "ähnliche Maßnahmen in 2 Ämtern" in page
 
 
+@pytest.mark.db
 def test_copy_a_shared_measure_as_template_keeps_the_origin(app, client_as, tmp_path):
     a_sid, b_sid, a_org, b_org = _offices(app, tmp_path)
     b_member = client_as({b_org: "bearbeiten"})
@@ -131,6 +136,7 @@ def test_copy_a_shared_measure_as_template_keeps_the_origin(app, client_as, tmp_
     assert any(c.startswith("Übernommen als Vorlage aus") for c in cells)
 
 
+@pytest.mark.db
 def test_landscape_form_keeps_input_on_error_and_saves(app, client_as, tmp_path):
     _a, _b, a_org, b_org = _offices(app, tmp_path)
     editor = client_as({b_org: "bearbeiten"})
@@ -174,6 +180,7 @@ def _upload(client, org, name, data):
     )
 
 
+@pytest.mark.db
 def test_landscape_import_is_all_or_nothing_with_lines_named(app, client_as, tmp_path):
     _a, _b, _a_org, b_org = _offices(app, tmp_path)
     editor = client_as({b_org: "bearbeiten"})
@@ -216,6 +223,7 @@ def test_landscape_files_protect_against_formulas():
     assert [a.name for a in template] == ["Beispiel-Fachverfahren"]
 
 
+@pytest.mark.db
 def test_state_office_sees_matrix_and_candidates(app, client, client_as, tmp_path):
     _a, _b, a_org, b_org = _offices(app, tmp_path)
     with app.app_context():
@@ -244,6 +252,7 @@ def test_state_office_sees_matrix_and_candidates(app, client, client_as, tmp_pat
     assert client_as({b_org: "verwalten"}).get(f"/organisationen/{land_id}/landeslandkarte").status_code == 404
 
 
+@pytest.mark.db
 def test_backup_round_trip_keeps_landscape_sharing_and_origins(app, client_as, tmp_path):
     """The organisation backup carries the landscape, the sharing decision and copied measures'
     origins; a restore into an empty database gives them back unchanged."""
@@ -284,6 +293,7 @@ def test_backup_round_trip_keeps_landscape_sharing_and_origins(app, client_as, t
     assert document() == before
 
 
+@pytest.mark.db
 def test_atlas_reads_a_fixed_number_of_statements_whatever_the_offices(app, client_as, tmp_path):
     """Search, paging, contacts, origins and the similarity hint: the same statements for 2 or 6 offices."""
     from test_query_counts import counted, generated
@@ -314,6 +324,7 @@ def test_atlas_reads_a_fixed_number_of_statements_whatever_the_offices(app, clie
     assert len(many) == len(few) <= 20, many
 
 
+@pytest.mark.db
 def test_a_shared_version_does_not_open_its_unshared_predecessors(app, client_as, tmp_path):
     from planner.models.verstetigung import Succession
 

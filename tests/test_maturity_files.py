@@ -52,6 +52,7 @@ def test_sections_load_with_canonical_names():
     assert s.funding[0].call == "foerderaufruf-1" and s.funding[0].granted == 1005706.0
 
 
+@pytest.mark.db
 def test_file_to_db_to_file_is_lossless(app):
     text = SAMPLE + SECTIONS.replace("bürgerinnen interaktion: 1", "Interaktion: 1")
     original = load_strategy(text)
@@ -72,6 +73,7 @@ def test_file_to_db_to_file_is_lossless(app):
     assert dumped["targets"] == {"Präferenzen": 2}
 
 
+@pytest.mark.db
 def test_peine_and_the_criteria_example_survive_the_database(app):
     for path in (PEINE, EXAMPLE):
         original = load_strategy(path.read_text(encoding="utf-8"))
@@ -132,6 +134,7 @@ def test_problems_are_named_in_german(section, message):
     assert any(message in m for m in info.value.messages), info.value.messages
 
 
+@pytest.mark.db
 def test_reimport_reuses_equal_assessments_and_refuses_different_ones(app):
     first = import_file(app, PEINE)
     second = import_file(app, PEINE)  # same organisation, same sheets: reused
@@ -149,6 +152,7 @@ def test_reimport_reuses_equal_assessments_and_refuses_different_ones(app):
     assert "bereits eine andere Messung gespeichert" in str(info.value)
 
 
+@pytest.mark.db
 def test_upload_with_conflicting_assessment_answers_422_not_500(client, app):
     import io
 

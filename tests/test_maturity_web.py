@@ -17,6 +17,8 @@ from planner.formats.criteria import criteria_to_xlsx, parse_csv, sample_criteri
 from planner.services import maturity as service
 from planner.services.strategies import load_strategy_row
 
+pytestmark = pytest.mark.db
+
 
 @pytest.fixture
 def peine_id(app) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from dataclasses import asdict
 
+import pytest
 import sqlalchemy as sa
 from auth_support import form_data
 from conftest import domain
@@ -15,6 +16,8 @@ from planner import models
 from planner.extensions import db
 from planner.formats.measure_workbook import COLUMNS, SHEET_MEASURES, SHEET_STRATEGY
 from planner.models.auth import AuditEntry
+
+pytestmark = pytest.mark.db
 
 HEADERS = [c.header for c in COLUMNS]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -13,8 +12,9 @@ from planner.migrate import upgrade
 from planner.models import Model
 
 
-def test_upgrade_to_heads_matches_the_models(tmp_path):
-    url = os.environ.get("TEST_MIGRATION_DATABASE_URL") or f"sqlite:///{tmp_path / 'migrated.db'}"
+@pytest.mark.db
+def test_upgrade_to_heads_matches_the_models(migration_database_url):
+    url = migration_database_url
     engine = sa.create_engine(url)
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:

@@ -91,6 +91,7 @@ def test_backlog_and_dropped_measures_get_no_task(tmp_path):
     assert undated and not any(m.title in names for m in undated)
 
 
+@pytest.mark.db
 def test_download_on_the_fahrplan_page(client, steinfurt_id):
     page = client.get(f"/strategien/{steinfurt_id}/fahrplan").get_data(as_text=True)
     assert f"/strategien/{steinfurt_id}/fahrplan.xml" in page and "MS-Project-XML" in page

@@ -171,6 +171,7 @@ MEASURE_FORM = {
 }
 
 
+@pytest.mark.db
 def test_the_measure_form_accepts_typed_forms_and_stores_canonical_ones(app, client, sample_id):
     response = client.post(f"/strategien/{sample_id}/massnahmen/neu", data=MEASURE_FORM)
     assert response.status_code == 302, response.text
@@ -185,6 +186,7 @@ def test_the_measure_form_accepts_typed_forms_and_stores_canonical_ones(app, cli
     assert 'value="09/2024"' in edit and 'value="06/2025"' in edit
 
 
+@pytest.mark.db
 def test_the_measure_form_still_refuses_wrong_values(app, client, sample_id):
     response = client.post(
         f"/strategien/{sample_id}/massnahmen/neu", data={**MEASURE_FORM, "start": "13.2025", "urgency": "Hochh"}
@@ -196,6 +198,7 @@ def test_the_measure_form_still_refuses_wrong_values(app, client, sample_id):
     assert len(domain(app, sample_id).measures) == 4
 
 
+@pytest.mark.db
 def test_the_strategy_form_accepts_months_with_a_dot(app, client, sample_id):
     page = client.get(f"/strategien/{sample_id}/bearbeiten").text
     assert "Digitalisierungsstrategie Musterstadt" in page
@@ -208,6 +211,7 @@ def test_the_strategy_form_accepts_months_with_a_dot(app, client, sample_id):
     assert (s.adopted, s.window_start, s.window_end) == (Month(2027, 1), Month(2027, 1), Month(2028, 12))
 
 
+@pytest.mark.db
 def test_planner_check_and_the_web_upload_accept_the_hand_written_file(app, client, tmp_path):
     import io
 

@@ -22,6 +22,7 @@ SAMPLE = (DATA / "sample.yaml").read_text(encoding="utf-8")
 NOT_NUMBERS = ["inf", "-inf", "nan", "NaN", "Infinity", "1e309", "-1e309"]
 
 
+@pytest.mark.db
 def test_budget_form_refuses_non_finite_and_too_large_numbers(client, sample_id):
     url = f"/strategien/{sample_id}/massnahmen/konzept/bearbeiten"
     data = form_data(client.get(url).text)
@@ -34,6 +35,7 @@ def test_budget_form_refuses_non_finite_and_too_large_numbers(client, sample_id)
     assert client.post(url, data={**data, "budget": "1234,5".replace(",", ".")}).status_code == 302
 
 
+@pytest.mark.db
 def test_indicator_forms_refuse_non_finite_numbers(client, app, sample_id):
     base = f"/strategien/{sample_id}/massnahmen/konzept"
     for value in NOT_NUMBERS:
@@ -74,6 +76,7 @@ def test_strategy_file_refuses_amounts_beyond_the_column():
     assert any("außerhalb des erlaubten Bereichs" in m and "konzept" in m for m in info.value.messages)
 
 
+@pytest.mark.db
 def test_stored_non_finite_values_never_break_steckbrief_or_backup(client, app, sample_id):
     """Values stored before the input checks existed: the pages still render, the backup is JSON."""
     with app.app_context():
@@ -124,6 +127,7 @@ def test_strategy_file_refuses_a_huge_vision_with_a_german_message():
     assert len(message) < 400  # the text itself is not repeated
 
 
+@pytest.mark.db
 def test_forms_refuse_texts_longer_than_the_columns(client, sample_id):
     url = f"/strategien/{sample_id}/bearbeiten"
     data = form_data(client.get(url).text)

@@ -19,6 +19,8 @@ from planner.models.cache import ChartCacheEntry
 from planner.services import lagebild as lagebild_service
 from planner.services import strategies as strategies_service
 
+pytestmark = pytest.mark.db
+
 
 @pytest.fixture
 def today(app):

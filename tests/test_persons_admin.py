@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from auth_support import form_data
 from conftest import STEINFURT, domain
@@ -11,6 +12,8 @@ from planner import models
 from planner.extensions import db
 from planner.formats.strategy_file import dump_strategy, load_strategy
 from planner.models.auth import AuditEntry
+
+pytestmark = pytest.mark.db
 
 
 def _person(app, name: str) -> models.Person:

@@ -50,6 +50,7 @@ def test_seed_loads_the_sample_landesstelle(tmp_path, monkeypatch):
     assert again.exit_code == 1 and "gibt es schon" in again.output
 
 
+@pytest.mark.db
 def test_portfolio_for_a_member_of_the_state_office(land, client_as):
     member = client_as({land["land"]: "lesen"})
     page = member.get(f"/landesebene/{land['land']}")
@@ -74,6 +75,7 @@ def test_portfolio_for_a_member_of_the_state_office(land, client_as):
     assert member.get(f"/strategien/{sid}/fahrplan").status_code == 200
 
 
+@pytest.mark.db
 def test_filters_work_without_javascript(land, client_as):
     member = client_as({land["land"]: "lesen"})
     url = f"/landesebene/{land['land']}"
@@ -89,6 +91,7 @@ def test_filters_work_without_javascript(land, client_as):
     assert garbage.status_code == 200 and "2 von 2 Ämtern" in garbage.get_data(as_text=True)
 
 
+@pytest.mark.db
 def test_xlsx_and_pdf_export(land, client_as):
     member = client_as({land["land"]: "lesen"})
     response = member.get(f"/landesebene/{land['land']}/portfolio.xlsx?unter=IT-Sicherheit")
@@ -109,6 +112,7 @@ def test_xlsx_and_pdf_export(land, client_as):
     assert types["/Table"] >= 3 and types["/TH"] >= 20
 
 
+@pytest.mark.db
 def test_funding_calls_across_offices_with_both_readings(land, client_as):
     member = client_as({land["land"]: "lesen"})
     text = member.get(f"/landesebene/{land['land']}/foerderaufrufe").get_data(as_text=True)
@@ -120,6 +124,7 @@ def test_funding_calls_across_offices_with_both_readings(land, client_as):
     assert "3. Förderaufruf (01.09.2024" in third
 
 
+@pytest.mark.db
 def test_participants_of_a_landesmassnahme(land, client_as):
     editor = client_as({land["land"]: "bearbeiten"})
     url = f"/landesebene/strategien/{land['strategy']}/massnahmen/clouddienst/teilnehmende"
@@ -144,6 +149,7 @@ def test_participants_of_a_landesmassnahme(land, client_as):
     assert reader.post(url, data={"offices": []}).status_code == 404
 
 
+@pytest.mark.db
 def test_offices_and_strangers_do_not_see_the_portfolio(land, client_as):
     office = client_as({land["Landkreis Peine"]: "verwalten"})
     for url in (
@@ -156,6 +162,7 @@ def test_offices_and_strangers_do_not_see_the_portfolio(land, client_as):
     assert "Landesstelle (Beispiel)" not in office.get("/landesebene/").get_data(as_text=True)
 
 
+@pytest.mark.db
 def test_statements_do_not_grow_with_the_number_of_offices(app, client_as, monkeypatch):
     """Two demo Länder, of 3 and of 12 offices: the page and the computation run as many statements."""
     coordinators = []

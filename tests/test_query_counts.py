@@ -14,6 +14,8 @@ from planner.domain.strategy import Measure, Owner, Rating, Status, Strategy
 from planner.extensions import db
 from planner.services import trail_memo
 
+pytestmark = pytest.mark.db
+
 
 def generated(n: int) -> Strategy:
     """n measures in two dimensions, two owners each, each depending on the one before."""
@@ -104,16 +106,16 @@ PAGES = {
 KEPT = ["start page", "strategy page", "measure page", "Fahrplan page", "Fahrplan chart"]
 
 
-@pytest.mark.parametrize("page", list(PAGES))
-def test_statements_per_page_do_not_grow_with_the_measures(app, client, page):
+@pytest.mark.parametrize("page_name", list(PAGES))
+def test_statements_per_page_do_not_grow_with_the_measures(app, client, page_name):
     small = _import(app, generated(5))
     large = _import(app, generated(50))
     _forget_history(app)
     client.get("/")  # first request of the client: session, roles
     # the first request draws a chart, the second one is served from the cache: count both
-    few = [_count(app, client, PAGES[page].format(id=small)) for _ in range(2)]
-    many = [_count(app, client, PAGES[page].format(id=large)) for _ in range(2)]
-    assert few == many, f"{page}: {few} statements for 5 measures, {many} for 50"
+    few = [_count(app, client, PAGES[page_name].format(id=small)) for _ in range(2)]
+    many = [_count(app, client, PAGES[page_name].format(id=large)) for _ in range(2)]
+    assert few == many, f"{page_name}: {few} statements for 5 measures, {many} for 50"
 
 
 def test_pages_stay_within_their_statement_budget(app, client):

@@ -16,6 +16,8 @@ from pdf_a11y import assert_accessible_pdf
 from planner.domain.months import Month
 from planner.domain.schedule import schedule_conflicts
 
+pytestmark = pytest.mark.db
+
 
 @pytest.fixture
 def steinfurt(app, steinfurt_id):

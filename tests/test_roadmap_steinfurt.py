@@ -113,6 +113,7 @@ def test_planner_check_finds_every_conflict_of_the_document():
     assert report["order"] == [k for wave in report["waves"] for k in wave]
 
 
+@pytest.mark.db
 def test_steinfurt_fahrplan_marks_every_conflict(client, steinfurt_id, app):
     app.config["TODAY"] = date(2023, 6, 15)
     html = client.get(f"/strategien/{steinfurt_id}/fahrplan").text

@@ -13,6 +13,8 @@ from conftest import DATA, domain, import_file, version_of
 from planner.extensions import db
 from planner.services.strategies import load_strategy_row
 
+pytestmark = pytest.mark.db
+
 SAMPLE = DATA / "sample.yaml"
 
 

@@ -15,6 +15,8 @@ from planner.extensions import db
 from planner.models import verstetigung as vm
 from planner.models.auth import AuditEntry
 
+pytestmark = pytest.mark.db
+
 CLOSE = ("inventur-hardware", "beschaffung-hardware", "schulungskonzept")
 
 

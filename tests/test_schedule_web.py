@@ -12,6 +12,7 @@ LATE = "2026-11-30"  # the Steinfurt plan (01/2023–12/2024) is long over
 EARLY = "2023-02-15"  # inside the plan period
 
 
+@pytest.mark.db
 def test_today_comes_from_the_configuration(app):
     app.config["TODAY"] = LATE
     with app.app_context():
@@ -36,6 +37,7 @@ def test_planner_today_is_read_from_the_environment_and_checked(monkeypatch):
     assert config.today_override() is None
 
 
+@pytest.mark.db
 def test_overview_shows_the_state_of_each_measure(app, client, steinfurt_id):
     app.config["TODAY"] = LATE
     html = client.get(f"/strategien/{steinfurt_id}").get_data(as_text=True)
@@ -46,6 +48,7 @@ def test_overview_shows_the_state_of_each_measure(app, client, steinfurt_id):
     assert "Zeitstand am 30.11.2026" in html
 
 
+@pytest.mark.db
 def test_overview_inside_the_plan_period_shows_no_overdue_end(app, client, steinfurt_id):
     app.config["TODAY"] = EARLY
     html = client.get(f"/strategien/{steinfurt_id}").get_data(as_text=True)
@@ -56,6 +59,7 @@ def test_overview_inside_the_plan_period_shows_no_overdue_end(app, client, stein
     assert html.count('data-state="geplant"') == 11
 
 
+@pytest.mark.db
 def test_overview_filters_by_state(app, client, steinfurt_id):
     app.config["TODAY"] = LATE
     html = client.get(f"/strategien/{steinfurt_id}?zeitstand=beginn_ueberfaellig").get_data(as_text=True)
@@ -68,6 +72,7 @@ def test_overview_filters_by_state(app, client, steinfurt_id):
     assert everything.get_data(as_text=True).count('data-state="abschluss_ueberfaellig"') == 17
 
 
+@pytest.mark.db
 def test_measure_page_shows_the_state(app, client, steinfurt_id):
     app.config["TODAY"] = LATE
     html = client.get(f"/strategien/{steinfurt_id}/massnahmen/prozesserhebung").get_data(as_text=True)
@@ -79,6 +84,7 @@ def test_measure_page_shows_the_state(app, client, steinfurt_id):
     assert "Beginn überfällig seit 1 Monat" in html  # start 05/2023, still "geplant"
 
 
+@pytest.mark.db
 def test_fahrplan_table_backlog_and_calendar_show_the_state(app, client, steinfurt_id):
     app.config["TODAY"] = LATE
     base = f"/strategien/{steinfurt_id}"
@@ -91,6 +97,7 @@ def test_fahrplan_table_backlog_and_calendar_show_the_state(app, client, steinfu
     assert "Abschluss überfällig seit 43 Monaten" in calendar
 
 
+@pytest.mark.db
 def test_steckbrief_page_pdf_and_word_say_the_state_on_the_day(app, client, steinfurt_id):
     import subprocess
     from io import BytesIO
@@ -109,6 +116,7 @@ def test_steckbrief_page_pdf_and_word_say_the_state_on_the_day(app, client, stei
     assert ["Stand am 30.11.2026", "Abschluss überfällig seit 43 Monaten"] in cells
 
 
+@pytest.mark.db
 def test_steckbriefe_filter_by_state(app, client, steinfurt_id):
     app.config["TODAY"] = LATE
     base = f"/strategien/{steinfurt_id}/steckbriefe"
@@ -128,6 +136,7 @@ def _page_size(pdf: bytes) -> str:
     return next(line for line in info.splitlines() if line.startswith("Page size")).split(":", 1)[1].strip()
 
 
+@pytest.mark.db
 def test_fahrplan_pdf_is_one_a3_landscape_page_or_a4_on_request(app, client, steinfurt_id):
     import subprocess
 
@@ -147,6 +156,7 @@ def test_fahrplan_pdf_is_one_a3_landscape_page_or_a4_on_request(app, client, ste
     assert "Abschluss überfällig, Balken bis heute verlängert" in page
 
 
+@pytest.mark.db
 def test_planungsvorschlag_starts_nothing_unbegun_before_the_current_month(app, client, steinfurt_id):
     app.config["TODAY"] = LATE
     html = client.get(f"/strategien/{steinfurt_id}/planungsvorschlag").get_data(as_text=True)

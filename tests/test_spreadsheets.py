@@ -75,6 +75,7 @@ def test_csv_escape_round_trip():
         assert escaped[:1] not in ("=", "+", "-", "@", "\t", "\r", "\n") or escaped == text == ""
 
 
+@pytest.mark.db
 def test_criteria_catalogue_download_escapes_formulas(client, app, sample_id):
     # typed by someone into their own spreadsheet: stored as written, exported harmless
     data = b"Subdimension;Stufe;Kriterium;Hinweis\nInteraktion;0;=cmd|' /C calc'!A0;@SUM(1)\n"
@@ -143,6 +144,7 @@ def test_broken_workbooks_are_refused_in_german(name):
     assert info.value.problems[0].startswith("Die Datei ist keine lesbare Excel-Arbeitsmappe"), info.value.problems
 
 
+@pytest.mark.db
 def test_broken_workbook_upload_answers_422(client, sample_id):
     for name, data in BROKEN_WORKBOOKS.items():
         if name == "Zip-Bombe":

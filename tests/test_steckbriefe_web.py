@@ -11,6 +11,8 @@ import pytest
 from conftest import ROOT, STEINFURT, import_file
 from docx import Document
 
+pytestmark = pytest.mark.db
+
 
 def _pdf_text(data: bytes, tmp_path) -> str:
     path = tmp_path / "x.pdf"

@@ -235,11 +235,13 @@ def test_seed_loads_steinfurt_into_a_fresh_database(tmp_path: Path, monkeypatch)
     assert load_strategy(out.read_text(encoding="utf-8")) == load_strategy(STEINFURT.read_text(encoding="utf-8"))
 
 
+@pytest.mark.db
 def test_database_round_trip(app, steinfurt_id, steinfurt):
     with app.app_context():
         assert strategy_to_domain(load_strategy_row(db.session, steinfurt_id)) == steinfurt
 
 
+@pytest.mark.db
 def test_strategy_page_renders(client, steinfurt_id):
     response = client.get(f"/strategien/{steinfurt_id}")
     assert response.status_code == 200
@@ -251,6 +253,7 @@ def test_strategy_page_renders(client, steinfurt_id):
     assert "ab 04/2023" in html and "01/2023 – 05/2023" in html
 
 
+@pytest.mark.db
 def test_measure_page_renders(client, steinfurt_id):
     response = client.get(f"/strategien/{steinfurt_id}/massnahmen/awareness-konzept")
     assert response.status_code == 200

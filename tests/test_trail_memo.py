@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from auth_support import form_data
 from lxml import html as lxml_html
@@ -17,6 +18,8 @@ from planner.extensions import db
 from planner.models import Model
 from planner.models.auth import AuditEntry
 from planner.services import trail_memo
+
+pytestmark = pytest.mark.db
 
 
 def _org(app, sid: int) -> int:

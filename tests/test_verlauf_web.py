@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 from lxml import html as lxml_html
 
 from planner import models
 from planner.extensions import db
 from planner.models.auth import AuditEntry
+
+pytestmark = pytest.mark.db
 
 
 def _rows(text: str) -> list[str]:

@@ -101,6 +101,7 @@ def test_german_errors_name_measure_and_field():
     assert any("keine Maßnahme mit der ID „gibtsnicht“" in e for e in found)
 
 
+@pytest.mark.db
 def test_database_round_trip(app):
     s = recorded()
     with app.app_context():

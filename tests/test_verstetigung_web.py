@@ -13,6 +13,8 @@ from icalendar import Calendar
 from planner.extensions import db
 from planner.services.strategies import load_strategy_row
 
+pytestmark = pytest.mark.db
+
 TODAY = "2025-03-15"
 
 

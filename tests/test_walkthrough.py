@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from auth_support import form_data
 from lxml import html as lxml_html
 
 
+@pytest.mark.db
 def test_saving_a_measure_that_now_starts_too_early_warns_and_the_page_names_the_conflict(client, steinfurt_id):
     base = f"/strategien/{steinfurt_id}/massnahmen/beschaffung-hardware"
     page = client.get(base).text
@@ -28,6 +30,7 @@ def test_saving_a_measure_that_now_starts_too_early_warns_and_the_page_names_the
     assert "Zeitkonflikt" in other and "beginnt 03/2023" in other
 
 
+@pytest.mark.db
 def test_saving_without_conflict_gives_no_warning(client, steinfurt_id):
     base = f"/strategien/{steinfurt_id}/massnahmen/beschaffung-hardware"
     data = form_data(client.get(f"{base}/bearbeiten").text)
@@ -36,6 +39,7 @@ def test_saving_without_conflict_gives_no_warning(client, steinfurt_id):
     assert "flash-warning" not in response.text
 
 
+@pytest.mark.db
 def test_progress_page_calls_a_measure_past_its_planned_end_late_like_the_review(app, client, steinfurt_id):
     app.config["TODAY"] = "2024-03-15"
     page = client.get(f"/strategien/{steinfurt_id}/massnahmen/beschaffung-hardware/verstetigung").text
@@ -50,6 +54,7 @@ def test_progress_page_calls_a_measure_past_its_planned_end_late_like_the_review
     assert "noch nicht beurteilbar" in running
 
 
+@pytest.mark.db
 def test_verlauf_of_a_measure_after_progress_and_evaluation_speaks_german(app, client, steinfurt_id):
     base = f"/strategien/{steinfurt_id}/massnahmen/beschaffung-hardware"
     progress = {"status": "abgeschlossen", "actual_start": "04/2023", "actual_end": "02/2024"}
@@ -72,6 +77,7 @@ def test_verlauf_of_a_measure_after_progress_and_evaluation_speaks_german(app, c
     assert "Bürgerbefragung" not in verlauf and "Kernfrage" not in verlauf
 
 
+@pytest.mark.db
 def test_verlauf_writes_dates_the_german_way_and_marks_shortened_values(client, steinfurt_id):
     from planner.services.verlauf import display
 
@@ -86,6 +92,7 @@ def test_verlauf_writes_dates_the_german_way_and_marks_shortened_values(client, 
     assert "…" in history
 
 
+@pytest.mark.db
 def test_backlog_never_deferred_again_is_not_called_zero_times_deferred(client, steinfurt_id, tmp_path):
     import subprocess
 
@@ -108,6 +115,7 @@ def _organisation_of(app, strategy_id: int) -> int:
         return db.session.get(models.Strategy, strategy_id).organisation_id
 
 
+@pytest.mark.db
 def test_a_reader_is_offered_no_change_that_would_answer_404(app, client_as, steinfurt_id):
     org = _organisation_of(app, steinfurt_id)
     reader, editor = client_as({org: "lesen"}), client_as({org: "bearbeiten"})
@@ -154,6 +162,7 @@ def test_every_audited_column_has_a_german_label():
         assert not missing, (table.name, missing)
 
 
+@pytest.mark.db
 def test_fortschreibung_says_when_carried_over_months_lie_before_the_new_roadmap(app, client, steinfurt_id):
     app.config["TODAY"] = "2025-03-01"
     data = form_data(client.get(f"/strategien/{steinfurt_id}/fortschreibung").text)
@@ -169,6 +178,7 @@ def test_fortschreibung_says_when_carried_over_months_lie_before_the_new_roadmap
     assert "03/2025 – 02/2027" in text
 
 
+@pytest.mark.db
 def test_the_old_version_says_it_was_carried_over_and_offers_no_edits(app, client, steinfurt_id):
     data = form_data(client.get(f"/strategien/{steinfurt_id}/fortschreibung").text)
     data |= {k: "behalten" for k in data if re.fullmatch(r"d_\d+", k)} | {"version": "2025", "adopted": "03/2025"}
@@ -188,6 +198,7 @@ def test_the_old_version_says_it_was_carried_over_and_offers_no_edits(app, clien
     assert "2025" in steinfurt_rows[0] and "Version 2023" in steinfurt_rows[0] and "abgelöst" in steinfurt_rows[0]
 
 
+@pytest.mark.db
 def test_new_dependency_has_no_preselected_measure(app, client, steinfurt_id):
     base = f"/strategien/{steinfurt_id}/massnahmen/beschaffung-hardware"
     doc = lxml_html.fromstring(client.get(base).text)
@@ -198,6 +209,7 @@ def test_new_dependency_has_no_preselected_measure(app, client, steinfurt_id):
     assert "hängt jetzt von" not in response.text
 
 
+@pytest.mark.db
 def test_downloads_are_named_after_organisation_and_version(client, steinfurt_id):
     s = f"/strategien/{steinfurt_id}"
     stem = "gesundheitsamt-kreis-steinfurt-2023"
@@ -219,6 +231,7 @@ def test_file_stem():
     assert file_stem("", "   ") == ""
 
 
+@pytest.mark.db
 def test_a_carried_over_version_offers_no_plan_changes(app, client, client_as, steinfurt_id):
     s = f"/strategien/{steinfurt_id}"
     assert "Basisplan anlegen" in client.get(f"{s}/fahrplan").text
@@ -232,6 +245,7 @@ def test_a_carried_over_version_offers_no_plan_changes(app, client, client_as, s
     assert "übernehmen</button>" not in client.get(f"{s}/planungsvorschlag").text
 
 
+@pytest.mark.db
 def test_verlauf_names_objects_instead_of_database_ids(client, steinfurt_id):
     page = client.get(f"/strategien/{steinfurt_id}/massnahmen/beschaffung-hardware").text
     table = lxml_html.fromstring(page).xpath("//table[contains(@class,'audit-table')]")[0]
@@ -241,6 +255,7 @@ def test_verlauf_names_objects_instead_of_database_ids(client, steinfurt_id):
     assert not any(re.search(r"\d", o) for o in objects), objects
 
 
+@pytest.mark.db
 def test_full_verlauf_page_names_the_measure_and_leads_back(client, steinfurt_id):
     base = f"/strategien/{steinfurt_id}/massnahmen/beschaffung-hardware"
     full = lxml_html.fromstring(client.get(base).text).xpath("//a[text()='Vollständigen Verlauf anzeigen']/@href")[0]
@@ -249,6 +264,7 @@ def test_full_verlauf_page_names_the_measure_and_leads_back(client, steinfurt_id
     assert doc.xpath("//a[text()='Zur Maßnahme']/@href") == [base]
 
 
+@pytest.mark.db
 def test_progress_page_counts_months_in_proper_german(client, steinfurt_id):
     base = f"/strategien/{steinfurt_id}/massnahmen/beschaffung-hardware"
     progress = {"status": "abgeschlossen", "actual_start": "06/2023", "actual_end": "02/2024"}

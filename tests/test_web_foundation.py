@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 
+import pytest
 import yaml
 from conftest import DATA, domain, version_of
 
 from planner.extensions import db
 from planner.formats.strategy_file import load_strategy
+
+pytestmark = pytest.mark.db
 
 SAMPLE = (DATA / "sample.yaml").read_text(encoding="utf-8")
 
