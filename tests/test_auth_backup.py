@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 from auth_support import login
 from conftest import DATA, STEINFURT, _reset, import_file, run
@@ -38,9 +39,9 @@ def test_every_table_of_the_metadata_is_covered():
 
 def _organisation_a(app, client, tmp_path, make_user) -> int:
     """Steinfurt with a baseline, edits, a member, and Peine's assessments; plus a second organisation."""
-    from test_auth_isolation import _rich_steinfurt
+    from sweep_support import rich_steinfurt
 
-    sid = import_file(app, _rich_steinfurt(tmp_path))
+    sid = import_file(app, rich_steinfurt(tmp_path))
     import_file(app, DATA / "sample.yaml")  # organisation B: must not be in A's backup
     with app.app_context():
         org = db.session.get(models.Strategy, sid).organisation_id
@@ -67,6 +68,7 @@ def _document(app, org: int) -> dict:
     return json.loads(backup.dumps(document))
 
 
+@pytest.mark.db
 def test_backup_restore_round_trip_is_lossless(app, client, tmp_path, make_user):
     org = _organisation_a(app, client, tmp_path, make_user)
     before = _document(app, org)
@@ -114,6 +116,7 @@ def test_backup_restore_round_trip_is_lossless(app, client, tmp_path, make_user)
     assert new_sid > max(s["id"] for s in tables["strategies"])
 
 
+@pytest.mark.db
 def test_restore_refuses_a_database_that_is_not_empty(app, client, tmp_path, make_user):
     org = _organisation_a(app, client, tmp_path, make_user)
     document = _document(app, org)
@@ -133,6 +136,7 @@ def test_restore_refuses_a_database_that_is_not_empty(app, client, tmp_path, mak
             raise AssertionError("an unknown format must fail")
 
 
+@pytest.mark.db
 def test_backup_download_and_cli_restore(app, client, tmp_path, monkeypatch, client_as):
     sid = import_file(app, DATA / "sample.yaml")
     with app.app_context():

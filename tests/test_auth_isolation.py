@@ -1,245 +1,108 @@
 """Organisation isolation: every route of organisation A, tried as users of organisation B, answers 404.
 
-The routes come from app.url_map, so routes other areas add are covered without changes here.
-URL parameters are filled with ids of A's objects: the rows of A found by the backup's
-foreign-key walk (strategies, measures, assessments, baselines, evaluations, indicators, ...).
-A parameter that cannot be filled fails the test by name: no route is skipped silently.
+The routes come from app.url_map, so routes other areas add are covered without changes here; each
+route and role is a case of its own. URL parameters are filled with ids of A's objects (see
+sweep_support). The sweeps' cases share one copy of the seeded offices per module: they only read,
+or are refused; the tests that write get a fresh copy each.
 """
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import sqlalchemy as sa
-import yaml
-from conftest import DATA, STEINFURT, import_file
+from conftest import STEINFURT
+from sweep_support import (  # noqa: F401  (app, two_organisations: fixtures)
+    PUBLIC_OR_GLOBAL,
+    ROLES,
+    ApiCaller,
+    World,
+    app,
+    build_two_organisations,
+    endpoints_with_parameters,
+    rules,
+    two_organisations,
+    urls_of,
+)
 
 from planner import models
 from planner.extensions import db
-from planner.formats.strategy_file import StrategyFileError, load_strategy
-from planner.models import Model
-from planner.services import backup
 
-ROOT = DATA.parent.parent
-# the calendar feed is opened by the secret in its address, not by a session (test_calendar_feed.py)
-PUBLIC_OR_GLOBAL = {"static", "auth.login", "auth.logout", "guide.image", "assets.favicon", "calendar_feed.feed"}
-FORMATS = ["svg", "png", "pdf", "csv", "xlsx", "yaml", "json", "docx", "ics", "html"]
+pytestmark = pytest.mark.db
+
+ENDPOINTS = endpoints_with_parameters()
+READABLE = sorted({r.endpoint for r in rules() if r.endpoint in ENDPOINTS and "GET" in r.methods})
 
 
-def _plural_matches(table: str, name: str) -> bool:
-    last = table.split("_")[-1]
-    return last in (name + "s", name + "es", name, name[:-1] + "ies" if name.endswith("y") else name + "s")
+@pytest.fixture(scope="module")
+def world(seeds):
+    """The two offices, shared by the outsider and reader cases (nothing they do may change anything)."""
+    app, data = seeds.app("zwei-aemter", build_two_organisations)
+    yield World(app, data)
+    seeds.release(app)
 
 
-def _rich_steinfurt(tmp_path):
-    """Steinfurt plus an indicator, a status change and an evaluation (Verstetigung), when the format takes them."""
-    data = yaml.safe_load(STEINFURT.read_text(encoding="utf-8"))
-    first = data["measures"][0]
-    first["status_history"] = [{"date": "2024-02-01", "status": "in_umsetzung", "by": "Annika Feldhues"}]
-    first["indicators"] = [
-        {
-            "name": "Schulungen je Mitarbeitendem",
-            "unit": "Anzahl",
-            "baseline": 0.5,
-            "target": 2,
-            "values": [{"date": "2025-06-30", "value": 1.2}],
-        }
-    ]
-    data["evaluations"] = [
-        {
-            "subject": first["id"],
-            "kind": "prozess",
-            "date": "2024-06-12",
-            "by": "Annika Feldhues",
-            "done": "ja",
-            "went_well": "Gute Beteiligung",
-        }
-    ]
-    path = tmp_path / "steinfurt-verstetigung.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    try:
-        load_strategy(path.read_text(encoding="utf-8"))
-    except StrategyFileError:
-        return STEINFURT
-    return path
-
-
-@pytest.fixture
-def two_organisations(app, make_user, tmp_path):
-    """A: Kreis Steinfurt (strategy, measures, persons, a baseline, every table filled); B: a sample office."""
-    a_sid = import_file(app, _rich_steinfurt(tmp_path))
-    text = (
-        (DATA / "sample.yaml")
-        .read_text(encoding="utf-8")
-        .replace("Gesundheitsamt Musterstadt", "Gesundheitsamt B-Stadt")
+def test_every_route_parameter_is_filled_and_the_sweep_is_wide(world):
+    assert world.unfilled == [], "URL-Parameter ohne Wert (bitte in sweep_support._value ergänzen): " + ", ".join(
+        world.unfilled
     )
-    b_file = tmp_path / "isolation-b.yaml"
-    b_file.write_text(text, encoding="utf-8")
-    b_sid = import_file(app, b_file)
-    peine = import_file(app, ROOT / "strategies" / "peine-2024.yaml")
-    with app.app_context():
-        a_org = db.session.scalar(sa.text("select organisation_id from strategies where id = :i"), {"i": a_sid})
-        b_org = db.session.scalar(sa.text("select organisation_id from strategies where id = :i"), {"i": b_sid})
-        # Peine's assessments, baselines etc. become A's: move Peine's strategy into A
-        peine_org = db.session.scalar(sa.text("select organisation_id from strategies where id = :i"), {"i": peine})
-        for table in Model.metadata.sorted_tables:
-            if "organisation_id" in table.c and table.name not in ("memberships",):
-                db.session.execute(
-                    sa.update(table).where(table.c.organisation_id == peine_org).values(organisation_id=a_org)
-                )
-        # an application of A's landscape (Applikationslandkarte), so its routes get an id
-        from planner.models.land import Application
-
-        db.session.add(Application(organisation_id=a_org, name="InfektA", vendor="Beispiel GmbH", interfaces=["DEMIS"]))
-        db.session.commit()
-    a_user = make_user("a-verwalten", roles={a_org: "verwalten"})
-    a_token = ApiCaller(app, a_user)
-    # a roadmap baseline of A, through its own page
-    admin = app.test_client()
-    from auth_support import login
-
-    login(admin, 1)
-    assert admin.post(f"/strategien/{a_sid}/fahrplan/basisplaene", data={"name": "Basisplan 2023"}).status_code == 302
-    # a strategy review of A (with its decisions), through its own page
-    assert admin.post(f"/strategien/{a_sid}/strategiereviews/vorbereiten").status_code == 302
-    with app.app_context():
-        rows = backup.collect(db.session.connection(), a_org)
-    return {
-        "a_org": a_org,
-        "b_org": b_org,
-        "a_sid": a_sid,
-        "b_sid": b_sid,
-        "peine_sid": peine,
-        "rows": rows,
-        "a_user": a_user,
-        "a_token_id": a_token.token_id,
-    }
+    assert sorted(world.urls) == ENDPOINTS
+    assert len(world.urls) >= 40
+    assert sum(url.startswith("/api/") for url, _m in world.urls.values()) >= 10
 
 
-class ApiCaller:
-    """Calls /api/ routes with a personal API token of the user (the API never reads the session cookie)."""
-
-    def __init__(self, app, user_id: int):
-        from planner.models.auth import User
-        from planner.services import tokens
-
-        with app.app_context():
-            row, self.secret = tokens.create(db.session, db.session.get(User, user_id), "api", "Isolation")
-            db.session.commit()
-            self.token_id = row.id
-        self.client = app.test_client()
-
-    def call(self, method: str, url: str):
-        body = {"json": {}} if method in ("POST", "PATCH", "PUT") else {}
-        headers = {"Authorization": f"Bearer {self.secret}", "If-Match": "*"}
-        return self.client.open(url, method=method, headers=headers, **body)
+@pytest.mark.parametrize("endpoint", READABLE)
+def test_the_urls_address_real_objects_the_administrator_reaches(world, endpoint):
+    url, _methods = world.urls[endpoint]
+    response = ApiCaller(world.app, 1).call("GET", url) if url.startswith("/api/") else world.admin.get(url)
+    assert response.status_code != 404, url
 
 
-def member(app, make_user, roles: dict[int, str], name: str):
-    """A cookie client and an API caller of a new user with these roles."""
-    from auth_support import login
-
-    user = make_user(name, roles=roles)
-    return login(app.test_client(), user), ApiCaller(app, user)
-
-
-def _value(param: str, data: dict, rule, admin) -> str | None:
-    rows = data["rows"]
-    a_measures = [r for r in rows["measures"] if r["strategy_id"] == data["a_sid"]]
-    if param == "strategy_id":
-        return str(data["a_sid"])
-    if param == "organisation_id":
-        return str(data["a_org"])
-    if param == "key":
-        return a_measures[0]["key"]
-    if param == "prerequisite":
-        return a_measures[1]["key"]
-    if param == "user_id":
-        return str(data["a_user"])
-    if param == "token_id":
-        return str(data["a_token_id"])
-    if param == "chart":
-        return "fahrplan"
-    if param == "table":
-        return "strategies"
-    if param == "object_id":
-        return str(data["a_sid"])
-    if param.endswith("_id"):
-        name = param[: -len("_id")]
-        for table, table_rows in rows.items():
-            if _plural_matches(table, name) and table_rows:
-                # prefer a row of A's main strategy when the table has one
-                own = [r for r in table_rows if r.get("strategy_id") in (None, data["a_sid"])]
-                return str((own or table_rows)[0]["id"])
-    return None
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_of_one_organisation_is_404_for_another(world, role, endpoint):
+    other, other_api = world.member(f"b-{role}", {world.data["b_org"]: role})
+    url, methods = world.urls[endpoint]
+    leaks = []
+    if url.startswith("/api/"):
+        for method in sorted(methods):
+            if (status := other_api.call(method, url).status_code) != 404:
+                leaks.append(f"{method} {url} ({endpoint}) -> {status}")
+    else:
+        if "GET" in methods and (status := other.get(url).status_code) != 404:
+            leaks.append(f"GET {url} ({endpoint}) -> {status}")
+        if "POST" in methods and (status := other.post(url, data={}).status_code) != 404:
+            leaks.append(f"POST {url} ({endpoint}) -> {status}")
+    assert leaks == [], f"Rolle {role} in B sieht A: " + "\n".join(leaks)
 
 
-def _urls(app, data: dict, admin) -> tuple[list[tuple[str, str, set[str]]], list[str]]:
-    """(endpoint, url, methods) for every rule with parameters; and the parameters nobody could fill."""
-    urls, unfilled = [], []
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint in PUBLIC_OR_GLOBAL or not rule.arguments:
-            continue
-        values = {}
-        for param in rule.arguments:
-            if param == "fmt":
-                continue
-            value = _value(param, data, rule, admin)
-            if value is None:
-                unfilled.append(f"{rule.rule}: <{param}>")
-            values[param] = value
-        if any(v is None for v in values.values()):
-            continue
-        methods = rule.methods - {"HEAD", "OPTIONS"}
-        if "fmt" in rule.arguments:
-            for fmt in FORMATS:
-                url = _build(rule, {**values, "fmt": fmt})
-                if "GET" not in methods or admin.get(url).status_code != 404:
-                    break
-            values["fmt"] = fmt
-        urls.append((rule.endpoint, _build(rule, values), methods))
-    return urls, unfilled
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_readers_cannot_change_anything(world, endpoint):
+    reader, reader_api = world.member("a-leser", {world.data["a_org"]: "lesen"})
+    url, methods = world.urls[endpoint]
+    if url.startswith("/api/"):
+        changed = [f"{m} {url}" for m in sorted(methods - {"GET"}) if reader_api.call(m, url).status_code != 404]
+    else:
+        changed = [url] if "POST" in methods and reader.post(url, data={}).status_code != 404 else []
+    assert changed == []
 
 
-def _build(rule, values: dict) -> str:
-    url = rule.rule
-    for param, value in values.items():
-        url = re.sub(rf"<(?:[a-z]+:)?{param}>", str(value), url)
-    return url
+def test_a_reader_reads_but_neither_edits_nor_manages(world):
+    reader, _api = world.member("a-leser", {world.data["a_org"]: "lesen"})
+    assert reader.get(f"/strategien/{world.data['a_sid']}").status_code == 200
+    assert reader.get(f"/strategien/{world.data['a_sid']}/bearbeiten").status_code == 404
+    assert reader.get(f"/verwaltung/organisationen/{world.data['a_org']}").status_code == 404
 
 
-def test_every_route_of_one_organisation_is_404_for_another(app, client, make_user, two_organisations):
-    data = two_organisations
-    urls, unfilled = _urls(app, data, client)
-    assert unfilled == [], "URL-Parameter ohne Wert (bitte in _value ergänzen): " + ", ".join(unfilled)
-    assert len(urls) >= 40
-    # the URLs address real objects: the administrator reaches every page
-    admin_api = ApiCaller(app, 1)
-    wrong = [
-        url
-        for _e, url, methods in urls
-        if "GET" in methods
-        and (admin_api.call("GET", url) if url.startswith("/api/") else client.get(url)).status_code == 404
-    ]
-    assert wrong == [], wrong
-    assert sum(url.startswith("/api/") for _e, url, _m in urls) >= 10
-    for role in ("lesen", "bearbeiten", "verwalten"):
-        other, other_api = member(app, make_user, {data["b_org"]: role}, f"b-{role}")
-        leaks = []
-        for endpoint, url, methods in urls:
-            if url.startswith("/api/"):
-                for method in sorted(methods):
-                    if (status := other_api.call(method, url).status_code) != 404:
-                        leaks.append(f"{method} {url} ({endpoint}) -> {status}")
-                continue
-            if "GET" in methods and (status := other.get(url).status_code) != 404:
-                leaks.append(f"GET {url} ({endpoint}) -> {status}")
-            if "POST" in methods and (status := other.post(url, data={}).status_code) != 404:
-                leaks.append(f"POST {url} ({endpoint}) -> {status}")
-        assert leaks == [], f"Rolle {role} in B sieht A: " + "\n".join(leaks)
-    # and A's own data is still there
-    assert client.get(f"/strategien/{data['a_sid']}").status_code == 200
+def test_the_sweeps_changed_nothing_of_a(world):
+    """Run after the cases above (same module copy): A's strategy and its measures are all still there."""
+    with world.app.app_context():
+        measures = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(models.Measure)
+            .where(models.Measure.strategy_id == world.data["a_sid"])
+        )
+    assert measures == len([r for r in world.data["rows"]["measures"] if r["strategy_id"] == world.data["a_sid"]])
+    assert world.admin.get(f"/strategien/{world.data['a_sid']}").status_code == 200
 
 
 def test_overview_lists_only_visible_organisations(app, client_as, make_user, two_organisations):
@@ -260,33 +123,11 @@ def test_overview_lists_only_visible_organisations(app, client_as, make_user, tw
     leaks += [p for p in pages if p.startswith("/api/") and "Steinfurt" in b_api.call("GET", p).get_data(as_text=True)]
     assert leaks == []
     # the same pages do show A's data to A's members, so the check above can fail
-    member = client_as({data["a_org"]: "lesen"})
-    assert "Steinfurt" in member.get("/").get_data(as_text=True)
+    a_member = client_as({data["a_org"]: "lesen"})
+    assert "Steinfurt" in a_member.get("/").get_data(as_text=True)
     a_api = ApiCaller(app, make_user("a-api", roles={data["a_org"]: "lesen"}))
     assert "Steinfurt" in a_api.call("GET", "/api/v1/strategien").get_data(as_text=True)
     assert other.get("/verwaltung/benutzer").status_code == 404
-
-
-def test_readers_cannot_change_anything(app, client, make_user, two_organisations):
-    data = two_organisations
-    urls, _ = _urls(app, data, client)
-    reader, reader_api = member(app, make_user, {data["a_org"]: "lesen"}, "a-leser")
-    assert reader.get(f"/strategien/{data['a_sid']}").status_code == 200
-    changed = [
-        url
-        for _e, url, methods in urls
-        if "POST" in methods and not url.startswith("/api/") and reader.post(url, data={}).status_code != 404
-    ]
-    changed += [
-        f"{method} {url}"
-        for _e, url, methods in urls
-        if url.startswith("/api/")
-        for method in methods - {"GET"}
-        if reader_api.call(method, url).status_code != 404
-    ]
-    assert changed == []
-    assert reader.get(f"/strategien/{data['a_sid']}/bearbeiten").status_code == 404
-    assert reader.get(f"/verwaltung/organisationen/{data['a_org']}").status_code == 404
 
 
 def test_editors_edit_but_do_not_manage(client_as, two_organisations):
@@ -366,59 +207,77 @@ def test_users_cannot_import_into_foreign_organisations(client_as, two_organisat
     assert after == before
 
 
-def test_third_office_reads_shared_strategies_only_and_never_changes_them(app, client, make_user, two_organisations):
-    """A shares Steinfurt, not Peine (both A's). A member of a third office C (no coordination) reads
-    Steinfurt's pages and nothing else of A; no route changes anything; Peine stays invisible."""
+# --- a shared strategy: a third office reads it, and nothing else of A -------------------------------
+
+
+@pytest.fixture(scope="module")
+def shared(seeds, pdf_once):
+    """A shares Steinfurt, not Peine (both A's); C is a third office with no coordination. Documents
+    (PDF) are laid out once per distinct content: the three roles of C read the same pages."""
     from auth_support import login
 
-    data = two_organisations
+    app, data = seeds.app("zwei-aemter", build_two_organisations)
+    world = World(app, data)
     manager = login(app.test_client(), data["a_user"])
     assert manager.post(f"/strategien/{data['a_sid']}/freigabe", data={"shared": "y"}).status_code == 302
     with app.app_context():
         c_org = models.Organisation(name="Gesundheitsamt Drittstadt")
         db.session.add(c_org)
         db.session.commit()
-        c_org = c_org.id
-    shared_urls, _ = _urls(app, data, client)
-    unshared_urls, unfilled = _urls(app, {**data, "a_sid": data["peine_sid"]}, client)
+        world.c_org = c_org.id
+    unshared, unfilled = urls_of(app, {**data, "a_sid": data["peine_sid"]}, world.admin)
     assert unfilled == []
-    strategy_pages = [u for e, u, m in shared_urls if "GET" in m and u.startswith(f"/strategien/{data['a_sid']}")]
-    assert len(strategy_pages) >= 20
-    for role in ("lesen", "bearbeiten", "verwalten"):
-        other, other_api = member(app, make_user, {c_org: role}, f"c-{role}")
-        problems = []
-        for endpoint, url, methods in shared_urls:
-            api = url.startswith("/api/")
-            for method in sorted(methods):
-                status = (
-                    other_api.call(method, url).status_code
-                    if api
-                    else other.open(url, method=method, data={}).status_code
-                )
-                readable = method == "GET" and (
-                    url.startswith(f"/strategien/{data['a_sid']}")
-                    or url.startswith(f"/api/v1/strategien/{data['a_sid']}")
-                )
-                if status != 404 and not readable:
-                    problems.append(f"geteilt: {method} {url} ({endpoint}) -> {status}")
-        for endpoint, url, methods in unshared_urls:
-            api = url.startswith("/api/")
-            for method in sorted(methods):
-                status = (
-                    other_api.call(method, url).status_code
-                    if api
-                    else other.open(url, method=method, data={}).status_code
-                )
-                if status != 404:
-                    problems.append(f"nicht geteilt: {method} {url} ({endpoint}) -> {status}")
-        assert problems == [], f"Rolle {role} in C: " + "\n".join(problems)
-        readable = [u for u in strategy_pages if other.get(u).status_code == 200]
-        assert f"/strategien/{data['a_sid']}" in readable and len(readable) >= 10
-    # pages without parameters (start page, atlas, lists) show the shared strategy, never Peine's
-    reader = member(app, make_user, {c_org: "lesen"}, "c-leser-2")[0]
+    world.unshared = {endpoint: (url, methods) for endpoint, url, methods in unshared}
+    yield world
+    seeds.release(app)
+
+
+def _readable(data: dict, method: str, url: str) -> bool:
+    return method == "GET" and (
+        url.startswith(f"/strategien/{data['a_sid']}") or url.startswith(f"/api/v1/strategien/{data['a_sid']}")
+    )
+
+
+def _status(client, api, method: str, url: str) -> int:
+    return (api.call(method, url) if url.startswith("/api/") else client.open(url, method=method, data={})).status_code
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("role", ROLES)
+def test_third_office_reads_shared_strategies_only_and_never_changes_them(shared, role, endpoint):
+    """Every route of the shared strategy: C may only read its pages (GET); every other method and
+    every route of the unshared strategy (Peine) answers 404."""
+    other, other_api = shared.member(f"c-{role}", {shared.c_org: role})
+    problems = []
+    url, methods = shared.urls[endpoint]
+    for method in sorted(methods):
+        status = _status(other, other_api, method, url)
+        if status != 404 and not _readable(shared.data, method, url):
+            problems.append(f"geteilt: {method} {url} ({endpoint}) -> {status}")
+    url, methods = shared.unshared[endpoint]
+    for method in sorted(methods):
+        if (status := _status(other, other_api, method, url)) != 404:
+            problems.append(f"nicht geteilt: {method} {url} ({endpoint}) -> {status}")
+    assert problems == [], f"Rolle {role} in C: " + "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_third_office_reads_the_pages_of_the_shared_strategy(shared, role):
+    other, _api = shared.member(f"c-{role}", {shared.c_org: role})
+    a_sid = shared.data["a_sid"]
+    pages = [u for u, m in shared.urls.values() if "GET" in m and u.startswith(f"/strategien/{a_sid}")]
+    assert len(pages) >= 20
+    readable = [u for u in pages if other.get(u).status_code == 200]
+    assert f"/strategien/{a_sid}" in readable and len(readable) >= 10
+
+
+def test_pages_without_parameters_show_the_shared_strategy_never_the_unshared_one(shared):
+    from auth_support import login
+
+    reader = shared.member("c-leser-2", {shared.c_org: "lesen"})[0]
     pages = [
         r.rule
-        for r in app.url_map.iter_rules()
+        for r in shared.app.url_map.iter_rules()
         if not r.arguments
         and "GET" in r.methods
         and r.endpoint not in PUBLIC_OR_GLOBAL
@@ -429,6 +288,6 @@ def test_third_office_reads_shared_strategies_only_and_never_changes_them(app, c
     assert leaks == []
     assert "Kreis Steinfurt" in reader.get("/atlas").get_data(as_text=True)
     # the check above can fail: A's own members see Peine's measures in the atlas
-    assert "Schaffung einer Vollzeitstelle" in login(app.test_client(), data["a_user"]).get(
+    assert "Schaffung einer Vollzeitstelle" in login(shared.app.test_client(), shared.data["a_user"]).get(
         "/atlas?q=Vollzeitstelle"
     ).get_data(as_text=True)

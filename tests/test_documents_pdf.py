@@ -27,19 +27,38 @@ def _pdf_routes(app) -> set[str]:
     return fixed | {f"roadmap.chart:{chart}" for chart in CHARTS}
 
 
-@pytest.fixture
-def downloads(app, client):
-    """Every PDF download of the web interface: endpoint → (bytes, expected title)."""
+def _sample_and_peine(app) -> dict:
+    """The sample strategy, Peine's with an assessment, a review meeting; the sample's office coordinates Peine's."""
+    from auth_support import admin_client
+
+    client = admin_client(app)
     sample = import_file(app, DATA / "sample.yaml")
     peine = import_file(app, PEINE)
-    base = f"/strategien/{sample}"
     page = client.get(f"/strategien/{peine}/reifegrad").get_data(as_text=True)
     assessment = re.search(r"/reifegrad/messungen/(\d+)\"", page).group(1)
-    meeting = client.post(f"{base}/strategiereviews/vorbereiten").headers["Location"]
+    meeting = client.post(f"/strategien/{sample}/strategiereviews/vorbereiten").headers["Location"]
     with app.app_context():  # the sample's organisation coordinates Peine's: its portfolio
         orgs = {i: db.session.get(models.Strategy, i).organisation_id for i in (sample, peine)}
         accounts.add_coordination(db.session, orgs[sample], orgs[peine])
         db.session.commit()
+    return {"sample": sample, "peine": peine, "assessment": assessment, "meeting": meeting, "orgs": orgs}
+
+
+@pytest.fixture(scope="module")
+def downloaded(seeds):
+    """(app, every PDF download of the web interface: endpoint → (bytes, expected title)), made once."""
+    from auth_support import admin_client
+
+    app, ids = seeds.app("pdf-downloads", _sample_and_peine)
+    client = admin_client(app)
+    sample, peine, assessment, meeting, orgs = (
+        ids["sample"],
+        ids["peine"],
+        ids["assessment"],
+        ids["meeting"],
+        ids["orgs"],
+    )
+    base = f"/strategien/{sample}"
     urls = {
         "roadmap.chart:fahrplan": (f"{base}/fahrplan.pdf", "Umsetzungsfahrplan"),
         "roadmap.chart:bewertung": (f"{base}/bewertung.pdf", "Maßnahmenbewertung"),
@@ -60,11 +79,18 @@ def downloads(app, client):
         assert response.status_code == 200, url
         assert response.mimetype == "application/pdf", url
         result[endpoint] = (response.data, title)
-    return result
+    yield app, result
+    seeds.release(app)
 
 
-def test_every_pdf_download_is_tagged_pdf_ua(app, downloads):
-    assert set(downloads) == _pdf_routes(app), "a PDF route is not covered by this test"
+@pytest.fixture
+def downloads(downloaded):
+    return downloaded[1]
+
+
+@pytest.mark.db
+def test_every_pdf_download_is_tagged_pdf_ua(downloaded, downloads):
+    assert set(downloads) == _pdf_routes(downloaded[0]), "a PDF route is not covered by this test"
     for endpoint, (data, title) in downloads.items():
         types = assert_accessible_pdf(data, title)
         assert types["/Table"] >= 1 and types["/TH"] >= 1, (endpoint, types)
@@ -72,7 +98,8 @@ def test_every_pdf_download_is_tagged_pdf_ua(app, downloads):
             assert types["/Figure"] == 1, (endpoint, types)
 
 
-def test_chart_pdf_has_chart_then_its_data(app, downloads, tmp_path):
+@pytest.mark.db
+def test_chart_pdf_has_chart_then_its_data(downloads, tmp_path):
     path = tmp_path / "fahrplan.pdf"
     path.write_bytes(downloads["roadmap.chart:fahrplan"][0])
     text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
@@ -82,6 +109,7 @@ def test_chart_pdf_has_chart_then_its_data(app, downloads, tmp_path):
     assert "Konzept" in data  # a measure of the sample strategy, as a table row
 
 
+@pytest.mark.db
 def test_anlage_1_reads_row_by_row(downloads, tmp_path):
     path = tmp_path / "anlage-1.pdf"
     path.write_bytes(downloads["maturity.sheet_pdf"][0])

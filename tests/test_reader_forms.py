@@ -9,7 +9,10 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from test_auth_isolation import PUBLIC_OR_GLOBAL, _urls, two_organisations  # noqa: F401  (fixture)
+import pytest
+from sweep_support import PUBLIC_OR_GLOBAL, app, two_organisations, urls_of  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.db
 
 ALWAYS_ALLOWED = {"/abmelden", "/passwort"}
 DOWNLOADS = (".pdf", ".png", ".svg", ".docx", ".xlsx", ".csv", ".ics", ".yaml", ".json")
@@ -32,9 +35,9 @@ def _post_forms(html: str, url: str) -> set[str]:
     return {urlsplit(urljoin("http://localhost" + url, action or url)).path for action in parser.actions}
 
 
-def test_readers_see_no_forms_they_cannot_submit(app, client, client_as, two_organisations):  # noqa: F811
+def test_readers_see_no_forms_they_cannot_submit(app, client, client_as, two_organisations):
     data = two_organisations
-    urls, _ = _urls(app, data, client)
+    urls, _ = urls_of(app, data, client)
     pages = [url for _e, url, methods in urls if "GET" in methods]
     pages += [
         r.rule

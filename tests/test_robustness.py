@@ -17,7 +17,18 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from auth_support import Forms
 from conftest import DATA, STEINFURT, run
-from test_auth_isolation import FORMATS, PUBLIC_OR_GLOBAL, ApiCaller, _build, _urls, two_organisations  # noqa: F401
+from sweep_support import (  # noqa: F401  (app, two_organisations: fixtures)
+    FORMATS,
+    PUBLIC_OR_GLOBAL,
+    ApiCaller,
+    World,
+    app,
+    build_two_organisations,
+    build_url,
+    endpoints_with_parameters,
+    rules,
+    two_organisations,
+)
 from werkzeug.routing import IntegerConverter
 
 WEB = Path(__file__).resolve().parent.parent / "planner" / "web"
@@ -118,40 +129,70 @@ SOURCE_ARGS = sorted(
 )
 
 
-@pytest.fixture
-def routes(app, client, two_organisations):  # noqa: F811
-    """(endpoint, url, methods) for every route: those with parameters filled, those without as they are."""
-    urls, unfilled = _urls(app, two_organisations, client)
-    assert unfilled == []
-    # the API reads a token, never the session: the administrator's client sends both
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {ApiCaller(app, 1).secret}"
-    for rule in app.url_map.iter_rules():
-        if not rule.arguments and rule.endpoint not in PUBLIC_OR_GLOBAL:
-            urls.append((rule.endpoint, rule.rule, rule.methods - {"HEAD", "OPTIONS"}))
-    assert len(urls) >= 60
-    return urls
-
-
-def _destructive_last(routes):
+def _destructive_last(endpoints: list[str]) -> list[str]:
     """Deleting routes at the end, so that the others still find their objects."""
-    return sorted(routes, key=lambda r: any(w in r[1] for w in ("loeschen", "entfernen", "anonymisieren")))
+    rule = {r.endpoint: r.rule for r in rules()}
+    return sorted(endpoints, key=lambda e: any(w in rule[e] for w in ("loeschen", "entfernen", "anonymisieren")))
+
+
+ROUTES = sorted({r.endpoint for r in rules() if r.endpoint not in PUBLIC_OR_GLOBAL})
+METHODS = {r.endpoint: r.methods - {"HEAD", "OPTIONS"} for r in rules()}
+READABLE = [e for e in ROUTES if "GET" in METHODS[e]]
+WITH_PARAMETERS = endpoints_with_parameters()
+
+
+class Routes(World):
+    """The two offices with every route's URL (those without parameters as they are); the
+    administrator's client also sends an API token (the API reads a token, never the session)."""
+
+    def __init__(self, app, data):
+        super().__init__(app, data)
+        self.admin.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {ApiCaller(app, 1).secret}"
+        for rule in app.url_map.iter_rules():
+            if not rule.arguments and rule.endpoint not in PUBLIC_OR_GLOBAL:
+                self.urls[rule.endpoint] = (rule.rule, rule.methods - {"HEAD", "OPTIONS"})
+
+
+@pytest.fixture(scope="module")
+def worlds(seeds):
+    """worlds(name): the two offices on a copy of their own for one sweep (its cases run in order,
+    deleting routes last); made on first use, shared by that sweep's cases."""
+    made: dict[str, Routes] = {}
+
+    def world(name: str) -> Routes:
+        if name not in made:
+            app, data = seeds.app("zwei-aemter", build_two_organisations)
+            made[name] = Routes(app, data)
+        return made[name]
+
+    yield world
+    for routes in made.values():
+        seeds.release(routes.app)
+
+
+@pytest.mark.db
+def test_every_route_is_in_the_sweeps(worlds):
+    routes = worlds("lesen")
+    assert routes.unfilled == []
+    assert sorted(routes.urls) == ROUTES and len(ROUTES) >= 60
 
 
 def test_source_args_are_found():
     assert {"mit", "art", "faellig", "von", "bis", "dimension"} <= set(SOURCE_ARGS)
 
 
-def test_get_with_garbage_query_strings(client, routes):
+@pytest.mark.db
+@pytest.mark.parametrize("endpoint", READABLE)
+def test_get_with_garbage_query_strings(worlds, endpoint):
+    routes = worlds("lesen")
+    client, (url, _methods) = routes.admin, routes.urls[endpoint]
     problems = []
-    for _endpoint, url, methods in routes:
-        if "GET" not in methods:
-            continue
-        if url.rsplit(".", 1)[-1] in FORMATS:
-            # downloads (PDF, charts...) are slow to make: months and numbers in turn, in one request
-            values = ("13/2024", "99999999999999999999999", "abc")
-            query = {name: values[i % len(values)] for i, name in enumerate(SOURCE_ARGS)}
-            problems += _problems("GET", f"{url}?{query}", client.get(url, query_string=query))
-            continue
+    if url.rsplit(".", 1)[-1] in FORMATS:
+        # downloads (PDF, charts...) are slow to make: months and numbers in turn, in one request
+        values = ("13/2024", "99999999999999999999999", "abc")
+        query = {name: values[i % len(values)] for i, name in enumerate(SOURCE_ARGS)}
+        problems += _problems("GET", f"{url}?{query}", client.get(url, query_string=query))
+    else:
         page = client.get(url)
         problems += _problems("GET", url, page)
         names = set(SOURCE_ARGS)
@@ -166,37 +207,39 @@ def test_get_with_garbage_query_strings(client, routes):
     assert problems == [], "\n".join(problems)
 
 
-def test_ids_that_do_not_exist_are_german_404(app, client, routes):
+@pytest.mark.db
+@pytest.mark.parametrize("endpoint", WITH_PARAMETERS)
+def test_ids_that_do_not_exist_are_german_404(worlds, endpoint):
+    routes = worlds("lesen")
+    rule = next(r for r in routes.app.url_map.iter_rules() if r.endpoint == endpoint)
     problems = []
     wrong_values = {"int": ["999999", "0", "99999999999999999999"], "default": ["gibt-es-nicht", "%C3%A4%C3%B6", ".."]}
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint in PUBLIC_OR_GLOBAL or not rule.arguments:
-            continue
-        good = next(u for e, u, _m in routes if e == rule.endpoint)
-        # the real values of this route's parameters, read back from its filled URL
-        pattern = re.sub(r"<(?:([a-z]+):)?(\w+)>", lambda m: f"(?P<{m.group(2)}>[^/]+?)", re.escape(rule.rule))
-        pattern = pattern.replace(r"\<", "<").replace(r"\>", ">")
-        real = re.fullmatch(pattern, good).groupdict()
-        for param in rule.arguments:
-            kind = "int" if isinstance(rule._converters[param], IntegerConverter) else "default"
-            for wrong in wrong_values[kind]:
-                url = _build(rule, {**real, param: wrong})
-                for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-                    response = client.open(url, method=method, data={})
-                    problems += _problems(method, url, response)
-                    if response.status_code != 404:
-                        problems.append(f"{method} {url} -> {response.status_code} statt 404")
-                    elif "Nicht gefunden" not in response.get_data(as_text=True):
-                        problems.append(f"{method} {url}: 404 ohne deutsche Fehlerseite")
+    good = routes.urls[endpoint][0]
+    # the real values of this route's parameters, read back from its filled URL
+    pattern = re.sub(r"<(?:([a-z]+):)?(\w+)>", lambda m: f"(?P<{m.group(2)}>[^/]+?)", re.escape(rule.rule))
+    pattern = pattern.replace(r"\<", "<").replace(r"\>", ">")
+    real = re.fullmatch(pattern, good).groupdict()
+    for param in rule.arguments:
+        kind = "int" if isinstance(rule._converters[param], IntegerConverter) else "default"
+        for wrong in wrong_values[kind]:
+            url = build_url(rule, {**real, param: wrong})
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                response = routes.admin.open(url, method=method, data={})
+                problems += _problems(method, url, response)
+                if response.status_code != 404:
+                    problems.append(f"{method} {url} -> {response.status_code} statt 404")
+                elif "Nicht gefunden" not in response.get_data(as_text=True):
+                    problems.append(f"{method} {url}: 404 ohne deutsche Fehlerseite")
     assert problems == [], "\n".join(problems)
 
 
-def test_post_empty_form(client, routes):
-    problems = []
-    for _endpoint, url, methods in _destructive_last(routes):
-        if "POST" in methods:
-            problems += _problems("POST", url, client.post(url, data={}))
-            problems += _problems("POST", url + " (ohne Inhalt)", client.post(url))
+@pytest.mark.db
+@pytest.mark.parametrize("endpoint", _destructive_last([e for e in ROUTES if "POST" in METHODS[e]]))
+def test_post_empty_form(worlds, endpoint):
+    routes = worlds("leer")
+    url = routes.urls[endpoint][0]
+    problems = _problems("POST", url, routes.admin.post(url, data={}))
+    problems += _problems("POST", url + " (ohne Inhalt)", routes.admin.post(url))
     assert problems == [], "\n".join(problems)
 
 
@@ -215,38 +258,50 @@ def _post_forms(client, url: str):
     return found
 
 
-def test_post_garbage_in_every_field(app, client, routes):
-    """Every form of every page, each field filled with garbage; a refused form shows the input again."""
+# what the garbage sweep's cases reached (in this worker): forms tried, refusals that showed the input
+GARBAGE_SWEEP = {"forms": set(), "refused": 0, "cases": 0}
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("endpoint", _destructive_last(READABLE))
+def test_post_garbage_in_every_field(worlds, endpoint):
+    """Every form of the page, each field filled with garbage; a refused form shows the input again.
+    A form that several pages show is tried on the first of them."""
+    routes = worlds("muell")
+    client, url = routes.admin, routes.urls[endpoint][0]
     problems = []
-    seen = set()
-    refused = 0
-    for _endpoint, url, methods in _destructive_last(routes):
-        if "GET" not in methods:
+    GARBAGE_SWEEP["cases"] += 1
+    for action, fields, _values, _enctype in _post_forms(client, url):
+        if (action, tuple(fields)) in GARBAGE_SWEEP["forms"] or action.endswith("/abmelden"):
             continue
-        for action, fields, _values, _enctype in _post_forms(client, url):
-            if (action, tuple(fields)) in seen or action.endswith("/abmelden"):
+        GARBAGE_SWEEP["forms"].add((action, tuple(fields)))
+        for value in GARBAGE:
+            data = {name: value for name, kind in fields.items() if kind != "file"}
+            response = client.post(action, data=data)
+            problems += _problems("POST", f"{action} [alle Felder={value[:30]!r}]", response)
+        # one field garbage at a time, the others as the page had them
+        for name, kind in fields.items():
+            if kind == "file":
                 continue
-            seen.add((action, tuple(fields)))
-            for value in GARBAGE:
-                data = {name: value for name, kind in fields.items() if kind != "file"}
-                response = client.post(action, data=data)
-                problems += _problems("POST", f"{action} [alle Felder={value[:30]!r}]", response)
-                # one field garbage at a time, the others as the page had them
-            for name, kind in fields.items():
-                if kind == "file":
-                    continue
-                for value in ("13/2024", "x" * 5000):
-                    form = {n: v for n, v in _values if n != name}
-                    form[name] = value
-                    response = client.post(action, data=form)
-                    problems += _problems("POST", f"{action} [{name}={value[:30]!r}]", response)
-                    # refused: the form comes back with what was typed in (text fields)
-                    if response.status_code == 422 and kind in ("text", "textarea"):
-                        refused += 1
-                        if value not in response.text:
-                            problems.append(f"POST {action} [{name}={value[:30]!r}] -> 422 ohne die Eingabe")
-    assert len(seen) >= 20 and refused >= 20
+            for value in ("13/2024", "x" * 5000):
+                form = {n: v for n, v in _values if n != name}
+                form[name] = value
+                response = client.post(action, data=form)
+                problems += _problems("POST", f"{action} [{name}={value[:30]!r}]", response)
+                # refused: the form comes back with what was typed in (text fields)
+                if response.status_code == 422 and kind in ("text", "textarea"):
+                    GARBAGE_SWEEP["refused"] += 1
+                    if value not in response.text:
+                        problems.append(f"POST {action} [{name}={value[:30]!r}] -> 422 ohne die Eingabe")
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.db
+def test_the_garbage_sweep_reached_many_forms_and_refusals(worlds):
+    """After the garbage cases (they run before this one, in this process)."""
+    if GARBAGE_SWEEP["cases"] < len(READABLE):
+        pytest.skip("nur ein Teil der Müll-Fälle lief (Auswahl mit -k)")
+    assert len(GARBAGE_SWEEP["forms"]) >= 20 and GARBAGE_SWEEP["refused"] >= 20
 
 
 BROKEN_FILES = {
@@ -271,35 +326,53 @@ BROKEN_FILES = {
 }
 
 
-def test_broken_uploads_to_every_upload_route(client, routes):
-    problems = []
-    uploads = set()
-    for _endpoint, url, methods in routes:
+@pytest.fixture(scope="module")
+def uploads(worlds) -> tuple[Routes, list]:
+    """Every upload form of every page: (action, file field, the form's other values)."""
+    routes = worlds("dateien")
+    found = set()
+    for url, methods in routes.urls.values():
         if "GET" not in methods:
             continue
-        for action, fields, values, enctype in _post_forms(client, url):
+        for action, fields, values, enctype in _post_forms(routes.admin, url):
             files = [name for name, kind in fields.items() if kind == "file"]
             if enctype == "multipart/form-data" and files:
-                uploads.add((action, files[0], tuple((n, v) for n, v in values if n not in files)))
-    assert {a for a, _f, _v in uploads} >= {"/strategien/importieren"} and len(uploads) >= 2
-    for action, field, others in sorted(uploads):
-        for label, content in BROKEN_FILES.items():
-            for ext in ("yaml", "yml", "csv", "xlsx", "txt", ""):
-                data = {**dict(others), field: (io.BytesIO(content), f"{label}.{ext}" if ext else label)}
-                response = client.post(action, data=data, content_type="multipart/form-data")
-                problems += _problems("POST", f"{action} [{label}.{ext}]", response)
-                if response.status_code == 200 or response.status_code == 302:
-                    problems.append(f"POST {action} [{label}.{ext}] -> {response.status_code}: angenommen?")
-        # a file field with no file in it and a file under a wrong name
-        response = client.post(action, data=dict(others), content_type="multipart/form-data")
+                found.add((action, files[0], tuple((n, v) for n, v in values if n not in files)))
+    assert {a for a, _f, _v in found} >= {"/strategien/importieren"} and len(found) >= 2
+    return routes, sorted(found)
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("label", BROKEN_FILES)
+def test_broken_uploads_to_every_upload_route(uploads, label):
+    routes, actions = uploads
+    problems = []
+    content = BROKEN_FILES[label]
+    for action, field, others in actions:
+        for ext in ("yaml", "yml", "csv", "xlsx", "txt", ""):
+            data = {**dict(others), field: (io.BytesIO(content), f"{label}.{ext}" if ext else label)}
+            response = routes.admin.post(action, data=data, content_type="multipart/form-data")
+            problems += _problems("POST", f"{action} [{label}.{ext}]", response)
+            if response.status_code == 200 or response.status_code == 302:
+                problems.append(f"POST {action} [{label}.{ext}] -> {response.status_code}: angenommen?")
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.db
+def test_upload_forms_without_a_file_or_with_a_wrong_field(uploads):
+    routes, actions = uploads
+    problems = []
+    for action, _field, others in actions:
+        response = routes.admin.post(action, data=dict(others), content_type="multipart/form-data")
         problems += _problems("POST", f"{action} [ohne Datei]", response)
-        response = client.post(
+        response = routes.admin.post(
             action, data={"anders": (io.BytesIO(b"x"), "x.yaml")}, content_type="multipart/form-data"
         )
         problems += _problems("POST", f"{action} [falsches Feld]", response)
     assert problems == [], "\n".join(problems)
 
 
+@pytest.mark.db
 def test_upload_over_the_limit_is_a_german_413(client):
     big = io.BytesIO(b"x" * (16 * 1024 * 1024 + 1))
     response = client.post("/strategien/importieren", data={"file": (big, "gross.yaml")})
@@ -307,6 +380,7 @@ def test_upload_over_the_limit_is_a_german_413(client):
     assert "Datei zu groß" in response.text and not _problems("POST", "/strategien/importieren", response)
 
 
+@pytest.mark.db
 def test_login_with_garbage(anonymous_client):
     problems = []
     for value in [*GARBAGE, "//evil.example"]:
@@ -318,9 +392,12 @@ def test_login_with_garbage(anonymous_client):
     assert problems == [], "\n".join(problems)
 
 
-def test_everything_is_still_there(client, routes, two_organisations):  # noqa: F811
+@pytest.mark.db
+def test_everything_is_still_there(app, client, two_organisations):
     """After garbage of every kind (no deleting routes), every page still answers as before."""
-    for _endpoint, url, methods in routes:
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {ApiCaller(app, 1).secret}"
+    routes = Routes(app, two_organisations)
+    for url, methods in routes.urls.values():
         if "POST" in methods and not any(w in url for w in ("loeschen", "entfernen", "anonymisieren", "abmelden")):
             for value in GARBAGE[:4]:
                 client.post(url, data={"title": value, "name": value})
