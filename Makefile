@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test test-browser lint bench clean install
+.PHONY: run serve test test-fast lint bench clean install
 
 $(BIN)/planner: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +31,15 @@ serve: $(BIN)/planner
 	$(BIN)/planner db upgrade
 	$(BIN)/gunicorn --workers $${WORKERS:-3} --threads $${THREADS:-8} --keep-alive 30 --bind $${BIND:-$(HOST):8000} wsgi:app
 
-## Install the test extras and run the whole suite (browser tests included).
+## Install the test extras and run the whole suite in stages by purpose, as CI does: pure tests once,
+## database tests on SQLite and on PostgreSQL (a throwaway server unless TEST_DATABASE_URL is set),
+## browser journeys on PostgreSQL (tests/stages.sh; STAGES="pure sqlite" for a part).
 test: $(VENV)/.test-installed
-	$(BIN)/pytest $(PYTEST_ARGS)
+	BIN=$(BIN) PYTEST_ARGS="$(PYTEST_ARGS)" bash tests/stages.sh
+
+## The edit–test loop: the pure and command-line tests only (no database, no browser), under a minute.
+test-fast: $(VENV)/.test-installed
+	BIN=$(BIN) PYTEST_ARGS="$(PYTEST_ARGS)" STAGES=pure bash tests/stages.sh
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check planner tests bench
