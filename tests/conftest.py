@@ -1,7 +1,7 @@
 """Shared fixtures: an app on a fresh database per test (SQLite, or PostgreSQL when
 TEST_DATABASE_URL is set), the Flask client, a live server and the system Chromium.
 
-Tests by purpose (docs/testing.md): a test that touches the database (through `database_url`,
+Tests by purpose (README, "Development"): a test that touches the database (through `database_url`,
 `app`, `live_app`, `seeds` or `migration_database_url`) is marked `db` and runs on SQLite
 and on PostgreSQL; a browser journey is marked `browser` and runs once, on PostgreSQL; every
 other test is pure (domain, formats, charts, command line) and runs once. The marks are checked

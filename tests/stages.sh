@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole suite in stages by purpose (docs/testing.md), each on both cores (pytest-xdist):
+# The whole suite in stages by purpose (README, "Development"), each on both cores (pytest-xdist):
 #   pure      domain, formats, charts, command line: once, no database
 #   sqlite    tests marked `db` on a SQLite file per test
 #   postgres  tests marked `db` on PostgreSQL (TEST_DATABASE_URL, or a throwaway server started here)
