@@ -34,7 +34,7 @@ READABLE = sorted({r.endpoint for r in rules() if r.endpoint in ENDPOINTS and "G
 
 
 @pytest.fixture(scope="module")
-def world(seeds):
+def world(seeds, pdf_once):
     """The two offices, shared by the outsider and reader cases (nothing they do may change anything)."""
     app, data = seeds.app("zwei-aemter", build_two_organisations)
     yield World(app, data)
