@@ -1,0 +1,143 @@
+"""Issue 23, hardening round 2: bad input gets a clear German error and loses nothing; nothing ends
+in a 500, every API answer is strict JSON, every file written can be read, and each way in (form,
+file, workbook, API) applies the same rules."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from auth_support import form_data
+from conftest import DATA, domain
+from test_api import api_token, auth
+from test_measure_list_web import download, edit_cells, upload
+
+from planner import models
+from planner.extensions import db
+from planner.formats.strategy_file import StrategyFileError, dump_data, load_strategy, parse_yaml
+
+ESC_TITLE = "Steuerzeichen \u001b[31m Titel"
+
+
+def strict_json(data: bytes):
+    """json.loads as a strict parser does it: NaN and Infinity are no JSON."""
+
+    def refuse(constant):
+        raise ValueError(f"keine JSON-Zahl: {constant}")
+
+    return json.loads(data, parse_constant=refuse)
+
+
+@pytest.fixture
+def api(app, sample_id):
+    """The sample strategy, the admin's API token and the ETag of its measure `konzept`."""
+    secret = api_token(app, 1)
+    return {"sid": sample_id, "secret": secret}
+
+
+def _etag(client, api, key="konzept"):
+    return client.get(f"/api/v1/strategien/{api['sid']}/massnahmen/{key}", headers=auth(api["secret"])).headers["ETag"]
+
+
+def _patch(client, api, body: str, key="konzept", etag=None):
+    headers = auth(api["secret"], **{"If-Match": etag or _etag(client, api, key)})
+    return client.patch(
+        f"/api/v1/strategien/{api['sid']}/massnahmen/{key}", data=body, content_type="application/json", headers=headers
+    )
+
+
+def _post(client, api, body: str):
+    return client.post(
+        f"/api/v1/strategien/{api['sid']}/massnahmen",
+        data=body,
+        content_type="application/json",
+        headers=auth(api["secret"]),
+    )
+
+
+# --- 2: no 500 on invalid input ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [("start: 0000-01", "start"), ("actual_start: 9999-12", "actual_start"), ("deferrals: 3000000000", "deferrals")],
+)
+def test_strategy_file_refuses_impossible_years_and_counts_naming_the_field(line, field):
+    data = parse_yaml((DATA / "sample.yaml").read_text(encoding="utf-8"))
+    first = data["measures"][0]
+    first.pop("end", None)
+    first.pop(field, None)
+    text = dump_data(data).replace(f"- id: {first['id']}\n", f"- id: {first['id']}\n  {line}\n", 1)
+    assert line in text
+    with pytest.raises(StrategyFileError) as refused:
+        load_strategy(text)
+    assert any(p.field == field for p in refused.value.problems), refused.value.messages
+
+
+def test_measure_list_import_refuses_a_count_beyond_the_column_in_the_preview(app, client, sample_id):
+    before = domain(app, sample_id)
+    data = edit_cells(download(client, sample_id), (2, "Zurückgestellt (Anzahl)", 3_000_000_000))
+    preview = upload(client, sample_id, data)
+    assert preview.status_code == 422, preview.text[:2000]
+    assert "Zurückgestellt" in preview.text and "Zeile 2" in preview.text
+    assert domain(app, sample_id) == before
+
+
+# --- 3, 4: control characters and line breaks ---------------------------------------------------
+
+
+def test_one_text_rule():
+    from planner.domain.validation import text_problem
+
+    assert text_problem("Titel\tmit Tab") is None
+    assert text_problem("zwei\nZeilen", multiline=True) is None
+    assert "Zeilenumbruch" in text_problem("zwei\nZeilen")
+    assert "Zeilenumbruch" in text_problem("zwei\r\nZeilen")
+    assert "Steuerzeichen" in text_problem(ESC_TITLE, multiline=True)
+    assert "Steuerzeichen" in text_problem("a\x00b", multiline=True)
+    assert text_problem("a\ud800b", multiline=True) is not None
+
+
+def test_control_characters_are_refused_by_form_api_and_landscape_file(app, client, anonymous_client, api):
+    sid = api["sid"]
+    before = domain(app, sid)
+    url = f"/strategien/{sid}/massnahmen/konzept/bearbeiten"
+    form = form_data(client.get(url).text)
+    form["title"] = ESC_TITLE
+    refused = client.post(url, data=form)
+    assert refused.status_code == 422 and "Steuerzeichen" in refused.text
+    form["title"] = "Zwei\nZeilen"
+    refused = client.post(url, data=form)
+    assert refused.status_code == 422 and "Zeilenumbruch" in refused.text
+    response = _patch(anonymous_client, api, json.dumps({"title": ESC_TITLE}))
+    assert response.status_code == 422 and "„title“" in response.json["detail"]
+    assert domain(app, sid) == before
+    with app.app_context():
+        org = db.session.get(models.Strategy, sid).organisation_id
+    csv_text = f"Anwendung;Hersteller\n{ESC_TITLE};Muster AG\n"
+    land = client.post(
+        f"/organisationen/{org}/applikationslandkarte/importieren",
+        data={"file": (io.BytesIO(csv_text.encode()), "land.csv")},
+        content_type="multipart/form-data",
+    )
+    assert land.status_code == 422 and "Zeile 2" in land.text and "Steuerzeichen" in land.text
+
+
+def test_a_line_break_in_a_strategy_title_is_refused_by_form_and_workbook(app, client, sample_id):
+    before = domain(app, sample_id)
+    url = f"/strategien/{sample_id}/bearbeiten"
+    form = form_data(client.get(url).text)
+    form["title"] = "Strategie\nmit Umbruch"
+    refused = client.post(url, data=form)
+    assert refused.status_code == 422 and "Zeilenumbruch" in refused.text
+    book = download(client, sample_id)
+    from openpyxl import load_workbook
+
+    from planner.formats.measure_workbook import SHEET_STRATEGY
+
+    sheet = load_workbook(io.BytesIO(book))[SHEET_STRATEGY]
+    row = next(r[0].row for r in sheet.iter_rows() if r[0].value == "Titel")
+    preview = upload(client, sample_id, edit_cells(book, (row, 2, "Strategie\nmit Umbruch"), sheet=SHEET_STRATEGY))
+    assert preview.status_code == 422 and "Zeilenumbruch" in preview.text
+    assert domain(app, sample_id) == before
