@@ -141,3 +141,48 @@ def test_a_line_break_in_a_strategy_title_is_refused_by_form_and_workbook(app, c
     preview = upload(client, sample_id, edit_cells(book, (row, 2, "Strategie\nmit Umbruch"), sheet=SHEET_STRATEGY))
     assert preview.status_code == 422 and "Zeilenumbruch" in preview.text
     assert domain(app, sample_id) == before
+
+
+def test_every_writer_copes_with_control_characters_already_stored(app, client, sample_id):
+    from docx import Document
+    from icalendar import Calendar
+    from openpyxl import load_workbook
+
+    with app.app_context():
+        strategy = db.session.get(models.Strategy, sample_id)
+        strategy.title = "Strategie\nmit Umbruch \x1b[31m"
+        measure = next(m for m in strategy.measures if m.key == "konzept")
+        measure.title = ESC_TITLE
+        measure.description = "Beschreibung \x07 mit Klingel\nund Zeile"
+        org = strategy.organisation_id
+        db.session.add(models.land.Application(organisation_id=org, name=ESC_TITLE, vendor="\x1b", interfaces=[]))
+        db.session.commit()
+    for url in (
+        f"/strategien/{sample_id}/massnahmenliste.xlsx",
+        f"/strategien/{sample_id}/statusabfrage.xlsx",
+        f"/strategien/{sample_id}/steckbriefe.docx",
+        f"/strategien/{sample_id}/massnahmen/konzept/steckbrief.docx",
+        f"/strategien/{sample_id}/evaluationen.ics",
+        f"/organisationen/{org}/applikationslandkarte.xlsx",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if url.endswith(".xlsx"):
+            book = load_workbook(io.BytesIO(response.data))
+            assert not any("\x1b" in str(c.value) for sheet in book for row in sheet.iter_rows() for c in row), url
+        elif url.endswith(".docx"):
+            assert "\x1b" not in "".join(p.text for p in Document(io.BytesIO(response.data)).paragraphs), url
+        else:
+            Calendar.from_ical(response.data)
+            assert b"\x1b" not in response.data, url
+
+
+def test_ics_of_a_strategy_with_a_line_break_in_its_title(app, client, sample_id):
+    from icalendar import Calendar
+
+    with app.app_context():
+        db.session.get(models.Strategy, sample_id).title = "Zwei\nZeilen"
+        db.session.commit()
+    response = client.get(f"/strategien/{sample_id}/evaluationen.ics")
+    assert response.status_code == 200
+    Calendar.from_ical(response.data)
