@@ -11,7 +11,7 @@ import pytest
 from auth_support import form_data
 from conftest import DATA, domain
 from test_api import api_token, auth
-from test_measure_list_web import download, edit_cells, upload
+from test_measure_list_web import confirm, download, edit_cells, upload
 
 from planner import models
 from planner.extensions import db
@@ -186,3 +186,34 @@ def test_ics_of_a_strategy_with_a_line_break_in_its_title(app, client, sample_id
     response = client.get(f"/strategien/{sample_id}/evaluationen.ics")
     assert response.status_code == 200
     Calendar.from_ical(response.data)
+
+
+# --- 9: the workbook import previews what it saves and applies the form's rules -----------------
+
+
+def _without_actual_start(app, sid):
+    with app.app_context():
+        strategy = db.session.get(models.Strategy, sid)
+        m = next(m for m in strategy.measures if m.key == "konzept")
+        m.actual_start, m.actual_end = None, None
+        db.session.commit()
+
+
+def test_measure_list_preview_lists_every_field_it_saves(app, client, sample_id):
+    _without_actual_start(app, sample_id)
+    data = edit_cells(download(client, sample_id), (2, "Tatsächlicher Beginn", "11/2026"))
+    preview = upload(client, sample_id, data)
+    assert preview.status_code == 200, preview.text[:3000]
+    assert "Tatsächlicher Beginn" in preview.text and "11/2026" in preview.text
+    assert confirm(client, sample_id, preview.text).status_code == 302
+    assert str(domain(app, sample_id).measure("konzept").actual_start) == "2026-11"
+
+
+def test_measure_list_refuses_an_actual_start_in_the_future_as_the_form_does(app, client, sample_id):
+    _without_actual_start(app, sample_id)
+    before = domain(app, sample_id)
+    data = edit_cells(download(client, sample_id), (2, "Tatsächlicher Beginn", "01/2027"))
+    preview = upload(client, sample_id, data)
+    assert preview.status_code == 422, preview.text[:3000]
+    assert "liegt in der Zukunft" in preview.text and "Zeile 2" in preview.text
+    assert domain(app, sample_id) == before
