@@ -56,7 +56,62 @@ def _post(client, api, body: str):
     )
 
 
+# --- 1: NaN and Infinity ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+def test_api_refuses_numbers_that_are_none_and_answers_only_strict_json(app, anonymous_client, api, number):
+    c = anonymous_client
+    before = domain(app, api["sid"])
+    patched = _patch(c, api, '{"budget": NUMBER}'.replace("NUMBER", number))
+    assert patched.status_code == 422, patched.text
+    assert "budget" in strict_json(patched.data)["detail"]
+    created = _post(
+        c, api, '{"title": "Neu", "dimension": "IT-Bereitstellung", "budget": NUMBER}'.replace("NUMBER", number)
+    )
+    assert created.status_code == 422, created.text
+    assert domain(app, api["sid"]) == before
+    listed = c.get(f"/api/v1/strategien/{api['sid']}/massnahmen", headers=auth(api["secret"]))
+    strict_json(listed.data)
+
+
 # --- 2: no 500 on invalid input ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ('{"title": "a\\u0000b"}', "title"),
+        ('{"title": "a\\ud800b"}', "title"),
+        ('{"start": "0000-01"}', "start"),
+        ('{"start": "9999-12", "end": "0001-01"}', "start"),
+        ('{"end": "2200-01"}', "end"),
+    ],
+)
+def test_api_invalid_text_and_years_are_a_german_422_naming_the_field(app, anonymous_client, api, body, field):
+    before = domain(app, api["sid"])
+    for response in (
+        _patch(anonymous_client, api, body),
+        _post(anonymous_client, api, body.replace("{", '{"dimension": "IT-Bereitstellung", "title": "x", ', 1)),
+    ):
+        assert response.status_code == 422, response.text
+        assert f"„{field}“" in strict_json(response.data)["detail"]
+    assert domain(app, api["sid"]) == before
+
+
+def test_api_lone_surrogate_prerequisite_and_deep_nesting_are_refused(app, anonymous_client, api):
+    c = anonymous_client
+    headers = auth(api["secret"], **{"If-Match": _etag(c, api)})
+    link = c.post(
+        f"/api/v1/strategien/{api['sid']}/massnahmen/konzept/abhaengigkeiten",
+        data='{"prerequisite": "a\\ud800"}',
+        content_type="application/json",
+        headers=headers,
+    )
+    assert link.status_code == 422, link.text
+    assert "prerequisite" in strict_json(link.data)["detail"]
+    nested = _patch(c, api, "[" * 10_000)
+    assert nested.status_code == 400 and "JSON" in strict_json(nested.data)["detail"]
 
 
 @pytest.mark.parametrize(
@@ -217,3 +272,69 @@ def test_measure_list_refuses_an_actual_start_in_the_future_as_the_form_does(app
     assert preview.status_code == 422, preview.text[:3000]
     assert "liegt in der Zukunft" in preview.text and "Zeile 2" in preview.text
     assert domain(app, sample_id) == before
+
+
+# --- 10: API honesty ----------------------------------------------------------------------------
+
+
+def test_null_is_allowed_in_the_schema_only_where_it_empties_a_field(app, anonymous_client, api):
+    c = anonymous_client
+    spec = c.get("/api/v1/openapi.json").get_json()
+    change = spec["components"]["schemas"]["MeasureChange"]["properties"]
+
+    def nullable(prop) -> bool:
+        return prop.get("type") == "null" or any(s.get("type") == "null" for s in prop.get("anyOf", []))
+
+    for name, prop in change.items():
+        response = _patch(c, api, json.dumps({name: None}))
+        if nullable(prop):
+            assert response.status_code == 200, (name, response.text)
+        else:
+            assert response.status_code == 422, (name, response.text)
+            assert "None" not in response.json["detail"], response.json["detail"]
+    assert not nullable(change["title"]) and not nullable(change["dimension"])
+
+
+def test_the_schema_names_allowed_dimensions_ids_and_month_forms(app, anonymous_client):
+    spec = anonymous_client.get("/api/v1/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    assert "IT-Bereitstellung" in json.dumps(schemas["NewMeasure"]["properties"]["dimension"])
+    assert schemas["NewLink"]["properties"]["prerequisite"]["minLength"] == 1
+    assert "pattern" in json.dumps(schemas["MeasureChange"]["properties"]["start"])
+
+
+def test_ids_beyond_the_integer_range_are_404_for_every_method(app, anonymous_client, api):
+    c = anonymous_client
+    big = 2**31
+    headers = auth(api["secret"], **{"If-Match": "*"})
+    for method, url in (
+        ("get", f"/api/v1/strategien/{big}/massnahmen/konzept"),
+        ("patch", f"/api/v1/strategien/{big}/massnahmen/konzept"),
+        ("post", f"/api/v1/strategien/{big}/massnahmen"),
+        ("post", f"/api/v1/strategien/{big}/massnahmen/konzept/abhaengigkeiten"),
+        ("delete", f"/api/v1/strategien/{big}/massnahmen/konzept/abhaengigkeiten/x"),
+    ):
+        response = getattr(c, method)(url, json={"title": "x"}, headers=headers)
+        assert response.status_code == 404, (method, url, response.status_code)
+
+
+def test_a_weak_etag_is_refused_saying_why(app, anonymous_client, api):
+    etag = _etag(anonymous_client, api)
+    response = _patch(anonymous_client, api, '{"goal": "neu"}', etag=f"W/{etag}")
+    assert response.status_code == 412
+    detail = response.json["detail"]
+    assert "schwach" in detail and "Jemand anderes" not in detail
+
+
+def test_a_budget_stored_as_nan_reads_as_none():
+    """PostgreSQL's numeric holds NaN, which the API stored before this round: it reads as no budget."""
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from planner.services.strategies import measure_from_columns
+
+    columns = dict.fromkeys(c.name for c in models.Measure.__table__.columns)
+    row = SimpleNamespace(**{**columns, "key": "a", "title": "A", "dimension": "IT-Sicherheit", "status": "geplant",
+                             "second_loop": False, "deferrals": 0, "budget": Decimal("NaN")})  # fmt: skip
+    assert measure_from_columns(row).budget is None
+    assert measure_from_columns(SimpleNamespace(**{**vars(row), "budget": Decimal("12.5")})).budget == 12.5
