@@ -85,7 +85,7 @@ def test_api_refuses_numbers_that_are_none_and_answers_only_strict_json(app, ano
         ('{"title": "a\\ud800b"}', "title"),
         ('{"start": "0000-01"}', "start"),
         ('{"start": "9999-12", "end": "0001-01"}', "start"),
-        ('{"end": "2200-01"}', "end"),
+        ('{"end": "2201-01"}', "end"),
     ],
 )
 def test_api_invalid_text_and_years_are_a_german_422_naming_the_field(app, anonymous_client, api, body, field):
@@ -338,3 +338,11 @@ def test_a_budget_stored_as_nan_reads_as_none():
                              "second_loop": False, "deferrals": 0, "budget": Decimal("NaN")})  # fmt: skip
     assert measure_from_columns(row).budget is None
     assert measure_from_columns(SimpleNamespace(**{**vars(row), "budget": Decimal("12.5")})).budget == 12.5
+
+
+def test_a_year_out_of_range_is_named_in_the_forms_too(client, sample_id):
+    url = f"/strategien/{sample_id}/massnahmen/konzept/bearbeiten"
+    form = form_data(client.get(url).text)
+    form["start"] = "01/0000"
+    refused = client.post(url, data=form)
+    assert refused.status_code == 422 and "Das Jahr 0 liegt nicht zwischen 1900 und 2200." in refused.text

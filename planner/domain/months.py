@@ -11,10 +11,12 @@ _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 _GERMAN = re.compile(r"^\s*(\d{1,2})\s*[/.]\s*(\d{4})\s*$")
 # The years a plan can name: every way in (forms, files, workbook, API) refuses others with this
 # message, and the stored and file form's JSON Schema pattern below says the same.
-MIN_YEAR, MAX_YEAR = 1900, 2199
-MONTH_PATTERN = r"^(19\d\d|2[01]\d\d)-(0[1-9]|1[0-2])$"  # JJJJ-MM within MIN_YEAR..MAX_YEAR
+MIN_YEAR, MAX_YEAR = 1900, 2200
+MONTH_PATTERN = r"^(19\d\d|2[01]\d\d|2200)-(0[1-9]|1[0-2])$"  # JJJJ-MM within MIN_YEAR..MAX_YEAR
 # what the API also reads (the typed forms that parse() takes), as a JSON Schema pattern
-TYPED_MONTH_PATTERN = r"^\s*((19\d\d|2[01]\d\d)-(0?[1-9]|1[0-2])|(0?[1-9]|1[0-2])\s*[/.]\s*(19\d\d|2[01]\d\d))\s*$"
+TYPED_MONTH_PATTERN = (
+    r"^\s*((19\d\d|2[01]\d\d|2200)-(0?[1-9]|1[0-2])|(0?[1-9]|1[0-2])\s*[/.]\s*(19\d\d|2[01]\d\d|2200))\s*$"
+)
 
 
 def year_problem(year: int) -> str | None:
@@ -71,14 +73,19 @@ class Month:
         return f"{self.month:02d}/{self.year:04d}"
 
 
+def year_out_of_range(text: str) -> str | None:
+    """For a text in a month's form whose year no plan can name, the German reason; else None."""
+    if m := _ISO.match(text):
+        return year_problem(int(m.group(1)))
+    if m := _GERMAN.match(text):
+        return year_problem(int(m.group(2)))
+    return None
+
+
 def month_problem(text: object) -> str:
     """Why a text is no month a plan can name, in German: a year out of range, or no month at all."""
     text = str(text)
-    if (m := _ISO.match(text)) and (problem := year_problem(int(m.group(1)))):
-        return problem
-    if (m := _GERMAN.match(text)) and (problem := year_problem(int(m.group(2)))):
-        return problem
-    return f"„{text}“ ist kein Monat (erwartet MM/JJJJ oder JJJJ-MM, z. B. 04/2023)."
+    return year_out_of_range(text) or f"„{text}“ ist kein Monat (erwartet MM/JJJJ oder JJJJ-MM, z. B. 04/2023)."
 
 
 def month_of(day: date) -> Month:
