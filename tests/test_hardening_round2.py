@@ -346,3 +346,22 @@ def test_a_year_out_of_range_is_named_in_the_forms_too(client, sample_id):
     form["start"] = "01/0000"
     refused = client.post(url, data=form)
     assert refused.status_code == 422 and "Das Jahr 0 liegt nicht zwischen 1900 und 2200." in refused.text
+
+
+def test_charts_cope_with_control_characters_already_stored(app, client, sample_id):
+    """No font has a glyph for ESC and XML cannot hold it: a chart leaves it out (it was a 500, or
+    an SVG no browser shows)."""
+    from xml.etree import ElementTree
+
+    with app.app_context():
+        strategy = db.session.get(models.Strategy, sample_id)
+        strategy.title = "Strategie \x1b[31m"
+        for m in strategy.measures:
+            m.title = f"{m.title} {ESC_TITLE}"
+        db.session.commit()
+    for chart in ("fahrplan", "abhaengigkeiten"):
+        svg = client.get(f"/strategien/{sample_id}/{chart}.svg")
+        assert svg.status_code == 200 and b"\x1b" not in svg.data, chart
+        ElementTree.fromstring(svg.data)
+    for fmt in ("png", "pdf"):
+        assert client.get(f"/strategien/{sample_id}/fahrplan.{fmt}").status_code == 200, fmt
