@@ -12,8 +12,10 @@ from xml.sax.saxutils import escape
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from ..documents.pdf import chart_pdf
+from ..domain.validation import writable
 
 if TYPE_CHECKING:
     from ..documents.pdf import DataTable
@@ -61,7 +63,13 @@ def render(
 ) -> bytes:
     """The figure as SVG (with <title>/<desc> and role="img"), PNG or PDF bytes. The PDF is a tagged
     PDF/UA-1 document: the chart as a figure with the description as alternative text on one
-    landscape page of `paper` ("a4" or "a3"), then `table`."""
+    landscape page of `paper` ("a4" or "a3"), then `table`.
+
+    Every text of the figure loses the control characters stored before the text rule refused
+    them: no font has a glyph for them, and SVG (XML) cannot hold them."""
+    for text in fig.findobj(Text):
+        text.set_text(writable(text.get_text()))
+    title, description = writable(title), writable(description)
     buffer = io.BytesIO()
     if fmt == "svg":
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": title})

@@ -13,6 +13,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .validation import text_problem
+
 OPERATION_LABELS = {"on_premise": "On Premise", "rechenzentrum": "Rechenzentrum", "cloud": "Cloud"}
 STATE_LABELS = {"im_einsatz": "im Einsatz", "geplant": "geplant", "wird_abgeloest": "wird abgelöst"}
 MAX_NAME = 200
@@ -75,9 +77,13 @@ def application_problems(app: Application) -> list[str]:
     problems = []
     if not app.name.strip():
         problems.append("Der Name der Anwendung fehlt.")
-    for label, value in (("Anwendung", app.name), ("Hersteller", app.vendor), ("Aufgabe", app.task_area)):
+    texts = (("Anwendung", app.name), ("Hersteller", app.vendor), ("Aufgabe", app.task_area))
+    for label, value in texts:
         if len(value) > MAX_NAME:
             problems.append(f"{label}: höchstens {MAX_NAME} Zeichen.")
+    for label, value in (*texts, *(("Schnittstellen", i) for i in app.interfaces)):
+        if problem := text_problem(value):
+            problems.append(f"{label}: {problem}")
     if app.operation not in OPERATION_LABELS:
         problems.append(f"Betrieb „{app.operation}“ ist unbekannt; erlaubt: {', '.join(OPERATION_LABELS.values())}.")
     if app.state not in STATE_LABELS:

@@ -9,7 +9,21 @@ from datetime import date
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 # MM/JJJJ, M/JJJJ (pages, Steckbriefe) and MM.JJJJ (how Excel users often type a month)
 _GERMAN = re.compile(r"^\s*(\d{1,2})\s*[/.]\s*(\d{4})\s*$")
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"  # the stored and file form, JSON Schema pattern
+# The years a plan can name: every way in (forms, files, workbook, API) refuses others with this
+# message, and the stored and file form's JSON Schema pattern below says the same.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+MONTH_PATTERN = r"^(19\d\d|2[01]\d\d|2200)-(0[1-9]|1[0-2])$"  # JJJJ-MM within MIN_YEAR..MAX_YEAR
+# what the API also reads (the typed forms that parse() takes), as a JSON Schema pattern
+TYPED_MONTH_PATTERN = (
+    r"^\s*((19\d\d|2[01]\d\d|2200)-(0?[1-9]|1[0-2])|(0?[1-9]|1[0-2])\s*[/.]\s*(19\d\d|2[01]\d\d|2200))\s*$"
+)
+
+
+def year_problem(year: int) -> str | None:
+    """Why a year cannot be part of a plan, in German; None when it can."""
+    if MIN_YEAR <= year <= MAX_YEAR:
+        return None
+    return f"Das Jahr {year} liegt nicht zwischen {MIN_YEAR} und {MAX_YEAR}."
 
 
 @dataclass(frozen=True, order=True)
@@ -22,8 +36,8 @@ class Month:
     def __post_init__(self) -> None:
         if not 1 <= self.month <= 12:
             raise ValueError(f"Monat {self.month} liegt nicht zwischen 1 und 12")
-        if not 1900 <= self.year <= 2200:
-            raise ValueError(f"Jahr {self.year} ist nicht plausibel")
+        if problem := year_problem(self.year):
+            raise ValueError(problem)
 
     @classmethod
     def parse(cls, text: str) -> Month:
@@ -33,7 +47,7 @@ class Month:
             return cls(int(m.group(1)), int(m.group(2)))
         if m := _GERMAN.match(text):
             return cls(int(m.group(2)), int(m.group(1)))
-        raise ValueError(f"„{text}“ ist kein Monat (erwartet MM/JJJJ oder JJJJ-MM, z. B. 04/2023)")
+        raise ValueError(month_problem(text))
 
     @classmethod
     def from_index(cls, index: int) -> Month:
@@ -57,6 +71,21 @@ class Month:
     def german(self) -> str:
         """The way the documents write it: 04/2023."""
         return f"{self.month:02d}/{self.year:04d}"
+
+
+def year_out_of_range(text: str) -> str | None:
+    """For a text in a month's form whose year no plan can name, the German reason; else None."""
+    if m := _ISO.match(text):
+        return year_problem(int(m.group(1)))
+    if m := _GERMAN.match(text):
+        return year_problem(int(m.group(2)))
+    return None
+
+
+def month_problem(text: object) -> str:
+    """Why a text is no month a plan can name, in German: a year out of range, or no month at all."""
+    text = str(text)
+    return year_out_of_range(text) or f"„{text}“ ist kein Monat (erwartet MM/JJJJ oder JJJJ-MM, z. B. 04/2023)."
 
 
 def month_of(day: date) -> Month:

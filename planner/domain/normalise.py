@@ -19,7 +19,7 @@ import re
 from datetime import date
 from typing import Any
 
-from .months import Month
+from .months import Month, year_out_of_range
 from .strategy import STATUS_LABELS, OwnerRole, Rating, Status
 
 MONTH_FORMS = "MM/JJJJ, z. B. 04/2025 (auch JJJJ-MM, M/JJJJ oder MM.JJJJ)"
@@ -60,7 +60,9 @@ def month_value(value: Any) -> Month | None:
     try:
         return Month.parse(text)
     except ValueError:
-        raise ValueError(f"„{text}“ ist kein Monat. Bitte als {MONTH_FORMS} angeben.") from None
+        raise ValueError(
+            year_out_of_range(text) or f"„{text}“ ist kein Monat. Bitte als {MONTH_FORMS} angeben."
+        ) from None
 
 
 def _allowed(values: list[str]) -> str:

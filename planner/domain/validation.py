@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -14,6 +16,38 @@ from .strategy import Measure, Strategy
 # (vision, description, notes) takes at most MAX_TEXT characters, amounts are Numeric(14, 2).
 MAX_TEXT = 20_000
 MAX_AMOUNT = 999_999_999_999.99
+# counts (deferrals, ...) are Integer columns: at most 2**31 - 1 in PostgreSQL
+MAX_COUNT = 2**31 - 1
+
+# The characters a text may hold, the one rule for every way in: no C0 control character but
+# tab and the line breaks, no DEL, no lone surrogate (neither can be stored or written to an XLSX,
+# DOCX or ICS file); single-line texts (titles, names) take no line break either.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_LINE_BREAK = re.compile(r"[\n\r\x85\u2028\u2029]")
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def text_problem(value: str, multiline: bool = False) -> str | None:
+    """Why a text cannot be stored, in German; None when it can."""
+    if m := _CONTROL.search(value):
+        return f"Der Text enthält ein Steuerzeichen (U+{ord(m.group()):04X}); bitte entfernen."
+    if _SURROGATE.search(value):
+        return "Der Text enthält ein ungültiges Zeichen (ein einzelnes UTF-16-Ersatzzeichen); bitte entfernen."
+    if not multiline and _LINE_BREAK.search(value):
+        return "Das Feld ist einzeilig: bitte ohne Zeilenumbruch."
+    return None
+
+
+def writable(value: str) -> str:
+    """A stored text as files can hold it: control characters (but tab and line breaks) and lone
+    surrogates left out. For writers of data stored before `text_problem` refused them."""
+    return _UNWRITABLE.sub("", value)
+
+
+def one_line(value: str) -> str:
+    """A single-line text for a file that needs one line (ICS, sheet names): line breaks become spaces."""
+    return " ".join(writable(value).split())
 
 
 @dataclass(frozen=True)
@@ -43,6 +77,9 @@ def validate_measure(m: Measure, keys: set[str] | None = None) -> list[Problem]:
 
     if not m.title.strip():
         add("title", "Der Titel fehlt.")
+    for name, value, multiline in _measure_texts(m):
+        if problem := text_problem(value, multiline):
+            add(name, problem)
     if cat.dimension(m.dimension) is None:
         add("dimension", f"Unbekannte Dimension „{m.dimension}“.")
     for d in m.further_dimensions:
@@ -57,10 +94,16 @@ def validate_measure(m: Measure, keys: set[str] | None = None) -> list[Problem]:
         add("end", "Ein Ende ist angegeben, aber kein Beginn.")
     if m.start is not None and m.end is not None and m.end < m.start:
         add("end", f"Das Ende {m.end.german()} liegt vor dem Beginn {m.start.german()}.")
-    if m.budget is not None and m.budget < 0:
+    if m.budget is not None and not math.isfinite(m.budget):
+        add("budget", "Das Budget ist keine gültige Zahl (unendlich oder nicht definiert).")
+    elif m.budget is not None and m.budget < 0:
         add("budget", "Das Budget darf nicht negativ sein.")
+    elif m.budget is not None and m.budget > MAX_AMOUNT:
+        add("budget", "Das Budget ist zu groß.")
     if m.deferrals < 0:
         add("deferrals", "Die Zahl der Zurückstellungen darf nicht negativ sein.")
+    elif m.deferrals > MAX_COUNT:
+        add("deferrals", f"Die Zahl der Zurückstellungen ist zu groß (höchstens {MAX_COUNT:_}).".replace("_", "."))
     for dep in m.depends_on:
         if dep == m.key:
             add("depends_on", "Eine Maßnahme kann nicht von sich selbst abhängen.")
@@ -69,6 +112,20 @@ def validate_measure(m: Measure, keys: set[str] | None = None) -> list[Problem]:
     if len(set(m.depends_on)) != len(m.depends_on):
         add("depends_on", "Eine Abhängigkeit ist doppelt angegeben.")
     return problems
+
+
+def _measure_texts(m: Measure):
+    """(field, text, multi-line) of every text of a measure; titles and names are single-line."""
+    yield "id", m.key, False
+    yield "title", m.title, False
+    yield "description", m.description, True
+    yield "goal", m.goal, True
+    yield "funding_call", m.funding_call or "", False
+    for o in m.owners:
+        yield "owners", o.name, False
+    for name in ("actors", "requirements", "examples", "steps"):
+        for item in getattr(m, name):
+            yield name, item, True
 
 
 def describe_cycle(cycle: list[str], strategy: Strategy | None = None) -> str:
@@ -97,6 +154,15 @@ def validate_strategy(strategy: Strategy) -> list[Problem]:
         problems.append(Problem("Der Titel der Strategie fehlt.", field="strategy.title"))
     if not strategy.organisation.strip():
         problems.append(Problem("Der Name der Organisation fehlt.", field="organisation.name"))
+    texts = [
+        ("strategy.title", strategy.title, False),
+        ("organisation.name", strategy.organisation, False),
+        ("strategy.version", strategy.version, False),
+        ("strategy.vision", strategy.vision, True),
+        ("strategy.mission", strategy.mission, True),
+        *(("strategy.principles", p, True) for p in strategy.principles),
+    ]
+    problems.extend(Problem(p, field=name) for name, value, multiline in texts if (p := text_problem(value, multiline)))
     problems.extend(window_problems(strategy.window_start, strategy.window_end))
     counts = Counter(m.key for m in strategy.measures)
     for key, n in counts.items():

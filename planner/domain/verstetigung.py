@@ -35,6 +35,7 @@ from enum import Enum
 from .months import Month, month_of  # month_of: also imported from here by the pages
 from .schedule_state import State, schedule_state
 from .strategy import Measure, Status, Strategy
+from .validation import Problem
 
 STRATEGY = "strategy"  # the subject of strategy-level evaluations
 
@@ -339,6 +340,33 @@ class Due:
             "overdue": self.overdue,
             "state": self.state,
         }
+
+
+def actual_month_problems(m: Measure, today: date | None = None, *, recording: bool = False) -> list[Problem]:
+    """The rules for the months a measure really started and ended, whichever way they come in
+    (Fortschritt form, Statusabfrage, Maßnahmenliste, strategy file): the end not before the start;
+    neither in the future (when `today` is known: files read without a day skip this); and, when
+    progress is being recorded (`recording`), a finished measure needs its end."""
+    problems: list[Problem] = []
+    start, end = m.actual_start, m.actual_end
+    if start and end and end < start:
+        problems.append(
+            Problem(f"Das tatsächliche Ende {end.german()} liegt vor dem tatsächlichen Beginn {start.german()}.",
+                    m.key, "actual_end")
+        )  # fmt: skip
+    if today is not None:
+        for name, month in (("actual_start", start), ("actual_end", end)):
+            if month and month > month_of(today):
+                problems.append(
+                    Problem(
+                        f"{month.german()} liegt in der Zukunft; erfasst wird, was tatsächlich geschah.", m.key, name
+                    )
+                )
+    if recording and m.status is Status.ABGESCHLOSSEN and end is None:
+        problems.append(
+            Problem("Für eine abgeschlossene Maßnahme bitte das tatsächliche Ende angeben.", m.key, "actual_end")
+        )
+    return problems
 
 
 def actual_or_planned(m: Measure) -> tuple[Month | None, Month | None]:

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event
 
+from ..domain.validation import one_line, writable
+
 PRODID = "-//planner//Evaluationskalender//DE"
 
 
@@ -23,11 +25,14 @@ class CalendarEvent:
 
 
 def calendar_file(name: str, events: Iterable[CalendarEvent], stamp: datetime | None = None) -> bytes:
-    """An iCalendar file named `name` with `events`; `stamp` (DTSTAMP) defaults to now (UTC)."""
+    """An iCalendar file named `name` with `events`; `stamp` (DTSTAMP) defaults to now (UTC).
+
+    Names, summaries and categories are single lines (a line break stored in a title is a space);
+    no text keeps a control character, so every calendar reads the file."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", one_line(name))
     stamp = stamp or datetime.now(UTC).replace(microsecond=0)
     for e in events:
         event = Event()
@@ -35,9 +40,9 @@ def calendar_file(name: str, events: Iterable[CalendarEvent], stamp: datetime | 
         event.add("dtstamp", stamp)
         event.add("dtstart", e.day)
         event.add("dtend", e.day + timedelta(days=1))
-        event.add("summary", e.summary)
-        event.add("description", e.description)
+        event.add("summary", one_line(e.summary))
+        event.add("description", writable(e.description))
         if e.categories:
-            event.add("categories", list(e.categories))
+            event.add("categories", [one_line(c) for c in e.categories])
         cal.add_component(event)
     return cal.to_ical()

@@ -32,6 +32,7 @@ from .spreadsheet import (
     read_csv,
     sheet_rows,
     text_only,
+    text_row,
 )
 
 HEADERS = ("Anwendung", "Hersteller", "Aufgabe", "Betrieb", "Schnittstellen", "Stand")
@@ -173,7 +174,7 @@ def landscape_to_xlsx(apps: Iterable[Application]) -> bytes:
     sheet.title = "Anwendungen"
     sheet.append(list(HEADERS))
     for app in apps or [EXAMPLE]:
-        sheet.append(_values(app))
+        sheet.append(text_row(_values(app)))
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="E9EEF4")
     for cell in sheet[1]:
         cell.font, cell.fill = bold, fill

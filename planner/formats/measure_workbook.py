@@ -39,7 +39,7 @@ from ..domain.strategy import Measure, OwnerRole, Rating, Status, Strategy
 from ..domain.validation import Problem
 from .schema import FORMAT_ID
 from .spreadsheet import WorkbookError as UnreadableWorkbook
-from .spreadsheet import open_workbook
+from .spreadsheet import open_workbook, put_text
 from .strategy_file import StrategyFileError, measure_to_dict, strategy_from_data
 
 SHEET_MEASURES = "Maßnahmen"
@@ -171,10 +171,7 @@ def _put(sheet, row: int, col: int, value: Any):
     cell = sheet.cell(row=row, column=col)
     if value is None or value == "":
         return cell
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell
+    return put_text(cell, value)
 
 
 def _fit_widths(sheet, widths: dict[int, int], minimum: int = 8, maximum: int = 60) -> None:

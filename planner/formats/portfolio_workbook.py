@@ -22,7 +22,7 @@ from ..domain.maturity import level_label
 from ..domain.months import german_date
 from ..domain.portfolio import DimensionSummary, Office
 from ..domain.schedule_state import State
-from .spreadsheet import text_only
+from .spreadsheet import text_only, text_row
 
 HEAD = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="D9E2EC")
@@ -60,9 +60,9 @@ def _date(value: date | None) -> str:
 
 
 def _title(ws, title: str, subtitle: str) -> None:
-    ws.append([title])
+    ws.append(text_row([title]))
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([subtitle])
+    ws.append(text_row([subtitle]))
     ws.append([])
 
 
@@ -94,18 +94,20 @@ def portfolio_workbook(p, offices: Sequence[Office]) -> bytes:
     )
     for o in offices:
         ws.append(
-            [
-                o.name,
-                o.title or "keine Strategie",
-                o.version,
-                o.adopted,
-                o.measures,
-                *[o.states.get(s, 0) for s in STATES],
-                o.overdue_evaluations,
-                (o.review.due.german() + (" (überfällig)" if o.review.overdue else "")) if o.review else "",
-                _date(o.latest_date),
-                o.maturity.at_stage_3 if o.maturity else None,
-            ]
+            text_row(
+                [
+                    o.name,
+                    o.title or "keine Strategie",
+                    o.version,
+                    o.adopted,
+                    o.measures,
+                    *[o.states.get(s, 0) for s in STATES],
+                    o.overdue_evaluations,
+                    (o.review.due.german() + (" (überfällig)" if o.review.overdue else "")) if o.review else "",
+                    _date(o.latest_date),
+                    o.maturity.at_stage_3 if o.maturity else None,
+                ]
+            )
         )
     _fit_filter(ws, 9 + len(STATES))
 
@@ -129,7 +131,7 @@ def portfolio_workbook(p, offices: Sequence[Office]) -> bytes:
             else:
                 change = m.change(d)
                 values += [level_label(m.level(d)), change]
-        ws.append(values)
+        ws.append(text_row(values))
         if m is not None:
             for i, d in enumerate(cat.dimension_names):
                 if m.reaches(d):
@@ -158,14 +160,16 @@ def portfolio_workbook(p, offices: Sequence[Office]) -> bytes:
         )
         for lm in p.land_measures:
             ws.append(
-                [
-                    lm.measure.title,
-                    ", ".join(lm.dimensions),
-                    lm.measure.status.label,
-                    lm.measure.planned_range,
-                    ", ".join(name for _, name in lm.offices),
-                    len(lm.offices),
-                ]
+                text_row(
+                    [
+                        lm.measure.title,
+                        ", ".join(lm.dimensions),
+                        lm.measure.status.label,
+                        lm.measure.planned_range,
+                        ", ".join(name for _, name in lm.offices),
+                        len(lm.offices),
+                    ]
+                )
             )
         _fit_filter(ws, 6)
 

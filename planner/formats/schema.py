@@ -11,11 +11,12 @@ from typing import Any
 
 from ..domain.months import MONTH_PATTERN
 from ..domain.strategy import OwnerRole, Rating, Status
-from ..domain.validation import MAX_AMOUNT, MAX_TEXT
+from ..domain.validation import MAX_AMOUNT, MAX_COUNT, MAX_TEXT
 from . import verstetigung_file
 from .maturity_file import schema_sections as maturity_schema_sections
 
 FORMAT_ID = "planner-strategy/1"
+KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"  # the id of a measure
 
 _text = {"type": "string", "maxLength": MAX_TEXT}
 _texts = {"type": "array", "items": _text}
@@ -46,7 +47,7 @@ EXTRA_MEASURE.update(verstetigung_file.measure_schema_fields())  # actual months
 def measure_schema() -> dict[str, Any]:
     """Schema of one entry under `measures`."""
     props: dict[str, Any] = {
-        "id": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", "maxLength": 100},
+        "id": {"type": "string", "pattern": KEY_PATTERN, "maxLength": 100},
         "title": _short(300, required=True),
         "description": _text,
         "goal": _text,
@@ -79,7 +80,7 @@ def measure_schema() -> dict[str, Any]:
         "steps": _texts,
         "budget": {"anyOf": [{"type": "number", "minimum": 0, "maximum": MAX_AMOUNT}, {"type": "null"}]},
         "funding_call": {"anyOf": [_short(200), {"type": "null"}]},
-        "deferrals": {"type": "integer", "minimum": 0},
+        "deferrals": {"type": "integer", "minimum": 0, "maximum": MAX_COUNT},
     }
     props.update(EXTRA_MEASURE)
     return {

@@ -1,7 +1,9 @@
 """What every spreadsheet planner writes or reads goes through here.
 
 Writing: user text never becomes a formula. openpyxl stores a text starting with "=" as a
-formula; `text_only` turns every such cell back into text. CSV has no types: a cell
+formula; `text_only` turns every such cell back into text. Text goes in through `put_text` or
+`text_row`, which leave out the characters no worksheet can hold (control characters stored
+before the text rule refused them), so every download opens. CSV has no types: a cell
 starting with = + - @ (or a tab or line break) is prefixed with an apostrophe as OWASP
 recommends ("CSV Injection"), and `csv_unescape` removes exactly that prefix on import so
 our own export reads back unchanged.
@@ -22,6 +24,8 @@ from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from openpyxl import load_workbook
+
+from ..domain.validation import writable
 
 NOT_A_WORKBOOK = "Die Datei ist keine lesbare Excel-Arbeitsmappe (.xlsx)."
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -49,6 +53,22 @@ def text_only(book) -> None:
             for cell in row:
                 if cell.data_type == "f":
                     cell.data_type = "s"
+
+
+def text_row(values: list) -> list:
+    """A row for `sheet.append`: texts without characters a worksheet cannot hold."""
+    return [writable(v) if isinstance(v, str) else v for v in values]
+
+
+def put_text(cell, value: object):
+    """Put a value into a cell; text always as a text cell ('=…', '+…', '@…' never a formula) and
+    without characters a worksheet cannot hold. Returns the cell."""
+    if isinstance(value, str):
+        cell.value = writable(value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    return cell
 
 
 def csv_escape(value: object) -> object:

@@ -16,6 +16,7 @@ from ..domain.months import german_date
 from ..domain.schedule_state import schedule_state
 from ..domain.strategy import Measure, Status
 from ..domain.verstetigung import TrackedStrategy
+from .spreadsheet import put_text
 
 HEADERS = (
     "Maßnahme",
@@ -71,25 +72,19 @@ def lines(strategy: TrackedStrategy, measures: list[Measure], today: date) -> li
     return out
 
 
-def _text(cell, value: str) -> None:
-    """Put text into a cell as text: "=HYPERLINK(…)" typed by a user stays a string, not a formula."""
-    cell.value = value
-    cell.data_type = "s"
-
-
 def to_xlsx(title: str, subtitle: str, rows: list[Line]) -> bytes:
     """The status round as XLSX: a heading, the lines, a status list to pick from in the answer column."""
     book = Workbook()
     sheet = book.active
     sheet.title = "Statusabfrage"
-    _text(sheet.cell(1, 1), title)
+    put_text(sheet.cell(1, 1), title)
     sheet.cell(1, 1).font = Font(bold=True, size=13)
-    _text(sheet.cell(2, 1), subtitle)
+    put_text(sheet.cell(2, 1), subtitle)
     head = 4
     bold, grey, answer = Font(bold=True), PatternFill("solid", fgColor="E9EEF4"), PatternFill("solid", fgColor="FFF7D6")
     for col, name in enumerate(HEADERS, start=1):
         cell = sheet.cell(head, col)
-        _text(cell, name)
+        put_text(cell, name)
         cell.font = bold
         cell.fill = answer if col > len(HEADERS) - ANSWER_COLUMNS else grey
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -105,7 +100,7 @@ def to_xlsx(title: str, subtitle: str, rows: list[Line]) -> bytes:
             line.last_note,
         )
         for col, value in enumerate(values, start=1):
-            _text(sheet.cell(i, col), value)
+            put_text(sheet.cell(i, col), value)
             sheet.cell(i, col).alignment = Alignment(wrap_text=True, vertical="top")
         for col in range(len(values) + 1, len(HEADERS) + 1):
             sheet.cell(i, col).fill = answer

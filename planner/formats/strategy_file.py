@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from ..domain.catalogue import catalogue
-from ..domain.months import month_text, parse_month
+from ..domain.months import MONTH_PATTERN, month_problem, month_text, parse_month
 from ..domain.normalise import normalise_strategy_data
 from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status
 from ..domain.validation import Problem, validate_measure, validate_strategy
@@ -112,16 +112,17 @@ def _schema_problem(error: ValidationError, data: Any) -> Problem:
         return Problem(f"Das Format muss „{FORMAT_ID}“ sein, nicht „{value}“.", measure, field)
     if v == "enum":
         allowed = ", ".join("leer" if x is None else str(x) for x in error.validator_value)
-        return Problem(f"„{value}“ ist nicht erlaubt; erlaubt sind: {allowed}.", measure, field)
-    if v == "pattern" and error.validator_value.startswith(r"^\d{4}"):
-        return Problem(f"„{value}“ ist kein Monat (erwartet MM/JJJJ oder JJJJ-MM, z. B. 04/2023).", measure, field)
+        shown = "Leer (null)" if value is None else f"„{value}“"
+        return Problem(f"{shown} ist nicht erlaubt; erlaubt sind: {allowed}.", measure, field)
+    if v == "pattern" and error.validator_value == MONTH_PATTERN:
+        return Problem(month_problem(value), measure, field)
     if v == "pattern":
         return Problem(f"„{value}“ ist keine gültige ID (Buchstaben, Ziffern, - _ .).", measure, field)
     if v == "type":
         return Problem(f"Erwartet ist {_TYPE_NAMES.get(error.validator_value, error.validator_value)}.", measure, field)
     if v == "anyOf":
-        if isinstance(value, str) and any("pattern" in s and "\\d{4}" in s["pattern"] for s in error.validator_value):
-            return Problem(f"„{value}“ ist kein Monat (erwartet MM/JJJJ oder JJJJ-MM, z. B. 04/2023).", measure, field)
+        if isinstance(value, str) and any(s.get("pattern") == MONTH_PATTERN for s in error.validator_value):
+            return Problem(month_problem(value), measure, field)
         if isinstance(value, int | float) and not isinstance(value, bool):
             return Problem(f"Der Wert {value} liegt außerhalb des erlaubten Bereichs.", measure, field)
         return Problem(f"Der Wert „{value}“ hat nicht die erwartete Form.", measure, field)

@@ -70,6 +70,7 @@ from ..domain.verstetigung import (
     StatusChange,
     TrackedStrategy,
     VersionEntry,
+    actual_month_problems,
 )
 
 _MONTH = {"type": "string", "pattern": MONTH_PATTERN}
@@ -232,15 +233,7 @@ def verstetigung_from_data(data: dict[str, Any], strategy: TrackedStrategy) -> l
         if changes:
             strategy.status_history[key] = changes
     for m in strategy.measures:
-        if m.actual_start and m.actual_end and m.actual_end < m.actual_start:
-            problems.append(
-                Problem(
-                    f"Das tatsächliche Ende {m.actual_end.german()} liegt vor dem tatsächlichen "
-                    f"Beginn {m.actual_start.german()}.",
-                    m.key,
-                    "actual_end",
-                )
-            )
+        problems.extend(actual_month_problems(m))
     strategy.evaluations = [
         rec for i, r in enumerate(data.get("evaluations", [])) if (rec := _record(i, r, keys, problems))
     ]

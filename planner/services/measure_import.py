@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from .. import models
 from ..domain.strategy import Measure, Strategy
+from ..domain.verstetigung import actual_month_problems
 from ..formats.measure_workbook import (
     BY_KEY,
     WorkbookError,
@@ -103,10 +104,11 @@ def _shown(value: Any) -> str:
 def _measure_changes(old: Measure, new: Measure, today: date) -> list[FieldChange]:
     before, after = measure_to_dict(old), measure_to_dict(new)
     shown_before, shown_after = measure_cells(old, today), measure_cells(new, today)
+    # every field either side has: the file form leaves out actual months not recorded
     return [
         FieldChange(BY_KEY[key].header, _shown(shown_before[key]), _shown(shown_after[key]))
-        for key in before
-        if key in BY_KEY and before[key] != after.get(key)
+        for key in dict.fromkeys([*before, *after])
+        if key in BY_KEY and before.get(key) != after.get(key)
     ]
 
 
@@ -157,6 +159,16 @@ def plan_import(
         merged = strategy_from_data(data_out)
     except StrategyFileError as exc:
         raise WorkbookError(list(dict.fromkeys(content.where(p) for p in exc.problems))) from None
+    # the rules of the Fortschritt form for what the file changes (stored rows are not judged again)
+    progress = [
+        p
+        for m in merged.measures[: len(content.measures)]
+        if (was := by_key.get(m.key)) is None
+        or (was.status, was.actual_start, was.actual_end) != (m.status, m.actual_start, m.actual_end)
+        for p in actual_month_problems(m, today, recording=was is not None and was.status != m.status)
+    ]
+    if progress:
+        raise WorkbookError([content.where(p) for p in progress])
     changed, new, unchanged = [], [], 0
     for i, m in enumerate(merged.measures[: len(content.measures)]):
         if m.key in by_key:

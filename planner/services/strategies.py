@@ -4,6 +4,7 @@ parts themselves; `whole_strategy` assembles every area for a whole file (import
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from decimal import Decimal
 
@@ -85,6 +86,12 @@ def measure_to_domain(row: models.Measure, keys_by_id: dict[int, str]) -> Measur
     )
 
 
+def _amount(value) -> float | None:
+    """A stored amount; NaN (which PostgreSQL's numeric holds and the API took before issue 23)
+    reads as none, so that every page, file and API answer stays readable."""
+    return float(value) if value is not None and math.isfinite(value) else None
+
+
 def _measure(row, owners: list[Owner], depends_on: list[str]) -> Measure:
     """A domain measure from anything with the measures table's columns as attributes."""
     return Measure(
@@ -108,7 +115,7 @@ def _measure(row, owners: list[Owner], depends_on: list[str]) -> Measure:
         depends_on=depends_on,
         examples=list(row.examples or []),
         steps=list(row.steps or []),
-        budget=float(row.budget) if row.budget is not None else None,
+        budget=_amount(row.budget),
         funding_call=row.funding_call,
         deferrals=row.deferrals,
         actual_start=parse_month(row.actual_start),

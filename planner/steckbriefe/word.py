@@ -7,7 +7,9 @@ date and page numbers as fields.
 
 from __future__ import annotations
 
+from dataclasses import fields, is_dataclass, replace
 from io import BytesIO
+from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -18,6 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Inches, Pt, RGBColor
 
 from ..domain.strategy import ENGLISH_TERMS
+from ..domain.validation import writable
 from .context import BundleView, Link, SheetView
 
 
@@ -256,8 +259,21 @@ def _sheet(doc, s: SheetView, first: bool) -> None:
             p.add_run(i.text)
 
 
+def _writable(value: Any) -> Any:
+    """The view model with every text as Word can hold it: control characters stored before the
+    text rule refused them are left out (python-docx refuses them, the download would fail)."""
+    if isinstance(value, str):
+        return writable(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_writable(v) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: _writable(getattr(value, f.name)) for f in fields(value) if f.init})
+    return value
+
+
 def bundle_docx(bundle: BundleView) -> bytes:
     """The Word file of a bundle (cover, contents, one Steckbrief per page) or of one Steckbrief."""
+    bundle = _writable(bundle)
     doc = Document()
     _setup(doc, bundle)
     if not bundle.single:

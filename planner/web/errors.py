@@ -37,12 +37,25 @@ CONCURRENT = (
 DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
 
 
+def _up_to(limit: int) -> str:
+    """A regular expression for the decimal numbers 0..limit (leading zeros allowed)."""
+    digits = str(limit)
+    options = [rf"0*\d{{1,{len(digits) - 1}}}"]
+    for i, d in enumerate(digits):
+        rest = len(digits) - i - 1
+        if int(d) > 0:
+            options.append(rf"0*{digits[:i]}[0-{int(d) - 1}]\d{{{rest}}}")
+    options.append(rf"0*{digits}")
+    return "(?:" + "|".join(options) + ")"
+
+
 class IdConverter(IntegerConverter):
     """`<int:…>` in addresses: a number beyond the database's integer range is not found (404)
-    instead of overflowing in the query (500). At most ten digits: longer numbers match no route
-    at all (rather than another method's route of the same path, which would answer 405)."""
+    instead of overflowing in the query (500). The pattern itself stops at 2**31 - 1: a larger
+    number matches no route at all for any method (a converter refusing it after the match would
+    leave another method's route of the same path, which answers 405)."""
 
-    regex = r"\d{1,10}"
+    regex = _up_to(2**31 - 1)
 
     def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int = 2**31 - 1, signed: bool = False):
         super().__init__(map, fixed_digits, min, max, signed)

@@ -57,7 +57,9 @@ def problem_response(status: int, detail: str | None = None, headers: dict | Non
         "detail": detail or DETAILS.get(status, "Die Anfrage konnte nicht verarbeitet werden."),
         **{k: v for k, v in extra.items() if v is not None},
     }
-    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=MIMETYPE)
+    # a detail may quote what was sent: a lone surrogate in it cannot be UTF-8, it becomes "?"
+    text = json.dumps(body, ensure_ascii=False).encode("utf-8", "replace")
+    response = Response(text, status=status, mimetype=MIMETYPE)
     response.headers["Cache-Control"] = "no-store"
     for name, value in (headers or {}).items():
         response.headers[name] = value

@@ -9,8 +9,34 @@ same German messages as an import.
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from ...domain.catalogue import catalogue
+from ...domain.months import TYPED_MONTH_PATTERN
+from ...domain.validation import MAX_AMOUNT
+from ...formats.schema import KEY_PATTERN
+
+MonthText = Annotated[
+    str, Field(pattern=TYPED_MONTH_PATTERN, description="Monat JJJJ-MM (auch MM/JJJJ), Jahr 1900 bis 2200")
+]
+Key = Annotated[str, Field(min_length=1, max_length=100, pattern=KEY_PATTERN)]
+
+
+def _kept(extra: Any = None, **more: Any) -> Any:
+    """A field that may be left out (it stays as it is) but is never null: no null default in the schema."""
+
+    def schema(s: dict[str, Any]) -> None:
+        s.pop("default", None)
+        if extra is not None:
+            extra(s)
+
+    return Field(None, json_schema_extra=schema, **more)
+
+
+def _dimension_names(schema: dict[str, Any]) -> None:
+    schema["enum"] = list(catalogue().dimension_names)
 
 
 class _Out(BaseModel):
@@ -18,7 +44,7 @@ class _Out(BaseModel):
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class Problem(BaseModel):
@@ -121,37 +147,38 @@ class Measure(_Out):
 
 
 class MeasureChange(_In):
-    """Fields to set; a field left out stays as it is (null empties an optional field)."""
+    """Fields to set; a field left out stays as it is. null empties an optional field (Zielstufe,
+    Dringlichkeit, Umsetzbarkeit, Beginn, Ende, Budget, Förderaufruf); a list is emptied with []."""
 
-    title: str | None = None
-    description: str | None = None
-    goal: str | None = None
-    dimension: str | None = None
-    further_dimensions: list[str] | None = None
-    subdimensions: list[str] | None = None
-    target_stage: int | None = None
+    title: str = _kept(min_length=1)
+    description: str = _kept()
+    goal: str = _kept()
+    dimension: str = _kept(_dimension_names, min_length=1)
+    further_dimensions: list[str] = _kept()
+    subdimensions: list[str] = _kept()
+    target_stage: int | None = Field(None, ge=0, le=4, description="Zielstufe 0 bis 4")
     urgency: str | None = None
     feasibility: str | None = None
-    status: str | None = None
-    second_loop: bool | None = None
-    owners: list[OwnerData] | None = None
-    actors: list[str] | None = None
-    requirements: list[str] | None = None
-    start: str | None = Field(None, description="Monat JJJJ-MM")
-    end: str | None = None
-    depends_on: list[str] | None = None
-    examples: list[str] | None = None
-    steps: list[str] | None = None
-    budget: float | None = None
+    status: str = _kept()
+    second_loop: bool = _kept()
+    owners: list[OwnerData] = _kept()
+    actors: list[str] = _kept()
+    requirements: list[str] = _kept()
+    start: MonthText | None = None
+    end: MonthText | None = None
+    depends_on: list[str] = _kept()
+    examples: list[str] = _kept()
+    steps: list[str] = _kept()
+    budget: float | None = Field(None, ge=0, le=MAX_AMOUNT, description="Euro")
     funding_call: str | None = None
 
 
 class NewMeasure(MeasureChange):
     """A new measure: title and dimension are required; the id is made from the title when left out."""
 
-    id: str | None = Field(None, description="Buchstaben, Ziffern, - _ .; ohne Angabe aus dem Titel gebildet")
-    title: str
-    dimension: str
+    id: Key = _kept(description="Buchstaben, Ziffern, - _ .; ohne Angabe aus dem Titel gebildet")
+    title: str = Field(min_length=1)
+    dimension: str = Field(min_length=1, json_schema_extra=_dimension_names)
 
 
 class Link(_Out):
@@ -160,7 +187,7 @@ class Link(_Out):
 
 
 class NewLink(_In):
-    prerequisite: str = Field(description="ID der Maßnahme, die vorher umgesetzt sein muss")
+    prerequisite: Key = Field(description="ID der Maßnahme, die vorher umgesetzt sein muss")
 
 
 class Conflict(_Out):

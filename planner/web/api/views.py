@@ -22,6 +22,7 @@ from ... import models
 from ...domain.funding import find_call, funding_calls
 from ...domain.german import make_key
 from ...domain.graph import build_graph, cycle_through
+from ...domain.months import TYPED_MONTH_PATTERN, month_problem
 from ...domain.normalise import normalise_strategy_data
 from ...domain.schedule import analyse
 from ...domain.schedule_state import schedule_state
@@ -74,12 +75,21 @@ _PYDANTIC_GERMAN = {
     "dict_type": "Erwartet ist ein Objekt mit Feldern.",
     "model_attributes_type": "Erwartet ist ein Objekt mit Feldern.",
     "finite_number": "Erwartet ist eine endliche Zahl.",
+    "string_too_short": "Das Feld darf nicht leer sein.",
+    "string_too_long": "Der Text ist zu lang.",
+    "string_pattern_mismatch": "Der Wert hat nicht die erwartete Form (siehe das Muster im OpenAPI-Dokument).",
+    "enum": "Der Wert ist nicht erlaubt.",
+    "greater_than_equal": "Der Wert liegt außerhalb des erlaubten Bereichs.",
+    "less_than_equal": "Der Wert liegt außerhalb des erlaubten Bereichs.",
 }
 
 
 def _german_error(error: dict) -> str:
     where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "Inhalt"
-    return f"Feld „{where}“: {_PYDANTIC_GERMAN.get(error.get('type', ''), 'Ungültiger Wert.')}"
+    kind = error.get("type", "")
+    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == TYPED_MONTH_PATTERN:
+        return f"Feld „{where}“: {month_problem(error.get('input'))}"
+    return f"Feld „{where}“: {_PYDANTIC_GERMAN.get(kind, 'Ungültiger Wert.')}"
 
 
 api = SpecTree(
@@ -143,7 +153,11 @@ def _authenticate():
     if request.method in ("POST", "PATCH", "PUT"):
         if not request.is_json:
             raise ApiProblem(415, "Bitte senden Sie die Angaben als JSON (Content-Type: application/json).")
-        if not isinstance(request.get_json(silent=True), dict):
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:  # thousands of nested [ or {: no measure looks like that
+            body = None
+        if not isinstance(body, dict):
             raise ApiProblem(400, "Der Inhalt ist kein gültiges JSON-Objekt.")
     return None
 
@@ -162,6 +176,12 @@ def _check_if_match(mrow: models.Measure) -> None:
     tags = [t.strip() for t in header.split(",")]
     if "*" in tags or _etag(mrow) in tags:
         return
+    if tags and all(t.startswith("W/") for t in tags):
+        raise ApiProblem(
+            412,
+            "Die Änderung wurde nicht gespeichert: „If-Match“ enthält ein schwaches ETag (W/…); verglichen wird "
+            "nur mit dem genauen ETag der Maßnahme. Bitte senden Sie es ohne „W/“, wie es die letzte Antwort nennt.",
+        )
     seen = next((int(m.group(1)) for t in tags if (m := re.fullmatch(rf'"{mrow.id}-(\d{{1,9}})"', t))), None)
     raise _stale(mrow, seen)
 

@@ -8,7 +8,15 @@ from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import HiddenField, SelectMultipleField, TextAreaField, ValidationError, widgets
+from wtforms import (
+    HiddenField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+    widgets,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
 from wtforms.validators import Length, StopValidation
@@ -17,11 +25,18 @@ from ...domain import normalise
 from ...domain.catalogue import catalogue
 from ...domain.months import Month
 from ...domain.strategy import Rating
-from ...domain.validation import MAX_AMOUNT, MAX_TEXT
+from ...domain.validation import MAX_AMOUNT, MAX_TEXT, text_problem
 
 REQUIRED = "Bitte ausfüllen."
 MAX_BUDGET = Decimal(str(MAX_AMOUNT))
 LONG_TEXT = Length(max=MAX_TEXT, message=f"Der Text ist zu lang (höchstens {MAX_TEXT:_} Zeichen).".replace("_", "."))
+
+
+def storable_text(form, field) -> None:
+    """The one text rule (domain.validation.text_problem): no control characters; a single-line
+    field (every text field but a text area) takes no line break either."""
+    if isinstance(field.data, str) and (problem := text_problem(field.data, isinstance(field, TextAreaField))):
+        raise StopValidation(problem)
 
 
 def finite_number(form, field) -> None:
@@ -48,11 +63,14 @@ class GermanForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         """Every text area without a length limit of its own takes at most MAX_TEXT characters
-        (what a text column holds; the file imports enforce the same)."""
+        (what a text column holds; the file imports enforce the same); every text field holds only
+        characters that can be stored and written to files (`storable_text`)."""
         extra = {name: list(validators) for name, validators in (extra_validators or {}).items()}
         for name, field in self._fields.items():
             if isinstance(field, TextAreaField) and not any(isinstance(v, Length) for v in field.validators):
                 extra.setdefault(name, []).append(LONG_TEXT)
+            if isinstance(field, StringField) and not isinstance(field, PasswordField):
+                extra.setdefault(name, []).append(storable_text)
         return super().validate(extra)
 
 

@@ -8,7 +8,7 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, Length, Optional
 
 from ...domain.strategy import Measure, Rating, Status
-from . import REQUIRED, GermanForm, choices, rating_choices
+from . import REQUIRED, GermanForm, choices, rating_choices, storable_text
 
 NOTE_MAX = 300
 
@@ -26,7 +26,10 @@ class StatusRow(Form):
     status = SelectField("Status", choices=choices((s.value, s.label) for s in Status))
     actual_start = StringField("Tatsächlicher Beginn")
     actual_end = StringField("Tatsächliches Ende")
-    note = StringField("Stand", validators=[Optional(), Length(max=NOTE_MAX, message=f"Höchstens {NOTE_MAX} Zeichen.")])
+    note = StringField(
+        "Stand",
+        validators=[Optional(), Length(max=NOTE_MAX, message=f"Höchstens {NOTE_MAX} Zeichen."), storable_text],
+    )
 
     def fill(self, m: Measure, version: int) -> None:
         self.key.data = m.key

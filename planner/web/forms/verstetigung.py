@@ -15,7 +15,7 @@ from ...domain import normalise
 from ...domain.catalogue import catalogue
 from ...domain.german import parse_day
 from ...domain.months import Month
-from ...domain.strategy import Status
+from ...domain.strategy import Measure, Status
 from ...domain.verstetigung import (
     OUTCOME_LABELS,
     RATINGS,
@@ -27,6 +27,7 @@ from ...domain.verstetigung import (
     Kind,
     Outcome,
     Soft,
+    actual_month_problems,
 )
 from . import REQUIRED, GermanForm, canonical, choices, parse_month_field
 
@@ -67,18 +68,18 @@ def parse_number_field(field: Field) -> float | None:
 
 
 def check_actual_months(status: str, start_field: Field, end_field: Field, today: date) -> tuple:
-    """The actual start and end typed into two fields, with German errors on the fields: not in the
-    future, end not before start, a finished measure needs its end. Returns (start, end)."""
+    """The actual start and end typed into two fields, with German errors on the fields: the rules
+    of `domain.verstetigung.actual_month_problems` as progress is recorded. Returns (start, end)."""
     start = parse_month_field(start_field)
     end = parse_month_field(end_field)
-    now = Month(today.year, today.month)
-    if start and end and end < start:
-        end_field.errors.append(f"Das Ende {end.german()} liegt vor dem Beginn {start.german()}.")
-    for f, m in ((start_field, start), (end_field, end)):
-        if m and m > now:
-            f.errors.append(f"{m.german()} liegt in der Zukunft; erfasst wird, was tatsächlich geschah.")
-    if status == Status.ABGESCHLOSSEN.value and end is None and not end_field.errors:
-        end_field.errors.append("Für eine abgeschlossene Maßnahme bitte das tatsächliche Ende angeben.")
+    try:
+        recorded = Measure("", "", "", status=Status(status), actual_start=start, actual_end=end)
+    except ValueError:  # an unknown status: the select field says so
+        return start, end
+    fields = {"actual_start": start_field, "actual_end": end_field}
+    for problem in actual_month_problems(recorded, today, recording=True):
+        if not (problem.field == "actual_end" and end is None and end_field.errors):
+            fields[problem.field].errors.append(problem.message)
     return start, end
 
 
