@@ -60,6 +60,7 @@ def _post(client, api, body: str):
 
 
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+@pytest.mark.db
 def test_api_refuses_numbers_that_are_none_and_answers_only_strict_json(app, anonymous_client, api, number):
     c = anonymous_client
     before = domain(app, api["sid"])
@@ -88,6 +89,7 @@ def test_api_refuses_numbers_that_are_none_and_answers_only_strict_json(app, ano
         ('{"end": "2201-01"}', "end"),
     ],
 )
+@pytest.mark.db
 def test_api_invalid_text_and_years_are_a_german_422_naming_the_field(app, anonymous_client, api, body, field):
     before = domain(app, api["sid"])
     for response in (
@@ -99,6 +101,7 @@ def test_api_invalid_text_and_years_are_a_german_422_naming_the_field(app, anony
     assert domain(app, api["sid"]) == before
 
 
+@pytest.mark.db
 def test_api_lone_surrogate_prerequisite_and_deep_nesting_are_refused(app, anonymous_client, api):
     c = anonymous_client
     headers = auth(api["secret"], **{"If-Match": _etag(c, api)})
@@ -130,6 +133,7 @@ def test_strategy_file_refuses_impossible_years_and_counts_naming_the_field(line
     assert any(p.field == field for p in refused.value.problems), refused.value.messages
 
 
+@pytest.mark.db
 def test_measure_list_import_refuses_a_count_beyond_the_column_in_the_preview(app, client, sample_id):
     before = domain(app, sample_id)
     data = edit_cells(download(client, sample_id), (2, "Zurückgestellt (Anzahl)", 3_000_000_000))
@@ -154,6 +158,7 @@ def test_one_text_rule():
     assert text_problem("a\ud800b", multiline=True) is not None
 
 
+@pytest.mark.db
 def test_control_characters_are_refused_by_form_api_and_landscape_file(app, client, anonymous_client, api):
     sid = api["sid"]
     before = domain(app, sid)
@@ -179,6 +184,7 @@ def test_control_characters_are_refused_by_form_api_and_landscape_file(app, clie
     assert land.status_code == 422 and "Zeile 2" in land.text and "Steuerzeichen" in land.text
 
 
+@pytest.mark.db
 def test_a_line_break_in_a_strategy_title_is_refused_by_form_and_workbook(app, client, sample_id):
     before = domain(app, sample_id)
     url = f"/strategien/{sample_id}/bearbeiten"
@@ -198,6 +204,7 @@ def test_a_line_break_in_a_strategy_title_is_refused_by_form_and_workbook(app, c
     assert domain(app, sample_id) == before
 
 
+@pytest.mark.db
 def test_every_writer_copes_with_control_characters_already_stored(app, client, sample_id):
     from docx import Document
     from icalendar import Calendar
@@ -232,6 +239,7 @@ def test_every_writer_copes_with_control_characters_already_stored(app, client, 
             assert b"\x1b" not in response.data, url
 
 
+@pytest.mark.db
 def test_ics_of_a_strategy_with_a_line_break_in_its_title(app, client, sample_id):
     from icalendar import Calendar
 
@@ -254,6 +262,7 @@ def _without_actual_start(app, sid):
         db.session.commit()
 
 
+@pytest.mark.db
 def test_measure_list_preview_lists_every_field_it_saves(app, client, sample_id):
     _without_actual_start(app, sample_id)
     data = edit_cells(download(client, sample_id), (2, "Tatsächlicher Beginn", "11/2026"))
@@ -264,6 +273,7 @@ def test_measure_list_preview_lists_every_field_it_saves(app, client, sample_id)
     assert str(domain(app, sample_id).measure("konzept").actual_start) == "2026-11"
 
 
+@pytest.mark.db
 def test_measure_list_refuses_an_actual_start_in_the_future_as_the_form_does(app, client, sample_id):
     _without_actual_start(app, sample_id)
     before = domain(app, sample_id)
@@ -277,6 +287,7 @@ def test_measure_list_refuses_an_actual_start_in_the_future_as_the_form_does(app
 # --- 10: API honesty ----------------------------------------------------------------------------
 
 
+@pytest.mark.db
 def test_null_is_allowed_in_the_schema_only_where_it_empties_a_field(app, anonymous_client, api):
     c = anonymous_client
     spec = c.get("/api/v1/openapi.json").get_json()
@@ -295,6 +306,7 @@ def test_null_is_allowed_in_the_schema_only_where_it_empties_a_field(app, anonym
     assert not nullable(change["title"]) and not nullable(change["dimension"])
 
 
+@pytest.mark.db
 def test_the_schema_names_allowed_dimensions_ids_and_month_forms(app, anonymous_client):
     spec = anonymous_client.get("/api/v1/openapi.json").get_json()
     schemas = spec["components"]["schemas"]
@@ -303,6 +315,7 @@ def test_the_schema_names_allowed_dimensions_ids_and_month_forms(app, anonymous_
     assert "pattern" in json.dumps(schemas["MeasureChange"]["properties"]["start"])
 
 
+@pytest.mark.db
 def test_ids_beyond_the_integer_range_are_404_for_every_method(app, anonymous_client, api):
     c = anonymous_client
     big = 2**31
@@ -318,6 +331,7 @@ def test_ids_beyond_the_integer_range_are_404_for_every_method(app, anonymous_cl
         assert response.status_code == 404, (method, url, response.status_code)
 
 
+@pytest.mark.db
 def test_a_weak_etag_is_refused_saying_why(app, anonymous_client, api):
     etag = _etag(anonymous_client, api)
     response = _patch(anonymous_client, api, '{"goal": "neu"}', etag=f"W/{etag}")
@@ -340,6 +354,7 @@ def test_a_budget_stored_as_nan_reads_as_none():
     assert measure_from_columns(SimpleNamespace(**{**vars(row), "budget": Decimal("12.5")})).budget == 12.5
 
 
+@pytest.mark.db
 def test_a_year_out_of_range_is_named_in_the_forms_too(client, sample_id):
     url = f"/strategien/{sample_id}/massnahmen/konzept/bearbeiten"
     form = form_data(client.get(url).text)
@@ -348,6 +363,7 @@ def test_a_year_out_of_range_is_named_in_the_forms_too(client, sample_id):
     assert refused.status_code == 422 and "Das Jahr 0 liegt nicht zwischen 1900 und 2200." in refused.text
 
 
+@pytest.mark.db
 def test_charts_cope_with_control_characters_already_stored(app, client, sample_id):
     """No font has a glyph for ESC and XML cannot hold it: a chart leaves it out (it was a 500, or
     an SVG no browser shows)."""
