@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from auth_support import login
 from conftest import ROOT, run
 
+from planner.extensions import db
 from planner.formats.strategy_file import load_strategy
 from planner.migrate import upgrade
+from planner.models.auth import User
+from planner.services import tokens
 
 
 def test_db_upgrade_says_what_it_did(tmp_path: Path, monkeypatch):
@@ -41,3 +45,65 @@ def test_no_bundled_strategy_repeats_its_version_in_its_title():
         strategy = load_strategy(text)
         if strategy.version:
             assert not strategy.title.endswith(f"({strategy.version})"), path.name
+
+
+def _tokens_of(app, user_id: int) -> tuple[str, str]:
+    """A new API token and a new calendar token of the user: (API secret, feed address)."""
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        _, api = tokens.create(db.session, user, "api", "Skript")
+        _, feed = tokens.create(db.session, user, "kalender", "Outlook")
+        db.session.commit()
+    return api, f"/kalender/{feed}.ics"
+
+
+def _works(anonymous_client, api: str, feed: str) -> tuple[int, int]:
+    by_api = anonymous_client.get("/api/v1/strategien", headers={"Authorization": f"Bearer {api}"}).status_code
+    return by_api, anonymous_client.get(feed).status_code
+
+
+def test_a_password_reset_by_an_administrator_revokes_the_tokens(app, client, anonymous_client, make_user):
+    """Defect 11: API and calendar tokens no longer work after an administrator set a new password."""
+    uid = make_user("erika", roles={})
+    api, feed = _tokens_of(app, uid)
+    assert _works(anonymous_client, api, feed) == (200, 200)
+    edit = client.get(f"/verwaltung/benutzer/{uid}")
+    assert "widerruft seine API- und Kalender-Tokens" in edit.text  # said before the reset
+    saved = client.post(
+        f"/verwaltung/benutzer/{uid}",
+        data={"username": "erika", "display_name": "Erika", "password": "neues-passwort-1", "active": "y"},
+        follow_redirects=True,
+    )
+    assert "2 API- und Kalender-Tokens widerrufen" in saved.text, saved.text
+    assert _works(anonymous_client, api, feed) == (401, 404)
+    # saving without a new password leaves new tokens alone
+    api, feed = _tokens_of(app, uid)
+    client.post(f"/verwaltung/benutzer/{uid}", data={"username": "erika", "display_name": "E.", "active": "y"})
+    assert _works(anonymous_client, api, feed) == (200, 200)
+
+
+def test_a_users_own_password_change_offers_to_revoke_the_tokens(app, make_user, anonymous_client):
+    """Defect 11: a checkbox on the password page; unticked the tokens stay, ticked they go."""
+    uid = make_user("erika", roles={}, password="altes-passwort-1")
+    api, feed = _tokens_of(app, uid)
+    own = login(app.test_client(), uid)
+    assert "Auch meine API- und Kalender-Tokens widerrufen" in own.get("/passwort").text
+    own.post(
+        "/passwort", data={"current": "altes-passwort-1", "password": "neues-passwort-1", "confirm": "neues-passwort-1"}
+    )
+    assert _works(anonymous_client, api, feed) == (200, 200)
+    with app.app_context():
+        version = db.session.get(User, uid).session_version
+    own = login(app.test_client(), uid, version)
+    changed = own.post(
+        "/passwort",
+        data={
+            "current": "neues-passwort-1",
+            "password": "drittes-passwort",
+            "confirm": "drittes-passwort",
+            "revoke_tokens": "y",
+        },
+        follow_redirects=True,
+    )
+    assert "Widerrufene Tokens: 2." in changed.text, changed.text
+    assert _works(anonymous_client, api, feed) == (401, 404)

@@ -44,7 +44,8 @@ class UserForm(GermanForm):
         "Passwort",
         validators=[Optional(), Length(min=MIN_PASSWORD, message=f"Mindestens {MIN_PASSWORD} Zeichen.")],
         description=f"Mindestens {MIN_PASSWORD} Zeichen. Leer lassen: beim Anlegen wird eines erzeugt und einmal "
-        "angezeigt, beim Bearbeiten bleibt das bisherige.",
+        "angezeigt, beim Bearbeiten bleibt das bisherige. Ein neues Passwort beendet alle Sitzungen des Kontos "
+        "und widerruft seine API- und Kalender-Tokens.",
     )
     is_admin = BooleanField("Administrator (sieht und verwaltet alle Organisationen)")
     active = BooleanField("Aktiv (darf sich anmelden)", default=True)
@@ -108,6 +109,14 @@ def _account_data(form: UserForm) -> accounts.AccountData:
     )
 
 
+def _reset_note(revoked: int) -> str:
+    """What a password reset by an administrator ended, for the confirmation."""
+    if not revoked:
+        return " Das neue Passwort gilt; alle Sitzungen des Kontos sind beendet (API- oder Kalender-Tokens hatte es keine)."
+    what = "ein API- oder Kalender-Token" if revoked == 1 else f"{revoked} API- und Kalender-Tokens"
+    return f" Das neue Passwort gilt; alle Sitzungen des Kontos sind beendet, {what} widerrufen."
+
+
 # --- users -----------------------------------------------------------------------------
 
 
@@ -159,14 +168,14 @@ def user(user_id: int):
     membership_form.organisation.choices = _organisation_choices({m.organisation_id for m in row.memberships})
     if request.method == "POST" and form.validate_on_submit():
         try:
-            accounts.update_user(db.session, row, _account_data(form), current_user.id)
+            revoked = accounts.update_user(db.session, row, _account_data(form), current_user.id)
         except accounts.AccountError as exc:
             getattr(form, exc.field).errors.append(str(exc))
         else:
             db.session.commit()
             if row.id == current_user.id and form.password.data:
                 login_user(row)  # this session carries the new counter
-            flash("Das Konto wurde gespeichert.", "success")
+            flash("Das Konto wurde gespeichert." + (_reset_note(revoked) if form.password.data else ""), "success")
             return redirect(url_for("admin.user", user_id=row.id))
     status = 422 if request.method == "POST" else 200
     return render_template(
