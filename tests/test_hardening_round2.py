@@ -3,8 +3,11 @@ accounts (defects 11 and 12); the kept forms (defect 5) and double submits (defe
 
 from __future__ import annotations
 
+import json
+import time
 from pathlib import Path
 
+import sqlalchemy as sa
 from auth_support import login
 from conftest import ROOT, run
 
@@ -12,6 +15,7 @@ from planner.extensions import db
 from planner.formats.strategy_file import load_strategy
 from planner.migrate import upgrade
 from planner.models.auth import User
+from planner.models.session import KeptForm
 from planner.services import tokens
 
 
@@ -107,3 +111,77 @@ def test_a_users_own_password_change_offers_to_revoke_the_tokens(app, make_user,
     )
     assert "Widerrufene Tokens: 2." in changed.text, changed.text
     assert _works(anonymous_client, api, feed) == (401, 404)
+
+
+# --- defect 5: kept forms ---------------------------------------------------------------------
+
+SAME_SITE = {"Referer": "http://localhost/strategien/1/bearbeiten"}
+
+
+def _kept(app) -> list[KeptForm]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(KeptForm).order_by(KeptForm.id)))
+
+
+def _idle(client) -> None:
+    """The client's session has been idle for longer than the limit (an hour and a minute)."""
+    with client.session_transaction() as session:
+        session["seen"] = time.time() - 3660
+
+
+def test_a_request_without_a_session_keeps_nothing(app, anonymous_client, sample_id):
+    """Defect 5: no cookie, a forged same-site Referer, a token and 4 MB of fields: nothing is stored."""
+    big = {f"feld{i}": "x" * 400_000 for i in range(10)}
+    answer = anonymous_client.post(
+        f"/strategien/{sample_id}/bearbeiten", data={"csrf_token": "x", **big}, headers=SAME_SITE
+    )
+    assert answer.status_code == 302 and "wiederherstellen" not in answer.location
+    small = anonymous_client.post(
+        f"/strategien/{sample_id}/bearbeiten", data={"csrf_token": "x", "budget": "999999"}, headers=SAME_SITE
+    )
+    assert "wiederherstellen" not in small.location
+    assert _kept(app) == []
+
+
+def test_a_form_of_an_expired_session_is_kept_for_its_user_only(app, make_user, sample_id):
+    """Defect 5: an idle session's form is kept under its user, restored for that user alone,
+    and a form larger than any of planner's is not kept."""
+    erika, max_ = make_user("erika", is_admin=True), make_user("max", is_admin=True)
+    page = f"/strategien/{sample_id}/bearbeiten"
+    own = login(app.test_client(), erika)
+    _idle(own)
+    sent = own.post(page, data={"csrf_token": "x", "title": "Entwurf"}, headers={"Referer": f"http://localhost{page}"})
+    assert "wiederherstellen" in sent.location
+    [kept] = _kept(app)
+    assert kept.user_id == erika
+    restore = f"{page}?wiederherstellen={kept.token}"
+    assert "Entwurf" not in login(app.test_client(), max_).get(restore).text
+    assert len(_kept(app)) == 1  # not handed to the wrong user, still there for the right one
+    assert "Entwurf" in login(app.test_client(), erika).get(restore).text
+    # a session ended on another device (its counter is old) still names its user
+    ended = login(app.test_client(), erika, session_version=0)
+    sent = ended.post(
+        page, data={"csrf_token": "x", "title": "Zweiter"}, headers={"Referer": f"http://localhost{page}"}
+    )
+    assert "wiederherstellen" in sent.location
+    assert [k.user_id for k in _kept(app)] == [erika]
+    with app.app_context():
+        db.session.execute(sa.delete(KeptForm))
+        db.session.commit()
+
+    again = login(app.test_client(), erika)
+    _idle(again)
+    huge = again.post(
+        page, data={"csrf_token": "x", "title": "y" * 600_000}, headers={"Referer": f"http://localhost{page}"}
+    )
+    assert "wiederherstellen" not in huge.location
+    assert _kept(app) == []
+
+
+def test_a_kept_form_without_a_user_is_never_restored(app, client, sample_id):
+    """Defect 5: rows of the old code without a user give nobody their values."""
+    page = f"/strategien/{sample_id}/bearbeiten"
+    with app.app_context():
+        db.session.add(KeptForm(token="t" * 20, user_id=None, path=page, data=json.dumps([["budget", "999999"]])))
+        db.session.commit()
+    assert "999999" not in client.get(f"{page}?wiederherstellen={'t' * 20}").text

@@ -19,7 +19,7 @@ class KeptForm(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    # the user whose session expired; None when the request came without any login left
+    # the user whose session expired; rows of older versions without one are never restored
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     path: Mapped[str] = mapped_column(sa.String(500))
     data: Mapped[str] = mapped_column(sa.Text)  # JSON: [[name, value], ...] in the form's order
