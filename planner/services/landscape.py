@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import models
@@ -22,6 +23,7 @@ from ..domain.landscape import (
 )
 from ..models.auth import Coordination
 from ..models.land import Application as ApplicationRow
+from ..models.land import application_key
 
 
 def to_domain(row: ApplicationRow) -> Application:
@@ -45,9 +47,18 @@ def get(session: Session, organisation_id: int, application_id: int) -> Applicat
     return row if row is not None and row.organisation_id == organisation_id else None
 
 
+class NameTaken(ValueError):
+    """Another application of the office has this name (case ignored); the message is German."""
+
+    def __init__(self, name: str):
+        super().__init__(f"Die Anwendung „{name}“ ist schon erfasst.")
+        self.name = name
+
+
 def name_taken(session: Session, organisation_id: int, name: str, except_id: int | None = None) -> bool:
+    """Whether another application of the office has this name (the unique constraint's key)."""
     query = sa.select(ApplicationRow.id).where(
-        ApplicationRow.organisation_id == organisation_id, sa.func.lower(ApplicationRow.name) == name.strip().lower()
+        ApplicationRow.organisation_id == organisation_id, ApplicationRow.name_key == application_key(name)
     )
     if except_id is not None:
         query = query.where(ApplicationRow.id != except_id)
@@ -56,6 +67,7 @@ def name_taken(session: Session, organisation_id: int, name: str, except_id: int
 
 def _write(row: ApplicationRow, app: Application) -> None:
     row.name = app.name.strip()
+    row.name_key = application_key(app.name)
     row.vendor = app.vendor.strip()
     row.task_area = app.task_area.strip()
     row.operation = app.operation
@@ -64,22 +76,29 @@ def _write(row: ApplicationRow, app: Application) -> None:
 
 
 def save(session: Session, organisation_id: int, app: Application, row: ApplicationRow | None = None) -> ApplicationRow:
-    """Create (row None) or update an application."""
+    """Create (row None) or update an application. When another save took the name (case
+    ignored) first, the transaction is rolled back and NameTaken raised."""
     if row is None:
         row = ApplicationRow(organisation_id=organisation_id)
         session.add(row)
     _write(row, app)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        if "name_key" not in str(exc.orig):  # the constraint (PostgreSQL) or its column (SQLite)
+            raise
+        session.rollback()
+        raise NameTaken(app.name.strip()) from None
     return row
 
 
 def import_applications(session: Session, organisation_id: int, apps: list[Application]) -> tuple[int, int]:
     """Take over a validated file: applications matched by name (case ignored) are updated,
     the others added; none is deleted. (changed, added)."""
-    existing = {r.name.lower(): r for r in rows(session, organisation_id)}
+    existing = {r.name_key: r for r in rows(session, organisation_id)}
     changed = added = 0
     for app in apps:
-        row = existing.get(app.name.strip().lower())
+        row = existing.get(application_key(app.name))
         if row is None:
             added += 1
         elif to_domain(row) != app:

@@ -14,7 +14,7 @@ from ..formats.landscape_file import LandscapeFileError, landscape_to_csv, lands
 from ..services import landscape as service
 from .access import get_organisation_or_404, may_write, visible_organisation_ids
 from .downloads import download
-from .forms import ConfirmForm
+from .forms import ConfirmForm, save_unchanged
 from .forms.land import ApplicationForm, LandscapeUploadForm
 
 bp = Blueprint("landscape", __name__)
@@ -72,7 +72,7 @@ def _valid(form: ApplicationForm, organisation_id: int, except_id: int | None = 
     for problem in application_problems(app):
         target = form.interfaces if "Schnittstelle" in problem else form.name
         target.errors = [*target.errors, problem]
-    if service.name_taken(db.session, organisation_id, app.name, except_id):
+    if service.name_taken(db.session, organisation_id, app.name, except_id):  # the constraint checks again
         form.name.errors = [*form.name.errors, f"Die Anwendung „{app.name}“ ist schon erfasst."]
     return None if form.name.errors or form.interfaces.errors else app
 
@@ -83,10 +83,14 @@ def create(organisation_id: int):
     org = get_organisation_or_404(organisation_id, write=True)
     form = ApplicationForm()
     if form.is_submitted() and (app := _valid(form, org.id)) is not None:
-        service.save(db.session, org.id, app)
-        db.session.commit()
-        flash(f"Die Anwendung „{app.name}“ wurde erfasst.", "success")
-        return redirect(url_for("landscape.index", organisation_id=org.id))
+        try:
+            service.save(db.session, org.id, app)
+        except service.NameTaken as exc:  # saved by someone else a moment ago
+            form.name.errors = [*form.name.errors, str(exc)]
+        else:
+            db.session.commit()
+            flash(f"Die Anwendung „{app.name}“ wurde erfasst.", "success")
+            return redirect(url_for("landscape.index", organisation_id=org.id))
     status = 422 if form.is_submitted() else 200
     return render_template("landscape/form.html", org=org, form=form, row=None), status
 
@@ -100,16 +104,25 @@ def edit(organisation_id: int, application_id: int):
     org = get_organisation_or_404(organisation_id, write=True)
     row = service.get(db.session, org.id, application_id) or abort(404)
     form = ApplicationForm()
+    general = None
     if not form.is_submitted():
         form.process(formdata=None, obj=row)
         form.interfaces.data = "; ".join(row.interfaces or [])
     elif (app := _valid(form, org.id, row.id)) is not None:
-        service.save(db.session, org.id, app, row)
-        db.session.commit()
-        flash(f"Die Anwendung „{app.name}“ wurde gespeichert.", "success")
-        return redirect(url_for("landscape.index", organisation_id=org.id))
+        try:
+            general = save_unchanged(
+                form.lock_version, "applications", row, lambda: service.save(db.session, org.id, app, row)
+            )
+        except service.NameTaken as exc:  # taken by someone else a moment ago
+            form.name.errors = [*form.name.errors, str(exc)]
+            form.lock_version.data = service.get(db.session, org.id, application_id).lock_version
+        else:
+            if general is None:
+                db.session.commit()
+                flash(f"Die Anwendung „{app.name}“ wurde gespeichert.", "success")
+                return redirect(url_for("landscape.index", organisation_id=org.id))
     status = 422 if form.is_submitted() else 200
-    return render_template("landscape/form.html", org=org, form=form, row=row), status
+    return render_template("landscape/form.html", org=org, form=form, row=row, general=general), status
 
 
 @bp.post("/organisationen/<int:organisation_id>/applikationslandkarte/<int:application_id>/loeschen")
@@ -141,10 +154,14 @@ def upload(organisation_id: int):
         except LandscapeFileError as exc:
             problems = exc.problems
         else:
-            changed, added = service.import_applications(db.session, org.id, apps)
-            db.session.commit()
-            flash(f"Die Applikationslandkarte wurde übernommen: {added} neu, {changed} geändert.", "success")
-            return redirect(url_for("landscape.index", organisation_id=org.id))
+            try:
+                changed, added = service.import_applications(db.session, org.id, apps)
+            except service.NameTaken as exc:  # recorded by someone else while the file was read
+                problems = [f"{exc} Nichts wurde übernommen; bitte importieren Sie die Datei erneut."]
+            else:
+                db.session.commit()
+                flash(f"Die Applikationslandkarte wurde übernommen: {added} neu, {changed} geändert.", "success")
+                return redirect(url_for("landscape.index", organisation_id=org.id))
     status = 422 if problems or form.errors else 200
     return render_template("landscape/upload.html", org=org, form=form, problems=problems), status
 

@@ -4,6 +4,7 @@ the lock version, confirmation and upload forms) here, one module per area besid
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
@@ -18,6 +19,8 @@ from ...domain.catalogue import catalogue
 from ...domain.months import Month
 from ...domain.strategy import Rating
 from ...domain.validation import MAX_AMOUNT, MAX_TEXT
+from ...extensions import db
+from ...services.locking import EditConflict, unchanged_since
 
 REQUIRED = "Bitte ausfüllen."
 MAX_BUDGET = Decimal(str(MAX_AMOUNT))
@@ -132,6 +135,24 @@ def seen_version(field: HiddenField) -> int | None:
     A save without a valid version is refused, never treated as "no check"."""
     text = (field.data or "").strip() if isinstance(field.data, str) else str(field.data or "")
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
+def save_unchanged(field: HiddenField, table: str, row, write: Callable[[], object]) -> str | None:
+    """Run `write` (the save of `row`) only when `row` is still at the version the form was filled
+    from (`field`, its hidden lock_version): None when saved, else the German refusal — the
+    malformed-version or the edit-conflict message — with `field` set to the current version, so
+    that the form keeps what was typed and the next save knows what it overwrites."""
+    seen = seen_version(field)
+    if seen is None:
+        field.data = row.lock_version
+        return MALFORMED_VERSION
+    try:
+        with unchanged_since(db.session, table, row, seen):
+            write()
+    except EditConflict as exc:
+        field.data = exc.current_version if exc.current_version is not None else ""
+        return exc.message
+    return None
 
 
 class UploadForm(GermanForm):

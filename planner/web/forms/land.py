@@ -86,6 +86,7 @@ class ApplicationForm(GermanForm):
         description="Namen der Anwendungen, durch Semikolon getrennt, z. B. „DEMIS; E-Akte“.",
     )
     state = SelectField("Stand", choices=_state_choices(), default="im_einsatz")
+    lock_version = HiddenField()
 
 
 class LandscapeUploadForm(GermanForm):

@@ -111,6 +111,7 @@ class EvaluationForm(GermanForm):
 
     kind = HiddenField()
     due = HiddenField()
+    lock_version = HiddenField()  # a correction: the version it was filled from
     performed = StringField("Datum der Evaluation", description="TT.MM.JJJJ, z. B. 12.06.2024.")
     by = StringField("Durchgeführt von", validators=[DataRequired(REQUIRED), Length(max=200)])
     done = SelectField("Ist die Maßnahme fertig umgesetzt bzw. etabliert?", choices=choices(ANSWER_CHOICES), default="")

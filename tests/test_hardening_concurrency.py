@@ -1,0 +1,131 @@
+"""Issue 23, defects 6 and 7 at the same moment, on a live PostgreSQL (READ COMMITTED, row locks):
+threads send the same save to a live server, or run it in sessions of their own, all started
+together. Whatever the interleaving, one save wins and every other gets the German message; no 500.
+
+SQLite serialises every writer on its database lock, so the races cannot happen there: skipped
+unless TEST_DATABASE_URL names a PostgreSQL database. One request after the other (both
+databases): tests/test_hardening_conflicts.py."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+from conftest import DATA, STEINFURT, form_data, import_file
+from test_concurrency import PARALLEL, Browser, at_once, no_server_errors
+
+from planner import models
+from planner.domain.landscape import Application
+from planner.extensions import db
+from planner.models.land import Application as ApplicationRow
+from planner.services import landscape
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="races of concurrent transactions: PostgreSQL only (SQLite serialises writers)",
+)
+
+CONFLICT = "Jemand anderes hat diesen Datensatz inzwischen geändert"
+
+
+def _org(app) -> int:
+    sid = import_file(app, DATA / "sample.yaml")
+    with app.app_context():
+        return db.session.get(models.Strategy, sid).organisation_id
+
+
+def _names(app) -> list[str]:
+    with app.app_context():
+        return sorted(db.session.scalars(sa.select(ApplicationRow.name)))
+
+
+def _form(browser: Browser, url: str) -> dict:
+    return {k: v for k, v in form_data(browser.get(url)).items() if k != "csrf_token"}
+
+
+def _one_wins(answers, message: str) -> None:
+    no_server_errors(answers)
+    assert sorted(a.status for a in answers) == [302] + [422] * (len(answers) - 1), [a.status for a in answers]
+    assert all(message in a.text for a in answers if a.status == 422)
+
+
+def test_case_variants_of_a_new_application_at_once_are_stored_once(live_app, live_server):
+    """Defect 7: ten "Case-App-2", "CASE-APP-2", "case-app-2" … at once: one application, nine German form errors."""
+    org = _org(live_app)
+    browser = Browser(live_server, live_app)
+    url = f"/organisationen/{org}/applikationslandkarte/neu"
+    form = _form(browser, url) | {"operation": "cloud", "state": "geplant"}
+    spellings = ["Case-App-2", "CASE-APP-2", "case-app-2", "cASE-aPP-2", "Case-app-2"]
+    answers = at_once([lambda i=i: browser.post(url, form | {"name": spellings[i % 5]}) for i in range(PARALLEL)])
+    _one_wins(answers, "ist schon erfasst.")
+    assert len(_names(live_app)) == 1
+
+
+def test_case_variants_imported_at_once_are_stored_once(app):
+    """Defect 7: the file import in ten sessions at once, each with another spelling: one wins,
+    the others are refused (NameTaken) and import nothing."""
+    org = _org(app)
+    spellings = ["Import-App", "IMPORT-APP", "import-app", "Import-APP", "iMPORT-aPP"]
+
+    def run(i: int) -> str:
+        with app.app_context():
+            apps = [Application(spellings[i % 5], "", "", "cloud", [], "geplant")]
+            try:
+                landscape.import_applications(db.session, org, apps)
+                db.session.commit()
+            except landscape.NameTaken:
+                return "refused"
+            return "imported"
+
+    with app.app_context():
+        db.engine.dispose()  # each thread its own connection from a fresh pool
+    outcome = at_once([lambda i=i: run(i) for i in range(PARALLEL)])
+    assert sorted(outcome) == ["imported"] + ["refused"] * (PARALLEL - 1)
+    assert len(_names(app)) == 1
+
+
+def test_two_saves_of_one_application_at_once(live_app, live_server):
+    """Defect 6: two edits of one application from the same version at once: one saved, one refused."""
+    org = _org(live_app)
+    with live_app.app_context():
+        app_id = landscape.save(db.session, org, Application("InfektA", "", "", "cloud", [], "geplant")).id
+        db.session.commit()
+    browser = Browser(live_server, live_app)
+    url = f"/organisationen/{org}/applikationslandkarte/{app_id}/bearbeiten"
+    form = _form(browser, url)
+    answers = at_once([lambda i=i: browser.post(url, form | {"vendor": f"Hersteller {i}"}) for i in range(2)])
+    _one_wins(answers, CONFLICT)
+
+
+@pytest.fixture
+def steinfurt(live_app, live_server):
+    live_app.config["TODAY"] = "2026-11-30"
+    return import_file(live_app, STEINFURT), Browser(live_server, live_app)
+
+
+def test_two_saves_of_one_review_meeting_at_once(live_app, steinfurt):
+    """Defect 6: the review meeting saved twice from the same form at once: one saved, one refused."""
+    sid, browser = steinfurt
+    browser.get(f"/strategien/{sid}/strategiereviews")
+    prepared = browser.post(f"/strategien/{sid}/strategiereviews/vorbereiten", {})
+    url = prepared.location.split("://", 1)[-1].partition("/")[2]
+    url = "/" + url if not url.startswith("/") else url
+    form = _form(browser, url)
+    answers = at_once([lambda i=i: browser.post(url, form | {"minutes": f"Protokoll {i}"}) for i in range(2)])
+    _one_wins(answers, CONFLICT)
+
+
+def test_two_corrections_of_one_evaluation_at_once(live_app, steinfurt):
+    """Defect 6: two corrections of one evaluation from the same state at once: one saved, one refused."""
+    sid, browser = steinfurt
+    new = f"/strategien/{sid}/massnahmen/whiteboard-tool/evaluation"
+    created = browser.post(
+        new, _form(browser, new) | {"performed": "01.11.2026", "by": "Annika", "outcome": "fortfuehren"}
+    )
+    assert created.status == 302, created.text
+    ev_id = created.location.rstrip("/").split("/")[-1]
+    fix = f"/strategien/{sid}/evaluationen/{ev_id}/korrektur"
+    form = _form(browser, fix)
+    answers = at_once([lambda i=i: browser.post(fix, form | {"went_well": f"Korrektur {i}"}) for i in range(2)])
+    _one_wins(answers, CONFLICT)
