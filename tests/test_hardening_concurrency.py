@@ -8,6 +8,7 @@ databases): tests/test_hardening_conflicts.py."""
 
 from __future__ import annotations
 
+import http.client
 import os
 
 import pytest
@@ -18,6 +19,7 @@ from test_concurrency import PARALLEL, Browser, at_once, no_server_errors
 from planner import models
 from planner.domain.landscape import Application
 from planner.extensions import db
+from planner.formats.landscape_file import landscape_to_csv
 from planner.models.land import Application as ApplicationRow
 from planner.services import landscape
 
@@ -55,34 +57,47 @@ def test_case_variants_of_a_new_application_at_once_are_stored_once(live_app, li
     org = _org(live_app)
     browser = Browser(live_server, live_app)
     url = f"/organisationen/{org}/applikationslandkarte/neu"
-    form = _form(browser, url) | {"operation": "cloud", "state": "geplant"}
+    forms = [_form(browser, url) | {"operation": "cloud", "state": "geplant"} for _ in range(PARALLEL)]  # own tokens
     spellings = ["Case-App-2", "CASE-APP-2", "case-app-2", "cASE-aPP-2", "Case-app-2"]
-    answers = at_once([lambda i=i: browser.post(url, form | {"name": spellings[i % 5]}) for i in range(PARALLEL)])
+    answers = at_once([lambda i=i: browser.post(url, forms[i] | {"name": spellings[i % 5]}) for i in range(PARALLEL)])
     _one_wins(answers, "ist schon erfasst.")
     assert len(_names(live_app)) == 1
 
 
-def test_case_variants_imported_at_once_are_stored_once(app):
-    """Defect 7: the file import in ten sessions at once, each with another spelling: one wins,
-    the others are refused (NameTaken) and import nothing."""
-    org = _org(app)
+def _upload(browser: Browser, path: str, filename: str, data: bytes) -> tuple[int, str]:
+    """Send a file through the import form (multipart), as the browser does: (status, location)."""
+    boundary = "planner-test-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{browser.token}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    conn = http.client.HTTPConnection(browser.host, int(browser.port), timeout=60)
+    headers = {"Cookie": browser.cookie, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    conn.request("POST", path, body=body, headers=headers)
+    response = conn.getresponse()
+    text = response.read().decode("utf-8", "replace")
+    conn.close()
+    assert "Traceback" not in text
+    return response.status, response.getheader("Location") or ""
+
+
+def test_case_variants_imported_at_once_are_stored_once(live_app, live_server):
+    """Defect 7: ten imports at once, each naming the application in another spelling: one adds
+    it, the others (run again after the clash, web/errors.retry_on_conflict) update it; one row."""
+    org = _org(live_app)
+    browser = Browser(live_server, live_app)
+    path = f"/organisationen/{org}/applikationslandkarte/importieren"
+    browser.get(path)
     spellings = ["Import-App", "IMPORT-APP", "import-app", "Import-APP", "iMPORT-aPP"]
-
-    def run(i: int) -> str:
-        with app.app_context():
-            apps = [Application(spellings[i % 5], "", "", "cloud", [], "geplant")]
-            try:
-                landscape.import_applications(db.session, org, apps)
-                db.session.commit()
-            except landscape.NameTaken:
-                return "refused"
-            return "imported"
-
-    with app.app_context():
-        db.engine.dispose()  # each thread its own connection from a fresh pool
-    outcome = at_once([lambda i=i: run(i) for i in range(PARALLEL)])
-    assert sorted(outcome) == ["imported"] + ["refused"] * (PARALLEL - 1)
-    assert len(_names(app)) == 1
+    files = [landscape_to_csv([Application(spellings[i % 5], "", "", "cloud", [], "geplant")]) for i in range(PARALLEL)]
+    answers = at_once([lambda i=i: _upload(browser, path, "karte.csv", files[i]) for i in range(PARALLEL)])
+    assert {status for status, _ in answers} == {302}, answers
+    assert [name.lower() for name in _names(live_app)] == ["import-app"]
 
 
 def test_two_saves_of_one_application_at_once(live_app, live_server):
@@ -129,3 +144,41 @@ def test_two_corrections_of_one_evaluation_at_once(live_app, steinfurt):
     form = _form(browser, fix)
     answers = at_once([lambda i=i: browser.post(fix, form | {"went_well": f"Korrektur {i}"}) for i in range(2)])
     _one_wins(answers, CONFLICT)
+
+
+# --- defect 8: the same creating form sent many times at once ---------------------------------
+
+SENT_TWICE = "Dieses Formular wurde bereits gesendet und gespeichert"
+
+
+def _sent_at_once(browser: Browser, url: str, form: dict) -> list:
+    answers = at_once([lambda: browser.post(url, form) for _ in range(PARALLEL)])
+    no_server_errors(answers)
+    assert {a.status for a in answers} == {302}, [a.status for a in answers]
+    assert sum(SENT_TWICE in a.text for a in answers) == PARALLEL - 1
+    assert len({a.location for a in answers}) == 1  # all lead to what the first created
+    return answers
+
+
+def test_a_new_measure_sent_many_times_at_once_is_created_once(live_app, live_server):
+    sid = import_file(live_app, DATA / "sample.yaml")
+    browser = Browser(live_server, live_app)
+    url = f"/strategien/{sid}/massnahmen/neu"
+    form = _form(browser, url) | {"urgency": "", "feasibility": "", "target_stage": ""}
+    _sent_at_once(browser, url, form | {"title": "Digitale Akte", "dimension": "IT-Sicherheit", "owners": "IT (Lead)"})
+    with live_app.app_context():
+        titles = db.session.scalars(sa.select(models.Measure.title).where(models.Measure.strategy_id == sid)).all()
+    assert titles.count("Digitale Akte") == 1
+
+
+def test_a_new_strategy_and_application_sent_many_times_at_once_are_created_once(live_app, live_server):
+    """No strategy lock orders these: the unique one-time token does."""
+    org = _org(live_app)
+    browser = Browser(live_server, live_app)
+    form = _form(browser, "/strategien/neu") | {"organisation": "Gesundheitsamt Neustadt", "title": "Doppelt"}
+    _sent_at_once(browser, "/strategien/neu", form)
+    url = f"/organisationen/{org}/applikationslandkarte/neu"
+    _sent_at_once(browser, url, _form(browser, url) | {"name": "InfektA", "operation": "cloud", "state": "geplant"})
+    with live_app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).where(models.Strategy.title == "Doppelt")) == 1
+    assert _names(live_app) == ["InfektA"]

@@ -8,9 +8,10 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
-from auth_support import login
-from conftest import ROOT, run
+from auth_support import form_data, login
+from conftest import ROOT, domain, run
 
+from planner import models
 from planner.extensions import db
 from planner.formats.strategy_file import load_strategy
 from planner.migrate import upgrade
@@ -185,3 +186,68 @@ def test_a_kept_form_without_a_user_is_never_restored(app, client, sample_id):
         db.session.add(KeptForm(token="t" * 20, user_id=None, path=page, data=json.dumps([["budget", "999999"]])))
         db.session.commit()
     assert "999999" not in client.get(f"{page}?wiederherstellen={'t' * 20}").text
+
+
+# --- defect 8: a creating form sent twice ------------------------------------------------------
+
+SENT_TWICE = "Dieses Formular wurde bereits gesendet und gespeichert"
+
+
+def _new_measure_form(client, sid: int) -> dict:
+    form = form_data(client.get(f"/strategien/{sid}/massnahmen/neu").text)
+    assert len(form["submission"]) >= 16  # the one-time token
+    # selects without a preselected option (the parser, unlike a browser, sends nothing for them)
+    return (
+        form
+        | {"urgency": "", "feasibility": "", "target_stage": ""}
+        | {
+            "title": "Digitale Akte im GA",
+            "dimension": "IT-Sicherheit",
+            "owners": "IT-Service (Lead)",
+        }
+    )
+
+
+def test_a_new_measure_sent_twice_is_created_once(app, client, sample_id):
+    """Defect 8: "Neue Maßnahme" sent twice with the same form: one measure; the second submit
+    leads to it. A new form (a new token) creates a second one, as wanted."""
+    form = _new_measure_form(client, sample_id)
+    first = client.post(f"/strategien/{sample_id}/massnahmen/neu", data=form)
+    second = client.post(f"/strategien/{sample_id}/massnahmen/neu", data=form)
+    assert first.status_code == second.status_code == 302
+    assert second.location == first.location
+    assert SENT_TWICE in client.get(second.location).text
+    titles = [m.title for m in domain(app, sample_id).measures]
+    assert titles.count("Digitale Akte im GA") == 1
+    again = client.post(f"/strategien/{sample_id}/massnahmen/neu", data=_new_measure_form(client, sample_id))
+    assert again.status_code == 302 and again.location != first.location
+    assert [m.title for m in domain(app, sample_id).measures].count("Digitale Akte im GA") == 2
+
+
+def test_a_form_with_errors_keeps_its_token_and_creates_once_corrected(app, client, sample_id):
+    """Defect 8: a refused submit records nothing; corrected and sent twice it creates one measure."""
+    form = _new_measure_form(client, sample_id)
+    refused = client.post(f"/strategien/{sample_id}/massnahmen/neu", data=form | {"title": ""})
+    assert refused.status_code == 422
+    assert form_data(refused.text)["submission"] == form["submission"]
+    for _ in range(2):
+        assert client.post(f"/strategien/{sample_id}/massnahmen/neu", data=form).status_code == 302
+    assert [m.title for m in domain(app, sample_id).measures].count("Digitale Akte im GA") == 1
+
+
+def test_a_new_strategy_and_a_new_application_sent_twice_are_created_once(app, client):
+    """Defect 8: the other creating forms of the same kind."""
+    form = form_data(client.get("/strategien/neu").text) | {"organisation": "Gesundheitsamt Neustadt", "title": "Neu"}
+    first, second = (client.post("/strategien/neu", data=form) for _ in range(2))
+    assert first.status_code == second.status_code == 302 and second.location == first.location
+    with app.app_context():
+        org = db.session.scalar(
+            sa.select(models.Organisation).where(models.Organisation.name == "Gesundheitsamt Neustadt")
+        )
+        assert len(org.strategies) == 1
+        org_id = org.id
+    url = f"/organisationen/{org_id}/applikationslandkarte/neu"
+    form = form_data(client.get(url).text) | {"name": "InfektA", "operation": "cloud", "state": "geplant"}
+    first, second = (client.post(url, data=form) for _ in range(2))
+    assert first.status_code == second.status_code == 302  # not "ist schon erfasst"
+    assert SENT_TWICE in client.get(second.location).text

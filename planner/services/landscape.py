@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import models
@@ -24,6 +23,7 @@ from ..domain.landscape import (
 from ..models.auth import Coordination
 from ..models.land import Application as ApplicationRow
 from ..models.land import application_key
+from .strategies import lock_row
 
 
 def to_domain(row: ApplicationRow) -> Application:
@@ -47,14 +47,6 @@ def get(session: Session, organisation_id: int, application_id: int) -> Applicat
     return row if row is not None and row.organisation_id == organisation_id else None
 
 
-class NameTaken(ValueError):
-    """Another application of the office has this name (case ignored); the message is German."""
-
-    def __init__(self, name: str):
-        super().__init__(f"Die Anwendung „{name}“ ist schon erfasst.")
-        self.name = name
-
-
 def name_taken(session: Session, organisation_id: int, name: str, except_id: int | None = None) -> bool:
     """Whether another application of the office has this name (the unique constraint's key)."""
     query = sa.select(ApplicationRow.id).where(
@@ -76,25 +68,22 @@ def _write(row: ApplicationRow, app: Application) -> None:
 
 
 def save(session: Session, organisation_id: int, app: Application, row: ApplicationRow | None = None) -> ApplicationRow:
-    """Create (row None) or update an application. When another save took the name (case
-    ignored) first, the transaction is rolled back and NameTaken raised."""
+    """Create (row None) or update an application. A name taken by a concurrent save (case
+    ignored) is refused by the unique constraint on name_key: the view runs again
+    (web/errors.retry_on_conflict) and its check names it."""
     if row is None:
         row = ApplicationRow(organisation_id=organisation_id)
         session.add(row)
     _write(row, app)
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        if "name_key" not in str(exc.orig):  # the constraint (PostgreSQL) or its column (SQLite)
-            raise
-        session.rollback()
-        raise NameTaken(app.name.strip()) from None
+    session.flush()
     return row
 
 
 def import_applications(session: Session, organisation_id: int, apps: list[Application]) -> tuple[int, int]:
     """Take over a validated file: applications matched by name (case ignored) are updated,
-    the others added; none is deleted. (changed, added)."""
+    the others added; none is deleted. (changed, added). Imports into one office's landscape run
+    one after the other (the organisation's row is locked): each reads what the one before wrote."""
+    lock_row(session, models.Organisation.__table__, organisation_id)
     existing = {r.name_key: r for r in rows(session, organisation_id)}
     changed = added = 0
     for app in apps:

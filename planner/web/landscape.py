@@ -14,7 +14,7 @@ from ..formats.landscape_file import LandscapeFileError, landscape_to_csv, lands
 from ..services import landscape as service
 from .access import get_organisation_or_404, may_write, visible_organisation_ids
 from .downloads import download
-from .forms import ConfirmForm, save_unchanged
+from .forms import SENT_TWICE, ConfirmForm, save_unchanged
 from .forms.land import ApplicationForm, LandscapeUploadForm
 
 bp = Blueprint("landscape", __name__)
@@ -72,7 +72,7 @@ def _valid(form: ApplicationForm, organisation_id: int, except_id: int | None = 
     for problem in application_problems(app):
         target = form.interfaces if "Schnittstelle" in problem else form.name
         target.errors = [*target.errors, problem]
-    if service.name_taken(db.session, organisation_id, app.name, except_id):  # the constraint checks again
+    if service.name_taken(db.session, organisation_id, app.name, except_id):
         form.name.errors = [*form.name.errors, f"Die Anwendung „{app.name}“ ist schon erfasst."]
     return None if form.name.errors or form.interfaces.errors else app
 
@@ -82,15 +82,18 @@ def create(organisation_id: int):
     """Record an application."""
     org = get_organisation_or_404(organisation_id, write=True)
     form = ApplicationForm()
+    if not form.is_submitted():
+        form.issue_token()
+    elif (done := form.sent_before()) is not None:  # the same form again: to the landscape it went into
+        flash(SENT_TWICE, "info")
+        return redirect(done)
     if form.is_submitted() and (app := _valid(form, org.id)) is not None:
-        try:
-            service.save(db.session, org.id, app)
-        except service.NameTaken as exc:  # saved by someone else a moment ago
-            form.name.errors = [*form.name.errors, str(exc)]
-        else:
-            db.session.commit()
-            flash(f"Die Anwendung „{app.name}“ wurde erfasst.", "success")
-            return redirect(url_for("landscape.index", organisation_id=org.id))
+        target = url_for("landscape.index", organisation_id=org.id)
+        form.record(target)
+        service.save(db.session, org.id, app)
+        db.session.commit()
+        flash(f"Die Anwendung „{app.name}“ wurde erfasst.", "success")
+        return redirect(target)
     status = 422 if form.is_submitted() else 200
     return render_template("landscape/form.html", org=org, form=form, row=None), status
 
@@ -109,18 +112,13 @@ def edit(organisation_id: int, application_id: int):
         form.process(formdata=None, obj=row)
         form.interfaces.data = "; ".join(row.interfaces or [])
     elif (app := _valid(form, org.id, row.id)) is not None:
-        try:
-            general = save_unchanged(
-                form.lock_version, "applications", row, lambda: service.save(db.session, org.id, app, row)
-            )
-        except service.NameTaken as exc:  # taken by someone else a moment ago
-            form.name.errors = [*form.name.errors, str(exc)]
-            form.lock_version.data = service.get(db.session, org.id, application_id).lock_version
-        else:
-            if general is None:
-                db.session.commit()
-                flash(f"Die Anwendung „{app.name}“ wurde gespeichert.", "success")
-                return redirect(url_for("landscape.index", organisation_id=org.id))
+        general = save_unchanged(
+            form.lock_version, "applications", row, lambda: service.save(db.session, org.id, app, row)
+        )
+        if general is None:
+            db.session.commit()
+            flash(f"Die Anwendung „{app.name}“ wurde gespeichert.", "success")
+            return redirect(url_for("landscape.index", organisation_id=org.id))
     status = 422 if form.is_submitted() else 200
     return render_template("landscape/form.html", org=org, form=form, row=row, general=general), status
 
@@ -154,14 +152,10 @@ def upload(organisation_id: int):
         except LandscapeFileError as exc:
             problems = exc.problems
         else:
-            try:
-                changed, added = service.import_applications(db.session, org.id, apps)
-            except service.NameTaken as exc:  # recorded by someone else while the file was read
-                problems = [f"{exc} Nichts wurde übernommen; bitte importieren Sie die Datei erneut."]
-            else:
-                db.session.commit()
-                flash(f"Die Applikationslandkarte wurde übernommen: {added} neu, {changed} geändert.", "success")
-                return redirect(url_for("landscape.index", organisation_id=org.id))
+            changed, added = service.import_applications(db.session, org.id, apps)
+            db.session.commit()
+            flash(f"Die Applikationslandkarte wurde übernommen: {added} neu, {changed} geändert.", "success")
+            return redirect(url_for("landscape.index", organisation_id=org.id))
     status = 422 if problems or form.errors else 200
     return render_template("landscape/upload.html", org=org, form=form, problems=problems), status
 

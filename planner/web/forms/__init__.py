@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SelectMultipleField, TextAreaField, ValidationError, widgets
@@ -20,6 +21,7 @@ from ...domain.months import Month
 from ...domain.strategy import Rating
 from ...domain.validation import MAX_AMOUNT, MAX_TEXT
 from ...extensions import db
+from ...services import submissions
 from ...services.locking import EditConflict, unchanged_since
 
 REQUIRED = "Bitte ausfüllen."
@@ -153,6 +155,30 @@ def save_unchanged(field: HiddenField, table: str, row, write: Callable[[], obje
         field.data = exc.current_version if exc.current_version is not None else ""
         return exc.message
     return None
+
+
+SENT_TWICE = "Dieses Formular wurde bereits gesendet und gespeichert; hier ist, was dabei angelegt wurde."
+
+
+class CreatesOnce:
+    """Mixin of a creating form: a one-time token (services/submissions.py), so that the form sent
+    twice (a double click, a slow connection) creates once and the second submit is led to what
+    the first created. The page shows the token when the form is new (`issue_token`) and keeps it
+    when the form comes back with errors."""
+
+    submission = HiddenField()
+
+    def issue_token(self) -> None:
+        if not submissions.valid(self.submission.data):
+            self.submission.data = submissions.new_token()
+
+    def sent_before(self) -> str | None:
+        """The page of what this form created when it was sent before, else None."""
+        return submissions.sent_before(db.session, self.submission.data, current_user.id)
+
+    def record(self, target: str) -> None:
+        """In the transaction of the save: note what this form creates (`target`, its page)."""
+        submissions.record(db.session, self.submission.data, current_user.id, target)
 
 
 class UploadForm(GermanForm):
