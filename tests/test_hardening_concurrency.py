@@ -13,7 +13,7 @@ import os
 
 import pytest
 import sqlalchemy as sa
-from conftest import DATA, STEINFURT, form_data, import_file
+from conftest import DATA, PEINE, STEINFURT, form_data, import_file
 from test_concurrency import PARALLEL, Browser, at_once, no_server_errors
 
 from planner import models
@@ -21,6 +21,7 @@ from planner.domain.landscape import Application
 from planner.extensions import db
 from planner.formats.landscape_file import landscape_to_csv
 from planner.models.land import Application as ApplicationRow
+from planner.models.maturity import MaturityAssessment
 from planner.services import landscape
 
 pytestmark = pytest.mark.skipif(
@@ -182,3 +183,15 @@ def test_a_new_strategy_and_application_sent_many_times_at_once_are_created_once
     with live_app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).where(models.Strategy.title == "Doppelt")) == 1
     assert _names(live_app) == ["InfektA"]
+
+
+def test_two_changes_of_one_maturity_assessment_at_once(live_app, live_server):
+    """Defect 6: a result sheet changed twice from the same form at once: one saved, one refused."""
+    sid = import_file(live_app, PEINE)
+    with live_app.app_context():
+        first = db.session.scalar(sa.select(MaturityAssessment.id).order_by(MaturityAssessment.assessed_on))
+    browser = Browser(live_server, live_app)
+    url = f"/strategien/{sid}/reifegrad/messungen/{first}/bearbeiten"
+    form = _form(browser, url)
+    answers = at_once([lambda i=i: browser.post(url, form | {"note": f"Notiz {i}"}) for i in range(2)])
+    _one_wins(answers, CONFLICT)

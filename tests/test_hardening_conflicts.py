@@ -10,7 +10,7 @@ import io
 
 import pytest
 import sqlalchemy as sa
-from conftest import DATA, STEINFURT, form_data, import_file
+from conftest import DATA, PEINE, STEINFURT, form_data, import_file
 from sqlalchemy.exc import IntegrityError
 
 from planner import models
@@ -19,6 +19,7 @@ from planner.extensions import db
 from planner.formats.landscape_file import landscape_to_csv
 from planner.migrate import upgrade
 from planner.models.land import Application as ApplicationRow
+from planner.models.maturity import MaturityAssessment
 from planner.services import landscape
 
 CONFLICT = "Jemand anderes hat diesen Datensatz inzwischen geändert"
@@ -28,6 +29,11 @@ CONFLICT = "Jemand anderes hat diesen Datensatz inzwischen geändert"
 def steinfurt(app):
     app.config["TODAY"] = "2026-11-30"
     return import_file(app, STEINFURT)
+
+
+@pytest.fixture
+def peine_id(app) -> int:
+    return import_file(app, PEINE)
 
 
 def _form(client, url: str) -> dict:
@@ -93,6 +99,19 @@ def test_an_older_evaluation_correction_does_not_overwrite_a_newer_one(client, s
     refused = client.post(fix, data=bare | {"went_well": "ohne Stand"})
     assert refused.status_code == 422 and "keinen gültigen Bearbeitungsstand" in refused.get_data(as_text=True)
     assert _form(client, fix)["went_well"] == "Korrektur von A"
+
+
+def test_an_older_maturity_assessment_form_does_not_overwrite_a_newer_save(app, client, peine_id):
+    """Defect 6: a change of a result sheet carries its version; a change of levels only is a version too."""
+    with app.app_context():
+        first_id = db.session.scalar(
+            sa.select(MaturityAssessment.id).order_by(MaturityAssessment.assessed_on, MaturityAssessment.id)
+        )
+    url = f"/strategien/{peine_id}/reifegrad/messungen/{first_id}/bearbeiten"
+    late = _two_old_forms(client, url, {"sub_16": "3"}, {"sub_16": "1", "note": "Notiz von B"})
+    text = late.get_data(as_text=True)
+    assert late.status_code == 422 and CONFLICT in text and "Notiz von B" in text
+    assert _form(client, url)["sub_16"] == "3"
 
 
 def _sample_org(app) -> int:

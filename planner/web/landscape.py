@@ -87,7 +87,12 @@ def create(organisation_id: int):
     elif (done := form.sent_before()) is not None:  # the same form again: to the landscape it went into
         flash(SENT_TWICE, "info")
         return redirect(done)
-    if form.is_submitted() and (app := _valid(form, org.id)) is not None:
+    app = _valid(form, org.id) if form.is_submitted() else None
+    if form.is_submitted() and app is None and (done := form.sent_before()) is not None:
+        # the name check found what the same form, sent a moment earlier, has just saved
+        flash(SENT_TWICE, "info")
+        return redirect(done)
+    if app is not None:
         target = url_for("landscape.index", organisation_id=org.id)
         form.record(target)
         service.save(db.session, org.id, app)

@@ -11,7 +11,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ...domain.catalogue import catalogue
@@ -56,6 +56,7 @@ class _AssessmentBase(GermanForm):
         render_kw={"type": "date"},
     )
     note = TextAreaField("Notiz", description="Z. B. Quelle oder Anlass der Messung.", validators=[Optional()])
+    lock_version = HiddenField()  # a change: the version it was filled from
 
 
 def result_sheet_form(formdata=None) -> FlaskForm:
