@@ -7,6 +7,7 @@ The same write paths at the same moment on a live PostgreSQL: tests/test_hardeni
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 import sqlalchemy as sa
@@ -247,3 +248,33 @@ def test_a_file_import_that_loses_a_name_race_updates_the_other_save(app, client
     assert landscape.rows.__name__ == "once"  # the import did read through the stale function
     with app.app_context():
         assert sorted(db.session.scalars(sa.select(ApplicationRow.name))) == ["CASE-APP-2", "Neu-App"]
+
+
+def test_a_backup_from_before_the_new_columns_restores_with_their_defaults(app, client):
+    """Defects 6 and 7 add columns (lock_version, name_key): a backup written before them still
+    restores; the new columns take their defaults (version 1, the key made from the name)."""
+    from conftest import _reset
+
+    from planner.models import Model
+    from planner.services import backup
+
+    org = _sample_org(app)
+    client.post(
+        f"/organisationen/{org}/applikationslandkarte/neu",
+        data={"name": "InfektA", "operation": "cloud", "state": "geplant"},
+    )
+    with app.app_context():
+        document = json.loads(backup.dumps(backup.export_organisation(db.session.connection(), org)))
+        db.session.rollback()
+    for row in document["tables"]["applications"]:
+        del row["name_key"], row["lock_version"]
+    with app.app_context():
+        _reset(db.engine)
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                for table in reversed(Model.metadata.sorted_tables):
+                    conn.execute(table.delete())
+        with db.engine.begin() as conn:
+            backup.restore(conn, document)
+        row = db.session.scalar(sa.select(ApplicationRow))
+        assert (row.name, row.name_key, row.lock_version) == ("InfektA", "infekta", 1)

@@ -217,7 +217,9 @@ def restore(conn: Connection, document: dict) -> dict[str, int]:
         rows = document["tables"].get(table.name) or []
         if not rows:
             continue
-        conn.execute(sa.insert(table), [{c.name: _decode(c, row.get(c.name)) for c in table.columns} for row in rows])
+        # a column the backup does not know (added after it was written) takes its default
+        columns = [c for c in table.columns if c.name in rows[0]]
+        conn.execute(sa.insert(table), [{c.name: _decode(c, row.get(c.name)) for c in columns} for row in rows])
         counts[table.name] = len(rows)
     if conn.dialect.name == "postgresql":
         _reset_sequences(conn)
