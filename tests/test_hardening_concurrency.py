@@ -195,3 +195,14 @@ def test_two_changes_of_one_maturity_assessment_at_once(live_app, live_server):
     form = _form(browser, url)
     answers = at_once([lambda i=i: browser.post(url, form | {"note": f"Notiz {i}"}) for i in range(2)])
     _one_wins(answers, CONFLICT)
+
+
+def test_two_saves_of_one_person_at_once(live_app, steinfurt):
+    """Defect 6: a person saved twice from the same form at once: one saved, one refused."""
+    sid, browser = steinfurt
+    with live_app.app_context():
+        person = db.session.scalar(sa.select(models.Person).where(models.Person.name == "IT-Service"))
+        url = f"/verwaltung/organisationen/{person.organisation_id}/personen/{person.id}"
+    form = _form(browser, url)
+    answers = at_once([lambda i=i: browser.post(url, form | {"name": f"IT-Service {i}"}) for i in range(2)])
+    _one_wins(answers, CONFLICT)

@@ -115,6 +115,17 @@ def test_an_older_maturity_assessment_form_does_not_overwrite_a_newer_save(app, 
     assert _form(client, url)["sub_16"] == "3"
 
 
+def test_an_older_person_form_does_not_overwrite_a_newer_save(app, client, steinfurt):
+    """Defect 6: a person's name, kind and linked login: an older form is refused."""
+    with app.app_context():
+        person = db.session.scalar(sa.select(models.Person).where(models.Person.name == "IT-Service"))
+        url = f"/verwaltung/organisationen/{person.organisation_id}/personen/{person.id}"
+    late = _two_old_forms(client, url, {"kind": "einheit"}, {"name": "IT-Service (B)"})
+    text = late.get_data(as_text=True)
+    assert late.status_code == 422 and CONFLICT in text and 'value="IT-Service (B)"' in text
+    assert _form(client, url)["name"] == "IT-Service" and _form(client, url)["kind"] == "einheit"
+
+
 def _sample_org(app) -> int:
     sid = import_file(app, DATA / "sample.yaml")
     with app.app_context():

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from .. import models
@@ -23,7 +23,7 @@ from .access import get_organisation_or_404, is_admin, may_manage, may_write, vi
 from .auth import logout_form
 from .downloads import download
 from .filters import BERLIN
-from .forms import ConfirmForm, GermanForm, choices
+from .forms import ConfirmForm, GermanForm, choices, save_unchanged
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 
@@ -320,6 +320,7 @@ class PersonForm(GermanForm):
         description="Wer sich mit diesem Konto anmeldet, sieht auf der Startseite zuerst „Meine Maßnahmen“; "
         "„Erfasst von“ und „Durchgeführt von“ werden mit diesem Namen vorbelegt.",
     )
+    lock_version = HiddenField()
 
 
 class NewPersonForm(GermanForm):
@@ -367,21 +368,32 @@ def person_edit(organisation_id: int, person_id: int):
     if request.method == "GET":
         form.name.data, form.kind.data = person.name, person.kind
         form.user.data = str(person.user_id or "")
+        form.lock_version.data = person.lock_version
+    general = []
     if form.validate_on_submit():
-        try:
+
+        def write() -> None:
             persons.rename(db.session, person, form.name.data)
+            person.kind = form.kind.data
+            persons.link_user(db.session, person, int(form.user.data) if form.user.data else None)
+
+        try:
+            refused = save_unchanged(form.lock_version, "persons", person, write)
         except persons.PersonError as exc:
             db.session.rollback()
             form.name.errors.append(str(exc))
         else:
-            person.kind = form.kind.data
-            persons.link_user(db.session, person, int(form.user.data) if form.user.data else None)
-            db.session.commit()
-            flash("Die Person wurde gespeichert.", "success")
-            return redirect(url_for("admin.organisation", organisation_id=org.id) + "#personen-h")
+            if refused is None:
+                db.session.commit()
+                flash("Die Person wurde gespeichert.", "success")
+                return redirect(url_for("admin.organisation", organisation_id=org.id) + "#personen-h")
+            general = [refused]
+            org, person = _person_or_404(organisation_id, person_id)
     status = 422 if request.method == "POST" else 200
     owned = persons.owned_measures(db.session, person)
-    return render_template("admin/person_form.html", org=org, person=person, form=form, owned=owned), status
+    return render_template(
+        "admin/person_form.html", org=org, person=person, form=form, owned=owned, general=general
+    ), status
 
 
 @bp.route("/organisationen/<int:organisation_id>/personen/<int:person_id>/zusammenfuehren", methods=["GET", "POST"])
