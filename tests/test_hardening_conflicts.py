@@ -264,9 +264,8 @@ def test_a_file_import_that_loses_a_name_race_updates_the_other_save(app, client
 def test_a_backup_from_before_the_new_columns_restores_with_their_defaults(app, client):
     """Defects 6 and 7 add columns (lock_version, name_key): a backup written before them still
     restores; the new columns take their defaults (version 1, the key made from the name)."""
-    from conftest import _reset
+    from test_auth_backup import restore_into_empty
 
-    from planner.models import Model
     from planner.services import backup
 
     org = _sample_org(app)
@@ -279,13 +278,7 @@ def test_a_backup_from_before_the_new_columns_restores_with_their_defaults(app, 
         db.session.rollback()
     for row in document["tables"]["applications"]:
         del row["name_key"], row["lock_version"]
+    restore_into_empty(app, document)
     with app.app_context():
-        _reset(db.engine)
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "sqlite":
-                for table in reversed(Model.metadata.sorted_tables):
-                    conn.execute(table.delete())
-        with db.engine.begin() as conn:
-            backup.restore(conn, document)
         row = db.session.scalar(sa.select(ApplicationRow))
         assert (row.name, row.name_key, row.lock_version) == ("InfektA", "infekta", 1)
