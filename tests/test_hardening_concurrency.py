@@ -206,3 +206,15 @@ def test_two_saves_of_one_person_at_once(live_app, steinfurt):
     form = _form(browser, url)
     answers = at_once([lambda i=i: browser.post(url, form | {"name": f"IT-Service {i}"}) for i in range(2)])
     _one_wins(answers, CONFLICT)
+
+
+def test_a_new_evaluation_sent_many_times_at_once_is_recorded_once(live_app, steinfurt):
+    from planner.models.verstetigung import Evaluation
+
+    sid, browser = steinfurt
+    url = f"/strategien/{sid}/massnahmen/whiteboard-tool/evaluation"
+    _sent_at_once(
+        browser, url, _form(browser, url) | {"performed": "01.11.2026", "by": "Annika", "outcome": "fortfuehren"}
+    )
+    with live_app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Evaluation)) == 1

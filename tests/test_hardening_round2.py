@@ -251,3 +251,17 @@ def test_a_new_strategy_and_a_new_application_sent_twice_are_created_once(app, c
     first, second = (client.post(url, data=form) for _ in range(2))
     assert first.status_code == second.status_code == 302  # not "ist schon erfasst"
     assert SENT_TWICE in client.get(second.location).text
+
+
+def test_a_new_evaluation_sent_twice_is_recorded_once(app, client, steinfurt_id):
+    """Defect 8: the evaluation form (a creating form too) sent twice records one evaluation."""
+    from planner.models.verstetigung import Evaluation
+
+    app.config["TODAY"] = "2026-11-30"
+    url = f"/strategien/{steinfurt_id}/massnahmen/whiteboard-tool/evaluation"
+    form = form_data(client.get(url).text) | {"performed": "01.11.2026", "by": "Annika", "outcome": "fortfuehren"}
+    first, second = (client.post(url, data=form) for _ in range(2))
+    assert first.status_code == second.status_code == 302 and second.location == first.location
+    assert SENT_TWICE in client.get(second.location).text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Evaluation)) == 1

@@ -28,7 +28,7 @@ from ...domain.verstetigung import (
     Outcome,
     Soft,
 )
-from . import REQUIRED, GermanForm, canonical, choices, parse_month_field
+from . import REQUIRED, CreatesOnce, GermanForm, canonical, choices, parse_month_field
 
 ANSWER_CHOICES = [("", "keine Angabe")] + [(a.value, a.label) for a in EvaluationAnswer]
 RATING_CHOICES = [("", "keine Angabe")] + [(str(k), f"{k} – {v}") for k, v in RATINGS.items()]
@@ -106,7 +106,7 @@ class ProgressForm(GermanForm):
         return valid and not any(f.errors for f in fields)
 
 
-class EvaluationForm(GermanForm):
+class EvaluationForm(CreatesOnce, GermanForm):
     """A process or impact evaluation of a measure or of the strategy (Steinfurt's criteria)."""
 
     kind = HiddenField()
