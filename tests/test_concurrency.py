@@ -182,10 +182,10 @@ def test_the_same_assessment_date_from_two_strategies_at_once(live_app, sample):
         db.session.commit()
         sids = [sid, second.id]
     path = "/strategien/{}/reifegrad/messungen/neu/ergebnisblatt"
-    form = form_data(browser.get(path.format(sid)))
-    form = {k: v for k, v in form.items() if k != "csrf_token"}
-    form |= {"assessed_on": "2026-11-02", "sub_0": "2"}
-    answers = at_once([lambda s=sids[i % 2]: browser.post(path.format(s), form) for i in range(PARALLEL)])
+    # ten forms, each with its one-time token (the same form sent ten times creates once: issue 23)
+    forms = [{k: v for k, v in form_data(browser.get(path.format(sid))).items() if k != "csrf_token"} for _ in sids * 5]
+    more = {"assessed_on": "2026-11-02", "sub_0": "2"}
+    answers = at_once([lambda i=i: browser.post(path.format(sids[i % 2]), forms[i] | more) for i in range(PARALLEL)])
     no_server_errors(answers)
     assert sorted(a.status for a in answers) == [302] + [422] * (PARALLEL - 1)
     for a in answers:

@@ -265,3 +265,13 @@ def test_a_new_evaluation_sent_twice_is_recorded_once(app, client, steinfurt_id)
     assert SENT_TWICE in client.get(second.location).text
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Evaluation)) == 1
+
+
+def test_a_new_maturity_assessment_sent_twice_leads_to_the_first(app, client, sample_id):
+    """Defect 8: a result sheet sent twice: one assessment, and the second submit shows it instead
+    of "Zum … gibt es bereits eine Messung"."""
+    url = f"/strategien/{sample_id}/reifegrad/messungen/neu/ergebnisblatt"
+    form = form_data(client.get(url).text) | {"assessed_on": "2026-11-02", "sub_0": "2"}
+    first, second = (client.post(url, data=form) for _ in range(2))
+    assert first.status_code == second.status_code == 302 and second.location == first.location
+    assert SENT_TWICE in client.get(second.location).text

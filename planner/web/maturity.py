@@ -35,7 +35,7 @@ from . import clock, nav
 from .access import get_strategy_or_404
 from .chart_files import chart_response
 from .downloads import download
-from .forms import ConfirmForm, save_unchanged
+from .forms import SENT_TWICE, ConfirmForm, save_unchanged
 from .forms.maturity import (
     CriteriaImportForm,
     criteria_assessment_from_form,
@@ -193,6 +193,7 @@ def _save(m: service.Maturity, form, a, existing=None) -> tuple[object, str | No
     organisation_id = m.row.organisation_id
     if existing is None:
         saved = service.save_assessment(db.session, organisation_id, a)
+        form.record(url_for("maturity.assessment", strategy_id=m.row.id, assessment_id=saved.id))
     else:
         saved = service.get_assessment(db.session, organisation_id, existing.id)
         refused = save_unchanged(
@@ -223,6 +224,10 @@ def _assessment_form(m: service.Maturity, kind: AssessmentKind, existing: servic
         form.lock_version.data = service.get_assessment(db.session, m.row.organisation_id, existing.id).lock_version
     elif request.method == "GET":
         form.assessed_on.data = clock.today().isoformat()
+        form.issue_token()
+    elif existing is None and (done := form.sent_before()) is not None:  # the same form again
+        flash(SENT_TWICE, "info")
+        return redirect(done)
     general = []
     if request.method == "POST":
         a = (criteria_assessment_from_form if is_criteria else result_sheet_from_form)(form)

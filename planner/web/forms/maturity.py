@@ -16,7 +16,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ...domain.catalogue import catalogue
 from ...domain.maturity import DEFAULT_THRESHOLD, Answer, Assessment, Criterion, CriterionAnswer
-from . import REQUIRED, GermanForm, choices
+from . import REQUIRED, CreatesOnce, GermanForm, choices
 
 NO_DATA = ""
 NONE_VALUE = "none"
@@ -49,7 +49,7 @@ def _sub_field(i: int) -> str:
     return f"sub_{i}"
 
 
-class _AssessmentBase(GermanForm):
+class _AssessmentBase(CreatesOnce, GermanForm):
     assessed_on = StringField(
         "Datum der Messung",
         description="Zeitpunkt der Datenübermittlung, z. B. 09.06.2022.",
