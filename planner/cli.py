@@ -436,10 +436,9 @@ def upgrade() -> None:
     """Bringt die Datenbank (DATABASE_URL, sonst SQLite unter instance/) auf den neuesten Stand."""
     from .config import database_url
     from .migrate import upgrade as run_upgrade
+    from .migrate import upgrade_report
 
-    url = database_url()
-    run_upgrade(url)
-    click.echo("Datenbank ist auf dem neuesten Stand.")
+    click.echo(upgrade_report(*run_upgrade(database_url())))
 
 
 @main.command()

@@ -15,6 +15,18 @@ from planner.models import Model
 from planner.services import backup
 
 
+def restore_into_empty(app, document: dict) -> dict[str, int]:
+    """Empty the app's database and restore `document` into it; the rows per table."""
+    with app.app_context():
+        _reset(db.engine)
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":  # _reset only creates tables on SQLite: empty them
+                for table in reversed(Model.metadata.sorted_tables):
+                    conn.execute(table.delete())
+        with db.engine.begin() as conn:
+            return backup.restore(conn, document)
+
+
 def test_every_table_of_the_metadata_is_covered():
     plan = backup.coverage()
     missing = [t.name for t in Model.metadata.sorted_tables if t.name not in plan]
@@ -99,14 +111,7 @@ def test_backup_restore_round_trip_is_lossless(app, client, tmp_path, make_user)
             assert len(tables[name]) == len(rows), name
 
     # restore into an empty database
-    with app.app_context():
-        _reset(db.engine)
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "sqlite":  # _reset only creates tables on SQLite: empty them
-                for table in reversed(Model.metadata.sorted_tables):
-                    conn.execute(table.delete())
-        with db.engine.begin() as conn:
-            counts = backup.restore(conn, before)
+    counts = restore_into_empty(app, before)
     assert counts["measures"] == len(tables["measures"])
     after = _document(app, org)
     assert after == before

@@ -184,10 +184,10 @@ def test_the_same_assessment_date_from_two_strategies_at_once(live_app, sample):
         db.session.commit()
         sids = [sid, second.id]
     path = "/strategien/{}/reifegrad/messungen/neu/ergebnisblatt"
-    form = form_data(browser.get(path.format(sid)))
-    form = {k: v for k, v in form.items() if k != "csrf_token"}
-    form |= {"assessed_on": "2026-11-02", "sub_0": "2"}
-    answers = at_once([lambda s=sids[i % 2]: browser.post(path.format(s), form) for i in range(PARALLEL)])
+    # ten forms, each with its one-time token (the same form sent ten times creates once: issue 23)
+    forms = [{k: v for k, v in form_data(browser.get(path.format(sid))).items() if k != "csrf_token"} for _ in sids * 5]
+    more = {"assessed_on": "2026-11-02", "sub_0": "2"}
+    answers = at_once([lambda i=i: browser.post(path.format(sids[i % 2]), forms[i] | more) for i in range(PARALLEL)])
     no_server_errors(answers)
     assert sorted(a.status for a in answers) == [302] + [422] * (PARALLEL - 1)
     for a in answers:
@@ -203,11 +203,12 @@ def test_the_same_measure_title_at_once_gives_distinct_measures(live_app, sample
     other (each with its own key), instead of clashing on the key."""
     sid, browser = sample
     path = f"/strategien/{sid}/massnahmen/neu"
-    form = {k: v for k, v in form_data(browser.get(path)).items() if k != "csrf_token"}
+    # ten forms, each with its one-time token (the same form sent ten times creates once: issue 23)
+    forms = [{k: v for k, v in form_data(browser.get(path)).items() if k != "csrf_token"} for _ in range(PARALLEL)]
     # selects without a preselected option (the parser, unlike a browser, sends nothing for them)
-    form |= {"urgency": "", "feasibility": "", "target_stage": ""}
-    form |= {"title": "Digitale Akte", "dimension": "IT-Sicherheit", "owners": "IT-Service (Lead)"}
-    answers = at_once([lambda: browser.post(path, form) for _ in range(PARALLEL)])
+    more = {"urgency": "", "feasibility": "", "target_stage": ""}
+    more |= {"title": "Digitale Akte", "dimension": "IT-Sicherheit", "owners": "IT-Service (Lead)"}
+    answers = at_once([lambda form=form: browser.post(path, form | more) for form in forms])
     no_server_errors(answers)
     assert {a.status for a in answers} == {302}
     assert all("Die Maßnahme „Digitale Akte“ wurde angelegt." in a.text for a in answers)
@@ -219,11 +220,15 @@ def test_a_new_organisation_named_by_many_at_once_is_created_once(live_app, samp
     """Defect 7: ten new strategies naming the same new organisation at once: one organisation
     (unique name), ten strategies, no 500."""
     _, browser = sample
-    form = {k: v for k, v in form_data(browser.get("/strategien/neu")).items() if k != "csrf_token"}
+    # ten forms, each with its one-time token (the same form sent ten times creates once: issue 23)
+    forms = [
+        {k: v for k, v in form_data(browser.get("/strategien/neu")).items() if k != "csrf_token"}
+        for _ in range(PARALLEL)
+    ]
     answers = at_once(
         [
             lambda i=i: browser.post(
-                "/strategien/neu", form | {"organisation": "Gesundheitsamt Neustadt", "title": f"Strategie {i}"}
+                "/strategien/neu", forms[i] | {"organisation": "Gesundheitsamt Neustadt", "title": f"Strategie {i}"}
             )
             for i in range(PARALLEL)
         ]

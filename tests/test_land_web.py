@@ -256,9 +256,7 @@ def test_state_office_sees_matrix_and_candidates(app, client, client_as, tmp_pat
 def test_backup_round_trip_keeps_landscape_sharing_and_origins(app, client_as, tmp_path):
     """The organisation backup carries the landscape, the sharing decision and copied measures'
     origins; a restore into an empty database gives them back unchanged."""
-    from conftest import _reset
-
-    from planner.models import Model
+    from test_auth_backup import restore_into_empty
 
     a_sid, b_sid, a_org, b_org = _offices(app, tmp_path)
     client_as({a_org: "verwalten"}).post(f"/strategien/{a_sid}/freigabe", data={"shared": "y"})
@@ -282,14 +280,7 @@ def test_backup_round_trip_keeps_landscape_sharing_and_origins(app, client_as, t
     assert [r["strategy_id"] for r in before["tables"]["shared_strategies"]] == [b_sid]
     assert [r["source_strategy_id"] for r in before["tables"]["measure_origins"]] == [a_sid]
     assert "Kreis Steinfurt" not in json.dumps(before["tables"]["strategies"])  # the source office stays out
-    with app.app_context():
-        _reset(db.engine)
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "sqlite":
-                for table in reversed(Model.metadata.sorted_tables):
-                    conn.execute(table.delete())
-        with db.engine.begin() as conn:
-            backup.restore(conn, before)
+    restore_into_empty(app, before)
     assert document() == before
 
 

@@ -9,7 +9,7 @@ import subprocess
 from datetime import date
 
 import pytest
-from conftest import PEINE, domain, import_file
+from conftest import PEINE, domain, form_data, import_file, version_of
 from openpyxl import load_workbook
 
 from planner.extensions import db
@@ -166,6 +166,7 @@ def test_edit_result_sheet_prefills_and_saves(client, app, peine_id):
     assert '<option selected value="none">– (Stufe 0 nicht erreicht)</option>' in page
     form = _sheet_form(**{k: ("none" if v is None else str(v)) for k, v in first.assessment.levels.items()})
     form |= {"assessed_on": "2022-06-09", "sub_16": "3"}  # Identitäts- und Zugangsmanagement
+    form |= {"lock_version": version_of(client, url(peine_id, f"/messungen/{first.id}/bearbeiten"))}
     assert client.post(url(peine_id, f"/messungen/{first.id}/bearbeiten"), data=form).status_code == 302
     changed = entries(app, peine_id)[0].assessment
     assert changed.levels["Identitäts- und Zugangsmanagement"] == 3
@@ -527,6 +528,7 @@ def test_editing_an_older_criteria_assessment_after_a_new_catalogue(client, app,
     fields = _criteria_page_fields(page)
     assert len(fields) == 15
     again = {"assessed_on": "2022-06-09", "threshold": "80"} | dict(zip(fields, SEED_ANSWERS, strict=False))
+    again |= {"lock_version": form_data(page)["lock_version"]}
     assert client.post(url(sample_id, f"/messungen/{entry.id}/bearbeiten"), data=again).status_code == 302
     assert entries(app, sample_id)[0].assessment.subdimension_levels() == {"Interaktion": 0, "Präferenzen": None}
 

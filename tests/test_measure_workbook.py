@@ -355,3 +355,50 @@ def test_a_budget_must_be_an_amount(typed):
         problem
         == f"Blatt „Maßnahmen“, Zeile 2, Spalte U (Budget (EUR)): „{typed}“ ist kein Betrag (z. B. 12500 oder 12.500,00)."
     )
+
+
+def _with_libreoffice_tail(data: bytes, empty_rows: int = 1000, width: int = 1024) -> bytes:
+    """The Maßnahmen sheet as LibreOffice saves it after a row was deleted: the dimension spans
+    column AMJ and `empty_rows` empty rows follow, each with a formatted cell in every column."""
+    from openpyxl.utils import get_column_letter
+
+    letters = [get_column_letter(i) for i in range(1, width + 1)]
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            xml = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = xml.decode()
+                last = int(text.rsplit('<row r="', 1)[1].split('"', 1)[0])
+                tail = "".join(
+                    f'<row r="{r}">' + "".join(f'<c r="{c}{r}" s="1"/>' for c in letters) + "</row>"
+                    for r in range(last + 1, last + 1 + empty_rows)
+                )
+                start = text.index("<dimension ref=")
+                end = text.index("/>", start) + 2
+                text = text[:start] + f'<dimension ref="A1:AMJ{last + empty_rows}"/>' + text[end:]
+                xml = text.replace("</sheetData>", tail + "</sheetData>").encode()
+            target.writestr(item, xml)
+    return out.getvalue()
+
+
+def test_trailing_empty_rows_of_libreoffice_are_never_parsed(monkeypatch):
+    """Issue 23, defect 12: 1,000 formatted empty rows after the list cost nothing — not one of
+    their cells is parsed, and the list reads as without them."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    strategy = sample()
+    plain = workbook_bytes(strategy, date(2025, 1, 1))
+    parsed_rows = []
+    original = WorkSheetParser.parse_row
+
+    def counting(self, row):
+        parsed_rows.append(row.get("r"))
+        return original(self, row)
+
+    monkeypatch.setattr(WorkSheetParser, "parse_row", counting)
+    content = read_workbook(_with_libreoffice_tail(plain))
+    assert [m["id"] for m in content.measures] == [m.key for m in strategy.measures]
+    # the measure rows, the Strategie sheet's rows: nothing of the 1,000 empty rows
+    assert len(parsed_rows) < 50, len(parsed_rows)
+    assert read_workbook(plain).measures == content.measures

@@ -73,8 +73,8 @@ def test_person_kind_name_and_linked_login(app, client, client_as, make_user, st
     with app.app_context():
         row = db.session.get(models.Person, service.id)
         assert (row.kind, row.user_id) == ("einheit", user)
-    # a name the organisation has already is refused, with the input kept
-    data["name"] = "Annika Feldhues"
+    # a name the organisation has already is refused, with the input kept (a form of the saved version)
+    data = form_data(client.get(url).text) | {"name": "Annika Feldhues"}
     response = client.post(url, data=data)
     assert response.status_code == 422 and "gibt es in dieser Organisation schon" in response.text
     # the linked login's forms prefill with the person

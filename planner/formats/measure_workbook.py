@@ -39,7 +39,7 @@ from ..domain.strategy import Measure, OwnerRole, Rating, Status, Strategy
 from ..domain.validation import Problem
 from .schema import FORMAT_ID
 from .spreadsheet import WorkbookError as UnreadableWorkbook
-from .spreadsheet import open_workbook, put_text
+from .spreadsheet import last_filled_row, open_workbook, put_text
 from .strategy_file import StrategyFileError, measure_to_dict, strategy_from_data
 
 SHEET_MEASURES = "Maßnahmen"
@@ -507,7 +507,7 @@ def _header_index(header: list[Any]) -> tuple[dict[str, int], list[str]]:
 
 
 def _read_measures(sheet, content: WorkbookContent, problems: list[str]) -> None:
-    rows = sheet.iter_rows()
+    rows = sheet.iter_rows(max_row=last_filled_row(sheet))  # trailing empty rows are never parsed
     header_cells = next(rows, None)
     if header_cells is None:
         problems.append(
@@ -564,7 +564,7 @@ def _read_strategy(sheet, content: WorkbookContent, problems: list[str]) -> None
     by_label.update({label.split(" (")[0].casefold(): key for key, label in STRATEGY_LABELS})
     values: dict[str, Any] = {}
     principles: list[str] = []
-    for row, cells in enumerate(sheet.iter_rows(min_row=2), start=2):
+    for row, cells in enumerate(sheet.iter_rows(min_row=2, max_row=last_filled_row(sheet)), start=2):
         if not cells or cells[0].value in (None, ""):
             continue
         label = " ".join(str(cells[0].value).split())

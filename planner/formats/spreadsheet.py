@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from typing import TypeVar
@@ -126,9 +127,38 @@ def open_workbook(data: bytes, *, formulas: bool = False):
         raise WorkbookError(NOT_A_WORKBOOK) from None
 
 
+# a cell's value, inline text or formula element, with or without a namespace prefix
+_VALUE_MARK = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:v|is|f)[\s>/]")
+_ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\sr=\"(\d+)\"")
+
+
+def last_filled_row(sheet) -> int | None:
+    """The number of the sheet's last row holding a value (None when unknown: read to the end).
+
+    A workbook saved by LibreOffice after a row was deleted carries a thousand empty, formatted
+    rows (each with a cell per column); openpyxl would parse every one of their cells. One
+    regular-expression pass over the sheet's XML finds the last value, so reading stops there
+    and trailing empty rows are never parsed."""
+    try:  # the read-only sheet's zip member (openpyxl keeps it private)
+        with sheet.parent._archive.open(sheet._worksheet_path) as src:
+            xml = src.read()
+    except (AttributeError, KeyError, OSError, zipfile.BadZipFile):
+        return None
+    last = None
+    for last in _VALUE_MARK.finditer(xml):  # noqa: B007 (the last one counts)
+        pass
+    if last is None:
+        return None
+    rows = list(_ROW_START.finditer(xml, max(0, last.start() - 65536), last.start()))
+    rows = rows or list(_ROW_START.finditer(xml, 0, last.start()))
+    return int(rows[-1].group(1)) if rows else None
+
+
 def sheet_rows(sheet, *, max_col: int, max_row: int) -> Iterator[tuple[int, list[object]]]:
-    """(line number, values) of a worksheet; a damaged sheet raises WorkbookError while reading."""
-    rows = sheet.iter_rows(values_only=True, max_col=max_col, max_row=max_row)
+    """(line number, values) of a worksheet; a damaged sheet raises WorkbookError while reading.
+    Reading ends at the last row holding a value (`last_filled_row`)."""
+    last = last_filled_row(sheet)
+    rows = sheet.iter_rows(values_only=True, max_col=max_col, max_row=min(max_row, last) if last else max_row)
     line = 0
     while True:
         try:

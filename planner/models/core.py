@@ -60,8 +60,11 @@ class Person(Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     kind: Mapped[str] = mapped_column(sa.String(10), default="person", server_default="person")
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    lock_version: Mapped[int] = mapped_column(default=1)  # the edit-conflict check (migration 0008_h23_persons)
 
     organisation: Mapped[Organisation] = relationship(back_populates="persons")
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
 
 class Strategy(Model):

@@ -51,23 +51,39 @@ class MeasureOrigin(Model):
     measure: Mapped[Measure] = relationship()
 
 
+def application_key(name: str) -> str:
+    """What makes two application names the same: case and surrounding spaces ignored."""
+    return name.strip().lower()
+
+
+def _key_default(context) -> str:
+    # inserts without the key (bulk inserts of demo data, backups from before the column)
+    return application_key(context.get_current_parameters()["name"])
+
+
 class Application(Model):
     """One IT application (Fachverfahren) of an office's landscape."""
 
     __tablename__ = "applications"
-    __table_args__ = (sa.UniqueConstraint("organisation_id", "name", name="uq_applications_organisation_name"),)
+    # one name per office, case ignored, as the form and the import check it: the constraint is on
+    # the key (migration 0008_h23_land), the same on SQLite and PostgreSQL
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "name_key", name="uq_applications_organisation_name_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
+    name_key: Mapped[str] = mapped_column(sa.String(400), default=_key_default)  # application_key(name)
     vendor: Mapped[str] = mapped_column(sa.String(200), default="")
     task_area: Mapped[str] = mapped_column(sa.String(200), default="")
     operation: Mapped[str] = mapped_column(sa.String(20), default="on_premise")
     interfaces: Mapped[list[Any]] = mapped_column(default=list)
     state: Mapped[str] = mapped_column(sa.String(20), default="im_einsatz")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lock_version: Mapped[int] = mapped_column(default=1)  # the edit-conflict check (services/locking.py)
 
     organisation: Mapped[Organisation] = relationship()
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
 
 class LandMeasureOffice(Model):

@@ -27,6 +27,7 @@ class MaturityAssessment(Model):
     threshold: Mapped[float | None] = mapped_column(sa.Float)
     note: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    lock_version: Mapped[int] = mapped_column(default=1)  # the edit-conflict check (services/locking.py)
 
     organisation: Mapped[Organisation] = relationship()
     levels: Mapped[list[MaturityLevel]] = relationship(
@@ -35,6 +36,8 @@ class MaturityAssessment(Model):
     answers: Mapped[list[MaturityAnswer]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", order_by="MaturityAnswer.position"
     )
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
 
 class MaturityLevel(Model):

@@ -29,11 +29,14 @@ class Review(Model):
     created_by: Mapped[str] = mapped_column(sa.String(200), default="")
     finalised_at: Mapped[datetime | None]
     finalised_by: Mapped[str] = mapped_column(sa.String(200), default="")
+    lock_version: Mapped[int] = mapped_column(default=1)  # the edit-conflict check (services/locking.py)
 
     strategy: Mapped[Strategy] = relationship()
     decisions: Mapped[list[ReviewDecisionRow]] = relationship(
         back_populates="review", cascade="all, delete-orphan", order_by="ReviewDecisionRow.position"
     )
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
     @property
     def finalised(self) -> bool:

@@ -63,9 +63,12 @@ class Evaluation(Model):
     decisions: Mapped[str] = mapped_column(sa.Text, default="")
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lock_version: Mapped[int] = mapped_column(default=1)  # the edit-conflict check of a correction
 
     strategy: Mapped[Strategy] = relationship()
     measure: Mapped[Measure | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
 
 class Indicator(Model):

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..models import Organisation, utcnow
 from ..models.auth import Coordination, LoginAttempt, Membership, User
+from . import tokens
 
 hasher = PasswordHasher()
 MIN_PASSWORD = 10
@@ -125,9 +126,12 @@ def log_in(session: Session, username: str, password: str, address: str, limits:
     raise WrongPassword(username)
 
 
-def change_own_password(session: Session, user: User, current: str, new: str, address: str, limits: Limits) -> None:
+def change_own_password(
+    session: Session, user: User, current: str, new: str, address: str, limits: Limits, revoke_tokens: bool = False
+) -> int:
     """A user's own new password; the current one is checked under the login's limits. Ends the
-    user's other sessions. Raises TooManyFailures, or AccountError on field `current` or `password`."""
+    user's other sessions and, when asked, revokes the user's API and calendar tokens; returns
+    how many were revoked. Raises TooManyFailures, or AccountError on field `current` or `password`."""
     if too_many_failures(session, user.username, address, limits):
         raise TooManyFailures(user.username)
     if not check_password(user, current):
@@ -137,6 +141,7 @@ def change_own_password(session: Session, user: User, current: str, new: str, ad
         raise AccountError("Das neue Passwort muss sich vom bisherigen unterscheiden.", "password")
     user.password_hash = hash_password(new)
     end_all_sessions(user)
+    return tokens.revoke_all(session, user.id) if revoke_tokens else 0
 
 
 # --- administration ----------------------------------------------------------------------------
@@ -192,9 +197,10 @@ def create_user(session: Session, data: AccountData) -> tuple[User, str | None]:
     return user, generated
 
 
-def update_user(session: Session, user: User, data: AccountData, acting_user_id: int) -> None:
-    """Change an account; a new password or deactivation ends its sessions. Nobody takes their
-    own administration or access away."""
+def update_user(session: Session, user: User, data: AccountData, acting_user_id: int) -> int:
+    """Change an account; a new password or deactivation ends its sessions, a new password (a
+    reset by an administrator) also revokes its API and calendar tokens: returns how many. Nobody
+    takes their own administration or access away."""
     username = data.username.strip()
     if _username_taken(session, username, other_than=user.id):
         raise AccountError("Diesen Benutzernamen gibt es schon.", "username")
@@ -204,10 +210,13 @@ def update_user(session: Session, user: User, data: AccountData, acting_user_id:
     user.display_name = data.display_name.strip()
     if data.password or (user.active and not data.active):
         end_all_sessions(user)
+    revoked = 0
     if data.password:
         user.password_hash = hash_password(data.password)
+        revoked = tokens.revoke_all(session, user.id)
     user.is_admin = data.is_admin
     user.active = data.active
+    return revoked
 
 
 def add_membership(session: Session, user: User, organisation_id: int, role: str) -> None:

@@ -41,6 +41,7 @@ EXCLUDED = {
     "strategy_revisions": "Änderungszähler für den Diagramm-Zwischenspeicher; beginnt nach einer Wiederherstellung neu.",
     "chart_cache": "Zwischengespeicherte Diagramme werden bei Bedarf neu gezeichnet.",
     "kept_forms": "Nach Ablauf der Sitzung aufbewahrte Formulareingaben sind flüchtig und gehören einer Anmeldung, keiner Organisation.",
+    "form_submissions": "Einmal-Kennungen gesendeter Formulare (gegen doppeltes Anlegen) sind flüchtig und gehören einer Anmeldung.",
 }
 
 
@@ -216,7 +217,9 @@ def restore(conn: Connection, document: dict) -> dict[str, int]:
         rows = document["tables"].get(table.name) or []
         if not rows:
             continue
-        conn.execute(sa.insert(table), [{c.name: _decode(c, row.get(c.name)) for c in table.columns} for row in rows])
+        # a column the backup does not know (added after it was written) takes its default
+        columns = [c for c in table.columns if c.name in rows[0]]
+        conn.execute(sa.insert(table), [{c.name: _decode(c, row.get(c.name)) for c in columns} for row in rows])
         counts[table.name] = len(rows)
     if conn.dialect.name == "postgresql":
         _reset_sequences(conn)

@@ -22,6 +22,8 @@ from ..domain.landscape import (
 )
 from ..models.auth import Coordination
 from ..models.land import Application as ApplicationRow
+from ..models.land import application_key
+from .strategies import lock_row
 
 
 def to_domain(row: ApplicationRow) -> Application:
@@ -46,8 +48,9 @@ def get(session: Session, organisation_id: int, application_id: int) -> Applicat
 
 
 def name_taken(session: Session, organisation_id: int, name: str, except_id: int | None = None) -> bool:
+    """Whether another application of the office has this name (the unique constraint's key)."""
     query = sa.select(ApplicationRow.id).where(
-        ApplicationRow.organisation_id == organisation_id, sa.func.lower(ApplicationRow.name) == name.strip().lower()
+        ApplicationRow.organisation_id == organisation_id, ApplicationRow.name_key == application_key(name)
     )
     if except_id is not None:
         query = query.where(ApplicationRow.id != except_id)
@@ -56,6 +59,7 @@ def name_taken(session: Session, organisation_id: int, name: str, except_id: int
 
 def _write(row: ApplicationRow, app: Application) -> None:
     row.name = app.name.strip()
+    row.name_key = application_key(app.name)
     row.vendor = app.vendor.strip()
     row.task_area = app.task_area.strip()
     row.operation = app.operation
@@ -64,7 +68,9 @@ def _write(row: ApplicationRow, app: Application) -> None:
 
 
 def save(session: Session, organisation_id: int, app: Application, row: ApplicationRow | None = None) -> ApplicationRow:
-    """Create (row None) or update an application."""
+    """Create (row None) or update an application. A name taken by a concurrent save (case
+    ignored) is refused by the unique constraint on name_key: the view runs again
+    (web/errors.retry_on_conflict) and its check names it."""
     if row is None:
         row = ApplicationRow(organisation_id=organisation_id)
         session.add(row)
@@ -75,11 +81,13 @@ def save(session: Session, organisation_id: int, app: Application, row: Applicat
 
 def import_applications(session: Session, organisation_id: int, apps: list[Application]) -> tuple[int, int]:
     """Take over a validated file: applications matched by name (case ignored) are updated,
-    the others added; none is deleted. (changed, added)."""
-    existing = {r.name.lower(): r for r in rows(session, organisation_id)}
+    the others added; none is deleted. (changed, added). Imports into one office's landscape run
+    one after the other (the organisation's row is locked): each reads what the one before wrote."""
+    lock_row(session, models.Organisation.__table__, organisation_id)
+    existing = {r.name_key: r for r in rows(session, organisation_id)}
     changed = added = 0
     for app in apps:
-        row = existing.get(app.name.strip().lower())
+        row = existing.get(application_key(app.name))
         if row is None:
             added += 1
         elif to_domain(row) != app:

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session, selectinload
+from sqlalchemy.orm.attributes import flag_modified
 
 from .. import models
 from ..charts.radar import RadarSeries
@@ -200,6 +201,8 @@ def save_assessment(
     if row is None:
         row = mm.MaturityAssessment(organisation_id=organisation_id)
         session.add(row)
+    else:
+        flag_modified(row, "note")  # a new version also when only levels or answers changed
     _write_assessment(row, assessment)
     session.flush()
     return row

@@ -10,6 +10,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import flag_modified
 
 from .. import models
 from ..charts.common import render
@@ -111,12 +112,14 @@ def save(
     minutes: str,
     decisions: dict[int, tuple[ReviewDecision | None, str]],
 ) -> None:
-    """Store the meeting's date, participants, minutes and decisions (decision row id → decision, note)."""
+    """Store the meeting's date, participants, minutes and decisions (decision row id → decision, note).
+    Each save is a new version of the review, also when only decisions changed (the edit-conflict check)."""
     if review.finalised:
         raise ReviewError("Das Strategiereview ist abgeschlossen und kann nicht mehr geändert werden.")
     review.held_on = held_on
     review.participants = participants
     review.minutes = minutes
+    flag_modified(review, "minutes")
     for d in review.decisions:
         if d.id in decisions:
             decision, note = decisions[d.id]

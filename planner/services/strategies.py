@@ -32,18 +32,22 @@ def lock_strategy(session: Session, strategy_id: int) -> None:
 
     Checks that span the whole strategy (no dependency cycle, one Fortschreibung per version,
     unique measure keys and baseline names) read the strategy first and write afterwards; two
-    requests doing that at the same moment would both pass the check. PostgreSQL: a row lock
-    (SELECT … FOR NO KEY UPDATE); the second request waits and then reads what the first committed.
-    SQLite has no row locks: a write (that changes nothing) takes the database's write lock,
-    which is likewise held until the commit or rollback.
+    requests doing that at the same moment would both pass the check. See lock_row."""
+    lock_row(session, models.Strategy.__table__, strategy_id)
+
+
+def lock_row(session: Session, table: sa.Table, row_id: int) -> None:
+    """Hold a lock on one row until the transaction ends, so that a second request doing the same
+    waits and then reads what the first committed. PostgreSQL: a row lock (SELECT … FOR NO KEY
+    UPDATE). SQLite has no row locks: a write (that changes nothing) takes the database's write
+    lock, which is likewise held until the commit or rollback.
     """
-    table = models.Strategy.__table__
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(sa.update(table).where(table.c.id == strategy_id).values(lock_version=table.c.lock_version))
+        session.execute(sa.update(table).where(table.c.id == row_id).values(id=table.c.id))
     else:
-        # FOR NO KEY UPDATE: excludes the other changes of this strategy, but not inserts elsewhere
+        # FOR NO KEY UPDATE: excludes the other changes of this row, but not inserts elsewhere
         # that merely reference it (a foreign key check takes the weaker KEY SHARE lock)
-        session.execute(sa.select(table.c.id).where(table.c.id == strategy_id).with_for_update(key_share=True))
+        session.execute(sa.select(table.c.id).where(table.c.id == row_id).with_for_update(key_share=True))
 
 
 def _core_options():

@@ -59,6 +59,7 @@ FIELD_LABELS = {
     **MEASURE_FIELDS,
     **STRATEGY_FIELDS,
     "name": "Name",
+    "name_key": "Name (ohne Groß-/Kleinschreibung)",
     "start": "Geplanter Beginn",
     "end": "Geplantes Ende",
     "window_start": "Fahrplan von",
@@ -334,7 +335,7 @@ def _object_names(session: Session, rows: list[Row]) -> None:
 
 
 # bookkeeping columns people do not read in a Verlauf: order, keys, counters, versions
-INTERNAL_FIELDS = {"lock_version", "session_version", "position", "key", "id", "change_id"}
+INTERNAL_FIELDS = {"lock_version", "session_version", "position", "key", "name_key", "id", "change_id"}
 
 
 def display_rows(session: Session, entries: list, limit_value: int = 120) -> list[Row]:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from .. import models
@@ -23,7 +23,7 @@ from .access import get_organisation_or_404, is_admin, may_manage, may_write, vi
 from .auth import logout_form
 from .downloads import download
 from .filters import BERLIN
-from .forms import ConfirmForm, GermanForm, choices
+from .forms import ConfirmForm, GermanForm, choices, save_unchanged
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 
@@ -44,7 +44,8 @@ class UserForm(GermanForm):
         "Passwort",
         validators=[Optional(), Length(min=MIN_PASSWORD, message=f"Mindestens {MIN_PASSWORD} Zeichen.")],
         description=f"Mindestens {MIN_PASSWORD} Zeichen. Leer lassen: beim Anlegen wird eines erzeugt und einmal "
-        "angezeigt, beim Bearbeiten bleibt das bisherige.",
+        "angezeigt, beim Bearbeiten bleibt das bisherige. Ein neues Passwort beendet alle Sitzungen des Kontos "
+        "und widerruft seine API- und Kalender-Tokens.",
     )
     is_admin = BooleanField("Administrator (sieht und verwaltet alle Organisationen)")
     active = BooleanField("Aktiv (darf sich anmelden)", default=True)
@@ -108,6 +109,14 @@ def _account_data(form: UserForm) -> accounts.AccountData:
     )
 
 
+def _reset_note(revoked: int) -> str:
+    """What a password reset by an administrator ended, for the confirmation."""
+    if not revoked:
+        return " Das neue Passwort gilt; alle Sitzungen des Kontos sind beendet (API- oder Kalender-Tokens hatte es keine)."
+    what = "ein API- oder Kalender-Token" if revoked == 1 else f"{revoked} API- und Kalender-Tokens"
+    return f" Das neue Passwort gilt; alle Sitzungen des Kontos sind beendet, {what} widerrufen."
+
+
 # --- users -----------------------------------------------------------------------------
 
 
@@ -159,14 +168,14 @@ def user(user_id: int):
     membership_form.organisation.choices = _organisation_choices({m.organisation_id for m in row.memberships})
     if request.method == "POST" and form.validate_on_submit():
         try:
-            accounts.update_user(db.session, row, _account_data(form), current_user.id)
+            revoked = accounts.update_user(db.session, row, _account_data(form), current_user.id)
         except accounts.AccountError as exc:
             getattr(form, exc.field).errors.append(str(exc))
         else:
             db.session.commit()
             if row.id == current_user.id and form.password.data:
                 login_user(row)  # this session carries the new counter
-            flash("Das Konto wurde gespeichert.", "success")
+            flash("Das Konto wurde gespeichert." + (_reset_note(revoked) if form.password.data else ""), "success")
             return redirect(url_for("admin.user", user_id=row.id))
     status = 422 if request.method == "POST" else 200
     return render_template(
@@ -311,6 +320,7 @@ class PersonForm(GermanForm):
         description="Wer sich mit diesem Konto anmeldet, sieht auf der Startseite zuerst „Meine Maßnahmen“; "
         "„Erfasst von“ und „Durchgeführt von“ werden mit diesem Namen vorbelegt.",
     )
+    lock_version = HiddenField()
 
 
 class NewPersonForm(GermanForm):
@@ -358,21 +368,32 @@ def person_edit(organisation_id: int, person_id: int):
     if request.method == "GET":
         form.name.data, form.kind.data = person.name, person.kind
         form.user.data = str(person.user_id or "")
+        form.lock_version.data = person.lock_version
+    general = []
     if form.validate_on_submit():
-        try:
+
+        def write() -> None:
             persons.rename(db.session, person, form.name.data)
+            person.kind = form.kind.data
+            persons.link_user(db.session, person, int(form.user.data) if form.user.data else None)
+
+        try:
+            refused = save_unchanged(form.lock_version, "persons", person, write)
         except persons.PersonError as exc:
             db.session.rollback()
             form.name.errors.append(str(exc))
         else:
-            person.kind = form.kind.data
-            persons.link_user(db.session, person, int(form.user.data) if form.user.data else None)
-            db.session.commit()
-            flash("Die Person wurde gespeichert.", "success")
-            return redirect(url_for("admin.organisation", organisation_id=org.id) + "#personen-h")
+            if refused is None:
+                db.session.commit()
+                flash("Die Person wurde gespeichert.", "success")
+                return redirect(url_for("admin.organisation", organisation_id=org.id) + "#personen-h")
+            general = [refused]
+            org, person = _person_or_404(organisation_id, person_id)
     status = 422 if request.method == "POST" else 200
     owned = persons.owned_measures(db.session, person)
-    return render_template("admin/person_form.html", org=org, person=person, form=form, owned=owned), status
+    return render_template(
+        "admin/person_form.html", org=org, person=person, form=form, owned=owned, general=general
+    ), status
 
 
 @bp.route("/organisationen/<int:organisation_id>/personen/<int:person_id>/zusammenfuehren", methods=["GET", "POST"])

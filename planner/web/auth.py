@@ -22,7 +22,7 @@ from flask import (
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..extensions import db
@@ -85,6 +85,11 @@ class PasswordChangeForm(GermanForm):
             DataRequired("Bitte ausfüllen."),
             EqualTo("password", "Die beiden neuen Passwörter stimmen nicht überein."),
         ],
+    )
+    revoke_tokens = BooleanField(
+        "Auch meine API- und Kalender-Tokens widerrufen",
+        description="Empfohlen, wenn jemand anderes Ihr Passwort kennen könnte: Skripte und Kalender brauchen "
+        "danach einen neuen Zugang (Profil › Zugänge).",
     )
 
 
@@ -298,8 +303,14 @@ def change_password():
         if form.validate_on_submit():
             user = current_user._get_current_object()
             try:
-                accounts.change_own_password(
-                    db.session, user, form.current.data, form.password.data, _client_address(), _limits()
+                revoked = accounts.change_own_password(
+                    db.session,
+                    user,
+                    form.current.data,
+                    form.password.data,
+                    _client_address(),
+                    _limits(),
+                    revoke_tokens=form.revoke_tokens.data,
                 )
             except accounts.TooManyFailures:
                 form.current.errors.append(_wait_message("Versuche"))  # the login's limit: no guessing here either
@@ -310,7 +321,11 @@ def change_password():
             else:
                 db.session.commit()
                 login_user(user)  # this session carries the new counter; login time stays
-                flash("Ihr Passwort wurde geändert. Ihre anderen Sitzungen sind beendet.", "success")
+                flash(
+                    "Ihr Passwort wurde geändert. Ihre anderen Sitzungen sind beendet."
+                    + (f" Widerrufene Tokens: {revoked}." if form.revoke_tokens.data else ""),
+                    "success",
+                )
                 return redirect(url_for("auth.change_password"))
     return render_template("auth/password.html", form=form), status
 

@@ -7,6 +7,7 @@ import functools
 from flask import Flask, Request, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -146,8 +147,10 @@ def register(app: Flask) -> None:
         app.register_error_handler(error_class, database_unavailable)
 
     @app.errorhandler(sa_exc.IntegrityError)
-    def integrity_error(error: sa_exc.IntegrityError):
-        """A uniqueness clash that remained after the view ran a second time (see retry_on_conflict)."""
+    @app.errorhandler(StaleDataError)
+    def integrity_error(error: Exception):
+        """A uniqueness clash, or a versioned row changed by a save without a form's version (a
+        file import), that remained after the view ran a second time (see retry_on_conflict)."""
         app.logger.warning("Gleichzeitige Änderung: %s", error)
         _rollback()
         return _page(409, *CONCURRENT)
@@ -161,7 +164,9 @@ def register(app: Flask) -> None:
 
 
 def retry_on_conflict(app: Flask) -> None:
-    """Run a view a second time when its transaction hit a unique constraint (or a row deleted meanwhile).
+    """Run a view a second time when its transaction hit a unique constraint (or a row deleted
+    meanwhile, or a versioned row another request saved in between: StaleDataError; edit forms
+    turn that into their conflict message themselves, services/locking.py).
 
     Views check names, dates and keys before they write ("Einen Basisplan „X“ gibt es schon"), but two
     requests can pass the check at the same moment; the database refuses the second write. Run
@@ -174,8 +179,8 @@ def retry_on_conflict(app: Flask) -> None:
         def once_more_on_conflict(*args, **kwargs):
             try:
                 return view(*args, **kwargs)
-            except sa_exc.IntegrityError as error:
-                app.logger.info("Gleichzeitige Änderung, Anfrage wird wiederholt: %s", error.orig)
+            except (sa_exc.IntegrityError, StaleDataError) as error:
+                app.logger.info("Gleichzeitige Änderung, Anfrage wird wiederholt: %s", getattr(error, "orig", error))
                 _rollback()
                 for _name, files in request.files.lists():
                     for upload in files:

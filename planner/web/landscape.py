@@ -14,7 +14,7 @@ from ..formats.landscape_file import LandscapeFileError, landscape_to_csv, lands
 from ..services import landscape as service
 from .access import get_organisation_or_404, may_write, visible_organisation_ids
 from .downloads import download
-from .forms import ConfirmForm
+from .forms import SENT_TWICE, ConfirmForm, save_unchanged
 from .forms.land import ApplicationForm, LandscapeUploadForm
 
 bp = Blueprint("landscape", __name__)
@@ -82,11 +82,23 @@ def create(organisation_id: int):
     """Record an application."""
     org = get_organisation_or_404(organisation_id, write=True)
     form = ApplicationForm()
-    if form.is_submitted() and (app := _valid(form, org.id)) is not None:
+    if not form.is_submitted():
+        form.issue_token()
+    elif (done := form.sent_before()) is not None:  # the same form again: to the landscape it went into
+        flash(SENT_TWICE, "info")
+        return redirect(done)
+    app = _valid(form, org.id) if form.is_submitted() else None
+    if form.is_submitted() and app is None and (done := form.sent_before()) is not None:
+        # the name check found what the same form, sent a moment earlier, has just saved
+        flash(SENT_TWICE, "info")
+        return redirect(done)
+    if app is not None:
+        target = url_for("landscape.index", organisation_id=org.id)
+        form.record(target)
         service.save(db.session, org.id, app)
         db.session.commit()
         flash(f"Die Anwendung „{app.name}“ wurde erfasst.", "success")
-        return redirect(url_for("landscape.index", organisation_id=org.id))
+        return redirect(target)
     status = 422 if form.is_submitted() else 200
     return render_template("landscape/form.html", org=org, form=form, row=None), status
 
@@ -100,16 +112,20 @@ def edit(organisation_id: int, application_id: int):
     org = get_organisation_or_404(organisation_id, write=True)
     row = service.get(db.session, org.id, application_id) or abort(404)
     form = ApplicationForm()
+    general = None
     if not form.is_submitted():
         form.process(formdata=None, obj=row)
         form.interfaces.data = "; ".join(row.interfaces or [])
     elif (app := _valid(form, org.id, row.id)) is not None:
-        service.save(db.session, org.id, app, row)
-        db.session.commit()
-        flash(f"Die Anwendung „{app.name}“ wurde gespeichert.", "success")
-        return redirect(url_for("landscape.index", organisation_id=org.id))
+        general = save_unchanged(
+            form.lock_version, "applications", row, lambda: service.save(db.session, org.id, app, row)
+        )
+        if general is None:
+            db.session.commit()
+            flash(f"Die Anwendung „{app.name}“ wurde gespeichert.", "success")
+            return redirect(url_for("landscape.index", organisation_id=org.id))
     status = 422 if form.is_submitted() else 200
-    return render_template("landscape/form.html", org=org, form=form, row=row), status
+    return render_template("landscape/form.html", org=org, form=form, row=row, general=general), status
 
 
 @bp.post("/organisationen/<int:organisation_id>/applikationslandkarte/<int:application_id>/loeschen")

@@ -35,7 +35,7 @@ from . import clock, nav
 from .access import get_strategy_or_404
 from .chart_files import chart_response
 from .downloads import download
-from .forms import ConfirmForm
+from .forms import SENT_TWICE, ConfirmForm, save_unchanged
 from .forms.maturity import (
     CriteriaImportForm,
     criteria_assessment_from_form,
@@ -187,12 +187,25 @@ def sheet_pdf(strategy_id: int, assessment_id: int):
     )
 
 
-def _save(m: service.Maturity, a, existing=None):
-    """Store an assessment; on a clash the problem goes onto the date field."""
-    row = service.get_assessment(db.session, m.row.organisation_id, existing.id) if existing else None
-    saved = service.save_assessment(db.session, m.row.organisation_id, a, row)
+def _save(m: service.Maturity, form, a, existing=None) -> tuple[object, str | None]:
+    """Store an assessment: (its row, None), or (None, the German refusal) when a change was based
+    on an older version. A date clash raises ValidationFailed."""
+    organisation_id = m.row.organisation_id
+    if existing is None:
+        saved = service.save_assessment(db.session, organisation_id, a)
+        form.record(url_for("maturity.assessment", strategy_id=m.row.id, assessment_id=saved.id))
+    else:
+        saved = service.get_assessment(db.session, organisation_id, existing.id)
+        refused = save_unchanged(
+            form.lock_version,
+            "maturity_assessments",
+            saved,
+            lambda: service.save_assessment(db.session, organisation_id, a, saved),
+        )
+        if refused is not None:
+            return None, refused
     db.session.commit()
-    return saved
+    return saved, None
 
 
 def _assessment_form(m: service.Maturity, kind: AssessmentKind, existing: service.Entry | None):
@@ -208,19 +221,27 @@ def _assessment_form(m: service.Maturity, kind: AssessmentKind, existing: servic
         form = result_sheet_form(formdata)
     if request.method == "GET" and existing is not None:
         (fill_criteria if is_criteria else fill_result_sheet)(form, existing.assessment)
+        form.lock_version.data = service.get_assessment(db.session, m.row.organisation_id, existing.id).lock_version
     elif request.method == "GET":
         form.assessed_on.data = clock.today().isoformat()
+        form.issue_token()
+    elif existing is None and (done := form.sent_before()) is not None:  # the same form again
+        flash(SENT_TWICE, "info")
+        return redirect(done)
+    general = []
     if request.method == "POST":
         a = (criteria_assessment_from_form if is_criteria else result_sheet_from_form)(form)
         if a is not None:
             try:
-                saved = _save(m, a, existing)
+                saved, refused = _save(m, form, a, existing)
             except ValidationFailed as exc:
                 db.session.rollback()
                 form.assessed_on.errors.extend(p.message for p in exc.problems)
             else:
-                flash(f"Die Messung vom {german_date(a.date)} wurde gespeichert.", "success")
-                return redirect(url_for("maturity.assessment", strategy_id=m.row.id, assessment_id=saved.id))
+                if refused is None:
+                    flash(f"Die Messung vom {german_date(a.date)} wurde gespeichert.", "success")
+                    return redirect(url_for("maturity.assessment", strategy_id=m.row.id, assessment_id=saved.id))
+                general = [refused]
     template = "maturity/criteria_form.html" if is_criteria else "maturity/sheet_form.html"
     status = 422 if request.method == "POST" else 200
     return render_template(
@@ -230,6 +251,7 @@ def _assessment_form(m: service.Maturity, kind: AssessmentKind, existing: servic
         form=form,
         existing=existing,
         groups=criteria_fields(form) if is_criteria else subdimension_fields(form),
+        general=general,
         is_sample=is_sample,
         latest=m.latest.assessment.subdimension_levels() if m.latest else {},
     ), status

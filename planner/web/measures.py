@@ -18,7 +18,7 @@ from ..services import strategies as service
 from ..services.locking import EditConflict, unchanged_since
 from .access import get_strategy_or_404, may_write, reads_shared
 from .clock import today
-from .forms import MALFORMED_VERSION, ConfirmForm, MissingVersion, choices, seen_version
+from .forms import MALFORMED_VERSION, SENT_TWICE, ConfirmForm, MissingVersion, choices, seen_version
 from .forms.strategies import DependencyForm, MeasureForm
 from .kept_pages import kept_page
 from .page_parts import PageParts
@@ -144,10 +144,15 @@ def create(strategy_id: int):
     if request.method == "GET":
         form.dimension.data = request.args.get("dimension") or form.dimension.data
         form.status.data = "geplant"
+        form.issue_token()
+    elif (done := form.sent_before()) is not None:  # the same form again: to the measure it created
+        flash(SENT_TWICE, "info")
+        return redirect(done)
     general: list[str] = []
     if request.method == "POST" and form.validate_all():
         key = make_key(form.title.data, {m.key for m in strategy.measures})
         measure = form.to_measure(key)
+        form.record(url_for("measures.detail", strategy_id=strategy_id, key=key))
         try:
             service.save_measure(db.session, row, measure, current=strategy)
         except service.ValidationFailed as exc:

@@ -24,6 +24,7 @@ from . import clock, nav
 from .access import actor_name, get_strategy_or_404, may_write
 from .downloads import download
 from .filters import strategy_file_stem
+from .forms import save_unchanged
 from .forms.review import ContinueForm, meeting_form
 from .forms.verstetigung import EvaluationForm
 from .verstetigung.evaluations import evaluation_page
@@ -91,6 +92,7 @@ def _meeting_page(row, review, form=None, status: int = 200, general: list[str] 
         form.held_on.data = german_date(review.held_on) if review.held_on else ""
         form.participants.data = review.participants
         form.minutes.data = review.minutes
+        form.lock_version.data = review.lock_version
         for line in lines:
             form[f"d_{line.id}"].data = line.decision.value if line.decision else ""
             form[f"n_{line.id}"].data = line.note
@@ -132,7 +134,8 @@ def save(strategy_id: int, review_id: int):
     if not form.validate_all(clock.today()):
         return _meeting_page(row, review, form, 422)
     finishing = request.form.get("aktion") == "abschliessen"
-    try:
+
+    def write() -> None:
         service.save(
             db.session,
             review,
@@ -143,10 +146,15 @@ def save(strategy_id: int, review_id: int):
         )
         if finishing:
             service.finalise(db.session, review, actor_name(row.organisation_id))
+
+    try:
+        refused = save_unchanged(form.lock_version, "strategy_reviews", review, write)
     except service.ReviewError as exc:
         db.session.rollback()
         review = _review_or_404(row, review_id)
         return _meeting_page(row, review, form, 422, [str(exc)])
+    if refused is not None:  # someone else saved the meeting after this form was filled
+        return _meeting_page(row, _review_or_404(row, review_id), form, 422, [refused])
     db.session.commit()
     flash(
         "Das Strategiereview wurde abgeschlossen." if finishing else "Das Strategiereview wurde gespeichert.",
@@ -309,19 +317,30 @@ def correct(strategy_id: int, evaluation_id: int):
         )
         return redirect(back)
     strategy = strategy_to_domain(row)
+    refused = None
     if request.method == "GET":
         form = EvaluationForm(formdata=None)
         _fill(form, records.evaluation_to_domain(ev, key))
+        form.lock_version.data = ev.lock_version
     else:
         form = EvaluationForm()
         if form.validate_all(clock.today()):
+            record = form.to_record(key)
             try:
-                service.correct_evaluation(db.session, ev, form.to_record(key))
+                refused = save_unchanged(
+                    form.lock_version,
+                    "verstetigung_evaluations",
+                    ev,
+                    lambda: service.correct_evaluation(db.session, ev, record),
+                )
             except service.ReviewError as exc:
                 db.session.rollback()
                 flash(str(exc), "error")
                 return redirect(back)
-            db.session.commit()
-            flash("Die Korrektur wurde gespeichert; der Verlauf zeigt die bisherigen Angaben.", "success")
-            return redirect(back)
-    return evaluation_page(row, strategy, key, form, 200 if request.method == "GET" else 422, correcting=ev)
+            if refused is None:
+                db.session.commit()
+                flash("Die Korrektur wurde gespeichert; der Verlauf zeigt die bisherigen Angaben.", "success")
+                return redirect(back)
+            ev = records.get_evaluation(db.session, row, evaluation_id)
+    status = 200 if request.method == "GET" else 422
+    return evaluation_page(row, strategy, key, form, status, correcting=ev, general=[refused] if refused else [])

@@ -7,12 +7,15 @@ late until the same page is shown again after the new login.
 
 - Every logged-in page carries the remaining seconds; static/session.js warns
   SESSION_WARNING_MINUTES before the end and offers "Sitzung verlängern" (POST /sitzung/verlaengern).
-- A POST whose session has ended (idle, logged out in another tab) or whose form token expired
+- A POST whose session has ended (idle, ended on another device) or whose form token expired
   runs this module's hook *before* the CSRF check: the fields (without the token) go into
   kept_forms under a random token and the browser is sent to the page the form came from with
   ?wiederherstellen=TOKEN. The login requirement then sends it through the login and back; the
   page fills the form with the kept values (static/session.js) and says so. Nothing is saved
   until the user sends the form again, with a fresh token.
+- Only a form sent with the signed session of a known, active user is kept (a request without
+  a session, or after logging out in this browser, has nobody to give it back to), at most
+  KEPT_FORM_MAX_BYTES of it and KEPT_FORMS_PER_USER per user; it is restored only for that user.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from flask_wtf.csrf import ValidationError, validate_csrf
 
 from ..extensions import db
 from ..models import utcnow
+from ..models.auth import User
 from ..models.session import KeptForm
 
 bp = Blueprint("session_timeout", __name__)
@@ -44,6 +48,8 @@ def init_app(app: Flask) -> None:
     """Config defaults, the keep-form hook (before the CSRF check), restore hook, template helper."""
     app.config.setdefault("SESSION_WARNING_MINUTES", 5)
     app.config.setdefault("KEPT_FORM_HOURS", 24)
+    app.config.setdefault("KEPT_FORM_MAX_BYTES", 512 * 1024)
+    app.config.setdefault("KEPT_FORMS_PER_USER", 20)
     # first of all request hooks: it must see the form before the CSRF check refuses it
     app.before_request_funcs.setdefault(None, []).insert(0, _keep_late_form)
     app.before_request(_restore_kept_form)
@@ -94,6 +100,20 @@ def _origin_path() -> str:
     return request.path
 
 
+def _session_owner() -> int | None:
+    """The known, active user whose (possibly expired) session sent this request, or None.
+
+    The Referer and the form are the client's to choose; the signed session cookie is not: an
+    idle session still names its user, one ended on another device too (its counter is old)."""
+    if current_user.is_authenticated:
+        return int(current_user.get_id().partition(":")[0])
+    user_id = str(session.get("_user_id") or "").partition(":")[0]
+    if not user_id.isascii() or not user_id.isdigit() or len(user_id) > 12:
+        return None
+    user = db.session.get(User, int(user_id))
+    return user.id if user is not None and user.active else None
+
+
 def _keep_late_form():
     """A form sent after the session or its token ended: keep it, send the browser back to the form."""
     if request.method != "POST" or request.endpoint is None or request.endpoint in SKIPPED:
@@ -105,19 +125,22 @@ def _keep_late_form():
     fields = [[k, v] for k, v in request.form.items(multi=True) if k != "csrf_token"]
     if not fields or not (_session_ended() or _token_expired()):
         return None
-    user_id = current_user.get_id() if current_user.is_authenticated else None
+    owner = _session_owner()
+    data = json.dumps(fields, ensure_ascii=False)
+    if owner is None or len(data.encode("utf-8")) > current_app.config["KEPT_FORM_MAX_BYTES"]:
+        return None  # nobody to give it back to, or more than any form of planner holds
     token = secrets.token_urlsafe(24)
     path = _origin_path()
     too_old = utcnow() - timedelta(hours=current_app.config["KEPT_FORM_HOURS"])
     db.session.execute(sa.delete(KeptForm).where(KeptForm.created_at < too_old))
-    db.session.add(
-        KeptForm(
-            token=token,
-            user_id=int(user_id.partition(":")[0]) if user_id else None,
-            path=path.split("?")[0][:500],
-            data=json.dumps(fields, ensure_ascii=False),
-        )
+    older = (
+        sa.select(KeptForm.id)
+        .where(KeptForm.user_id == owner)
+        .order_by(KeptForm.id.desc())
+        .offset(current_app.config["KEPT_FORMS_PER_USER"] - 1)
     )
+    db.session.execute(sa.delete(KeptForm).where(KeptForm.id.in_(older)))
+    db.session.add(KeptForm(token=token, user_id=owner, path=path.split("?")[0][:500], data=data))
     db.session.commit()
     target = path + ("&" if "?" in path else "?") + urlencode({RESTORE_ARG: token})
     if not current_user.is_authenticated:
@@ -135,8 +158,8 @@ def _restore_kept_form():
     if kept is None or kept.path != request.path:
         return None
     owner = current_user.get_id().partition(":")[0]
-    if kept.user_id is not None and str(kept.user_id) != owner:
-        return None
+    if kept.user_id is None or str(kept.user_id) != owner:
+        return None  # only for the user whose session sent it
     g.kept_form = json.loads(kept.data)
     db.session.delete(kept)
     db.session.commit()

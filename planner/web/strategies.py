@@ -15,7 +15,7 @@ from ..services.locking import EditConflict
 from . import clock
 from .access import get_strategy_or_404, may_create_organisation, may_write, reads_shared, visible_organisation_ids
 from .downloads import download
-from .forms import MALFORMED_VERSION, UploadForm, lines, parse_month_field, seen_version
+from .forms import MALFORMED_VERSION, SENT_TWICE, UploadForm, lines, parse_month_field, seen_version
 from .forms.strategies import StrategyForm
 from .kept_pages import kept_page
 from .page_parts import PageParts
@@ -161,6 +161,10 @@ def create():
         start = month_of(clock.today())
         form.window_start.data = start.german()
         form.window_end.data = (start + 23).german()
+        form.issue_token()
+    elif (done := form.sent_before()) is not None:  # the same form again: to the strategy it created
+        flash(SENT_TWICE, "info")
+        return redirect(done)
     if request.method == "POST" and (refused := _organisation_refused(form.organisation.data or "")):
         form.organisation.errors = [*form.organisation.errors, refused]
     elif request.method == "POST" and _valid(form) and (fields := _form_to_fields(form)) is not None:
@@ -169,6 +173,7 @@ def create():
         except service.ValidationFailed as exc:
             _window_errors(form, exc)
         else:
+            form.record(url_for("strategies.detail", strategy_id=row.id))
             db.session.commit()
             flash(f"Die Strategie „{row.title}“ wurde angelegt.", "success")
             return redirect(url_for("strategies.detail", strategy_id=row.id))

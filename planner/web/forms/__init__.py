@@ -4,8 +4,10 @@ the lock version, confirmation and upload forms) here, one module per area besid
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -26,6 +28,9 @@ from ...domain.catalogue import catalogue
 from ...domain.months import Month
 from ...domain.strategy import Rating
 from ...domain.validation import MAX_AMOUNT, MAX_TEXT, text_problem
+from ...extensions import db
+from ...services import submissions
+from ...services.locking import EditConflict, unchanged_since
 
 REQUIRED = "Bitte ausfüllen."
 MAX_BUDGET = Decimal(str(MAX_AMOUNT))
@@ -150,6 +155,48 @@ def seen_version(field: HiddenField) -> int | None:
     A save without a valid version is refused, never treated as "no check"."""
     text = (field.data or "").strip() if isinstance(field.data, str) else str(field.data or "")
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
+def save_unchanged(field: HiddenField, table: str, row, write: Callable[[], object]) -> str | None:
+    """Run `write` (the save of `row`) only when `row` is still at the version the form was filled
+    from (`field`, its hidden lock_version): None when saved, else the German refusal — the
+    malformed-version or the edit-conflict message — with `field` set to the current version, so
+    that the form keeps what was typed and the next save knows what it overwrites."""
+    seen = seen_version(field)
+    if seen is None:
+        field.data = row.lock_version
+        return MALFORMED_VERSION
+    try:
+        with unchanged_since(db.session, table, row, seen):
+            write()
+    except EditConflict as exc:
+        field.data = exc.current_version if exc.current_version is not None else ""
+        return exc.message
+    return None
+
+
+SENT_TWICE = "Dieses Formular wurde bereits gesendet und gespeichert; hier ist, was dabei angelegt wurde."
+
+
+class CreatesOnce:
+    """Mixin of a creating form: a one-time token (services/submissions.py), so that the form sent
+    twice (a double click, a slow connection) creates once and the second submit is led to what
+    the first created. The page shows the token when the form is new (`issue_token`) and keeps it
+    when the form comes back with errors."""
+
+    submission = HiddenField()
+
+    def issue_token(self) -> None:
+        if not submissions.valid(self.submission.data):
+            self.submission.data = submissions.new_token()
+
+    def sent_before(self) -> str | None:
+        """The page of what this form created when it was sent before, else None."""
+        return submissions.sent_before(db.session, self.submission.data, current_user.id)
+
+    def record(self, target: str) -> None:
+        """In the transaction of the save: note what this form creates (`target`, its page)."""
+        submissions.record(db.session, self.submission.data, current_user.id, target)
 
 
 class UploadForm(GermanForm):

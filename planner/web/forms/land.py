@@ -10,7 +10,7 @@ from ...domain.catalogue import catalogue
 from ...domain.landscape import OPERATION_LABELS, STATE_LABELS
 from ...domain.schedule_state import State
 from ...domain.strategy import STATUS_LABELS
-from . import REQUIRED, GermanForm, choices
+from . import REQUIRED, CreatesOnce, GermanForm, choices
 
 
 class AtlasForm(GermanForm):
@@ -67,7 +67,7 @@ def _state_choices():
     return choices([(k, v) for k, v in STATE_LABELS.items()])
 
 
-class ApplicationForm(GermanForm):
+class ApplicationForm(CreatesOnce, GermanForm):
     """One application of the office's landscape."""
 
     name = StringField(
@@ -86,6 +86,7 @@ class ApplicationForm(GermanForm):
         description="Namen der Anwendungen, durch Semikolon getrennt, z. B. „DEMIS; E-Akte“.",
     )
     state = SelectField("Stand", choices=_state_choices(), default="im_einsatz")
+    lock_version = HiddenField()
 
 
 class LandscapeUploadForm(GermanForm):

@@ -11,12 +11,12 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ...domain.catalogue import catalogue
 from ...domain.maturity import DEFAULT_THRESHOLD, Answer, Assessment, Criterion, CriterionAnswer
-from . import REQUIRED, GermanForm, choices
+from . import REQUIRED, CreatesOnce, GermanForm, choices
 
 NO_DATA = ""
 NONE_VALUE = "none"
@@ -49,13 +49,14 @@ def _sub_field(i: int) -> str:
     return f"sub_{i}"
 
 
-class _AssessmentBase(GermanForm):
+class _AssessmentBase(CreatesOnce, GermanForm):
     assessed_on = StringField(
         "Datum der Messung",
         description="Zeitpunkt der Datenübermittlung, z. B. 09.06.2022.",
         render_kw={"type": "date"},
     )
     note = TextAreaField("Notiz", description="Z. B. Quelle oder Anlass der Messung.", validators=[Optional()])
+    lock_version = HiddenField()  # a change: the version it was filled from
 
 
 def result_sheet_form(formdata=None) -> FlaskForm:

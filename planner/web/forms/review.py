@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ...domain.review import ReviewDecision
@@ -23,6 +23,7 @@ class MeetingBase(GermanForm):
         "Teilnehmende", description="Z. B. Strategieteam, Amtsleitung, Digitalisierungsbeauftragte"
     )
     minutes = TextAreaField("Protokoll", description="Kernfragen, Beschlüsse, weitere Perspektiven")
+    lock_version = HiddenField()
 
     def validate_all(self, today: date) -> bool:
         valid = self.validate()

@@ -20,6 +20,7 @@ from ...domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strate
 from . import (
     MAX_BUDGET,
     REQUIRED,
+    CreatesOnce,
     GermanForm,
     MultiCheckboxField,
     canonical,
@@ -33,7 +34,7 @@ from . import (
 )
 
 
-class MeasureForm(GermanForm):
+class MeasureForm(CreatesOnce, GermanForm):
     """Every field of a Maßnahmensteckbrief."""
 
     title = StringField("Titel", validators=[DataRequired(REQUIRED), Length(max=300)])
@@ -191,7 +192,7 @@ class DependencyForm(GermanForm):
     prerequisite = SelectField("Neue Abhängigkeit", choices=[], validators=[InputRequired(REQUIRED)])
 
 
-class StrategyForm(GermanForm):
+class StrategyForm(CreatesOnce, GermanForm):
     """Title, version, roadmap window, vision, mission and guiding principles."""
 
     organisation = StringField("Organisation", validators=[DataRequired(REQUIRED), Length(max=200)])

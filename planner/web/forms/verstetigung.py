@@ -29,7 +29,7 @@ from ...domain.verstetigung import (
     Soft,
     actual_month_problems,
 )
-from . import REQUIRED, GermanForm, canonical, choices, parse_month_field
+from . import REQUIRED, CreatesOnce, GermanForm, canonical, choices, parse_month_field
 
 ANSWER_CHOICES = [("", "keine Angabe")] + [(a.value, a.label) for a in EvaluationAnswer]
 RATING_CHOICES = [("", "keine Angabe")] + [(str(k), f"{k} – {v}") for k, v in RATINGS.items()]
@@ -107,11 +107,12 @@ class ProgressForm(GermanForm):
         return valid and not any(f.errors for f in fields)
 
 
-class EvaluationForm(GermanForm):
+class EvaluationForm(CreatesOnce, GermanForm):
     """A process or impact evaluation of a measure or of the strategy (Steinfurt's criteria)."""
 
     kind = HiddenField()
     due = HiddenField()
+    lock_version = HiddenField()  # a correction: the version it was filled from
     performed = StringField("Datum der Evaluation", description="TT.MM.JJJJ, z. B. 12.06.2024.")
     by = StringField("Durchgeführt von", validators=[DataRequired(REQUIRED), Length(max=200)])
     done = SelectField("Ist die Maßnahme fertig umgesetzt bzw. etabliert?", choices=choices(ANSWER_CHOICES), default="")

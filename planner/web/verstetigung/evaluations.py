@@ -13,6 +13,7 @@ from ...services import verstetigung as service
 from ...services.whole_strategy import strategy_to_domain
 from .. import clock
 from ..access import get_strategy_or_404, visible_organisation_ids
+from ..forms import SENT_TWICE
 from ..forms.verstetigung import EvaluationForm, KnowledgeForm
 from .common import measure_row, user_name
 from .progress import OUTCOME_BY_VALUE
@@ -67,11 +68,17 @@ def _evaluate(strategy_id: int, subject: str):
         measure_row(row, subject)
     strategy = strategy_to_domain(row)
     if request.method == "GET":
-        return evaluation_page(row, strategy, subject, _prefilled_form(row, strategy, subject))
+        form = _prefilled_form(row, strategy, subject)
+        form.issue_token()
+        return evaluation_page(row, strategy, subject, form)
     form = EvaluationForm()
+    if (done := form.sent_before()) is not None:  # the same form again: to the evaluation it recorded
+        flash(SENT_TWICE, "info")
+        return redirect(done)
     if not form.validate_all(clock.today()):
         return evaluation_page(row, strategy, subject, form, 422)
     ev = service.save_evaluation(db.session, row, form.to_record(subject))
+    form.record(url_for("verstetigung.evaluations.detail", strategy_id=strategy_id, evaluation_id=ev.id))
     db.session.commit()
     flash(f"Die {Kind(form.kind.data).label} wurde gespeichert.", "success")
     return redirect(url_for("verstetigung.evaluations.detail", strategy_id=strategy_id, evaluation_id=ev.id))

@@ -1,0 +1,25 @@
+"""maturity: the lock version of a maturity assessment (its levels or answers) for the edit-conflict check (issue 23, defect 6)
+
+Revision ID: 0008_h23_maturity
+Revises: 0003_maturity
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008_h23_maturity"
+down_revision = "0003_maturity"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("maturity_assessments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("lock_version", sa.Integer(), nullable=False, server_default="1"))
+    with op.batch_alter_table("maturity_assessments", schema=None) as batch_op:
+        batch_op.alter_column("lock_version", server_default=None)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("maturity_assessments", schema=None) as batch_op:
+        batch_op.drop_column("lock_version")

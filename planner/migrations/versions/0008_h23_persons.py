@@ -1,0 +1,25 @@
+"""persons: the lock version of a person or unit (name, kind, linked login) for the edit-conflict check (issue 23, defect 6)
+
+Revision ID: 0008_h23_persons
+Revises: 0006_h6_persons
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008_h23_persons"
+down_revision = "0006_h6_persons"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("persons", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("lock_version", sa.Integer(), nullable=False, server_default="1"))
+    with op.batch_alter_table("persons", schema=None) as batch_op:
+        batch_op.alter_column("lock_version", server_default=None)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("persons", schema=None) as batch_op:
+        batch_op.drop_column("lock_version")

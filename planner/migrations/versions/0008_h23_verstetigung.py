@@ -1,0 +1,25 @@
+"""verstetigung: the lock version of an evaluation (its correction) for the edit-conflict check (issue 23, defect 6)
+
+Revision ID: 0008_h23_verstetigung
+Revises: 0004_verstetigung
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008_h23_verstetigung"
+down_revision = "0004_verstetigung"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("verstetigung_evaluations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("lock_version", sa.Integer(), nullable=False, server_default="1"))
+    with op.batch_alter_table("verstetigung_evaluations", schema=None) as batch_op:
+        batch_op.alter_column("lock_version", server_default=None)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("verstetigung_evaluations", schema=None) as batch_op:
+        batch_op.drop_column("lock_version")
