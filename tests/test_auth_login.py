@@ -8,7 +8,7 @@ import time
 import pytest
 import sqlalchemy as sa
 from auth_support import ADMIN_PASSWORD, ADMIN_USERNAME, create_user, login
-from conftest import run
+from conftest import run, version_of
 
 from planner import create_app
 from planner.extensions import db
@@ -102,8 +102,10 @@ def test_sessions_end_when_password_changes_or_user_is_deactivated(app, client, 
     uid = make_user("erika")
     user_client = login(app.test_client(), uid)
     assert user_client.get("/").status_code == 200
+    version = version_of(client, f"/verwaltung/benutzer/{uid}")
     response = client.post(
-        f"/verwaltung/benutzer/{uid}", data={"username": "erika", "password": "ein-neues-passwort", "active": "y"}
+        f"/verwaltung/benutzer/{uid}",
+        data={"username": "erika", "password": "ein-neues-passwort", "active": "y", "lock_version": version},
     )
     assert response.status_code == 302
     assert user_client.get("/").status_code == 302
@@ -246,5 +248,6 @@ def test_user_pages_validate_in_german(client, app):
     assert client.get("/verwaltung/benutzer").status_code == 200
     assert client.get("/verwaltung/benutzer/1").status_code == 200
     # an administrator cannot lock themselves out
-    response = client.post("/verwaltung/benutzer/1", data={"username": "admin", "active": "y"})
-    assert response.status_code == 422
+    version = version_of(client, "/verwaltung/benutzer/1")
+    response = client.post("/verwaltung/benutzer/1", data={"username": "admin", "active": "y", "lock_version": version})
+    assert response.status_code == 422 and "Administrator" in response.get_data(as_text=True)

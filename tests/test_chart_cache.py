@@ -149,12 +149,12 @@ def test_the_radar_follows_assessments_and_targets(app, client):
     second = client.get(url)
     assert second.headers["ETag"] != first.headers["ETag"] and second.data != first.data
     with app.app_context():
-        maturity.save_targets(db.session, sid, {"Schulungen": 4}, 3)
+        maturity.save_targets(db.session, db.session.get(models.Strategy, sid), {"Schulungen": 4}, 3)
         db.session.commit()
     third = client.get(url)
     assert third.headers["ETag"] != second.headers["ETag"]
     with app.app_context():  # back to the default: only a bulk delete, no audited row
-        maturity.save_targets(db.session, sid, {}, 3)
+        maturity.save_targets(db.session, db.session.get(models.Strategy, sid), {}, 3)
         db.session.commit()
     assert client.get(url).headers["ETag"] != third.headers["ETag"]
     assert org

@@ -131,6 +131,46 @@ def test_an_older_person_form_does_not_overwrite_a_newer_save(app, client, stein
     assert _form(client, url)["name"] == "IT-Service" and _form(client, url)["kind"] == "einheit"
 
 
+@pytest.mark.db
+def test_an_older_targets_form_does_not_overwrite_newer_targets(app, client, peine_id):
+    """Defect 6: the target stages are part of the strategy: an older form is refused, B's choice
+    stays in the form, and the strategy's own edit form filled before sees the change too."""
+    url = f"/strategien/{peine_id}/reifegrad/ziele"
+    strategy_form = _form(client, f"/strategien/{peine_id}/bearbeiten")
+    late = _two_old_forms(client, url, {"sub_0": "4"}, {"sub_1": "2"})
+    text = late.get_data(as_text=True)
+    assert late.status_code == 422 and CONFLICT in text
+    assert form_data(text)["sub_1"] == "2"  # B's choice is kept
+    stored = _form(client, url)
+    assert stored["sub_0"] == "4" and stored["sub_1"] == "3"
+    # sent again with the current version, B's choice is saved deliberately
+    assert client.post(url, data=form_data(text)).status_code == 302
+    assert _form(client, url)["sub_1"] == "2"
+    late_edit = client.post(f"/strategien/{peine_id}/bearbeiten", data=strategy_form | {"title": "Neu"})
+    assert late_edit.status_code == 422 and CONFLICT in late_edit.get_data(as_text=True)
+
+
+@pytest.mark.db
+def test_an_older_account_form_does_not_overwrite_a_newer_save_but_a_login_is_no_change(app, client):
+    """Defect 6: two administrators change one account; the older form is refused with B's input
+    kept. The account's own login in between is not a change of the account."""
+    from auth_support import create_user
+
+    user_id = create_user(app, "kollegin", display_name="Kollegin")
+    url = f"/verwaltung/benutzer/{user_id}"
+    a, b = _form(client, url), _form(client, url)
+    login = app.test_client().post("/anmelden", data={"username": "kollegin", "password": "geheimes-passwort"})
+    assert login.status_code == 302
+    assert client.post(url, data=a | {"display_name": "Kollegin A"}).status_code == 302  # the login changed nothing
+    late = client.post(url, data=b | {"display_name": "Kollegin B"})
+    text = late.get_data(as_text=True)
+    assert late.status_code == 422 and CONFLICT in text and 'value="Kollegin B"' in text
+    assert _form(client, url)["display_name"] == "Kollegin A"
+    # sent again with the current version, B's name is saved deliberately
+    assert client.post(url, data=form_data(text)).status_code == 302
+    assert _form(client, url)["display_name"] == "Kollegin B"
+
+
 def _sample_org(app) -> int:
     sid = import_file(app, DATA / "sample.yaml")
     with app.app_context():

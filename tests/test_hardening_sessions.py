@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from auth_support import form_data, login
-from conftest import ROOT, domain, run
+from conftest import ROOT, domain, run, version_of
 
 from planner import models
 from planner.extensions import db
@@ -76,16 +76,28 @@ def test_a_password_reset_by_an_administrator_revokes_the_tokens(app, client, an
     assert _works(anonymous_client, api, feed) == (200, 200)
     edit = client.get(f"/verwaltung/benutzer/{uid}")
     assert "widerruft seine API- und Kalender-Tokens" in edit.text  # said before the reset
+    version = version_of(client, f"/verwaltung/benutzer/{uid}")
     saved = client.post(
         f"/verwaltung/benutzer/{uid}",
-        data={"username": "erika", "display_name": "Erika", "password": "neues-passwort-1", "active": "y"},
+        data={
+            "username": "erika",
+            "display_name": "Erika",
+            "password": "neues-passwort-1",
+            "active": "y",
+            "lock_version": version,
+        },
         follow_redirects=True,
     )
     assert "2 API- und Kalender-Tokens widerrufen" in saved.text, saved.text
     assert _works(anonymous_client, api, feed) == (401, 404)
     # saving without a new password leaves new tokens alone
     api, feed = _tokens_of(app, uid)
-    client.post(f"/verwaltung/benutzer/{uid}", data={"username": "erika", "display_name": "E.", "active": "y"})
+    version = version_of(client, f"/verwaltung/benutzer/{uid}")
+    kept = client.post(
+        f"/verwaltung/benutzer/{uid}",
+        data={"username": "erika", "display_name": "E.", "active": "y", "lock_version": version},
+    )
+    assert kept.status_code == 302
     assert _works(anonymous_client, api, feed) == (200, 200)
 
 

@@ -256,12 +256,13 @@ def test_targets_form_saves_only_what_differs_from_stage_3(client, app, sample_i
 
     page = client.get(url(sample_id, "/ziele")).text
     assert page.count('<option selected value="3">Stufe 3</option>') == 27
-    form = {f"sub_{i}": "3" for i in range(27)}
+    form = {f"sub_{i}": "3" for i in range(27)} | {"lock_version": form_data(page)["lock_version"]}
     names = catalogue().subdimension_names
     form[f"sub_{names.index('Präferenzen')}"] = "2"
     form[f"sub_{names.index('Datenschutz')}"] = "4"
     assert client.post(url(sample_id, "/ziele"), data=form).status_code == 302
     assert domain(app, sample_id).targets == {"Präferenzen": 2, "Datenschutz": 4}
+    form["lock_version"] = version_of(client, url(sample_id, "/ziele"))
     bad = client.post(url(sample_id, "/ziele"), data=form | {"sub_0": "9"})
     assert bad.status_code == 422 and "nicht gespeichert" in bad.text
     assert domain(app, sample_id).targets == {"Präferenzen": 2, "Datenschutz": 4}

@@ -10,7 +10,7 @@ from datetime import date
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from conftest import PEINE, STEINFURT, import_file, run
+from conftest import PEINE, STEINFURT, form_data, import_file, run
 from pdf_a11y import assert_accessible_pdf
 from test_query_counts import counted
 
@@ -130,7 +130,8 @@ def test_participants_of_a_landesmassnahme(land, client_as):
     url = f"/landesebene/strategien/{land['strategy']}/massnahmen/clouddienst/teilnehmende"
     page = editor.get(url).get_data(as_text=True)
     assert "Landkreis Peine" in page and "checked" in page
-    response = editor.post(url, data={"offices": [str(land["Landkreis Peine"])]})
+    version = form_data(page)["lock_version"]
+    response = editor.post(url, data={"offices": [str(land["Landkreis Peine"])], "lock_version": version})
     assert response.status_code == 302
     with editor.application.app_context():
         assert (
@@ -142,8 +143,16 @@ def test_participants_of_a_landesmassnahme(land, client_as):
     overview = editor.get(f"/landesebene/{land['land']}").get_data(as_text=True)
     assert "1: Landkreis Peine" in overview
     # an office that is not coordinated cannot be named
-    bad = editor.post(url, data={"offices": ["99999"]})
+    bad = editor.post(url, data={"offices": ["99999"], "lock_version": version})
     assert bad.status_code == 200 and "keine gültige Auswahl" in bad.get_data(as_text=True)
+    # an older form (filled before the save above) does not overwrite it: the German conflict
+    # message, the choice of the older form still ticked (issue 23, defect 6)
+    late = editor.post(url, data={"offices": [str(land["Gesundheitsamt Kreis Steinfurt"])], "lock_version": version})
+    text = late.get_data(as_text=True)
+    assert late.status_code == 422 and "Jemand anderes hat diesen Datensatz inzwischen geändert" in text
+    assert form_data(text)["offices"] == str(land["Gesundheitsamt Kreis Steinfurt"])
+    overview = editor.get(f"/landesebene/{land['land']}").get_data(as_text=True)
+    assert "1: Landkreis Peine" in overview
     # readers see the list, no form
     reader = client_as({land["land"]: "lesen"})
     assert reader.post(url, data={"offices": []}).status_code == 404

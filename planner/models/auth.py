@@ -30,11 +30,16 @@ class User(Model):
     # bumped on password change or deactivation: every session carrying an older value ends
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_login_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]  # written past the version (services/accounts.log_in)
+    # the edit-conflict check of the administrator's form (migration 0008_h23_users): any change of
+    # the account or its roles is a new version; a login is not
+    lock_version: Mapped[int] = mapped_column(default=1)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Membership.id"
     )
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
     # Flask-Login protocol
     @property

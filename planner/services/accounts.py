@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import Organisation, utcnow
@@ -119,7 +120,10 @@ def log_in(session: Session, username: str, password: str, address: str, limits:
     user = session.scalar(sa.select(User).where(User.username == username))
     if check_password(user, password):
         session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username))
-        user.last_login_at = utcnow()
+        # past the ORM: a login is no new version of the account (an administrator's open form stays valid)
+        now = utcnow()
+        session.execute(sa.update(User).where(User.id == user.id).values(last_login_at=now))
+        set_committed_value(user, "last_login_at", now)
         return user
     session.execute(sa.delete(LoginAttempt).where(LoginAttempt.at < utcnow() - limits.window))
     _record_failure(session, username, address)

@@ -267,10 +267,14 @@ def replace_criteria(session: Session, organisation_id: int, new: list[Criterion
 # --- targets ---------------------------------------------------------------------------
 
 
-def save_targets(session: Session, strategy_id: int, targets: dict[str, int], default: int) -> None:
-    """Store the targets that differ from the default (stage 3); the others follow the default."""
+def save_targets(session: Session, row: models.Strategy, targets: dict[str, int], default: int) -> None:
+    """Store the targets that differ from the default (stage 3); the others follow the default.
+    The targets are part of the strategy: saving them gives the strategy a new version (the
+    targets form checks it, services/locking.py)."""
+    strategy_id = row.id
     session.execute(sa.delete(mm.MaturityTarget).where(mm.MaturityTarget.strategy_id == strategy_id))
     chart_cache.bump(session.connection(), [strategy_id])  # a bulk delete passes no audit listener
+    flag_modified(row, "title")
     for sub, stage in targets.items():
         if stage != default:
             session.add(mm.MaturityTarget(strategy_id=strategy_id, subdimension=sub, stage=stage))

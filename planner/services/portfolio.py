@@ -22,6 +22,7 @@ from functools import cached_property
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from .. import models
 from ..domain import portfolio as domain
@@ -310,8 +311,11 @@ def portfolio(session: Session, coordinator: models.Organisation, today: date) -
 # --- Landesmaßnahmen: the offices taking part ----------------------------------------------------
 
 
-def set_participants(session: Session, measure_id: int, office_ids: set[int]) -> None:
-    """Name exactly these offices as taking part in the measure (an audited change)."""
+def set_participants(session: Session, measure: models.Measure, office_ids: set[int]) -> None:
+    """Name exactly these offices as taking part in the measure (an audited change). Who takes part
+    is part of the Landesmaßnahme: the measure gets a new version (its forms check it)."""
+    measure_id = measure.id
+    flag_modified(measure, "title")
     existing = {
         r.office_id: r
         for r in session.scalars(sa.select(lm.LandMeasureOffice).where(lm.LandMeasureOffice.measure_id == measure_id))

@@ -49,6 +49,7 @@ class UserForm(GermanForm):
     )
     is_admin = BooleanField("Administrator (sieht und verwaltet alle Organisationen)")
     active = BooleanField("Aktiv (darf sich anmelden)", default=True)
+    lock_version = HiddenField()  # a change: the version of the account it was filled from
 
 
 class MembershipForm(GermanForm):
@@ -166,21 +167,33 @@ def user(user_id: int):
     form = UserForm(obj=row if request.method == "GET" else None)
     membership_form = MembershipForm(prefix="rolle")
     membership_form.organisation.choices = _organisation_choices({m.organisation_id for m in row.memberships})
+    general = []
     if request.method == "POST" and form.validate_on_submit():
+        revoked = []
         try:
-            revoked = accounts.update_user(db.session, row, _account_data(form), current_user.id)
+            refused = save_unchanged(
+                form.lock_version,
+                "users",
+                row,
+                lambda: revoked.append(accounts.update_user(db.session, row, _account_data(form), current_user.id)),
+            )
         except accounts.AccountError as exc:
             getattr(form, exc.field).errors.append(str(exc))
         else:
-            db.session.commit()
-            if row.id == current_user.id and form.password.data:
-                login_user(row)  # this session carries the new counter
-            flash("Das Konto wurde gespeichert." + (_reset_note(revoked) if form.password.data else ""), "success")
-            return redirect(url_for("admin.user", user_id=row.id))
+            if refused is None:
+                db.session.commit()
+                if row.id == current_user.id and form.password.data:
+                    login_user(row)  # this session carries the new counter
+                note = _reset_note(revoked[0]) if form.password.data else ""
+                flash("Das Konto wurde gespeichert." + note, "success")
+                return redirect(url_for("admin.user", user_id=row.id))
+            general = [refused]
+            row = _user_or_404(user_id)
     status = 422 if request.method == "POST" else 200
     return render_template(
         "admin/user_form.html",
         form=form,
+        general=general,
         user=row,
         membership_form=membership_form,
         role_labels=ROLE_LABELS,

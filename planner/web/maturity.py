@@ -335,19 +335,35 @@ def targets(strategy_id: int):
     """Target stage per subdimension (default: stage 3)."""
     m = _load(strategy_id, write=request.method == "POST")
     form = targets_form(request.form if request.method == "POST" else None)
+    general = []
     if request.method == "GET":
         fill_targets(form, m.targets)
+        form.lock_version.data = m.row.lock_version
     if request.method == "POST":
         chosen = targets_from_form(form)
         if chosen is not None:
-            service.save_targets(db.session, m.row.id, chosen, default_target())
-            db.session.commit()
-            flash("Die Ziele wurden gespeichert.", "success")
-            return redirect(url_for("maturity.gaps", strategy_id=strategy_id))
+            refused = save_unchanged(
+                form.lock_version,
+                "strategies",
+                m.row,
+                lambda: service.save_targets(db.session, m.row, chosen, default_target()),
+            )
+            if refused is None:
+                db.session.commit()
+                flash("Die Ziele wurden gespeichert.", "success")
+                return redirect(url_for("maturity.gaps", strategy_id=strategy_id))
+            general = [refused]
+            m = _load(strategy_id, write=True)
     status = 422 if request.method == "POST" else 200
     latest = m.latest.assessment.subdimension_levels() if m.latest else {}
     return render_template(
-        "maturity/targets.html", row=m.row, m=m, form=form, groups=subdimension_fields(form), latest=latest
+        "maturity/targets.html",
+        row=m.row,
+        m=m,
+        form=form,
+        groups=subdimension_fields(form),
+        latest=latest,
+        general=general,
     ), status
 
 

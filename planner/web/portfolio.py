@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
+from wtforms import HiddenField
 
 from .. import models
 from ..documents.pdf import html_pdf
@@ -35,7 +36,7 @@ from .access import (
 )
 from .clock import today
 from .downloads import download
-from .forms import GermanForm, MultiCheckboxField
+from .forms import GermanForm, MultiCheckboxField, save_unchanged
 from .kept_pages import kept_page
 
 bp = Blueprint("portfolio", __name__, url_prefix="/landesebene")
@@ -212,6 +213,7 @@ def funding(organisation_id: int):
 
 class ParticipantsForm(GermanForm):
     offices = MultiCheckboxField("Teilnehmende Gesundheitsämter", choices=[], coerce=int)
+    lock_version = HiddenField()  # the measure's version it was filled from
 
 
 @bp.route("/strategien/<int:strategy_id>/massnahmen/<key>/teilnehmende", methods=["GET", "POST"])
@@ -227,18 +229,28 @@ def participants(strategy_id: int, key: str):
     form = ParticipantsForm()
     form.offices.choices = [(o.organisation_id, o.name) for o in p.offices]
     land = next((m for m in p.land_measures if m.id == measure_id), None)
+    measure = db.session.get(models.Measure, measure_id)
+    general, status = [], 200
     if request.method == "GET":
         form.offices.data = [i for i, _ in land.offices] if land else []
+        form.lock_version.data = measure.lock_version
     elif form.validate_on_submit():
-        service.set_participants(db.session, measure_id, set(form.offices.data or []))
-        db.session.commit()
-        flash("Die teilnehmenden Gesundheitsämter sind gespeichert.", "success")
-        return redirect(url_for("portfolio.overview", organisation_id=row.organisation_id) + "#landesmassnahmen")
+        chosen = set(form.offices.data or [])
+        refused = save_unchanged(
+            form.lock_version, "measures", measure, lambda: service.set_participants(db.session, measure, chosen)
+        )
+        if refused is None:
+            db.session.commit()
+            flash("Die teilnehmenden Gesundheitsämter sind gespeichert.", "success")
+            return redirect(url_for("portfolio.overview", organisation_id=row.organisation_id) + "#landesmassnahmen")
+        general, status = [refused], 422
+        measure = db.session.get(models.Measure, measure_id)
     return render_template(
         "landesebene/teilnehmende.html",
         row=row,
         key=key,
-        title=db.session.get(models.Measure, measure_id).title,
+        title=measure.title,
         form=form,
+        general=general,
         may_change=may_write(row.organisation_id),
-    )
+    ), status

@@ -207,7 +207,8 @@ def targets_form(formdata=None) -> FlaskForm:
     """One select per subdimension: the stage the strategy aims at."""
 
     class TargetsForm(GermanForm):
-        pass
+        # the strategy's version: the targets are part of the strategy (a change bumps it)
+        lock_version = HiddenField()
 
     for i, sub in enumerate(catalogue().subdimension_names):
         setattr(
