@@ -221,3 +221,45 @@ def test_a_new_evaluation_sent_many_times_at_once_is_recorded_once(live_app, ste
     )
     with live_app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Evaluation)) == 1
+
+
+def test_two_saves_of_the_targets_at_once(live_app, live_server):
+    """Defect 6: the target stages saved twice from the same form at once: one saved, one refused."""
+    sid = import_file(live_app, PEINE)
+    browser = Browser(live_server, live_app)
+    url = f"/strategien/{sid}/reifegrad/ziele"
+    form = _form(browser, url)
+    answers = at_once([lambda i=i: browser.post(url, form | {"sub_0": str(2 + i)}) for i in range(2)])
+    _one_wins(answers, CONFLICT)
+
+
+def test_two_saves_of_the_participants_of_a_landesmassnahme_at_once(live_app, live_server):
+    """Defect 6: the offices taking part in a Landesmaßnahme saved twice from one form at once."""
+    from planner.formats.strategy_file import load_strategy
+    from planner.services.land_sample import SAMPLE_FILE, seed_sample_land
+
+    import_file(live_app, PEINE)
+    import_file(live_app, STEINFURT)
+    with live_app.app_context():
+        land = seed_sample_land(db.session, load_strategy(SAMPLE_FILE.read_text(encoding="utf-8")))
+        db.session.commit()
+        strategy_id = land.id
+        offices = dict(db.session.execute(sa.select(models.Organisation.name, models.Organisation.id)).all())
+    browser = Browser(live_server, live_app)
+    url = f"/landesebene/strategien/{strategy_id}/massnahmen/clouddienst/teilnehmende"
+    form = _form(browser, url)
+    choices = [str(offices["Landkreis Peine"]), str(offices["Gesundheitsamt Kreis Steinfurt"])]
+    answers = at_once([lambda i=i: browser.post(url, form | {"offices": choices[i]}) for i in range(2)])
+    _one_wins(answers, CONFLICT)
+
+
+def test_two_saves_of_one_account_at_once(live_app, live_server):
+    """Defect 6: two administrators save one account from the same form at once: one saved, one refused."""
+    from auth_support import create_user
+
+    user_id = create_user(live_app, "kollegin", display_name="Kollegin")
+    browser = Browser(live_server, live_app)
+    url = f"/verwaltung/benutzer/{user_id}"
+    form = _form(browser, url)
+    answers = at_once([lambda i=i: browser.post(url, form | {"display_name": f"Kollegin {i}"}) for i in range(2)])
+    _one_wins(answers, CONFLICT)
