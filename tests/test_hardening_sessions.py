@@ -290,6 +290,22 @@ def test_a_new_evaluation_sent_twice_is_recorded_once(app, client, steinfurt_id)
 
 
 @pytest.mark.db
+def test_the_review_decisions_sent_twice_are_recorded_once(app, client, steinfurt_id):
+    """Defect 8: the review's decision form records a strategy evaluation; sent twice, one."""
+    from planner.models.verstetigung import Evaluation
+
+    app.config["TODAY"] = "2026-11-30"
+    url = f"/strategien/{steinfurt_id}/review"
+    form = form_data(client.get(url).text) | {"by": "Lenkungskreis", "direction": "ja", "decisions": "Weiter so"}
+    assert form["submission"]
+    first, second = (client.post(url, data=form) for _ in range(2))
+    assert first.status_code == second.status_code == 302 and second.location == first.location
+    assert SENT_TWICE in client.get(second.location).text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Evaluation)) == 1
+
+
+@pytest.mark.db
 def test_a_new_maturity_assessment_sent_twice_leads_to_the_first(app, client, sample_id):
     """Defect 8: a result sheet sent twice: one assessment, and the second submit shows it instead
     of "Zum … gibt es bereits eine Messung"."""

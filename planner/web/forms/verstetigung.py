@@ -234,8 +234,9 @@ class ValueForm(GermanForm):
         return valid and not (self.measured.errors or self.value.errors)
 
 
-class ReviewForm(GermanForm):
-    """The decisions section of the biennial review, filled in during the meeting."""
+class ReviewForm(CreatesOnce, GermanForm):
+    """The decisions section of the biennial review, filled in during the meeting (it records a
+    new strategy evaluation: sent twice, it records once)."""
 
     performed = StringField("Datum der Sitzung", description="TT.MM.JJJJ")
     by = StringField("Teilnehmende", validators=[DataRequired(REQUIRED), Length(max=200)])

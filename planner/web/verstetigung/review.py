@@ -15,6 +15,7 @@ from .. import clock
 from ..access import get_strategy_or_404
 from ..downloads import download
 from ..filters import strategy_file_stem
+from ..forms import SENT_TWICE
 from ..forms.verstetigung import ReviewForm
 from .common import read_only, user_name
 
@@ -40,6 +41,7 @@ def page(strategy_id: int):
     form = ReviewForm(formdata=None)
     form.performed.data = german_date(clock.today())
     form.by.data = user_name(row)
+    form.issue_token()
     return _review_page(row, form)
 
 
@@ -48,10 +50,14 @@ def save(strategy_id: int):
     """Record the review meeting: answers to the core questions and the decisions."""
     row = get_strategy_or_404(strategy_id, write=True)
     form = ReviewForm()
+    if (done := form.sent_before()) is not None:  # the same form again: to the review it recorded
+        flash(SENT_TWICE, "info")
+        return redirect(done)
     if not form.validate_all(clock.today()):
         return _review_page(row, form, 422)
     due = next_review_due(strategy_to_domain(row), clock.today())
     service.save_evaluation(db.session, row, form.to_record(due))
+    form.record(url_for("verstetigung.review.page", strategy_id=strategy_id))
     db.session.commit()
     flash("Das Strategiereview wurde festgehalten.", "success")
     return redirect(url_for("verstetigung.review.page", strategy_id=strategy_id))
