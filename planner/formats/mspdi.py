@@ -8,6 +8,14 @@ between dated measures, and the owners as resources assigned to their measures. 
 manually scheduled: the project tool shows the plan as it is, conflicts included, instead of
 moving measures on import. An open-ended measure ("ab 04/2025") runs to the end of the roadmap
 window and says so in its notes.
+
+Every task says it is no milestone and carries its work (duration times its owners), and a measure
+task is constrained to start no earlier than its planned start: GNOME Planner's MS Project import
+(msp2planner.xsl) otherwise makes every task a milestone at the project start. A measure that has
+begun (in Umsetzung, fortlaufend, abgeschlossen, or with a recorded actual start) carries its
+actual start (the recorded month, else the planned one) and a percent complete: 100 when
+abgeschlossen (with its actual finish when recorded), else the share of its working days from the
+actual start to the planned finish that lie before the day of the export (1–99).
 """
 
 from __future__ import annotations
@@ -24,6 +32,8 @@ from ..domain.strategy import Measure, Status, Strategy
 
 NAMESPACE = "http://schemas.microsoft.com/project"
 FINISH_TO_START = "1"
+START_NO_EARLIER_THAN = 4
+BEGUN = (Status.IN_UMSETZUNG, Status.FORTLAUFEND, Status.ABGESCHLOSSEN)
 HOURS_PER_DAY = 8
 
 
@@ -71,7 +81,13 @@ def _add(parent: ET.Element, tag: str, text: object | None = None) -> ET.Element
     return element
 
 
-def _task(tasks: ET.Element, uid: int, name: str, level: int, outline: str, start: date, finish: date) -> ET.Element:
+def _work(start: date, finish: date, people: int) -> str:
+    return f"PT{_workdays(start, finish) * HOURS_PER_DAY * people}H0M0S"
+
+
+def _task(
+    tasks: ET.Element, uid: int, name: str, level: int, outline: str, start: date, finish: date, people: int
+) -> ET.Element:
     task = _add(tasks, "Task")
     for tag, value in (
         ("UID", uid),
@@ -85,9 +101,23 @@ def _task(tasks: ET.Element, uid: int, name: str, level: int, outline: str, star
         ("Finish", _stamp(finish, 17)),
         ("Duration", _duration(start, finish)),
         ("DurationFormat", 7),  # days
+        ("Work", _work(start, finish, people)),
+        ("Milestone", 0),
     ):
         _add(task, tag, value)
     return task
+
+
+def _progress(m: Measure, start: date, finish: date, today: date) -> tuple[date | None, date | None, int]:
+    """Actual start, actual finish and percent complete of a measure's task (see the module docstring)."""
+    if m.actual_start is None and m.status not in BEGUN:
+        return None, None, 0
+    began = _first_workday(m.actual_start) if m.actual_start else start
+    if m.status is Status.ABGESCHLOSSEN:
+        return began, _last_workday(m.actual_end) if m.actual_end else None, 100
+    done = _workdays(began, min(today - timedelta(days=1), finish)) if today > began else 0
+    share = round(100 * done / max(_workdays(began, finish), 1))
+    return began, None, min(max(share, 1), 99)
 
 
 def _calendar_element(project: ET.Element) -> None:
@@ -140,7 +170,8 @@ def roadmap_mspdi(strategy: Strategy, today: date | None = None) -> bytes:
     _calendar_element(project)
 
     tasks = _add(project, "Tasks")
-    root = _task(tasks, 0, strategy.title, 0, "0", min(starts), max(finishes))
+    people = {m.key: len(m.owners) for m in measures}
+    root = _task(tasks, 0, strategy.title, 0, "0", min(starts), max(finishes), 0)
     _add(root, "Summary", 1)
     uid_of: dict[str, int] = {}
     uid = 0
@@ -162,16 +193,25 @@ def roadmap_mspdi(strategy: Strategy, today: date | None = None) -> bytes:
             str(number),
             min(_first_workday(months[m.key][0]) for m in group),
             max(_last_workday(months[m.key][1]) for m in group),
+            0,
         )
         _add(summary, "Summary", 1)
         for sub, m in enumerate(group, start=1):
             uid += 1
             uid_of[m.key] = uid
             first, last = months[m.key]
-            task = _task(tasks, uid, m.title, 2, f"{number}.{sub}", _first_workday(first), _last_workday(last))
+            start, finish = _first_workday(first), _last_workday(last)
+            task = _task(tasks, uid, m.title, 2, f"{number}.{sub}", start, finish, people[m.key])
             _add(task, "Summary", 0)
             _add(task, "Manual", 1)
-            _add(task, "PercentComplete", 100 if m.status is Status.ABGESCHLOSSEN else 0)
+            actual_start, actual_finish, percent = _progress(m, start, finish, today)
+            _add(task, "PercentComplete", percent)
+            if actual_start is not None:
+                _add(task, "ActualStart", _stamp(actual_start, 8))
+            if actual_finish is not None:
+                _add(task, "ActualFinish", _stamp(actual_finish, 17))
+            _add(task, "ConstraintType", START_NO_EARLIER_THAN)
+            _add(task, "ConstraintDate", _stamp(start, 8))
             notes = [f"ID: {m.key}", f"Status: {m.status.label}"]
             if m.end is None:
                 notes.append(f"fortlaufend ab {first.german()}")
