@@ -16,6 +16,7 @@ import pytest
 from conftest import STEINFURT, run
 
 from planner.domain.catalogue import catalogue
+from planner.domain.holidays import easter_sunday, is_workday, public_holidays
 from planner.domain.months import Month
 from planner.domain.strategy import Status
 from planner.formats.mspdi import NAMESPACE, dated_measures, measure_months, roadmap_mspdi
@@ -132,7 +133,7 @@ def test_download_on_the_fahrplan_page(client, steinfurt_id):
 
 
 def _workdays(first: date, last: date) -> int:
-    return sum(1 for n in range((last - first).days + 1) if date.fromordinal(first.toordinal() + n).weekday() < 5)
+    return sum(1 for n in range((last - first).days + 1) if is_workday(date.fromordinal(first.toordinal() + n)))
 
 
 def test_gnome_planner_imports_the_planned_tasks(tmp_path, msp2planner):
@@ -152,7 +153,7 @@ def test_gnome_planner_imports_the_planned_tasks(tmp_path, msp2planner):
         task = by_key[m.key]
         first, last = measure_months(strategy, m)
         start = date(first.year, first.month, 1)
-        while start.weekday() >= 5:
+        while not is_workday(start):
             start = date.fromordinal(start.toordinal() + 1)
         stamp = start.strftime("%Y%m%dT080000Z")
         assert task.get("start") == stamp, m.key
@@ -194,3 +195,36 @@ def test_progress_read_back_by_mpxj(tmp_path, mpxj_reader):
     planned = tasks["kommunikationskonzept"]
     assert planned.getActualStart() is None
     assert float(planned.getPercentageComplete().doubleValue()) == 0
+
+
+def test_nationwide_public_holidays():
+    assert [easter_sunday(y) for y in (2023, 2024, 2025, 2026, 2027)] == [
+        date(2023, 4, 9),
+        date(2024, 3, 31),
+        date(2025, 4, 20),
+        date(2026, 4, 5),
+        date(2027, 3, 28),
+    ]
+    assert public_holidays(2026)[date(2026, 5, 14)] == "Christi Himmelfahrt"
+    assert public_holidays(2026)[date(2026, 5, 25)] == "Pfingstmontag"
+    assert len(public_holidays(2026)) == 9
+    assert not is_workday(date(2023, 5, 1)) and is_workday(date(2023, 5, 2)) and not is_workday(date(2023, 5, 6))
+
+
+def test_holidays_are_calendar_exceptions_read_back_by_mpxj(tmp_path, mpxj_reader):
+    """The project calendar knows the nationwide public holidays; a task does not start on one."""
+    strategy = load_strategy(STEINFURT.read_text(encoding="utf-8"))
+    strategy.measures = [replace(m, start=Month(2023, 5)) if m.key == "onboarding" else m for m in strategy.measures]
+    out = tmp_path / "plan.xml"
+    out.write_bytes(roadmap_mspdi(strategy, date(2026, 12, 7)))
+    project = mpxj_reader.read(str(out))
+    calendar = project.getDefaultCalendar()
+    from java.time import LocalDate
+
+    assert not calendar.isWorkingDate(LocalDate.of(2023, 4, 7))  # Karfreitag
+    assert not calendar.isWorkingDate(LocalDate.of(2024, 10, 3))
+    assert calendar.isWorkingDate(LocalDate.of(2024, 10, 4))
+    names = {str(e.getName()) for e in calendar.getCalendarExceptions()}
+    assert {"Karfreitag", "Tag der Deutschen Einheit", "1. Weihnachtstag"} <= names
+    onboarding = next(t for t in project.getTasks() if str(t.getNotes() or "").startswith("ID: onboarding\n"))
+    assert onboarding.getStart().toLocalDate().toString() == "2023-05-02"  # 1 May is a holiday

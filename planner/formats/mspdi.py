@@ -9,7 +9,8 @@ manually scheduled: the project tool shows the plan as it is, conflicts included
 moving measures on import. An open-ended measure ("ab 04/2025") runs to the end of the roadmap
 window and says so in its notes.
 
-Every task says it is no milestone and carries its work (duration times its owners), and a measure
+Working days are Monday to Friday without the nationwide public holidays, which the project
+calendar lists as exceptions. Every task says it is no milestone and carries its work (duration times its owners), and a measure
 task is constrained to start no earlier than its planned start: GNOME Planner's MS Project import
 (msp2planner.xsl) otherwise makes every task a milestone at the project start. A measure that has
 begun (in Umsetzung, fortlaufend, abgeschlossen, or with a recorded actual start) carries its
@@ -25,6 +26,7 @@ from datetime import date, datetime, timedelta
 from xml.etree import ElementTree as ET
 
 from ..domain.catalogue import catalogue
+from ..domain.holidays import is_workday, public_holidays
 from ..domain.months import Month
 from ..domain.roadmap_view import default_window
 from ..domain.schedule import on_roadmap
@@ -39,20 +41,20 @@ HOURS_PER_DAY = 8
 
 def _first_workday(month: Month) -> date:
     day = date(month.year, month.month, 1)
-    while day.weekday() >= 5:
+    while not is_workday(day):
         day += timedelta(days=1)
     return day
 
 
 def _last_workday(month: Month) -> date:
     day = date(month.year, month.month, _calendar.monthrange(month.year, month.month)[1])
-    while day.weekday() >= 5:
+    while not is_workday(day):
         day -= timedelta(days=1)
     return day
 
 
 def _workdays(start: date, finish: date) -> int:
-    return sum(1 for n in range((finish - start).days + 1) if (start + timedelta(days=n)).weekday() < 5)
+    return sum(1 for n in range((finish - start).days + 1) if is_workday(start + timedelta(days=n)))
 
 
 def _stamp(day: date, hour: int) -> str:
@@ -120,7 +122,7 @@ def _progress(m: Measure, start: date, finish: date, today: date) -> tuple[date 
     return began, None, min(max(share, 1), 99)
 
 
-def _calendar_element(project: ET.Element) -> None:
+def _calendar_element(project: ET.Element, years: range) -> None:
     calendars = _add(project, "Calendars")
     cal = _add(calendars, "Calendar")
     _add(cal, "UID", 1)
@@ -138,6 +140,18 @@ def _calendar_element(project: ET.Element) -> None:
                 slot = _add(times, "WorkingTime")
                 _add(slot, "FromTime", start)
                 _add(slot, "ToTime", end)
+    exceptions = _add(cal, "Exceptions")
+    for year in years:
+        for day, name in sorted(public_holidays(year).items()):
+            exception = _add(exceptions, "Exception")
+            _add(exception, "EnteredByOccurrences", 0)
+            period = _add(exception, "TimePeriod")
+            _add(period, "FromDate", _stamp(day, 0))
+            _add(period, "ToDate", datetime(day.year, day.month, day.day, 23, 59).isoformat())
+            _add(exception, "Occurrences", 1)
+            _add(exception, "Name", name)
+            _add(exception, "Type", 1)  # daily
+            _add(exception, "DayWorking", 0)
 
 
 def roadmap_mspdi(strategy: Strategy, today: date | None = None) -> bytes:
@@ -167,7 +181,7 @@ def roadmap_mspdi(strategy: Strategy, today: date | None = None) -> bytes:
         ("DaysPerMonth", 20),
     ):
         _add(project, tag, value)
-    _calendar_element(project)
+    _calendar_element(project, range(min(starts).year, max(finishes).year + 1))
 
     tasks = _add(project, "Tasks")
     people = {m.key: len(m.owners) for m in measures}
