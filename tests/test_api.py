@@ -174,7 +174,7 @@ def test_update_with_if_match_and_the_audit_trail_names_the_token(app, steinfurt
     # months and scales as people type them (the strategy file's lenient forms) are stored canonically
     changed = c.patch(
         url,
-        json={"start": "01/2027", "end": "2027-06", "urgency": "Hoch"},
+        json={"start": "01/2027", "end": "30.06.2027", "urgency": "Hoch"},
         headers=auth(steinfurt["editor"], **{"If-Match": etag}),
     )
     assert changed.status_code == 200, changed.get_json()
