@@ -123,6 +123,17 @@ def test_ics_events_keep_their_uid_when_the_date_moves(client, sid):
     assert set(again) == set(calendar)
 
 
+def test_ics_events_keep_their_uid_after_a_fortschreibung(app, client, sid):
+    complete(client, sid)  # konzept done: stays behind, its open evaluations listed by the new version
+    before = _events(client, sid)
+    ok = fortschreibung(client, sid)
+    assert ok.status_code == 302
+    after = _events(client, int(ok.headers["Location"].split("/")[2]))
+    carried = domain(app, sid).measure("schulungen").title
+    old = {u for u, e in before.items() if carried in str(e["SUMMARY"]) or "Schulungskonzepts" in str(e["SUMMARY"])}
+    assert old and old <= set(after)
+
+
 def test_ics_stamp_is_the_last_change_and_every_event_links_to_its_form(app, client, sid):
     complete(client, sid)
     first, second = _events(client, sid), _events(client, sid)

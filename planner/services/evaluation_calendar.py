@@ -1,9 +1,9 @@
 """The evaluation calendar of a strategy row: its own due evaluations, the open ones left in its
 earlier versions, and the calendar events for the ICS download and the calendar feed.
 
-An event keeps its UID while its date moves (strategy version, subject, slot: `ende`, `wirkung`,
-the n-th yearly one), so a calendar that reads the file again replaces the event instead of adding
-one. Its DTSTAMP is the last change of its strategy version; an overdue evaluation is shown on
+An event keeps its UID while its date moves (the strategy — its first version's id, the same in
+every later version —, subject, slot: `ende`, `wirkung`, the n-th yearly one), so a calendar that
+reads the file again replaces the event instead of adding one, after a Fortschreibung too. Its DTSTAMP is the last change of its strategy version; an overdue evaluation is shown on
 today's date ("überfällig seit MM/JJJJ"), so its stamp is at least the start of today."""
 
 from __future__ import annotations
@@ -98,13 +98,15 @@ def evaluation_events(
         if d.state in OPEN
     ]
     earlier = [e for e in _earlier(session, row, strategy, today, chain) if e[1].state in OPEN]
+    root = records.version_chain(session, row)[0].id  # the strategy across its versions
     stamps: dict[int, datetime] = {}
     events = []
     for version, d, title, slot in entries + earlier:
         if version.id not in stamps:
             changed = audit.last_change(session, "strategies", version.id) or version.created_at
             stamps[version.id] = changed.replace(tzinfo=UTC, microsecond=0)
-        events.append(_event(version, d, title, slot, today, stamps[version.id], link(version, d) if link else None))
+        url = link(version, d) if link else None
+        events.append(_event(version, d, title, f"{root}-{slot}", today, stamps[version.id], url))
     return events
 
 
@@ -113,7 +115,7 @@ def _event(
 ) -> CalendarEvent:
     late = f"überfällig seit {d.due.german()}"
     return CalendarEvent(
-        uid=f"planner-{version.id}-{slot}@planner",
+        uid=f"planner-{slot}@planner",
         day=today if d.overdue else date(d.due.year, d.due.month, 1),
         summary=(f"Ü{late[1:]}: " if d.overdue else "") + f"{d.kind.label}: {title}",
         description=f"{d.reason}; fällig {d.due.german()}"
