@@ -82,6 +82,22 @@ def test_openapi_document_is_valid_and_lists_every_api_route(app, anonymous_clie
     assert list(problem) == ["application/problem+json"]
 
 
+def test_openapi_tags_and_operation_ids_are_ascii_names_for_generated_clients(anonymous_client):
+    """Client generators build module and function names from tags and operation ids: German
+    tags made `api/ma_ß_nahmen`. Tags carry the German name as their description."""
+    spec = anonymous_client.get("/api/v1/openapi.json").get_json()
+    operations = [op for ops in spec["paths"].values() for op in ops.values()]
+    ids = [op["operationId"] for op in operations]
+    assert all(re.fullmatch(r"[a-z_]+", i) for i in ids), ids
+    assert len(ids) == len(set(ids))
+    assert {"list_measures", "get_measure", "create_measure", "update_measure"} <= set(ids)
+    names = [t["name"] for t in spec["tags"]]
+    assert all(re.fullmatch(r"[a-z_]+", n) for n in names), names
+    assert len(names) == len(set(names)) and "massnahmen" in names
+    assert all(t.get("description") for t in spec["tags"])
+    assert {t for op in operations for t in op["tags"]} == set(names)
+
+
 def test_token_life_cycle_on_the_profile_page(app, client):
     page = client.get("/profil/zugaenge")
     assert page.status_code == 200 and "Meine Zugänge" in page.get_data(as_text=True)
@@ -158,7 +174,7 @@ def test_update_with_if_match_and_the_audit_trail_names_the_token(app, steinfurt
     # months and scales as people type them (the strategy file's lenient forms) are stored canonically
     changed = c.patch(
         url,
-        json={"start": "01/2027", "end": "2027-06", "urgency": "Hoch"},
+        json={"start": "01/2027", "end": "30.06.2027", "urgency": "Hoch"},
         headers=auth(steinfurt["editor"], **{"If-Match": etag}),
     )
     assert changed.status_code == 200, changed.get_json()

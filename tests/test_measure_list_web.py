@@ -295,3 +295,12 @@ def test_readers_may_download_but_not_import(app, client_as, sample_id):
     assert reader.get(f"/strategien/{sample_id}/massnahmenliste.xlsx").status_code == 200
     assert reader.get(f"/strategien/{sample_id}/massnahmenliste/importieren").status_code == 404
     assert "massnahmenliste/importieren" not in reader.get(f"/strategien/{sample_id}").text
+
+
+def test_the_preview_notes_a_month_that_became_a_number(app, client, sample_id):
+    """A typed 01.2027 that LibreOffice turned into 1.2027 is read as 01/2027, and the preview says so."""
+    data = edit_cells(download(client, sample_id), (2, "Ende", 1.2027))
+    preview = upload(client, sample_id, data)
+    assert preview.status_code == 200, preview.text
+    assert "Bitte prüfen (1)" in preview.text
+    assert "Die Zahl 1,2027 wurde als 01/2027 gelesen" in preview.text

@@ -11,6 +11,7 @@ from datetime import date, datetime
 import pytest
 from conftest import DATA, PEINE, STEINFURT, run
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from planner.domain.months import Month
 from planner.domain.schedule_state import schedule_state
@@ -402,3 +403,23 @@ def test_trailing_empty_rows_of_libreoffice_are_never_parsed(monkeypatch):
     # the measure rows, the Strategie sheet's rows: nothing of the 1,000 empty rows
     assert len(parsed_rows) < 50, len(parsed_rows)
     assert read_workbook(plain).measures == content.measures
+
+
+def test_full_german_dates_are_read_as_their_month():
+    data = edited(workbook_bytes(sample(), TODAY), (2, "Beginn", "01.09.2024"), (2, "Ende", "30.06.2027"))
+    first = read_and_validate(data).measures[0]
+    assert (first.start, first.end) == (Month(2024, 9), Month(2027, 6))
+
+
+def test_a_month_that_became_a_number_is_read_and_noted():
+    """LibreOffice turns a typed 01.2027 into the number 1.2027: read as 01/2027, and said so."""
+    data = edited(workbook_bytes(sample(), TODAY), (2, "Ende", 1.2027), (3, "Beginn", 10.202))
+    content = read_workbook(data)
+    assert content.measures[0]["end"] == "2027-01" and content.measures[1]["start"] == "2020-10"
+    assert content.notes == [
+        f"Blatt „Maßnahmen“, Zeile 2, Spalte {get_column_letter(col('Ende'))} (Ende): Die Zahl 1,2027 wurde als "
+        "01/2027 gelesen; bitte prüfen (ein als MM.JJJJ getippter Monat wird in der Tabellenkalkulation leicht zur Zahl).",
+        f"Blatt „Maßnahmen“, Zeile 3, Spalte {get_column_letter(col('Beginn'))} (Beginn): Die Zahl 10,202 wurde als "
+        "10/2020 gelesen; bitte prüfen (ein als MM.JJJJ getippter Monat wird in der Tabellenkalkulation leicht zur Zahl).",
+    ]
+    assert read_workbook(workbook_bytes(sample(), TODAY)).notes == []

@@ -69,6 +69,27 @@ def test_wrong_months_are_refused_in_german(typed):
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
+    [("30.06.2027", Month(2027, 6)), ("1.2.2027", Month(2027, 2)), (" 31.12.2026 ", Month(2026, 12))],
+)
+def test_full_german_dates_count_as_their_month(typed, expected):
+    """A full date in a month field (issue 26, point 11): the month is what counts."""
+    assert Month.parse(typed) == expected
+    assert normalise.month_value(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["31.02.2027", "32.01.2027", "30.13.2027"])
+def test_impossible_dates_in_a_month_field_are_refused(typed):
+    with pytest.raises(ValueError, match=f"„{typed}“ ist kein Monat"):
+        normalise.month_value(typed)
+
+
+def test_a_full_date_out_of_the_year_range_names_the_year():
+    with pytest.raises(ValueError, match="Das Jahr 2300 liegt nicht zwischen 1900 und 2200"):
+        normalise.month_value("30.06.2300")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
     [("Hoch", Rating.HOCH), ("HOCH ", Rating.HOCH), ("Gering / Mittel", Rating.GERING_MITTEL), ("", None)],
 )
 def test_ratings_regardless_of_case_and_spaces(typed, expected):
@@ -209,6 +230,14 @@ def test_the_strategy_form_accepts_months_with_a_dot(app, client, sample_id):
     assert client.post(f"/strategien/{sample_id}/bearbeiten", data=data).status_code == 302
     s = domain(app, sample_id)
     assert (s.adopted, s.window_start, s.window_end) == (Month(2027, 1), Month(2027, 1), Month(2028, 12))
+
+
+@pytest.mark.db
+def test_the_measure_form_accepts_full_german_dates(app, client, sample_id):
+    data = {**MEASURE_FORM, "start": "01.09.2024", "end": "30.06.2027"}
+    assert client.post(f"/strategien/{sample_id}/massnahmen/neu", data=data).status_code == 302
+    m = domain(app, sample_id).measure("terminvergabe-online")
+    assert (m.start, m.end) == (Month(2024, 9), Month(2027, 6))
 
 
 @pytest.mark.db

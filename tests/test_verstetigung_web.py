@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 import subprocess
+from datetime import UTC
 
 import pytest
+import sqlalchemy as sa
 from conftest import DATA, STEINFURT, domain, import_file, version_of
 from icalendar import Calendar
 
 from planner.extensions import db
+from planner.models.auth import AuditEntry
 from planner.services.strategies import load_strategy_row
 
 pytestmark = pytest.mark.db
@@ -89,10 +92,71 @@ def test_ics_has_one_event_per_open_evaluation(client, sid):
     # awareness waits for its status and has no date
     assert len(events) == 5
     summaries = sorted(str(e["SUMMARY"]) for e in events)
-    assert "Überfällig: Prozessevaluation: Entwicklung eines Schulungskonzepts" in summaries
+    assert "Überfällig seit 06/2024: Prozessevaluation: Entwicklung eines Schulungskonzepts" in summaries
     assert not any("Awareness" in x for x in summaries)
     first = next(e for e in events if "Schulungskonzepts" in str(e["SUMMARY"]) and "Prozess" in str(e["SUMMARY"]))
-    assert first.decoded("DTSTART").isoformat() == "2024-06-01"
+    # overdue: shown today (so it is in the current week), its due month named
+    assert first.decoded("DTSTART").isoformat() == TODAY
+    assert "fällig 06/2024, überfällig seit 06/2024" in str(first["DESCRIPTION"])
+    impact = next(e for e in events if "Schulungskonzepts" in str(e["SUMMARY"]) and "Wirkung" in str(e["SUMMARY"]))
+    assert impact.decoded("DTSTART").isoformat() == "2025-05-01"
+
+
+def _events(client, sid) -> dict[str, object]:
+    response = client.get(f"/strategien/{sid}/evaluationen.ics")
+    return {str(e["UID"]): e for e in Calendar.from_ical(response.data).walk("VEVENT")}
+
+
+def test_ics_events_keep_their_uid_when_the_date_moves(client, sid):
+    """Issue 26, point 9: a calendar that reads the file again replaces the event instead of adding one."""
+    complete(client, sid, end="05/2024")
+    calendar = _events(client, sid)  # what Outlook holds after the first import
+    before = {uid for uid, e in calendar.items() if "Schulungskonzepts" in str(e["SUMMARY"])}
+    assert len(before) == 2  # process evaluation after the end, impact evaluation
+    assert complete(client, sid, end="04/2024").status_code == 302  # the end moves a month earlier
+    again = _events(client, sid)
+    calendar.update(again)  # re-import: same UID, same event
+    after = {uid: e for uid, e in calendar.items() if "Schulungskonzepts" in str(e["SUMMARY"])}
+    assert set(after) == before
+    impact = next(e for e in after.values() if "Wirkung" in str(e["SUMMARY"]))
+    assert impact.decoded("DTSTART").isoformat() == "2025-04-01"
+    assert set(again) == set(calendar)
+
+
+def test_ics_events_keep_their_uid_after_a_fortschreibung(app, client, sid):
+    complete(client, sid)  # konzept done: stays behind, its open evaluations listed by the new version
+    before = _events(client, sid)
+    ok = fortschreibung(client, sid)
+    assert ok.status_code == 302
+    after = _events(client, int(ok.headers["Location"].split("/")[2]))
+    carried = domain(app, sid).measure("schulungen").title
+    old = {u for u, e in before.items() if carried in str(e["SUMMARY"]) or "Schulungskonzepts" in str(e["SUMMARY"])}
+    assert old and old <= set(after)
+
+
+def test_ics_stamp_is_the_last_change_and_every_event_links_to_its_form(app, client, sid):
+    complete(client, sid)
+    first, second = _events(client, sid), _events(client, sid)
+    assert {u: e.decoded("DTSTAMP") for u, e in first.items()} == {u: e.decoded("DTSTAMP") for u, e in second.items()}
+    with app.app_context():  # the strategy's last change in the audit trail (the progress just recorded)
+        changed = db.session.scalar(
+            sa.select(sa.func.max(AuditEntry.at)).where(
+                sa.or_(
+                    sa.and_(AuditEntry.table_name == "strategies", AuditEntry.object_id == str(sid)),
+                    AuditEntry.path.like(f"%|strategies:{sid}|%"),
+                )
+            )
+        )
+    assert {e.decoded("DTSTAMP") for e in first.values()} == {changed.replace(microsecond=0, tzinfo=UTC)}
+    for event in first.values():
+        assert str(event["URL"]).startswith(f"http://localhost/strategien/{sid}/")
+    overdue = next(e for e in first.values() if "Überfällig" in str(e["SUMMARY"]))
+    assert str(overdue["URL"]) == (
+        f"http://localhost/strategien/{sid}/massnahmen/konzept/evaluation?art=prozess&faellig=2024-06"
+    )
+    assert client.get(str(overdue["URL"]).removeprefix("http://localhost")).status_code == 200
+    strategy = next(e for e in first.values() if "Strategie insgesamt" in str(e["SUMMARY"]))
+    assert "/evaluation?art=" in str(strategy["URL"])
 
 
 def test_progress_errors_keep_input_then_status_history(client, app, sid):

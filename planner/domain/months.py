@@ -9,13 +9,16 @@ from datetime import date
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 # MM/JJJJ, M/JJJJ (pages, Steckbriefe) and MM.JJJJ (how Excel users often type a month)
 _GERMAN = re.compile(r"^\s*(\d{1,2})\s*[/.]\s*(\d{4})\s*$")
+# a full German date (30.06.2027): the month is what counts, the day must exist
+_GERMAN_DAY = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
 # The years a plan can name: every way in (forms, files, workbook, API) refuses others with this
 # message, and the stored and file form's JSON Schema pattern below says the same.
 MIN_YEAR, MAX_YEAR = 1900, 2200
 MONTH_PATTERN = r"^(19\d\d|2[01]\d\d|2200)-(0[1-9]|1[0-2])$"  # JJJJ-MM within MIN_YEAR..MAX_YEAR
 # what the API also reads (the typed forms that parse() takes), as a JSON Schema pattern
 TYPED_MONTH_PATTERN = (
-    r"^\s*((19\d\d|2[01]\d\d|2200)-(0?[1-9]|1[0-2])|(0?[1-9]|1[0-2])\s*[/.]\s*(19\d\d|2[01]\d\d|2200))\s*$"
+    r"^\s*((19\d\d|2[01]\d\d|2200)-(0?[1-9]|1[0-2])|((0?[1-9]|[12]\d|3[01])\.)?(0?[1-9]|1[0-2])\s*[/.]\s*"
+    r"(19\d\d|2[01]\d\d|2200))\s*$"
 )
 
 
@@ -41,12 +44,21 @@ class Month:
 
     @classmethod
     def parse(cls, text: str) -> Month:
-        """Parse 'YYYY-MM' or the German '04/2023', '4/2023', '04.2023'."""
+        """Parse 'YYYY-MM' or the German '04/2023', '4/2023', '04.2023' and '30.04.2023' (a day of the month)."""
         text = str(text)
         if m := _ISO.match(text):
             return cls(int(m.group(1)), int(m.group(2)))
         if m := _GERMAN.match(text):
             return cls(int(m.group(2)), int(m.group(1)))
+        if m := _GERMAN_DAY.match(text):
+            day, month, year = (int(g) for g in m.groups())
+            if problem := year_problem(year):
+                raise ValueError(problem)
+            try:
+                date(year, month, day)
+            except ValueError:
+                raise ValueError(f"„{text.strip()}“ ist kein Datum.") from None
+            return cls(year, month)
         raise ValueError(month_problem(text))
 
     @classmethod
@@ -79,6 +91,8 @@ def year_out_of_range(text: str) -> str | None:
         return year_problem(int(m.group(1)))
     if m := _GERMAN.match(text):
         return year_problem(int(m.group(2)))
+    if m := _GERMAN_DAY.match(text):
+        return year_problem(int(m.group(3)))
     return None
 
 

@@ -15,17 +15,20 @@ PRODID = "-//planner//Evaluationskalender//DE"
 
 @dataclass(frozen=True)
 class CalendarEvent:
-    """One all-day event."""
+    """One all-day event; `stamp` is its last revision (DTSTAMP), `url` an absolute link back."""
 
     uid: str
     day: date
     summary: str
     description: str
     categories: tuple[str, ...] = ()
+    stamp: datetime | None = None
+    url: str | None = None
 
 
 def calendar_file(name: str, events: Iterable[CalendarEvent], stamp: datetime | None = None) -> bytes:
-    """An iCalendar file named `name` with `events`; `stamp` (DTSTAMP) defaults to now (UTC).
+    """An iCalendar file named `name` with `events`; an event's DTSTAMP is its own `stamp` (its last
+    revision, RFC 5545: the same content keeps the same stamp), else `stamp`, else now (UTC).
 
     Names, summaries and categories are single lines (a line break stored in a title is a space);
     no text keeps a control character, so every calendar reads the file."""
@@ -37,11 +40,13 @@ def calendar_file(name: str, events: Iterable[CalendarEvent], stamp: datetime | 
     for e in events:
         event = Event()
         event.add("uid", e.uid)
-        event.add("dtstamp", stamp)
+        event.add("dtstamp", e.stamp or stamp)
         event.add("dtstart", e.day)
         event.add("dtend", e.day + timedelta(days=1))
         event.add("summary", one_line(e.summary))
         event.add("description", writable(e.description))
+        if e.url:
+            event.add("url", e.url)
         if e.categories:
             event.add("categories", [one_line(c) for c in e.categories])
         cal.add_component(event)

@@ -340,6 +340,8 @@ class WorkbookContent:
     rows: list[int] = field(default_factory=list)
     columns: dict[str, int] = field(default_factory=dict)  # column key → column number (1-based)
     strategy_rows: dict[str, int] = field(default_factory=dict)  # Strategie sheet: field → row
+    # what was read but may not be what was meant (a month typed as 01.2027 that became the number 1.2027)
+    notes: list[str] = field(default_factory=list)
 
     def file_data(self) -> dict[str, Any]:
         """The content as strategy file data (for `strategy_from_data`)."""
@@ -431,6 +433,16 @@ def _whole(value: Any, low: int, high: int | None, what: str) -> int:
         allowed = f"{low} bis {high}" if high is not None else f"eine ganze Zahl ab {low}"
         raise ValueError(f"„{value}“ ist {what} (erlaubt: {allowed}).")
     return int(text)
+
+
+def number_read_as_month(value: Any, month: str | None) -> str | None:
+    """The note for a month cell that holds a number: LibreOffice turns a typed 01.2027 into 1.2027."""
+    if month is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return (
+        f"Die Zahl {repr(value).replace('.', ',')} wurde als {Month.parse(month).german()} gelesen; "
+        "bitte prüfen (ein als MM.JJJJ getippter Monat wird in der Tabellenkalkulation leicht zur Zahl)."
+    )
 
 
 def read_cell(kind: str, value: Any) -> Any:
@@ -540,6 +552,10 @@ def _read_measures(sheet, content: WorkbookContent, problems: list[str]) -> None
             value = _checked_value(by_col.get(col), SHEET_MEASURES, row, col, column.header, problems)
             try:
                 raw[key] = read_cell(column.kind, value)
+                if column.kind == "month" and (note := number_read_as_month(value, raw[key])):
+                    content.notes.append(
+                        f"Blatt „{SHEET_MEASURES}“, Zeile {row}, Spalte {_letter(col)} ({column.header}): {note}"
+                    )
             except ValueError as exc:
                 problems.append(
                     f"Blatt „{SHEET_MEASURES}“, Zeile {row}, Spalte {_letter(col)} ({column.header}): {exc}"
@@ -578,6 +594,8 @@ def _read_strategy(sheet, content: WorkbookContent, problems: list[str]) -> None
             if key in ("adopted", "window_from", "window_to"):
                 month = normalise.month_value(value)
                 values[key] = str(month) if month else None
+                if note := number_read_as_month(value, values[key]):
+                    content.notes.append(f"Blatt „{SHEET_STRATEGY}“, Zeile {row}, Spalte B (Wert): {note}")
             elif key == "principle":
                 if value not in (None, ""):
                     principles.append(_cell_text(value))

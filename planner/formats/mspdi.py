@@ -8,6 +8,15 @@ between dated measures, and the owners as resources assigned to their measures. 
 manually scheduled: the project tool shows the plan as it is, conflicts included, instead of
 moving measures on import. An open-ended measure ("ab 04/2025") runs to the end of the roadmap
 window and says so in its notes.
+
+Working days are Monday to Friday without the nationwide public holidays, which the project
+calendar lists as exceptions. Every task says it is no milestone and carries its work (duration times its owners), and a measure
+task is constrained to start no earlier than its planned start: GNOME Planner's MS Project import
+(msp2planner.xsl) otherwise makes every task a milestone at the project start. A measure that has
+begun (in Umsetzung, fortlaufend, abgeschlossen, or with a recorded actual start) carries its
+actual start (the recorded month, else the planned one) and a percent complete: 100 when
+abgeschlossen (with its actual finish when recorded), else the share of its working days from the
+actual start to the planned finish that lie before the day of the export (1–99).
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from datetime import date, datetime, timedelta
 from xml.etree import ElementTree as ET
 
 from ..domain.catalogue import catalogue
+from ..domain.holidays import is_workday, public_holidays
 from ..domain.months import Month
 from ..domain.roadmap_view import default_window
 from ..domain.schedule import on_roadmap
@@ -24,25 +34,27 @@ from ..domain.strategy import Measure, Status, Strategy
 
 NAMESPACE = "http://schemas.microsoft.com/project"
 FINISH_TO_START = "1"
+START_NO_EARLIER_THAN = 4
+BEGUN = (Status.IN_UMSETZUNG, Status.FORTLAUFEND, Status.ABGESCHLOSSEN)
 HOURS_PER_DAY = 8
 
 
 def _first_workday(month: Month) -> date:
     day = date(month.year, month.month, 1)
-    while day.weekday() >= 5:
+    while not is_workday(day):
         day += timedelta(days=1)
     return day
 
 
 def _last_workday(month: Month) -> date:
     day = date(month.year, month.month, _calendar.monthrange(month.year, month.month)[1])
-    while day.weekday() >= 5:
+    while not is_workday(day):
         day -= timedelta(days=1)
     return day
 
 
 def _workdays(start: date, finish: date) -> int:
-    return sum(1 for n in range((finish - start).days + 1) if (start + timedelta(days=n)).weekday() < 5)
+    return sum(1 for n in range((finish - start).days + 1) if is_workday(start + timedelta(days=n)))
 
 
 def _stamp(day: date, hour: int) -> str:
@@ -71,7 +83,13 @@ def _add(parent: ET.Element, tag: str, text: object | None = None) -> ET.Element
     return element
 
 
-def _task(tasks: ET.Element, uid: int, name: str, level: int, outline: str, start: date, finish: date) -> ET.Element:
+def _work(start: date, finish: date, people: int) -> str:
+    return f"PT{_workdays(start, finish) * HOURS_PER_DAY * people}H0M0S"
+
+
+def _task(
+    tasks: ET.Element, uid: int, name: str, level: int, outline: str, start: date, finish: date, people: int
+) -> ET.Element:
     task = _add(tasks, "Task")
     for tag, value in (
         ("UID", uid),
@@ -85,12 +103,26 @@ def _task(tasks: ET.Element, uid: int, name: str, level: int, outline: str, star
         ("Finish", _stamp(finish, 17)),
         ("Duration", _duration(start, finish)),
         ("DurationFormat", 7),  # days
+        ("Work", _work(start, finish, people)),
+        ("Milestone", 0),
     ):
         _add(task, tag, value)
     return task
 
 
-def _calendar_element(project: ET.Element) -> None:
+def _progress(m: Measure, start: date, finish: date, today: date) -> tuple[date | None, date | None, int]:
+    """Actual start, actual finish and percent complete of a measure's task (see the module docstring)."""
+    if m.actual_start is None and m.status not in BEGUN:
+        return None, None, 0
+    began = _first_workday(m.actual_start) if m.actual_start else start
+    if m.status is Status.ABGESCHLOSSEN:
+        return began, _last_workday(m.actual_end) if m.actual_end else None, 100
+    done = _workdays(began, min(today - timedelta(days=1), finish)) if today > began else 0
+    share = round(100 * done / max(_workdays(began, finish), 1))
+    return began, None, min(max(share, 1), 99)
+
+
+def _calendar_element(project: ET.Element, years: range) -> None:
     calendars = _add(project, "Calendars")
     cal = _add(calendars, "Calendar")
     _add(cal, "UID", 1)
@@ -108,6 +140,18 @@ def _calendar_element(project: ET.Element) -> None:
                 slot = _add(times, "WorkingTime")
                 _add(slot, "FromTime", start)
                 _add(slot, "ToTime", end)
+    exceptions = _add(cal, "Exceptions")
+    for year in years:
+        for day, name in sorted(public_holidays(year).items()):
+            exception = _add(exceptions, "Exception")
+            _add(exception, "EnteredByOccurrences", 0)
+            period = _add(exception, "TimePeriod")
+            _add(period, "FromDate", _stamp(day, 0))
+            _add(period, "ToDate", datetime(day.year, day.month, day.day, 23, 59).isoformat())
+            _add(exception, "Occurrences", 1)
+            _add(exception, "Name", name)
+            _add(exception, "Type", 1)  # daily
+            _add(exception, "DayWorking", 0)
 
 
 def roadmap_mspdi(strategy: Strategy, today: date | None = None) -> bytes:
@@ -137,10 +181,11 @@ def roadmap_mspdi(strategy: Strategy, today: date | None = None) -> bytes:
         ("DaysPerMonth", 20),
     ):
         _add(project, tag, value)
-    _calendar_element(project)
+    _calendar_element(project, range(min(starts).year, max(finishes).year + 1))
 
     tasks = _add(project, "Tasks")
-    root = _task(tasks, 0, strategy.title, 0, "0", min(starts), max(finishes))
+    people = {m.key: len(m.owners) for m in measures}
+    root = _task(tasks, 0, strategy.title, 0, "0", min(starts), max(finishes), 0)
     _add(root, "Summary", 1)
     uid_of: dict[str, int] = {}
     uid = 0
@@ -162,16 +207,25 @@ def roadmap_mspdi(strategy: Strategy, today: date | None = None) -> bytes:
             str(number),
             min(_first_workday(months[m.key][0]) for m in group),
             max(_last_workday(months[m.key][1]) for m in group),
+            0,
         )
         _add(summary, "Summary", 1)
         for sub, m in enumerate(group, start=1):
             uid += 1
             uid_of[m.key] = uid
             first, last = months[m.key]
-            task = _task(tasks, uid, m.title, 2, f"{number}.{sub}", _first_workday(first), _last_workday(last))
+            start, finish = _first_workday(first), _last_workday(last)
+            task = _task(tasks, uid, m.title, 2, f"{number}.{sub}", start, finish, people[m.key])
             _add(task, "Summary", 0)
             _add(task, "Manual", 1)
-            _add(task, "PercentComplete", 100 if m.status is Status.ABGESCHLOSSEN else 0)
+            actual_start, actual_finish, percent = _progress(m, start, finish, today)
+            _add(task, "PercentComplete", percent)
+            if actual_start is not None:
+                _add(task, "ActualStart", _stamp(actual_start, 8))
+            if actual_finish is not None:
+                _add(task, "ActualFinish", _stamp(actual_finish, 17))
+            _add(task, "ConstraintType", START_NO_EARLIER_THAN)
+            _add(task, "ConstraintDate", _stamp(start, 8))
             notes = [f"ID: {m.key}", f"Status: {m.status.label}"]
             if m.end is None:
                 notes.append(f"fortlaufend ab {first.german()}")

@@ -30,7 +30,7 @@ def _short(length: int, required: bool = False) -> dict[str, Any]:
 _month = {
     "type": "string",
     "pattern": MONTH_PATTERN,
-    "description": "JJJJ-MM; planner also reads MM/JJJJ, M/JJJJ and MM.JJJJ and stores JJJJ-MM",
+    "description": "JJJJ-MM; planner also reads MM/JJJJ, M/JJJJ, MM.JJJJ and TT.MM.JJJJ and stores JJJJ-MM",
 }
 _optional_month = {"anyOf": [_month, {"type": "null"}]}
 _rating = {"enum": [r.value for r in Rating] + [None]}

@@ -337,23 +337,34 @@ def install() -> None:
 # --- reading the trail ----------------------------------------------------------------
 
 
-def history(session: Session, table: str, object_id: int | str, limit: int = 500) -> list:
-    """Entries about the object itself or anything below it, newest first."""
+def _about(session: Session, table: str, object_id: int | str) -> sa.ColumnElement[bool] | None:
+    """The condition for entries about the object itself or anything below it; None without a trail."""
     marker = f"%|{table}:{object_id}|%"
-    query = sa.select(AuditEntry).where(
-        sa.or_(
-            sa.and_(AuditEntry.table_name == table, AuditEntry.object_id == str(object_id)),
-            AuditEntry.path.like(marker),
-        )
-    )
     # the path search cannot use an index: narrow it to the object's organisation (indexed) first
     organisation = object_organisation(session, table, str(object_id))
     if organisation is False:
-        return []
-    query = query.where(
-        AuditEntry.organisation_id.is_(None) if organisation is None else AuditEntry.organisation_id == organisation
+        return None
+    return sa.and_(
+        sa.or_(
+            sa.and_(AuditEntry.table_name == table, AuditEntry.object_id == str(object_id)),
+            AuditEntry.path.like(marker),
+        ),
+        AuditEntry.organisation_id.is_(None) if organisation is None else AuditEntry.organisation_id == organisation,
     )
-    return list(session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))
+
+
+def history(session: Session, table: str, object_id: int | str, limit: int = 500) -> list:
+    """Entries about the object itself or anything below it, newest first."""
+    about = _about(session, table, object_id)
+    if about is None:
+        return []
+    return list(session.scalars(sa.select(AuditEntry).where(about).order_by(AuditEntry.id.desc()).limit(limit)))
+
+
+def last_change(session: Session, table: str, object_id: int | str) -> datetime | None:
+    """When the object or anything below it last changed (UTC, naive as stored); None without a trail."""
+    about = _about(session, table, object_id)
+    return None if about is None else session.scalar(sa.select(sa.func.max(AuditEntry.at)).where(about))
 
 
 def object_organisation(session: Session, table: str, object_id: str) -> int | None | bool:

@@ -78,6 +78,7 @@ class ImportPlan:
     strategy_changes: list[FieldChange]
     unchanged: int
     fingerprint: str
+    notes: list[str] = field(default_factory=list)  # cells read in a way worth a look (see WorkbookContent.notes)
 
     @property
     def empty(self) -> bool:
@@ -186,7 +187,9 @@ def plan_import(
             ]
             new.append(MeasureChange(m.key, m.title, content.rows[i], fields))
     strategy_changes = _strategy_changes(current_data["strategy"], section) if content.strategy is not None else []
-    return ImportPlan(merged, changed, new, missing, deleted, strategy_changes, unchanged, fingerprint(row))
+    return ImportPlan(
+        merged, changed, new, missing, deleted, strategy_changes, unchanged, fingerprint(row), content.notes
+    )
 
 
 def apply_import(session: Session, row: models.Strategy, plan: ImportPlan, seen: str) -> None:

@@ -16,6 +16,7 @@ from ..services.verstetigung import successor_id
 from . import clock
 from .access import visible_organisation_ids
 from .token_auth import act_as
+from .verstetigung.calendar import evaluation_form_url
 
 bp = Blueprint("calendar_feed", __name__)
 
@@ -36,6 +37,7 @@ def feed(secret: str):
     for strategy_id in db.session.scalars(query):
         if successor_id(db.session, strategy_id) is not None:
             continue  # a carried-over version: its open evaluations appear with its successor
-        events += evaluation_events(db.session, load_strategy_row(db.session, strategy_id), today)
+        row = load_strategy_row(db.session, strategy_id)
+        events += evaluation_events(db.session, row, today, link=evaluation_form_url)
     data = calendar_file(f"planner – Evaluationen ({token.user.label})", events)
     return Response(data, mimetype="text/calendar", headers={"Cache-Control": "private, no-cache"})

@@ -19,7 +19,8 @@ from ...domain.validation import MAX_AMOUNT
 from ...formats.schema import KEY_PATTERN
 
 MonthText = Annotated[
-    str, Field(pattern=TYPED_MONTH_PATTERN, description="Monat JJJJ-MM (auch MM/JJJJ), Jahr 1900 bis 2200")
+    str,
+    Field(pattern=TYPED_MONTH_PATTERN, description="Monat JJJJ-MM (auch MM/JJJJ oder TT.MM.JJJJ), Jahr 1900 bis 2200"),
 ]
 Key = Annotated[str, Field(min_length=1, max_length=100, pattern=KEY_PATTERN)]
 

@@ -15,7 +15,7 @@ import re
 import sqlalchemy as sa
 from flask import Blueprint, current_app, request, url_for
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
-from spectree.models import SecureType
+from spectree.models import SecureType, Tag
 from sqlalchemy.orm.exc import StaleDataError
 
 from ... import models
@@ -122,6 +122,15 @@ WRITE = {
     "HTTP_428": (s.Problem, "If-Match fehlt"),
 }
 OK = "Erfolg"
+# Tags and operation ids are ASCII names: client generators make modules and functions of them;
+# the German name people read is the tag's description.
+ORGANISATIONS = Tag(name="organisationen", description="Organisationen")
+MATURITY = Tag(name="reifegrad", description="Reifegrad")
+STRATEGIES = Tag(name="strategien", description="Strategien")
+ROADMAP = Tag(name="fahrplan", description="Fahrplan")
+EVALUATIONS = Tag(name="evaluationen", description="Evaluationen")
+MEASURES = Tag(name="massnahmen", description="Maßnahmen")
+LINKS = Tag(name="abhaengigkeiten", description="Abhängigkeiten")
 
 
 # --- authentication and preconditions -----------------------------------------------------------
@@ -333,7 +342,11 @@ def openapi():
 
 
 @bp.get("/organisationen")
-@api.validate(resp=Response(HTTP_200=(list[s.Organisation], OK), HTTP_401=READ["HTTP_401"]), tags=["Organisationen"])
+@api.validate(
+    resp=Response(HTTP_200=(list[s.Organisation], OK), HTTP_401=READ["HTTP_401"]),
+    tags=[ORGANISATIONS],
+    operation_id="list_organisations",
+)
 def organisations():
     """Organisationen, die der Zugang sehen darf."""
     query = sa.select(models.Organisation).order_by(models.Organisation.name)
@@ -344,7 +357,9 @@ def organisations():
 
 
 @bp.get("/organisationen/<int:organisation_id>")
-@api.validate(resp=Response(HTTP_200=(s.OrganisationDetail, OK), **READ), tags=["Organisationen"])
+@api.validate(
+    resp=Response(HTTP_200=(s.OrganisationDetail, OK), **READ), tags=[ORGANISATIONS], operation_id="get_organisation"
+)
 def organisation(organisation_id: int):
     """Eine Organisation mit ihren Strategien."""
     org = get_organisation_or_404(organisation_id)
@@ -352,7 +367,7 @@ def organisation(organisation_id: int):
 
 
 @bp.get("/organisationen/<int:organisation_id>/erhebungen")
-@api.validate(resp=Response(HTTP_200=(s.Assessments, OK), **READ), tags=["Reifegrad"])
+@api.validate(resp=Response(HTTP_200=(s.Assessments, OK), **READ), tags=[MATURITY], operation_id="list_assessments")
 def assessments(organisation_id: int):
     """Die Reifegrad-Erhebungen einer Organisation mit den Stufen je Subdimension und Dimension."""
     get_organisation_or_404(organisation_id)
@@ -376,7 +391,11 @@ def assessments(organisation_id: int):
 
 
 @bp.get("/strategien")
-@api.validate(resp=Response(HTTP_200=(list[s.StrategyRef], OK), HTTP_401=READ["HTTP_401"]), tags=["Strategien"])
+@api.validate(
+    resp=Response(HTTP_200=(list[s.StrategyRef], OK), HTTP_401=READ["HTTP_401"]),
+    tags=[STRATEGIES],
+    operation_id="list_strategies",
+)
 def strategies():
     """Strategien (alle Versionen), die der Zugang sehen darf."""
     query = sa.select(models.Strategy).order_by(models.Strategy.id)
@@ -387,7 +406,7 @@ def strategies():
 
 
 @bp.get("/strategien/<int:strategy_id>")
-@api.validate(resp=Response(HTTP_200=(s.Strategy, OK), **READ), tags=["Strategien"])
+@api.validate(resp=Response(HTTP_200=(s.Strategy, OK), **READ), tags=[STRATEGIES], operation_id="get_strategy")
 def strategy(strategy_id: int):
     """Eine Strategie: Vision, Mission, Leitsätze, Fahrplanzeitraum und die IDs ihrer Maßnahmen."""
     row = get_strategy_or_404(strategy_id)
@@ -408,7 +427,7 @@ def strategy(strategy_id: int):
 
 
 @bp.get("/strategien/<int:strategy_id>/versionen")
-@api.validate(resp=Response(HTTP_200=(list[s.Version], OK), **READ), tags=["Strategien"])
+@api.validate(resp=Response(HTTP_200=(list[s.Version], OK), **READ), tags=[STRATEGIES], operation_id="list_versions")
 def versions(strategy_id: int):
     """Alle Versionen der Strategie (Fortschreibungen), die älteste zuerst."""
     row = get_strategy_or_404(strategy_id)
@@ -425,7 +444,7 @@ def versions(strategy_id: int):
 
 
 @bp.get("/strategien/<int:strategy_id>/analyse")
-@api.validate(resp=Response(HTTP_200=(s.Analysis, OK), **READ), tags=["Fahrplan"])
+@api.validate(resp=Response(HTTP_200=(s.Analysis, OK), **READ), tags=[ROADMAP], operation_id="get_analysis")
 def analysis(strategy_id: int):
     """Die Fahrplananalyse: Zeitkonflikte, kritischer Pfad, Wellen, Zeitplanstand jeder Maßnahme."""
     row = get_strategy_or_404(strategy_id)
@@ -439,7 +458,7 @@ def analysis(strategy_id: int):
 
 
 @bp.get("/strategien/<int:strategy_id>/evaluationen")
-@api.validate(resp=Response(HTTP_200=(s.Evaluations, OK), **READ), tags=["Evaluationen"])
+@api.validate(resp=Response(HTTP_200=(s.Evaluations, OK), **READ), tags=[EVALUATIONS], operation_id="list_evaluations")
 def evaluations(strategy_id: int):
     """Der Evaluationskalender (fällige, überfällige und erledigte Termine) und die erfassten Evaluationen."""
     row = get_strategy_or_404(strategy_id)
@@ -468,7 +487,7 @@ def evaluations(strategy_id: int):
 
 
 @bp.get("/strategien/<int:strategy_id>/massnahmen")
-@api.validate(resp=Response(HTTP_200=(list[s.Measure], OK), **READ), tags=["Maßnahmen"])
+@api.validate(resp=Response(HTTP_200=(list[s.Measure], OK), **READ), tags=[MEASURES], operation_id="list_measures")
 def measures(strategy_id: int):
     """Alle Maßnahmen der Strategie mit allen Feldern ihres Steckbriefs und ihrem Zeitplanstand."""
     row = get_strategy_or_404(strategy_id)
@@ -477,7 +496,12 @@ def measures(strategy_id: int):
 
 
 @bp.post("/strategien/<int:strategy_id>/massnahmen")
-@api.validate(json=s.NewMeasure, resp=Response(HTTP_201=(s.Measure, "Angelegt"), **WRITE), tags=["Maßnahmen"])
+@api.validate(
+    json=s.NewMeasure,
+    resp=Response(HTTP_201=(s.Measure, "Angelegt"), **WRITE),
+    tags=[MEASURES],
+    operation_id="create_measure",
+)
 def create_measure(strategy_id: int, json: s.NewMeasure):
     """Eine neue Maßnahme anlegen (dieselben Prüfungen wie im Formular und beim Import)."""
     row = get_strategy_or_404(strategy_id, write=True)
@@ -493,7 +517,7 @@ def create_measure(strategy_id: int, json: s.NewMeasure):
 
 
 @bp.get("/strategien/<int:strategy_id>/massnahmen/<key>")
-@api.validate(resp=Response(HTTP_200=(s.Measure, OK), **READ), tags=["Maßnahmen"])
+@api.validate(resp=Response(HTTP_200=(s.Measure, OK), **READ), tags=[MEASURES], operation_id="get_measure")
 def measure(strategy_id: int, key: str):
     """Eine Maßnahme; ihr ETag dient als If-Match für Änderungen."""
     get_strategy_or_404(strategy_id)
@@ -501,7 +525,12 @@ def measure(strategy_id: int, key: str):
 
 
 @bp.patch("/strategien/<int:strategy_id>/massnahmen/<key>")
-@api.validate(json=s.MeasureChange, resp=Response(HTTP_200=(s.Measure, OK), **WRITE), tags=["Maßnahmen"])
+@api.validate(
+    json=s.MeasureChange,
+    resp=Response(HTTP_200=(s.Measure, OK), **WRITE),
+    tags=[MEASURES],
+    operation_id="update_measure",
+)
 def update_measure(strategy_id: int, key: str, json: s.MeasureChange):
     """Felder einer Maßnahme ändern; nicht genannte Felder bleiben. Braucht If-Match."""
     row = get_strategy_or_404(strategy_id, write=True)
@@ -513,7 +542,7 @@ def update_measure(strategy_id: int, key: str, json: s.MeasureChange):
 
 
 @bp.get("/strategien/<int:strategy_id>/abhaengigkeiten")
-@api.validate(resp=Response(HTTP_200=(list[s.Link], OK), **READ), tags=["Abhängigkeiten"])
+@api.validate(resp=Response(HTTP_200=(list[s.Link], OK), **READ), tags=[LINKS], operation_id="list_links")
 def links(strategy_id: int):
     """Alle Abhängigkeiten der Strategie: Maßnahme → ihre Voraussetzung."""
     row = get_strategy_or_404(strategy_id)
@@ -521,7 +550,7 @@ def links(strategy_id: int):
 
 
 @bp.post("/strategien/<int:strategy_id>/massnahmen/<key>/abhaengigkeiten")
-@api.validate(json=s.NewLink, resp=Response(HTTP_200=(s.Measure, OK), **WRITE), tags=["Abhängigkeiten"])
+@api.validate(json=s.NewLink, resp=Response(HTTP_200=(s.Measure, OK), **WRITE), tags=[LINKS], operation_id="add_link")
 def add_link(strategy_id: int, key: str, json: s.NewLink):
     """Eine Voraussetzung hinzufügen; eine Abhängigkeit, die einen Zyklus schlösse, wird mit ihm abgelehnt."""
     row = get_strategy_or_404(strategy_id, write=True)
@@ -547,7 +576,7 @@ def add_link(strategy_id: int, key: str, json: s.NewLink):
 
 
 @bp.delete("/strategien/<int:strategy_id>/massnahmen/<key>/abhaengigkeiten/<prerequisite>")
-@api.validate(resp=Response(HTTP_200=(s.Measure, OK), **WRITE), tags=["Abhängigkeiten"])
+@api.validate(resp=Response(HTTP_200=(s.Measure, OK), **WRITE), tags=[LINKS], operation_id="remove_link")
 def remove_link(strategy_id: int, key: str, prerequisite: str):
     """Eine Voraussetzung entfernen. Braucht If-Match."""
     row = get_strategy_or_404(strategy_id, write=True)

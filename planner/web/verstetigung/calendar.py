@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, url_for
 
+from ... import models
 from ...domain.evaluation_calendar import group_calendar
+from ...domain.verstetigung import STRATEGY, Due
 from ...extensions import db
 from ...formats.ics import calendar_file
 from ...services import evaluation_calendar
@@ -46,6 +48,28 @@ def index(strategy_id: int):
 def ics(strategy_id: int):
     """The open evaluations as an iCalendar file (for Outlook and other calendars)."""
     row = get_strategy_or_404(strategy_id)
-    events = evaluation_calendar.evaluation_events(db.session, row, clock.today(), readable_versions(row))
+    events = evaluation_calendar.evaluation_events(
+        db.session, row, clock.today(), readable_versions(row), link=evaluation_form_url
+    )
     data = calendar_file(f"Evaluationen – {row.title}", events)
     return download(data, "text/calendar", f"evaluationen-{strategy_file_stem(row)}.ics")
+
+
+def evaluation_form_url(version: models.Strategy, d: Due) -> str:
+    """The absolute address of the form that records the evaluation (a calendar event links back to it)."""
+    if d.subject == STRATEGY:
+        return url_for(
+            "verstetigung.evaluations.new_for_strategy",
+            strategy_id=version.id,
+            art=d.kind.value,
+            faellig=str(d.due),
+            _external=True,
+        )
+    return url_for(
+        "verstetigung.evaluations.new_for_measure",
+        strategy_id=version.id,
+        key=d.subject,
+        art=d.kind.value,
+        faellig=str(d.due),
+        _external=True,
+    )
