@@ -127,6 +127,28 @@ def test_rating_workshop_fills_the_matrix(page: Page, live_server, steinfurt, sc
     assert_accessible(page)
 
 
+def test_status_round_errors_lead_to_the_faulty_row(page: Page, live_server, steinfurt, screenshot):
+    page.goto(f"{live_server.url}/strategien/{steinfurt}/statusabfrage")
+    start = page.locator("input[id$='-actual_start']").first
+    start.fill("13/2023")
+    field_id = start.get_attribute("id")
+    page.get_by_role("button", name="Alle Änderungen speichern").click()
+    # like every other form: the summary takes the focus, the title says so, a link leads to the field
+    summary = page.get_by_role("alert").filter(has_text="Die Statusabfrage wurde nicht gespeichert")
+    expect(summary).to_be_focused()
+    expect(page).to_have_title(re.compile(r"^Fehler: Statusabfrage"))
+    page.keyboard.press("Tab")
+    link = summary.get_by_role("link", name=re.compile(r"^Tatsächlicher Beginn: .+: "))
+    expect(link).to_be_focused()
+    page.keyboard.press("Enter")
+    faulty = page.locator(f"#{field_id}")
+    expect(faulty).to_be_focused()
+    expect(faulty).to_have_value("13/2023")
+    expect(faulty).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
+    screenshot("statusabfrage-fehler", full_page=False)
+
+
 def test_workshop_letters_keep_a_value_they_match(page: Page, live_server, steinfurt):
     page.goto(f"{live_server.url}/strategien/{steinfurt}/bewertungsworkshop")
     selects = page.locator("select[id$='-urgency'], select[id$='-feasibility']")
