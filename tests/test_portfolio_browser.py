@@ -48,7 +48,7 @@ def test_state_office_journey(state_office_page: Page, live_server, screenshot):
     assert_accessible(page)
     page.get_by_role("link", name="Portfolio: Landesstelle (Beispiel)").click()
     expect(page.get_by_role("heading", name="Portfolio der Gesundheitsämter", level=1)).to_be_visible()
-    expect(page.get_by_role("status").first).to_contain_text("2 von 2 Ämtern")
+    expect(page.get_by_role("main").get_by_role("status").first).to_contain_text("2 von 2 Ämtern")
     assert_accessible(page)
     screenshot("landesebene-portfolio")
 
@@ -57,7 +57,7 @@ def test_state_office_journey(state_office_page: Page, live_server, screenshot):
     page.get_by_label("Dimension", exact=True).select_option("IT-Sicherheit")
     page.get_by_label("Stufe", exact=True).select_option("1")
     page.get_by_role("button", name="Anzeigen").click()
-    expect(page.get_by_role("status").first).to_contain_text("1 von 2 Ämtern unter Stufe 3 in IT-Sicherheit")
+    expect(page.get_by_role("main").get_by_role("status").first).to_contain_text("1 von 2 Ämtern unter Stufe 3 in IT-Sicherheit")
     assert "unter=IT-Sicherheit" in page.url
     heat = page.get_by_role("region", name="Reifegrad je Amt und Dimension")
     expect(heat.get_by_role("rowheader", name="Landkreis Peine")).to_be_visible()
