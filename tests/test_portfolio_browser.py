@@ -57,7 +57,9 @@ def test_state_office_journey(state_office_page: Page, live_server, screenshot):
     page.get_by_label("Dimension", exact=True).select_option("IT-Sicherheit")
     page.get_by_label("Stufe", exact=True).select_option("1")
     page.get_by_role("button", name="Anzeigen").click()
-    expect(page.get_by_role("main").get_by_role("status").first).to_contain_text("1 von 2 Ämtern unter Stufe 3 in IT-Sicherheit")
+    expect(page.get_by_role("main").get_by_role("status").first).to_contain_text(
+        "1 von 2 Ämtern unter Stufe 3 in IT-Sicherheit"
+    )
     assert "unter=IT-Sicherheit" in page.url
     heat = page.get_by_role("region", name="Reifegrad je Amt und Dimension")
     expect(heat.get_by_role("rowheader", name="Landkreis Peine")).to_be_visible()
