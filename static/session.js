@@ -1,4 +1,5 @@
-/* planner: warn before the idle session ends and offer to extend it (WCAG 2.2.1); fill a form
+/* planner: warn before the idle session ends and offer to extend it (WCAG 2.2.1): the warning
+   takes the focus to its button and gives it back after the extension; fill a form
    with the input kept when it was sent after the session had ended. No inline script (CSP). */
 (function () {
   "use strict";
@@ -13,6 +14,7 @@
   var warnBefore = Number(box.getAttribute("data-warn-seconds")) * 1000;
   var deadline = Date.now() + Number(box.getAttribute("data-remaining-seconds")) * 1000;
   var timers = [];
+  var returnTo = null;  // where the focus was when the warning took it
 
   function clear() { timers.forEach(clearTimeout); timers = []; }
   function later(fn, ms) { timers.push(setTimeout(fn, Math.max(0, ms))); }
@@ -21,11 +23,15 @@
   function warn() {
     var n = minutesLeft();
     minutes.textContent = n === 1 ? "1 Minute" : n + " Minuten";
+    var appears = panel.hidden || warning.hidden;
     expired.hidden = true;
     warning.hidden = false;
     panel.hidden = false;
-    var active = document.activeElement;
-    if (!active || active === document.body) { button.focus(); }
+    if (appears) {  // one key press extends the session: the focus goes to the button, and back after
+      var active = document.activeElement;
+      returnTo = active && active !== document.body && active !== button ? active : null;
+      button.focus();
+    }
     later(warn, 60000);  // the count of minutes stays right
   }
 
@@ -56,6 +62,8 @@
       panel.hidden = true;
       warning.hidden = true;
       status.textContent = "Die Sitzung wurde verlängert.";
+      if (returnTo && document.contains(returnTo)) { returnTo.focus(); }
+      returnTo = null;
       schedule();
     }).catch(expire);
   });

@@ -25,9 +25,22 @@ def structure(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
     return found
 
 
+def _scoped(cell: pikepdf.Dictionary) -> bool:
+    """A header cell's attributes (/A: one dictionary or an array of them) name its scope or headers."""
+    attributes = cell.get("/A")
+    if attributes is None:
+        return False
+    found = attributes if isinstance(attributes, pikepdf.Array) else [attributes]
+    return any(
+        isinstance(a, pikepdf.Dictionary)
+        and (str(a.get("/Scope", "")) in ("/Row", "/Column", "/Both") or "/Headers" in a)
+        for a in found
+    )
+
+
 def assert_accessible_pdf(data: bytes, title: str) -> Counter:
     """Tagged, marked, German, titled (window title), PDF/UA-1 in XMP, alternative text on every
-    figure. Returns the structure types found, for checks of a document's own structure."""
+    figure, a /Scope (or /Headers) on every header cell (PDF/UA-1 7.5). Returns the structure types found, for checks of a document's own structure."""
     assert data.startswith(b"%PDF-"), data[:20]
     with pikepdf.open(io.BytesIO(data)) as pdf:
         root = pdf.Root
@@ -44,5 +57,7 @@ def assert_accessible_pdf(data: bytes, title: str) -> Counter:
         for e in elements:
             if str(e.S) == "/Figure":
                 assert str(e.get("/Alt", "")).strip(), "Figure without alternative text"
+        unscoped = [e for e in elements if str(e.S) == "/TH" and not _scoped(e)]
+        assert not unscoped, f"{len(unscoped)} of {types['/TH']} header cells (/TH) without /Scope or /Headers"
         assert types["/H1"] >= 1, types
         return types

@@ -3,14 +3,16 @@ row by row."""
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
+import pikepdf
 import pytest
 from conftest import DATA, PEINE, STEINFURT, import_file, run
-from pdf_a11y import assert_accessible_pdf
+from pdf_a11y import assert_accessible_pdf, structure
 
 from planner import models
 from planner.documents.pdf import DataTable, chart_pdf
@@ -145,3 +147,12 @@ def test_data_table_groups_are_row_groups(tmp_path: Path):
     path.write_bytes(chart_pdf(svg, "Diagramm", "Beschreibung", table))
     text = subprocess.run(["pdftotext", "-raw", str(path), "-"], check=True, capture_output=True, text=True).stdout
     assert text.index("Gruppe A") < text.index("a 1") < text.index("Gruppe B") < text.index("b 2")
+
+
+def test_header_cells_carry_the_scope_of_their_th():
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+    table = DataTable("Werte", ["Name", "Wert"], [("Gruppe A", [["a", "1"]])])
+    with pikepdf.open(io.BytesIO(chart_pdf(svg, "Diagramm", "Beschreibung", table))) as pdf:
+        scopes = [str(e.A.Scope) for e in structure(pdf) if str(e.S) == "/TH"]
+    # the two column heads, the group (scope="rowgroup"), the row's name
+    assert scopes == ["/Column", "/Column", "/Row", "/Row"], scopes

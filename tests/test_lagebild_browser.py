@@ -127,6 +127,69 @@ def test_rating_workshop_fills_the_matrix(page: Page, live_server, steinfurt, sc
     assert_accessible(page)
 
 
+def test_status_round_errors_lead_to_the_faulty_row(page: Page, live_server, steinfurt, screenshot):
+    page.goto(f"{live_server.url}/strategien/{steinfurt}/statusabfrage")
+    start = page.locator("input[id$='-actual_start']").first
+    start.fill("13/2023")
+    field_id = start.get_attribute("id")
+    page.get_by_role("button", name="Alle Änderungen speichern").click()
+    # like every other form: the summary takes the focus, the title says so, a link leads to the field
+    summary = page.get_by_role("alert").filter(has_text="Die Statusabfrage wurde nicht gespeichert")
+    expect(summary).to_be_focused()
+    expect(page).to_have_title(re.compile(r"^Fehler: Statusabfrage"))
+    page.keyboard.press("Tab")
+    link = summary.get_by_role("link", name=re.compile(r"^Tatsächlicher Beginn: .+: "))
+    expect(link).to_be_focused()
+    page.keyboard.press("Enter")
+    faulty = page.locator(f"#{field_id}")
+    expect(faulty).to_be_focused()
+    expect(faulty).to_have_value("13/2023")
+    expect(faulty).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
+    screenshot("statusabfrage-fehler", full_page=False)
+
+
+def test_workshop_letters_keep_a_value_they_match(page: Page, live_server, steinfurt):
+    page.goto(f"{live_server.url}/strategien/{steinfurt}/bewertungsworkshop")
+    selects = page.locator("select[id$='-urgency'], select[id$='-feasibility']")
+    first, second, third = selects.nth(0), selects.nth(1), selects.nth(2)
+    first.select_option("mittel")
+    second.select_option("gering")
+    third.select_option("mittel/hoch")
+    first.focus()
+    # one letter per field, Tab to the next field of the row (urgency → feasibility → next row's link)
+    page.keyboard.press("m")
+    page.keyboard.press("Tab")
+    page.keyboard.press("g")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("m")
+    expect(first).to_have_value("mittel")
+    expect(second).to_have_value("gering")
+    expect(third).to_have_value("mittel/hoch")
+    # a letter that the value does not start with chooses the first value with it
+    page.keyboard.press("h")
+    expect(third).to_have_value("hoch")
+    page.keyboard.press("g")
+    expect(third).to_have_value("gering")
+
+    # two passes over the table with the same letters: the second changes nothing
+    def one_pass() -> list[str]:
+        selects.first.focus()
+        count = selects.count()
+        for i in range(count):
+            page.keyboard.press("mgh"[i % 3])
+            page.keyboard.press("Tab")
+            if i % 2:
+                page.keyboard.press("Tab")  # the next row's title link
+        return [selects.nth(i).input_value() for i in range(count)]
+
+    after_first = one_pass()
+    assert set(after_first) == {"mittel", "gering", "hoch"}, after_first
+    assert one_pass() == after_first
+    assert_accessible(page)
+
+
 def test_inside_the_plan_period_nothing_is_overdue(page: Page, live_server, live_app, screenshot):
     live_app.config["TODAY"] = "2022-11-15"
     sid = import_file(live_app, STEINFURT)

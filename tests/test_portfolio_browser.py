@@ -48,7 +48,7 @@ def test_state_office_journey(state_office_page: Page, live_server, screenshot):
     assert_accessible(page)
     page.get_by_role("link", name="Portfolio: Landesstelle (Beispiel)").click()
     expect(page.get_by_role("heading", name="Portfolio der Gesundheitsämter", level=1)).to_be_visible()
-    expect(page.get_by_role("status").first).to_contain_text("2 von 2 Ämtern")
+    expect(page.get_by_role("main").get_by_role("status").first).to_contain_text("2 von 2 Ämtern")
     assert_accessible(page)
     screenshot("landesebene-portfolio")
 
@@ -57,7 +57,9 @@ def test_state_office_journey(state_office_page: Page, live_server, screenshot):
     page.get_by_label("Dimension", exact=True).select_option("IT-Sicherheit")
     page.get_by_label("Stufe", exact=True).select_option("1")
     page.get_by_role("button", name="Anzeigen").click()
-    expect(page.get_by_role("status").first).to_contain_text("1 von 2 Ämtern unter Stufe 3 in IT-Sicherheit")
+    expect(page.get_by_role("main").get_by_role("status").first).to_contain_text(
+        "1 von 2 Ämtern unter Stufe 3 in IT-Sicherheit"
+    )
     assert "unter=IT-Sicherheit" in page.url
     heat = page.get_by_role("region", name="Reifegrad je Amt und Dimension")
     expect(heat.get_by_role("rowheader", name="Landkreis Peine")).to_be_visible()
@@ -94,3 +96,19 @@ def test_state_office_journey(state_office_page: Page, live_server, screenshot):
     page.get_by_role("button", name="Speichern").click()
     expect(page.get_by_text("Die teilnehmenden Gesundheitsämter sind gespeichert.")).to_be_visible()
     expect(page.get_by_role("region", name="Landesmaßnahmen").first).to_contain_text("1: Landkreis Peine")
+
+
+def test_sorted_heat_map_column_is_marked(state_office_page: Page, live_server, screenshot):
+    page = state_office_page
+    page.goto(live_server.url + "/landesebene/")
+    page.get_by_role("link", name="Portfolio: Landesstelle (Beispiel)").click()
+    heat = page.get_by_role("region", name="Reifegrad je Amt und Dimension")
+    expect(heat.locator("th[aria-sort]")).to_have_count(1)
+    expect(heat.locator("th[aria-sort='ascending']")).to_contain_text("Gesundheitsamt")
+    heat.get_by_role("link", name="IT-Sicherheit").click()
+    sorted_column = heat.get_by_role("columnheader", name="IT-Sicherheit")
+    expect(sorted_column).to_have_attribute("aria-sort", "descending")
+    expect(sorted_column.locator(".sort-mark")).to_be_visible()
+    expect(heat.locator("th[aria-sort]")).to_have_count(1)
+    assert_accessible(page)
+    screenshot("landesebene-heat-sorted")

@@ -5,6 +5,7 @@ does not grow with the number of offices."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import openpyxl
@@ -200,3 +201,24 @@ def test_statements_do_not_grow_with_the_number_of_offices(app, client_as, monke
             assert len(result.offices) in (3, 12)
     assert computations[0] == computations[1], computations
     assert pages[0] == pages[1], pages
+
+
+@pytest.mark.db
+def test_the_sorted_heat_map_column_says_so(land, client_as):
+    member = client_as({land["land"]: "lesen"})
+    url = f"/landesebene/{land['land']}"
+
+    def sorted_columns(query: str) -> list[tuple[str, str, str]]:
+        text = member.get(url + query).get_data(as_text=True)
+        heat = text[text.index("portfolio-heat") : text.index("</thead>", text.index("portfolio-heat"))]
+        return re.findall(r'<th [^>]*aria-sort="(\w+)"[^>]*><a [^>]*>([^<]+)</a>(.*?)</th>', heat)
+
+    # by default by name, ascending; a dimension's link sorts descending: the arrow shows which
+    assert sorted_columns("") == [
+        ("ascending", "Gesundheitsamt", '<span class="sort-mark" aria-hidden="true"> ▲</span>')
+    ]
+    assert sorted_columns("?sortierung=IT-Sicherheit&absteigend=1") == [
+        ("descending", "IT-Sicherheit", '<span class="sort-mark" aria-hidden="true"> ▼</span>')
+    ]
+    # a sort key without a column of the heat map marks none
+    assert sorted_columns("?sortierung=massnahmen") == []

@@ -81,3 +81,38 @@ def test_typed_fortschreibung_survives_the_end_of_the_session(page: Page, live_s
     expect(page.get_by_label("Vision-Statement")).to_have_value(vision)
     # the kept input is handed out once
     page.goto(page.url)
+
+
+def test_warning_takes_the_focus_covers_nothing_and_gives_the_focus_back(
+    page: Page, live_server, live_app, sample, screenshot
+):
+    page.clock.install()
+    page.goto(f"{live_server.url}/strategien/{sample}/statusabfrage")
+    notes = page.locator("input[id$='-note']")
+    note = notes.nth(notes.count() // 2)  # a row in the middle of the Statusabfrage
+    note.fill("halb getippt")
+    page.clock.run_for("55:30")
+    warning = page.get_by_role("alert").filter(has_text="Ihre Sitzung endet")
+    expect(warning).to_be_visible()
+    extend = page.get_by_role("button", name="Sitzung verlängern")
+    expect(extend).to_be_focused()  # no Tab needed: one key press extends the session
+    # the warning covers no field, button or link of the page
+    covered = page.evaluate(
+        """() => {
+        const box = document.querySelector('.session-box').getBoundingClientRect();
+        return [...document.querySelectorAll('main input, main select, main textarea, main button, main a')]
+          .filter(el => { const r = el.getBoundingClientRect();
+            return r.width && r.height && r.left < box.right && box.left < r.right
+              && r.top < box.bottom && box.top < r.bottom; })
+          .map(el => el.id || el.textContent.trim());
+        }"""
+    )
+    assert covered == [], covered
+    assert_accessible(page)
+    screenshot("session-warning-statusabfrage", full_page=False)
+    with page.expect_response(re.compile(r"/sitzung/verlaengern$")) as answer:
+        page.keyboard.press("Enter")
+    assert answer.value.status == 200
+    expect(warning).to_be_hidden()
+    expect(note).to_be_focused()  # back where the typing was
+    expect(note).to_have_value("halb getippt")

@@ -1,10 +1,11 @@
 """The one way planner writes a PDF: HTML → WeasyPrint as tagged PDF/UA-1.
 
 WeasyPrint's "pdf/ua-1" variant tags the document (structure tree from the HTML: H1–H6, P, L/LI,
-Table/TR/TH/TD with scope, Figure with the <img> alt text), marks it (/MarkInfo), takes /Lang from
+Table/TR/TH/TD with the header cells of each data cell, Figure with the <img> alt text), marks it (/MarkInfo), takes /Lang from
 <html lang> and the title from <title> (document info and XMP dc:title, shown as window title via
 /ViewerPreferences/DisplayDocTitle) and writes the PDF/UA identifier into the XMP metadata.
-Works without a Flask app: the CLI writes the same documents.
+WeasyPrint gives no header cell its /Scope (PDF/UA-1 7.5); `header_scopes` adds it from the
+cell's scope attribute as the PDF is written. Works without a Flask app: the CLI writes the same documents.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
+import pydyf
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from weasyprint import CSS, HTML
@@ -48,9 +50,25 @@ def template_environment() -> Environment:
     return env
 
 
+# the HTML scope of a header cell → its PDF /Scope; a header cell without one heads its column
+SCOPES = {"row": "/Row", "rowgroup": "/Row", "col": "/Column", "colgroup": "/Column"}
+
+
+def header_scopes(document: Document, pdf: pydyf.PDF) -> None:
+    """Give every header cell's structure element (/TH) the /Scope of its <th scope>, as PDF/UA-1
+    asks: a finisher of `write_pdf`, called after WeasyPrint has tagged the boxes (each cell box
+    keeps its structure element as `mark`)."""
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            element = getattr(box, "mark", None)
+            if getattr(box, "element_tag", None) == "th" and isinstance(element, pydyf.Dictionary):
+                scope = SCOPES.get(str(box.element.get("scope", "")).lower(), "/Column")
+                element["A"]["Scope"] = scope
+
+
 def document_pdf(document: Document) -> bytes:
     """A laid-out WeasyPrint document as tagged PDF/UA-1 bytes."""
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
+    return document.write_pdf(pdf_variant=PDF_VARIANT, finisher=header_scopes)
 
 
 def layout(html: str, base_url: str | None = None, stylesheets: Iterable[CSS] = ()) -> Document:

@@ -17,7 +17,7 @@ from . import nav
 from .access import actor_name, get_strategy_or_404
 from .clock import schedule, today
 from .downloads import download
-from .filters import file_stem, strategy_file_stem
+from .filters import error_links, file_stem, strategy_file_stem
 from .forms.rounds import (
     RatingRoundForm,
     RatingRow,
@@ -57,17 +57,29 @@ def _measures(row: models.Strategy, person: models.Person | None) -> list[models
 # --- Statusabfrage --------------------------------------------------------------------------------
 
 
+def _row_links(rows, problems: dict, first_field: str) -> list[tuple[str, str, str]]:
+    """The errors of a round's rows for the page's error summary (`form_problems`): (field id,
+    label with the measure's title, message); a problem of the whole row leads to its first field."""
+    links = []
+    for r, m, *_ in rows:
+        links += [(id_, f"{label}: {m.title}", error) for id_, label, error in error_links(r)]
+        links += [(getattr(r, first_field).id, m.title, str(p)) for p in problems.get(m.key) or []]
+    return links
+
+
 def _status_page(row, page_form, rows, problems: dict, status: int = 200):
     strategy = strategy_to_domain(row)
     persons, chosen = _owner_filter(row)
     lines = {line.key: line for line in status_round.lines(strategy, strategy.measures, today())}
     measures = {m.key: m for m in strategy.measures}
+    shown = [(r, measures[r.key.data], lines[r.key.data]) for r in rows if r.key.data in measures]
     return render_template(
         "rounds/statusabfrage.html",
         row=row,
         form=page_form,
-        rows=[(r, measures[r.key.data], lines[r.key.data]) for r in rows if r.key.data in measures],
+        rows=shown,
         problems=problems,
+        row_links=_row_links(shown, problems, "status"),
         persons=persons,
         chosen=chosen,
         day=today(),
@@ -209,12 +221,14 @@ def status_query_xlsx(strategy_id: int):
 def _workshop_page(row, form, rows, problems: dict, status: int = 200):
     strategy = strategy_to_domain(row)
     measures = {m.key: m for m in strategy.measures}
+    shown = [(r, measures[r.key.data]) for r in rows if r.key.data in measures]
     return render_template(
         "rounds/workshop.html",
         row=row,
         form=form,
-        rows=[(r, measures[r.key.data]) for r in rows if r.key.data in measures],
+        rows=shown,
         problems=problems,
+        row_links=_row_links(shown, problems, "urgency"),
     ), status
 
 
