@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from planner import models
 from planner.extensions import db
 from planner.models.session import KeptForm
+from planner.web.placeholders import csrf_placeholder, timer_placeholder
 
 pytestmark = pytest.mark.db
 
@@ -42,7 +43,35 @@ def test_a_kept_page_costs_the_user_and_one_statement_on_the_trail(app, client_a
     assert len(statements) == 2 and "FROM users" in statements[0] and "audit_entries" in statements[1]
     # the same page; only the session's remaining seconds may have ticked on between the two requests
     assert REMAINING.sub("", second) == REMAINING.sub("", first)
-    assert "placeholder" not in second and "planner-remaining-seconds" not in second
+    with app.test_request_context():
+        markers = (csrf_placeholder(), timer_placeholder())
+    assert not any(marker in text for marker in markers for text in (first, second))
+
+
+def test_no_user_text_can_hold_a_placeholder(app, client_as, sample_id):
+    """A measure titled with what a placeholder used to be (a fixed text) shows that text, to every
+    reader, never a reader's CSRF token: the markers derive from the secret key (web/placeholders.py)."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    title = "Titel planner-csrf-placeholder-7f3c und planner-remaining-seconds-5d1e"
+    with app.app_context():
+        measure = db.session.scalar(
+            sa.select(models.Measure).where(models.Measure.strategy_id == sample_id, models.Measure.key == "chatbot")
+        )
+        measure.title = title
+        db.session.commit()
+    org = _org(app, sample_id)
+    page = f"/strategien/{sample_id}/massnahmen/chatbot"
+    for reader in (client_as(roles={org: "lesen"}), client_as(roles={org: "lesen"})):
+        for _ in range(2):  # rendered, then kept
+            text = reader.get(page).text
+            assert title in text  # with a fixed marker, the title carried this reader's token instead
+    with app.test_request_context():
+        assert csrf_placeholder() != "planner-csrf-placeholder-7f3c"
+        app.config["SECRET_KEY"] = "ein-anderes-geheimnis"
+        other = csrf_placeholder()
+    with app.test_request_context():
+        app.config["SECRET_KEY"] = "test"
+        assert csrf_placeholder() != other
 
 
 def test_each_reader_gets_their_own_page_token_and_session_time(app, client_as, make_user, sample_id):

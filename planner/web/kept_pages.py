@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import wraps
+from functools import cache, wraps
 
 from flask import Response, current_app, g, request, session
 from flask.globals import request_ctx
@@ -26,8 +26,9 @@ from ..extensions import db
 from ..models import utcnow
 from ..services import trail_memo
 from .clock import today
-from .page_parts import CSRF_PLACEHOLDER, PageParts
-from .session_timeout import TIMER_PLACEHOLDER, remaining_seconds
+from .page_parts import PageParts
+from .placeholders import csrf_placeholder, timer_placeholder
+from .session_timeout import remaining_seconds
 
 DROPPED_HEADERS = {"content-length", "set-cookie"}
 
@@ -50,21 +51,25 @@ def _keepable() -> bool:
     )
 
 
-_PLACEHOLDERS = re.compile(f"({re.escape(CSRF_PLACEHOLDER)}|{re.escape(TIMER_PLACEHOLDER)})")
+@cache
+def _splitter(markers: tuple[str, ...]) -> re.Pattern:
+    return re.compile("(" + "|".join(re.escape(m) for m in markers) + ")")
 
 
 def _segments(body: str) -> tuple[bytes | str, ...]:
     """The page as encoded pieces between its placeholders (kept so, it is served by one join)."""
-    return tuple(p if p in (CSRF_PLACEHOLDER, TIMER_PLACEHOLDER) else p.encode() for p in _PLACEHOLDERS.split(body))
+    markers = (csrf_placeholder(), timer_placeholder())
+    return tuple(p if p in markers else p.encode() for p in _splitter(markers).split(body))
 
 
 def _serve(segments: tuple[bytes | str, ...], mimetype: str, headers: list[tuple[str, str]]) -> Response:
     """The kept page with this request's CSRF token and session time filled in."""
     values = {}
-    if CSRF_PLACEHOLDER in segments:
-        values[CSRF_PLACEHOLDER] = generate_csrf().encode()
-    if TIMER_PLACEHOLDER in segments:
-        values[TIMER_PLACEHOLDER] = str(remaining_seconds()).encode()
+    csrf, timer = csrf_placeholder(), timer_placeholder()
+    if csrf in segments:
+        values[csrf] = generate_csrf().encode()
+    if timer in segments:
+        values[timer] = str(remaining_seconds()).encode()
     body = b"".join(values[s] if isinstance(s, str) else s for s in segments)
     return Response(body, mimetype=mimetype, headers=headers)
 

@@ -23,14 +23,14 @@ from markupsafe import Markup
 
 from ..extensions import db
 from ..services import chart_cache, page_cache
-
-CSRF_PLACEHOLDER = "planner-csrf-placeholder-7f3c"
+from .placeholders import csrf_placeholder
 
 
 def _served(html: str) -> Markup:
     """A part as this reader gets it: with the reader's own CSRF token."""
-    if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
+    marker = csrf_placeholder()
+    if marker in html:
+        html = html.replace(marker, generate_csrf())
     return Markup(html)
 
 
@@ -84,7 +84,7 @@ class PageParts:
         """Forms built and rendered meanwhile carry the placeholder instead of a CSRF token."""
         field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         saved = g.pop(field, None)
-        setattr(g, field, CSRF_PLACEHOLDER)
+        setattr(g, field, csrf_placeholder())
         try:
             yield
         finally:

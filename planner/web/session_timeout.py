@@ -35,13 +35,12 @@ from ..extensions import db
 from ..models import utcnow
 from ..models.auth import User
 from ..models.session import KeptForm
+from .placeholders import timer_placeholder
 
 bp = Blueprint("session_timeout", __name__)
 RESTORE_ARG = "wiederherstellen"
 # endpoints whose POST never carries user input worth keeping
 SKIPPED = {"auth.login", "auth.logout", "session_timeout.extend", "static"}
-# what a page kept for later requests holds instead of the seconds left (web/kept_pages.py)
-TIMER_PLACEHOLDER = "planner-remaining-seconds-5d1e"
 
 
 def init_app(app: Flask) -> None:
@@ -171,7 +170,8 @@ def _timeout_view() -> dict | None:
     if not current_user.is_authenticated:
         return None
     return {
-        "remaining": TIMER_PLACEHOLDER if g.get("session_timer_placeholder") else remaining_seconds(),
+        # a page kept for later requests holds a marker instead of the seconds left (web/kept_pages.py)
+        "remaining": timer_placeholder() if g.get("session_timer_placeholder") else remaining_seconds(),
         "warn": int(float(current_app.config["SESSION_WARNING_MINUTES"]) * 60),
         "kept": g.get("kept_form"),
     }
