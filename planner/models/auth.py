@@ -34,6 +34,10 @@ class User(Model):
     # the edit-conflict check of the administrator's form (migration 0008_h23_users): any change of
     # the account or its roles is a new version; a login is not
     lock_version: Mapped[int] = mapped_column(default=1)
+    # a user of the county's directory (LDAP/Active Directory, migration 0009_h29_directory): its
+    # distinguished name; such a user has no local password, and its roles come from its groups
+    directory_dn: Mapped[str | None] = mapped_column(sa.String(500))
+    directory_checked_at: Mapped[datetime | None]  # the last time the directory confirmed the account
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Membership.id"
@@ -74,6 +78,25 @@ class Membership(Model):
     role: Mapped[str] = mapped_column(sa.String(20), default="lesen")
 
     user: Mapped[User] = relationship(back_populates="memberships")
+    organisation: Mapped[Organisation] = relationship()
+
+
+class DirectoryGroupRole(Model):
+    """A group of the directory whose members get a role in an organisation (migration 0009_h29_directory).
+    `group_key` is the group's DN normalised for comparison (services: lower case, no blanks around
+    "," and "="); a member of several mapped groups gets the strongest of their roles."""
+
+    __tablename__ = "directory_group_roles"
+    __table_args__ = (
+        sa.UniqueConstraint("group_key", "organisation_id", name="uq_directory_group_roles_group_organisation"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_dn: Mapped[str] = mapped_column(sa.String(500))
+    group_key: Mapped[str] = mapped_column(sa.String(500))
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(20))
+
     organisation: Mapped[Organisation] = relationship()
 
 
