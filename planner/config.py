@@ -1,4 +1,4 @@
-"""Configuration: defaults plus environment (DATABASE_URL, SECRET_KEY)."""
+"""Configuration: defaults plus environment (DATABASE_URL, SECRET_KEY, PLANNER_LDAP_*)."""
 
 from __future__ import annotations
 
@@ -50,6 +50,45 @@ def today_override() -> str | None:
     return text
 
 
+# the directory login (issue 29): PLANNER_LDAP_<NAME> becomes the app's LDAP_<NAME>
+LDAP_SETTINGS = (
+    "URL",
+    "STARTTLS",
+    "CA_FILE",
+    "BIND_DN",
+    "BIND_PASSWORD",
+    "USER_DN_TEMPLATE",
+    "USER_BASE",
+    "USER_FILTER",
+    "NAME_ATTRIBUTE",
+    "MAIL_ATTRIBUTE",
+    "GROUPS",
+    "GROUP_BASE",
+    "DISABLED_FILTER",
+    "TIMEOUT",
+    "RECHECK_MINUTES",
+)
+
+
+def directory_settings() -> dict:
+    """PLANNER_LDAP_* as LDAP_* settings (services/directory.Settings reads them); nothing when
+    PLANNER_LDAP_URL is unset. URLs: several separated by blanks or commas, tried in order."""
+    if not os.environ.get("PLANNER_LDAP_URL"):
+        return {}
+    settings: dict = {}
+    for name in LDAP_SETTINGS:
+        value = os.environ.get(f"PLANNER_LDAP_{name}")
+        if value in (None, ""):
+            continue
+        if name == "STARTTLS":
+            settings["LDAP_STARTTLS"] = value.strip().lower() in ("1", "true", "yes", "ja", "on")
+        elif name in ("TIMEOUT", "RECHECK_MINUTES"):
+            settings[f"LDAP_{name}"] = float(value)
+        else:
+            settings[f"LDAP_{name}"] = value
+    return settings
+
+
 def from_environment() -> dict:
     """The settings a deployment controls through the environment."""
     return {
@@ -58,4 +97,4 @@ def from_environment() -> dict:
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "STRATEGIES_DIR": str(ROOT / "strategies"),
         "TODAY": today_override(),
-    }
+    } | directory_settings()

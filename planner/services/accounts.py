@@ -119,15 +119,26 @@ def log_in(session: Session, username: str, password: str, address: str, limits:
         raise TooManyFailures(username)
     user = session.scalar(sa.select(User).where(User.username == username))
     if check_password(user, password):
-        session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username))
-        # past the ORM: a login is no new version of the account (an administrator's open form stays valid)
-        now = utcnow()
-        session.execute(sa.update(User).where(User.id == user.id).values(last_login_at=now))
-        set_committed_value(user, "last_login_at", now)
-        return user
+        return logged_in(session, user, username)
+    record_failure(session, username, address, limits)
+    raise WrongPassword(username)
+
+
+def logged_in(session: Session, user: User, username: str) -> User:
+    """A successful login (local or by the directory): the failures of the name are forgotten and
+    the login time is noted."""
+    session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username))
+    # past the ORM: a login is no new version of the account (an administrator's open form stays valid)
+    now = utcnow()
+    session.execute(sa.update(User).where(User.id == user.id).values(last_login_at=now))
+    set_committed_value(user, "last_login_at", now)
+    return user
+
+
+def record_failure(session: Session, username: str, address: str, limits: Limits) -> None:
+    """Count a failed login; failures older than the window are dropped."""
     session.execute(sa.delete(LoginAttempt).where(LoginAttempt.at < utcnow() - limits.window))
     _record_failure(session, username, address)
-    raise WrongPassword(username)
 
 
 def change_own_password(

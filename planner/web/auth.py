@@ -27,10 +27,10 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..extensions import db
 from ..models.auth import User
-from ..services import accounts
+from ..services import accounts, directory
 from ..services.accounts import MIN_PASSWORD
 from .forms import GermanForm
-from .token_auth import TOKEN_BLUEPRINTS
+from .token_auth import TOKEN_BLUEPRINTS, directory_settings, still_allowed
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -140,7 +140,8 @@ def _load_user(token: str) -> User | None:
     user_id, _, version = token.partition(":")
     if not user_id.isdigit():
         return None
-    return accounts.session_user(db.session, int(user_id), version)
+    user = accounts.session_user(db.session, int(user_id), version)
+    return user if user is not None and still_allowed(user) else None
 
 
 def _now() -> datetime:
@@ -263,9 +264,17 @@ def login():
         status = 422
         if form.validate_on_submit():
             try:
-                user = accounts.log_in(
-                    db.session, form.username.data.strip(), form.password.data, _client_address(), _limits()
+                user = directory.log_in(
+                    db.session,
+                    directory_settings(),
+                    form.username.data.strip(),
+                    form.password.data,
+                    _client_address(),
+                    _limits(),
                 )
+            except directory.Unreachable:
+                db.session.rollback()
+                error, status = directory.UNREACHABLE, 503
             except accounts.TooManyFailures:
                 error, status = _wait_message("Anmeldeversuche"), 429
             except accounts.WrongPassword:
@@ -298,6 +307,9 @@ def change_password():
     """Users change their own password; their other sessions end, this one goes on."""
     form = PasswordChangeForm()
     status = 200
+    if current_user.directory_dn is not None:
+        # the password lives in the county's directory: nothing to change here
+        return render_template("auth/password.html", form=None, directory=True), 200
     if request.method == "POST":
         status = 422
         if form.validate_on_submit():

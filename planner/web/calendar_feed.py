@@ -15,7 +15,7 @@ from ..services.strategies import load_strategy_row
 from ..services.verstetigung import successor_id
 from . import clock
 from .access import visible_organisation_ids
-from .token_auth import act_as
+from .token_auth import act_as, still_allowed
 from .verstetigung.calendar import evaluation_form_url
 
 bp = Blueprint("calendar_feed", __name__)
@@ -25,7 +25,7 @@ bp = Blueprint("calendar_feed", __name__)
 def feed(secret: str):
     """The feed of the calendar token in the address; an unknown or revoked token is not found."""
     token = tokens.lookup(db.session, secret, "kalender")
-    if token is None:
+    if token is None or not still_allowed(token.user):
         abort(404)
     act_as(token, f"Kalender „{token.name}“")
     visible = visible_organisation_ids()

@@ -37,7 +37,7 @@ from ...services import whole_strategy as whole
 from ...services.verstetigung import successor_id
 from .. import clock
 from ..access import get_organisation_or_404, get_strategy_or_404, readable_versions, visible_organisation_ids
-from ..token_auth import act_as
+from ..token_auth import act_as, still_allowed
 from . import schemas as s
 from .problems import ApiProblem, problem_response
 
@@ -143,6 +143,8 @@ def _authenticate():
         return None
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     token = tokens.lookup(db.session, secret.strip(), "api") if scheme.lower() == "bearer" else None
+    if token is not None and not still_allowed(token.user):
+        token = None  # the directory no longer lets the user in: the token was just revoked
     if token is None:
         detail = (
             "Der API-Zugang ist unbekannt oder widerrufen."
