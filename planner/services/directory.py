@@ -299,7 +299,7 @@ def log_in(
         if user is None:
             user = User(username=username[:100], display_name="", password_hash="", directory_dn=entry.dn)
             session.add(user)
-        if user.id is not None or roles_for(session, set(entry.groups)):
+        if user.id is not None or (not entry.disabled and roles_for(session, set(entry.groups))):
             roles = _sync(session, user, entry)
             if not roles:
                 _end_access(session, user)
