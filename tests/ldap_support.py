@@ -27,6 +27,10 @@ from pathlib import Path
 
 import pytest
 
+from planner.extensions import db
+from planner.models.auth import DirectoryGroupRole
+from planner.services.directory_groups import normalise_dn
+
 SUFFIX = "dc=kreis,dc=example"
 ROOT_DN = f"cn=admin,{SUFFIX}"
 ROOT_PASSWORD = "geheim"
@@ -45,6 +49,17 @@ def group_dn(cn: str) -> str:
 
 def password(uid: str) -> str:
     return f"{uid}-passwort-1"
+
+
+def map_group(app, cn: str, organisation_id: int, role: str) -> None:
+    """Give the members of a group of the test directory a role in an organisation (the mapping
+    the administrator keeps in Verwaltung)."""
+    with app.app_context():
+        dn = group_dn(cn)
+        db.session.add(
+            DirectoryGroupRole(group_dn=dn, group_key=normalise_dn(dn), organisation_id=organisation_id, role=role)
+        )
+        db.session.commit()
 
 
 NAMES = {

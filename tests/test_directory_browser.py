@@ -8,24 +8,14 @@ import re
 import pytest
 import sqlalchemy as sa
 from conftest import DATA, import_file
-from ldap_support import directory, group_dn, password  # noqa: F401
+from ldap_support import directory, map_group, password  # noqa: F401
 from playwright.sync_api import Page, expect
 
 from planner.extensions import db
 from planner.models import Strategy
-from planner.models.auth import DirectoryGroupRole, User
-from planner.services.directory_groups import normalise_dn
+from planner.models.auth import User
 
 pytestmark = pytest.mark.browser
-
-
-def _map(app, cn: str, organisation_id: int, role: str) -> None:
-    with app.app_context():
-        dn = group_dn(cn)
-        db.session.add(
-            DirectoryGroupRole(group_dn=dn, group_key=normalise_dn(dn), organisation_id=organisation_id, role=role)
-        )
-        db.session.commit()
 
 
 def _log_in(page: Page, base_url: str, username: str) -> None:
@@ -41,8 +31,8 @@ def test_directory_user_journey(anonymous_page: Page, live_server, live_app, dir
     sid = import_file(live_app, DATA / "sample.yaml")
     with live_app.app_context():
         office = db.session.get(Strategy, sid).organisation_id
-    _map(live_app, "ga-team", office, "lesen")  # emil is in ga-team
-    _map(live_app, "ga-leitung", office, "bearbeiten")
+    map_group(live_app, "ga-team", office, "lesen")  # emil is in ga-team
+    map_group(live_app, "ga-leitung", office, "bearbeiten")
 
     # the first login creates the account: the office's start page, read only
     _log_in(page, live_server.url, "emil")

@@ -8,14 +8,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from auth_support import ADMIN_PASSWORD
-from ldap_support import PEOPLE, closed_port, directory, group_dn, password, silent_port, user_dn  # noqa: F401
+from ldap_support import PEOPLE, closed_port, directory, group_dn, map_group, password, silent_port, user_dn  # noqa: F401
 
 from planner.extensions import db
 from planner.models import Organisation, utcnow
-from planner.models.auth import DirectoryGroupRole, LoginAttempt, User
+from planner.models.auth import LoginAttempt, User
 from planner.services import directory as service
 from planner.services import tokens
-from planner.services.directory_groups import normalise_dn
 
 pytestmark = pytest.mark.db
 
@@ -28,15 +27,6 @@ def organisation(app, name: str = "Kreis Beispiel") -> int:
         db.session.add(row)
         db.session.commit()
         return row.id
-
-
-def map_group(app, cn: str, organisation_id: int, role: str) -> None:
-    with app.app_context():
-        dn = group_dn(cn)
-        db.session.add(
-            DirectoryGroupRole(group_dn=dn, group_key=normalise_dn(dn), organisation_id=organisation_id, role=role)
-        )
-        db.session.commit()
 
 
 def user_row(app, username: str) -> User | None:

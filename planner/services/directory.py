@@ -313,15 +313,20 @@ def log_in(
     raise accounts.WrongPassword(username)
 
 
+def check_due(settings: Settings | None, user: User) -> bool:
+    """Whether a directory user's last check is older than the re-check interval."""
+    if settings is None or user.directory_dn is None:
+        return False
+    checked = user.directory_checked_at
+    return checked is None or utcnow() - checked >= timedelta(minutes=settings.recheck_minutes)
+
+
 def still_allowed(session: Session, settings: Settings | None, user: User) -> bool:
     """Whether a directory user's session or token still counts: re-checked against the directory
     when the last check is older than the re-check interval. A user the directory no longer lets in
     (gone, disabled, in no mapped group) loses memberships, sessions and tokens. While the directory
     is unreachable the user keeps access until the next interval."""
-    if settings is None or user.directory_dn is None:
-        return True
-    checked = user.directory_checked_at
-    if checked is not None and utcnow() - checked < timedelta(minutes=settings.recheck_minutes):
+    if not check_due(settings, user):
         return True
     try:
         entry = lookup(settings, user.directory_dn)

@@ -34,6 +34,9 @@ def still_allowed(user: User) -> bool:
     alike; a user it no longer lets in loses sessions and tokens (committed here)."""
     if user.directory_dn is None:
         return True
-    allowed = directory.still_allowed(db.session, directory_settings(), user)
+    settings = directory_settings()
+    if not directory.check_due(settings, user):
+        return True  # checked within the interval: no transaction to end
+    allowed = directory.still_allowed(db.session, settings, user)
     db.session.commit()
     return allowed
