@@ -228,3 +228,26 @@ def test_starttls_on_plain_ldap(county, directory):  # noqa: F811
     assert log_in(app.test_client(), "bernd").status_code == 302
     app.config["LDAP_CA_FILE"] = directory.wrong_ca_file
     assert log_in(app.test_client(), "bernd").status_code == 503
+
+
+def test_an_unreachable_directory_at_the_check_keeps_the_session(county, closed_port):  # noqa: F811
+    app, office = county
+    client = app.test_client()
+    assert log_in(client, "bernd").status_code == 302
+    app.config["LDAP_URL"] = f"ldap://127.0.0.1:{closed_port}"
+    _check_is_due(app, "bernd")
+    assert client.get("/").status_code == 200
+    assert roles(app, "bernd") == {office: "bearbeiten"} and user_row(app, "bernd").session_version == 1
+
+
+def test_nested_ad_asks_the_chain_rule_with_the_escaped_dn(county, monkeypatch):
+    app, _ = county
+    app.config["LDAP_GROUPS"] = "nested-ad"
+    asked = []
+    original = service._search
+    monkeypatch.setattr(
+        service, "_search", lambda conn, base, query, *a: asked.append((base, query)) or original(conn, base, query, *a)
+    )
+    settings = service.Settings.from_config(app.config)
+    service.authenticate(settings, "bernd", password("bernd"))  # OpenLDAP has no chain rule: no groups
+    assert (settings.group_base, f"(member:1.2.840.113556.1.4.1941:={user_dn('bernd')})") in asked
