@@ -118,7 +118,7 @@ def test_injection_in_a_dn_template_is_escaped(county):
 
 def test_disabled_and_groupless_users_cannot_log_in(county):
     app, _ = county
-    for username in ("carla", "dora"):  # carla is disabled, dora in no mapped group
+    for username in ("carla", "dora", "anna"):  # carla is disabled, dora in no group, anna's not mapped
         response = log_in(app.test_client(), username)
         assert response.status_code == 422 and WRONG in response.text
         assert user_row(app, username) is None

@@ -291,15 +291,13 @@ def log_in(
         raise accounts.TooManyFailures(username)
     accounts.check_password(None, password)  # the same work as a refused local login
     entry = authenticate(settings, username, password)
-    user = None
     if entry is not None:
-        user = session.scalar(sa.select(User).where(User.directory_dn == entry.dn))
-        if user is None:
-            user = local
-        if user is None:
+        user = session.scalar(sa.select(User).where(User.directory_dn == entry.dn)) or local
+        if user is None and not entry.disabled and roles_for(session, set(entry.groups)):
+            # the first login of a user in a mapped group creates the account (no local password)
             user = User(username=username[:100], display_name="", password_hash="", directory_dn=entry.dn)
             session.add(user)
-        if user.id is not None or (not entry.disabled and roles_for(session, set(entry.groups))):
+        if user is not None:
             roles = _sync(session, user, entry)
             if not roles:
                 _end_access(session, user)
@@ -307,8 +305,6 @@ def log_in(
             _mark_checked(session, user)
             if roles and user.active:
                 return accounts.logged_in(session, user, username)
-        else:
-            session.expunge(user)  # no mapped group: no account is created
     accounts.record_failure(session, username, address, limits)
     raise accounts.WrongPassword(username)
 
