@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+import yaml
 from sqlalchemy.orm import Session
 
+from ..models import Organisation
 from ..models.auth import ROLES, DirectoryGroupRole
 
 
@@ -65,8 +67,6 @@ def dn_problem(text: str) -> str | None:
 
 def mappings(session: Session) -> list[DirectoryGroupRole]:
     """All mappings, by group and organisation."""
-    from ..models import Organisation
-
     return list(
         session.scalars(
             sa.select(DirectoryGroupRole)
@@ -119,8 +119,6 @@ def remove_mapping(session: Session, mapping_id: int) -> bool:
 
 def export_yaml(session: Session) -> str:
     """The mapping as a file: a list of {gruppe, organisation, rolle} (docs/formats.md)."""
-    import yaml
-
     entries = [{"gruppe": m.group_dn, "organisation": m.organisation.name, "rolle": m.role} for m in mappings(session)]
     header = "# Verzeichnisgruppen und die Rollen, die sie geben (planner directory-groups import DATEI)\n"
     if not entries:
@@ -131,10 +129,6 @@ def export_yaml(session: Session) -> str:
 def parse_yaml(session: Session, text: str) -> list[tuple[str, int, str]]:
     """The entries of a mapping file as (group DN, organisation id, role); DirectoryGroupError with
     every problem, each naming the entry and its line."""
-    import yaml
-
-    from ..models import Organisation
-
     try:
         data = yaml.safe_load(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
