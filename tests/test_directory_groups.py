@@ -206,3 +206,8 @@ def test_the_cli_exports_and_imports(app, offices, tmp_path, monkeypatch):
     result = run("directory-groups", "import", out)
     assert result.exit_code == 0, result.output
     assert [m[1:] for m in _mappings(app)] == [("cn=ga,ou=gruppen", st, "lesen")]
+
+
+def test_a_deeply_nested_file_is_refused_in_german(app):
+    with app.app_context(), pytest.raises(service.DirectoryGroupError, match="zu tief verschachtelt"):
+        service.import_yaml(db.session, "a: " + "[" * 5000 + "]" * 5000 + "\n")

@@ -136,6 +136,10 @@ def parse_yaml(session: Session, text: str) -> list[tuple[str, int, str]]:
         mark = getattr(exc, "problem_mark", None)
         where = f" (Zeile {mark.line + 1})" if mark is not None else ""
         raise DirectoryGroupError([f"Die Datei ist kein gültiges YAML{where}."]) from None
+    except RecursionError:  # thousands of nested [ or {: no mapping file looks like that
+        raise DirectoryGroupError(
+            ["Die Datei ist zu tief verschachtelt (erwartet wird eine einfache Liste)."]
+        ) from None
     if data is None:
         raise DirectoryGroupError(["Die Datei ist leer (für „keine Zuordnungen“ bitte „[]“ schreiben)."])
     if not isinstance(data, list) or not isinstance(root, yaml.SequenceNode):
