@@ -426,6 +426,53 @@ def restore(file: Path) -> None:
         )
 
 
+@main.group("directory-groups")
+def directory_groups() -> None:
+    """Verzeichnisgruppen und ihre Rollen (Anmeldung über LDAP/Active Directory) als Datei."""
+
+
+@directory_groups.command("export")
+@click.option("-o", "--output", type=OUTPUT_FILE, required=True, help="Zieldatei (verzeichnisgruppen.yaml)")
+def directory_groups_export(output: Path) -> None:
+    """Schreibt alle Zuordnungen Verzeichnisgruppe → Organisation → Rolle als YAML-Datei."""
+    from .extensions import db
+    from .services import directory_groups as service
+
+    with _app().app_context():
+        count = len(service.mappings(db.session))
+        text = service.export_yaml(db.session)
+    _write(output, text)
+    click.echo(f"{count} Zuordnung{'' if count == 1 else 'en'} nach {output} geschrieben.")
+
+
+@directory_groups.command("import")
+@click.argument("file", type=INPUT_FILE)
+def directory_groups_import(file: Path) -> None:
+    """Ersetzt alle Zuordnungen durch die der Datei (alles oder nichts)."""
+    from .extensions import db
+    from .services import directory_groups as service
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        click.echo(f"{file}: Die Datei ist nicht UTF-8-kodiert; nichts wurde geändert.", err=True)
+        sys.exit(1)
+    except OSError:
+        click.echo(f"{file}: Die Datei lässt sich nicht lesen.", err=True)
+        sys.exit(1)
+    with _app().app_context():
+        try:
+            count = service.import_yaml(db.session, text)
+        except service.DirectoryGroupError as exc:
+            db.session.rollback()
+            click.echo(f"{file}: ungültig, nichts wurde geändert.", err=True)
+            for problem in exc.problems:
+                click.echo(f"  {problem}", err=True)
+            sys.exit(1)
+        db.session.commit()
+    click.echo(f"{count} Zuordnung{'' if count == 1 else 'en'} übernommen; die bisherigen sind ersetzt.")
+
+
 @main.group()
 def db() -> None:
     """Datenbank-Migrationen (Alembic)."""

@@ -110,6 +110,10 @@ def build_two_organisations(app) -> dict:
         from planner.models.land import Application
 
         db.session.add(Application(organisation_id=a_org, name="InfektA", vendor="Beispiel GmbH", interfaces=["DEMIS"]))
+        # a directory group mapped to a role in A (Verwaltung › Verzeichnisgruppen), so its routes get an id
+        from planner.services.directory_groups import add_mapping
+
+        mapping_id = add_mapping(db.session, "CN=GA-A,OU=Gruppen,DC=kreis,DC=de", a_org, "lesen").id
         db.session.commit()
     a_user = create_user(app, "a-verwalten", roles={a_org: "verwalten"})
     a_token = ApiCaller(app, a_user)
@@ -129,6 +133,7 @@ def build_two_organisations(app) -> dict:
         "rows": rows,
         "a_user": a_user,
         "a_token_id": a_token.token_id,
+        "mapping_id": mapping_id,
     }
 
 
@@ -187,6 +192,8 @@ def _value(param: str, data: dict) -> str | None:
         return str(data["a_user"])
     if param == "token_id":
         return str(data["a_token_id"])
+    if param == "mapping_id":
+        return str(data["mapping_id"])
     if param == "chart":
         return "fahrplan"
     if param == "table":

@@ -52,6 +52,7 @@ TABLE_LABELS = {
     "strategy_reviews": "Strategiereview",
     "strategy_review_decisions": "Review-Entscheidung",
     "land_measure_offices": "Teilnehmendes Amt (Landesmaßnahme)",
+    "directory_group_roles": "Verzeichnisgruppe",
 }
 # German labels of the columns: the domain's field labels (one source with the version
 # comparison), plus the columns only the database has
@@ -72,6 +73,10 @@ FIELD_LABELS = {
     "assessment_id": "Messung",
     "created_at": "Angelegt am",
     "role": "Rolle",
+    "group_dn": "Verzeichnisgruppe (DN)",
+    "group_key": "Verzeichnisgruppe (verglichen)",
+    "directory_dn": "Verzeichniskonto (DN)",
+    "directory_checked_at": "Im Verzeichnis geprüft am",
     "prerequisite_id": "Voraussetzung",
     "dependent_id": "Abhängige Maßnahme",
     "position": "Position",

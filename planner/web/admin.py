@@ -8,16 +8,17 @@ from dataclasses import dataclass
 from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, StopValidation
 
 from .. import models
 from ..domain.german import parse_day
 from ..extensions import db
-from ..models.auth import ROLE_LABELS, ROLES, User
-from ..services import accounts, audit, backup, persons, verlauf
+from ..models.auth import ROLE_LABELS, ROLES, DirectoryGroupRole, User
+from ..services import accounts, audit, backup, directory_groups, persons, verlauf
 from ..services.accounts import MIN_PASSWORD
 from .access import get_organisation_or_404, is_admin, may_manage, may_write, visible_organisation_ids
 from .auth import logout_form
@@ -225,6 +226,136 @@ def remove_membership(user_id: int, membership_id: int):
     db.session.commit()
     flash("Die Rolle wurde entzogen.", "success")
     return redirect(url_for("admin.user", user_id=row.id))
+
+
+# --- directory groups (issue 29) -------------------------------------------------------------
+
+
+def _dn_rule(form, field) -> None:
+    if isinstance(field.data, str) and (problem := directory_groups.dn_problem(field.data)):
+        raise StopValidation(problem)
+
+
+class DirectoryGroupForm(GermanForm):
+    """A directory group that gives a role in an organisation."""
+
+    group_dn = StringField(
+        "Verzeichnisgruppe (DN)",
+        validators=[DataRequired("Bitte ausfüllen."), Length(max=directory_groups.MAX_DN), _dn_rule],
+        description="Der vollständige Name der Gruppe im Verzeichnis, z. B. CN=GA-Strategie,OU=Gruppen,DC=kreis,DC=de",
+    )
+    organisation = SelectField("Organisation", choices=[])
+    role = SelectField("Rolle", choices=choices((r, ROLE_LABELS[r]) for r in ROLES))
+
+
+class DirectoryRoleForm(GermanForm):
+    """The role of one mapping."""
+
+    role = SelectField("Rolle", choices=choices((r, ROLE_LABELS[r]) for r in ROLES))
+
+
+class DirectoryFileForm(GermanForm):
+    """A mapping file replacing the whole mapping."""
+
+    file = FileField(
+        "Datei verzeichnisgruppen.yaml",
+        validators=[
+            FileRequired("Bitte wählen Sie eine Datei aus."),
+            FileAllowed(["yaml", "yml"], "Bitte eine YAML-Datei (.yaml oder .yml) hochladen."),
+        ],
+    )
+
+
+def _directory_page(form: DirectoryGroupForm, file_form: DirectoryFileForm, problems: list[str], status: int):
+    rows = directory_groups.mappings(db.session)
+    role_forms = {m.id: DirectoryRoleForm(prefix=f"m{m.id}", formdata=None, role=m.role) for m in rows}
+    return render_template(
+        "admin/directory_groups.html",
+        rows=rows,
+        form=form,
+        file_form=file_form,
+        problems=problems,
+        role_forms=role_forms,
+        role_labels=ROLE_LABELS,
+        ldap_configured=bool(current_app.config.get("PLANNER_LDAP_URL")),
+        confirm=ConfirmForm(),
+    ), status
+
+
+@bp.route("/verzeichnisgruppen", methods=["GET", "POST"])
+def directory_groups_page():
+    """Which directory group gives which role in which organisation; add a mapping."""
+    _admin_only()
+    form = DirectoryGroupForm(prefix="neu")
+    form.organisation.choices = _organisation_choices()
+    if form.validate_on_submit():
+        try:
+            directory_groups.add_mapping(db.session, form.group_dn.data, int(form.organisation.data), form.role.data)
+        except directory_groups.DirectoryGroupError as exc:
+            form.group_dn.errors.extend(exc.problems)
+        else:
+            db.session.commit()
+            flash("Die Zuordnung wurde angelegt.", "success")
+            return redirect(url_for("admin.directory_groups_page"))
+    status = 422 if request.method == "POST" else 200
+    return _directory_page(form, DirectoryFileForm(prefix="datei", formdata=None), [], status)
+
+
+@bp.post("/verzeichnisgruppen/<int:mapping_id>/rolle")
+def directory_group_role(mapping_id: int):
+    """Change the role one mapping gives."""
+    _admin_only()
+    if db.session.get(DirectoryGroupRole, mapping_id) is None:
+        abort(404)
+    form = DirectoryRoleForm(prefix=f"m{mapping_id}")
+    if form.validate_on_submit() and directory_groups.set_role(db.session, mapping_id, form.role.data):
+        db.session.commit()
+        flash("Die Rolle wurde geändert.", "success")
+    else:
+        flash("Bitte eine der angebotenen Rollen wählen.", "error")
+    return redirect(url_for("admin.directory_groups_page"))
+
+
+@bp.post("/verzeichnisgruppen/<int:mapping_id>/entfernen")
+def directory_group_remove(mapping_id: int):
+    """Remove one mapping."""
+    _admin_only()
+    if not ConfirmForm().validate_on_submit() or not directory_groups.remove_mapping(db.session, mapping_id):
+        abort(404)
+    db.session.commit()
+    flash("Die Zuordnung wurde entfernt.", "success")
+    return redirect(url_for("admin.directory_groups_page"))
+
+
+@bp.get("/verzeichnisgruppen.yaml")
+def directory_groups_download():
+    """All mappings as a file (docs: README "Formats")."""
+    _admin_only()
+    return download(directory_groups.export_yaml(db.session), "application/yaml", directory_groups.FILE_NAME)
+
+
+@bp.post("/verzeichnisgruppen/datei")
+def directory_groups_upload():
+    """Replace the whole mapping by a file, all or nothing."""
+    _admin_only()
+    file_form = DirectoryFileForm(prefix="datei")
+    problems: list[str] = []
+    if file_form.validate_on_submit():
+        raw = file_form.file.data.read()
+        try:
+            count = directory_groups.import_yaml(db.session, raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            problems = ["Die Datei ist nicht UTF-8-kodiert."]
+        except directory_groups.DirectoryGroupError as exc:
+            db.session.rollback()
+            problems = exc.problems
+        else:
+            db.session.commit()
+            flash(f"Die Datei wurde übernommen: {count} Zuordnungen; die bisherigen sind ersetzt.", "success")
+            return redirect(url_for("admin.directory_groups_page"))
+    form = DirectoryGroupForm(prefix="neu", formdata=None)
+    form.organisation.choices = _organisation_choices()
+    return _directory_page(form, file_form, problems, 422)
 
 
 # --- one organisation -------------------------------------------------------------------
