@@ -251,3 +251,22 @@ def test_user_pages_validate_in_german(client, app):
     version = version_of(client, "/verwaltung/benutzer/1")
     response = client.post("/verwaltung/benutzer/1", data={"username": "admin", "active": "y", "lock_version": version})
     assert response.status_code == 422 and "Administrator" in response.get_data(as_text=True)
+
+
+@pytest.mark.db
+def test_a_directory_account_gets_no_local_password(app, client, make_user):
+    """Issue 29: a local password would come first at the login and pass the directory by."""
+    from planner.extensions import db
+    from planner.models.auth import User
+
+    uid = make_user("verzeichnis-nutzerin")
+    with app.app_context():
+        user = db.session.get(User, uid)
+        user.directory_dn, user.password_hash = "uid=verzeichnis-nutzerin,ou=people,dc=kreis,dc=example", ""
+        db.session.commit()
+    url = f"/verwaltung/benutzer/{uid}"
+    data = {"username": "verzeichnis-nutzerin", "password": "ein-lokales-passwort", "active": "y"}
+    response = client.post(url, data=data | {"lock_version": version_of(client, url)})
+    assert response.status_code == 422 and "Passwort des Verzeichnisses" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, uid).password_hash == ""

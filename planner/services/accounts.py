@@ -221,6 +221,11 @@ def update_user(session: Session, user: User, data: AccountData, acting_user_id:
         raise AccountError("Diesen Benutzernamen gibt es schon.", "username")
     if user.id == acting_user_id and (not data.is_admin or not data.active):
         raise AccountError("Sie können sich nicht selbst die Administration oder den Zugang entziehen.", "is_admin")
+    if data.password and user.directory_dn:
+        # a local password would come first at the login and pass the directory by
+        raise AccountError(
+            "Dieses Konto meldet sich mit dem Passwort des Verzeichnisses an; planner vergibt ihm keines.", "password"
+        )
     user.username = username
     user.display_name = data.display_name.strip()
     if data.password or (user.active and not data.active):
