@@ -65,7 +65,12 @@ def test_first_login_creates_the_user_with_the_role_of_a_nested_group(county, di
     user = user_row(app, "bernd")
     assert user.directory_dn == user_dn("bernd") and user.password_hash == ""
     assert user.display_name == "Bernd Becker" and user.directory_checked_at is not None
+    assert user.email == "bernd@kreis.example"
     assert roles(app, "bernd") == {office: "bearbeiten"}  # bernd is in ga-team, ga-team in ga-strategie
+    from auth_support import admin_client
+
+    page = admin_client(app).get(f"/verwaltung/benutzer/{user.id}").get_data(as_text=True)
+    assert "Konto aus dem Verzeichnis" in page and "bernd@kreis.example" in page
 
 
 def test_direct_bind_with_a_dn_template(county):

@@ -38,6 +38,7 @@ class User(Model):
     # distinguished name; such a user has no local password, and its roles come from its groups
     directory_dn: Mapped[str | None] = mapped_column(sa.String(500))
     directory_checked_at: Mapped[datetime | None]  # the last time the directory confirmed the account
+    email: Mapped[str | None] = mapped_column(sa.String(320))  # of a directory user: its mail attribute
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Membership.id"

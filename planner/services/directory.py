@@ -246,10 +246,12 @@ def _has_local_password(user: User | None) -> bool:
 
 
 def _sync(session: Session, user: User, entry: Entry) -> dict[int, str]:
-    """Name and memberships as the directory's groups give them; returns the roles."""
+    """Name, e-mail and memberships as the directory and its groups give them; returns the roles."""
     roles = roles_for(session, set(entry.groups)) if not entry.disabled else {}
     if entry.name and user.display_name != entry.name[:200]:
         user.display_name = entry.name[:200]
+    if (entry.mail or None) != user.email:
+        user.email = entry.mail[:320] if entry.mail else None
     if user.directory_dn != entry.dn:
         user.directory_dn = entry.dn
     current = {m.organisation_id: m for m in user.memberships}

@@ -77,6 +77,7 @@ FIELD_LABELS = {
     "group_key": "Verzeichnisgruppe (verglichen)",
     "directory_dn": "Verzeichniskonto (DN)",
     "directory_checked_at": "Im Verzeichnis geprüft am",
+    "email": "E-Mail-Adresse",
     "prerequisite_id": "Voraussetzung",
     "dependent_id": "Abhängige Maßnahme",
     "position": "Position",

@@ -1,4 +1,4 @@
-"""directory login: a user's directory DN and last check; directory groups that give roles (issue 29)
+"""directory login: a user's directory DN, last check and e-mail; directory groups that give roles (issue 29)
 
 Revision ID: 0009_h29_directory
 Revises: 0008_h23_users
@@ -17,6 +17,7 @@ def upgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("directory_dn", sa.String(length=500), nullable=True))
         batch_op.add_column(sa.Column("directory_checked_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("email", sa.String(length=320), nullable=True))
     op.create_table(
         "directory_group_roles",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -37,5 +38,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("directory_group_roles")
     with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("email")
         batch_op.drop_column("directory_checked_at")
         batch_op.drop_column("directory_dn")
