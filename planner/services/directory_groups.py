@@ -10,6 +10,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.orm import Session
 
+from ..domain.validation import text_problem
 from ..models import Organisation
 from ..models.auth import ROLES, DirectoryGroupRole
 
@@ -58,8 +59,8 @@ def dn_problem(text: str) -> str | None:
         return "Bitte den DN der Gruppe angeben."
     if len(text) > MAX_DN:
         return f"Der DN ist zu lang (höchstens {MAX_DN} Zeichen)."
-    if any(ord(c) < 32 or ord(c) == 127 for c in text):
-        return "Der DN darf keine Steuerzeichen oder Zeilenumbrüche enthalten."
+    if problem := text_problem(text):  # the one text rule: no control characters, one line
+        return problem
     if "=" not in text:
         return "Das ist kein DN: erwartet wird z. B. „CN=GA-Strategie,OU=Gruppen,DC=kreis,DC=de“."
     return None
