@@ -17,7 +17,7 @@ Revision ID: 0010_h24_one_review
 Revises: 0008_h23_review, 0008_h23_verstetigung
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -108,7 +108,7 @@ def _insert_review(conn, **values) -> int:
 
 def upgrade() -> None:
     conn = op.get_bind()
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     # the versions whose Fortschreibung was made from a finalised review meeting
     finalised = {
         r.strategy_id for r in conn.execute(sa.select(reviews.c.strategy_id).where(reviews.c.state == "abgeschlossen"))
