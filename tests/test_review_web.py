@@ -57,6 +57,14 @@ def _meeting(client, url, **changes):
     return client.post(url, data=data)
 
 
+def _finalise(client, url, **changes):
+    """Save the meeting with "abschliessen" and confirm on the confirmation page."""
+    r = _meeting(client, url, aktion="abschliessen", **changes)
+    assert r.status_code == 302 and r.headers["Location"] == url + "/abschliessen", r.get_data(as_text=True)
+    confirm = r.headers["Location"]
+    return client.post(confirm, data=form_data(client.get(confirm).get_data(as_text=True)))
+
+
 def test_change_finalise_pdf_and_continue(client, app, steinfurt):
     url = _prepare(client, steinfurt)
     html = client.get(url).get_data(as_text=True)
@@ -86,6 +94,14 @@ def test_change_finalise_pdf_and_continue(client, app, steinfurt):
             "aktion": "abschliessen",
         },
     )
+    # saved, then the confirmation (a page of its own: no JavaScript needed) lists what finalising settles
+    assert r.status_code == 302 and r.headers["Location"].endswith("/abschliessen")
+    confirm = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Strategiereview abschließen?" in confirm
+    assert "verworfen" in confirm and titles["whiteboard-tool"] in unescape(confirm)
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="d_' in page  # not finalised before the confirmation
+    r = client.post(r.headers["Location"], data=form_data(confirm))
     assert r.status_code == 302
     page = client.get(url).get_data(as_text=True)
     assert "abgeschlossen" in page and 'name="d_' not in page  # read only now
@@ -133,10 +149,10 @@ def test_change_finalise_pdf_and_continue(client, app, steinfurt):
     r = client.post(f"/strategien/{steinfurt}/strategiereviews/vorbereiten")
     assert r.status_code == 409
     assert f'href="/strategien/{new_id}">Zur neuen Version' in r.get_data(as_text=True)
-    history = new.history[-1]
-    decided = {d.measure: d for d in history.decisions}
-    assert decided["whiteboard-tool"].decision.value == "verwerfen"
-    assert decided["whiteboard-tool"].note == "ersetzt durch Teams"
+    # finalising settled the old version: Whiteboard dropped there, with the review's note in its history
+    old = domain(app, steinfurt)
+    assert old.measure("whiteboard-tool").status.value == "verworfen"
+    assert old.status_history["whiteboard-tool"][-1].note == "Strategiereview vom 30.11.2026: verworfen"
 
 
 def test_evaluation_correctable_until_a_finalised_review_uses_it(client, steinfurt):
@@ -161,7 +177,7 @@ def test_evaluation_correctable_until_a_finalised_review_uses_it(client, steinfu
     # the review proposes "behalten" from the evaluation; once finalised, the evaluation is fixed
     url = _prepare(client, steinfurt)
     assert "Vorschlag: behalten – Ergebnis der letzten Evaluation: fortführen" in client.get(url).get_data(as_text=True)
-    assert _meeting(client, url, participants="Strategieteam", aktion="abschliessen").status_code == 302
+    assert _finalise(client, url, participants="Strategieteam").status_code == 302
     assert "Evaluation korrigieren" not in client.get(ev_url).get_data(as_text=True)
     r = client.post(fix, data=data | {"went_well": "später geändert"}, follow_redirects=True)
     assert "bleibt unverändert" in r.get_data(as_text=True)
@@ -178,12 +194,12 @@ def test_the_review_travels_in_the_strategy_file_and_the_cli_prints_its_decision
     ids = {unescape(t): i for i, t in re.findall(r'<label for="d_(\d+)">Entscheidung zu „(.*?)“</label>', html)}
     titles = {m.key: m.title for m in domain(app, steinfurt).measures}
     whiteboard = ids[titles["whiteboard-tool"]]
-    r = _meeting(
+    r = _finalise(
         client,
         url,
         participants="Strategieteam, Amtsleitung",
         held_on="30.11.2026",
-        **{f"d_{whiteboard}": "verwerfen", f"n_{whiteboard}": "ersetzt durch Teams", "aktion": "abschliessen"},
+        **{f"d_{whiteboard}": "verwerfen", f"n_{whiteboard}": "ersetzt durch Teams"},
     )
     assert r.status_code == 302, r.get_data(as_text=True)
     text = client.get(f"/strategien/{steinfurt}/export.yaml").get_data(as_text=True)

@@ -1,6 +1,6 @@
 """The strategy review meeting on a stored strategy: prepare it with proposed decisions, save the
 meeting's changes, finalise it; the Fortschreibung made from a finalised review; whether an
-evaluation may still be corrected. Views hand in the rows they loaded; nothing here touches the request.
+evaluation may still be corrected. Finalising settles the reviewed version (`settlement`). Views hand in the rows they loaded; nothing here touches the request.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ..charts.radar import describe, radar_chart
 from ..domain.funding import funding_calls
 from ..domain.german import money
 from ..domain.maturity import effective_targets
-from ..domain.months import Month, format_range
+from ..domain.months import Month, format_range, german_date, parse_month
 from ..domain.review import (
     CarriedPlan,
     ReviewDecision,
@@ -31,7 +31,7 @@ from ..domain.review import (
 )
 from ..domain.schedule import analyse
 from ..domain.schedule_state import State, schedule_state
-from ..domain.strategy import Measure, Strategy
+from ..domain.strategy import Measure, Status, Strategy
 from ..domain.verstetigung import EvaluationRecord
 from ..domain.verstetigung_versions import FortschreibungError, carried_over, next_version
 from ..models import review as rm
@@ -128,17 +128,71 @@ def save(
     session.flush()
 
 
-def finalise(session: Session, review: rm.Review, by: str) -> None:
-    """Close the review: its decisions are then what the Fortschreibung takes over."""
-    if review.finalised:
-        raise ReviewError("Das Strategiereview ist bereits abgeschlossen.")
+def missing_for_finalising(review: rm.Review) -> list[str]:
+    """What the review still needs before it can be finalised (German, for „Zum Abschließen fehlen …“)."""
     missing = []
     if review.held_on is None:
         missing.append("das Datum der Sitzung")
     if not review.participants.strip():
         missing.append("die Teilnehmenden")
-    if missing:
+    return missing
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What finalising a review does to a measure of the reviewed version."""
+
+    key: str
+    title: str
+    status: Status
+    actual_end: Month | None  # the actual end recorded then (kept, or the review's month)
+    end_set: bool  # whether the review's month becomes the actual end
+
+
+SETTLING = {ReviewDecision.ABGESCHLOSSEN: Status.ABGESCHLOSSEN, ReviewDecision.VERWERFEN: Status.VERWORFEN}
+
+
+def settlement(review: rm.Review) -> list[Settled]:
+    """The measures finalising settles in the reviewed version: decided abgeschlossen → finished (the
+    actual end, when none is recorded, is the review's month), decided verwerfen → dropped; a measure
+    already in that status is left as it is."""
+    month = Month(review.held_on.year, review.held_on.month) if review.held_on else None
+    out = []
+    for d in review.decisions:
+        if d.decision is None or ReviewDecision(d.decision) not in SETTLING:
+            continue
+        status = SETTLING[ReviewDecision(d.decision)]
+        m = d.measure
+        recorded = parse_month(m.actual_end)
+        finishing = status is Status.ABGESCHLOSSEN and recorded is None
+        if m.status == status.value and not finishing:
+            continue
+        out.append(Settled(m.key, m.title, status, month if finishing else recorded, finishing))
+    return out
+
+
+def finalise(session: Session, review: rm.Review, by: str) -> None:
+    """Close the review: its decisions are then what the Fortschreibung takes over, and the reviewed
+    version is settled (`settlement`): nothing decided finished or dropped is left open in it."""
+    if review.finalised:
+        raise ReviewError("Das Strategiereview ist bereits abgeschlossen.")
+    if missing := missing_for_finalising(review):
         raise ReviewError("Zum Abschließen fehlen " + " und ".join(missing) + ".")
+    row = review.strategy
+    when = german_date(review.held_on)
+    for s in settlement(review):
+        current = next(m for m in row.measures if m.key == s.key)
+        records.record_progress(
+            session,
+            row,
+            s.key,
+            status=s.status,
+            actual_start=parse_month(current.actual_start),
+            actual_end=s.actual_end,
+            on=review.held_on,
+            by=by,
+            note=f"Strategiereview vom {when}: {s.status.value}",
+        )
     review.state = rm.FINALISED
     review.finalised_at = utcnow()
     review.finalised_by = by

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .. import models
@@ -18,8 +19,9 @@ from ..domain.months import Month
 from ..domain.schedule import Analysis, analyse
 from ..domain.schedule_state import ScheduleState, State, schedule_state
 from ..domain.strategy import Measure, Status, Strategy
-from ..domain.verstetigung import STRATEGY, Decision, Due, EvaluationRecord, Kind, calendar
+from ..domain.verstetigung import STRATEGY, Decision, Due, calendar
 from ..domain.verstetigung_versions import next_version, still_relevant_question
+from ..models import review as rm
 from . import verstetigung as records
 from .maturity import maturity_for
 from .whole_strategy import import_strategy, strategy_to_domain
@@ -65,6 +67,34 @@ class MaturityProgress:
         return level_label(level)
 
 
+@dataclass(frozen=True)
+class LastReview:
+    """The latest finalised strategy review of the strategy line before the one being looked at."""
+
+    held_on: date
+    participants: str
+    version: str
+
+
+def last_review(session: Session, row: models.Strategy, current: rm.Review | None = None) -> LastReview | None:
+    """The latest finalised review of this version or an earlier one, other than `current`."""
+    versions = records.version_chain(session, row)
+    chain = {r.id: r for r in versions[: [r.id for r in versions].index(row.id) + 1]}
+    query = (
+        sa.select(rm.Review)
+        .where(rm.Review.strategy_id.in_(chain), rm.Review.state == rm.FINALISED, rm.Review.held_on.is_not(None))
+        .order_by(rm.Review.held_on.desc(), rm.Review.id.desc())
+    )
+    if current is not None:
+        query = query.where(rm.Review.id != current.id)
+        if current.held_on is not None:
+            query = query.where(rm.Review.held_on <= current.held_on)
+    found = session.scalars(query.limit(1)).first()
+    if found is None:
+        return None
+    return LastReview(found.held_on, found.participants, chain[found.strategy_id].version)
+
+
 @dataclass
 class ReviewPack:
     """Everything the biennial strategy review looks at."""
@@ -79,7 +109,7 @@ class ReviewPack:
     unfinished: list[tuple[Measure, ScheduleState]]
     lessons: list[records.Lesson]
     overdue: list[Due]
-    last_review: EvaluationRecord | None
+    last_review: LastReview | None
     analysis: Analysis
     questions: tuple[str, ...] = CORE_QUESTIONS
     titles: dict[str, str] = field(default_factory=dict)
@@ -101,11 +131,11 @@ def _maturity(session: Session, row: models.Strategy) -> tuple[MaturityProgress 
     return MaturityProgress(base.assessment.date, latest.assessment.date, list(comparison.dimensions)), latest_levels
 
 
-def review_pack(session: Session, row: models.Strategy, today: date) -> ReviewPack:
-    """The review pack of a strategy as of `today`."""
+def review_pack(session: Session, row: models.Strategy, today: date, current: rm.Review | None = None) -> ReviewPack:
+    """The review pack of a strategy as of `today`; `current`: the review it is the pack of (the
+    "last review" is the one before it)."""
     strategy = strategy_to_domain(row)
-    reviews = [r for r in strategy.evaluations if r.subject == STRATEGY and r.kind is Kind.PROZESS]
-    last = max(reviews, key=lambda r: r.performed) if reviews else None
+    last = last_review(session, row, current)
     where = {m.key: schedule_state(m, today) for m in strategy.measures}  # each measure's state, once
     dims = []
     for name in catalogue().dimension_names:
@@ -132,7 +162,7 @@ def review_pack(session: Session, row: models.Strategy, today: date) -> ReviewPa
         latest_levels=latest_levels,
         backlog=sorted((m for m in strategy.measures if m.status is Status.BACKLOG), key=lambda m: -m.deferrals),
         unfinished=unfinished,
-        lessons=records.lessons(session, None, since=last.performed if last else None, strategy_ids=chain_ids),
+        lessons=records.lessons(session, None, since=last.held_on if last else None, strategy_ids=chain_ids),
         overdue=[d for d in calendar(strategy, today) if d.overdue],
         last_review=last,
         analysis=analyse(strategy),

@@ -50,6 +50,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(verstetigung.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(review.corrections)
+    app.register_blueprint(review.legacy)
     app.register_blueprint(steckbriefe.bp)
     app.register_blueprint(rounds.bp)
     app.register_blueprint(guide.bp)

@@ -1,6 +1,10 @@
-"""The strategy review meeting: prepare it (a proposed decision per measure), change decisions with
-notes, record date, participants and minutes, finalise it, print it (PDF), and make the
-Fortschreibung from it (proposed dates shown for confirmation before the version is created)."""
+"""The biennial strategy review — the one review of a strategy version: prepare it (the review pack
+and a proposed decision per measure), hold the meeting (change decisions, a changed one with its
+reason; date, participants, minutes), finalise it after a confirmation (which settles the measures
+decided abgeschlossen or verwerfen in this version), print it (the pack with the paper decision
+sheet, or with the decisions taken: one PDF, read from the same review as the page), and make the
+Fortschreibung from it (proposed dates shown for confirmation before the version is created).
+The URLs of the former review form (/strategien/<id>/review, /review.pdf) lead here."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from .. import models
 from ..documents.pdf import html_pdf
 from ..domain.months import german_date
-from ..domain.review import default_end, default_name, default_start, version_groups
+from ..domain.review import ReviewDecision, default_end, default_name, default_start, version_groups
 from ..domain.verstetigung import ANSWER_FIELDS, SOFT_CRITERIA, STRATEGY
 from ..domain.verstetigung_versions import FortschreibungError
 from ..extensions import db
@@ -20,18 +24,16 @@ from ..services import verstetigung as records
 from ..services import verstetigung_review as pack_service
 from ..services.strategies import ValidationFailed
 from ..services.whole_strategy import strategy_to_domain
-from . import clock, nav
+from . import clock
 from .access import actor_name, get_strategy_or_404, may_write
 from .downloads import download
 from .filters import strategy_file_stem
 from .forms import save_unchanged
-from .forms.review import ContinueForm, meeting_form
+from .forms.review import ContinueForm, FinaliseForm, meeting_form
 from .forms.verstetigung import EvaluationForm
 from .verstetigung.evaluations import evaluation_page
 
 bp = Blueprint("review", __name__, url_prefix="/strategien/<int:strategy_id>/strategiereviews")
-
-nav.STRATEGY_SECTIONS.append(("review.index", "Review-Sitzungen"))
 
 DEFAULT_K = 2  # per-lead limit of the proposed dates, changeable on the form
 
@@ -100,7 +102,7 @@ def _meeting_page(row, review, form=None, status: int = 200, general: list[str] 
     extras = service.pack_extras(db.session, row, today, draw=False)
     return render_template(
         "review/sitzung.html",
-        pack=pack_service.review_pack(db.session, row, today),
+        pack=pack_service.review_pack(db.session, row, today, current=review),
         shown=pack_service.SHOWN,
         extras=extras,
         fahrplan_src=url_for("roadmap.chart", strategy_id=row.id, chart="fahrplan", fmt="svg"),
@@ -125,7 +127,7 @@ def meeting(strategy_id: int, review_id: int):
 
 @bp.post("/<int:review_id>")
 def save(strategy_id: int, review_id: int):
-    """Save the meeting's record; with "abschliessen", finalise it too."""
+    """Save the meeting's record; with "abschliessen", save and then ask to confirm the finalisation."""
     row = get_strategy_or_404(strategy_id, write=True)
     review = _review_or_404(row, review_id)
     if review.finalised:
@@ -134,6 +136,14 @@ def save(strategy_id: int, review_id: int):
     if not form.validate_all(clock.today()):
         return _meeting_page(row, review, form, 422)
     finishing = request.form.get("aktion") == "abschliessen"
+    if finishing:  # what finalising needs is asked for here, where it is typed
+        missing = [
+            what
+            for what, given in (("das Datum der Sitzung", form.held()), ("die Teilnehmenden", form.participants.data))
+            if not given or (isinstance(given, str) and not given.strip())
+        ]
+        if missing:
+            return _meeting_page(row, review, form, 422, ["Zum Abschließen fehlen " + " und ".join(missing) + "."])
 
     def write() -> None:
         service.save(
@@ -144,8 +154,6 @@ def save(strategy_id: int, review_id: int):
             minutes=(form.minutes.data or "").strip(),
             decisions=form.decisions(),
         )
-        if finishing:
-            service.finalise(db.session, review, actor_name(row.organisation_id))
 
     try:
         refused = save_unchanged(form.lock_version, "strategy_reviews", review, write)
@@ -156,16 +164,61 @@ def save(strategy_id: int, review_id: int):
     if refused is not None:  # someone else saved the meeting after this form was filled
         return _meeting_page(row, _review_or_404(row, review_id), form, 422, [refused])
     db.session.commit()
-    flash(
-        "Das Strategiereview wurde abgeschlossen." if finishing else "Das Strategiereview wurde gespeichert.",
-        "success",
-    )
+    if finishing:  # saved; finalising needs its confirmation
+        return redirect(url_for("review.finalise", strategy_id=strategy_id, review_id=review_id))
+    flash("Das Strategiereview wurde gespeichert.", "success")
+    return redirect(url_for("review.meeting", strategy_id=strategy_id, review_id=review_id))
+
+
+def _finalise_page(row, review, form: FinaliseForm, status: int = 200, general: list[str] | None = None):
+    return render_template(
+        "review/abschliessen.html",
+        row=row,
+        review=review,
+        form=form,
+        settled=service.settlement(review),
+        missing=service.missing_for_finalising(review),
+        general=general or [],
+    ), status
+
+
+@bp.route("/<int:review_id>/abschliessen", methods=["GET", "POST"])
+def finalise(strategy_id: int, review_id: int):
+    """Finalise the review after a confirmation: what it settles in this version is listed first."""
+    row = get_strategy_or_404(strategy_id, write=True)
+    review = _review_or_404(row, review_id)
+    if review.finalised:
+        flash("Das Strategiereview ist bereits abgeschlossen.", "info")
+        return redirect(url_for("review.meeting", strategy_id=strategy_id, review_id=review_id))
+    if request.method == "GET":
+        form = FinaliseForm(formdata=None)
+        form.lock_version.data = review.lock_version
+        return _finalise_page(row, review, form)
+    form = FinaliseForm()
+    if not form.validate():
+        return _finalise_page(row, review, form, 422)
+    try:
+        refused = save_unchanged(
+            form.lock_version,
+            "strategy_reviews",
+            review,
+            lambda: service.finalise(db.session, review, actor_name(row.organisation_id)),
+        )
+    except (service.ReviewError, ValidationFailed) as exc:
+        db.session.rollback()
+        problems = [str(p) for p in exc.problems] if isinstance(exc, ValidationFailed) else [str(exc)]
+        return _finalise_page(row, _review_or_404(row, review_id), form, 422, problems)
+    if refused is not None:
+        return _finalise_page(row, _review_or_404(row, review_id), form, 409, [refused])
+    db.session.commit()
+    flash("Das Strategiereview wurde abgeschlossen.", "success")
     return redirect(url_for("review.meeting", strategy_id=strategy_id, review_id=review_id))
 
 
 def review_document(row: models.Strategy, review, today, base_url: str | None = None) -> bytes:
-    """The review pack with the review's decisions as PDF (also `planner review`)."""
-    pack = pack_service.review_pack(db.session, row, today)
+    """The review pack with the review's decisions as PDF (also `planner review`); a review not yet
+    finalised adds the paper decision sheet for the meeting (the same measures, the same five decisions)."""
+    pack = pack_service.review_pack(db.session, row, today, current=review)
     extras = service.pack_extras(db.session, row, today)
     html = render_template(
         "review/review_pdf.html",
@@ -174,6 +227,7 @@ def review_document(row: models.Strategy, review, today, base_url: str | None = 
         shown=pack_service.SHOWN,
         review=review,
         lines=service.lines(review),
+        decisions=list(ReviewDecision),
         extras=extras,
         fahrplan_src=_data_uri(extras.fahrplan_svg),
         radar_src=_data_uri(extras.radar_svg) if extras.radar_svg else None,
@@ -271,6 +325,29 @@ def continuation(strategy_id: int, review_id: int):
         f"Die Version „{new_row.version}“ wurde angelegt. Die bisherige Version ist jetzt schreibgeschützt.", "success"
     )
     return redirect(url_for("strategies.detail", strategy_id=new_row.id))
+
+
+# --- the former review form's URLs ---------------------------------------------------------------
+
+legacy = Blueprint("review_legacy", __name__, url_prefix="/strategien/<int:strategy_id>")
+
+
+@legacy.route("/review", methods=["GET", "POST"])
+def old_page(strategy_id: int):
+    """The former review form (issue 6): its reviews are reviews now; 303 so a POST becomes a GET."""
+    get_strategy_or_404(strategy_id)
+    return redirect(url_for("review.index", strategy_id=strategy_id), 303 if request.method == "POST" else 301)
+
+
+@legacy.get("/review.pdf")
+def old_pdf(strategy_id: int):
+    """The former pack PDF: the PDF of the review in preparation (else the latest), else the reviews."""
+    row = get_strategy_or_404(strategy_id)
+    current = service.open_review(db.session, row) or next(iter(service.reviews_of(db.session, row)), None)
+    if current is None:
+        flash("Noch kein Strategiereview: bitte zuerst ein Review vorbereiten.", "info")
+        return redirect(url_for("review.index", strategy_id=strategy_id))
+    return redirect(url_for("review.pdf", strategy_id=strategy_id, review_id=current.id))
 
 
 # --- correcting an evaluation (until a finalised review used it) ----------------------------------

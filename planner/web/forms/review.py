@@ -26,11 +26,21 @@ class MeetingBase(GermanForm):
     lock_version = HiddenField()
 
     def validate_all(self, today: date) -> bool:
+        """Valid fields; a date not in the future; a decision that differs from the proposal with its reason."""
         valid = self.validate()
         when = parse_date_field(self.held_on)
         if when and when > today:
             self.held_on.errors.append("Das Datum liegt in der Zukunft.")
-        return valid and not self.held_on.errors
+        unexplained = False
+        for i, proposed in self.proposals.items():
+            decision, note = self[f"d_{i}"], self[f"n_{i}"]
+            if decision.data and decision.data != proposed.value and not (note.data or "").strip():
+                note.errors = [
+                    *note.errors,
+                    f"Bitte begründen, warum statt „{proposed.label}“ anders entschieden wird.",
+                ]
+                unexplained = True
+        return valid and not self.held_on.errors and not unexplained
 
     def held(self) -> date | None:
         return parse_date_field(self.held_on)
@@ -57,10 +67,25 @@ def meeting_form(lines, formdata=None) -> MeetingBase:
             f"d_{line.id}",
             SelectField(f"Entscheidung zu „{line.title}“", choices=choices(DECISION_CHOICES), default=""),
         )
-        setattr(Form, f"n_{line.id}", StringField(f"Notiz zu „{line.title}“", validators=[Optional(), Length(max=500)]))
+        setattr(
+            Form,
+            f"n_{line.id}",
+            StringField(
+                f"Notiz zu „{line.title}“",
+                validators=[Optional(), Length(max=500)],
+                description="Pflicht, wenn die Entscheidung vom Vorschlag abweicht.",
+            ),
+        )
     form = Form() if formdata is None else Form(formdata=formdata)
     form.line_ids = [line.id for line in lines]
+    form.proposals = {line.id: line.proposed for line in lines}
     return form
+
+
+class FinaliseForm(GermanForm):
+    """The confirmation of finalising a review (a server-side step: works without JavaScript)."""
+
+    lock_version = HiddenField()
 
 
 class ContinueForm(GermanForm):
