@@ -5,6 +5,7 @@ exactly these decisions, the Fortschreibung takes them over with proposed dates 
 from __future__ import annotations
 
 import re
+from datetime import date
 import subprocess
 from html import unescape
 
@@ -221,3 +222,92 @@ def test_the_review_travels_in_the_strategy_file_and_the_cli_prints_its_decision
     bad.write_text(text.replace("measure: whiteboard-tool", "measure: gibt-es-nicht", 1), encoding="utf-8")
     result = run("review", bad, "--today", "2026-12-01", "-o", tmp_path / "r.pdf")
     assert result.exit_code == 1 and "unbekannte Maßnahme „gibt-es-nicht“" in result.output, result.output
+
+
+def _ids(html: str, app, sid) -> dict[str, str]:
+    """Measure key → the id of its decision row on the meeting page."""
+    by_title = {unescape(t): i for i, t in re.findall(r'<label for="d_(\d+)">Entscheidung zu „(.*?)“</label>', html)}
+    return {m.key: by_title[m.title] for m in domain(app, sid).measures if m.title in by_title}
+
+
+def test_a_decision_differing_from_the_proposal_needs_its_reason(client, app, steinfurt):
+    url = _prepare(client, steinfurt)
+    html = client.get(url).get_data(as_text=True)
+    ids = _ids(html, app, steinfurt)
+    proposed = form_data(html)[f"d_{ids['whiteboard-tool']}"]
+    assert proposed != "verwerfen"
+    r = _meeting(client, url, participants="Strategieteam, Amtsleitung", **{f"d_{ids['whiteboard-tool']}": "verwerfen"})
+    assert r.status_code == 422
+    page = unescape(r.get_data(as_text=True))
+    label = "in den Backlog" if proposed == "backlog" else proposed
+    assert f"Bitte begründen, warum statt „{label}“ anders entschieden wird." in page
+    kept = form_data(r.get_data(as_text=True))
+    assert kept[f"d_{ids['whiteboard-tool']}"] == "verwerfen" and kept["participants"] == "Strategieteam, Amtsleitung"
+    assert form_data(client.get(url).get_data(as_text=True))[f"d_{ids['whiteboard-tool']}"] == proposed  # not saved
+    # with the reason it is saved; keeping the proposal needs none
+    r = _meeting(client, url, **{f"d_{ids['whiteboard-tool']}": "verwerfen", f"n_{ids['whiteboard-tool']}": "Teams"})
+    assert r.status_code == 302
+
+
+def test_finalising_asks_first_and_settles_the_reviewed_version(client, app, steinfurt):
+    """Steinfurt at 07.12.2026: Whiteboard decided verwerfen, AGORA finished; after finalising nothing is
+    left "Status klären" that the next version would not carry on."""
+    from planner.domain.verstetigung import calendar
+
+    app.config["TODAY"] = "2026-12-07"
+    url = _prepare(client, steinfurt)
+    ids = _ids(client.get(url).get_data(as_text=True), app, steinfurt)
+    before = domain(app, steinfurt)
+    assert before.measure("agora-anmeldung").actual_end is None
+    waiting_before = {d.subject for d in calendar(before, date(2026, 12, 7)) if d.unclear}
+    assert {"whiteboard-tool", "agora-anmeldung"} <= waiting_before
+    r = _meeting(
+        client,
+        url,
+        participants="Strategieteam, Amtsleitung",
+        aktion="abschliessen",
+        **{
+            f"d_{ids['whiteboard-tool']}": "verwerfen",
+            f"n_{ids['whiteboard-tool']}": "ersetzt durch Teams",
+            f"d_{ids['agora-anmeldung']}": "abgeschlossen",
+            f"n_{ids['agora-anmeldung']}": "alle angemeldet",
+        },
+    )
+    confirm = r.headers["Location"]
+    page = unescape(client.get(confirm).get_data(as_text=True))
+    assert "Ist-Ende 12/2026 (Monat der Sitzung)" in page and "verworfen" in page
+    assert 'name="d_' in client.get(url).get_data(as_text=True)  # nothing finalised before the confirmation
+    assert domain(app, steinfurt).measure("whiteboard-tool").status.value != "verworfen"
+    assert client.post(confirm, data=form_data(client.get(confirm).get_data(as_text=True))).status_code == 302
+    after = domain(app, steinfurt)
+    assert after.measure("whiteboard-tool").status.value == "verworfen"
+    agora = after.measure("agora-anmeldung")
+    assert agora.status.value == "abgeschlossen" and agora.actual_end == Month(2026, 12)
+    # every measure still waiting for its status is one the review carries into the next version
+    carried = {"behalten", "anpassen", "backlog"}
+    review = next(r for r in after.reviews if r.finalised)
+    decided = {d.measure: d.decision.value for d in review.decisions if d.decision}
+    waiting = {d.subject for d in calendar(after, date(2026, 12, 7)) if d.unclear}
+    assert "whiteboard-tool" not in waiting and "agora-anmeldung" not in waiting
+    assert all(decided.get(key) in carried for key in waiting), {k: decided.get(k) for k in waiting}
+    # once finalised, the confirmation leads back to the review
+    r = client.get(confirm)
+    assert r.status_code == 302 and r.headers["Location"] == url
+
+
+def test_the_former_review_urls_lead_to_the_one_review(client, steinfurt):
+    base = f"/strategien/{steinfurt}"
+    r = client.get(f"{base}/review")
+    assert r.status_code == 301 and r.headers["Location"] == f"{base}/strategiereviews"
+    r = client.post(f"{base}/review", data={})
+    assert r.status_code in (303, 400)  # a POST without the CSRF token is refused before, else led on
+    r = client.get(f"{base}/review.pdf")  # no review yet: to the reviews, with a German hint
+    assert r.status_code == 302 and r.headers["Location"] == f"{base}/strategiereviews"
+    assert "bitte zuerst ein Review vorbereiten" in client.get(r.headers["Location"]).get_data(as_text=True)
+    url = _prepare(client, steinfurt)
+    r = client.get(f"{base}/review.pdf")
+    assert r.status_code == 302 and r.headers["Location"] == url + ".pdf"
+    assert client.get("/strategien/999999/review").status_code == 404
+    # the start page's "Review vorbereiten" opens the one review
+    start = client.get("/").get_data(as_text=True)
+    assert f'href="{base}/strategiereviews">Review vorbereiten' in start
