@@ -5,8 +5,8 @@ exactly these decisions, the Fortschreibung takes them over with proposed dates 
 from __future__ import annotations
 
 import re
-from datetime import date
 import subprocess
+from datetime import date
 from html import unescape
 
 import pytest
