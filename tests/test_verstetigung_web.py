@@ -9,6 +9,7 @@ from datetime import UTC
 
 import pytest
 import sqlalchemy as sa
+from auth_support import form_data
 from conftest import DATA, STEINFURT, domain, import_file, version_of
 from icalendar import Calendar
 
@@ -285,10 +286,18 @@ def test_knowledge_base_search_and_filters(client, app, sid):
     assert "0 Treffer" in text(client.get(url, query_string={"q": "gibtsnicht"}))
 
 
+def prepare_review(client, sid) -> str:
+    """Prepare the strategy review; the URL of its page."""
+    r = client.post(f"/strategien/{sid}/strategiereviews/vorbereiten")
+    assert r.status_code == 302, text(r)
+    return r.headers["Location"]
+
+
 def test_review_pack_page_decisions_and_pdf(client, app, sid, tmp_path):
     complete(client, sid)
     evaluate(client, sid)
-    page = text(client.get(f"/strategien/{sid}/review"))
+    url = prepare_review(client, sid)
+    page = text(client.get(url))
     page = re.sub(r'<span lang="en">([^<]*)</span>', r"\1", page)  # "Lessons Learned" is marked as English
     for heading in (
         "Die zwei Kernfragen",
@@ -299,26 +308,37 @@ def test_review_pack_page_decisions_and_pdf(client, app, sid, tmp_path):
         "Nicht abgeschlossene Maßnahmen",
         "Lessons Learned seit dem letzten Review",
         "Überfällige Evaluationen",
-        "Beschlüsse der Sitzung",
+        "Entscheidungen je Maßnahme",
     ):
         assert heading in page, heading
-    assert "Schulungsräume zu spät gebucht" in page
-    bad = client.post(f"/strategien/{sid}/review", data={"performed": "10.03.2025", "by": "Lenkungskreis"})
-    assert bad.status_code == 422 and "Bitte die Beschlüsse der Sitzung festhalten." in text(bad)
-    ok = client.post(
-        f"/strategien/{sid}/review",
-        data={"performed": "10.03.2025", "by": "Lenkungskreis", "direction": "ja", "decisions": "Chatbot streichen"},
-    )
-    assert ok.status_code == 302
-    page = re.sub(r'<span lang="en">([^<]*)</span>', r"\1", text(client.get(f"/strategien/{sid}/review")))
-    assert "Letztes Strategiereview: 10.03.2025" in page
-    assert "Keine neuen Lessons Learned." in page  # lessons since the last review only
-    pdf = client.get(f"/strategien/{sid}/review.pdf")
+    assert "Schulungsräume zu spät gebucht" in page and "Bisher kein abgeschlossenes Strategiereview." in page
+    # the prepared review's PDF: the pack and the paper decision sheet with the meeting's five decisions
+    pdf = client.get(url + ".pdf")
     assert pdf.data[:5] == b"%PDF-"
     path = tmp_path / "review.pdf"
     path.write_bytes(pdf.data)
     out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    assert "Strategiereview 2025" in out and "Beschlüsse der Sitzung" in out and "Entwicklung eines Awareness" in out
+    assert "Entscheidungsbogen für die Sitzung" in out and "Entwicklung eines Awareness" in out
+    sheet = " ".join(out[out.index("Entscheidungsbogen") :].split())
+    for decision in ("abge", "behalten", "anpassen", "verwer", "in den"):
+        assert decision in sheet, decision
+    data = form_data(text(client.get(url))) | {
+        "held_on": "10.03.2025",
+        "participants": "Lenkungskreis",
+        "minutes": "Chatbot streichen",
+        "aktion": "abschliessen",
+    }
+    confirm = client.post(url, data=data).headers["Location"]
+    assert client.post(confirm, data=form_data(text(client.get(confirm)))).status_code == 302
+    # the finalised review's PDF has its decisions and no empty sheet
+    out = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=client.get(url + ".pdf").data, capture_output=True, check=True
+    ).stdout.decode()
+    assert "Teilnehmende: Lenkungskreis" in out and "Entscheidungsbogen" not in out
+    # the next review's pack names it as the last one
+    page = re.sub(r'<span lang="en">([^<]*)</span>', r"\1", text(client.get(prepare_review(client, sid))))
+    assert "Letztes abgeschlossenes Strategiereview: 10.03.2025; Teilnehmende: Lenkungskreis." in page
+    assert "Keine neuen Lessons Learned." in page  # lessons since the last review only
 
 
 def test_backlog_deferred_twice_is_flagged(client, app, sid):
@@ -326,7 +346,7 @@ def test_backlog_deferred_twice_is_flagged(client, app, sid):
         row = load_strategy_row(db.session, sid)
         next(m for m in row.measures if m.key == "chatbot").deferrals = 2
         db.session.commit()
-    page = text(client.get(f"/strategien/{sid}/review"))
+    page = text(client.get(prepare_review(client, sid)))
     assert "2-mal" in page and "noch relevant?" in page
 
 
@@ -381,12 +401,7 @@ def test_fortschreibung_carries_over_and_makes_the_old_version_read_only(client,
     assert refused.status_code == 409 and "schreibgeschützt" in text(refused) and "2026" in text(refused)
     edit = client.post(f"/strategien/{sid}/massnahmen/awareness/bearbeiten", data={"title": "x"})
     assert edit.status_code == 409
-    assert (
-        client.post(
-            f"/strategien/{sid}/review", data={"performed": "10.03.2025", "by": "x", "decisions": "y"}
-        ).status_code
-        == 409
-    )
+    assert client.post(f"/strategien/{sid}/strategiereviews/vorbereiten").status_code == 409
     assert fortschreibung(client, sid, version="2027").status_code == 409
     # the new version's calendar still shows the finished measure's open evaluations of the old version
     cal = text(client.get(f"/strategien/{new_id}/evaluationen"))
@@ -454,7 +469,7 @@ def test_review_pack_shows_maturity_progress(client, app):
     from conftest import ROOT
 
     sid = import_file(app, ROOT / "strategies" / "peine-2024.yaml")
-    page = text(client.get(f"/strategien/{sid}/review"))
+    page = text(client.get(prepare_review(client, sid)))
     assert "Dimensionsstufen 09.06.2022 und 07.11.2024" in page
     assert "+3" in page  # IT-Bereitstellung: – to 2
 
