@@ -140,7 +140,6 @@ def test_security_headers_on_every_response(client, anonymous_client, sample_id)
 # rendered into PDFs by WeasyPrint, never served to a browser: the CSP does not apply
 PDF_ONLY = {
     "templates/maturity/sheet_pdf.html",
-    "templates/verstetigung/review_pdf.html",
     "templates/documents/chart_pdf.html",
     "templates/review/review_pdf.html",
     "templates/landesebene/portfolio_pdf.html",

@@ -67,7 +67,7 @@ def downloaded(seeds):
         "roadmap.chart:abhaengigkeiten": (f"{base}/abhaengigkeiten.pdf", "Abhängigkeiten"),
         "steckbriefe.bundle_pdf": (f"{base}/steckbriefe.pdf", "Maßnahmensteckbriefe"),
         "steckbriefe.measure_pdf": (f"{base}/massnahmen/konzept/steckbrief.pdf", "Maßnahmensteckbrief: "),
-        "verstetigung.review.pdf": (f"{base}/review.pdf", "Strategiereview"),
+        "review_legacy.old_pdf": (f"{base}/review.pdf", "Strategiereview – "),  # leads to the review's PDF
         "review.pdf": (f"{meeting}.pdf", "Strategiereview – "),
         "portfolio.export_pdf": (f"/landesebene/{orgs[sample]}/portfolio.pdf", "Portfolio der Gesundheitsämter – "),
         "maturity.sheet_pdf": (
@@ -77,7 +77,7 @@ def downloaded(seeds):
     }
     result = {}
     for endpoint, (url, title) in urls.items():
-        response = client.get(url)
+        response = client.get(url, follow_redirects=True)
         assert response.status_code == 200, url
         assert response.mimetype == "application/pdf", url
         result[endpoint] = (response.data, title)

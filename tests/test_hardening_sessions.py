@@ -290,19 +290,17 @@ def test_a_new_evaluation_sent_twice_is_recorded_once(app, client, steinfurt_id)
 
 
 @pytest.mark.db
-def test_the_review_decisions_sent_twice_are_recorded_once(app, client, steinfurt_id):
-    """Defect 8: the review's decision form records a strategy evaluation; sent twice, one."""
-    from planner.models.verstetigung import Evaluation
+def test_a_review_prepared_twice_is_prepared_once(app, client, steinfurt_id):
+    """Defect 8: "Review vorbereiten" sent twice: one review, the second submit is led to it."""
+    from planner.models.review import Review
 
     app.config["TODAY"] = "2026-11-30"
-    url = f"/strategien/{steinfurt_id}/review"
-    form = form_data(client.get(url).text) | {"by": "Lenkungskreis", "direction": "ja", "decisions": "Weiter so"}
-    assert form["submission"]
-    first, second = (client.post(url, data=form) for _ in range(2))
-    assert first.status_code == second.status_code == 302 and second.location == first.location
-    assert SENT_TWICE in client.get(second.location).text
+    url = f"/strategien/{steinfurt_id}/strategiereviews/vorbereiten"
+    first, second = (client.post(url) for _ in range(2))
+    assert first.status_code == second.status_code == 302
+    assert "bereits ein Strategiereview in Vorbereitung" in client.get(second.location).text
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Evaluation)) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Review)) == 1
 
 
 @pytest.mark.db

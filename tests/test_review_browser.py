@@ -1,6 +1,7 @@
-"""The review meeting on Steinfurt at 30.11.2026 in a real browser, axe-core on every new page:
-prepare the review, change two proposed decisions, finalise, print the PDF (its decisions match the
-page), start the Fortschreibung with no further selects, confirm the proposed dates; the new version's
+"""The one strategy review on Steinfurt at 30.11.2026 in a real browser, axe-core on every new page at
+1280 and 320 px: prepare the review from the strategy's "Strategiereview", change two proposed
+decisions (a changed one without its reason is refused first, nothing lost), finalise after the
+confirmation page (which lists what it settles), print the PDF (its decisions match the page), start the Fortschreibung with no further selects, confirm the proposed dates; the new version's
 Fahrplan has every carried-over measure inside its period and no conflict; the list shows one strategy."""
 
 from __future__ import annotations
@@ -25,27 +26,54 @@ def steinfurt(live_app):
     return import_file(live_app, STEINFURT)
 
 
+def assert_accessible_at_both_widths(page: Page) -> None:
+    """axe-core at 1280 px and at 320 px, where the page must not scroll sideways (WCAG 1.4.10)."""
+    assert_accessible(page)
+    page.set_viewport_size({"width": 320, "height": 720})
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, page.url
+        assert_accessible(page)
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 720})
+
+
 def test_review_meeting_to_fortschreibung(page: Page, live_server, live_app, steinfurt, screenshot):
     base = f"{live_server.url}/strategien/{steinfurt}"
+    page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(base)
-    page.get_by_role("link", name="Review-Sitzungen").click()
-    assert_accessible(page)
+    page.get_by_role("link", name="Strategiereview", exact=True).first.click()
+    expect(page.get_by_role("heading", name="Strategiereview", exact=True)).to_be_visible()
+    assert_accessible_at_both_widths(page)
     page.get_by_role("button", name="Review vorbereiten").click()
     expect(page.get_by_text("je Maßnahme ist eine Entscheidung vorgeschlagen")).to_be_visible()
-    assert_accessible(page)
+    assert_accessible_at_both_widths(page)
 
     # change two proposed decisions, with notes; participants and minutes
     page.get_by_label("Teilnehmende").fill("Strategieteam, Amtsleitung, Digitalisierungsbeauftragte")
     page.get_by_label("Protokoll").fill("Kernfragen besprochen; Fortschreibung für zwei Jahre.")
     titles = {m.key: m.title for m in domain(live_app, steinfurt).measures}
     page.get_by_label(f"Entscheidung zu „{titles['whiteboard-tool']}“", exact=True).select_option("verwerfen")
-    page.get_by_label(f"Notiz zu „{titles['whiteboard-tool']}“", exact=True).fill("ersetzt durch Teams")
     page.get_by_label(f"Entscheidung zu „{titles['chatbot']}“", exact=True).select_option("behalten")
     page.get_by_label(f"Notiz zu „{titles['chatbot']}“", exact=True).fill("Förderung beantragt")
+    # a decision that differs from the proposal without its reason: refused, everything kept
+    page.get_by_role("button", name="Speichern und abschließen …").click()
+    expect(page.get_by_text("Die Angaben wurden nicht gespeichert.")).to_be_visible()
+    expect(page.get_by_text("Bitte begründen, warum statt „anpassen“ anders entschieden wird.").first).to_be_visible()
+    expect(page.get_by_label("Teilnehmende")).to_have_value("Strategieteam, Amtsleitung, Digitalisierungsbeauftragte")
+    expect(page.get_by_label(f"Entscheidung zu „{titles['whiteboard-tool']}“", exact=True)).to_have_value("verwerfen")
+    assert_accessible_at_both_widths(page)
+    page.get_by_label(f"Notiz zu „{titles['whiteboard-tool']}“", exact=True).fill("ersetzt durch Teams")
     screenshot("review-sitzung")
-    page.get_by_role("button", name="Speichern und Review abschließen").click()
+    page.get_by_role("button", name="Speichern und abschließen …").click()
+    # the confirmation: a page of its own, listing what finalising settles in this version
+    expect(page.get_by_role("heading", name="Strategiereview abschließen?")).to_be_visible()
+    expect(page.get_by_text(f"{titles['whiteboard-tool']}: verworfen")).to_be_visible()
+    screenshot("review-abschliessen")
+    assert_accessible_at_both_widths(page)
+    page.get_by_role("button", name="Ja, Review abschließen").click()
     expect(page.get_by_text("Das Strategiereview wurde abgeschlossen.")).to_be_visible()
-    assert_accessible(page)
+    assert_accessible_at_both_widths(page)
+    assert domain(live_app, steinfurt).measure("whiteboard-tool").status.value == "verworfen"
     rows = page.locator("#entscheidungen tbody tr")
     on_page = {
         rows.nth(i).locator("th").inner_text(): (
@@ -59,7 +87,7 @@ def test_review_meeting_to_fortschreibung(page: Page, live_server, live_app, ste
 
     # the PDF prints exactly these decisions
     with page.expect_download() as dl:
-        page.get_by_role("link", name="Als PDF herunterladen").click()
+        page.get_by_role("link", name="Review als PDF herunterladen").click()
     data = Path(dl.value.path()).read_bytes()
     raw = subprocess.run(["pdftotext", "-raw", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
     text = "".join(raw.split())  # cells wrap: compare without white space

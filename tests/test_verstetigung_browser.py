@@ -108,20 +108,22 @@ def test_full_cycle(page: Page, live_server, sample, screenshot):
     screenshot("verstetigung-wissen")
     assert_accessible(page)
 
-    # 6. the biennial review: pack, decisions
-    page.get_by_role("link", name="Strategiereview", exact=True).click()
+    # 6. the biennial review: prepared, its pack, the meeting's record
+    page.get_by_role("link", name="Strategiereview", exact=True).first.click()
+    page.get_by_role("button", name="Review vorbereiten").click()
+    page.get_by_text("Review-Unterlage: Lagebild").click()  # the pack, folded beneath the decisions
     expect(page.get_by_role("heading", name="Die zwei Kernfragen")).to_be_visible()
     expect(page.get_by_text("Frühe Beteiligung des Personalrats")).to_be_visible()
     screenshot("verstetigung-review")
     assert_accessible(page)
     page.get_by_label("Teilnehmende").fill("Lenkungskreis Digitalisierung")
     page.get_by_label("Datum der Sitzung").fill("10.03.2025")
-    page.get_by_label("Beschlüsse", exact=True).fill("Awareness-Konzept neu terminieren; Chatbot bleibt im Backlog.")
-    page.get_by_role("button", name="Review festhalten").click()
-    expect(page.get_by_text("Das Strategiereview wurde festgehalten.")).to_be_visible()
-    expect(page.get_by_text("Letztes Strategiereview: 10.03.2025")).to_be_visible()
+    page.get_by_label("Protokoll").fill("Awareness-Konzept neu terminieren; Chatbot bleibt im Backlog.")
+    page.get_by_role("button", name="Speichern", exact=True).click()
+    expect(page.get_by_text("Das Strategiereview wurde gespeichert.")).to_be_visible()
 
     # 7. the Fortschreibung
+    page.get_by_role("link", name="Versionen", exact=True).click()
     page.get_by_role("link", name="Fortschreibung erstellen").click()
     expect(page.get_by_role("heading", name="Fortschreibung: nächste Version anlegen")).to_be_visible()
     assert_accessible(page)

@@ -46,7 +46,8 @@ def test_progress_page_calls_a_measure_past_its_planned_end_late_like_the_review
     assert "noch nicht beurteilbar" not in page
     # planned 05/2023–12/2023: 03/2024 − 12/2023 = 3 months, the same words on both pages
     assert "Abschluss überfällig seit 3 Monaten" in page and "geplantes Ende 12/2023 überschritten" in page
-    review = client.get(f"/strategien/{steinfurt_id}/review").text
+    prepared = client.post(f"/strategien/{steinfurt_id}/strategiereviews/vorbereiten").headers["Location"]
+    review = client.get(prepared).text
     assert "Abschluss überfällig seit 3 Monaten" in review
     # a measure whose planned months have not come yet stays open
     app.config["TODAY"] = "2022-06-01"
@@ -96,11 +97,12 @@ def test_verlauf_writes_dates_the_german_way_and_marks_shortened_values(client, 
 def test_backlog_never_deferred_again_is_not_called_zero_times_deferred(client, steinfurt_id, tmp_path):
     import subprocess
 
-    page = client.get(f"/strategien/{steinfurt_id}/review").text
+    prepared = client.post(f"/strategien/{steinfurt_id}/strategiereviews/vorbereiten").headers["Location"]
+    page = client.get(prepared).text
     assert "0-mal" not in page
     assert "noch nie" in page
     pdf = tmp_path / "review.pdf"
-    pdf.write_bytes(client.get(f"/strategien/{steinfurt_id}/review.pdf").data)
+    pdf.write_bytes(client.get(f"{prepared}.pdf").data)
     out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "0-mal" not in out and "Beschaffung und Einführung eines Chatbots" in out
     form = client.get(f"/strategien/{steinfurt_id}/fortschreibung").text
@@ -132,7 +134,7 @@ def test_a_reader_is_offered_no_change_that_would_answer_404(app, client_as, ste
         ],
         f"{s}/fahrplan": ["Basisplan anlegen"],
         f"{s}/reifegrad": ["Ergebnisblatt erfassen", "Kriterien beantworten"],
-        f"{s}/review": ["Fortschreibung erstellen", "Review festhalten"],
+        f"{s}/strategiereviews": ["Review vorbereiten"],
         f"{s}/versionen": ["Fortschreibung erstellen"],
     }
     for url, offers in pages.items():
@@ -143,7 +145,7 @@ def test_a_reader_is_offered_no_change_that_would_answer_404(app, client_as, ste
             assert offer in as_editor, (url, offer)
             assert offer not in as_reader.text, (url, offer)
     # and the reader is told why
-    assert "nur Leserechte" in reader.get(f"{s}/review").text
+    assert "nur Leserechte" in reader.get(f"{s}/strategiereviews").text
     # the links a reader would have seen indeed answer 404
     assert reader.get(f"{s}/massnahmen/beschaffung-hardware/bearbeiten").status_code == 404
 
@@ -215,7 +217,6 @@ def test_downloads_are_named_after_organisation_and_version(client, steinfurt_id
     stem = "gesundheitsamt-kreis-steinfurt-2023"
     for url, name in [
         (f"{s}/fahrplan.pdf", f"fahrplan-{stem}.pdf"),
-        (f"{s}/review.pdf", f"strategiereview-{stem}.pdf"),
         (f"{s}/evaluationen.ics", f"evaluationen-{stem}.ics"),
     ]:
         response = client.get(url)

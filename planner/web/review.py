@@ -31,6 +31,7 @@ from .filters import strategy_file_stem
 from .forms import save_unchanged
 from .forms.review import ContinueForm, FinaliseForm, meeting_form
 from .forms.verstetigung import EvaluationForm
+from .verstetigung.common import read_only
 from .verstetigung.evaluations import evaluation_page
 
 bp = Blueprint("review", __name__, url_prefix="/strategien/<int:strategy_id>/strategiereviews")
@@ -67,7 +68,7 @@ def index(strategy_id: int):
         reviews=service.reviews_of(db.session, row),
         open_review=service.open_review(db.session, row),
         writable=_writable(row),
-        read_only=records.read_only_message(db.session, row),
+        read_only=read_only(row),
     )
 
 
@@ -113,7 +114,7 @@ def _meeting_page(row, review, form=None, status: int = 200, general: list[str] 
         form=form if editable else None,
         general=general or [],
         changed=[line for line in lines if line.changed],
-        read_only=records.read_only_message(db.session, row),
+        read_only=read_only(row),
         successor=records.successor_id(db.session, row.id),
     ), status
 
