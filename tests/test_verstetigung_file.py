@@ -21,6 +21,7 @@ from planner.domain.verstetigung import (
     Outcome,
     Soft,
     StatusChange,
+    review_from_evaluation,
 )
 from planner.domain.verstetigung_versions import FortschreibungError, compare_versions, next_version
 from planner.extensions import db
@@ -67,11 +68,33 @@ def recorded():
 
 def test_file_round_trip_is_lossless():
     s = recorded()
+    s.reviews = [review_from_evaluation(s.evaluations[1])]  # what reading makes of the former review form's record
     text = dump_strategy(s)
     assert "actual_end: 2024-05" in text and "status_history:" in text and "evaluations:" in text
     again = load_strategy(text)
     assert again == s
     assert dump_strategy(again) == text
+
+
+def test_a_meeting_of_the_former_review_form_is_read_as_a_review():
+    """Files before issue 24 kept the review meeting as a strategy evaluation with Beschlüsse: read, it
+    is a finalised review (its texts the minutes); written and read again, still one."""
+    s = recorded()
+    old_file = dump_strategy(s)
+    assert "reviews:" not in old_file
+    read = load_strategy(old_file)
+    assert len(read.reviews) == 1
+    review = read.reviews[0]
+    assert (review.held_on, review.participants, review.finalised) == (date(2026, 1, 20), "Lenkungskreis", True)
+    assert review.minutes == (
+        "Kernfrage 1: Entwickeln wir uns in die gewünschte Richtung?:\nja\n\nBeschlüsse:\nChatbot prüfen"
+    )
+    assert read.evaluations == s.evaluations  # the strategy's process evaluation stays
+    again = load_strategy(dump_strategy(read))
+    assert again.reviews == read.reviews
+    # a measure's evaluation, or one without Beschlüsse, is no review
+    assert review_from_evaluation(s.evaluations[0]) is None
+    assert review_from_evaluation(EvaluationRecord("strategy", Kind.PROZESS, date(2026, 1, 20), direction="ja")) is None
 
 
 def test_files_without_records_are_written_as_before():

@@ -150,6 +150,28 @@ class ReviewRecord:
     decisions: list[ReviewEntry] = field(default_factory=list)
 
 
+REVIEW_FORM_PARTS = (
+    ("direction", "Kernfrage 1: Entwickeln wir uns in die gewünschte Richtung?"),
+    ("goals_reached", "Kernfrage 2: Erreichen wir mit den gewählten Maßnahmen unsere Ziele?"),
+    ("decisions", "Beschlüsse"),
+    ("notes", "Weitere Perspektiven jenseits des Reifegradmodells"),
+)
+
+
+def review_from_evaluation(record: EvaluationRecord) -> ReviewRecord | None:
+    """The review a strategy process evaluation with Beschlüsse stands for: the meeting recorded with
+    the former review form (files and databases before issue 24). Its texts become the minutes; the
+    evaluation stays what it is. None for any other evaluation."""
+    if record.subject != STRATEGY or record.kind is not Kind.PROZESS or not record.decisions.strip():
+        return None
+    minutes = "\n\n".join(
+        f"{title}:\n{getattr(record, name).strip()}"
+        for name, title in REVIEW_FORM_PARTS
+        if getattr(record, name).strip()
+    )
+    return ReviewRecord(record.performed, record.by, minutes, True, [])
+
+
 SOFT_CRITERIA = {
     "cooperation": "Zusammenarbeit (ämterintern und -übergreifend)",
     "participation": "Beteiligung der Mitarbeitenden",

@@ -71,6 +71,7 @@ from ..domain.verstetigung import (
     TrackedStrategy,
     VersionEntry,
     actual_month_problems,
+    review_from_evaluation,
 )
 
 _MONTH = {"type": "string", "pattern": MONTH_PATTERN}
@@ -268,6 +269,14 @@ def verstetigung_from_data(data: dict[str, Any], strategy: TrackedStrategy) -> l
         strategy.reviews.append(
             ReviewRecord(held, r.get("participants", ""), r.get("minutes", ""), bool(r.get("finalised")), entries)
         )
+    # a meeting recorded with the former review form (a strategy evaluation with Beschlüsse) is a review
+    # too; written back, the file has it under `reviews`, and reading that again adds nothing
+    held = {r.held_on for r in strategy.reviews}
+    for record in strategy.evaluations:
+        if (converted := review_from_evaluation(record)) is not None and converted.held_on not in held:
+            strategy.reviews.append(converted)
+            held.add(converted.held_on)
+    strategy.reviews.sort(key=lambda r: (r.held_on is None, r.held_on or date.min))
     if sum(1 for r in strategy.reviews if not r.finalised) > 1:
         problems.append(Problem("Höchstens ein Strategiereview kann in Vorbereitung sein.", None, "reviews"))
     return problems
