@@ -78,7 +78,7 @@ def main() -> None:
         shot("evaluationen")
         page.goto(f"{base}/massnahmen/inventur-hardware/evaluation?art=prozess&faellig=2026-11")
         shot("evaluation")
-        page.goto(f"{base}/review")
+        page.goto(f"{base}/strategiereviews")
         shot("review")
         browser.close()
     server.shutdown()
