@@ -290,6 +290,12 @@ def test_finalising_asks_first_and_settles_the_reviewed_version(client, app, ste
     waiting = {d.subject for d in calendar(after, date(2026, 12, 7)) if d.unclear}
     assert "whiteboard-tool" not in waiting and "agora-anmeldung" not in waiting
     assert all(decided.get(key) in carried for key in waiting), {k: decided.get(k) for k in waiting}
+    # the review is the strategy's biennial process evaluation of the calendar
+    strategy_reviews = [
+        d for d in calendar(after, date(2026, 12, 7)) if d.subject == "strategy" and d.kind.value == "prozess"
+    ]
+    assert any(d.done and d.record.performed == date(2026, 12, 7) for d in strategy_reviews)
+    assert not any(d.overdue for d in strategy_reviews)
     # once finalised, the confirmation leads back to the review
     r = client.get(confirm)
     assert r.status_code == 302 and r.headers["Location"] == url

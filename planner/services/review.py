@@ -16,6 +16,7 @@ from .. import models
 from ..charts.common import render
 from ..charts.gantt import gantt_chart, gantt_text
 from ..charts.radar import describe, radar_chart
+from ..domain.evaluation_calendar import next_review_due
 from ..domain.funding import funding_calls
 from ..domain.german import money
 from ..domain.maturity import effective_targets
@@ -32,7 +33,7 @@ from ..domain.review import (
 from ..domain.schedule import analyse
 from ..domain.schedule_state import State, schedule_state
 from ..domain.strategy import Measure, Status, Strategy
-from ..domain.verstetigung import EvaluationRecord
+from ..domain.verstetigung import STRATEGY, EvaluationRecord, Kind
 from ..domain.verstetigung_versions import FortschreibungError, carried_over, next_version
 from ..models import review as rm
 from ..models import utcnow
@@ -173,7 +174,8 @@ def settlement(review: rm.Review) -> list[Settled]:
 
 def finalise(session: Session, review: rm.Review, by: str) -> None:
     """Close the review: its decisions are then what the Fortschreibung takes over, and the reviewed
-    version is settled (`settlement`): nothing decided finished or dropped is left open in it."""
+    version is settled (`settlement`): nothing decided finished or dropped is left open in it; the
+    review is recorded as the strategy's process evaluation (the calendar's biennial review)."""
     if review.finalised:
         raise ReviewError("Das Strategiereview ist bereits abgeschlossen.")
     if missing := missing_for_finalising(review):
@@ -193,6 +195,19 @@ def finalise(session: Session, review: rm.Review, by: str) -> None:
             by=by,
             note=f"Strategiereview vom {when}: {s.status.value}",
         )
+    # the review is the strategy's process evaluation of the calendar (every two years)
+    records.save_evaluation(
+        session,
+        row,
+        EvaluationRecord(
+            subject=STRATEGY,
+            kind=Kind.PROZESS,
+            performed=review.held_on,
+            due=next_review_due(strategy_to_domain(row), review.held_on),
+            by=by,
+            notes=f"Strategiereview vom {when}; Teilnehmende: {review.participants.strip()}",
+        ),
+    )
     review.state = rm.FINALISED
     review.finalised_at = utcnow()
     review.finalised_by = by

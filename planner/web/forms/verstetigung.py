@@ -1,4 +1,4 @@
-"""Forms of the Verstetigung pages: progress, evaluation, indicator, review decisions, Fortschreibung,
+"""Forms of the Verstetigung pages: progress, evaluation, indicator, Fortschreibung,
 knowledge-base search. German labels and messages; dates as TT.MM.JJJJ, months as MM/JJJJ."""
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from ...domain.verstetigung import (
     OUTCOME_LABELS,
     RATINGS,
     SOFT_CRITERIA,
-    STRATEGY,
     Decision,
     EvaluationAnswer,
     EvaluationRecord,
@@ -232,38 +231,6 @@ class ValueForm(GermanForm):
         if number is None and not self.value.errors:
             self.value.errors.append("Bitte einen Wert angeben.")
         return valid and not (self.measured.errors or self.value.errors)
-
-
-class ReviewForm(CreatesOnce, GermanForm):
-    """The decisions section of the biennial review, filled in during the meeting (it records a
-    new strategy evaluation: sent twice, it records once)."""
-
-    performed = StringField("Datum der Sitzung", description="TT.MM.JJJJ")
-    by = StringField("Teilnehmende", validators=[DataRequired(REQUIRED), Length(max=200)])
-    direction = TextAreaField("Kernfrage 1: Entwickeln wir uns in die gewünschte Richtung?")
-    goals_reached = TextAreaField("Kernfrage 2: Erreichen wir mit den gewählten Maßnahmen unsere Ziele?")
-    decisions = TextAreaField("Beschlüsse", validators=[DataRequired("Bitte die Beschlüsse der Sitzung festhalten.")])
-    notes = TextAreaField("Weitere Perspektiven jenseits des Reifegradmodells")
-
-    def validate_all(self, today: date) -> bool:
-        valid = self.validate()
-        when = parse_date_field(self.performed, required=True)
-        if when and when > today:
-            self.performed.errors.append("Das Datum liegt in der Zukunft.")
-        return valid and not self.performed.errors
-
-    def to_record(self, due: Month | None) -> EvaluationRecord:
-        return EvaluationRecord(
-            subject=STRATEGY,
-            kind=Kind.PROZESS,
-            performed=parse_date_field(self.performed),
-            due=due,
-            by=self.by.data.strip(),
-            direction=(self.direction.data or "").strip(),
-            goals_reached=(self.goals_reached.data or "").strip(),
-            decisions=self.decisions.data.strip(),
-            notes=(self.notes.data or "").strip(),
-        )
 
 
 DECISION_CHOICES = [("", "bitte wählen")] + [(d.value, d.label) for d in Decision]
