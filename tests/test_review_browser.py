@@ -26,13 +26,16 @@ def steinfurt(live_app):
     return import_file(live_app, STEINFURT)
 
 
-def assert_accessible_at_both_widths(page: Page) -> None:
-    """axe-core at 1280 px and at 320 px, where the page must not scroll sideways (WCAG 1.4.10)."""
+def assert_accessible_at_both_widths(page: Page, screenshot=None, name: str = "") -> None:
+    """axe-core at 1280 px and at 320 px, where the page must not scroll sideways (WCAG 1.4.10);
+    with `name`, a screenshot at 320 px too."""
     assert_accessible(page)
     page.set_viewport_size({"width": 320, "height": 720})
     try:
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, page.url
         assert_accessible(page)
+        if name:
+            screenshot(f"{name}-320")
     finally:
         page.set_viewport_size({"width": 1280, "height": 720})
 
@@ -61,7 +64,7 @@ def test_review_meeting_to_fortschreibung(page: Page, live_server, live_app, ste
     expect(page.get_by_text("Bitte begründen, warum statt „anpassen“ anders entschieden wird.").first).to_be_visible()
     expect(page.get_by_label("Teilnehmende")).to_have_value("Strategieteam, Amtsleitung, Digitalisierungsbeauftragte")
     expect(page.get_by_label(f"Entscheidung zu „{titles['whiteboard-tool']}“", exact=True)).to_have_value("verwerfen")
-    assert_accessible_at_both_widths(page)
+    assert_accessible_at_both_widths(page, screenshot, "review-sitzung-fehler")
     page.get_by_label(f"Notiz zu „{titles['whiteboard-tool']}“", exact=True).fill("ersetzt durch Teams")
     screenshot("review-sitzung")
     page.get_by_role("button", name="Speichern und abschließen …").click()
@@ -69,7 +72,7 @@ def test_review_meeting_to_fortschreibung(page: Page, live_server, live_app, ste
     expect(page.get_by_role("heading", name="Strategiereview abschließen?")).to_be_visible()
     expect(page.get_by_text(f"{titles['whiteboard-tool']}: verworfen")).to_be_visible()
     screenshot("review-abschliessen")
-    assert_accessible_at_both_widths(page)
+    assert_accessible_at_both_widths(page, screenshot, "review-abschliessen")
     page.get_by_role("button", name="Ja, Review abschließen").click()
     expect(page.get_by_text("Das Strategiereview wurde abgeschlossen.")).to_be_visible()
     assert_accessible_at_both_widths(page)
