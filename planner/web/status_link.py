@@ -9,6 +9,9 @@ no Referer, so the link does not leave the page.
 
 from __future__ import annotations
 
+import logging
+import re
+
 import sqlalchemy as sa
 from flask import Blueprint, current_app, g, render_template, request
 
@@ -25,6 +28,27 @@ from .rounds import status_rows
 
 bp = Blueprint("status_link", __name__)
 csrf.exempt(bp)  # the secret in the address is what a forged form cannot know
+
+_SECRET_PATH = re.compile(r"(/rueckmeldung/|/mail/abbestellen/)[^\s\"?]+")
+
+
+class RedactLinks(logging.Filter):
+    """Leaves the secret of a personal link out of a log line (the access logs of the development
+    server and gunicorn name the path of every request)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if _SECRET_PATH.search(message):
+            record.msg, record.args = _SECRET_PATH.sub(r"\1…", message), ()
+        return True
+
+
+def redact_access_logs() -> None:
+    """Install the filter on the access loggers (once; called when the app is built)."""
+    for name in ("werkzeug", "gunicorn.access"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactLinks) for f in logger.filters):
+            logger.addFilter(RedactLinks())
 
 
 @bp.before_request
