@@ -162,6 +162,7 @@ def test_status_request_by_link_end_to_end(app, client, steinfurt_id, smtp_serve
     secret = path.rsplit("/", 1)[1]
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).where(StatusLink.token_hash == secret)) == 0
+        assert not any(secret in body for body in db.session.scalars(sa.select(OutboxMail.body_text)))
 
     owner = app.test_client()
     page = owner.get(path)
@@ -274,6 +275,8 @@ def test_refusing_server_keeps_mails_queued_and_tells_the_lead(app, client, stei
         result = mail.deliver(db.session, mail.Settings.from_config(app.config))
         assert (result.sent, result.waiting) == (4, 0)
         assert db.session.scalar(sa.select(sa.func.count()).where(OutboxMail.sent_at.is_(None))) == 0
+        # once sent, the outbox forgets the texts (they hold the personal links)
+        assert set(db.session.scalars(sa.select(OutboxMail.body_text))) == {""}
     assert len(inbox.messages) == 4
 
 

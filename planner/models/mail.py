@@ -8,7 +8,8 @@ Migration: 0010_h28_mail (also persons.email, persons.mail_off and users.mail_di
 - `status_link_measures`: the measures a link may answer (that owner's open measures when it was
   sent), each answerable once (`answered_at`).
 - `mail_outbox`: every mail before and after it is sent; one a server refused stays unsent with the
-  server's answer and goes again at the next delivery (`planner remind` or the next start).
+  server's answer and goes again at the next delivery (`planner remind` or the next start). A sent
+  mail's text is emptied: a status request's text holds the personal link, which is kept nowhere else.
 - `mail_reminders`: what a reminder or digest already told whom (one row per item and kind), so that a
   second run of `planner remind` sends nothing new.
 """

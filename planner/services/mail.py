@@ -218,6 +218,8 @@ def deliver(session: Session, settings: Settings, opt_out_of=None) -> Delivery:
             mail.sent_at = utcnow()
             mail.attempts += 1
             mail.last_error = None
+            # a status request's text holds the personal link: once sent, the outbox forgets it
+            mail.body_text = mail.body_html = ""
             result.sent += 1
             session.commit()
     finally:
