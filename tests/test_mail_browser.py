@@ -51,6 +51,11 @@ def test_status_request_by_mail_journey(page: Page, live_server, live_app, smtp_
     page.get_by_role("button", name="Antwort senden").click()
     expect(page.get_by_text("Vielen Dank – Ihre Antwort ist gespeichert")).to_be_visible()
     assert_accessible(page)
+    # the opt-out page of the same mail, at 320 px too
+    opt_out = next(u for u in links_in(message) if "/mail/abbestellen/" in u)
+    page.goto(opt_out)
+    expect(page.get_by_role("button", name="Mails abbestellen")).to_be_visible()
+    assert_accessible(page)
     assert "plsta_" not in caplog.text  # the secret never reaches a log, the server's access log included
 
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -61,3 +66,16 @@ def test_status_request_by_mail_journey(page: Page, live_server, live_app, smtp_
     expect(page.get_by_role("region", name="Antworten per Link")).to_contain_text("7 von 7")
     assert_accessible(page)
     screenshot("statusabfrage-per-mail")
+
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(f"{live_server.url}/profil/zugaenge")
+    page.get_by_role("link", name="Benachrichtigungen per Mail").click()
+    page.get_by_label("E-Mail-Adresse").fill("kein-at")
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_text("keine gültige E-Mail-Adresse").first).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("E-Mail-Adresse").fill("leitung@kreis-steinfurt.example")
+    page.get_by_label("Wochenübersicht (montags) und Erinnerungen per Mail erhalten").uncheck()
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_text("Ihre Benachrichtigungen wurden gespeichert.")).to_be_visible()
+    assert_accessible(page)
