@@ -398,3 +398,29 @@ def test_mail_test_command_prints_the_answer(smtp_server, monkeypatch):
     monkeypatch.delenv("PLANNER_SMTP_URL")
     result = CliRunner().invoke(main, ["mail-test", "test@kreis.example"])
     assert result.exit_code == 1 and "PLANNER_SMTP_URL fehlt" in result.output
+
+
+@pytest.mark.db
+def test_link_of_a_version_that_was_continued_is_refused(app, client, steinfurt_id, smtp_server, tmp_path):
+    from conftest import import_file
+
+    from planner.models.verstetigung import Succession
+
+    inbox, port = smtp_server
+    _start(app, client, steinfurt_id, port)
+    link = next(u for u in links_in(inbox.messages[0]) if "/rueckmeldung/" in u)
+    path = link.removeprefix("https://planner.kreis-steinfurt.example")
+    other = tmp_path / "neu.yaml"
+    other.write_text(
+        "format: planner-strategy/1\norganisation: {name: Gesundheitsamt Kreis Steinfurt}\n"
+        "strategy: {title: Fortschreibung}\nmeasures: []\n",
+        encoding="utf-8",
+    )
+    successor = import_file(app, other)
+    with app.app_context():
+        db.session.add(Succession(predecessor_id=steinfurt_id, successor_id=successor))
+        db.session.commit()
+    response = app.test_client().get(path)
+    assert response.status_code == 410 and "fortgeschrieben" in response.get_data(as_text=True)
+    page = client.get(f"/strategien/{steinfurt_id}/statusabfrage").get_data(as_text=True)
+    assert "Statusabfrage per Mail" not in page

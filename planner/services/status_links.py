@@ -22,6 +22,7 @@ from ..models import utcnow
 from ..models.mail import StatusLink, StatusLinkMeasure, StatusRequest
 from . import audit, tokens
 from .rounds import StatusInput, save_status_round
+from .verstetigung import successor_id
 
 VALID_DAYS = 21
 CLOSED = (Status.ABGESCHLOSSEN.value, Status.VERWORFEN.value)
@@ -196,6 +197,12 @@ def lookup(session: Session, secret: str, now: datetime | None = None) -> Status
         raise LinkRefused(
             f"Dieser Link ist abgelaufen: er galt {VALID_DAYS} Tage lang. Bitte bitten Sie das Strategieteam "
             "um einen neuen Link.",
+            410,
+        )
+    if successor_id(session, link.request.strategy_id) is not None:
+        raise LinkRefused(
+            "Die Strategie wurde inzwischen fortgeschrieben; dieser Link gilt nicht mehr. Bitte bitten Sie das "
+            "Strategieteam um einen neuen Link.",
             410,
         )
     return link

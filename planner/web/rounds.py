@@ -15,6 +15,7 @@ from ..models.mail import StatusLink, StatusRequest
 from ..services import mail as mail_service
 from ..services import rounds as service
 from ..services import status_links
+from ..services.verstetigung import successor_id
 from ..services.whole_strategy import strategy_to_domain
 from . import mails, nav
 from .access import actor_name, get_strategy_or_404, may_write
@@ -95,8 +96,8 @@ def _status_page(row, page_form, rows, problems: dict, status: int = 200):
 def _by_mail(row: models.Strategy) -> dict | None:
     """The Statusabfrage per Mail on the page, for those who may edit: whether mail is on, who can be
     reached, the latest request with who answered, and mails waiting in the outbox."""
-    if not may_write(row.organisation_id):
-        return None
+    if not may_write(row.organisation_id) or successor_id(db.session, row.id) is not None:
+        return None  # readers, and an old version (its round is done in the successor)
     configured, off = mails.settings()
     latest = status_links.latest_request(db.session, row.id)
     waiting, problem = mail_service.waiting_mails(db.session, row.organisation_id)
