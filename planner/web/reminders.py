@@ -172,7 +172,12 @@ def collect(today: date) -> dict[str, Recipient]:
 
 def _digest(key: str, row: models.Strategy, items, today: date) -> Item:
     lines = [f"Maßnahme aktualisieren: „{i.measure.title}“ – {i.state.text}" for i in items.to_update]
-    lines += [f"Zeitkonflikt: „{row_title(row, c.measure)}“" for c in items.conflicts]
+    lines += [
+        f"Zeitkonflikt: „{row_title(row, c.measure)}“ beginnt {c.starts.german()}, "
+        f"vor dem Ende von „{row_title(row, c.depends_on)}“"
+        + (f" ({c.prerequisite_ends.german()})" if c.prerequisite_ends else " (offenes Ende)")
+        for c in items.conflicts
+    ]
     lines += [
         f"{d.kind.label} „{row_title(row, d.subject)}“: "
         + (
