@@ -424,3 +424,30 @@ def test_link_of_a_version_that_was_continued_is_refused(app, client, steinfurt_
     assert response.status_code == 410 and "fortgeschrieben" in response.get_data(as_text=True)
     page = client.get(f"/strategien/{steinfurt_id}/statusabfrage").get_data(as_text=True)
     assert "Statusabfrage per Mail" not in page
+
+
+@pytest.mark.db
+def test_api_sets_an_owners_address_and_refuses_a_bad_one(app, steinfurt_id, make_user, anonymous_client):
+    from planner.services import tokens
+
+    with app.app_context():
+        org = db.session.get(models.Strategy, steinfurt_id).organisation_id
+    editor = make_user("redaktion", roles={org: "bearbeiten"})
+    with app.app_context():
+        _, secret = tokens.create(db.session, db.session.get(User, editor), "api", "Skript")
+        db.session.commit()
+    url = f"/api/v1/strategien/{steinfurt_id}/massnahmen/prozesserhebung"
+    etag = anonymous_client.get(url, headers={"Authorization": f"Bearer {secret}"}).headers["ETag"]
+    headers = {"Authorization": f"Bearer {secret}", "If-Match": etag}
+    bad = anonymous_client.patch(
+        url, json={"owners": [{"name": "Felix Marincel", "email": "felix(at)kreis"}]}, headers=headers
+    )
+    assert bad.status_code == 422 and "keine gültige E-Mail-Adresse" in bad.get_json()["detail"]
+    good = anonymous_client.patch(
+        url, json={"owners": [{"name": "Felix Marincel", "email": "felix@kreis-steinfurt.example"}]}, headers=headers
+    )
+    assert good.status_code == 200, good.get_json()
+    assert "felix@" not in good.get_data(as_text=True)  # the API shows no addresses
+    with app.app_context():
+        email = db.session.scalar(sa.select(models.Person.email).where(models.Person.name == "Felix Marincel"))
+        assert email == "felix@kreis-steinfurt.example"
