@@ -451,3 +451,19 @@ def test_api_sets_an_owners_address_and_refuses_a_bad_one(app, steinfurt_id, mak
     with app.app_context():
         email = db.session.scalar(sa.select(models.Person.email).where(models.Person.name == "Felix Marincel"))
         assert email == "felix@kreis-steinfurt.example"
+
+
+@pytest.mark.db
+def test_dsgvo_export_names_the_address_and_anonymising_removes_it(app, client, steinfurt_id):
+    with app.app_context():
+        person = db.session.scalar(sa.select(models.Person).where(models.Person.name == "Helen Büscher"))
+        base = f"/verwaltung/organisationen/{person.organisation_id}/personen/{person.id}"
+    data = form_data(client.get(base).get_data(as_text=True))
+    data["email"] = "helen.buescher@kreis-steinfurt.example"
+    assert client.post(base, data=data).status_code == 302
+    assert client.get(base + "/auskunft.json").get_json()["person"]["email"] == data["email"]
+    assert client.post(base + "/anonymisieren").status_code == 302
+    with app.app_context():
+        assert db.session.get(models.Person, person.id).email is None
+        trail = db.session.scalars(sa.select(AuditEntry.new).where(AuditEntry.field == "email")).all()
+        assert trail and data["email"] not in trail
