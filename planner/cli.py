@@ -771,3 +771,65 @@ def schema(output: Path | None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.command("mail-test")
+@click.argument("address")
+def mail_test(address: str) -> None:
+    """Schickt eine Testmail an ADDRESS (PLANNER_SMTP_URL, PLANNER_MAIL_FROM) und zeigt die Antwort des Servers."""
+    import smtplib
+
+    from .config import mail_settings
+    from .domain.validation import email_problem
+    from .services import mail
+
+    if problem := email_problem(address):
+        click.echo(problem, err=True)
+        sys.exit(2)
+    settings, reason = mail.settings_or_none(mail_settings())
+    if settings is None:
+        click.echo(reason, err=True)
+        sys.exit(1)
+    try:
+        answer = mail.send_test(settings, address)
+    except (smtplib.SMTPException, OSError) as exc:
+        click.echo(f"Nicht verschickt: {mail.describe_problem(exc)}", err=True)
+        sys.exit(1)
+    click.echo(f"Testmail an {address} übergeben an {settings.host}:{settings.port}. Antwort des Servers: {answer}")
+
+
+@main.command()
+@click.option("--today", "today_text", metavar="JJJJ-MM-TT", help="Stichtag (ohne Angabe: heute)")
+def remind(today_text: str | None) -> None:
+    """Erinnert per Mail an fällige und überfällige Evaluationen, montags mit Wochenübersicht (täglich per cron/systemd)."""
+    from .web import reminders
+
+    day = _day(today_text)
+    app = _app()
+    with app.app_context():
+        from .web.mails import settings
+
+        configured, reason = settings()
+        if configured is None:
+            click.echo(f"{reason} Es wurde nichts verschickt.", err=True)
+            sys.exit(1)
+        if not app.config.get("BASE_URL"):
+            click.echo(
+                "PLANNER_BASE_URL fehlt: die Mails brauchen absolute Links (z. B. https://planner.kreis.example).",
+                err=True,
+            )
+            sys.exit(1)
+        result = reminders.run(day)
+    names = len(result.queued)
+    click.echo(
+        f"{day.strftime('%d.%m.%Y')}: {names} neue Mail{'' if names == 1 else 's'} für {names} Person{'' if names == 1 else 'en'}."
+    )
+    delivery = result.delivery
+    if delivery is not None:
+        click.echo(f"Verschickt: {delivery.sent}; wartend: {delivery.waiting}.")
+        if delivery.waiting:
+            click.echo(
+                f"Der Mailserver hat nicht angenommen: {delivery.problem} Die Mails bleiben für den nächsten Lauf.",
+                err=True,
+            )
+            sys.exit(3)

@@ -1,4 +1,4 @@
-"""Configuration: defaults plus environment (DATABASE_URL, SECRET_KEY, PLANNER_LDAP_*)."""
+"""Configuration: defaults plus environment (DATABASE_URL, SECRET_KEY, PLANNER_LDAP_*, PLANNER_SMTP_URL, ...)."""
 
 from __future__ import annotations
 
@@ -89,12 +89,25 @@ def directory_settings() -> dict:
     return settings
 
 
+def mail_settings() -> dict:
+    """PLANNER_SMTP_URL, PLANNER_MAIL_FROM and PLANNER_BASE_URL (issue 28); mail is off without the first."""
+    return {
+        "MAIL_SMTP_URL": os.environ.get("PLANNER_SMTP_URL") or None,
+        "MAIL_FROM": os.environ.get("PLANNER_MAIL_FROM") or None,
+        "BASE_URL": (os.environ.get("PLANNER_BASE_URL") or "").rstrip("/") or None,
+    }
+
+
 def from_environment() -> dict:
     """The settings a deployment controls through the environment."""
-    return {
-        "SECRET_KEY": secret_key(),
-        "SQLALCHEMY_ENGINES": {"default": database_url()},
-        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
-        "STRATEGIES_DIR": str(ROOT / "strategies"),
-        "TODAY": today_override(),
-    } | directory_settings()
+    return (
+        {
+            "SECRET_KEY": secret_key(),
+            "SQLALCHEMY_ENGINES": {"default": database_url()},
+            "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+            "STRATEGIES_DIR": str(ROOT / "strategies"),
+            "TODAY": today_override(),
+        }
+        | directory_settings()
+        | mail_settings()
+    )

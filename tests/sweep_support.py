@@ -22,14 +22,25 @@ import yaml
 from auth_support import create_user, login
 from conftest import DATA, PEINE, STEINFURT, _config, import_file
 
-from planner import create_app
+from planner import create_app, models
 from planner.extensions import db
 from planner.formats.strategy_file import StrategyFileError, load_strategy
 from planner.models import Model
 from planner.services import backup
 
 # the calendar feed is opened by the secret in its address, not by a session (test_calendar_feed.py)
-PUBLIC_OR_GLOBAL = {"static", "auth.login", "auth.logout", "guide.image", "assets.favicon", "calendar_feed.feed"}
+# so are the Statusabfrage link and the opt-out page of a mail (test_mail.py)
+PUBLIC_OR_GLOBAL = {
+    "static",
+    "auth.login",
+    "auth.logout",
+    "guide.image",
+    "assets.favicon",
+    "calendar_feed.feed",
+    "status_link.answer",
+    "status_link.save_answer",
+    "status_link.opt_out",
+}
 FORMATS = ["svg", "png", "pdf", "csv", "xlsx", "yaml", "json", "docx", "ics", "html"]
 ROLES = ("lesen", "bearbeiten", "verwalten")
 
@@ -114,6 +125,13 @@ def build_two_organisations(app) -> dict:
         from planner.services.directory_groups import add_mapping
 
         mapping_id = add_mapping(db.session, "CN=GA-A,OU=Gruppen,DC=kreis,DC=de", a_org, "lesen").id
+        # a Statusabfrage per Mail of A with one person's link, so its routes get ids
+        from planner.services import status_links
+
+        a_row = db.session.get(models.Strategy, a_sid)
+        a_person = status_links.owners_of(a_row)[0]
+        a_person.email = "a-person@kreis-a.example"
+        status_links.start(db.session, a_row, by="Sweep")
         db.session.commit()
     a_user = create_user(app, "a-verwalten", roles={a_org: "verwalten"})
     a_token = ApiCaller(app, a_user)

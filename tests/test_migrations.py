@@ -34,3 +34,28 @@ def test_upgrade_is_repeatable(tmp_path):
     engine = sa.create_engine(url)
     assert "measures" in sa.inspect(engine).get_table_names()
     engine.dispose()
+
+
+@pytest.mark.db
+def test_mail_migration_keeps_persons_and_users(migration_database_url):
+    """0010_h28_mail: existing persons get no address and mail on; existing users get the digest on."""
+    url = migration_database_url
+    engine = sa.create_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    upgrade(url, "0009_h29_directory")
+    with engine.begin() as conn:
+        conn.execute(sa.text("insert into organisations (id, name, created_at) values (1, 'Amt', '2026-01-01')"))
+        conn.execute(sa.text("insert into persons (organisation_id, name) values (1, 'Anna')"))
+        conn.execute(
+            sa.text(
+                "insert into users (username, display_name, password_hash, is_admin, active, session_version, "
+                "created_at, lock_version) values ('u', 'U', 'x', false, true, 1, '2026-01-01', 1)"
+            )
+        )
+    upgrade(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("select name, email, mail_off from persons")).one() == ("Anna", None, False)
+        assert conn.execute(sa.text("select username, mail_digests from users")).one() == ("u", True)
+    engine.dispose()

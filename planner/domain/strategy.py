@@ -82,6 +82,9 @@ class Owner:
 
     name: str
     role: OwnerRole = OwnerRole.LEAD
+    # the person's e-mail address, when a file or the API gives one (a property of the person, not of
+    # this measure: it is not compared, and strategies read from the database leave it out)
+    email: str | None = field(default=None, compare=False)
 
 
 @dataclass

@@ -39,6 +39,23 @@ def text_problem(value: str, multiline: bool = False) -> str | None:
     return None
 
 
+# an e-mail address as mail servers take it (RFC 5321: at most 254 characters): one @, a local
+# part and a domain with a dot, no blank, no angle bracket or comma (one address, not a list)
+MAX_EMAIL = 254
+_EMAIL = re.compile(r"[^@\s<>,;\"()\[\]]+@[^@\s<>,;\"()\[\]]+\.[^@\s<>,;\"()\[\].]{2,}")
+
+
+def email_problem(value: str) -> str | None:
+    """Why an e-mail address cannot be stored, in German (the text rule first); None when it can."""
+    if problem := text_problem(value):
+        return problem
+    if len(value) > MAX_EMAIL:
+        return f"Die E-Mail-Adresse ist zu lang (höchstens {MAX_EMAIL} Zeichen)."
+    if not _EMAIL.fullmatch(value):
+        return f"„{value}“ ist keine gültige E-Mail-Adresse (Form: name@amt.example)."
+    return None
+
+
 def writable(value: str) -> str:
     """A stored text as files can hold it: control characters (but tab and line breaks) and lone
     surrogates left out. For writers of data stored before `text_problem` refused them."""
@@ -111,6 +128,9 @@ def validate_measure(m: Measure, keys: set[str] | None = None) -> list[Problem]:
             add("depends_on", f"Unbekannte Abhängigkeit „{dep}“.")
     if len(set(m.depends_on)) != len(m.depends_on):
         add("depends_on", "Eine Abhängigkeit ist doppelt angegeben.")
+    for o in m.owners:
+        if o.email and (problem := email_problem(o.email)):
+            add("owners", f"{o.name}: {problem}")
     return problems
 
 

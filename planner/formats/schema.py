@@ -68,6 +68,7 @@ def measure_schema() -> dict[str, Any]:
                 "properties": {
                     "name": _short(200, required=True),
                     "role": {"enum": [r.value for r in OwnerRole]},
+                    "email": _short(254),
                 },
             },
         },

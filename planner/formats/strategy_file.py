@@ -180,7 +180,9 @@ def measure_from_dict(raw: dict[str, Any]) -> tuple[Measure, list[Problem]]:
         feasibility=_rating(raw.get("feasibility")),
         status=Status(raw.get("status", Status.GEPLANT.value)),
         second_loop=raw.get("second_loop", False),
-        owners=[Owner(o["name"], OwnerRole(o.get("role", "lead"))) for o in raw.get("owners", [])],
+        owners=[
+            Owner(o["name"], OwnerRole(o.get("role", "lead")), o.get("email") or None) for o in raw.get("owners", [])
+        ],
         actors=list(raw.get("actors", [])),
         requirements=list(raw.get("requirements", [])),
         start=parse_month(raw.get("start")),
@@ -380,7 +382,7 @@ def measure_to_dict(m: Measure) -> dict[str, Any]:
         "feasibility": m.feasibility.value if m.feasibility else None,
         "status": m.status.value,
         "second_loop": m.second_loop,
-        "owners": [{"name": o.name, "role": o.role.value} for o in m.owners],
+        "owners": [{"name": o.name, "role": o.role.value} | ({"email": o.email} if o.email else {}) for o in m.owners],
         "actors": list(m.actors),
         "requirements": list(m.requirements),
         "start": month_text(m.start),

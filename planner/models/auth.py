@@ -39,6 +39,9 @@ class User(Model):
     directory_dn: Mapped[str | None] = mapped_column(sa.String(500))
     directory_checked_at: Mapped[datetime | None]  # the last time the directory confirmed the account
     email: Mapped[str | None] = mapped_column(sa.String(320))  # of a directory user: its mail attribute
+    # the weekly digest and review reminders by mail (migration 0010_h28_mail); off on the profile or
+    # through the opt-out link of a mail
+    mail_digests: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Membership.id"

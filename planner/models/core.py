@@ -61,6 +61,10 @@ class Person(Model):
     kind: Mapped[str] = mapped_column(sa.String(10), default="person", server_default="person")
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     lock_version: Mapped[int] = mapped_column(default=1)  # the edit-conflict check (migration 0008_h23_persons)
+    # mail (migration 0010_h28_mail): the address status requests and reminders go to, shown only to
+    # those who may edit; `mail_off` when the person followed the opt-out link of a mail
+    email: Mapped[str | None] = mapped_column(sa.String(320))
+    mail_off: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     organisation: Mapped[Organisation] = relationship(back_populates="persons")
 

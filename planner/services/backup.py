@@ -42,6 +42,8 @@ EXCLUDED = {
     "chart_cache": "Zwischengespeicherte Diagramme werden bei Bedarf neu gezeichnet.",
     "kept_forms": "Nach Ablauf der Sitzung aufbewahrte Formulareingaben sind flüchtig und gehören einer Anmeldung, keiner Organisation.",
     "form_submissions": "Einmal-Kennungen gesendeter Formulare (gegen doppeltes Anlegen) sind flüchtig und gehören einer Anmeldung.",
+    "mail_outbox": "Ausgehende Mails sind flüchtig; wartende enthalten persönliche Links, die nicht in eine Sicherung gehören.",
+    "mail_reminders": "Welche Erinnerungen verschickt wurden, zählt nur für den laufenden Betrieb (keine doppelten Mails).",
 }
 
 

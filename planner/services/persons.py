@@ -89,7 +89,13 @@ def export_person(session: Session, person: models.Person) -> dict:
     return {
         "format": "planner-person-export/1",
         "exported_at": utcnow().isoformat(),
-        "person": {"id": person.id, "name": person.name, "organisation": person.organisation.name},
+        "person": {
+            "id": person.id,
+            "name": person.name,
+            "organisation": person.organisation.name,
+            "email": person.email,
+            "mail_off": person.mail_off,
+        },
         "measures": [{"strategy": s, "measure": m, "role": r} for s, m, r in owned],
         "mentions": [
             {"table": t.name, "id": ",".join(str(row[c.name]) for c in t.primary_key.columns), "field": column}
@@ -138,6 +144,10 @@ def anonymise_person(session: Session, person: models.Person) -> int:
             count += 1
         person.name = replacement
         count += 1
+        email = person.email
+        if email:  # the address goes too (issue 28), and with it the person's mails
+            person.email = None
+            count += 1
         session.flush()
     finally:
         session.info.pop("audit_redact", None)
@@ -149,6 +159,13 @@ def anonymise_person(session: Session, person: models.Person) -> int:
             .values({col: sa.func.replace(audit.c[col], name, replacement)})
         )
         count += result.rowcount or 0
+        if email:
+            result = session.execute(
+                sa.update(audit)
+                .where(audit.c[col] == email, audit.c.organisation_id == person.organisation_id)
+                .values({col: "(anonymisiert)"})
+            )
+            count += result.rowcount or 0
     return count
 
 

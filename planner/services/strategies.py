@@ -321,6 +321,12 @@ def _write_fields(
         for i, o in enumerate(m.owners):
             person = get_or_create_person(session, organisation, o.name, persons)
             row.owners.append(models.MeasureOwner(person=person, role=o.role.value, position=i))
+    for o in m.owners:
+        # an address given with the owner (file, API) is the person's; none given keeps the stored one
+        if o.email:
+            person = get_or_create_person(session, organisation, o.name, persons)
+            if person.email != o.email:
+                person.email = o.email
 
 
 def _write_dependencies(

@@ -13,7 +13,7 @@ from ..models import utcnow
 from ..models.auth import User
 from ..models.token import UserToken
 
-PREFIX = {"api": "plapi_", "kalender": "plcal_"}
+PREFIX = {"api": "plapi_", "kalender": "plcal_", "status": "plsta_"}  # status: a Statusabfrage link
 # last use is written at most this often, so reading through the API does not write on every call
 TOUCH_EVERY = timedelta(minutes=5)
 
@@ -21,6 +21,20 @@ TOUCH_EVERY = timedelta(minutes=5)
 def _digest(secret: str) -> str:
     # the secret has 256 random bits: a plain hash cannot be brute-forced, and it is quick to look up
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def new_secret(kind: str) -> tuple[str, str]:
+    """A new secret of that kind and its hash (what is stored): for tokens kept in other tables
+    (the Statusabfrage links of services/status_links.py)."""
+    secret = PREFIX[kind] + secrets.token_urlsafe(32)
+    return secret, _digest(secret)
+
+
+def digest_of(secret: str, kind: str) -> str | None:
+    """The stored hash of a secret of that kind, None when it cannot be one."""
+    if not secret or not secret.startswith(PREFIX[kind]) or len(secret) > 200:
+        return None
+    return _digest(secret)
 
 
 def create(session: Session, user: User, kind: str, name: str) -> tuple[UserToken, str]:

@@ -53,6 +53,9 @@ TABLE_LABELS = {
     "strategy_review_decisions": "Review-Entscheidung",
     "land_measure_offices": "Teilnehmendes Amt (Landesmaßnahme)",
     "directory_group_roles": "Verzeichnisgruppe",
+    "status_requests": "Statusabfrage per Mail",
+    "status_links": "Persönlicher Link (Statusabfrage)",
+    "status_link_measures": "Maßnahme im persönlichen Link",
 }
 # German labels of the columns: the domain's field labels (one source with the version
 # comparison), plus the columns only the database has
@@ -172,6 +175,15 @@ FIELD_LABELS = {
     "proposed": "Vorgeschlagene Entscheidung",
     "proposal_reason": "Begründung des Vorschlags",
     "decision": "Entscheidung",
+    # mail (issue 28): persons' addresses, digests, status requests by link
+    "mail_off": "Keine Mails (abbestellt)",
+    "mail_digests": "Wochenübersicht und Erinnerungen per Mail",
+    "reminded_at": "Erinnert am",
+    "request_id": "Statusabfrage",
+    "expires_at": "Gültig bis",
+    "revoked_at": "Widerrufen am",
+    "link_id": "Persönlicher Link",
+    "answered_at": "Beantwortet am",
 }
 ACTION_LABELS = {"insert": "angelegt", "update": "geändert", "delete": "gelöscht", "import": "importiert"}
 

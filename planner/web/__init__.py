@@ -28,6 +28,7 @@ from . import (
     rounds,
     session_timeout,
     sharing,
+    status_link,
     steckbriefe,
     strategies,
     verstetigung,
@@ -64,6 +65,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(profile.bp)
     app.register_blueprint(calendar_feed.bp)
+    app.register_blueprint(status_link.bp)
+    status_link.redact_access_logs()
     csrf.exempt(api.bp)  # token-authenticated, never the session cookie (api/views.py)
     app.register_blueprint(api.bp)
     errors.retry_on_conflict(app)  # last: wraps every view registered above

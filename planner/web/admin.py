@@ -24,7 +24,7 @@ from .access import get_organisation_or_404, is_admin, may_manage, may_write, vi
 from .auth import logout_form
 from .downloads import download
 from .filters import BERLIN
-from .forms import ConfirmForm, GermanForm, choices, save_unchanged
+from .forms import ConfirmForm, GermanForm, choices, email_address, save_unchanged
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 
@@ -458,6 +458,12 @@ class PersonForm(GermanForm):
 
     name = StringField("Name", validators=[DataRequired("Bitte ausfüllen."), Length(max=200)])
     kind = SelectField("Art", choices=choices(models.PERSON_KINDS.items()))
+    email = StringField(
+        "E-Mail-Adresse",
+        validators=[Optional(), email_address],
+        description="Für die Statusabfrage per Link und Erinnerungen an Evaluationen; sehen nur, wer bearbeiten darf.",
+    )
+    mail_off = BooleanField("Keine Mails an diese Adresse (abbestellt)")
     user = SelectField(
         "Verknüpftes Benutzerkonto",
         choices=[],
@@ -511,6 +517,7 @@ def person_edit(organisation_id: int, person_id: int):
     form.user.choices = _member_choices(org)
     if request.method == "GET":
         form.name.data, form.kind.data = person.name, person.kind
+        form.email.data, form.mail_off.data = person.email or "", person.mail_off
         form.user.data = str(person.user_id or "")
         form.lock_version.data = person.lock_version
     general = []
@@ -519,6 +526,10 @@ def person_edit(organisation_id: int, person_id: int):
         def write() -> None:
             persons.rename(db.session, person, form.name.data)
             person.kind = form.kind.data
+            if (form.email.data or None) != person.email:
+                person.email = form.email.data or None
+            if bool(form.mail_off.data) != person.mail_off:
+                person.mail_off = bool(form.mail_off.data)
             persons.link_user(db.session, person, int(form.user.data) if form.user.data else None)
 
         try:

@@ -5,14 +5,15 @@ A new key is shown once, on the page that answers its creation; only its hash is
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..extensions import db
 from ..services import tokens
-from .forms import REQUIRED, ConfirmForm, GermanForm
+from .forms import REQUIRED, ConfirmForm, GermanForm, email_address
+from .mails import settings as mail_settings
 
 bp = Blueprint("profile", __name__, url_prefix="/profil")
 
@@ -89,3 +90,38 @@ def revoke(token_id: int):
     db.session.commit()
     flash(f"{KIND_LABELS[row.kind]} „{row.name}“ wurde widerrufen.", "success")
     return redirect(url_for("profile.access"))
+
+
+# --- notifications by mail (issue 28) --------------------------------------------------------------
+
+
+class NotificationForm(GermanForm):
+    """The user's address and whether the weekly digest and review reminders come by mail."""
+
+    email = StringField(
+        "E-Mail-Adresse",
+        validators=[Optional(), email_address],
+        description="Für die Wochenübersicht des Handlungsbedarfs und die Erinnerung an das Strategiereview.",
+    )
+    digests = BooleanField("Wochenübersicht (montags) und Erinnerungen per Mail erhalten")
+
+
+@bp.route("/benachrichtigungen", methods=["GET", "POST"])
+def notifications():
+    """Switch the digests off or on; a local account also sets its address (a directory's comes from it)."""
+    user = current_user._get_current_object()
+    form = NotificationForm()
+    if request.method == "GET":
+        form.email.data, form.digests.data = user.email or "", user.mail_digests
+    if form.validate_on_submit():
+        if user.directory_dn is None and (form.email.data or None) != user.email:
+            user.email = form.email.data or None
+        if bool(form.digests.data) != user.mail_digests:
+            user.mail_digests = bool(form.digests.data)
+        db.session.commit()
+        flash("Ihre Benachrichtigungen wurden gespeichert.", "success")
+        return redirect(url_for("profile.notifications"))
+    configured, off = mail_settings()
+    return render_template(
+        "profile/benachrichtigungen.html", form=form, directory=user.directory_dn is not None, off=off
+    ), (422 if request.method == "POST" else 200)

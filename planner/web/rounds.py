@@ -11,13 +11,18 @@ from ..domain.schedule_state import State
 from ..domain.strategy import Status
 from ..extensions import db
 from ..formats import status_round
+from ..models.mail import StatusLink, StatusRequest
+from ..services import mail as mail_service
 from ..services import rounds as service
+from ..services import status_links
+from ..services.verstetigung import successor_id
 from ..services.whole_strategy import strategy_to_domain
-from . import nav
-from .access import actor_name, get_strategy_or_404
+from . import mails, nav
+from .access import actor_name, get_strategy_or_404, may_write
 from .clock import schedule, today
 from .downloads import download
 from .filters import error_links, file_stem, strategy_file_stem
+from .forms import ConfirmForm
 from .forms.rounds import (
     RatingRoundForm,
     RatingRow,
@@ -83,7 +88,107 @@ def _status_page(row, page_form, rows, problems: dict, status: int = 200):
         persons=persons,
         chosen=chosen,
         day=today(),
+        by_mail=_by_mail(row),
+        confirm=ConfirmForm(),
     ), status
+
+
+def _by_mail(row: models.Strategy) -> dict | None:
+    """The Statusabfrage per Mail on the page, for those who may edit: whether mail is on, who can be
+    reached, the latest request with who answered, and mails waiting in the outbox."""
+    if not may_write(row.organisation_id) or successor_id(db.session, row.id) is not None:
+        return None  # readers, and an old version (its round is done in the successor)
+    configured, off = mails.settings()
+    latest = status_links.latest_request(db.session, row.id)
+    waiting, problem = mail_service.waiting_mails(db.session, row.organisation_id)
+    owners = status_links.owners_of(row)
+    return {
+        "off": off if configured is None else None,
+        "reachable": [p for p in owners if status_links.reachable(p)],
+        "unreachable": [p for p in owners if not status_links.reachable(p)],
+        "request": latest,
+        "answers": status_links.answers(latest) if latest is not None else [],
+        "waiting": waiting,
+        "problem": problem,
+    }
+
+
+def _delivered(sent_what: str) -> None:
+    """Send the outbox now and say what happened, in German."""
+    result = mails.deliver()
+    if result is None:
+        return
+    if result.waiting:
+        flash(
+            f"{sent_what} Der Mailserver hat nicht angenommen: {result.problem} "
+            f"{result.waiting} Mail{'' if result.waiting == 1 else 's'} warten und werden beim nächsten Versand "
+            "(planner remind) erneut verschickt.",
+            "error",
+        )
+    else:
+        flash(f"{sent_what} {result.sent} Mail{'' if result.sent == 1 else 's'} verschickt.", "success")
+
+
+@bp.post("/statusabfrage/per-mail")
+def status_query_by_mail(strategy_id: int):
+    """Start a Statusabfrage by mail: each owner with an address gets one mail with a personal link."""
+    row = get_strategy_or_404(strategy_id, write=True)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    configured, off = mails.settings()
+    if configured is None:
+        flash(off, "error")
+        return redirect(url_for("rounds.status_query", strategy_id=strategy_id))
+    request_row, links, unreachable = status_links.start(db.session, row, by=actor_name(row.organisation_id))
+    if not links:
+        db.session.rollback()
+        flash("Keine Person mit offenen Maßnahmen hat eine E-Mail-Adresse: es wurde nichts verschickt.", "error")
+        return redirect(url_for("rounds.status_query", strategy_id=strategy_id))
+    for link, secret in links:
+        mail_service.queue(db.session, mails.status_request(row, link, secret), row.organisation_id)
+    db.session.commit()
+    _delivered(f"Die Statusabfrage per Mail ist gestartet ({len(links)} Person{'' if len(links) == 1 else 'en'}).")
+    return redirect(url_for("rounds.status_query", strategy_id=strategy_id) + "#per-mail")
+
+
+@bp.post("/statusabfrage/per-mail/<int:request_id>/erinnerung")
+def status_query_reminder(strategy_id: int, request_id: int):
+    """The one reminder to everyone who has not answered all their measures (with a new link)."""
+    row = get_strategy_or_404(strategy_id, write=True)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    request_row = db.session.get(StatusRequest, request_id)
+    if request_row is None or request_row.strategy_id != row.id:
+        abort(404)
+    configured, off = mails.settings()
+    if configured is None:
+        flash(off, "error")
+        return redirect(url_for("rounds.status_query", strategy_id=strategy_id))
+    try:
+        links = status_links.remind(db.session, request_row)
+    except status_links.LinkRefused as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("rounds.status_query", strategy_id=strategy_id) + "#per-mail")
+    for link, secret in links:
+        mail_service.queue(db.session, mails.status_request(row, link, secret, reminder=True), row.organisation_id)
+    db.session.commit()
+    _delivered(f"Die Erinnerung ist verschickt ({len(links)} Person{'' if len(links) == 1 else 'en'}).")
+    return redirect(url_for("rounds.status_query", strategy_id=strategy_id) + "#per-mail")
+
+
+@bp.post("/statusabfrage/per-mail/links/<int:link_id>/widerrufen")
+def revoke_status_link(strategy_id: int, link_id: int):
+    """Revoke one person's link: it stops working at once."""
+    row = get_strategy_or_404(strategy_id, write=True)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    link = db.session.get(StatusLink, link_id)
+    if link is None or link.request.strategy_id != row.id:
+        abort(404)
+    status_links.revoke(db.session, link)
+    db.session.commit()
+    flash(f"Der Link von {link.person.name} wurde widerrufen.", "success")
+    return redirect(url_for("rounds.status_query", strategy_id=strategy_id) + "#per-mail")
 
 
 @bp.get("/statusabfrage")
@@ -111,7 +216,7 @@ def save_status_query(strategy_id: int):
     """Save the whole round in one transaction: every row checked, nothing written when one fails."""
     row = get_strategy_or_404(strategy_id, write=True)
     form = StatusRoundForm()
-    rows, inputs, problems = _status_rows({m.key: m for m in strategy_to_domain(row).measures}, today())
+    rows, inputs, problems = status_rows({m.key: m for m in strategy_to_domain(row).measures}, today())
     if not rows:
         flash("Es wurden keine Maßnahmen übermittelt. Bitte das Formular erneut öffnen.", "error")
         return redirect(url_for("rounds.status_query", strategy_id=strategy_id))
@@ -136,7 +241,7 @@ def save_status_query(strategy_id: int):
     return _status_page(row, form, rows, problems, status=422)
 
 
-def _status_rows(current: dict, day) -> tuple[list[StatusRow], list, dict]:
+def status_rows(current: dict, day) -> tuple[list[StatusRow], list, dict]:
     """The round's rows as sent (m0-…, m1-…), the changes to save and the keys of invalid rows."""
     rows, inputs, problems = [], [], {}
     i = 0

@@ -15,7 +15,7 @@ from ..models.token import UserToken
 from ..services import directory
 
 # blueprints whose requests never use the session cookie; the login requirement leaves them alone
-TOKEN_BLUEPRINTS = {"api", "calendar_feed"}
+TOKEN_BLUEPRINTS = {"api", "calendar_feed", "status_link"}
 
 
 def act_as(token: UserToken, via: str) -> None:

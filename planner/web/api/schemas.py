@@ -102,6 +102,9 @@ class Version(_Out):
 class OwnerData(_In):
     name: str
     role: str | None = Field(None, description="lead oder support; ohne Angabe lead")
+    email: str | None = Field(
+        None, description="E-Mail-Adresse der Person (für Statusabfragen per Link); ohne Angabe bleibt die gespeicherte"
+    )
 
 
 class Owner(_Out):

@@ -295,7 +295,10 @@ def _change_data(json: s.MeasureChange) -> dict:
         message = f"Feld „funding_call“: Unbekannter Förderaufruf „{call}“. Bekannt sind: {known}."
         raise ApiProblem(422, "Die Maßnahme wurde nicht gespeichert: " + message, errors=[message])
     if data.get("owners") is not None:
-        data["owners"] = [{"name": o["name"], "role": o.get("role") or "lead"} for o in data["owners"]]
+        data["owners"] = [
+            {"name": o["name"], "role": o.get("role") or "lead"} | ({"email": o["email"]} if o.get("email") else {})
+            for o in data["owners"]
+        ]
     return data
 
 

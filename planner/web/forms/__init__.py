@@ -27,7 +27,7 @@ from ...domain import normalise
 from ...domain.catalogue import catalogue
 from ...domain.months import Month
 from ...domain.strategy import Rating
-from ...domain.validation import MAX_AMOUNT, MAX_TEXT, text_problem
+from ...domain.validation import MAX_AMOUNT, MAX_TEXT, email_problem, text_problem
 from ...extensions import db
 from ...services import submissions
 from ...services.locking import EditConflict, unchanged_since
@@ -42,6 +42,14 @@ def storable_text(form, field) -> None:
     field (every text field but a text area) takes no line break either."""
     if isinstance(field.data, str) and (problem := text_problem(field.data, isinstance(field, TextAreaField))):
         raise StopValidation(problem)
+
+
+def email_address(form, field) -> None:
+    """An e-mail address (domain.validation.email_problem, the text rule included); empty is allowed."""
+    if isinstance(field.data, str):
+        field.data = field.data.strip()
+        if field.data and (problem := email_problem(field.data)):
+            raise StopValidation(problem)
 
 
 def finite_number(form, field) -> None:
