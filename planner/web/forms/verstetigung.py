@@ -275,7 +275,9 @@ class FortschreibungBase(GermanForm):
     version = StringField(
         "Bezeichnung der neuen Version", validators=[DataRequired(REQUIRED), Length(max=50)], description="Z. B. 2025."
     )
-    adopted = StringField("Beschlossen im Monat", description="MM/JJJJ; der Fahrplan beginnt dann neu.")
+    adopted = StringField(
+        "Beginn des neuen Zeitraums", description="MM/JJJJ; zwei Jahre ab hier. Beschlossen wird die neue Version danach."
+    )
     vision = TextAreaField("Vision-Statement")
     mission = TextAreaField("Mission-Statement")
     by = StringField("Fortgeschrieben von", validators=[DataRequired(REQUIRED), Length(max=200)])

@@ -8,6 +8,7 @@ from ... import models
 from ...domain.months import Month
 from ...domain.roadmap_view import roadmap_view
 from ...domain.strategy import Measure
+from ...domain.verstetigung import ReviewDecision
 from ...domain.verstetigung_versions import (
     SUGGESTED,
     FortschreibungError,
@@ -16,9 +17,9 @@ from ...domain.verstetigung_versions import (
     latest_outcomes,
 )
 from ...extensions import db
+from ...services import fortschreibung
 from ...services import review as review_records
 from ...services import verstetigung as service
-from ...services import verstetigung_review as review_service
 from ...services.strategies import ValidationFailed
 from ...services.whole_strategy import strategy_to_domain
 from .. import clock
@@ -62,7 +63,7 @@ def _prefilled_form(row: models.Strategy, pending: list[Measure], outcomes: dict
     form = fortschreibung_form(pending, formdata=None)
     form.vision.data, form.mission.data = row.vision, row.mission
     form.by.data = user_name(row)
-    form.adopted.data = Month(clock.today().year, clock.today().month).german()
+    form.adopted.data = (Month(clock.today().year, clock.today().month) + 1).german()
     for i, m in enumerate(pending):
         if m.key in outcomes:
             form[f"d_{i}"].data = SUGGESTED[outcomes[m.key].outcome].value
@@ -87,16 +88,18 @@ def new_version(strategy_id: int):
     if not (valid and not form.adopted.errors):
         return _fortschreibung_page(row, form, outcomes, 422)
     try:
-        new_row = review_service.create_successor(
+        decided = {k: (ReviewDecision(d.value), note) for k, (d, note) in decisions_of(form).items()}
+        result = fortschreibung.preview(
+            db.session, row, decided, review_day=clock.today(), today=clock.today(), version=form.version.data,
+            start=adopted,
+        )  # fmt: skip
+        new_row = fortschreibung.create(
             db.session,
             row,
-            decisions_of(form),
-            version=form.version.data,
-            adopted=adopted,
+            result,
             vision=(form.vision.data or "").strip(),
             mission=(form.mission.data or "").strip(),
             by=form.by.data.strip(),
-            today=clock.today(),
         )
     except service.AlreadyContinued as exc:  # someone else was quicker (the strategy lock makes this rare)
         db.session.rollback()
