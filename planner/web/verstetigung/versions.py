@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from ... import models
-from ...domain.months import Month
+from ...domain.months import Month, german_date
 from ...domain.roadmap_view import roadmap_view
 from ...domain.strategy import Measure
-from ...domain.verstetigung import ReviewDecision
+from ...domain.verstetigung import Resolution, ReviewDecision
 from ...domain.verstetigung_versions import (
     SUGGESTED,
     FortschreibungError,
@@ -24,11 +24,60 @@ from ...services.strategies import ValidationFailed
 from ...services.whole_strategy import strategy_to_domain
 from .. import clock
 from ..access import get_strategy_or_404, readable_versions
-from ..forms import parse_month_field
-from ..forms.verstetigung import decision_rows, decisions_of, fortschreibung_form
+from ..forms import parse_month_field, save_unchanged
+from ..forms.verstetigung import ResolutionForm, decision_rows, decisions_of, fortschreibung_form
 from .common import read_only, user_name
 
 bp = Blueprint("versions", __name__)
+
+
+@bp.app_template_global("adoption_of")
+def adoption_of(row: models.Strategy) -> str | None:
+    """ "beschlossen 18.02.2027 (Kreistag)", "beschlossen 03/2023", "Entwurf – Beschluss ausstehend" or None."""
+    return fortschreibung.adoption_text(db.session, row)
+
+
+def _resolution_page(row, form, status: int = 200, general: list[str] | None = None):
+    return render_template(
+        "verstetigung/beschluss.html",
+        row=row,
+        form=form,
+        adoption=fortschreibung.adoption_text(db.session, row),
+        general=general or [],
+    ), status
+
+
+@bp.route("/beschluss", methods=["GET", "POST"])
+def resolution(strategy_id: int):
+    """Record the Beschluss of this version (date, body, reference): until then a Fortschreibung is a draft."""
+    row = get_strategy_or_404(strategy_id, write=True)
+    if request.method == "GET":
+        form = ResolutionForm(formdata=None)
+        stored = fortschreibung.resolution_row(db.session, row)
+        if stored is not None:
+            form.decided_on.data = german_date(stored.decided_on)
+            form.body.data, form.reference.data = stored.body, stored.reference
+        form.lock_version.data = row.lock_version
+        return _resolution_page(row, form)
+    form = ResolutionForm()
+    if not form.validate_all(clock.today()):
+        return _resolution_page(row, form, 422)
+    decided = Resolution(form.day, form.body.data.strip(), (form.reference.data or "").strip())
+    try:
+        refused = save_unchanged(
+            form.lock_version,
+            "strategies",
+            row,
+            lambda: fortschreibung.record_resolution(db.session, row, decided, user_name(row)),
+        )
+    except FortschreibungError as exc:
+        db.session.rollback()
+        return _resolution_page(row, form, 409, [str(exc)])
+    if refused is not None:
+        return _resolution_page(row, form, 422, [refused])
+    db.session.commit()
+    flash(f"Der Beschluss wurde erfasst: {fortschreibung.adoption_text(db.session, row)}.", "success")
+    return redirect(url_for("strategies.detail", strategy_id=strategy_id))
 
 
 @bp.get("/versionen")
