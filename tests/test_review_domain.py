@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from planner.domain.months import Month
 from planner.domain.fortschreibung import proposed_targets
+from planner.domain.months import Month
 from planner.domain.review import ReviewDecision, propose_decision
 from planner.domain.schedule_state import schedule_state
-from planner.domain.strategy import Measure, Owner, OwnerRole, Status, Strategy
-from planner.domain.verstetigung import Decision, Outcome
+from planner.domain.strategy import Measure, Owner, OwnerRole, Status
+from planner.domain.verstetigung import Outcome
 
 TODAY = date(2026, 11, 30)
 

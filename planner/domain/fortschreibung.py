@@ -7,7 +7,7 @@ review — the decision table (issue 24), one home for the web and the command l
 | behalten, planned in the future | dates unchanged |
 | behalten, planned but the start has passed without a start | re-planned inside the new period, same length, after its prerequisites |
 | behalten, ongoing (fortlaufend) | ongoing from its real start, no end |
-| behalten, backlog | stays in the backlog |
+| behalten, backlog | stays in the backlog (deferred once more: it was reconsidered) |
 | anpassen | carried, re-planned from the new period's first month on (a running measure keeps its start) |
 | in den Backlog | backlog, no dates, one more deferral |
 | abgeschlossen | not an open measure any more; carried as finished while an evaluation of it is pending |
@@ -245,8 +245,9 @@ def successor(
             n.status, n.start, n.end = Status.BACKLOG, None, None
             n.deferrals += 1
             reasons[m.key] = f"in den Backlog: ohne Termin, {n.deferrals}-mal zurückgestellt"
-        elif rule is Rule.BACKLOG_KEPT:
-            reasons[m.key] = "bleibt im Backlog"
+        elif rule is Rule.BACKLOG_KEPT:  # reconsidered and deferred once more
+            n.deferrals += 1
+            reasons[m.key] = f"bleibt im Backlog, {n.deferrals}-mal zurückgestellt"
         elif rule is Rule.UNDECIDED:
             reasons[m.key] = "ohne Entscheidung: unverändert übernommen (alle übrigen behalten)"
         elif rule is Rule.UNPLANNED:
