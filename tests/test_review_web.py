@@ -110,7 +110,10 @@ def test_change_finalise_pdf_and_continue(client, app, steinfurt):
     r = client.post(fort, data=data | {"aktion": "vorschau"})
     assert r.status_code == 200
     preview = r.get_data(as_text=True)
-    assert "Vorschau: jede Maßnahme in der neuen Version" in preview and "Die neue Version hat keinen Zeitkonflikt." in preview
+    assert (
+        "Vorschau: jede Maßnahme in der neuen Version" in preview
+        and "Die neue Version hat keinen Zeitkonflikt." in preview
+    )
     r = client.post(fort, data=data | {"aktion": "anlegen"})
     assert r.status_code == 302, r.get_data(as_text=True)
     new_id = int(r.headers["Location"].rstrip("/").split("/")[-1])
