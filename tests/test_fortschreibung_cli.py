@@ -65,7 +65,8 @@ def test_continue_writes_the_next_version_by_the_decision_table(tmp_path):
     # planner check: valid, no conflict
     check = run("check", target, "--today", "2026-12-10", "--json")
     assert check.exit_code == 0, check.output
-    assert json.loads(check.output)["conflicts"] == []
+    assert json.loads(check.output)["conflicts"] == [] and json.loads(check.output)["draft"] is True
+    assert "Entwurf – Beschluss ausstehend (Fortschreibung)" in run("check", target, "--today", "2026-12-10").output
     # planner evaluations: the review done, the line's impact evaluation from 03/2023, one item to catch up
     cal = json.loads(run("evaluations", target, "--today", "2026-12-10", "--json").output)["evaluations"]
     strategy = [(e["kind"], e["due"], e["state"]) for e in cal if e["subject"] == "strategy"]
