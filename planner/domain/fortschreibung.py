@@ -311,7 +311,7 @@ def successor(
         if p.moved and not p.fixed:
             n = next(x for x in carried if x.key == p.key)
             n.start, n.end = p.proposed_start, p.proposed_end
-            why = f"nach „{titles.get(p.after, p.after)}“" if p.after else f"Auslastung {p.owner}" if p.owner else ""
+            why = f"nach „{titles.get(p.after, p.after)}“" if p.after else f"wegen Auslastung von {p.owner}" if p.owner else ""
             reasons[p.key] = (reasons.get(p.key, "") + "; " if reasons.get(p.key) else "") + (
                 f"verschoben {why}".strip()
             )
