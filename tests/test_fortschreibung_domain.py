@@ -252,3 +252,23 @@ def test_missed_yearly_evaluations_of_a_carried_measure_become_one_item_to_catch
         (M("2026-09"), "ueberfaellig", "jährliche Evaluation nachholen (aus der Vorversion)"),
         (M("2027-09"), "offen", "jährlich während der Umsetzung"),
     ]
+
+
+def test_the_same_next_version_whether_or_not_finalising_settled_the_old_version():
+    """Finalising a review may already mark "abgeschlossen" measures finished (actual end = the
+    review's month) and "verwerfen" ones dropped in the old version: the successor is the same."""
+    decided = {"fertig": "abgeschlossen", "weg": (ReviewDecision.VERWERFEN, "ersetzt"), "rest": "behalten"}
+    unsettled = strategy(
+        m("fertig", start="2023-01", end="2023-06"), m("weg", start="2024-01", end="2024-02"),
+        m("rest", start="2027-02", end="2027-03", deps=["weg"]),
+    )  # fmt: skip
+    settled = strategy(
+        m("fertig", Status.ABGESCHLOSSEN, "2023-01", "2023-06", actual_end="2026-12"),
+        m("weg", Status.VERWORFEN, "2024-01", "2024-02"),
+        m("rest", start="2027-02", end="2027-03", deps=["weg"]),
+    )
+    one, other = carry(unsettled, decided), carry(settled, decided)
+    assert one.strategy.measures == other.strategy.measures
+    assert one.strategy.history[-1].decisions == other.strategy.history[-1].decisions
+    assert [(x.key, x.rule, x.after) for x in one.lines] == [(x.key, x.rule, x.after) for x in other.lines]
+    assert one.removed == other.removed

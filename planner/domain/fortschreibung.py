@@ -41,6 +41,7 @@ from .planning import begun, propose_schedule
 from .schedule import schedule_conflicts
 from .schedule_state import State, schedule_state
 from .strategy import Measure, Status
+from .validation import MAX_TEXT
 from .verstetigung import (
     STRATEGY,
     CarryOver,
@@ -166,10 +167,10 @@ def _finished(m: Measure, today: Month) -> bool:
 
 
 def _rule(m: Measure, decision: ReviewDecision | None, now: Month) -> Rule:
+    if decision is ReviewDecision.VERWERFEN:  # also when finalising the review marked it dropped already
+        return Rule.DROPPED
     if m.status is Status.VERWORFEN:
         return Rule.DROPPED_BEFORE
-    if decision is ReviewDecision.VERWERFEN:
-        return Rule.DROPPED
     if decision is ReviewDecision.ABGESCHLOSSEN or _finished(m, now):
         return Rule.FINISHED
     if decision is None:
@@ -311,7 +312,13 @@ def successor(
         if p.moved and not p.fixed:
             n = next(x for x in carried if x.key == p.key)
             n.start, n.end = p.proposed_start, p.proposed_end
-            why = f"nach „{titles.get(p.after, p.after)}“" if p.after else f"wegen Auslastung von {p.owner}" if p.owner else ""
+            why = (
+                f"nach „{titles.get(p.after, p.after)}“"
+                if p.after
+                else f"wegen Auslastung von {p.owner}"
+                if p.owner
+                else ""
+            )
             reasons[p.key] = (reasons.get(p.key, "") + "; " if reasons.get(p.key) else "") + (
                 f"verschoben {why}".strip()
             )
@@ -331,7 +338,7 @@ def successor(
         Kind.PROZESS,
         review_day,
         due=reviewed,
-        decisions=review_text,
+        decisions=review_text[:MAX_TEXT],
         notes=f"Strategiereview vom {german_date(review_day)}: Prozessevaluation der Strategie (Version {old.version})",
     )
     new = WholeStrategy(
