@@ -132,18 +132,23 @@ def record_resolution(session: Session, row: models.Strategy, resolution: Resolu
 def adoption_text(session: Session, row: models.Strategy) -> str | None:
     """What a page says about the adoption of a version: "beschlossen 18.02.2027 (Kreistag)",
     "beschlossen 03/2023", "Entwurf – Beschluss ausstehend" (a Fortschreibung without Beschluss),
-    or None (nothing known)."""
-    stored = resolution_row(session, row)
-    if stored is not None:
-        reference = f", {stored.reference}" if stored.reference else ""
-        return f"beschlossen {stored.decided_on.strftime('%d.%m.%Y')} ({stored.body}{reference})"
+    or None (nothing known). One statement."""
+    res = sa.select(vm.Resolution).where(vm.Resolution.strategy_id == row.id)
+    one = session.execute(
+        sa.select(
+            res.with_only_columns(vm.Resolution.decided_on).scalar_subquery(),
+            res.with_only_columns(vm.Resolution.body).scalar_subquery(),
+            res.with_only_columns(vm.Resolution.reference).scalar_subquery(),
+            sa.exists().where(vm.Succession.successor_id == row.id),
+            sa.exists().where(vm.HistoryEntry.strategy_id == row.id),
+        )
+    ).one()
+    decided_on, body, reference, continued, has_history = one
+    if decided_on is not None:
+        return f"beschlossen {decided_on.strftime('%d.%m.%Y')} ({body}{f', {reference}' if reference else ''})"
     if row.adopted:
         return f"beschlossen {Month.parse(row.adopted).german()}"
-    if records.predecessor_id(session, row.id) is not None or session.scalar(
-        sa.select(sa.func.count()).select_from(vm.HistoryEntry).where(vm.HistoryEntry.strategy_id == row.id)
-    ):
-        return DRAFT
-    return None
+    return DRAFT if continued or has_history else None
 
 
 DRAFT = "Entwurf – Beschluss ausstehend"

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from ... import models
 from ...domain.months import Month, german_date
 from ...domain.roadmap_view import roadmap_view
-from ...domain.strategy import Measure
+from ...domain.strategy import Measure, Status
 from ...domain.verstetigung import Resolution, ReviewDecision
 from ...domain.verstetigung_versions import (
     SUGGESTED,
@@ -171,7 +171,11 @@ def _flash_outdated_months(new_row: models.Strategy) -> None:
     """Carried-over measures keep their months: say when they lie before the new roadmap window."""
     strategy = strategy_to_domain(new_row)
     view = roadmap_view(strategy, clock.today())
-    before = [m for m in strategy.measures if m.is_planned and m.end is not None and m.end < view.plan_start]
+    before = [
+        m
+        for m in strategy.measures
+        if m.is_planned and m.status is not Status.ABGESCHLOSSEN and m.end is not None and m.end < view.plan_start
+    ]
     if before:
         many = len(before) != 1
         flash(
