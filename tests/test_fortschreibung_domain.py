@@ -272,3 +272,23 @@ def test_the_same_next_version_whether_or_not_finalising_settled_the_old_version
     assert one.strategy.history[-1].decisions == other.strategy.history[-1].decisions
     assert [(x.key, x.rule, x.after) for x in one.lines] == [(x.key, x.rule, x.after) for x in other.lines]
     assert one.removed == other.removed
+
+
+def test_a_version_made_before_reviews_were_recorded_keeps_its_strategy_rhythm():
+    """A Fortschreibung made by an earlier planner (history without `reviewed`, adopted set): the
+    strategy's evaluations count from its adoption as before; its carried measures' missed yearly
+    evaluations still collapse into one item (the boundary is the day it replaced the old version)."""
+    older = VersionEntry("2023", "Alt", M("2023-03"), date(2025, 3, 10))
+    s = strategy(
+        m("schulungen", Status.IN_UMSETZUNG, "2023-04", None, actual_start="2023-09"),
+        adopted="2025-03",
+        history=[older],
+    )
+    items = calendar(s, REVIEW)
+    assert [(d.kind, d.due) for d in items if d.subject == STRATEGY] == [
+        (Kind.PROZESS, M("2027-03")),  # two years after the adoption, as before
+        (Kind.WIRKUNG, M("2028-03")),  # five years from the line's first adoption 03/2023
+    ]
+    yearly = [(d.due, d.reason) for d in items if d.subject == "schulungen"]
+    assert yearly[0] == (M("2024-09"), "jährliche Evaluation nachholen (aus der Vorversion)")
+    assert [due for due, _ in yearly[1:]] == [M("2025-09"), M("2026-09"), M("2027-09")]

@@ -12,8 +12,8 @@ The calendar rules (defaults, intervals are `Rules` settings):
 - backlog, unplanned (no start and no actual start/end) and dropped measures have none;
 - the strategy has a `prozess` evaluation every 24 months after adoption (up to the first one
   after today's month) and a `wirkung` evaluation 60 months after the line's first adoption;
-  a Fortschreibung (a version with `history`) counts its process evaluations from the review it
-  was made from, which is one of them;
+  a Fortschreibung made from a review (`history[-1].reviewed`) counts its process evaluations
+  from that review, which is one of them;
 - across versions: a carried measure's yearly evaluations missed before the review the version
   was made from become one item to catch up ("nachholen"); a finished measure needs none of them;
 - an evaluation is overdue when its due month is before today's month and no such evaluation
@@ -450,12 +450,14 @@ def strategy_slots(s: Strategy, today: Month, rules: Rules = Rules()) -> list[tu
     """The strategy's own evaluations: the process evaluation every 24 months — after adoption, or,
     in a Fortschreibung, from the review it was made from (which is that evaluation) —, and the
     impact evaluation 60 months after the line's first adoption."""
-    since = boundary(s) or s.adopted
+    history = getattr(s, "history", [])
+    reviewed = month_of(history[-1].reviewed) if history and history[-1].reviewed else None
+    since = reviewed or s.adopted
     first = first_adoption(s)
     if since is None:
         return []
     slots: list[tuple[Kind, Month, str]] = []
-    due = since if boundary(s) is not None else since + rules.strategy_process
+    due = since if reviewed is not None else since + rules.strategy_process
     while True:
         slots.append((Kind.PROZESS, due, "strategie"))
         if due > today:
