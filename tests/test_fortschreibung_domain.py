@@ -292,3 +292,12 @@ def test_a_version_made_before_reviews_were_recorded_keeps_its_strategy_rhythm()
     yearly = [(d.due, d.reason) for d in items if d.subject == "schulungen"]
     assert yearly[0] == (M("2024-09"), "jährliche Evaluation nachholen (aus der Vorversion)")
     assert [due for due, _ in yearly[1:]] == [M("2025-09"), M("2026-09"), M("2027-09")]
+
+
+def test_the_review_is_recorded_as_the_strategy_evaluation_not_as_a_meeting_of_the_new_version():
+    result = carry(strategy(m("a", start="2027-02", end="2027-03")), {}, review_text="Teilnehmende: Strategieteam")
+    (record,) = [r for r in result.strategy.evaluations if r.subject == STRATEGY]
+    assert (record.kind, record.performed, record.due) == (Kind.PROZESS, REVIEW, M("2026-12"))
+    assert record.decisions == ""  # with Beschlüsse it would read as a review meeting of the new version
+    assert record.notes.startswith("Strategiereview vom 07.12.2026") and "Strategieteam" in record.notes
+    assert result.strategy.reviews == []

@@ -338,8 +338,12 @@ def successor(
         Kind.PROZESS,
         review_day,
         due=reviewed,
-        decisions=review_text[:MAX_TEXT],
-        notes=f"Strategiereview vom {german_date(review_day)}: Prozessevaluation der Strategie (Version {old.version})",
+        # no `decisions`: a strategy evaluation with Beschlüsse is read as a review meeting of its own
+        # version (the former review form); this one records the old version's review in the new one
+        notes=(
+            f"Strategiereview vom {german_date(review_day)}: Prozessevaluation der Strategie (Version {old.version})"
+            + (f"\n{review_text}" if review_text else "")
+        )[:MAX_TEXT],
     )
     new = WholeStrategy(
         organisation=old.organisation,
