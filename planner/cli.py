@@ -757,6 +757,76 @@ def review(file: Path, today_text: str | None, output: Path) -> None:
         click.echo(f"Strategiereview geschrieben: {output} – {measures} mit vorgeschlagener Entscheidung")
 
 
+@main.command("continue")
+@click.argument("file", type=INPUT_FILE)
+@click.option("--today", "--heute", "today_text", default=None, help="Tag der Fortschreibung als JJJJ-MM-TT.")
+@click.option("-o", "--output", type=OUTPUT_FILE, required=True, help="Zieldatei der neuen Version (.yaml).")
+@click.option(
+    "--version", "version", default=None, help="Bezeichnung der neuen Version (sonst „Fortschreibung MM/JJJJ“)."
+)
+def continue_(file: Path, today_text: str | None, output: Path, version: str | None) -> None:
+    """Schreibt die Fortschreibung einer Strategiedatei: die nächste Version aus den Entscheidungen
+    ihres letzten abgeschlossenen Strategiereviews (Abschnitt `reviews`), als Entwurf bis zum Beschluss."""
+    if output.suffix.lower() not in (".yaml", ".yml"):
+        click.echo(f"{output}: unbekanntes Format „{output.suffix}“ – bitte .yaml.", err=True)
+        sys.exit(2)
+    strategy = _load_file(file)
+    today = _day(today_text)
+    if not any(r.finalised for r in strategy.reviews):
+        click.echo(f"{file}: kein abgeschlossenes Strategiereview – die Fortschreibung setzt eines voraus.", err=True)
+        sys.exit(1)
+    import tempfile
+
+    from . import create_app
+    from .domain.fortschreibung import default_name, default_start
+    from .domain.verstetigung_versions import FortschreibungError
+    from .extensions import db
+    from .formats.strategy_file import dump_strategy
+    from .models import Model
+    from .services import fortschreibung
+    from .services import review as review_service
+    from .services.strategies import ValidationFailed
+    from .services.whole_strategy import import_strategy, strategy_to_domain
+
+    with tempfile.TemporaryDirectory() as tmp:  # a throwaway database: the one service reads stored rows
+        app = create_app(
+            {"SQLALCHEMY_ENGINES": {"default": f"sqlite:///{tmp}/continue.db"}, "TODAY": today.isoformat()}
+        )
+        with app.app_context(), app.test_request_context():
+            Model.metadata.create_all(db.engine)
+            try:
+                row = import_strategy(db.session, strategy)
+                review = review_service.latest_finalised(db.session, row)
+                name = version or default_name(default_start(review.held_on or today))
+                result = fortschreibung.from_review(db.session, row, review, today=today, version=name)
+                new_row = fortschreibung.create(
+                    db.session, row, result, vision=strategy.vision, mission=strategy.mission, by=""
+                )
+                text = dump_strategy(strategy_to_domain(new_row))
+            except ValidationFailed as exc:
+                click.echo(f"{file}: ungültig", err=True)
+                for p in exc.problems:
+                    click.echo(f"  {p}", err=True)
+                sys.exit(1)
+            except FortschreibungError as exc:
+                click.echo(f"{file}: {exc}", err=True)
+                sys.exit(1)
+            finally:
+                db.session.rollback()
+                db.engine.dispose()
+    _write(output, text)
+    carried = sum(1 for line in result.lines if line.carried)
+    click.echo(
+        f"Fortschreibung geschrieben: {output} – Version „{result.strategy.version}“, "
+        f"Zeitraum {result.start.german()} – {result.end.german()}, {carried} Maßnahmen übernommen, "
+        f"{len(result.conflicts)} Zeitkonflikte; Entwurf bis zum Beschluss"
+    )
+    for line in result.lines:
+        click.echo(f"  {line.title}: {line.after} – {line.reason}")
+    for r in result.removed:
+        click.echo(f"  Abhängigkeit entfernt: „{r.measure}“ von „{r.prerequisite}“ ({r.why})")
+
+
 @main.command()
 @click.option("-o", "--output", type=OUTPUT_FILE, default=None)
 def schema(output: Path | None) -> None:

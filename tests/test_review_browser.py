@@ -105,7 +105,7 @@ def test_review_meeting_to_fortschreibung(page: Page, live_server, live_app, ste
     assert page.locator("select").count() == 0
     assert_accessible(page)
     page.get_by_role("button", name="Termine vorschlagen").click()
-    expect(page.get_by_role("heading", name="Vorgeschlagene Termine", exact=False)).to_be_visible()
+    expect(page.get_by_role("heading", name="Vorschau: jede Maßnahme", exact=False)).to_be_visible()
     screenshot("review-fortschreibung-termine")
     assert_accessible(page)
     page.get_by_role("button", name="Termine bestätigen und neue Version anlegen").click()

@@ -9,21 +9,22 @@ import pytest
 import yaml
 from conftest import DATA
 
+from planner.domain.fortschreibung import successor
 from planner.domain.months import Month
 from planner.domain.strategy import Status
 from planner.domain.verstetigung import (
-    Decision,
     EvaluationAnswer,
     EvaluationRecord,
     Indicator,
     IndicatorValue,
     Kind,
     Outcome,
+    ReviewDecision,
     Soft,
     StatusChange,
     review_from_evaluation,
 )
-from planner.domain.verstetigung_versions import FortschreibungError, compare_versions, next_version
+from planner.domain.verstetigung_versions import FortschreibungError, compare_versions
 from planner.extensions import db
 from planner.formats.strategy_file import StrategyFileError, dump_strategy, load_strategy
 from planner.services.strategies import load_strategy_row
@@ -139,41 +140,47 @@ def test_database_round_trip(app):
 
 def decisions(**chosen):
     base = {
-        "schulungen": (Decision.BEHALTEN, ""),
-        "awareness": (Decision.ANPASSEN, "später"),
-        "chatbot": (Decision.BEHALTEN, ""),
+        "schulungen": (ReviewDecision.BEHALTEN, ""),
+        "awareness": (ReviewDecision.ANPASSEN, "später"),
+        "chatbot": (ReviewDecision.BEHALTEN, ""),
     }
-    return base | {k: (Decision(v), "") for k, v in chosen.items()}
+    return base | {k: (ReviewDecision(v), "") for k, v in chosen.items()}
 
 
-def test_next_version_carries_unfinished_and_backlog_with_deferral_plus_one():
+def next_version(old, chosen, version, day):
+    return successor(old, chosen, review_day=day, today=day, version=version).strategy
+
+
+def test_next_version_carries_unfinished_and_backlog():
     old = recorded()
     old.measure("chatbot").deferrals = 1
-    new = next_version(old, decisions(), "2026", M("2026-03"), date(2026, 2, 10))
-    assert [m.key for m in new.measures] == ["schulungen", "awareness", "chatbot"]
-    assert new.measure("chatbot").deferrals == 2
-    assert new.measure("schulungen").deferrals == 0
+    new = next_version(old, decisions(), "2026", date(2026, 2, 10))
+    # konzept is finished, its impact evaluation pending: carried as finished, with its records
+    assert [m.key for m in new.measures] == ["konzept", "schulungen", "awareness", "chatbot"]
+    assert new.measure("konzept").status is Status.ABGESCHLOSSEN
+    assert new.measure("chatbot").deferrals == 2  # kept in the backlog: deferred once more
     assert new.measure("awareness").depends_on == []
-    assert (new.vision, new.mission, new.adopted) == (old.vision, old.mission, M("2026-03"))
-    assert (new.window_start, new.window_end) == (M("2026-03"), M("2028-02"))  # same length as before
-    assert new.evaluations == [] and "konzept" not in new.indicators  # stay with the finished measure
+    assert (new.vision, new.mission, new.adopted) == (old.vision, old.mission, None)  # a draft
+    assert (new.window_start, new.window_end) == (M("2026-03"), M("2028-02"))  # from the month after the review
+    assert [r.subject for r in new.evaluations] == ["konzept", "strategy"]  # konzept's and the review
+    assert "konzept" in new.indicators
     assert new.history[-1].version == "2024" and new.history[-1].replaced == date(2026, 2, 10)
+    assert new.history[-1].reviewed == date(2026, 2, 10)
     assert old.measure("chatbot").deferrals == 1  # the old version is untouched
 
 
 def test_next_version_drop_and_errors():
     old = recorded()
-    new = next_version(old, decisions(chatbot="verwerfen"), "2026", None, date(2026, 2, 10))
+    new = next_version(old, decisions(chatbot="verwerfen"), "2026", date(2026, 2, 10))
     assert new.measure("chatbot") is None
-    with pytest.raises(FortschreibungError, match="es fehlt: Beschaffung und Einführung eines Chatbots"):
-        next_version(old, {k: v for k, v in decisions().items() if k != "chatbot"}, "2026", None, date.today())
     with pytest.raises(FortschreibungError, match="andere Bezeichnung"):
-        next_version(old, decisions(), "2024", None, date.today())
+        next_version(old, decisions(), "2024", date.today())
 
 
 def test_compare_versions_field_by_field():
     old = recorded()
-    new = next_version(old, decisions(chatbot="verwerfen"), "2026", M("2026-03"), date(2026, 2, 10))
+    new = next_version(old, decisions(chatbot="verwerfen"), "2026", date(2026, 2, 10))
+    new.adopted = M("2026-03")
     new.measure("awareness").end = M("2026-09")
     new.measure("awareness").owners = []
     from planner.domain.strategy import Measure
@@ -181,14 +188,14 @@ def test_compare_versions_field_by_field():
     new.measures.append(Measure("portal", "Bürgerportal", "Bürger*innenzentrierung"))
     diff = compare_versions(old, new)
     assert [m.key for m in diff.added] == ["portal"]
-    assert [(m.key, why.split(" ")[0]) for m, why in diff.dropped] == [("konzept", "abgeschlossen"), ("chatbot", "in")]
+    assert [(m.key, why.split(" ")[0]) for m, why in diff.dropped] == [("chatbot", "in")]
     changed = {c.key: {f.field: (f.before, f.after) for f in c.changes} for c in diff.changed}
-    assert changed["awareness"]["planned"] == ("02/2024 – 06/2024", "02/2024 – 09/2026")
+    assert changed["awareness"]["planned"] == ("02/2024 – 06/2024", "03/2026 – 09/2026")  # anpassen: re-planned
     assert changed["awareness"]["owners"] == ("IT-Sicherheitsbeauftragte (Lead)", "–")
     assert changed["awareness"]["depends_on"] == ("Entwicklung eines Schulungskonzepts", "–")
     # schulungen only lost its finished prerequisite
     assert changed["schulungen"] == {"depends_on": ("Entwicklung eines Schulungskonzepts", "–")}
-    assert diff.unchanged == []
+    assert [m.key for m in diff.unchanged] == ["konzept"]  # carried as finished, unchanged
     assert {f.field for f in diff.strategy} == {"version", "adopted", "window"}
 
 

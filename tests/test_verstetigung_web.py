@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import UTC
+from datetime import UTC, date
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +13,7 @@ from auth_support import form_data
 from conftest import DATA, STEINFURT, domain, import_file, version_of
 from icalendar import Calendar
 
+from planner.domain.verstetigung import calendar
 from planner.extensions import db
 from planner.models.auth import AuditEntry
 from planner.services.strategies import load_strategy_row
@@ -385,11 +386,15 @@ def test_fortschreibung_carries_over_and_makes_the_old_version_read_only(client,
     assert ok.status_code == 302
     new_id = int(ok.headers["Location"].split("/")[2])
     new = domain(app, new_id)
-    assert [m.key for m in new.measures] == ["schulungen", "awareness", "chatbot"]
+    # konzept is done; its impact evaluation is pending, so it is carried as finished
+    assert [m.key for m in new.measures] == ["konzept", "schulungen", "awareness", "chatbot"]
+    assert new.measure("konzept").status.value == "abgeschlossen"
     assert new.measure("chatbot").deferrals == 1
-    assert new.vision == "Neue Vision" and new.version == "2026" and str(new.adopted) == "2025-04"
-    assert new.measure("awareness").depends_on == []  # its prerequisite konzept is done and stayed behind
+    assert new.vision == "Neue Vision" and new.version == "2026" and str(new.window_start) == "2025-04"
+    assert new.adopted is None  # a draft until its Beschluss
+    assert new.measure("awareness").depends_on == []  # its prerequisite konzept is done
     assert [(d.measure, d.decision.value) for d in new.history[0].decisions] == [
+        ("konzept", "abgeschlossen"),
         ("schulungen", "behalten"),
         ("awareness", "anpassen"),
         ("chatbot", "behalten"),
@@ -403,9 +408,9 @@ def test_fortschreibung_carries_over_and_makes_the_old_version_read_only(client,
     assert edit.status_code == 409
     assert client.post(f"/strategien/{sid}/strategiereviews/vorbereiten").status_code == 409
     assert fortschreibung(client, sid, version="2027").status_code == 409
-    # the new version's calendar still shows the finished measure's open evaluations of the old version
+    # the new version's calendar still shows the finished measure's open evaluations
     cal = text(client.get(f"/strategien/{new_id}/evaluationen"))
-    assert "Offen aus früheren Versionen" in cal and "Entwicklung eines Schulungskonzepts" in cal
+    assert "Entwicklung eines Schulungskonzepts" in cal
     ics = Calendar.from_ical(client.get(f"/strategien/{new_id}/evaluationen.ics").data)
     assert any("Schulungskonzepts" in str(e["SUMMARY"]) for e in ics.walk("VEVENT"))
     # the old, read-only version lists none: its open items live in its successor
@@ -413,18 +418,18 @@ def test_fortschreibung_carries_over_and_makes_the_old_version_read_only(client,
     assert "Evaluationskalender der neuen Version „2026“" in old_cal
     assert "Überfällig <span" not in old_cal and "Status klären <span" not in old_cal
     assert not Calendar.from_ical(client.get(f"/strategien/{sid}/evaluationen.ics").data).walk("VEVENT")
-    # a finished measure's impact evaluation can still be recorded in the old version
+    # a finished measure's impact evaluation is recorded in the new version, where it was carried
     late = client.post(
-        f"/strategien/{sid}/massnahmen/konzept/evaluation",
+        f"/strategien/{new_id}/massnahmen/konzept/evaluation",
         data={"kind": "wirkung", "performed": "01.03.2025", "by": "Team"},
     )
     assert late.status_code == 302
-    assert "Offen aus früheren Versionen" not in text(client.get(f"/strategien/{new_id}/evaluationen"))
+    assert not [d for d in calendar(domain(app, new_id), date(2025, 3, 15)) if d.subject == "konzept" and not d.done]
     # versions page and comparison
     versions = text(client.get(f"/strategien/{new_id}/versionen"))
     assert "schreibgeschützt" in versions and "Termin verschieben" in versions
     diff = text(client.get(ok.headers["Location"]))
-    assert "Entwicklung eines Schulungskonzepts</a> – abgeschlossen" in diff
+    assert "Entwicklung eines Schulungskonzepts</a> – abgeschlossen" not in diff  # carried, not dropped
     assert "Vision-Statement" in diff and "Neue Vision" in diff
     assert "Zurückgestellt (Anzahl)" in diff  # chatbot 0 -> 1
     assert "Abhängig von" in diff  # awareness lost its done prerequisite

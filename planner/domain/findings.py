@@ -20,6 +20,8 @@ def check_report(strategy: Strategy, today: date | None = None) -> dict[str, Any
     report.update(schedule.analyse(strategy).to_json())  # roadmap: cycles, conflicts, order, waves, critical path
     report["today"] = (today or date.today()).isoformat()
     report["schedule"] = schedule_report(strategy, today or date.today())
+    if getattr(strategy, "draft", False):  # a Fortschreibung without its Beschluss (domain/fortschreibung.py)
+        report["draft"] = True
     return report
 
 
@@ -34,7 +36,7 @@ def schedule_report(strategy: Strategy, today: date) -> list[dict[str, Any]]:
 
 def check_summary(report: dict[str, Any]) -> list[str]:
     """Human-readable lines for the findings."""
-    lines = []
+    lines = ["Entwurf – Beschluss ausstehend (Fortschreibung)"] if report.get("draft") else []
     if report.get("backlog"):
         lines.append(f"Backlog: {len(report['backlog'])} Maßnahmen")
     lines.extend(schedule.summary_lines(report))

@@ -11,7 +11,11 @@ The calendar rules (defaults, intervals are `Rules` settings):
   including its end month; open-ended: up to the first one after today's month;
 - backlog, unplanned (no start and no actual start/end) and dropped measures have none;
 - the strategy has a `prozess` evaluation every 24 months after adoption (up to the first one
-  after today's month) and a `wirkung` evaluation 60 months after adoption;
+  after today's month) and a `wirkung` evaluation 60 months after the line's first adoption;
+  a Fortschreibung made from a review (`history[-1].reviewed`) counts its process evaluations
+  from that review, which is one of them;
+- across versions: a carried measure's yearly evaluations missed before the review the version
+  was made from become one item to catch up ("nachholen"); a finished measure needs none of them;
 - an evaluation is overdue when its due month is before today's month and no such evaluation
   is recorded;
 - "Status klären" instead of due or overdue: no evaluation is due before the real dates are
@@ -291,6 +295,17 @@ class VersionEntry:
     adopted: Month | None = None
     replaced: date | None = None
     decisions: list[CarryOver] = field(default_factory=list)
+    reviewed: date | None = None  # the day of the review the Fortschreibung was made from
+
+
+@dataclass
+class Resolution:
+    """The Beschluss that adopted a strategy version: when, by which body (Kreistag,
+    Gesundheitsausschuss, …), under which reference (optional)."""
+
+    decided_on: date
+    body: str
+    reference: str = ""
 
 
 @dataclass
@@ -303,6 +318,12 @@ class TrackedStrategy(Strategy):
     status_history: dict[str, list[StatusChange]] = field(default_factory=dict)
     history: list[VersionEntry] = field(default_factory=list)
     reviews: list[ReviewRecord] = field(default_factory=list)
+    resolution: Resolution | None = None
+
+    @property
+    def draft(self) -> bool:
+        """A Fortschreibung not adopted yet: "Entwurf – Beschluss ausstehend"."""
+        return bool(self.history) and self.adopted is None and self.resolution is None
 
 
 # --- the calendar ----------------------------------------------------------------------
@@ -325,6 +346,7 @@ REASONS = {
     "wirkung": "Wirkung frühestens ein Jahr nach Abschluss",
     "strategie": "Strategieevaluation alle zwei Jahre",
     "strategie-wirkung": "Wirkung der Strategie nach fünf Jahren",
+    "nachholen": "jährliche Evaluation nachholen (aus der Vorversion)",
 }
 
 
@@ -428,18 +450,43 @@ def measure_slots(m: Measure, today: Month, rules: Rules = Rules()) -> list[tupl
     return slots
 
 
+def first_adoption(s: Strategy) -> Month | None:
+    """The first adoption of the strategy line: the earliest version's adoption month the version
+    history knows (`history`), else this version's."""
+    months = [v.adopted for v in getattr(s, "history", []) if v.adopted is not None]
+    return months[0] if months else s.adopted
+
+
+def boundary(s: Strategy) -> Month | None:
+    """The month of the review this version was carried over from (None: the line's first version).
+    Evaluations due up to then were owed by the earlier version."""
+    history = getattr(s, "history", [])
+    if not history:
+        return None
+    last = history[-1]
+    day = last.reviewed or last.replaced
+    return month_of(day) if day is not None else None
+
+
 def strategy_slots(s: Strategy, today: Month, rules: Rules = Rules()) -> list[tuple[Kind, Month, str]]:
-    """The strategy's own evaluations: every 24 months after adoption, impact after 60."""
-    if s.adopted is None:
+    """The strategy's own evaluations: the process evaluation every 24 months — after adoption, or,
+    in a Fortschreibung, from the review it was made from (which is that evaluation) —, and the
+    impact evaluation 60 months after the line's first adoption."""
+    history = getattr(s, "history", [])
+    reviewed = month_of(history[-1].reviewed) if history and history[-1].reviewed else None
+    since = reviewed or s.adopted
+    first = first_adoption(s)
+    if since is None:
         return []
     slots: list[tuple[Kind, Month, str]] = []
-    due = s.adopted + rules.strategy_process
+    due = since if reviewed is not None else since + rules.strategy_process
     while True:
         slots.append((Kind.PROZESS, due, "strategie"))
         if due > today:
             break
         due = due + rules.strategy_process
-    slots.append((Kind.WIRKUNG, s.adopted + rules.strategy_impact, "strategie-wirkung"))
+    if first is not None:
+        slots.append((Kind.WIRKUNG, first + rules.strategy_impact, "strategie-wirkung"))
     return slots
 
 
@@ -470,6 +517,25 @@ def waiting_reasons(m: Measure, today: Month) -> set[str]:
     return waiting
 
 
+def _carried_over(
+    slots: list[tuple[Kind, Month, str]], done: dict[int, EvaluationRecord], *, finished: bool, edge: Month
+) -> tuple[list[tuple[Kind, Month, str]], dict[int, EvaluationRecord]]:
+    """A measure's yearly evaluations missed before the version began (due up to the review
+    month `edge`, not recorded): one item to catch up ("nachholen", the latest), none for a finished
+    measure (its completion evaluation covers them) — never a pile of missed years."""
+    missed = [i for i, (_, due, reason) in enumerate(slots) if reason == "jaehrlich" and due <= edge and i not in done]
+    keep = set() if finished or not missed else {missed[-1]}
+    out: list[tuple[Kind, Month, str]] = []
+    records: dict[int, EvaluationRecord] = {}
+    for i, (kind, due, reason) in enumerate(slots):
+        if i in missed and i not in keep:
+            continue
+        if i in done:
+            records[len(out)] = done[i]
+        out.append((kind, due, "nachholen" if i in keep else reason))
+    return out, records
+
+
 def calendar(strategy: TrackedStrategy, today: date, rules: Rules = Rules()) -> list[Due]:
     """Every evaluation of the strategy and its measures, by due month (strategy first within a month)."""
     now = month_of(today)
@@ -480,8 +546,12 @@ def calendar(strategy: TrackedStrategy, today: date, rules: Rules = Rules()) -> 
     out: list[Due] = []
     subjects = [(STRATEGY, strategy_slots(strategy, now, rules), set())]
     subjects += [(m.key, measure_slots(m, now, rules), waiting_reasons(m, now)) for m in strategy.measures]
+    edge = boundary(strategy)
     for subject, slots, waiting in subjects:
         done = _assign(slots, by_subject.get(subject, []))
+        if edge is not None and subject != STRATEGY:
+            slots, done = _carried_over(slots, done, finished=schedule_state(strategy.measure(subject), now).state
+                                        is State.ABGESCHLOSSEN, edge=edge)  # fmt: skip
         for i, (kind, due, reason) in enumerate(slots):
             record = done.get(i)
             unclear = record is None and reason in waiting

@@ -1,4 +1,5 @@
-"""Fortschreibung (the next version of a strategy) and the comparison of two versions, field by field.
+"""What a Fortschreibung reconsiders, and the comparison of two versions, field by field (the next
+version itself: domain/fortschreibung.py).
 
 Steinfurt: at every Fortschreibung all backlog measures and all unfinished measures are
 reconsidered; a measure pushed to the backlog again and again must be questioned.
@@ -6,16 +7,13 @@ reconsidered; a measure pushed to the backlog again and again must be questioned
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import dataclass, field
 from typing import Any
 
 from .german import money, number
 from .months import Month, format_range
 from .strategy import Measure, Status, Strategy
-from .verstetigung import CarryOver, Decision, EvaluationRecord, Outcome, TrackedStrategy, VersionEntry
-from .whole_strategy import WholeStrategy
+from .verstetigung import Decision, EvaluationRecord, Outcome, TrackedStrategy
 
 FINISHED = (Status.ABGESCHLOSSEN, Status.VERWORFEN)
 QUESTION_AFTER = 2  # deferred this often: "still relevant?"
@@ -52,71 +50,6 @@ def latest_outcomes(strategy: TrackedStrategy) -> dict[str, EvaluationRecord]:
 
 class FortschreibungError(ValueError):
     """A Fortschreibung that cannot be made; the message is German."""
-
-
-def next_version(
-    old: WholeStrategy,
-    decisions: dict[str, tuple[Decision, str]],
-    version: str,
-    adopted: Month | None,
-    today: date,
-) -> WholeStrategy:
-    """The next version: vision and mission carried over; unfinished and backlog measures with a
-    keep/adapt decision carried over (backlog: deferral count + 1); dropped and finished ones stay behind."""
-    if not version.strip():
-        raise FortschreibungError("Bitte eine Bezeichnung für die neue Version angeben.")
-    if version.strip() == old.version.strip():
-        raise FortschreibungError(f"Die neue Version braucht eine andere Bezeichnung als „{old.version}“.")
-    pending = carried_over(old)
-    missing = [m.title for m in pending if m.key not in decisions]
-    if missing:
-        raise FortschreibungError(
-            "Für jede übernommene Maßnahme ist eine Entscheidung nötig; es fehlt: " + ", ".join(missing) + "."
-        )
-    keep = [m for m in pending if decisions[m.key][0].carried]
-    kept = {m.key for m in keep}
-    measures = []
-    for m in keep:
-        to_backlog = decisions[m.key][0] is Decision.BACKLOG
-        measures.append(
-            replace(
-                copy.deepcopy(m),
-                status=Status.BACKLOG if to_backlog else m.status,
-                deferrals=m.deferrals + 1 if m.status is Status.BACKLOG or to_backlog else m.deferrals,
-                depends_on=[k for k in m.depends_on if k in kept],
-            )
-        )
-    window_start = window_end = None
-    if old.window_start and old.window_end:
-        length = old.window_end - old.window_start
-        window_start = adopted or (old.window_end + 1)
-        window_end = window_start + length
-    entry = VersionEntry(
-        old.version,
-        old.title,
-        old.adopted,
-        today,
-        [CarryOver(m.key, m.title, decisions[m.key][0], decisions[m.key][1]) for m in pending],
-    )
-    return WholeStrategy(
-        organisation=old.organisation,
-        title=old.title,
-        version=version.strip(),
-        adopted=adopted,
-        window_start=window_start,
-        window_end=window_end,
-        vision=old.vision,
-        mission=old.mission,
-        principles=list(old.principles),
-        measures=measures,
-        assessments=list(old.assessments),
-        targets=dict(old.targets),
-        funding=list(old.funding),
-        evaluations=[copy.deepcopy(r) for r in old.evaluations if r.subject in kept],
-        indicators={k: copy.deepcopy(v) for k, v in old.indicators.items() if k in kept},
-        status_history={k: copy.deepcopy(v) for k, v in old.status_history.items() if k in kept},
-        history=[*copy.deepcopy(old.history), entry],
-    )
 
 
 # --- comparison ----------------------------------------------------------------------------------

@@ -31,7 +31,12 @@ history:                        # earlier versions, oldest first, with their car
     title: Digitalisierungsstrategie …
     adopted: 2023-03
     replaced: 2025-03-10
+    reviewed: 2025-03-04        # the review the Fortschreibung was made from (calendar across versions)
     decisions: [{measure: chatbot, title: …, decision: behalten, note: "…"}]
+resolution:                     # the Beschluss of this version; absent in a Fortschreibung: a draft
+  date: 2025-05-20
+  body: Kreistag
+  reference: "Vorlage 2025/117"
 reviews:                        # strategy review meetings of this version, oldest first
   - date: 2026-11-30
     participants: "Amtsleitung, Strategieteam, Digitalisierungsbeauftragte"
@@ -63,6 +68,7 @@ from ..domain.verstetigung import (
     IndicatorValue,
     Kind,
     Outcome,
+    Resolution,
     ReviewDecision,
     ReviewEntry,
     ReviewRecord,
@@ -112,7 +118,7 @@ def measure_schema_fields() -> dict[str, dict[str, Any]]:
 
 
 def schema_sections() -> dict[str, dict[str, Any]]:
-    """Top-level `evaluations` and `history` (registered in schema.EXTRA_TOP_LEVEL)."""
+    """Top-level `evaluations`, `history`, `reviews` and `resolution` (registered in schema.EXTRA_TOP_LEVEL)."""
     soft = _obj(
         [], {"rating": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 5}, {"type": "null"}]}, "text": _TEXT}
     )
@@ -141,6 +147,7 @@ def schema_sections() -> dict[str, dict[str, Any]]:
             "title": {"type": "string", "maxLength": 300},
             "adopted": {"anyOf": [_MONTH, {"type": "null"}]},
             "replaced": {"anyOf": [_DATE, {"type": "null"}]},
+            "reviewed": {"anyOf": [_DATE, {"type": "null"}]},
             "decisions": {"type": "array", "items": decision},
         },
     )
@@ -165,10 +172,15 @@ def schema_sections() -> dict[str, dict[str, Any]]:
             "decisions": {"type": "array", "items": review_decision},
         },
     )
+    resolution = _obj(
+        ["date", "body"],
+        {"date": _DATE, "body": {"type": "string", "minLength": 1, "maxLength": 200}, "reference": _NAME},
+    )
     return {
         "evaluations": {"type": "array", "items": _obj(["subject", "kind", "date"], props)},
         "history": {"type": "array", "items": version},
         "reviews": {"type": "array", "items": review},
+        "resolution": resolution,
     }
 
 
@@ -244,9 +256,14 @@ def verstetigung_from_data(data: dict[str, Any], strategy: TrackedStrategy) -> l
             CarryOver(d["measure"], d.get("title", ""), Decision(d["decision"]), d.get("note", ""))
             for d in v.get("decisions", [])
         ]
+        reviewed = _date(v["reviewed"], problems, None, f"history.{i}.reviewed") if v.get("reviewed") else None
         strategy.history.append(
-            VersionEntry(str(v["version"]), v["title"], parse_month(v.get("adopted")), replaced, decisions)
+            VersionEntry(str(v["version"]), v["title"], parse_month(v.get("adopted")), replaced, decisions, reviewed)
         )
+    if (r := data.get("resolution")) is not None:
+        decided = _date(r["date"], problems, None, "resolution.date")
+        if decided is not None:
+            strategy.resolution = Resolution(decided, r["body"], r.get("reference", ""))
     for i, r in enumerate(data.get("reviews", [])):
         held = _date(r["date"], problems, None, f"reviews.{i}.date") if r.get("date") else None
         entries = []
@@ -347,6 +364,7 @@ def verstetigung_to_data(strategy: TrackedStrategy) -> dict[str, Any]:
                 "title": v.title,
                 "adopted": month_text(v.adopted),
                 "replaced": v.replaced.isoformat() if v.replaced else None,
+                **({"reviewed": v.reviewed.isoformat()} if v.reviewed else {}),
                 "decisions": [
                     {"measure": d.measure, "title": d.title, "decision": d.decision.value, "note": d.note}
                     for d in v.decisions
@@ -354,6 +372,9 @@ def verstetigung_to_data(strategy: TrackedStrategy) -> dict[str, Any]:
             }
             for v in strategy.history
         ]
+    if strategy.resolution is not None:
+        r = strategy.resolution
+        out["resolution"] = {"date": r.decided_on.isoformat(), "body": r.body, "reference": r.reference}
     if strategy.reviews:
         out["reviews"] = [
             {

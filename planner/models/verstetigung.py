@@ -1,5 +1,5 @@
 """Verstetigung tables: status history, evaluations, indicators with their values, the strategy
-versions' history and the link from a strategy to its Fortschreibung. Migration: 0004_verstetigung
+versions' history, the link from a strategy to its Fortschreibung and its Beschluss. Migration: 0004_verstetigung
 (which also adds measures.actual_start / actual_end, declared in planner/models/core.py).
 """
 
@@ -118,6 +118,22 @@ class HistoryEntry(Model):
     adopted: Mapped[str | None] = mapped_column(sa.String(7))
     replaced_on: Mapped[date | None]
     decisions: Mapped[list[Any]] = mapped_column(default=list)
+    reviewed_on: Mapped[date | None]  # the review the Fortschreibung was made from (0010_h24b_fortschreibung)
+
+
+class Resolution(Model):
+    """The Beschluss that adopted a strategy version (a Fortschreibung is a draft until then):
+    date, body (Kreistag, Gesundheitsausschuss, …), optional reference. Migration 0010_h24b_fortschreibung."""
+
+    __tablename__ = "strategy_resolutions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    strategy_id: Mapped[int] = mapped_column(sa.ForeignKey("strategies.id", ondelete="CASCADE"), unique=True)
+    decided_on: Mapped[date]
+    body: Mapped[str] = mapped_column(sa.String(200))
+    reference: Mapped[str] = mapped_column(sa.String(200), default="")
+    recorded_by: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Succession(Model):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from .. import models
 from ..domain.evaluation_calendar import OPEN, subject_titles
 from ..domain.strategy import Strategy
-from ..domain.verstetigung import REASONS, STRATEGY, Due, calendar
+from ..domain.verstetigung import REASONS, STRATEGY, Decision, Due, calendar
 from ..formats.ics import CalendarEvent
 from . import audit
 from . import verstetigung as records
@@ -42,11 +42,15 @@ def _earlier(
     """`earlier_versions` with each entry's slot name (see `slot_names`)."""
     chain = records.version_chain(session, row) if chain is None else chain
     carried = {m.key for m in strategy.measures}
+    # dropped in a Fortschreibung: nothing of it is due any more, whether or not the old version says so
+    dropped = {
+        d.measure for v in getattr(strategy, "history", []) for d in v.decisions if d.decision is Decision.VERWERFEN
+    }
     out = []
     for old in chain[: chain.index(row)]:
         old_strategy = strategy_to_domain(old)
         for d, slot in slot_names(calendar(old_strategy, today)):
-            if d.subject != STRATEGY and d.subject not in carried and not d.done:
+            if d.subject != STRATEGY and d.subject not in carried | dropped and not d.done:
                 out.append((old, d, old_strategy.measure(d.subject).title, slot))
     return sorted(out, key=lambda e: e[1].due.index)
 

@@ -1,6 +1,7 @@
 """The strategy review meeting on a stored strategy: prepare it with proposed decisions, save the
-meeting's changes, finalise it; the Fortschreibung made from a finalised review; whether an
-evaluation may still be corrected. Finalising settles the reviewed version (`settlement`). Views hand in the rows they loaded; nothing here touches the request.
+meeting's changes, finalise it; whether an evaluation may still be corrected (the Fortschreibung
+made from a finalised review: services/fortschreibung.py). Finalising settles the reviewed version
+(`settlement`). Views hand in the rows they loaded; nothing here touches the request.
 """
 
 from __future__ import annotations
@@ -19,22 +20,16 @@ from ..charts.radar import describe, radar_chart
 from ..domain.evaluation_calendar import next_review_due
 from ..domain.funding import funding_calls
 from ..domain.german import money
-from ..domain.maturity import effective_targets
 from ..domain.months import Month, format_range, german_date, parse_month
 from ..domain.review import (
-    CarriedPlan,
     ReviewDecision,
-    carry_dates,
-    final_decisions,
     propose_decisions,
-    proposed_targets,
     reviewed_measures,
 )
 from ..domain.schedule import analyse
 from ..domain.schedule_state import State, schedule_state
-from ..domain.strategy import Measure, Status, Strategy
+from ..domain.strategy import Status, Strategy
 from ..domain.verstetigung import STRATEGY, EvaluationRecord, Kind
-from ..domain.verstetigung_versions import FortschreibungError, carried_over, next_version
 from ..models import review as rm
 from ..models import utcnow
 from ..models import verstetigung as vm
@@ -47,7 +42,7 @@ from .maturity import (
     participation,
     radar_series,
 )
-from .whole_strategy import import_strategy, strategy_to_domain
+from .whole_strategy import strategy_to_domain
 
 
 class ReviewError(ValueError):
@@ -286,78 +281,6 @@ def correct_evaluation(session: Session, ev: vm.Evaluation, record: EvaluationRe
         )
     records.write_evaluation(ev, record)
     session.flush()
-
-
-# --- Fortschreibung -------------------------------------------------------------------------
-
-
-@dataclass
-class Continuation:
-    """The next version as the finalised review makes it, before it is stored."""
-
-    strategy: Strategy
-    plan: CarriedPlan
-    undecided: list[Measure]
-    targets_before: dict[str, int]
-    assessed: bool  # whether the targets come from an assessment
-
-    @property
-    def targets(self) -> dict[str, int]:
-        return self.strategy.targets
-
-    @property
-    def changed_targets(self) -> list[tuple[str, int, int]]:
-        """(subdimension, target before, proposed) where the proposal raises the target."""
-        before = effective_targets(self.targets_before)
-        return [(s, before[s], t) for s, t in self.targets.items() if t != before[s]]
-
-
-def continuation(
-    session: Session,
-    row: models.Strategy,
-    review: rm.Review,
-    *,
-    version: str,
-    start: Month,
-    end: Month,
-    max_parallel: int | None,
-    keep_rest: bool,
-    today: date,
-) -> Continuation:
-    """The next version from a finalised review: its decisions, the rest kept (`keep_rest`), the
-    period `start`–`end`, proposed dates for the carried-over measures and proposed targets."""
-    if not review.finalised:
-        raise FortschreibungError("Die Fortschreibung setzt ein abgeschlossenes Strategiereview voraus.")
-    if end < start:
-        raise FortschreibungError("Das Ende des Zeitraums liegt vor seinem Beginn.")
-    old = strategy_to_domain(row)
-    decisions, rest = final_decisions(carried_over(old), decided(review))
-    if rest and not keep_rest:
-        raise FortschreibungError(
-            "Für "
-            + ("1 Maßnahme" if len(rest) == 1 else f"{len(rest)} Maßnahmen")
-            + " gibt es im Review keine Entscheidung: bitte „alle übrigen behalten“ wählen oder im Review entscheiden."
-        )
-    new = next_version(old, decisions, version, start, today)
-    new.window_start, new.window_end = start, end
-    plan = carry_dates(new, start, end, max_parallel)
-    new.measures = plan.apply(new.measures)
-    latest = maturity_for(session, row).latest
-    levels = latest.assessment.subdimension_levels() if latest is not None else None
-    before = dict(old.targets)
-    new.targets = proposed_targets(levels, old.targets)
-    return Continuation(new, plan, rest, before, levels is not None)
-
-
-def create_successor(
-    session: Session, row: models.Strategy, cont: Continuation, *, vision: str, mission: str, by: str
-) -> models.Strategy:
-    """Store the next version through the import path and make the old one read only."""
-    new = cont.strategy
-    new.vision, new.mission = vision, mission
-    new_row = import_strategy(session, new)
-    records.add_succession(session, row, new_row, by)
-    return new_row
 
 
 # --- the review pack's pictures and tables -------------------------------------------------------

@@ -29,6 +29,7 @@ from ..domain.verstetigung import (
     IndicatorValue,
     Kind,
     Outcome,
+    Resolution,
     ReviewDecision,
     ReviewEntry,
     ReviewRecord,
@@ -89,7 +90,14 @@ def verstetigung_fields(row: models.Strategy) -> dict:
     """evaluations, indicators, status history and version history of a row, as keyword arguments of `with_parts`."""
     session = object_session(row)
     if session is None or row.id is None:
-        return {"evaluations": [], "indicators": {}, "status_history": {}, "history": [], "reviews": []}
+        return {
+            "evaluations": [],
+            "indicators": {},
+            "status_history": {},
+            "history": [],
+            "reviews": [],
+            "resolution": None,
+        }
     keys = {m.id: m.key for m in row.measures}
     evaluations = session.scalars(
         sa.select(vm.Evaluation)
@@ -135,9 +143,11 @@ def verstetigung_fields(row: models.Strategy) -> dict:
                     CarryOver(d["measure"], d.get("title", ""), Decision(d["decision"]), d.get("note", ""))
                     for d in h.decisions or []
                 ],
+                h.reviewed_on,
             )
             for h in history
         ],
+        "resolution": resolution_of(session, row),
         "reviews": [
             ReviewRecord(
                 r.held_on,
@@ -201,10 +211,22 @@ def store_strategy_verstetigung(session: Session, row: models.Strategy, strategy
                 title=v.title,
                 adopted=month_text(v.adopted),
                 replaced_on=v.replaced,
+                reviewed_on=v.reviewed,
                 decisions=[
                     {"measure": d.measure, "title": d.title, "decision": d.decision.value, "note": d.note}
                     for d in v.decisions
                 ],
+            )
+        )
+    if strategy.resolution is not None:
+        r = strategy.resolution
+        session.add(
+            vm.Resolution(
+                strategy_id=row.id,
+                decided_on=r.decided_on,
+                body=r.body,
+                reference=r.reference,
+                recorded_by=current_actor()[1],
             )
         )
     for r in strategy.reviews:
@@ -235,6 +257,12 @@ def store_strategy_verstetigung(session: Session, row: models.Strategy, strategy
 
 
 # --- versions ----------------------------------------------------------------------------------
+
+
+def resolution_of(session: Session, row: models.Strategy) -> Resolution | None:
+    """The Beschluss of a strategy version, if recorded."""
+    r = session.scalar(sa.select(vm.Resolution).where(vm.Resolution.strategy_id == row.id))
+    return Resolution(r.decided_on, r.body, r.reference or "") if r is not None else None
 
 
 def successors(session: Session) -> dict[int, int]:

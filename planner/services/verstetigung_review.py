@@ -1,4 +1,4 @@
-"""The biennial strategy review (review pack), the Fortschreibung and the version comparison.
+"""The biennial strategy review (review pack); the Fortschreibung is services/fortschreibung.py.
 
 Uses the roadmap analysis (domain.schedule) and the maturity service where data exists;
 reads both, changes neither.
@@ -15,16 +15,15 @@ from sqlalchemy.orm import Session
 from .. import models
 from ..domain.catalogue import catalogue
 from ..domain.maturity import LevelChange, compare_assessments, level_label
-from ..domain.months import Month
 from ..domain.schedule import Analysis, analyse
 from ..domain.schedule_state import ScheduleState, State, schedule_state
 from ..domain.strategy import Measure, Status, Strategy
-from ..domain.verstetigung import STRATEGY, Decision, Due, calendar
-from ..domain.verstetigung_versions import next_version, still_relevant_question
+from ..domain.verstetigung import STRATEGY, Due, calendar
+from ..domain.verstetigung_versions import still_relevant_question
 from ..models import review as rm
 from . import verstetigung as records
 from .maturity import maturity_for
-from .whole_strategy import import_strategy, strategy_to_domain
+from .whole_strategy import strategy_to_domain
 
 CORE_QUESTIONS = (
     "Entwickeln wir uns mit Hilfe der Strategie tatsächlich in die Richtung, in die wir uns als Gesundheitsamt "
@@ -169,27 +168,3 @@ def review_pack(session: Session, row: models.Strategy, today: date, current: rm
         titles={m.key: m.title for m in strategy.measures} | {STRATEGY: "Strategie insgesamt"},
         states=where,
     )
-
-
-# --- Fortschreibung --------------------------------------------------------------------------
-
-
-def create_successor(
-    session: Session,
-    row: models.Strategy,
-    decisions: dict[str, tuple[Decision, str]],
-    *,
-    version: str,
-    adopted: Month | None,
-    vision: str,
-    mission: str,
-    by: str,
-    today: date,
-) -> models.Strategy:
-    """Write the next version through the import path and make the old one read only."""
-    old = strategy_to_domain(row)
-    new = next_version(old, decisions, version, adopted, today)
-    new.vision, new.mission = vision, mission
-    new_row = import_strategy(session, new)
-    records.add_succession(session, row, new_row, by)
-    return new_row

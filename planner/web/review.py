@@ -14,11 +14,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from .. import models
 from ..documents.pdf import html_pdf
+from ..domain.fortschreibung import default_end, default_name, default_start
 from ..domain.months import german_date
-from ..domain.review import ReviewDecision, default_end, default_name, default_start, version_groups
+from ..domain.review import ReviewDecision, version_groups
 from ..domain.verstetigung import ANSWER_FIELDS, SOFT_CRITERIA, STRATEGY
 from ..domain.verstetigung_versions import FortschreibungError
 from ..extensions import db
+from ..services import fortschreibung
 from ..services import review as service
 from ..services import verstetigung as records
 from ..services import verstetigung_review as pack_service
@@ -279,7 +281,7 @@ def continuation(strategy_id: int, review_id: int):
         return redirect(url_for("review.meeting", strategy_id=strategy_id, review_id=review_id))
     if request.method == "GET":
         form = ContinueForm(formdata=None)
-        start = default_start(clock.today())
+        start = default_start(review.held_on or clock.today())
         form.version.data = default_name(start)
         form.start.data, form.end.data = start.german(), default_end(start).german()
         form.k.data = DEFAULT_K
@@ -291,20 +293,26 @@ def continuation(strategy_id: int, review_id: int):
     if not form.validate_all():
         return _continue_page(row, review, form, status=422)
     try:
-        cont = service.continuation(
+        cont = fortschreibung.from_review(
             db.session,
             row,
             review,
+            today=clock.today(),
             version=form.version.data,
             start=form.start_month,
             end=form.end_month,
             max_parallel=form.k.data,
-            keep_rest=bool(form.keep_rest.data),
-            today=clock.today(),
         )
+        if cont.undecided and not form.keep_rest.data:
+            raise FortschreibungError(
+                "Für "
+                + ("1 Maßnahme" if len(cont.undecided) == 1 else f"{len(cont.undecided)} Maßnahmen")
+                + " gibt es im Review keine Entscheidung: bitte „alle übrigen behalten“ wählen oder im Review"
+                " entscheiden."
+            )
         if request.form.get("aktion") != "anlegen":  # first the proposed dates, for confirmation
             return _continue_page(row, review, form, cont)
-        new_row = service.create_successor(
+        new_row = fortschreibung.create(
             db.session,
             row,
             cont,

@@ -242,7 +242,10 @@ class FortschreibungBase(GermanForm):
     version = StringField(
         "Bezeichnung der neuen Version", validators=[DataRequired(REQUIRED), Length(max=50)], description="Z. B. 2025."
     )
-    adopted = StringField("Beschlossen im Monat", description="MM/JJJJ; der Fahrplan beginnt dann neu.")
+    adopted = StringField(
+        "Beginn des neuen Zeitraums",
+        description="MM/JJJJ; zwei Jahre ab hier. Beschlossen wird die neue Version danach.",
+    )
     vision = TextAreaField("Vision-Statement")
     mission = TextAreaField("Mission-Statement")
     by = StringField("Fortgeschrieben von", validators=[DataRequired(REQUIRED), Length(max=200)])
@@ -304,3 +307,29 @@ class KnowledgeForm(GermanForm):
         choices=choices([("alle", "alle Strategien und Versionen"), ("diese", "diese Strategie (alle Versionen)")]),
         default="alle",
     )
+
+
+class ResolutionForm(GermanForm):
+    """The Beschluss that adopts a strategy version: date, body, optional reference. It changes the
+    strategy (its adoption month), so it carries the strategy's lock version."""
+
+    lock_version = HiddenField()
+    decided_on = StringField("Datum des Beschlusses", description="TT.MM.JJJJ, z. B. 18.02.2027.")
+    body = StringField(
+        "Beschlossen durch",
+        validators=[DataRequired("Bitte das beschließende Gremium angeben, z. B. Kreistag."), Length(max=200)],
+        description="Gremium, z. B. Kreistag, Kreisausschuss oder Gesundheitsausschuss.",
+        render_kw={"list": "gremien"},
+    )
+    reference = StringField(
+        "Aktenzeichen oder Vorlage (optional)",
+        validators=[Optional(), Length(max=200)],
+        description="z. B. Vorlage 2027/017",
+    )
+
+    def validate_all(self, today: date) -> bool:
+        valid = self.validate()
+        self.day = parse_date_field(self.decided_on, required=True)
+        if self.day and self.day > today:
+            self.decided_on.errors.append("Das Datum liegt in der Zukunft; erfasst wird ein gefasster Beschluss.")
+        return valid and not self.decided_on.errors

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from ... import models
-from ...domain.months import Month
+from ...domain.months import Month, german_date
 from ...domain.roadmap_view import roadmap_view
-from ...domain.strategy import Measure
+from ...domain.strategy import Measure, Status
+from ...domain.verstetigung import Resolution, ReviewDecision
 from ...domain.verstetigung_versions import (
     SUGGESTED,
     FortschreibungError,
@@ -16,18 +17,67 @@ from ...domain.verstetigung_versions import (
     latest_outcomes,
 )
 from ...extensions import db
+from ...services import fortschreibung
 from ...services import review as review_records
 from ...services import verstetigung as service
-from ...services import verstetigung_review as review_service
 from ...services.strategies import ValidationFailed
 from ...services.whole_strategy import strategy_to_domain
 from .. import clock
 from ..access import get_strategy_or_404, readable_versions
-from ..forms import parse_month_field
-from ..forms.verstetigung import decision_rows, decisions_of, fortschreibung_form
+from ..forms import parse_month_field, save_unchanged
+from ..forms.verstetigung import ResolutionForm, decision_rows, decisions_of, fortschreibung_form
 from .common import read_only, user_name
 
 bp = Blueprint("versions", __name__)
+
+
+@bp.app_template_global("adoption_of")
+def adoption_of(row: models.Strategy) -> str | None:
+    """ "beschlossen 18.02.2027 (Kreistag)", "beschlossen 03/2023", "Entwurf – Beschluss ausstehend" or None."""
+    return fortschreibung.adoption_text(db.session, row)
+
+
+def _resolution_page(row, form, status: int = 200, general: list[str] | None = None):
+    return render_template(
+        "verstetigung/beschluss.html",
+        row=row,
+        form=form,
+        adoption=fortschreibung.adoption_text(db.session, row),
+        general=general or [],
+    ), status
+
+
+@bp.route("/beschluss", methods=["GET", "POST"])
+def resolution(strategy_id: int):
+    """Record the Beschluss of this version (date, body, reference): until then a Fortschreibung is a draft."""
+    row = get_strategy_or_404(strategy_id, write=True)
+    if request.method == "GET":
+        form = ResolutionForm(formdata=None)
+        stored = fortschreibung.resolution_row(db.session, row)
+        if stored is not None:
+            form.decided_on.data = german_date(stored.decided_on)
+            form.body.data, form.reference.data = stored.body, stored.reference
+        form.lock_version.data = row.lock_version
+        return _resolution_page(row, form)
+    form = ResolutionForm()
+    if not form.validate_all(clock.today()):
+        return _resolution_page(row, form, 422)
+    decided = Resolution(form.day, form.body.data.strip(), (form.reference.data or "").strip())
+    try:
+        refused = save_unchanged(
+            form.lock_version,
+            "strategies",
+            row,
+            lambda: fortschreibung.record_resolution(db.session, row, decided, user_name(row)),
+        )
+    except FortschreibungError as exc:
+        db.session.rollback()
+        return _resolution_page(row, form, 409, [str(exc)])
+    if refused is not None:
+        return _resolution_page(row, form, 422, [refused])
+    db.session.commit()
+    flash(f"Der Beschluss wurde erfasst: {fortschreibung.adoption_text(db.session, row)}.", "success")
+    return redirect(url_for("strategies.detail", strategy_id=strategy_id))
 
 
 @bp.get("/versionen")
@@ -62,7 +112,7 @@ def _prefilled_form(row: models.Strategy, pending: list[Measure], outcomes: dict
     form = fortschreibung_form(pending, formdata=None)
     form.vision.data, form.mission.data = row.vision, row.mission
     form.by.data = user_name(row)
-    form.adopted.data = Month(clock.today().year, clock.today().month).german()
+    form.adopted.data = (Month(clock.today().year, clock.today().month) + 1).german()
     for i, m in enumerate(pending):
         if m.key in outcomes:
             form[f"d_{i}"].data = SUGGESTED[outcomes[m.key].outcome].value
@@ -87,16 +137,18 @@ def new_version(strategy_id: int):
     if not (valid and not form.adopted.errors):
         return _fortschreibung_page(row, form, outcomes, 422)
     try:
-        new_row = review_service.create_successor(
+        decided = {k: (ReviewDecision(d.value), note) for k, (d, note) in decisions_of(form).items()}
+        result = fortschreibung.preview(
+            db.session, row, decided, review_day=clock.today(), today=clock.today(), version=form.version.data,
+            start=adopted,
+        )  # fmt: skip
+        new_row = fortschreibung.create(
             db.session,
             row,
-            decisions_of(form),
-            version=form.version.data,
-            adopted=adopted,
+            result,
             vision=(form.vision.data or "").strip(),
             mission=(form.mission.data or "").strip(),
             by=form.by.data.strip(),
-            today=clock.today(),
         )
     except service.AlreadyContinued as exc:  # someone else was quicker (the strategy lock makes this rare)
         db.session.rollback()
@@ -119,7 +171,11 @@ def _flash_outdated_months(new_row: models.Strategy) -> None:
     """Carried-over measures keep their months: say when they lie before the new roadmap window."""
     strategy = strategy_to_domain(new_row)
     view = roadmap_view(strategy, clock.today())
-    before = [m for m in strategy.measures if m.is_planned and m.end is not None and m.end < view.plan_start]
+    before = [
+        m
+        for m in strategy.measures
+        if m.is_planned and m.status is not Status.ABGESCHLOSSEN and m.end is not None and m.end < view.plan_start
+    ]
     if before:
         many = len(before) != 1
         flash(
