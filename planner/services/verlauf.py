@@ -19,7 +19,7 @@ from ..domain.verstetigung import OUTCOME_LABELS, Kind
 from ..domain.verstetigung_versions import MEASURE_FIELDS, STRATEGY_FIELDS
 from ..models import Model
 from ..models.auth import AuditEntry
-from .audit import changes_since, class_of_table
+from .audit import changes_since, class_of_table, history
 
 TABLE_LABELS = {
     "organisations": "Organisation",
@@ -413,3 +413,8 @@ def display_rows(session: Session, entries: list, limit_value: int = 120) -> lis
             rows.append(row)
     _object_names(session, rows)
     return rows
+
+
+def recent(session: Session, table: str, object_id: int | str, count: int = 8) -> list[Row]:
+    """The last changes of an object for the Verlauf box on its page (the caller checked access)."""
+    return display_rows(session, history(session, table, object_id, limit=60))[:count]

@@ -86,14 +86,8 @@ def _globals(state) -> None:
     state.app.add_template_global(may_write, "may_write")
     state.app.add_template_global(may_write_somewhere, "may_write_somewhere")
     state.app.add_template_global(logout_form, "logout_form")
-    state.app.add_template_global(recent_history, "recent_history")
     state.app.add_template_global(verlauf.table_label, "audit_table_label")
     state.app.add_template_global(lambda a: verlauf.ACTION_LABELS.get(a, a), "audit_action_label")
-
-
-def recent_history(table: str, object_id) -> list:
-    """The last changes of an object for the Verlauf box on its page (the page checked access)."""
-    return verlauf.display_rows(db.session, audit.history(db.session, table, object_id, limit=60))[:8]
 
 
 def _admin_only() -> None:
@@ -536,7 +530,13 @@ def person_edit(organisation_id: int, person_id: int):
     status = 422 if request.method == "POST" else 200
     owned = persons.owned_measures(db.session, person)
     return render_template(
-        "admin/person_form.html", org=org, person=person, form=form, owned=owned, general=general
+        "admin/person_form.html",
+        org=org,
+        person=person,
+        form=form,
+        owned=owned,
+        general=general,
+        recent=verlauf.recent(db.session, "persons", person.id),
     ), status
 
 

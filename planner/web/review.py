@@ -20,7 +20,7 @@ from ..services import verstetigung as records
 from ..services import verstetigung_review as pack_service
 from ..services.strategies import ValidationFailed
 from ..services.whole_strategy import strategy_to_domain
-from . import clock, nav
+from . import clock
 from .access import actor_name, get_strategy_or_404, may_write
 from .downloads import download
 from .filters import strategy_file_stem
@@ -31,7 +31,6 @@ from .verstetigung.evaluations import evaluation_page
 
 bp = Blueprint("review", __name__, url_prefix="/strategien/<int:strategy_id>/strategiereviews")
 
-nav.STRATEGY_SECTIONS.append(("review.index", "Review-Sitzungen"))
 
 DEFAULT_K = 2  # per-lead limit of the proposed dates, changeable on the form
 
