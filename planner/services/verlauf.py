@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
+from ..domain.german import timestamp
 from ..domain.strategy import OwnerRole, Status
 from ..domain.verstetigung import OUTCOME_LABELS, Kind
 from ..domain.verstetigung_versions import MEASURE_FIELDS, STRATEGY_FIELDS
@@ -279,8 +280,7 @@ def describe_conflict(session: Session, table: str, object_id: int | str, versio
         if e.table_name != table:
             what = f"{table_label(e.table_name)} {ACTION_LABELS.get(e.action, e.action)} – {what}"
         value = display(e.old if e.action == "delete" else e.new, e.field, references)
-        when = e.at.strftime("%d.%m.%Y %H:%M")
-        lines.append(f"{what}: „{value}“ (von {e.username}, {when} UTC)")
+        lines.append(f"{what}: „{value}“ (von {e.username}, {timestamp(e.at)})")
     return lines
 
 

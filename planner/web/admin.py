@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
@@ -15,7 +14,7 @@ from wtforms import BooleanField, HiddenField, PasswordField, SelectField, Strin
 from wtforms.validators import DataRequired, Length, Optional, Regexp, StopValidation
 
 from .. import models
-from ..domain.german import parse_day
+from ..domain.german import in_berlin, parse_day
 from ..extensions import db
 from ..models.auth import ROLE_LABELS, ROLES, DirectoryGroupRole, User
 from ..services import accounts, audit, backup, directory_groups, persons, verlauf
@@ -23,7 +22,6 @@ from ..services.accounts import MIN_PASSWORD
 from .access import get_organisation_or_404, is_admin, may_manage, may_write, visible_organisation_ids
 from .auth import logout_form
 from .downloads import download
-from .filters import BERLIN
 from .forms import ConfirmForm, GermanForm, choices, save_unchanged
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
@@ -623,10 +621,9 @@ def history_view(rows: list, args) -> HistoryView:
     since, until = _day(chosen["von"], errors, "von"), _day(chosen["bis"], errors, "bis")
     fields = sorted({r.field for r in rows if r.field != "–"}, key=str.lower)
     people = sorted({r.username for r in rows}, key=str.lower)
-    berlin = ZoneInfo(BERLIN)
 
     def local_day(r) -> date:
-        return r.at.replace(tzinfo=UTC).astimezone(berlin).date()
+        return in_berlin(r.at).date()
 
     shown = [
         r
