@@ -9,13 +9,17 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from flask import url_for
 from lxml import html as lxml_html
 
+from planner import models
 from planner.domain import german
 from planner.domain.lagebild import action_items, period_ended, status_recorded_after_end
 from planner.domain.months import Month
 from planner.domain.strategy import Measure, Status
 from planner.domain.verstetigung import StatusChange, TrackedStrategy
+from planner.extensions import db
 from planner.web import nav
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -190,8 +194,6 @@ def test_the_navigation_marks_the_group_and_the_page(app, client, steinfurt_id):
     for group in nav.STRATEGY_GROUPS:
         for link in group.pages:
             with app.test_request_context():
-                from flask import url_for
-
                 url = url_for(link.endpoint, strategy_id=steinfurt_id)
             assert client.get(url).status_code == 200, url
 
@@ -272,3 +274,32 @@ def test_the_start_page_offers_new_dates_once_the_status_is_recorded(app, client
         for links in _hb_rows(after, steinfurt_id, "massnahmen").values()
         for a in links
     )
+
+
+@pytest.mark.db
+def test_my_measures_offer_new_dates_once_the_status_is_recorded(app, client, client_as, make_user, steinfurt_id):
+    app.config["TODAY"] = "2026-12-07"
+    with app.app_context():
+        org = db.session.scalar(sa.select(models.Strategy.organisation_id).where(models.Strategy.id == steinfurt_id))
+    user = make_user("feldhues", roles={org: "bearbeiten"}, display_name="A. Feldhues")
+    with app.app_context():
+        person = db.session.scalar(sa.select(models.Person).where(models.Person.name == "Annika Feldhues"))
+        person.user_id = user
+        db.session.commit()
+    me = client_as(user_id=user)
+
+    def mine() -> dict[str, list[str]]:
+        doc = lxml_html.fromstring(me.get("/").text)
+        return {
+            " ".join(r.xpath("./th")[0].text_content().split()): [a.get("href") for a in r.xpath("./td[last()]//a")]
+            for r in doc.xpath("//section[@aria-labelledby='meine-h']//tbody/tr")
+        }
+
+    base = f"/strategien/{steinfurt_id}/massnahmen/schulungskonzept"
+    assert mine()["Entwicklung eines Schulungskonzepts"] == [f"{base}/verstetigung"]  # Stand erfassen
+    recorded = me.post(
+        f"{base}/fortschritt",
+        data={"status": "in_umsetzung", "actual_start": "02/2023", "changed_on": "07.12.2026", "by": "A. Feldhues"},
+    )
+    assert recorded.status_code == 302
+    assert mine()["Entwicklung eines Schulungskonzepts"] == [f"{base}/bearbeiten"]  # Termine anpassen
