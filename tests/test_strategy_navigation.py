@@ -56,7 +56,7 @@ def test_the_lists_cannot_be_appended_to():
 ONE_NAME = {
     "Stand erfassen": ["Stand melden", "Status erfassen", "Fortschritt erfassen", "Status melden"],
     "Stand speichern": ["Fortschritt speichern"],
-    "Stand und Evaluation": ["Fortschritt und Evaluation", "Fortschritt & Evaluation"],
+    "Stand und Evaluation": ["Fortschritt und Evaluation", "Fortschritt & Evaluation", "Stand & Evaluation"],
     "Fortschreibung erstellen": ["Fortschreibung anlegen"],
     "Neue Maßnahme": ["Maßnahme anlegen</a>"],
     "Termine anpassen": ["Termine ändern", "Zeitplan anpassen"],

@@ -35,7 +35,7 @@ def test_full_cycle(page: Page, live_server, sample, screenshot):
 
     # 2. record the completion of a measure: first without the actual end
     page.goto(f"{base}/massnahmen/konzept")
-    page.get_by_role("link", name="Stand & Evaluation").click()
+    page.get_by_role("link", name="Stand und Evaluation").click()
     expect(page.get_by_role("heading", name=re.compile("^Stand und Evaluation"))).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Status", exact=True).select_option("abgeschlossen")

@@ -186,7 +186,7 @@ MEASURE_DOWNLOADS: tuple[Link, ...] = (
     Link("steckbriefe.page", "Steckbrief"),
     Link("steckbriefe.measure_pdf", "Steckbrief (PDF)"),
     Link("steckbriefe.measure_docx", "Steckbrief (Word)"),
-    Link("verstetigung.progress.page", "Stand & Evaluation"),
+    Link("verstetigung.progress.page", "Stand und Evaluation"),
 )
 
 
