@@ -20,6 +20,7 @@ from planner.domain.months import Month
 from planner.domain.strategy import Measure, Status
 from planner.domain.verstetigung import StatusChange, TrackedStrategy
 from planner.extensions import db
+from planner.models.auth import User
 from planner.web import nav
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -303,3 +304,13 @@ def test_my_measures_offer_new_dates_once_the_status_is_recorded(app, client, cl
     )
     assert recorded.status_code == 302
     assert mine()["Entwicklung eines Schulungskonzepts"] == [f"{base}/bearbeiten"]  # Termine anpassen
+
+
+@pytest.mark.db
+def test_the_users_page_shows_the_last_login_in_german_time(app, client):
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == "admin"))
+        user.last_login_at = datetime(2026, 11, 30, 23, 30)  # stored in UTC
+        db.session.commit()
+    text = client.get("/verwaltung/benutzer").text
+    assert "01.12.2026 00:30" in text and "30.11.2026 23:30" not in text
