@@ -28,6 +28,7 @@ def steinfurt(live_app):
 def test_review_meeting_to_fortschreibung(page: Page, live_server, live_app, steinfurt, screenshot):
     base = f"{live_server.url}/strategien/{steinfurt}"
     page.goto(base)
+    page.get_by_role("navigation", name="Bereiche der Strategie").get_by_role("link", name="Verstetigung").click()
     page.get_by_role("link", name="Review-Sitzungen").click()
     assert_accessible(page)
     page.get_by_role("button", name="Review vorbereiten").click()

@@ -26,7 +26,8 @@ def test_full_cycle(page: Page, live_server, sample, screenshot):
     # 1. the calendar on 15.03.2025: two measures past their planned end, not marked finished:
     # their evaluations wait for the status ("Status klären"), none is overdue
     page.goto(base)
-    page.get_by_role("link", name="Evaluationen", exact=True).click()
+    page.get_by_role("navigation", name="Bereiche der Strategie").get_by_role("link", name="Verstetigung").click()
+    expect(page.get_by_role("link", name="Evaluationen", exact=True)).to_have_attribute("aria-current", "page")
     expect(page.get_by_role("heading", name="Evaluationskalender")).to_be_visible()
     expect(page.get_by_role("heading", name="Status klären (2 Maßnahmen)")).to_be_visible()
     expect(page.get_by_role("heading", name="Überfällig (0)")).to_be_visible()
@@ -99,6 +100,7 @@ def test_full_cycle(page: Page, live_server, sample, screenshot):
     assert_accessible(page)
 
     # 5. the lesson in the knowledge base
+    page.get_by_role("navigation", name="Bereiche der Strategie").get_by_role("link", name="Verstetigung").click()
     page.get_by_role("link", name="Wissensdatenbank").click()
     page.get_by_label("Suchbegriff").fill("Personalrat")
     page.get_by_label("Dimension", exact=True).select_option("Mitarbeitende")
