@@ -111,7 +111,7 @@ def test_full_cycle(page: Page, live_server, sample, screenshot):
     assert_accessible(page)
 
     # 6. the biennial review: pack, decisions
-    page.get_by_role("link", name="Strategiereview", exact=True).click()
+    page.get_by_role("link", name="Review-Formular", exact=True).click()
     expect(page.get_by_role("heading", name="Die zwei Kernfragen")).to_be_visible()
     expect(page.get_by_text("Frühe Beteiligung des Personalrats")).to_be_visible()
     screenshot("verstetigung-review")

@@ -99,12 +99,12 @@ STRATEGY_GROUPS: tuple[Group, ...] = (
         "Verstetigung",
         (
             Link("verstetigung.calendar.index", "Evaluationen"),
-            Link("review.index", "Review-Sitzungen"),
-            Link("verstetigung.review.page", "Strategiereview"),
+            Link("review.index", "Strategiereview"),
+            Link("verstetigung.review.page", "Review-Formular"),  # the former review form, while it exists
             Link("verstetigung.versions.index", "Versionen"),
             Link("verstetigung.evaluations.knowledge", "Wissensdatenbank"),
         ),
-        ("verstetigung.", "review.", "evaluation_correction."),
+        ("verstetigung.", "review.", "review_legacy.", "evaluation_correction."),
     ),
     Group(
         "Ausgaben",
