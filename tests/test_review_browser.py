@@ -29,7 +29,9 @@ def test_review_meeting_to_fortschreibung(page: Page, live_server, live_app, ste
     base = f"{live_server.url}/strategien/{steinfurt}"
     page.goto(base)
     page.get_by_role("navigation", name="Bereiche der Strategie").get_by_role("link", name="Verstetigung").click()
-    page.get_by_role("link", name="Strategiereview", exact=True).click()
+    page.get_by_role("navigation", name="Seiten im Bereich Verstetigung").get_by_role(
+        "link", name="Strategiereview", exact=True
+    ).click()
     assert_accessible(page)
     page.get_by_role("button", name="Review vorbereiten").click()
     expect(page.get_by_text("je Maßnahme ist eine Entscheidung vorgeschlagen")).to_be_visible()
