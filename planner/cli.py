@@ -103,9 +103,11 @@ class _GermanGroup(click.Group):
 
 
 def _day(text: str | None) -> date:
-    """A --heute/--today option: the day given as JJJJ-MM-TT, else today; exit 2 on anything else."""
+    """A --heute/--today option: the day given as JJJJ-MM-TT, else today in Berlin; exit 2 on anything else."""
+    from .domain.german import berlin_today
+
     try:
-        return date.fromisoformat(text) if text else date.today()
+        return date.fromisoformat(text) if text else berlin_today()
     except ValueError:
         click.echo(f"„{text}“ ist kein Datum (JJJJ-MM-TT).", err=True)
         sys.exit(2)

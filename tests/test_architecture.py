@@ -216,3 +216,132 @@ def _write(root: Path, files: dict[str, str]) -> Path:
 def test_a_bad_import_is_caught(tmp_path: Path, files: dict[str, str], expected: str):
     root = _write(tmp_path, {"__init__.py": "", "domain/__init__.py": "", "services/__init__.py": "", **files})
     assert expected in violations(all_imports(root))
+
+
+# --- views hand templates what they show (issue 25, 5) -----------------------------------------
+#
+# A template global is a pure helper (labels, links, formatting, permissions of the request): it
+# never takes the database session, so no template runs a query of its own; views read what a page
+# shows and pass it. Views never fetch helpers through `jinja_env.globals`, and no module adds to
+# the navigation when it is imported: web/nav.py declares it whole.
+
+# globals of the review pages that issue 24's review rewrite replaces (planner/web/review.py)
+QUERYING_GLOBALS_BEING_REPLACED = {"evaluation_correctable", "version_groups"}
+
+
+def _trees(root: Path = PACKAGE):
+    for path in sorted(root.rglob("*.py")):
+        yield module_name(path, root), ast.parse(path.read_text(encoding="utf-8"))
+
+
+def _uses_the_database(node: ast.AST) -> bool:
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and n.id in ("db", "session", "Session"):
+            return True
+        if isinstance(n, ast.Attribute) and n.attr in ("session", "execute", "scalar", "scalars"):
+            return True
+        if isinstance(n, ast.arg) and n.arg == "session":
+            return True
+    return False
+
+
+def template_global_problems(root: Path = PACKAGE) -> list[str]:
+    """Template globals (registered with add_template_global, add_app_template_global or the
+    app_template_global decorator) whose code reaches the database."""
+    trees = list(_trees(root))
+    functions: dict[str, list[ast.AST]] = {}
+    for _, tree in trees:
+        for f in tree.body:
+            if isinstance(f, ast.FunctionDef):
+                functions.setdefault(f.name, []).append(f)
+    out = []
+    for module, tree in trees:
+        found: list[tuple[str, ast.AST, int]] = []
+        for n in ast.walk(tree):
+            registers = isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.args
+            if registers and n.func.attr in ("add_template_global", "add_app_template_global"):
+                target = n.args[0]
+                name = n.args[1].value if len(n.args) > 1 and isinstance(n.args[1], ast.Constant) else None
+                if isinstance(target, ast.Lambda):
+                    found.append((name or "<lambda>", target, n.lineno))
+                elif isinstance(target, ast.Name):
+                    for f in functions.get(target.id, []):
+                        found.append((name or target.id, f, n.lineno))
+            if isinstance(n, ast.FunctionDef):
+                for d in n.decorator_list:
+                    call = d.func if isinstance(d, ast.Call) else d
+                    if isinstance(call, ast.Attribute) and call.attr in ("app_template_global", "template_global"):
+                        name = d.args[0].value if isinstance(d, ast.Call) and d.args else n.name
+                        found.append((name, n, n.lineno))
+        for name, body, line in found:
+            if name not in QUERYING_GLOBALS_BEING_REPLACED and _uses_the_database(body):
+                out.append(f"template global {name} reaches the database: {module}:{line}")
+    return out
+
+
+def view_problems(root: Path = PACKAGE) -> list[str]:
+    """Lookups through jinja_env.globals, and additions to the navigation from other modules."""
+    out = []
+    for module, tree in _trees(root):
+        for n in ast.walk(tree):
+            looked_up = isinstance(n, ast.Attribute) and n.attr == "globals" and isinstance(n.value, ast.Attribute)
+            if looked_up and n.value.attr == "jinja_env":
+                out.append(f"a lookup through jinja_env.globals: {module}:{n.lineno}")
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute):
+                owner = n.func.value
+                while isinstance(owner, ast.Attribute):
+                    owner = owner.value
+                if (
+                    n.func.attr in ("append", "extend", "insert")
+                    and isinstance(owner, ast.Name)
+                    and owner.id == "nav"
+                    and module != "planner.web.nav"
+                ):
+                    out.append(f"a module adds to the navigation: {module}:{n.lineno}")
+    return out
+
+
+def test_template_globals_never_query():
+    assert template_global_problems() == []
+
+
+def test_views_hand_templates_what_they_show_and_the_navigation_is_one_list():
+    assert view_problems() == []
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            {"web/a.py": "def f(row):\n    return db.session.get(X, row.id)\n\napp.add_template_global(f, 'f')\n"},
+            "template global f reaches the database: planner.web.a:4",
+        ),
+        (
+            {"web/a.py": "app.add_template_global(lambda row: service.is_shared(db.session, row.id), 'is_shared')\n"},
+            "template global is_shared reaches the database: planner.web.a:1",
+        ),
+        (
+            {"web/a.py": "@bp.app_template_global('recent')\ndef r(session):\n    return 1\n"},
+            "template global recent reaches the database: planner.web.a:2",
+        ),
+    ],
+)
+def test_a_querying_template_global_is_caught(tmp_path: Path, files: dict[str, str], expected: str):
+    assert expected in template_global_problems(_write(tmp_path, {"__init__.py": "", **files}))
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            {"web/a.py": "f = current_app.jinja_env.globals.get('successor_of')\n"},
+            "a lookup through jinja_env.globals: planner.web.a:1",
+        ),
+        (
+            {"web/a.py": "nav.STRATEGY_SECTIONS.append(('x.index', 'X'))\n"},
+            "a module adds to the navigation: planner.web.a:1",
+        ),
+    ],
+)
+def test_a_view_rule_break_is_caught(tmp_path: Path, files: dict[str, str], expected: str):
+    assert expected in view_problems(_write(tmp_path, {"__init__.py": "", **files}))

@@ -81,14 +81,14 @@ def test_enter_result_sheets_see_levels_compare_and_check_funding(page: Page, li
     assert_accessible(page)
     screenshot("maturity-entered-overview")
 
-    page.get_by_role("navigation", name="Bereiche des Reifegrads").get_by_role("link", name="Vergleich").click()
+    page.get_by_role("navigation", name="Seiten im Bereich Reifegrad").get_by_role("link", name="Vergleich").click()
     summary = page.locator(".summary")
     # Digitalisierungsstrategie 0 -> 3, Mitarbeitende, IT-Sicherheit, Zusammenarbeit 0 -> 2, Bürger*innen – -> 0
     expect(summary).to_contain_text("4 von 8 Dimensionen")
     expect(summary).to_contain_text("Stufe 3 erreicht: Digitalisierungsstrategie (neu)")
     assert_accessible(page)
 
-    page.get_by_role("navigation", name="Bereiche des Reifegrads").get_by_role("link", name="Förderaufrufe").click()
+    page.get_by_role("navigation", name="Seiten im Bereich Reifegrad").get_by_role("link", name="Förderaufrufe").click()
     page.get_by_label("Förderaufruf", exact=True).select_option("foerderaufruf-1")
     page.get_by_label("Ausgangsmessung", exact=True).select_option(label="09.06.2022")
     page.get_by_label("Verglichen mit").select_option(label="Messung vom 07.11.2024")
@@ -122,7 +122,7 @@ def test_peine_pages(page: Page, live_server, live_app, screenshot):
     pdf = page.get_by_role("link", name="Anlage 1 als PDF").get_attribute("href")
     assert page.request.get(live_server.url + pdf).headers["content-type"] == "application/pdf"
 
-    tabs = page.get_by_role("navigation", name="Bereiche des Reifegrads")
+    tabs = page.get_by_role("navigation", name="Seiten im Bereich Reifegrad")
     tabs.get_by_role("link", name="Vergleich").click()
     expect(page.locator(".summary")).to_contain_text("3 von 8 Dimensionen")
     expect(page.locator(".summary")).to_contain_text("IT-Bereitstellung (– → 2)")

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.browser
 def test_download_edit_upload_preview_confirm(page: Page, live_server, live_app, tmp_path, screenshot):
     sid = import_file(live_app, DATA / "sample.yaml")
     page.goto(f"{live_server.url}/strategien/{sid}")
+    page.get_by_role("navigation", name="Bereiche der Strategie").get_by_role("link", name="Ausgaben").click()
     with page.expect_download() as download:
         page.get_by_role("link", name="Maßnahmenliste (Excel)").click()
     book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
@@ -29,7 +30,10 @@ def test_download_edit_upload_preview_confirm(page: Page, live_server, live_app,
     sheet["I2"] = "Hochh"
     book.save(bad)
 
-    page.get_by_role("link", name="Maßnahmenliste importieren (Excel)").click()
+    page.get_by_role("navigation", name="Bereiche der Strategie").get_by_role("link", name="Maßnahmen").click()
+    page.get_by_role("navigation", name="Seiten im Bereich Maßnahmen").get_by_role(
+        "link", name="Maßnahmenliste importieren"
+    ).click()
     page.get_by_label("Maßnahmenliste (Excel-Arbeitsmappe)").set_input_files(str(bad))
     page.get_by_role("button", name="Vorschau anzeigen").click()
     expect(page.get_by_role("alert")).to_contain_text("Blatt „Maßnahmen“, Zeile 2, Spalte I (Dringlichkeit): „Hochh“")

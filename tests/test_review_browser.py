@@ -44,7 +44,10 @@ def test_review_meeting_to_fortschreibung(page: Page, live_server, live_app, ste
     base = f"{live_server.url}/strategien/{steinfurt}"
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(base)
-    page.get_by_role("link", name="Strategiereview", exact=True).first.click()
+    page.get_by_role("navigation", name="Bereiche der Strategie").get_by_role("link", name="Verstetigung").click()
+    page.get_by_role("navigation", name="Seiten im Bereich Verstetigung").get_by_role(
+        "link", name="Strategiereview", exact=True
+    ).click()
     expect(page.get_by_role("heading", name="Strategiereview", exact=True)).to_be_visible()
     assert_accessible_at_both_widths(page)
     page.get_by_role("button", name="Review vorbereiten").click()

@@ -77,7 +77,7 @@ def test_schedule_state_decides_without_evaluation():
         schedule_state(m("b", Status.GEPLANT, "2023-01", "2023-04"), TODAY),
     )
     assert late_end.decision is ReviewDecision.ANPASSEN
-    assert late_end.reason == "Abschluss überfällig seit 43 Monaten: Zeitplan anpassen"
+    assert late_end.reason == "Abschluss überfällig seit 43 Monaten: Termine anpassen"
     assert proposed(m("c", Status.GEPLANT)) is ReviewDecision.BACKLOG  # no dates at all
     assert proposed(m("d", Status.BACKLOG)) is ReviewDecision.BACKLOG
     question = m("e", Status.BACKLOG, deferrals=2)

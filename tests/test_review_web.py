@@ -45,7 +45,7 @@ def test_prepare_proposes_a_decision_per_measure(client, steinfurt):
     html = client.get(url).get_data(as_text=True)
     fields = _decision_fields(html)
     assert len(fields) == 25  # every measure: none of Steinfurt's was dropped before
-    assert "Vorschlag: anpassen – Abschluss überfällig seit 43 Monaten: Zeitplan anpassen" in html
+    assert "Vorschlag: anpassen – Abschluss überfällig seit 43 Monaten: Termine anpassen" in html
     assert sorted(set(fields.values())) == ["abgeschlossen", "anpassen", "backlog"]
     # a second prepared review is refused while one is open
     r = client.post(f"/strategien/{steinfurt}/strategiereviews/vorbereiten", follow_redirects=True)

@@ -56,7 +56,7 @@ def test_freeze_baseline_then_take_over_proposal(page: Page, live_server, sample
     ).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_role("link", name="Fahrplan", exact=True).click()
+    page.get_by_role("link", name="Fahrplan", exact=True).first.click()
     expect(page.get_by_text("Keine Zeitkonflikte: Jede Maßnahme")).to_be_visible()
     page.get_by_label("Basisplan im Hintergrund zeigen").select_option(label="Basisplan 2024")
     page.get_by_label("Abhängigkeiten als Pfeile einzeichnen").check()
@@ -110,7 +110,7 @@ def test_steinfurt_conflicts_resolved_by_taking_over_the_proposal(page: Page, li
     page.get_by_role("button", name=re.compile("^Alle .*übernehmen")).click()
     expect(page.get_by_text("Der Vorschlag wurde übernommen: 4 Maßnahmen haben neue Termine.")).to_be_visible()
 
-    page.get_by_role("link", name="Fahrplan", exact=True).click()
+    page.get_by_role("link", name="Fahrplan", exact=True).first.click()
     expect(page.get_by_text("Keine Zeitkonflikte: Jede Maßnahme")).to_be_visible()
     page.get_by_label("Basisplan im Hintergrund zeigen").select_option(label="Basisplan 2023")
     page.get_by_role("button", name="Anzeigen").click()

@@ -43,10 +43,11 @@ def test_fahrplan_page_shows_chart_table_conflict_and_critical_path(client, samp
 
 def test_fahrplan_links_downloads_and_is_in_the_strategy_navigation(client, sample_id):
     html = client.get(f"/strategien/{sample_id}").text
-    for label in ("Fahrplan", "Backlog", "Bewertung", "Abhängigkeiten", "Planungsvorschlag"):
-        assert f">{label}</a>" in html
-    assert f'href="/strategien/{sample_id}/fahrplan.pdf"' in html
+    assert f'href="/strategien/{sample_id}/fahrplan">Fahrplan</a>' in html  # the group in the navigation
     page = client.get(f"/strategien/{sample_id}/fahrplan").text
+    for label in ("Fahrplan", "Backlog", "Bewertung", "Abhängigkeiten", "Planungsvorschlag"):
+        assert f">{label}</a>" in page  # the group's own pages
+    assert f'href="/strategien/{sample_id}/fahrplan.pdf"' in client.get(f"/strategien/{sample_id}/ausgaben").text
     for fmt in ("svg", "png", "pdf"):
         assert f"/strategien/{sample_id}/fahrplan.{fmt}?" in page
 

@@ -56,12 +56,12 @@ def test_steinfurt_on_30_11_2026_shows_what_is_overdue(page: Page, live_server, 
 
     # record "Kommunikationskonzept" as finished in 11/2026 from the calendar's link
     row = page.locator("tr", has=page.get_by_role("link", name="Entwicklung eines Kommunikationskonzepts", exact=True))
-    row.get_by_role("link", name="Status erfassen").click()
+    row.get_by_role("link", name="Stand erfassen").click()
     page.get_by_label("Status", exact=True).select_option("abgeschlossen")
     page.get_by_label("Tatsächliches Ende").fill("11/2026")
     page.get_by_label("Erfasst von").fill("Strategieteam")
-    page.get_by_role("button", name="Fortschritt speichern").click()
-    expect(page.get_by_text("Der Fortschritt wurde gespeichert.")).to_be_visible()
+    page.get_by_role("button", name="Stand speichern").click()
+    expect(page.get_by_text("Der Stand wurde gespeichert.")).to_be_visible()
     assert_accessible(page)
 
     # its badge, the Fahrplan and the calendar change accordingly

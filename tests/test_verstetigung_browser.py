@@ -26,7 +26,8 @@ def test_full_cycle(page: Page, live_server, sample, screenshot):
     # 1. the calendar on 15.03.2025: two measures past their planned end, not marked finished:
     # their evaluations wait for the status ("Status klären"), none is overdue
     page.goto(base)
-    page.get_by_role("link", name="Evaluationen", exact=True).click()
+    page.get_by_role("navigation", name="Bereiche der Strategie").get_by_role("link", name="Verstetigung").click()
+    expect(page.get_by_role("link", name="Evaluationen", exact=True)).to_have_attribute("aria-current", "page")
     expect(page.get_by_role("heading", name="Evaluationskalender")).to_be_visible()
     expect(page.get_by_role("heading", name="Status klären (2 Maßnahmen)")).to_be_visible()
     expect(page.get_by_role("heading", name="Überfällig (0)")).to_be_visible()
@@ -35,22 +36,22 @@ def test_full_cycle(page: Page, live_server, sample, screenshot):
 
     # 2. record the completion of a measure: first without the actual end
     page.goto(f"{base}/massnahmen/konzept")
-    page.get_by_role("link", name="Fortschritt & Evaluation").click()
-    expect(page.get_by_role("heading", name=re.compile("^Fortschritt und Evaluation"))).to_be_visible()
+    page.get_by_role("link", name="Stand und Evaluation").click()
+    expect(page.get_by_role("heading", name=re.compile("^Stand und Evaluation"))).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Status", exact=True).select_option("abgeschlossen")
     page.get_by_label("Tatsächlicher Beginn").fill("01/2024")
     page.get_by_label("Tatsächliches Ende").fill("")
     page.get_by_label("Erfasst von").fill("Annika Feldhues")
-    page.get_by_role("button", name="Fortschritt speichern").click()
+    page.get_by_role("button", name="Stand speichern").click()
     expect(page.get_by_text("Für eine abgeschlossene Maßnahme bitte das tatsächliche Ende angeben.")).to_have_count(
         2
     )  # in the error summary and beside the field
     expect(page.get_by_label("Erfasst von")).to_have_value("Annika Feldhues")
     assert_accessible(page)
     page.get_by_label("Tatsächliches Ende").fill("05/2024")
-    page.get_by_role("button", name="Fortschritt speichern").click()
-    expect(page.get_by_text("Der Fortschritt wurde gespeichert.")).to_be_visible()
+    page.get_by_role("button", name="Stand speichern").click()
+    expect(page.get_by_text("Der Stand wurde gespeichert.")).to_be_visible()
     expect(page.get_by_role("cell", name="Annika Feldhues")).to_be_visible()  # status history: who
     expect(page.get_by_text("nicht eingehalten")).to_be_visible()  # planned 04/2024, done 05/2024
 
@@ -99,6 +100,7 @@ def test_full_cycle(page: Page, live_server, sample, screenshot):
     assert_accessible(page)
 
     # 5. the lesson in the knowledge base
+    page.get_by_role("navigation", name="Bereiche der Strategie").get_by_role("link", name="Verstetigung").click()
     page.get_by_role("link", name="Wissensdatenbank").click()
     page.get_by_label("Suchbegriff").fill("Personalrat")
     page.get_by_label("Dimension", exact=True).select_option("Mitarbeitende")
@@ -163,5 +165,5 @@ def test_full_cycle(page: Page, live_server, sample, screenshot):
     # the old version says it is read only
     page.goto(f"{base}/massnahmen/awareness/verstetigung")
     expect(page.get_by_text("schreibgeschützt").first).to_be_visible()
-    expect(page.get_by_role("button", name="Fortschritt speichern")).to_have_count(0)
+    expect(page.get_by_role("button", name="Stand speichern")).to_have_count(0)
     assert_accessible(page)

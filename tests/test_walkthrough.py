@@ -130,7 +130,7 @@ def test_a_reader_is_offered_no_change_that_would_answer_404(app, client_as, ste
         s: ["Neue Maßnahme", "Strategie bearbeiten"],
         f"{s}/massnahmen/beschaffung-hardware": ["/bearbeiten", "/loeschen", "Abhängigkeit hinzufügen", "entfernen"],
         f"{s}/massnahmen/beschaffung-hardware/verstetigung": [
-            "Fortschritt speichern",
+            "Stand speichern",
             "Prozessevaluation erfassen",
             "Neuen Indikator anlegen",
             "/evaluation?",

@@ -17,6 +17,7 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
 from ..domain.catalogue import catalogue
+from ..domain.german import berlin_today
 from ..domain.months import Month, german_date
 from ..domain.roadmap_view import Bar, RoadmapView, roadmap_view
 from ..domain.schedule import Analysis, analyse, ready_month
@@ -74,7 +75,7 @@ def gantt_chart(
 ) -> Figure:
     """The Umsetzungsfahrplan as a figure. `today` draws the today line (default: today);
     `baseline` maps measure keys to frozen (start, end) drawn as grey bars under the current ones."""
-    today = today or date.today()
+    today = today or berlin_today()
     analysis = analysis or analyse(strategy)
     view = roadmap_view(strategy, today)
     rows, headers, chart_h = _rows(view)
@@ -720,7 +721,7 @@ def gantt_text(strategy: Strategy, analysis: Analysis, today: date | None = None
     if view.widened:
         parts.append(
             f"Dargestellt {view.window_start.german()} – {view.window_end.german()}, damit heute "
-            f"({german_date(today or date.today())}) und jede terminierte Maßnahme sichtbar sind; "
+            f"({german_date(today or berlin_today())}) und jede terminierte Maßnahme sichtbar sind; "
             "die Monate außerhalb des Planungszeitraums sind grau hinterlegt."
         )
     overdue = [b for b in view.bars if b.overdue_to is not None]

@@ -7,6 +7,7 @@ from datetime import date
 
 from ..documents.pdf import DataTable
 from ..domain.catalogue import catalogue
+from ..domain.german import berlin_today
 from ..domain.months import german_date
 from ..domain.roadmap_view import numbered, roadmap_view
 from ..domain.schedule import Analysis
@@ -20,7 +21,7 @@ def _rating(value: Rating | None) -> str:
 
 def gantt_table(strategy: Strategy, analysis: Analysis, today: date | None = None) -> DataTable:
     """The Fahrplan's bars by dimension: status, schedule state on `today`, start, end, duration, notes."""
-    today = today or date.today()
+    today = today or berlin_today()
     view = roadmap_view(strategy, today)
     conflicting = analysis.conflicting()
     critical = set(analysis.critical_path)

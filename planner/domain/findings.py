@@ -8,6 +8,7 @@ from typing import Any
 import networkx as nx
 
 from . import schedule
+from .german import berlin_today
 from .graph import find_cycles
 from .months import german_date
 from .schedule_state import schedule_state
@@ -18,8 +19,8 @@ def check_report(strategy: Strategy, today: date | None = None) -> dict[str, Any
     """Findings of a valid strategy as JSON-ready data; the schedule state of every measure on `today`."""
     report: dict[str, Any] = {"backlog": [m.key for m in strategy.measures if m.status is Status.BACKLOG]}
     report.update(schedule.analyse(strategy).to_json())  # roadmap: cycles, conflicts, order, waves, critical path
-    report["today"] = (today or date.today()).isoformat()
-    report["schedule"] = schedule_report(strategy, today or date.today())
+    report["today"] = (today or berlin_today()).isoformat()
+    report["schedule"] = schedule_report(strategy, today or berlin_today())
     if getattr(strategy, "draft", False):  # a Fortschreibung without its Beschluss (domain/fortschreibung.py)
         report["draft"] = True
     return report

@@ -73,7 +73,9 @@ def month(value: Month | str | None) -> str:
 
 
 def day(value: date | None) -> str:
-    """09.06.2022; empty when there is none."""
+    """09.06.2022; empty when there is none. A stored timestamp gives its day in Berlin."""
+    if isinstance(value, datetime):
+        value = in_berlin(value).date()
     return german_date(value) if value else ""
 
 
@@ -87,13 +89,23 @@ def parse_day(text: str) -> date:
     raise ValueError(text)
 
 
+def in_berlin(value: datetime) -> datetime:
+    """A stored timestamp in the offices' time zone; a naive value counts as UTC."""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(BERLIN))
+
+
+def berlin_today() -> date:
+    """Today's date in the offices' time zone (between midnight and 1 or 2 a.m. UTC still says yesterday)."""
+    return datetime.now(ZoneInfo(BERLIN)).date()
+
+
 def timestamp(value: datetime | None) -> str:
     """A stored UTC timestamp as people in the office read it: 30.11.2026 14:05 (Europe/Berlin);
     a naive value counts as UTC. Empty when there is none."""
     if not value:
         return ""
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return aware.astimezone(ZoneInfo(BERLIN)).strftime("%d.%m.%Y %H:%M")
+    return in_berlin(value).strftime("%d.%m.%Y %H:%M")
 
 
 def counted(n: int, one: str, many: str) -> str:

@@ -1,7 +1,9 @@
 """Handlungsbedarf: what a strategy team must do next, as of today (pure domain).
 
-From one strategy and today's date: measures whose schedule state is overdue (they need a
-status update), schedule conflicts, evaluations due or overdue (only for measures whose real
+From one strategy and today's date: whether its plan period has ended (then the review and the
+Fortschreibung are due), measures whose schedule state is overdue (they need a status update —
+or, when their status was recorded after their planned end had passed, new dates), schedule
+conflicts, evaluations due or overdue (only for measures whose real
 end is known: an unfinished measure past its end needs a status check first), the next
 strategy review (24 months after adoption or after the last review) with the Fortschreibung
 that follows it, and impact indicators without a measured value for 12 months.
@@ -16,7 +18,7 @@ from .months import Month, month_of
 from .schedule import Conflict, schedule_conflicts
 from .schedule_state import ScheduleState, State, schedule_state
 from .strategy import Measure
-from .verstetigung import STRATEGY, Due, Kind, Rules, TrackedStrategy, calendar
+from .verstetigung import STRATEGY, Due, Kind, Rules, StatusChange, TrackedStrategy, calendar
 
 DUE_SOON_MONTHS = 3  # evaluations due within this many months are listed with the overdue ones
 STALE_INDICATOR_MONTHS = 12
@@ -54,6 +56,8 @@ class ActionItems:
     """Everything that needs attention in one strategy."""
 
     to_update: list[MeasureItem] = field(default_factory=list)
+    to_reschedule: list[MeasureItem] = field(default_factory=list)  # status recorded, planned end passed
+    period_ended: Month | None = None  # the last month of an ended plan period
     conflicts: list[Conflict] = field(default_factory=list)
     evaluations: list[Due] = field(default_factory=list)
     review: Review | None = None
@@ -62,7 +66,16 @@ class ActionItems:
     @property
     def count(self) -> int:
         review = 1 if self.review is not None and self.review.overdue else 0
-        return len(self.to_update) + len(self.conflicts) + len(self.evaluations) + review + len(self.stale_indicators)
+        ended = 1 if self.period_ended is not None else 0
+        return (
+            ended
+            + len(self.to_update)
+            + len(self.to_reschedule)
+            + len(self.conflicts)
+            + len(self.evaluations)
+            + review
+            + len(self.stale_indicators)
+        )
 
 
 def next_review(strategy: TrackedStrategy, today: date, rules: Rules | None = None) -> Review | None:
@@ -78,6 +91,21 @@ def next_review(strategy: TrackedStrategy, today: date, rules: Rules | None = No
         return None
     due = since + rules.strategy_process
     return Review(due, since, after, due < month_of(today))
+
+
+def period_ended(end: Month | None, today: date) -> Month | None:
+    """The plan period's last month when the period has ended before today's month, else None
+    ("Planungszeitraum seit 12/2024 abgelaufen")."""
+    return end if end is not None and end < month_of(today) else None
+
+
+def status_recorded_after_end(m: Measure, changes: list[StatusChange], now: Month) -> bool:
+    """Whether the measure's end has passed although its status was recorded after that end: it is
+    known to be still running, so what it needs is new dates, not another status report."""
+    state = schedule_state(m, now)
+    if state.state is not State.ABSCHLUSS_UEBERFAELLIG or m.end is None:
+        return False
+    return any(month_of(c.changed) > m.end for c in changes)
 
 
 def _stale_indicators(strategy: TrackedStrategy, states: dict[str, ScheduleState], today: date) -> list[StaleIndicator]:
@@ -101,7 +129,15 @@ def action_items(strategy: TrackedStrategy, today: date, rules: Rules | None = N
     rules = rules or Rules()
     now = month_of(today)
     states = {m.key: schedule_state(m, now) for m in strategy.measures}
-    to_update = [MeasureItem(m, states[m.key]) for m in strategy.measures if states[m.key].state.overdue]
+    overdue = [MeasureItem(m, states[m.key]) for m in strategy.measures if states[m.key].state.overdue]
+    recorded = {
+        i.measure.key
+        for i in overdue
+        if status_recorded_after_end(i.measure, strategy.status_history.get(i.measure.key, []), now)
+    }
+    to_update = [i for i in overdue if i.measure.key not in recorded]
+    to_reschedule = [i for i in overdue if i.measure.key in recorded]
+    to_reschedule.sort(key=lambda i: -(i.state.months_overdue or 0))
     to_update.sort(key=lambda i: (i.state.state is not State.ABSCHLUSS_UEBERFAELLIG, -(i.state.months_overdue or 0)))
     # an evaluation waiting for a measure's real dates ("Status klären") is not due: the measure is
     # listed among those to update instead
@@ -116,6 +152,8 @@ def action_items(strategy: TrackedStrategy, today: date, rules: Rules | None = N
     ]
     return ActionItems(
         to_update=to_update,
+        to_reschedule=to_reschedule,
+        period_ended=period_ended(strategy.window_end, today),
         conflicts=[c for c in schedule_conflicts(strategy.measures) if states[c.measure].state not in finished],
         evaluations=evaluations,
         review=next_review(strategy, today, rules),

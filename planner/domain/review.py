@@ -70,7 +70,7 @@ def propose_decision(m: Measure, state: ScheduleState, outcome: Outcome | None =
             ReviewDecision.ANPASSEN, f"seit {_months(state.months_overdue or 0)} nicht begonnen: neu planen"
         )
     if state.state.overdue:
-        return Proposed(ReviewDecision.ANPASSEN, f"{state.text}: Zeitplan anpassen")
+        return Proposed(ReviewDecision.ANPASSEN, f"{state.text}: Termine anpassen")
     return Proposed(ReviewDecision.BEHALTEN, state.text)
 
 

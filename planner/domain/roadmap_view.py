@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .catalogue import Dimension, catalogue
+from .german import berlin_today
 from .months import Month, month_of
 from .schedule import on_roadmap
 from .schedule_state import State, schedule_state
@@ -75,7 +76,7 @@ def default_window(strategy: Strategy, today: date | None = None) -> tuple[Month
         return strategy.window_start, strategy.window_end
     months = [x for m in strategy.measures if on_roadmap(m) for x in (m.start, m.end) if x is not None]
     if not months:
-        year = (today or date.today()).year
+        year = (today or berlin_today()).year
         return Month(year, 1), Month(year + 1, 12)
     first, last = min(months), max(months)
     return Month(first.year, 1), Month(max(last.year, first.year + 1), 12)
@@ -93,7 +94,7 @@ def shown_window(strategy: Strategy, today: date | None = None) -> tuple[Month, 
     """The months the chart draws: the plan period, widened (whole quarters, at most MAX_WIDEN months
     either side) to include today's month and every dated measure of the roadmap, overdue ones up to today."""
     plan_start, plan_end = default_window(strategy, today)
-    now = month_of(today or date.today())
+    now = month_of(today or berlin_today())
     months = [now]
     for m in strategy.measures:
         if not on_roadmap(m) or m.start is None:
@@ -108,7 +109,7 @@ def shown_window(strategy: Strategy, today: date | None = None) -> tuple[Month, 
 
 def roadmap_view(strategy: Strategy, today: date | None = None) -> RoadmapView:
     """Group the roadmap's measures by dimension (catalogue order), each group by start month."""
-    today = today or date.today()
+    today = today or berlin_today()
     plan_start, plan_end = default_window(strategy, today)
     start, end = shown_window(strategy, today)
     view = RoadmapView(start, end, plan_start, plan_end)

@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 from xml.etree import ElementTree as ET
 
 from ..domain.catalogue import catalogue
+from ..domain.german import berlin_today
 from ..domain.holidays import is_workday, public_holidays
 from ..domain.months import Month
 from ..domain.roadmap_view import default_window
@@ -156,7 +157,7 @@ def _calendar_element(project: ET.Element, years: range) -> None:
 
 def roadmap_mspdi(strategy: Strategy, today: date | None = None) -> bytes:
     """The roadmap as an MSPDI document (UTF-8 XML)."""
-    today = today or date.today()
+    today = today or berlin_today()
     measures = dated_measures(strategy)
     months = {m.key: measure_months(strategy, m) for m in measures}
     starts = [_first_workday(a) for a, _ in months.values()] or [today]

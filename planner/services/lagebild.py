@@ -6,17 +6,18 @@ Views hand in the organisations the user may see; nothing here touches the reque
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .. import models
-from ..domain.lagebild import ActionItems, action_items
+from ..domain.lagebild import ActionItems, action_items, status_recorded_after_end
 from ..domain.months import month_of
-from ..domain.schedule_state import ScheduleState, schedule_state
+from ..domain.schedule_state import ScheduleState, State, schedule_state
 from ..domain.strategy import Measure, OwnerRole, Strategy
+from ..domain.verstetigung import StatusChange
 from ..models import verstetigung as vm
 from ..models.auth import AuditEntry
 from ..models.cache import StrategyRevision
@@ -45,6 +46,7 @@ class MyMeasure:
     measure: Measure
     role: str
     state: ScheduleState
+    reschedule: bool = False  # its status was recorded after its planned end: it needs new dates
 
 
 @dataclass
@@ -119,15 +121,26 @@ def my_measures(
         else {}
     )
     now = month_of(today)
-    out, seen = [], set()
+    found: dict[int, MyMeasure] = {}  # measure row id → the measure, in the order of the rows
     for r in rows:
-        if r.id in seen:
-            continue
-        seen.add(r.id)
-        measure = measure_from_columns(r)
-        out.append(
-            MyMeasure(strategies[r.strategy_id], measure, OwnerRole(r.owner_role).label, schedule_state(measure, now))
+        if r.id not in found:
+            measure = measure_from_columns(r)
+            role = OwnerRole(r.owner_role).label
+            found[r.id] = MyMeasure(strategies[r.strategy_id], measure, role, schedule_state(measure, now))
+    # past their end: a status recorded after the end means the measure runs on and needs new dates
+    late = [i for i, x in found.items() if x.state.state is State.ABSCHLUSS_UEBERFAELLIG]
+    if late:
+        c = vm.StatusChange
+        recorded = dict(
+            session.execute(
+                sa.select(c.measure_id, sa.func.max(c.changed_on)).where(c.measure_id.in_(late)).group_by(c.measure_id)
+            ).all()
         )
+        for i, day in recorded.items():
+            x = found[i]
+            if status_recorded_after_end(x.measure, [StatusChange(day, x.measure.status)], now):
+                found[i] = replace(x, reschedule=True)
+    out = list(found.values())
     out.sort(key=lambda x: (not x.state.state.overdue, x.state.state.value, x.measure.title))
     return persons, out
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from .. import models
+from ..domain.german import berlin_today
 from ..domain.strategy import Measure, Strategy
 from ..domain.verstetigung import actual_month_problems
 from ..formats.measure_workbook import (
@@ -131,7 +132,7 @@ def plan_import(
     row: models.Strategy, data: bytes, delete: set[str] | frozenset[str] = frozenset(), today: date | None = None
 ) -> ImportPlan:
     """Merge the workbook into the stored strategy and describe the changes; raises WorkbookError."""
-    today = today or date.today()
+    today = today or berlin_today()
     current = strategy_to_domain(row)
     current_data = strategy_to_data(current)
     content = read_workbook(data)

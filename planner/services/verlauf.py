@@ -14,12 +14,13 @@ import sqlalchemy as sa
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
+from ..domain.german import timestamp
 from ..domain.strategy import OwnerRole, Status
 from ..domain.verstetigung import OUTCOME_LABELS, Kind
 from ..domain.verstetigung_versions import MEASURE_FIELDS, STRATEGY_FIELDS
 from ..models import Model
 from ..models.auth import AuditEntry
-from .audit import changes_since, class_of_table
+from .audit import changes_since, class_of_table, history
 
 TABLE_LABELS = {
     "organisations": "Organisation",
@@ -297,8 +298,7 @@ def describe_conflict(session: Session, table: str, object_id: int | str, versio
         if e.table_name != table:
             what = f"{table_label(e.table_name)} {ACTION_LABELS.get(e.action, e.action)} – {what}"
         value = display(e.old if e.action == "delete" else e.new, e.field, references)
-        when = e.at.strftime("%d.%m.%Y %H:%M")
-        lines.append(f"{what}: „{value}“ (von {e.username}, {when} UTC)")
+        lines.append(f"{what}: „{value}“ (von {e.username}, {timestamp(e.at)})")
     return lines
 
 
@@ -431,3 +431,8 @@ def display_rows(session: Session, entries: list, limit_value: int = 120) -> lis
             rows.append(row)
     _object_names(session, rows)
     return rows
+
+
+def recent(session: Session, table: str, object_id: int | str, count: int = 8) -> list[Row]:
+    """The last changes of an object for the Verlauf box on its page (the caller checked access)."""
+    return display_rows(session, history(session, table, object_id, limit=60))[:count]

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session, selectinload
 
 from .. import models
+from ..domain.german import berlin_today
 from ..domain.months import Month, month_text, parse_month
 from ..domain.strategy import Status
 from ..domain.verstetigung import (
@@ -339,7 +340,7 @@ def _status_changes_without_history(session: Session, _context, _instances) -> N
                 vm.StatusChange(
                     measure=obj,
                     status=obj.status,
-                    changed_on=date.today(),
+                    changed_on=berlin_today(),
                     changed_by=current_actor()[1],
                     note="über die Maßnahmenbearbeitung",
                 )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..domain.catalogue import catalogue
-from ..domain.german import money, number
+from ..domain.german import berlin_today, money, number
 from ..domain.graph import build_graph
 from ..domain.months import format_range, german_date
 from ..domain.schedule_state import State, schedule_state
@@ -238,7 +238,7 @@ def select_measures(strategy: Strategy, flt: SheetFilter) -> list[Measure]:
         parts.append(f"Status: {status.label}")
     if flt.state:
         state = parse_state(flt.state)
-        measures = [m for m in measures if schedule_state(m, flt.today or date.today()).state is state]
+        measures = [m for m in measures if schedule_state(m, flt.today or berlin_today()).state is state]
         parts.append(f"Zeitstand: {state.label}")
     if not strategy.measures:
         raise FilterError(f"„{strategy.title}“ enthält noch keine Maßnahmen.")
@@ -385,9 +385,9 @@ def sheet_view(strategy: TrackedStrategy, measure: Measure, graph=None, today: d
         funding_call=measure.funding_call or "",
         actual=_actual(measure),
         indicators=[_indicator(i) for i in strategy.indicators.get(measure.key, [])],
-        schedule=(state := schedule_state(measure, today or date.today())).text,
+        schedule=(state := schedule_state(measure, today or berlin_today())).text,
         schedule_value=state.state.value,
-        schedule_date=german_date(today or date.today()),
+        schedule_date=german_date(today or berlin_today()),
     )
     view.density = estimate_density(view)
     return view
@@ -400,7 +400,7 @@ def bundle_view(
     flt = flt or SheetFilter()
     measures = select_measures(strategy, flt)
     graph = build_graph(strategy.measures)
-    generated = generated or date.today()
+    generated = generated or berlin_today()
     return BundleView(
         organisation=strategy.organisation,
         title=strategy.title,

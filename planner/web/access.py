@@ -127,6 +127,26 @@ def may_manage(organisation_id: int) -> bool:
     return _roles().get(organisation_id, 0) >= _RANK["verwalten"]
 
 
+def successor_of(row: models.Strategy) -> models.Strategy | None:
+    """The version this strategy was carried over into (it is then read only), or None. Views ask
+    and hand the answer to their templates."""
+    newer = _successors().get(row.id) if request.method == "GET" else successor_id(db.session, row.id)
+    return db.session.get(models.Strategy, newer) if newer is not None else None
+
+
+def _successors() -> dict[int, int]:
+    """Predecessor id → successor id of every carried-over strategy, read once per request
+    (a list of strategies asks for each one)."""
+    if "verstetigung_successors" not in g:
+        g.verstetigung_successors = versions.successors(db.session)
+    return g.verstetigung_successors
+
+
+def may_change(row: models.Strategy) -> bool:
+    """Whether the current user may change this strategy: write access, and not a carried-over version."""
+    return may_write(row.organisation_id) and successor_id(db.session, row.id) is None
+
+
 def may_create_organisation() -> bool:
     """Only administrators found new organisations."""
     return not has_request_context() or is_admin()

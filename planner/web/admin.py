@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
@@ -15,7 +14,7 @@ from wtforms import BooleanField, HiddenField, PasswordField, SelectField, Strin
 from wtforms.validators import DataRequired, Length, Optional, Regexp, StopValidation
 
 from .. import models
-from ..domain.german import parse_day
+from ..domain.german import in_berlin, parse_day
 from ..extensions import db
 from ..models.auth import ROLE_LABELS, ROLES, DirectoryGroupRole, User
 from ..services import accounts, audit, backup, directory_groups, persons, verlauf
@@ -23,7 +22,6 @@ from ..services.accounts import MIN_PASSWORD
 from .access import get_organisation_or_404, is_admin, may_manage, may_write, visible_organisation_ids
 from .auth import logout_form
 from .downloads import download
-from .filters import BERLIN
 from .forms import ConfirmForm, GermanForm, choices, email_address, save_unchanged
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
@@ -86,14 +84,8 @@ def _globals(state) -> None:
     state.app.add_template_global(may_write, "may_write")
     state.app.add_template_global(may_write_somewhere, "may_write_somewhere")
     state.app.add_template_global(logout_form, "logout_form")
-    state.app.add_template_global(recent_history, "recent_history")
     state.app.add_template_global(verlauf.table_label, "audit_table_label")
     state.app.add_template_global(lambda a: verlauf.ACTION_LABELS.get(a, a), "audit_action_label")
-
-
-def recent_history(table: str, object_id) -> list:
-    """The last changes of an object for the Verlauf box on its page (the page checked access)."""
-    return verlauf.display_rows(db.session, audit.history(db.session, table, object_id, limit=60))[:8]
 
 
 def _admin_only() -> None:
@@ -547,7 +539,13 @@ def person_edit(organisation_id: int, person_id: int):
     status = 422 if request.method == "POST" else 200
     owned = persons.owned_measures(db.session, person)
     return render_template(
-        "admin/person_form.html", org=org, person=person, form=form, owned=owned, general=general
+        "admin/person_form.html",
+        org=org,
+        person=person,
+        form=form,
+        owned=owned,
+        general=general,
+        recent=verlauf.recent(db.session, "persons", person.id),
     ), status
 
 
@@ -634,10 +632,9 @@ def history_view(rows: list, args) -> HistoryView:
     since, until = _day(chosen["von"], errors, "von"), _day(chosen["bis"], errors, "bis")
     fields = sorted({r.field for r in rows if r.field != "–"}, key=str.lower)
     people = sorted({r.username for r in rows}, key=str.lower)
-    berlin = ZoneInfo(BERLIN)
 
     def local_day(r) -> date:
-        return r.at.replace(tzinfo=UTC).astimezone(berlin).date()
+        return in_berlin(r.at).date()
 
     shown = [
         r

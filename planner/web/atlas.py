@@ -28,9 +28,6 @@ bp = Blueprint("atlas", __name__)
 @bp.record_once
 def _globals(state) -> None:
     state.app.add_template_global(hint_text, "atlas_hint")
-    state.app.add_template_global(
-        lambda strategy_id, key: service.origin_of(db.session, strategy_id, key), "measure_origin"
-    )
 
 
 def _month(field, errors: list[str]):

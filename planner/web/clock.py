@@ -12,6 +12,7 @@ from datetime import date
 
 from flask import Flask, current_app
 
+from ..domain.german import berlin_today
 from ..domain.schedule_state import ScheduleState, State, schedule_state
 from ..domain.strategy import Measure
 
@@ -26,8 +27,8 @@ def parse_today(configured: str | date | None) -> date | None:
 
 
 def today() -> date:
-    """Today for the running app: the configured day when set, else the calendar's."""
-    return parse_today(current_app.config.get("TODAY")) or date.today()
+    """Today for the running app: the configured day when set, else the calendar's in Berlin."""
+    return parse_today(current_app.config.get("TODAY")) or berlin_today()
 
 
 def schedule(measure: Measure) -> ScheduleState:

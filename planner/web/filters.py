@@ -8,7 +8,6 @@ from markupsafe import Markup
 from ..documents.pdf import english
 from ..domain import german
 from ..domain.catalogue import catalogue
-from ..domain.german import BERLIN  # noqa: F401  (admin reads it from here)
 from ..domain.months import Month
 from ..domain.strategy import STATUS_LABELS, Rating, Status
 

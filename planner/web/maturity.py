@@ -31,7 +31,7 @@ from ..formats.criteria import (
 )
 from ..services import maturity as service
 from ..services.strategies import ValidationFailed, load_core
-from . import clock, nav
+from . import clock
 from .access import get_strategy_or_404
 from .chart_files import chart_response
 from .downloads import download
@@ -52,7 +52,6 @@ from .forms.maturity import (
 )
 
 bp = Blueprint("maturity", __name__, url_prefix="/strategien/<int:strategy_id>/reifegrad")
-nav.STRATEGY_SECTIONS.append(("maturity.overview", "Reifegrad"))
 
 
 @bp.app_template_filter("level_label")

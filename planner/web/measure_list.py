@@ -20,7 +20,7 @@ from ..extensions import db
 from ..formats.measure_workbook import WorkbookError, workbook_bytes
 from ..services import measure_import
 from ..services import whole_strategy as whole
-from . import clock, nav
+from . import clock
 from .access import get_strategy_or_404
 from .downloads import download as send_download
 from .filters import strategy_file_stem
@@ -28,7 +28,6 @@ from .forms import GermanForm, MultiCheckboxField, choices
 
 bp = Blueprint("measure_list", __name__, url_prefix="/strategien/<int:strategy_id>")
 
-nav.STRATEGY_DOWNLOADS.append(("measure_list.download", "Maßnahmenliste (Excel)"))
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_PREVIEW_BYTES = 300 * 1024  # travels base64-encoded in the preview form (form fields: 500 KB at most)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from markupsafe import escape
 
 from .. import models
@@ -14,9 +14,11 @@ from ..domain.schedule import Conflict, schedule_conflicts
 from ..domain.strategy import Measure, Strategy
 from ..domain.validation import describe_cycle
 from ..extensions import db
+from ..services import atlas as atlas_service
 from ..services import strategies as service
+from ..services import verlauf
 from ..services.locking import EditConflict, unchanged_since
-from .access import get_strategy_or_404, may_write, reads_shared
+from .access import get_strategy_or_404, may_write, reads_shared, successor_of
 from .clock import today
 from .forms import MALFORMED_VERSION, SENT_TWICE, ConfirmForm, MissingVersion, choices, seen_version
 from .forms.strategies import DependencyForm, MeasureForm
@@ -80,8 +82,7 @@ def detail(strategy_id: int, key: str):
     the strategy is read only when the page is not there."""
     row = get_strategy_or_404(strategy_id, load=False)
     parts = PageParts(row.id)
-    successor_of = current_app.jinja_env.globals.get("successor_of")
-    newer = successor_of(row) if successor_of is not None else None
+    newer = successor_of(row)
     writable = may_write(row.organisation_id) and not newer
     shared = reads_shared(row)  # a reader of another office's shared strategy: no Verlauf
     parts.want("body", measure=key, day=today(), write=writable, shared=shared).want("title", measure=key)
@@ -99,7 +100,11 @@ def detail(strategy_id: int, key: str):
                 dependents=strategy.dependents(key),
                 dep_form=_dependency_form(strategy, key),
                 confirm=ConfirmForm(),
-                measure_id=service.measure_id(db.session, row, key),
+                measure_id=(measure_id := service.measure_id(db.session, row, key)),
+                recent=[] if shared else verlauf.recent(db.session, "measures", measure_id),
+                origin=atlas_service.origin_of(db.session, row.id, key),
+                newer=newer,
+                writable=writable,
                 shared=shared,
                 conflicts=[_conflict_sentence(strategy, c) for c in _conflicts_of(strategy, key)],
             )

@@ -162,7 +162,7 @@ def collect(today: date) -> dict[str, Recipient]:
                             key,
                             "review",
                             f"Das Strategiereview von „{row.title}“ ist {state}.",
-                            mails.absolute("verstetigung.review.page", strategy_id=row.id),
+                            mails.absolute("review.index", strategy_id=row.id),
                             "Review vorbereiten",
                             heading=f"Strategiereview: {row.title}",
                         )

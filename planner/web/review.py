@@ -38,6 +38,7 @@ from .verstetigung.evaluations import evaluation_page
 
 bp = Blueprint("review", __name__, url_prefix="/strategien/<int:strategy_id>/strategiereviews")
 
+
 DEFAULT_K = 2  # per-lead limit of the proposed dates, changeable on the form
 
 

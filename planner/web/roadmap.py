@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from .. import models
@@ -22,8 +22,8 @@ from ..extensions import db
 from ..formats.mspdi import roadmap_mspdi
 from ..services import roadmap as service
 from ..services.strategies import ValidationFailed, read_core
-from . import clock, nav
-from .access import get_strategy_or_404, may_write
+from . import clock
+from .access import get_strategy_or_404, may_change, may_write, successor_of
 from .chart_files import chart_response
 from .downloads import download
 from .filters import strategy_file_stem
@@ -33,17 +33,6 @@ from .kept_pages import kept_page
 from .page_parts import PageParts
 
 bp = Blueprint("roadmap", __name__, url_prefix="/strategien/<int:strategy_id>")
-
-nav.STRATEGY_SECTIONS.extend(
-    [
-        ("roadmap.index", "Fahrplan"),
-        ("roadmap.backlog", "Backlog"),
-        ("roadmap.rating", "Bewertung"),
-        ("roadmap.dependencies", "Abhängigkeiten"),
-        ("roadmap.proposal", "Planungsvorschlag"),
-    ]
-)
-nav.STRATEGY_DOWNLOADS.append(("roadmap.chart", "Fahrplan (PDF)", {"chart": "fahrplan", "fmt": "pdf"}))
 
 
 def _file(data: bytes, fmt: str, chart: str, row: models.Strategy) -> Response:
@@ -106,6 +95,7 @@ def _fahrplan_body(row: models.Strategy, baseline_form: BaselineForm) -> str:
         confirm=ConfirmForm(),
         critical=set(rm.analysis.critical_path),
         conflicting=rm.analysis.conflicting(),
+        changeable=may_change(row),
     )
 
 
@@ -122,8 +112,7 @@ def index(strategy_id: int):
         form = BaselineForm(formdata=None)
         form.name.data = f"Basisplan {clock.today().year}"
         return _fahrplan_page(row, form)
-    successor_of = current_app.jinja_env.globals.get("successor_of")
-    newer = successor_of(row) if successor_of is not None else None
+    newer = successor_of(row)
     parts.want(
         "fahrplan",
         day=clock.today(),
@@ -384,6 +373,7 @@ def _proposal_page(row: models.Strategy, formdata, status: int = 200):
         take=take,
         args=_proposal_args(form) if plan else {},
         by_key={m.key: m for m in rm.strategy.measures},
+        changeable=may_change(row),
     ), (status if plan else 422)
 
 

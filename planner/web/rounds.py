@@ -17,8 +17,8 @@ from ..services import rounds as service
 from ..services import status_links
 from ..services.verstetigung import successor_id
 from ..services.whole_strategy import strategy_to_domain
-from . import mails, nav
-from .access import actor_name, get_strategy_or_404, may_write
+from . import mails
+from .access import actor_name, get_strategy_or_404, may_write, successor_of
 from .clock import schedule, today
 from .downloads import download
 from .filters import error_links, file_stem, strategy_file_stem
@@ -35,8 +35,12 @@ from .forms.verstetigung import check_actual_months, parse_date_field
 
 bp = Blueprint("rounds", __name__, url_prefix="/strategien/<int:strategy_id>")
 
-nav.STRATEGY_SECTIONS.extend([("rounds.status_query", "Statusabfrage"), ("rounds.workshop", "Bewertungsworkshop")])
-nav.STRATEGY_DOWNLOADS.append(("rounds.status_query_xlsx", "Statusabfrage (XLSX)"))
+
+def _version_state(row: models.Strategy) -> dict:
+    """What the round pages show of the strategy's version: `newer` (the version it was carried over
+    into, then read only) and `changeable` (the current user may save)."""
+    newer = successor_of(row)
+    return {"newer": newer, "changeable": may_write(row.organisation_id) and newer is None}
 
 
 def _owner_filter(row: models.Strategy) -> tuple[list[models.Person], models.Person | None]:
@@ -90,6 +94,7 @@ def _status_page(row, page_form, rows, problems: dict, status: int = 200):
         day=today(),
         by_mail=_by_mail(row),
         confirm=ConfirmForm(),
+        **_version_state(row),
     ), status
 
 
@@ -334,6 +339,7 @@ def _workshop_page(row, form, rows, problems: dict, status: int = 200):
         rows=shown,
         problems=problems,
         row_links=_row_links(shown, problems, "urgency"),
+        **_version_state(row),
     ), status
 
 

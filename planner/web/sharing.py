@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, redirect, url_for
 
 from ..extensions import db
@@ -12,21 +14,31 @@ from .forms.land import SharingForm
 bp = Blueprint("sharing", __name__)
 
 
-@bp.record_once
-def _globals(state) -> None:
-    state.app.add_template_global(lambda row: service.is_shared(db.session, row.id), "is_shared")
-    state.app.add_template_global(reads_shared, "reads_shared")
-    state.app.add_template_global(may_manage, "may_manage")
-    state.app.add_template_global(_form, "sharing_form")
-    state.app.add_template_global(
-        lambda: service.shared_by_others(db.session, visible_organisation_ids()), "shared_by_others"
-    )
+@dataclass(frozen=True)
+class Sharing:
+    """What a strategy page shows of its sharing: read through another office's share, the
+    managers' form, or whether it is shared."""
+
+    reads_shared: bool
+    shared: bool
+    form: SharingForm | None  # for the office's managers
 
 
-def _form(row) -> SharingForm:
-    form = SharingForm(formdata=None)
-    form.shared.data = service.is_shared(db.session, row.id)
-    return form
+def sharing_of(row) -> Sharing:
+    """The sharing state of a strategy for the current user (strategies/_sharing.html shows it)."""
+    if reads_shared(row):
+        return Sharing(True, True, None)
+    shared = service.is_shared(db.session, row.id)
+    form = None
+    if may_manage(row.organisation_id):
+        form = SharingForm(formdata=None)
+        form.shared.data = shared
+    return Sharing(False, shared, form)
+
+
+def shared_by_others() -> list:
+    """The strategies other offices share with the current user's (the strategies list shows them)."""
+    return service.shared_by_others(db.session, visible_organisation_ids())
 
 
 @bp.post("/strategien/<int:strategy_id>/freigabe")

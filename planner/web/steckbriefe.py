@@ -16,7 +16,7 @@ from ..services import atlas
 from ..services import whole_strategy as whole
 from ..steckbriefe import FilterError, SheetFilter, bundle_view, render, select_measures, word
 from ..steckbriefe.context import owner_names
-from . import clock, nav
+from . import clock
 from .access import get_strategy_or_404
 from .downloads import download
 from .filters import file_stem
@@ -24,20 +24,6 @@ from .forms import GermanForm, choices
 
 bp = Blueprint("steckbriefe", __name__, url_prefix="/strategien/<int:strategy_id>")
 
-nav.STRATEGY_SECTIONS.append(("steckbriefe.index", "Steckbriefe"))
-nav.STRATEGY_DOWNLOADS.extend(
-    [
-        ("steckbriefe.bundle_pdf", "Alle Steckbriefe (PDF)"),
-        ("steckbriefe.bundle_docx", "Alle Steckbriefe (Word)"),
-    ]
-)
-nav.MEASURE_DOWNLOADS.extend(
-    [
-        ("steckbriefe.page", "Steckbrief"),
-        ("steckbriefe.measure_pdf", "Steckbrief (PDF)"),
-        ("steckbriefe.measure_docx", "Steckbrief (Word)"),
-    ]
-)
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

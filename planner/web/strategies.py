@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from .. import models
 from ..domain.catalogue import catalogue
-from ..domain.months import Month, month_of
+from ..domain.lagebild import period_ended
+from ..domain.months import Month, month_of, parse_month
 from ..extensions import db
 from ..formats.strategy_file import StrategyFileError, dump_strategy, load_strategy
+from ..services import fortschreibung, verlauf
 from ..services import strategies as service
 from ..services import whole_strategy as whole
 from ..services.locking import EditConflict
-from . import clock
-from .access import get_strategy_or_404, may_create_organisation, may_write, reads_shared, visible_organisation_ids
+from . import clock, nav
+from .access import (
+    get_strategy_or_404,
+    may_create_organisation,
+    may_write,
+    reads_shared,
+    successor_of,
+    visible_organisation_ids,
+)
 from .downloads import download
 from .forms import MALFORMED_VERSION, SENT_TWICE, UploadForm, lines, parse_month_field, seen_version
 from .forms.strategies import StrategyForm
 from .kept_pages import kept_page
 from .page_parts import PageParts
+from .sharing import shared_by_others, sharing_of
 
 bp = Blueprint("strategies", __name__)
 
@@ -39,7 +49,10 @@ def index():
     """Organisations and their strategies."""
     organisations = visible_organisations()
     return render_template(
-        "strategies/index.html", organisations=organisations, measure_counts=measure_counts(organisations)
+        "strategies/index.html",
+        organisations=organisations,
+        measure_counts=measure_counts(organisations),
+        shared=shared_by_others(),
     )
 
 
@@ -50,8 +63,7 @@ def detail(strategy_id: int):
     the Verlauf come from the page cache; the strategy is read only when they are not there."""
     row = get_strategy_or_404(strategy_id, load=False)
     parts = PageParts(row.id)  # the revision, before anything the parts are drawn from
-    successor_of = current_app.jinja_env.globals.get("successor_of")
-    newer = successor_of(row) if successor_of is not None else None
+    newer = successor_of(row)
     selected = clock.selected_state(request.args.get("zeitstand"))
     parts.want("measures", day=clock.today(), selected=selected, write=may_write(row.organisation_id) and not newer)
     if not reads_shared(row):  # a reader of another office's shared strategy sees no Verlauf
@@ -72,9 +84,27 @@ def detail(strategy_id: int):
             newer=newer,
         )
     if "verlauf" in missing:
-        parts.render("verlauf", "admin/_history_part.html", table="strategies", object_id=row.id)
+        recent = verlauf.recent(db.session, "strategies", row.id)
+        parts.render("verlauf", "admin/_history_part.html", table="strategies", object_id=row.id, recent=recent)
     parts.save()
-    return render_template("strategies/detail.html", row=row, parts=parts.html)
+    return render_template(
+        "strategies/detail.html",
+        row=row,
+        parts=parts.html,
+        newer=newer,
+        writable=may_write(row.organisation_id) and not newer,
+        sharing=sharing_of(row),
+        adoption=fortschreibung.adoption_text(db.session, row),
+        ended=None if newer else period_ended(parse_month(row.window_end), clock.today()),
+    )
+
+
+@bp.get("/strategien/<int:strategy_id>/ausgaben")
+def downloads(strategy_id: int):
+    """Every file of the strategy in one place, by kind: PDF, Word, Excel, MS Project, Kalender and
+    the strategy file (web/nav.py lists them)."""
+    row = get_strategy_or_404(strategy_id, load=False)
+    return render_template("strategies/ausgaben.html", row=row, shelves=nav.strategy_downloads(row.id))
 
 
 @bp.get("/strategien/<int:strategy_id>/export.yaml")

@@ -11,25 +11,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from .. import nav
 from . import calendar, evaluations, progress, versions
-from .common import may_change, successor_of
 
 bp = Blueprint("verstetigung", __name__, url_prefix="/strategien/<int:strategy_id>")
 for child in (calendar.bp, progress.bp, evaluations.bp, versions.bp):
     bp.register_blueprint(child)
-
-nav.STRATEGY_SECTIONS.extend(
-    [
-        ("verstetigung.calendar.index", "Evaluationen"),
-        ("review.index", "Strategiereview"),
-        ("verstetigung.evaluations.knowledge", "Wissensdatenbank"),
-        ("verstetigung.versions.index", "Versionen"),
-    ]
-)
-nav.STRATEGY_DOWNLOADS.append(("verstetigung.calendar.ics", "Evaluationstermine (ICS)"))
-nav.MEASURE_DOWNLOADS.append(("verstetigung.progress.page", "Fortschritt & Evaluation"))
-
-
-bp.add_app_template_global(successor_of, "successor_of")
-bp.add_app_template_global(may_change, "may_change")

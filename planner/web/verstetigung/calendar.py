@@ -12,10 +12,9 @@ from ...formats.ics import calendar_file
 from ...services import evaluation_calendar
 from ...services.whole_strategy import strategy_to_domain
 from .. import clock
-from ..access import get_strategy_or_404, readable_versions
+from ..access import get_strategy_or_404, may_write, readable_versions, successor_of
 from ..downloads import download
 from ..filters import strategy_file_stem
-from .common import successor_of
 
 bp = Blueprint("calendar", __name__)
 
@@ -36,6 +35,7 @@ def index(strategy_id: int):
         waiting=overview.waiting,
         today=today,
         superseded=superseded,
+        changeable=may_write(row.organisation_id) and superseded is None,
         by_owner=overview.by_owner,
         titles=overview.titles,
         earlier=[]

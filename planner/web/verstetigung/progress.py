@@ -103,7 +103,7 @@ def record(strategy_id: int, key: str):
         form.status.errors = [p.message for p in exc.problems] or ["Die Änderung ist nicht gültig."]
         return _measure_page(row, key, progress_form=form, status=422)
     db.session.commit()
-    flash("Der Fortschritt wurde gespeichert." if changed else "Keine Änderung.", "success")
+    flash("Der Stand wurde gespeichert." if changed else "Keine Änderung.", "success")
     return redirect(url_for("verstetigung.progress.page", strategy_id=strategy_id, key=key))
 
 

@@ -31,12 +31,6 @@ from .common import read_only, user_name
 bp = Blueprint("versions", __name__)
 
 
-@bp.app_template_global("adoption_of")
-def adoption_of(row: models.Strategy) -> str | None:
-    """ "beschlossen 18.02.2027 (Kreistag)", "beschlossen 03/2023", "Entwurf – Beschluss ausstehend" or None."""
-    return fortschreibung.adoption_text(db.session, row)
-
-
 def _resolution_page(row, form, status: int = 200, general: list[str] | None = None):
     return render_template(
         "verstetigung/beschluss.html",
@@ -89,6 +83,7 @@ def index(strategy_id: int):
         "verstetigung/versionen.html",
         row=row,
         chain=chain,
+        adoptions={v.id: fortschreibung.adoption_text(db.session, v) for v in chain},
         strategy=strategy_to_domain(row),
         read_only=read_only(row),
         predecessor=service.predecessor_id(db.session, row.id),
