@@ -225,8 +225,7 @@ def test_a_bad_import_is_caught(tmp_path: Path, files: dict[str, str], expected:
 # shows and pass it. Views never fetch helpers through `jinja_env.globals`, and no module adds to
 # the navigation when it is imported: web/nav.py declares it whole.
 
-# globals of the review pages that issue 24's review rewrite replaces (planner/web/review.py)
-QUERYING_GLOBALS_BEING_REPLACED = {"evaluation_correctable", "version_groups"}
+QUERYING_GLOBALS_BEING_REPLACED: set[str] = set()
 
 
 def _trees(root: Path = PACKAGE):

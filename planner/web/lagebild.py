@@ -14,7 +14,7 @@ from .access import coordinating_organisation_ids, may_write, member_organisatio
 from .clock import today
 from .kept_pages import kept_page
 from .measures import _conflict_sentence
-from .strategies import measure_counts, visible_organisations
+from .strategies import measure_counts, strategy_versions, visible_organisations
 
 bp = Blueprint("lagebild", __name__)
 bp.add_app_template_global(_conflict_sentence, "conflict_sentence")
@@ -95,6 +95,7 @@ def _content(day, now) -> str:
         mine=mine,
         changes=[(c, change_link(c)) for c in changes],
         organisations=organisations,
+        versions=strategy_versions(organisations),
         measure_counts=measure_counts(organisations),
         day=day,
     )

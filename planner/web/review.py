@@ -16,7 +16,7 @@ from .. import models
 from ..documents.pdf import html_pdf
 from ..domain.fortschreibung import default_end, default_name, default_start
 from ..domain.months import german_date
-from ..domain.review import ReviewDecision, version_groups
+from ..domain.review import ReviewDecision
 from ..domain.verstetigung import ANSWER_FIELDS, SOFT_CRITERIA, STRATEGY
 from ..domain.verstetigung_versions import FortschreibungError
 from ..extensions import db
@@ -40,14 +40,6 @@ bp = Blueprint("review", __name__, url_prefix="/strategien/<int:strategy_id>/str
 
 
 DEFAULT_K = 2  # per-lead limit of the proposed dates, changeable on the form
-
-
-@bp.app_template_global("version_groups")
-def strategy_versions(strategies: list) -> list[tuple]:
-    """The strategies of a list as (current version, [earlier versions, newest first])."""
-    by_id = {s.id: s for s in strategies}
-    groups = version_groups(list(by_id), records.successors(db.session))
-    return [(by_id[current], [by_id[i] for i in older]) for current, older in groups]
 
 
 def _review_or_404(row: models.Strategy, review_id: int):
@@ -363,12 +355,6 @@ def old_pdf(strategy_id: int):
 # --- correcting an evaluation (until a finalised review used it) ----------------------------------
 
 corrections = Blueprint("evaluation_correction", __name__, url_prefix="/strategien/<int:strategy_id>/evaluationen")
-
-
-@corrections.app_template_global("evaluation_correctable")
-def evaluation_correctable(ev) -> bool:
-    """Whether the current user may still correct this evaluation (no finalised review used it)."""
-    return may_write(ev.strategy.organisation_id) and service.evaluation_locked(db.session, ev) is None
 
 
 def _fill(form: EvaluationForm, record) -> None:

@@ -8,10 +8,12 @@ from .. import models
 from ..domain.catalogue import catalogue
 from ..domain.lagebild import period_ended
 from ..domain.months import Month, month_of, parse_month
+from ..domain.review import version_groups
 from ..extensions import db
 from ..formats.strategy_file import StrategyFileError, dump_strategy, load_strategy
 from ..services import fortschreibung, verlauf
 from ..services import strategies as service
+from ..services import verstetigung as verstetigung_records
 from ..services import whole_strategy as whole
 from ..services.locking import EditConflict
 from . import clock, nav
@@ -38,6 +40,17 @@ def visible_organisations() -> list[models.Organisation]:
     return service.organisations_with_strategies(db.session, visible_organisation_ids())
 
 
+def strategy_versions(organisations: list[models.Organisation]) -> dict[int, list[tuple]]:
+    """Per organisation its strategies as (current version, [earlier versions, newest first])."""
+    successors = verstetigung_records.successors(db.session)
+    shown = {}
+    for org in organisations:
+        by_id = {s.id: s for s in org.strategies}
+        groups = version_groups(list(by_id), successors)
+        shown[org.id] = [(by_id[current], [by_id[i] for i in older]) for current, older in groups]
+    return shown
+
+
 def measure_counts(organisations: list[models.Organisation]) -> dict[int, int]:
     """Number of measures per strategy of these organisations, in one query."""
     return service.measure_counts(db.session, [s.id for o in organisations for s in o.strategies])
@@ -51,6 +64,7 @@ def index():
     return render_template(
         "strategies/index.html",
         organisations=organisations,
+        versions=strategy_versions(organisations),
         measure_counts=measure_counts(organisations),
         shared=shared_by_others(),
     )

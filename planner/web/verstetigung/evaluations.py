@@ -9,10 +9,11 @@ from ...domain.months import Month, german_date
 from ...domain.strategy import Status, Strategy
 from ...domain.verstetigung import RATINGS, SOFT_CRITERIA, STRATEGY, Kind, adherence, schedule_answer
 from ...extensions import db
+from ...services import review as review_service
 from ...services import verstetigung as service
 from ...services.whole_strategy import strategy_to_domain
 from .. import clock
-from ..access import get_strategy_or_404, visible_organisation_ids
+from ..access import get_strategy_or_404, may_write, visible_organisation_ids
 from ..forms import SENT_TWICE
 from ..forms.verstetigung import EvaluationForm, KnowledgeForm
 from .common import measure_row, user_name
@@ -110,6 +111,7 @@ def detail(strategy_id: int, evaluation_id: int):
         ev=ev,
         record=service.evaluation_to_domain(ev, key),
         measure=ev.measure,
+        correctable=may_write(row.organisation_id) and review_service.evaluation_locked(db.session, ev) is None,
         soft=SOFT_CRITERIA,
         ratings=RATINGS,
     )
