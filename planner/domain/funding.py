@@ -185,6 +185,15 @@ class CallCheck:
                 return o
         return Outcome.ERFUELLT
 
+    @property
+    def maturity_met(self) -> bool | None:
+        """Whether the maturity rules hold (not the budget shares, not the rules to check by hand);
+        None when one of them cannot be checked."""
+        results = [r for r in self.results if r.rule.kind not in (RuleKind.BUDGET_SHARE, RuleKind.MANUAL)]
+        if any(r.outcome is Outcome.NICHT_PRUEFBAR for r in results):
+            return None
+        return all(r.outcome is Outcome.ERFUELLT for r in results)
+
 
 def _change_text(c: LevelChange) -> str:
     return f"{c.name} ({level_label(c.before)} → {level_label(c.after)})"

@@ -22,7 +22,7 @@ from datetime import date
 from functools import cached_property
 
 from .catalogue import catalogue
-from .funding import CallCheck, FundingCall, Outcome, RuleKind, check_call, funding_calls
+from .funding import CallCheck, FundingCall, RuleKind, check_call, funding_calls
 from .lagebild import Review, next_review
 from .maturity import Assessment, Level, LevelChange, baseline, by_date, compare_levels, dimension_levels, rank
 from .months import Month, german_date, month_of
@@ -129,10 +129,7 @@ class CallResult:
         """Whether the office meets the call's maturity rules from its baseline to its latest
         assessment; None without such a pair of assessments (or when a maturity rule cannot be
         checked). Budget shares and rules to check by hand are shown, not counted here."""
-        results = self.maturity_results
-        if self.check is None or any(r.outcome is Outcome.NICHT_PRUEFBAR for r in results):
-            return None
-        return all(r.outcome is Outcome.ERFUELLT for r in results)
+        return None if self.check is None else self.check.maturity_met
 
 
 def call_result(strategy: Strategy | None, assessments: Sequence[Assessment], call: FundingCall) -> CallResult:

@@ -1,7 +1,7 @@
 """Landesebene: the portfolio of a coordinating organisation, read in a fixed number of queries.
 
-Whatever the number of offices, the figures are read in eight statements (offices, current
-strategies, measures, evaluations, funding entries, assessments, their levels and criteria
+Whatever the number of offices, the figures are read in nine statements (offices, current
+strategies, measures, evaluations, funding entries, targets, assessments, their levels and criteria
 answers) and computed by planner/domain/portfolio.py. The result is kept per process under
 a key made of the coordinator, the day, the code and a fingerprint of the database state
 (the newest audit entry, strategy, assessment and coordination, creation times and the
@@ -131,7 +131,7 @@ def _assessments(session: Session, organisation_ids: list[int]) -> dict[int, lis
 
 
 def _strategies(session: Session, rows: dict[int, sa.Row], names: dict[int, str]) -> dict[int, WholeStrategy]:
-    """Domain strategies (measures, evaluations, funding entries) of these rows, in three statements."""
+    """Domain strategies (measures, evaluations, funding entries, targets) of these rows, in four statements."""
     ids = [r.id for r in rows.values()]
     m, e, f = models.Measure.__table__, vm.Evaluation.__table__, mm.FundingParticipation.__table__
     measures: dict[int, list[Measure]] = {}
@@ -159,6 +159,8 @@ def _strategies(session: Session, rows: dict[int, sa.Row], names: dict[int, str]
             m.c.actual_end,
             m.c.budget,
             m.c.funding_call,
+            m.c.subdimensions,
+            m.c.target_stage,
         )
         .where(m.c.strategy_id.in_(ids or [-1]))
         .order_by(m.c.strategy_id, m.c.position, m.c.id)
@@ -176,6 +178,8 @@ def _strategies(session: Session, rows: dict[int, sa.Row], names: dict[int, str]
                 actual_end=month(r.actual_end),
                 budget=float(r.budget) if r.budget is not None else None,
                 funding_call=r.funding_call,
+                subdimensions=list(r.subdimensions or []),
+                target_stage=r.target_stage,
             )
         )
         keys[r.id] = r.key
@@ -194,6 +198,12 @@ def _strategies(session: Session, rows: dict[int, sa.Row], names: dict[int, str]
                 note=r.note or "",
             )
         )
+    targets: dict[int, dict[str, int]] = {}
+    t = mm.MaturityTarget.__table__
+    for strategy_id, sub, stage in session.execute(
+        sa.select(t.c.strategy_id, t.c.subdimension, t.c.stage).where(t.c.strategy_id.in_(ids or [-1]))
+    ):
+        targets.setdefault(strategy_id, {})[sub] = stage
     return {
         org: WholeStrategy(
             organisation=names[org],
@@ -205,6 +215,7 @@ def _strategies(session: Session, rows: dict[int, sa.Row], names: dict[int, str]
             measures=measures.get(r.id, []),
             funding=funding.get(r.id, []),
             evaluations=evaluations.get(r.id, []),
+            targets=targets.get(r.id, {}),
         )
         for org, r in rows.items()
     }
