@@ -60,7 +60,11 @@ def _counts(m: Measure, call: FundingCall, assessed_on: date) -> bool:
 
 
 def forecast_levels(
-    current: Mapping[str, Level], measures: Iterable[Measure], targets: Mapping[str, int], call: FundingCall, assessed_on: date
+    current: Mapping[str, Level],
+    measures: Iterable[Measure],
+    targets: Mapping[str, int],
+    call: FundingCall,
+    assessed_on: date,
 ) -> tuple[dict[str, Level], list[Lift]]:
     """The subdimension levels once the counting measures have their effect, and the lifts."""
     eff = effective_targets(targets)

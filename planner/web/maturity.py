@@ -30,6 +30,7 @@ from ..formats.criteria import (
     sample_criteria,
 )
 from ..services import maturity as service
+from ..services import portfolio_progress as land_service
 from ..services.strategies import ValidationFailed, load_core
 from . import clock, nav
 from .access import get_strategy_or_404
@@ -102,6 +103,7 @@ def overview(strategy_id: int):
         heat=service.heat_rows(m),
         on_target=on_target,
         radar_alt=describe(series),
+        lands=land_service.against_land(db.session, m.row.organisation_id, latest, clock.today()),
     )
 
 
