@@ -104,7 +104,8 @@ def test_xlsx_and_pdf_export(land, client_as):
     levels = {r[0]: r for r in book["Reifegrad"].iter_rows(min_row=5, values_only=True)}
     peine = levels["Landkreis Peine"]
     assert peine[1] == "07.11.2024" and peine[2] == "09.06.2022"
-    assert peine[3 + 2 * 3] == "2" and peine[4 + 2 * 3] == 3  # IT-Bereitstellung 2, +3
+    assert peine[3 + 2 * 3] == 2 and peine[4 + 2 * 3] == 3  # IT-Bereitstellung 2, +3: numbers, not text
+    assert peine[3 + 2 * 2] == "–"  # Prozessdigitalisierung "–": text, below stage 0
     dims = list(book["Dimensionen"].iter_rows(min_row=5, values_only=True))
     assert dims[0] == ("Digitalisierungsstrategie", 1, 0, 1)
     pdf = member.get(f"/landesebene/{land['land']}/portfolio.pdf")
