@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -88,6 +89,14 @@ def test_similar_hint_when_offices_plan_alike(app, client, tmp_path):
         import_file(app, path)
     page = client.get("/atlas?subdimension=Schulungen").get_data(as_text=True)
     assert "ähnliche Maßnahmen in 2 Ämtern" in page
+    # the hint links to those measures: both offices, only alike titles on the same subdimension
+    link = re.search(r'href="(/atlas\?aehnlich=\d+)">ähnliche Maßnahmen in 2 Ämtern', page).group(1)
+    similar = client.get(link).get_data(as_text=True)
+    assert "Maßnahmen ähnlich zu „" in similar and "in 2 Ämtern" in similar
+    assert "Nordstadt" in similar and "Südstadt" in similar
+    assert "ähnliche Maßnahmen in 2 Ämtern" in similar
+    hidden = client.get("/atlas?aehnlich=999999").get_data(as_text=True)
+    assert "gibt es nicht oder Sie dürfen sie nicht sehen" in hidden and "0 Maßnahmen" in hidden
 
 
 @pytest.mark.db
