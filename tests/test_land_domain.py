@@ -190,3 +190,14 @@ def test_sample_landscape_is_deterministic_and_valid():
     assert all(application_problems(a) == [] for a in first)
     names = {a.name for a in first}
     assert all(set(a.interfaces) <= names for a in first)
+
+
+def test_procurement_candidate_by_application():
+    from planner.domain.landscape import Application, procurement_candidates
+
+    def app(name, vendor):
+        return Application(name=name, vendor=vendor, task_area="Infektionsschutz")
+
+    landscapes = {"A": [app("InfektA", "X")], "B": [app("InfektA", "X")], "C": [app("MeldeFix", "Y")]}
+    (c,) = procurement_candidates(landscapes)
+    assert c.applications == [("InfektA (X)", ["A", "B"]), ("MeldeFix (Y)", ["C"])]
