@@ -121,3 +121,24 @@ def test_offices_and_strangers_do_not_see_the_new_land_pages(land, client_as):
     office = client_as({land["Landkreis Peine"]: "verwalten"})
     for path in ("handlungsbedarf", "entwicklung", "entwicklung.svg"):
         assert office.get(f"/landesebene/{land['land']}/{path}").status_code == 404
+
+
+def test_peine_seven_of_eight_beside_both_readings(land, client_as):
+    """Point 10: the paper's claim, planner's reading and the subdimension reading, where the comparison is made."""
+    member = client_as({land["land"]: "lesen"})
+    office = client_as({land["Landkreis Peine"]: "lesen"})
+    claim = "Insgesamt wurden in sieben von acht Dimensionen Sprünge von mindestens zwei Stufen erzielt!"
+    for text in (
+        office.get(f"/strategien/{land['peine']}/reifegrad/foerderung?aufruf=foerderaufruf-1").get_data(as_text=True),
+        office.get(f"/strategien/{land['peine']}/reifegrad/vergleich").get_data(as_text=True),
+    ):
+        assert "Angabe des Amts (1. Förderaufruf): 7 von 8" in text and claim in text
+        assert "planner, Stufe der Dimension +2: 3 von 8" in text
+        assert "mindestens eine Subdimension +2: 6 von 8" in text
+        assert "Digitalisierungsbudget (0 → 3)" in text
+        assert "ergibt sich aus keiner der beiden Lesarten" in text
+    land_page = member.get(f"/landesebene/{land['land']}/foerderaufrufe?aufruf=foerderaufruf-1").get_data(as_text=True)
+    assert "<strong>7 von 8</strong>: „" + claim in land_page
+    # another call: no claim of Peine's for it
+    third = member.get(f"/landesebene/{land['land']}/foerderaufrufe?aufruf=foerderaufruf-3").get_data(as_text=True)
+    assert claim not in third

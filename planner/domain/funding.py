@@ -82,6 +82,11 @@ class FundingParticipation:
     granted: float | None = None
     baseline: date | None = None
     note: str = ""
+    # what the office's own report says it reached in the call, verbatim (e.g. Peine's paper: „in sieben
+    # von acht Dimensionen Sprünge von mindestens zwei Stufen“) and as a number: shown beside both
+    # readings of "improved by two stages", never used by the rule check
+    claim: str = ""
+    claimed_dimensions: int | None = None
 
 
 def _rule(raw: dict) -> Rule:

@@ -196,6 +196,8 @@ def _strategies(session: Session, rows: dict[int, sa.Row], names: dict[int, str]
                 granted=float(r.granted) if r.granted is not None else None,
                 baseline=r.baseline,
                 note=r.note or "",
+                claim=r.claim or "",
+                claimed_dimensions=r.claimed_dimensions,
             )
         )
     targets: dict[int, dict[str, int]] = {}

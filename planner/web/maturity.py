@@ -328,7 +328,14 @@ def comparison(strategy_id: int):
         else []
     )
     return render_template(
-        "maturity/comparison.html", row=m.row, m=m, before=before, after=after, result=result, groups=groups
+        "maturity/comparison.html",
+        row=m.row,
+        m=m,
+        before=before,
+        after=after,
+        result=result,
+        groups=groups,
+        readings=service.readings(m, before, after) if result else None,
     )
 
 
@@ -388,6 +395,7 @@ def funding(strategy_id: int):
     check = service.check_funding(m, call, base, outcome)
     return render_template(
         "maturity/funding.html",
+        readings=service.call_readings(m, call, base, outcome),
         row=m.row,
         m=m,
         calls=funding_calls(),
