@@ -458,7 +458,10 @@ def readings(m: Maturity, before: Entry, after: Entry) -> Readings:
     """Both readings from `before` to `after`, with the claims of the calls checked from `before`."""
     claims = tuple(_claim(f) for f in m.strategy.funding if f.claim and f.baseline == before.assessment.date)
     return Readings(
-        before, after, jump_readings(before.assessment.subdimension_levels(), after.assessment.subdimension_levels()), claims
+        before,
+        after,
+        jump_readings(before.assessment.subdimension_levels(), after.assessment.subdimension_levels()),
+        claims,
     )
 
 
@@ -471,7 +474,10 @@ def call_readings(m: Maturity, call: FundingCall, base: Entry | None, outcome: E
     part = participation(m, call)
     claims = (_claim(part),) if part and part.claim else ()
     return Readings(
-        base, later, jump_readings(base.assessment.subdimension_levels(), later.assessment.subdimension_levels()), claims
+        base,
+        later,
+        jump_readings(base.assessment.subdimension_levels(), later.assessment.subdimension_levels()),
+        claims,
     )
 
 
