@@ -10,7 +10,8 @@ assessments:
       - {subdimension: Interaktion, stage: 0, criterion: "…", answer: trifft_zu}
 targets: {Präferenzen: 2}          # subdimensions not listed: stage 3
 funding:
-  - {call: foerderaufruf-1, status: abgeschlossen, granted: 1005706.00, baseline: 2022-06-09}
+  - {call: foerderaufruf-1, status: abgeschlossen, granted: 1005706.00, baseline: 2022-06-09,
+     claim: "„in sieben von acht Dimensionen …“", claimed_dimensions: 7}   # optional: the office's own report
 ```
 """
 
