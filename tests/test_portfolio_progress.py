@@ -131,10 +131,10 @@ def test_against_land_gives_the_difference_to_the_median():
         p.office(2, "B", None, None, [sheet(date(2024, 1, 1), 3)], TODAY),
     ]
     own = land[0].maturity.latest
-    rows = pp.against_land(own, land)
+    rows = pp.against_land(own, [o.maturity for o in land])
     assert [r.dimension for r in rows] == NAMES
     assert rows[0].median == 2 and rows[0].difference == -1 and rows[0].at_stage_3 == 1 and rows[0].assessed == 2
-    none = pp.against_land({}, land)
+    none = pp.against_land({}, [o.maturity for o in land])
     assert not none[0].known and none[0].difference is None
 
 

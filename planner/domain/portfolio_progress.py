@@ -33,7 +33,7 @@ from .catalogue import catalogue
 from .german import counted
 from .maturity import Level, rank
 from .months import german_date, month_of
-from .portfolio import Office, dimension_summary, minimum_stage
+from .portfolio import Office, OfficeMaturity, dimension_summary, minimum_stage
 from .schedule_state import State
 
 STALE_MONTHS = 24
@@ -270,9 +270,10 @@ class AgainstLand:
         return rank(self.level) - self.median
 
 
-def against_land(own: dict[str, Level], offices: Iterable[Office]) -> list[AgainstLand]:
-    """The office's dimension levels (`own`, its latest assessment) beside the Land's figures."""
-    summary = dimension_summary(o.maturity for o in offices)
+def against_land(own: dict[str, Level], maturities: Iterable[OfficeMaturity | None]) -> list[AgainstLand]:
+    """The office's dimension levels (`own`, its latest assessment) beside the Land's figures
+    (the maturities of the Land's offices: the portfolio's dimension table)."""
+    summary = dimension_summary(maturities)
     return [
         AgainstLand(d.name, d.index, d.name in own, own.get(d.name), d.median, d.offices_assessed, d.at_stage_3)
         for d in summary

@@ -98,15 +98,25 @@ def _current_strategies(session: Session, organisation_ids: list[int]) -> dict[i
     return {r.organisation_id: r for r in rows}  # the newest wins
 
 
-def _assessments(session: Session, organisation_ids: list[int]) -> dict[int, list[Assessment]]:
-    """Per organisation its assessments (levels or criteria answers), in three statements."""
+def _assessments(
+    session: Session, organisation_ids: list[int], latest_only: bool = False
+) -> dict[int, list[Assessment]]:
+    """Per organisation its assessments (levels or criteria answers), in three statements; with
+    `latest_only` only each organisation's latest."""
     a, lv, an = (t.__table__ for t in (mm.MaturityAssessment, mm.MaturityLevel, mm.MaturityAnswer))
+    chosen = a.c.organisation_id.in_(organisation_ids or [-1])
+    if latest_only:
+        newer = a.alias("newer")
+        chosen = sa.and_(
+            chosen,
+            ~sa.exists().where(newer.c.organisation_id == a.c.organisation_id, newer.c.assessed_on > a.c.assessed_on),
+        )
     rows = session.execute(
         sa.select(a.c.id, a.c.organisation_id, a.c.assessed_on, a.c.threshold, a.c.kind)
-        .where(a.c.organisation_id.in_(organisation_ids or [-1]))
+        .where(chosen)
         .order_by(a.c.organisation_id, a.c.assessed_on)
     ).all()
-    ids = sa.select(a.c.id).where(a.c.organisation_id.in_(organisation_ids or [-1])).scalar_subquery()
+    ids = sa.select(a.c.id).where(chosen).scalar_subquery()
     levels: dict[int, dict] = {}
     for assessment_id, sub, level in session.execute(
         sa.select(lv.c.assessment_id, lv.c.subdimension, lv.c.level).where(lv.c.assessment_id.in_(ids))
@@ -270,6 +280,17 @@ def compute(session: Session, coordinator: models.Organisation, today: date) -> 
         portfolio.strategy_id = own.id
         portfolio.land_measures = _land_measures(session, own.id, names)
     return portfolio
+
+
+def office_maturities(session: Session, coordinator_id: int) -> list[domain.OfficeMaturity | None]:
+    """The latest maturity of every office `coordinator_id` coordinates (None: no assessment), in
+    four statements: what the Land's median needs, without the offices' strategies and measures
+    (only each office's latest assessment: first and latest are the same here)."""
+    ids = list(
+        session.scalars(sa.select(Coordination.organisation_id).where(Coordination.coordinator_id == coordinator_id))
+    )
+    assessments = _assessments(session, ids, latest_only=True)
+    return [domain.office_maturity(assessments.get(i, [])) for i in ids]
 
 
 def state_key(session: Session, coordinator_id: int, today: date) -> tuple:

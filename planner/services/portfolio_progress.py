@@ -113,13 +113,13 @@ def coordinators_of(session: Session, organisation_id: int) -> list[models.Organ
     )
 
 
-def against_land(session: Session, organisation_id: int, own: dict[str, Level], today: date) -> list[LandComparison]:
+def against_land(session: Session, organisation_id: int, own: dict[str, Level]) -> list[LandComparison]:
     """The office's levels (`own`: its latest assessment's dimension levels) against each Land
     coordinating it; empty when no Land coordinates the office."""
     out = []
     for coordinator in coordinators_of(session, organisation_id):
-        p = service.portfolio(session, coordinator, today)
-        out.append(
-            LandComparison(p.coordinator_id, p.coordinator, len(p.offices), progress.against_land(own, p.offices))
-        )
+        # only the offices' assessments: an office's page does not wait for the Land's whole portfolio
+        maturities = service.office_maturities(session, coordinator.id)
+        rows = progress.against_land(own, maturities)
+        out.append(LandComparison(coordinator.id, coordinator.name, len(maturities), rows))
     return out

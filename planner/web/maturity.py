@@ -103,7 +103,7 @@ def overview(strategy_id: int):
         heat=service.heat_rows(m),
         on_target=on_target,
         radar_alt=describe(series),
-        lands=land_service.against_land(db.session, m.row.organisation_id, latest, clock.today()),
+        lands=land_service.against_land(db.session, m.row.organisation_id, latest),
     )
 
 
