@@ -271,7 +271,7 @@ def participants(strategy_id: int, key: str):
 STUCK_SORT_LABELS = {
     "gruende": "Anzahl der Gründe",
     "name": "Name",
-    "messung": "Letzte Messung",
+    "messung": "Letzte Messung (älteste zuerst)",
     "ueberfaellig": "Maßnahmen mit veraltetem Status",
 }
 
@@ -283,9 +283,10 @@ def stuck(organisation_id: int):
     org = get_organisation_or_404(organisation_id)
     sort = request.args.get("sortierung", "gruende")
     sort = sort if sort in progress.STUCK_SORTS else "gruende"
-    # figures high to low by default, names A–Z; "umgekehrt=1" turns the order round
+    # most reasons and most stale measures first, names A–Z, the oldest assessment first (none before
+    # any); "umgekehrt=1" turns the order round
     reverse = request.args.get("umgekehrt") == "1"
-    descending = (sort != "name") != reverse
+    descending = (sort in ("gruende", "ueberfaellig")) != reverse
     reason = request.args.get("grund", "")
     reason = reason if reason in progress.REASON_LABELS else ""
     h = progress_service.handlungsbedarf(db.session, org, today(), sort, descending, reason)
@@ -294,6 +295,7 @@ def stuck(organisation_id: int):
         h=h,
         sort=sort,
         reverse=reverse,
+        descending=descending,
         reason=reason,
         labels=progress.REASON_LABELS,
         sort_labels=STUCK_SORT_LABELS,
