@@ -99,7 +99,10 @@ def test_funding_calls_explain_not_checkable_and_forecast(land, client_as):
     text = member.get(f"/landesebene/{land['land']}/foerderaufrufe").get_data(as_text=True)
     assert "Nur eine Messung (09.06.2022): Sie ist die Ausgangsmessung" in text
     assert re.search(r"<strong>voraussichtlich (nicht )?erfüllt</strong>", text)
-    assert "Subdimensionen gehoben" in text
+    assert re.search(r"\d+ Subdimensionen? durch geplante Maßnahmen gehoben", text)
+    # both alternatives of the 3rd call's rule, each with its reason
+    assert re.search(r"<li>(nicht )?erfüllt: (Nur )?\d+ Dimension(en)? um mindestens 2 Stufen verbessert", text)
+    assert re.search(r"<li>(nicht )?erfüllt: \d+ weitere Dimension(en)? erreich", text)
 
 
 def test_office_maturity_page_against_its_land(land, client_as):

@@ -66,6 +66,10 @@ def test_forecast_from_planned_measures_and_targets():
     assert all(lift.after == 3 for lift in x.lifts)
     assert x.forecast_met is True and x.forecast_label == "voraussichtlich erfüllt"
     assert "1 → 3" in x.lifts[0].text
+    # the 3rd call's alternatives one by one, budget and manual rules left out
+    reasons = x.forecast_reasons
+    assert len(reasons) == 2 and reasons[0].startswith("erfüllt: 3 Dimensionen um mindestens 2 Stufen verbessert")
+    assert "weitere Dimension" in reasons[1]
     # a target of 2 in one subdimension keeps its dimension at 2: +1 only, and only two dimensions +2,
     # but the "further dimension at stage 3" alternative still holds
     s2 = Strategy(organisation="B", title="S", measures=planned, targets={dims[0].subdimensions[0]: 2})

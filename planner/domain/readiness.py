@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .catalogue import catalogue
-from .funding import CallCheck, FundingCall, Outcome, check_call, funding_calls
+from .funding import CallCheck, FundingCall, Outcome, RuleKind, check_call, funding_calls
 from .maturity import Level, effective_targets, level_label, rank
 from .months import german_date, month_of
 from .portfolio import CallResult, Office
@@ -106,6 +106,19 @@ class Readiness:
     @property
     def forecast_met(self) -> bool | None:
         return None if self.forecast is None else self.forecast.maturity_met
+
+    @property
+    def forecast_reasons(self) -> list[str]:
+        """The forecast's maturity rules as "outcome: reason", the alternatives of a rule one by one."""
+        if self.forecast is None:
+            return []
+        out = []
+        for r in self.forecast.results:
+            if r.rule.kind in (RuleKind.BUDGET_SHARE, RuleKind.MANUAL):
+                continue
+            for leaf in r.children or (r,):
+                out.append(f"{leaf.outcome.label}: {leaf.reason}")
+        return out
 
     @property
     def forecast_label(self) -> str:
