@@ -4,7 +4,8 @@ Sets up a database with `planner demo-land` (400 fictitious offices, about 60 me
 assessments each, coordinated by one state office), starts gunicorn against it and measures
 with wrk (8 connections, each with the session cookie of a member of the state office): the
 portfolio page, the heat map filtered to offices below stage 3 in IT-Sicherheit and sorted by
-it, and the funding calls across offices. Prints requests/s, p50/p95/p99 and the CPU time
+it, the funding calls across offices, the Handlungsbedarf and Entwicklung pages (issue 27) and an
+office's maturity page with its Land beside it. Prints requests/s, p50/p95/p99 and the CPU time
 gunicorn spent per answer (the figure that depends little on other load of a shared
 machine), then the time of the first (uncached) portfolio request and of the XLSX export.
 
@@ -55,7 +56,13 @@ with app.app_context():
         u.memberships = [Membership(organisation_id=land, role="lesen")]
         db.session.add(u)
     db.session.commit()
-    print(json.dumps({{"land": land}}))
+    office = db.session.scalar(
+        sa.select(models.Strategy.id)
+        .join(models.Organisation, models.Organisation.id == models.Strategy.organisation_id)
+        .where(models.Organisation.name.like("Gesundheitsamt Demo-%"))
+        .order_by(models.Strategy.id)
+    )
+    print(json.dumps({{"land": land, "office": office}}))
 """
 
 
@@ -73,7 +80,7 @@ def prepare(env: dict[str, str], offices: int) -> tuple[dict, float]:
 
 def timed_get(path: str, cookie: str) -> tuple[float, int, int]:
     """Seconds, status and size of one GET."""
-    conn = http.client.HTTPConnection("127.0.0.1", APP_PORT, timeout=300)
+    conn = http.client.HTTPConnection("127.0.0.1", pages.APP_PORT, timeout=300)
     started = time.perf_counter()
     conn.request("GET", path, headers={"Cookie": cookie})
     response = conn.getresponse()
@@ -90,11 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--port", type=int, default=APP_PORT, help="gunicorn's port (several benchmarks at once)")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("wrk fehlt (Debian-Paket wrk).", file=sys.stderr)
         return 2
-    pages.APP_PORT = APP_PORT  # pages' helpers talk to this port
+    pages.APP_PORT = args.port  # pages' helpers and timed_get talk to this port
     postgres = None
     instance = Path(tempfile.mkdtemp(prefix="planner-bench-portfolio-"))
     gunicorn = None
@@ -125,7 +133,12 @@ def main(argv: list[str] | None = None) -> int:
                 "Heatmap: unter Stufe 3 in IT-Sicherheit, danach sortiert",
                 f"/landesebene/{land}?unter=IT-Sicherheit&sortierung=IT-Sicherheit",
             ),
-            ("Förderaufrufe über alle Ämter", f"/landesebene/{land}/foerderaufrufe"),
+            ("Förderaufrufe über alle Ämter (mit Prognose)", f"/landesebene/{land}/foerderaufrufe"),
+            ("Handlungsbedarf der Ämter", f"/landesebene/{land}/handlungsbedarf"),
+            ("Handlungsbedarf, nach letzter Messung", f"/landesebene/{land}/handlungsbedarf?sortierung=messung"),
+            ("Entwicklung (Seite)", f"/landesebene/{land}/entwicklung"),
+            ("Entwicklung (Diagramm, SVG)", f"/landesebene/{land}/entwicklung.svg"),
+            ("Reifegrad eines Amts mit Landesvergleich", f"/strategien/{ids['office']}/reifegrad"),
         ):
             pages.wait_idle()
             pages.wrk(path, cookies, 2, args.connections)  # warm-up: both workers compute and cache
@@ -143,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
         for label, path in (
+            ("Landesübersicht Applikationslandkarte", f"/organisationen/{land}/landeslandkarte"),
+            ("Entwicklung (Diagramm, PNG)", f"/landesebene/{land}/entwicklung.png"),
             ("XLSX-Export", f"/landesebene/{land}/portfolio.xlsx"),
             ("PDF-Export", f"/landesebene/{land}/portfolio.pdf"),
         ):

@@ -515,8 +515,12 @@ def portfolio(files: tuple[Path, ...], today_text: str | None, as_json: bool) ->
     Messung), Förderaufrufe und je Dimension Ämter auf Stufe 3 und Median.
 
     „met“ je Förderaufruf: ob die Reifegrad-Regeln des Aufrufs von der Ausgangsmessung bis zur letzten Messung
-    erfüllt sind; null ohne zwei vergleichbare Messungen."""
+    erfüllt sind; null ohne zwei vergleichbare Messungen. „stuck“: Ämter mit Handlungsbedarf und ihren Gründen
+    (keine_messung, messung_aelter_24_monate, kein_fortschritt, planungszeitraum_abgelaufen); „trend“: je Dimension
+    und Kalenderjahr Ämter mit Stufe, Median und Ämter auf Stufe 3 (jedes Amt mit seiner letzten Messung bis
+    Jahresende)."""
     from .domain.portfolio import office, portfolio_json
+    from .domain.portfolio_progress import REASON_LABELS, stuck_json, trend_json
 
     today = _day(today_text)
     offices = []
@@ -524,6 +528,8 @@ def portfolio(files: tuple[Path, ...], today_text: str | None, as_json: bool) ->
         strategy = _load_file(path)
         offices.append(office(i, strategy.organisation, None, strategy, strategy.assessments, today))
     report = portfolio_json(offices)
+    report["stuck"] = stuck_json(offices, today)
+    report["trend"] = trend_json(offices, today)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
@@ -542,6 +548,8 @@ def portfolio(files: tuple[Path, ...], today_text: str | None, as_json: bool) ->
     for d in report["dimensions"]:
         median = "–" if d["median"] is None else str(d["median"]).replace(".", ",")
         click.echo(f"  {d['name']}: {d['at_stage_3']} von {d['offices_assessed']} Ämtern auf Stufe 3, Median {median}")
+    for s in report["stuck"]:
+        click.echo(f"Handlungsbedarf {s['organisation']}: {', '.join(REASON_LABELS[c] for c in s['reasons'])}")
 
 
 @main.command("demo-land")

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import random
 
-from planner.domain.atlas import AtlasItem, as_template, hint_text, similar_counts, similar_offices, title_similarity
+from planner.domain.atlas import (
+    AtlasItem,
+    as_template,
+    hint_text,
+    similar_counts,
+    similar_ids,
+    similar_offices,
+    title_similarity,
+)
 from planner.domain.landscape import (
     Application,
     application_problems,
@@ -61,6 +69,23 @@ def test_similar_counts_only_mark_measures_found_in_several_offices():
     ]
     assert similar_counts(items, items) == {1: 2, 2: 2, 4: 2}
     assert hint_text(3) == "ähnliche Maßnahmen in 3 Ämtern"
+
+
+def test_similar_ids_are_the_measures_behind_the_hint():
+    me = _item(1, "A", ["Schulungen"], "Entwicklung eines Schulungskonzepts")
+    others = [
+        me,
+        _item(2, "B", ["Schulungen"], "Schulungskonzept entwickeln"),
+        _item(3, "C", ["Sensibilisierung"], "Entwicklung eines Schulungskonzepts"),  # other subdimension
+        _item(4, "D", ["Schulungen"], "Nichttechnische und technische Schulungen"),  # other title
+        _item(5, "B", ["Schulungen"], "Entwicklung eines Schulungskonzepts"),  # B's second one is listed too
+        _item(6, "E", ["Schulungen", "Partizipation"], "Entwicklung Schulungskonzept"),
+    ]
+    ids = similar_ids(me, others)
+    assert ids == {1, 5, 6}  # "Schulungskonzept entwickeln" shares no word (the atlas rule)
+    # the link shows exactly the N offices the hint counts
+    offices = {o.office for o in others if o.id in ids}
+    assert len(offices) == similar_counts([me], others)[1] == 3
 
 
 def test_template_keeps_the_steckbrief_but_not_owners_dates_or_progress():
@@ -165,3 +190,14 @@ def test_sample_landscape_is_deterministic_and_valid():
     assert all(application_problems(a) == [] for a in first)
     names = {a.name for a in first}
     assert all(set(a.interfaces) <= names for a in first)
+
+
+def test_procurement_candidate_by_application():
+    from planner.domain.landscape import Application, procurement_candidates
+
+    def app(name, vendor):
+        return Application(name=name, vendor=vendor, task_area="Infektionsschutz")
+
+    landscapes = {"A": [app("InfektA", "X")], "B": [app("InfektA", "X")], "C": [app("MeldeFix", "Y")]}
+    (c,) = procurement_candidates(landscapes)
+    assert c.applications == [("InfektA (X)", ["A", "B"]), ("MeldeFix (Y)", ["C"])]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -88,6 +89,14 @@ def test_similar_hint_when_offices_plan_alike(app, client, tmp_path):
         import_file(app, path)
     page = client.get("/atlas?subdimension=Schulungen").get_data(as_text=True)
     assert "ähnliche Maßnahmen in 2 Ämtern" in page
+    # the hint links to those measures: both offices, only alike titles on the same subdimension
+    link = re.search(r'href="(/atlas\?aehnlich=\d+)">ähnliche Maßnahmen in 2 Ämtern', page).group(1)
+    similar = client.get(link).get_data(as_text=True)
+    assert "Maßnahmen ähnlich zu „" in similar and "in 2 Ämtern" in similar
+    assert "Nordstadt" in similar and "Südstadt" in similar
+    assert "ähnliche Maßnahmen in 2 Ämtern" in similar
+    hidden = client.get("/atlas?aehnlich=999999").get_data(as_text=True)
+    assert "gibt es nicht oder Sie dürfen sie nicht sehen" in hidden and "0 Maßnahmen" in hidden
 
 
 @pytest.mark.db
@@ -339,3 +348,28 @@ def test_a_shared_version_does_not_open_its_unshared_predecessors(app, client_as
     member = client_as({org: "lesen"})
     assert "Alte Fassung" in member.get(f"/strategien/{new}/versionen").get_data(as_text=True)
     assert member.get(f"/strategien/{new}/vergleich?mit={old}").status_code == 200
+
+
+@pytest.mark.db
+def test_land_landscape_is_condensed_and_paged_for_many_offices(app, client_as):
+    """45 demo offices: candidates name applications with a count, not every office; the matrix
+    shows 20 offices per page."""
+    from planner.services import land_sample
+
+    with app.app_context():
+        land_id, office_ids = land_sample.demo_land(db.session, 45, measures=2)
+        db.session.commit()
+    state = client_as({land_id: "lesen"})
+    url = f"/organisationen/{land_id}/landeslandkarte"
+    first = state.get(url)
+    text = first.get_data(as_text=True)
+    assert first.status_code == 200 and "Seite 1 von 3" in text and "Ämter 1–20 von" in text
+    assert "Gesundheitsamt Demo-021 (fiktiv)</th>" not in text
+    # a candidate lists each application with its number of offices, not every office by name
+    assert re.search(r"<li>InfektA \(Beispiel Software GmbH\): \d+ Ämter</li>", text)
+    assert re.search(r"\d+ Ämter – Gesundheitsamt Demo-\d{3} \(fiktiv\), .*, .* und \d+ weitere</li>", text)
+    assert text.count('<th scope="col">Gesundheitsamt Demo-') == 20
+    third = state.get(url + "?seite=3").get_data(as_text=True)
+    assert "Seite 3 von 3" in third and "Vorherige Ämter" in third and "Nächste Ämter" not in third
+    assert state.get(url + "?seite=99").status_code == 200 and state.get(url + "?seite=x").status_code == 200
+    assert third.count('<th scope="col">Gesundheitsamt Demo-') == 5

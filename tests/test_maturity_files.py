@@ -37,7 +37,7 @@ assessments:
       - {subdimension: Interaktion, stage: 0, criterion: "Web-Präsenz ist vorhanden.", answer: nicht_beeinflussbar}
 targets: {Präferenzen: 2}
 funding:
-  - {call: 1. Förderaufruf, status: abgeschlossen, granted: 1005706.0, baseline: 2022-06-09, note: fertig}
+  - {call: 1. Förderaufruf, status: abgeschlossen, granted: 1005706.0, baseline: 2022-06-09, note: fertig, claim: sieben von acht, claimed_dimensions: 7}
 """
 
 
@@ -50,6 +50,7 @@ def test_sections_load_with_canonical_names():
     assert [a.answer.value for a in criteria.answers] == ["trifft_zu", "nicht_beeinflussbar"]
     assert s.targets == {"Präferenzen": 2}
     assert s.funding[0].call == "foerderaufruf-1" and s.funding[0].granted == 1005706.0
+    assert s.funding[0].claim == "sieben von acht" and s.funding[0].claimed_dimensions == 7
 
 
 @pytest.mark.db

@@ -150,7 +150,7 @@ def test_cli_portfolio_json_shape():
     result = run("portfolio", PEINE, STEINFURT, DATA / "sample.yaml", "--today", "2026-12-01", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"offices", "dimensions"}
+    assert set(data) == {"offices", "dimensions", "stuck", "trend"}
     peine, steinfurt = data["offices"][0], data["offices"][1]
     assert set(peine) == {"organisation", "strategy", "version", "measures", "maturity", "funding"}
     assert peine["organisation"] == "Landkreis Peine" and peine["measures"] == 18

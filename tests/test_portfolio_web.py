@@ -59,7 +59,7 @@ def test_portfolio_for_a_member_of_the_state_office(land, client_as):
     assert page.status_code == 200
     assert "Landkreis Peine" in text and "Gesundheitsamt Kreis Steinfurt" in text
     # Peine's heat map row: IT-Bereitstellung 2, +3 since 2022 ("–" → 2)
-    assert 'lvl-2">2<span class="change"> (+3)</span>' in text
+    assert re.search(r'lvl-2"><a href="/strategien/\d+/reifegrad">2</a><span class="change"> \(\+3\)</span>', text)
     # Landesmaßnahmen with their dimensions and participating offices; read only for "lesen"
     assert "Clouddienst für den Austausch" in text and "IT-Bereitstellung, Zusammenarbeit" in text
     assert "teilnehmende" not in text
@@ -104,7 +104,8 @@ def test_xlsx_and_pdf_export(land, client_as):
     levels = {r[0]: r for r in book["Reifegrad"].iter_rows(min_row=5, values_only=True)}
     peine = levels["Landkreis Peine"]
     assert peine[1] == "07.11.2024" and peine[2] == "09.06.2022"
-    assert peine[3 + 2 * 3] == "2" and peine[4 + 2 * 3] == 3  # IT-Bereitstellung 2, +3
+    assert peine[3 + 2 * 3] == 2 and peine[4 + 2 * 3] == 3  # IT-Bereitstellung 2, +3: numbers, not text
+    assert peine[3 + 2 * 2] == "–"  # Prozessdigitalisierung "–": text, below stage 0
     dims = list(book["Dimensionen"].iter_rows(min_row=5, values_only=True))
     assert dims[0] == ("Digitalisierungsstrategie", 1, 0, 1)
     pdf = member.get(f"/landesebene/{land['land']}/portfolio.pdf")
@@ -116,7 +117,7 @@ def test_xlsx_and_pdf_export(land, client_as):
 @pytest.mark.db
 def test_funding_calls_across_offices_with_both_readings(land, client_as):
     member = client_as({land["land"]: "lesen"})
-    text = member.get(f"/landesebene/{land['land']}/foerderaufrufe").get_data(as_text=True)
+    text = member.get(f"/landesebene/{land['land']}/foerderaufrufe?aufruf=foerderaufruf-1").get_data(as_text=True)
     assert "1. Förderaufruf" in text
     assert "3 Dimensionen um mindestens 2 Stufen verbessert" in text
     assert "<strong>3 von 8</strong>" in text and "<strong>6 von 8</strong>" in text

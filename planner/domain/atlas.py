@@ -141,6 +141,19 @@ def similar_counts(page: Iterable[AtlasItem], candidates: Iterable[AtlasItem]) -
     return counts
 
 
+def similar_ids(item: AtlasItem, candidates: Iterable[AtlasItem]) -> set[int]:
+    """The ids of the measures behind the item's hint (`similar_counts`): candidates sharing a
+    subdimension with the item whose titles are alike, and the item itself. Their offices are
+    the N of "ähnliche Maßnahmen in N Ämtern"."""
+    words = title_words(item.title)
+    subs = set(item.subdimensions)
+    found = {item.id}
+    for c in candidates:
+        if subs & set(c.subdimensions) and (c.id == item.id or _alike(words, title_words(c.title), SIMILAR)):
+            found.add(c.id)
+    return found
+
+
 def hint_text(offices: int) -> str:
     """The German hint for a joint measure candidate."""
     return f"ähnliche Maßnahmen in {offices} Ämtern"

@@ -82,6 +82,11 @@ class FundingParticipation:
     granted: float | None = None
     baseline: date | None = None
     note: str = ""
+    # what the office's own report says it reached in the call, verbatim (e.g. Peine's paper: „in sieben
+    # von acht Dimensionen Sprünge von mindestens zwei Stufen“) and as a number: shown beside both
+    # readings of "improved by two stages", never used by the rule check
+    claim: str = ""
+    claimed_dimensions: int | None = None
 
 
 def _rule(raw: dict) -> Rule:
@@ -184,6 +189,15 @@ class CallCheck:
             if o in outcomes:
                 return o
         return Outcome.ERFUELLT
+
+    @property
+    def maturity_met(self) -> bool | None:
+        """Whether the maturity rules hold (not the budget shares, not the rules to check by hand);
+        None when one of them cannot be checked."""
+        results = [r for r in self.results if r.rule.kind not in (RuleKind.BUDGET_SHARE, RuleKind.MANUAL)]
+        if any(r.outcome is Outcome.NICHT_PRUEFBAR for r in results):
+            return None
+        return all(r.outcome is Outcome.ERFUELLT for r in results)
 
 
 def _change_text(c: LevelChange) -> str:

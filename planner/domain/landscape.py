@@ -137,6 +137,18 @@ class ProcurementCandidate:
     offices: dict[str, list[str]]  # office -> "Anwendung (Hersteller)" entries
     vendors: list[str]
 
+    @property
+    def applications(self) -> list[tuple[str, list[str]]]:
+        """Each "Anwendung (Hersteller)" with the offices using it for the task, most used first:
+        the candidate in a few lines, whatever the number of offices."""
+        users: dict[str, list[str]] = {}
+        for office, entries in self.offices.items():
+            for entry in entries:
+                users.setdefault(entry, [])
+                if office not in users[entry]:
+                    users[entry].append(office)
+        return sorted(((e, sorted(o)) for e, o in users.items()), key=lambda x: (-len(x[1]), x[0].lower()))
+
 
 @dataclass
 class SharedApplication:

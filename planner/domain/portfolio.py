@@ -22,10 +22,10 @@ from datetime import date
 from functools import cached_property
 
 from .catalogue import catalogue
-from .funding import CallCheck, FundingCall, Outcome, RuleKind, check_call, funding_calls
+from .funding import CallCheck, FundingCall, RuleKind, check_call, funding_calls
 from .lagebild import Review, next_review
 from .maturity import Assessment, Level, LevelChange, baseline, by_date, compare_levels, dimension_levels, rank
-from .months import german_date, month_of
+from .months import Month, german_date, month_of
 from .schedule_state import State, schedule_state
 from .verstetigung import calendar
 from .whole_strategy import WholeStrategy as Strategy
@@ -49,6 +49,8 @@ class OfficeMaturity:
     first: dict[str, Level]
     latest_subdimensions: dict[str, Level] = field(default_factory=dict)
     first_subdimensions: dict[str, Level] = field(default_factory=dict)
+    # every assessment as (date, dimension levels), oldest first: the trend and "no progress" read it
+    history: tuple[tuple[date, dict[str, Level]], ...] = ()
 
     @cached_property
     def readings(self) -> JumpReadings | None:
@@ -90,10 +92,16 @@ def office_maturity(assessments: Iterable[Assessment]) -> OfficeMaturity | None:
     ordered = by_date(assessments)
     if not ordered:
         return None
-    first, last = ordered[0], ordered[-1]
-    latest_subs, first_subs = last.subdimension_levels(), first.subdimension_levels()
+    subs = [a.subdimension_levels() for a in ordered]
+    dims = [dimension_levels(x) for x in subs]
     return OfficeMaturity(
-        last.date, dimension_levels(latest_subs), first.date, dimension_levels(first_subs), latest_subs, first_subs
+        ordered[-1].date,
+        dims[-1],
+        ordered[0].date,
+        dims[0],
+        subs[-1],
+        subs[0],
+        tuple(zip((a.date for a in ordered), dims, strict=True)),
     )
 
 
@@ -121,10 +129,7 @@ class CallResult:
         """Whether the office meets the call's maturity rules from its baseline to its latest
         assessment; None without such a pair of assessments (or when a maturity rule cannot be
         checked). Budget shares and rules to check by hand are shown, not counted here."""
-        results = self.maturity_results
-        if self.check is None or any(r.outcome is Outcome.NICHT_PRUEFBAR for r in results):
-            return None
-        return all(r.outcome is Outcome.ERFUELLT for r in results)
+        return None if self.check is None else self.check.maturity_met
 
 
 def call_result(strategy: Strategy | None, assessments: Sequence[Assessment], call: FundingCall) -> CallResult:
@@ -217,6 +222,8 @@ class Office:
     review: Review | None
     maturity: OfficeMaturity | None
     calls: list[CallResult] = field(default_factory=list)
+    window_end: Month | None = None  # the end of the current strategy's plan period
+    strategy: Strategy | None = field(default=None, repr=False)  # for the readiness forecast
 
     @property
     def latest_date(self) -> date | None:
@@ -262,6 +269,8 @@ def office(
         review=next_review(strategy, today) if strategy else None,
         maturity=office_maturity(assessments),
         calls=[call_result(strategy, assessments, c) for c in calls],
+        window_end=strategy.window_end if strategy else None,
+        strategy=strategy,
     )
 
 

@@ -10,7 +10,8 @@ assessments:
       - {subdimension: Interaktion, stage: 0, criterion: "…", answer: trifft_zu}
 targets: {Präferenzen: 2}          # subdimensions not listed: stage 3
 funding:
-  - {call: foerderaufruf-1, status: abgeschlossen, granted: 1005706.00, baseline: 2022-06-09}
+  - {call: foerderaufruf-1, status: abgeschlossen, granted: 1005706.00, baseline: 2022-06-09,
+     claim: "„in sieben von acht Dimensionen …“", claimed_dimensions: 7}   # optional: the office's own report
 ```
 """
 
@@ -64,6 +65,8 @@ def schema_sections() -> dict[str, dict[str, Any]]:
             "granted": {"anyOf": [{"type": "number", "minimum": 0, "maximum": MAX_AMOUNT}, {"type": "null"}]},
             "baseline": {"anyOf": [_date, {"type": "null"}]},
             "note": {"type": "string", "maxLength": MAX_TEXT},
+            "claim": {"type": "string", "maxLength": MAX_TEXT},
+            "claimed_dimensions": {"anyOf": [{"type": "integer", "minimum": 0, "maximum": 8}, {"type": "null"}]},
         },
     }
     return {
@@ -162,6 +165,8 @@ def maturity_from_data(
                 granted=raw.get("granted"),
                 baseline=_parse_date(baseline, f"funding.{i}.baseline", problems) if baseline is not None else None,
                 note=raw.get("note", ""),
+                claim=raw.get("claim", ""),
+                claimed_dimensions=raw.get("claimed_dimensions"),
             )
         )
     problems.extend(validate_maturity(assessments, targets, funding))
@@ -227,4 +232,8 @@ def _participation_to_dict(f: FundingParticipation) -> dict[str, Any]:
     entry["baseline"] = f.baseline.isoformat() if f.baseline else None
     if f.note:
         entry["note"] = f.note
+    if f.claim:
+        entry["claim"] = f.claim
+    if f.claimed_dimensions is not None:
+        entry["claimed_dimensions"] = f.claimed_dimensions
     return entry

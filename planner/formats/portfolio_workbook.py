@@ -18,7 +18,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..domain.catalogue import catalogue
-from ..domain.maturity import level_label
 from ..domain.months import german_date
 from ..domain.portfolio import DimensionSummary, Office
 from ..domain.schedule_state import State
@@ -115,8 +114,8 @@ def portfolio_workbook(p, offices: Sequence[Office]) -> bytes:
     _title(
         ws,
         "Reifegrad je Dimension (letzte Messung; Veränderung seit der ersten Messung)",
-        f"{subtitle}. Stufe einer Dimension = niedrigste Stufe ihrer Subdimensionen; „–“ liegt unter Stufe 0; "
-        f"grün: Stufe {stage} (Mindestanforderung) oder höher.",
+        f"{subtitle}. Stufe einer Dimension = niedrigste Stufe ihrer Subdimensionen; „–“ liegt unter Stufe 0 "
+        f"(als Text, zählt in Mittelwerten nicht mit); grün: Stufe {stage} (Mindestanforderung) oder höher.",
     )
     columns = ["Gesundheitsamt", "Letzte Messung", "Erste Messung"]
     for d in cat.dimension_names:
@@ -130,7 +129,9 @@ def portfolio_workbook(p, offices: Sequence[Office]) -> bytes:
                 values += ["k. A.", None]
             else:
                 change = m.change(d)
-                values += [level_label(m.level(d)), change]
+                level = m.level(d)
+                # a stage is a number (Excel averages and filters it); "–" stays text, below stage 0
+                values += ["–" if level is None else level, change]
         ws.append(text_row(values))
         if m is not None:
             for i, d in enumerate(cat.dimension_names):

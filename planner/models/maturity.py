@@ -114,3 +114,5 @@ class FundingParticipation(Model):
     granted: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
     baseline: Mapped[dt.date | None]
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    claim: Mapped[str] = mapped_column(sa.Text, default="")
+    claimed_dimensions: Mapped[int | None]

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .. import models
-from ..domain.atlas import AtlasItem, Origin, as_template, similar_counts
+from ..domain.atlas import AtlasItem, Origin, as_template, similar_counts, similar_ids
 from ..domain.catalogue import catalogue
 from ..domain.german import make_key
 from ..domain.months import Month, parse_month
@@ -35,6 +35,7 @@ class AtlasFilter:
     period_from: Month | None = None
     period_to: Month | None = None
     page: int = 1
+    similar_to: int | None = None  # a measure id: only the measures behind its "ähnliche Maßnahmen" hint
 
 
 @dataclass
@@ -67,6 +68,7 @@ class AtlasPage:
     page: int
     pages: int
     offices: int
+    similar_to: str = ""  # the title of the measure whose similar measures are shown
 
 
 def _columns():
@@ -126,8 +128,13 @@ def search(session: Session, visible: sa.Select | None, wanted: AtlasFilter, tod
     if wanted.period_from is not None:
         query = query.where(m.start.is_not(None), sa.or_(m.end.is_(None), m.end >= str(wanted.period_from)))
     query = query.order_by(models.Organisation.name, models.Strategy.title, models.Strategy.id, m.position, m.id)
+    similar_title, allowed = "", None
+    if wanted.similar_to is not None:
+        similar_title, allowed = _similar_to(session, visible, wanted.similar_to)
     found = []
     for r in session.connection().execute(query):  # Core rows: no ORM bookkeeping for thousands
+        if allowed is not None and r.id not in allowed:
+            continue
         if (
             wanted.dimension
             and wanted.dimension != r.dimension
@@ -143,7 +150,34 @@ def search(session: Session, visible: sa.Select | None, wanted: AtlasFilter, tod
     page = min(max(wanted.page, 1), pages)
     rows = _rows(session, [r.id for r in found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]], today)
     _similar(session, visible, rows)
-    return AtlasPage(rows, len(found), page, pages, len({r.organisation_id for r in found}))
+    return AtlasPage(rows, len(found), page, pages, len({r.organisation_id for r in found}), similar_title)
+
+
+def _candidates(session: Session, visible: sa.Select | None, subdimensions: set[str]) -> list[AtlasItem]:
+    """Visible measures (not dropped) naming one of `subdimensions`, as the similarity rule reads them."""
+    m = models.Measure
+    query = _base(visible, m.id, models.Organisation.id, m.subdimensions, m.title).where(
+        m.status != Status.VERWORFEN.value
+    )
+    return [
+        AtlasItem(i, str(org), tuple(subs), title)
+        for i, org, subs, title in session.connection().execute(query)
+        if subs and not subdimensions.isdisjoint(subs)
+    ]
+
+
+def _similar_to(session: Session, visible: sa.Select | None, measure_id: int) -> tuple[str, set[int]]:
+    """The title of a visible measure and the ids behind its hint; ("", empty) when it is not visible."""
+    m = models.Measure
+    row = (
+        session.connection()
+        .execute(_base(visible, m.id, models.Organisation.id, m.subdimensions, m.title).where(m.id == measure_id))
+        .first()
+    )
+    if row is None:
+        return "", set()
+    item = AtlasItem(row[0], str(row[1]), tuple(row[2] or ()), row[3])
+    return item.title, similar_ids(item, _candidates(session, visible, set(item.subdimensions)))
 
 
 def _rows(session: Session, ids: list[int], today: date) -> list[AtlasRow]:
@@ -198,16 +232,7 @@ def _similar(session: Session, visible: sa.Select | None, rows: list[AtlasRow]) 
     """Mark the rows whose subdimensions and titles recur in other offices (one query)."""
     if not any(r.subdimensions for r in rows):
         return
-    m = models.Measure
-    wanted = {s for r in rows for s in r.subdimensions}
-    query = _base(visible, m.id, models.Organisation.id, m.subdimensions, m.title).where(
-        m.status != Status.VERWORFEN.value
-    )
-    candidates = [
-        AtlasItem(i, str(org), tuple(subs), title)
-        for i, org, subs, title in session.connection().execute(query)
-        if subs and not wanted.isdisjoint(subs)
-    ]
+    candidates = _candidates(session, visible, {s for r in rows for s in r.subdimensions})
     page = [AtlasItem(r.id, str(r.organisation_id), tuple(r.subdimensions), r.title) for r in rows]
     counts = similar_counts(page, candidates)
     for r in rows:

@@ -34,6 +34,7 @@ from ..domain.maturity import (
 )
 from ..domain.maturity_gaps import GapReport, gap_analysis
 from ..domain.months import german_date
+from ..domain.portfolio import JumpReadings, jump_readings
 from ..domain.validation import Problem
 from ..domain.whole_strategy import WholeStrategy, with_parts
 from ..formats.criteria import sample_criteria
@@ -107,6 +108,8 @@ def domain_fields(row: models.Strategy) -> dict:
                 granted=float(f.granted) if f.granted is not None else None,
                 baseline=f.baseline,
                 note=f.note or "",
+                claim=f.claim or "",
+                claimed_dimensions=f.claimed_dimensions,
             )
             for f in funding
         ],
@@ -149,6 +152,8 @@ def store_strategy_maturity(session: Session, row: models.Strategy, strategy: Wh
                 granted=Decimal(str(f.granted)) if f.granted is not None else None,
                 baseline=f.baseline,
                 note=f.note,
+                claim=f.claim,
+                claimed_dimensions=f.claimed_dimensions,
             )
         )
     session.flush()
@@ -422,6 +427,57 @@ def check_funding(m: Maturity, call: FundingCall, base: Entry | None, outcome: E
         outcome_label=outcome_label,
         measures=m.strategy.measures,
         granted=part.granted if part else None,
+    )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What the office's own report claims for a call (FundingParticipation.claim), for the page."""
+
+    call_name: str
+    claim: str
+    claimed_dimensions: int | None
+
+
+@dataclass(frozen=True)
+class Readings:
+    """Both readings of "improved by two stages" between two assessments, and the office's claims."""
+
+    before: Entry
+    after: Entry
+    readings: JumpReadings
+    claims: tuple[Claim, ...]
+
+
+def _claim(f: FundingParticipation) -> Claim:
+    call = find_call(f.call)
+    return Claim(call.name if call else f.call, f.claim, f.claimed_dimensions)
+
+
+def readings(m: Maturity, before: Entry, after: Entry) -> Readings:
+    """Both readings from `before` to `after`, with the claims of the calls checked from `before`."""
+    claims = tuple(_claim(f) for f in m.strategy.funding if f.claim and f.baseline == before.assessment.date)
+    return Readings(
+        before,
+        after,
+        jump_readings(before.assessment.subdimension_levels(), after.assessment.subdimension_levels()),
+        claims,
+    )
+
+
+def call_readings(m: Maturity, call: FundingCall, base: Entry | None, outcome: Entry | None) -> Readings | None:
+    """Both readings for a call: from its baseline to the chosen later assessment, else to the latest
+    later one; None without such a pair. The claim shown is the call's own."""
+    later = outcome or (m.latest if m.latest and base and m.latest.assessment.date > base.assessment.date else None)
+    if base is None or later is None or later.assessment.date <= base.assessment.date:
+        return None
+    part = participation(m, call)
+    claims = (_claim(part),) if part and part.claim else ()
+    return Readings(
+        base,
+        later,
+        jump_readings(base.assessment.subdimension_levels(), later.assessment.subdimension_levels()),
+        claims,
     )
 
 

@@ -1,7 +1,7 @@
 """Landesebene: the portfolio of a coordinating organisation, read in a fixed number of queries.
 
-Whatever the number of offices, the figures are read in eight statements (offices, current
-strategies, measures, evaluations, funding entries, assessments, their levels and criteria
+Whatever the number of offices, the figures are read in nine statements (offices, current
+strategies, measures, evaluations, funding entries, targets, assessments, their levels and criteria
 answers) and computed by planner/domain/portfolio.py. The result is kept per process under
 a key made of the coordinator, the day, the code and a fingerprint of the database state
 (the newest audit entry, strategy, assessment and coordination, creation times and the
@@ -98,15 +98,25 @@ def _current_strategies(session: Session, organisation_ids: list[int]) -> dict[i
     return {r.organisation_id: r for r in rows}  # the newest wins
 
 
-def _assessments(session: Session, organisation_ids: list[int]) -> dict[int, list[Assessment]]:
-    """Per organisation its assessments (levels or criteria answers), in three statements."""
+def _assessments(
+    session: Session, organisation_ids: list[int], latest_only: bool = False
+) -> dict[int, list[Assessment]]:
+    """Per organisation its assessments (levels or criteria answers), in three statements; with
+    `latest_only` only each organisation's latest."""
     a, lv, an = (t.__table__ for t in (mm.MaturityAssessment, mm.MaturityLevel, mm.MaturityAnswer))
+    chosen = a.c.organisation_id.in_(organisation_ids or [-1])
+    if latest_only:
+        newer = a.alias("newer")
+        chosen = sa.and_(
+            chosen,
+            ~sa.exists().where(newer.c.organisation_id == a.c.organisation_id, newer.c.assessed_on > a.c.assessed_on),
+        )
     rows = session.execute(
         sa.select(a.c.id, a.c.organisation_id, a.c.assessed_on, a.c.threshold, a.c.kind)
-        .where(a.c.organisation_id.in_(organisation_ids or [-1]))
+        .where(chosen)
         .order_by(a.c.organisation_id, a.c.assessed_on)
     ).all()
-    ids = sa.select(a.c.id).where(a.c.organisation_id.in_(organisation_ids or [-1])).scalar_subquery()
+    ids = sa.select(a.c.id).where(chosen).scalar_subquery()
     levels: dict[int, dict] = {}
     for assessment_id, sub, level in session.execute(
         sa.select(lv.c.assessment_id, lv.c.subdimension, lv.c.level).where(lv.c.assessment_id.in_(ids))
@@ -131,7 +141,7 @@ def _assessments(session: Session, organisation_ids: list[int]) -> dict[int, lis
 
 
 def _strategies(session: Session, rows: dict[int, sa.Row], names: dict[int, str]) -> dict[int, WholeStrategy]:
-    """Domain strategies (measures, evaluations, funding entries) of these rows, in three statements."""
+    """Domain strategies (measures, evaluations, funding entries, targets) of these rows, in four statements."""
     ids = [r.id for r in rows.values()]
     m, e, f = models.Measure.__table__, vm.Evaluation.__table__, mm.FundingParticipation.__table__
     measures: dict[int, list[Measure]] = {}
@@ -159,6 +169,8 @@ def _strategies(session: Session, rows: dict[int, sa.Row], names: dict[int, str]
             m.c.actual_end,
             m.c.budget,
             m.c.funding_call,
+            m.c.subdimensions,
+            m.c.target_stage,
         )
         .where(m.c.strategy_id.in_(ids or [-1]))
         .order_by(m.c.strategy_id, m.c.position, m.c.id)
@@ -176,6 +188,8 @@ def _strategies(session: Session, rows: dict[int, sa.Row], names: dict[int, str]
                 actual_end=month(r.actual_end),
                 budget=float(r.budget) if r.budget is not None else None,
                 funding_call=r.funding_call,
+                subdimensions=list(r.subdimensions or []),
+                target_stage=r.target_stage,
             )
         )
         keys[r.id] = r.key
@@ -192,8 +206,16 @@ def _strategies(session: Session, rows: dict[int, sa.Row], names: dict[int, str]
                 granted=float(r.granted) if r.granted is not None else None,
                 baseline=r.baseline,
                 note=r.note or "",
+                claim=r.claim or "",
+                claimed_dimensions=r.claimed_dimensions,
             )
         )
+    targets: dict[int, dict[str, int]] = {}
+    t = mm.MaturityTarget.__table__
+    for strategy_id, sub, stage in session.execute(
+        sa.select(t.c.strategy_id, t.c.subdimension, t.c.stage).where(t.c.strategy_id.in_(ids or [-1]))
+    ):
+        targets.setdefault(strategy_id, {})[sub] = stage
     return {
         org: WholeStrategy(
             organisation=names[org],
@@ -205,6 +227,7 @@ def _strategies(session: Session, rows: dict[int, sa.Row], names: dict[int, str]
             measures=measures.get(r.id, []),
             funding=funding.get(r.id, []),
             evaluations=evaluations.get(r.id, []),
+            targets=targets.get(r.id, {}),
         )
         for org, r in rows.items()
     }
@@ -257,6 +280,17 @@ def compute(session: Session, coordinator: models.Organisation, today: date) -> 
         portfolio.strategy_id = own.id
         portfolio.land_measures = _land_measures(session, own.id, names)
     return portfolio
+
+
+def office_maturities(session: Session, coordinator_id: int) -> list[domain.OfficeMaturity | None]:
+    """The latest maturity of every office `coordinator_id` coordinates (None: no assessment), in
+    four statements: what the Land's median needs, without the offices' strategies and measures
+    (only each office's latest assessment: first and latest are the same here)."""
+    ids = list(
+        session.scalars(sa.select(Coordination.organisation_id).where(Coordination.coordinator_id == coordinator_id))
+    )
+    assessments = _assessments(session, ids, latest_only=True)
+    return [domain.office_maturity(assessments.get(i, [])) for i in ids]
 
 
 def state_key(session: Session, coordinator_id: int, today: date) -> tuple:

@@ -56,7 +56,11 @@ def index():
     errors: list[str] = []
     if request.args and not form.validate():
         errors = [e for field in form for e in field.errors]
-    wanted = service.AtlasFilter(page=_page_number(request.args.get("seite")))
+    similar = request.args.get("aehnlich", "")
+    wanted = service.AtlasFilter(
+        page=_page_number(request.args.get("seite")),
+        similar_to=int(similar) if similar.isdigit() and len(similar) < 10 else None,
+    )
     if not errors:
         wanted.period_from, wanted.period_to = _month(form.von, errors), _month(form.bis, errors)
         wanted.text = (form.q.data or "").strip()

@@ -5,7 +5,7 @@ joint procurement or a common interface."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from .. import models
 from ..domain.landscape import STATE_LABELS, Application, application_problems, split_interfaces
@@ -16,6 +16,9 @@ from .access import get_organisation_or_404, may_write, visible_organisation_ids
 from .downloads import download
 from .forms import SENT_TWICE, ConfirmForm, save_unchanged
 from .forms.land import ApplicationForm, LandscapeUploadForm
+
+MATRIX_OFFICES = 20  # offices per page of the application × office matrix
+NAMES_UP_TO = 10  # a list of offices longer than this is given as a number
 
 bp = Blueprint("landscape", __name__)
 
@@ -188,4 +191,21 @@ def land(organisation_id: int):
     """For a coordinating office: application × office, joint procurement and interface candidates."""
     org = get_organisation_or_404(organisation_id)
     view = service.land_view(db.session, org.id)
-    return render_template("landscape/land.html", org=org, view=view, state_labels=STATE_LABELS)
+    # the matrix shows MATRIX_OFFICES offices (columns) at a time: 400 offices are 20 pages, not one
+    pages = max(1, -(-len(view.recorded) // MATRIX_OFFICES))
+    text = request.args.get("seite", "")
+    page = min(max(int(text), 1), pages) if text.isdigit() and len(text) < 7 else 1
+    columns = view.recorded[(page - 1) * MATRIX_OFFICES : page * MATRIX_OFFICES]
+    rows = [r for r in view.matrix if any(o in r.cells for o in columns)]
+    return render_template(
+        "landscape/land.html",
+        org=org,
+        view=view,
+        state_labels=STATE_LABELS,
+        columns=columns,
+        rows=rows,
+        page=page,
+        pages=pages,
+        first=(page - 1) * MATRIX_OFFICES + 1,
+        names_up_to=NAMES_UP_TO,
+    )

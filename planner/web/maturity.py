@@ -30,6 +30,7 @@ from ..formats.criteria import (
     sample_criteria,
 )
 from ..services import maturity as service
+from ..services import portfolio_progress as land_service
 from ..services.strategies import ValidationFailed, load_core
 from . import clock
 from .access import get_strategy_or_404
@@ -101,6 +102,7 @@ def overview(strategy_id: int):
         heat=service.heat_rows(m),
         on_target=on_target,
         radar_alt=describe(series),
+        lands=land_service.against_land(db.session, m.row.organisation_id, latest),
     )
 
 
@@ -325,7 +327,14 @@ def comparison(strategy_id: int):
         else []
     )
     return render_template(
-        "maturity/comparison.html", row=m.row, m=m, before=before, after=after, result=result, groups=groups
+        "maturity/comparison.html",
+        row=m.row,
+        m=m,
+        before=before,
+        after=after,
+        result=result,
+        groups=groups,
+        readings=service.readings(m, before, after) if result else None,
     )
 
 
@@ -385,6 +394,7 @@ def funding(strategy_id: int):
     check = service.check_funding(m, call, base, outcome)
     return render_template(
         "maturity/funding.html",
+        readings=service.call_readings(m, call, base, outcome),
         row=m.row,
         m=m,
         calls=funding_calls(),

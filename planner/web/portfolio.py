@@ -8,23 +8,29 @@ the heat map filters and sorts without JavaScript.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 from wtforms import HiddenField
 
 from .. import models
+from ..charts.common import MIMETYPES
+from ..charts.trend import trend_chart
 from ..documents.pdf import html_pdf
 from ..domain import portfolio as domain
+from ..domain import portfolio_progress as progress
 from ..domain.catalogue import catalogue
 from ..domain.funding import find_call, funding_calls
+from ..domain.readiness import current_call, readiness_report
 from ..domain.schedule_state import State
 from ..extensions import db
 from ..formats.portfolio_workbook import portfolio_workbook
 from ..services import portfolio as service
+from ..services import portfolio_progress as progress_service
 from ..services.strategies import measure_id as find_measure_id
 from .access import (
     coordinating_organisation_ids,
@@ -193,21 +199,25 @@ def funding(organisation_id: int):
     org = get_organisation_or_404(organisation_id)
     key, p = service.portfolio_and_key(db.session, org, today())
     calls = funding_calls()
-    call = find_call(request.args.get("aufruf", "")) or calls[0]
+    call = find_call(request.args.get("aufruf", "")) or current_call(today())
     index = calls.index(call)
     template = "landesebene/_foerder_body.html"
-    body = _once(
-        (template, key, call.id),
-        lambda: Markup(
+
+    def produce() -> Markup:
+        ready = readiness_report(p.offices, p.today, call)
+        return Markup(
             render_template(
                 template,
                 p=p,
                 call=call,
                 results=[(o, o.calls[index]) for o in p.offices],
+                readiness=ready,
+                readiness_by_office={x.office.organisation_id: x for x in ready.rows},
                 readings=[(o, o.maturity.readings) for o in p.offices if o.maturity and o.maturity.readings],
             )
-        ),
-    )
+        )
+
+    body = _once((template, key, call.id), produce)
     return render_template("landesebene/foerderaufrufe.html", p=p, calls=calls, call=call, body=body)
 
 
@@ -254,3 +264,75 @@ def participants(strategy_id: int, key: str):
         general=general,
         may_change=may_write(row.organisation_id),
     ), status
+
+
+# --- Handlungsbedarf and the trend over time --------------------------------------------------------
+
+STUCK_SORT_LABELS = {
+    "gruende": "Anzahl der Gründe",
+    "name": "Name",
+    "messung": "Letzte Messung (älteste zuerst)",
+    "ueberfaellig": "Maßnahmen mit veraltetem Status",
+}
+
+
+@bp.get("/<int:organisation_id>/handlungsbedarf")
+@kept_page
+def stuck(organisation_id: int):
+    """Offices that need attention (no or old assessment, no progress, plan period ended, stale measures), sortable."""
+    org = get_organisation_or_404(organisation_id)
+    sort = request.args.get("sortierung", "gruende")
+    sort = sort if sort in progress.STUCK_SORTS else "gruende"
+    # most reasons and most stale measures first, names A–Z, the oldest assessment first (none before
+    # any); "umgekehrt=1" turns the order round
+    reverse = request.args.get("umgekehrt") == "1"
+    descending = (sort in ("gruende", "ueberfaellig")) != reverse
+    reason = request.args.get("grund", "")
+    reason = reason if reason in progress.REASON_LABELS else ""
+    h = progress_service.handlungsbedarf(db.session, org, today(), sort, descending, reason)
+    return render_template(
+        "landesebene/handlungsbedarf.html",
+        h=h,
+        sort=sort,
+        reverse=reverse,
+        descending=descending,
+        reason=reason,
+        labels=progress.REASON_LABELS,
+        sort_labels=STUCK_SORT_LABELS,
+        cli_reasons=progress.CLI_REASONS,
+        overdue_states=(State.ABSCHLUSS_UEBERFAELLIG, State.BEGINN_UEBERFAELLIG),
+    )
+
+
+@bp.get("/<int:organisation_id>/entwicklung")
+@kept_page
+def trend(organisation_id: int):
+    """The state-wide trend per dimension: chart and table, each office carried forward to every year's end."""
+    org = get_organisation_or_404(organisation_id)
+    t = progress_service.trend(db.session, org, today())
+    return render_template("landesebene/entwicklung.html", t=t, stage=domain.minimum_stage())
+
+
+@bp.get("/<int:organisation_id>/entwicklung.<fmt>")
+def trend_chart_file(organisation_id: int, fmt: str):
+    """The trend chart as SVG (inline), PNG or PDF; an unchanged trend answers 304."""
+    if fmt not in MIMETYPES:
+        abort(404)
+    org = get_organisation_or_404(organisation_id)
+    key, _ = service.portfolio_and_key(db.session, org, today())
+    t = progress_service.trend(db.session, org, today())
+    # the ETag says what is drawn: the figures themselves
+    etag = hashlib.sha256(repr((fmt, t.coordinator, t.points)).encode()).hexdigest()[:32]
+    headers = {"Cache-Control": "private, no-cache"}
+    if request.if_none_match.contains(etag):
+        response = Response(status=304, headers=headers)
+    else:
+        # drawn once per portfolio state like the exports (about 0.5 s of matplotlib for 8 panels)
+        data = _once(
+            ("trend-chart", key, fmt),
+            lambda: trend_chart(t.points, fmt, f"Entwicklung je Dimension – {t.coordinator}"),
+        )
+        name = f"Entwicklung {t.coordinator} {t.today.isoformat()}.{fmt}"
+        response = download(data, MIMETYPES[fmt], name, inline=fmt == "svg", headers=headers)
+    response.set_etag(etag)
+    return response
