@@ -32,11 +32,12 @@ from sqlalchemy.orm.attributes import flag_modified, get_history
 
 from ..models import Model, utcnow
 from ..models.auth import AuditEntry
-from . import chart_cache
+from .cache import bump, scopes_of_entries
+from .cache import install as install_cache
 
 # kept_forms: input kept across an expired session, transient and owned by a login, not by an organisation;
 # form_submissions: one-time tokens of creating forms, transient too
-NOT_AUDITED = {"audit_entries", "login_attempts", "strategy_revisions", "chart_cache", "kept_forms", "form_submissions"}
+NOT_AUDITED = {"audit_entries", "login_attempts", "revisions", "cache_entries", "kept_forms", "form_submissions"}
 # recorded as changed without the value; last_login_at would fill the trail on every login
 SECRET_FIELDS = {"password_hash", "token_hash"}
 SKIPPED_FIELDS = {("users", "last_login_at"), ("user_tokens", "last_used_at")}
@@ -305,8 +306,8 @@ def _after_flush(session: Session, _context) -> None:
     if rows:
         connection = session.connection()
         connection.execute(sa.insert(AuditEntry.__table__), rows)
-        # every change also counts for the charts that show it (services/chart_cache.py)
-        chart_cache.bump(connection, chart_cache.changed_strategies(connection, rows))
+        # every change counts for the cached values that read it (services/cache.py)
+        bump(connection, scopes_of_entries(rows))
 
 
 def _after_rollback(session: Session) -> None:
@@ -326,6 +327,7 @@ def install() -> None:
     global _installed
     if _installed:
         return
+    install_cache()  # ORM bulk writes, which pass no flush
     event.listen(Session, "before_flush", _before_flush)
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Model, "before_delete", _before_delete, propagate=True)

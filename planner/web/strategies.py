@@ -9,16 +9,16 @@ from ..domain.catalogue import catalogue
 from ..domain.months import Month, month_of
 from ..extensions import db
 from ..formats.strategy_file import StrategyFileError, dump_strategy, load_strategy
+from ..services import cache
 from ..services import strategies as service
 from ..services import whole_strategy as whole
 from ..services.locking import EditConflict
 from . import clock
 from .access import get_strategy_or_404, may_create_organisation, may_write, reads_shared, visible_organisation_ids
+from .cached import conditional, parts, strategy_scopes, visible_scopes
 from .downloads import download
 from .forms import MALFORMED_VERSION, SENT_TWICE, UploadForm, lines, parse_month_field, seen_version
 from .forms.strategies import StrategyForm
-from .kept_pages import kept_page
-from .page_parts import PageParts
 
 bp = Blueprint("strategies", __name__)
 
@@ -34,47 +34,56 @@ def measure_counts(organisations: list[models.Organisation]) -> dict[int, int]:
 
 
 @bp.get("/strategien")
-@kept_page
 def index():
-    """Organisations and their strategies."""
-    organisations = visible_organisations()
-    return render_template(
-        "strategies/index.html", organisations=organisations, measure_counts=measure_counts(organisations)
-    )
+    """Organisations and their strategies (answered 304 while none of them changed)."""
+
+    def respond(_read):
+        organisations = visible_organisations()
+        return render_template(
+            "strategies/index.html", organisations=organisations, measure_counts=measure_counts(organisations)
+        )
+
+    return conditional([], respond, within=visible_scopes())
 
 
 @bp.get("/strategien/<int:strategy_id>")
-@kept_page
 def detail(strategy_id: int):
     """Vision, mission, principles and the measures grouped by dimension. The measure tables and
-    the Verlauf come from the page cache; the strategy is read only when they are not there."""
+    the Verlauf are a cached part; the strategy is read only when it is not there."""
     row = get_strategy_or_404(strategy_id, load=False)
-    parts = PageParts(row.id)  # the revision, before anything the parts are drawn from
-    successor_of = current_app.jinja_env.globals.get("successor_of")
-    newer = successor_of(row) if successor_of is not None else None
-    selected = clock.selected_state(request.args.get("zeitstand"))
-    parts.want("measures", day=clock.today(), selected=selected, write=may_write(row.organisation_id) and not newer)
-    if not reads_shared(row):  # a reader of another office's shared strategy sees no Verlauf
-        parts.want("verlauf")
-    missing = parts.fetch()
-    if "measures" in missing:
-        strategy = service.read_core(db.session, row)
-        shown, counts, selected = clock.schedule_filter(strategy.measures, selected)
-        groups = [(dim, [m for m in shown if m.dimension == dim.name]) for dim in catalogue().dimensions]
-        parts.render(
-            "measures",
-            "strategies/_measures.html",
-            row=row,
-            strategy=strategy,
-            groups=groups,
-            counts=counts,
-            selected=selected,
-            newer=newer,
-        )
-    if "verlauf" in missing:
-        parts.render("verlauf", "admin/_history_part.html", table="strategies", object_id=row.id)
-    parts.save()
-    return render_template("strategies/detail.html", row=row, parts=parts.html)
+    scopes = strategy_scopes(row)
+
+    def respond(read):
+        successor_of = current_app.jinja_env.globals.get("successor_of")
+        newer = successor_of(row) if successor_of is not None else None
+        selected = clock.selected_state(request.args.get("zeitstand"))
+        shared = reads_shared(row)  # a reader of another office's shared strategy sees no Verlauf
+        write = may_write(row.organisation_id) and not newer
+        options = {"strategy": row.id, "day": clock.today(), "selected": selected, "write": write, "shared": shared}
+
+        def render():
+            strategy = service.read_core(db.session, row)
+            shown, counts, chosen = clock.schedule_filter(strategy.measures, selected)
+            groups = [(dim, [m for m in shown if m.dimension == dim.name]) for dim in catalogue().dimensions]
+            made = {
+                "measures": render_template(
+                    "strategies/_measures.html",
+                    row=row,
+                    strategy=strategy,
+                    groups=groups,
+                    counts=counts,
+                    selected=chosen,
+                    newer=newer,
+                )
+            }
+            if not shared:
+                made["verlauf"] = render_template("admin/_history_part.html", table="strategies", object_id=row.id)
+            return made
+
+        shown = parts(cache.stamp(read, scopes), "strategy page", options, render)
+        return render_template("strategies/detail.html", row=row, parts=shown)
+
+    return conditional(scopes, respond, rows=[row])
 
 
 @bp.get("/strategien/<int:strategy_id>/export.yaml")
