@@ -1,5 +1,5 @@
 """The cache's tables (services/cache.py): a change counter per scope and the shared values.
-Migration: 0010_one_cache_keyed_by_revisions.
+Migration: 0010_one_cache (0010_one_cache_keyed_by_revisions.py).
 
 `revisions` counts the changes of a scope ("s:<strategy id>", "o:<organisation id>",
 "u:<user id>", "*"), bumped in the transaction of the change. `cache_entries` holds one value

@@ -1,13 +1,13 @@
 """one cache keyed by revisions: revisions per scope and cache_entries replace strategy_revisions and chart_cache (issue 25)
 
-Revision ID: 0010_one_cache_keyed_by_revisions
+Revision ID: 0010_one_cache
 Revises: 0006_h3_chart_cache
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_one_cache_keyed_by_revisions"
+revision = "0010_one_cache"
 down_revision = "0006_h3_chart_cache"
 branch_labels = None
 depends_on = None
