@@ -9,7 +9,7 @@ import hmac
 import re
 import threading
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -24,8 +24,6 @@ from planner.services import cache, land_sample
 from planner.services import portfolio as portfolio_service
 from planner.services import roadmap as roadmap_service
 from planner.services import strategies as strategies_service
-
-pytestmark = pytest.mark.db
 
 
 @pytest.fixture
@@ -61,6 +59,7 @@ def _organisation(app, strategy_id: int) -> int:
 # --- versions ---------------------------------------------------------------------------------
 
 
+@pytest.mark.db
 def test_orm_bulk_updates_deletes_and_inserts_bump_the_revisions(app, sample_id):
     """Bulk statements pass no flush and write no audit entry; they bump what they change all the same."""
     org = _organisation(app, sample_id)
@@ -83,15 +82,19 @@ def test_orm_bulk_updates_deletes_and_inserts_bump_the_revisions(app, sample_id)
     assert _revision(app, s) == before + 4
     organisation_before = _revision(app, o)
     with app.app_context():
+        criterion = {"organisation_id": org, "position": 0, "subdimension": "x", "stage": 1, "text": "t", "note": ""}
+        db.session.execute(sa.insert(mm.MaturityCriterion), [criterion])
+        db.session.commit()
         db.session.execute(sa.delete(mm.MaturityCriterion).where(mm.MaturityCriterion.organisation_id == org))
         db.session.commit()
-    assert _revision(app, o) == organisation_before + 1
+    assert _revision(app, o) == organisation_before + 2
     with app.app_context():  # rolled back: nothing counted
         db.session.execute(sa.update(models.Measure).values(title="verworfen"))
         db.session.rollback()
     assert _revision(app, s) == before + 4
 
 
+@pytest.mark.db
 def test_a_save_counts_for_its_strategy_not_for_other_offices(app, sample_id):
     peine = import_file(app, PEINE)
     mine, theirs = cache.strategy(sample_id), cache.strategy(peine)
@@ -100,9 +103,13 @@ def test_a_save_counts_for_its_strategy_not_for_other_offices(app, sample_id):
     after = {s: _revision(app, s) for s in before}
     assert after[theirs] == before[theirs] + 1 if theirs in before else after[theirs] > 0
     assert after[mine] == before[mine]
-    assert after[cache.organisation(_organisation(app, sample_id))] == before[cache.organisation(_organisation(app, sample_id))]
+    assert (
+        after[cache.organisation(_organisation(app, sample_id))]
+        == before[cache.organisation(_organisation(app, sample_id))]
+    )
 
 
+@pytest.mark.db
 def test_a_save_in_one_office_leaves_the_other_offices_pages_valid(app, client, sample_id, today, monkeypatch):
     """Strategy page, measure page, Fahrplan page and chart of one office stay cached (not
     rendered again, 304 for the browser that has them) while another office saves."""
@@ -136,6 +143,7 @@ def test_a_save_in_one_office_leaves_the_other_offices_pages_valid(app, client, 
 # --- pages through HTTP -----------------------------------------------------------------------
 
 
+@pytest.mark.db
 def test_pages_carry_a_private_etag_per_reader_and_session(app, client, client_as, sample_id, today):
     page = f"/strategien/{sample_id}"
     first = client.get(page)
@@ -151,6 +159,7 @@ def test_pages_carry_a_private_etag_per_reader_and_session(app, client, client_a
     assert client.get(page, headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
 
 
+@pytest.mark.db
 def test_a_page_with_a_flashed_message_is_not_kept(app, client, sample_id, today):
     page = f"/strategien/{sample_id}/massnahmen/chatbot"
     etag = client.get(page).headers["ETag"]
@@ -162,6 +171,7 @@ def test_a_page_with_a_flashed_message_is_not_kept(app, client, sample_id, today
     assert client.get(page, headers={"If-None-Match": etag}).status_code == 304  # the message is gone
 
 
+@pytest.mark.db
 def test_the_session_countdown_is_the_same_on_every_page(app, client, sample_id):
     """The page carries the idle limit, not the seconds left: the browser counts down."""
     app.config["LOGIN_IDLE_MINUTES"] = 30
@@ -170,6 +180,7 @@ def test_the_session_countdown_is_the_same_on_every_page(app, client, sample_id)
     assert idle.search(one).group(1) == idle.search(two).group(1) == str(30 * 60 - 30)
 
 
+@pytest.mark.db
 def test_forms_in_a_cached_part_get_the_readers_own_token(app, client_as, sample_id, today):
     """A cached measure page holds no token; each form gets this session's token through a
     hidden input with its form attribute, and the token stays valid for the session."""
@@ -210,14 +221,25 @@ def _peine_measures(app, land) -> int:
         return next(o.measures for o in p.offices if o.organisation_id == land["Landkreis Peine"])
 
 
+@pytest.mark.db
 def test_a_change_that_commits_late_shows_in_the_portfolio(app, land):
-    """A transaction whose audit entries got lower ids than entries committed before it (it
-    drew its ids first, committed last) changes the portfolio at once."""
+    """A transaction whose audit entries got lower ids and times than entries committed before
+    it (it drew its ids first, committed last) changes the portfolio at once."""
     with app.app_context():
-        db.session.add(AuditEntry(id=10**9, table_name="x", object_id="1", action="update", field="f", path=""))
+        db.session.add(
+            AuditEntry(
+                id=10**9,
+                at=datetime(2100, 1, 1),
+                change_id="frueher",
+                table_name="x",
+                object_id="1",
+                action="update",
+                field="f",
+                path="",
+            )
+        )
         db.session.commit()
     before = _peine_measures(app, land)
-    peine = import_file  # noqa: F841 - the office's strategy below
     with app.app_context():
         sid = db.session.scalar(
             sa.select(models.Strategy.id).where(models.Strategy.organisation_id == land["Landkreis Peine"])
@@ -254,17 +276,19 @@ def test_the_code_fingerprint_covers_all_code(tmp_path, monkeypatch):
     cache.code_fingerprint.cache_clear()
 
 
+@pytest.mark.db
 def test_the_portfolio_parts_are_kept_per_script_root(app, land, client_as):
     """A reader sent through another script root (a proxy's prefix) gets links under it; the
     next reader without it gets their own."""
-    member = client_as({land["land"]: "lesen"})
+    member, second = client_as({land["land"]: "lesen"}), client_as({land["land"]: "lesen"})
     url = f"/landesebene/{land['land']}"
     evil = member.get(url, environ_overrides={"SCRIPT_NAME": "//evil.example"})
     assert evil.status_code == 200 and "//evil.example/strategien/" in evil.text
-    other = client_as({land["land"]: "lesen"}).get(url).text
+    other = second.get(url).text
     assert "evil.example" not in other and 'href="/strategien/' in other
 
 
+@pytest.mark.db
 def test_no_user_text_is_replaced_in_a_page(app, client_as, sample_id, today):
     """A measure titled like a marker of the former placeholders shows its title, not the
     reader's token: nothing is substituted into rendered HTML."""
@@ -283,6 +307,7 @@ def test_no_user_text_is_replaced_in_a_page(app, client_as, sample_id, today):
 # --- readers do not wait ----------------------------------------------------------------------
 
 
+@pytest.mark.db
 def test_a_value_being_made_is_served_stale_meanwhile(app):
     """While one thread makes the current value, another gets the older one at once."""
     started, release = threading.Event(), threading.Event()
@@ -310,6 +335,7 @@ def test_a_value_being_made_is_served_stale_meanwhile(app):
         assert cache.cached_or_stale(db.session, "neu", "probe", lambda: "nie", shared=False) == ("neu", False)
 
 
+@pytest.mark.db
 def test_the_memory_is_bounded(app, monkeypatch):
     monkeypatch.setattr(cache, "CACHE_ITEMS", 3)
     with app.app_context():

@@ -57,6 +57,7 @@ def conditional(
     for row in rows:
         db.session.expire(row)
     rights = (is_admin(), sorted(visible_organisation_ids() or []), sorted(member_organisation_ids() or []))
+    generate_csrf()  # the session's token (made now if it has none yet) is on the page
     reader = (current_user.get_id(), hashlib.sha256(str(session.get("csrf_token")).encode()).hexdigest(), rights)
     address = (request.host, request.script_root, request.full_path)
     text = json.dumps([reader, address, today(), cache.code_fingerprint(), cache.stamp(read)], default=str)
