@@ -342,3 +342,21 @@ def test_the_memory_is_bounded(app, monkeypatch):
         for i in range(10):
             cache.cached(db.session, "s", f"wert {i}", lambda i=i: f"{i}", shared=False)
         assert len(cache._memories[db.engine].values) == 3
+
+
+@pytest.mark.db
+def test_a_save_in_one_office_recomputes_only_that_office_of_the_portfolio(app, land, monkeypatch):
+    computed: list[int] = []
+    office = portfolio_service.domain.office
+    monkeypatch.setattr(portfolio_service.domain, "office", lambda org, *a: computed.append(org) or office(org, *a))
+    before = _peine_measures(app, land)
+    assert len(computed) >= 2
+    computed.clear()
+    assert _peine_measures(app, land) == before and computed == []  # unchanged: kept whole
+    with app.app_context():
+        sid = db.session.scalar(
+            sa.select(models.Strategy.id).where(models.Strategy.organisation_id == land["Landkreis Peine"])
+        )
+    _edit(app, sid, _first_key(app, sid), title="Neu in Peine")
+    _peine_measures(app, land)
+    assert computed == [land["Landkreis Peine"]]

@@ -44,7 +44,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from ..models.cache import CacheEntry, Revision
 
-CACHE_ITEMS = 512
+CACHE_ITEMS = 4096
 CACHE_BYTES = 64 * 1024 * 1024
 WAIT_SECONDS = 0.5
 EVERYTHING = "*"
@@ -212,6 +212,12 @@ def _recalled(session: Session, key: str) -> tuple[str, object] | None:
 def key(name: str, options: dict | None = None) -> str:
     text = json.dumps([code_fingerprint(), name, options or {}], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def peek(session: Session, current: str, name: str, options: dict | None = None) -> object | None:
+    """The value kept in this process for this stamp, name and options, else None (nothing is made)."""
+    kept = _recalled(session, key(name, options))
+    return kept[1] if kept is not None and kept[0] == current else None
 
 
 def cached(

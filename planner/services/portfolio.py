@@ -220,8 +220,12 @@ def _land_measures(session: Session, strategy_id: int, names: dict[int, str]) ->
     ]
 
 
-def compute(session: Session, coordinator: models.Organisation, today: date) -> Portfolio:
-    """The portfolio of `coordinator` on `today`, read in a fixed number of statements."""
+def compute(
+    session: Session, coordinator: models.Organisation, today: date, read: dict[str, int] | None = None
+) -> Portfolio:
+    """The portfolio of `coordinator` on `today`, read in a fixed number of statements. With
+    `read` (the revisions of `scopes`, read before), each office's figures are kept under its
+    own revisions (services/cache.py): only the offices changed since are read and computed."""
     o = models.Organisation.__table__
     offices = session.execute(
         sa.select(o.c.id, o.c.name)
@@ -233,19 +237,36 @@ def compute(session: Session, coordinator: models.Organisation, today: date) -> 
     ids = list(names)
     current = _current_strategies(session, [*ids, coordinator.id])
     own = current.pop(coordinator.id, None)
-    strategies = _strategies(session, current, names)
-    assessments = _assessments(session, ids)
-    result = [
-        domain.office(
+
+    def stamp(org: int) -> str:
+        return cache.stamp(read or {}, [cache.organisation(org), *[cache.strategy(current[org].id)] * (org in current)])
+
+    kept = {org: cache.peek(session, stamp(org), "portfolio office", {"today": today, "office": org}) for org in ids}
+    kept = {org: office for org, office in kept.items() if office is not None and read is not None}
+    missing = [org for org in ids if org not in kept]
+    strategies = _strategies(session, {org: current[org] for org in missing if org in current}, names)
+    assessments = _assessments(session, missing)
+    for org in missing:
+        made = domain.office(
             org,
-            name,
+            names[org],
             current[org].id if org in current else None,
             strategies.get(org),
             assessments.get(org, []),
             today,
         )
-        for org, name in names.items()
-    ]
+        if read is not None:
+            kept[org] = cache.cached(
+                session,
+                stamp(org),
+                "portfolio office",
+                lambda made=made: made,
+                {"today": today, "office": org},
+                shared=False,
+            )
+        else:
+            kept[org] = made
+    result = [kept[org] for org in names]
     portfolio = Portfolio(coordinator.id, coordinator.name, today, result)
     if own is not None:
         portfolio.strategy_id = own.id
@@ -279,7 +300,7 @@ def portfolio_and_key(
     current = cache.stamp(read)
     options = {"coordinator": coordinator.id, "today": today}
     return current, cache.cached(
-        session, current, "portfolio", lambda: compute(session, coordinator, today), options, shared=False
+        session, current, "portfolio", lambda: compute(session, coordinator, today, read), options, shared=False
     )
 
 
