@@ -18,8 +18,10 @@ filed under an older stamp that no later reader asks for.
 Values live in a bounded per-process memory (CACHE_ITEMS values, CACHE_BYTES of text) and,
 when `shared`, in the database table `cache_entries` (one row per name and options, replaced
 by the next stamp), for every worker and instance. A missing value being made by another
-request (a PostgreSQL advisory lock, never waited on) is served stale while it is made, or
-waited for WAIT_SECONDS at most before it is made here too.
+request is served stale while it is made; with nothing older kept, a value another worker makes
+(a PostgreSQL advisory lock, never waited on) is waited for WAIT_SECONDS at most before it is
+made here too, one another thread of this process makes is waited for (making it twice on the
+same cores only costs more). No reader takes a lock a writer holds.
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ from ..models.cache import CacheEntry, Revision
 
 CACHE_ITEMS = 4096
 CACHE_BYTES = 64 * 1024 * 1024
-WAIT_SECONDS = 0.5
+WAIT_SECONDS = 0.5  # for another worker making a value
+MAKER_SECONDS = 30  # for another thread of this process making a value none older is kept of
 EVERYTHING = "*"
 SCOPED = {"strategies": "s", "organisations": "o", "users": "u"}
 # tables whose changes no cached value shows
@@ -254,7 +257,7 @@ def cached_or_stale(
         if not mine:  # another thread of this process makes it: the older value, or wait briefly
             if kept is not None:
                 return kept[1], True
-            mine = making.acquire(timeout=WAIT_SECONDS)
+            mine = making.acquire(timeout=MAKER_SECONDS)  # making it twice here would only cost more
             kept = _recalled(session, k)
             if kept is not None and kept[0] == current:
                 return kept[1], False
