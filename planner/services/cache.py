@@ -71,9 +71,9 @@ def user(user_id: int) -> str:
 
 @cache
 def code_fingerprint() -> str:
-    """A hash of all code and data the app renders with (every file under planner/ and templates/)."""
+    """A hash of all code and data the app renders with (every file under planner/, templates/, static/)."""
     digest = hashlib.sha256()
-    for folder in (_ROOT, _ROOT.parent / "templates"):
+    for folder in (_ROOT, _ROOT.parent / "templates", _ROOT.parent / "static"):
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix not in {".pyc", ".db"}):
             digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
