@@ -154,3 +154,4 @@ def chart_response(
 
 def install(app) -> None:
     app.jinja_env.globals["form_id"] = form_id
+    cache.code_fingerprint()  # once per process, at its start rather than in a reader's request
