@@ -107,6 +107,9 @@ def from_environment() -> dict:
             "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
             "STRATEGIES_DIR": str(ROOT / "strategies"),
             "TODAY": today_override(),
+            # a form token is valid for the whole session: pages answered 304 from the browser's cache
+            # keep working forms (web/cached.py); a new login is a new session with a new token
+            "WTF_CSRF_TIME_LIMIT": None,
         }
         | directory_settings()
         | mail_settings()

@@ -12,7 +12,7 @@
   var button = box.querySelector(".session-extend");
   var status = box.querySelector(".session-status");
   var warnBefore = Number(box.getAttribute("data-warn-seconds")) * 1000;
-  var deadline = Date.now() + Number(box.getAttribute("data-remaining-seconds")) * 1000;
+  var deadline = Date.now() + Number(box.getAttribute("data-idle-seconds")) * 1000;  // counted from the page's load
   var timers = [];
   var returnTo = null;  // where the focus was when the warning took it
 

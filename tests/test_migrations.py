@@ -59,3 +59,19 @@ def test_mail_migration_keeps_persons_and_users(migration_database_url):
         assert conn.execute(sa.text("select name, email, mail_off from persons")).one() == ("Anna", None, False)
         assert conn.execute(sa.text("select username, mail_digests from users")).one() == ("u", True)
     engine.dispose()
+
+
+def test_the_strategy_revisions_go_on_counting_in_the_one_cache(tmp_path):
+    """0010_one_cache: the strategies' counters move to `revisions` (a value kept under an old
+    count stays retired); the former chart cache and its counters are gone."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0006_h3_chart_cache")
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO strategy_revisions (strategy_id, revision) VALUES (7, 41)"))
+    upgrade(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT revision FROM revisions WHERE scope = 's:7'")).scalar() == 41
+        tables = sa.inspect(conn).get_table_names()
+    engine.dispose()
+    assert "chart_cache" not in tables and "strategy_revisions" not in tables and "cache_entries" in tables

@@ -15,7 +15,7 @@ from auth_support import admin_client
 
 from planner import create_app, models
 from planner.extensions import db
-from planner.models.cache import ChartCacheEntry
+from planner.models.cache import CacheEntry
 from planner.services import lagebild as lagebild_service
 from planner.services import strategies as strategies_service
 
@@ -57,13 +57,13 @@ def _edit(app, strategy_id: int, key: str, **fields) -> None:
 
 def _same(a: str, b: str) -> bool:
     """The same page but for the CSRF tokens (signed with the time) and the session's remaining time."""
-    token = re.compile(r'(name="csrf_token" type="hidden" value="|data-csrf="|data-remaining-seconds=")[^"]+"')
+    token = re.compile(r'(name="csrf_token" type="hidden" value="|data-csrf="|data-idle-seconds=")[^"]+"')
     return token.sub(r"\1", a) == token.sub(r"\1", b)
 
 
 def _cached(app) -> int:
     with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(ChartCacheEntry))
+        return db.session.scalar(sa.select(sa.func.count()).select_from(CacheEntry))
 
 
 def _organisation(app, strategy_id: int) -> int:
@@ -76,7 +76,7 @@ def test_an_unchanged_strategy_is_rendered_once(app, client, sample_id, today, r
     first_page, first_start = client.get(page), client.get(start)
     assert first_page.status_code == first_start.status_code == 200
     assert rendered == ["strategy page", "start page"]
-    assert _cached(app) == 3  # measure tables, Verlauf, Handlungsbedarf section
+    assert _cached(app) == 2  # the strategy page's part (measure tables and Verlauf), the Handlungsbedarf section
     assert _same(client.get(page).text, first_page.text)
     assert _same(client.get(start).text, first_start.text)
     assert rendered == ["strategy page", "start page"]  # both from the cache

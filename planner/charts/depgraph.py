@@ -148,7 +148,7 @@ def _node(ax, cx: float, cy: float, m: Measure, number: int | None, conflict: bo
     backlog = m.status is Status.BACKLOG
     x, y = cx - NODE_W / 2, cy - NODE_H / 2
     edge = CONFLICT if conflict else ("#7d8792" if backlog else colour)
-    ax.add_patch(
+    ax.add_artist(
         FancyBboxPatch(
             (x, y),
             NODE_W,
@@ -161,7 +161,7 @@ def _node(ax, cx: float, cy: float, m: Measure, number: int | None, conflict: bo
             zorder=3,
         )
     )
-    ax.add_patch(Rectangle((x, y), 0.09, NODE_H, facecolor=colour, edgecolor="none", zorder=3.5))
+    ax.add_artist(Rectangle((x, y), 0.09, NODE_H, facecolor=colour, edgecolor="none", zorder=3.5))
     title = ("*" if m.second_loop else "") + m.title
     lines = textwrap.wrap(title, TITLE_CHARS)
     if len(lines) > 3:  # three lines fit above the months; only longer titles are shortened
@@ -237,10 +237,10 @@ def _edge(
             y = _gap_y(straight, centres)
             points += [(left - 0.15, y), (left + NODE_W + 0.15, y)]
         points.append(end)
-        ax.add_patch(FancyArrowPatch(path=MplPath(points), **common))
+        ax.add_artist(FancyArrowPatch(path=MplPath(points), **common))
         return
     rad = 0.0 if abs(a[1] - b[1]) < 0.01 else 0.12
-    ax.add_patch(FancyArrowPatch(start, end, connectionstyle=f"arc3,rad={rad}", shrinkA=1, shrinkB=1, **common))
+    ax.add_artist(FancyArrowPatch(start, end, connectionstyle=f"arc3,rad={rad}", shrinkA=1, shrinkB=1, **common))
 
 
 LEGEND_FONT = 8.0
@@ -282,11 +282,11 @@ def _legend(ax, rows, y: float) -> None:
     for row in rows:
         for x, (kind, payload, text) in row:
             if kind == "dimension":
-                ax.add_patch(Rectangle((x, y - 0.06), 0.22, 0.12, facecolor=payload, edgecolor="none"))
+                ax.add_artist(Rectangle((x, y - 0.06), 0.22, 0.12, facecolor=payload, edgecolor="none"))
                 ax.text(x + 0.32, y, text, fontsize=LEGEND_FONT, va="center", color=INK)
             elif kind == "arrow":
                 colour, style = payload
-                ax.add_patch(
+                ax.add_artist(
                     FancyArrowPatch(
                         (x, y),
                         (x + 0.35, y),
@@ -299,7 +299,7 @@ def _legend(ax, rows, y: float) -> None:
                 )
                 ax.text(x + 0.45, y, text, fontsize=LEGEND_FONT, va="center", color=INK)
             else:
-                ax.add_patch(
+                ax.add_artist(
                     Rectangle((x, y - 0.07), 0.35, 0.14, facecolor="white", edgecolor="#7d8792", linestyle=(0, (3, 2)))
                 )
                 ax.text(x + 0.45, y, text, fontsize=LEGEND_FONT, va="center", color=INK)

@@ -160,7 +160,7 @@ def _plan_period(ax, view: RoadmapView, chart_h: float) -> None:
     x1 = min(_x(view.plan_end, view) + 1, float(view.months))
     for a, b in ((0.0, x0), (x1, float(view.months))):
         if b > a:
-            ax.add_patch(Rectangle((a, 0), b - a, chart_h, facecolor=OUTSIDE_PLAN, edgecolor="none", zorder=0.05))
+            ax.add_artist(Rectangle((a, 0), b - a, chart_h, facecolor=OUTSIDE_PLAN, edgecolor="none", zorder=0.05))
     for x in (x0, x1):
         ax.plot([x, x], [-1.02, chart_h], color=PLAN_EDGE, linewidth=1.3, zorder=5.5, clip_on=False)
     if x1 > x0:
@@ -207,7 +207,7 @@ def _time_axis(ax, view: RoadmapView, chart_h: float, months_below_too: bool) ->
 
 
 def _band(ax, x: float, width: float, y: float, h: float, fill: str, label: str, size: float, weight: str) -> None:
-    ax.add_patch(Rectangle((x, y), width, h, facecolor=fill, edgecolor="white", linewidth=1.2, clip_on=False))
+    ax.add_artist(Rectangle((x, y), width, h, facecolor=fill, edgecolor="white", linewidth=1.2, clip_on=False))
     if label:
         ax.text(
             x + width / 2,
@@ -225,10 +225,10 @@ def _band(ax, x: float, width: float, y: float, h: float, fill: str, label: str,
 def _groups(ax, headers, chart_h: float, months: int, chart_w: float) -> None:
     label_frac = LABEL_W / chart_w
     for y, dim in headers:
-        ax.add_patch(
+        ax.add_artist(
             Rectangle((0, y), months, HEAD_H, facecolor=lighter(dim.colour, 0.86), edgecolor="none", zorder=0.2)
         )
-        ax.add_patch(
+        ax.add_artist(
             Rectangle(
                 (-label_frac, y + 0.05),
                 0.012,
@@ -277,7 +277,7 @@ def _row(
 ) -> None:
     bar, m, y = row.bar, row.bar.measure, row.y
     if index % 2:
-        ax.add_patch(
+        ax.add_artist(
             Rectangle((0, y - row.h / 2), view.months, row.h, facecolor="#f4f6f8", edgecolor="none", zorder=0.1)
         )
     ax.text(
@@ -300,7 +300,7 @@ def _row(
     if baseline is not None and m.key in baseline:
         _baseline_bar(ax, baseline[m.key], view, y)
     if bar.completed:  # finished (open-ended ones too): light, hatched, ✓
-        ax.add_patch(
+        ax.add_artist(
             Rectangle(
                 (x0, top),
                 x1 - x0,
@@ -314,10 +314,10 @@ def _row(
         )
     elif m.end is None:  # open-ended: solid, then fading out to the window's end
         fade = min(3.0, (x1 - x0) / 2)
-        ax.add_patch(Rectangle((x0, top), x1 - x0 - fade, h, facecolor=colour, edgecolor="none", zorder=2))
+        ax.add_artist(Rectangle((x0, top), x1 - x0 - fade, h, facecolor=colour, edgecolor="none", zorder=2))
         steps = 6
         for s in range(steps):
-            ax.add_patch(
+            ax.add_artist(
                 Rectangle(
                     (x1 - fade + s * fade / steps, top),
                     fade / steps,
@@ -329,11 +329,11 @@ def _row(
                 )
             )
     else:
-        ax.add_patch(Rectangle((x0, top), x1 - x0, h, facecolor=colour, edgecolor="none", zorder=2))
+        ax.add_artist(Rectangle((x0, top), x1 - x0, h, facecolor=colour, edgecolor="none", zorder=2))
     if bar.overdue_to is not None:
         _overdue_extension(ax, bar, view, top, h, today)  # the critical-path outline stays on the plan
     if on_critical:
-        ax.add_patch(Rectangle((x0, top), x1 - x0, h, facecolor="none", edgecolor=CRITICAL, linewidth=2.0, zorder=4))
+        ax.add_artist(Rectangle((x0, top), x1 - x0, h, facecolor="none", edgecolor=CRITICAL, linewidth=2.0, zorder=4))
     if bar.after_window:
         ax.text(
             view.months + 0.05,
@@ -365,7 +365,7 @@ def _overdue_extension(ax, bar: Bar, view: RoadmapView, top: float, h: float, to
     if end <= start:
         return start
     colour = bar.dimension.colour
-    ax.add_patch(
+    ax.add_artist(
         Rectangle(
             (start, top),
             end - start,
@@ -432,7 +432,7 @@ def _baseline_bar(ax, dates: tuple[Month | None, Month | None], view: RoadmapVie
     x0 = _x(max(start, view.window_start), view)
     x1 = _x(min(last, view.window_end), view) + 1
     # above the conflict hatch (which spans the whole row), below the critical-path outline
-    ax.add_patch(
+    ax.add_artist(
         Rectangle((x0, y + 0.18 * ROW_H), x1 - x0, 0.22 * ROW_H, facecolor=BASELINE, edgecolor="none", zorder=3.2)
     )
 
@@ -454,12 +454,12 @@ def _conflicts(ax, analysis: Analysis, by_key: dict[str, _Row], view: RoadmapVie
         if x_ready > x0:
             # cross-hatched in magenta above and below the bar (behind it: the bar keeps its
             # dimension colour), framed, so it shows on every dimension colour
-            ax.add_patch(
+            ax.add_artist(
                 Rectangle(
                     (x0, top), x_ready - x0, ROW_H, facecolor="white", edgecolor=CONFLICT, hatch="xxxx", zorder=1.9
                 )
             )
-            ax.add_patch(
+            ax.add_artist(
                 Rectangle((x0, top), x_ready - x0, ROW_H, facecolor="none", edgecolor=CONFLICT, linewidth=1.6, zorder=3)
             )
         if bar.before_window:  # ◀ has the place before the bar: the warning goes after it
@@ -519,7 +519,7 @@ def _arrows(
                 colour, width, style = CONFLICT, 1.1, (0, (3, 1.5))
             else:
                 colour, width, style = ARROW, 0.8, "-"
-            ax.add_patch(
+            ax.add_artist(
                 FancyArrowPatch(
                     path=MplPath(points),
                     arrowstyle="-|>",

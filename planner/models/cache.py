@@ -1,13 +1,10 @@
-"""Chart cache tables: a change counter per strategy and the rendered charts.
-Migration: 0006_h3_chart_cache.
+"""The cache's tables (services/cache.py): a change counter per scope and the shared values.
+Migration: 0010_one_cache (0010_one_cache_keyed_by_revisions.py).
 
-`strategy_revisions` counts every change of a strategy or of what its pages show (measures,
-owners, dependencies, baselines, Verstetigung records; persons and assessments of its
-organisation): the audit listener bumps it in the transaction of the change. `chart_cache`
-holds rendered charts keyed by that counter, so every worker and every instance sharing the
-database serves a chart rendered once per state. Neither table has a foreign key: a counter
-must keep counting when a strategy is deleted (a new strategy may get the same id on SQLite),
-and both are left out of backups (services/backup.py EXCLUDED).
+`revisions` counts the changes of a scope ("s:<strategy id>", "o:<organisation id>",
+"u:<user id>", "*"), bumped in the transaction of the change. `cache_entries` holds one value
+per name and options with the stamp (the revisions it was made at) it counts for. Neither has a
+foreign key; both are left out of backups (services/backup.py EXCLUDED).
 """
 
 from __future__ import annotations
@@ -20,23 +17,22 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .core import Model, utcnow
 
 
-class StrategyRevision(Model):
-    """How often the strategy (or anything its pages show) has changed; no row: 0."""
+class Revision(Model):
+    """How often a scope has changed; no row: never."""
 
-    __tablename__ = "strategy_revisions"
+    __tablename__ = "revisions"
 
-    strategy_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    revision: Mapped[int] = mapped_column(default=0)
+    scope: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    revision: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
 
-class ChartCacheEntry(Model):
-    """A rendered chart: key = hash of chart, format, options, date and the strategy's revision."""
+class CacheEntry(Model):
+    """A cached value: key = hash of name, options and code; valid while `stamp` is current."""
 
-    __tablename__ = "chart_cache"
+    __tablename__ = "cache_entries"
 
     key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    strategy_id: Mapped[int] = mapped_column(index=True)
-    revision: Mapped[int]
-    mimetype: Mapped[str] = mapped_column(sa.String(50))
+    stamp: Mapped[str] = mapped_column(sa.String(32))
+    mimetype: Mapped[str] = mapped_column(sa.String(10))
     data: Mapped[bytes] = mapped_column(sa.LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -32,7 +32,8 @@ from sqlalchemy.orm.attributes import flag_modified, get_history
 
 from ..models import Model, utcnow
 from ..models.auth import AuditEntry
-from . import chart_cache
+from .cache import bump, scopes_of_entries
+from .cache import install as install_cache
 
 # kept_forms: input kept across an expired session, transient and owned by a login, not by an organisation;
 # form_submissions: one-time tokens of creating forms, transient too
@@ -40,8 +41,8 @@ from . import chart_cache
 NOT_AUDITED = {
     "audit_entries",
     "login_attempts",
-    "strategy_revisions",
-    "chart_cache",
+    "revisions",
+    "cache_entries",
     "kept_forms",
     "form_submissions",
     "mail_outbox",
@@ -315,8 +316,8 @@ def _after_flush(session: Session, _context) -> None:
     if rows:
         connection = session.connection()
         connection.execute(sa.insert(AuditEntry.__table__), rows)
-        # every change also counts for the charts that show it (services/chart_cache.py)
-        chart_cache.bump(connection, chart_cache.changed_strategies(connection, rows))
+        # every change counts for the cached values that read it (services/cache.py)
+        bump(connection, scopes_of_entries(rows))
 
 
 def _after_rollback(session: Session) -> None:
@@ -336,6 +337,7 @@ def install() -> None:
     global _installed
     if _installed:
         return
+    install_cache()  # ORM bulk writes, which pass no flush
     event.listen(Session, "before_flush", _before_flush)
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Model, "before_delete", _before_delete, propagate=True)

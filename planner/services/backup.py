@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..models import Model, utcnow
+from . import cache
 
 FORMAT = "planner-backup/1"
 ROOT_TABLE = "organisations"
@@ -38,8 +39,8 @@ EXCLUDED = {
     "login_attempts": "Fehlgeschlagene Anmeldeversuche sind flüchtig (Ratenbegrenzung) und gehören keiner Organisation.",
     "user_tokens": "Persönliche Zugänge (API, Kalender-Abo) gehören einer Person, nicht der Organisation; "
     "nach einer Wiederherstellung legt jede Person neue an.",
-    "strategy_revisions": "Änderungszähler für den Diagramm-Zwischenspeicher; beginnt nach einer Wiederherstellung neu.",
-    "chart_cache": "Zwischengespeicherte Diagramme werden bei Bedarf neu gezeichnet.",
+    "revisions": "Änderungszähler des Zwischenspeichers; eine Wiederherstellung zählt als Änderung von allem.",
+    "cache_entries": "Zwischengespeicherte Seitenteile und Diagramme werden bei Bedarf neu erstellt.",
     "kept_forms": "Nach Ablauf der Sitzung aufbewahrte Formulareingaben sind flüchtig und gehören einer Anmeldung, keiner Organisation.",
     "form_submissions": "Einmal-Kennungen gesendeter Formulare (gegen doppeltes Anlegen) sind flüchtig und gehören einer Anmeldung.",
     "mail_outbox": "Ausgehende Mails sind flüchtig; wartende enthalten persönliche Links, die nicht in eine Sicherung gehören.",
@@ -225,6 +226,7 @@ def restore(conn: Connection, document: dict) -> dict[str, int]:
         counts[table.name] = len(rows)
     if conn.dialect.name == "postgresql":
         _reset_sequences(conn)
+    cache.bump(conn, [cache.EVERYTHING])  # whatever was kept of this database before counts no more
     return counts
 
 

@@ -20,7 +20,6 @@ from ..domain.strategy import Measure, OwnerRole, Strategy
 from ..domain.verstetigung import StatusChange
 from ..models import verstetigung as vm
 from ..models.auth import AuditEntry
-from ..models.cache import StrategyRevision
 from . import audit, verlauf
 from .strategies import load_strategy_row, measure_from_columns
 from .whole_strategy import strategy_to_domain
@@ -64,18 +63,14 @@ class RecentChange:
     measure_key: str | None = None  # the key of the measure, when the object is a measure
 
 
-def current_strategy_ids(session: Session, organisation_ids: set[int] | None) -> list[tuple[int, int, int]]:
-    """(id, organisation id, revision) of the visible strategies without a Fortschreibung (an old
+def current_strategy_ids(session: Session, organisation_ids: set[int] | None) -> list[tuple[int, int]]:
+    """(id, organisation id) of the visible strategies without a Fortschreibung (an old
     version's open items live in its successor), in the order of the page; one statement."""
-    s, r = models.Strategy, StrategyRevision
-    query = (
-        sa.select(s.id, s.organisation_id, sa.func.coalesce(r.revision, 0))
-        .outerjoin(r, r.strategy_id == s.id)
-        .where(~sa.exists().where(vm.Succession.predecessor_id == s.id))
-    )
+    s = models.Strategy
+    query = sa.select(s.id, s.organisation_id).where(~sa.exists().where(vm.Succession.predecessor_id == s.id))
     if organisation_ids is not None:
         query = query.where(s.organisation_id.in_(list(organisation_ids) or [-1]))
-    return [(i, o, rev) for i, o, rev in session.execute(query.order_by(s.organisation_id, s.id))]
+    return [(i, o) for i, o in session.execute(query.order_by(s.organisation_id, s.id))]
 
 
 def strategy_items(session: Session, strategy_ids: list[int], today: date) -> list[StrategyItems]:

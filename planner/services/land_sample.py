@@ -29,7 +29,7 @@ from ..domain.strategy import Status
 from ..models import land as lm
 from ..models import maturity as mm
 from ..models.auth import Coordination
-from . import chart_cache, landscape
+from . import landscape
 from .whole_strategy import import_strategy
 
 SAMPLE_FILE = Path(__file__).resolve().parent.parent / "data" / "landesstelle-beispiel.yaml"
@@ -203,7 +203,4 @@ def demo_land(session: Session, offices: int, seed: int = 16, measures: int = 60
     offices_named = list(zip(office_ids, names, strict=True))
     for generate in OFFICE_GENERATORS:
         generate(session, offices_named, rng)
-    # written in bulk, past the audit listener: count a change of each new strategy, so that pages
-    # kept while nothing changes (services/trail_memo.py) show the new offices at once
-    chart_cache.bump(session.connection(), strategy_ids.values())
     return coordinator, office_ids

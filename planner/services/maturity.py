@@ -39,7 +39,6 @@ from ..domain.validation import Problem
 from ..domain.whole_strategy import WholeStrategy, with_parts
 from ..formats.criteria import sample_criteria
 from ..models import maturity as mm
-from . import chart_cache
 from .strategies import ValidationFailed, core_to_domain
 
 # --- rows <-> domain -------------------------------------------------------------------
@@ -253,8 +252,6 @@ def criteria_by_subdimension(items: list[Criterion]) -> list[tuple[str, list[Cri
 def replace_criteria(session: Session, organisation_id: int, new: list[Criterion]) -> None:
     """Replace the whole catalogue (an import is all-or-nothing; answers keep their own copy of the texts)."""
     session.execute(sa.delete(mm.MaturityCriterion).where(mm.MaturityCriterion.organisation_id == organisation_id))
-    # a bulk delete passes no audit listener: count the change for the charts here
-    chart_cache.bump(session.connection(), chart_cache.strategies_of(session.connection(), [organisation_id]))
     for i, c in enumerate(new):
         session.add(
             mm.MaturityCriterion(
@@ -278,7 +275,6 @@ def save_targets(session: Session, row: models.Strategy, targets: dict[str, int]
     targets form checks it, services/locking.py)."""
     strategy_id = row.id
     session.execute(sa.delete(mm.MaturityTarget).where(mm.MaturityTarget.strategy_id == strategy_id))
-    chart_cache.bump(session.connection(), [strategy_id])  # a bulk delete passes no audit listener
     flag_modified(row, "title")
     for sub, stage in targets.items():
         if stage != default:

@@ -2,11 +2,9 @@
 
 Whatever the number of offices, the figures are read in nine statements (offices, current
 strategies, measures, evaluations, funding entries, targets, assessments, their levels and criteria
-answers) and computed by planner/domain/portfolio.py. The result is kept per process under
-a key made of the coordinator, the day, the code and a fingerprint of the database state
-(the newest audit entry, strategy, assessment and coordination, creation times and the
-database URL): any change of any office —
-every change through planner writes an audit entry in its transaction — gives a new key.
+answers) and computed by planner/domain/portfolio.py. The result is kept per process
+(services/cache.py) under the revisions of the state office, the offices it coordinates and
+their strategies: a change in one office gives a new portfolio, a change elsewhere does not.
 
 Views hand in the coordinator after checking access (web/access.py); nothing here touches the
 request.
@@ -14,8 +12,6 @@ request.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -35,12 +31,10 @@ from ..domain.whole_strategy import WholeStrategy
 from ..models import land as lm
 from ..models import maturity as mm
 from ..models import verstetigung as vm
-from ..models.auth import AuditEntry, Coordination
-from .chart_cache import code_fingerprint
+from ..models.auth import Coordination
+from . import cache
 from .strategies import _measure
 from .verstetigung import evaluation_to_domain
-
-CACHE_SIZE = 16
 
 
 @dataclass
@@ -249,8 +243,12 @@ def _land_measures(session: Session, strategy_id: int, names: dict[int, str]) ->
     ]
 
 
-def compute(session: Session, coordinator: models.Organisation, today: date) -> Portfolio:
-    """The portfolio of `coordinator` on `today`, read in a fixed number of statements."""
+def compute(
+    session: Session, coordinator: models.Organisation, today: date, read: dict[str, int] | None = None
+) -> Portfolio:
+    """The portfolio of `coordinator` on `today`, read in a fixed number of statements. With
+    `read` (the revisions of `scopes`, read before), each office's figures are kept under its
+    own revisions (services/cache.py): only the offices changed since are read and computed."""
     o = models.Organisation.__table__
     offices = session.execute(
         sa.select(o.c.id, o.c.name)
@@ -262,19 +260,36 @@ def compute(session: Session, coordinator: models.Organisation, today: date) -> 
     ids = list(names)
     current = _current_strategies(session, [*ids, coordinator.id])
     own = current.pop(coordinator.id, None)
-    strategies = _strategies(session, current, names)
-    assessments = _assessments(session, ids)
-    result = [
-        domain.office(
+
+    def stamp(org: int) -> str:
+        return cache.stamp(read or {}, [cache.organisation(org), *[cache.strategy(current[org].id)] * (org in current)])
+
+    kept = {org: cache.peek(session, stamp(org), "portfolio office", {"today": today, "office": org}) for org in ids}
+    kept = {org: office for org, office in kept.items() if office is not None and read is not None}
+    missing = [org for org in ids if org not in kept]
+    strategies = _strategies(session, {org: current[org] for org in missing if org in current}, names)
+    assessments = _assessments(session, missing)
+    for org in missing:
+        made = domain.office(
             org,
-            name,
+            names[org],
             current[org].id if org in current else None,
             strategies.get(org),
             assessments.get(org, []),
             today,
         )
-        for org, name in names.items()
-    ]
+        if read is not None:
+            kept[org] = cache.cached(
+                session,
+                stamp(org),
+                "portfolio office",
+                lambda made=made: made,
+                {"today": today, "office": org},
+                shared=False,
+            )
+        else:
+            kept[org] = made
+    result = [kept[org] for org in names]
     portfolio = Portfolio(coordinator.id, coordinator.name, today, result)
     if own is not None:
         portfolio.strategy_id = own.id
@@ -293,52 +308,38 @@ def office_maturities(session: Session, coordinator_id: int) -> list[domain.Offi
     return [domain.office_maturity(assessments.get(i, [])) for i in ids]
 
 
-def state_key(session: Session, coordinator_id: int, today: date) -> tuple:
-    """What the cached portfolio depends on, in one statement."""
-    newest = sa.select(
-        sa.select(sa.func.max(AuditEntry.id)).scalar_subquery(),
-        # creation times make the key unique to this database: a reset or a restore that reuses ids
-        # does not reuse the key
-        sa.select(sa.func.max(AuditEntry.at)).scalar_subquery(),
-        sa.select(sa.func.min(models.Organisation.created_at)).scalar_subquery(),
-        sa.select(sa.func.max(models.Strategy.created_at)).scalar_subquery(),
-        sa.select(sa.func.max(models.Strategy.id)).scalar_subquery(),
-        sa.select(sa.func.max(mm.MaturityAssessment.id)).scalar_subquery(),
-        sa.select(sa.func.count()).where(Coordination.coordinator_id == coordinator_id).scalar_subquery(),
-        sa.select(sa.func.max(Coordination.id)).scalar_subquery(),
+def scopes(coordinator_id: int) -> tuple[list[str], list[sa.Select]]:
+    """What the portfolio reads (services/cache.py): the state office and its strategies, the
+    offices it coordinates and their strategies."""
+    offices = sa.select(Coordination.organisation_id).where(Coordination.coordinator_id == coordinator_id)
+    organisations = sa.or_(
+        models.Strategy.organisation_id.in_(offices), models.Strategy.organisation_id == coordinator_id
     )
-    url = session.get_bind().url.render_as_string(hide_password=True)
-    return (code_fingerprint(), url, coordinator_id, today, *session.execute(newest).one())
+    return [cache.organisation(coordinator_id)], [
+        sa.select(cache.scope_text("o", Coordination.organisation_id)).where(
+            Coordination.coordinator_id == coordinator_id
+        ),
+        sa.select(cache.scope_text("s", models.Strategy.id)).where(organisations),
+    ]
 
 
-_cache: OrderedDict[tuple, Portfolio] = OrderedDict()
-_lock = threading.Lock()
-_computing = threading.Lock()
-
-
-def portfolio_and_key(session: Session, coordinator: models.Organisation, today: date) -> tuple[tuple, Portfolio]:
-    """The portfolio, computed once per state of the database (per process), with that state's key
-    (a view may keep what it renders from the portfolio under the same key)."""
-    key = state_key(session, coordinator.id, today)
-    with _lock:
-        if (hit := _cache.get(key)) is not None:
-            _cache.move_to_end(key)
-            return key, hit
-    # one computation at a time per process: threads asking for the same state meanwhile wait for it
-    with _computing:
-        with _lock:
-            if (hit := _cache.get(key)) is not None:
-                return key, hit
-        result = compute(session, coordinator, today)
-        with _lock:
-            _cache[key] = result
-            while len(_cache) > CACHE_SIZE:
-                _cache.popitem(last=False)
-    return key, result
+def portfolio_and_key(
+    session: Session, coordinator: models.Organisation, today: date, read: dict[str, int] | None = None
+) -> tuple[str, Portfolio]:
+    """The portfolio, computed once per state of what it reads (kept per process), with that
+    state's stamp (a view keeps what it renders from the portfolio under the same stamp).
+    `read`: the revisions of `scopes` read before by the caller."""
+    if read is None:
+        read = cache.revisions(session, *scopes(coordinator.id))
+    current = cache.stamp(read)
+    options = {"coordinator": coordinator.id, "today": today}
+    return current, cache.cached(
+        session, current, "portfolio", lambda: compute(session, coordinator, today, read), options, shared=False
+    )
 
 
 def portfolio(session: Session, coordinator: models.Organisation, today: date) -> Portfolio:
-    """The portfolio, computed once per state of the database (per process)."""
+    """The portfolio, computed once per state of what it reads (per process)."""
     return portfolio_and_key(session, coordinator, today)[1]
 
 

@@ -10,6 +10,7 @@ from . import (
     assets,
     atlas,
     auth,
+    cached,
     calendar_feed,
     clock,
     errors,
@@ -62,6 +63,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(portfolio.bp)
     auth.init_app(app)
     session_timeout.init_app(app)
+    cached.install(app)
     app.register_blueprint(admin.bp)
     app.register_blueprint(profile.bp)
     app.register_blueprint(calendar_feed.bp)

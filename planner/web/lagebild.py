@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
 from ..extensions import db
 from ..models import utcnow
-from ..services import chart_cache, page_cache
+from ..services import cache
 from ..services import lagebild as service
 from .access import coordinating_organisation_ids, may_write, member_organisation_ids, visible_organisation_ids
+from .cached import conditional, parts, visible_scopes
 from .clock import today
-from .kept_pages import kept_page
 from .measures import _conflict_sentence
 from .strategies import measure_counts, strategy_versions, visible_organisations
 
@@ -33,7 +33,7 @@ def change_link(change: service.RecentChange) -> str:
 MAX_SECTIONS = 20
 
 
-def sections_shown(current: list[tuple[int, int, int]], members: set[int] | None) -> list[tuple[int, int, int]]:
+def sections_shown(current: list[tuple[int, int]], members: set[int] | None) -> list[tuple[int, int]]:
     """Whose Handlungsbedarf the start page spells out: the strategies of the user's own
     organisations (coordinated offices are looked at on the Landesebene pages), for an
     administrator the first MAX_SECTIONS."""
@@ -42,53 +42,45 @@ def sections_shown(current: list[tuple[int, int, int]], members: set[int] | None
     return [c for c in current if c[1] in members]
 
 
-def strategy_parts(current: list[tuple[int, int, int]], day) -> tuple[list[int], list[Markup]]:
-    """Each given current strategy's Handlungsbedarf section, rendered once per strategy
-    revision, day and write access and shared through the page cache: a warm start page reads
-    the ids with their revisions and then the sections: two statements, whatever their number."""
-    ids = [i for i, _, _ in current]
-    revisions = {i: rev for i, _, rev in current}
-    keys = {
-        i: page_cache.key(i, "lagebild", {"day": day, "write": may_write(org), "root": request.script_root})
-        for i, org, _ in current
-    }
-    found = page_cache.lookup_many(db.session, revisions, {k: i for i, k in keys.items()})
-    missing = [i for i in ids if keys[i] not in found]
-    if missing and chart_cache.wait_for_drawing(db.session, keys[missing[0]]):
-        # another request may have rendered them while this one waited
-        found = page_cache.lookup_many(db.session, revisions, {k: i for i, k in keys.items()})
-        missing = [i for i in ids if keys[i] not in found]
-    if missing:
-        rendered = []
-        for s in service.strategy_items(db.session, missing, day):
-            html = render_template("lagebild/_strategy.html", s=s)
-            found[keys[s.row.id]] = html
-            rendered.append((keys[s.row.id], s.row.id, revisions[s.row.id], html))
-        page_cache.store_many(db.session, rendered)
-    return ids, [Markup(found[keys[i]]) for i in ids if keys[i] in found]
+def strategy_parts(current: list[tuple[int, int]], day, read: dict[str, int]) -> list[Markup]:
+    """Each given current strategy's Handlungsbedarf section, a cached part per strategy (its
+    revisions read before), day and write access."""
+    shown = []
+    for strategy_id, org in current:
+        stamp = cache.stamp(read, [cache.strategy(strategy_id), cache.organisation(org)])
+        options = {"strategy": strategy_id, "day": day, "write": may_write(org)}
+
+        def render(strategy_id=strategy_id):
+            items = service.strategy_items(db.session, [strategy_id], day)
+            return {"html": render_template("lagebild/_strategy.html", s=items[0]) if items else ""}
+
+        shown.append(parts(stamp, "lagebild section", options, render)["html"])
+    return shown
 
 
 @bp.get("/")
-@kept_page
 def start():
     """Handlungsbedarf: what needs doing in every visible strategy; then all organisations and
-    strategies. Kept per reader while nothing changes (web/kept_pages.py)."""
-    day = today()
-    return render_template("lagebild/start.html", body=Markup(_content(day, utcnow())))
+    strategies. Answered 304 while nothing the reader sees changed."""
+    return conditional(
+        [],
+        lambda read: render_template("lagebild/start.html", body=Markup(_content(today(), utcnow(), read))),
+        within=visible_scopes(),
+    )
 
 
-def _content(day, now) -> str:
+def _content(day, now, read: dict[str, int]) -> str:
     visible = visible_organisation_ids()
     current = service.current_strategy_ids(db.session, visible)  # revisions first, then the data
     shown = sections_shown(current, member_organisation_ids())
-    _, parts = strategy_parts(shown, day)
-    ids = [i for i, _, _ in current]
+    sections = strategy_parts(shown, day, read)
+    ids = [i for i, _ in current]
     persons, mine = service.my_measures(db.session, current_user.id, ids, day)
     changes = service.recent_changes(db.session, visible, current_user.id, now)
     organisations = visible_organisations()
     return render_template(
         "lagebild/_start_body.html",
-        strategy_parts=parts,
+        strategy_parts=sections,
         not_shown=len(current) - len(shown),
         coordinating=coordinating_organisation_ids(),
         persons=persons,

@@ -34,7 +34,7 @@ from ..services import portfolio_progress as land_service
 from ..services.strategies import ValidationFailed, load_core
 from . import clock
 from .access import get_strategy_or_404
-from .chart_files import chart_response
+from .cached import chart_response
 from .downloads import download
 from .forms import SENT_TWICE, ConfirmForm, save_unchanged
 from .forms.maturity import (

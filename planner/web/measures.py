@@ -15,15 +15,14 @@ from ..domain.strategy import Measure, Strategy
 from ..domain.validation import describe_cycle
 from ..extensions import db
 from ..services import atlas as atlas_service
+from ..services import cache, verlauf
 from ..services import strategies as service
-from ..services import verlauf
 from ..services.locking import EditConflict, unchanged_since
 from .access import get_strategy_or_404, may_write, reads_shared, successor_of
+from .cached import conditional, parts, strategy_scopes
 from .clock import today
 from .forms import MALFORMED_VERSION, SENT_TWICE, ConfirmForm, MissingVersion, choices, seen_version
 from .forms.strategies import DependencyForm, MeasureForm
-from .kept_pages import kept_page
-from .page_parts import PageParts
 
 bp = Blueprint("measures", __name__, url_prefix="/strategien/<int:strategy_id>/massnahmen")
 
@@ -76,22 +75,22 @@ def _conflict_sentence(strategy: Strategy, c: Conflict) -> str:
 
 
 @bp.get("/<key>")
-@kept_page
 def detail(strategy_id: int, key: str):
-    """All fields of a measure, with both directions of its dependencies; from the page cache,
-    the strategy is read only when the page is not there."""
+    """All fields of a measure, with both directions of its dependencies; a cached part, the
+    strategy is read only when it is not there."""
     row = get_strategy_or_404(strategy_id, load=False)
-    parts = PageParts(row.id)
-    newer = successor_of(row)
-    writable = may_write(row.organisation_id) and not newer
-    shared = reads_shared(row)  # a reader of another office's shared strategy: no Verlauf
-    parts.want("body", measure=key, day=today(), write=writable, shared=shared).want("title", measure=key)
-    if parts.fetch():
-        strategy = service.read_core(db.session, row)
-        measure = _measure_or_404(strategy, key)
-        with parts.placeholder_csrf():
-            parts.render(
-                "body",
+    scopes = strategy_scopes(row)
+
+    def respond(read):
+        newer = successor_of(row)
+        writable = may_write(row.organisation_id) and not newer
+        shared = reads_shared(row)  # a reader of another office's shared strategy: no Verlauf
+        options = {"strategy": row.id, "measure": key, "day": today(), "write": writable, "shared": shared}
+
+        def render():
+            strategy = service.read_core(db.session, row)
+            measure = _measure_or_404(strategy, key)
+            body = render_template(
                 "measures/_detail.html",
                 row=row,
                 strategy=strategy,
@@ -99,7 +98,6 @@ def detail(strategy_id: int, key: str):
                 prerequisites=[strategy.measure(k) for k in measure.depends_on],
                 dependents=strategy.dependents(key),
                 dep_form=_dependency_form(strategy, key),
-                confirm=ConfirmForm(),
                 measure_id=(measure_id := service.measure_id(db.session, row, key)),
                 recent=[] if shared else verlauf.recent(db.session, "measures", measure_id),
                 origin=atlas_service.origin_of(db.session, row.id, key),
@@ -108,9 +106,12 @@ def detail(strategy_id: int, key: str):
                 shared=shared,
                 conflicts=[_conflict_sentence(strategy, c) for c in _conflicts_of(strategy, key)],
             )
-        parts.put("title", escape(measure.title))
-        parts.save()
-    return render_template("measures/detail.html", row=row, parts=parts.html)
+            return {"body": body, "title": escape(measure.title)}
+
+        shown = parts(cache.stamp(read, scopes), "measure page", options, render)
+        return render_template("measures/detail.html", row=row, parts=shown)
+
+    return conditional(scopes, respond, rows=[row])
 
 
 def _flash_conflicts(strategy: Strategy, measure: Measure) -> None:

@@ -9,9 +9,6 @@ the heat map filters and sorts without JavaScript.
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
@@ -29,6 +26,7 @@ from ..domain.readiness import current_call, readiness_report
 from ..domain.schedule_state import State
 from ..extensions import db
 from ..formats.portfolio_workbook import portfolio_workbook
+from ..services import cache
 from ..services import portfolio as service
 from ..services import portfolio_progress as progress_service
 from ..services.strategies import measure_id as find_measure_id
@@ -40,10 +38,10 @@ from .access import (
     reads_shared,
     visible_organisation_ids,
 )
+from .cached import conditional
 from .clock import today
 from .downloads import download
 from .forms import GermanForm, MultiCheckboxField, save_unchanged
-from .kept_pages import kept_page
 
 bp = Blueprint("portfolio", __name__, url_prefix="/landesebene")
 
@@ -96,73 +94,60 @@ def index():
     return render_template("landesebene/index.html", coordinators=rows)
 
 
-# large page parts per (portfolio state, what is shown): rendered once, shared by every reader
-_rendered: OrderedDict[tuple, Markup | bytes] = OrderedDict()
-_rendered_lock = threading.Lock()
-_producing: dict[tuple, threading.Lock] = {}
-RENDERED_KEPT = 48
+def _page(org: models.Organisation, render) -> object:
+    """A portfolio page answered 304 while nothing it reads changed; `render(stamp, portfolio)`."""
+    scopes, within = service.scopes(org.id)
+
+    def respond(read):
+        stamp, p = service.portfolio_and_key(db.session, org, today(), read)
+        return render(stamp, p)
+
+    return conditional(scopes, respond, within=within)
 
 
-def _once(key: tuple, produce: Callable[[], Markup | bytes]) -> Markup | bytes:
-    """What `produce` makes (a page part without user-specific content, an export), made once per key."""
-    with _rendered_lock:
-        if (hit := _rendered.get(key)) is not None:
-            _rendered.move_to_end(key)
-            return hit
-        producing = _producing.setdefault(key, threading.Lock())
-    with producing:  # threads asking for the same key meanwhile wait for the first one's result
-        with _rendered_lock:
-            if (hit := _rendered.get(key)) is not None:
-                return hit
-        value = produce()
-        with _rendered_lock:
-            _rendered[key] = value
-            _producing.pop(key, None)
-            while len(_rendered) > RENDERED_KEPT:
-                _rendered.popitem(last=False)
-    return value
-
-
-def _render_once(key: tuple, template: str, **context) -> Markup:
-    return _once((template, *key), lambda: Markup(render_template(template, **context)))
-
-
-def _table_bodies(key: tuple, offices: list[domain.Office]) -> dict[str, Markup]:
-    context = {"offices": offices, "states": STATE_COLUMNS, "stage": domain.minimum_stage()}
-    return {
-        "heat": _render_once(key, "landesebene/_heat_body.html", **context),
-        "offices": _render_once(key, "landesebene/_offices_body.html", **context),
-    }
+def _kept(stamp: str, name: str, options: dict, make):
+    """A part or an export made from the portfolio, once per its state (services/cache.py)."""
+    return cache.cached(db.session, stamp, name, make, {**options, "host": request.host, "root": request.script_root})
 
 
 @bp.get("/<int:organisation_id>")
-@kept_page
 def overview(organisation_id: int):
     """The portfolio: offices, maturity heat map, dimensions, Landesmaßnahmen."""
     org = get_organisation_or_404(organisation_id)
-    key, p = service.portfolio_and_key(db.session, org, today())
     f = _filter()
-    offices = domain.select(p.offices, f)
-    return render_template(
-        "landesebene/portfolio.html",
-        p=p,
-        f=f,
-        offices=offices,
-        bodies=_table_bodies((key, f), offices),
-        states=STATE_COLUMNS,
-        sort_labels=SORT_LABELS,
-        level_choices=LEVEL_CHOICES,
-        stage=domain.minimum_stage(),
-        args={k: v for k, v in request.args.items() if k in ("unter", "dimension", "stufe")},
-    )
+
+    def render(stamp, p):
+        offices = domain.select(p.offices, f)
+        context = {"offices": offices, "states": STATE_COLUMNS, "stage": domain.minimum_stage()}
+        bodies = {
+            name: Markup(_kept(stamp, template, {"filter": f}, lambda t=template: render_template(t, **context)))
+            for name, template in (
+                ("heat", "landesebene/_heat_body.html"),
+                ("offices", "landesebene/_offices_body.html"),
+            )
+        }
+        return render_template(
+            "landesebene/portfolio.html",
+            p=p,
+            f=f,
+            offices=offices,
+            bodies=bodies,
+            states=STATE_COLUMNS,
+            sort_labels=SORT_LABELS,
+            level_choices=LEVEL_CHOICES,
+            stage=domain.minimum_stage(),
+            args={k: v for k, v in request.args.items() if k in ("unter", "dimension", "stufe")},
+        )
+
+    return _page(org, render)
 
 
 @bp.get("/<int:organisation_id>/portfolio.xlsx")
 def export_xlsx(organisation_id: int):
     org = get_organisation_or_404(organisation_id)
-    key, p = service.portfolio_and_key(db.session, org, today())
+    stamp, p = service.portfolio_and_key(db.session, org, today())
     f = _filter()
-    data = _once(("xlsx", key, f), lambda: portfolio_workbook(p, domain.select(p.offices, f)))
+    data = _kept(stamp, "portfolio.xlsx", {"filter": f}, lambda: portfolio_workbook(p, domain.select(p.offices, f)))
     return download(
         data,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -173,7 +158,7 @@ def export_xlsx(organisation_id: int):
 @bp.get("/<int:organisation_id>/portfolio.pdf")
 def export_pdf(organisation_id: int):
     org = get_organisation_or_404(organisation_id)
-    key, p = service.portfolio_and_key(db.session, org, today())
+    stamp, p = service.portfolio_and_key(db.session, org, today())
     f = _filter()
 
     def produce() -> bytes:
@@ -188,25 +173,28 @@ def export_pdf(organisation_id: int):
         return html_pdf(html, base_url=request.url_root)
 
     return download(
-        _once(("pdf", key, f), produce), "application/pdf", f"Portfolio {p.coordinator} {p.today.isoformat()}.pdf"
+        _kept(stamp, "portfolio.pdf", {"filter": f}, produce),
+        "application/pdf",
+        f"Portfolio {p.coordinator} {p.today.isoformat()}.pdf",
     )
 
 
 @bp.get("/<int:organisation_id>/foerderaufrufe")
-@kept_page
 def funding(organisation_id: int):
     """Funding calls across offices, rule by rule, and the two readings of a two-stage jump."""
     org = get_organisation_or_404(organisation_id)
-    key, p = service.portfolio_and_key(db.session, org, today())
     calls = funding_calls()
     call = find_call(request.args.get("aufruf", "")) or current_call(today())
     index = calls.index(call)
     template = "landesebene/_foerder_body.html"
 
-    def produce() -> Markup:
+    def render(stamp, p):
         ready = readiness_report(p.offices, p.today, call)
-        return Markup(
-            render_template(
+        body = _kept(
+            stamp,
+            template,
+            {"call": call.id},
+            lambda: render_template(
                 template,
                 p=p,
                 call=call,
@@ -214,11 +202,11 @@ def funding(organisation_id: int):
                 readiness=ready,
                 readiness_by_office={x.office.organisation_id: x for x in ready.rows},
                 readings=[(o, o.maturity.readings) for o in p.offices if o.maturity and o.maturity.readings],
-            )
+            ),
         )
+        return render_template("landesebene/foerderaufrufe.html", p=p, calls=calls, call=call, body=Markup(body))
 
-    body = _once((template, key, call.id), produce)
-    return render_template("landesebene/foerderaufrufe.html", p=p, calls=calls, call=call, body=body)
+    return _page(org, render)
 
 
 class ParticipantsForm(GermanForm):
@@ -277,7 +265,6 @@ STUCK_SORT_LABELS = {
 
 
 @bp.get("/<int:organisation_id>/handlungsbedarf")
-@kept_page
 def stuck(organisation_id: int):
     """Offices that need attention (no or old assessment, no progress, plan period ended, stale measures), sortable."""
     org = get_organisation_or_404(organisation_id)
@@ -289,28 +276,35 @@ def stuck(organisation_id: int):
     descending = (sort in ("gruende", "ueberfaellig")) != reverse
     reason = request.args.get("grund", "")
     reason = reason if reason in progress.REASON_LABELS else ""
-    h = progress_service.handlungsbedarf(db.session, org, today(), sort, descending, reason)
-    return render_template(
-        "landesebene/handlungsbedarf.html",
-        h=h,
-        sort=sort,
-        reverse=reverse,
-        descending=descending,
-        reason=reason,
-        labels=progress.REASON_LABELS,
-        sort_labels=STUCK_SORT_LABELS,
-        cli_reasons=progress.CLI_REASONS,
-        overdue_states=(State.ABSCHLUSS_UEBERFAELLIG, State.BEGINN_UEBERFAELLIG),
-    )
+
+    def render(_stamp, _p):
+        h = progress_service.handlungsbedarf(db.session, org, today(), sort, descending, reason)
+        return render_template(
+            "landesebene/handlungsbedarf.html",
+            h=h,
+            sort=sort,
+            reverse=reverse,
+            descending=descending,
+            reason=reason,
+            labels=progress.REASON_LABELS,
+            sort_labels=STUCK_SORT_LABELS,
+            cli_reasons=progress.CLI_REASONS,
+            overdue_states=(State.ABSCHLUSS_UEBERFAELLIG, State.BEGINN_UEBERFAELLIG),
+        )
+
+    return _page(org, render)
 
 
 @bp.get("/<int:organisation_id>/entwicklung")
-@kept_page
 def trend(organisation_id: int):
     """The state-wide trend per dimension: chart and table, each office carried forward to every year's end."""
     org = get_organisation_or_404(organisation_id)
-    t = progress_service.trend(db.session, org, today())
-    return render_template("landesebene/entwicklung.html", t=t, stage=domain.minimum_stage())
+
+    def render(_stamp, _p):
+        t = progress_service.trend(db.session, org, today())
+        return render_template("landesebene/entwicklung.html", t=t, stage=domain.minimum_stage())
+
+    return _page(org, render)
 
 
 @bp.get("/<int:organisation_id>/entwicklung.<fmt>")
@@ -319,7 +313,7 @@ def trend_chart_file(organisation_id: int, fmt: str):
     if fmt not in MIMETYPES:
         abort(404)
     org = get_organisation_or_404(organisation_id)
-    key, _ = service.portfolio_and_key(db.session, org, today())
+    stamp, _ = service.portfolio_and_key(db.session, org, today())
     t = progress_service.trend(db.session, org, today())
     # the ETag says what is drawn: the figures themselves
     etag = hashlib.sha256(repr((fmt, t.coordinator, t.points)).encode()).hexdigest()[:32]
@@ -328,8 +322,10 @@ def trend_chart_file(organisation_id: int, fmt: str):
         response = Response(status=304, headers=headers)
     else:
         # drawn once per portfolio state like the exports (about 0.5 s of matplotlib for 8 panels)
-        data = _once(
-            ("trend-chart", key, fmt),
+        data = _kept(
+            stamp,
+            "trend chart",
+            {"fmt": fmt},
             lambda: trend_chart(t.points, fmt, f"Entwicklung je Dimension – {t.coordinator}"),
         )
         name = f"Entwicklung {t.coordinator} {t.today.isoformat()}.{fmt}"

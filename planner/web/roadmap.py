@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from markupsafe import Markup
 
 from .. import models
 from ..charts.common import MIMETYPES, render
@@ -20,17 +19,16 @@ from ..domain.roadmap_view import numbered, roadmap_view
 from ..domain.schedule import analyse, tie_key
 from ..extensions import db
 from ..formats.mspdi import roadmap_mspdi
+from ..services import cache
 from ..services import roadmap as service
 from ..services.strategies import ValidationFailed, read_core
 from . import clock
 from .access import get_strategy_or_404, may_change, may_write, successor_of
-from .chart_files import chart_response
+from .cached import chart_response, conditional, parts, strategy_scopes
 from .downloads import download
 from .filters import strategy_file_stem
 from .forms import ConfirmForm, choices
 from .forms.roadmap import BaselineForm, ProposalForm, SlipForm, TakeOverForm, ViewForm
-from .kept_pages import kept_page
-from .page_parts import PageParts
 
 bp = Blueprint("roadmap", __name__, url_prefix="/strategien/<int:strategy_id>")
 
@@ -68,7 +66,8 @@ def _view_form(row: models.Strategy):
 
 
 def _fahrplan_page(row: models.Strategy, baseline_form: BaselineForm, status: int = 200):
-    body = Markup(_fahrplan_body(row, baseline_form))
+    """The page as it is (not kept): with a form sent back, or options its links never make."""
+    body = parts(None, "fahrplan", {}, lambda: {"body": _fahrplan_body(row, baseline_form)})
     return render_template("roadmap/fahrplan.html", row=row, body=body), status
 
 
@@ -92,7 +91,6 @@ def _fahrplan_body(row: models.Strategy, baseline_form: BaselineForm) -> str:
         changes=service.baseline_changes(baseline, rm.strategy) if baseline else None,
         baselines=options,
         baseline_form=baseline_form,
-        confirm=ConfirmForm(),
         critical=set(rm.analysis.critical_path),
         conflicting=rm.analysis.conflicting(),
         changeable=may_change(row),
@@ -100,34 +98,38 @@ def _fahrplan_body(row: models.Strategy, baseline_form: BaselineForm) -> str:
 
 
 @bp.get("/fahrplan")
-@kept_page
 def index(strategy_id: int):
     """The Umsetzungsfahrplan: chart, the same data as a table, conflicts, critical path, baselines.
-    From the page cache; the strategy is read only when the page is not there."""
+    A cached part; the strategy is read only when it is not there."""
     row = get_strategy_or_404(strategy_id, load=False)
-    parts = PageParts(row.id)
     view = ViewForm(formdata=request.args)
     view.apply_defaults()
     if view.ansicht.data != "1":  # an address the page's own links never make: not worth a cache entry
         form = BaselineForm(formdata=None)
         form.name.data = f"Basisplan {clock.today().year}"
         return _fahrplan_page(row, form)
-    newer = successor_of(row)
-    parts.want(
-        "fahrplan",
-        day=clock.today(),
-        kritisch=bool(view.kritisch.data),
-        abhaengigkeiten=bool(view.abhaengigkeiten.data),
-        basisplan=view.basisplan.data or "",
-        write=may_write(row.organisation_id) and not newer,
-    )
-    if parts.fetch():
-        with parts.placeholder_csrf():
+    scopes = strategy_scopes(row)
+
+    def respond(read):
+        newer = successor_of(row)
+        options = {
+            "strategy": row.id,
+            "day": clock.today(),
+            "kritisch": bool(view.kritisch.data),
+            "abhaengigkeiten": bool(view.abhaengigkeiten.data),
+            "basisplan": view.basisplan.data or "",
+            "write": may_write(row.organisation_id) and not newer,
+        }
+
+        def render():
             form = BaselineForm(formdata=None)
             form.name.data = f"Basisplan {clock.today().year}"
-            parts.put("fahrplan", _fahrplan_body(row, form))
-        parts.save()
-    return render_template("roadmap/fahrplan.html", row=row, body=parts.html["fahrplan"])
+            return {"body": _fahrplan_body(row, form)}
+
+        body = parts(cache.stamp(read, scopes), "fahrplan page", options, render)
+        return render_template("roadmap/fahrplan.html", row=row, body=body)
+
+    return conditional(scopes, respond, rows=[row])
 
 
 def _filename(chart: str, fmt: str):

@@ -5,7 +5,8 @@ Kept apart from auth.py, which owns the session rules: this module only reads th
 the session's last activity ("seen"), refreshes it on request, and keeps a form that arrives too
 late until the same page is shown again after the new login.
 
-- Every logged-in page carries the remaining seconds; static/session.js warns
+- Every logged-in page carries the idle limit (the same on every page, so pages can be kept
+  in the browser, web/cached.py); static/session.js counts down from the page's load and warns
   SESSION_WARNING_MINUTES before the end and offers "Sitzung verlängern" (POST /sitzung/verlaengern).
 - A POST whose session has ended (idle, ended on another device) or whose form token expired
   runs this module's hook *before* the CSRF check: the fields (without the token) go into
@@ -35,11 +36,11 @@ from ..extensions import db
 from ..models import utcnow
 from ..models.auth import User
 from ..models.session import KeptForm
-from .placeholders import timer_placeholder
 
 bp = Blueprint("session_timeout", __name__)
 RESTORE_ARG = "wiederherstellen"
 # endpoints whose POST never carries user input worth keeping
+REFRESH_SECONDS = 30
 SKIPPED = {"auth.login", "auth.logout", "session_timeout.extend", "static"}
 
 
@@ -170,8 +171,9 @@ def _timeout_view() -> dict | None:
     if not current_user.is_authenticated:
         return None
     return {
-        # a page kept for later requests holds a marker instead of the seconds left (web/kept_pages.py)
-        "remaining": timer_placeholder() if g.get("session_timer_placeholder") else remaining_seconds(),
+        # the browser counts down from the page's load: every request refreshes the activity, but
+        # only every REFRESH_SECONDS (web/auth.py), so the countdown starts that much lower
+        "idle": max(0, round(idle_seconds()) - REFRESH_SECONDS),
         "warn": int(float(current_app.config["SESSION_WARNING_MINUTES"]) * 60),
         "kept": g.get("kept_form"),
     }

@@ -11,7 +11,7 @@ from ..domain.months import Month, month_of, parse_month
 from ..domain.review import version_groups
 from ..extensions import db
 from ..formats.strategy_file import StrategyFileError, dump_strategy, load_strategy
-from ..services import fortschreibung, verlauf
+from ..services import cache, fortschreibung, verlauf
 from ..services import strategies as service
 from ..services import verstetigung as verstetigung_records
 from ..services import whole_strategy as whole
@@ -25,11 +25,10 @@ from .access import (
     successor_of,
     visible_organisation_ids,
 )
+from .cached import conditional, parts, strategy_scopes, visible_scopes
 from .downloads import download
 from .forms import MALFORMED_VERSION, SENT_TWICE, UploadForm, lines, parse_month_field, seen_version
 from .forms.strategies import StrategyForm
-from .kept_pages import kept_page
-from .page_parts import PageParts
 from .sharing import shared_by_others, sharing_of
 
 bp = Blueprint("strategies", __name__)
@@ -57,60 +56,71 @@ def measure_counts(organisations: list[models.Organisation]) -> dict[int, int]:
 
 
 @bp.get("/strategien")
-@kept_page
 def index():
-    """Organisations and their strategies."""
-    organisations = visible_organisations()
-    return render_template(
-        "strategies/index.html",
-        organisations=organisations,
-        versions=strategy_versions(organisations),
-        measure_counts=measure_counts(organisations),
-        shared=shared_by_others(),
-    )
+    """Organisations and their strategies (answered 304 while none of them changed)."""
+
+    def respond(_read):
+        organisations = visible_organisations()
+        return render_template(
+            "strategies/index.html",
+            organisations=organisations,
+            versions=strategy_versions(organisations),
+            measure_counts=measure_counts(organisations),
+            shared=shared_by_others(),
+        )
+
+    return conditional([], respond, within=visible_scopes())
 
 
 @bp.get("/strategien/<int:strategy_id>")
-@kept_page
 def detail(strategy_id: int):
     """Vision, mission, principles and the measures grouped by dimension. The measure tables and
-    the Verlauf come from the page cache; the strategy is read only when they are not there."""
+    the Verlauf are a cached part; the strategy is read only when it is not there."""
     row = get_strategy_or_404(strategy_id, load=False)
-    parts = PageParts(row.id)  # the revision, before anything the parts are drawn from
-    newer = successor_of(row)
-    selected = clock.selected_state(request.args.get("zeitstand"))
-    parts.want("measures", day=clock.today(), selected=selected, write=may_write(row.organisation_id) and not newer)
-    if not reads_shared(row):  # a reader of another office's shared strategy sees no Verlauf
-        parts.want("verlauf")
-    missing = parts.fetch()
-    if "measures" in missing:
-        strategy = service.read_core(db.session, row)
-        shown, counts, selected = clock.schedule_filter(strategy.measures, selected)
-        groups = [(dim, [m for m in shown if m.dimension == dim.name]) for dim in catalogue().dimensions]
-        parts.render(
-            "measures",
-            "strategies/_measures.html",
+    scopes = strategy_scopes(row)
+
+    def respond(read):
+        newer = successor_of(row)
+        selected = clock.selected_state(request.args.get("zeitstand"))
+        shared = reads_shared(row)  # a reader of another office's shared strategy sees no Verlauf
+        write = may_write(row.organisation_id) and not newer
+        options = {"strategy": row.id, "day": clock.today(), "selected": selected, "write": write, "shared": shared}
+
+        def render():
+            strategy = service.read_core(db.session, row)
+            shown, counts, chosen = clock.schedule_filter(strategy.measures, selected)
+            groups = [(dim, [m for m in shown if m.dimension == dim.name]) for dim in catalogue().dimensions]
+            made = {
+                "measures": render_template(
+                    "strategies/_measures.html",
+                    row=row,
+                    strategy=strategy,
+                    groups=groups,
+                    counts=counts,
+                    selected=chosen,
+                    newer=newer,
+                )
+            }
+            if not shared:
+                recent = verlauf.recent(db.session, "strategies", row.id)
+                made["verlauf"] = render_template(
+                    "admin/_history_part.html", table="strategies", object_id=row.id, recent=recent
+                )
+            return made
+
+        shown = parts(cache.stamp(read, scopes), "strategy page", options, render)
+        return render_template(
+            "strategies/detail.html",
             row=row,
-            strategy=strategy,
-            groups=groups,
-            counts=counts,
-            selected=selected,
+            parts=shown,
             newer=newer,
+            writable=write,
+            sharing=sharing_of(row),
+            adoption=fortschreibung.adoption_text(db.session, row),
+            ended=None if newer else period_ended(parse_month(row.window_end), clock.today()),
         )
-    if "verlauf" in missing:
-        recent = verlauf.recent(db.session, "strategies", row.id)
-        parts.render("verlauf", "admin/_history_part.html", table="strategies", object_id=row.id, recent=recent)
-    parts.save()
-    return render_template(
-        "strategies/detail.html",
-        row=row,
-        parts=parts.html,
-        newer=newer,
-        writable=may_write(row.organisation_id) and not newer,
-        sharing=sharing_of(row),
-        adoption=fortschreibung.adoption_text(db.session, row),
-        ended=None if newer else period_ended(parse_month(row.window_end), clock.today()),
-    )
+
+    return conditional(scopes, respond, rows=[row])
 
 
 @bp.get("/strategien/<int:strategy_id>/ausgaben")
