@@ -155,6 +155,8 @@ FIELD_LABELS = {
     "level": "Stufe",
     "call": "Förderaufruf",
     "granted": "Bewilligt (€)",
+    "claim": "Angabe des Amts",
+    "claimed_dimensions": "Dimensionen laut Angabe des Amts",
     "baseline_id": "Basisplan",
     "measure_key": "Maßnahme",
     # Land level: sharing, copied measures, application landscape
