@@ -97,4 +97,6 @@ def from_environment() -> dict:
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "STRATEGIES_DIR": str(ROOT / "strategies"),
         "TODAY": today_override(),
+        # where background documents are made: "thread" (in the web process) or "process" (`planner worker`)
+        "JOB_WORKER": os.environ.get("PLANNER_JOB_WORKER") or "thread",
     } | directory_settings()

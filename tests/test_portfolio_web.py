@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 from conftest import PEINE, STEINFURT, form_data, import_file, run
+from jobs_support import fetch_document
 from pdf_a11y import assert_accessible_pdf
 from test_query_counts import counted
 
@@ -107,8 +108,7 @@ def test_xlsx_and_pdf_export(land, client_as):
     assert peine[3 + 2 * 3] == "2" and peine[4 + 2 * 3] == 3  # IT-Bereitstellung 2, +3
     dims = list(book["Dimensionen"].iter_rows(min_row=5, values_only=True))
     assert dims[0] == ("Digitalisierungsstrategie", 1, 0, 1)
-    pdf = member.get(f"/landesebene/{land['land']}/portfolio.pdf")
-    assert pdf.status_code == 200
+    pdf = fetch_document(member, f"/landesebene/{land['land']}/portfolio.pdf")
     types = assert_accessible_pdf(pdf.data, "Portfolio der Gesundheitsämter – Landesstelle (Beispiel)")
     assert types["/Table"] >= 3 and types["/TH"] >= 20
 

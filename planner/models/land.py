@@ -12,6 +12,7 @@ to the state office (through its measure), the office is only named.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -98,3 +99,20 @@ class LandMeasureOffice(Model):
 
     measure: Mapped[Measure] = relationship()
     office: Mapped[Organisation] = relationship()
+
+
+class LandBudget(Model):
+    """The funds a Land has for the digitalisation of its offices (Lower Saxony: up to 65 M €,
+    seed 004), set by its coordinating organisation; the state's funding overview sets the
+    offices' granted sums against it. Migration 0010_h27b_document_jobs."""
+
+    __tablename__ = "land_budgets"
+
+    coordinator_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    amount: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2))
+    source: Mapped[str] = mapped_column(sa.String(300), default="")
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}

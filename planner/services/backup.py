@@ -41,6 +41,7 @@ EXCLUDED = {
     "strategy_revisions": "Änderungszähler für den Diagramm-Zwischenspeicher; beginnt nach einer Wiederherstellung neu.",
     "chart_cache": "Zwischengespeicherte Diagramme werden bei Bedarf neu gezeichnet.",
     "kept_forms": "Nach Ablauf der Sitzung aufbewahrte Formulareingaben sind flüchtig und gehören einer Anmeldung, keiner Organisation.",
+    "document_jobs": "Im Hintergrund erzeugte Dokumente (Landesbericht, Portfolio-PDF) werden bei Bedarf neu erstellt.",
     "form_submissions": "Einmal-Kennungen gesendeter Formulare (gegen doppeltes Anlegen) sind flüchtig und gehören einer Anmeldung.",
 }
 

@@ -12,6 +12,7 @@ from . import (
     auth,
     calendar_feed,
     clock,
+    documents,
     errors,
     filters,
     guide,
@@ -58,6 +59,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(sharing.bp)
     app.register_blueprint(landscape.bp)
     app.register_blueprint(portfolio.bp)
+    app.register_blueprint(documents.bp)
     auth.init_app(app)
     session_timeout.init_app(app)
     app.register_blueprint(admin.bp)

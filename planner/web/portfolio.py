@@ -8,25 +8,30 @@ the heat map filters and sorts without JavaScript.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 from wtforms import HiddenField
 
 from .. import models
-from ..documents.pdf import html_pdf
+from ..config import ROOT
+from ..documents.pdf import document_pdf, layout
 from ..domain import portfolio as domain
 from ..domain.catalogue import catalogue
 from ..domain.funding import find_call, funding_calls
 from ..domain.schedule_state import State
 from ..extensions import db
 from ..formats.portfolio_workbook import portfolio_workbook
+from ..services import jobs
 from ..services import portfolio as service
 from ..services.strategies import measure_id as find_measure_id
 from .access import (
+    actor_name,
     coordinating_organisation_ids,
     get_organisation_or_404,
     get_strategy_or_404,
@@ -166,24 +171,50 @@ def export_xlsx(organisation_id: int):
 
 @bp.get("/<int:organisation_id>/portfolio.pdf")
 def export_pdf(organisation_id: int):
+    """The portfolio as PDF, made in the background (42 s at 400 offices): the job's page shows
+    the progress and offers the file; the same data and filter find the same job."""
     org = get_organisation_or_404(organisation_id)
-    key, p = service.portfolio_and_key(db.session, org, today())
+    day = today()
     f = _filter()
-
-    def produce() -> bytes:
-        html = render_template(
-            "landesebene/portfolio_pdf.html",
-            p=p,
-            f=f,
-            offices=domain.select(p.offices, f),
-            states=STATE_COLUMNS,
-            stage=domain.minimum_stage(),
-        )
-        return html_pdf(html, base_url=request.url_root)
-
-    return download(
-        _once(("pdf", key, f), produce), "application/pdf", f"Portfolio {p.coordinator} {p.today.isoformat()}.pdf"
+    state = service.state_key(db.session, org.id, day)
+    job = jobs.request_document(
+        current_app._get_current_object(),
+        db.session,
+        kind=PORTFOLIO_PDF,
+        organisation_id=org.id,
+        options={"heute": day.isoformat(), "filter": dataclasses.asdict(f)},
+        state=state,
+        title=f"Portfolio der Gesundheitsämter – {org.name} – PDF",
+        requested_by=actor_name(org.id),
     )
+    return redirect(url_for("documents.status", job_id=job.id), 303)
+
+
+PORTFOLIO_PDF = "portfolio_pdf"
+
+
+def _portfolio_pdf(job: models.DocumentJob, report: jobs.Report) -> tuple[bytes, str, str]:
+    """The portfolio PDF of a job (in the worker)."""
+    org = db.session.get(models.Organisation, job.organisation_id)
+    day = date.fromisoformat(job.options["heute"])
+    f = domain.Filter(**job.options["filter"])
+    report(5, "Das Portfolio wird berechnet.")
+    p = service.portfolio(db.session, org, day)
+    report(20, f"Die Seiten für {len(p.offices)} Gesundheitsämter werden gesetzt.")
+    html = render_template(
+        "landesebene/portfolio_pdf.html",
+        p=p,
+        f=f,
+        offices=domain.select(p.offices, f),
+        states=STATE_COLUMNS,
+        stage=domain.minimum_stage(),
+    )
+    document = layout(html, base_url=str(ROOT) + "/")
+    report(85, f"{len(document.pages)} Seiten werden als PDF geschrieben.")
+    return document_pdf(document), f"Portfolio {p.coordinator} {p.today.isoformat()}.pdf", "application/pdf"
+
+
+jobs.register(PORTFOLIO_PDF, "Portfolio (PDF)", _portfolio_pdf)
 
 
 @bp.get("/<int:organisation_id>/foerderaufrufe")
