@@ -22,7 +22,16 @@ from datetime import date
 from functools import cached_property
 
 from .catalogue import catalogue
-from .funding import CallCheck, FundingCall, Outcome, RuleKind, check_call, funding_calls
+from .funding import (
+    CallCheck,
+    FundingCall,
+    FundingParticipation,
+    Outcome,
+    RuleKind,
+    check_call,
+    funding_calls,
+    measure_budgets,
+)
 from .lagebild import Review, next_review
 from .maturity import Assessment, Level, LevelChange, baseline, by_date, compare_levels, dimension_levels, rank
 from .months import german_date, month_of
@@ -217,6 +226,9 @@ class Office:
     review: Review | None
     maturity: OfficeMaturity | None
     calls: list[CallResult] = field(default_factory=list)
+    # the strategy's funding entries and its measures' budgets per call id (domain/state_funding.py)
+    funding: tuple[FundingParticipation, ...] = ()
+    call_budgets: dict[str, float] = field(default_factory=dict)
 
     @property
     def latest_date(self) -> date | None:
@@ -262,6 +274,8 @@ def office(
         review=next_review(strategy, today) if strategy else None,
         maturity=office_maturity(assessments),
         calls=[call_result(strategy, assessments, c) for c in calls],
+        funding=tuple(strategy.funding) if strategy else (),
+        call_budgets=measure_budgets(strategy.measures) if strategy else {},
     )
 
 

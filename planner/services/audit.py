@@ -35,8 +35,17 @@ from ..models.auth import AuditEntry
 from . import chart_cache
 
 # kept_forms: input kept across an expired session, transient and owned by a login, not by an organisation;
-# form_submissions: one-time tokens of creating forms, transient too
-NOT_AUDITED = {"audit_entries", "login_attempts", "strategy_revisions", "chart_cache", "kept_forms", "form_submissions"}
+# form_submissions: one-time tokens of creating forms, transient too; document_jobs: documents made in
+# the background (services/jobs.py), made again on demand — and a job must not change the state it documents
+NOT_AUDITED = {
+    "audit_entries",
+    "login_attempts",
+    "strategy_revisions",
+    "chart_cache",
+    "kept_forms",
+    "form_submissions",
+    "document_jobs",
+}
 # recorded as changed without the value; last_login_at would fill the trail on every login
 SECRET_FIELDS = {"password_hash", "token_hash"}
 SKIPPED_FIELDS = {("users", "last_login_at"), ("user_tokens", "last_used_at")}

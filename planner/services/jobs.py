@@ -221,7 +221,9 @@ def look_after(app: Flask, session: Session, job: DocumentJob) -> None:
         ensure_worker(app)
     elif _stale(job):
         job.state = FAILED
-        job.error = "Die Erstellung wurde unterbrochen (der Prozess wurde beendet). Bitte fordern Sie das Dokument neu an."
+        job.error = (
+            "Die Erstellung wurde unterbrochen (der Prozess wurde beendet). Bitte fordern Sie das Dokument neu an."
+        )
         job.finished_at = utcnow()
         session.commit()
 

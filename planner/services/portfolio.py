@@ -326,3 +326,36 @@ def set_participants(session: Session, measure: models.Measure, office_ids: set[
     for office_id in sorted(office_ids - set(existing)):
         session.add(lm.LandMeasureOffice(measure_id=measure_id, office_id=office_id))
     session.flush()
+
+
+# --- the Land's funding budget -------------------------------------------------------------------
+
+
+def land_budget(session: Session, coordinator_id: int) -> lm.LandBudget | None:
+    """The funds the coordinator's Land has for its offices (None: not set)."""
+    return session.get(lm.LandBudget, coordinator_id)
+
+
+def set_land_budget(session: Session, coordinator_id: int, amount, source: str) -> lm.LandBudget | None:
+    """Set (amount None: remove) the Land's budget; an audited change."""
+    row = session.get(lm.LandBudget, coordinator_id)
+    if amount is None:
+        if row is not None:
+            session.delete(row)
+        session.flush()
+        return None
+    if row is None:
+        row = lm.LandBudget(coordinator_id=coordinator_id, amount=amount, source=source)
+        session.add(row)
+    else:
+        row.amount, row.source = amount, source
+    session.flush()
+    return row
+
+
+def state_funding(session: Session, p: Portfolio):
+    """The funding across the state of portfolio `p`, against its Land's budget."""
+    from ..domain.state_funding import state_funding as compute_funding
+
+    budget = land_budget(session, p.coordinator_id)
+    return compute_funding(p.offices, budget.amount if budget else None, budget.source if budget else "")

@@ -13,17 +13,21 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
-from wtforms import HiddenField
+from wtforms import DecimalField, HiddenField, StringField
+from wtforms.validators import Length, NumberRange, Optional
 
 from .. import models
 from ..config import ROOT
 from ..documents.pdf import document_pdf, layout
+from ..documents.report import tables_workbook
 from ..domain import portfolio as domain
 from ..domain.catalogue import catalogue
 from ..domain.funding import find_call, funding_calls
+from ..domain.months import german_date
 from ..domain.schedule_state import State
 from ..extensions import db
 from ..formats.portfolio_workbook import portfolio_workbook
@@ -41,7 +45,7 @@ from .access import (
 )
 from .clock import today
 from .downloads import download
-from .forms import GermanForm, MultiCheckboxField, save_unchanged
+from .forms import GermanForm, MultiCheckboxField, finite_number, save_unchanged
 from .kept_pages import kept_page
 
 bp = Blueprint("portfolio", __name__, url_prefix="/landesebene")
@@ -239,7 +243,137 @@ def funding(organisation_id: int):
             )
         ),
     )
-    return render_template("landesebene/foerderaufrufe.html", p=p, calls=calls, call=call, body=body)
+    return render_template(
+        "landesebene/foerderaufrufe.html",
+        p=p,
+        calls=calls,
+        call=call,
+        body=body,
+        sf=service.state_funding(db.session, p),
+        may_change=may_write(org.id),
+    )
+
+
+def _funding_tables(p: service.Portfolio):
+    """The funding across the state as the Landesbericht's section (the page's export reads the same tables)."""
+    from ..documents import landesbericht
+
+    return landesbericht.funding(landesbericht.Context(p, service.state_funding(db.session, p)))
+
+
+@bp.get("/<int:organisation_id>/foerderaufrufe.xlsx")
+def funding_xlsx(organisation_id: int):
+    """The funding across the state as a workbook: calls, and per call the offices with an entry."""
+    org = get_organisation_or_404(organisation_id)
+    p = service.portfolio(db.session, org, today())
+    section = _funding_tables(p)
+    data = tables_workbook(f"Förderung im Land – {p.coordinator}", f"Stand {german_date(p.today)}", section.tables)
+    return download(data, XLSX, f"Förderung {p.coordinator} {p.today.isoformat()}.xlsx")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_BUDGET = Decimal("999999999999.99")
+
+
+class BudgetForm(GermanForm):
+    amount = DecimalField(
+        "Mittel des Landes (€)",
+        places=2,
+        validators=[
+            Optional(),
+            finite_number,
+            NumberRange(min=0, message="Die Mittel dürfen nicht negativ sein."),
+            NumberRange(max=MAX_BUDGET, message="Der Betrag ist zu groß (höchstens 999.999.999.999,99 €)."),
+        ],
+        description="Ohne Tausenderpunkte, Cent mit Punkt, z. B. 65000000. Leer lassen, um die Angabe zu entfernen.",
+    )
+    source = StringField(
+        "Quelle",
+        validators=[Length(max=300, message="Höchstens 300 Zeichen.")],
+        description="Woher der Betrag stammt, z. B. „Verwaltungsvereinbarung Pakt für den ÖGD, Ministeriumsseite“.",
+    )
+    lock_version = HiddenField()
+
+
+@bp.route("/<int:organisation_id>/foerderaufrufe/mittel", methods=["GET", "POST"])
+def budget(organisation_id: int):
+    """The funds of the Land, against which the granted sums are shown."""
+    org = get_organisation_or_404(organisation_id, write=request.method == "POST")
+    row = service.land_budget(db.session, org.id)
+    form = BudgetForm()
+    general, status = [], 200
+    if request.method == "GET":
+        form.amount.data = row.amount if row else None
+        form.source.data = row.source if row else ""
+        form.lock_version.data = row.lock_version if row else 0
+    elif form.validate_on_submit():
+        seen = form.lock_version.data or "0"
+        if not seen.isdigit() or int(seen) != (row.lock_version if row else 0):
+            general, status = ["Die Mittel wurden inzwischen geändert. Bitte prüfen Sie den aktuellen Stand."], 409
+        else:
+            service.set_land_budget(db.session, org.id, form.amount.data, (form.source.data or "").strip())
+            db.session.commit()
+            flash("Die Mittel des Landes sind gespeichert.", "success")
+            return redirect(url_for("portfolio.funding", organisation_id=org.id) + "#land-h")
+    else:
+        status = 422
+    return render_template(
+        "landesebene/mittel.html", org=org, form=form, general=general, may_change=may_write(org.id)
+    ), status
+
+
+# --- the Landesbericht (made in the background) -------------------------------------------------
+
+LANDESBERICHT = {"pdf": "landesbericht_pdf", "docx": "landesbericht_docx"}
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@bp.get("/<int:organisation_id>/landesbericht.<fmt>")
+def landesbericht(organisation_id: int, fmt: str):
+    """The Landesbericht as PDF or Word: the job's page (the same data finds the same job)."""
+    if fmt not in LANDESBERICHT:
+        abort(404)
+    org = get_organisation_or_404(organisation_id)
+    day = today()
+    job = jobs.request_document(
+        current_app._get_current_object(),
+        db.session,
+        kind=LANDESBERICHT[fmt],
+        organisation_id=org.id,
+        options={"heute": day.isoformat()},
+        state=service.state_key(db.session, org.id, day),
+        title=f"Landesbericht – {org.name} – {'Word' if fmt == 'docx' else 'PDF'}",
+        requested_by=actor_name(org.id),
+    )
+    return redirect(url_for("documents.status", job_id=job.id), 303)
+
+
+def _landesbericht(fmt: str) -> jobs.Produce:
+    def produce(job: models.DocumentJob, report: jobs.Report) -> tuple[bytes, str, str]:
+        from ..documents import landesbericht as lb
+        from ..documents.report import cell_text, is_number, report_docx
+
+        org = db.session.get(models.Organisation, job.organisation_id)
+        day = date.fromisoformat(job.options["heute"])
+        report(5, "Das Portfolio wird berechnet.")
+        p = service.portfolio(db.session, org, day)
+        report(25, "Die Abschnitte werden zusammengestellt.")
+        built = lb.build(lb.Context(p, service.state_funding(db.session, p)))
+        name = f"Landesbericht {p.coordinator} {p.today.isoformat()}"
+        if fmt == "docx":
+            report(40, f"{len(built.sections)} Abschnitte werden als Word-Datei geschrieben.")
+            return report_docx(built), name + ".docx", DOCX
+        html = render_template("documents/report_pdf.html", report=built, cell_text=cell_text, is_number=is_number)
+        report(35, f"{len(built.sections)} Abschnitte werden auf Seiten gesetzt.")
+        document = layout(html, base_url=str(ROOT) + "/")
+        report(85, f"{len(document.pages)} Seiten werden als PDF geschrieben.")
+        return document_pdf(document), name + ".pdf", "application/pdf"
+
+    return produce
+
+
+jobs.register(LANDESBERICHT["pdf"], "Landesbericht (PDF)", _landesbericht("pdf"))
+jobs.register(LANDESBERICHT["docx"], "Landesbericht (Word)", _landesbericht("docx"))
 
 
 class ParticipantsForm(GermanForm):
