@@ -155,11 +155,14 @@ def land_measures(ctx: Context) -> Section | None:
     rows = [
         [
             lm.measure.title,
+            lm.category_label,
+            lm.lead,
             ", ".join(lm.dimensions),
             lm.measure.status.label,
             (lm.measure.start.german() if lm.measure.start else "")
             + (f" – {lm.measure.end.german()}" if lm.measure.end else ""),
             len(lm.offices),
+            ", ".join(f"{n} {label}" for label, n in lm.counts()),
         ]
         for lm in p.land_measures
     ]
@@ -170,7 +173,16 @@ def land_measures(ctx: Context) -> Section | None:
         [
             Table(
                 "Landesmaßnahmen mit teilnehmenden Ämtern",
-                ["Maßnahme", "Dimensionen", "Status", "Zeitraum", "teilnehmende Ämter"],
+                [
+                    "Maßnahme",
+                    "Art",
+                    "Federführung",
+                    "Dimensionen",
+                    "Status",
+                    "Zeitraum",
+                    "teilnehmende Ämter",
+                    "Stand der Einführung",
+                ],
                 rows,
             )
         ],

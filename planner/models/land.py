@@ -11,7 +11,7 @@ to the state office (through its measure), the office is only named.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -87,8 +87,21 @@ class Application(Model):
     __mapper_args__ = {"version_id_col": lock_version}
 
 
+# where an office stands with a Landesmaßnahme (its rollout there, e.g. the cloud service or the
+# chatbot); rows from before migration 0011_h27b_land_measure_rollout are "zugesagt"
+ROLLOUT_STATES = {
+    "zugesagt": "Teilnahme zugesagt",
+    "in_einfuehrung": "in Einführung",
+    "im_betrieb": "im Betrieb",
+    "ausgestiegen": "ausgestiegen",
+}
+# what kind of state measure it is (NLGA slides: Niedersachsen coordinates or joins nationwide ELFA measures)
+LAND_MEASURE_CATEGORIES = {"land": "Landesmaßnahme", "bundesweit": "bundesweite Maßnahme (ELFA)"}
+
+
 class LandMeasureOffice(Model):
-    """An office that takes part in a measure of the state office."""
+    """An office that takes part in a measure of the state office, with its rollout status there
+    and the date of that status (e.g. „im Betrieb seit 01.03.2025“)."""
 
     __tablename__ = "land_measure_offices"
     __table_args__ = (sa.UniqueConstraint("measure_id", "office_id", name="uq_land_measure_offices_measure_office"),)
@@ -96,6 +109,8 @@ class LandMeasureOffice(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     measure_id: Mapped[int] = mapped_column(sa.ForeignKey("measures.id", ondelete="CASCADE"), index=True)
     office_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default="zugesagt", server_default="zugesagt")
+    status_on: Mapped[date | None]
 
     measure: Mapped[Measure] = relationship()
     office: Mapped[Organisation] = relationship()
@@ -116,3 +131,16 @@ class LandBudget(Model):
     lock_version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": lock_version}
+
+
+class LandMeasureInfo(Model):
+    """What kind of state measure a measure of the state office is (Land or nationwide/ELFA) and who
+    leads it (e.g. „NLGA“, „Niedersachsen, ELFA-Koordination“). Migration 0011_h27b_land_measure_rollout."""
+
+    __tablename__ = "land_measure_info"
+
+    measure_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    category: Mapped[str] = mapped_column(sa.String(20), default="land")
+    lead: Mapped[str] = mapped_column(sa.String(200), default="")

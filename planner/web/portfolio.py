@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
-from wtforms import DecimalField, HiddenField, StringField
+from wtforms import DecimalField, HiddenField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
 from .. import models
@@ -31,6 +31,7 @@ from ..domain.months import german_date
 from ..domain.schedule_state import State
 from ..extensions import db
 from ..formats.portfolio_workbook import portfolio_workbook
+from ..models import land as lm
 from ..services import jobs
 from ..services import portfolio as service
 from ..services.strategies import measure_id as find_measure_id
@@ -45,7 +46,8 @@ from .access import (
 )
 from .clock import today
 from .downloads import download
-from .forms import GermanForm, MultiCheckboxField, finite_number, save_unchanged
+from .forms import GermanForm, choices, finite_number, save_unchanged
+from .forms.verstetigung import parse_date_field
 from .kept_pages import kept_page
 
 bp = Blueprint("portfolio", __name__, url_prefix="/landesebene")
@@ -90,6 +92,13 @@ def landesebene_links() -> bool:
     """Whether the navigation offers the Landesebene (a member of a coordinating organisation, or an administrator)."""
     ids = coordinating_organisation_ids()
     return ids is None or bool(ids)
+
+
+@bp.app_template_global()
+def land_measure_of(row: models.Strategy, key: str) -> service.LandMeasure | None:
+    """For the measure's own page: the measure as a Landesmaßnahme, when its organisation coordinates offices."""
+    measure_id = find_measure_id(db.session, row, key)
+    return None if measure_id is None else service.land_measure(db.session, row, measure_id)
 
 
 @bp.get("/")
@@ -376,14 +385,45 @@ jobs.register(LANDESBERICHT["pdf"], "Landesbericht (PDF)", _landesbericht("pdf")
 jobs.register(LANDESBERICHT["docx"], "Landesbericht (Word)", _landesbericht("docx"))
 
 
-class ParticipantsForm(GermanForm):
-    offices = MultiCheckboxField("Teilnehmende Gesundheitsämter", choices=[], coerce=int)
+NOT_TAKING_PART = ""
+
+
+class RolloutForm(GermanForm):
+    """Category and lead of a Landesmaßnahme; per coordinated office a status field
+    (`status_<id>`, "" = takes no part) and a date field (`datum_<id>`), added per request."""
+
+    category = SelectField("Art der Maßnahme", choices=choices(lm.LAND_MEASURE_CATEGORIES.items()))
+    lead = StringField(
+        "Federführung",
+        validators=[Length(max=200, message="Höchstens 200 Zeichen.")],
+        description="Wer die Maßnahme führt, z. B. „NLGA“ oder „Niedersachsen (ELFA-Koordination)“.",
+    )
     lock_version = HiddenField()  # the measure's version it was filled from
+
+
+def rollout_form(offices: list[tuple[int, str]]) -> RolloutForm:
+    class Form(RolloutForm):
+        pass
+
+    states = [(NOT_TAKING_PART, "nimmt nicht teil"), *lm.ROLLOUT_STATES.items()]
+    for office_id, name in offices:
+        setattr(
+            Form,
+            f"status_{office_id}",
+            SelectField(f"Stand: {name}", choices=choices(states), default=NOT_TAKING_PART),
+        )
+        setattr(
+            Form,
+            f"datum_{office_id}",
+            StringField(f"Seit: {name}", validators=[Length(max=20, message="Höchstens 20 Zeichen.")]),
+        )
+    return Form()
 
 
 @bp.route("/strategien/<int:strategy_id>/massnahmen/<key>/teilnehmende", methods=["GET", "POST"])
 def participants(strategy_id: int, key: str):
-    """The offices taking part in a measure of the state office (a Landesmaßnahme)."""
+    """A measure of the state office (a Landesmaßnahme): its category and lead, and per coordinated
+    office whether it takes part and its rollout status there with the date."""
     row = get_strategy_or_404(strategy_id, load=False)
     if reads_shared(row):  # a Land-level page of the state office itself, not for readers of a shared strategy
         abort(404)
@@ -391,31 +431,55 @@ def participants(strategy_id: int, key: str):
     if measure_id is None:
         abort(404)
     p = service.portfolio(db.session, row.organisation, today())
-    form = ParticipantsForm()
-    form.offices.choices = [(o.organisation_id, o.name) for o in p.offices]
+    offices = [(o.organisation_id, o.name) for o in p.offices]
+    form = rollout_form(offices)
     land = next((m for m in p.land_measures if m.id == measure_id), None)
     measure = db.session.get(models.Measure, measure_id)
     general, status = [], 200
     if request.method == "GET":
-        form.offices.data = [i for i, _ in land.offices] if land else []
+        current = {r.office_id: r for r in land.rollout} if land else {}
+        for office_id, _ in offices:
+            r = current.get(office_id)
+            form[f"status_{office_id}"].data = r.status if r else NOT_TAKING_PART
+            form[f"datum_{office_id}"].data = german_date(r.since) if r and r.since else ""
+        form.category.data = land.category if land else "land"
+        form.lead.data = land.lead if land else ""
         form.lock_version.data = measure.lock_version
     elif form.validate_on_submit():
-        chosen = set(form.offices.data or [])
-        refused = save_unchanged(
-            form.lock_version, "measures", measure, lambda: service.set_participants(db.session, measure, chosen)
-        )
-        if refused is None:
-            db.session.commit()
-            flash("Die teilnehmenden Gesundheitsämter sind gespeichert.", "success")
-            return redirect(url_for("portfolio.overview", organisation_id=row.organisation_id) + "#landesmassnahmen")
-        general, status = [refused], 422
-        measure = db.session.get(models.Measure, measure_id)
+        chosen: dict[int, tuple[str, date | None]] = {}
+        for office_id, _ in offices:
+            since = parse_date_field(form[f"datum_{office_id}"])
+            state = form[f"status_{office_id}"].data
+            if state != NOT_TAKING_PART:
+                chosen[office_id] = (state, since)
+            elif since is not None:
+                form[f"datum_{office_id}"].errors.append("Ein Datum gehört zu einem Stand; das Amt nimmt nicht teil.")
+        if any(f.errors for f in form):
+            status = 422
+        else:
+            category, lead = form.category.data, (form.lead.data or "").strip()
+            refused = save_unchanged(
+                form.lock_version,
+                "measures",
+                measure,
+                lambda: service.set_rollout(db.session, measure, chosen, category, lead),
+            )
+            if refused is None:
+                db.session.commit()
+                flash("Einordnung und teilnehmende Gesundheitsämter sind gespeichert.", "success")
+                return redirect(url_for("measures.detail", strategy_id=row.id, key=key) + "#landesmassnahme-h")
+            general, status = [refused], 422
+            measure = db.session.get(models.Measure, measure_id)
+    else:
+        status = 422
     return render_template(
         "landesebene/teilnehmende.html",
         row=row,
         key=key,
         title=measure.title,
         form=form,
+        offices=offices,
+        land=land,
         general=general,
         may_change=may_write(row.organisation_id),
     ), status
