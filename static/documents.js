@@ -30,7 +30,9 @@
         bar.textContent = s.progress + " %";
         if (s.done) {
           say("Fertig. Das Dokument steht zum Herunterladen bereit.", "job-done");
-          download.querySelector("a").setAttribute("href", s.download);
+          var link = download.querySelector("a");
+          link.setAttribute("href", s.download);
+          link.textContent = s.filename + " herunterladen";
           download.hidden = false;
           if (hint) { hint.hidden = true; }
           return;

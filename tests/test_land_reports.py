@@ -104,6 +104,7 @@ def test_job_page_while_waiting_and_progress_as_json(land, client_as, app, monke
         "done": False,
         "failed": False,
         "download": None,
+        "filename": None,
     }
     assert member.get(page_url + "/datei").status_code == 404
     # the queue holds the job: a worker started now (here: this process's thread) makes it

@@ -38,6 +38,7 @@ def _state(job: DocumentJob) -> dict:
         "done": job.state == DONE,
         "failed": job.state == FAILED,
         "download": url_for("documents.download_file", job_id=job.id) if job.state == DONE else None,
+        "filename": job.filename if job.state == DONE else None,
     }
 
 
