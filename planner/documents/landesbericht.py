@@ -28,6 +28,7 @@ class Context:
 
     portfolio: object  # services.portfolio.Portfolio (documents do not import services)
     funding: StateFunding
+    rounds: tuple = ()  # services.surveys.RoundView of the coordinator's survey rounds, newest first
 
 
 SectionBuilder = Callable[[Context], Section | None]
@@ -189,7 +190,55 @@ def land_measures(ctx: Context) -> Section | None:
     )
 
 
-SECTIONS: list[SectionBuilder] = [overview, funding, land_measures]
+def surveys(ctx: Context) -> Section | None:
+    """The survey rounds: who answered by when, and which offices the newest round still waits for."""
+    if not ctx.rounds:
+        return None
+    from ..models.land import SURVEY_SUBJECTS
+
+    table = Table(
+        "Erhebungsrunden",
+        ["Runde", "Gegenstand", "Frist", "Stand", "geantwortet", "offen", "Ämter"],
+        [
+            [
+                v.round.title,
+                SURVEY_SUBJECTS.get(v.round.subject, v.round.subject),
+                german_date(v.round.due_on),
+                "abgeschlossen" if v.round.closed_at else "offen",
+                len(v.answered),
+                len(v.open),
+                len(v.offices),
+            ]
+            for v in ctx.rounds
+        ],
+    )
+    newest = ctx.rounds[0]
+    waiting = Table(
+        f"{newest.round.title}: Ämter ohne Antwort",
+        ["Gesundheitsamt", "Erinnerungen", "Applikationslandkarte zuletzt aktualisiert", "letzte Reifegradmessung"],
+        [
+            [
+                o.name,
+                len(o.reminders),
+                german_date(o.landscape_updated.date()) if o.landscape_updated else "keine Angaben",
+                german_date(o.latest_assessment) if o.latest_assessment else "keine",
+            ]
+            for o in newest.open
+        ],
+        empty="Alle Ämter haben geantwortet.",
+    )
+    return Section(
+        "erhebungen",
+        "Erhebungsrunden",
+        [
+            "Ein Amt hat geantwortet, wenn es nach Beginn der Runde seine Angaben geändert oder bestätigt hat, dass sie "
+            "aktuell sind."
+        ],
+        [table, waiting],
+    )
+
+
+SECTIONS: list[SectionBuilder] = [overview, funding, land_measures, surveys]
 
 
 def build(ctx: Context, sections: list[SectionBuilder] | None = None) -> Report:

@@ -31,6 +31,7 @@ from . import (
     sharing,
     steckbriefe,
     strategies,
+    surveys,
     verstetigung,
 )
 from .api import views as api
@@ -60,6 +61,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(landscape.bp)
     app.register_blueprint(portfolio.bp)
     app.register_blueprint(documents.bp)
+    app.register_blueprint(surveys.bp)
     auth.init_app(app)
     session_timeout.init_app(app)
     app.register_blueprint(admin.bp)

@@ -32,7 +32,7 @@ from ..domain.schedule_state import State
 from ..extensions import db
 from ..formats.portfolio_workbook import portfolio_workbook
 from ..models import land as lm
-from ..services import jobs
+from ..services import jobs, surveys
 from ..services import portfolio as service
 from ..services.strategies import measure_id as find_measure_id
 from .access import (
@@ -367,7 +367,8 @@ def _landesbericht(fmt: str) -> jobs.Produce:
         report(5, "Das Portfolio wird berechnet.")
         p = service.portfolio(db.session, org, day)
         report(25, "Die Abschnitte werden zusammengestellt.")
-        built = lb.build(lb.Context(p, service.state_funding(db.session, p)))
+        rounds = tuple(surveys.round_view(db.session, r) for r in surveys.rounds(db.session, org.id))
+        built = lb.build(lb.Context(p, service.state_funding(db.session, p), rounds))
         name = f"Landesbericht {p.coordinator} {p.today.isoformat()}"
         if fmt == "docx":
             report(40, f"{len(built.sections)} Abschnitte werden als Word-Datei geschrieben.")
