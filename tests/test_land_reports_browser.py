@@ -112,3 +112,51 @@ def test_rollout_of_a_landesmassnahme(coordinator_page: Page, live_server, scree
     expect(section.get_by_role("row", name="Landkreis Peine")).to_contain_text("im Betrieb01.03.2025")
     _both_widths(page)
     screenshot("landesmassnahme-rollout")
+
+
+def test_survey_round_from_request_to_comparison(coordinator_page: Page, live_app, live_server, screenshot):
+    import sqlalchemy as sa
+    from auth_support import create_user, login
+
+    from planner import models
+    from planner.models import land as lm
+
+    page = coordinator_page
+    with live_app.app_context():
+        peine = db.session.scalar(
+            sa.select(models.Organisation.id).where(models.Organisation.name == "Landkreis Peine")
+        )
+        db.session.add(
+            lm.Application(organisation_id=peine, name="SurvNet", vendor="RKI", task_area="Infektionsschutz")
+        )
+        db.session.commit()
+    page.goto(live_server.url + "/landesebene/")
+    page.get_by_role("link", name="Portfolio: Landesstelle (Beispiel)").click()
+    page.get_by_role("link", name="Erhebungsrunden").click()
+    expect(page.get_by_role("heading", name="Erhebungsrunden", level=1)).to_be_visible()
+    page.get_by_label("Bezeichnung").fill("Applikationslandkarte Winter 2026")
+    page.get_by_label("Frist").fill("31.11.2026")
+    page.get_by_role("button", name="Runde anlegen").click()
+    expect(page.get_by_role("alert")).to_contain_text("kein gültiges Datum")
+    expect(page.get_by_label("Bezeichnung")).to_have_value("Applikationslandkarte Winter 2026")
+    _both_widths(page)
+    page.get_by_label("Frist").fill("31.01.2027")
+    page.get_by_role("button", name="Runde anlegen").click()
+    expect(page.get_by_role("main").get_by_role("status").last).to_contain_text("0 von 2 Ämtern haben geantwortet")
+    page.get_by_role("button", name="Alle 2 offenen Ämter erinnern").click()
+    expect(page.get_by_text("2 Ämter wurden erinnert")).to_be_visible()
+    _both_widths(page)
+    screenshot("erhebungsrunde")
+
+    # the office sees the request and the reminder on its start page, and confirms
+    office = create_user(live_app, "peine", roles={peine: "bearbeiten"})
+    cookie = login(live_app.test_client(), office).get_cookie("session")
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": "session", "value": cookie.value, "url": live_server.url}])
+    page.goto(live_server.url + "/")
+    request = page.get_by_role("region", name="Bitte um Aktualisierung")
+    expect(request).to_contain_text("Erinnert am")
+    _both_widths(page)
+    request.get_by_role("button", name="Angaben sind aktuell – bestätigen").click()
+    expect(page.get_by_role("region", name="Bitte um Aktualisierung")).to_contain_text("Beantwortet am")
+    screenshot("erhebungsrunde-startseite")
