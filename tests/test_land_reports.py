@@ -188,3 +188,59 @@ def test_budget_form_keeps_bad_input_and_needs_write_access(land, client_as, app
     assert "Die Mittel des Landes sind nicht hinterlegt." in text
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(models.land.LandBudget)) == 0
+
+
+def test_atlas_export_has_every_match_and_is_the_askers_own(land, client_as, app):
+    member = client_as({land["land"]: "lesen"})
+    url = "/atlas.xlsx?dimension=IT-Sicherheit"
+    page_url = member.get(url).headers["Location"]
+    data = fetch_document(member, url).data
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    ws = book["Maßnahmen"]
+    rows = list(ws.iter_rows(min_row=5, values_only=True))
+    atlas = member.get("/atlas?dimension=IT-Sicherheit").get_data(as_text=True)
+    total = int(atlas.split('<h2 id="treffer-h">')[1].split(" ")[0])
+    assert len(rows) == total > 0
+    assert {r[1] for r in rows} <= {"Landkreis Peine", "Gesundheitsamt Kreis Steinfurt", "Landesstelle (Beispiel)"}
+    # the job is the asker's: another user with the same rights does not see it
+    other = client_as({land["land"]: "lesen"})
+    assert other.get(page_url).status_code == 404
+    assert other.get(page_url + "/datei").status_code == 404
+    # a malformed search is refused in German, nothing queued
+    bad = member.get("/atlas.xlsx?von=13/2025")
+    assert bad.status_code == 422
+
+
+def test_land_landscape_export(land, client_as, app):
+    with app.app_context():
+        for office, name in (
+            (land["Landkreis Peine"], "=SurvNet"),
+            (land["Gesundheitsamt Kreis Steinfurt"], "SurvNet"),
+        ):
+            db.session.add(
+                models.land.Application(organisation_id=office, name=name, vendor="RKI", task_area="Infektionsschutz")
+            )
+        db.session.commit()
+    member = client_as({land["land"]: "lesen"})
+    response = member.get(f"/organisationen/{land['land']}/landeslandkarte.xlsx")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == [
+        "Anwendungen je Amt",
+        "Anwendungen",
+        "Gemeinsame Beschaffung",
+        "Gemeinsame Schnittstellen",
+    ]
+    entries = list(book["Anwendungen je Amt"].iter_rows(min_row=5, values_only=True))
+    assert (
+        "Gesundheitsamt Kreis Steinfurt",
+        "SurvNet",
+        "RKI",
+        "Infektionsschutz",
+        "On Premise",
+        "im Einsatz",
+        None,
+    ) in entries
+    assert any(e[1] == "=SurvNet" for e in entries)  # text, not a formula
+    stranger = client_as({land["Landkreis Peine"]: "verwalten"})
+    assert stranger.get(f"/organisationen/{land['land']}/landeslandkarte.xlsx").status_code == 404

@@ -10,14 +10,24 @@ An office without an entry for a call counts as "keine Angabe", not as not takin
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .funding import FundingCall, ParticipationStatus, funding_calls
+from .funding import FundingCall, FundingParticipation, ParticipationStatus, funding_calls
 from .portfolio import Office
 
 APPLIED = (ParticipationStatus.BEANTRAGT, ParticipationStatus.BEWILLIGT, ParticipationStatus.ABGESCHLOSSEN)
 GRANTED = (ParticipationStatus.BEWILLIGT, ParticipationStatus.ABGESCHLOSSEN)
+
+
+@dataclass(frozen=True)
+class FundingOffice:
+    """What the funding across the state needs of an office (a portfolio Office has the same)."""
+
+    organisation_id: int
+    name: str
+    funding: tuple[FundingParticipation, ...] = ()
+    call_budgets: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -104,7 +114,7 @@ class StateFunding:
         return None if self.budget is None else float(self.budget) - self.granted_sum
 
 
-def office_call(o: Office, call: FundingCall) -> OfficeCall:
+def office_call(o: Office | FundingOffice, call: FundingCall) -> OfficeCall:
     entry = next((f for f in o.funding if f.call == call.id), None)
     return OfficeCall(
         o.organisation_id,
@@ -116,7 +126,7 @@ def office_call(o: Office, call: FundingCall) -> OfficeCall:
 
 
 def state_funding(
-    offices: Iterable[Office],
+    offices: Iterable[Office | FundingOffice],
     budget: Decimal | None = None,
     budget_source: str = "",
     calls: Iterable[FundingCall] | None = None,

@@ -30,7 +30,12 @@ class DocumentJob(Model):
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)  # a random token: the page's address
     kind: Mapped[str] = mapped_column(sa.String(50))
-    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    # whose document: an organisation's (seen by whoever sees it) or, for a search across
+    # organisations (the atlas), the user's who asked (seen only by that user)
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
     fingerprint: Mapped[str] = mapped_column(sa.String(64), index=True)
     title: Mapped[str] = mapped_column(sa.String(300))

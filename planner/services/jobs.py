@@ -159,7 +159,7 @@ def run_consumer(app: Flask, workers: int) -> None:
 # --- jobs ------------------------------------------------------------------------------------------
 
 
-def fingerprint(kind: str, organisation_id: int, options: dict[str, Any], state: Any) -> str:
+def fingerprint(kind: str, organisation_id: int | None, options: dict[str, Any], state: Any) -> str:
     """What makes two requests the same document: kind, organisation, options, the data's state."""
     text = repr((kind, organisation_id, sorted(options.items()), state))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -170,17 +170,18 @@ def request_document(
     session: Session,
     *,
     kind: str,
-    organisation_id: int,
+    organisation_id: int | None,
     options: dict[str, Any],
     state: Any,
     title: str,
     requested_by: str,
+    user_id: int | None = None,
 ) -> DocumentJob:
     """The job making this document: an existing one for the same data (waiting, running or done),
-    else a new one, queued. Commits."""
+    else a new one, queued. Commits. `user_id`: a document only that user sees (no organisation's)."""
     if kind not in KINDS:
         raise KeyError(kind)
-    mark = fingerprint(kind, organisation_id, options, state)
+    mark = fingerprint(kind, organisation_id, options, (state, user_id))
     existing = session.scalars(
         sa.select(DocumentJob)
         .where(DocumentJob.fingerprint == mark, DocumentJob.state != FAILED)
@@ -195,6 +196,7 @@ def request_document(
         id=secrets.token_hex(16),
         kind=kind,
         organisation_id=organisation_id,
+        user_id=user_id,
         options=options,
         fingerprint=mark,
         title=title,

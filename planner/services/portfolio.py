@@ -446,9 +446,53 @@ def set_land_budget(session: Session, coordinator_id: int, amount, source: str) 
     return row
 
 
-def state_funding(session: Session, p: Portfolio):
-    """The funding across the state of portfolio `p`, against its Land's budget."""
+def state_funding(session: Session, p: Portfolio | models.Organisation):
+    """The funding across the state of portfolio `p` — or of a coordinator, read on its own in
+    five statements (the funding export does not need the whole portfolio) — against its Land's budget."""
     from ..domain.state_funding import state_funding as compute_funding
 
-    budget = land_budget(session, p.coordinator_id)
-    return compute_funding(p.offices, budget.amount if budget else None, budget.source if budget else "")
+    if isinstance(p, Portfolio):
+        coordinator_id, offices = p.coordinator_id, p.offices
+    else:
+        coordinator_id, offices = p.id, funding_offices(session, p.id)
+    budget = land_budget(session, coordinator_id)
+    return compute_funding(offices, budget.amount if budget else None, budget.source if budget else "")
+
+
+def funding_offices(session: Session, coordinator_id: int) -> list:
+    """The coordinated offices with their current strategy's funding entries and measure budgets per call."""
+    from ..domain.funding import find_call
+    from ..domain.state_funding import FundingOffice
+
+    o = models.Organisation.__table__
+    names = dict(
+        session.execute(
+            sa.select(o.c.id, o.c.name)
+            .join(Coordination, Coordination.organisation_id == o.c.id)
+            .where(Coordination.coordinator_id == coordinator_id)
+            .order_by(o.c.name)
+        ).all()
+    )
+    current = _current_strategies(session, list(names))
+    by_strategy = {r.id: org for org, r in current.items()}
+    ids = list(by_strategy) or [-1]
+    f, m = mm.FundingParticipation.__table__, models.Measure.__table__
+    funding: dict[int, list[FundingParticipation]] = {}
+    for r in session.execute(sa.select(f).where(f.c.strategy_id.in_(ids)).order_by(f.c.position)):
+        funding.setdefault(by_strategy[r.strategy_id], []).append(
+            FundingParticipation(
+                call=r.call,
+                status=ParticipationStatus(r.status),
+                granted=float(r.granted) if r.granted is not None else None,
+            )
+        )
+    budgets: dict[int, dict[str, float]] = {}
+    for strategy_id, call_text, amount in session.execute(
+        sa.select(m.c.strategy_id, m.c.funding_call, sa.func.sum(m.c.budget))
+        .where(m.c.strategy_id.in_(ids), m.c.budget.is_not(None), m.c.funding_call.is_not(None))
+        .group_by(m.c.strategy_id, m.c.funding_call)
+    ):
+        if (call := find_call(call_text)) is not None:
+            sums = budgets.setdefault(by_strategy[strategy_id], {})
+            sums[call.id] = sums.get(call.id, 0.0) + float(amount)
+    return [FundingOffice(org, name, tuple(funding.get(org, ())), budgets.get(org, {})) for org, name in names.items()]

@@ -3,12 +3,14 @@ progress as JSON for the page's script, and the download once ready.
 
 The page works without JavaScript (it reloads itself every few seconds while the document is
 being made); with JavaScript static/documents.js asks for the progress and updates a live
-region instead. A job is seen by whoever may see its organisation.
+region instead. A job is seen by whoever may see its organisation; a user's own job (the atlas
+export, across organisations) only by that user.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, url_for
+from flask_login import current_user
 
 from ..extensions import db
 from ..models.jobs import DONE, FAILED, DocumentJob
@@ -25,7 +27,10 @@ def _job(job_id: str) -> DocumentJob:
     job = db.session.get(DocumentJob, job_id) if len(job_id) <= 32 else None
     if job is None:
         abort(404)
-    get_organisation_or_404(job.organisation_id)
+    if job.user_id is not None and job.user_id != getattr(current_user, "id", None):
+        abort(404)  # a user's own document (a search across organisations): only theirs
+    if job.organisation_id is not None:
+        get_organisation_or_404(job.organisation_id)
     return job
 
 

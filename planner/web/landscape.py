@@ -189,3 +189,26 @@ def land(organisation_id: int):
     org = get_organisation_or_404(organisation_id)
     view = service.land_view(db.session, org.id)
     return render_template("landscape/land.html", org=org, view=view, state_labels=STATE_LABELS)
+
+
+@bp.get("/organisationen/<int:organisation_id>/landeslandkarte.xlsx")
+def land_xlsx(organisation_id: int):
+    """The Land's landscape as a workbook: every entry, applications, procurement, interfaces."""
+    from ..documents.land_exports import landscape_tables
+    from ..documents.report import tables_workbook
+    from ..domain.months import german_date
+    from .clock import today
+
+    org = get_organisation_or_404(organisation_id)
+    view = service.land_view(db.session, org.id)
+    day = today()
+    data = tables_workbook(
+        f"Applikationslandkarte der koordinierten Ämter – {org.name}",
+        f"Stand {german_date(day)}: {len(view.recorded)} von {len(view.offices)} Ämtern mit Angaben",
+        landscape_tables(view),
+    )
+    return download(
+        data,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"Landeslandkarte {org.name} {day.isoformat()}.xlsx",
+    )

@@ -263,21 +263,17 @@ def funding(organisation_id: int):
     )
 
 
-def _funding_tables(p: service.Portfolio):
-    """The funding across the state as the Landesbericht's section (the page's export reads the same tables)."""
-    from ..documents import landesbericht
-
-    return landesbericht.funding(landesbericht.Context(p, service.state_funding(db.session, p)))
-
-
 @bp.get("/<int:organisation_id>/foerderaufrufe.xlsx")
 def funding_xlsx(organisation_id: int):
-    """The funding across the state as a workbook: calls, and per call the offices with an entry."""
+    """The funding across the state as a workbook (the Landesbericht's funding tables): calls, and
+    the offices with an entry. Read on its own, without the whole portfolio."""
+    from ..documents import landesbericht
+
     org = get_organisation_or_404(organisation_id)
-    p = service.portfolio(db.session, org, today())
-    section = _funding_tables(p)
-    data = tables_workbook(f"Förderung im Land – {p.coordinator}", f"Stand {german_date(p.today)}", section.tables)
-    return download(data, XLSX, f"Förderung {p.coordinator} {p.today.isoformat()}.xlsx")
+    day = today()
+    section = landesbericht.funding(landesbericht.Context(None, service.state_funding(db.session, org)))
+    data = tables_workbook(f"Förderung im Land – {org.name}", f"Stand {german_date(day)}", section.tables)
+    return download(data, XLSX, f"Förderung {org.name} {day.isoformat()}.xlsx")
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
