@@ -152,8 +152,14 @@ def _sheet_title(text: str, taken: set[str]) -> str:
     return name
 
 
+MAX_CELL = 32767  # characters a worksheet cell holds
+
+
 def _safe(ws, value):
-    """A value for a write-only row: text that a worksheet would read as a formula stays text."""
+    """A value for a write-only row: text that a worksheet would read as a formula stays text; text
+    longer than a cell holds is cut (with „…“)."""
+    if isinstance(value, str) and len(value) > MAX_CELL:
+        value = value[: MAX_CELL - 1] + "…"
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and len(value) > 1:
         cell = WriteOnlyCell(ws, value)
         cell.data_type = "s"
