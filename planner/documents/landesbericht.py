@@ -19,6 +19,7 @@ from ..domain.maturity import level_label
 from ..domain.months import german_date
 from ..domain.portfolio import minimum_stage
 from ..domain.state_funding import StateFunding
+from ..models.land import SURVEY_SUBJECTS
 from .report import Money, Report, Section, Table
 
 
@@ -194,8 +195,6 @@ def surveys(ctx: Context) -> Section | None:
     """The survey rounds: who answered by when, and which offices the newest round still waits for."""
     if not ctx.rounds:
         return None
-    from ..models.land import SURVEY_SUBJECTS
-
     table = Table(
         "Erhebungsrunden",
         ["Runde", "Gegenstand", "Frist", "Stand", "geantwortet", "offen", "Ämter"],

@@ -37,6 +37,7 @@ from huey import PostgresHuey, SqliteHuey
 from huey.api import Huey
 from sqlalchemy.orm import Session
 
+from ..extensions import db
 from ..models import utcnow
 from ..models.jobs import DONE, FAILED, RUNNING, WAITING, DocumentJob
 
@@ -232,8 +233,6 @@ def look_after(app: Flask, session: Session, job: DocumentJob) -> None:
 
 def run(app: Flask, job_id: str) -> None:
     """Make the document of the job (in the worker)."""
-    from ..extensions import db
-
     with app.app_context():
         engine = db.engine
         with Session(engine, expire_on_commit=False) as session:

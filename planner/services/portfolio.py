@@ -26,9 +26,11 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from .. import models
 from ..domain import portfolio as domain
-from ..domain.funding import FundingParticipation, ParticipationStatus
+from ..domain.funding import FundingParticipation, ParticipationStatus, find_call
 from ..domain.maturity import Answer, Assessment, CriterionAnswer
 from ..domain.months import Month, parse_month
+from ..domain.state_funding import FundingOffice
+from ..domain.state_funding import state_funding as compute_funding
 from ..domain.strategy import Measure, Status
 from ..domain.verstetigung import STRATEGY
 from ..domain.whole_strategy import WholeStrategy
@@ -449,8 +451,6 @@ def set_land_budget(session: Session, coordinator_id: int, amount, source: str) 
 def state_funding(session: Session, p: Portfolio | models.Organisation):
     """The funding across the state of portfolio `p` — or of a coordinator, read on its own in
     five statements (the funding export does not need the whole portfolio) — against its Land's budget."""
-    from ..domain.state_funding import state_funding as compute_funding
-
     if isinstance(p, Portfolio):
         coordinator_id, offices = p.coordinator_id, p.offices
     else:
@@ -461,9 +461,6 @@ def state_funding(session: Session, p: Portfolio | models.Organisation):
 
 def funding_offices(session: Session, coordinator_id: int) -> list:
     """The coordinated offices with their current strategy's funding entries and measure budgets per call."""
-    from ..domain.funding import find_call
-    from ..domain.state_funding import FundingOffice
-
     o = models.Organisation.__table__
     names = dict(
         session.execute(

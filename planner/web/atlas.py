@@ -7,6 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from .. import models
 from ..documents.land_exports import atlas_table
@@ -127,8 +128,6 @@ def export_xlsx():
 
 def _atlas_xlsx(job, report: jobs.Report) -> tuple[bytes, str, str]:
     """The atlas export of a job (in the worker): the search again, on the strategies the user saw."""
-    from werkzeug.datastructures import MultiDict
-
     day = date.fromisoformat(job.options["heute"])
     with current_app.test_request_context(query_string=job.options["suche"]):
         form = AtlasForm(MultiDict(job.options["suche"]))

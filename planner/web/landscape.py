@@ -8,11 +8,15 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from .. import models
+from ..documents.land_exports import landscape_tables
+from ..documents.report import tables_workbook
 from ..domain.landscape import STATE_LABELS, Application, application_problems, split_interfaces
+from ..domain.months import german_date
 from ..extensions import db
 from ..formats.landscape_file import LandscapeFileError, landscape_to_csv, landscape_to_xlsx, parse_landscape_file
 from ..services import landscape as service
 from .access import get_organisation_or_404, may_write, visible_organisation_ids
+from .clock import today
 from .downloads import download
 from .forms import SENT_TWICE, ConfirmForm, save_unchanged
 from .forms.land import ApplicationForm, LandscapeUploadForm
@@ -194,11 +198,6 @@ def land(organisation_id: int):
 @bp.get("/organisationen/<int:organisation_id>/landeslandkarte.xlsx")
 def land_xlsx(organisation_id: int):
     """The Land's landscape as a workbook: every entry, applications, procurement, interfaces."""
-    from ..documents.land_exports import landscape_tables
-    from ..documents.report import tables_workbook
-    from ..domain.months import german_date
-    from .clock import today
-
     org = get_organisation_or_404(organisation_id)
     view = service.land_view(db.session, org.id)
     day = today()

@@ -22,8 +22,9 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from .. import models
 from ..config import ROOT
+from ..documents import landesbericht as lb
 from ..documents.pdf import document_pdf, layout
-from ..documents.report import tables_workbook
+from ..documents.report import cell_text, is_number, report_docx, tables_workbook
 from ..domain import portfolio as domain
 from ..domain.catalogue import catalogue
 from ..domain.funding import find_call, funding_calls
@@ -267,11 +268,9 @@ def funding(organisation_id: int):
 def funding_xlsx(organisation_id: int):
     """The funding across the state as a workbook (the Landesbericht's funding tables): calls, and
     the offices with an entry. Read on its own, without the whole portfolio."""
-    from ..documents import landesbericht
-
     org = get_organisation_or_404(organisation_id)
     day = today()
-    section = landesbericht.funding(landesbericht.Context(None, service.state_funding(db.session, org)))
+    section = lb.funding(lb.Context(None, service.state_funding(db.session, org)))
     data = tables_workbook(f"Förderung im Land – {org.name}", f"Stand {german_date(day)}", section.tables)
     return download(data, XLSX, f"Förderung {org.name} {day.isoformat()}.xlsx")
 
@@ -355,9 +354,6 @@ def landesbericht(organisation_id: int, fmt: str):
 
 def _landesbericht(fmt: str) -> jobs.Produce:
     def produce(job: models.DocumentJob, report: jobs.Report) -> tuple[bytes, str, str]:
-        from ..documents import landesbericht as lb
-        from ..documents.report import cell_text, is_number, report_docx
-
         org = db.session.get(models.Organisation, job.organisation_id)
         day = date.fromisoformat(job.options["heute"])
         report(5, "Das Portfolio wird berechnet.")
