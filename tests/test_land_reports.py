@@ -88,6 +88,11 @@ def test_job_page_while_waiting_and_progress_as_json(land, client_as, app, monke
     """A job not yet done: the page reloads itself without JavaScript, has a live region, and the
     download is not offered (404 if asked for)."""
     monkeypatch.setitem(app.config, "JOB_WORKER", "process")  # nothing in this process takes the job
+    # nor a worker thread of an earlier test's app: on PostgreSQL they share the queue, as instances do
+    deadline = time.monotonic() + 30
+    while any(t.is_alive() for t in list(jobs._threads.values())):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
     member = client_as({land["land"]: "lesen"})
     started = member.get(f"/landesebene/{land['land']}/landesbericht.pdf")
     page_url = started.headers["Location"]
