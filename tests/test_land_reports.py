@@ -249,3 +249,45 @@ def test_land_landscape_export(land, client_as, app):
     assert any(e[1] == "=SurvNet" for e in entries)  # text, not a formula
     stranger = client_as({land["Landkreis Peine"]: "verwalten"})
     assert stranger.get(f"/organisationen/{land['land']}/landeslandkarte.xlsx").status_code == 404
+
+
+def test_planner_worker_makes_the_queued_documents(land, client_as, app, database_url, tmp_path):
+    """Production: the web processes only queue (PLANNER_JOB_WORKER=process); `planner worker`, a
+    process of its own on the same database, makes the document; SIGTERM stops it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    app.config["JOB_WORKER"] = "process"
+    deadline = time.monotonic() + 30  # no worker thread of an earlier app on a shared queue
+    while any(t.is_alive() for t in list(jobs._threads.values())):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    member = client_as({land["land"]: "lesen"})
+    page_url = member.get(f"/landesebene/{land['land']}/landesbericht.docx").headers["Location"]
+    assert member.get(page_url + "/stand").get_json()["state"] == "wartend"
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test",
+        "PLANNER_JOB_WORKER": "process",
+        "PLANNER_INSTANCE": str(tmp_path),
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "planner.cli", "worker", "--threads", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (state := member.get(page_url + "/stand").get_json())["done"]:
+            assert not state["failed"] and worker.poll() is None
+            assert time.monotonic() < deadline
+            time.sleep(0.3)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output = worker.communicate(timeout=30)[0]
+    assert "planner worker: 1 Thread(s)" in output
+    assert member.get(state["download"]).data.startswith(b"PK")
