@@ -70,10 +70,24 @@ def test_landesbericht_pdf_is_accessible_and_the_same_request_finds_the_same_job
 
 
 def test_a_change_of_the_data_makes_a_new_document(land, client_as, app):
+    from datetime import timedelta
+
     admin = client_as(is_admin=True)
     url = f"/landesebene/{land['land']}/landesbericht.docx"
     fetch_document(admin, url)
     before = admin.get(url).headers["Location"]
+    with app.app_context():  # a document of eight days ago: deleted when the next one is asked for
+        old = DocumentJob(
+            id="0" * 32,
+            kind="landesbericht_docx",
+            organisation_id=land["land"],
+            options={},
+            fingerprint="0" * 64,
+            title="alt",
+            created_at=models.utcnow() - timedelta(days=8),
+        )
+        db.session.add(old)
+        db.session.commit()
     response = admin.post(
         f"/landesebene/{land['land']}/foerderaufrufe/mittel",
         data={"amount": "70000000", "source": "", "lock_version": "1"},

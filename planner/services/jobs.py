@@ -47,6 +47,7 @@ TASK_NAME = "planner.document"
 IDLE_SECONDS = 5.0  # the in-process worker ends after this long without work
 POLL_SECONDS = 0.2
 STALE_AFTER = timedelta(minutes=30)  # a job "running" this long was cut off (its process ended)
+KEPT_FOR = timedelta(days=7)  # documents older than this are deleted when a new one is asked for
 WORKER_MODES = ("thread", "process")
 
 Report = Callable[[int, str], None]
@@ -193,6 +194,8 @@ def request_document(
         if existing.state == WAITING:
             ensure_worker(app)
         return existing
+    # old documents go: they are made again on demand (the table would otherwise grow by every PDF)
+    session.execute(sa.delete(DocumentJob).where(DocumentJob.created_at < utcnow() - KEPT_FOR))
     job = DocumentJob(
         id=secrets.token_hex(16),
         kind=kind,
