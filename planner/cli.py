@@ -475,6 +475,19 @@ def directory_groups_import(file: Path) -> None:
     click.echo(f"{count} Zuordnung{'' if count == 1 else 'en'} übernommen; die bisherigen sind ersetzt.")
 
 
+@main.command()
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 16), help="Gleichzeitige Aufträge.")
+def worker(threads: int) -> None:
+    """Erstellt die im Hintergrund angeforderten Dokumente (Landesbericht, Portfolio-PDF), bis der
+    Prozess beendet wird. Für den Betrieb mit PLANNER_JOB_WORKER=process (siehe README)."""
+    from .services import jobs
+
+    app = _app()  # registers the kinds of documents (planner/web)
+
+    click.echo(f"planner worker: {threads} Thread(s), Warteschlange in {jobs.queue(app).storage.__class__.__name__}")
+    jobs.run_consumer(app, threads)
+
+
 @main.group()
 def db() -> None:
     """Datenbank-Migrationen (Alembic)."""

@@ -110,6 +110,8 @@ def from_environment() -> dict:
             # a form token is valid for the whole session: pages answered 304 from the browser's cache
             # keep working forms (web/cached.py); a new login is a new session with a new token
             "WTF_CSRF_TIME_LIMIT": None,
+            # where background documents are made: "thread" (in the web process) or "process" (`planner worker`)
+            "JOB_WORKER": os.environ.get("PLANNER_JOB_WORKER") or "thread",
         }
         | directory_settings()
         | mail_settings()

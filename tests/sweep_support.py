@@ -132,6 +132,27 @@ def build_two_organisations(app) -> dict:
         a_person = status_links.owners_of(a_row)[0]
         a_person.email = "a-person@kreis-a.example"
         status_links.start(db.session, a_row, by="Sweep")
+
+        # a survey round of A (as a coordinator) and a finished document of A, so their routes get an id
+        import datetime as dt
+
+        from planner.models.jobs import DONE, DocumentJob
+        from planner.models.land import SurveyRound
+
+        db.session.add(SurveyRound(coordinator_id=a_org, title="Erhebung A", due_on=dt.date(2030, 1, 31)))
+        job = DocumentJob(
+            id="a" * 32,
+            kind="landesbericht_pdf",
+            organisation_id=a_org,
+            options={},
+            fingerprint="a" * 64,
+            title="Landesbericht A",
+            state=DONE,
+            filename="a.pdf",
+            mimetype="application/pdf",
+            content=b"%PDF-1.7 A",
+        )
+        db.session.add(job)
         db.session.commit()
     a_user = create_user(app, "a-verwalten", roles={a_org: "verwalten"})
     a_token = ApiCaller(app, a_user)
@@ -212,6 +233,10 @@ def _value(param: str, data: dict) -> str | None:
         return str(data["a_token_id"])
     if param == "mapping_id":
         return str(data["mapping_id"])
+    if param == "job_id":
+        return "a" * 32  # the finished document of A (build_two_organisations)
+    if param == "office_id":
+        return str(data["a_org"])
     if param == "chart":
         return "fahrplan"
     if param == "table":

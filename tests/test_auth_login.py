@@ -143,6 +143,7 @@ PDF_ONLY = {
     "templates/documents/chart_pdf.html",
     "templates/review/review_pdf.html",
     "templates/landesebene/portfolio_pdf.html",
+    "templates/documents/report_pdf.html",
 }
 
 

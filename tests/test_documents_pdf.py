@@ -12,6 +12,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 from conftest import DATA, PEINE, STEINFURT, import_file, run
+from jobs_support import fetch_document
 from pdf_a11y import assert_accessible_pdf, structure
 
 from planner import models
@@ -21,6 +22,10 @@ from planner.services import accounts
 from planner.web.roadmap import CHARTS
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+
+
+# PDF routes that answer with the page of a job made in the background (services/jobs.py)
+BACKGROUND = {"portfolio.export_pdf"}
 
 
 def _pdf_routes(app) -> set[str]:
@@ -77,7 +82,7 @@ def downloaded(seeds):
     }
     result = {}
     for endpoint, (url, title) in urls.items():
-        response = client.get(url, follow_redirects=True)
+        response = fetch_document(client, url) if endpoint in BACKGROUND else client.get(url, follow_redirects=True)
         assert response.status_code == 200, url
         assert response.mimetype == "application/pdf", url
         result[endpoint] = (response.data, title)

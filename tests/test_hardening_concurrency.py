@@ -248,8 +248,8 @@ def test_two_saves_of_the_participants_of_a_landesmassnahme_at_once(live_app, li
     browser = Browser(live_server, live_app)
     url = f"/landesebene/strategien/{strategy_id}/massnahmen/clouddienst/teilnehmende"
     form = _form(browser, url)
-    choices = [str(offices["Landkreis Peine"]), str(offices["Gesundheitsamt Kreis Steinfurt"])]
-    answers = at_once([lambda i=i: browser.post(url, form | {"offices": choices[i]}) for i in range(2)])
+    fields = [f"status_{offices['Landkreis Peine']}", f"status_{offices['Gesundheitsamt Kreis Steinfurt']}"]
+    answers = at_once([lambda i=i: browser.post(url, form | {fields[i]: "im_betrieb"}) for i in range(2)])
     _one_wins(answers, CONFLICT)
 
 

@@ -90,11 +90,13 @@ def test_state_office_journey(state_office_page: Page, live_server, screenshot):
     page.get_by_role(
         "link", name="bearbeiten (Clouddienst für den Austausch von Dateien mit schutzbedürftigen Daten)"
     ).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Teilnehmende Gesundheitsämter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Einordnung und Teilnahme")
     assert_accessible(page)
-    page.get_by_label("Gesundheitsamt Kreis Steinfurt").uncheck()
+    page.get_by_label("Stand: Gesundheitsamt Kreis Steinfurt").select_option("nimmt nicht teil")
     page.get_by_role("button", name="Speichern").click()
-    expect(page.get_by_text("Die teilnehmenden Gesundheitsämter sind gespeichert.")).to_be_visible()
+    expect(page.get_by_text("Einordnung und teilnehmende Gesundheitsämter sind gespeichert.")).to_be_visible()
+    page.goto(live_server.url + "/landesebene/")
+    page.get_by_role("link", name="Portfolio: Landesstelle (Beispiel)").click()
     expect(page.get_by_role("region", name="Landesmaßnahmen").first).to_contain_text("1: Landkreis Peine")
 
 

@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 from conftest import PEINE, STEINFURT, form_data, import_file, run
+from jobs_support import fetch_document
 from pdf_a11y import assert_accessible_pdf
 from test_query_counts import counted
 
@@ -108,8 +109,7 @@ def test_xlsx_and_pdf_export(land, client_as):
     assert peine[3 + 2 * 2] == "–"  # Prozessdigitalisierung "–": text, below stage 0
     dims = list(book["Dimensionen"].iter_rows(min_row=5, values_only=True))
     assert dims[0] == ("Digitalisierungsstrategie", 1, 0, 1)
-    pdf = member.get(f"/landesebene/{land['land']}/portfolio.pdf")
-    assert pdf.status_code == 200
+    pdf = fetch_document(member, f"/landesebene/{land['land']}/portfolio.pdf")
     types = assert_accessible_pdf(pdf.data, "Portfolio der Gesundheitsämter – Landesstelle (Beispiel)")
     assert types["/Table"] >= 3 and types["/TH"] >= 20
 
@@ -128,36 +128,103 @@ def test_funding_calls_across_offices_with_both_readings(land, client_as):
 
 @pytest.mark.db
 def test_participants_of_a_landesmassnahme(land, client_as):
+    """Issue 27 point 7: category, lead and per office the rollout status and its date instead of a
+    yes/no checkbox; the measure's own page shows the offices taking part."""
     editor = client_as({land["land"]: "bearbeiten"})
     url = f"/landesebene/strategien/{land['strategy']}/massnahmen/clouddienst/teilnehmende"
+    peine, steinfurt = land["Landkreis Peine"], land["Gesundheitsamt Kreis Steinfurt"]
     page = editor.get(url).get_data(as_text=True)
-    assert "Landkreis Peine" in page and "checked" in page
-    version = form_data(page)["lock_version"]
-    response = editor.post(url, data={"offices": [str(land["Landkreis Peine"])], "lock_version": version})
-    assert response.status_code == 302
+    fields = form_data(page)
+    # the sample seed's participations read as "Teilnahme zugesagt", without a date
+    assert fields[f"status_{peine}"] == "zugesagt" and fields[f"datum_{peine}"] == ""
+    version = fields["lock_version"]
+    response = editor.post(
+        url,
+        data={
+            "category": "bundesweit",
+            "lead": "NLGA",
+            f"status_{peine}": "im_betrieb",
+            f"datum_{peine}": "01.03.2025",
+            f"status_{steinfurt}": "",
+            f"datum_{steinfurt}": "",
+            "lock_version": version,
+        },
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("#landesmassnahme-h")
     with editor.application.app_context():
-        assert (
-            db.session.scalars(sa.select(lm.LandMeasureOffice.office_id))
-            .all()
-            .count(land["Gesundheitsamt Kreis Steinfurt"])
-            == 3
-        )
+        rows = db.session.execute(
+            sa.select(lm.LandMeasureOffice.office_id, lm.LandMeasureOffice.status, lm.LandMeasureOffice.status_on)
+        ).all()
+        assert [r.office_id for r in rows].count(steinfurt) == 3  # the other three measures keep Steinfurt
+        assert (peine, "im_betrieb", date(2025, 3, 1)) in rows
+    measure_page = editor.get(f"/strategien/{land['strategy']}/massnahmen/clouddienst").get_data(as_text=True)
+    assert "Landesmaßnahme: Einordnung und Teilnahme" in measure_page
+    assert "Art: bundesweite Maßnahme (ELFA) · Federführung: NLGA" in measure_page
+    assert "1 Amt nimmt teil: 1 im Betrieb." in measure_page and "01.03.2025" in measure_page
     overview = editor.get(f"/landesebene/{land['land']}").get_data(as_text=True)
-    assert "1: Landkreis Peine" in overview
-    # an office that is not coordinated cannot be named
-    bad = editor.post(url, data={"offices": ["99999"], "lock_version": version})
-    assert bad.status_code == 200 and "keine gültige Auswahl" in bad.get_data(as_text=True)
+    assert "1: Landkreis Peine (1 im Betrieb)" in overview
+    # a date without taking part, a malformed date, an unknown status: German errors, input kept
+    bad = editor.post(
+        url,
+        data={
+            "category": "land",
+            "lead": "",
+            f"status_{peine}": "im_betrieb",
+            f"datum_{peine}": "32.13.2025",
+            f"status_{steinfurt}": "",
+            f"datum_{steinfurt}": "01.01.2025",
+            "lock_version": version,
+        },
+    )
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert "„32.13.2025“ ist kein gültiges Datum" in text and "das Amt nimmt nicht teil" in text
+    assert form_data(text)[f"datum_{peine}"] == "32.13.2025"
+    unknown = editor.post(url, data={f"status_{peine}": "fertig", "category": "land", "lock_version": version})
+    assert unknown.status_code == 422 and "Keine gültige Auswahl" in unknown.get_data(as_text=True)
     # an older form (filled before the save above) does not overwrite it: the German conflict
-    # message, the choice of the older form still ticked (issue 23, defect 6)
-    late = editor.post(url, data={"offices": [str(land["Gesundheitsamt Kreis Steinfurt"])], "lock_version": version})
+    # message, the older form's choices kept (issue 23, defect 6)
+    late = editor.post(
+        url,
+        data={"category": "land", f"status_{steinfurt}": "zugesagt", f"status_{peine}": "", "lock_version": version},
+    )
     text = late.get_data(as_text=True)
     assert late.status_code == 422 and "Jemand anderes hat diesen Datensatz inzwischen geändert" in text
-    assert form_data(text)["offices"] == str(land["Gesundheitsamt Kreis Steinfurt"])
+    assert form_data(text)[f"status_{steinfurt}"] == "zugesagt"
     overview = editor.get(f"/landesebene/{land['land']}").get_data(as_text=True)
-    assert "1: Landkreis Peine" in overview
+    assert "1: Landkreis Peine (1 im Betrieb)" in overview
     # readers see the list, no form
     reader = client_as({land["land"]: "lesen"})
-    assert reader.post(url, data={"offices": []}).status_code == 404
+    assert reader.post(url, data={"category": "land"}).status_code == 404
+    read = reader.get(url).get_data(as_text=True)
+    assert "Landkreis Peine" in read and "im Betrieb" in read and "<select" not in read
+
+
+def test_existing_participations_migrate_to_zugesagt(tmp_path):
+    """Migration 0011_h27b_land_measure_rollout: every yes of the old checkbox is kept as "Teilnahme zugesagt"."""
+    from planner.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0010_h27b_document_jobs")
+    upgrade(url, "0007_h12_land")  # land_measure_offices, before its rollout columns
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        for sql in (
+            "INSERT INTO organisations (id, name, created_at) VALUES (1, 'Land', '2026-01-01'), (2, 'Amt', '2026-01-01')",
+            "INSERT INTO strategies (id, organisation_id, title, version, vision, mission, principles, created_at,"
+            " lock_version) VALUES (1, 1, 'S', '', '', '', '[]', '2026-01-01', 1)",
+            "INSERT INTO measures (id, strategy_id, key, position, title, description, goal, dimension,"
+            " further_dimensions, subdimensions, status, second_loop, actors, requirements, examples, steps,"
+            " deferrals, lock_version) VALUES (1, 1, 'm', 0, 'M', '', '', 'IT-Sicherheit', '[]', '[]', 'geplant',"
+            " 0, '[]', '[]', '[]', '[]', 0, 1)",
+            "INSERT INTO land_measure_offices (id, measure_id, office_id) VALUES (1, 1, 2)",
+        ):
+            conn.execute(sa.text(sql))
+    upgrade(url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT measure_id, office_id, status, status_on FROM land_measure_offices")).all()
+    engine.dispose()
+    assert rows == [(1, 2, "zugesagt", None)]
 
 
 @pytest.mark.db

@@ -124,6 +124,15 @@ def funding_calls() -> tuple[FundingCall, ...]:
     )
 
 
+def measure_budgets(measures: Iterable[Measure]) -> dict[str, float]:
+    """The measures' budgets summed per funding call (by call id; measures naming no known call left out)."""
+    sums: dict[str, float] = {}
+    for m in measures:
+        if m.budget is not None and m.funding_call and (call := find_call(m.funding_call)) is not None:
+            sums[call.id] = sums.get(call.id, 0.0) + m.budget
+    return sums
+
+
 def _fold(text: str) -> str:
     return re.sub(r"[\s.\-_]+", "", text.casefold())
 

@@ -22,7 +22,16 @@ from datetime import date
 from functools import cached_property
 
 from .catalogue import catalogue
-from .funding import CallCheck, FundingCall, RuleKind, check_call, funding_calls
+from .funding import (
+    CallCheck,
+    FundingCall,
+    FundingParticipation,
+    Outcome,
+    RuleKind,
+    check_call,
+    funding_calls,
+    measure_budgets,
+)
 from .lagebild import Review, next_review
 from .maturity import Assessment, Level, LevelChange, baseline, by_date, compare_levels, dimension_levels, rank
 from .months import Month, german_date, month_of
@@ -224,6 +233,9 @@ class Office:
     calls: list[CallResult] = field(default_factory=list)
     window_end: Month | None = None  # the end of the current strategy's plan period
     strategy: Strategy | None = field(default=None, repr=False)  # for the readiness forecast
+    # the strategy's funding entries and its measures' budgets per call id (domain/state_funding.py)
+    funding: tuple[FundingParticipation, ...] = ()
+    call_budgets: dict[str, float] = field(default_factory=dict)
 
     @property
     def latest_date(self) -> date | None:
@@ -271,6 +283,8 @@ def office(
         calls=[call_result(strategy, assessments, c) for c in calls],
         window_end=strategy.window_end if strategy else None,
         strategy=strategy,
+        funding=tuple(strategy.funding) if strategy else (),
+        call_budgets=measure_budgets(strategy.measures) if strategy else {},
     )
 
 

@@ -7,7 +7,7 @@ this package registers every table, so metadata (create_all, Alembic) and relati
 them all before the first query. The core names are re-exported: `models.Strategy`.
 """
 
-from . import auth, cache, land, mail, maturity, review, roadmap, session, token, verstetigung  # noqa: F401  (every table)
+from . import auth, cache, jobs, land, mail, maturity, review, roadmap, session, token, verstetigung  # noqa: F401  (every table)
 from .core import (
     NAMING,
     PERSON_KINDS,
@@ -20,11 +20,13 @@ from .core import (
     Strategy,
     utcnow,
 )
+from .jobs import DocumentJob
 
 __all__ = [
     "NAMING",
     "PERSON_KINDS",
     "Dependency",
+    "DocumentJob",
     "Measure",
     "MeasureOwner",
     "Model",

@@ -11,7 +11,8 @@ to the state office (through its measure), the office is only named.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -86,8 +87,21 @@ class Application(Model):
     __mapper_args__ = {"version_id_col": lock_version}
 
 
+# where an office stands with a Landesmaßnahme (its rollout there, e.g. the cloud service or the
+# chatbot); rows from before migration 0011_h27b_land_measure_rollout are "zugesagt"
+ROLLOUT_STATES = {
+    "zugesagt": "Teilnahme zugesagt",
+    "in_einfuehrung": "in Einführung",
+    "im_betrieb": "im Betrieb",
+    "ausgestiegen": "ausgestiegen",
+}
+# what kind of state measure it is (NLGA slides: Niedersachsen coordinates or joins nationwide ELFA measures)
+LAND_MEASURE_CATEGORIES = {"land": "Landesmaßnahme", "bundesweit": "bundesweite Maßnahme (ELFA)"}
+
+
 class LandMeasureOffice(Model):
-    """An office that takes part in a measure of the state office."""
+    """An office that takes part in a measure of the state office, with its rollout status there
+    and the date of that status (e.g. „im Betrieb seit 01.03.2025“)."""
 
     __tablename__ = "land_measure_offices"
     __table_args__ = (sa.UniqueConstraint("measure_id", "office_id", name="uq_land_measure_offices_measure_office"),)
@@ -95,6 +109,110 @@ class LandMeasureOffice(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     measure_id: Mapped[int] = mapped_column(sa.ForeignKey("measures.id", ondelete="CASCADE"), index=True)
     office_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default="zugesagt", server_default="zugesagt")
+    status_on: Mapped[date | None]
 
     measure: Mapped[Measure] = relationship()
     office: Mapped[Organisation] = relationship()
+
+
+class LandBudget(Model):
+    """The funds a Land has for the digitalisation of its offices (Lower Saxony: up to 65 M €,
+    seed 004), set by its coordinating organisation; the state's funding overview sets the
+    offices' granted sums against it. Migration 0010_h27b_document_jobs."""
+
+    __tablename__ = "land_budgets"
+
+    coordinator_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    amount: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2))
+    source: Mapped[str] = mapped_column(sa.String(300), default="")
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class LandMeasureInfo(Model):
+    """What kind of state measure a measure of the state office is (Land or nationwide/ELFA) and who
+    leads it (e.g. „NLGA“, „Niedersachsen, ELFA-Koordination“). Migration 0011_h27b_land_measure_rollout."""
+
+    __tablename__ = "land_measure_info"
+
+    measure_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    category: Mapped[str] = mapped_column(sa.String(20), default="land")
+    lead: Mapped[str] = mapped_column(sa.String(200), default="")
+
+
+# what a survey round asks the offices to bring up to date
+SURVEY_SUBJECTS = {
+    "landkarte": "Applikationslandkarte",
+    "messung": "Reifegradmessung",
+}
+
+
+class SurveyRound(Model):
+    """A survey round (Erhebungsrunde) of a coordinating organisation: all its offices are asked
+    to bring their application landscape or their maturity assessment up to date by a date
+    (NLGA: „zwei Erhebungen pro Jahr“). Closing the round keeps every office's landscape as it was
+    (survey_snapshots), so that rounds can be compared year to year. Migration 0012_h27b_survey_rounds."""
+
+    __tablename__ = "survey_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coordinator_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    subject: Mapped[str] = mapped_column(sa.String(20), default="landkarte")
+    due_on: Mapped[date]
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(sa.String(200), default="")
+    closed_at: Mapped[datetime | None]
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class SurveyAnswer(Model):
+    """An office's answer to a round: „Angaben sind aktuell“, confirmed by a member of the office.
+    (An office that changed its landscape or recorded an assessment after the round began has
+    answered too; that is read from the data, not stored.)"""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (sa.UniqueConstraint("round_id", "office_id", name="uq_survey_answers_round_office"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_rounds.id", ondelete="CASCADE"), index=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_by: Mapped[str] = mapped_column(sa.String(200), default="")
+
+
+class SurveyReminder(Model):
+    """A reminder of a round sent to an office: recorded here and shown on the office's start page
+    (e-mail is another part of planner)."""
+
+    __tablename__ = "survey_reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_rounds.id", ondelete="CASCADE"), index=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_by: Mapped[str] = mapped_column(sa.String(200), default="")
+
+
+class SurveySnapshot(Model):
+    """One application of one office as it was when the round was closed."""
+
+    __tablename__ = "survey_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_rounds.id", ondelete="CASCADE"), index=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    vendor: Mapped[str] = mapped_column(sa.String(200), default="")
+    task_area: Mapped[str] = mapped_column(sa.String(200), default="")
+    operation: Mapped[str] = mapped_column(sa.String(20), default="")
+    state: Mapped[str] = mapped_column(sa.String(20), default="")

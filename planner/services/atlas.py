@@ -106,9 +106,12 @@ def _domain(r) -> Measure:
     )
 
 
-def search(session: Session, visible: sa.Select | None, wanted: AtlasFilter, today: date) -> AtlasPage:
+def search(
+    session: Session, visible: sa.Select | None, wanted: AtlasFilter, today: date, *, everything: bool = False
+) -> AtlasPage:
     """One page of the measures matching `wanted` among the visible strategies (`visible`: a
-    subquery of strategy ids, None for all), sorted by office, strategy and position."""
+    subquery of strategy ids, None for all), sorted by office, strategy and position;
+    `everything`: all matches on one page, without the similar-measure counts (the export)."""
     m = models.Measure
     # a light first pass over every match; the page's rows are read in full afterwards
     light = [m.id, models.Organisation.id.label("organisation_id"), m.dimension, m.status, m.start, m.end]
@@ -146,6 +149,10 @@ def search(session: Session, visible: sa.Select | None, wanted: AtlasFilter, tod
         if wanted.state and schedule_state(_domain(r), today).state.value != wanted.state:
             continue
         found.append(r)
+    if everything:
+        return AtlasPage(
+            _rows(session, [r.id for r in found], today), len(found), 1, 1, len({r.organisation_id for r in found})
+        )
     pages = max(1, -(-len(found) // PAGE_SIZE))
     page = min(max(wanted.page, 1), pages)
     rows = _rows(session, [r.id for r in found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]], today)

@@ -36,8 +36,9 @@ from .cache import bump, scopes_of_entries
 from .cache import install as install_cache
 
 # kept_forms: input kept across an expired session, transient and owned by a login, not by an organisation;
-# form_submissions: one-time tokens of creating forms, transient too
 # mail_outbox, mail_reminders: the mail logistics (issue 28), transient
+# form_submissions: one-time tokens of creating forms, transient too; document_jobs: documents made in
+# the background (services/jobs.py), made again on demand — and a job must not change the state it documents
 NOT_AUDITED = {
     "audit_entries",
     "login_attempts",
@@ -47,6 +48,7 @@ NOT_AUDITED = {
     "form_submissions",
     "mail_outbox",
     "mail_reminders",
+    "document_jobs",
 }
 # recorded as changed without the value; last_login_at would fill the trail on every login
 SECRET_FIELDS = {"password_hash", "token_hash"}

@@ -42,6 +42,7 @@ EXCLUDED = {
     "revisions": "Änderungszähler des Zwischenspeichers; eine Wiederherstellung zählt als Änderung von allem.",
     "cache_entries": "Zwischengespeicherte Seitenteile und Diagramme werden bei Bedarf neu erstellt.",
     "kept_forms": "Nach Ablauf der Sitzung aufbewahrte Formulareingaben sind flüchtig und gehören einer Anmeldung, keiner Organisation.",
+    "document_jobs": "Im Hintergrund erzeugte Dokumente (Landesbericht, Portfolio-PDF) werden bei Bedarf neu erstellt.",
     "form_submissions": "Einmal-Kennungen gesendeter Formulare (gegen doppeltes Anlegen) sind flüchtig und gehören einer Anmeldung.",
     "mail_outbox": "Ausgehende Mails sind flüchtig; wartende enthalten persönliche Links, die nicht in eine Sicherung gehören.",
     "mail_reminders": "Welche Erinnerungen verschickt wurden, zählt nur für den laufenden Betrieb (keine doppelten Mails).",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -38,7 +39,7 @@ DEMO_COORDINATOR = "Landesstelle Demo (fiktiv)"
 DEMO_OFFICE = "Gesundheitsamt Demo-{:03d} (fiktiv)"
 
 OfficeGenerator = Callable[[Session, list[tuple[int, str]], random.Random], None]
-OFFICE_GENERATORS: list[OfficeGenerator] = [landscape.insert_sample_landscapes]
+OFFICE_GENERATORS: list[OfficeGenerator] = []  # filled below the generators (landscapes, funding)
 
 
 def _coordinate(session: Session, coordinator_id: int, office_ids: list[int]) -> None:
@@ -58,8 +59,55 @@ def seed_sample_land(session: Session, strategy) -> models.Strategy:
         session.add(Coordination(coordinator_id=row.organisation_id, organisation_id=office_id))
         for m in row.measures:
             session.add(lm.LandMeasureOffice(measure_id=m.id, office_id=office_id))
+    add_sample_budget(session, row.organisation_id)
     session.flush()
     return row
+
+
+# the Lower Saxony figure (seed 004) as the sample Land's funds; a coordinator changes it on its funding page
+SAMPLE_BUDGET = Decimal("65000000")
+SAMPLE_BUDGET_SOURCE = "Beispielwert: Niedersachsen, bis zu 65 Mio. € (Ministeriumsseite zum Pakt für den ÖGD)"
+
+
+def add_sample_budget(session: Session, coordinator_id: int) -> None:
+    session.add(lm.LandBudget(coordinator_id=coordinator_id, amount=SAMPLE_BUDGET, source=SAMPLE_BUDGET_SOURCE))
+
+
+def insert_sample_funding(session: Session, offices: list[tuple[int, str]], rng: random.Random) -> None:
+    """Funding entries of the demo offices' strategies: about 9 in 10 applied to the 1st call, half
+    to the 3rd; most applications granted, the amounts scaled to the sample Land's funds. Its own random sequence (the
+    other generators draw the same as without it)."""
+    own = random.Random(len(offices) * 7919 + 27)
+    s = models.Strategy.__table__
+    strategies = {
+        org: sid
+        for org, sid in session.execute(
+            sa.select(s.c.organisation_id, s.c.id).where(s.c.organisation_id.in_([i for i, _ in offices]))
+        )
+    }
+    # amounts such that the grants use about 70 % of the sample Land's funds, whatever the number of offices
+    typical = float(SAMPLE_BUDGET) * 0.7 / (max(len(offices), 1) * 1.4)
+    rows = []
+    for office_id, _ in offices:
+        if (strategy_id := strategies.get(office_id)) is None:
+            continue
+        for position, (call, chance) in enumerate((("foerderaufruf-1", 0.9), ("foerderaufruf-3", 0.5))):
+            if own.random() > chance:
+                continue
+            status = own.choices(["bewilligt", "abgeschlossen", "beantragt"], [6, 3, 1])[0]
+            granted = None if status == "beantragt" else Decimal(round(typical * own.uniform(0.5, 1.5), -3))
+            rows.append(
+                {
+                    "strategy_id": strategy_id,
+                    "position": position,
+                    "call": call,
+                    "status": status,
+                    "granted": granted,
+                    "note": "",
+                }
+            )
+    if rows:
+        session.execute(sa.insert(mm.FundingParticipation.__table__), rows)
 
 
 # --- generated demo offices ------------------------------------------------------------------
@@ -117,6 +165,7 @@ def demo_land(session: Session, offices: int, seed: int = 16, measures: int = 60
     coordinator = ids[DEMO_COORDINATOR]
     office_ids = [ids[n] for n in names]
     _coordinate(session, coordinator, office_ids)
+    add_sample_budget(session, coordinator)
 
     st = models.Strategy.__table__
     strategies = []
@@ -204,3 +253,6 @@ def demo_land(session: Session, offices: int, seed: int = 16, measures: int = 60
     for generate in OFFICE_GENERATORS:
         generate(session, offices_named, rng)
     return coordinator, office_ids
+
+
+OFFICE_GENERATORS.extend([landscape.insert_sample_landscapes, insert_sample_funding])

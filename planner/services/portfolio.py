@@ -22,9 +22,11 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from .. import models
 from ..domain import portfolio as domain
-from ..domain.funding import FundingParticipation, ParticipationStatus
+from ..domain.funding import FundingParticipation, ParticipationStatus, find_call
 from ..domain.maturity import Answer, Assessment, CriterionAnswer
 from ..domain.months import Month, parse_month
+from ..domain.state_funding import FundingOffice
+from ..domain.state_funding import state_funding as compute_funding
 from ..domain.strategy import Measure, Status
 from ..domain.verstetigung import STRATEGY
 from ..domain.whole_strategy import WholeStrategy
@@ -37,18 +39,44 @@ from .strategies import _measure
 from .verstetigung import evaluation_to_domain
 
 
+@dataclass(frozen=True)
+class Rollout:
+    """One office taking part in a Landesmaßnahme: its rollout status there and since when."""
+
+    office_id: int
+    name: str
+    status: str  # a key of models.land.ROLLOUT_STATES
+    since: date | None
+
+    @property
+    def label(self) -> str:
+        return lm.ROLLOUT_STATES.get(self.status, self.status)
+
+
 @dataclass
 class LandMeasure:
-    """A measure of the state office's strategy with the offices taking part."""
+    """A measure of the state office's strategy with its category, lead and the offices taking part."""
 
     id: int
     measure: Measure
-    offices: list[tuple[int, str]]
+    offices: list[tuple[int, str]]  # (id, name) of every office with a rollout row, by name
+    category: str = "land"
+    lead: str = ""
+    rollout: list[Rollout] = field(default_factory=list)
 
     @property
     def dimensions(self) -> list[str]:
         """The dimensions it serves: its dimension and its further dimensions."""
         return [self.measure.dimension, *[d for d in self.measure.further_dimensions if d != self.measure.dimension]]
+
+    @property
+    def category_label(self) -> str:
+        return lm.LAND_MEASURE_CATEGORIES.get(self.category, self.category)
+
+    def counts(self) -> list[tuple[str, int]]:
+        """(status label, number of offices) for the statuses that occur, in the order of ROLLOUT_STATES."""
+        found = [r.status for r in self.rollout]
+        return [(label, found.count(key)) for key, label in lm.ROLLOUT_STATES.items() if key in found]
 
 
 @dataclass
@@ -228,19 +256,32 @@ def _strategies(session: Session, rows: dict[int, sa.Row], names: dict[int, str]
 
 
 def _land_measures(session: Session, strategy_id: int, names: dict[int, str]) -> list[LandMeasure]:
-    """The state office's measures with the offices taking part (two statements)."""
-    m, p = models.Measure.__table__, lm.LandMeasureOffice.__table__
+    """The state office's measures with category, lead and the offices taking part (three statements)."""
+    m, p, info = models.Measure.__table__, lm.LandMeasureOffice.__table__, lm.LandMeasureInfo.__table__
     rows = session.execute(sa.select(m).where(m.c.strategy_id == strategy_id).order_by(m.c.position, m.c.id)).all()
-    taking_part: dict[int, list[tuple[int, str]]] = {}
-    for measure_id, office_id in session.execute(
-        sa.select(p.c.measure_id, p.c.office_id).where(p.c.measure_id.in_([r.id for r in rows] or [-1]))
+    ids = [r.id for r in rows] or [-1]
+    taking_part: dict[int, list[Rollout]] = {}
+    for measure_id, office_id, status, since in session.execute(
+        sa.select(p.c.measure_id, p.c.office_id, p.c.status, p.c.status_on).where(p.c.measure_id.in_(ids))
     ):
         if office_id in names:  # an office no longer coordinated is not shown
-            taking_part.setdefault(measure_id, []).append((office_id, names[office_id]))
-    return [
-        LandMeasure(r.id, _measure(r, [], []), sorted(taking_part.get(r.id, []), key=lambda x: x[1].casefold()))
-        for r in rows
-    ]
+            taking_part.setdefault(measure_id, []).append(Rollout(office_id, names[office_id], status, since))
+    kinds = {r.measure_id: r for r in session.execute(sa.select(info).where(info.c.measure_id.in_(ids)))}
+    out = []
+    for r in rows:
+        rollout = sorted(taking_part.get(r.id, []), key=lambda x: x.name.casefold())
+        kind = kinds.get(r.id)
+        out.append(
+            LandMeasure(
+                r.id,
+                _measure(r, [], []),
+                [(x.office_id, x.name) for x in rollout],
+                kind.category if kind else "land",
+                kind.lead if kind else "",
+                rollout,
+            )
+        )
+    return out
 
 
 def compute(
@@ -323,6 +364,12 @@ def scopes(coordinator_id: int) -> tuple[list[str], list[sa.Select]]:
     ]
 
 
+def state_key(session: Session, coordinator_id: int, today: date) -> tuple[str, str]:
+    """The state of what the portfolio reads (the revisions of `scopes`, one statement) and the
+    day: a document made in the background for the same state is the same document."""
+    return cache.stamp(cache.revisions(session, *scopes(coordinator_id))), today.isoformat()
+
+
 def portfolio_and_key(
     session: Session, coordinator: models.Organisation, today: date, read: dict[str, int] | None = None
 ) -> tuple[str, Portfolio]:
@@ -346,9 +393,52 @@ def portfolio(session: Session, coordinator: models.Organisation, today: date) -
 # --- Landesmaßnahmen: the offices taking part ----------------------------------------------------
 
 
-def set_participants(session: Session, measure: models.Measure, office_ids: set[int]) -> None:
-    """Name exactly these offices as taking part in the measure (an audited change). Who takes part
-    is part of the Landesmaßnahme: the measure gets a new version (its forms check it)."""
+def land_measure(session: Session, strategy: models.Strategy, measure_id: int) -> LandMeasure | None:
+    """The measure as a Landesmaßnahme (category, lead, offices taking part) when its organisation
+    coordinates offices; None otherwise. For the measure's own page: a few statements."""
+    if not session.scalar(sa.select(sa.exists().where(Coordination.coordinator_id == strategy.organisation_id))):
+        return None
+    o = models.Organisation.__table__
+    names = dict(
+        session.execute(
+            sa.select(o.c.id, o.c.name)
+            .join(Coordination, Coordination.organisation_id == o.c.id)
+            .where(Coordination.coordinator_id == strategy.organisation_id)
+        ).all()
+    )
+    p, info = lm.LandMeasureOffice.__table__, lm.LandMeasureInfo.__table__
+    rollout = sorted(
+        (
+            Rollout(office_id, names[office_id], status, since)
+            for office_id, status, since in session.execute(
+                sa.select(p.c.office_id, p.c.status, p.c.status_on).where(p.c.measure_id == measure_id)
+            )
+            if office_id in names
+        ),
+        key=lambda r: r.name.casefold(),
+    )
+    kind = session.execute(sa.select(info).where(info.c.measure_id == measure_id)).first()
+    row = session.execute(sa.select(models.Measure.__table__).where(models.Measure.id == measure_id)).one()
+    return LandMeasure(
+        measure_id,
+        _measure(row, [], []),
+        [(r.office_id, r.name) for r in rollout],
+        kind.category if kind else "land",
+        kind.lead if kind else "",
+        rollout,
+    )
+
+
+def set_rollout(
+    session: Session,
+    measure: models.Measure,
+    rollout: dict[int, tuple[str, date | None]],
+    category: str,
+    lead: str,
+) -> None:
+    """The Landesmaßnahme's category and lead, and exactly these offices taking part, each with its
+    rollout status and date (an audited change). Who takes part is part of the Landesmaßnahme: the
+    measure gets a new version (its forms check it)."""
     measure_id = measure.id
     flag_modified(measure, "title")
     existing = {
@@ -356,8 +446,91 @@ def set_participants(session: Session, measure: models.Measure, office_ids: set[
         for r in session.scalars(sa.select(lm.LandMeasureOffice).where(lm.LandMeasureOffice.measure_id == measure_id))
     }
     for office_id, row in existing.items():
-        if office_id not in office_ids:
+        if office_id not in rollout:
             session.delete(row)
-    for office_id in sorted(office_ids - set(existing)):
-        session.add(lm.LandMeasureOffice(measure_id=measure_id, office_id=office_id))
+    for office_id, (status, since) in sorted(rollout.items()):
+        row = existing.get(office_id)
+        if row is None:
+            session.add(
+                lm.LandMeasureOffice(measure_id=measure_id, office_id=office_id, status=status, status_on=since)
+            )
+        elif (row.status, row.status_on) != (status, since):
+            row.status, row.status_on = status, since
+    info = session.get(lm.LandMeasureInfo, measure_id)
+    if info is None:
+        session.add(lm.LandMeasureInfo(measure_id=measure_id, category=category, lead=lead))
+    elif (info.category, info.lead) != (category, lead):
+        info.category, info.lead = category, lead
     session.flush()
+
+
+# --- the Land's funding budget -------------------------------------------------------------------
+
+
+def land_budget(session: Session, coordinator_id: int) -> lm.LandBudget | None:
+    """The funds the coordinator's Land has for its offices (None: not set)."""
+    return session.get(lm.LandBudget, coordinator_id)
+
+
+def set_land_budget(session: Session, coordinator_id: int, amount, source: str) -> lm.LandBudget | None:
+    """Set (amount None: remove) the Land's budget; an audited change."""
+    row = session.get(lm.LandBudget, coordinator_id)
+    if amount is None:
+        if row is not None:
+            session.delete(row)
+        session.flush()
+        return None
+    if row is None:
+        row = lm.LandBudget(coordinator_id=coordinator_id, amount=amount, source=source)
+        session.add(row)
+    else:
+        row.amount, row.source = amount, source
+    session.flush()
+    return row
+
+
+def state_funding(session: Session, p: Portfolio | models.Organisation):
+    """The funding across the state of portfolio `p` — or of a coordinator, read on its own in
+    five statements (the funding export does not need the whole portfolio) — against its Land's budget."""
+    if isinstance(p, Portfolio):
+        coordinator_id, offices = p.coordinator_id, p.offices
+    else:
+        coordinator_id, offices = p.id, funding_offices(session, p.id)
+    budget = land_budget(session, coordinator_id)
+    return compute_funding(offices, budget.amount if budget else None, budget.source if budget else "")
+
+
+def funding_offices(session: Session, coordinator_id: int) -> list:
+    """The coordinated offices with their current strategy's funding entries and measure budgets per call."""
+    o = models.Organisation.__table__
+    names = dict(
+        session.execute(
+            sa.select(o.c.id, o.c.name)
+            .join(Coordination, Coordination.organisation_id == o.c.id)
+            .where(Coordination.coordinator_id == coordinator_id)
+            .order_by(o.c.name)
+        ).all()
+    )
+    current = _current_strategies(session, list(names))
+    by_strategy = {r.id: org for org, r in current.items()}
+    ids = list(by_strategy) or [-1]
+    f, m = mm.FundingParticipation.__table__, models.Measure.__table__
+    funding: dict[int, list[FundingParticipation]] = {}
+    for r in session.execute(sa.select(f).where(f.c.strategy_id.in_(ids)).order_by(f.c.position)):
+        funding.setdefault(by_strategy[r.strategy_id], []).append(
+            FundingParticipation(
+                call=r.call,
+                status=ParticipationStatus(r.status),
+                granted=float(r.granted) if r.granted is not None else None,
+            )
+        )
+    budgets: dict[int, dict[str, float]] = {}
+    for strategy_id, call_text, amount in session.execute(
+        sa.select(m.c.strategy_id, m.c.funding_call, sa.func.sum(m.c.budget))
+        .where(m.c.strategy_id.in_(ids), m.c.budget.is_not(None), m.c.funding_call.is_not(None))
+        .group_by(m.c.strategy_id, m.c.funding_call)
+    ):
+        if (call := find_call(call_text)) is not None:
+            sums = budgets.setdefault(by_strategy[strategy_id], {})
+            sums[call.id] = sums.get(call.id, 0.0) + float(amount)
+    return [FundingOffice(org, name, tuple(funding.get(org, ())), budgets.get(org, {})) for org, name in names.items()]

@@ -13,6 +13,7 @@ from . import (
     cached,
     calendar_feed,
     clock,
+    documents,
     errors,
     filters,
     guide,
@@ -32,6 +33,7 @@ from . import (
     status_link,
     steckbriefe,
     strategies,
+    surveys,
     verstetigung,
 )
 from .api import views as api
@@ -61,6 +63,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(sharing.bp)
     app.register_blueprint(landscape.bp)
     app.register_blueprint(portfolio.bp)
+    app.register_blueprint(documents.bp)
+    app.register_blueprint(surveys.bp)
     auth.init_app(app)
     session_timeout.init_app(app)
     cached.install(app)

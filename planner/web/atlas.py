@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from .. import models
+from ..documents.land_exports import atlas_table
+from ..documents.report import tables_workbook
 from ..domain import normalise
 from ..domain.atlas import hint_text
+from ..domain.months import german_date
 from ..extensions import db
+from ..models.auth import AuditEntry
 from ..models.verstetigung import Succession
 from ..services import atlas as service
+from ..services import jobs
 from ..services import strategies as strategy_service
 from . import clock
 from .access import (
@@ -49,10 +58,8 @@ def _id(text: str | None) -> int:
     return int(text)
 
 
-@bp.get("/atlas")
-def index():
-    """Measures of all offices the user may see, filtered by GET parameters, one page at a time."""
-    form = AtlasForm(request.args)
+def _wanted(form: AtlasForm) -> tuple[service.AtlasFilter, list[str]]:
+    """The search of the GET parameters, or the German errors that prevent it."""
     errors: list[str] = []
     if request.args and not form.validate():
         errors = [e for field in form for e in field.errors]
@@ -66,11 +73,85 @@ def index():
         wanted.text = (form.q.data or "").strip()
         wanted.dimension, wanted.subdimension = form.dimension.data or "", form.subdimension.data or ""
         wanted.status, wanted.state = form.status.data or "", form.zeitstand.data or ""
+    return wanted, errors
+
+
+@bp.get("/atlas")
+def index():
+    """Measures of all offices the user may see, filtered by GET parameters, one page at a time."""
+    form = AtlasForm(request.args)
+    wanted, errors = _wanted(form)
     result = service.search(db.session, visible_strategy_ids(), wanted, clock.today())
     args = {k: v for k, v in request.args.items() if k != "seite" and v}
     return render_template(
         "atlas/index.html", form=form, errors=errors, result=result, args=args, copy_targets=bool(_targets())
     ), (422 if errors else 200)
+
+
+ATLAS_XLSX = "atlas_xlsx"
+
+
+@bp.get("/atlas.xlsx")
+def export_xlsx():
+    """Every match of the search (all pages) as a workbook, made in the background (24,000
+    measures at 400 offices): the job's page, seen only by the user who asked."""
+    form = AtlasForm(request.args)
+    wanted, errors = _wanted(form)
+    if errors:
+        return render_template(
+            "atlas/index.html",
+            form=form,
+            errors=errors,
+            result=service.AtlasPage([], 0, 1, 1, 0),
+            args={},
+            copy_targets=False,
+        ), 422
+    visible = visible_strategy_ids()
+    strategies = None if visible is None else sorted(db.session.scalars(visible))
+    newest = db.session.scalar(sa.select(sa.func.max(AuditEntry.id)))
+    job = jobs.request_document(
+        current_app._get_current_object(),
+        db.session,
+        kind=ATLAS_XLSX,
+        organisation_id=None,
+        user_id=current_user.id,
+        options={
+            "heute": clock.today().isoformat(),
+            "strategien": strategies,
+            "suche": {k: v for k, v in request.args.items() if k != "seite" and v},
+        },
+        state=newest,
+        title="Maßnahmenatlas – Treffer als Excel",
+        requested_by=current_user.label,
+    )
+    return redirect(url_for("documents.status", job_id=job.id), 303)
+
+
+def _atlas_xlsx(job, report: jobs.Report) -> tuple[bytes, str, str]:
+    """The atlas export of a job (in the worker): the search again, on the strategies the user saw."""
+    day = date.fromisoformat(job.options["heute"])
+    with current_app.test_request_context(query_string=job.options["suche"]):
+        form = AtlasForm(MultiDict(job.options["suche"]))
+        wanted, errors = _wanted(form)
+    if errors:
+        raise jobs.JobError("Die Suche ist nicht gültig: " + "; ".join(errors))
+    ids = job.options["strategien"]
+    visible = None if ids is None else sa.select(models.Strategy.id).where(models.Strategy.id.in_(ids or [-1]))
+    report(5, "Die Maßnahmen werden gesucht.")
+    result = service.search(db.session, visible, wanted, day, everything=True)
+    report(40, f"{result.total} Maßnahmen werden in die Tabelle geschrieben.")
+    data = tables_workbook(
+        "Maßnahmenatlas",
+        f"Stand {german_date(day)}: {result.total} Maßnahmen in {result.offices} Ämtern",
+        [atlas_table(result.rows)],
+    )
+    return data, f"Maßnahmenatlas {day.isoformat()}.xlsx", XLSX
+
+
+jobs.register(ATLAS_XLSX, "Maßnahmenatlas (Excel)", _atlas_xlsx)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _targets() -> list[models.Strategy]:

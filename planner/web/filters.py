@@ -106,6 +106,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(date_label, "date_de")
     app.add_template_filter(number_label, "number")
     app.add_template_filter(money_label, "money")
+    app.add_template_global(german.percent, "percent")
     app.add_template_filter(german.counted, "counted")
     app.add_template_filter(english, "en")
     app.add_template_global(error_links, "error_links")

@@ -8,11 +8,15 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from .. import models
+from ..documents.land_exports import landscape_tables
+from ..documents.report import tables_workbook
 from ..domain.landscape import STATE_LABELS, Application, application_problems, split_interfaces
+from ..domain.months import german_date
 from ..extensions import db
 from ..formats.landscape_file import LandscapeFileError, landscape_to_csv, landscape_to_xlsx, parse_landscape_file
 from ..services import landscape as service
 from .access import get_organisation_or_404, may_write, visible_organisation_ids
+from .clock import today
 from .downloads import download
 from .forms import SENT_TWICE, ConfirmForm, save_unchanged
 from .forms.land import ApplicationForm, LandscapeUploadForm
@@ -208,4 +212,22 @@ def land(organisation_id: int):
         pages=pages,
         first=(page - 1) * MATRIX_OFFICES + 1,
         names_up_to=NAMES_UP_TO,
+    )
+
+
+@bp.get("/organisationen/<int:organisation_id>/landeslandkarte.xlsx")
+def land_xlsx(organisation_id: int):
+    """The Land's landscape as a workbook: every entry, applications, procurement, interfaces."""
+    org = get_organisation_or_404(organisation_id)
+    view = service.land_view(db.session, org.id)
+    day = today()
+    data = tables_workbook(
+        f"Applikationslandkarte der koordinierten Ämter – {org.name}",
+        f"Stand {german_date(day)}: {len(view.recorded)} von {len(view.offices)} Ämtern mit Angaben",
+        landscape_tables(view),
+    )
+    return download(
+        data,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"Landeslandkarte {org.name} {day.isoformat()}.xlsx",
     )

@@ -8,29 +8,39 @@ the heat map filters and sorts without JavaScript.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from datetime import date
+from decimal import Decimal
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
-from wtforms import HiddenField
+from wtforms import DecimalField, HiddenField, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional
 
 from .. import models
 from ..charts.common import MIMETYPES
 from ..charts.trend import trend_chart
-from ..documents.pdf import html_pdf
+from ..config import ROOT
+from ..documents import landesbericht as lb
+from ..documents.pdf import document_pdf, layout
+from ..documents.report import cell_text, is_number, report_docx, tables_workbook
 from ..domain import portfolio as domain
 from ..domain import portfolio_progress as progress
 from ..domain.catalogue import catalogue
 from ..domain.funding import find_call, funding_calls
+from ..domain.months import german_date
 from ..domain.readiness import current_call, readiness_report
 from ..domain.schedule_state import State
 from ..extensions import db
 from ..formats.portfolio_workbook import portfolio_workbook
-from ..services import cache
+from ..models import land as lm
+from ..services import cache, jobs, surveys
 from ..services import portfolio as service
 from ..services import portfolio_progress as progress_service
 from ..services.strategies import measure_id as find_measure_id
 from .access import (
+    actor_name,
     coordinating_organisation_ids,
     get_organisation_or_404,
     get_strategy_or_404,
@@ -41,7 +51,8 @@ from .access import (
 from .cached import conditional
 from .clock import today
 from .downloads import download
-from .forms import GermanForm, MultiCheckboxField, save_unchanged
+from .forms import GermanForm, choices, finite_number, save_unchanged
+from .forms.verstetigung import parse_date_field
 
 bp = Blueprint("portfolio", __name__, url_prefix="/landesebene")
 
@@ -85,6 +96,13 @@ def landesebene_links() -> bool:
     """Whether the navigation offers the Landesebene (a member of a coordinating organisation, or an administrator)."""
     ids = coordinating_organisation_ids()
     return ids is None or bool(ids)
+
+
+@bp.app_template_global()
+def land_measure_of(row: models.Strategy, key: str) -> service.LandMeasure | None:
+    """For the measure's own page: the measure as a Landesmaßnahme, when its organisation coordinates offices."""
+    measure_id = find_measure_id(db.session, row, key)
+    return None if measure_id is None else service.land_measure(db.session, row, measure_id)
 
 
 @bp.get("/")
@@ -157,26 +175,50 @@ def export_xlsx(organisation_id: int):
 
 @bp.get("/<int:organisation_id>/portfolio.pdf")
 def export_pdf(organisation_id: int):
+    """The portfolio as PDF, made in the background (42 s at 400 offices): the job's page shows
+    the progress and offers the file; the same data and filter find the same job."""
     org = get_organisation_or_404(organisation_id)
-    stamp, p = service.portfolio_and_key(db.session, org, today())
+    day = today()
     f = _filter()
-
-    def produce() -> bytes:
-        html = render_template(
-            "landesebene/portfolio_pdf.html",
-            p=p,
-            f=f,
-            offices=domain.select(p.offices, f),
-            states=STATE_COLUMNS,
-            stage=domain.minimum_stage(),
-        )
-        return html_pdf(html, base_url=request.url_root)
-
-    return download(
-        _kept(stamp, "portfolio.pdf", {"filter": f}, produce),
-        "application/pdf",
-        f"Portfolio {p.coordinator} {p.today.isoformat()}.pdf",
+    state = service.state_key(db.session, org.id, day)
+    job = jobs.request_document(
+        current_app._get_current_object(),
+        db.session,
+        kind=PORTFOLIO_PDF,
+        organisation_id=org.id,
+        options={"heute": day.isoformat(), "filter": dataclasses.asdict(f)},
+        state=state,
+        title=f"Portfolio der Gesundheitsämter – {org.name} – PDF",
+        requested_by=actor_name(org.id),
     )
+    return redirect(url_for("documents.status", job_id=job.id), 303)
+
+
+PORTFOLIO_PDF = "portfolio_pdf"
+
+
+def _portfolio_pdf(job: models.DocumentJob, report: jobs.Report) -> tuple[bytes, str, str]:
+    """The portfolio PDF of a job (in the worker)."""
+    org = db.session.get(models.Organisation, job.organisation_id)
+    day = date.fromisoformat(job.options["heute"])
+    f = domain.Filter(**job.options["filter"])
+    report(5, "Das Portfolio wird berechnet.")
+    p = service.portfolio(db.session, org, day)
+    report(20, f"Die Seiten für {len(p.offices)} Gesundheitsämter werden gesetzt.")
+    html = render_template(
+        "landesebene/portfolio_pdf.html",
+        p=p,
+        f=f,
+        offices=domain.select(p.offices, f),
+        states=STATE_COLUMNS,
+        stage=domain.minimum_stage(),
+    )
+    document = layout(html, base_url=str(ROOT) + "/")
+    report(85, f"{len(document.pages)} Seiten werden als PDF geschrieben.")
+    return document_pdf(document), f"Portfolio {p.coordinator} {p.today.isoformat()}.pdf", "application/pdf"
+
+
+jobs.register(PORTFOLIO_PDF, "Portfolio (PDF)", _portfolio_pdf)
 
 
 @bp.get("/<int:organisation_id>/foerderaufrufe")
@@ -204,19 +246,172 @@ def funding(organisation_id: int):
                 readings=[(o, o.maturity.readings) for o in p.offices if o.maturity and o.maturity.readings],
             ),
         )
-        return render_template("landesebene/foerderaufrufe.html", p=p, calls=calls, call=call, body=Markup(body))
+        return render_template(
+            "landesebene/foerderaufrufe.html",
+            p=p,
+            calls=calls,
+            call=call,
+            body=Markup(body),
+            sf=service.state_funding(db.session, p),
+            may_change=may_write(org.id),
+        )
 
     return _page(org, render)
 
 
-class ParticipantsForm(GermanForm):
-    offices = MultiCheckboxField("Teilnehmende Gesundheitsämter", choices=[], coerce=int)
+@bp.get("/<int:organisation_id>/foerderaufrufe.xlsx")
+def funding_xlsx(organisation_id: int):
+    """The funding across the state as a workbook (the Landesbericht's funding tables): calls, and
+    the offices with an entry. Read on its own, without the whole portfolio."""
+    org = get_organisation_or_404(organisation_id)
+    day = today()
+    section = lb.funding(lb.Context(None, service.state_funding(db.session, org)))
+    data = tables_workbook(f"Förderung im Land – {org.name}", f"Stand {german_date(day)}", section.tables)
+    return download(data, XLSX, f"Förderung {org.name} {day.isoformat()}.xlsx")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_BUDGET = Decimal("999999999999.99")
+
+
+class BudgetForm(GermanForm):
+    amount = DecimalField(
+        "Mittel des Landes (€)",
+        places=2,
+        validators=[
+            Optional(),
+            finite_number,
+            NumberRange(min=0, message="Die Mittel dürfen nicht negativ sein."),
+            NumberRange(max=MAX_BUDGET, message="Der Betrag ist zu groß (höchstens 999.999.999.999,99 €)."),
+        ],
+        description="Ohne Tausenderpunkte, Cent mit Punkt, z. B. 65000000. Leer lassen, um die Angabe zu entfernen.",
+    )
+    source = StringField(
+        "Quelle",
+        validators=[Length(max=300, message="Höchstens 300 Zeichen.")],
+        description="Woher der Betrag stammt, z. B. „Verwaltungsvereinbarung Pakt für den ÖGD, Ministeriumsseite“.",
+    )
+    lock_version = HiddenField()
+
+
+@bp.route("/<int:organisation_id>/foerderaufrufe/mittel", methods=["GET", "POST"])
+def budget(organisation_id: int):
+    """The funds of the Land, against which the granted sums are shown."""
+    org = get_organisation_or_404(organisation_id, write=request.method == "POST")
+    row = service.land_budget(db.session, org.id)
+    form = BudgetForm()
+    general, status = [], 200
+    if request.method == "GET":
+        form.amount.data = row.amount if row else None
+        form.source.data = row.source if row else ""
+        form.lock_version.data = row.lock_version if row else 0
+    elif form.validate_on_submit():
+        seen = form.lock_version.data or "0"
+        if not seen.isdigit() or int(seen) != (row.lock_version if row else 0):
+            general, status = ["Die Mittel wurden inzwischen geändert. Bitte prüfen Sie den aktuellen Stand."], 409
+        else:
+            service.set_land_budget(db.session, org.id, form.amount.data, (form.source.data or "").strip())
+            db.session.commit()
+            flash("Die Mittel des Landes sind gespeichert.", "success")
+            return redirect(url_for("portfolio.funding", organisation_id=org.id) + "#land-h")
+    else:
+        status = 422
+    return render_template(
+        "landesebene/mittel.html", org=org, form=form, general=general, may_change=may_write(org.id)
+    ), status
+
+
+# --- the Landesbericht (made in the background) -------------------------------------------------
+
+LANDESBERICHT = {"pdf": "landesbericht_pdf", "docx": "landesbericht_docx"}
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@bp.get("/<int:organisation_id>/landesbericht.<fmt>")
+def landesbericht(organisation_id: int, fmt: str):
+    """The Landesbericht as PDF or Word: the job's page (the same data finds the same job)."""
+    if fmt not in LANDESBERICHT:
+        abort(404)
+    org = get_organisation_or_404(organisation_id)
+    day = today()
+    job = jobs.request_document(
+        current_app._get_current_object(),
+        db.session,
+        kind=LANDESBERICHT[fmt],
+        organisation_id=org.id,
+        options={"heute": day.isoformat()},
+        state=service.state_key(db.session, org.id, day),
+        title=f"Landesbericht – {org.name} – {'Word' if fmt == 'docx' else 'PDF'}",
+        requested_by=actor_name(org.id),
+    )
+    return redirect(url_for("documents.status", job_id=job.id), 303)
+
+
+def _landesbericht(fmt: str) -> jobs.Produce:
+    def produce(job: models.DocumentJob, report: jobs.Report) -> tuple[bytes, str, str]:
+        org = db.session.get(models.Organisation, job.organisation_id)
+        day = date.fromisoformat(job.options["heute"])
+        report(5, "Das Portfolio wird berechnet.")
+        p = service.portfolio(db.session, org, day)
+        report(25, "Die Abschnitte werden zusammengestellt.")
+        rounds = tuple(surveys.round_view(db.session, r) for r in surveys.rounds(db.session, org.id))
+        built = lb.build(lb.Context(p, service.state_funding(db.session, p), rounds))
+        name = f"Landesbericht {p.coordinator} {p.today.isoformat()}"
+        if fmt == "docx":
+            report(40, f"{len(built.sections)} Abschnitte werden als Word-Datei geschrieben.")
+            return report_docx(built), name + ".docx", DOCX
+        html = render_template("documents/report_pdf.html", report=built, cell_text=cell_text, is_number=is_number)
+        report(35, f"{len(built.sections)} Abschnitte werden auf Seiten gesetzt.")
+        document = layout(html, base_url=str(ROOT) + "/")
+        report(85, f"{len(document.pages)} Seiten werden als PDF geschrieben.")
+        return document_pdf(document), name + ".pdf", "application/pdf"
+
+    return produce
+
+
+jobs.register(LANDESBERICHT["pdf"], "Landesbericht (PDF)", _landesbericht("pdf"))
+jobs.register(LANDESBERICHT["docx"], "Landesbericht (Word)", _landesbericht("docx"))
+
+
+NOT_TAKING_PART = ""
+
+
+class RolloutForm(GermanForm):
+    """Category and lead of a Landesmaßnahme; per coordinated office a status field
+    (`status_<id>`, "" = takes no part) and a date field (`datum_<id>`), added per request."""
+
+    category = SelectField("Art der Maßnahme", choices=choices(lm.LAND_MEASURE_CATEGORIES.items()))
+    lead = StringField(
+        "Federführung",
+        validators=[Length(max=200, message="Höchstens 200 Zeichen.")],
+        description="Wer die Maßnahme führt, z. B. „NLGA“ oder „Niedersachsen (ELFA-Koordination)“.",
+    )
     lock_version = HiddenField()  # the measure's version it was filled from
+
+
+def rollout_form(offices: list[tuple[int, str]]) -> RolloutForm:
+    class Form(RolloutForm):
+        pass
+
+    states = [(NOT_TAKING_PART, "nimmt nicht teil"), *lm.ROLLOUT_STATES.items()]
+    for office_id, name in offices:
+        setattr(
+            Form,
+            f"status_{office_id}",
+            SelectField(f"Stand: {name}", choices=choices(states), default=NOT_TAKING_PART),
+        )
+        setattr(
+            Form,
+            f"datum_{office_id}",
+            StringField(f"Seit: {name}", validators=[Length(max=20, message="Höchstens 20 Zeichen.")]),
+        )
+    return Form()
 
 
 @bp.route("/strategien/<int:strategy_id>/massnahmen/<key>/teilnehmende", methods=["GET", "POST"])
 def participants(strategy_id: int, key: str):
-    """The offices taking part in a measure of the state office (a Landesmaßnahme)."""
+    """A measure of the state office (a Landesmaßnahme): its category and lead, and per coordinated
+    office whether it takes part and its rollout status there with the date."""
     row = get_strategy_or_404(strategy_id, load=False)
     if reads_shared(row):  # a Land-level page of the state office itself, not for readers of a shared strategy
         abort(404)
@@ -224,31 +419,55 @@ def participants(strategy_id: int, key: str):
     if measure_id is None:
         abort(404)
     p = service.portfolio(db.session, row.organisation, today())
-    form = ParticipantsForm()
-    form.offices.choices = [(o.organisation_id, o.name) for o in p.offices]
+    offices = [(o.organisation_id, o.name) for o in p.offices]
+    form = rollout_form(offices)
     land = next((m for m in p.land_measures if m.id == measure_id), None)
     measure = db.session.get(models.Measure, measure_id)
     general, status = [], 200
     if request.method == "GET":
-        form.offices.data = [i for i, _ in land.offices] if land else []
+        current = {r.office_id: r for r in land.rollout} if land else {}
+        for office_id, _ in offices:
+            r = current.get(office_id)
+            form[f"status_{office_id}"].data = r.status if r else NOT_TAKING_PART
+            form[f"datum_{office_id}"].data = german_date(r.since) if r and r.since else ""
+        form.category.data = land.category if land else "land"
+        form.lead.data = land.lead if land else ""
         form.lock_version.data = measure.lock_version
     elif form.validate_on_submit():
-        chosen = set(form.offices.data or [])
-        refused = save_unchanged(
-            form.lock_version, "measures", measure, lambda: service.set_participants(db.session, measure, chosen)
-        )
-        if refused is None:
-            db.session.commit()
-            flash("Die teilnehmenden Gesundheitsämter sind gespeichert.", "success")
-            return redirect(url_for("portfolio.overview", organisation_id=row.organisation_id) + "#landesmassnahmen")
-        general, status = [refused], 422
-        measure = db.session.get(models.Measure, measure_id)
+        chosen: dict[int, tuple[str, date | None]] = {}
+        for office_id, _ in offices:
+            since = parse_date_field(form[f"datum_{office_id}"])
+            state = form[f"status_{office_id}"].data
+            if state != NOT_TAKING_PART:
+                chosen[office_id] = (state, since)
+            elif since is not None:
+                form[f"datum_{office_id}"].errors.append("Ein Datum gehört zu einem Stand; das Amt nimmt nicht teil.")
+        if any(f.errors for f in form):
+            status = 422
+        else:
+            category, lead = form.category.data, (form.lead.data or "").strip()
+            refused = save_unchanged(
+                form.lock_version,
+                "measures",
+                measure,
+                lambda: service.set_rollout(db.session, measure, chosen, category, lead),
+            )
+            if refused is None:
+                db.session.commit()
+                flash("Einordnung und teilnehmende Gesundheitsämter sind gespeichert.", "success")
+                return redirect(url_for("measures.detail", strategy_id=row.id, key=key) + "#landesmassnahme-h")
+            general, status = [refused], 422
+            measure = db.session.get(models.Measure, measure_id)
+    else:
+        status = 422
     return render_template(
         "landesebene/teilnehmende.html",
         row=row,
         key=key,
         title=measure.title,
         form=form,
+        offices=offices,
+        land=land,
         general=general,
         may_change=may_write(row.organisation_id),
     ), status

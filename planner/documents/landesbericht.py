@@ -1,0 +1,252 @@
+"""The Landesbericht: what a state coordinator reports to the ministry, as Word and PDF (made in
+the background, services/jobs.py; web/portfolio.py registers the two kinds).
+
+The report is a list of sections, each made by a *section builder*: a function of the report's
+context (the portfolio and the funding across the state on the report's day) returning a
+`report.Section` of plain data — paragraphs and tables — or None when it has nothing to say.
+`SECTIONS` is the order in the report; a new topic adds its builder there (nothing else changes:
+Word, PDF and the tests read the sections).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..domain.catalogue import catalogue
+from ..domain.german import money, percent
+from ..domain.maturity import level_label
+from ..domain.months import german_date
+from ..domain.portfolio import minimum_stage
+from ..domain.state_funding import StateFunding
+from ..models.land import SURVEY_SUBJECTS
+from .report import Money, Report, Section, Table
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every section builder may read: services.portfolio.Portfolio and the funding across the state."""
+
+    portfolio: object  # services.portfolio.Portfolio (documents do not import services)
+    funding: StateFunding
+    rounds: tuple = ()  # services.surveys.RoundView of the coordinator's survey rounds, newest first
+
+
+SectionBuilder = Callable[[Context], Section | None]
+
+
+def overview(ctx: Context) -> Section:
+    """The offices and their maturity per dimension across the Land."""
+    p = ctx.portfolio
+    stage = minimum_stage()
+    assessed = [o for o in p.offices if o.maturity]
+    with_strategy = [o for o in p.offices if o.strategy_id]
+    paragraphs = [
+        f"{p.coordinator} koordiniert {len(p.offices)} Gesundheitsämter. {len(with_strategy)} haben eine "
+        f"Digitalisierungsstrategie in planner, {len(assessed)} mindestens eine Reifegradmessung.",
+        f"Die Stufe einer Dimension ist die niedrigste Stufe ihrer Subdimensionen („–“ liegt unter Stufe 0); "
+        f"Stufe {stage} ist die Mindestanforderung „Digitales Gesundheitsamt 2025“.",
+    ]
+    dims = Table(
+        "Dimensionen über alle Ämter (letzte Messung je Amt)",
+        ["Dimension", "Ämter mit Stufe", f"davon Stufe {stage} oder höher", "Median"],
+        [[d.name, d.offices_assessed, d.at_stage_3, d.median] for d in p.dimensions],
+    )
+    columns = ["–", *[str(k) for k in range(5)], "k. A."]
+    spread = Table(
+        "Verteilung der Stufen je Dimension (Zahl der Ämter; k. A.: keine Messung oder keine Daten)",
+        ["Dimension", *[("Stufe " + c if c.isdigit() else c) for c in columns]],
+        [[name, *[counts.get(c, 0) for c in columns]] for name, counts in _spread(p.offices).items()],
+    )
+    sheet = (
+        "Die Stufen jedes einzelnen Amts stehen im Portfolio (PDF oder Excel); dieser Bericht fasst sie je Dimension "
+        "zusammen."
+    )
+    return Section("uebersicht", "Überblick: Gesundheitsämter und Reifegrad", [*paragraphs, sheet], [dims, spread])
+
+
+def _spread(offices) -> dict[str, dict[str, int]]:
+    """Per dimension: how many offices are at "–", each stage, or without data (k. A.)."""
+    out: dict[str, dict[str, int]] = {}
+    for d in catalogue().dimension_names:
+        counts: dict[str, int] = {}
+        for o in offices:
+            m = o.maturity
+            key = level_label(m.level(d)) if m and m.known(d) else "k. A."
+            counts[key] = counts.get(key, 0) + 1
+        out[d] = counts
+    return out
+
+
+def funding(ctx: Context) -> Section:
+    """Who applied, who was granted, the sums per call, against the Land's budget."""
+    f = ctx.funding
+    paragraphs = []
+    if f.budget is not None:
+        paragraphs.append(
+            f"Mittel des Landes: {money(float(f.budget))}"
+            + (f" ({f.budget_source})" if f.budget_source else "")
+            + f". Bewilligt über alle Aufrufe: {money(f.granted_sum)} ({percent(f.share or 0.0)}); "
+            f"verbleibend: {money(f.remaining or 0.0)}."
+        )
+    else:
+        paragraphs.append(
+            f"Bewilligt über alle Aufrufe: {money(f.granted_sum)}. Die Mittel des Landes sind nicht hinterlegt."
+        )
+    paragraphs.append(
+        "Quelle sind die Förderangaben der Ämter in ihren Strategien (Status, bewilligte Summe) und die Budgets "
+        "ihrer Maßnahmen, die einen Aufruf nennen. Ein Amt ohne Angabe zu einem Aufruf zählt als „keine Angabe“."
+    )
+    calls = Table(
+        "Förderaufrufe im Land",
+        [
+            "Förderaufruf",
+            "Zeitraum",
+            "beantragt",
+            "bewilligt",
+            "keine Teilnahme",
+            "keine Angabe",
+            "bewilligte Summe",
+            "Maßnahmenbudgets",
+        ],
+        [
+            [
+                c.call.name,
+                f"{german_date(c.call.start)} – {german_date(c.call.end)}",
+                len(c.applied),
+                len(c.granted),
+                len(c.not_taking_part),
+                len(c.no_entry),
+                Money(c.granted_sum),
+                Money(c.planned_sum),
+            ]
+            for c in f.calls
+        ],
+    )
+    with_entry = [
+        i
+        for i in range(len(f.calls[0].offices) if f.calls else 0)
+        if any(c.offices[i].status is not None or c.offices[i].planned for c in f.calls)
+    ]
+    offices = Table(
+        "Ämter mit Förderangaben (Status; bewilligte Summe)",
+        ["Gesundheitsamt", *[c.call.name for c in f.calls]],
+        [[f.calls[0].offices[i].name, *[_entry(c.offices[i]) for c in f.calls]] for i in with_entry],
+        empty="Kein Amt hat eine Förderangabe.",
+    )
+    tables = [calls, offices]
+    periods = [
+        f"{c.call.name}: {german_date(c.call.start)} – {german_date(c.call.end)}"
+        + (f". {c.call.period_note}" if c.call.period_note else "")
+        for c in f.calls
+    ]
+    return Section("foerderung", "Förderung im Land", paragraphs + periods, tables)
+
+
+def _entry(o) -> str:
+    if o.status is None:
+        return f"keine Angabe (Maßnahmen: {money(o.planned)})" if o.planned else ""
+    return o.status_label + (f": {money(o.granted)}" if o.granted is not None else "")
+
+
+def land_measures(ctx: Context) -> Section | None:
+    """The state office's own measures (Landesmaßnahmen) with the offices taking part."""
+    p = ctx.portfolio
+    if p.strategy_id is None:
+        return None
+    rows = [
+        [
+            lm.measure.title,
+            lm.category_label,
+            lm.lead,
+            ", ".join(lm.dimensions),
+            lm.measure.status.label,
+            (lm.measure.start.german() if lm.measure.start else "")
+            + (f" – {lm.measure.end.german()}" if lm.measure.end else ""),
+            len(lm.offices),
+            ", ".join(f"{n} {label}" for label, n in lm.counts()),
+        ]
+        for lm in p.land_measures
+    ]
+    return Section(
+        "landesmassnahmen",
+        "Landesmaßnahmen",
+        [f"{len(p.land_measures)} Maßnahmen der koordinierenden Stelle."],
+        [
+            Table(
+                "Landesmaßnahmen mit teilnehmenden Ämtern",
+                [
+                    "Maßnahme",
+                    "Art",
+                    "Federführung",
+                    "Dimensionen",
+                    "Status",
+                    "Zeitraum",
+                    "teilnehmende Ämter",
+                    "Stand der Einführung",
+                ],
+                rows,
+            )
+        ],
+    )
+
+
+def surveys(ctx: Context) -> Section | None:
+    """The survey rounds: who answered by when, and which offices the newest round still waits for."""
+    if not ctx.rounds:
+        return None
+    table = Table(
+        "Erhebungsrunden",
+        ["Runde", "Gegenstand", "Frist", "Stand", "geantwortet", "offen", "Ämter"],
+        [
+            [
+                v.round.title,
+                SURVEY_SUBJECTS.get(v.round.subject, v.round.subject),
+                german_date(v.round.due_on),
+                "abgeschlossen" if v.round.closed_at else "offen",
+                len(v.answered),
+                len(v.open),
+                len(v.offices),
+            ]
+            for v in ctx.rounds
+        ],
+    )
+    newest = ctx.rounds[0]
+    waiting = Table(
+        f"{newest.round.title}: Ämter ohne Antwort",
+        ["Gesundheitsamt", "Erinnerungen", "Applikationslandkarte zuletzt aktualisiert", "letzte Reifegradmessung"],
+        [
+            [
+                o.name,
+                len(o.reminders),
+                german_date(o.landscape_updated.date()) if o.landscape_updated else "keine Angaben",
+                german_date(o.latest_assessment) if o.latest_assessment else "keine",
+            ]
+            for o in newest.open
+        ],
+        empty="Alle Ämter haben geantwortet.",
+    )
+    return Section(
+        "erhebungen",
+        "Erhebungsrunden",
+        [
+            "Ein Amt hat geantwortet, wenn es nach Beginn der Runde seine Angaben geändert oder bestätigt hat, dass sie "
+            "aktuell sind."
+        ],
+        [table, waiting],
+    )
+
+
+SECTIONS: list[SectionBuilder] = [overview, funding, land_measures, surveys]
+
+
+def build(ctx: Context, sections: list[SectionBuilder] | None = None) -> Report:
+    """The report of `ctx`: every builder's section, in order (builders returning None left out)."""
+    p = ctx.portfolio
+    made = [s for builder in (SECTIONS if sections is None else sections) if (s := builder(ctx)) is not None]
+    return Report(
+        f"Landesbericht Digitalisierung ÖGD – {p.coordinator}",
+        f"Stand {german_date(p.today)}: {len(p.offices)} koordinierte Gesundheitsämter. Erstellt mit planner.",
+        p.today,
+        made,
+    )

@@ -1,0 +1,341 @@
+"""Survey rounds (Erhebungsrunden) of a coordinating organisation (issue 27, point 8).
+
+A round asks every coordinated office to bring its application landscape (or its maturity
+assessment) up to date by a date. An office has answered when, after the round began, it changed
+its landscape (or recorded an assessment) — read from the data — or confirmed that its entries
+are current (`survey_answers`). The coordinator sees per office when it last updated its landscape
+and its assessment, whether and how it answered, and the reminders sent; a reminder is recorded
+and shown on the office's start page (e-mail is another part of planner). Closing a round keeps
+each office's landscape as it was (`survey_snapshots`); two closed rounds compare year to year.
+
+Views check access (web/access.py) and hand in ids; every figure of a round is read in a fixed
+number of statements whatever the number of offices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from .. import models
+from ..models import land as lm
+from ..models import maturity as mm
+from ..models.auth import AuditEntry, Coordination
+
+
+@dataclass
+class OfficeAnswer:
+    """One office in a round."""
+
+    office_id: int
+    name: str
+    landscape_updated: datetime | None = None  # last change of its application landscape (UTC)
+    applications: int = 0
+    assessment_recorded: datetime | None = None  # when its newest assessment was recorded (UTC)
+    latest_assessment: date | None = None
+    confirmed: datetime | None = None
+    confirmed_by: str = ""
+    reminders: list[datetime] = field(default_factory=list)
+
+    def answered(self, r: lm.SurveyRound) -> datetime | None:
+        """When the office answered the round (None: not yet)."""
+        updated = self.landscape_updated if r.subject == "landkarte" else self.assessment_recorded
+        times = [t for t in (self.confirmed, updated if updated and updated >= r.created_at else None) if t]
+        return min(times) if times else None
+
+    def how(self, r: lm.SurveyRound) -> str:
+        answered = self.answered(r)
+        if answered is None:
+            return ""
+        if self.confirmed is not None and answered == self.confirmed:
+            return "Angaben bestätigt" + (f" ({self.confirmed_by})" if self.confirmed_by else "")
+        return "Applikationslandkarte aktualisiert" if r.subject == "landkarte" else "Reifegradmessung erfasst"
+
+
+@dataclass
+class RoundView:
+    round: lm.SurveyRound
+    offices: list[OfficeAnswer]
+
+    @property
+    def answered(self) -> list[OfficeAnswer]:
+        return [o for o in self.offices if o.answered(self.round)]
+
+    @property
+    def open(self) -> list[OfficeAnswer]:
+        return [o for o in self.offices if not o.answered(self.round)]
+
+
+def coordinated(session: Session, coordinator_id: int) -> dict[int, str]:
+    o = models.Organisation.__table__
+    return dict(
+        session.execute(
+            sa.select(o.c.id, o.c.name)
+            .join(Coordination, Coordination.organisation_id == o.c.id)
+            .where(Coordination.coordinator_id == coordinator_id)
+            .order_by(o.c.name)
+        ).all()
+    )
+
+
+def rounds(session: Session, coordinator_id: int) -> list[lm.SurveyRound]:
+    return list(
+        session.scalars(
+            sa.select(lm.SurveyRound)
+            .where(lm.SurveyRound.coordinator_id == coordinator_id)
+            .order_by(lm.SurveyRound.due_on.desc(), lm.SurveyRound.id.desc())
+        )
+    )
+
+
+def get_round(session: Session, coordinator_id: int, round_id: int) -> lm.SurveyRound | None:
+    r = session.get(lm.SurveyRound, round_id)
+    return r if r is not None and r.coordinator_id == coordinator_id else None
+
+
+def last_updates(session: Session, office_ids: list[int]) -> dict[int, OfficeAnswer]:
+    """Per office: last landscape change, number of applications, newest assessment (four statements)."""
+    ids = office_ids or [-1]
+    out = {i: OfficeAnswer(i, "") for i in office_ids}
+    a = lm.Application.__table__
+    for org, count, created in session.execute(
+        sa.select(a.c.organisation_id, sa.func.count(), sa.func.max(a.c.created_at))
+        .where(a.c.organisation_id.in_(ids))
+        .group_by(a.c.organisation_id)
+    ):
+        out[org].applications, out[org].landscape_updated = count, created
+    # changes and deletions through planner are in the audit trail (bulk-inserted demo data is not)
+    for org, at in session.execute(
+        sa.select(AuditEntry.organisation_id, sa.func.max(AuditEntry.at))
+        .where(AuditEntry.organisation_id.in_(ids), AuditEntry.table_name == "applications")
+        .group_by(AuditEntry.organisation_id)
+    ):
+        current = out[org].landscape_updated
+        out[org].landscape_updated = at if current is None or at > current else current
+    m = mm.MaturityAssessment.__table__
+    for org, recorded, assessed in session.execute(
+        sa.select(m.c.organisation_id, sa.func.max(m.c.created_at), sa.func.max(m.c.assessed_on))
+        .where(m.c.organisation_id.in_(ids))
+        .group_by(m.c.organisation_id)
+    ):
+        out[org].assessment_recorded, out[org].latest_assessment = recorded, assessed
+    return out
+
+
+def round_view(session: Session, r: lm.SurveyRound) -> RoundView:
+    """The round with every coordinated office: updates, answer, reminders (six statements)."""
+    names = coordinated(session, r.coordinator_id)
+    offices = last_updates(session, list(names))
+    for office_id, name in names.items():
+        offices[office_id].name = name
+    for office_id, at, by in session.execute(
+        sa.select(lm.SurveyAnswer.office_id, lm.SurveyAnswer.answered_at, lm.SurveyAnswer.answered_by).where(
+            lm.SurveyAnswer.round_id == r.id
+        )
+    ):
+        if office_id in offices:
+            offices[office_id].confirmed, offices[office_id].confirmed_by = at, by
+    for office_id, at in session.execute(
+        sa.select(lm.SurveyReminder.office_id, lm.SurveyReminder.sent_at)
+        .where(lm.SurveyReminder.round_id == r.id)
+        .order_by(lm.SurveyReminder.sent_at)
+    ):
+        if office_id in offices:
+            offices[office_id].reminders.append(at)
+    return RoundView(r, [offices[i] for i in names])
+
+
+def create_round(
+    session: Session, coordinator_id: int, title: str, subject: str, due_on: date, note: str, by: str
+) -> lm.SurveyRound:
+    r = lm.SurveyRound(
+        coordinator_id=coordinator_id, title=title, subject=subject, due_on=due_on, note=note, created_by=by
+    )
+    session.add(r)
+    session.flush()
+    return r
+
+
+def remind(session: Session, view: RoundView, by: str) -> int:
+    """Record a reminder for every office that has not answered; returns how many."""
+    for o in view.open:
+        session.add(lm.SurveyReminder(round_id=view.round.id, office_id=o.office_id, sent_by=by))
+    session.flush()
+    return len(view.open)
+
+
+def confirm(session: Session, r: lm.SurveyRound, office_id: int, by: str) -> None:
+    """The office confirms that its entries are current (once; a second confirmation changes nothing)."""
+    exists = session.scalar(
+        sa.select(lm.SurveyAnswer.id).where(lm.SurveyAnswer.round_id == r.id, lm.SurveyAnswer.office_id == office_id)
+    )
+    if exists is None:
+        session.add(lm.SurveyAnswer(round_id=r.id, office_id=office_id, answered_by=by))
+        session.flush()
+
+
+def close(session: Session, r: lm.SurveyRound, now: datetime) -> None:
+    """Close the round: keep each coordinated office's landscape as it is now (one insert)."""
+    names = coordinated(session, r.coordinator_id)
+    a = lm.Application.__table__
+    rows = [
+        {
+            "round_id": r.id,
+            "office_id": x.organisation_id,
+            "name": x.name,
+            "vendor": x.vendor or "",
+            "task_area": x.task_area or "",
+            "operation": x.operation or "",
+            "state": x.state or "",
+        }
+        for x in session.execute(sa.select(a).where(a.c.organisation_id.in_(list(names) or [-1])))
+    ]
+    if rows:
+        session.execute(sa.insert(lm.SurveySnapshot.__table__), rows)
+    r.closed_at = now
+    session.flush()
+
+
+# --- year-to-year comparison of two closed rounds -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplicationChange:
+    name: str
+    before: int  # offices using it in the earlier round
+    after: int
+
+    @property
+    def delta(self) -> int:
+        return self.after - self.before
+
+
+@dataclass(frozen=True)
+class OfficeChange:
+    name: str
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    earlier: lm.SurveyRound
+    later: lm.SurveyRound
+    applications: tuple[ApplicationChange, ...]  # every application in either round, most changed first
+    offices: tuple[OfficeChange, ...]  # offices whose landscape changed between the rounds
+    offices_before: int
+    offices_after: int
+
+
+def compare(session: Session, earlier: lm.SurveyRound, later: lm.SurveyRound) -> Comparison:
+    """The landscapes of two closed rounds side by side: per application the number of offices,
+    per office the applications added and removed (names compared with case ignored)."""
+    s = lm.SurveySnapshot.__table__
+    names = coordinated(session, later.coordinator_id) | coordinated(session, earlier.coordinator_id)
+    o = models.Organisation.__table__
+    taken: dict[int, dict[int, dict[str, str]]] = {earlier.id: {}, later.id: {}}
+    for round_id, office_id, name in session.execute(
+        sa.select(s.c.round_id, s.c.office_id, s.c.name).where(s.c.round_id.in_([earlier.id, later.id]))
+    ):
+        taken[round_id].setdefault(office_id, {})[lm.application_key(name)] = name
+    missing = {i for part in taken.values() for i in part} - set(names)
+    if missing:
+        names |= dict(session.execute(sa.select(o.c.id, o.c.name).where(o.c.id.in_(missing))).all())
+    shown: dict[str, str] = {}
+    counts: dict[str, list[int]] = {}
+    for index, round_id in enumerate((earlier.id, later.id)):
+        for apps in taken[round_id].values():
+            for key, name in apps.items():
+                shown.setdefault(key, name)
+                counts.setdefault(key, [0, 0])[index] += 1
+    applications = sorted(
+        (ApplicationChange(shown[k], b, a) for k, (b, a) in counts.items()),
+        key=lambda c: (-abs(c.delta), -c.after, c.name.casefold()),
+    )
+    offices = []
+    for office_id in sorted(set(taken[earlier.id]) | set(taken[later.id]), key=lambda i: names.get(i, "").casefold()):
+        before, after = taken[earlier.id].get(office_id, {}), taken[later.id].get(office_id, {})
+        added = tuple(sorted((after[k] for k in after.keys() - before.keys()), key=str.casefold))
+        removed = tuple(sorted((before[k] for k in before.keys() - after.keys()), key=str.casefold))
+        if added or removed:
+            offices.append(OfficeChange(names.get(office_id, "?"), added, removed))
+    return Comparison(earlier, later, tuple(applications), tuple(offices), len(taken[earlier.id]), len(taken[later.id]))
+
+
+# --- the office's side: requests on its start page ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    """An open round of a coordinator of one of the user's offices."""
+
+    round: lm.SurveyRound
+    coordinator: str
+    office_id: int
+    office: str
+    answered: datetime | None
+    reminders: tuple[datetime, ...]
+
+
+def requests_for(session: Session, office_ids: set[int] | None) -> list[Request]:
+    """The open rounds addressed to these offices (None: every office), with answer and reminders."""
+    if office_ids is not None and not office_ids:
+        return []
+    o = models.Organisation.__table__
+    query = (
+        sa.select(lm.SurveyRound, Coordination.organisation_id, o.c.name)
+        .join(Coordination, Coordination.coordinator_id == lm.SurveyRound.coordinator_id)
+        .join(o, o.c.id == Coordination.coordinator_id)
+        .where(lm.SurveyRound.closed_at.is_(None))
+        .order_by(lm.SurveyRound.due_on, lm.SurveyRound.id)
+    )
+    if office_ids is not None:
+        query = query.where(Coordination.organisation_id.in_(list(office_ids)))
+    found = session.execute(query).all()
+    if not found:
+        return []
+    offices = {oid for _, oid, _ in found}
+    office_names = dict(session.execute(sa.select(o.c.id, o.c.name).where(o.c.id.in_(offices))).all())
+    round_ids = {r.id for r, _, _ in found}
+    updates = last_updates(session, sorted(offices))
+    confirmed = {
+        (rid, oid): at
+        for rid, oid, at in session.execute(
+            sa.select(lm.SurveyAnswer.round_id, lm.SurveyAnswer.office_id, lm.SurveyAnswer.answered_at).where(
+                lm.SurveyAnswer.round_id.in_(round_ids)
+            )
+        )
+    }
+    reminders: dict[tuple[int, int], list[datetime]] = {}
+    for rid, oid, at in session.execute(
+        sa.select(lm.SurveyReminder.round_id, lm.SurveyReminder.office_id, lm.SurveyReminder.sent_at)
+        .where(lm.SurveyReminder.round_id.in_(round_ids))
+        .order_by(lm.SurveyReminder.sent_at)
+    ):
+        reminders.setdefault((rid, oid), []).append(at)
+    out = []
+    for r, office_id, coordinator in found:
+        u = updates[office_id]
+        answer = OfficeAnswer(
+            office_id,
+            office_names[office_id],
+            u.landscape_updated,
+            u.applications,
+            u.assessment_recorded,
+            u.latest_assessment,
+            confirmed.get((r.id, office_id)),
+        )
+        out.append(
+            Request(
+                r,
+                coordinator,
+                office_id,
+                office_names[office_id],
+                answer.answered(r),
+                tuple(reminders.get((r.id, office_id), [])),
+            )
+        )
+    return out
