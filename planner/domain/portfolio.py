@@ -26,7 +26,6 @@ from .funding import (
     CallCheck,
     FundingCall,
     FundingParticipation,
-    Outcome,
     RuleKind,
     check_call,
     funding_calls,

@@ -211,7 +211,6 @@ FIELD_LABELS = {
     "expires_at": "Gültig bis",
     "revoked_at": "Widerrufen am",
     "link_id": "Persönlicher Link",
-    "answered_at": "Beantwortet am",
 }
 ACTION_LABELS = {"insert": "angelegt", "update": "geändert", "delete": "gelöscht", "import": "importiert"}
 
