@@ -157,5 +157,5 @@ def chart_response(
 
 
 def install(app) -> None:
-    app.jinja_env.globals["form_id"] = form_id
+    app.add_template_global(form_id, "form_id")
     cache.code_fingerprint()  # once per process, at its start rather than in a reader's request
