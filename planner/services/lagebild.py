@@ -21,7 +21,7 @@ from ..models import verstetigung as vm
 from ..models.auth import AuditEntry
 from ..models.cache import StrategyRevision
 from . import audit, verlauf
-from .strategies import load_strategy_row, measure_from_columns
+from .strategies import load_strategy_row, measure_from_row
 from .whole_strategy import strategy_to_domain
 
 RECENT_DAYS = 14
@@ -124,7 +124,7 @@ def my_measures(
         if r.id in seen:
             continue
         seen.add(r.id)
-        measure = measure_from_columns(r)
+        measure = measure_from_row(r)
         out.append(
             MyMeasure(strategies[r.strategy_id], measure, OwnerRole(r.owner_role).label, schedule_state(measure, now))
         )

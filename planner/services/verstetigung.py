@@ -42,7 +42,7 @@ from ..models import review as rm
 from ..models import utcnow
 from ..models import verstetigung as vm
 from .audit import current_actor
-from .strategies import ValidationFailed, core_to_domain, save_measure
+from .strategies import ValidationFailed, read_strategy, save_measure
 
 # --- records: database <-> domain ------------------------------------------------------------
 
@@ -337,7 +337,7 @@ def record_progress(
     note: str = "",
 ) -> bool:
     """Set status and actual months of a measure; a status change goes into its history. True if it changed."""
-    current = core_to_domain(row).measure(key)
+    current = read_strategy(session, row).measure(key)
     updated = replace(current, status=status, actual_start=actual_start, actual_end=actual_end)
     if updated == current and not note:
         return False

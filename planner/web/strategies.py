@@ -58,7 +58,7 @@ def detail(strategy_id: int):
         parts.want("verlauf")
     missing = parts.fetch()
     if "measures" in missing:
-        strategy = service.read_core(db.session, row)
+        strategy = service.read_strategy(db.session, row)
         shown, counts, selected = clock.schedule_filter(strategy.measures, selected)
         groups = [(dim, [m for m in shown if m.dimension == dim.name]) for dim in catalogue().dimensions]
         parts.render(
