@@ -3,6 +3,8 @@
 - the domain imports neither flask nor sqlalchemy nor services, web, models or formats;
 - the core vocabulary (domain/strategy.py) knows none of the areas that build on it;
 - services never import web; models import no other layer;
+- the renderers (formats, charts, documents) take domain values: they never import models,
+  services, extensions or web, so the command line and the app write the same files;
 - no import cycles between modules, TYPE_CHECKING imports included;
 - no imports inside functions, but in the two entry points (LAZY_ENTRY_POINTS).
 """
@@ -24,6 +26,10 @@ LAZY_ENTRY_POINTS = {
     "planner": "create_app: flask and the web stack only when an app is built (planner/cli.py imports the package)",
     "planner.cli": "each command imports its own stack (`planner check` stays light)",
 }
+
+
+# the layers that turn domain values into files and pictures
+RENDERERS = ("formats", "charts", "documents")
 
 
 @dataclass(frozen=True)
@@ -151,6 +157,10 @@ def violations(imports: list[Import]) -> list[str]:
             and i.target != "planner.domain.months"
         ):
             out.append(f"the core vocabulary knows no area: {where}")
+        if any(in_layer(i.module, f"planner.{layer}") for layer in RENDERERS) and any(
+            in_layer(i.target, f"planner.{layer}") for layer in ("models", "services", "extensions", "web")
+        ):
+            out.append(f"renderers take domain values: {where}")
         if in_layer(i.module, "planner.services") and in_layer(i.target, "planner.web"):
             out.append(f"services never import web: {where}")
         if (
@@ -202,6 +212,18 @@ def _write(root: Path, files: dict[str, str]) -> Path:
         (
             {"domain/strategy.py": "from .funding import Call\n", "domain/funding.py": ""},
             "the core vocabulary knows no area: planner.domain.strategy:1 imports planner.domain.funding",
+        ),
+        (
+            {"formats/sheet.py": "from ..models import Measure\n", "models/__init__.py": ""},
+            "renderers take domain values: planner.formats.sheet:1 imports planner.models",
+        ),
+        (
+            {"charts/gantt.py": "from ..services.strategies import read_strategy\n", "services/strategies.py": ""},
+            "renderers take domain values: planner.charts.gantt:1 imports planner.services.strategies",
+        ),
+        (
+            {"documents/pdf.py": "from .. import extensions\n", "extensions.py": ""},
+            "renderers take domain values: planner.documents.pdf:1 imports planner.extensions",
         ),
         (
             {"services/a.py": "def f():\n    from . import b\n", "services/b.py": ""},

@@ -17,7 +17,8 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
 from ..domain.catalogue import catalogue
-from ..domain.months import Month, german_date
+from ..domain.german import german_date
+from ..domain.months import Month
 from ..domain.roadmap_view import Bar, RoadmapView, roadmap_view
 from ..domain.schedule import Analysis, analyse, ready_month
 from ..domain.strategy import Status, Strategy

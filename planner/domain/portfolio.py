@@ -23,9 +23,10 @@ from functools import cached_property
 
 from .catalogue import catalogue
 from .funding import CallCheck, FundingCall, Outcome, RuleKind, check_call, funding_calls
+from .german import german_date
 from .lagebild import Review, next_review
 from .maturity import Assessment, Level, LevelChange, baseline, by_date, compare_levels, dimension_levels, rank
-from .months import german_date, month_of
+from .months import month_of
 from .schedule_state import State, schedule_state
 from .verstetigung import calendar
 from .whole_strategy import WholeStrategy as Strategy

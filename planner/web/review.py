@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from .. import models
 from ..documents.pdf import html_pdf
-from ..domain.months import german_date
+from ..domain.german import german_date
 from ..domain.review import default_end, default_name, default_start, version_groups
 from ..domain.verstetigung import ANSWER_FIELDS, SOFT_CRITERIA, STRATEGY
 from ..domain.verstetigung_versions import FortschreibungError

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ...documents.pdf import html_pdf
 from ...domain.evaluation_calendar import next_review_due
-from ...domain.months import german_date
+from ...domain.german import german_date
 from ...extensions import db
 from ...services import verstetigung as service
 from ...services import verstetigung_review as review_service
