@@ -238,3 +238,23 @@ def _write(root: Path, files: dict[str, str]) -> Path:
 def test_a_bad_import_is_caught(tmp_path: Path, files: dict[str, str], expected: str):
     root = _write(tmp_path, {"__init__.py": "", "domain/__init__.py": "", "services/__init__.py": "", **files})
     assert expected in violations(all_imports(root))
+
+
+def form_classes_outside_forms(root: Path = PACKAGE) -> list[str]:
+    """Classes of planner/web deriving from a form (a base named *Form) outside web/forms/."""
+    found = []
+    for name, path in source_files(root).items():
+        if not in_layer(name, "planner.web") or in_layer(name, "planner.web.forms"):
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            bases = [b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in getattr(node, "bases", [])]
+            if isinstance(node, ast.ClassDef) and any(b.endswith("Form") for b in bases):
+                found.append(f"{name}.{node.name}")
+    return found
+
+
+def test_forms_live_in_web_forms(tmp_path: Path):
+    """docs/architecture.md: the forms of every page are in planner/web/forms/."""
+    assert form_classes_outside_forms() == []
+    root = _write(tmp_path, {"__init__.py": "", "web/__init__.py": "", "web/page.py": "class F(GermanForm):\n    pass\n"})
+    assert form_classes_outside_forms(root) == ["planner.web.page.F"]

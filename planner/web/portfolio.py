@@ -14,7 +14,6 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
-from wtforms import HiddenField
 
 from .. import models
 from ..documents.pdf import html_pdf
@@ -36,7 +35,8 @@ from .access import (
 )
 from .clock import today
 from .downloads import download
-from .forms import GermanForm, MultiCheckboxField, save_unchanged
+from .forms import save_unchanged
+from .forms.land import ParticipantsForm
 from .kept_pages import kept_page
 
 bp = Blueprint("portfolio", __name__, url_prefix="/landesebene")
@@ -209,11 +209,6 @@ def funding(organisation_id: int):
         ),
     )
     return render_template("landesebene/foerderaufrufe.html", p=p, calls=calls, call=call, body=body)
-
-
-class ParticipantsForm(GermanForm):
-    offices = MultiCheckboxField("Teilnehmende Gesundheitsämter", choices=[], coerce=int)
-    lock_version = HiddenField()  # the measure's version it was filled from
 
 
 @bp.route("/strategien/<int:strategy_id>/massnahmen/<key>/teilnehmende", methods=["GET", "POST"])

@@ -1,4 +1,5 @@
-"""Forms of the Land level: the measure atlas filter, copying a template, sharing, applications."""
+"""Forms of the Land level: the measure atlas filter, copying a template, sharing, applications,
+the offices taking part in a Landesmaßnahme."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from ...domain.catalogue import catalogue
 from ...domain.landscape import OPERATION_LABELS, STATE_LABELS
 from ...domain.schedule_state import State
 from ...domain.strategy import STATUS_LABELS
-from . import REQUIRED, CreatesOnce, GermanForm, choices
+from . import REQUIRED, CreatesOnce, GermanForm, MultiCheckboxField, choices
 
 
 class AtlasForm(GermanForm):
@@ -100,3 +101,10 @@ class LandscapeUploadForm(GermanForm):
         ],
         description="Spalten: Anwendung, Hersteller, Aufgabe, Betrieb, Schnittstellen, Stand – wie in der Vorlage.",
     )
+
+
+class ParticipantsForm(GermanForm):
+    """The offices taking part in a measure of the state office."""
+
+    offices = MultiCheckboxField("Teilnehmende Gesundheitsämter", choices=[], coerce=int)
+    lock_version = HiddenField()  # the measure's version it was filled from
