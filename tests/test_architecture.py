@@ -256,5 +256,7 @@ def form_classes_outside_forms(root: Path = PACKAGE) -> list[str]:
 def test_forms_live_in_web_forms(tmp_path: Path):
     """docs/architecture.md: the forms of every page are in planner/web/forms/."""
     assert form_classes_outside_forms() == []
-    root = _write(tmp_path, {"__init__.py": "", "web/__init__.py": "", "web/page.py": "class F(GermanForm):\n    pass\n"})
+    root = _write(
+        tmp_path, {"__init__.py": "", "web/__init__.py": "", "web/page.py": "class F(GermanForm):\n    pass\n"}
+    )
     assert form_classes_outside_forms(root) == ["planner.web.page.F"]
