@@ -3,6 +3,8 @@
 - the domain imports neither flask nor sqlalchemy nor services, web, models or formats;
 - the core vocabulary (domain/strategy.py) knows none of the areas that build on it;
 - services never import web; models import no other layer;
+- the renderers (formats, charts, documents) take domain values: they never import models,
+  services, extensions or web, so the command line and the app write the same files;
 - no import cycles between modules, TYPE_CHECKING imports included;
 - no imports inside functions, but in the two entry points (LAZY_ENTRY_POINTS).
 """
@@ -24,6 +26,10 @@ LAZY_ENTRY_POINTS = {
     "planner": "create_app: flask and the web stack only when an app is built (planner/cli.py imports the package)",
     "planner.cli": "each command imports its own stack (`planner check` stays light)",
 }
+
+
+# the layers that turn domain values into files and pictures
+RENDERERS = ("formats", "charts", "documents")
 
 
 @dataclass(frozen=True)
@@ -151,6 +157,10 @@ def violations(imports: list[Import]) -> list[str]:
             and i.target != "planner.domain.months"
         ):
             out.append(f"the core vocabulary knows no area: {where}")
+        if any(in_layer(i.module, f"planner.{layer}") for layer in RENDERERS) and any(
+            in_layer(i.target, f"planner.{layer}") for layer in ("models", "services", "extensions", "web")
+        ):
+            out.append(f"renderers take domain values: {where}")
         if in_layer(i.module, "planner.services") and in_layer(i.target, "planner.web"):
             out.append(f"services never import web: {where}")
         if (
@@ -202,6 +212,18 @@ def _write(root: Path, files: dict[str, str]) -> Path:
         (
             {"domain/strategy.py": "from .funding import Call\n", "domain/funding.py": ""},
             "the core vocabulary knows no area: planner.domain.strategy:1 imports planner.domain.funding",
+        ),
+        (
+            {"formats/sheet.py": "from ..models import Measure\n", "models/__init__.py": ""},
+            "renderers take domain values: planner.formats.sheet:1 imports planner.models",
+        ),
+        (
+            {"charts/gantt.py": "from ..services.strategies import read_strategy\n", "services/strategies.py": ""},
+            "renderers take domain values: planner.charts.gantt:1 imports planner.services.strategies",
+        ),
+        (
+            {"documents/pdf.py": "from .. import extensions\n", "extensions.py": ""},
+            "renderers take domain values: planner.documents.pdf:1 imports planner.extensions",
         ),
         (
             {"services/a.py": "def f():\n    from . import b\n", "services/b.py": ""},
@@ -344,3 +366,25 @@ def test_a_querying_template_global_is_caught(tmp_path: Path, files: dict[str, s
 )
 def test_a_view_rule_break_is_caught(tmp_path: Path, files: dict[str, str], expected: str):
     assert expected in view_problems(_write(tmp_path, {"__init__.py": "", **files}))
+
+
+def form_classes_outside_forms(root: Path = PACKAGE) -> list[str]:
+    """Classes of planner/web deriving from a form (a base named *Form) outside web/forms/."""
+    found = []
+    for name, path in source_files(root).items():
+        if not in_layer(name, "planner.web") or in_layer(name, "planner.web.forms"):
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            bases = [b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in getattr(node, "bases", [])]
+            if isinstance(node, ast.ClassDef) and any(b.endswith("Form") for b in bases):
+                found.append(f"{name}.{node.name}")
+    return found
+
+
+def test_forms_live_in_web_forms(tmp_path: Path):
+    """docs/architecture.md: the forms of every page are in planner/web/forms/."""
+    assert form_classes_outside_forms() == []
+    root = _write(
+        tmp_path, {"__init__.py": "", "web/__init__.py": "", "web/page.py": "class F(GermanForm):\n    pass\n"}
+    )
+    assert form_classes_outside_forms(root) == ["planner.web.page.F"]

@@ -50,7 +50,7 @@ def _edit(app, strategy_id: int, key: str, **fields) -> None:
 
     with app.app_context():
         row = strategies_service.load_strategy_row(db.session, strategy_id)
-        measure = strategies_service.core_to_domain(row).measure(key)
+        measure = strategies_service.read_strategy(db.session, row).measure(key)
         strategies_service.save_measure(db.session, row, replace(measure, **fields), existing_key=key)
         db.session.commit()
 

@@ -36,7 +36,7 @@ def broken_detail(monkeypatch):
             _break_transaction()
             raise error
 
-        monkeypatch.setattr(strategy_service, "read_core", fail)
+        monkeypatch.setattr(strategy_service, "read_strategy", fail)
 
     return install
 

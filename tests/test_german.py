@@ -51,8 +51,8 @@ def test_money_is_always_written_with_the_euro_sign(value, text):
 def test_percent_days_months_and_timestamps():
     assert german.percent(0.15) == "15,0 %"
     assert german.percent(0.0) == "0,0 %"
-    assert german.day(date(2022, 6, 9)) == "09.06.2022"
-    assert german.day(None) == ""
+    assert german.german_date(date(2022, 6, 9)) == "09.06.2022"
+    assert german.german_date(None) == ""
     assert german.month(Month(2023, 4)) == "04/2023"
     assert german.month("2023-04") == "04/2023"
     assert german.month(None) == ""

@@ -345,13 +345,13 @@ def test_a_budget_stored_as_nan_reads_as_none():
     from decimal import Decimal
     from types import SimpleNamespace
 
-    from planner.services.strategies import measure_from_columns
+    from planner.services.strategies import measure_from_row
 
     columns = dict.fromkeys(c.name for c in models.Measure.__table__.columns)
     row = SimpleNamespace(**{**columns, "key": "a", "title": "A", "dimension": "IT-Sicherheit", "status": "geplant",
                              "second_loop": False, "deferrals": 0, "budget": Decimal("NaN")})  # fmt: skip
-    assert measure_from_columns(row).budget is None
-    assert measure_from_columns(SimpleNamespace(**{**vars(row), "budget": Decimal("12.5")})).budget == 12.5
+    assert measure_from_row(row).budget is None
+    assert measure_from_row(SimpleNamespace(**{**vars(row), "budget": Decimal("12.5")})).budget == 12.5
 
 
 @pytest.mark.db

@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from auth_support import admin_client
+from flask import has_request_context, request
 
 from planner import create_app, models
 from planner.extensions import db
@@ -31,17 +32,18 @@ def today(app):
 def rendered(monkeypatch):
     """Counts how often a strategy page's measures and the start page's sections are built."""
     calls: list[str] = []
-    read_core, items = strategies_service.read_core, lagebild_service.strategy_items
+    read_strategy, items = strategies_service.read_strategy, lagebild_service.strategy_items
 
-    def counting_read_core(*args, **kwargs):
-        calls.append("strategy page")
-        return read_core(*args, **kwargs)
+    def counting_read_strategy(*args, **kwargs):
+        if has_request_context() and request.method == "GET":  # a page, not a change read before it writes
+            calls.append("strategy page")
+        return read_strategy(*args, **kwargs)
 
     def counting_items(session, ids, day):
         calls.extend("start page" for _ in ids)
         return items(session, ids, day)
 
-    monkeypatch.setattr(strategies_service, "read_core", counting_read_core)
+    monkeypatch.setattr(strategies_service, "read_strategy", counting_read_strategy)
     monkeypatch.setattr(lagebild_service, "strategy_items", counting_items)
     return calls
 
@@ -50,7 +52,7 @@ def _edit(app, strategy_id: int, key: str, **fields) -> None:
     """Change a measure through the service, as the edit form does."""
     with app.app_context():
         row = strategies_service.load_strategy_row(db.session, strategy_id)
-        measure = strategies_service.core_to_domain(row).measure(key)
+        measure = strategies_service.read_strategy(db.session, row).measure(key)
         strategies_service.save_measure(db.session, row, replace(measure, **fields), existing_key=key)
         db.session.commit()
 

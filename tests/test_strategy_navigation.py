@@ -91,10 +91,10 @@ def test_the_name_check_finds_an_alternative(tmp_path):
 def test_timestamps_are_shown_in_berlin_through_one_filter():
     # 23:30 UTC on 30.11. is already 01.12. in Berlin: the day of a stored timestamp is Berlin's
     late = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
-    assert german.day(late) == "01.12.2026"
-    assert german.day(datetime(2026, 11, 30, 23, 30)) == "01.12.2026"  # naive = UTC
+    assert german.german_date(late) == "01.12.2026"
+    assert german.german_date(datetime(2026, 11, 30, 23, 30)) == "01.12.2026"  # naive = UTC
     assert german.timestamp(late) == "01.12.2026 00:30"
-    assert german.day(date(2026, 11, 30)) == "30.11.2026"  # a date stays as it is
+    assert german.german_date(date(2026, 11, 30)) == "30.11.2026"  # a date stays as it is
     assert isinstance(german.berlin_today(), date)
     # no template formats a time itself (strftime gives UTC): they use the `berlin` filter
     offenders = [

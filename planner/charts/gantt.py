@@ -17,8 +17,8 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
 from ..domain.catalogue import catalogue
-from ..domain.german import berlin_today
-from ..domain.months import Month, german_date
+from ..domain.german import berlin_today, german_date
+from ..domain.months import Month
 from ..domain.roadmap_view import Bar, RoadmapView, roadmap_view
 from ..domain.schedule import Analysis, analyse, ready_month
 from ..domain.strategy import Status, Strategy
@@ -382,44 +382,20 @@ def _overdue_extension(ax, bar: Bar, view: RoadmapView, top: float, h: float, to
 
 
 def _mark(ax, x0: float, x1: float, y: float, months: int, symbol: str, colour: str, nth: int = 0) -> None:
-    """A symbol right after the bar; before it when the bar reaches the window's end."""
-    if x1 + 0.9 + nth * 0.7 <= months:
-        ax.text(
-            x1 + 0.15 + nth * 0.7,
-            y,
-            symbol,
-            ha="left",
-            va="center",
-            fontsize=9,
-            color=colour,
-            fontweight="bold",
-            zorder=5,
-        )
-    elif x0 >= 1.0 + nth * 0.7:
-        ax.text(
-            x0 - 0.15 - nth * 0.7,
-            y,
-            symbol,
-            ha="right",
-            va="center",
-            fontsize=9,
-            color=colour,
-            fontweight="bold",
-            zorder=5,
-        )
+    """A symbol right after the bar; before it when the bar reaches the window's end; on a white
+    patch inside the bar when there is room on neither side."""
+    shift = nth * 0.7
+    if x1 + 0.9 + shift <= months:
+        x, ha, patch = x1 + 0.15 + shift, "left", None
+    elif x0 >= 1.0 + shift:
+        x, ha, patch = x0 - 0.15 - shift, "right", None
     else:
-        ax.text(
-            x0 + 0.2 + nth * 0.7,
-            y,
-            symbol,
-            ha="left",
-            va="center",
-            fontsize=9,
-            color=colour,
-            fontweight="bold",
-            zorder=5,
-            bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none"},
+        x, ha, patch = (
+            x0 + 0.2 + shift,
+            "left",
+            {"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none"},
         )
+    ax.text(x, y, symbol, ha=ha, va="center", fontsize=9, color=colour, fontweight="bold", zorder=5, bbox=patch)
 
 
 def _baseline_bar(ax, dates: tuple[Month | None, Month | None], view: RoadmapView, y: float) -> None:

@@ -9,8 +9,7 @@ from matplotlib.dates import AutoDateLocator, DateFormatter
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from ..domain.german import number
-from ..domain.months import german_date
+from ..domain.german import german_date, number
 from ..domain.verstetigung import Indicator
 from .common import GRID, INK, MUTED, new_figure
 

@@ -7,8 +7,7 @@ from datetime import date
 
 from ..documents.pdf import DataTable
 from ..domain.catalogue import catalogue
-from ..domain.german import berlin_today
-from ..domain.months import german_date
+from ..domain.german import berlin_today, german_date
 from ..domain.roadmap_view import numbered, roadmap_view
 from ..domain.schedule import Analysis
 from ..domain.schedule_state import schedule_state

@@ -14,9 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..domain.catalogue import catalogue
-from ..domain.german import money, percent
+from ..domain.german import german_date, money, percent
 from ..domain.maturity import level_label
-from ..domain.months import german_date
 from ..domain.portfolio import minimum_stage
 from ..domain.state_funding import StateFunding
 from ..models.land import SURVEY_SUBJECTS

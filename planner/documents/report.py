@@ -25,8 +25,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..domain.german import money
-from ..domain.months import german_date
+from ..domain.german import german_date, money
 from ..domain.validation import one_line, writable
 
 Cell = str | int | float | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -60,6 +60,7 @@ class Catalogue:
         return [s for d in self.dimensions for s in d.subdimensions]
 
 
+@lru_cache(maxsize=4096)  # a file names few dimensions thousands of times
 def _fold(text: str) -> str:
     """Compare names regardless of case, gender marks, hyphens and spacing."""
     text = text.casefold().replace("*innen", "").replace(":innen", "").replace("innen", "")

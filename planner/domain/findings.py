@@ -8,9 +8,8 @@ from typing import Any
 import networkx as nx
 
 from . import schedule
-from .german import berlin_today
+from .german import berlin_today, german_date
 from .graph import find_cycles
-from .months import german_date
 from .schedule_state import schedule_state
 from .strategy import Status, Strategy
 

@@ -35,8 +35,9 @@ from datetime import date
 from enum import Enum
 
 from .catalogue import catalogue
+from .german import german_date
 from .maturity import Level, default_target, rank
-from .months import Month, format_range, german_date, month_of
+from .months import Month, format_range, month_of
 from .planning import begun, propose_schedule
 from .schedule import schedule_conflicts
 from .schedule_state import State, schedule_state

@@ -12,13 +12,12 @@ import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from .months import Month, german_date, month_of
+from .months import Month, month_of
 
 __all__ = [
     "INVALID",
     "make_key",
     "collation_key",
-    "day",
     "german_date",
     "money",
     "month",
@@ -72,11 +71,12 @@ def month(value: Month | str | None) -> str:
     return (Month.parse(value) if isinstance(value, str) else value).german()
 
 
-def day(value: date | None) -> str:
-    """09.06.2022; empty when there is none. A stored timestamp gives its day in Berlin."""
+def german_date(value: date | None) -> str:
+    """A day the way pages, documents and files write it: 09.06.2022; empty when there is none.
+    A stored timestamp gives its day in Berlin."""
     if isinstance(value, datetime):
         value = in_berlin(value).date()
-    return german_date(value) if value else ""
+    return value.strftime("%d.%m.%Y") if value else ""
 
 
 def parse_day(text: str) -> date:

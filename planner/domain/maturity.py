@@ -15,7 +15,7 @@ from enum import Enum
 from fractions import Fraction
 
 from .catalogue import catalogue
-from .months import german_date
+from .german import german_date
 
 Level = int | None
 DEFAULT_THRESHOLD = 0.8

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 # MM/JJJJ, M/JJJJ (pages, Steckbriefe) and MM.JJJJ (how Excel users often type a month)
@@ -122,15 +123,19 @@ def format_range(start: Month | None, end: Month | None) -> str:
 
 
 def parse_month(text: str | None) -> Month | None:
-    """The month of a stored or file value ('2023-04'); None when there is none."""
-    return Month.parse(text) if text else None
+    """The month of a stored or file value ('2023-04'); None when there is none.
+
+    A strategy names few months many times (every start and end): each text is parsed once."""
+    if not text:
+        return None
+    return _parsed_month(text) if isinstance(text, str) else Month.parse(text)
+
+
+@lru_cache(maxsize=4096)
+def _parsed_month(text: str) -> Month:
+    return Month.parse(text)  # Month is immutable: one value serves every caller
 
 
 def month_text(month: Month | None) -> str | None:
     """The stored and file form of a month ('2023-04'); None when there is none."""
     return str(month) if month is not None else None
-
-
-def german_date(value: date) -> str:
-    """A day the way the pages and documents write it: 09.06.2022."""
-    return value.strftime("%d.%m.%Y")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from .months import Month, year_out_of_range
@@ -25,6 +26,7 @@ from .strategy import STATUS_LABELS, OwnerRole, Rating, Status
 MONTH_FORMS = "MM/JJJJ, z. B. 04/2025 (auch JJJJ-MM, M/JJJJ oder MM.JJJJ)"
 
 
+@lru_cache(maxsize=4096)  # a file repeats few labels thousands of times
 def _fold(text: str) -> str:
     """Case, surrounding and doubled spaces, spaces around '/' and between words ignored."""
     text = " ".join(str(text).split()).casefold()

@@ -31,9 +31,10 @@ from .funding import (
     funding_calls,
     measure_budgets,
 )
+from .german import german_date
 from .lagebild import Review, next_review
 from .maturity import Assessment, Level, LevelChange, baseline, by_date, compare_levels, dimension_levels, rank
-from .months import Month, german_date, month_of
+from .months import Month, month_of
 from .schedule_state import State, schedule_state
 from .verstetigung import calendar
 from .whole_strategy import WholeStrategy as Strategy

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from .catalogue import catalogue
-from .german import counted
+from .german import counted, german_date
 from .maturity import Level, rank
-from .months import german_date, month_of
+from .months import month_of
 from .portfolio import Office, OfficeMaturity, dimension_summary, minimum_stage
 from .schedule_state import State
 

@@ -18,8 +18,9 @@ from datetime import date
 
 from .catalogue import catalogue
 from .funding import CallCheck, FundingCall, Outcome, RuleKind, check_call, funding_calls
+from .german import german_date
 from .maturity import Level, effective_targets, level_label, rank
-from .months import german_date, month_of
+from .months import month_of
 from .portfolio import CallResult, Office
 from .strategy import Measure, Status
 

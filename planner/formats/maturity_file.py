@@ -22,8 +22,8 @@ from typing import Any
 
 from ..domain.catalogue import catalogue
 from ..domain.funding import FundingParticipation, ParticipationStatus, find_call, funding_calls
+from ..domain.german import german_date
 from ..domain.maturity import Answer, Assessment, CriterionAnswer
-from ..domain.months import german_date
 from ..domain.validation import MAX_AMOUNT, MAX_TEXT, Problem
 
 _stage = {"type": "integer", "minimum": 0, "maximum": 4}

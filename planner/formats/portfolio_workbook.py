@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..domain.catalogue import catalogue
-from ..domain.months import german_date
+from ..domain.german import german_date
 from ..domain.portfolio import DimensionSummary, Office
 from ..domain.schedule_state import State
 from .spreadsheet import text_only, text_row

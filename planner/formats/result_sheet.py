@@ -13,9 +13,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from ..domain.catalogue import Dimension, catalogue
-from ..domain.german import number
+from ..domain.german import german_date, number
 from ..domain.maturity import Assessment, AssessmentKind, Level, level_label
-from ..domain.months import german_date
 from .spreadsheet import text_only
 
 TITLE = "Digitales Gesundheitsamt 2025"

@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..domain.months import german_date
+from ..domain.german import german_date
 from ..domain.schedule_state import schedule_state
 from ..domain.strategy import Measure, Status
 from ..domain.verstetigung import TrackedStrategy

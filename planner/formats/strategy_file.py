@@ -85,16 +85,23 @@ def _where(path: list, data: Any) -> tuple[str | None, str | None]:
     return measure, ".".join(field_path) or None
 
 
-def _non_finite(node: Any, path: list) -> Iterator[list]:
-    """Paths of numbers that are none: .inf, .nan, 1.0e309 (YAML reads them as floats)."""
-    if isinstance(node, float) and not math.isfinite(node):
-        yield path
+_LEAVES = (str, int, bool, type(None))  # values that hold nothing further and are never non-finite
+
+
+def _non_finite(node: Any, path: tuple = ()) -> Iterator[list]:
+    """Paths of numbers that are none: .inf, .nan, 1.0e309 (YAML reads them as floats).
+    Texts and whole numbers, nearly every value of a file, are passed over in place."""
+    if isinstance(node, float):
+        if not math.isfinite(node):
+            yield list(path)
     elif isinstance(node, dict):
         for key, value in node.items():
-            yield from _non_finite(value, [*path, key])
+            if not isinstance(value, _LEAVES):
+                yield from _non_finite(value, (*path, key))
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            yield from _non_finite(value, [*path, i])
+            if not isinstance(value, _LEAVES):
+                yield from _non_finite(value, (*path, i))
 
 
 def _schema_problem(error: ValidationError, data: Any) -> Problem:
@@ -211,18 +218,44 @@ def _normalise(node: Any, budget: list[int] | None = None, depth: int = 0) -> An
     """YAML reads 2022-06-09 as a date; the format treats dates and months as text.
 
     Anchors and aliases (&a, *a) let a few lines stand for billions of values: the copy counts
-    its values and stops at MAX_NODES or MAX_DEPTH."""
+    its values and stops at MAX_NODES or MAX_DEPTH. Texts, numbers and nulls (nearly every value)
+    are counted and copied in place."""
     budget = [MAX_NODES] if budget is None else budget
     budget[0] -= 1
     if budget[0] < 0 or depth > MAX_DEPTH:
         raise _TooLarge
     if isinstance(node, dict):
-        return {str(k) if not isinstance(k, str) else k: _normalise(v, budget, depth + 1) for k, v in node.items()}
+        if node and depth == MAX_DEPTH:
+            raise _TooLarge  # its values would stand deeper than allowed
+        out = {}
+        for key, value in node.items():
+            if isinstance(value, _SCALARS):
+                budget[0] -= 1
+            else:
+                value = _normalise(value, budget, depth + 1)
+            out[key if isinstance(key, str) else str(key)] = value
+        if budget[0] < 0:
+            raise _TooLarge
+        return out
     if isinstance(node, list):
-        return [_normalise(v, budget, depth + 1) for v in node]
+        if node and depth == MAX_DEPTH:
+            raise _TooLarge
+        out_list = []
+        for value in node:
+            if isinstance(value, _SCALARS):
+                budget[0] -= 1
+            else:
+                value = _normalise(value, budget, depth + 1)
+            out_list.append(value)
+        if budget[0] < 0:
+            raise _TooLarge
+        return out_list
     if hasattr(node, "isoformat") and not isinstance(node, (int, float, bool)):
         return node.isoformat()
     return node
+
+
+_SCALARS = (str, int, float, type(None))  # bool is an int: copied as they are
 
 
 # PyYAML's messages are English: the German reason for the ones people run into
@@ -316,7 +349,7 @@ def strategy_from_data(data: dict[str, Any]) -> WholeStrategy:
     Typed forms (`start: 04/2025`, `urgency: Hoch`, `status: in Umsetzung`) are made canonical first."""
     not_numbers = [
         Problem("Der Wert ist keine gültige Zahl (unendlich oder nicht definiert).", *_where(path, data))
-        for path in _non_finite(data, [])
+        for path in _non_finite(data)
     ]
     if not_numbers:
         raise StrategyFileError(not_numbers)

@@ -287,10 +287,10 @@ def copy_measure(session: Session, source: models.Strategy, key: str, target: mo
     """Copy the measure `key` of `source` into `target` as a template (domain.atlas.as_template)
     and record where it came from; raises LookupError when the source has no such measure and
     strategies.ValidationFailed when the target refuses it."""
-    measure = next((m for m in strategy_service.read_core(session, source).measures if m.key == key), None)
+    measure = next((m for m in strategy_service.read_strategy(session, source).measures if m.key == key), None)
     if measure is None:
         raise LookupError(key)
-    current = strategy_service.core_to_domain(target)
+    current = strategy_service.read_strategy(session, target)
     copy = as_template(measure, make_key(measure.title, {m.key for m in current.measures}))
     row = strategy_service.save_measure(session, target, copy, current=current)
     session.add(

@@ -21,7 +21,7 @@ from ..domain.verstetigung import StatusChange
 from ..models import verstetigung as vm
 from ..models.auth import AuditEntry
 from . import audit, verlauf
-from .strategies import load_strategy_row, measure_from_columns
+from .strategies import load_strategy_row, measure_from_row
 from .whole_strategy import strategy_to_domain
 
 RECENT_DAYS = 14
@@ -119,7 +119,7 @@ def my_measures(
     found: dict[int, MyMeasure] = {}  # measure row id → the measure, in the order of the rows
     for r in rows:
         if r.id not in found:
-            measure = measure_from_columns(r)
+            measure = measure_from_row(r)
             role = OwnerRole(r.owner_role).label
             found[r.id] = MyMeasure(strategies[r.strategy_id], measure, role, schedule_state(measure, now))
     # past their end: a status recorded after the end means the measure runs on and needs new dates

@@ -96,13 +96,6 @@ def import_applications(session: Session, organisation_id: int, apps: list[Appli
     return changed, added
 
 
-def replace_landscape(session: Session, organisation_id: int, apps: list[Application]) -> None:
-    """Make the organisation's landscape exactly `apps` (demo and sample data)."""
-    session.execute(sa.delete(ApplicationRow).where(ApplicationRow.organisation_id == organisation_id))
-    for app in apps:
-        save(session, organisation_id, app)
-
-
 def insert_sample_landscapes(session: Session, offices: list[tuple[int, str]], rng) -> None:
     """A fictitious landscape for each new demo office (`planner demo-land`), in one bulk insert:
     (organisation id, name) pairs, the generator's random source."""

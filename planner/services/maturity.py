@@ -18,6 +18,7 @@ from .. import models
 from ..charts.radar import RadarSeries
 from ..domain.catalogue import catalogue
 from ..domain.funding import CallCheck, FundingCall, FundingParticipation, ParticipationStatus, check_call, find_call
+from ..domain.german import german_date
 from ..domain.maturity import (
     Answer,
     Assessment,
@@ -33,13 +34,12 @@ from ..domain.maturity import (
     planned_levels,
 )
 from ..domain.maturity_gaps import GapReport, gap_analysis
-from ..domain.months import german_date
 from ..domain.portfolio import JumpReadings, jump_readings
 from ..domain.validation import Problem
 from ..domain.whole_strategy import WholeStrategy, with_parts
 from ..formats.criteria import sample_criteria
 from ..models import maturity as mm
-from .strategies import ValidationFailed, core_to_domain
+from .strategies import ValidationFailed, read_strategy
 
 # --- rows <-> domain -------------------------------------------------------------------
 
@@ -317,7 +317,7 @@ class Maturity:
 
 def maturity_for(session: Session, row: models.Strategy) -> Maturity:
     """Everything the maturity pages of a strategy need (the row comes from get_strategy_or_404)."""
-    strategy = with_parts(core_to_domain(row), **domain_fields(row))
+    strategy = with_parts(read_strategy(session, row), **domain_fields(row))
     return Maturity(row, strategy, entries(session, row.organisation_id), effective_targets(strategy.targets))
 
 

@@ -24,10 +24,10 @@ from .. import models
 from ..domain import portfolio as domain
 from ..domain.funding import FundingParticipation, ParticipationStatus, find_call
 from ..domain.maturity import Answer, Assessment, CriterionAnswer
-from ..domain.months import Month, parse_month
+from ..domain.months import parse_month
 from ..domain.state_funding import FundingOffice
 from ..domain.state_funding import state_funding as compute_funding
-from ..domain.strategy import Measure, Status
+from ..domain.strategy import Measure
 from ..domain.verstetigung import STRATEGY
 from ..domain.whole_strategy import WholeStrategy
 from ..models import land as lm
@@ -35,8 +35,22 @@ from ..models import maturity as mm
 from ..models import verstetigung as vm
 from ..models.auth import Coordination
 from . import cache
-from .strategies import _measure
+from .strategies import measure_from_row, read_measures
 from .verstetigung import evaluation_to_domain
+
+# the columns the figures read besides the always-read ones (schedule state, evaluation calendar,
+# funding rules, the readiness forecast)
+FIGURES = (
+    "further_dimensions",
+    "start",
+    "end",
+    "actual_start",
+    "actual_end",
+    "budget",
+    "funding_call",
+    "subdimensions",
+    "target_stage",
+)
 
 
 @dataclass(frozen=True)
@@ -165,60 +179,18 @@ def _assessments(
 def _strategies(session: Session, rows: dict[int, sa.Row], names: dict[int, str]) -> dict[int, WholeStrategy]:
     """Domain strategies (measures, evaluations, funding entries, targets) of these rows, in four statements."""
     ids = [r.id for r in rows.values()]
-    m, e, f = models.Measure.__table__, vm.Evaluation.__table__, mm.FundingParticipation.__table__
-    measures: dict[int, list[Measure]] = {}
-    keys: dict[int, str] = {}
-    months: dict[str | None, Month | None] = {None: None}
-
-    def month(text: str | None) -> Month | None:
-        if text not in months:
-            months[text] = parse_month(text)
-        return months[text]
-
+    e, f, mt = vm.Evaluation.__table__, mm.FundingParticipation.__table__, models.Measure.__table__
     # only the columns the figures need (schedule state, evaluation calendar, funding rules)
-    for r in session.execute(
-        sa.select(
-            m.c.id,
-            m.c.strategy_id,
-            m.c.key,
-            m.c.title,
-            m.c.dimension,
-            m.c.further_dimensions,
-            m.c.status,
-            m.c.start,
-            m.c.end,
-            m.c.actual_start,
-            m.c.actual_end,
-            m.c.budget,
-            m.c.funding_call,
-            m.c.subdimensions,
-            m.c.target_stage,
-        )
-        .where(m.c.strategy_id.in_(ids or [-1]))
-        .order_by(m.c.strategy_id, m.c.position, m.c.id)
-    ):
-        measures.setdefault(r.strategy_id, []).append(
-            Measure(
-                key=r.key,
-                title=r.title,
-                dimension=r.dimension,
-                further_dimensions=list(r.further_dimensions or []),
-                status=Status(r.status),
-                start=month(r.start),
-                end=month(r.end),
-                actual_start=month(r.actual_start),
-                actual_end=month(r.actual_end),
-                budget=float(r.budget) if r.budget is not None else None,
-                funding_call=r.funding_call,
-                subdimensions=list(r.subdimensions or []),
-                target_stage=r.target_stage,
-            )
-        )
-        keys[r.id] = r.key
+    measures = read_measures(session, ids, owners=False, dependencies=False, only=FIGURES)
     evaluations: dict[int, list] = {}
-    for r in session.execute(sa.select(e).where(e.c.strategy_id.in_(ids or [-1])).order_by(e.c.performed_on, e.c.id)):
-        if r.measure_id is None or r.measure_id in keys:
-            evaluations.setdefault(r.strategy_id, []).append(evaluation_to_domain(r, keys.get(r.measure_id, STRATEGY)))
+    for r in session.execute(
+        sa.select(e, mt.c.key.label("measure_key"))
+        .outerjoin(mt, mt.c.id == e.c.measure_id)
+        .where(e.c.strategy_id.in_(ids or [-1]))
+        .order_by(e.c.performed_on, e.c.id)
+    ):
+        if r.measure_id is None or r.measure_key is not None:
+            evaluations.setdefault(r.strategy_id, []).append(evaluation_to_domain(r, r.measure_key or STRATEGY))
     funding: dict[int, list[FundingParticipation]] = {}
     for r in session.execute(sa.select(f).where(f.c.strategy_id.in_(ids or [-1])).order_by(f.c.position)):
         funding.setdefault(r.strategy_id, []).append(
@@ -274,7 +246,7 @@ def _land_measures(session: Session, strategy_id: int, names: dict[int, str]) ->
         out.append(
             LandMeasure(
                 r.id,
-                _measure(r, [], []),
+                measure_from_row(r),
                 [(x.office_id, x.name) for x in rollout],
                 kind.category if kind else "land",
                 kind.lead if kind else "",
@@ -421,7 +393,7 @@ def land_measure(session: Session, strategy: models.Strategy, measure_id: int) -
     row = session.execute(sa.select(models.Measure.__table__).where(models.Measure.id == measure_id)).one()
     return LandMeasure(
         measure_id,
-        _measure(row, [], []),
+        measure_from_row(row),
         [(r.office_id, r.name) for r in rollout],
         kind.category if kind else "land",
         kind.lead if kind else "",

@@ -19,8 +19,8 @@ from ..charts.gantt import gantt_chart, gantt_text
 from ..charts.radar import describe, radar_chart
 from ..domain.evaluation_calendar import next_review_due
 from ..domain.funding import funding_calls
-from ..domain.german import money
-from ..domain.months import Month, format_range, german_date, parse_month
+from ..domain.german import german_date, money
+from ..domain.months import Month, format_range, parse_month
 from ..domain.review import (
     ReviewDecision,
     propose_decisions,

@@ -18,7 +18,7 @@ from ..domain.schedule import Analysis, analyse
 from ..domain.strategy import Measure, Status, Strategy
 from ..domain.validation import validate_strategy
 from ..models.roadmap import Baseline, BaselineEntry
-from .strategies import ValidationFailed, core_to_domain, read_core
+from .strategies import ValidationFailed, read_strategy
 
 
 class BaselineError(ValueError):
@@ -54,7 +54,7 @@ class Roadmap:
 
 def roadmap(row: models.Strategy) -> Roadmap:
     """The domain strategy of the row and its analysis."""
-    strategy = read_core(object_session(row), row)  # shown, not changed: plain rows are enough
+    strategy = read_strategy(object_session(row), row)
     return Roadmap(strategy, analyse(strategy))
 
 
@@ -85,7 +85,7 @@ def create_baseline(session: Session, row: models.Strategy, name: str) -> Baseli
     if session.scalar(sa.select(Baseline.id).where(Baseline.strategy_id == row.id, Baseline.name == name)):
         raise BaselineError(f"Einen Basisplan „{name}“ gibt es schon. Bitte wählen Sie einen anderen Namen.")
     baseline = Baseline(strategy_id=row.id, name=name)
-    for i, m in enumerate(core_to_domain(row).measures):
+    for i, m in enumerate(read_strategy(session, row).measures):
         baseline.entries.append(
             BaselineEntry(
                 position=i,
@@ -152,7 +152,7 @@ def take_over(session: Session, row: models.Strategy, plan: Proposal, keys: set[
     for p in chosen:
         rows[p.key].start = str(p.proposed_start)
         rows[p.key].end = month_text(p.proposed_end)
-    problems = validate_strategy(core_to_domain(row))
+    problems = validate_strategy(read_strategy(session, row))
     if problems:
         raise ValidationFailed(problems)
     session.flush()

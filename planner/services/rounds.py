@@ -17,9 +17,8 @@ from .. import models
 from ..domain.months import Month
 from ..domain.strategy import Rating, Status
 from . import verlauf
-from .strategies import ValidationFailed, save_measure
+from .strategies import ValidationFailed, read_strategy, save_measure, with_measure
 from .verstetigung import record_progress
-from .whole_strategy import strategy_to_domain
 
 
 class RoundFailed(ValueError):
@@ -66,11 +65,11 @@ def save_status_round(
 ) -> list[str]:
     """Record the status round; returns the keys of the measures that changed. Raises RoundFailed."""
     rows = {m.key: m for m in row.measures}
-    current = {m.key: m for m in strategy_to_domain(row).measures}
+    strategy = read_strategy(session, row)  # once; kept up to date with each saved measure
     problems: dict[str, list[str]] = {}
     changed = []
     for given in inputs:
-        mrow, now = rows.get(given.key), current.get(given.key)
+        mrow, now = rows.get(given.key), strategy.measure(given.key)
         if mrow is None or now is None:
             problems[given.key] = ["Diese Maßnahme gibt es nicht mehr."]
             continue
@@ -91,10 +90,13 @@ def save_status_round(
                 on=on,
                 by=by,
                 note=given.note,
+                strategy=strategy,
             )
         except ValidationFailed as exc:
             problems[given.key] = [p.message for p in exc.problems] or ["Die Änderung ist nicht gültig."]
             continue
+        updated = replace(now, status=given.status, actual_start=given.actual_start, actual_end=given.actual_end)
+        strategy = with_measure(strategy, updated, given.key)
         changed.append(given.key)
     if problems:
         raise RoundFailed(problems)
@@ -104,7 +106,7 @@ def save_status_round(
 def save_ratings(session: Session, row: models.Strategy, inputs: list[RatingInput]) -> list[str]:
     """Store Dringlichkeit and Machbarkeit of many measures; returns the changed keys. Raises RoundFailed."""
     rows = {m.key: m for m in row.measures}
-    strategy = strategy_to_domain(row)
+    strategy = read_strategy(session, row)  # once; kept up to date with each saved measure
     problems: dict[str, list[str]] = {}
     changed = []
     for given in inputs:
@@ -117,13 +119,13 @@ def save_ratings(session: Session, row: models.Strategy, inputs: list[RatingInpu
         if stale := _stale(session, mrow, given.seen_version):
             problems[given.key] = stale
             continue
+        updated = replace(now, urgency=given.urgency, feasibility=given.feasibility)
         try:
-            save_measure(
-                session, row, replace(now, urgency=given.urgency, feasibility=given.feasibility), existing_key=now.key
-            )
+            save_measure(session, row, updated, existing_key=now.key, current=strategy)
         except ValidationFailed as exc:
             problems[given.key] = [p.message for p in exc.problems] or ["Die Änderung ist nicht gültig."]
             continue
+        strategy = with_measure(strategy, updated, now.key)
         changed.append(given.key)
     if problems:
         raise RoundFailed(problems)

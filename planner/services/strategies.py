@@ -75,29 +75,15 @@ def load_strategy_row(
     )
 
 
-def load_core(session: Session, row: models.Strategy) -> models.Strategy:
-    """Load the core (organisation, measures, owners, dependencies) of a row fetched without it."""
-    session.scalars(sa.select(models.Strategy).where(models.Strategy.id == row.id).options(*_core_options())).all()
-    return row
-
-
-def measure_to_domain(row: models.Measure, keys_by_id: dict[int, str]) -> Measure:
-    """The domain measure of a row; `keys_by_id` maps measure ids to keys."""
-    return _measure(
-        row,
-        [Owner(o.person.name, OwnerRole(o.role)) for o in row.owners],
-        sorted(keys_by_id[d.prerequisite_id] for d in row.prerequisites if d.prerequisite_id in keys_by_id),
-    )
-
-
 def _amount(value) -> float | None:
     """A stored amount; NaN (which PostgreSQL's numeric holds and the API took before issue 23)
     reads as none, so that every page, file and API answer stays readable."""
     return float(value) if value is not None and math.isfinite(value) else None
 
 
-def _measure(row, owners: list[Owner], depends_on: list[str]) -> Measure:
-    """A domain measure from anything with the measures table's columns as attributes."""
+def measure_from_row(row) -> Measure:
+    """A domain measure from a row of the measures table (anything with its columns as
+    attributes), without owners and dependencies (`read_measures` adds them)."""
     return Measure(
         key=row.key,
         title=row.title,
@@ -110,60 +96,82 @@ def _measure(row, owners: list[Owner], depends_on: list[str]) -> Measure:
         urgency=Rating(row.urgency) if row.urgency else None,
         feasibility=Rating(row.feasibility) if row.feasibility else None,
         status=Status(row.status),
-        second_loop=row.second_loop,
-        owners=owners,
+        second_loop=row.second_loop or False,
         actors=list(row.actors or []),
         requirements=list(row.requirements or []),
         start=parse_month(row.start),
         end=parse_month(row.end),
-        depends_on=depends_on,
         examples=list(row.examples or []),
         steps=list(row.steps or []),
         budget=_amount(row.budget),
         funding_call=row.funding_call,
-        deferrals=row.deferrals,
+        deferrals=row.deferrals or 0,
         actual_start=parse_month(row.actual_start),
         actual_end=parse_month(row.actual_end),
     )
 
 
-def measure_from_columns(row) -> Measure:
-    """A domain measure without owners and dependencies from a row of the measures table."""
-    return _measure(row, [], [])
+# always read: what a measure cannot be shown without
+_ALWAYS = ("id", "strategy_id", "key", "title", "dimension", "status")
 
 
-def core_to_domain(row: models.Strategy) -> Strategy:
-    """The domain strategy of a row with the core only: strategy fields, measures in their
-    stored order, owners and dependencies. An area that needs its own data adds it
-    (`domain.whole_strategy.with_parts`), so a page loads only what it shows."""
-    keys_by_id = {m.id: m.key for m in row.measures}
-    return _strategy(row, [measure_to_domain(m, keys_by_id) for m in row.measures])
+def read_measures(
+    session: Session,
+    strategy_ids: list[int],
+    *,
+    owners: bool = True,
+    dependencies: bool = True,
+    only: tuple[str, ...] | None = None,
+) -> dict[int, list[Measure]]:
+    """The one reader of stored measures: per strategy id its domain measures in their stored
+    order, read as plain rows (no ORM objects) in one statement, plus one for the owners with
+    their names and one for the dependencies unless left out, whatever the number of strategies
+    and measures. `only` names the further columns a reader needs, the others stay empty
+    (the portfolio reads the few its figures need, for hundreds of offices).
 
-
-def read_core(session: Session, row: models.Strategy) -> Strategy:
-    """The same as `core_to_domain`, read as plain rows in three statements (measures, owners
-    with their names, dependencies) without building ORM objects: for pages that only show the
-    strategy (a row from `load_strategy_row(..., core=False)` is enough)."""
+    Every page, the portfolio and every change read strategies through here (`read_strategy`
+    for one); pending changes of the session are flushed first (autoflush)."""
     m, o, p, d = (t.__table__ for t in (models.Measure, models.MeasureOwner, models.Person, models.Dependency))
-    ids = sa.select(m.c.id).where(m.c.strategy_id == row.id).scalar_subquery()
-    rows = session.execute(sa.select(m).where(m.c.strategy_id == row.id).order_by(m.c.position, m.c.id)).all()
-    keys_by_id = {r.id: r.key for r in rows}
-    owners: dict[int, list[Owner]] = {}
-    for measure_id, name, role in session.execute(
-        sa.select(o.c.measure_id, p.c.name, o.c.role)
-        .join(p, p.c.id == o.c.person_id)
-        .where(o.c.measure_id.in_(ids))
-        .order_by(o.c.measure_id, o.c.position, o.c.id)
-    ):
-        owners.setdefault(measure_id, []).append(Owner(name, OwnerRole(role)))
-    depends: dict[int, list[str]] = {}
-    for dependent, prerequisite in session.execute(
-        sa.select(d.c.dependent_id, d.c.prerequisite_id).where(d.c.dependent_id.in_(ids))
-    ):
-        if prerequisite in keys_by_id:
-            depends.setdefault(dependent, []).append(keys_by_id[prerequisite])
-    measures = [_measure(r, owners.get(r.id, []), sorted(depends.get(r.id, []))) for r in rows]
-    return _strategy(row, measures)
+    if not strategy_ids:
+        return {}
+    in_strategies = m.c.strategy_id.in_(strategy_ids) if len(strategy_ids) > 1 else m.c.strategy_id == strategy_ids[0]
+    wanted = None if only is None else {*_ALWAYS, *only}
+    # a column left out is read as NULL: no transfer, no decoding, and every row has every name
+    columns = [c if wanted is None or c.name in wanted else sa.null().label(c.name) for c in m.c]
+    out: dict[int, list[Measure]] = {i: [] for i in strategy_ids}
+    by_id: dict[int, Measure] = {}
+    for r in session.execute(sa.select(*columns).where(in_strategies).order_by(m.c.strategy_id, m.c.position, m.c.id)):
+        out[r.strategy_id].append(measure := measure_from_row(r))  # row by row: the rows are not all kept
+        by_id[r.id] = measure
+    if not by_id:
+        return out
+    ids = sa.select(m.c.id).where(in_strategies).scalar_subquery()
+    if owners:
+        for measure_id, name, role in session.execute(
+            sa.select(o.c.measure_id, p.c.name, o.c.role)
+            .join(p, p.c.id == o.c.person_id)
+            .where(o.c.measure_id.in_(ids))
+            .order_by(o.c.measure_id, o.c.position, o.c.id)
+        ):
+            by_id[measure_id].owners.append(Owner(name, OwnerRole(role)))
+    if dependencies:
+        for dependent, prerequisite in session.execute(
+            sa.select(d.c.dependent_id, d.c.prerequisite_id).where(d.c.dependent_id.in_(ids))
+        ):
+            if prerequisite in by_id:
+                by_id[dependent].depends_on.append(by_id[prerequisite].key)
+        for measure in by_id.values():
+            if len(measure.depends_on) > 1:
+                measure.depends_on.sort()
+    return out
+
+
+def read_strategy(session: Session, row: models.Strategy) -> Strategy:
+    """The core domain strategy of a row (strategy fields, measures in their stored order, owners,
+    dependencies) through `read_measures`: three statements. A row from
+    `load_strategy_row(..., core=False)` is enough; an area that shows its own data adds it
+    (`domain.whole_strategy.with_parts`), so a page loads only what it shows."""
+    return _strategy(row, read_measures(session, [row.id])[row.id])
 
 
 def measure_id(session: Session, row: models.Strategy, key: str) -> int | None:
@@ -407,7 +415,7 @@ def save_measure(
 
     `current` is the row's domain strategy when the caller has built it already (validation
     looks at the core only)."""
-    domain = current or core_to_domain(strategy_row)
+    domain = current or read_strategy(session, strategy_row)
     if existing_key is None:
         domain = replace(domain, measures=[*domain.measures, measure])
     else:

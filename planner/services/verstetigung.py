@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, object_session, selectinload
 from .. import models
 from ..domain.german import berlin_today
 from ..domain.months import Month, month_text, parse_month
-from ..domain.strategy import Status
+from ..domain.strategy import Status, Strategy
 from ..domain.verstetigung import (
     ANSWER_FIELDS,
     SOFT_CRITERIA,
@@ -44,7 +44,7 @@ from ..models import review as rm
 from ..models import utcnow
 from ..models import verstetigung as vm
 from .audit import current_actor
-from .strategies import ValidationFailed, core_to_domain, save_measure
+from .strategies import ValidationFailed, read_strategy, save_measure
 
 # --- records: database <-> domain ------------------------------------------------------------
 
@@ -364,9 +364,14 @@ def record_progress(
     on: date,
     by: str,
     note: str = "",
+    strategy: Strategy | None = None,
 ) -> bool:
-    """Set status and actual months of a measure; a status change goes into its history. True if it changed."""
-    current = core_to_domain(row).measure(key)
+    """Set status and actual months of a measure; a status change goes into its history. True if it changed.
+
+    `strategy` is the row's domain strategy when the caller has read it already (a status round
+    changing many measures reads it once)."""
+    strategy = strategy or read_strategy(session, row)
+    current = strategy.measure(key)
     updated = replace(current, status=status, actual_start=actual_start, actual_end=actual_end)
     if updated == current and not note:
         return False
@@ -375,7 +380,7 @@ def record_progress(
         session.add(vm.StatusChange(measure=measure_row, status=status.value, changed_on=on, changed_by=by, note=note))
         session.info.setdefault(RECORDED, set()).add(id(measure_row))
     try:
-        save_measure(session, row, updated, existing_key=key)
+        save_measure(session, row, updated, existing_key=key, current=strategy)
         session.flush()
     finally:
         session.info.get(RECORDED, set()).discard(id(measure_row))

@@ -9,20 +9,20 @@ in `backup` needs no assembly: it follows the tables' foreign keys.)
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from .. import models
 from ..domain.strategy import Strategy
 from ..domain.whole_strategy import WholeStrategy, with_parts
 from .maturity import domain_fields, store_strategy_maturity
-from .strategies import core_to_domain, import_core
+from .strategies import import_core, read_strategy
 from .verstetigung import store_strategy_verstetigung, verstetigung_fields
 
 
 def strategy_to_domain(row: models.Strategy) -> WholeStrategy:
     """The whole domain strategy of a row: the core and every area's data (export, Steckbriefe,
-    Verstetigung). Pages that show less use `strategies.core_to_domain` or `read_core`."""
-    return with_parts(core_to_domain(row), **domain_fields(row), **verstetigung_fields(row))
+    Verstetigung). Pages that show less use `strategies.read_strategy`."""
+    return with_parts(read_strategy(object_session(row), row), **domain_fields(row), **verstetigung_fields(row))
 
 
 def import_strategy(session: Session, strategy: Strategy) -> models.Strategy:

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..domain.catalogue import catalogue
-from ..domain.german import berlin_today, money, number
+from ..domain.german import berlin_today, german_date, money, number
 from ..domain.graph import build_graph
-from ..domain.months import format_range, german_date
+from ..domain.months import format_range
 from ..domain.schedule_state import State, schedule_state
 from ..domain.strategy import Measure, Rating, Status, Strategy
 from ..domain.verstetigung import Indicator, TrackedStrategy

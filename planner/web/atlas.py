@@ -14,7 +14,7 @@ from ..documents.land_exports import atlas_table
 from ..documents.report import tables_workbook
 from ..domain import normalise
 from ..domain.atlas import hint_text
-from ..domain.months import german_date
+from ..domain.german import german_date
 from ..extensions import db
 from ..models.auth import AuditEntry
 from ..models.verstetigung import Succession
@@ -171,7 +171,7 @@ def _targets() -> list[models.Strategy]:
 def _copy_page(form: CopyForm, status: int = 200, problems: list[str] | None = None):
     source = get_readable_strategy_or_404(_id(form.quelle.data))
     measure = next(
-        (m for m in strategy_service.read_core(db.session, source).measures if m.key == form.massnahme.data), None
+        (m for m in strategy_service.read_strategy(db.session, source).measures if m.key == form.massnahme.data), None
     )
     if measure is None:
         abort(404)

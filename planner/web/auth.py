@@ -22,14 +22,11 @@ from flask import (
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..extensions import db
 from ..models.auth import User
 from ..services import accounts, directory
-from ..services.accounts import MIN_PASSWORD
-from .forms import GermanForm
+from .forms.auth import LoginForm, PasswordChangeForm
 from .token_auth import TOKEN_BLUEPRINTS, directory_settings, still_allowed
 
 bp = Blueprint("auth", __name__)
@@ -50,47 +47,6 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-
-
-class LoginForm(GermanForm):
-    """Username and password."""
-
-    username = StringField(
-        "Benutzername",
-        validators=[DataRequired("Bitte ausfüllen."), Length(max=100)],
-        render_kw={"autocomplete": "username"},
-    )
-    password = PasswordField(
-        "Passwort", validators=[DataRequired("Bitte ausfüllen.")], render_kw={"autocomplete": "current-password"}
-    )
-
-
-class PasswordChangeForm(GermanForm):
-    """A user's own new password; the current one is asked for again."""
-
-    current = PasswordField("Bisheriges Passwort", validators=[DataRequired("Bitte ausfüllen.")])
-    password = PasswordField(
-        "Neues Passwort",
-        validators=[
-            DataRequired("Bitte ausfüllen."),
-            Length(
-                min=MIN_PASSWORD, max=200, message=f"Das Passwort muss mindestens {MIN_PASSWORD} Zeichen lang sein."
-            ),
-        ],
-        description=f"Mindestens {MIN_PASSWORD} Zeichen.",
-    )
-    confirm = PasswordField(
-        "Neues Passwort wiederholen",
-        validators=[
-            DataRequired("Bitte ausfüllen."),
-            EqualTo("password", "Die beiden neuen Passwörter stimmen nicht überein."),
-        ],
-    )
-    revoke_tokens = BooleanField(
-        "Auch meine API- und Kalender-Tokens widerrufen",
-        description="Empfohlen, wenn jemand anderes Ihr Passwort kennen könnte: Skripte und Kalender brauchen "
-        "danach einen neuen Zugang (Profil › Zugänge).",
-    )
 
 
 class SessionInterface(SecureCookieSessionInterface):

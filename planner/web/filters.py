@@ -31,7 +31,7 @@ def month_label(value: str | Month | None) -> str:
 
 def date_label(value) -> str:
     """09.06.2022 from a date; empty when there is none."""
-    return german.day(value)
+    return german.german_date(value)
 
 
 def number_label(value: float | None) -> str:

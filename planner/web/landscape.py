@@ -10,8 +10,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from .. import models
 from ..documents.land_exports import landscape_tables
 from ..documents.report import tables_workbook
+from ..domain.german import german_date
 from ..domain.landscape import STATE_LABELS, Application, application_problems, split_interfaces
-from ..domain.months import german_date
 from ..extensions import db
 from ..formats.landscape_file import LandscapeFileError, landscape_to_csv, landscape_to_xlsx, parse_landscape_file
 from ..services import landscape as service

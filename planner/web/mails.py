@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from flask import current_app, render_template, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from ..domain.months import german_date
+from ..domain.german import german_date
 from ..extensions import db
 from ..services import mail
 from ..services.status_links import VALID_DAYS

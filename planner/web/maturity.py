@@ -8,7 +8,7 @@ from ..charts.radar import describe, radar_chart
 from ..documents.pdf import html_pdf
 from ..domain.catalogue import catalogue
 from ..domain.funding import find_call, funding_calls
-from ..domain.german import money
+from ..domain.german import german_date, money
 from ..domain.maturity import (
     AssessmentKind,
     Criterion,
@@ -19,7 +19,6 @@ from ..domain.maturity import (
     level_label,
     rank,
 )
-from ..domain.months import german_date
 from ..extensions import db
 from ..formats import result_sheet
 from ..formats.criteria import (
@@ -31,7 +30,7 @@ from ..formats.criteria import (
 )
 from ..services import maturity as service
 from ..services import portfolio_progress as land_service
-from ..services.strategies import ValidationFailed, load_core
+from ..services.strategies import ValidationFailed
 from . import clock
 from .access import get_strategy_or_404
 from .cached import chart_response
@@ -67,7 +66,7 @@ def _eur_filter(value) -> str:
 
 def _load(strategy_id: int, *, write: bool = False) -> service.Maturity:
     """The strategy's maturity data; `write=True` on every route that changes data (404 otherwise)."""
-    return service.maturity_for(db.session, get_strategy_or_404(strategy_id, write=write))
+    return service.maturity_for(db.session, get_strategy_or_404(strategy_id, write=write, load=False))
 
 
 def _entry_or_404(m: service.Maturity, assessment_id: int) -> service.Entry:
@@ -114,7 +113,7 @@ def radar(strategy_id: int, fmt: str):
 
     def prepare(row):
         def draw() -> bytes:
-            m = service.maturity_for(db.session, load_core(db.session, row))
+            m = service.maturity_for(db.session, row)
             return radar_chart(service.radar_series(m), fmt)
 
         return {}, draw

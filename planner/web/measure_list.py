@@ -11,10 +11,7 @@ import base64
 import binascii
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import HiddenField
-from wtforms.validators import DataRequired
 
 from ..extensions import db
 from ..formats.measure_workbook import WorkbookError, workbook_bytes
@@ -24,34 +21,14 @@ from . import clock
 from .access import get_strategy_or_404
 from .downloads import download as send_download
 from .filters import strategy_file_stem
-from .forms import GermanForm, MultiCheckboxField, choices
+from .forms import choices
+from .forms.measure_list import WorkbookConfirmForm, WorkbookUploadForm
 
 bp = Blueprint("measure_list", __name__, url_prefix="/strategien/<int:strategy_id>")
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_PREVIEW_BYTES = 300 * 1024  # travels base64-encoded in the preview form (form fields: 500 KB at most)
-
-
-class WorkbookUploadForm(GermanForm):
-    """The edited Maßnahmenliste."""
-
-    file = FileField(
-        "Maßnahmenliste (Excel-Arbeitsmappe)",
-        validators=[
-            FileRequired("Bitte wählen Sie eine Datei aus."),
-            FileAllowed(["xlsx"], "Bitte eine Excel-Arbeitsmappe (.xlsx) hochladen."),
-        ],
-        description="Eine Maßnahmenliste, die planner erzeugt hat (Download auf der Strategieseite), mit Ihren Änderungen.",
-    )
-
-
-class WorkbookConfirmForm(GermanForm):
-    """The confirmation of a preview: the workbook, the state it was planned on, measures to delete."""
-
-    workbook = HiddenField(validators=[DataRequired()])
-    seen = HiddenField(validators=[DataRequired()])
-    delete = MultiCheckboxField("Löschen", choices=[])
 
 
 @bp.get("/massnahmenliste.xlsx")

@@ -88,7 +88,7 @@ def detail(strategy_id: int, key: str):
         options = {"strategy": row.id, "measure": key, "day": today(), "write": writable, "shared": shared}
 
         def render():
-            strategy = service.read_core(db.session, row)
+            strategy = service.read_strategy(db.session, row)
             measure = _measure_or_404(strategy, key)
             body = render_template(
                 "measures/_detail.html",
@@ -141,8 +141,8 @@ def _flash_new_persons(known: set[str], measure) -> None:
 @bp.route("/neu", methods=["GET", "POST"])
 def create(strategy_id: int):
     """A new measure; on error the form keeps everything typed."""
-    row = get_strategy_or_404(strategy_id, write=True)
-    strategy = service.core_to_domain(row)
+    row = get_strategy_or_404(strategy_id, write=True, load=False)  # a change loads the core to write it
+    strategy = service.read_strategy(db.session, row)
     form = MeasureForm()
     form.set_dependency_choices(strategy, None)
     known = {p.name for p in row.organisation.persons}
@@ -181,8 +181,8 @@ def edit(strategy_id: int, key: str):
     The form carries the measure's version: a save based on an older version is refused
     (what the other person changed is listed) and the form keeps what was typed.
     """
-    row = get_strategy_or_404(strategy_id, write=True)
-    strategy = service.core_to_domain(row)
+    row = get_strategy_or_404(strategy_id, write=True, load=False)  # a change loads the core to write it
+    strategy = service.read_strategy(db.session, row)
     current = _measure_or_404(strategy, key)
     mrow = _row(row, key)
     form = MeasureForm()
@@ -225,8 +225,8 @@ def edit(strategy_id: int, key: str):
 @bp.route("/<key>/loeschen", methods=["GET", "POST"])
 def delete(strategy_id: int, key: str):
     """Ask, then delete a measure and its dependencies."""
-    row = get_strategy_or_404(strategy_id, write=True)
-    strategy = service.core_to_domain(row)
+    row = get_strategy_or_404(strategy_id, write=True, load=False)  # a change loads the core to write it
+    strategy = service.read_strategy(db.session, row)
     measure = _measure_or_404(strategy, key)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -243,7 +243,7 @@ def delete(strategy_id: int, key: str):
 def add_dependency(strategy_id: int, key: str):
     """Link a prerequisite; refuse it when it would close a cycle, naming the cycle."""
     row = get_strategy_or_404(strategy_id)
-    strategy = service.core_to_domain(row)
+    strategy = service.read_strategy(db.session, row)
     measure = _measure_or_404(strategy, key)
     form = _dependency_form(strategy, key)
     form.prerequisite.choices = choices((m.key, m.title) for m in strategy.measures if m.key != key)
@@ -271,7 +271,7 @@ def add_dependency(strategy_id: int, key: str):
 def remove_dependency(strategy_id: int, key: str, prerequisite: str):
     """Unlink a prerequisite."""
     row = get_strategy_or_404(strategy_id)
-    strategy = service.core_to_domain(row)
+    strategy = service.read_strategy(db.session, row)
     measure = _measure_or_404(strategy, key)
     if prerequisite not in measure.depends_on:
         abort(404)

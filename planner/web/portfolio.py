@@ -11,12 +11,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from datetime import date
-from decimal import Decimal
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
-from wtforms import DecimalField, HiddenField, SelectField, StringField
-from wtforms.validators import Length, NumberRange, Optional
 
 from .. import models
 from ..charts.common import MIMETYPES
@@ -29,12 +26,11 @@ from ..domain import portfolio as domain
 from ..domain import portfolio_progress as progress
 from ..domain.catalogue import catalogue
 from ..domain.funding import find_call, funding_calls
-from ..domain.months import german_date
+from ..domain.german import german_date
 from ..domain.readiness import current_call, readiness_report
 from ..domain.schedule_state import State
 from ..extensions import db
 from ..formats.portfolio_workbook import portfolio_workbook
-from ..models import land as lm
 from ..services import cache, jobs, surveys
 from ..services import portfolio as service
 from ..services import portfolio_progress as progress_service
@@ -51,7 +47,8 @@ from .access import (
 from .cached import conditional
 from .clock import today
 from .downloads import download
-from .forms import GermanForm, choices, finite_number, save_unchanged
+from .forms import save_unchanged
+from .forms.land import NOT_TAKING_PART, BudgetForm, rollout_form
 from .forms.verstetigung import parse_date_field
 
 bp = Blueprint("portfolio", __name__, url_prefix="/landesebene")
@@ -271,27 +268,6 @@ def funding_xlsx(organisation_id: int):
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_BUDGET = Decimal("999999999999.99")
-
-
-class BudgetForm(GermanForm):
-    amount = DecimalField(
-        "Mittel des Landes (€)",
-        places=2,
-        validators=[
-            Optional(),
-            finite_number,
-            NumberRange(min=0, message="Die Mittel dürfen nicht negativ sein."),
-            NumberRange(max=MAX_BUDGET, message="Der Betrag ist zu groß (höchstens 999.999.999.999,99 €)."),
-        ],
-        description="Ohne Tausenderpunkte, Cent mit Punkt, z. B. 65000000. Leer lassen, um die Angabe zu entfernen.",
-    )
-    source = StringField(
-        "Quelle",
-        validators=[Length(max=300, message="Höchstens 300 Zeichen.")],
-        description="Woher der Betrag stammt, z. B. „Verwaltungsvereinbarung Pakt für den ÖGD, Ministeriumsseite“.",
-    )
-    lock_version = HiddenField()
 
 
 @bp.route("/<int:organisation_id>/foerderaufrufe/mittel", methods=["GET", "POST"])
@@ -371,41 +347,6 @@ def _landesbericht(fmt: str) -> jobs.Produce:
 
 jobs.register(LANDESBERICHT["pdf"], "Landesbericht (PDF)", _landesbericht("pdf"))
 jobs.register(LANDESBERICHT["docx"], "Landesbericht (Word)", _landesbericht("docx"))
-
-
-NOT_TAKING_PART = ""
-
-
-class RolloutForm(GermanForm):
-    """Category and lead of a Landesmaßnahme; per coordinated office a status field
-    (`status_<id>`, "" = takes no part) and a date field (`datum_<id>`), added per request."""
-
-    category = SelectField("Art der Maßnahme", choices=choices(lm.LAND_MEASURE_CATEGORIES.items()))
-    lead = StringField(
-        "Federführung",
-        validators=[Length(max=200, message="Höchstens 200 Zeichen.")],
-        description="Wer die Maßnahme führt, z. B. „NLGA“ oder „Niedersachsen (ELFA-Koordination)“.",
-    )
-    lock_version = HiddenField()  # the measure's version it was filled from
-
-
-def rollout_form(offices: list[tuple[int, str]]) -> RolloutForm:
-    class Form(RolloutForm):
-        pass
-
-    states = [(NOT_TAKING_PART, "nimmt nicht teil"), *lm.ROLLOUT_STATES.items()]
-    for office_id, name in offices:
-        setattr(
-            Form,
-            f"status_{office_id}",
-            SelectField(f"Stand: {name}", choices=choices(states), default=NOT_TAKING_PART),
-        )
-        setattr(
-            Form,
-            f"datum_{office_id}",
-            StringField(f"Seit: {name}", validators=[Length(max=20, message="Höchstens 20 Zeichen.")]),
-        )
-    return Form()
 
 
 @bp.route("/strategien/<int:strategy_id>/massnahmen/<key>/teilnehmende", methods=["GET", "POST"])

@@ -8,26 +8,17 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import BooleanField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Optional
 
 from ..extensions import db
 from ..services import tokens
-from .forms import REQUIRED, ConfirmForm, GermanForm, email_address
+from .forms import ConfirmForm, GermanForm, email_address
+from .forms.profile import TokenForm
 from .mails import settings as mail_settings
 
 bp = Blueprint("profile", __name__, url_prefix="/profil")
 
 KIND_LABELS = {"api": "API-Zugang", "kalender": "Kalender-Abonnement"}
-
-
-class TokenForm(GermanForm):
-    """The name of a new access key, so its owner can tell it apart later."""
-
-    name = StringField(
-        "Bezeichnung",
-        validators=[DataRequired(REQUIRED), Length(max=100, message="Höchstens 100 Zeichen.")],
-        description="Wofür der Zugang ist, z. B. „Excel-Abgleich“ oder „Outlook im Büro“.",
-    )
 
 
 def _page(api_form: TokenForm, calendar_form: TokenForm, new: dict | None = None, status: int = 200):

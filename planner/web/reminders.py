@@ -19,8 +19,9 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from .. import models
+from ..domain.german import german_date
 from ..domain.lagebild import action_items, next_review
-from ..domain.months import german_date, month_of
+from ..domain.months import month_of
 from ..domain.verstetigung import STRATEGY, calendar
 from ..extensions import db
 from ..models.auth import Membership, User

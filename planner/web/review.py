@@ -15,7 +15,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from .. import models
 from ..documents.pdf import html_pdf
 from ..domain.fortschreibung import default_end, default_name, default_start
-from ..domain.months import german_date
+from ..domain.german import german_date
 from ..domain.review import ReviewDecision
 from ..domain.verstetigung import ANSWER_FIELDS, SOFT_CRITERIA, STRATEGY
 from ..domain.verstetigung_versions import FortschreibungError

@@ -21,7 +21,7 @@ from ..extensions import db
 from ..formats.mspdi import roadmap_mspdi
 from ..services import cache
 from ..services import roadmap as service
-from ..services.strategies import ValidationFailed, read_core
+from ..services.strategies import ValidationFailed, read_strategy
 from . import clock
 from .access import get_strategy_or_404, may_change, may_write, successor_of
 from .cached import chart_response, conditional, parts, strategy_scopes
@@ -250,7 +250,7 @@ def rating(strategy_id: int):
 def _bewertung_chart(strategy_id: int, fmt: str) -> Response:
     def prepare(row: models.Strategy):
         def draw() -> bytes:
-            strategy = read_core(db.session, row)
+            strategy = read_strategy(db.session, row)
             table = matrix_table(strategy) if fmt == "pdf" else None
             return render(matrix_chart(strategy), fmt, *matrix_text(strategy), table)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from .. import models
-from ..domain.months import german_date
+from ..domain.german import german_date
 from ..domain.schedule_state import State
 from ..domain.strategy import Status
 from ..extensions import db

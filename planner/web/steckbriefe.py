@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
-from wtforms import SelectField
 
 from ..domain.catalogue import catalogue
 from ..domain.schedule_state import State
@@ -20,25 +19,14 @@ from . import clock
 from .access import get_strategy_or_404
 from .downloads import download
 from .filters import file_stem
-from .forms import GermanForm, choices
+from .forms import choices
+from .forms.steckbriefe import FilterForm
 
 bp = Blueprint("steckbriefe", __name__, url_prefix="/strategien/<int:strategy_id>")
 
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-class FilterForm(GermanForm):
-    """The bundle's filters, sent by GET; unknown values are reported by the domain filter."""
-
-    class Meta:
-        csrf = False
-
-    dimension = SelectField("Dimension", validate_choice=False)
-    verantwortlich = SelectField("Verantwortliche", validate_choice=False)
-    status = SelectField("Status", validate_choice=False)
-    zeitstand = SelectField("Zeitstand", validate_choice=False)
 
 
 def _filter_form(strategy: Strategy) -> FilterForm:

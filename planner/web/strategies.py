@@ -87,7 +87,7 @@ def detail(strategy_id: int):
         options = {"strategy": row.id, "day": clock.today(), "selected": selected, "write": write, "shared": shared}
 
         def render():
-            strategy = service.read_core(db.session, row)
+            strategy = service.read_strategy(db.session, row)
             shown, counts, chosen = clock.schedule_filter(strategy.measures, selected)
             groups = [(dim, [m for m in shown if m.dimension == dim.name]) for dim in catalogue().dimensions]
             made = {

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..domain.months import german_date
+from ..domain.german import german_date
 from ..extensions import db
 from ..models import land as lm
 from ..models import utcnow

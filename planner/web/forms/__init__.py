@@ -1,6 +1,8 @@
 """Flask-WTF forms with German labels and messages: the shared base (GermanForm, field helpers,
 the lock version, confirmation and upload forms) here, one module per area beside it
-(strategies, maturity, roadmap, rounds, verstetigung)."""
+(strategies, maturity, roadmap, rounds, verstetigung, review, land, measure_list, steckbriefe,
+auth, profile, admin). Views import their forms from here; no form class is defined in a view
+module (tests/test_architecture.py)."""
 
 from __future__ import annotations
 

@@ -1,16 +1,20 @@
-"""Forms of the Land level: the measure atlas filter, copying a template, sharing, applications."""
+"""Forms of the Land level: the measure atlas filter, copying a template, sharing, applications,
+the rollout of a Landesmaßnahme, the Land's funds."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, DecimalField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ...domain.catalogue import catalogue
 from ...domain.landscape import OPERATION_LABELS, STATE_LABELS
 from ...domain.schedule_state import State
 from ...domain.strategy import STATUS_LABELS
-from . import REQUIRED, CreatesOnce, GermanForm, choices
+from ...models import land as lm
+from . import REQUIRED, CreatesOnce, GermanForm, choices, finite_number
 
 
 class AtlasForm(GermanForm):
@@ -100,3 +104,61 @@ class LandscapeUploadForm(GermanForm):
         ],
         description="Spalten: Anwendung, Hersteller, Aufgabe, Betrieb, Schnittstellen, Stand – wie in der Vorlage.",
     )
+
+
+MAX_BUDGET = Decimal("999999999999.99")
+
+
+class BudgetForm(GermanForm):
+    amount = DecimalField(
+        "Mittel des Landes (€)",
+        places=2,
+        validators=[
+            Optional(),
+            finite_number,
+            NumberRange(min=0, message="Die Mittel dürfen nicht negativ sein."),
+            NumberRange(max=MAX_BUDGET, message="Der Betrag ist zu groß (höchstens 999.999.999.999,99 €)."),
+        ],
+        description="Ohne Tausenderpunkte, Cent mit Punkt, z. B. 65000000. Leer lassen, um die Angabe zu entfernen.",
+    )
+    source = StringField(
+        "Quelle",
+        validators=[Length(max=300, message="Höchstens 300 Zeichen.")],
+        description="Woher der Betrag stammt, z. B. „Verwaltungsvereinbarung Pakt für den ÖGD, Ministeriumsseite“.",
+    )
+    lock_version = HiddenField()
+
+
+NOT_TAKING_PART = ""
+
+
+class RolloutForm(GermanForm):
+    """Category and lead of a Landesmaßnahme; per coordinated office a status field
+    (`status_<id>`, "" = takes no part) and a date field (`datum_<id>`), added per request."""
+
+    category = SelectField("Art der Maßnahme", choices=choices(lm.LAND_MEASURE_CATEGORIES.items()))
+    lead = StringField(
+        "Federführung",
+        validators=[Length(max=200, message="Höchstens 200 Zeichen.")],
+        description="Wer die Maßnahme führt, z. B. „NLGA“ oder „Niedersachsen (ELFA-Koordination)“.",
+    )
+    lock_version = HiddenField()  # the measure's version it was filled from
+
+
+def rollout_form(offices: list[tuple[int, str]]) -> RolloutForm:
+    class Form(RolloutForm):
+        pass
+
+    states = [(NOT_TAKING_PART, "nimmt nicht teil"), *lm.ROLLOUT_STATES.items()]
+    for office_id, name in offices:
+        setattr(
+            Form,
+            f"status_{office_id}",
+            SelectField(f"Stand: {name}", choices=choices(states), default=NOT_TAKING_PART),
+        )
+        setattr(
+            Form,
+            f"datum_{office_id}",
+            StringField(f"Seit: {name}", validators=[Length(max=20, message="Höchstens 20 Zeichen.")]),
+        )
+    return Form()

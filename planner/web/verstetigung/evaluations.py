@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from ... import models
-from ...domain.months import Month, german_date
+from ...domain.german import german_date
+from ...domain.months import Month
 from ...domain.strategy import Status, Strategy
 from ...domain.verstetigung import RATINGS, SOFT_CRITERIA, STRATEGY, Kind, adherence, schedule_answer
 from ...extensions import db

@@ -9,7 +9,7 @@ from ...charts.common import MIMETYPES, render
 from ...charts.indicator import indicator_chart as draw_indicator_chart
 from ...charts.indicator import indicator_text
 from ...domain.evaluation_calendar import late_note
-from ...domain.months import german_date
+from ...domain.german import german_date
 from ...domain.strategy import Status
 from ...domain.verstetigung import OUTCOME_LABELS, Indicator, adherence, calendar
 from ...extensions import db
