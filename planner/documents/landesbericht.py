@@ -18,7 +18,6 @@ from ..domain.german import german_date, money, percent
 from ..domain.maturity import level_label
 from ..domain.portfolio import minimum_stage
 from ..domain.state_funding import StateFunding
-from ..models.land import SURVEY_SUBJECTS
 from .report import Money, Report, Section, Table
 
 
@@ -200,7 +199,7 @@ def surveys(ctx: Context) -> Section | None:
         [
             [
                 v.round.title,
-                SURVEY_SUBJECTS.get(v.round.subject, v.round.subject),
+                v.subject_label,
                 german_date(v.round.due_on),
                 "abgeschlossen" if v.round.closed_at else "offen",
                 len(v.answered),

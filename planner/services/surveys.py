@@ -61,6 +61,10 @@ class RoundView:
     offices: list[OfficeAnswer]
 
     @property
+    def subject_label(self) -> str:
+        return lm.SURVEY_SUBJECTS.get(self.round.subject, self.round.subject)
+
+    @property
     def answered(self) -> list[OfficeAnswer]:
         return [o for o in self.offices if o.answered(self.round)]
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
 from ..extensions import db
 from ..models import utcnow
-from ..services import cache
+from ..models.auth import Coordination
+from ..services import cache, surveys
 from ..services import lagebild as service
 from .access import coordinating_organisation_ids, may_write, member_organisation_ids, visible_organisation_ids
 from .cached import conditional, parts, visible_scopes
@@ -62,11 +64,19 @@ def strategy_parts(current: list[tuple[int, int]], day, read: dict[str, int]) ->
 def start():
     """Handlungsbedarf: what needs doing in every visible strategy; then all organisations and
     strategies. Answered 304 while nothing the reader sees changed."""
-    return conditional(
-        [],
-        lambda read: render_template("lagebild/start.html", body=Markup(_content(today(), utcnow(), read))),
-        within=visible_scopes(),
-    )
+    members = member_organisation_ids()
+
+    def respond(read):
+        body = Markup(_content(today(), utcnow(), read))
+        # the open survey rounds addressed to the user's offices (administrators: none)
+        requests = [] if members is None else surveys.requests_for(db.session, members)
+        return render_template("lagebild/start.html", body=body, requests=requests)
+
+    # a survey round or reminder of a coordinating Land changes the page too
+    coordinators = sa.select(cache.scope_text("o", Coordination.coordinator_id))
+    if members is not None:
+        coordinators = coordinators.where(Coordination.organisation_id.in_(members))
+    return conditional([], respond, within=[*visible_scopes(), coordinators])
 
 
 def _content(day, now, read: dict[str, int]) -> str:

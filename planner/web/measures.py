@@ -16,6 +16,7 @@ from ..domain.validation import describe_cycle
 from ..extensions import db
 from ..services import atlas as atlas_service
 from ..services import cache, verlauf
+from ..services import portfolio as portfolio_service
 from ..services import strategies as service
 from ..services.locking import EditConflict, unchanged_since
 from .access import get_strategy_or_404, may_write, reads_shared, successor_of
@@ -101,6 +102,7 @@ def detail(strategy_id: int, key: str):
                 measure_id=(measure_id := service.measure_id(db.session, row, key)),
                 recent=[] if shared else verlauf.recent(db.session, "measures", measure_id),
                 origin=atlas_service.origin_of(db.session, row.id, key),
+                land=None if shared else portfolio_service.land_measure(db.session, row, measure_id),
                 newer=newer,
                 writable=writable,
                 shared=shared,

@@ -95,13 +95,6 @@ def landesebene_links() -> bool:
     return ids is None or bool(ids)
 
 
-@bp.app_template_global()
-def land_measure_of(row: models.Strategy, key: str) -> service.LandMeasure | None:
-    """For the measure's own page: the measure as a Landesmaßnahme, when its organisation coordinates offices."""
-    measure_id = find_measure_id(db.session, row, key)
-    return None if measure_id is None else service.land_measure(db.session, row, measure_id)
-
-
 @bp.get("/")
 def index():
     """The coordinating organisations the user may see."""

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms import BooleanField, StringField
-from wtforms.validators import Optional
 
 from ..extensions import db
 from ..services import tokens
-from .forms import ConfirmForm, GermanForm, email_address
-from .forms.profile import TokenForm
+from .forms import ConfirmForm
+from .forms.profile import NotificationForm, TokenForm
 from .mails import settings as mail_settings
 
 bp = Blueprint("profile", __name__, url_prefix="/profil")
@@ -84,17 +82,6 @@ def revoke(token_id: int):
 
 
 # --- notifications by mail (issue 28) --------------------------------------------------------------
-
-
-class NotificationForm(GermanForm):
-    """The user's address and whether the weekly digest and review reminders come by mail."""
-
-    email = StringField(
-        "E-Mail-Adresse",
-        validators=[Optional(), email_address],
-        description="Für die Wochenübersicht des Handlungsbedarfs und die Erinnerung an das Strategiereview.",
-    )
-    digests = BooleanField("Wochenübersicht (montags) und Erinnerungen per Mail erhalten")
 
 
 @bp.route("/benachrichtigungen", methods=["GET", "POST"])

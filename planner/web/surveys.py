@@ -6,38 +6,18 @@ page, where it confirms that its entries are current."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
 
 from ..domain.german import german_date
 from ..extensions import db
 from ..models import land as lm
 from ..models import utcnow
 from ..services import surveys as service
-from .access import actor_name, get_organisation_or_404, may_write, member_organisation_ids
+from .access import actor_name, get_organisation_or_404, may_write
 from .clock import today
-from .forms import GermanForm, choices
+from .forms.land import RoundForm
 from .forms.verstetigung import parse_date_field
 
 bp = Blueprint("surveys", __name__)
-
-
-class RoundForm(GermanForm):
-    title = StringField(
-        "Bezeichnung",
-        validators=[DataRequired("Bitte eine Bezeichnung angeben."), Length(max=200, message="Höchstens 200 Zeichen.")],
-        description="Z. B. „Applikationslandkarte Frühjahr 2027“.",
-    )
-    subject = SelectField("Was aktualisiert werden soll", choices=choices(lm.SURVEY_SUBJECTS.items()))
-    due = StringField("Frist", description="TT.MM.JJJJ, z. B. 31.01.2027.")
-    note = TextAreaField("Hinweis an die Ämter", description="Erscheint bei der Bitte auf der Startseite der Ämter.")
-
-
-@bp.app_template_global()
-def survey_requests() -> list[service.Request]:
-    """The open rounds addressed to the offices the user is a member of (administrators: none)."""
-    ids = member_organisation_ids()
-    return [] if ids is None else service.requests_for(db.session, ids)
 
 
 @bp.route("/landesebene/<int:organisation_id>/erhebungen", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from ... import models
 from ...models.auth import ROLE_LABELS, ROLES
 from ...services import directory_groups
 from ...services.accounts import MIN_PASSWORD
-from . import GermanForm, choices
+from . import GermanForm, choices, email_address
 
 
 class UserForm(GermanForm):
@@ -90,6 +90,12 @@ class PersonForm(GermanForm):
 
     name = StringField("Name", validators=[DataRequired("Bitte ausfüllen."), Length(max=200)])
     kind = SelectField("Art", choices=choices(models.PERSON_KINDS.items()))
+    email = StringField(
+        "E-Mail-Adresse",
+        validators=[Optional(), email_address],
+        description="Für die Statusabfrage per Link und Erinnerungen an Evaluationen; sehen nur, wer bearbeiten darf.",
+    )
+    mail_off = BooleanField("Keine Mails an diese Adresse (abbestellt)")
     user = SelectField(
         "Verknüpftes Benutzerkonto",
         choices=[],

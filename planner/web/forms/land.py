@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DecimalField, HiddenField, SelectField, StringField
+from wtforms import BooleanField, DecimalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ...domain.catalogue import catalogue
@@ -162,3 +162,14 @@ def rollout_form(offices: list[tuple[int, str]]) -> RolloutForm:
             StringField(f"Seit: {name}", validators=[Length(max=20, message="Höchstens 20 Zeichen.")]),
         )
     return Form()
+
+
+class RoundForm(GermanForm):
+    title = StringField(
+        "Bezeichnung",
+        validators=[DataRequired("Bitte eine Bezeichnung angeben."), Length(max=200, message="Höchstens 200 Zeichen.")],
+        description="Z. B. „Applikationslandkarte Frühjahr 2027“.",
+    )
+    subject = SelectField("Was aktualisiert werden soll", choices=choices(lm.SURVEY_SUBJECTS.items()))
+    due = StringField("Frist", description="TT.MM.JJJJ, z. B. 31.01.2027.")
+    note = TextAreaField("Hinweis an die Ämter", description="Erscheint bei der Bitte auf der Startseite der Ämter.")
