@@ -16,7 +16,9 @@ from planner.domain.strategy import Measure, Status
 
 
 def _office(i: int, funding=(), budgets=None) -> portfolio.Office:
-    return portfolio.Office(i, f"Amt {i}", None, "", "", "", 0, {}, 0, None, None, [], tuple(funding), budgets or {})
+    return portfolio.Office(
+        i, f"Amt {i}", None, "", "", "", 0, {}, 0, None, None, [], funding=tuple(funding), call_budgets=budgets or {}
+    )
 
 
 def test_applied_granted_sums_and_budget_share():
