@@ -744,31 +744,34 @@ def review(file: Path, today_text: str | None, output: Path) -> None:
     today = _day(today_text)
     import tempfile
 
-    from . import create_app
-    from .extensions import db
+    from sqlalchemy.orm import Session
+
+    from .extensions import create_engine
     from .models import Model
     from .services import review as review_service
     from .services.strategies import ValidationFailed
     from .services.whole_strategy import import_strategy
-    from .web.review import review_document
 
-    with tempfile.TemporaryDirectory() as tmp:  # a throwaway database: the pack reads stored rows
-        app = create_app({"SQLALCHEMY_ENGINES": {"default": f"sqlite:///{tmp}/review.db"}, "TODAY": today.isoformat()})
-        with app.app_context(), app.test_request_context():
-            Model.metadata.create_all(db.engine)
-            try:
-                row = import_strategy(db.session, strategy)
-            except ValidationFailed as exc:
-                click.echo(f"{file}: ungültig", err=True)
-                for p in exc.problems:
-                    click.echo(f"  {p}", err=True)
-                sys.exit(1)
-            recorded = review_service.reviews_of(db.session, row)  # newest first
-            item = recorded[0] if recorded else review_service.prepare(db.session, row, today, "")
-            data = review_document(row, item, item.held_on or today)
-            count = len(item.decisions)
-            held = item.held_on.strftime("%d.%m.%Y") if recorded and item.held_on else None
-            db.engine.dispose()
+    # a throwaway database read through the services, as the app's PDF route reads its own; no app is built
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = create_engine(f"sqlite:///{tmp}/review.db")
+        try:
+            Model.metadata.create_all(engine)
+            with Session(engine, expire_on_commit=False) as session:
+                try:
+                    row = import_strategy(session, strategy)
+                except ValidationFailed as exc:
+                    click.echo(f"{file}: ungültig", err=True)
+                    for p in exc.problems:
+                        click.echo(f"  {p}", err=True)
+                    sys.exit(1)
+                recorded = review_service.reviews_of(session, row)  # newest first
+                item = recorded[0] if recorded else review_service.prepare(session, row, today, "")
+                data = review_service.review_document(session, row, item, item.held_on or today)
+                count = len(item.decisions)
+                held = item.held_on.strftime("%d.%m.%Y") if recorded and item.held_on else None
+        finally:
+            engine.dispose()
     _write(output, data)
     measures = f"{count} {'Maßnahme' if count == 1 else 'Maßnahmen'}"
     if recorded:

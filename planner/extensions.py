@@ -18,18 +18,7 @@ class Database:
     """
 
     def init_app(self, app: Flask) -> None:
-        url = app.config["SQLALCHEMY_ENGINES"]["default"]
-        # After a database restart the pool holds dead connections: pre-ping replaces them at checkout,
-        # so the app recovers by itself; while the server is away a request fails fast (503, see
-        # web/errors.py) instead of hanging on an unreachable host.
-        options = {"pool_pre_ping": True, "pool_timeout": 10}
-        if url.startswith("postgresql"):
-            options["connect_args"] = {"connect_timeout": 5}
-        if url.startswith("sqlite"):
-            options = {"connect_args": {"check_same_thread": False}}
-        engine = sa.create_engine(url, **options)
-        if url.startswith("sqlite"):
-            sa.event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(app.config["SQLALCHEMY_ENGINES"]["default"])
         app.extensions["planner.db"] = (engine, sessionmaker(engine, expire_on_commit=False))
         app.teardown_appcontext(self._close)
 
@@ -49,6 +38,23 @@ class Database:
         session = g.pop("db_session", None)
         if session is not None:
             close_or_discard(session)
+
+
+def create_engine(url: str) -> sa.Engine:
+    """An engine as the app uses it (also for the throwaway database of `planner review`, which
+    builds no app)."""
+    # After a database restart the pool holds dead connections: pre-ping replaces them at checkout,
+    # so the app recovers by itself; while the server is away a request fails fast (503, see
+    # web/errors.py) instead of hanging on an unreachable host.
+    options = {"pool_pre_ping": True, "pool_timeout": 10}
+    if url.startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": 5}
+    if url.startswith("sqlite"):
+        options = {"connect_args": {"check_same_thread": False}}
+    engine = sa.create_engine(url, **options)
+    if url.startswith("sqlite"):
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
 
 
 def close_or_discard(session: Session) -> None:

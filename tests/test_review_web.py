@@ -223,6 +223,14 @@ def test_the_review_travels_in_the_strategy_file_and_the_cli_prints_its_decision
     assert "mit den Entscheidungen des Strategiereviews vom 30.11.2026" in result.output
     printed = "".join(pdf_text(out.read_bytes()).split())
     assert "ersetztdurchTeams" in printed
+    # the command line prints the same document as the page's PDF: one pack, one template, one environment
+    served = client.get(url + ".pdf")
+    assert served.status_code == 200 and served.mimetype == "application/pdf"
+    web, cli = pdf_text(served.data).split(), pdf_text(out.read_bytes()).split()
+    assert len(web) == len(cli) > 1000
+    # word for word, but who finalised: an imported review is stamped by the importer (here: the command line)
+    assert [(w, c) for w, c in zip(web, cli, strict=True) if w != c] == [("Administration)", "System)")]
+    assert "Umsetzungsstand je Dimension" in pdf_text(served.data)
     # an unknown measure in a file's review is named
     bad = tmp_path / "kaputt.yaml"
     bad.write_text(text.replace("measure: whiteboard-tool", "measure: gibt-es-nicht", 1), encoding="utf-8")

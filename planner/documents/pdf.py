@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from weasyprint import CSS, HTML
 
 from ..config import ROOT
+from ..domain import german
 from ..domain.strategy import ENGLISH_TERMS
 
 if TYPE_CHECKING:
@@ -37,16 +38,26 @@ def english(text: str) -> Markup:
     return escape(text)
 
 
+# the filters a document's template uses, the same in the app's templates (web/filters.py registers them)
+FILTERS = {
+    "en": english,
+    "month": german.month,  # 04/2023 from '2023-04'
+    "date_de": german.german_date,  # 09.06.2022 from a date; empty when there is none
+    "counted": german.counted,
+}
+
+
 @cache
 def template_environment() -> Environment:
-    """Jinja on templates/ without Flask (for documents the CLI writes too)."""
+    """Jinja on templates/ without Flask, with the documents' filters: the one environment every
+    document is rendered in, by the app and the command line alike."""
     env = Environment(
         loader=FileSystemLoader(str(ROOT / "templates")),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["en"] = english
+    env.filters.update(FILTERS)
     return env
 
 

@@ -17,6 +17,7 @@ from .. import models
 from ..charts.common import render
 from ..charts.gantt import gantt_chart, gantt_text
 from ..charts.radar import describe, radar_chart
+from ..documents.review import review_pdf
 from ..domain.evaluation_calendar import next_review_due
 from ..domain.funding import funding_calls
 from ..domain.german import german_date, money
@@ -34,6 +35,7 @@ from ..models import review as rm
 from ..models import utcnow
 from ..models import verstetigung as vm
 from . import verstetigung as records
+from . import verstetigung_review
 from .maturity import (
     call_measures,
     check_funding,
@@ -368,3 +370,13 @@ def pack_extras(session: Session, row: models.Strategy, today: date, draw: bool 
         )
     radar_text = describe(series) if m.latest is not None else ""
     return PackExtras(fahrplan, text, radar, radar_text, plan_vs_actual(strategy, today), funding)
+
+
+def review_document(
+    session: Session, row: models.Strategy, review: rm.Review, today: date, base_url: str | None = None
+) -> bytes:
+    """The review pack as of `today` with the review's decisions, as PDF: the one way the app's
+    PDF route and `planner review` write it (documents/review.py renders it without Flask)."""
+    pack = verstetigung_review.review_pack(session, row, today, current=review)
+    extras = pack_extras(session, row, today)
+    return review_pdf(row, pack, verstetigung_review.SHOWN, review, lines(review), extras, base_url)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Flask, current_app, g, url_for
 from markupsafe import Markup
 
-from ..documents.pdf import english
+from ..documents.pdf import FILTERS
 from ..domain import german
 from ..domain.catalogue import catalogue
-from ..domain.months import Month
 from ..domain.strategy import STATUS_LABELS, Rating, Status
 
 
@@ -22,16 +21,6 @@ def rating_label(value: str | Rating | None) -> str:
     if value is None or value == "":
         return "unbekannt"
     return Rating(value).value if isinstance(value, str) else value.value
-
-
-def month_label(value: str | Month | None) -> str:
-    """04/2023 from '2023-04'."""
-    return german.month(value)
-
-
-def date_label(value) -> str:
-    """09.06.2022 from a date; empty when there is none."""
-    return german.german_date(value)
 
 
 def number_label(value: float | None) -> str:
@@ -102,13 +91,11 @@ def register(app: Flask) -> None:
     """Make the filters and the catalogue available to every template."""
     app.add_template_filter(status_label, "status")
     app.add_template_filter(rating_label, "rating")
-    app.add_template_filter(month_label, "month")
-    app.add_template_filter(date_label, "date_de")
+    for name, function in FILTERS.items():  # en, month, date_de, counted: as in the documents
+        app.add_template_filter(function, name)
     app.add_template_filter(number_label, "number")
     app.add_template_filter(money_label, "money")
     app.add_template_global(german.percent, "percent")
-    app.add_template_filter(german.counted, "counted")
-    app.add_template_filter(english, "en")
     app.add_template_global(error_links, "error_links")
     app.add_template_filter(dimension_colour, "dimension_colour")
     app.add_template_filter(berlin_time, "berlin")

@@ -8,15 +8,11 @@ The URLs of the former review form (/strategien/<id>/review, /review.pdf) lead h
 
 from __future__ import annotations
 
-import base64
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from .. import models
-from ..documents.pdf import html_pdf
 from ..domain.fortschreibung import default_end, default_name, default_start
 from ..domain.german import german_date
-from ..domain.review import ReviewDecision
 from ..domain.verstetigung import ANSWER_FIELDS, SOFT_CRITERIA, STRATEGY
 from ..domain.verstetigung_versions import FortschreibungError
 from ..extensions import db
@@ -211,36 +207,12 @@ def finalise(strategy_id: int, review_id: int):
     return redirect(url_for("review.meeting", strategy_id=strategy_id, review_id=review_id))
 
 
-def review_document(row: models.Strategy, review, today, base_url: str | None = None) -> bytes:
-    """The review pack with the review's decisions as PDF (also `planner review`); a review not yet
-    finalised adds the paper decision sheet for the meeting (the same measures, the same five decisions)."""
-    pack = pack_service.review_pack(db.session, row, today, current=review)
-    extras = service.pack_extras(db.session, row, today)
-    html = render_template(
-        "review/review_pdf.html",
-        row=row,
-        pack=pack,
-        shown=pack_service.SHOWN,
-        review=review,
-        lines=service.lines(review),
-        decisions=list(ReviewDecision),
-        extras=extras,
-        fahrplan_src=_data_uri(extras.fahrplan_svg),
-        radar_src=_data_uri(extras.radar_svg) if extras.radar_svg else None,
-    )
-    return html_pdf(html, base_url=base_url)
-
-
-def _data_uri(svg: bytes) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
-
-
 @bp.get("/<int:review_id>.pdf")
 def pdf(strategy_id: int, review_id: int):
     """The review pack with exactly the meeting's decisions and notes, as PDF."""
     row = get_strategy_or_404(strategy_id)
     review = _review_or_404(row, review_id)
-    pdf = review_document(row, review, review.held_on or clock.today(), request.url_root)
+    pdf = service.review_document(db.session, row, review, review.held_on or clock.today(), request.url_root)
     return download(
         pdf,
         "application/pdf",
