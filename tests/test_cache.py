@@ -39,7 +39,7 @@ def _revision(app, scope: str) -> int:
 def _edit(app, strategy_id: int, key: str, **fields) -> None:
     with app.app_context():
         row = strategies_service.load_strategy_row(db.session, strategy_id)
-        measure = strategies_service.core_to_domain(row).measure(key)
+        measure = strategies_service.read_strategy(db.session, row).measure(key)
         strategies_service.save_measure(db.session, row, replace(measure, **fields), existing_key=key)
         db.session.commit()
 
@@ -115,8 +115,8 @@ def test_a_save_in_one_office_leaves_the_other_offices_pages_valid(app, client, 
     rendered again, 304 for the browser that has them) while another office saves."""
     peine = import_file(app, PEINE)
     built: list[str] = []
-    read_core, roadmap = strategies_service.read_core, roadmap_service.roadmap
-    monkeypatch.setattr(strategies_service, "read_core", lambda *a, **k: built.append("read") or read_core(*a, **k))
+    read_strategy, roadmap = strategies_service.read_strategy, roadmap_service.roadmap
+    monkeypatch.setattr(strategies_service, "read_strategy", lambda *a, **k: built.append("read") or read_strategy(*a, **k))
     monkeypatch.setattr(roadmap_service, "roadmap", lambda row: built.append("roadmap") or roadmap(row))
     pages = [
         f"/strategien/{sample_id}",
@@ -245,7 +245,7 @@ def test_a_change_that_commits_late_shows_in_the_portfolio(app, land):
             sa.select(models.Strategy.id).where(models.Strategy.organisation_id == land["Landkreis Peine"])
         )
         row = strategies_service.load_strategy_row(db.session, sid)
-        strategy = strategies_service.core_to_domain(row)
+        strategy = strategies_service.read_strategy(db.session, row)
         new = replace(strategy.measures[0], key="spaet", title="Spät gespeichert", depends_on=[])
         strategies_service.save_measure(db.session, row, new)
         db.session.commit()

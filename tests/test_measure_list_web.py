@@ -74,10 +74,12 @@ def snapshot(app, sid: int) -> dict:
     return {"strategy": (s.title, s.vision, s.mission, s.principles), "measures": [asdict(m) for m in s.measures]}
 
 
-def test_strategy_page_offers_download_and_import(client, sample_id):
-    page = client.get(f"/strategien/{sample_id}").text
-    assert f'href="/strategien/{sample_id}/massnahmenliste.xlsx"' in page
-    assert f'href="/strategien/{sample_id}/massnahmenliste/importieren"' in page
+def test_strategy_pages_offer_download_and_import(client, sample_id):
+    """The download on the Ausgaben page, the import among the Maßnahmen area's pages."""
+    files = client.get(f"/strategien/{sample_id}/ausgaben").text
+    assert f'href="/strategien/{sample_id}/massnahmenliste.xlsx"' in files
+    measures = client.get(f"/strategien/{sample_id}/steckbriefe").text
+    assert f'href="/strategien/{sample_id}/massnahmenliste/importieren"' in measures
     book = load_workbook(io.BytesIO(download(client, sample_id)))
     assert book[SHEET_MEASURES]["A2"].value == "konzept"
 

@@ -32,24 +32,12 @@ from sqlalchemy.orm.attributes import flag_modified, get_history
 
 from ..models import Model, utcnow
 from ..models.auth import AuditEntry
-from .cache import bump, scopes_of_entries
+from .cache import UNSEEN, bump, scopes_of_entries
 from .cache import install as install_cache
 
-# kept_forms: input kept across an expired session, transient and owned by a login, not by an organisation;
-# mail_outbox, mail_reminders: the mail logistics (issue 28), transient
-# form_submissions: one-time tokens of creating forms, transient too; document_jobs: documents made in
-# the background (services/jobs.py), made again on demand — and a job must not change the state it documents
-NOT_AUDITED = {
-    "audit_entries",
-    "login_attempts",
-    "revisions",
-    "cache_entries",
-    "kept_forms",
-    "form_submissions",
-    "mail_outbox",
-    "mail_reminders",
-    "document_jobs",
-}
+# the transient tables (services/cache.py UNSEEN): kept input, one-time form tokens, the mail
+# logistics, documents made in the background — a job must not change the state it documents
+NOT_AUDITED = UNSEEN
 # recorded as changed without the value; last_login_at would fill the trail on every login
 SECRET_FIELDS = {"password_hash", "token_hash"}
 SKIPPED_FIELDS = {("users", "last_login_at"), ("user_tokens", "last_used_at")}

@@ -53,7 +53,22 @@ MAKER_SECONDS = 30  # for another thread of this process making a value none old
 EVERYTHING = "*"
 SCOPED = {"strategies": "s", "organisations": "o", "users": "u"}
 # tables whose changes no cached value shows
-UNSEEN = {"audit_entries", "login_attempts", "revisions", "cache_entries", "kept_forms", "form_submissions"}
+# tables no page shows and the trail does not record (services/audit.py NOT_AUDITED is this set):
+# the trail itself, logins, the cache, kept input and one-time form tokens, the mail logistics,
+# documents made in the background — a write there changes no revision
+UNSEEN = frozenset(
+    {
+        "audit_entries",
+        "login_attempts",
+        "revisions",
+        "cache_entries",
+        "kept_forms",
+        "form_submissions",
+        "mail_outbox",
+        "mail_reminders",
+        "document_jobs",
+    }
+)
 _ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -100,7 +100,7 @@ def collect(today: date) -> dict[str, Recipient]:
         r.office(org.name)
         return r
 
-    for strategy_id, organisation_id, _rev in current_strategy_ids(db.session, None):
+    for strategy_id, organisation_id in current_strategy_ids(db.session, None):
         row = load_strategy_row(db.session, strategy_id)
         if row is None:
             continue
