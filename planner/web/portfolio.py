@@ -324,7 +324,17 @@ def _landesbericht(fmt: str) -> jobs.Produce:
         p = service.portfolio(db.session, org, day)
         report(25, "Die Abschnitte werden zusammengestellt.")
         rounds = tuple(surveys.round_view(db.session, r) for r in surveys.rounds(db.session, org.id))
-        built = lb.build(lb.Context(p, service.state_funding(db.session, p), rounds))
+        # linear passes over the portfolio's offices (no further queries)
+        built = lb.build(
+            lb.Context(
+                p,
+                service.state_funding(db.session, p),
+                rounds,
+                stuck=tuple(progress.stuck_offices(p.offices, p.today)),
+                trend=progress.trend(p.offices, p.today),
+                readiness=readiness_report(p.offices, p.today),
+            )
+        )
         name = f"Landesbericht {p.coordinator} {p.today.isoformat()}"
         if fmt == "docx":
             report(40, f"{len(built.sections)} Abschnitte werden als Word-Datei geschrieben.")
