@@ -73,7 +73,13 @@ def test_development_has_one_row_per_dimension_and_year():
     assert by_year[2024] == [2, 0.5, 0]  # Beta 1, Zeta 0 (carried forward to later years)
     assert by_year[2026] == [3, 2, 1]  # Beta 1, Zeta 3, Gamma 2
     assert section.paragraphs[1] == "Jahre 2023 bis 2026."
-    none = lb.development(context(trend=pp.trend([OFFICES[1]], TODAY)))
+    assert section.figures == []  # no chart given
+    charted = lb.development(context(trend=pp.trend(OFFICES, TODAY), trend_chart=b"png"))
+    (figure,) = charted.figures
+    assert figure.png == b"png" and figure.data_uri == "data:image/png;base64,cG5n"
+    assert figure.description.startswith(f"{first}: 2023: Median 1, 0 von 1 auf Stufe 3")  # charts.trend.describe
+    none = lb.development(context(trend=pp.trend([OFFICES[1]], TODAY), trend_chart=b"png"))
+    assert none.figures == []
     assert none.tables[0].rows == [] and none.paragraphs[1] == "Für kein Amt ist eine Reifegradmessung erfasst."
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..charts.trend import describe
 from ..domain.catalogue import catalogue
 from ..domain.german import german_date, money, percent
 from ..domain.maturity import level_label
@@ -20,7 +21,7 @@ from ..domain.portfolio import minimum_stage
 from ..domain.portfolio_progress import REASON_LABELS, StuckOffice, TrendPoint, reason_counts
 from ..domain.readiness import Readiness, ReadinessReport
 from ..domain.state_funding import StateFunding
-from .report import Money, Report, Section, Table
+from .report import Figure, Money, Report, Section, Table
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Context:
     stuck: tuple[StuckOffice, ...] | None = None  # stuck_offices, most reasons first
     trend: dict[str, list[TrendPoint]] | None = None  # trend per dimension, catalogue order
     readiness: ReadinessReport | None = None  # readiness_report for the current call
+    trend_chart: bytes | None = None  # charts.trend.trend_chart of `trend` as PNG
 
 
 SectionBuilder = Callable[[Context], Section | None]
@@ -297,7 +299,17 @@ def development(ctx: Context) -> Section | None:
         rows,
         empty="Keine Messungen.",
     )
-    return Section("entwicklung", "Entwicklung", paragraphs, [table])
+    figures = []
+    if ctx.trend_chart is not None and rows:
+        figures.append(
+            Figure(
+                f"Median (Linie) und Anteil der Ämter auf Stufe {stage} oder höher (Balken) je Dimension; die Zahlen "
+                "stehen in der Tabelle.",
+                describe(ctx.trend),
+                ctx.trend_chart,
+            )
+        )
+    return Section("entwicklung", "Entwicklung", paragraphs, [table], figures)
 
 
 def _checked(x: Readiness) -> str:
