@@ -52,8 +52,18 @@ WAIT_SECONDS = 0.5  # for another worker making a value
 MAKER_SECONDS = 30  # for another thread of this process making a value none older is kept of
 EVERYTHING = "*"
 SCOPED = {"strategies": "s", "organisations": "o", "users": "u"}
-# tables whose changes no cached value shows
-UNSEEN = {"audit_entries", "login_attempts", "revisions", "cache_entries", "kept_forms", "form_submissions"}
+# tables whose changes no cached value shows; document_jobs (not audited either): a job's progress
+# must not change the state of what it documents, or every document made would make the next
+# request for it make it again
+UNSEEN = {
+    "audit_entries",
+    "login_attempts",
+    "revisions",
+    "cache_entries",
+    "kept_forms",
+    "form_submissions",
+    "document_jobs",
+}
 _ROOT = Path(__file__).resolve().parent.parent
 
 
