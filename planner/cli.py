@@ -290,7 +290,9 @@ def convert(file: Path, output: Path, today_text: str | None) -> None:
         from .formats.measure_workbook import workbook_bytes
 
         strategy = _load_file(file)
-        _write(output, workbook_bytes(strategy, _day(today_text)))
+        # a file's own addresses go along (its owner has them), in their column of the list
+        addresses = any(o.email for m in strategy.measures for o in m.owners)
+        _write(output, workbook_bytes(strategy, _day(today_text), addresses=addresses))
         if left_out := _left_out(strategy):
             click.echo(
                 f"Hinweis: Die Maßnahmenliste enthält Strategie und Maßnahmen; nicht enthalten: {', '.join(left_out)}.",

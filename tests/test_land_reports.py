@@ -9,6 +9,7 @@ import time
 
 import docx
 import openpyxl
+import pikepdf
 import pytest
 import sqlalchemy as sa
 from conftest import PEINE, STEINFURT, import_file
@@ -22,6 +23,15 @@ from planner.models.jobs import DocumentJob
 from planner.services import jobs, land_sample
 
 pytestmark = pytest.mark.db
+
+SECTION_HEADINGS = [
+    "Überblick: Gesundheitsämter und Reifegrad",
+    "Handlungsbedarf der Ämter",
+    "Entwicklung",
+    "Förderung im Land",
+    "Bereitschaft für den aktuellen Förderaufruf",
+    "Landesmaßnahmen",
+]
 
 
 @pytest.fixture
@@ -44,10 +54,16 @@ def test_landesbericht_word_has_one_heading_per_section_and_the_funding(land, cl
     data = fetch_document(member, f"/landesebene/{land['land']}/landesbericht.docx").data
     document = docx.Document(io.BytesIO(data))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading 1")]
-    assert headings == ["Überblick: Gesundheitsämter und Reifegrad", "Förderung im Land", "Landesmaßnahmen"]
+    assert headings == SECTION_HEADINGS
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Mittel des Landes: 65.000.000 €" in text
+    assert "2 Ämtern haben Handlungsbedarf" in text
+    assert "3. Förderaufruf (01.09.2024 – 31.08.2026):" in text
     cells = {c.text for t in document.tables for r in t.rows for c in r.cells}
+    assert "Letzte Messung älter als 24 Monate" in cells  # every sample office was last measured in 2024
+    # the trend chart, with its alternative text
+    (picture,) = document.inline_shapes
+    assert picture._inline.docPr.get("descr").startswith("Digitalisierungsstrategie: 20")
     assert "Landkreis Peine" in cells and "abgeschlossen: 1.005.706 €" in cells
     assert "Clouddienst für den Austausch von Dateien mit schutzbedürftigen Daten" in cells
     # the header row of every table repeats and is read as a header
@@ -61,7 +77,10 @@ def test_landesbericht_pdf_is_accessible_and_the_same_request_finds_the_same_job
     assert pdf.mimetype == "application/pdf"
     assert "Landesbericht" in pdf.headers["Content-Disposition"]
     types = assert_accessible_pdf(pdf.data, "Landesbericht Digitalisierung ÖGD – Landesstelle (Beispiel)")
-    assert types["/Table"] >= 4
+    assert types["/Table"] >= 4 and types["/Figure"] == 1  # the trend chart (with alternative text, checked above)
+    with pikepdf.open(io.BytesIO(pdf.data)) as document, document.open_outline() as outline:
+        bookmarks = [item.title for item in outline.root[0].children] if outline.root else []
+    assert bookmarks == SECTION_HEADINGS
     again = member.get(url)
     first = member.get(url)
     assert again.headers["Location"] == first.headers["Location"]  # nothing made twice for the same data

@@ -23,7 +23,7 @@ def test_download_edit_upload_preview_confirm(page: Page, live_server, live_app,
     book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     sheet = book["Maßnahmen"]
     sheet["I2"] = "Mittel"  # Dringlichkeit, typed in another case
-    sheet["P3"] = "2024-05"  # Beginn
+    sheet["Q3"] = "2024-05"  # Beginn (an editor's list: the owners' addresses in column N)
     sheet["B4"] = "Awareness-Konzept 2.0"
     bad, good = tmp_path / "fehler.xlsx", tmp_path / "liste.xlsx"
     book.save(good)

@@ -185,7 +185,7 @@ def test_deleting_a_measure_others_depend_on_is_refused_with_the_row(app, client
     response = confirm(client, sample_id, preview.text, delete=["konzept"])
     assert response.status_code == 422
     assert (
-        "Blatt „Maßnahmen“, Zeile 2, Spalte R (Abhängig von (IDs)): Unbekannte Abhängigkeit „konzept“." in response.text
+        "Blatt „Maßnahmen“, Zeile 2, Spalte S (Abhängig von (IDs)): Unbekannte Abhängigkeit „konzept“." in response.text
     )
     assert "Vorschau: Maßnahmenliste übernehmen" in response.text  # the preview again, nothing ticked
     assert "checked" not in response.text
@@ -239,7 +239,7 @@ def test_bad_values_are_refused_with_sheet_row_and_column_and_nothing_changes(ap
     html = response.text
     assert "Die Datei wurde nicht übernommen (3 Fehler)" in html
     assert "Blatt „Maßnahmen“, Zeile 2, Spalte I (Dringlichkeit): „Hochh“ ist nicht erlaubt" in html
-    assert "Blatt „Maßnahmen“, Zeile 3, Spalte P (Beginn): „13/2025“ ist kein Monat" in html
+    assert "Blatt „Maßnahmen“, Zeile 3, Spalte Q (Beginn): „13/2025“ ist kein Monat" in html
     assert "Blatt „Maßnahmen“, Zeile 4, Spalte B (Titel): Die Zelle enthält eine Formel" in html
     assert snapshot(app, sample_id) == before
 
@@ -306,3 +306,88 @@ def test_the_preview_notes_a_month_that_became_a_number(app, client, sample_id):
     assert preview.status_code == 200, preview.text
     assert "Bitte prüfen (1)" in preview.text
     assert "Die Zahl 1,2027 wurde als 01/2027 gelesen" in preview.text
+
+
+# --- the owners' e-mail addresses (issue 28, point 2) ---------------------------------------------
+
+ADDRESSES = "E-Mail der Verantwortlichen"
+
+
+def addresses_of(app) -> dict[str, str | None]:
+    with app.app_context():
+        return dict(db.session.execute(sa.select(models.Person.name, models.Person.email)).all())
+
+
+def cells_of(data: bytes) -> list:
+    book = load_workbook(io.BytesIO(data))
+    return [c.value for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value]
+
+
+def test_owner_addresses_are_imported_previewed_and_kept(app, client, sample_id):
+    data = edit_cells(download(client, sample_id), (2, ADDRESSES, "a.feldhues@kreis.example\nheeke@kreis.example"))
+    preview = upload(client, sample_id, data)
+    assert preview.status_code == 200
+    assert "1 geändert, 0 neu" in preview.text
+    assert ADDRESSES in preview.text and "heeke@kreis.example" in preview.text
+    assert confirm(client, sample_id, preview.text).status_code == 302
+    stored = addresses_of(app)
+    assert stored["Annika Feldhues"] == "a.feldhues@kreis.example" and stored["Andreas Heeke"] == "heeke@kreis.example"
+    # the editor's list shows them, one line per owner; the same list again changes nothing
+    again = download(client, sample_id)
+    sheet = load_workbook(io.BytesIO(again))[SHEET_MEASURES]
+    column = HEADERS.index(ADDRESSES) + 1
+    assert sheet.cell(row=1, column=column).value == ADDRESSES
+    assert sheet.cell(row=2, column=column).value == "a.feldhues@kreis.example\nheeke@kreis.example"
+    assert sheet.cell(row=3, column=column).value == "a.feldhues@kreis.example"  # the person's, on each measure
+    assert "0 geändert, 0 neu" in upload(client, sample_id, again).text
+    # an empty line keeps the stored address (as an owner without one in the strategy file)
+    kept = edit_cells(again, (2, ADDRESSES, "\nneu.heeke@kreis.example"), (3, ADDRESSES, None))
+    preview = upload(client, sample_id, kept)
+    assert "1 geändert, 0 neu" in preview.text
+    assert confirm(client, sample_id, preview.text).status_code == 302
+    stored = addresses_of(app)
+    assert (
+        stored["Annika Feldhues"] == "a.feldhues@kreis.example" and stored["Andreas Heeke"] == "neu.heeke@kreis.example"
+    )
+
+
+def test_readers_list_has_no_addresses_and_a_list_without_them_keeps_them(app, client, client_as, sample_id):
+    with app.app_context():
+        org_id = db.session.scalar(sa.select(models.Strategy.organisation_id).where(models.Strategy.id == sample_id))
+        person = db.session.scalar(sa.select(models.Person).where(models.Person.name == "Annika Feldhues"))
+        person.email = "a.feldhues@kreis.example"
+        db.session.commit()
+    reader = client_as(roles={org_id: "lesen"})
+    data = download(reader, sample_id)
+    values = cells_of(data)
+    assert ADDRESSES not in values and not any("a.feldhues@kreis.example" in str(v) for v in values)
+    assert any("a.feldhues@kreis.example" in str(v) for v in cells_of(download(client, sample_id)))
+    # the reader's list, edited and imported by an editor: the stored address stays
+    headers = [c.value for c in load_workbook(io.BytesIO(data))[SHEET_MEASURES][1]]
+    edited = edit_cells(data, (2, headers.index("Dringlichkeit") + 1, "mittel"))
+    preview = upload(client, sample_id, edited)
+    assert "1 geändert, 0 neu" in preview.text and ADDRESSES not in preview.text
+    assert confirm(client, sample_id, preview.text).status_code == 302
+    assert addresses_of(app)["Annika Feldhues"] == "a.feldhues@kreis.example"
+
+
+def test_bad_addresses_name_row_and_column_and_change_nothing(app, client, sample_id):
+    before = snapshot(app, sample_id), addresses_of(app)
+    data = edit_cells(
+        download(client, sample_id),
+        (2, ADDRESSES, "a.feldhues@kreis.example\nheeke@kreis.example"),
+        (3, ADDRESSES, "annika@anders.example"),  # one person, two addresses
+        (4, ADDRESSES, "kein-at-zeichen"),
+        (5, ADDRESSES, "eins@kreis.example\nzwei@kreis.example"),  # a measure without owners
+    )
+    response = upload(client, sample_id, data)
+    assert response.status_code == 422
+    html = response.text
+    assert "Die Datei wurde nicht übernommen (3 Fehler)" in html
+    assert (
+        "Blatt „Maßnahmen“, Zeile 3, Spalte N (E-Mail der Verantwortlichen): „Annika Feldhues“ hat in Zeile 2 die "
+        "Adresse „a.feldhues@kreis.example“" in html
+    )
+    assert "Zeile 4, Spalte N (E-Mail der Verantwortlichen): „kein-at-zeichen“ ist keine gültige E-Mail-Adresse" in html
+    assert "Zeile 5, Spalte N (E-Mail der Verantwortlichen): 2 Zeilen, aber 0 Verantwortliche" in html
+    assert (snapshot(app, sample_id), addresses_of(app)) == before

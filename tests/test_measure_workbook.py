@@ -17,7 +17,6 @@ from planner.domain.months import Month
 from planner.domain.schedule_state import schedule_state
 from planner.domain.strategy import Status
 from planner.formats.measure_workbook import (
-    COLUMNS,
     SHEET_HINTS,
     SHEET_MEASURES,
     SHEET_STRATEGY,
@@ -25,10 +24,12 @@ from planner.formats.measure_workbook import (
     read_workbook,
     strategy_from_workbook,
     workbook_bytes,
+    written_columns,
 )
 from planner.formats.strategy_file import load_strategy
 
 TODAY = date(2026, 11, 30)
+COLUMNS = written_columns(addresses=False)  # a list without the owners' addresses (see the tests at the end)
 HEADERS = [c.header for c in COLUMNS]
 
 
@@ -423,3 +424,45 @@ def test_a_month_that_became_a_number_is_read_and_noted():
         "10/2020 gelesen; bitte prüfen (ein als MM.JJJJ getippter Monat wird in der Tabellenkalkulation leicht zur Zahl).",
     ]
     assert read_workbook(workbook_bytes(sample(), TODAY)).notes == []
+
+
+# --- the owners' e-mail addresses (issue 28, point 2; the web import: tests/test_measure_list_web.py) --
+
+ADDRESSES = "E-Mail der Verantwortlichen"
+
+
+def test_a_list_has_the_address_column_only_when_asked():
+    assert ADDRESSES not in HEADERS
+    full = [c.value for c in book_of(workbook_bytes(sample(), TODAY, addresses=True))[SHEET_MEASURES][1]]
+    assert full[full.index("Verantwortliche") + 1] == ADDRESSES
+    hints = book_of(workbook_bytes(sample(), TODAY, addresses=True))[SHEET_HINTS]
+    assert any(r[0].value == ADDRESSES for r in hints.iter_rows(min_row=2))
+
+
+def test_addresses_are_read_onto_the_owners_line_by_line(tmp_path):
+    text = (DATA / "sample.yaml").read_text(encoding="utf-8")
+    source = tmp_path / "mit-adressen.yaml"
+    source.write_text(
+        text.replace(
+            "{name: Andreas Heeke, role: support}", "{name: Andreas Heeke, role: support, email: h@a.example}"
+        ),
+        encoding="utf-8",
+    )
+    xlsx, back = tmp_path / "liste.xlsx", tmp_path / "zurueck.yaml"
+    assert run("convert", source, "-o", xlsx, "--heute", "2026-11-30").exit_code == 0
+    sheet = book_of(xlsx.read_bytes())[SHEET_MEASURES]
+    headers = [c.value for c in sheet[1]]
+    column = headers.index(ADDRESSES) + 1
+    assert sheet.cell(row=2, column=column).value == "\nh@a.example"  # Annika Feldhues has none
+    assert run("convert", xlsx, "-o", back).exit_code == 0
+    owners = load_strategy(back.read_text(encoding="utf-8")).measures[0].owners
+    assert [(o.name, o.email) for o in owners] == [("Annika Feldhues", None), ("Andreas Heeke", "h@a.example")]
+    # an invalid address, named with row and column; nothing is read
+    sheet.cell(row=2, column=column).value = "a.feldhues(at)kreis.example"
+    with pytest.raises(WorkbookError) as refused:
+        read_workbook(saved(sheet.parent))
+    letter = get_column_letter(column)
+    assert refused.value.problems == [
+        f"Blatt „Maßnahmen“, Zeile 2, Spalte {letter} ({ADDRESSES}): „a.feldhues(at)kreis.example“ ist keine gültige "
+        "E-Mail-Adresse (Form: name@amt.example)."
+    ]

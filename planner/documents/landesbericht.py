@@ -13,12 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..charts.trend import describe
 from ..domain.catalogue import catalogue
 from ..domain.german import german_date, money, percent
 from ..domain.maturity import level_label
 from ..domain.portfolio import minimum_stage
+from ..domain.portfolio_progress import REASON_LABELS, StuckOffice, TrendPoint, reason_counts
+from ..domain.readiness import Readiness, ReadinessReport
 from ..domain.state_funding import StateFunding
-from .report import Money, Report, Section, Table
+from .report import Figure, Money, Report, Section, Table
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,12 @@ class Context:
     portfolio: object  # services.portfolio.Portfolio (documents do not import services)
     funding: StateFunding
     rounds: tuple = ()  # services.surveys.RoundView of the coordinator's survey rounds, newest first
+    # planner/domain/portfolio_progress.py and readiness.py on the portfolio's offices and day
+    # (None: not computed, the section is left out)
+    stuck: tuple[StuckOffice, ...] | None = None  # stuck_offices, most reasons first
+    trend: dict[str, list[TrendPoint]] | None = None  # trend per dimension, catalogue order
+    readiness: ReadinessReport | None = None  # readiness_report for the current call
+    trend_chart: bytes | None = None  # charts.trend.trend_chart of `trend` as PNG
 
 
 SectionBuilder = Callable[[Context], Section | None]
@@ -235,7 +244,135 @@ def surveys(ctx: Context) -> Section | None:
     )
 
 
-SECTIONS: list[SectionBuilder] = [overview, funding, land_measures, surveys]
+def handlungsbedarf(ctx: Context) -> Section | None:
+    """The offices that need attention, with their reasons, and how many offices carry each reason."""
+    if ctx.stuck is None:
+        return None
+    p = ctx.portfolio
+    counts = reason_counts(ctx.stuck)
+    paragraphs = [
+        f"Stand {german_date(p.today)}: {len(ctx.stuck)} von {len(p.offices)} Ämtern haben Handlungsbedarf "
+        "(mindestens ein Grund).",
+        "Gründe: keine Reifegradmessung; letzte Messung älter als 24 Monate; mindestens zwei Messungen und keine "
+        "Dimension in der letzten höher als in der ersten; Planungszeitraum der Strategie abgelaufen ohne "
+        "Fortschreibung; Maßnahmen, deren geplanter Beginn oder geplantes Ende ohne Statusaktualisierung verstrichen "
+        "ist.",
+    ]
+    per_reason = Table(
+        "Ämter je Grund (ein Amt kann mehrere Gründe haben)",
+        ["Grund", "Ämter"],
+        [[REASON_LABELS[code], n] for code, n in counts.items()],
+    )
+    offices = Table(
+        "Ämter mit Handlungsbedarf (die meisten Gründe zuerst)",
+        ["Gesundheitsamt", "Zahl der Gründe", "Gründe", "Erläuterung"],
+        [
+            [
+                s.office.name,
+                len(s.reasons),
+                "; ".join(REASON_LABELS[r.code] for r in s.reasons),
+                " ".join(r.text for r in s.reasons),
+            ]
+            for s in ctx.stuck
+        ],
+        empty="Kein Amt hat Handlungsbedarf.",
+    )
+    return Section("handlungsbedarf", "Handlungsbedarf der Ämter", paragraphs, [per_reason, offices])
+
+
+def development(ctx: Context) -> Section | None:
+    """The trend per dimension and year: offices with a level, their median, how many reach stage 3."""
+    if ctx.trend is None:
+        return None
+    stage = minimum_stage()
+    rows = [[name, p.year, p.assessed, p.median, p.at_stage_3] for name, points in ctx.trend.items() for p in points]
+    years = sorted({r[1] for r in rows})
+    paragraphs = [
+        "Je Dimension und Kalenderjahr zählt jedes Amt mit seiner letzten Messung bis zum Jahresende (spätere Jahre "
+        "ohne neue Messung übernehmen sie); ein Amt zählt für eine Dimension, wenn diese Messung ihr eine Stufe gibt. Ohne ein solches Amt bleibt "
+        "der Median leer.",
+        f"Jahre {years[0]} bis {years[-1]}." if years else "Für kein Amt ist eine Reifegradmessung erfasst.",
+    ]
+    table = Table(
+        "Entwicklung je Dimension (Stand jeweils zum Jahresende)",
+        ["Dimension", "Jahr", "Ämter mit Stufe", "Median", f"Stufe {stage} oder höher"],
+        rows,
+        empty="Keine Messungen.",
+    )
+    figures = []
+    if ctx.trend_chart is not None and rows:
+        figures.append(
+            Figure(
+                f"Median (Linie) und Anteil der Ämter auf Stufe {stage} oder höher (Balken) je Dimension; die Zahlen "
+                "stehen in der Tabelle.",
+                describe(ctx.trend),
+                ctx.trend_chart,
+            )
+        )
+    return Section("entwicklung", "Entwicklung", paragraphs, [table], figures)
+
+
+def _checked(x: Readiness) -> str:
+    r = x.result
+    if r.baseline is None:
+        return "keine Messung"
+    return german_date(r.baseline.date) + (f" → {german_date(r.outcome.date)}" if r.outcome else "")
+
+
+def _forecast(x: Readiness) -> str:
+    if x.forecast is None:
+        return "keine Prognose (ohne Ausgangsmessung)"
+    lifted = len(x.lifts)
+    lifts = (
+        f"{lifted} {'Subdimension' if lifted == 1 else 'Subdimensionen'} durch geplante Maßnahmen gehoben."
+        if lifted
+        else "Keine geplante Maßnahme hebt eine Subdimension."
+    )
+    return " ".join(
+        [f"{x.forecast_label}.", *(f"{t}." if not t.endswith(".") else t for t in x.forecast_reasons), lifts]
+    )
+
+
+def readiness(ctx: Context) -> Section | None:
+    """Who meets the current call's maturity rules, who does not, who cannot be checked and why, with the forecast."""
+    r = ctx.readiness
+    if r is None:
+        return None
+    call = r.call
+    met, failed, open_ = r.count(True), r.count(False), r.count(None)
+    summary = (
+        f"{call.name} ({german_date(call.start)} – {german_date(call.end)}): {met} "
+        f"{'Amt erfüllt' if met == 1 else 'Ämter erfüllen'} die Reifegrad-Regeln, {failed} nicht; {open_} nicht prüfbar"
+    )
+    if open_:
+        summary += (
+            f" – davon nach den geplanten Maßnahmen voraussichtlich erfüllt: {r.forecast_count(True)}, "
+            f"voraussichtlich nicht: {r.forecast_count(False)}, ohne Prognose: {r.forecast_count(None)}"
+        )
+    paragraphs = [
+        summary + ".",
+        *[f"Regel: {rule.text}" for rule in call.rules],
+        "Geprüft wird je Amt von der Messung, die seine Strategie für den Aufruf nennt (sonst der letzten Messung vor "
+        "Beginn des Aufrufs, sonst der ersten), bis zu seiner letzten späteren Messung. „Nicht prüfbar“ heißt: Es "
+        "fehlen zwei vergleichbare Messungen. Die Prognose prüft dieselben Regeln von der Ausgangsmessung bis zu den "
+        f"Stufen, die die geplanten Maßnahmen des Amts bis zum {german_date(call.end)} bringen.",
+    ]
+    checked = Table(
+        f"{call.name}: geprüfte Ämter",
+        ["Gesundheitsamt", "Verglichen", "Reifegrad-Regeln erfüllt"],
+        [[x.office.name, _checked(x), "ja" if x.met else "nein"] for x in r.rows if x.met is not None],
+        empty="Kein Amt ist prüfbar.",
+    )
+    unchecked = Table(
+        f"{call.name}: nicht prüfbar, mit Grund und Prognose",
+        ["Gesundheitsamt", "Verglichen", "Grund", "Prognose aus den geplanten Maßnahmen"],
+        [[x.office.name, _checked(x), x.reason, _forecast(x)] for x in r.rows if x.met is None],
+        empty="Jedes Amt ist prüfbar.",
+    )
+    return Section("bereitschaft", "Bereitschaft für den aktuellen Förderaufruf", paragraphs, [checked, unchecked])
+
+
+SECTIONS: list[SectionBuilder] = [overview, handlungsbedarf, development, funding, readiness, land_measures, surveys]
 
 
 def build(ctx: Context, sections: list[SectionBuilder] | None = None) -> Report:

@@ -1,6 +1,6 @@
-"""A report as plain data — sections of paragraphs and tables — and its three renderings: Word
-(python-docx), PDF (WeasyPrint, templates/documents/report_pdf.html) and a workbook (one sheet
-per table, openpyxl). The Landesbericht (documents/landesbericht.py) and the exports of the Land
+"""A report as plain data — sections of paragraphs, figures (PNG charts) and tables — and its
+three renderings: Word (python-docx), PDF (WeasyPrint, templates/documents/report_pdf.html) and
+a workbook (one sheet per table, openpyxl; figures are left out, their tables carry the figures). The Landesbericht (documents/landesbericht.py) and the exports of the Land
 pages (funding, atlas, landscape) are built this way, so a table reads the same in every format.
 
 Cells are text or numbers (int/float, shown German and kept as numbers in the workbook) or None
@@ -9,6 +9,7 @@ Cells are text or numbers (int/float, shown German and kept as numbers in the wo
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -46,14 +47,29 @@ class Table:
     empty: str = "Keine Einträge."  # shown instead of an empty table
 
 
+@dataclass(frozen=True)
+class Figure:
+    """A chart as PNG with its caption and its alternative text (Word and PDF; the workbook has
+    the table with the same figures)."""
+
+    caption: str
+    description: str
+    png: bytes
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+
 @dataclass
 class Section:
-    """One topic of a report: a heading, paragraphs, tables."""
+    """One topic of a report: a heading, paragraphs, figures, tables."""
 
     key: str
     title: str
     paragraphs: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
 
 
 @dataclass
@@ -115,6 +131,10 @@ def report_docx(report: Report) -> bytes:
         doc.add_heading(one_line(s.title), level=1)
         for text in s.paragraphs:
             doc.add_paragraph(writable(text))
+        for f in s.figures:
+            picture = doc.add_picture(io.BytesIO(f.png), width=Cm(24))
+            picture._inline.docPr.set("descr", writable(f.description))  # the alternative text
+            doc.add_paragraph(writable(f.caption), style="Caption")
         for t in s.tables:
             doc.add_heading(one_line(t.caption), level=2)
             if not t.rows:

@@ -36,7 +36,7 @@ from ..domain.german import make_key
 from ..domain.months import Month
 from ..domain.schedule_state import schedule_state
 from ..domain.strategy import Measure, OwnerRole, Rating, Status, Strategy
-from ..domain.validation import Problem
+from ..domain.validation import Problem, email_problem
 from .schema import FORMAT_ID
 from .spreadsheet import WorkbookError as UnreadableWorkbook
 from .spreadsheet import last_filled_row, open_workbook, put_text
@@ -90,6 +90,14 @@ COLUMNS = [
         "owners",
         "Eine Person oder Einheit je Zeile, Rolle in Klammern: „Annika Feldhues (Lead)“. Ohne Rolle: Lead.",
     ),
+    Column(
+        "owner_emails",
+        "E-Mail der Verantwortlichen",
+        "emails",
+        "Freiwillig: je Verantwortlichem eine Zeile in derselben Reihenfolge, mit der E-Mail-Adresse für die "
+        "Statusabfrage per Link und Erinnerungen (leere Zeile: keine Angabe; eine gespeicherte Adresse bleibt). "
+        "Die Spalte steht nur in Listen für Personen, die die Strategie bearbeiten dürfen.",
+    ),
     Column("actors", "Beteiligte Akteure", "list", "Ein Akteur je Zeile."),
     Column("requirements", "Anforderungen", "list", "Eine Anforderung je Zeile."),
     Column("start", "Beginn", "month", "Geplanter erster Monat als MM/JJJJ (auch JJJJ-MM, MM.JJJJ oder ein Datum)."),
@@ -115,6 +123,14 @@ COLUMNS = [
     ),
 ]
 BY_KEY = {c.key: c for c in COLUMNS}
+ADDRESSES = "owner_emails"  # not a file field: the addresses of the owners in the column before
+
+
+def written_columns(addresses: bool) -> list[Column]:
+    """The columns of a written list: the owners' addresses only for who may edit (issue 28)."""
+    return [c for c in COLUMNS if addresses or c.key != ADDRESSES]
+
+
 STRATEGY_LABELS = [
     ("organisation", "Organisation"),
     ("title", "Titel"),
@@ -155,12 +171,15 @@ def write_cell(kind: str, value: Any) -> Any:
         return "ja" if value else "nein"
     if kind == "owners":
         return "\n".join(f"{o['name']} ({OwnerRole(o['role']).label})" for o in value or [])
+    if kind == "emails":  # the owners; a line per owner, empty without an address
+        return "\n".join(o.get("email") or "" for o in value or []).rstrip("\n") or None
     return value
 
 
 def measure_cells(m: Measure, today: date) -> dict[str, Any]:
     """The cell values of one measure by column key."""
     data = measure_to_dict(m)
+    data[ADDRESSES] = data["owners"]
     cells = {c.key: write_cell(c.kind, data.get(c.key)) for c in COLUMNS if c.kind != "state"}
     cells["schedule_state"] = schedule_state(m, today).text
     return cells
@@ -217,14 +236,14 @@ def _lists_sheet(book) -> dict[str, str]:
     return ranges
 
 
-def _validations(sheet, ranges: dict[str, str]) -> None:
+def _validations(sheet, ranges: dict[str, str], written: list[Column]) -> None:
     for key, list_name in (
         ("dimension", "dimension"),
         ("urgency", "rating"),
         ("feasibility", "rating"),
         ("status", "status"),
     ):
-        col = _letter(COLUMNS.index(BY_KEY[key]) + 1)
+        col = _letter(written.index(BY_KEY[key]) + 1)
         dv = DataValidation(
             type="list",
             formula1=ranges[list_name],
@@ -261,10 +280,10 @@ def _strategy_sheet(book, strategy: Strategy) -> None:
     sheet.freeze_panes = "A2"
 
 
-def _hints_sheet(book) -> None:
+def _hints_sheet(book, written: list[Column]) -> None:
     sheet = book.create_sheet(SHEET_HINTS)
     sheet.append(["Spalte", "Bedeutung und erlaubte Werte"])
-    for c in COLUMNS:
+    for c in written:
         _put(sheet, sheet.max_row + 1, 1, c.header)
         _put(sheet, sheet.max_row, 2, c.hint)
     general = [
@@ -293,34 +312,37 @@ def _hints_sheet(book) -> None:
     sheet.column_dimensions["B"].width = 100
 
 
-def workbook_bytes(strategy: Strategy, today: date) -> bytes:
-    """The Maßnahmenliste of a strategy as XLSX bytes; `today` sets the schedule state column."""
+def workbook_bytes(strategy: Strategy, today: date, addresses: bool = False) -> bytes:
+    """The Maßnahmenliste of a strategy as XLSX bytes; `today` sets the schedule state column.
+    `addresses`: with the column of the owners' e-mail addresses (only for who may edit; the
+    owners carry them, services.strategies.with_owner_addresses)."""
+    written = written_columns(addresses)
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET_MEASURES
     widths: dict[int, int] = {}
-    for col, c in enumerate(COLUMNS, start=1):
+    for col, c in enumerate(written, start=1):
         _put(sheet, 1, col, c.header)
         widths[col] = len(c.header)
     # one styled cell per kind, copied (as openpyxl's own sheet copy does): setting a style on
     # each of 25,000 cells looks it up in the workbook's style lists every time
-    plain, state = sheet.cell(row=2, column=1), sheet.cell(row=2, column=len(COLUMNS))
+    plain, state = sheet.cell(row=2, column=1), sheet.cell(row=2, column=len(written))
     plain.alignment = state.alignment = Alignment(wrap_text=True, vertical="top")
     state.font = Font(italic=True, color="555555")
-    styles = [copy(state._style if c.kind == "state" else plain._style) for c in COLUMNS]
+    styles = [copy(state._style if c.kind == "state" else plain._style) for c in written]
     for row, m in enumerate(strategy.measures, start=2):
         cells = measure_cells(m, today)
-        for col, c in enumerate(COLUMNS, start=1):
+        for col, c in enumerate(written, start=1):
             cell = _put(sheet, row, col, cells[c.key])
             cell._style = copy(styles[col - 1])
             widths[col] = max(widths[col], _text_width(cells[c.key]))
     _style_header(sheet)
     _fit_widths(sheet, widths)
     sheet.freeze_panes = "C2"  # header and the id and title stay in view
-    sheet.auto_filter.ref = f"A1:{_letter(len(COLUMNS))}{max(2, len(strategy.measures) + 1)}"
-    _validations(sheet, _lists_sheet(book))
+    sheet.auto_filter.ref = f"A1:{_letter(len(written))}{max(2, len(strategy.measures) + 1)}"
+    _validations(sheet, _lists_sheet(book), written)
     _strategy_sheet(book, strategy)
-    _hints_sheet(book)
+    _hints_sheet(book, written)
     book.move_sheet(SHEET_LISTS, offset=3)
     out = io.BytesIO()
     book.save(out)
@@ -471,6 +493,12 @@ def read_cell(kind: str, value: Any) -> Any:
         if value is False or text in _NO:
             return False
         raise ValueError(f"„{value}“ ist weder ja noch nein.")
+    if kind == "emails":  # a line per owner, in order; an empty line: no address given
+        lines = [] if empty else [line.strip() for line in _cell_text(value).splitlines()]
+        for line in lines:
+            if line and (problem := email_problem(line)):
+                raise ValueError(problem)
+        return [line or None for line in lines]
     if kind == "owners":
         owners = []
         for line in _split_lines(value):
@@ -536,6 +564,7 @@ def _read_measures(sheet, content: WorkbookContent, problems: list[str]) -> None
         return
     content.columns = columns
     seen: dict[str, int] = {}
+    addressed: dict[str, tuple[str, int]] = {}  # owner's name → (address, row) given first
     # read-only rows are tuples from column A, empty rows and cells filled in: count positions
     for row, cells in enumerate(rows, start=2):
         by_col = dict(enumerate(cells, start=1))
@@ -560,6 +589,8 @@ def _read_measures(sheet, content: WorkbookContent, problems: list[str]) -> None
                 problems.append(
                     f"Blatt „{SHEET_MEASURES}“, Zeile {row}, Spalte {_letter(col)} ({column.header}): {exc}"
                 )
+        if ADDRESSES in raw:
+            _owner_addresses(raw, row, columns, addressed, problems)
         key = raw.get("id")
         if key:
             if key in seen:
@@ -573,6 +604,37 @@ def _read_measures(sheet, content: WorkbookContent, problems: list[str]) -> None
                 raw.pop(name, None)  # reported by the schema as a missing required field, with row and column
         content.measures.append(raw)
         content.rows.append(row)
+
+
+def _owner_addresses(
+    raw: dict[str, Any], row: int, columns: dict[str, int], addressed: dict[str, tuple[str, int]], problems: list[str]
+) -> None:
+    """Move the row's addresses (a line per owner) onto its owners; a problem names row and column
+    when there are more addresses than owners or one person has two addresses."""
+    emails = raw.pop(ADDRESSES)
+    if not any(emails):
+        return
+    place = f"Blatt „{SHEET_MEASURES}“, Zeile {row}, Spalte {_letter(columns[ADDRESSES])} ({BY_KEY[ADDRESSES].header})"
+    owners = raw.get("owners")
+    if owners is None:
+        problems.append(f"{place}: Die Adressen gehören zu den Verantwortlichen; die Spalte „Verantwortliche“ fehlt.")
+        return
+    if any(emails[len(owners) :]):
+        problems.append(
+            f"{place}: {len(emails)} Zeilen, aber {len(owners)} Verantwortliche; je Verantwortlichem eine Zeile in "
+            "derselben Reihenfolge."
+        )
+        return
+    for owner, email in zip(owners, emails, strict=False):
+        if not email:
+            continue
+        first = addressed.setdefault(owner["name"], (email, row))
+        if first[0].casefold() != email.casefold():
+            problems.append(
+                f"{place}: „{owner['name']}“ hat in Zeile {first[1]} die Adresse „{first[0]}“; eine Person hat "
+                "eine Adresse."
+            )
+        owner["email"] = email
 
 
 def _read_strategy(sheet, content: WorkbookContent, problems: list[str]) -> None:

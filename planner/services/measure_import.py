@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified
 
 from .. import models
@@ -23,6 +23,7 @@ from ..domain.german import berlin_today
 from ..domain.strategy import Measure, Strategy
 from ..domain.verstetigung import actual_month_problems
 from ..formats.measure_workbook import (
+    ADDRESSES,
     BY_KEY,
     WorkbookError,
     assign_keys,
@@ -105,6 +106,11 @@ def _shown(value: Any) -> str:
 
 def _measure_changes(old: Measure, new: Measure, today: date) -> list[FieldChange]:
     before, after = measure_to_dict(old), measure_to_dict(new)
+    # the owners' addresses are a column of their own
+    before[ADDRESSES], after[ADDRESSES] = (
+        [o.pop("email", None) for o in before["owners"]],
+        [o.pop("email", None) for o in after["owners"]],
+    )
     shown_before, shown_after = measure_cells(old, today), measure_cells(new, today)
     # every field either side has: the file form leaves out actual months not recorded
     return [
@@ -133,9 +139,15 @@ def plan_import(
 ) -> ImportPlan:
     """Merge the workbook into the stored strategy and describe the changes; raises WorkbookError."""
     today = today or berlin_today()
-    current = strategy_to_domain(row)
+    # the stored addresses: an owner without one in the workbook keeps them (as in the strategy file)
+    addresses = core.owner_addresses(object_session(row), row.organisation_id)
+    current = core.with_owner_addresses(strategy_to_domain(row), addresses)
     current_data = strategy_to_data(current)
     content = read_workbook(data)
+    for raw in content.measures:
+        for o in raw.get("owners", ()):
+            if not o.get("email") and o["name"] in addresses:
+                o["email"] = addresses[o["name"]]
     by_key = {m.key: m for m in current.measures}
     assign_keys(content, set(by_key))
     in_file = {m.get("id") for m in content.measures}

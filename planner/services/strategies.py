@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from decimal import Decimal
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -17,6 +18,8 @@ from ..domain.months import month_text, parse_month
 from ..domain.strategy import Measure, Owner, OwnerRole, Rating, Status, Strategy
 from ..domain.validation import Problem, validate_strategy, window_problems
 from .locking import unchanged_since
+
+S = TypeVar("S", bound=Strategy)
 
 
 class ValidationFailed(ValueError):
@@ -288,6 +291,29 @@ def persons_by_name(session: Session, organisation: models.Organisation) -> dict
         return {}
     rows = session.scalars(sa.select(models.Person).where(models.Person.organisation_id == organisation.id))
     return {p.name: p for p in rows}
+
+
+def owner_addresses(session: Session, organisation_id: int | None) -> dict[str, str]:
+    """The stored e-mail addresses of the organisation's persons by name (one query). Addresses are
+    shown only to those who may edit (issue 28): callers decide."""
+    if organisation_id is None:
+        return {}
+    rows = session.execute(
+        sa.select(models.Person.name, models.Person.email).where(
+            models.Person.organisation_id == organisation_id, models.Person.email.is_not(None)
+        )
+    )
+    return {name: email for name, email in rows}
+
+
+def with_owner_addresses(strategy: S, addresses: dict[str, str]) -> S:
+    """A copy of the strategy whose owners carry their stored address (`owner_addresses`) where
+    they have none (the strategy itself, perhaps kept by a reader, is not changed)."""
+
+    def owner(o: Owner) -> Owner:
+        return o if o.email or o.name not in addresses else replace(o, email=addresses[o.name])
+
+    return replace(strategy, measures=[replace(m, owners=[owner(o) for o in m.owners]) for m in strategy.measures])
 
 
 def _write_fields(

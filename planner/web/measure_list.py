@@ -16,9 +16,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..extensions import db
 from ..formats.measure_workbook import WorkbookError, workbook_bytes
 from ..services import measure_import
+from ..services import strategies as core
 from ..services import whole_strategy as whole
 from . import clock
-from .access import get_strategy_or_404
+from .access import get_strategy_or_404, may_write
 from .downloads import download as send_download
 from .filters import strategy_file_stem
 from .forms import choices
@@ -35,7 +36,12 @@ MAX_PREVIEW_BYTES = 300 * 1024  # travels base64-encoded in the preview form (fo
 def download(strategy_id: int):
     """The measures of the strategy as an Excel workbook (Maßnahmen, Strategie, Hinweise)."""
     row = get_strategy_or_404(strategy_id)
-    data = workbook_bytes(whole.strategy_to_domain(row), clock.today())
+    strategy = whole.strategy_to_domain(row)
+    # the owners' addresses only for who may edit (issue 28): a reader's list has no such column
+    addresses = may_write(row.organisation_id)
+    if addresses:
+        strategy = core.with_owner_addresses(strategy, core.owner_addresses(db.session, row.organisation_id))
+    data = workbook_bytes(strategy, clock.today(), addresses=addresses)
     filename = f"massnahmenliste-{strategy_file_stem(row)}.xlsx"
     return send_download(data, XLSX, filename)
 

@@ -324,7 +324,19 @@ def _landesbericht(fmt: str) -> jobs.Produce:
         p = service.portfolio(db.session, org, day)
         report(25, "Die Abschnitte werden zusammengestellt.")
         rounds = tuple(surveys.round_view(db.session, r) for r in surveys.rounds(db.session, org.id))
-        built = lb.build(lb.Context(p, service.state_funding(db.session, p), rounds))
+        # linear passes over the portfolio's offices (no further queries); the chart: about 0.5 s
+        points = progress.trend(p.offices, p.today)
+        built = lb.build(
+            lb.Context(
+                p,
+                service.state_funding(db.session, p),
+                rounds,
+                stuck=tuple(progress.stuck_offices(p.offices, p.today)),
+                trend=points,
+                readiness=readiness_report(p.offices, p.today),
+                trend_chart=trend_chart(points, "png", f"Entwicklung je Dimension – {p.coordinator}"),
+            )
+        )
         name = f"Landesbericht {p.coordinator} {p.today.isoformat()}"
         if fmt == "docx":
             report(40, f"{len(built.sections)} Abschnitte werden als Word-Datei geschrieben.")
