@@ -120,7 +120,9 @@ def test_a_save_in_one_office_leaves_the_other_offices_pages_valid(app, client, 
     peine = import_file(app, PEINE)
     built: list[str] = []
     read_strategy, roadmap = strategies_service.read_strategy, roadmap_service.roadmap
-    monkeypatch.setattr(strategies_service, "read_strategy", lambda *a, **k: built.append("read") or read_strategy(*a, **k))
+    monkeypatch.setattr(
+        strategies_service, "read_strategy", lambda *a, **k: built.append("read") or read_strategy(*a, **k)
+    )
     monkeypatch.setattr(roadmap_service, "roadmap", lambda row: built.append("roadmap") or roadmap(row))
     pages = [
         f"/strategien/{sample_id}",
