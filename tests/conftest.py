@@ -154,7 +154,7 @@ class Seeds:
         name = f"{address.database}_{self.copies}"
         server = sa.create_engine(address.set(database="postgres"), isolation_level="AUTOCOMMIT")
         with server.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{address.database}"'))
         server.dispose()
         return address.set(database=name).render_as_string(hide_password=False)
@@ -171,7 +171,8 @@ class Seeds:
         return create_app(_config(self._copy(url), **config)), data
 
     def release(self, app) -> None:
-        """Close the app's connections and delete its copy."""
+        """Close the app's connections and delete its copy (FORCE: a background document's
+        worker may still hold its queue's connection)."""
         url = app.config["SQLALCHEMY_ENGINES"]["default"]
         _dispose(app)
         address = sa.engine.make_url(url)
@@ -180,7 +181,7 @@ class Seeds:
             return
         server = sa.create_engine(address.set(database="postgres"), isolation_level="AUTOCOMMIT")
         with server.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{address.database}"'))
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{address.database}" WITH (FORCE)'))
         server.dispose()
 
 
