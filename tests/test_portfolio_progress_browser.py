@@ -93,7 +93,7 @@ def test_coordinator_journey(coordinator, live_server, screenshot):
     expect(page.get_by_role("heading", name="3. Förderaufruf", exact=False).first).to_be_visible()
     expect(page.get_by_role("main")).to_contain_text("Keine Reifegradmessung erfasst: Es gibt keine Ausgangsmessung.")
     _check_both_widths(page)
-    page.get_by_role("link", name="1. Förderaufruf").click()
+    page.get_by_role("navigation", name="Förderaufrufe").get_by_role("link", name="1. Förderaufruf").click()
     expect(page.get_by_role("region", name="Zwei Lesarten", exact=False).first).to_contain_text("7 von 8")
     assert_accessible(page)
 
