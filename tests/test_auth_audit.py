@@ -208,3 +208,32 @@ def test_verlauf_shows_roles_and_status_with_their_german_labels(client, sample_
     assert verlauf.display("in_umsetzung", "status", {}) == "in Umsetzung"
     assert verlauf.display("support", "role", {}) == "Support"
     assert verlauf.display("lesen", "role", {}) == "lesen"
+
+
+def test_the_trail_of_a_flush_loads_no_second_copy_of_what_it_inserted(app):
+    """The trail finds a new row's parents among the objects the same flush inserted: loading one of
+    them again inside ``after_flush`` would put a second copy in the identity map (a warning that,
+    on PostgreSQL, failed imports whenever the garbage collector had not yet run)."""
+    import warnings
+
+    from conftest import STEINFURT
+
+    from planner.formats.strategy_file import load_strategy
+    from planner.services.whole_strategy import import_strategy
+
+    with app.app_context():
+        loaded: list = []
+        real_get = db.session.get
+
+        def keep(*args, **kwargs):  # hold what is loaded, as an uncollected reference cycle would
+            found = real_get(*args, **kwargs)
+            loaded.append(found)
+            return found
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", sa.exc.SAWarning)
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(db.session, "get", keep)
+                row = import_strategy(db.session, load_strategy(STEINFURT.read_text(encoding="utf-8")))
+        db.session.commit()
+        assert db.session.get(models.Strategy, row.id).measures

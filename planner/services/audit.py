@@ -68,8 +68,21 @@ def _column_attr(mapper: Mapper, column: sa.Column) -> str:
     return mapper.get_property_by_column(column).key
 
 
-def parents(session: Session, obj: Any) -> list[Any]:
-    """The objects this object's foreign keys point to (loaded through the identity map when possible)."""
+def just_flushed(session: Session) -> dict[tuple[str, tuple], Any]:
+    """The objects this flush inserted, by identity key: inside ``after_flush`` they are not yet in
+    the identity map, and loading one of them again would put a second copy there."""
+    found = {}
+    for obj in session.new:
+        state = inspect(obj)
+        key = tuple(state.mapper.primary_key_from_instance(obj))
+        if None not in key:
+            found[(state.mapper.local_table.name, key)] = obj
+    return found
+
+
+def parents(session: Session, obj: Any, inserted: dict[tuple[str, tuple], Any] | None = None) -> list[Any]:
+    """The objects this object's foreign keys point to (loaded through the identity map when possible;
+    ``inserted`` are the objects of a flush still under way, see ``just_flushed``)."""
     mapper = inspect(obj).mapper
     found = []
     for fk in sorted(mapper.local_table.foreign_keys, key=lambda f: f.parent.name):
@@ -79,8 +92,10 @@ def parents(session: Session, obj: Any) -> list[Any]:
         cls = class_of_table().get(fk.column.table.name)
         if value is None or cls is None:
             continue
-        with session.no_autoflush:
-            parent = session.get(cls, value)
+        parent = (inserted or {}).get((fk.column.table.name, (value,)))
+        if parent is None:
+            with session.no_autoflush:
+                parent = session.get(cls, value)
         if parent is not None:
             found.append(parent)
     return found
@@ -93,14 +108,16 @@ def identity(obj: Any) -> tuple[str, str]:
     return state.mapper.local_table.name, ",".join(str(k) for k in key)
 
 
-def ancestors(session: Session, obj: Any, depth: int = 6) -> list[tuple[str, str]]:
+def ancestors(
+    session: Session, obj: Any, depth: int = 6, inserted: dict[tuple[str, tuple], Any] | None = None
+) -> list[tuple[str, str]]:
     """Every object above this one along foreign keys, nearest first, without repeats."""
     seen: list[tuple[str, str]] = []
     frontier = [obj]
     for _ in range(depth):
         nxt = []
         for o in frontier:
-            for p in parents(session, o):
+            for p in parents(session, o, inserted):
                 ident = identity(p)
                 if ident not in seen:
                     seen.append(ident)
@@ -258,9 +275,10 @@ def _after_flush(session: Session, _context) -> None:
     change_id = session.info.setdefault("audit_change_id", uuid.uuid4().hex)
     now = utcnow()
     rows = []
+    inserted = just_flushed(session)
     for p in pending:
         table, object_id = identity(p.obj)
-        path = ancestors(session, p.obj)
+        path = ancestors(session, p.obj, inserted=inserted)
         values = {name: getattr(p.obj, key, None) for key, name in _columns(p.obj)}
         if p.action == "insert":
             changes = [
