@@ -5,7 +5,8 @@ office who read every office), starts gunicorn against it and then, for a bounde
 
 - 16 readers (logged in as members of the state office) open random pages of random offices:
   the strategy page, its Fahrplan page, the Fahrplan SVG and a measure page; every fourth reader
-  opens the state office's portfolio instead (reported on its own line);
+  opens the state office's pages instead — portfolio, Handlungsbedarf and Entwicklung in turn
+  (reported on their own lines);
 - 4 writers change random measures of random offices through the API (a personal token of an
   administrator, GET for the ETag, PATCH with If-Match), about `--writes` per second in all.
 
@@ -111,13 +112,19 @@ def reader_pages(strategy_id: int, keys: list[str], rng: random.Random) -> tuple
     }[kind]
 
 
+LAND_PAGES = {"portfolio": "", "handlungsbedarf": "/handlungsbedarf", "entwicklung": "/entwicklung"}
+
+
 def reader(cookie: str, ids: dict, land: int, portfolio: bool, stop: float, stats: Stats, seed: int) -> None:
     rng = random.Random(seed)
     strategies = list(ids["strategies"].items())
     conn = http.client.HTTPConnection("127.0.0.1", APP_PORT, timeout=60)
+    turn = 0
     while time.monotonic() < stop:
         if portfolio:
-            kind, path = "portfolio", f"/landesebene/{land}"
+            kind = list(LAND_PAGES)[turn % len(LAND_PAGES)]
+            path = f"/landesebene/{land}{LAND_PAGES[kind]}"
+            turn += 1
         else:
             sid, keys = rng.choice(strategies)
             kind, path = reader_pages(int(sid), keys, rng)
@@ -247,7 +254,8 @@ def main(argv: list[str] | None = None) -> int:
         for sid, keys in warm:
             for kind in ("strategy", "fahrplan", "svg", "measure"):
                 land_bench.timed_get(reader_pages(int(sid), keys, random.Random(kind))[1], cookies[0])
-        land_bench.timed_get(f"/landesebene/{land}", cookies[0])
+        for suffix in LAND_PAGES.values():
+            land_bench.timed_get(f"/landesebene/{land}{suffix}", cookies[0])
         load = os.getloadavg()[0]
         stats, acked = Stats(), {}
         stop = time.monotonic() + args.seconds
@@ -281,11 +289,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         print("| Art | Anfragen | je s | p50 | p95 | p99 |")
         print("|---|---|---|---|---|---|")
-        readers = [t for k, v in stats.times.items() if k not in ("portfolio", "write") for t in v]
+        office = [k for k in stats.times if k not in LAND_PAGES and k != "write"]
+        readers = [t for k in office for t in stats.times[k]]
         for name, values in (
             ("Leser (Strategie, Fahrplan, SVG, Maßnahme)", readers),
-            *[(f"  {k}", v) for k, v in sorted(stats.times.items()) if k not in ("portfolio", "write")],
+            *[(f"  {k}", stats.times[k]) for k in sorted(office)],
             ("Portfolio", stats.times.get("portfolio", [])),
+            ("Handlungsbedarf", stats.times.get("handlungsbedarf", [])),
+            ("Entwicklung", stats.times.get("entwicklung", [])),
             ("Schreiber (GET + PATCH)", stats.times.get("write", [])),
         ):
             ms = " | ".join(f"{percentile(values, p) * 1000:.0f} ms" for p in (50, 95, 99))
