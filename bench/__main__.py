@@ -1,5 +1,5 @@
 """Run the benchmarks: `python -m bench` runs every area, `python -m bench roadmap maturity`
-runs the named ones. Each area is a module bench/<area>.py with a `main()` that prints its
+runs the named ones, `python -m bench landmix --seconds 60` runs one with its own options. Each area is a module bench/<area>.py with a `main()` that prints its
 figures; large inputs are generated there, nothing is read from the network."""
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ def areas() -> list[str]:
 
 def main(argv: list[str]) -> int:
     known = areas()
+    first = next((i for i, a in enumerate(argv) if a.startswith("-")), len(argv))
+    argv, options = argv[:first], argv[first:]
+    if options and len(argv) != 1:
+        print("Optionen gelten für genau einen Benchmark: python -m bench NAME --option …", file=sys.stderr)
+        return 2
     wanted = argv or [a for a in known if a not in BY_NAME_ONLY]
     unknown = [a for a in wanted if a not in known]
     if unknown:
@@ -26,7 +31,7 @@ def main(argv: list[str]) -> int:
         return 2
     for area in wanted:
         print(f"== bench.{area}", flush=True)
-        sys.argv = [f"bench.{area}"]  # an area's own options keep their defaults
+        sys.argv = [f"bench.{area}", *options]  # without options an area's own keep their defaults
         importlib.import_module(f"bench.{area}").main()
     return 0
 

@@ -257,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         for suffix in LAND_PAGES.values():
             land_bench.timed_get(f"/landesebene/{land}{suffix}", cookies[0])
         load = os.getloadavg()[0]
+        print(f"Lastphase: {args.seconds:g} s ab jetzt (gunicorn {gunicorn.pid})", flush=True)
         stats, acked = Stats(), {}
         stop = time.monotonic() + args.seconds
         threads = [

@@ -141,6 +141,20 @@ def test_editors_edit_but_do_not_manage(client_as, two_organisations):
     assert manager.get(f"/verwaltung/organisationen/{data['a_org']}/sicherung.json").status_code == 200
 
 
+def test_the_navigation_offers_administration_and_new_strategies_by_role(client_as, two_organisations):
+    """ "Verwaltung" leads a manager to their organisation; only editors and above are offered a new
+    strategy; a reader of a coordinated office gets neither for it."""
+    data = two_organisations
+    pages = {
+        role: client_as({data["a_org"]: role, data["b_org"]: "lesen"}).get("/").get_data(as_text=True)
+        for role in ("lesen", "bearbeiten", "verwalten")
+    }
+    admin_link = f'href="/verwaltung/organisationen/{data["a_org"]}">Verwaltung</a>'
+    assert [admin_link in pages[r] for r in ("lesen", "bearbeiten", "verwalten")] == [False, False, True]
+    new = 'href="/strategien/neu"'
+    assert [new in pages[r] for r in ("lesen", "bearbeiten", "verwalten")] == [False, True, True]
+
+
 def test_state_office_reads_coordinated_organisations_only(app, client, client_as, two_organisations):
     data = two_organisations
     with app.app_context():

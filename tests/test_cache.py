@@ -366,3 +366,53 @@ def test_a_save_in_one_office_recomputes_only_that_office_of_the_portfolio(app, 
     _edit(app, sid, _first_key(app, sid), title="Neu in Peine")
     _peine_measures(app, land)
     assert computed == [land["Landkreis Peine"]]
+
+
+@pytest.mark.db
+def test_a_save_in_one_office_renders_only_that_offices_rows_of_the_portfolio_page(app, land, client_as, monkeypatch):
+    """The heat map and the offices table are made of rows kept per office under that office's
+    revisions: after a save in Peine the page renders Peine's two rows, not every office's."""
+    import planner.web.portfolio as portfolio_web
+
+    rendered: list[tuple[str, str]] = []
+    real = portfolio_web.get_template_attribute
+
+    def counting(template, name):
+        macro = real(template, name)
+        return lambda office, *a: rendered.append((name, office.name)) or macro(office, *a)
+
+    monkeypatch.setattr(portfolio_web, "get_template_attribute", counting)
+    reader = client_as({land["land"]: "lesen"})
+    url = f"/landesebene/{land['land']}"
+    first = reader.get(url)
+    offices = {name for _, name in rendered}
+    assert first.status_code == 200 and len(offices) >= 2 and "Landkreis Peine" in offices
+    assert len(rendered) == 2 * len(offices)
+    rendered.clear()
+    with app.app_context():
+        sid = db.session.scalar(
+            sa.select(models.Strategy.id).where(models.Strategy.organisation_id == land["Landkreis Peine"])
+        )
+    _edit(app, sid, _first_key(app, sid), title="Neu in Peine")
+    again = reader.get(url)
+    assert sorted(rendered) == [("heat_row", "Landkreis Peine"), ("office_row", "Landkreis Peine")]
+    # the page still shows every office, the unchanged rows as they were
+    for name in offices:
+        assert name in again.text
+
+
+@pytest.mark.db
+def test_the_land_pages_compute_the_portfolio_once_per_state(app, land, client_as, monkeypatch):
+    """Handlungsbedarf and Entwicklung read the portfolio of the page: a second request with
+    nothing changed computes nothing (the page's stamp holds the reader, the portfolio's does not)."""
+    computed: list[int] = []
+    compute = portfolio_service.compute
+    monkeypatch.setattr(portfolio_service, "compute", lambda *a, **k: computed.append(1) or compute(*a, **k))
+    # both readers first: a new member changes the state office's data, and so its portfolio
+    reader, other = client_as({land["land"]: "lesen"}), client_as({land["land"]: "lesen"})
+    for page in ("handlungsbedarf", "entwicklung"):
+        assert reader.get(f"/landesebene/{land['land']}/{page}").status_code == 200
+    assert len(computed) == 1
+    for page in ("handlungsbedarf", "entwicklung", ""):
+        assert other.get(f"/landesebene/{land['land']}/{page}".rstrip("/")).status_code == 200
+    assert len(computed) == 1

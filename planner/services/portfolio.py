@@ -103,6 +103,8 @@ class Portfolio:
     offices: list[domain.Office]
     strategy_id: int | None = None  # the state office's own current strategy
     land_measures: list[LandMeasure] = field(default_factory=list)
+    # each office's stamp (services/cache.py): what is made of one office is kept under it
+    office_stamps: dict[int, str] = field(default_factory=dict)
 
     @cached_property
     def dimensions(self) -> list[domain.DimensionSummary]:
@@ -304,6 +306,8 @@ def compute(
             kept[org] = made
     result = [kept[org] for org in names]
     portfolio = Portfolio(coordinator.id, coordinator.name, today, result)
+    if read is not None:
+        portfolio.office_stamps = {org: stamp(org) for org in ids}
     if own is not None:
         portfolio.strategy_id = own.id
         portfolio.land_measures = _land_measures(session, own.id, names)

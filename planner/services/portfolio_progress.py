@@ -44,9 +44,11 @@ def handlungsbedarf(
     sort: str = "gruende",
     descending: bool = True,
     reason: str = "",
+    portfolio: service.Portfolio | None = None,
 ) -> Handlungsbedarf:
-    """Stuck offices sorted by `sort` (domain STUCK_SORTS), only those with `reason` when given."""
-    p = service.portfolio(session, coordinator, today)
+    """Stuck offices sorted by `sort` (domain STUCK_SORTS), only those with `reason` when given
+    (of `portfolio` when the caller has it already)."""
+    p = portfolio or service.portfolio(session, coordinator, today)
     stuck = progress.stuck_offices(p.offices, today, sort, descending)
     counts = progress.reason_counts(stuck)
     if reason:
@@ -71,9 +73,12 @@ class Trend:
         return [p.year for p in first]
 
 
-def trend(session: Session, coordinator: models.Organisation, today: date) -> Trend:
-    """Per dimension and calendar year: offices with a level, median, offices at stage 3."""
-    p = service.portfolio(session, coordinator, today)
+def trend(
+    session: Session, coordinator: models.Organisation, today: date, portfolio: service.Portfolio | None = None
+) -> Trend:
+    """Per dimension and calendar year: offices with a level, median, offices at stage 3 (of
+    `portfolio` when the caller has it already)."""
+    p = portfolio or service.portfolio(session, coordinator, today)
     return Trend(
         p.coordinator_id,
         p.coordinator,

@@ -113,6 +113,14 @@ def visible_organisation_ids() -> set[int] | None:
     return set(_roles())
 
 
+def organisations_with_role(role: str) -> list[int] | None:
+    """Ids of the organisations where the current user has `role` or above, from the roles read
+    once per request; None for an administrator or outside a request (all of them)."""
+    if not has_request_context() or is_admin():
+        return None
+    return sorted(o for o, rank in _roles().items() if rank >= _RANK[role])
+
+
 def may_write(organisation_id: int) -> bool:
     """Whether the current user may change data of this organisation (role bearbeiten or above)."""
     if not has_request_context() or is_admin():

@@ -15,7 +15,14 @@ from ..domain.german import in_berlin, parse_day
 from ..extensions import db
 from ..models.auth import ROLE_LABELS, DirectoryGroupRole, User
 from ..services import accounts, audit, backup, directory_groups, persons, verlauf
-from .access import get_organisation_or_404, is_admin, may_manage, may_write, visible_organisation_ids
+from .access import (
+    get_organisation_or_404,
+    is_admin,
+    may_manage,
+    may_write,
+    organisations_with_role,
+    visible_organisation_ids,
+)
 from .auth import logout_form
 from .downloads import download
 from .forms import ConfirmForm, choices, save_unchanged
@@ -35,17 +42,15 @@ bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 
 
 def managed_organisations() -> list[int]:
-    """Ids of organisations the current user administers (for the navigation)."""
-    visible = visible_organisation_ids()
-    if visible is None:
-        return []
-    return sorted(o for o in visible if may_manage(o))
+    """Ids of organisations the current user administers (for the navigation; an administrator
+    has the whole administration instead)."""
+    return organisations_with_role("verwalten") or []
 
 
 def may_write_somewhere() -> bool:
     """Whether the current user may change any organisation (offers to create or import a strategy)."""
-    visible = visible_organisation_ids()
-    return visible is None or any(may_write(o) for o in visible)
+    writable = organisations_with_role("bearbeiten")
+    return writable is None or bool(writable)
 
 
 @bp.record_once

@@ -12,7 +12,18 @@ import dataclasses
 import hashlib
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from markupsafe import Markup
 
 from .. import models
@@ -106,8 +117,10 @@ def _page(org: models.Organisation, render) -> object:
     """A portfolio page answered 304 while nothing it reads changed; `render(stamp, portfolio)`."""
     scopes, within = service.scopes(org.id)
 
-    def respond(read):
-        stamp, p = service.portfolio_and_key(db.session, org, today(), read)
+    def respond(_read):
+        # the portfolio's own stamp, not the page's: that one holds the reader too, and a value kept
+        # under it would be one per reader (and two stamps for the same key make each other miss)
+        stamp, p = service.portfolio_and_key(db.session, org, today())
         return render(stamp, p)
 
     return conditional(scopes, respond, within=within)
@@ -118,6 +131,16 @@ def _kept(stamp: str, name: str, options: dict, make):
     return cache.cached(db.session, stamp, name, make, {**options, "host": request.host, "root": request.script_root})
 
 
+def _office_part(p: service.Portfolio, office: domain.Office, name: str, make) -> Markup:
+    """What is made of one office (a row), kept under that office's stamp: after a save in one
+    office one row is made again, not one per office."""
+    stamp = p.office_stamps.get(office.organisation_id)
+    if stamp is None:
+        return Markup(make(office))
+    options = {"office": office.organisation_id, "today": p.today, "host": request.host, "root": request.script_root}
+    return Markup(cache.cached(db.session, stamp, name, lambda: str(make(office)), options, shared=False))
+
+
 @bp.get("/<int:organisation_id>")
 def overview(organisation_id: int):
     """The portfolio: offices, maturity heat map, dimensions, Landesmaßnahmen."""
@@ -126,13 +149,19 @@ def overview(organisation_id: int):
 
     def render(stamp, p):
         offices = domain.select(p.offices, f)
-        context = {"offices": offices, "states": STATE_COLUMNS, "stage": domain.minimum_stage()}
+        heat_row = get_template_attribute("landesebene/_rows.html", "heat_row")
+        office_row = get_template_attribute("landesebene/_rows.html", "office_row")
+        rows = {
+            "heat": lambda o: heat_row(o, domain.minimum_stage()),
+            "offices": lambda o: office_row(o, STATE_COLUMNS),
+        }
+
+        def body(name: str) -> str:
+            made = [_office_part(p, o, f"portfolio {name} row", rows[name]) for o in offices]
+            return render_template(f"landesebene/_{name}_body.html", rows=made)
+
         bodies = {
-            name: Markup(_kept(stamp, template, {"filter": f}, lambda t=template: render_template(t, **context)))
-            for name, template in (
-                ("heat", "landesebene/_heat_body.html"),
-                ("offices", "landesebene/_offices_body.html"),
-            )
+            name: Markup(_kept(stamp, f"portfolio {name}", {"filter": f}, lambda n=name: body(n))) for name in rows
         }
         return render_template(
             "landesebene/portfolio.html",
@@ -442,8 +471,8 @@ def stuck(organisation_id: int):
     reason = request.args.get("grund", "")
     reason = reason if reason in progress.REASON_LABELS else ""
 
-    def render(_stamp, _p):
-        h = progress_service.handlungsbedarf(db.session, org, today(), sort, descending, reason)
+    def render(_stamp, p):
+        h = progress_service.handlungsbedarf(db.session, org, today(), sort, descending, reason, portfolio=p)
         return render_template(
             "landesebene/handlungsbedarf.html",
             h=h,
@@ -465,8 +494,8 @@ def trend(organisation_id: int):
     """The state-wide trend per dimension: chart and table, each office carried forward to every year's end."""
     org = get_organisation_or_404(organisation_id)
 
-    def render(_stamp, _p):
-        t = progress_service.trend(db.session, org, today())
+    def render(_stamp, p):
+        t = progress_service.trend(db.session, org, today(), portfolio=p)
         return render_template("landesebene/entwicklung.html", t=t, stage=domain.minimum_stage())
 
     return _page(org, render)
