@@ -245,6 +245,17 @@ def get_strategy_or_404(
     return row
 
 
+def check_strategy_or_404(strategy_id: int) -> None:
+    """404 unless the current user may reach the strategy (change it, within a change); nothing is
+    loaded or locked: for a first check before the view loads what it needs."""
+    organisation_id = db.session.scalar(
+        sa.select(models.Strategy.organisation_id).where(models.Strategy.id == strategy_id)
+    )
+    if organisation_id is None:
+        abort(404)
+    _check(organisation_id, False, strategy_id)
+
+
 def get_readable_strategy_or_404(strategy_id: int) -> models.Strategy:
     """The strategy row with its core, or 404 if missing or not readable — also within a POST that
     only reads it (copying one of its measures into another strategy, which is checked for write)."""

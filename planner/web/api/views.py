@@ -36,7 +36,13 @@ from ...services import tokens, verlauf
 from ...services import whole_strategy as whole
 from ...services.verstetigung import successor_id
 from .. import clock
-from ..access import get_organisation_or_404, get_strategy_or_404, readable_versions, visible_organisation_ids
+from ..access import (
+    check_strategy_or_404,
+    get_organisation_or_404,
+    get_strategy_or_404,
+    readable_versions,
+    visible_organisation_ids,
+)
 from ..token_auth import act_as, still_allowed
 from . import schemas as s
 from .problems import ApiProblem, problem_response
@@ -156,9 +162,11 @@ def _authenticate():
     # the object in the address first: another organisation's strategy is 404 whatever the body says
     args = request.view_args or {}
     if "strategy_id" in args:
-        row = get_strategy_or_404(args["strategy_id"])
-        if "key" in args:
-            _measure_row(row, args["key"])
+        check_strategy_or_404(args["strategy_id"])
+        m = models.Measure.__table__
+        found = sa.select(m.c.id).where(m.c.strategy_id == args["strategy_id"], m.c.key == args.get("key"))
+        if "key" in args and db.session.scalar(found) is None:
+            raise ApiProblem(404, f"Die Strategie hat keine Maßnahme „{args['key']}“.")
     if "organisation_id" in args:
         get_organisation_or_404(args["organisation_id"])
     if request.method in ("POST", "PATCH", "PUT"):
@@ -251,9 +259,12 @@ def _measure_row(row: models.Strategy, key: str) -> models.Measure:
 def _measure_answer(strategy_id: int, key: str, status: int = 200):
     """The measure as stored now, with its ETag (read again after a write)."""
     db.session.expire_all()
-    row = get_strategy_or_404(strategy_id, write=False, superseded_ok=True)
-    mrow = _measure_row(row, key)
-    measure = whole.strategy_to_domain(row).measure(key)
+    row = get_strategy_or_404(strategy_id, write=False, superseded_ok=True, load=False)
+    m = models.Measure.__table__
+    mrow = db.session.execute(
+        sa.select(m.c.id, m.c.lock_version).where(m.c.strategy_id == row.id, m.c.key == key)
+    ).one()
+    measure = service.read_strategy(db.session, row).measure(key)
     headers = {"ETag": _etag(mrow), "Cache-Control": "no-cache"}
     if status == 201:
         headers["Location"] = url_for("api.measure", strategy_id=strategy_id, key=key)
@@ -525,7 +536,6 @@ def create_measure(strategy_id: int, json: s.NewMeasure):
 @api.validate(resp=Response(HTTP_200=(s.Measure, OK), **READ), tags=[MEASURES], operation_id="get_measure")
 def measure(strategy_id: int, key: str):
     """Eine Maßnahme; ihr ETag dient als If-Match für Änderungen."""
-    get_strategy_or_404(strategy_id)
     return _measure_answer(strategy_id, key)
 
 
@@ -541,7 +551,7 @@ def update_measure(strategy_id: int, key: str, json: s.MeasureChange):
     row = get_strategy_or_404(strategy_id, write=True)
     mrow = _measure_row(row, key)
     _check_if_match(mrow)
-    current = whole.strategy_to_domain(row).measure(key)
+    current = service.read_strategy(db.session, row).measure(key)
     _save(row, {**measure_to_dict(current), **_change_data(json), "id": key}, mrow)
     return _measure_answer(strategy_id, key)
 
