@@ -243,3 +243,38 @@ def test_steinfurt_at_2026_11_30_shows_today_and_extends_overdue_bars():
 def _row_y(fig, key: str) -> float:
     label = next(t for t in fig.axes[0].texts if t.get_gid() == f"zeile-{key}")
     return label.get_position()[1]
+
+
+def test_text_sizes_kept_across_charts_give_the_same_svg(monkeypatch):
+    """The sizes of texts are kept process-wide (charts/common.remember_text_sizes): the second
+    Fahrplan measures none of its texts again, and the SVG is byte for byte the one matplotlib
+    makes measuring every text (a matplotlib that stops calling the kept method fails here)."""
+    from matplotlib.textpath import TextToPath
+
+    strategy = load_strategy(STEINFURT.read_text(encoding="utf-8"))
+    kept = TextToPath.get_text_width_height_descent
+    assert getattr(kept, "remembered", False)
+
+    def svg() -> bytes:
+        return render(gantt_chart(strategy, today=date(2026, 12, 7)), "svg", "t", "d")
+
+    first = svg()
+    before = kept.cache_info()
+    assert svg() == first
+    after = kept.cache_info()
+    assert after.misses == before.misses and after.hits - before.hits > 50
+    monkeypatch.setattr(TextToPath, "get_text_width_height_descent", kept.original)
+    assert svg() == first
+
+
+def test_the_month_grid_is_one_artist_per_kind_of_line():
+    """Years, quarters and months are three line collections, not one line per month."""
+    from matplotlib.collections import LineCollection
+
+    strategy = load_strategy(STEINFURT.read_text(encoding="utf-8"))
+    fig = gantt_chart(strategy, today=date(2024, 6, 1))
+    ax = fig.axes[0]
+    grids = [c for c in ax.collections if isinstance(c, LineCollection)]
+    assert len(grids) == 3 and len(ax.lines) <= 3  # today's and the plan period's edges
+    months = sum(len(c.get_segments()) for c in grids)
+    assert months == len(range(0, int(ax.get_xlim()[1]) + 1))

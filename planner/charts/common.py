@@ -5,6 +5,7 @@ matplotlib's Figure API only (never pyplot: it keeps global figures alive in a s
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ from xml.sax.saxutils import escape
 import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.textpath import TextToPath
 
 from ..documents.pdf import chart_pdf
 from ..domain.validation import writable
@@ -31,6 +33,37 @@ matplotlib.rcParams.update(
         "hatch.linewidth": 0.8,
     }
 )
+
+
+def remember_text_sizes() -> None:
+    """Keep the sizes of texts for SVG (and PDF) across charts, process-wide.
+
+    matplotlib measures every text of a chart with FreeType when it lays it out, and keeps what
+    it measured only as long as one renderer, that is one `savefig`. A Fahrplan SVG has some 140
+    texts (months, legend, measure titles) and most are the same in the next chart and after a
+    save: measuring them again was a quarter of its cost. The size of a text is a function of
+    the text, its font properties and whether it is math (TextToPath measures at a fixed scale),
+    so the answers are kept in one bounded cache for every renderer and thread.
+    """
+    measure = TextToPath.get_text_width_height_descent
+    if getattr(measure, "remembered", False):
+        return
+    one = TextToPath()
+
+    @functools.lru_cache(maxsize=8192)
+    def size(text: str, prop, ismath) -> tuple[float, float, float]:
+        return measure(one, text, prop, ismath)
+
+    def remembered(self, s, prop, ismath):
+        return size(s, prop.copy(), ismath)  # a copy: font properties are mutable and hashed by value
+
+    remembered.remembered = True
+    remembered.original = measure
+    remembered.cache_info = size.cache_info
+    TextToPath.get_text_width_height_descent = remembered
+
+
+remember_text_sizes()
 
 MIMETYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
 PNG_DPI = 110

@@ -12,6 +12,7 @@ import textwrap
 from dataclasses import dataclass
 from datetime import date
 
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.path import Path as MplPath
@@ -174,15 +175,23 @@ def _x(month: Month, view: RoadmapView) -> float:
 def _time_axis(ax, view: RoadmapView, chart_h: float, months_below_too: bool) -> None:
     n = view.months
     month_labels = n <= 36
+    # the month lines as three collections (years, quarters, months): one artist each, not one per month
+    lines: dict[tuple[str, float], list] = {("#59636e", 1.0): [], ("#a9b2bc", 0.8): [], (GRID, 0.5): []}
     for i in range(n + 1):
         month = view.window_start + i
         if i in (0, n) or month.month == 1:
-            colour, width = "#59636e", 1.0
+            style = ("#59636e", 1.0)
         elif month.month in (4, 7, 10):
-            colour, width = "#a9b2bc", 0.8
+            style = ("#a9b2bc", 0.8)
         else:
-            colour, width = GRID, 0.5
-        ax.plot([i, i], [0, chart_h], color=colour, linewidth=width, zorder=0.5)
+            style = (GRID, 0.5)
+        lines[style].append([(i, 0), (i, chart_h)])
+    for (colour, width), segments in lines.items():
+        if segments:
+            ax.add_collection(
+                LineCollection(segments, colors=colour, linewidths=width, capstyle="projecting", zorder=0.5),
+                autolim=False,
+            )
     # year and quarter bands above the chart
     i = 0
     while i < n:
