@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 # the load, page, outage and portfolio benchmarks start their own PostgreSQL and gunicorn; run them by name only
-BY_NAME_ONLY = {"load", "outage", "pages", "inprocess", "portfolio", "landmix"}
+BY_NAME_ONLY = {"load", "outage", "pages", "inprocess", "portfolio", "landmix", "landpages"}
 
 
 def areas() -> list[str]:
