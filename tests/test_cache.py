@@ -354,7 +354,9 @@ def test_the_memory_is_bounded(app, monkeypatch):
 def test_a_save_in_one_office_recomputes_only_that_office_of_the_portfolio(app, land, monkeypatch):
     computed: list[int] = []
     office = portfolio_service.domain.office
-    monkeypatch.setattr(portfolio_service.domain, "office", lambda org, *a: computed.append(org) or office(org, *a))
+    monkeypatch.setattr(
+        portfolio_service.domain, "office", lambda org, *a, **k: computed.append(org) or office(org, *a, **k)
+    )
     before = _peine_measures(app, land)
     assert len(computed) >= 2
     computed.clear()

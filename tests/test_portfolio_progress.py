@@ -83,6 +83,46 @@ def test_plan_period_ended_before_this_month_and_stale_measures():
     assert pp.stuck_json([stale, ended], TODAY) == [{"organisation": "B", "reasons": ["planungszeitraum_abgelaufen"]}]
 
 
+def test_running_measures_without_a_status_report_for_six_months():
+    """A running measure counts from its latest status report, without one from its start; more
+    than six months before today's month is too long. Measures past their plan are "Status
+    klären" instead, not counted twice."""
+    from planner.domain.verstetigung import StatusChange
+
+    recent = [sheet(date(2026, 1, 1), 2)]
+
+    def running(key: str, start: Month) -> Measure:
+        return Measure(key, key.upper(), NAMES[0], status=Status.IN_UMSETZUNG, start=start, end=Month(2027, 6))
+
+    measures = [running("lang", Month(2026, 1)), running("neu", Month(2026, 9)), running("gemeldet", Month(2025, 3))]
+    s = strategy(Month(2027, 12), measures)
+    # 05/2026 + 6 = 11/2026 < 12/2026: too long; 06/2026 + 6 = 12/2026: not yet
+    reports = {"gemeldet": date(2026, 6, 30)}
+    office = p.office(1, "A", 1, s, recent, TODAY, reports=reports)
+    assert office.unreported == 1
+    reasons = pp.stuck_reasons(office, TODAY)
+    assert [r.code for r in reasons] == ["keine_statusmeldung"]
+    assert reasons[0].text.startswith("1 laufende Maßnahme seit mehr als 6 Monaten ohne Statusmeldung")
+    assert p.office(1, "A", 1, s, recent, TODAY, reports={**reports, "lang": date(2026, 8, 1)}).unreported == 0
+    assert p.office(1, "A", 1, s, recent, TODAY, reports={"gemeldet": date(2026, 5, 31)}).unreported == 2
+    # without `reports` the strategy's own status history is read (the CLI's files)
+    s.status_history = {
+        "lang": [
+            StatusChange(date(2026, 3, 1), Status.IN_UMSETZUNG),
+            StatusChange(date(2026, 10, 2), Status.IN_UMSETZUNG),
+        ]
+    }
+    assert p.office(1, "A", 1, s, recent, TODAY).unreported == 1  # "gemeldet" (03/2025) is left
+    # a measure past its planned end is "Status klären", not also this
+    late = Measure("spaet", "Spät", NAMES[0], status=Status.IN_UMSETZUNG, start=Month(2024, 1), end=Month(2025, 6))
+    codes = [
+        r.code for r in pp.stuck_reasons(p.office(2, "B", 2, strategy(Month(2027, 12), [late]), recent, TODAY), TODAY)
+    ]
+    assert codes == ["status_klaeren"]
+    # the CLI lists the four reasons of the issue only
+    assert pp.stuck_json([office], TODAY) == []
+
+
 def test_stuck_offices_sorted_and_counted():
     offices = [
         p.office(1, "Bremen", None, None, [], TODAY),

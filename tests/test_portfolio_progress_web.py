@@ -143,3 +143,40 @@ def test_peine_seven_of_eight_beside_both_readings(land, client_as):
     # another call: no claim of Peine's for it
     third = member.get(f"/landesebene/{land['land']}/foerderaufrufe?aufruf=foerderaufruf-3").get_data(as_text=True)
     assert claim not in third
+
+
+def test_a_running_measure_without_a_status_report_is_handlungsbedarf_until_reported(app, land, client_as):
+    """Steinfurt's measure runs since 01/2026 and nobody reported its status: on 07.12.2026 the
+    office is listed with "Keine Statusmeldung seit 6 Monaten"; a report in 11/2026 (the status
+    history) takes it off again."""
+    from planner.models.verstetigung import StatusChange
+
+    member = client_as({land["land"]: "lesen"})
+    url = f"/landesebene/{land['land']}/handlungsbedarf?grund=keine_statusmeldung"
+
+    def counted() -> int:
+        text = member.get(url).get_data(as_text=True)
+        found = re.search(r"(\d+) laufende Maßnahmen? seit mehr als 6 Monaten ohne Statusmeldung", text)
+        return int(found.group(1)) if found else 0
+
+    before = counted()
+    with app.app_context():
+        m = models.Measure.__table__
+        measure_id = db.session.scalar(
+            sa.select(m.c.id).where(m.c.strategy_id == land["steinfurt"]).order_by(m.c.position).limit(1)
+        )
+        db.session.execute(
+            sa.update(models.Measure)
+            .where(models.Measure.id == measure_id)
+            .values(status="in_umsetzung", start="2026-01", end="2027-06", actual_start=None, actual_end=None)
+        )
+        db.session.commit()
+    assert counted() == before + 1
+    text = member.get(url).get_data(as_text=True)
+    assert "Gesundheitsamt Kreis Steinfurt" in text and "Keine Statusmeldung seit 6 Monaten" in text
+    with app.app_context():
+        db.session.add(
+            StatusChange(measure_id=measure_id, status="in_umsetzung", changed_on=date(2026, 11, 2), changed_by="Test")
+        )
+        db.session.commit()
+    assert counted() == before

@@ -236,6 +236,8 @@ class Office:
     # the strategy's funding entries and its measures' budgets per call id (domain/state_funding.py)
     funding: tuple[FundingParticipation, ...] = ()
     call_budgets: dict[str, float] = field(default_factory=dict)
+    # running measures without a status report for more than REPORT_MONTHS (`unreported`)
+    unreported: int = 0
 
     @property
     def latest_date(self) -> date | None:
@@ -251,6 +253,32 @@ def overdue_evaluations(strategy: Strategy, today: date) -> int:
     return sum(1 for d in calendar(strategy, today) if d.overdue and not d.done and not d.unclear)
 
 
+# a running measure whose status nobody reported for longer than this needs a look
+REPORT_MONTHS = 6
+
+
+def unreported(strategy: Strategy, reports: Mapping[str, date], today: date) -> int:
+    """Running measures (schedule state "läuft": started and within their planned months) whose
+    last status report — or, with none, their start — lies more than REPORT_MONTHS months before
+    today's month. Measures past their planned start or end count as "Status klären" instead.
+    `reports`: per measure key the day of its latest status report (the status history)."""
+    now = month_of(today)
+    count = 0
+    for m in strategy.measures:
+        if schedule_state(m, now).state is not State.LAUFEND:
+            continue
+        reported = reports.get(m.key)
+        since = month_of(reported) if reported else m.actual_start or m.start
+        if since is not None and since + REPORT_MONTHS < now:
+            count += 1
+    return count
+
+
+def latest_reports(strategy: Strategy) -> dict[str, date]:
+    """The day of each measure's latest status report in the strategy's status history."""
+    return {key: max(c.changed for c in changes) for key, changes in strategy.status_history.items() if changes}
+
+
 def office(
     organisation_id: int,
     name: str,
@@ -259,8 +287,11 @@ def office(
     assessments: Sequence[Assessment],
     today: date,
     calls: Sequence[FundingCall] | None = None,
+    reports: Mapping[str, date] | None = None,
 ) -> Office:
-    """An office's portfolio row from its current strategy (None: none yet) and its assessments."""
+    """An office's portfolio row from its current strategy (None: none yet) and its assessments.
+    `reports`: the day of each measure's latest status report (default: from the strategy's
+    status history; the portfolio reads only these days)."""
     states: dict[State, int] = {}
     if strategy is not None:
         now = month_of(today)
@@ -285,6 +316,9 @@ def office(
         strategy=strategy,
         funding=tuple(strategy.funding) if strategy else (),
         call_budgets=measure_budgets(strategy.measures) if strategy else {},
+        unreported=unreported(strategy, latest_reports(strategy) if reports is None else reports, today)
+        if strategy
+        else 0,
     )
 
 

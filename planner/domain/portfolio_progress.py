@@ -13,8 +13,11 @@ Stuck offices (issue 27) carry one or more reasons:
 - `planungszeitraum_abgelaufen` — the current strategy's plan period ended before today's month
   (the current strategy has no Fortschreibung by definition);
 - `status_klaeren` — measures whose planned start or end passed without a status update
-  (schedule states `beginn_ueberfaellig`/`abschluss_ueberfaellig`). Shown on the page; the
-  CLI lists only the first four (`CLI_REASONS`), as the issue specifies.
+  (schedule states `beginn_ueberfaellig`/`abschluss_ueberfaellig`);
+- `keine_statusmeldung` — running measures whose status nobody reported (status history) for
+  more than REPORT_MONTHS months, counted from their start when there is no report yet.
+The last two are shown on the page; the CLI lists only the first four (`CLI_REASONS`), as the
+issue specifies.
 
 The trend counts, per calendar year from the earliest assessment to today's year, every office
 with its most recent assessment up to that year's end (carried forward), with the rule of the
@@ -33,7 +36,7 @@ from .catalogue import catalogue
 from .german import counted, german_date
 from .maturity import Level, rank
 from .months import month_of
-from .portfolio import Office, OfficeMaturity, dimension_summary, minimum_stage
+from .portfolio import REPORT_MONTHS, Office, OfficeMaturity, dimension_summary, minimum_stage
 from .schedule_state import State
 
 STALE_MONTHS = 24
@@ -56,6 +59,7 @@ REASON_LABELS = {
     "kein_fortschritt": "Kein Fortschritt seit der ersten Messung",
     "planungszeitraum_abgelaufen": "Planungszeitraum abgelaufen",
     "status_klaeren": "Maßnahmenstatus veraltet",
+    "keine_statusmeldung": f"Keine Statusmeldung seit {REPORT_MONTHS} Monaten",
 }
 CLI_REASONS = ("keine_messung", "messung_aelter_24_monate", "kein_fortschritt", "planungszeitraum_abgelaufen")
 
@@ -110,6 +114,14 @@ def stuck_reasons(o: Office, today: date) -> list[Reason]:
                 "status_klaeren",
                 f"{counted(overdue, 'Maßnahme', 'Maßnahmen')} mit verstrichenem Beginn oder Ende ohne "
                 "Statusaktualisierung („Status klären“).",
+            )
+        )
+    if o.unreported:
+        reasons.append(
+            Reason(
+                "keine_statusmeldung",
+                f"{counted(o.unreported, 'laufende Maßnahme', 'laufende Maßnahmen')} seit mehr als "
+                f"{REPORT_MONTHS} Monaten ohne Statusmeldung (gezählt ab der letzten Meldung, sonst ab dem Beginn).",
             )
         )
     return reasons

@@ -229,6 +229,20 @@ def _strategies(session: Session, rows: dict[int, sa.Row], names: dict[int, str]
     }
 
 
+def _last_reports(session: Session, strategy_ids: list[int]) -> dict[int, dict[str, date]]:
+    """Per strategy the day of each measure's latest status report (one statement)."""
+    m, c = models.Measure.__table__, vm.StatusChange.__table__
+    found: dict[int, dict[str, date]] = {}
+    for strategy_id, key, day in session.execute(
+        sa.select(m.c.strategy_id, m.c.key, sa.func.max(c.c.changed_on))
+        .join(c, c.c.measure_id == m.c.id)
+        .where(m.c.strategy_id.in_(strategy_ids or [-1]))
+        .group_by(m.c.strategy_id, m.c.key)
+    ):
+        found.setdefault(strategy_id, {})[key] = day
+    return found
+
+
 def _land_measures(session: Session, strategy_id: int, names: dict[int, str]) -> list[LandMeasure]:
     """The state office's measures with category, lead and the offices taking part (three statements)."""
     m, p, info = models.Measure.__table__, lm.LandMeasureOffice.__table__, lm.LandMeasureInfo.__table__
@@ -284,6 +298,7 @@ def compute(
     missing = [org for org in ids if org not in kept]
     strategies = _strategies(session, {org: current[org] for org in missing if org in current}, names)
     assessments = _assessments(session, missing)
+    reports = _last_reports(session, [current[org].id for org in missing if org in current])
     for org in missing:
         made = domain.office(
             org,
@@ -292,6 +307,7 @@ def compute(
             strategies.get(org),
             assessments.get(org, []),
             today,
+            reports=reports.get(current[org].id, {}) if org in current else {},
         )
         if read is not None:
             kept[org] = cache.cached(
