@@ -159,7 +159,14 @@ def main(argv: list[str] | None = None) -> int:
             ("Landesübersicht Applikationslandkarte", f"/organisationen/{land}/landeslandkarte"),
             ("Entwicklung (Diagramm, PNG)", f"/landesebene/{land}/entwicklung.png"),
             ("XLSX-Export", f"/landesebene/{land}/portfolio.xlsx"),
-            ("PDF-Export", f"/landesebene/{land}/portfolio.pdf"),
+            ("PDF-Export (Auftrag im Hintergrund: die Fortschrittsseite)", f"/landesebene/{land}/portfolio.pdf"),
+            (
+                "Landesbericht PDF (Auftrag im Hintergrund: die Fortschrittsseite)",
+                f"/landesebene/{land}/landesbericht.pdf",
+            ),
+            ("Förderung im Land, XLSX", f"/landesebene/{land}/foerderaufrufe.xlsx"),
+            ("Applikationslandkarte des Landes, XLSX", f"/organisationen/{land}/landeslandkarte.xlsx"),
+            ("Entwicklung (Diagramm, PDF)", f"/landesebene/{land}/entwicklung.pdf"),
         ):
             seconds, status, size = timed_get(path, cookies[0])
             failed = failed or status != 200

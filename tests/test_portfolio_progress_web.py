@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from conftest import PEINE, STEINFURT, import_file
 
 from planner import models
+from planner.domain.catalogue import catalogue
 from planner.extensions import db
 from planner.formats.strategy_file import load_strategy
 from planner.models.auth import Coordination
-from planner.models.maturity import MaturityAssessment
+from planner.models.maturity import MaturityAssessment, MaturityLevel
 from planner.services import land_sample
 
 pytestmark = pytest.mark.db
@@ -180,3 +181,35 @@ def test_a_running_measure_without_a_status_report_is_handlungsbedarf_until_repo
         )
         db.session.commit()
     assert counted() == before
+
+
+def test_the_trend_chart_is_kept_while_no_assessment_changes(app, land, client_as, monkeypatch):
+    """The chart is kept under the figures it draws: a measure saved in an office (the portfolio's
+    state changes) draws nothing again; a new assessment does."""
+    import planner.web.portfolio as portfolio_web
+
+    drawn: list[str] = []
+    real = portfolio_web.trend_chart
+    monkeypatch.setattr(
+        portfolio_web, "trend_chart", lambda points, fmt, title: drawn.append(fmt) or real(points, fmt, title)
+    )
+    member = client_as({land["land"]: "lesen"})
+    url = f"/landesebene/{land['land']}/entwicklung.svg"
+    first = member.get(url)
+    assert first.status_code == 200 and drawn == ["svg"]
+    with app.app_context():
+        m = models.Measure.__table__
+        db.session.execute(sa.update(models.Measure).where(m.c.strategy_id == land["steinfurt"]).values(title="Neu"))
+        db.session.commit()
+    assert member.get(url).data == first.data and drawn == ["svg"]
+    with app.app_context():
+        sheet = MaturityAssessment(
+            organisation_id=land["Gesundheitsamt Kreis Steinfurt"], assessed_on=date(2026, 6, 1), kind="result_sheet"
+        )
+        db.session.add(sheet)
+        db.session.flush()
+        subdimensions = [s for d in catalogue().dimensions for s in d.subdimensions]
+        db.session.add_all(MaturityLevel(assessment_id=sheet.id, subdimension=s, level=3) for s in subdimensions)
+        db.session.commit()
+    changed = member.get(url)
+    assert changed.data != first.data and drawn == ["svg", "svg"]
