@@ -77,7 +77,15 @@ def months_before(day: date, months: int) -> date:
 
 
 def stuck_reasons(o: Office, today: date) -> list[Reason]:
-    """The reasons `o` needs attention on `today`, in the order of REASON_LABELS; empty when none."""
+    """The reasons `o` needs attention on `today`, in the order of REASON_LABELS; empty when none
+    (worked out once per office and day: the office's figures do not change)."""
+    key = ("stuck_reasons", today)
+    if key not in o.derived:
+        o.derived[key] = tuple(_stuck_reasons(o, today))
+    return list(o.derived[key])
+
+
+def _stuck_reasons(o: Office, today: date) -> list[Reason]:
     reasons = []
     m = o.maturity
     if m is None:

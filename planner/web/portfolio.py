@@ -473,9 +473,18 @@ def stuck(organisation_id: int):
 
     def render(_stamp, p):
         h = progress_service.handlungsbedarf(db.session, org, today(), sort, descending, reason, portfolio=p)
+        overdue_states = (State.ABSCHLUSS_UEBERFAELLIG, State.BEGINN_UEBERFAELLIG)
+        stuck_row = get_template_attribute("landesebene/_rows.html", "stuck_row")
+        rows = [
+            _office_part(
+                p, s.office, "handlungsbedarf row", lambda _o, s=s: stuck_row(s, progress.REASON_LABELS, overdue_states)
+            )
+            for s in h.stuck
+        ]
         return render_template(
             "landesebene/handlungsbedarf.html",
             h=h,
+            rows=rows,
             sort=sort,
             reverse=reverse,
             descending=descending,
@@ -483,7 +492,6 @@ def stuck(organisation_id: int):
             labels=progress.REASON_LABELS,
             sort_labels=STUCK_SORT_LABELS,
             cli_reasons=progress.CLI_REASONS,
-            overdue_states=(State.ABSCHLUSS_UEBERFAELLIG, State.BEGINN_UEBERFAELLIG),
         )
 
     return _page(org, render)
