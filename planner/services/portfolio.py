@@ -290,10 +290,11 @@ def compute(
     current = _current_strategies(session, [*ids, coordinator.id])
     own = current.pop(coordinator.id, None)
 
-    def stamp(org: int) -> str:
-        return cache.stamp(read or {}, [cache.organisation(org), *[cache.strategy(current[org].id)] * (org in current)])
-
-    kept = {org: cache.peek(session, stamp(org), "portfolio office", {"today": today, "office": org}) for org in ids}
+    stamps = {
+        org: cache.stamp(read or {}, [cache.organisation(org), *[cache.strategy(current[org].id)] * (org in current)])
+        for org in ids
+    }
+    kept = {org: cache.peek(session, stamps[org], "portfolio office", {"today": today, "office": org}) for org in ids}
     kept = {org: office for org, office in kept.items() if office is not None and read is not None}
     missing = [org for org in ids if org not in kept]
     strategies = _strategies(session, {org: current[org] for org in missing if org in current}, names)
@@ -312,7 +313,7 @@ def compute(
         if read is not None:
             kept[org] = cache.cached(
                 session,
-                stamp(org),
+                stamps[org],
                 "portfolio office",
                 lambda made=made: made,
                 {"today": today, "office": org},
@@ -323,7 +324,7 @@ def compute(
     result = [kept[org] for org in names]
     portfolio = Portfolio(coordinator.id, coordinator.name, today, result)
     if read is not None:
-        portfolio.office_stamps = {org: stamp(org) for org in ids}
+        portfolio.office_stamps = stamps
     if own is not None:
         portfolio.strategy_id = own.id
         portfolio.land_measures = _land_measures(session, own.id, names)

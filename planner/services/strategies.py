@@ -177,10 +177,10 @@ def read_strategy(session: Session, row: models.Strategy) -> Strategy:
     return _strategy(row, read_measures(session, [row.id])[row.id])
 
 
-def measure_id(session: Session, row: models.Strategy, key: str) -> int | None:
+def measure_id(session: Session, strategy_id: int, key: str) -> int | None:
     """The id of the strategy's measure with that key."""
     m = models.Measure.__table__
-    return session.execute(sa.select(m.c.id).where(m.c.strategy_id == row.id, m.c.key == key)).scalar_one_or_none()
+    return session.execute(sa.select(m.c.id).where(m.c.strategy_id == strategy_id, m.c.key == key)).scalar_one_or_none()
 
 
 def _strategy(row: models.Strategy, measures: list[Measure]) -> Strategy:

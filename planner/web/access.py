@@ -225,12 +225,7 @@ def get_strategy_or_404(
     if changing:
         # a change: check access on the bare row, then lock the strategy before reading it, so that
         # whole-strategy checks (cycles, Fortschreibung, unique names) see every earlier change
-        organisation_id = db.session.scalar(
-            sa.select(models.Strategy.organisation_id).where(models.Strategy.id == strategy_id)
-        )
-        if organisation_id is None:
-            abort(404)
-        _check(organisation_id, True, strategy_id)
+        check_strategy_or_404(strategy_id)
         service.lock_strategy(db.session, strategy_id)
         row = service.load_strategy_row(db.session, strategy_id, fresh=True)
     else:
@@ -246,8 +241,8 @@ def get_strategy_or_404(
 
 
 def check_strategy_or_404(strategy_id: int) -> None:
-    """404 unless the current user may reach the strategy (change it, within a change); nothing is
-    loaded or locked: for a first check before the view loads what it needs."""
+    """404 unless the current user may reach the strategy (change it, within a change), checked on
+    the bare row: nothing is loaded or locked."""
     organisation_id = db.session.scalar(
         sa.select(models.Strategy.organisation_id).where(models.Strategy.id == strategy_id)
     )

@@ -99,7 +99,7 @@ def detail(strategy_id: int, key: str):
                 prerequisites=[strategy.measure(k) for k in measure.depends_on],
                 dependents=strategy.dependents(key),
                 dep_form=_dependency_form(strategy, key),
-                measure_id=(measure_id := service.measure_id(db.session, row, key)),
+                measure_id=(measure_id := service.measure_id(db.session, row.id, key)),
                 recent=[] if shared else verlauf.recent(db.session, "measures", measure_id),
                 origin=atlas_service.origin_of(db.session, row.id, key),
                 land=None if shared else portfolio_service.land_measure(db.session, row, measure_id),

@@ -132,13 +132,13 @@ def _kept(stamp: str, name: str, options: dict, make):
 
 
 def _office_part(p: service.Portfolio, office: domain.Office, name: str, make) -> Markup:
-    """What is made of one office (a row), kept under that office's stamp: after a save in one
-    office one row is made again, not one per office."""
+    """What `make()` makes of one office (a row), kept under that office's stamp: after a save in
+    one office one row is made again, not one per office."""
     stamp = p.office_stamps.get(office.organisation_id)
     if stamp is None:
-        return Markup(make(office))
+        return Markup(make())
     options = {"office": office.organisation_id, "today": p.today, "host": request.host, "root": request.script_root}
-    return Markup(cache.cached(db.session, stamp, name, lambda: str(make(office)), options, shared=False))
+    return Markup(cache.cached(db.session, stamp, name, lambda: str(make()), options, shared=False))
 
 
 @bp.get("/<int:organisation_id>")
@@ -157,7 +157,7 @@ def overview(organisation_id: int):
         }
 
         def body(name: str) -> str:
-            made = [_office_part(p, o, f"portfolio {name} row", rows[name]) for o in offices]
+            made = [_office_part(p, o, f"portfolio {name} row", lambda o=o: rows[name](o)) for o in offices]
             return render_template(f"landesebene/_{name}_body.html", rows=made)
 
         bodies = {
@@ -390,7 +390,7 @@ def participants(strategy_id: int, key: str):
     row = get_strategy_or_404(strategy_id, load=False)
     if reads_shared(row):  # a Land-level page of the state office itself, not for readers of a shared strategy
         abort(404)
-    measure_id = find_measure_id(db.session, row, key)
+    measure_id = find_measure_id(db.session, row.id, key)
     if measure_id is None:
         abort(404)
     p = service.portfolio(db.session, row.organisation, today())
@@ -477,7 +477,7 @@ def stuck(organisation_id: int):
         stuck_row = get_template_attribute("landesebene/_rows.html", "stuck_row")
         rows = [
             _office_part(
-                p, s.office, "handlungsbedarf row", lambda _o, s=s: stuck_row(s, progress.REASON_LABELS, overdue_states)
+                p, s.office, "handlungsbedarf row", lambda s=s: stuck_row(s, progress.REASON_LABELS, overdue_states)
             )
             for s in h.stuck
         ]

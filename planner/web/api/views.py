@@ -163,9 +163,7 @@ def _authenticate():
     args = request.view_args or {}
     if "strategy_id" in args:
         check_strategy_or_404(args["strategy_id"])
-        m = models.Measure.__table__
-        found = sa.select(m.c.id).where(m.c.strategy_id == args["strategy_id"], m.c.key == args.get("key"))
-        if "key" in args and db.session.scalar(found) is None:
+        if "key" in args and service.measure_id(db.session, args["strategy_id"], args["key"]) is None:
             raise ApiProblem(404, f"Die Strategie hat keine Maßnahme „{args['key']}“.")
     if "organisation_id" in args:
         get_organisation_or_404(args["organisation_id"])
