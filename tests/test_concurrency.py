@@ -266,3 +266,41 @@ def test_a_second_fortschreibung_at_once_answers_409(live_app, sample):
             assert "schreibgeschützt" in a.text or "bereits fortgeschrieben" in a.text
     with live_app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Succession)) == 1
+
+
+def test_two_api_changes_of_one_measure_with_the_same_etag_at_once(live_app, live_server, sample):
+    """Two scripts PATCH the same measure with the ETag they both read: exactly one change is
+    taken (200), the other is told it came too late (412), and the stored title is the one that
+    was taken. The access check before the view loads nothing; the view locks, then compares."""
+    import json
+
+    from auth_support import create_user
+    from test_api import api_token
+
+    sid, _browser = sample
+    key = domain(live_app, sid).measures[0].key
+    with live_app.app_context():
+        org = db.session.scalar(sa.select(models.Strategy.organisation_id).where(models.Strategy.id == sid))
+    secret = api_token(live_app, create_user(live_app, "skripte", roles={org: "bearbeiten"}))
+    host, port = live_server.url.removeprefix("http://").split(":")
+    path = f"/api/v1/strategien/{sid}/massnahmen/{key}"
+
+    def call(method: str, body: dict | None = None, **headers) -> tuple[int, dict, dict]:
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        data = json.dumps(body).encode() if body is not None else None
+        kind = {"Content-Type": "application/json"} if body is not None else {}
+        conn.request(method, path, body=data, headers={"Authorization": f"Bearer {secret}", **kind, **headers})
+        response = conn.getresponse()
+        answer = json.loads(response.read() or b"{}")
+        conn.close()
+        return response.status, dict(response.getheaders()), answer
+
+    status, headers, _ = call("GET")
+    assert status == 200
+    etag = headers["ETag"]
+    titles = [f"Gleichzeitig {i}" for i in range(PARALLEL)]
+    answers = at_once([lambda t=t: call("PATCH", {"title": t}, **{"If-Match": etag}) for t in titles])
+    statuses = sorted(a[0] for a in answers)
+    assert statuses == [200] + [412] * (PARALLEL - 1)
+    taken = next(a[2]["title"] for a in answers if a[0] == 200)
+    assert call("GET")[2]["title"] == taken
