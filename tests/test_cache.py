@@ -17,6 +17,7 @@ from conftest import PEINE, STEINFURT, import_file
 
 from planner import models
 from planner.extensions import db
+from planner.domain.strategy import Status
 from planner.formats.strategy_file import load_strategy
 from planner.models import maturity as mm
 from planner.models.auth import AuditEntry
@@ -373,7 +374,8 @@ def test_a_save_in_one_office_recomputes_only_that_office_of_the_portfolio(app, 
 @pytest.mark.db
 def test_a_save_in_one_office_renders_only_that_offices_rows_of_the_portfolio_page(app, land, client_as, monkeypatch):
     """The heat map and the offices table are made of rows kept per office under that office's
-    revisions: after a save in Peine the page renders Peine's two rows, not every office's."""
+    figures: a save in Peine that changes none of them (a title) renders no row; one that does
+    (a status) renders Peine's two rows, not every office's."""
     import planner.web.portfolio as portfolio_web
 
     rendered: list[tuple[str, str]] = []
@@ -397,10 +399,14 @@ def test_a_save_in_one_office_renders_only_that_offices_rows_of_the_portfolio_pa
         )
     _edit(app, sid, _first_key(app, sid), title="Neu in Peine")
     again = reader.get(url)
+    assert again.status_code == 200 and rendered == []
+    assert all(name in again.text for name in offices)
+    _edit(app, sid, _first_key(app, sid), status=Status.BACKLOG)  # a figure: one more in the backlog
+    changed = reader.get(url)
     assert sorted(rendered) == [("heat_row", "Landkreis Peine"), ("office_row", "Landkreis Peine")]
     # the page still shows every office, the unchanged rows as they were
     for name in offices:
-        assert name in again.text
+        assert name in changed.text
 
 
 @pytest.mark.db

@@ -238,6 +238,13 @@ def peek(session: Session, current: str, name: str, options: dict | None = None)
     return kept[1] if kept is not None and kept[0] == current else None
 
 
+def latest(session: Session, name: str, options: dict | None = None) -> object | None:
+    """The value kept in this process for this name and options, of whatever stamp (None: none):
+    what a value made anew may start from."""
+    kept = _recalled(session, key(name, options))
+    return kept[1] if kept is not None else None
+
+
 def cached(
     session: Session,
     current: str,

@@ -12,6 +12,7 @@ request.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -103,8 +104,12 @@ class Portfolio:
     offices: list[domain.Office]
     strategy_id: int | None = None  # the state office's own current strategy
     land_measures: list[LandMeasure] = field(default_factory=list)
-    # each office's stamp (services/cache.py): what is made of one office is kept under it
-    office_stamps: dict[int, str] = field(default_factory=dict)
+    # per office what its figures were made from (its name and revisions), for the next `compute`
+    made_from: dict[int, tuple] = field(default_factory=dict)
+    # a digest of everything above but the offices' strategies (`figures_digest`): the pages made of
+    # these figures are kept under it, so a save that changes no figure (a title, a description)
+    # makes none of them again
+    figures: str = ""
 
     @cached_property
     def dimensions(self) -> list[domain.DimensionSummary]:
@@ -127,8 +132,10 @@ def coordinators(session: Session, organisation_ids: set[int] | None) -> list[mo
 def _current_strategies(session: Session, organisation_ids: list[int]) -> dict[int, sa.Row]:
     """Per organisation its current strategy row (no Fortschreibung yet; the newest if several)."""
     s = models.Strategy.__table__
+    # the columns the figures read (not the texts: vision, mission, …)
+    columns = (s.c.id, s.c.organisation_id, s.c.title, s.c.version, s.c.adopted, s.c.window_start, s.c.window_end)
     rows = session.execute(
-        sa.select(s)
+        sa.select(*columns)
         .where(s.c.organisation_id.in_(organisation_ids or [-1]))
         .where(~sa.exists().where(vm.Succession.predecessor_id == s.c.id))
         .order_by(s.c.organisation_id, s.c.id)
@@ -273,11 +280,16 @@ def _land_measures(session: Session, strategy_id: int, names: dict[int, str]) ->
 
 
 def compute(
-    session: Session, coordinator: models.Organisation, today: date, read: dict[str, int] | None = None
+    session: Session,
+    coordinator: models.Organisation,
+    today: date,
+    read: dict[str, int] | None = None,
+    previous: Portfolio | None = None,
 ) -> Portfolio:
     """The portfolio of `coordinator` on `today`, read in a fixed number of statements. With
-    `read` (the revisions of `scopes`, read before), each office's figures are kept under its
-    own revisions (services/cache.py): only the offices changed since are read and computed."""
+    `read` (the revisions of `scopes`, read before) and the `previous` portfolio of the same day,
+    the offices whose revisions are those `previous` was made from are taken from it: only the
+    offices changed since are read and computed."""
     o = models.Organisation.__table__
     offices = session.execute(
         sa.select(o.c.id, o.c.name)
@@ -290,18 +302,31 @@ def compute(
     current = _current_strategies(session, [*ids, coordinator.id])
     own = current.pop(coordinator.id, None)
 
-    stamps = {
-        org: cache.stamp(read or {}, [cache.organisation(org), *[cache.strategy(current[org].id)] * (org in current)])
-        for org in ids
-    }
-    kept = {org: cache.peek(session, stamps[org], "portfolio office", {"today": today, "office": org}) for org in ids}
-    kept = {org: office for org, office in kept.items() if office is not None and read is not None}
+    made_from: dict[int, tuple] = {}
+    kept: dict[int, domain.Office] = {}
+    if read is not None:
+        everything = read.get(cache.EVERYTHING)
+        for org in ids:
+            sid = current[org].id if org in current else None
+            made_from[org] = (
+                names[org],
+                read.get(cache.organisation(org)),
+                sid,
+                read.get(cache.strategy(sid)),
+                everything,
+            )
+        if previous is not None and previous.today == today:
+            kept = {
+                x.organisation_id: x
+                for x in previous.offices
+                if previous.made_from.get(x.organisation_id) == made_from[x.organisation_id]
+            }
     missing = [org for org in ids if org not in kept]
     strategies = _strategies(session, {org: current[org] for org in missing if org in current}, names)
     assessments = _assessments(session, missing)
     reports = _last_reports(session, [current[org].id for org in missing if org in current])
     for org in missing:
-        made = domain.office(
+        kept[org] = domain.office(
             org,
             names[org],
             current[org].id if org in current else None,
@@ -310,25 +335,27 @@ def compute(
             today,
             reports=reports.get(current[org].id, {}) if org in current else {},
         )
-        if read is not None:
-            kept[org] = cache.cached(
-                session,
-                stamps[org],
-                "portfolio office",
-                lambda made=made: made,
-                {"today": today, "office": org},
-                shared=False,
-            )
-        else:
-            kept[org] = made
     result = [kept[org] for org in names]
-    portfolio = Portfolio(coordinator.id, coordinator.name, today, result)
-    if read is not None:
-        portfolio.office_stamps = stamps
+    portfolio = Portfolio(coordinator.id, coordinator.name, today, result, made_from=made_from)
     if own is not None:
         portfolio.strategy_id = own.id
         portfolio.land_measures = _land_measures(session, own.id, names)
+    parts = (coordinator.id, coordinator.name, today, portfolio.strategy_id, portfolio.land_measures)
+    portfolio.figures = _digest(repr(parts) + "".join(figures_digest(o) for o in result))
     return portfolio
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def figures_digest(office: domain.Office) -> str:
+    """A digest of an office's figures as the portfolio pages show them: every field of its
+    row but the strategy behind it (the readiness forecast reads that one). Worked out once per
+    office object, which is kept while the office does not change."""
+    if "figures" not in office.derived:
+        office.derived["figures"] = _digest(repr(office))
+    return office.derived["figures"]
 
 
 def office_maturities(session: Session, coordinator_id: int) -> list[domain.OfficeMaturity | None]:
@@ -373,9 +400,12 @@ def portfolio_and_key(
         read = cache.revisions(session, *scopes(coordinator.id))
     current = cache.stamp(read)
     options = {"coordinator": coordinator.id, "today": today}
-    return current, cache.cached(
-        session, current, "portfolio", lambda: compute(session, coordinator, today, read), options, shared=False
-    )
+    previous = cache.latest(session, "portfolio", options)
+
+    def make() -> Portfolio:
+        return compute(session, coordinator, today, read, previous if isinstance(previous, Portfolio) else None)
+
+    return current, cache.cached(session, current, "portfolio", make, options, shared=False)
 
 
 def portfolio(session: Session, coordinator: models.Organisation, today: date) -> Portfolio:

@@ -126,17 +126,26 @@ def _page(org: models.Organisation, render) -> object:
     return conditional(scopes, respond, within=within)
 
 
+def _content(p: service.Portfolio, title: str, template: str, options: dict, context) -> str:
+    """A Land page whose content `template` shows the portfolio's figures: the content is kept
+    under them (`p.figures`) and `options` (what else it shows: filter, order, the reader's
+    right to change), so a save that changes no figure, in any office, makes it not again.
+    `context()` gives the template's values, worked out only when it is made."""
+    content = _kept(p.figures, template, options, lambda: render_template(template, **context()))
+    return render_template("landesebene/_page.html", page_title=title, content=Markup(content))
+
+
 def _kept(stamp: str, name: str, options: dict, make):
     """A part or an export made from the portfolio, once per its state (services/cache.py)."""
     return cache.cached(db.session, stamp, name, make, {**options, "host": request.host, "root": request.script_root})
 
 
 def _office_part(p: service.Portfolio, office: domain.Office, name: str, make) -> Markup:
-    """What `make()` makes of one office (a row), kept under that office's stamp: after a save in
-    one office one row is made again, not one per office."""
-    stamp = p.office_stamps.get(office.organisation_id)
-    if stamp is None:
+    """What `make()` makes of one office's figures (a row), kept under their digest: after a save
+    in one office one row at most is made again, not one per office."""
+    if not p.figures:
         return Markup(make())
+    stamp = service.figures_digest(office)
     options = {"office": office.organisation_id, "today": p.today, "host": request.host, "root": request.script_root}
     return Markup(cache.cached(db.session, stamp, name, lambda: str(make()), options, shared=False))
 
@@ -147,7 +156,7 @@ def overview(organisation_id: int):
     org = get_organisation_or_404(organisation_id)
     f = _filter()
 
-    def render(stamp, p):
+    def render(_stamp, p):
         offices = domain.select(p.offices, f)
         heat_row = get_template_attribute("landesebene/_rows.html", "heat_row")
         office_row = get_template_attribute("landesebene/_rows.html", "office_row")
@@ -156,24 +165,32 @@ def overview(organisation_id: int):
             "offices": lambda o: office_row(o, STATE_COLUMNS),
         }
 
-        def body(name: str) -> str:
+        def body(name: str) -> Markup:
             made = [_office_part(p, o, f"portfolio {name} row", lambda o=o: rows[name](o)) for o in offices]
-            return render_template(f"landesebene/_{name}_body.html", rows=made)
+            return Markup(render_template(f"landesebene/_{name}_body.html", rows=made))
 
-        bodies = {
-            name: Markup(_kept(stamp, f"portfolio {name}", {"filter": f}, lambda n=name: body(n))) for name in rows
+        args = {k: v for k, v in request.args.items() if k in ("unter", "dimension", "stufe")}
+        # the exports take the filter and the order
+        link_args = {
+            k: v for k, v in request.args.items() if k in ("unter", "dimension", "stufe", "sortierung", "absteigend")
         }
-        return render_template(
-            "landesebene/portfolio.html",
-            p=p,
-            f=f,
-            offices=offices,
-            bodies=bodies,
-            states=STATE_COLUMNS,
-            sort_labels=SORT_LABELS,
-            level_choices=LEVEL_CHOICES,
-            stage=domain.minimum_stage(),
-            args={k: v for k, v in request.args.items() if k in ("unter", "dimension", "stufe")},
+        return _content(
+            p,
+            f"Portfolio – {p.coordinator}",
+            "landesebene/_portfolio.html",
+            {"args": link_args, "may_write": may_write(p.coordinator_id)},
+            lambda: {
+                "p": p,
+                "f": f,
+                "offices": offices,
+                "bodies": {name: body(name) for name in rows},
+                "states": STATE_COLUMNS,
+                "sort_labels": SORT_LABELS,
+                "level_choices": LEVEL_CHOICES,
+                "stage": domain.minimum_stage(),
+                "args": args,
+                "link_args": link_args,
+            },
         )
 
     return _page(org, render)
@@ -472,27 +489,31 @@ def stuck(organisation_id: int):
     reason = reason if reason in progress.REASON_LABELS else ""
 
     def render(_stamp, p):
-        h = progress_service.handlungsbedarf(db.session, org, today(), sort, descending, reason, portfolio=p)
-        overdue_states = (State.ABSCHLUSS_UEBERFAELLIG, State.BEGINN_UEBERFAELLIG)
-        stuck_row = get_template_attribute("landesebene/_rows.html", "stuck_row")
-        rows = [
-            _office_part(
-                p, s.office, "handlungsbedarf row", lambda s=s: stuck_row(s, progress.REASON_LABELS, overdue_states)
-            )
-            for s in h.stuck
-        ]
-        return render_template(
-            "landesebene/handlungsbedarf.html",
-            h=h,
-            rows=rows,
-            sort=sort,
-            reverse=reverse,
-            descending=descending,
-            reason=reason,
-            labels=progress.REASON_LABELS,
-            sort_labels=STUCK_SORT_LABELS,
-            cli_reasons=progress.CLI_REASONS,
-        )
+        def context() -> dict:
+            h = progress_service.handlungsbedarf(db.session, org, today(), sort, descending, reason, portfolio=p)
+            overdue_states = (State.ABSCHLUSS_UEBERFAELLIG, State.BEGINN_UEBERFAELLIG)
+            stuck_row = get_template_attribute("landesebene/_rows.html", "stuck_row")
+            rows = [
+                _office_part(
+                    p, s.office, "handlungsbedarf row", lambda s=s: stuck_row(s, progress.REASON_LABELS, overdue_states)
+                )
+                for s in h.stuck
+            ]
+            return {
+                "h": h,
+                "rows": rows,
+                "sort": sort,
+                "reverse": reverse,
+                "descending": descending,
+                "reason": reason,
+                "labels": progress.REASON_LABELS,
+                "sort_labels": STUCK_SORT_LABELS,
+                "cli_reasons": progress.CLI_REASONS,
+            }
+
+        options = {"sort": sort, "reverse": reverse, "reason": reason}
+        title = f"Handlungsbedarf der Ämter – {p.coordinator}"
+        return _content(p, title, "landesebene/_handlungsbedarf.html", options, context)
 
     return _page(org, render)
 
@@ -503,8 +524,10 @@ def trend(organisation_id: int):
     org = get_organisation_or_404(organisation_id)
 
     def render(_stamp, p):
-        t = progress_service.trend(db.session, org, today(), portfolio=p)
-        return render_template("landesebene/entwicklung.html", t=t, stage=domain.minimum_stage())
+        def context() -> dict:
+            return {"t": progress_service.trend(db.session, org, today(), portfolio=p), "stage": domain.minimum_stage()}
+
+        return _content(p, f"Entwicklung – {p.coordinator}", "landesebene/_entwicklung.html", {}, context)
 
     return _page(org, render)
 
