@@ -6,7 +6,8 @@ its landscape (or recorded an assessment) — read from the data — or confirme
 are current (`survey_answers`). The coordinator sees per office when it last updated its landscape
 and its assessment, whether and how it answered, and the reminders sent; a reminder is recorded
 and shown on the office's start page (e-mail is another part of planner). Closing a round keeps
-each office's landscape as it was (`survey_snapshots`); two closed rounds compare year to year.
+each office's landscape as it was (`survey_snapshots`). One comparison (`compare_landscapes`) sets
+two landscapes side by side; two closed rounds compare year to year.
 
 Views check access (web/access.py) and hand in ids; every figure of a round is read in a fixed
 number of statements whatever the number of offices.
@@ -203,13 +204,25 @@ def close(session: Session, r: lm.SurveyRound, now: datetime) -> None:
     session.flush()
 
 
-# --- year-to-year comparison of two closed rounds -------------------------------------------------
+# --- year-to-year comparison of two landscapes ---------------------------------------------------
+
+Offices = dict[int, dict[str, str]]  # office id -> application_key -> the name shown
+
+
+@dataclass(frozen=True)
+class Landscape:
+    """The application landscapes of the coordinated offices at one point, one side of a comparison:
+    per office that had at least one application, its applications by `application_key` with the
+    name shown, e.g. a closed round's snapshot (`snapshots`)."""
+
+    label: str  # how the comparison names the side: the round's title or the date
+    offices: Offices
 
 
 @dataclass(frozen=True)
 class ApplicationChange:
     name: str
-    before: int  # offices using it in the earlier round
+    before: int  # offices using it on the earlier side
     after: int
 
     @property
@@ -226,32 +239,21 @@ class OfficeChange:
 
 @dataclass(frozen=True)
 class Comparison:
-    earlier: lm.SurveyRound
-    later: lm.SurveyRound
-    applications: tuple[ApplicationChange, ...]  # every application in either round, most changed first
-    offices: tuple[OfficeChange, ...]  # offices whose landscape changed between the rounds
+    earlier_label: str
+    later_label: str
+    applications: tuple[ApplicationChange, ...]  # every application on either side, most changed first
+    offices: tuple[OfficeChange, ...]  # offices whose landscape changed between the two sides
     offices_before: int
     offices_after: int
 
 
-def compare(session: Session, earlier: lm.SurveyRound, later: lm.SurveyRound) -> Comparison:
-    """The landscapes of two closed rounds side by side: per application the number of offices,
-    per office the applications added and removed (names compared with case ignored)."""
-    s = lm.SurveySnapshot.__table__
-    names = coordinated(session, later.coordinator_id) | coordinated(session, earlier.coordinator_id)
-    o = models.Organisation.__table__
-    taken: dict[int, dict[int, dict[str, str]]] = {earlier.id: {}, later.id: {}}
-    for round_id, office_id, name in session.execute(
-        sa.select(s.c.round_id, s.c.office_id, s.c.name).where(s.c.round_id.in_([earlier.id, later.id]))
-    ):
-        taken[round_id].setdefault(office_id, {})[lm.application_key(name)] = name
-    missing = {i for part in taken.values() for i in part} - set(names)
-    if missing:
-        names |= dict(session.execute(sa.select(o.c.id, o.c.name).where(o.c.id.in_(missing))).all())
+def compare_landscapes(earlier: Landscape, later: Landscape, names: dict[int, str]) -> Comparison:
+    """Two landscapes side by side: per application the number of offices, per office (named by
+    `names`) the applications added and removed (names compared with case ignored)."""
     shown: dict[str, str] = {}
     counts: dict[str, list[int]] = {}
-    for index, round_id in enumerate((earlier.id, later.id)):
-        for apps in taken[round_id].values():
+    for index, side in enumerate((earlier, later)):
+        for apps in side.offices.values():
             for key, name in apps.items():
                 shown.setdefault(key, name)
                 counts.setdefault(key, [0, 0])[index] += 1
@@ -260,13 +262,38 @@ def compare(session: Session, earlier: lm.SurveyRound, later: lm.SurveyRound) ->
         key=lambda c: (-abs(c.delta), -c.after, c.name.casefold()),
     )
     offices = []
-    for office_id in sorted(set(taken[earlier.id]) | set(taken[later.id]), key=lambda i: names.get(i, "").casefold()):
-        before, after = taken[earlier.id].get(office_id, {}), taken[later.id].get(office_id, {})
+    for office_id in sorted(set(earlier.offices) | set(later.offices), key=lambda i: names.get(i, "").casefold()):
+        before, after = earlier.offices.get(office_id, {}), later.offices.get(office_id, {})
         added = tuple(sorted((after[k] for k in after.keys() - before.keys()), key=str.casefold))
         removed = tuple(sorted((before[k] for k in before.keys() - after.keys()), key=str.casefold))
         if added or removed:
             offices.append(OfficeChange(names.get(office_id, "?"), added, removed))
-    return Comparison(earlier, later, tuple(applications), tuple(offices), len(taken[earlier.id]), len(taken[later.id]))
+    return Comparison(
+        earlier.label, later.label, tuple(applications), tuple(offices), len(earlier.offices), len(later.offices)
+    )
+
+
+def snapshots(session: Session, closed: list[lm.SurveyRound]) -> list[Landscape]:
+    """The landscapes the rounds kept when they were closed, in the order given (one statement)."""
+    s = lm.SurveySnapshot.__table__
+    taken: dict[int, Offices] = {r.id: {} for r in closed}
+    for round_id, office_id, name in session.execute(
+        sa.select(s.c.round_id, s.c.office_id, s.c.name).where(s.c.round_id.in_(list(taken) or [-1]))
+    ):
+        taken[round_id].setdefault(office_id, {})[lm.application_key(name)] = name
+    return [Landscape(r.title, taken[r.id]) for r in closed]
+
+
+def compare(session: Session, earlier: lm.SurveyRound, later: lm.SurveyRound) -> Comparison:
+    """The landscapes of two closed rounds side by side (compare_landscapes); offices no longer
+    coordinated keep their names."""
+    names = coordinated(session, later.coordinator_id) | coordinated(session, earlier.coordinator_id)
+    before, after = snapshots(session, [earlier, later])
+    missing = (set(before.offices) | set(after.offices)) - set(names)
+    if missing:
+        o = models.Organisation.__table__
+        names |= dict(session.execute(sa.select(o.c.id, o.c.name).where(o.c.id.in_(missing))).all())
+    return compare_landscapes(before, after, names)
 
 
 # --- the office's side: requests on its start page ----------------------------------------------

@@ -132,20 +132,22 @@ def comparison(organisation_id: int):
     by_id = {r.id: r for r in closed}
     problem = ""
     comp = None
+    chosen: tuple[int | None, int | None] = (None, None)
     if len(closed) < 2:
         problem = "Für einen Vergleich braucht es zwei abgeschlossene Erhebungsrunden."
     else:
         earlier = by_id.get(request.args.get("von", type=int) or 0, closed[-2])
         later = by_id.get(request.args.get("bis", type=int) or 0, closed[-1])
+        chosen = (earlier.id, later.id)
         if earlier.id == later.id:
             problem = "Bitte zwei verschiedene Runden wählen."
         else:
             if (earlier.closed_at, earlier.id) > (later.closed_at, later.id):
                 earlier, later = later, earlier
             comp = service.compare(db.session, earlier, later)
-    return render_template("erhebungen/vergleich.html", org=org, closed=closed, comp=comp, problem=problem), (
-        200 if comp or len(closed) < 2 else 422
-    )
+    return render_template(
+        "erhebungen/vergleich.html", org=org, closed=closed, chosen=chosen, comp=comp, problem=problem
+    ), (200 if comp or len(closed) < 2 else 422)
 
 
 @bp.post("/erhebungen/<int:round_id>/bestaetigen/<int:office_id>")
