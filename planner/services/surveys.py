@@ -7,7 +7,9 @@ are current (`survey_answers`). The coordinator sees per office when it last upd
 and its assessment, whether and how it answered, and the reminders sent; a reminder is recorded
 and shown on the office's start page (e-mail is another part of planner). Closing a round keeps
 each office's landscape as it was (`survey_snapshots`). One comparison (`compare_landscapes`) sets
-two landscapes side by side; two closed rounds compare year to year.
+two landscapes side by side; a side is a closed round's snapshot or the landscape reconstructed at
+a date from the applications and the audit trail (`landscapes_at`), so a Land compares year to
+year before it has closed two rounds.
 
 Views check access (web/access.py) and hand in ids; every figure of a round is read in a fixed
 number of statements whatever the number of offices.
@@ -22,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .. import models
+from ..domain.german import day_end_utc, german_date
 from ..models import land as lm
 from ..models import maturity as mm
 from ..models.auth import AuditEntry, Coordination
@@ -213,7 +216,8 @@ Offices = dict[int, dict[str, str]]  # office id -> application_key -> the name 
 class Landscape:
     """The application landscapes of the coordinated offices at one point, one side of a comparison:
     per office that had at least one application, its applications by `application_key` with the
-    name shown, e.g. a closed round's snapshot (`snapshots`)."""
+    name shown. Two sources: a closed round's snapshot (`snapshots`) and the reconstruction at a
+    date (`landscapes_at`)."""
 
     label: str  # how the comparison names the side: the round's title or the date
     offices: Offices
@@ -294,6 +298,118 @@ def compare(session: Session, earlier: lm.SurveyRound, later: lm.SurveyRound) ->
         o = models.Organisation.__table__
         names |= dict(session.execute(sa.select(o.c.id, o.c.name).where(o.c.id.in_(missing))).all())
     return compare_landscapes(before, after, names)
+
+
+def landscapes_at(session: Session, office_ids: list[int], moments: list[datetime | None]) -> list[Offices]:
+    """The offices' landscapes as they were just before each moment (naive UTC; None: now, the
+    applications as they are), reconstructed from the `applications` rows and the audit trail in
+    two statements whatever the number of offices and moments.
+
+    What it knows: every insert, rename and delete made through planner (forms, import, API — any
+    ORM flush) is in the trail with its time, the name before and after; a deleted application
+    comes back from its delete entry (its name and `created_at`). A row written without a trail
+    (bulk inserts such as the demo data, or restored rows) counts from its `created_at` on, with
+    the name the trail gave it before its first recorded rename, else its current name.
+
+    What it cannot know: a row removed without a trail (a bulk SQL delete, an office deleted with
+    its rows) — without a delete entry its last recorded state holds at every later moment, and
+    only "now" shows it gone; a row moved to another office (planner has no such path); changes
+    to vendor, task or operation (the comparison looks at names only; a rename counts as one
+    application removed and another added, as in the rounds' comparison); entries the trail shows
+    anonymised. Times are those of the save, not of when the office began or stopped using the
+    application."""
+    ids = list(office_ids) or [-1]
+    a = lm.Application.__table__
+    current = {
+        row.id: row
+        for row in session.execute(
+            sa.select(a.c.id, a.c.organisation_id, a.c.name, a.c.created_at).where(a.c.organisation_id.in_(ids))
+        )
+    }
+    trail: dict[int, list] = {}
+    if any(m is not None for m in moments):
+        for entry in session.execute(
+            sa.select(
+                AuditEntry.object_id,
+                AuditEntry.organisation_id,
+                AuditEntry.action,
+                AuditEntry.field,
+                AuditEntry.old,
+                AuditEntry.new,
+                AuditEntry.at,
+            )
+            .where(
+                AuditEntry.table_name == "applications",
+                AuditEntry.organisation_id.in_(ids),
+                AuditEntry.field.in_(("name", "created_at")),
+            )
+            .order_by(AuditEntry.at, AuditEntry.id)
+        ):
+            if entry.object_id.isdigit():
+                trail.setdefault(int(entry.object_id), []).append(entry)
+    lives = [_life(current.get(i), trail.get(i, [])) for i in current.keys() | trail.keys()]
+    out = []
+    for moment in moments:
+        offices: Offices = {}
+        if moment is None:
+            for row in current.values():
+                offices.setdefault(row.organisation_id, {})[lm.application_key(row.name)] = row.name
+        else:
+            for office_id, events in lives:
+                name = None
+                for at, shown in events:
+                    if at >= moment:
+                        break
+                    name = shown
+                if name is not None:
+                    offices.setdefault(office_id, {})[lm.application_key(name)] = name
+        out.append(offices)
+    return out
+
+
+def _life(row, entries: list) -> tuple[int, list[tuple[datetime, str | None]]]:
+    """An application's office and its history: (from when, name; None: not in the landscape)."""
+    named = [e for e in entries if e.field == "name"]
+    events: list[tuple[datetime, str | None]] = []
+    if not named or named[0].action != "insert":
+        # it existed before its trail began (written without one): since it was created
+        created = row.created_at if row is not None else _created_at(entries)
+        name = named[0].old if named and named[0].old is not None else (row.name if row is not None else None)
+        if created is not None and name is not None:
+            events.append((created, name))
+    events += [(e.at, None if e.action == "delete" else e.new) for e in named]
+    if row is not None and events and events[-1][1] is None:
+        events.append((row.created_at, row.name))  # written again without a trail (an id used again)
+    events.sort(key=lambda e: e[0])
+    return (row.organisation_id if row is not None else entries[0].organisation_id), events
+
+
+def _created_at(entries: list) -> datetime | None:
+    """`created_at` as an insert or delete entry recorded it."""
+    for e in entries:
+        text = (e.new or e.old) if e.field == "created_at" else None
+        if text:
+            try:
+                return datetime.fromisoformat(text)
+            except ValueError:
+                return None
+    return None
+
+
+def date_label(day: date, today: date) -> str:
+    """How a comparison names a date: 31.12.2025, today „07.12.2026 (heute)“."""
+    return german_date(day) + (" (heute)" if day == today else "")
+
+
+def compare_dates(session: Session, coordinator_id: int, earlier: date, later: date, today: date) -> Comparison:
+    """The landscapes of the coordinated offices at the end of two days (Berlin) side by side;
+    today (or later) is the landscape as it is now. Three statements (see landscapes_at)."""
+    names = coordinated(session, coordinator_id)
+    days = (earlier, later)
+    before, after = landscapes_at(session, list(names), [None if d >= today else day_end_utc(d) for d in days])
+    return compare_landscapes(
+        Landscape(date_label(earlier, today), before), Landscape(date_label(later, today), after), names
+    )
 
 
 # --- the office's side: requests on its start page ----------------------------------------------
