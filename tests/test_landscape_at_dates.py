@@ -1,6 +1,6 @@
 """Issue 27 point 8: the application landscape at two dates — reconstructed from the applications
 and the audit trail (services/surveys.landscapes_at) and compared by the one comparison of two
-landscapes the closed rounds use too (compare_landscapes)."""
+landscapes the closed rounds use too (compare_landscapes), on the comparison page."""
 
 from __future__ import annotations
 
@@ -154,3 +154,44 @@ def test_two_dates_compare_with_the_comparison_of_rounds(app, land):
     assert today.later_label == "07.12.2026 (heute)"
     assert {o.name: o.added for o in today.offices}["Amt Nord"] == ("DEMIS", "E-Akte", "Mikropro Online")
     assert "Fremdanwendung" not in {a.name for a in today.applications}  # only the coordinated offices
+
+
+def test_the_page_compares_two_dates_and_keeps_bad_input(app, land, client_as):
+    with app.app_context():
+        _history(land)
+    coordinator = client_as({land["land"]: "lesen"})
+    url = f"/landesebene/{land['land']}/erhebungen/vergleich"
+    # without two closed rounds: the end of last year against today
+    response = coordinator.get(url)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200, text[-2000:]
+    assert 'value="31.12.2025"' in text and 'value="07.12.2026"' in text
+    assert "31.12.2025 (2 Ämter mit Angaben) → 07.12.2026 (heute) (2 Ämter mit Angaben)" in text
+    assert "zwei abgeschlossene Erhebungsrunden" in text
+    text = coordinator.get(url + "?datum_von=31.12.2025&datum_bis=30.11.2026").get_data(as_text=True)
+    assert "31.12.2025 (2 Ämter mit Angaben) → 30.11.2026 (2 Ämter mit Angaben)" in text
+    rows = [r.replace("\n", "") for r in text.split("<tr>") if '<th scope="row">' in r]
+    assert any(">Octoware<" in r and ">1<" in r and ">0<" in r and ">-1<" in r for r in rows)
+    assert any(">SurvNet<" in r and ">2<" in r and "±0" in r for r in rows)
+    assert any("Amt Nord" in r and "DEMIS, Mikropro Online" in r and "Mikropro, Octoware" in r for r in rows)
+    assert any("Amt Süd" in r and "Alt 2, Spät" in r and "Alt, Altbestand" in r for r in rows)
+    assert "E-Akte" not in text
+    for query, message, kept in (
+        ("datum_von=31.13.2025&datum_bis=07.12.2026", "„31.13.2025“ ist kein gültiges Datum", "31.13.2025"),
+        ("datum_von=&datum_bis=07.12.2026", "Bitte ein Datum angeben (TT.MM.JJJJ).", "07.12.2026"),
+        ("datum_von=31.12.2025&datum_bis=08.12.2026", "Der Stichtag liegt in der Zukunft", "08.12.2026"),
+        ("datum_von=30.11.2026&datum_bis=31.12.2025", "Der spätere Stichtag liegt vor dem früheren.", "30.11.2026"),
+        ("datum_von=31.12.2025&datum_bis=31.12.2025", "Bitte zwei verschiedene Stichtage wählen.", "31.12.2025"),
+    ):
+        response = coordinator.get(f"{url}?{query}")
+        text = response.get_data(as_text=True)
+        assert response.status_code == 422 and message in text, (query, text[-3000:])
+        assert f'value="{kept}"' in text and "Der Vergleich ist so nicht möglich." in text
+        assert "Ämter mit Angaben" not in text
+
+
+def test_only_the_coordinator_compares_its_offices(app, land, client_as):
+    url = f"/landesebene/{land['land']}/erhebungen/vergleich?datum_von=31.12.2025&datum_bis=07.12.2026"
+    assert client_as({land["nord"]: "verwalten"}).get(url).status_code == 404
+    assert client_as({land["fremd"]: "bearbeiten"}).get(url).status_code == 404
+    assert client_as({land["land"]: "lesen"}).get(url).status_code == 200
