@@ -100,3 +100,10 @@ def test_parse_day_reads_german_and_iso_dates_and_refuses_others():
     for bad in ("31.02.2024", "12/06/2024", "morgen", ""):
         with pytest.raises(ValueError):
             parse_day(bad)
+
+
+def test_the_end_of_a_day_in_berlin_as_stored_time():
+    """What happened on a day in Berlin happened before day_end_utc(day) (naive UTC, as stored)."""
+    assert german.day_end_utc(date(2025, 12, 31)) == datetime(2025, 12, 31, 23, 0)  # CET
+    assert german.day_end_utc(date(2026, 6, 30)) == datetime(2026, 6, 30, 22, 0)  # CEST
+    assert german.day_end_utc(date(2026, 3, 29)) == datetime(2026, 3, 29, 22, 0)  # the day the clocks change

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from .months import Month, month_of
@@ -93,6 +93,13 @@ def in_berlin(value: datetime) -> datetime:
     """A stored timestamp in the offices' time zone; a naive value counts as UTC."""
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)
     return aware.astimezone(ZoneInfo(BERLIN))
+
+
+def day_end_utc(day: date) -> datetime:
+    """The first moment after the day in the offices' time zone, as stored timestamps are written
+    (naive UTC): what happened on 31.12.2025 in Berlin happened before day_end_utc(31.12.2025)."""
+    start_of_next = datetime.combine(day + timedelta(days=1), time(), tzinfo=ZoneInfo(BERLIN))
+    return start_of_next.astimezone(UTC).replace(tzinfo=None)
 
 
 def berlin_today() -> date:

@@ -6,7 +6,10 @@ its landscape (or recorded an assessment) — read from the data — or confirme
 are current (`survey_answers`). The coordinator sees per office when it last updated its landscape
 and its assessment, whether and how it answered, and the reminders sent; a reminder is recorded
 and shown on the office's start page (e-mail is another part of planner). Closing a round keeps
-each office's landscape as it was (`survey_snapshots`); two closed rounds compare year to year.
+each office's landscape as it was (`survey_snapshots`). One comparison (`compare_landscapes`) sets
+two landscapes side by side; a side is a closed round's snapshot or the landscape reconstructed at
+a date from the applications and the audit trail (`landscapes_at`), so a Land compares year to
+year before it has closed two rounds.
 
 Views check access (web/access.py) and hand in ids; every figure of a round is read in a fixed
 number of statements whatever the number of offices.
@@ -21,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .. import models
+from ..domain.german import day_end_utc, german_date
 from ..models import land as lm
 from ..models import maturity as mm
 from ..models.auth import AuditEntry, Coordination
@@ -203,13 +207,26 @@ def close(session: Session, r: lm.SurveyRound, now: datetime) -> None:
     session.flush()
 
 
-# --- year-to-year comparison of two closed rounds -------------------------------------------------
+# --- year-to-year comparison of two landscapes ---------------------------------------------------
+
+Offices = dict[int, dict[str, str]]  # office id -> application_key -> the name shown
+
+
+@dataclass(frozen=True)
+class Landscape:
+    """The application landscapes of the coordinated offices at one point, one side of a comparison:
+    per office that had at least one application, its applications by `application_key` with the
+    name shown. Two sources: a closed round's snapshot (`snapshots`) and the reconstruction at a
+    date (`landscapes_at`)."""
+
+    label: str  # how the comparison names the side: the round's title or the date
+    offices: Offices
 
 
 @dataclass(frozen=True)
 class ApplicationChange:
     name: str
-    before: int  # offices using it in the earlier round
+    before: int  # offices using it on the earlier side
     after: int
 
     @property
@@ -226,32 +243,21 @@ class OfficeChange:
 
 @dataclass(frozen=True)
 class Comparison:
-    earlier: lm.SurveyRound
-    later: lm.SurveyRound
-    applications: tuple[ApplicationChange, ...]  # every application in either round, most changed first
-    offices: tuple[OfficeChange, ...]  # offices whose landscape changed between the rounds
+    earlier_label: str
+    later_label: str
+    applications: tuple[ApplicationChange, ...]  # every application on either side, most changed first
+    offices: tuple[OfficeChange, ...]  # offices whose landscape changed between the two sides
     offices_before: int
     offices_after: int
 
 
-def compare(session: Session, earlier: lm.SurveyRound, later: lm.SurveyRound) -> Comparison:
-    """The landscapes of two closed rounds side by side: per application the number of offices,
-    per office the applications added and removed (names compared with case ignored)."""
-    s = lm.SurveySnapshot.__table__
-    names = coordinated(session, later.coordinator_id) | coordinated(session, earlier.coordinator_id)
-    o = models.Organisation.__table__
-    taken: dict[int, dict[int, dict[str, str]]] = {earlier.id: {}, later.id: {}}
-    for round_id, office_id, name in session.execute(
-        sa.select(s.c.round_id, s.c.office_id, s.c.name).where(s.c.round_id.in_([earlier.id, later.id]))
-    ):
-        taken[round_id].setdefault(office_id, {})[lm.application_key(name)] = name
-    missing = {i for part in taken.values() for i in part} - set(names)
-    if missing:
-        names |= dict(session.execute(sa.select(o.c.id, o.c.name).where(o.c.id.in_(missing))).all())
+def compare_landscapes(earlier: Landscape, later: Landscape, names: dict[int, str]) -> Comparison:
+    """Two landscapes side by side: per application the number of offices, per office (named by
+    `names`) the applications added and removed (names compared with case ignored)."""
     shown: dict[str, str] = {}
     counts: dict[str, list[int]] = {}
-    for index, round_id in enumerate((earlier.id, later.id)):
-        for apps in taken[round_id].values():
+    for index, side in enumerate((earlier, later)):
+        for apps in side.offices.values():
             for key, name in apps.items():
                 shown.setdefault(key, name)
                 counts.setdefault(key, [0, 0])[index] += 1
@@ -260,13 +266,150 @@ def compare(session: Session, earlier: lm.SurveyRound, later: lm.SurveyRound) ->
         key=lambda c: (-abs(c.delta), -c.after, c.name.casefold()),
     )
     offices = []
-    for office_id in sorted(set(taken[earlier.id]) | set(taken[later.id]), key=lambda i: names.get(i, "").casefold()):
-        before, after = taken[earlier.id].get(office_id, {}), taken[later.id].get(office_id, {})
+    for office_id in sorted(set(earlier.offices) | set(later.offices), key=lambda i: names.get(i, "").casefold()):
+        before, after = earlier.offices.get(office_id, {}), later.offices.get(office_id, {})
         added = tuple(sorted((after[k] for k in after.keys() - before.keys()), key=str.casefold))
         removed = tuple(sorted((before[k] for k in before.keys() - after.keys()), key=str.casefold))
         if added or removed:
             offices.append(OfficeChange(names.get(office_id, "?"), added, removed))
-    return Comparison(earlier, later, tuple(applications), tuple(offices), len(taken[earlier.id]), len(taken[later.id]))
+    return Comparison(
+        earlier.label, later.label, tuple(applications), tuple(offices), len(earlier.offices), len(later.offices)
+    )
+
+
+def snapshots(session: Session, closed: list[lm.SurveyRound]) -> list[Landscape]:
+    """The landscapes the rounds kept when they were closed, in the order given (one statement)."""
+    s = lm.SurveySnapshot.__table__
+    taken: dict[int, Offices] = {r.id: {} for r in closed}
+    for round_id, office_id, name in session.execute(
+        sa.select(s.c.round_id, s.c.office_id, s.c.name).where(s.c.round_id.in_(list(taken) or [-1]))
+    ):
+        taken[round_id].setdefault(office_id, {})[lm.application_key(name)] = name
+    return [Landscape(r.title, taken[r.id]) for r in closed]
+
+
+def compare(session: Session, earlier: lm.SurveyRound, later: lm.SurveyRound) -> Comparison:
+    """The landscapes of two closed rounds side by side (compare_landscapes); offices no longer
+    coordinated keep their names."""
+    names = coordinated(session, later.coordinator_id) | coordinated(session, earlier.coordinator_id)
+    before, after = snapshots(session, [earlier, later])
+    missing = (set(before.offices) | set(after.offices)) - set(names)
+    if missing:
+        o = models.Organisation.__table__
+        names |= dict(session.execute(sa.select(o.c.id, o.c.name).where(o.c.id.in_(missing))).all())
+    return compare_landscapes(before, after, names)
+
+
+def landscapes_at(session: Session, office_ids: list[int], moments: list[datetime | None]) -> list[Offices]:
+    """The offices' landscapes as they were just before each moment (naive UTC; None: now, the
+    applications as they are), reconstructed from the `applications` rows and the audit trail in
+    two statements whatever the number of offices and moments.
+
+    What it knows: every insert, rename and delete made through planner (forms, import, API — any
+    ORM flush) is in the trail with its time, the name before and after; a deleted application
+    comes back from its delete entry (its name and `created_at`). A row written without a trail
+    (bulk inserts such as the demo data, or restored rows) counts from its `created_at` on, with
+    the name the trail gave it before its first recorded rename, else its current name.
+
+    What it cannot know: a row removed without a trail (a bulk SQL delete, an office deleted with
+    its rows) — without a delete entry its last recorded state holds at every later moment, and
+    only "now" shows it gone; a row moved to another office (planner has no such path); changes
+    to vendor, task or operation (the comparison looks at names only; a rename counts as one
+    application removed and another added, as in the rounds' comparison); entries the trail shows
+    anonymised. Times are those of the save, not of when the office began or stopped using the
+    application."""
+    ids = list(office_ids) or [-1]
+    a = lm.Application.__table__
+    current = {
+        row.id: row
+        for row in session.execute(
+            sa.select(a.c.id, a.c.organisation_id, a.c.name, a.c.created_at).where(a.c.organisation_id.in_(ids))
+        )
+    }
+    trail: dict[int, list] = {}
+    if any(m is not None for m in moments):
+        for entry in session.execute(
+            sa.select(
+                AuditEntry.object_id,
+                AuditEntry.organisation_id,
+                AuditEntry.action,
+                AuditEntry.field,
+                AuditEntry.old,
+                AuditEntry.new,
+                AuditEntry.at,
+            )
+            .where(
+                AuditEntry.table_name == "applications",
+                AuditEntry.organisation_id.in_(ids),
+                AuditEntry.field.in_(("name", "created_at")),
+            )
+            .order_by(AuditEntry.at, AuditEntry.id)
+        ):
+            if entry.object_id.isdigit():
+                trail.setdefault(int(entry.object_id), []).append(entry)
+    lives = [_life(current.get(i), trail.get(i, [])) for i in current.keys() | trail.keys()]
+    out = []
+    for moment in moments:
+        offices: Offices = {}
+        if moment is None:
+            for row in current.values():
+                offices.setdefault(row.organisation_id, {})[lm.application_key(row.name)] = row.name
+        else:
+            for office_id, events in lives:
+                name = None
+                for at, shown in events:
+                    if at >= moment:
+                        break
+                    name = shown
+                if name is not None:
+                    offices.setdefault(office_id, {})[lm.application_key(name)] = name
+        out.append(offices)
+    return out
+
+
+def _life(row, entries: list) -> tuple[int, list[tuple[datetime, str | None]]]:
+    """An application's office and its history: (from when, name; None: not in the landscape)."""
+    named = [e for e in entries if e.field == "name"]
+    events: list[tuple[datetime, str | None]] = []
+    if not named or named[0].action != "insert":
+        # it existed before its trail began (written without one): since it was created
+        created = row.created_at if row is not None else _created_at(entries)
+        name = named[0].old if named and named[0].old is not None else (row.name if row is not None else None)
+        if created is not None and name is not None:
+            events.append((created, name))
+    events += [(e.at, None if e.action == "delete" else e.new) for e in named]
+    if row is not None and events and events[-1][1] is None:
+        events.append((row.created_at, row.name))  # written again without a trail (an id used again)
+    events.sort(key=lambda e: e[0])
+    return (row.organisation_id if row is not None else entries[0].organisation_id), events
+
+
+def _created_at(entries: list) -> datetime | None:
+    """`created_at` as an insert or delete entry recorded it."""
+    for e in entries:
+        text = (e.new or e.old) if e.field == "created_at" else None
+        if text:
+            try:
+                return datetime.fromisoformat(text)
+            except ValueError:
+                return None
+    return None
+
+
+def date_label(day: date, today: date) -> str:
+    """How a comparison names a date: 31.12.2025, today „07.12.2026 (heute)“."""
+    return german_date(day) + (" (heute)" if day == today else "")
+
+
+def compare_dates(session: Session, coordinator_id: int, earlier: date, later: date, today: date) -> Comparison:
+    """The landscapes of the coordinated offices at the end of two days (Berlin) side by side;
+    today (or later) is the landscape as it is now. Three statements (see landscapes_at)."""
+    names = coordinated(session, coordinator_id)
+    days = (earlier, later)
+    before, after = landscapes_at(session, list(names), [None if d >= today else day_end_utc(d) for d in days])
+    return compare_landscapes(
+        Landscape(date_label(earlier, today), before), Landscape(date_label(later, today), after), names
+    )
 
 
 # --- the office's side: requests on its start page ----------------------------------------------

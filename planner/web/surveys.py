@@ -1,9 +1,11 @@
 """Survey rounds (Erhebungsrunden) of a coordinating organisation (services/surveys.py): the list
 and the form for a new round, a round with every office's answer, reminders and closing, the
-year-to-year comparison of two closed rounds, and the office's side — the request on its start
-page, where it confirms that its entries are current."""
+year-to-year comparison of the application landscapes (two closed rounds or two dates), and the
+office's side — the request on its start page, where it confirms that its entries are current."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
@@ -14,7 +16,7 @@ from ..models import utcnow
 from ..services import surveys as service
 from .access import actor_name, get_organisation_or_404, may_write
 from .clock import today
-from .forms.land import RoundForm
+from .forms.land import CompareDatesForm, RoundForm
 from .forms.verstetigung import parse_date_field
 
 bp = Blueprint("surveys", __name__)
@@ -49,12 +51,10 @@ def index(organisation_id: int):
             return redirect(url_for("surveys.detail", organisation_id=org.id, round_id=r.id))
         status = 422
     all_rounds = service.rounds(db.session, org.id)
-    closed = [r for r in all_rounds if r.closed_at]
     return render_template(
         "erhebungen/index.html",
         org=org,
         rounds=all_rounds,
-        closed=closed,
         form=form,
         subjects=lm.SURVEY_SUBJECTS,
         may_change=may_write(org.id),
@@ -126,26 +126,56 @@ def close(organisation_id: int, round_id: int):
 
 @bp.get("/landesebene/<int:organisation_id>/erhebungen/vergleich")
 def comparison(organisation_id: int):
-    """Two closed rounds side by side: applications by number of offices, offices that changed."""
+    """Two landscapes side by side — two closed rounds (`?von=&bis=`, without a choice the newest
+    two) or two dates (`?datum_von=&datum_bis=`, without two closed rounds 31.12. of last year and
+    today): applications by number of offices, offices that changed."""
     org = get_organisation_or_404(organisation_id)
     closed = sorted((r for r in service.rounds(db.session, org.id) if r.closed_at), key=lambda r: (r.closed_at, r.id))
-    by_id = {r.id: r for r in closed}
+    day = today()
+    form = CompareDatesForm(request.args)
+    form.validate()
     problem = ""
     comp = None
-    if len(closed) < 2:
-        problem = "Für einen Vergleich braucht es zwei abgeschlossene Erhebungsrunden."
+    chosen: tuple[int | None, int | None] = (None, None)
+    dates_asked = "datum_von" in request.args or "datum_bis" in request.args
+    if not dates_asked:
+        form.datum_von.data, form.datum_bis.data = german_date(date(day.year - 1, 12, 31)), german_date(day)
+    if dates_asked or len(closed) < 2:
+        comp = _compare_dates(org.id, form, day)
     else:
+        by_id = {r.id: r for r in closed}
         earlier = by_id.get(request.args.get("von", type=int) or 0, closed[-2])
         later = by_id.get(request.args.get("bis", type=int) or 0, closed[-1])
+        chosen = (earlier.id, later.id)
         if earlier.id == later.id:
             problem = "Bitte zwei verschiedene Runden wählen."
         else:
             if (earlier.closed_at, earlier.id) > (later.closed_at, later.id):
                 earlier, later = later, earlier
             comp = service.compare(db.session, earlier, later)
-    return render_template("erhebungen/vergleich.html", org=org, closed=closed, comp=comp, problem=problem), (
-        200 if comp or len(closed) < 2 else 422
-    )
+    return render_template(
+        "erhebungen/vergleich.html", org=org, closed=closed, chosen=chosen, form=form, comp=comp, problem=problem
+    ), (200 if comp else 422)
+
+
+def _compare_dates(coordinator_id: int, form: CompareDatesForm, day: date) -> service.Comparison | None:
+    """The comparison at the form's two dates; None with German errors on the fields when they do not fit."""
+    earlier = parse_date_field(form.datum_von, required=True)
+    later = parse_date_field(form.datum_bis, required=True)
+    for f, d in ((form.datum_von, earlier), (form.datum_bis, later)):
+        if d is not None and d > day:
+            f.errors.append(
+                f"Der Stichtag liegt in der Zukunft; verglichen wird höchstens bis heute ({german_date(day)})."
+            )
+    if earlier is None or later is None or form.datum_von.errors or form.datum_bis.errors:
+        return None
+    if later < earlier:
+        form.datum_bis.errors.append("Der spätere Stichtag liegt vor dem früheren.")
+    elif later == earlier:
+        form.datum_bis.errors.append("Bitte zwei verschiedene Stichtage wählen.")
+    else:
+        return service.compare_dates(db.session, coordinator_id, earlier, later, day)
+    return None
 
 
 @bp.post("/erhebungen/<int:round_id>/bestaetigen/<int:office_id>")

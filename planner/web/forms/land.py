@@ -173,3 +173,14 @@ class RoundForm(GermanForm):
     subject = SelectField("Was aktualisiert werden soll", choices=choices(lm.SURVEY_SUBJECTS.items()))
     due = StringField("Frist", description="TT.MM.JJJJ, z. B. 31.01.2027.")
     note = TextAreaField("Hinweis an die Ämter", description="Erscheint bei der Bitte auf der Startseite der Ämter.")
+
+
+class CompareDatesForm(GermanForm):
+    """Two dates whose application landscapes the comparison sets side by side (GET, no CSRF: the
+    address is the comparison). The view parses and checks the dates (German errors on the fields)."""
+
+    class Meta:
+        csrf = False
+
+    datum_von = StringField("Früherer Stichtag", description="TT.MM.JJJJ, z. B. 31.12.2025.")
+    datum_bis = StringField("Späterer Stichtag", description="TT.MM.JJJJ; heute: der aktuelle Stand.")
