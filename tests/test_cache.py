@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from conftest import PEINE, STEINFURT, import_file
 
 from planner import models
-from planner.extensions import db
 from planner.domain.strategy import Status
+from planner.extensions import db
 from planner.formats.strategy_file import load_strategy
 from planner.models import maturity as mm
 from planner.models.auth import AuditEntry
@@ -424,3 +424,46 @@ def test_the_land_pages_compute_the_portfolio_once_per_state(app, land, client_a
     for page in ("handlungsbedarf", "entwicklung", ""):
         assert other.get(f"/landesebene/{land['land']}/{page}".rstrip("/")).status_code == 200
     assert len(computed) == 1
+
+
+@pytest.mark.db
+def test_the_land_pages_are_kept_under_the_figures_they_show(app, land, client_as, monkeypatch):
+    """Handlungsbedarf and Entwicklung are made of the offices' figures and kept under their digest:
+    a save that changes no figure (a title) makes neither again, one that does (a status) makes both."""
+    import planner.web.portfolio as portfolio_web
+
+    made: list[str] = []
+    for name in ("handlungsbedarf", "trend"):
+        real = getattr(portfolio_web.progress_service, name)
+        monkeypatch.setattr(
+            portfolio_web.progress_service, name, lambda *a, _n=name, _r=real, **k: made.append(_n) or _r(*a, **k)
+        )
+    reader = client_as({land["land"]: "lesen"})
+    pages = [f"/landesebene/{land['land']}/handlungsbedarf", f"/landesebene/{land['land']}/entwicklung"]
+    first = [reader.get(url) for url in pages]
+    assert [r.status_code for r in first] == [200, 200] and sorted(made) == ["handlungsbedarf", "trend"]
+    with app.app_context():
+        sid = db.session.scalar(
+            sa.select(models.Strategy.id).where(models.Strategy.organisation_id == land["Landkreis Peine"])
+        )
+    made.clear()
+    _edit(app, sid, _first_key(app, sid), title="Neu in Peine")
+    again = [reader.get(url) for url in pages]
+    assert [r.status_code for r in again] == [200, 200] and made == []
+    assert "Landkreis Peine" in again[0].text and "Entwicklung des Reifegrads" in again[1].text
+    _edit(app, sid, _first_key(app, sid), status=Status.BACKLOG)
+    assert [reader.get(url).status_code for url in pages] == [200, 200]
+    assert sorted(made) == ["handlungsbedarf", "trend"]
+
+
+@pytest.mark.db
+def test_the_kept_portfolio_content_shows_each_reader_their_own_rights(app, land, client_as):
+    """The content is kept per right to change: an editor's links to change the Landesmaßnahmen'
+    participants are not served to a reader who may only read."""
+    url = f"/landesebene/{land['land']}"
+    editor = client_as({land["land"]: "bearbeiten"})
+    edit_link = "/teilnehmende"
+    assert edit_link in editor.get(url).text
+    reader = client_as({land["land"]: "lesen"})
+    page = reader.get(url)
+    assert page.status_code == 200 and "Landesmaßnahmen" in page.text and edit_link not in page.text
