@@ -23,6 +23,7 @@ Run from the repository root:
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -57,6 +58,8 @@ class App:
         from planner.extensions import db
 
         self.app, self.db = create_app(), db
+        gc.collect()
+        gc.freeze()  # as wsgi.py does in every server process
         self.statements = 0
         with self.app.app_context():
             sa.event.listen(db.engine, "before_cursor_execute", self._count)

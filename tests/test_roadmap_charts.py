@@ -278,3 +278,28 @@ def test_the_month_grid_is_one_artist_per_kind_of_line():
     assert len(grids) == 3 and len(ax.lines) <= 3  # today's and the plan period's edges
     months = sum(len(c.get_segments()) for c in grids)
     assert months == len(range(0, int(ax.get_xlim()[1]) + 1))
+
+
+def test_render_cleans_every_text_without_making_ticks_for_axes_drawn_without_axis(monkeypatch):
+    """Every text of the figure loses the control characters (a legend's too), and the axes drawn
+    without axis (the Fahrplan's) are not asked for their ticks: nothing of them is drawn."""
+    from matplotlib.axis import Axis
+    from matplotlib.figure import Figure
+
+    asked = []
+    ticks = Axis.get_major_ticks
+    monkeypatch.setattr(Axis, "get_major_ticks", lambda self, *a: asked.append(self.axes) or ticks(self, *a))
+    fig = Figure(figsize=(4, 3))
+    plain = fig.add_axes((0.1, 0.55, 0.8, 0.4))
+    plain.set_axis_off()
+    plain.text(0.5, 0.5, "Zeile\x07eins")
+    axed = fig.add_axes((0.1, 0.1, 0.8, 0.35))
+    axed.plot([0, 1], [0, 1], label="Linie\x0bzwei")
+    axed.set_title("Anfang\x01")
+    axed.legend()
+    fig.text(0.01, 0.01, "Fuß\x02note")
+    svg = render(fig, "svg", "t", "d").decode()
+    for shown in ("Zeileeins", "Liniezwei", "Anfang", "Fußnote"):
+        assert shown in svg
+    assert not any(c in svg for c in "\x01\x02\x07\x0b")
+    assert axed in asked and plain not in asked

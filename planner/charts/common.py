@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 import matplotlib
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.textpath import TextToPath
@@ -100,7 +101,7 @@ def render(
 
     Every text of the figure loses the control characters stored before the text rule refused
     them: no font has a glyph for them, and SVG (XML) cannot hold them."""
-    for text in fig.findobj(Text):
+    for text in _texts(fig):
         text.set_text(writable(text.get_text()))
     title, description = writable(title), writable(description)
     buffer = io.BytesIO()
@@ -114,6 +115,18 @@ def render(
     if fmt == "pdf":
         return chart_pdf(render(fig, "svg", title, description), title, description, table, paper=paper)
     raise ValueError(f"Unbekanntes Format „{fmt}“ (svg, png oder pdf).")
+
+
+def _texts(artist):
+    """Every text the figure draws. Like `findobj(Text)`, but past the axes drawn without axis
+    (`set_axis_off`): asking their axes for children makes their ticks, a tenth of a Fahrplan
+    chart's time, for nothing that is drawn."""
+    for child in artist.get_children():
+        if isinstance(child, Axis) and not child.axes.axison:
+            continue
+        if isinstance(child, Text):
+            yield child
+        yield from _texts(child)
 
 
 def accessible_svg(svg: bytes, title: str, description: str) -> bytes:
