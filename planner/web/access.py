@@ -242,13 +242,18 @@ def get_strategy_or_404(
 
 def check_strategy_or_404(strategy_id: int) -> None:
     """404 unless the current user may reach the strategy (change it, within a change), checked on
-    the bare row: nothing is loaded or locked."""
+    the bare row: nothing is loaded or locked. Checked once per request (the API checks the
+    strategy in its address before the view, and a change checks it again before locking)."""
+    checked = g.setdefault("strategies_checked", set())
+    if strategy_id in checked:
+        return
     organisation_id = db.session.scalar(
         sa.select(models.Strategy.organisation_id).where(models.Strategy.id == strategy_id)
     )
     if organisation_id is None:
         abort(404)
     _check(organisation_id, False, strategy_id)
+    checked.add(strategy_id)
 
 
 def get_readable_strategy_or_404(strategy_id: int) -> models.Strategy:

@@ -26,6 +26,7 @@ from ...domain.months import TYPED_MONTH_PATTERN, month_problem
 from ...domain.normalise import normalise_strategy_data
 from ...domain.schedule import analyse
 from ...domain.schedule_state import schedule_state
+from ...domain.strategy import Strategy
 from ...domain.validation import describe_cycle
 from ...domain.verstetigung import calendar
 from ...extensions import db
@@ -255,9 +256,13 @@ def _measure_row(row: models.Strategy, key: str) -> models.Measure:
 
 
 def _measure_answer(strategy_id: int, key: str, status: int = 200):
-    """The measure as stored now, with its ETag (read again after a write)."""
-    db.session.expire_all()
-    row = get_strategy_or_404(strategy_id, write=False, superseded_ok=True, load=False)
+    """The measure as stored now, with its ETag (read again after a write). Access was checked
+    before the view (`_authenticate`): the answer locks and loads nothing more than it shows."""
+    if request.method not in ("GET", "HEAD"):
+        db.session.expire_all()  # the strategy row as the write left it
+    row = service.load_strategy_row(db.session, strategy_id, core=False)
+    if row is None:
+        raise ApiProblem(404, "Die Strategie gibt es nicht (mehr).")
     m = models.Measure.__table__
     mrow = db.session.execute(
         sa.select(m.c.id, m.c.lock_version).where(m.c.strategy_id == row.id, m.c.key == key)
@@ -274,9 +279,10 @@ def _invalid(problems) -> ApiProblem:
     return ApiProblem(422, "Die Maßnahme wurde nicht gespeichert: " + " ".join(errors), errors=errors)
 
 
-def _save(row: models.Strategy, raw: dict, existing: models.Measure | None) -> None:
+def _save(row: models.Strategy, raw: dict, existing: models.Measure | None, current: Strategy | None = None) -> None:
     """Check a measure in file form like an import does, then save it like the form does; commit.
-    Typed forms (04/2025, Hoch, in Umsetzung, Lead) become canonical first, as in files and forms."""
+    Typed forms (04/2025, Hoch, in Umsetzung, Lead) become canonical first, as in files and forms.
+    `current`: the row's strategy (`read_strategy`) when the view has read it already."""
     raw = normalise_strategy_data({"measures": [raw]})["measures"][0]
     problems = measure_problems(raw)
     if problems:
@@ -285,7 +291,7 @@ def _save(row: models.Strategy, raw: dict, existing: models.Measure | None) -> N
     if problems:
         raise _invalid(problems)
     try:
-        service.save_measure(db.session, row, measure, existing_key=existing.key if existing else None)
+        service.save_measure(db.session, row, measure, existing_key=existing.key if existing else None, current=current)
         db.session.commit()
     except service.ValidationFailed as exc:
         db.session.rollback()
@@ -549,8 +555,8 @@ def update_measure(strategy_id: int, key: str, json: s.MeasureChange):
     row = get_strategy_or_404(strategy_id, write=True)
     mrow = _measure_row(row, key)
     _check_if_match(mrow)
-    current = service.read_strategy(db.session, row).measure(key)
-    _save(row, {**measure_to_dict(current), **_change_data(json), "id": key}, mrow)
+    strategy = service.read_strategy(db.session, row)
+    _save(row, {**measure_to_dict(strategy.measure(key)), **_change_data(json), "id": key}, mrow, strategy)
     return _measure_answer(strategy_id, key)
 
 
