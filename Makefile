@@ -29,7 +29,7 @@ run: $(BIN)/planner
 ## Production: gunicorn against DATABASE_URL (see README).
 serve: $(BIN)/planner
 	$(BIN)/planner db upgrade
-	PLANNER_CHART_PROCESSES=$${PLANNER_CHART_PROCESSES:-1} $(BIN)/gunicorn --workers $${WORKERS:-3} --threads $${THREADS:-8} --keep-alive 30 --bind $${BIND:-$(HOST):8000} wsgi:app
+	$(BIN)/gunicorn --workers $${WORKERS:-3} --threads $${THREADS:-8} --keep-alive 30 --bind $${BIND:-$(HOST):8000} wsgi:app
 
 ## Install the test extras and run the whole suite in stages by purpose, as CI does: pure tests once,
 ## database tests on SQLite and on PostgreSQL (a throwaway server unless TEST_DATABASE_URL is set),

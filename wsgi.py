@@ -3,11 +3,8 @@
 import gc
 
 from planner import create_app
-from planner.charts import drawing
 
 app = create_app()
-# the server draws the Fahrplan in processes of its own (PLANNER_CHART_PROCESSES; commands never do)
-drawing.configure(app.config["CHART_PROCESSES"])
 
 # What is loaded by now (modules, the app, the catalogue: some 290,000 objects) lives as long as
 # the process. Frozen, the cycle collector no longer scans it in every full collection. Those

@@ -232,12 +232,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warm", type=int, default=40, help="offices whose pages are opened before the run")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument(
-        "--chart-processes",
-        type=int,
-        default=1,
-        help="PLANNER_CHART_PROCESSES of each gunicorn process (0: draw inline)",
-    )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     args = parser.parse_args(argv)
     pages.APP_PORT = land_bench.APP_PORT = APP_PORT
@@ -253,7 +247,6 @@ def main(argv: list[str] | None = None) -> int:
         )
         ids = json.loads(out.stdout.strip().splitlines()[-1])
         land = land_ids["land"]
-        env["PLANNER_CHART_PROCESSES"] = str(args.chart_processes)
         gunicorn = pages.start_gunicorn(env, args.workers, args.threads)
         cookies = [pages.login(f"leser{i}") for i in range(args.readers)]
         cold_costs(gunicorn, cookies[0], ids, land)
@@ -292,8 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         lost = int(lost_out.stdout.strip().splitlines()[-1])
         print(
             f"{args.readers} Leser ({args.readers // 4} davon Portfolio), {args.writers} Schreiber über die API, "
-            f"{args.seconds:g} s; gunicorn {args.workers}×{args.threads}, {args.chart_processes} Zeichenprozess(e) je "
-            f"Prozess, PostgreSQL; Last (1 min) zu Beginn "
+            f"{args.seconds:g} s; gunicorn {args.workers}×{args.threads}, PostgreSQL; Last (1 min) zu Beginn "
             f"{load:.1f}, am Ende {os.getloadavg()[0]:.1f}"
         )
         print("| Art | Anfragen | je s | p50 | p95 | p99 |")

@@ -98,14 +98,6 @@ def mail_settings() -> dict:
     }
 
 
-def chart_processes() -> int:
-    """PLANNER_CHART_PROCESSES: how many processes each server process draws charts in (0–8)."""
-    text = (os.environ.get("PLANNER_CHART_PROCESSES") or "0").strip()
-    if not text.isdigit() or int(text) > 8:
-        raise ValueError(f"PLANNER_CHART_PROCESSES must be a number from 0 to 8, not {text!r}")
-    return int(text)
-
-
 def from_environment() -> dict:
     """The settings a deployment controls through the environment."""
     return (
@@ -120,8 +112,6 @@ def from_environment() -> dict:
             "WTF_CSRF_TIME_LIMIT": None,
             # where background documents are made: "thread" (in the web process) or "process" (`planner worker`)
             "JOB_WORKER": os.environ.get("PLANNER_JOB_WORKER") or "thread",
-            # processes per server process that draw the Fahrplan (charts/drawing.py; 0: in the request)
-            "CHART_PROCESSES": chart_processes(),
         }
         | directory_settings()
         | mail_settings()

@@ -36,7 +36,6 @@ def drawn(monkeypatch):
     monkeypatch.setattr(common, "render", counting)
     monkeypatch.setattr(radar, "render", counting)
     monkeypatch.setattr("planner.web.roadmap.render", counting)
-    monkeypatch.setattr("planner.charts.drawing.render", counting)
     return calls
 
 

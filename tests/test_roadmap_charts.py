@@ -303,27 +303,3 @@ def test_render_cleans_every_text_without_making_ticks_for_axes_drawn_without_ax
         assert shown in svg
     assert not any(c in svg for c in "\x01\x02\x07\x0b")
     assert axed in asked and plain not in asked
-
-
-def test_the_fahrplan_drawn_in_a_drawing_process_is_the_one_drawn_here():
-    """With drawing processes (PLANNER_CHART_PROCESSES) the Fahrplan is drawn in another process,
-    byte for byte as in the calling thread; a process that died is replaced and the chart still
-    drawn."""
-    import os
-
-    from planner.charts import drawing
-
-    strategy = load_strategy(STEINFURT.read_text(encoding="utf-8"))
-    day = date(2026, 12, 7)
-    here = drawing.drawn(drawing.fahrplan, strategy, "svg", day, critical=True)
-    try:
-        drawing.configure(1)
-        there = drawing.drawn(drawing.fahrplan, strategy, "svg", day, critical=True)
-        pids = {p.pid for p in drawing._pool._processes.values()}
-        assert there == here and pids and os.getpid() not in pids
-        for pid in pids:
-            os.kill(pid, 9)
-        assert drawing.drawn(drawing.fahrplan, strategy, "svg", day, critical=True) == here
-    finally:
-        drawing.configure(0)
-    assert drawing._pool is None

@@ -8,12 +8,11 @@ from dataclasses import replace
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from .. import models
-from ..charts import drawing
 from ..charts.common import MIMETYPES, render
 from ..charts.depgraph import dependency_chart, dependency_text
 from ..charts.gantt import gantt_chart, gantt_text
 from ..charts.matrix import levels, matrix_cells, matrix_chart, matrix_text
-from ..charts.tables import dependency_table, matrix_table
+from ..charts.tables import dependency_table, gantt_table, matrix_table
 from ..domain.months import month_of
 from ..domain.planning import slip_impact
 from ..domain.roadmap_view import numbered, roadmap_view
@@ -144,17 +143,19 @@ def _fahrplan_chart(strategy_id: int, fmt: str) -> Response:
         paper = "a4" if request.args.get("papier", "").lower() == "a4" else "a3"  # PDF: A3 landscape unless asked
 
         def draw() -> bytes:
-            return drawing.drawn(
-                drawing.fahrplan,
-                read_strategy(db.session, row),
-                fmt,
-                today,
+            rm = service.roadmap(row)
+            fig = gantt_chart(
+                rm.strategy,
+                rm.analysis,
+                today=today,
                 dependencies=bool(form.abhaengigkeiten.data),
                 critical=bool(form.kritisch.data),
                 baseline=service.baseline_dates(baseline) if baseline else None,
                 baseline_label=f"Basisplan „{baseline.name}“" if baseline else "Basisplan",
-                paper=paper,
             )
+            table = gantt_table(rm.strategy, rm.analysis, today) if fmt == "pdf" else None
+            text = gantt_text(rm.strategy, rm.analysis, today)
+            return render(fig, fmt, *text, table, paper=paper)
 
         # the chart draws today's line and date: a new day, a new picture
         key = {**args, "heute": today.isoformat()}
