@@ -238,9 +238,9 @@ class Office:
     call_budgets: dict[str, float] = field(default_factory=dict)
     # running measures without a status report for more than REPORT_MONTHS (`unreported`)
     unreported: int = 0
-    # what is derived from these figures per day (portfolio_progress.stuck_reasons, the digest of
-    # services/portfolio.figures_digest): an office's
-    # figures are kept while it does not change, and so is this
+    # what is derived from these figures (portfolio_progress.stuck_reasons per day, the digest of
+    # services/portfolio.figures_digest): an office's figures are kept while it does not change,
+    # and so is this
     derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property

@@ -232,12 +232,6 @@ def key(name: str, options: dict | None = None) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def peek(session: Session, current: str, name: str, options: dict | None = None) -> object | None:
-    """The value kept in this process for this stamp, name and options, else None (nothing is made)."""
-    kept = _recalled(session, key(name, options))
-    return kept[1] if kept is not None and kept[0] == current else None
-
-
 def latest(session: Session, name: str, options: dict | None = None) -> object | None:
     """The value kept in this process for this name and options, of whatever stamp (None: none):
     what a value made anew may start from."""
