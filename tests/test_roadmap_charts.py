@@ -197,6 +197,8 @@ def _hex(colour) -> str:
 
 def test_steinfurt_at_2026_11_30_shows_today_and_extends_overdue_bars():
     from planner.domain.catalogue import catalogue
+    from matplotlib.collections import PolyCollection
+
     from planner.domain.roadmap_view import roadmap_view
 
     s = load_strategy(STEINFURT.read_text(encoding="utf-8"))
@@ -228,11 +230,8 @@ def test_steinfurt_at_2026_11_30_shows_today_and_extends_overdue_bars():
     assert len(marks) == 4  # four measures start too early (Steinfurt's seven conflicts)
     assert all(_hex(p.get_edgecolor()) not in dimension_colours for p in marks)
     awareness_colour = catalogue().dimension("IT-Sicherheit").colour.lower()
-    solid = [
-        p
-        for p in ax.patches
-        if p.get_hatch() is None and p.get_zorder() == 2 and _hex(p.get_facecolor()) == awareness_colour
-    ]
+    (bars,) = [c for c in ax.collections if isinstance(c, PolyCollection) and c.get_zorder() == 2]
+    solid = [f for f in bars.get_facecolor() if _hex(f) == awareness_colour]
     assert len(solid) == 3  # the three IT-Sicherheit bars, the conflicting one included
     # the finished open-ended AGORA registration: hatched as finished, with ✓
     texts = [t.get_text() for t in ax.texts]
@@ -278,6 +277,31 @@ def test_the_month_grid_is_one_artist_per_kind_of_line():
     assert len(grids) == 3 and len(ax.lines) <= 3  # today's and the plan period's edges
     months = sum(len(c.get_segments()) for c in grids)
     assert months == len(range(0, int(ax.get_xlim()[1]) + 1))
+
+
+def test_plain_rectangles_are_one_collection_per_layer():
+    """Bars, stripes, bands and outlines without hatch are drawn as one collection per z-order,
+    clipping and transform, not as one artist each; the hatched ones stay patches."""
+    from matplotlib.collections import PolyCollection
+    from matplotlib.patches import Rectangle
+
+    from planner.domain.roadmap_view import roadmap_view
+
+    strategy = load_strategy(STEINFURT.read_text(encoding="utf-8"))
+    fig = gantt_chart(strategy, today=date(2026, 11, 30), critical=True)
+    ax = fig.axes[0]
+    assert all(p.get_hatch() for p in ax.patches if isinstance(p, Rectangle))
+    layers = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    keys = [(c.get_zorder(), c.get_clip_on(), id(c.get_transform())) for c in layers]
+    assert len(keys) == len(set(keys))
+    bars = next(c for c in layers if c.get_zorder() == 2)
+    view = roadmap_view(strategy, date(2026, 11, 30))
+    # a solid bar each; an open-ended one fades out in six more steps; finished ones are hatched
+    assert len(bars.get_paths()) == sum(1 if b.measure.end else 7 for b in view.bars if not b.completed)
+    outline = next(c for c in layers if c.get_zorder() == 4)  # the critical path, framed black
+    assert {tuple(e) for e in outline.get_edgecolor()} == {(0.0, 0.0, 0.0, 1.0)}
+    assert list(outline.get_linewidth()) == [2.0] * len(outline.get_paths())
+    assert all(f[3] == 0 for f in outline.get_facecolor())
 
 
 def test_render_cleans_every_text_without_making_ticks_for_axes_drawn_without_axis(monkeypatch):

@@ -12,7 +12,8 @@ import textwrap
 from dataclasses import dataclass
 from datetime import date
 
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.path import Path as MplPath
@@ -63,6 +64,55 @@ class _Row:
     h: float = ROW_H
 
 
+class _Boxes:
+    """The chart's plain rectangles (no hatch): one collection per z-order, clipping and transform
+    instead of one artist per rectangle. A Fahrplan has some 140 of them (bars, stripes, bands,
+    headers, outlines); as artists they were a third of a cold SVG's time. A collection takes its
+    place among the artists where its first rectangle was added, so the drawing order stays."""
+
+    def __init__(self, ax) -> None:
+        self.ax = ax
+        self.groups: dict[tuple, tuple[PolyCollection, list, list, list, list]] = {}
+        self.kept: list = []
+
+    def add(
+        self,
+        x: float,
+        y: float,
+        width: float,
+        height: float,
+        *,
+        facecolor: str = "none",
+        edgecolor: str = "none",
+        linewidth: float = 1.0,
+        alpha: float | None = None,
+        zorder: float = 1,
+        clip_on: bool = True,
+        transform=None,
+    ) -> None:
+        key = (zorder, clip_on, id(transform))
+        group = self.groups.get(key)
+        if group is None:
+            collection = PolyCollection(
+                [], zorder=zorder, joinstyle="miter", transform=transform or self.ax.transData, clip_on=clip_on
+            )
+            self.ax.add_collection(collection, autolim=False)
+            group = self.groups[key] = (collection, [], [], [], [])
+            self.kept.append(transform)  # its id is in the key: kept alive while the key is used
+        collection, verts, faces, edges, widths = group
+        verts.append(((x, y), (x + width, y), (x + width, y + height), (x, y + height)))
+        faces.append(to_rgba(facecolor, alpha))
+        edges.append(to_rgba(edgecolor))
+        widths.append(linewidth if edgecolor != "none" else 0.0)
+
+    def finish(self) -> None:
+        for collection, verts, faces, edges, widths in self.groups.values():
+            collection.set_verts(verts)
+            collection.set_facecolor(faces)
+            collection.set_edgecolor(edges)
+            collection.set_linewidth(widths)
+
+
 def gantt_chart(
     strategy: Strategy,
     analysis: Analysis | None = None,
@@ -90,10 +140,11 @@ def gantt_chart(
     ax.set_xlim(0, view.months)
     ax.set_ylim(chart_h, 0)
     ax.set_axis_off()
+    boxes = _Boxes(ax)
     _title(fig, heading, strategy, view, today, height)
-    _time_axis(ax, view, chart_h, len(rows) > 25)
-    _plan_period(ax, view, chart_h)
-    _groups(ax, headers, chart_h, view.months, chart_w)
+    _time_axis(ax, boxes, view, chart_h, len(rows) > 25)
+    _plan_period(ax, boxes, view, chart_h)
+    _groups(ax, boxes, headers, chart_h, view.months, chart_w)
     by_key = {r.bar.measure.key: r for r in rows}
     critical_keys = set(analysis.critical_path) if critical else set()
     if not rows:
@@ -107,11 +158,12 @@ def gantt_chart(
             color=MUTED,
         )
     for i, row in enumerate(rows):
-        _row(ax, row, i, view, chart_w, baseline, row.bar.measure.key in critical_keys, today)
-    _conflicts(ax, analysis, by_key, view)
+        _row(ax, boxes, row, i, view, chart_w, baseline, row.bar.measure.key in critical_keys, today)
+    _conflicts(ax, boxes, analysis, by_key, view)
     if dependencies or critical:
         _arrows(ax, strategy, analysis, by_key, view, dependencies, critical_keys)
     _today_line(ax, view, today, chart_h)
+    boxes.finish()
     _draw_side_panel(fig, side, height, top)
     return fig
 
@@ -153,7 +205,7 @@ def _period_text(view: RoadmapView) -> str:
     return f"{plan} (dargestellt {view.window_start.german()} – {view.window_end.german()})"
 
 
-def _plan_period(ax, view: RoadmapView, chart_h: float) -> None:
+def _plan_period(ax, boxes: _Boxes, view: RoadmapView, chart_h: float) -> None:
     """Months beyond the plan period shaded, its edges drawn, and a labelled band above the header."""
     if not view.widened:
         return
@@ -161,18 +213,18 @@ def _plan_period(ax, view: RoadmapView, chart_h: float) -> None:
     x1 = min(_x(view.plan_end, view) + 1, float(view.months))
     for a, b in ((0.0, x0), (x1, float(view.months))):
         if b > a:
-            ax.add_artist(Rectangle((a, 0), b - a, chart_h, facecolor=OUTSIDE_PLAN, edgecolor="none", zorder=0.05))
+            boxes.add(a, 0, b - a, chart_h, facecolor=OUTSIDE_PLAN, zorder=0.05)
     for x in (x0, x1):
         ax.plot([x, x], [-1.02, chart_h], color=PLAN_EDGE, linewidth=1.3, zorder=5.5, clip_on=False)
     if x1 > x0:
-        _band(ax, x0, x1 - x0, -1.02, 0.24, "#c9d6e3", "Planungszeitraum", 8.5, "bold")
+        _band(ax, boxes, x0, x1 - x0, -1.02, 0.24, "#c9d6e3", "Planungszeitraum", 8.5, "bold")
 
 
 def _x(month: Month, view: RoadmapView) -> float:
     return float(month - view.window_start)
 
 
-def _time_axis(ax, view: RoadmapView, chart_h: float, months_below_too: bool) -> None:
+def _time_axis(ax, boxes: _Boxes, view: RoadmapView, chart_h: float, months_below_too: bool) -> None:
     n = view.months
     month_labels = n <= 36
     # the month lines as three collections (years, quarters, months): one artist each, not one per month
@@ -197,14 +249,14 @@ def _time_axis(ax, view: RoadmapView, chart_h: float, months_below_too: bool) ->
     while i < n:
         month = view.window_start + i
         year_len = min(13 - month.month, n - i)
-        _band(ax, i, year_len, -0.74, 0.24, "#dfe6ee", str(month.year), 9, "bold")
+        _band(ax, boxes, i, year_len, -0.74, 0.24, "#dfe6ee", str(month.year), 9, "bold")
         i += year_len
     i = 0
     while i < n:
         month = view.window_start + i
         q_len = min(3 - (month.month - 1) % 3, n - i)
         label = f"Q{(month.month - 1) // 3 + 1}" if q_len >= 2 or n <= 24 else ""
-        _band(ax, i, q_len, -0.48, 0.22, "#eef2f6", label, 8, "normal")
+        _band(ax, boxes, i, q_len, -0.48, 0.22, "#eef2f6", label, 8, "normal")
         i += q_len
     if month_labels:
         rows_y = [-0.13] + ([chart_h + 0.14] if months_below_too else [])
@@ -215,8 +267,10 @@ def _time_axis(ax, view: RoadmapView, chart_h: float, months_below_too: bool) ->
                 ax.text(i + 0.5, y, label, ha="center", va="center", fontsize=7.5, color=MUTED, clip_on=False)
 
 
-def _band(ax, x: float, width: float, y: float, h: float, fill: str, label: str, size: float, weight: str) -> None:
-    ax.add_artist(Rectangle((x, y), width, h, facecolor=fill, edgecolor="white", linewidth=1.2, clip_on=False))
+def _band(
+    ax, boxes: _Boxes, x: float, width: float, y: float, h: float, fill: str, label: str, size: float, weight: str
+) -> None:
+    boxes.add(x, y, width, h, facecolor=fill, edgecolor="white", linewidth=1.2, clip_on=False)
     if label:
         ax.text(
             x + width / 2,
@@ -231,22 +285,13 @@ def _band(ax, x: float, width: float, y: float, h: float, fill: str, label: str,
         )
 
 
-def _groups(ax, headers, chart_h: float, months: int, chart_w: float) -> None:
+def _groups(ax, boxes: _Boxes, headers, chart_h: float, months: int, chart_w: float) -> None:
     label_frac = LABEL_W / chart_w
+    beside = ax.get_yaxis_transform()  # x in the axes' width, y in inches
     for y, dim in headers:
-        ax.add_artist(
-            Rectangle((0, y), months, HEAD_H, facecolor=lighter(dim.colour, 0.86), edgecolor="none", zorder=0.2)
-        )
-        ax.add_artist(
-            Rectangle(
-                (-label_frac, y + 0.05),
-                0.012,
-                HEAD_H - 0.1,
-                transform=ax.get_yaxis_transform(),
-                facecolor=dim.colour,
-                edgecolor="none",
-                clip_on=False,
-            )
+        boxes.add(0, y, months, HEAD_H, facecolor=lighter(dim.colour, 0.86), zorder=0.2)
+        boxes.add(
+            -label_frac, y + 0.05, 0.012, HEAD_H - 0.1, facecolor=dim.colour, clip_on=False, transform=beside
         )
         ax.text(
             -label_frac + 0.02,
@@ -276,6 +321,7 @@ def _label(title: str, second_loop: bool) -> str:
 
 def _row(
     ax,
+    boxes: _Boxes,
     row: _Row,
     index: int,
     view: RoadmapView,
@@ -286,9 +332,7 @@ def _row(
 ) -> None:
     bar, m, y = row.bar, row.bar.measure, row.y
     if index % 2:
-        ax.add_artist(
-            Rectangle((0, y - row.h / 2), view.months, row.h, facecolor="#f4f6f8", edgecolor="none", zorder=0.1)
-        )
+        boxes.add(0, y - row.h / 2, view.months, row.h, facecolor="#f4f6f8", zorder=0.1)
     ax.text(
         -LABEL_PAD / chart_w,
         y,
@@ -307,7 +351,7 @@ def _row(
     colour = bar.dimension.colour
     top, h = (y - 0.36 * ROW_H, 0.5 * ROW_H) if baseline is not None else (y - 0.32 * ROW_H, 0.64 * ROW_H)
     if baseline is not None and m.key in baseline:
-        _baseline_bar(ax, baseline[m.key], view, y)
+        _baseline_bar(boxes, baseline[m.key], view, y)
     if bar.completed:  # finished (open-ended ones too): light, hatched, ✓
         ax.add_artist(
             Rectangle(
@@ -323,26 +367,17 @@ def _row(
         )
     elif m.end is None:  # open-ended: solid, then fading out to the window's end
         fade = min(3.0, (x1 - x0) / 2)
-        ax.add_artist(Rectangle((x0, top), x1 - x0 - fade, h, facecolor=colour, edgecolor="none", zorder=2))
+        boxes.add(x0, top, x1 - x0 - fade, h, facecolor=colour, zorder=2)
         steps = 6
         for s in range(steps):
-            ax.add_artist(
-                Rectangle(
-                    (x1 - fade + s * fade / steps, top),
-                    fade / steps,
-                    h,
-                    facecolor=colour,
-                    alpha=0.85 - s * 0.13,
-                    edgecolor="none",
-                    zorder=2,
-                )
-            )
+            step = x1 - fade + s * fade / steps
+            boxes.add(step, top, fade / steps, h, facecolor=colour, alpha=0.85 - s * 0.13, zorder=2)
     else:
-        ax.add_artist(Rectangle((x0, top), x1 - x0, h, facecolor=colour, edgecolor="none", zorder=2))
+        boxes.add(x0, top, x1 - x0, h, facecolor=colour, zorder=2)
     if bar.overdue_to is not None:
         _overdue_extension(ax, bar, view, top, h, today)  # the critical-path outline stays on the plan
     if on_critical:
-        ax.add_artist(Rectangle((x0, top), x1 - x0, h, facecolor="none", edgecolor=CRITICAL, linewidth=2.0, zorder=4))
+        boxes.add(x0, top, x1 - x0, h, edgecolor=CRITICAL, linewidth=2.0, zorder=4)
     if bar.after_window:
         ax.text(
             view.months + 0.05,
@@ -407,7 +442,7 @@ def _mark(ax, x0: float, x1: float, y: float, months: int, symbol: str, colour: 
     ax.text(x, y, symbol, ha=ha, va="center", fontsize=9, color=colour, fontweight="bold", zorder=5, bbox=patch)
 
 
-def _baseline_bar(ax, dates: tuple[Month | None, Month | None], view: RoadmapView, y: float) -> None:
+def _baseline_bar(boxes: _Boxes, dates: tuple[Month | None, Month | None], view: RoadmapView, y: float) -> None:
     start, end = dates
     if start is None:
         return
@@ -417,12 +452,10 @@ def _baseline_bar(ax, dates: tuple[Month | None, Month | None], view: RoadmapVie
     x0 = _x(max(start, view.window_start), view)
     x1 = _x(min(last, view.window_end), view) + 1
     # above the conflict hatch (which spans the whole row), below the critical-path outline
-    ax.add_artist(
-        Rectangle((x0, y + 0.18 * ROW_H), x1 - x0, 0.22 * ROW_H, facecolor=BASELINE, edgecolor="none", zorder=3.2)
-    )
+    boxes.add(x0, y + 0.18 * ROW_H, x1 - x0, 0.22 * ROW_H, facecolor=BASELINE, zorder=3.2)
 
 
-def _conflicts(ax, analysis: Analysis, by_key: dict[str, _Row], view: RoadmapView) -> None:
+def _conflicts(ax, boxes: _Boxes, analysis: Analysis, by_key: dict[str, _Row], view: RoadmapView) -> None:
     """The months a measure runs before its prerequisite allows, cross-hatched magenta, and ⚠ beside it."""
     too_early: dict[str, Month] = {}
     for c in analysis.conflicts:
@@ -444,9 +477,7 @@ def _conflicts(ax, analysis: Analysis, by_key: dict[str, _Row], view: RoadmapVie
                     (x0, top), x_ready - x0, ROW_H, facecolor="white", edgecolor=CONFLICT, hatch="xxxx", zorder=1.9
                 )
             )
-            ax.add_artist(
-                Rectangle((x0, top), x_ready - x0, ROW_H, facecolor="none", edgecolor=CONFLICT, linewidth=1.6, zorder=3)
-            )
+            boxes.add(x0, top, x_ready - x0, ROW_H, edgecolor=CONFLICT, linewidth=1.6, zorder=3)
         if bar.before_window:  # ◀ has the place before the bar: the warning goes after it
             x1 = _x(bar.end, view) + 1
             _mark(ax, x0, x1, row.y, view.months, "⚠", CONFLICT, nth=1 if bar.completed else 0)
