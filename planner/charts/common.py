@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 import matplotlib
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
 from matplotlib.textpath import TextToPath
 
@@ -35,28 +36,57 @@ matplotlib.rcParams.update(
     }
 )
 
+TEXT_SIZES = 32768  # texts whose size is kept (remember_text_sizes)
+
 
 def remember_text_sizes() -> None:
     """Keep the sizes of texts for SVG (and PDF) across charts, process-wide.
 
     matplotlib measures every text of a chart with FreeType when it lays it out, and keeps what
-    it measured only as long as one renderer, that is one `savefig`. A Fahrplan SVG has some 140
+    it measured only as long as one renderer, that is one `savefig`. A Fahrplan SVG has some 190
     texts (months, legend, measure titles) and most are the same in the next chart and after a
-    save: measuring them again was a quarter of its cost. The size of a text is a function of
-    the text, its font properties and whether it is math (TextToPath measures at a fixed scale),
-    so the answers are kept in one bounded cache for every renderer and thread.
+    save: measuring a measure's title takes FreeType about half a millisecond. The size of a text
+    is a function of the text, its font properties and whether it is math (TextToPath measures
+    at a fixed scale), so the answers are kept in one bounded cache for every renderer and thread.
+
+    It holds TEXT_SIZES texts: a Land instance's workers draw the Fahrplan of hundreds of offices,
+    some 50 titles each, and a cache smaller than their titles measured every title of every
+    chart again (a fifth of a cold Fahrplan SVG at 400 offices). The key is the font as plain
+    values (family, style, variant, weight, stretch, size, file, math family), not the font
+    object, so an entry costs some hundred bytes beside its text.
     """
     measure = TextToPath.get_text_width_height_descent
     if getattr(measure, "remembered", False):
         return
     one = TextToPath()
 
-    @functools.lru_cache(maxsize=8192)
-    def size(text: str, prop, ismath) -> tuple[float, float, float]:
+    @functools.lru_cache(maxsize=TEXT_SIZES)
+    def size(text: str, font: tuple, ismath) -> tuple[float, float, float]:
+        family, style, variant, weight, stretch, points, file, math = font
+        prop = FontProperties(
+            family=list(family),
+            style=style,
+            variant=variant,
+            weight=weight,
+            stretch=stretch,
+            size=points,
+            fname=file,
+            math_fontfamily=math,
+        )
         return measure(one, text, prop, ismath)
 
     def remembered(self, s, prop, ismath):
-        return size(s, prop.copy(), ismath)  # a copy: font properties are mutable and hashed by value
+        font = (
+            tuple(prop.get_family()),
+            prop.get_style(),
+            prop.get_variant(),
+            prop.get_weight(),
+            prop.get_stretch(),
+            prop.get_size_in_points(),
+            prop.get_file(),
+            prop.get_math_fontfamily(),
+        )
+        return size(s, font, ismath)
 
     remembered.remembered = True
     remembered.original = measure
