@@ -15,7 +15,9 @@ Before the timed run every page kind of a sample of offices is opened once (`--w
 errors (must be 0) and the lost writes (must be 0: every acknowledged PATCH's title is in the
 database at the end, unless a later acknowledged PATCH of the same measure replaced it), and
 the cold cost of the most-opened pages: the first request of each, one at a time, and the CPU
-time gunicorn spent for them.
+time gunicorn spent for them. Last the demand: per kind of request the share made anew (not
+found in the cache) and the app's CPU time of hits and of those (its Server-Timing header), and
+the CPU time per second they add up to, beside what gunicorn used in all.
 
 Database: `--database-url` or BENCH_DATABASE_URL (a PostgreSQL database whose name contains
 "bench", dropped and created anew); without one a throwaway server is started on port 55449.
@@ -79,12 +81,29 @@ with app.app_context():
 class Stats:
     def __init__(self) -> None:
         self.times: dict[str, list[float]] = {}
+        self.costs: dict[str, list[tuple[float, bool]]] = {}  # (CPU seconds in the app, made anew)
         self.errors: list[str] = []
         self.lock = threading.Lock()
 
-    def record(self, kind: str, seconds: float) -> None:
+    def record(self, kind: str, seconds: float, *responses: http.client.HTTPResponse) -> None:
+        cpu, miss = 0.0, False
+        for response in responses:
+            timing = server_timing(response)
+            cpu += float(timing.get("cpu", "dur=0").split(";")[0].removeprefix("dur=")) / 1000
+            miss = miss or "miss" in timing
         with self.lock:
             self.times.setdefault(kind, []).append(seconds)
+            self.costs.setdefault(kind, []).append((cpu, miss))
+
+
+def server_timing(response: http.client.HTTPResponse) -> dict[str, str]:
+    """The app's Server-Timing header (web/cached.py) as metric -> parameters."""
+    out = {}
+    for metric in (response.getheader("Server-Timing") or "").split(", "):
+        name, _, params = metric.partition(";")
+        if name:
+            out[name] = params
+    return out
 
     def error(self, text: str) -> None:
         with self.lock:
@@ -102,14 +121,19 @@ def request(conn: http.client.HTTPConnection, method: str, path: str, headers: d
     return response, response.read()
 
 
-def reader_pages(strategy_id: int, keys: list[str], rng: random.Random) -> tuple[str, str]:
-    kind = rng.choice(["strategy", "fahrplan", "svg", "measure"])
-    return kind, {
+def office_pages(strategy_id: int, keys: list[str], rng: random.Random) -> dict[str, str]:
+    """The pages a reader opens of an office: kind -> path (a random measure's)."""
+    return {
         "strategy": f"/strategien/{strategy_id}",
         "fahrplan": f"/strategien/{strategy_id}/fahrplan",
         "svg": f"/strategien/{strategy_id}/fahrplan.svg",
         "measure": f"/strategien/{strategy_id}/massnahmen/{rng.choice(keys)}",
-    }[kind]
+    }
+
+
+def reader_pages(strategy_id: int, keys: list[str], rng: random.Random) -> tuple[str, str]:
+    kind = rng.choice(["strategy", "fahrplan", "svg", "measure"])
+    return kind, office_pages(strategy_id, keys, rng)[kind]
 
 
 LAND_PAGES = {"portfolio": "", "handlungsbedarf": "/handlungsbedarf", "entwicklung": "/entwicklung"}
@@ -135,7 +159,7 @@ def reader(cookie: str, ids: dict, land: int, portfolio: bool, stop: float, stat
             stats.error(f"{path}: {exc}")
             conn = http.client.HTTPConnection("127.0.0.1", APP_PORT, timeout=60)
             continue
-        stats.record(kind, time.perf_counter() - started)
+        stats.record(kind, time.perf_counter() - started, response)
         if response.status != 200:
             stats.error(f"{path}: {response.status}")
 
@@ -153,6 +177,7 @@ def writer(token: str, ids: dict, stop: float, pause: float, stats: Stats, acked
         started = time.perf_counter()
         try:
             response, body = request(conn, "GET", path, auth)
+            read = response
             etag = response.getheader("ETag")
             n += 1
             title = f"Lastprobe {seed}-{n}"
@@ -167,7 +192,7 @@ def writer(token: str, ids: dict, stop: float, pause: float, stats: Stats, acked
             stats.error(f"PATCH {path}: {exc}")
             conn = http.client.HTTPConnection("127.0.0.1", APP_PORT, timeout=60)
             continue
-        stats.record("write", time.perf_counter() - started)
+        stats.record("write", time.perf_counter() - started, read, response)
         if response.status == 200:
             with stats.lock:
                 acked[(sid, key)] = (time.perf_counter(), title)
@@ -222,6 +247,29 @@ def cold_costs(gunicorn: subprocess.Popen, cookie: str, ids: dict, land: int) ->
     print(f"| Portfolio, erster Aufruf | {seconds * 1000:.0f} ms | – |", flush=True)
 
 
+def demand(stats: Stats, seconds: float, cpu_used: float) -> None:
+    """What each kind of request cost the app (its Server-Timing CPU time): found in the cache or
+    made anew, and the processor time per second that makes: the demand the two cores serve."""
+    print("| Art | Anfragen | neu erstellt | CPU Treffer | CPU neu | CPU je s |")
+    print("|---|---|---|---|---|---|")
+    total = 0.0
+    for kind in sorted(stats.costs):
+        costs = stats.costs[kind]
+        hits = [c for c, miss in costs if not miss]
+        made = [c for c, miss in costs if miss]
+        per_second = sum(c for c, _ in costs) / seconds
+        total += per_second
+        mean = lambda xs: f"{sum(xs) / len(xs) * 1000:.1f} ms" if xs else "–"  # noqa: E731
+        print(
+            f"| {kind} | {len(costs)} | {len(made) / len(costs):.0%} | {mean(hits)} | {mean(made)} "
+            f"| {per_second * 1000:.0f} ms |"
+        )
+    print(
+        f"CPU der Anfragen (Server-Timing): {total:.2f} s je s; gunicorn insgesamt {cpu_used / seconds:.2f} s je s",
+        flush=True,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--offices", type=int, default=400)
@@ -251,12 +299,14 @@ def main(argv: list[str] | None = None) -> int:
         cookies = [pages.login(f"leser{i}") for i in range(args.readers)]
         cold_costs(gunicorn, cookies[0], ids, land)
         warm = list(ids["strategies"].items())[: args.warm]
+        rng = random.Random(7)
         for sid, keys in warm:
-            for kind in ("strategy", "fahrplan", "svg", "measure"):
-                land_bench.timed_get(reader_pages(int(sid), keys, random.Random(kind))[1], cookies[0])
+            for path in office_pages(int(sid), keys, rng).values():  # every kind, a random measure
+                land_bench.timed_get(path, cookies[0])
         for suffix in LAND_PAGES.values():
             land_bench.timed_get(f"/landesebene/{land}{suffix}", cookies[0])
         load = os.getloadavg()[0]
+        cpu_before = pages.cpu_seconds(gunicorn.pid)
         print(f"Lastphase: {args.seconds:g} s ab jetzt (gunicorn {gunicorn.pid})", flush=True)
         stats, acked = Stats(), {}
         stop = time.monotonic() + args.seconds
@@ -273,6 +323,7 @@ def main(argv: list[str] | None = None) -> int:
             t.start()
         for t in threads:
             t.join()
+        cpu_used = pages.cpu_seconds(gunicorn.pid) - cpu_before
         lost_out = subprocess.run(
             [str(BIN / "python"), "-c", LOST],
             input=json.dumps([[s, k, t] for (s, k), (_, t) in acked.items()]),
@@ -303,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
             ms = " | ".join(f"{percentile(values, p) * 1000:.0f} ms" for p in (50, 95, 99))
             print(f"| {name} | {len(values)} | {len(values) / args.seconds:.1f} | {ms} |")
         print(f"Fehler: {len(stats.errors)}; verlorene Schreibvorgänge: {lost}", flush=True)
+        demand(stats, args.seconds, cpu_used)
         for e in stats.errors[:10]:
             print("  ", e)
         failed = bool(stats.errors or lost)

@@ -166,6 +166,31 @@ def test_pages_carry_a_private_etag_per_reader_and_session(app, client, client_a
     assert client.get(page, headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
 
 
+def _timing(response) -> dict[str, str]:
+    """Server-Timing as metric -> its parameters."""
+    out = {}
+    for metric in response.headers["Server-Timing"].split(", "):
+        name, _, params = metric.partition(";")
+        out[name] = params
+    return out
+
+
+@pytest.mark.db
+def test_answers_say_what_they_cost_and_whether_the_cache_had_them(app, client, sample_id, today):
+    """Server-Timing: time and CPU time in the app; `miss` when a part or chart was made for this
+    request. The second reader of a page and of its chart finds them in the cache."""
+    for page in (f"/strategien/{sample_id}", f"/strategien/{sample_id}/fahrplan.svg"):
+        first, again = _timing(client.get(page)), _timing(client.get(page))
+        assert "miss" in first and "miss" not in again, page
+        for timing in (first, again):
+            app_ms = float(timing["app"].split(";")[0].removeprefix("dur="))
+            cpu_ms = float(timing["cpu"].split(";")[0].removeprefix("dur="))
+            assert app_ms > 0 and 0 <= cpu_ms
+    _edit(app, sample_id, "chatbot", title="Chatbot für alle")
+    assert "miss" in _timing(client.get(f"/strategien/{sample_id}/fahrplan.svg"))
+    assert "Server-Timing" in client.get("/anmelden").headers  # every answer, also without a session
+
+
 @pytest.mark.db
 def test_a_page_with_a_flashed_message_is_not_kept(app, client, sample_id, today):
     page = f"/strategien/{sample_id}/massnahmen/chatbot"

@@ -51,6 +51,7 @@ CACHE_BYTES = 64 * 1024 * 1024
 WAIT_SECONDS = 0.5  # for another worker making a value
 MAKER_SECONDS = 30  # for another thread of this process making a value none older is kept of
 EVERYTHING = "*"
+MADE = "planner.cache.made"  # in a session's info: how many values were made (not found) in it
 SCOPED = {"strategies": "s", "organisations": "o", "users": "u"}
 # tables whose changes no cached value shows
 # tables no page shows and the trail does not record (services/audit.py NOT_AUDITED is this set):
@@ -293,6 +294,7 @@ def cached_or_stale(
                 _remember(session, k, current, value := _decoded(row))
                 return value, False
         value = make()
+        session.info[MADE] = session.info.get(MADE, 0) + 1
         _remember(session, k, current, value)
         if shared:
             _store(session, k, current, value)

@@ -12,12 +12,17 @@ requests, parts of pages and charts kept under the revisions they read.
   part (`<input form=…>`); the session countdown is computed in the browser. Nothing is
   substituted into rendered HTML.
 - `chart_response`: a chart from the cache, with its ETag.
+- Every answer says what it cost in a `Server-Timing` header: `app` (time in the app), `cpu`
+  (processor time of the request's thread) and `miss` when a part or chart was made for it
+  rather than taken from the cache. The browser's developer tools show them; `bench landmix`
+  adds them up per page kind.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
@@ -156,6 +161,31 @@ def chart_response(
     return response
 
 
+def _timed(wsgi_app):
+    """The WSGI application noting when the request began, in time and in its thread's CPU time."""
+
+    def timed(environ, start_response):
+        environ["planner.started"] = (time.perf_counter(), time.thread_time())
+        return wsgi_app(environ, start_response)
+
+    return timed
+
+
+def _server_timing(response: Response) -> Response:
+    started = request.environ.get("planner.started")
+    if started is not None:
+        wall, cpu = time.perf_counter() - started[0], time.thread_time() - started[1]
+        timing = [f'app;dur={wall * 1000:.1f};desc="Antwortzeit"', f'cpu;dur={cpu * 1000:.1f};desc="Rechenzeit"']
+        session = g.get("db_session")  # the request's session, if it opened one (extensions.Database)
+        made = session.info.get(cache.MADE, 0) if session is not None else 0
+        if made:
+            timing.append(f'miss;desc="{made} neu erstellt"')
+        response.headers["Server-Timing"] = ", ".join(timing)
+    return response
+
+
 def install(app) -> None:
+    app.wsgi_app = _timed(app.wsgi_app)
+    app.after_request(_server_timing)
     app.add_template_global(form_id, "form_id")
     cache.code_fingerprint()  # once per process, at its start rather than in a reader's request
