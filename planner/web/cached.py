@@ -54,12 +54,17 @@ def _reader_scopes() -> tuple[list[str], list[sa.Select]]:
 
 
 def conditional(
-    scopes: Iterable[str], respond: Callable[[dict[str, int]], object], within: Iterable[sa.Select] = (), rows=()
+    scopes: Iterable[str],
+    respond: Callable[[dict[str, int]], object],
+    within: Iterable[sa.Select] = (),
+    rows=(),
+    read: dict[str, int] | None = None,
 ):
     """The page `respond(revisions read)` renders, or 304 when the reader's browser has it.
-    `rows` loaded before are read again after the revisions (the rule: versions first)."""
+    `rows` loaded before are read again after the revisions (the rule: versions first); `read`:
+    revisions the page read before (its value's own stamp), not read twice."""
     own, own_within = _reader_scopes()
-    read = cache.revisions(db.session, [*scopes, *own], [*within, *own_within])
+    read = {**(read or {}), **cache.revisions(db.session, [*scopes, *own], [*within, *own_within])}
     for row in rows:
         db.session.expire(row)
     rights = (is_admin(), sorted(visible_organisation_ids() or []), sorted(member_organisation_ids() or []))

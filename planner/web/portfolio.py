@@ -115,15 +115,15 @@ def index():
 
 def _page(org: models.Organisation, render) -> object:
     """A portfolio page answered 304 while nothing it reads changed; `render(stamp, portfolio)`."""
-    scopes, within = service.scopes(org.id)
+    # the portfolio's own revisions, read once and first: its stamp, not the page's (that one holds
+    # the reader too, and a value kept under it would be one per reader); the page adds the reader's
+    read = cache.revisions(db.session, *service.scopes(org.id))
 
     def respond(_read):
-        # the portfolio's own stamp, not the page's: that one holds the reader too, and a value kept
-        # under it would be one per reader (and two stamps for the same key make each other miss)
-        stamp, p = service.portfolio_and_key(db.session, org, today())
+        stamp, p = service.portfolio_and_key(db.session, org, today(), read)
         return render(stamp, p)
 
-    return conditional(scopes, respond, within=within)
+    return conditional([], respond, read=read)
 
 
 def _content(p: service.Portfolio, title: str, template: str, options: dict, context) -> str:
