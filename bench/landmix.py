@@ -23,7 +23,10 @@ Database: `--database-url` or BENCH_DATABASE_URL (a PostgreSQL database whose na
 "bench", dropped and created anew); without one a throwaway server is started on port 55449.
 
 Run from the repository root:
-    python -m bench landmix [--offices 400] [--seconds 30] [--readers 16] [--writers 4]
+    python -m bench landmix [--offices 400] [--seconds 30] [--readers 16] [--writers 4] [--reads 60]
+
+`--reads` paces the readers (each waits out its share of a second after an answer, as a person
+reads a page): the latency at a given load rather than at the machine's saturation.
 """
 
 from __future__ import annotations
@@ -139,7 +142,9 @@ def reader_pages(strategy_id: int, keys: list[str], rng: random.Random) -> tuple
 LAND_PAGES = {"portfolio": "", "handlungsbedarf": "/handlungsbedarf", "entwicklung": "/entwicklung"}
 
 
-def reader(cookie: str, ids: dict, land: int, portfolio: bool, stop: float, stats: Stats, seed: int) -> None:
+def reader(
+    cookie: str, ids: dict, land: int, portfolio: bool, stop: float, pause: float, stats: Stats, seed: int
+) -> None:
     rng = random.Random(seed)
     strategies = list(ids["strategies"].items())
     conn = http.client.HTTPConnection("127.0.0.1", APP_PORT, timeout=60)
@@ -162,6 +167,7 @@ def reader(cookie: str, ids: dict, land: int, portfolio: bool, stop: float, stat
         stats.record(kind, time.perf_counter() - started, response)
         if response.status != 200:
             stats.error(f"{path}: {response.status}")
+        time.sleep(max(0.0, pause - (time.perf_counter() - started)))  # a reader's time to read
 
 
 def writer(token: str, ids: dict, stop: float, pause: float, stats: Stats, acked: dict, seed: int) -> None:
@@ -277,6 +283,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readers", type=int, default=16)
     parser.add_argument("--writers", type=int, default=4)
     parser.add_argument("--writes", type=float, default=6, help="writes per second of all writers together")
+    parser.add_argument(
+        "--reads",
+        type=float,
+        default=0,
+        help="requests per second of all readers together (0: each sends the next as soon as answered)",
+    )
     parser.add_argument("--warm", type=int, default=40, help="offices whose pages are opened before the run")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
@@ -310,8 +322,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Lastphase: {args.seconds:g} s ab jetzt (gunicorn {gunicorn.pid})", flush=True)
         stats, acked = Stats(), {}
         stop = time.monotonic() + args.seconds
+        read_pause = args.readers / args.reads if args.reads else 0
         threads = [
-            threading.Thread(target=reader, args=(c, ids, land, i % 4 == 3, stop, stats, i))
+            threading.Thread(target=reader, args=(c, ids, land, i % 4 == 3, stop, read_pause, stats, i))
             for i, c in enumerate(cookies)
         ]
         pause = args.writers / args.writes if args.writes else 0
