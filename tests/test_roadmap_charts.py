@@ -196,9 +196,9 @@ def _hex(colour) -> str:
 
 
 def test_steinfurt_at_2026_11_30_shows_today_and_extends_overdue_bars():
-    from planner.domain.catalogue import catalogue
     from matplotlib.collections import PolyCollection
 
+    from planner.domain.catalogue import catalogue
     from planner.domain.roadmap_view import roadmap_view
 
     s = load_strategy(STEINFURT.read_text(encoding="utf-8"))
@@ -264,6 +264,27 @@ def test_text_sizes_kept_across_charts_give_the_same_svg(monkeypatch):
     assert after.misses == before.misses and after.hits - before.hits > 50
     monkeypatch.setattr(TextToPath, "get_text_width_height_descent", kept.original)
     assert svg() == first
+
+
+def test_kept_text_sizes_tell_fonts_apart():
+    """The kept size is keyed by every property of the font: the same text in bold, in another
+    size, family or style gets its own size, each the one FreeType measures."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    kept = TextToPath.get_text_width_height_descent
+    fonts = [
+        FontProperties(family="DejaVu Sans", size=8.5),
+        FontProperties(family="DejaVu Sans", size=8.5, weight="bold"),
+        FontProperties(family="DejaVu Sans", size=12),
+        FontProperties(family="DejaVu Sans", size=8.5, style="italic"),
+        FontProperties(family="DejaVu Serif", size=8.5),
+    ]
+    text = "Einführung eines Dokumentenmanagementsystems (Kennzahl 17)"
+    sizes = [kept(None, text, font, False) for font in fonts]
+    assert sizes == [kept.original(TextToPath(), text, font, False) for font in fonts]
+    assert len({s[0] for s in sizes}) == len(fonts)
+    assert [kept(None, text, font, False) for font in fonts] == sizes  # found again
 
 
 def test_the_month_grid_is_one_artist_per_kind_of_line():

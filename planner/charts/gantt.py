@@ -290,9 +290,7 @@ def _groups(ax, boxes: _Boxes, headers, chart_h: float, months: int, chart_w: fl
     beside = ax.get_yaxis_transform()  # x in the axes' width, y in inches
     for y, dim in headers:
         boxes.add(0, y, months, HEAD_H, facecolor=lighter(dim.colour, 0.86), zorder=0.2)
-        boxes.add(
-            -label_frac, y + 0.05, 0.012, HEAD_H - 0.1, facecolor=dim.colour, clip_on=False, transform=beside
-        )
+        boxes.add(-label_frac, y + 0.05, 0.012, HEAD_H - 0.1, facecolor=dim.colour, clip_on=False, transform=beside)
         ax.text(
             -label_frac + 0.02,
             y + HEAD_H / 2,
