@@ -160,3 +160,48 @@ def test_survey_round_from_request_to_comparison(coordinator_page: Page, live_ap
     request.get_by_role("button", name="Angaben sind aktuell – bestätigen").click()
     expect(page.get_by_role("region", name="Bitte um Aktualisierung")).to_contain_text("Beantwortet am")
     screenshot("erhebungsrunde-startseite")
+
+
+def test_landscape_compared_at_two_dates(coordinator_page: Page, live_app, live_server, screenshot):
+    """The coordinator compares the offices' application landscapes at two dates: dates in the
+    wrong order get a German error at the fields and keep what was typed; the right ones show the
+    application an office added in between. axe-core at 1280 and 320 px on both."""
+    import sqlalchemy as sa
+
+    from planner import models
+    from planner.models import land as lm
+
+    page = coordinator_page
+    with live_app.app_context():
+        peine = db.session.scalar(
+            sa.select(models.Organisation.id).where(models.Organisation.name == "Landkreis Peine")
+        )
+        db.session.add(
+            lm.Application(organisation_id=peine, name="SurvNet", vendor="RKI", task_area="Infektionsschutz")
+        )
+        db.session.commit()
+    page.goto(live_server.url + "/landesebene/")
+    page.get_by_role("link", name="Portfolio: Landesstelle (Beispiel)").click()
+    page.get_by_role("link", name="Erhebungsrunden").click()
+    page.get_by_role("link", name="Applikationslandkarte im Vergleich").click()
+    expect(page.get_by_role("heading", name="Applikationslandkarte im Vergleich", level=1)).to_be_visible()
+    page.get_by_label("Früherer Stichtag").fill("07.12.2026")
+    page.get_by_label("Späterer Stichtag").fill("31.12.2025")
+    page.get_by_role("button", name="Stichtage vergleichen").click()
+    expect(page.get_by_role("alert").first).to_contain_text("Der Vergleich ist so nicht möglich.")
+    expect(page.get_by_label("Früherer Stichtag")).to_have_value("07.12.2026")
+    expect(page.get_by_label("Späterer Stichtag")).to_have_value("31.12.2025")
+    _both_widths(page)
+    page.get_by_label("Früherer Stichtag").fill("31.12.2025")
+    page.get_by_label("Späterer Stichtag").fill("07.12.2026")
+    page.get_by_role("button", name="Stichtage vergleichen").click()
+    expect(page.get_by_role("main").get_by_role("status")).to_contain_text(
+        "31.12.2025 (0 Ämter mit Angaben) → 07.12.2026 (heute) (1 Amt mit Angaben): "
+        "1 Amt hat Anwendungen hinzugefügt oder entfernt."
+    )
+    changed = page.get_by_role("region", name="Ämter mit Veränderungen").last  # the section and its table
+    expect(changed.get_by_role("row", name="Landkreis Peine")).to_contain_text("SurvNet")
+    applications = page.get_by_role("region", name="Anwendungen nach Zahl der Ämter").last
+    expect(applications.get_by_role("row", name="SurvNet")).to_contain_text("+1")
+    _both_widths(page)
+    screenshot("landschaft-stichtage")
