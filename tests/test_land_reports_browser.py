@@ -47,6 +47,31 @@ def _both_widths(page: Page) -> None:
     page.set_viewport_size({"width": 1280, "height": 800})
 
 
+def _peine_uses_survnet(live_app) -> int:
+    """Landkreis Peine records SurvNet in its application landscape now; its organisation id."""
+    import sqlalchemy as sa
+
+    from planner import models
+    from planner.models import land as lm
+
+    with live_app.app_context():
+        peine = db.session.scalar(
+            sa.select(models.Organisation.id).where(models.Organisation.name == "Landkreis Peine")
+        )
+        db.session.add(
+            lm.Application(organisation_id=peine, name="SurvNet", vendor="RKI", task_area="Infektionsschutz")
+        )
+        db.session.commit()
+    return peine
+
+
+def _to_the_rounds(page: Page, live_server) -> None:
+    """From the Landesebene to the state office's Erhebungsrunden, by its links."""
+    page.goto(live_server.url + "/landesebene/")
+    page.get_by_role("link", name="Portfolio: Landesstelle (Beispiel)").click()
+    page.get_by_role("link", name="Erhebungsrunden").click()
+
+
 def test_coordinator_reports_to_the_ministry(coordinator_page: Page, live_server, screenshot):
     page = coordinator_page
     page.goto(live_server.url + "/landesebene/")
@@ -115,24 +140,11 @@ def test_rollout_of_a_landesmassnahme(coordinator_page: Page, live_server, scree
 
 
 def test_survey_round_from_request_to_comparison(coordinator_page: Page, live_app, live_server, screenshot):
-    import sqlalchemy as sa
     from auth_support import create_user, login
 
-    from planner import models
-    from planner.models import land as lm
-
     page = coordinator_page
-    with live_app.app_context():
-        peine = db.session.scalar(
-            sa.select(models.Organisation.id).where(models.Organisation.name == "Landkreis Peine")
-        )
-        db.session.add(
-            lm.Application(organisation_id=peine, name="SurvNet", vendor="RKI", task_area="Infektionsschutz")
-        )
-        db.session.commit()
-    page.goto(live_server.url + "/landesebene/")
-    page.get_by_role("link", name="Portfolio: Landesstelle (Beispiel)").click()
-    page.get_by_role("link", name="Erhebungsrunden").click()
+    peine = _peine_uses_survnet(live_app)
+    _to_the_rounds(page, live_server)
     expect(page.get_by_role("heading", name="Erhebungsrunden", level=1)).to_be_visible()
     page.get_by_label("Bezeichnung").fill("Applikationslandkarte Winter 2026")
     page.get_by_label("Frist").fill("31.11.2026")
@@ -166,23 +178,9 @@ def test_landscape_compared_at_two_dates(coordinator_page: Page, live_app, live_
     """The coordinator compares the offices' application landscapes at two dates: dates in the
     wrong order get a German error at the fields and keep what was typed; the right ones show the
     application an office added in between. axe-core at 1280 and 320 px on both."""
-    import sqlalchemy as sa
-
-    from planner import models
-    from planner.models import land as lm
-
     page = coordinator_page
-    with live_app.app_context():
-        peine = db.session.scalar(
-            sa.select(models.Organisation.id).where(models.Organisation.name == "Landkreis Peine")
-        )
-        db.session.add(
-            lm.Application(organisation_id=peine, name="SurvNet", vendor="RKI", task_area="Infektionsschutz")
-        )
-        db.session.commit()
-    page.goto(live_server.url + "/landesebene/")
-    page.get_by_role("link", name="Portfolio: Landesstelle (Beispiel)").click()
-    page.get_by_role("link", name="Erhebungsrunden").click()
+    _peine_uses_survnet(live_app)
+    _to_the_rounds(page, live_server)
     page.get_by_role("link", name="Applikationslandkarte im Vergleich").click()
     expect(page.get_by_role("heading", name="Applikationslandkarte im Vergleich", level=1)).to_be_visible()
     page.get_by_label("Früherer Stichtag").fill("07.12.2026")

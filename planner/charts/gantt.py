@@ -72,8 +72,8 @@ class _Boxes:
 
     def __init__(self, ax) -> None:
         self.ax = ax
+        # by (z-order, clipping, id of the transform: the collection holds the transform alive)
         self.groups: dict[tuple, tuple[PolyCollection, list, list, list, list]] = {}
-        self.kept: list = []
 
     def add(
         self,
@@ -98,7 +98,6 @@ class _Boxes:
             )
             self.ax.add_collection(collection, autolim=False)
             group = self.groups[key] = (collection, [], [], [], [])
-            self.kept.append(transform)  # its id is in the key: kept alive while the key is used
         collection, verts, faces, edges, widths = group
         verts.append(((x, y), (x + width, y), (x + width, y + height), (x, y + height)))
         faces.append(to_rgba(facecolor, alpha))
