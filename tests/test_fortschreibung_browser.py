@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from a11y import assert_accessible
+from a11y import assert_accessible, assert_fits
 from conftest import STEINFURT, domain, import_file
 from playwright.sync_api import Page, expect
 
@@ -44,7 +44,7 @@ def reviewed(live_app):
 def narrow(page: Page, screenshot, name: str) -> None:
     """At 320 px: no sideways scrolling, axe-core clean; a screenshot; back to 1280 px."""
     page.set_viewport_size({"width": 320, "height": 720})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_fits(page)
     assert_accessible(page)
     screenshot(name)
     page.set_viewport_size({"width": 1280, "height": 900})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from a11y import assert_accessible
+from a11y import assert_accessible, assert_fits
 from auth_support import login_page
 from conftest import STEINFURT, import_file
 from mail_support import links_in, mail_config, smtp_server  # noqa: F401 (fixture)
@@ -41,8 +41,7 @@ def test_status_request_by_mail_journey(page: Page, live_server, live_app, smtp_
     page.goto(link)
     expect(page.get_by_role("heading", name="Statusabfrage für Felix Marincel")).to_be_visible()
     assert_accessible(page)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 320, width
+    assert_fits(page)
     screenshot("statusabfrage-link-320")
     group = page.get_by_role("group", name="Erhebung und Visualisierung von Prozessen des GA")
     group.get_by_label("Status").select_option("in_umsetzung")

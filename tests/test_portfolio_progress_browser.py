@@ -6,7 +6,7 @@ page, at 1280 px and at 320 px (nothing wider than the window)."""
 from __future__ import annotations
 
 import pytest
-from a11y import assert_accessible
+from a11y import assert_accessible, assert_fits
 from auth_support import create_user, login
 from conftest import PEINE, STEINFURT, import_file
 from playwright.sync_api import Page, expect
@@ -23,7 +23,7 @@ def _check_both_widths(page: Page) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     assert_accessible(page)
     page.set_viewport_size({"width": 320, "height": 720})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320, page.url
+    assert_fits(page)
     assert_accessible(page)
     page.set_viewport_size({"width": 1280, "height": 900})
 

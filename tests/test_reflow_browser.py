@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from a11y import assert_accessible, crawl
+from a11y import assert_accessible, assert_fits, crawl
 from auth_support import ADMIN_USERNAME
 from conftest import DATA, PEINE, STEINFURT, import_file
 from playwright.sync_api import Page, expect
@@ -21,8 +21,7 @@ WIDTH = 320
 
 
 def _fits(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= WIDTH, f"{page.url}: {width} px wide at a {WIDTH} px window"
+    assert_fits(page)
     # every table scrolls in a region that has a name and takes the keyboard focus
     for region in page.locator("table.table, table.anlage1").evaluate_all(
         "ts => ts.map(t => { const r = t.closest('.table-scroll');"

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from a11y import assert_accessible
+from a11y import assert_accessible, assert_fits
 from conftest import STEINFURT, domain, import_file
 from playwright.sync_api import Page, expect
 
@@ -32,7 +32,7 @@ def assert_accessible_at_both_widths(page: Page, screenshot=None, name: str = ""
     assert_accessible(page)
     page.set_viewport_size({"width": 320, "height": 720})
     try:
-        assert page.evaluate("document.documentElement.scrollWidth") <= 320, page.url
+        assert_fits(page)
         assert_accessible(page)
         if name:
             screenshot(f"{name}-320")

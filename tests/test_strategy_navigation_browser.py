@@ -6,7 +6,7 @@ Ausgaben page; axe-core on every page."""
 from __future__ import annotations
 
 import pytest
-from a11y import assert_accessible
+from a11y import assert_accessible, assert_fits
 from conftest import STEINFURT, import_file
 from playwright.sync_api import Page, expect
 
@@ -19,11 +19,6 @@ GROUPS = ["Überblick", "Maßnahmen", "Fahrplan", "Reifegrad", "Verstetigung", "
 def steinfurt(live_app):
     live_app.config["TODAY"] = "2026-12-07"
     return import_file(live_app, STEINFURT)
-
-
-def _fits(page: Page) -> None:
-    """Nothing of the page sticks out of the window sideways (no horizontal scrolling)."""
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 @pytest.mark.parametrize("width", [1280, 320])
@@ -39,7 +34,7 @@ def test_the_strategy_navigation_at_1280_and_320_px(page: Page, live_server, ste
     expect(groups.get_by_role("link", name="Überblick")).to_have_attribute("aria-current", "page")
     notice = page.get_by_role("note").filter(has_text="Planungszeitraum seit 12/2024 abgelaufen")
     expect(notice).to_be_visible()
-    _fits(page)
+    assert_fits(page)
     assert_accessible(page)
     screenshot(f"navigation-ueberblick-{width}", full_page=False)
 
@@ -55,7 +50,7 @@ def test_the_strategy_navigation_at_1280_and_320_px(page: Page, live_server, ste
     expect(groups.get_by_role("link", name="Fahrplan")).to_have_attribute("aria-current", "true")
     pages = page.get_by_role("navigation", name="Seiten im Bereich Fahrplan")
     expect(pages.get_by_role("link", name="Abhängigkeiten")).to_have_attribute("aria-current", "page")
-    _fits(page)
+    assert_fits(page)
     assert_accessible(page)
     screenshot(f"navigation-abhaengigkeiten-{width}", full_page=False)
 
@@ -88,7 +83,7 @@ def test_the_strategy_navigation_at_1280_and_320_px(page: Page, live_server, ste
     expect(page.get_by_role("heading", name="Ausgaben", level=1)).to_be_visible()
     for kind in ("PDF", "Word", "Excel", "MS Project", "Kalender"):
         expect(page.get_by_role("heading", name=kind, exact=True, level=2)).to_be_visible()
-    _fits(page)
+    assert_fits(page)
     assert_accessible(page)
     screenshot(f"navigation-ausgaben-{width}", full_page=True)
 
