@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from a11y import assert_accessible
+from a11y import assert_accessible, settled
 from conftest import STEINFURT, import_file
 from playwright.sync_api import Page, expect
 
@@ -248,6 +248,7 @@ def test_help_persons_and_verlauf_pages_pass_axe(page: Page, live_server, live_a
     expect(page.get_by_role("heading", name="Handbuch", level=1)).to_be_visible()
     image = page.get_by_role("img", name="Startseite Handlungsbedarf am 30.11.2026")
     expect(image).to_be_visible()
+    settled(page)  # the link's click returns before the screenshots have loaded
     assert page.evaluate("img => img.naturalWidth", image.element_handle()) > 0
     page.get_by_role("link", name="Statusabfrage: den Stand aller Maßnahmen erfassen").click()
     expect(page).to_have_url(
