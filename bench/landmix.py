@@ -98,6 +98,10 @@ class Stats:
             self.times.setdefault(kind, []).append(seconds)
             self.costs.setdefault(kind, []).append((cpu, miss))
 
+    def error(self, text: str) -> None:
+        with self.lock:
+            self.errors.append(text)
+
 
 def server_timing(response: http.client.HTTPResponse) -> dict[str, str]:
     """The app's Server-Timing header (web/cached.py) as metric -> parameters."""
@@ -107,10 +111,6 @@ def server_timing(response: http.client.HTTPResponse) -> dict[str, str]:
         if name:
             out[name] = params
     return out
-
-    def error(self, text: str) -> None:
-        with self.lock:
-            self.errors.append(text)
 
 
 def percentile(values: list[float], p: float) -> float:
